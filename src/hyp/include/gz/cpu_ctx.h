@@ -1,0 +1,99 @@
+/* The state the HAL loads into and saves from a physical CPU when it runs a vCPU, and the
+ * record it hands back when the vCPU stops. Shared by the core and every HAL. */
+#ifndef GZ_CPU_CTX_H
+#define GZ_CPU_CTX_H
+
+#include <gz/types.h>
+
+/* EL1/EL0 system registers a guest OS uses, saved and restored across world switches. */
+enum gz_sysreg {
+	GZ_SYS_SCTLR_EL1,
+	GZ_SYS_ACTLR_EL1,
+	GZ_SYS_CPACR_EL1,
+	GZ_SYS_TTBR0_EL1,
+	GZ_SYS_TTBR1_EL1,
+	GZ_SYS_TCR_EL1,
+	GZ_SYS_ESR_EL1,
+	GZ_SYS_AFSR0_EL1,
+	GZ_SYS_AFSR1_EL1,
+	GZ_SYS_FAR_EL1,
+	GZ_SYS_MAIR_EL1,
+	GZ_SYS_AMAIR_EL1,
+	GZ_SYS_VBAR_EL1,
+	GZ_SYS_CONTEXTIDR_EL1,
+	GZ_SYS_TPIDR_EL0,
+	GZ_SYS_TPIDRRO_EL0,
+	GZ_SYS_TPIDR_EL1,
+	GZ_SYS_PAR_EL1,
+	GZ_SYS_CNTKCTL_EL1,
+	GZ_SYS_CSSELR_EL1,
+	GZ_SYS_MDSCR_EL1,
+	GZ_SYS_CNTV_CTL_EL0,
+	GZ_SYS_CNTV_CVAL_EL0,
+	GZ_SYS_NR
+};
+
+/* GIC virtual-interface registers (ICH_*_EL2), addressed through gz_hal_ich_read/write. */
+enum gz_ich_reg {
+	GZ_ICH_HCR,
+	GZ_ICH_VTR,
+	GZ_ICH_VMCR,
+	GZ_ICH_MISR,
+	GZ_ICH_EISR,
+	GZ_ICH_ELRSR,
+	GZ_ICH_AP0R0,
+	GZ_ICH_AP0R1,
+	GZ_ICH_AP0R2,
+	GZ_ICH_AP0R3,
+	GZ_ICH_AP1R0,
+	GZ_ICH_AP1R1,
+	GZ_ICH_AP1R2,
+	GZ_ICH_AP1R3,
+	GZ_ICH_LR0,
+	GZ_ICH_LR15 = GZ_ICH_LR0 + 15,
+	GZ_ICH_NR_REGS
+};
+#define GZ_ICH_LR(n)   ((enum gz_ich_reg)(GZ_ICH_LR0 + (n)))
+#define GZ_ICH_MAX_LRS 16
+
+struct gz_fpsimd {
+	uint64_t v[32][2]; /* Q0-Q31, low half first */
+	uint32_t fpsr;
+	uint32_t fpcr;
+};
+
+struct gz_cpu_ctx {
+	uint64_t x[31];
+	uint64_t sp_el0;
+	uint64_t sp_el1;
+	uint64_t pc;
+	uint64_t pstate; /* SPSR_EL2 format */
+	uint64_t elr_el1;
+	uint64_t spsr_el1;
+	uint64_t sys[GZ_SYS_NR];
+	struct gz_fpsimd fp;
+
+	/* EL2 configuration chosen by the core for this vCPU. */
+	uint64_t hcr_el2;
+	uint64_t vttbr_el2; /* VMID in [63:48], stage-2 root PA below */
+	uint64_t vtcr_el2;
+	uint64_t vmpidr_el2;
+	uint64_t vpidr_el2;
+	uint64_t cntvoff_el2;
+};
+
+enum gz_exit_kind {
+	GZ_EXIT_KIND_SYNC,       /* synchronous trap to EL2: esr/far/hpfar describe it */
+	GZ_EXIT_KIND_IRQ,        /* a physical interrupt for the host arrived */
+	GZ_EXIT_KIND_SERROR,     /* asynchronous external abort */
+	GZ_EXIT_KIND_FAIL_ENTRY, /* the vCPU could not be entered */
+};
+
+struct gz_exit_record {
+	enum gz_exit_kind kind;
+	uint64_t esr;   /* ESR_EL2 */
+	uint64_t far;   /* FAR_EL2 */
+	uint64_t hpfar; /* HPFAR_EL2 */
+};
+
+#endif

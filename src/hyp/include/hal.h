@@ -1,0 +1,86 @@
+/*
+ * The HAL contract: the portable core's only door to hardware.
+ *
+ * Three implementations exist: the EL2 port (src/hyp/arch/aarch64, real registers), the
+ * simulator (sim/, Unicorn-backed vCPUs) and the recording fake of the unit tests
+ * (tests/unit/fake). Every function here is called by the core on the physical CPU it runs
+ * on; none of them may fail silently, and none allocate from libc.
+ */
+#ifndef GZ_HAL_H
+#define GZ_HAL_H
+
+#include <gz/types.h>
+#include <gz/cpu_ctx.h>
+
+/* ---- TLB and cache maintenance ------------------------------------------------------- */
+
+/* Invalidate stage-2 (and combined) TLB entries for one IPA page of @vmid, for the
+ * translation level that held it (TLBI IPAS2E1IS + TLBI VMALLE1IS as the architecture
+ * requires when stage-1 may have cached combined entries). */
+void gz_hal_tlbi_ipa(uint16_t vmid, gz_ipa_t ipa, unsigned level);
+/* Invalidate every stage-1 and stage-2 entry tagged with @vmid. */
+void gz_hal_tlbi_vmid(uint16_t vmid);
+/* Invalidate every guest TLB entry of every VMID (VMID rollover). */
+void gz_hal_tlbi_all_vmids(void);
+/* Invalidate hypervisor (EL2 stage-1) TLB entries for one VA. */
+void gz_hal_tlbi_el2_va(uint64_t va);
+/* Barriers: DSB ISH (complete maintenance and descriptor writes), ISB. */
+void gz_hal_dsb(void);
+void gz_hal_isb(void);
+/* Clean and invalidate data cache lines to the point of coherency for [va, va+len). */
+void gz_hal_dcache_clean_inval(const void *va, size_t len);
+/* Invalidate the instruction cache to the point of unification (all). */
+void gz_hal_icache_inval_all(void);
+
+/* ---- Physical memory ---------------------------------------------------------------- */
+
+/* The hypervisor's linear view of physical memory it may touch. Returns NULL for a PA that
+ * is not backed (the caller treats it as a bad address, never dereferences it). */
+void *gz_hal_pa_to_va(gz_pa_t pa);
+gz_pa_t gz_hal_va_to_pa(const void *va);
+/* Physical memory the machine has: [*base, *base + *size) for region @idx; false past the
+ * last region. The page-state store covers exactly these ranges. */
+bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size);
+
+/* ---- vCPU entry ---------------------------------------------------------------------- */
+
+/* Load @ctx (registers, EL1 system registers, stage-2 configuration, timer), run the vCPU
+ * at EL1/EL0 until it traps to EL2 or a host interrupt arrives, save the state back into
+ * @ctx and describe why it stopped in @exit. List registers are whatever the core last
+ * wrote with gz_hal_ich_write() on this CPU. Returns 0, or a negative GZ_E* when the vCPU
+ * could not be entered at all (exit->kind = GZ_EXIT_KIND_FAIL_ENTRY then). */
+int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit);
+
+/* ---- GIC virtual CPU interface (ICH_*_EL2) of this physical CPU --------------------- */
+
+uint64_t gz_hal_ich_read(enum gz_ich_reg reg);
+void gz_hal_ich_write(enum gz_ich_reg reg, uint64_t val);
+
+/* ---- Generic timer ------------------------------------------------------------------- */
+
+uint64_t gz_hal_cntpct(void); /* physical counter */
+uint64_t gz_hal_cntfrq(void); /* counter frequency in Hz */
+
+/* ---- Console and identity ------------------------------------------------------------ */
+
+void gz_hal_console_putc(char c);
+unsigned gz_hal_cpu_id(void); /* index of this physical CPU, 0 .. GZ_MAX_PCPUS-1 */
+
+/* ---- Locks --------------------------------------------------------------------------- */
+
+typedef struct gz_lock {
+	volatile uint32_t next;
+	volatile uint32_t owner;
+} gz_lock_t;
+#define GZ_LOCK_INIT {0, 0}
+
+void gz_hal_lock(gz_lock_t *lock);
+void gz_hal_unlock(gz_lock_t *lock);
+
+/* ---- Fatal errors -------------------------------------------------------------------- */
+
+/* The hypervisor broke one of its own invariants: report and stop this CPU (EL2), abort the
+ * process (sim, tests). Never used for bad input. */
+__attribute__((noreturn)) void gz_hal_panic(const char *msg);
+
+#endif

@@ -1,0 +1,293 @@
+/* Recording fake HAL used by unit tests and fuzz targets (see fake_hal.h). */
+#define _GNU_SOURCE
+#include "fake_hal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static uint8_t *phys_mem;
+static uint64_t phys_size;
+static struct fake_op ops[FAKE_OP_LOG_MAX];
+static size_t nr_ops;
+static int locks_held;
+static char console[1 << 16];
+static size_t console_len;
+static uint64_t cntpct, cntfrq = 62500000;
+static unsigned cpu_id;
+static uint64_t ich[GZ_ICH_NR_REGS];
+static fake_run_fn run_fn;
+static void *run_arg;
+static const char *last_panic;
+jmp_buf *fake_hal_panic_jmp;
+
+void fake_hal_teardown(void)
+{
+	if (phys_mem)
+		munmap(phys_mem, phys_size);
+	phys_mem = NULL;
+	phys_size = 0;
+}
+
+void fake_hal_reset(uint64_t size, unsigned nr_lrs)
+{
+	fake_hal_teardown();
+	phys_size = size ? size : 64ULL << 20;
+	/* Lazily backed, so large fake memories cost only what a test touches. */
+	phys_mem = mmap(NULL, phys_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (phys_mem == MAP_FAILED) {
+		perror("fake_hal: mmap");
+		abort();
+	}
+	nr_ops = 0;
+	locks_held = 0;
+	console_len = 0;
+	console[0] = 0;
+	cntpct = 0;
+	cntfrq = 62500000;
+	cpu_id = 0;
+	memset(ich, 0, sizeof(ich));
+	/* ICH_VTR_EL2: ListRegs = n-1 in [4:0], PRIbits-1 = 4 in [31:29], IDbits 0 (16). */
+	ich[GZ_ICH_VTR] = ((uint64_t)4 << 29) | ((nr_lrs ? nr_lrs : 4) - 1);
+	run_fn = NULL;
+	run_arg = NULL;
+	last_panic = NULL;
+	fake_hal_panic_jmp = NULL;
+}
+
+static void record(enum fake_op_kind k, uint64_t a, uint64_t b, uint64_t c)
+{
+	if (nr_ops < FAKE_OP_LOG_MAX)
+		ops[nr_ops] = (struct fake_op){k, a, b, c};
+	nr_ops++;
+}
+
+size_t fake_hal_nr_ops(void)
+{
+	return nr_ops;
+}
+
+const struct fake_op *fake_hal_op(size_t i)
+{
+	return i < nr_ops && i < FAKE_OP_LOG_MAX ? &ops[i] : NULL;
+}
+
+void fake_hal_clear_ops(void)
+{
+	nr_ops = 0;
+}
+
+size_t fake_hal_find_op(enum fake_op_kind kind, size_t from)
+{
+	for (size_t i = from; i < nr_ops && i < FAKE_OP_LOG_MAX; i++)
+		if (ops[i].kind == kind)
+			return i;
+	return (size_t)-1;
+}
+
+size_t fake_hal_count_ops(enum fake_op_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nr_ops && i < FAKE_OP_LOG_MAX; i++)
+		n += ops[i].kind == kind;
+	return n;
+}
+
+int fake_hal_locks_held(void)
+{
+	return locks_held;
+}
+
+const char *fake_hal_console(void)
+{
+	return console;
+}
+
+void fake_hal_console_clear(void)
+{
+	console_len = 0;
+	console[0] = 0;
+}
+
+void fake_hal_set_cntpct(uint64_t v)
+{
+	cntpct = v;
+}
+
+void fake_hal_set_cntfrq(uint64_t hz)
+{
+	cntfrq = hz;
+}
+
+void fake_hal_set_cpu_id(unsigned id)
+{
+	cpu_id = id;
+}
+
+uint64_t fake_hal_ich(enum gz_ich_reg r)
+{
+	return ich[r];
+}
+
+void fake_hal_set_ich(enum gz_ich_reg r, uint64_t v)
+{
+	ich[r] = v;
+}
+
+void fake_hal_set_run_handler(fake_run_fn fn, void *arg)
+{
+	run_fn = fn;
+	run_arg = arg;
+}
+
+const char *fake_hal_last_panic(void)
+{
+	return last_panic;
+}
+
+/* ---- the HAL ---- */
+
+void gz_hal_tlbi_ipa(uint16_t vmid, gz_ipa_t ipa, unsigned level)
+{
+	record(FAKE_OP_TLBI_IPA, vmid, ipa, level);
+}
+
+void gz_hal_tlbi_vmid(uint16_t vmid)
+{
+	record(FAKE_OP_TLBI_VMID, vmid, 0, 0);
+}
+
+void gz_hal_tlbi_all_vmids(void)
+{
+	record(FAKE_OP_TLBI_ALL, 0, 0, 0);
+}
+
+void gz_hal_tlbi_el2_va(uint64_t va)
+{
+	record(FAKE_OP_TLBI_EL2_VA, va, 0, 0);
+}
+
+void gz_hal_dsb(void)
+{
+	record(FAKE_OP_DSB, 0, 0, 0);
+}
+
+void gz_hal_isb(void)
+{
+	record(FAKE_OP_ISB, 0, 0, 0);
+}
+
+void gz_hal_dcache_clean_inval(const void *va, size_t len)
+{
+	record(FAKE_OP_DCACHE, (uintptr_t)va, len, 0);
+}
+
+void gz_hal_icache_inval_all(void)
+{
+	record(FAKE_OP_ICACHE, 0, 0, 0);
+}
+
+void *gz_hal_pa_to_va(gz_pa_t pa)
+{
+	if (!phys_mem || pa < FAKE_PHYS_BASE || pa - FAKE_PHYS_BASE >= phys_size)
+		return NULL;
+	return phys_mem + (pa - FAKE_PHYS_BASE);
+}
+
+gz_pa_t gz_hal_va_to_pa(const void *va)
+{
+	const uint8_t *p = va;
+
+	if (!phys_mem || p < phys_mem || p >= phys_mem + phys_size) {
+		fprintf(stderr, "fake_hal: va_to_pa(%p) outside fake physical memory\n", va);
+		abort();
+	}
+	return FAKE_PHYS_BASE + (uint64_t)(p - phys_mem);
+}
+
+bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size)
+{
+	if (idx != 0 || !phys_mem)
+		return false;
+	*base = FAKE_PHYS_BASE;
+	*size = phys_size;
+	return true;
+}
+
+int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
+{
+	record(FAKE_OP_VCPU_RUN, 0, 0, 0);
+	if (!run_fn) {
+		exit->kind = GZ_EXIT_KIND_FAIL_ENTRY;
+		return -1;
+	}
+	return run_fn(ctx, exit, run_arg);
+}
+
+uint64_t gz_hal_ich_read(enum gz_ich_reg reg)
+{
+	return reg < GZ_ICH_NR_REGS ? ich[reg] : 0;
+}
+
+void gz_hal_ich_write(enum gz_ich_reg reg, uint64_t val)
+{
+	record(FAKE_OP_ICH_WRITE, reg, val, 0);
+	if (reg < GZ_ICH_NR_REGS && reg != GZ_ICH_VTR)
+		ich[reg] = val;
+}
+
+uint64_t gz_hal_cntpct(void)
+{
+	return cntpct;
+}
+
+uint64_t gz_hal_cntfrq(void)
+{
+	return cntfrq;
+}
+
+void gz_hal_console_putc(char c)
+{
+	if (console_len + 1 < sizeof(console)) {
+		console[console_len++] = c;
+		console[console_len] = 0;
+	}
+}
+
+unsigned gz_hal_cpu_id(void)
+{
+	return cpu_id;
+}
+
+void gz_hal_lock(gz_lock_t *lock)
+{
+	if (lock->next != lock->owner) {
+		fprintf(stderr, "fake_hal: lock %p taken twice (deadlock on hardware)\n",
+			(void *)lock);
+		abort();
+	}
+	lock->next++;
+	locks_held++;
+}
+
+void gz_hal_unlock(gz_lock_t *lock)
+{
+	if (lock->next == lock->owner) {
+		fprintf(stderr, "fake_hal: unlock of free lock %p\n", (void *)lock);
+		abort();
+	}
+	lock->owner++;
+	locks_held--;
+}
+
+void gz_hal_panic(const char *msg)
+{
+	last_panic = msg;
+	if (fake_hal_panic_jmp)
+		longjmp(*fake_hal_panic_jmp, 1);
+	fprintf(stderr, "gz_hal_panic: %s\n", msg);
+	abort();
+}

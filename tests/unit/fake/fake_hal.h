@@ -1,0 +1,72 @@
+/* The recording fake HAL for unit tests: fake physical memory at a PA distinct from its host
+ * address, an ordered log of every maintenance, barrier, lock and ICH operation, a console
+ * capture, a settable counter and a scriptable vCPU run. */
+#ifndef FAKE_HAL_H
+#define FAKE_HAL_H
+
+#include <hal.h>
+
+#define FAKE_PHYS_BASE 0x40000000ULL
+
+enum fake_op_kind {
+	FAKE_OP_TLBI_IPA,
+	FAKE_OP_TLBI_VMID,
+	FAKE_OP_TLBI_ALL,
+	FAKE_OP_TLBI_EL2_VA,
+	FAKE_OP_DSB,
+	FAKE_OP_ISB,
+	FAKE_OP_DCACHE,
+	FAKE_OP_ICACHE,
+	FAKE_OP_ICH_WRITE,
+	FAKE_OP_VCPU_RUN,
+};
+
+struct fake_op {
+	enum fake_op_kind kind;
+	uint64_t a; /* vmid, va, ich register */
+	uint64_t b; /* ipa, length, value */
+	uint64_t c; /* level */
+};
+
+#define FAKE_OP_LOG_MAX 65536
+
+/* Reset everything; physical memory of @phys_size bytes (0: 64 MiB) at FAKE_PHYS_BASE,
+ * zero-filled, with @nr_lrs list registers reported by ICH_VTR (0: 4). */
+void fake_hal_reset(uint64_t phys_size, unsigned nr_lrs);
+/* Release the fake physical memory (call at the end of a test group). */
+void fake_hal_teardown(void);
+
+/* The operation log. Once FAKE_OP_LOG_MAX is reached further ops are counted, not kept. */
+size_t fake_hal_nr_ops(void);
+const struct fake_op *fake_hal_op(size_t i);
+void fake_hal_clear_ops(void);
+/* Index of the first op of @kind at or after @from, or (size_t)-1. */
+size_t fake_hal_find_op(enum fake_op_kind kind, size_t from);
+size_t fake_hal_count_ops(enum fake_op_kind kind);
+
+/* Locks currently held (balance check). */
+int fake_hal_locks_held(void);
+
+/* Console capture (NUL-terminated) and clearing it. */
+const char *fake_hal_console(void);
+void fake_hal_console_clear(void);
+
+/* Counter and CPU identity. */
+void fake_hal_set_cntpct(uint64_t v);
+void fake_hal_set_cntfrq(uint64_t hz);
+void fake_hal_set_cpu_id(unsigned id);
+
+/* ICH register file as the core left it. */
+uint64_t fake_hal_ich(enum gz_ich_reg r);
+void fake_hal_set_ich(enum gz_ich_reg r, uint64_t v);
+
+/* vCPU run: the handler plays the guest. Without one, run returns a FAIL_ENTRY exit. */
+typedef int (*fake_run_fn)(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg);
+void fake_hal_set_run_handler(fake_run_fn fn, void *arg);
+
+/* Panic: by default the test fails; when armed, panic longjmps back to the caller. */
+#include <setjmp.h>
+extern jmp_buf *fake_hal_panic_jmp;
+const char *fake_hal_last_panic(void);
+
+#endif
