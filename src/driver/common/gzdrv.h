@@ -1,0 +1,255 @@
+/* gzdrv: the gzvm driver's logic in portable C, shared by the Linux module (src/driver/linux)
+ * and the simulator's in-process driver and tests (host library "gzdrv").
+ *
+ * It implements the user ABI of /dev/gzvm (include/uapi/linux/gzvm.h: gzvm v13 plus opengz's
+ * extensions) on top of the host hypercall ABI (include/gz/hvc.h). It never calls libc or the
+ * kernel: every environment service goes through struct gzdrv_ops, which the embedder fills.
+ *
+ * Calling model (the embedder's side):
+ *  - gzdrv_init() once, then gzdrv_probe() (PROBE handshake, batch-size query).
+ *  - /dev/gzvm ioctl        -> gzdrv_dev_ioctl()
+ *    VM fd ioctl            -> gzdrv_vm_ioctl()     (ops->new_fd makes the VM/vCPU fds)
+ *    vCPU fd ioctl          -> gzdrv_vcpu_ioctl()
+ *  - when the VM fd and every vCPU fd of a VM are closed -> gzdrv_vm_release().
+ *  - when a watched irqfd eventfd is signalled -> gzdrv_irqfd_fire() (may be atomic context);
+ *    when it hangs up -> gzdrv_irqfd_hangup() (process context).
+ * ioctl handlers return 0 / a non-negative value (an fd for the create ioctls) or -errno.
+ * Every ioctl argument is validated here; the embedder passes the raw user argument.
+ */
+#ifndef GZDRV_H
+#define GZDRV_H
+
+#include "gzdrv_compat.h"
+
+/* Limits (v13 values where v13 has one). */
+#define GZDRV_MAX_VCPUS		    8
+#define GZDRV_MAX_SLOTS		    10
+#define GZDRV_MAX_IOEVENTFDS	    128 /* per VM; assign beyond this is -ENOSPC */
+#define GZDRV_MAX_IRQFDS	    64	/* per VM; assign beyond this is -ENOSPC */
+#define GZDRV_MAX_SLOT_PAGES	    0x7fffffffULL
+#define GZDRV_MAX_CONSTITUENTS	    510 /* per SET_MEMREGION call (8 KiB buffer) */
+#define GZDRV_BLOCK_PAGES	    512 /* 2 MiB block demand paging */
+#define GZDRV_DEFAULT_DESTROY_BATCH 128
+#define GZDRV_VCPU_SHARED_PAGES	    2 /* page 0: gzvm_vcpu_run, page 1: hwstate */
+
+/* Driver version sent in the PROBE handshake (v13: 16.0.0). */
+#define GZDRV_VERSION_MAJOR 16
+#define GZDRV_VERSION_MINOR 0
+#define GZDRV_VERSION_SUB   0
+
+struct gzdrv;
+struct gzdrv_vm;
+struct gzdrv_vcpu;
+struct gzdrv_irqfd;
+
+/* One SMCCC 1.2 call: x[0] = function id, x[1..7] = arguments; results x0..x3. */
+struct gzdrv_hvc_in {
+	uint64_t x[8];
+};
+struct gzdrv_hvc_out {
+	uint64_t x[4];
+};
+
+enum gzdrv_fd_kind {
+	GZDRV_FD_VM,
+	GZDRV_FD_VCPU,
+};
+
+/*
+ * Environment services. All are mandatory unless marked optional. "env" is the pointer given
+ * to gzdrv_init(). Functions returning int return 0 or -errno.
+ */
+struct gzdrv_ops {
+	/* Issue a hypercall (HVC #0). Cannot fail by itself; the status is out->x[0]. Called in
+	 * atomic context too (irqfd injection). */
+	void (*hvc)(void *env, const struct gzdrv_hvc_in *in, struct gzdrv_hvc_out *out);
+
+	/* Zeroed, physically contiguous, page-aligned memory shared with the hypervisor; *pa
+	 * is its physical address. NULL on failure. */
+	void *(*alloc_pages)(void *env, unsigned int nr_pages, uint64_t *pa);
+	void (*free_pages)(void *env, void *va, unsigned int nr_pages);
+	/* Zeroed private bookkeeping memory (may be large: per-slot PFN arrays). */
+	void *(*zalloc)(void *env, size_t size);
+	void (*free)(void *env, void *p);
+
+	/* Caller's user memory. */
+	int (*copy_from_user)(void *env, void *dst, uint64_t uaddr, size_t len);
+	int (*copy_to_user)(void *env, uint64_t uaddr, const void *src, size_t len);
+	/* [uaddr, uaddr + size) is mapped, writable user memory that may back guest RAM
+	 * (page aligned, non-zero, no overflow: checked before the call). -EFAULT otherwise. */
+	int (*check_user_range)(void *env, uint64_t uaddr, uint64_t size);
+	/* Pin one page of the caller's memory long-term for writing; *pa = its PA. */
+	int (*pin_user_page)(void *env, uint64_t uaddr, uint64_t *pa);
+	/* Drop a pin taken by pin_user_page (dirty: the guest may have written it). */
+	void (*unpin_page)(void *env, uint64_t pa, bool dirty);
+
+	/* eventfds: resolve an fd number of the caller to a reference (-EBADF / -EINVAL when
+	 * it is not an eventfd), drop the reference, signal it (atomic context allowed). */
+	int (*eventfd_get)(void *env, int fd, void **efd);
+	void (*eventfd_put)(void *env, void *efd);
+	void (*eventfd_signal)(void *env, void *efd);
+	/* Start watching an irqfd's eventfd: from now on each signal of irqfd->efd makes the
+	 * embedder call gzdrv_irqfd_fire(irqfd) (and a hang-up gzdrv_irqfd_hangup()); a signal
+	 * already pending must fire once. unwatch stops it and waits for running callbacks. */
+	int (*irqfd_watch)(void *env, struct gzdrv_irqfd *irqfd);
+	void (*irqfd_unwatch)(void *env, struct gzdrv_irqfd *irqfd);
+
+	/* Sleeping locks (mutex-like). lock_create returns NULL on failure. */
+	void *(*lock_create)(void *env);
+	void (*lock_destroy)(void *env, void *lock);
+	void (*lock)(void *env, void *lock);
+	void (*unlock)(void *env, void *lock);
+
+	/* Fd creation for the create ioctls: returns the new fd (>= 0) or -errno. The fd
+	 * refers to obj (a struct gzdrv_vm * or struct gzdrv_vcpu *). */
+	int (*new_fd)(void *env, enum gzdrv_fd_kind kind, void *obj);
+
+	/* Scheduling. signal_pending: the calling thread has a signal to handle.
+	 * vcpu_sleep blocks the calling vCPU thread until vcpu_wake(vcpu), a signal, or
+	 * timeout_ns (0 = no timeout) elapses; a wake issued while the vCPU was not asleep
+	 * makes the next sleep return at once. vcpu_wake may be called in atomic context. */
+	bool (*signal_pending)(void *env);
+	void (*vcpu_sleep)(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_ns);
+	void (*vcpu_wake)(void *env, struct gzdrv_vcpu *vcpu);
+
+	/* Clocks for the guest PTP call: realtime in ns and the physical counter value. */
+	void (*read_clocks)(void *env, uint64_t *realtime_ns, uint64_t *counter);
+
+	/* Optional (may be NULL): tracing of hypercalls and exits. */
+	void (*trace_hvc_enter)(void *env, uint64_t id);
+	void (*trace_hvc_leave)(void *env, uint64_t id, bool invalid);
+	void (*trace_exit)(void *env, uint32_t exit_reason);
+};
+
+/* ---- objects (fields are read by embedders and tests; change them only through gzdrv_*) -- */
+
+struct gzdrv {
+	const struct gzdrv_ops *ops;
+	void *env;
+	uint32_t hyp_version[3];      /* major, minor, sub from PROBE */
+	uint32_t batch_pages;	      /* demand-paging batch; divides GZDRV_BLOCK_PAGES */
+	uint32_t destroy_batch_pages; /* pages reclaimed per DESTROY_VM call; power of 2 */
+	uint32_t gpa_bits;	      /* answer to GZVM_CAP_VM_GPA_SIZE */
+	uint64_t cntfrq;	      /* counter frequency, Hz (vtimer delay -> ns) */
+};
+
+/* One memslot. pa[] holds the PA of each pinned page (0 = not pinned). */
+struct gzdrv_slot {
+	bool used;
+	uint32_t flags;
+	uint64_t base_gfn;
+	uint64_t npages;
+	uint64_t uaddr;
+	uint64_t *pa;
+	uint64_t nr_pinned;
+};
+
+struct gzdrv_ioeventfd {
+	bool used;
+	bool wildcard;
+	uint32_t len;
+	uint64_t addr;
+	uint64_t datamatch;
+	void *efd;
+};
+
+struct gzdrv_irqfd {
+	bool used;
+	bool active;   /* watched and not hung up */
+	bool level;    /* RESAMPLE: level-triggered, deasserted on EOI */
+	bool asserted; /* level irqfd: line currently raised by us */
+	uint32_t gsi;
+	void *efd;
+	void *resample_efd;
+	struct gzdrv_vm *vm;
+	void *priv; /* embedder's (wait-queue entry etc.) */
+};
+
+struct gzdrv_vcpu {
+	struct gzdrv_vm *vm;
+	uint32_t id;
+	void *shared; /* 2 pages: gzvm_vcpu_run, hwstate */
+	uint64_t shared_pa;
+	uint64_t nr_exits; /* statistics */
+	uint64_t nr_kernel_exits;
+	void *priv; /* embedder's (wait queue, hrtimer...) */
+};
+
+struct gzdrv_vm_stats {
+	uint64_t pinned_pages;	 /* pages pinned by the driver right now */
+	uint64_t pinned_max;	 /* high-water mark */
+	uint64_t demand_faults;	 /* PAGE_FAULT exits handled in the kernel */
+	uint64_t relinquished;	 /* pages unpinned on guest MEM_RELINQUISH */
+	uint64_t ioeventfd_hits; /* MMIO writes completed by an ioeventfd */
+	uint64_t irq_injections; /* IRQ_LINE hypercalls issued (ioctl + irqfd) */
+	uint64_t destroy_calls;	 /* DESTROY_VM hypercalls issued (batches) */
+};
+
+struct gzdrv_vm {
+	struct gzdrv *drv;
+	uint16_t vm_id;
+	bool demand_paging; /* hypervisor accepted GZVM_CAP_ENABLE_DEMAND_PAGING */
+	bool block_paging;  /* ... and GZVM_CAP_BLOCK_BASED_DEMAND_PAGING */
+	bool idle;	    /* ... and GZVM_CAP_ENABLE_IDLE */
+	void *lock;	    /* memslots, pins, PFN buffer, vcpus, ioeventfds, irqfds */
+	struct gzdrv_slot slots[GZDRV_MAX_SLOTS];
+	struct gzdrv_vcpu *vcpus[GZDRV_MAX_VCPUS];
+	struct gzdrv_ioeventfd ioeventfds[GZDRV_MAX_IOEVENTFDS];
+	struct gzdrv_irqfd irqfds[GZDRV_MAX_IRQFDS];
+	uint64_t *pfn_buf; /* GZDRV_BLOCK_PAGES entries, shared with the hypervisor */
+	uint64_t pfn_buf_pa;
+	void *region_buf; /* gzvm_memory_region_ranges buffer (2 pages) */
+	uint64_t region_buf_pa;
+	struct gzdrv_vm_stats stats;
+	void *priv; /* embedder's (debugfs dentry...) */
+};
+
+/* ---- driver ------------------------------------------------------------------------------ */
+
+/* Fill drv. gpa_bits: the host's PA size answered to GZVM_CAP_VM_GPA_SIZE (v13 answers
+ * CONFIG_ARM64_PA_BITS); cntfrq: generic-timer frequency. */
+void gzdrv_init(struct gzdrv *drv, const struct gzdrv_ops *ops, void *env, uint32_t gpa_bits,
+		uint64_t cntfrq);
+/* PROBE handshake (sends the driver version, records the hypervisor's) and the global
+ * batch-size query. -ENODEV if no GenieZone-compatible hypervisor answers. */
+int gzdrv_probe(struct gzdrv *drv);
+/* Tunables (sysfs in the kernel): -EINVAL unless the value divides 512 / is a power of 2. */
+int gzdrv_set_batch_pages(struct gzdrv *drv, uint32_t pages);
+int gzdrv_set_destroy_batch_pages(struct gzdrv *drv, uint32_t pages);
+
+/* Map a hypervisor status (include/gz/status.h) to -errno (reference §2.2). */
+int gzdrv_status_to_errno(int64_t status);
+
+/* ---- ioctls ------------------------------------------------------------------------------ */
+
+long gzdrv_dev_ioctl(struct gzdrv *drv, unsigned int cmd, uint64_t arg);
+long gzdrv_vm_ioctl(struct gzdrv_vm *vm, unsigned int cmd, uint64_t arg);
+long gzdrv_vcpu_ioctl(struct gzdrv_vcpu *vcpu, unsigned int cmd, uint64_t arg);
+
+/* Direct forms, for embedders that create fds themselves (the ioctls above use them). */
+int gzdrv_vm_create(struct gzdrv *drv, uint64_t vm_type, struct gzdrv_vm **out);
+int gzdrv_vcpu_create(struct gzdrv_vm *vm, uint64_t id, struct gzdrv_vcpu **out);
+
+/* Tear a VM down: irqfds, vCPUs, DESTROY_VM in batches (retrying on BUSY), then every pin
+ * and buffer. Called once, after the VM fd and all its vCPU fds are gone. */
+void gzdrv_vm_release(struct gzdrv_vm *vm);
+
+/* ---- asynchronous events -------------------------------------------------------------- */
+
+/* The irqfd's eventfd was signalled: inject (edge: pulse; level: assert until EOI). */
+void gzdrv_irqfd_fire(struct gzdrv_irqfd *irqfd);
+/* The irqfd's eventfd was closed: deactivate and free the entry. Process context. */
+void gzdrv_irqfd_hangup(struct gzdrv_irqfd *irqfd);
+/* The guest completed (EOI) interrupt gsi: deassert level irqfds on it and notify their
+ * resamplefds. */
+void gzdrv_vm_irq_eoi(struct gzdrv_vm *vm, uint32_t gsi);
+/* Wake every sleeping vCPU of the VM (injection, IPI exit). */
+void gzdrv_vm_wake_all(struct gzdrv_vm *vm);
+
+/* Memory statistics: driver counters plus the hypervisor's GET_STATISTICS answer. */
+int gzdrv_vm_hyp_stats(struct gzdrv_vm *vm, uint64_t *hyp_mem, uint64_t *shared_mem);
+
+/* Symbolic name of a GZVM_EXIT_* value ("MMIO", ...; "?" if unknown). */
+const char *gzdrv_exit_name(uint32_t exit_reason);
+
+#endif
