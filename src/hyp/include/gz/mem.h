@@ -1,0 +1,139 @@
+/*
+ * Memory as owned objects: the one checked API through which every page changes hands
+ * (DESIGN §3 "Memory as objects"). It keeps three things consistent under one lock: the
+ * page-state store (gz/pgstate.h), the host VM's identity stage-2 and each guest's stage-2
+ * (gz/pgtable.h tables, whose table pages come from the pool, gz/pool.h).
+ *
+ * Every transition checks the whole range first and then applies all of it, or nothing:
+ * an illegal request changes neither the store nor any page table and returns
+ *   GZ_ERR_INVALID_ARGS   misaligned, zero-length or wrapping range, bad argument
+ *   GZ_ERR_OUT_OF_RANGE   a PA the store does not cover, an IPA outside the VM's space
+ *   GZ_ERR_ACCESS_DENIED  a page owned by someone other than the one giving it away
+ *   GZ_ERR_BAD_STATE      the right owner but the wrong state (e.g. sharing a shared page)
+ *   GZ_ERR_NOT_FOUND      a guest IPA with nothing mapped
+ *   GZ_ERR_ALREADY_EXISTS a guest IPA already mapped to another page
+ *   GZ_ERR_NOT_ALLOWED    the VM is being destroyed
+ *   GZ_ERR_NO_MEMORY      the pool ran out of page-table pages (tables rolled back)
+ *
+ * Transitions (owner/state in the store; "host s2" the host's stage-2, "guest s2" the VM's):
+ *   host -> hyp donate     host OWNED      -> hyp DONATED, unmapped from host s2, into pool
+ *   hyp -> host return     free pool page (hyp DONATED) -> host OWNED, scrubbed
+ *   host -> hyp share      host OWNED      -> host SHARED_OWNED (the host cannot give it away)
+ *   host -> hyp unshare    host SHARED_OWNED -> host OWNED
+ *   host -> guest donate   host OWNED      -> VM OWNED, unmapped from host s2, mapped RWX in
+ *                          guest s2 (memslot registration, MAP_GUEST, MAP_GUEST_BLOCK)
+ *   guest -> host share    VM OWNED        -> VM SHARED_OWNED; the host may fault it in
+ *   guest -> host unshare  VM SHARED_OWNED -> VM OWNED, unmapped from host s2
+ *   guest relinquish       VM OWNED        -> host OWNED, unmapped from guest s2, scrubbed
+ *   reclaim (VM destroy, slot delete)  VM any -> host OWNED, scrubbed, batched
+ * A scrubbed page is zeroed and cleaned to the point of coherency before the host can map
+ * it again. The host stage-2 is filled lazily by gz_host_s2_handle_fault, so giving a page
+ * away only has to unmap it.
+ */
+#ifndef GZ_MEM_H
+#define GZ_MEM_H
+
+#include <gz/types.h>
+#include <gz/pgstate.h>
+#include <gz/pgtable.h>
+#include <gz/pool.h>
+#include <gz/memslot.h>
+
+/* Pages a DESTROY_VM call reclaims when the caller does not say (v13 driver default). */
+#define GZ_MEM_DESTROY_BATCH 128
+/* Store entries a reclaim call scans at most before returning GZ_ERR_BUSY (bounds the time
+ * one hypercall spends in the hypervisor however sparse the VM's pages are). */
+#define GZ_MEM_RECLAIM_SCAN_MAX (1u << 18)
+
+struct gz_mem_config {
+	gz_pa_t hyp_base;   /* the hypervisor image, stacks...: hyp OWNED, never pooled */
+	uint64_t hyp_size;  /* bytes, page aligned; may be 0 */
+	gz_pa_t work_base;  /* working memory: the store's entries first, the rest to the pool */
+	uint64_t work_size; /* bytes, page aligned */
+	unsigned pa_bits;   /* host stage-2 input/output size; 0: smallest covering the HAL's
+			     * memory (32, 36, 40, 42, 44 or 48) */
+	uint16_t host_vmid; /* VMID of the host VM's stage-2 */
+};
+
+/* Set up the store (all host-owned, then the two hyp ranges), the pool and an empty host
+ * stage-2. Both ranges must be covered by the HAL's memory. GZ_ERR_INVALID_ARGS,
+ * GZ_ERR_NO_MEMORY (working memory too small for the store and the host's root table). */
+int gz_mem_init(const struct gz_mem_config *cfg);
+/* The pool and the account of the hypervisor's own allocations (host stage-2 tables...). */
+struct gz_pool *gz_mem_pool(void);
+struct gz_pool_acct *gz_mem_hyp_acct(void);
+/* The host VM's stage-2 (VTTBR/VTCR for the host's context come from it). */
+struct gz_pgt *gz_mem_host_s2(void);
+
+/* ---- host <-> hypervisor ------------------------------------------------------------- */
+int gz_mem_host_donate_hyp(gz_pa_t pa, uint64_t nr);
+/* Give up to @max free donated pool pages back to the host; *@nr_returned says how many. */
+int gz_mem_hyp_return_host(uint64_t max, uint64_t *nr_returned);
+int gz_mem_host_share_hyp(gz_pa_t pa, uint64_t nr);
+int gz_mem_host_unshare_hyp(gz_pa_t pa, uint64_t nr);
+
+/* ---- host stage-2 -------------------------------------------------------------------- */
+/* The host touched @pa (an IPA = PA) that its stage-2 does not map: map it and let the
+ * host retry (GZ_OK), or refuse (GZ_ERR_ACCESS_DENIED: hyp- or guest-owned page;
+ * GZ_ERR_OUT_OF_RANGE: beyond the PA size). Host memory is mapped normal RWX (a 2 MiB
+ * block when the whole block is host-owned), pages a guest shares as 4 KiB RW, addresses
+ * the store does not cover as device memory. */
+int gz_host_s2_handle_fault(gz_pa_t pa);
+
+/* ---- one guest VM -------------------------------------------------------------------- */
+enum gz_vm_mem_state {
+	GZ_VM_MEM_NONE = 0,
+	GZ_VM_MEM_LIVE,
+	GZ_VM_MEM_DYING, /* reclaim started: nothing enters the VM any more */
+	GZ_VM_MEM_DEAD,	 /* everything reclaimed, stage-2 freed */
+};
+
+struct gz_vm_mem {
+	uint16_t vm_id;
+	gz_owner_t owner;
+	uint8_t state; /* enum gz_vm_mem_state */
+	bool demand_paging;
+	struct gz_pgt s2;	      /* the VM's stage-2 */
+	struct gz_pool_acct pgt_acct; /* its table pages */
+	struct gz_pool_acct obj_acct; /* VM and vCPU structures (allocated by vm.c) */
+	uint64_t owned_pages;	      /* pages the VM owns (any state) */
+	uint64_t shared_pages;	      /* of those, shared with the host */
+	struct gz_memslot slots[GZ_MEMSLOT_MAX];
+	struct gz_memslot_purpose purposes[GZ_MEMSLOT_MAX];
+	gz_pa_t pfn_buf_pa;   /* MAP_GUEST_BLOCK PFN array; 0: none */
+	uint64_t reclaim_idx; /* store index where the next reclaim call resumes */
+};
+
+/* @vm_id <= GZ_PGSTATE_MAX_VM_ID; @ipa_bits 32..48 (not above the PA size); @vmid the
+ * VMID of its stage-2 (gz_s2pt_set_vmid on m->s2 when it changes). GZ_ERR_INVALID_ARGS,
+ * GZ_ERR_NO_MEMORY. */
+int gz_vm_mem_init(struct gz_vm_mem *m, uint16_t vm_id, unsigned ipa_bits, uint16_t vmid);
+/* Reclaim on VM destroy: the first call frees the VM's stage-2 (after which it never runs
+ * again) and flushes its VMID; every call then scrubs and returns at most @max_pages pages
+ * (0 counts as 1) to the host. GZ_ERR_BUSY: call again; GZ_OK: all back, the state is DEAD
+ * and only m->obj_acct pages (the caller's) remain charged. */
+int gz_vm_mem_reclaim(struct gz_vm_mem *m, uint64_t max_pages);
+/* GET_STATISTICS: bytes of hypervisor memory the VM uses (its structures and stage-2
+ * tables) and bytes it shares with the host. */
+void gz_vm_mem_stats(const struct gz_vm_mem *m, uint64_t *hyp_bytes, uint64_t *shared_bytes);
+
+/* host -> guest: donate [pa, pa + nr pages) and map it at [ipa, ipa + nr pages). */
+int gz_mem_host_donate_guest(struct gz_vm_mem *m, gz_pa_t pa, gz_ipa_t ipa, uint64_t nr);
+/* host -> guest with a page list: pfns[i] goes to ipa + i pages. An IPA already mapped to
+ * exactly that page counts as done. */
+int gz_mem_host_donate_guest_pfns(struct gz_vm_mem *m, const uint64_t *pfns, gz_ipa_t ipa,
+				  uint64_t nr);
+/* Guest calls (pKVM MEM_SHARE / MEM_UNSHARE / MEM_RELINQUISH), on [ipa, ipa + nr pages). */
+int gz_mem_guest_share_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr);
+int gz_mem_guest_unshare_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr);
+int gz_mem_guest_relinquish(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr);
+
+/* ---- invariants (tests, fuzzers, debug builds) ---------------------------------------- */
+/* Check the invariants against the store: every page mapped in a VM's stage-2 is owned by
+ * that VM; every managed page mapped in the host's stage-2 is one the host may access and is
+ * writable there only if the host owns it or borrows it; no page is mapped in two guests;
+ * each VM's owned/shared counters match the store. @vms lists the live VMs. GZ_OK or
+ * GZ_ERR_BAD_STATE (with the offending address in *@bad_addr when non-NULL). */
+int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint64_t *bad_addr);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * The page-state store: for every physical page the HAL reports (gz_hal_phys_region), who
+ * owns it and in which state. This is the hypervisor's record of truth about memory; page
+ * tables are derived from it, never the other way round.
+ *
+ * One 16-bit entry per 4 KiB page (0.05% of the memory it covers), kept in a memory area
+ * the caller hands to gz_pgstate_init (the hypervisor carves it out of its reserved memory);
+ * no allocation, no pointer per page. Entry: owner in bits [11:0], state in [13:12].
+ *
+ * Owners: the host VM, the hypervisor, or a guest VM (by VM id). States, from the owner's
+ * point of view:
+ *   OWNED         exclusive to the owner
+ *   SHARED_OWNED  the owner lets one borrower access it: a guest page shared with the host
+ *                 (MEM_SHARE), or a host page shared with the hypervisor
+ *   DONATED       a hypervisor page the host donated (pool memory); only these may go back
+ *                 to the host. Hypervisor pages in state OWNED are its own reserved memory.
+ * SHARED_BORROWED is never stored: it is how a shared page looks to its borrower (the host
+ * for a guest's page, the hypervisor for a host page), see gz_pgstate_view().
+ *
+ * Writes go through mem.c's checked transitions only; everything else reads.
+ */
+#ifndef GZ_PGSTATE_H
+#define GZ_PGSTATE_H
+
+#include <gz/types.h>
+
+typedef uint16_t gz_owner_t;
+
+#define GZ_OWNER_HOST	     ((gz_owner_t)0)
+#define GZ_OWNER_HYP	     ((gz_owner_t)1)
+#define GZ_OWNER_VM_FIRST    2
+#define GZ_PGSTATE_MAX_VM_ID 4093u /* VM ids 0 .. this fit the 12-bit owner field */
+#define GZ_OWNER_VM(id)	     ((gz_owner_t)(GZ_OWNER_VM_FIRST + (id)))
+#define GZ_OWNER_IS_VM(o)    ((o) >= GZ_OWNER_VM_FIRST)
+#define GZ_OWNER_VM_ID(o)    ((unsigned)(o)-GZ_OWNER_VM_FIRST)
+/* What lookups of unmanaged addresses (device memory, holes) report. */
+#define GZ_OWNER_NONE ((gz_owner_t)0xfff)
+
+enum gz_page_state {
+	GZ_PAGE_OWNED = 0,
+	GZ_PAGE_SHARED_OWNED = 1,
+	GZ_PAGE_SHARED_BORROWED = 2, /* views only, never stored */
+	GZ_PAGE_DONATED = 3,
+	GZ_PAGE_NOACCESS = 4, /* views only: the viewer may not touch the page */
+};
+
+/* Most physical-memory regions the store covers (more HAL regions: init fails). */
+#define GZ_PGSTATE_MAX_REGIONS 8
+
+/* Bytes of storage gz_pgstate_init needs for the memory the HAL reports (0 if the HAL
+ * reports none or more than GZ_PGSTATE_MAX_REGIONS regions). */
+size_t gz_pgstate_storage_bytes(void);
+/* Cover the HAL's physical memory using @storage (@bytes long, 2-byte aligned). Every page
+ * starts host-owned. GZ_ERR_INVALID_ARGS: no regions, too many, a region not page aligned or
+ * wrapping; GZ_ERR_NO_MEMORY: @bytes too small. */
+int gz_pgstate_init(void *storage, size_t bytes);
+
+/* Whether @pa lies in memory the store covers (false for device memory and holes). */
+bool gz_pgstate_managed(gz_pa_t pa);
+/* Whether every page of [pa, pa + nr pages) is covered (false on wrap). */
+bool gz_pgstate_managed_range(gz_pa_t pa, uint64_t nr);
+/* Owner and stored state of the page holding @pa; GZ_OWNER_NONE / GZ_PAGE_NOACCESS when
+ * unmanaged. */
+gz_owner_t gz_pgstate_owner(gz_pa_t pa);
+enum gz_page_state gz_pgstate_state(gz_pa_t pa);
+/* The page as @who sees it: OWNED, SHARED_OWNED, DONATED (the owner), SHARED_BORROWED (the
+ * borrower of a shared page) or NOACCESS. */
+enum gz_page_state gz_pgstate_view(gz_pa_t pa, gz_owner_t who);
+/* The borrower of a page in state SHARED_OWNED by @owner: the host for a guest page, the
+ * hypervisor for a host page; GZ_OWNER_NONE for anything else. */
+gz_owner_t gz_pgstate_borrower(gz_owner_t owner);
+
+/* Record @owner/@state for [pa, pa + nr pages). Only for mem.c, after it checked the
+ * transition; panics on an unmanaged page (an invariant, the caller checked). */
+void gz_pgstate_set(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_state state);
+
+/* Enumeration for invariant checks and statistics: number of covered pages, and the PA of
+ * the @idx-th covered page (ordered by region, then address). */
+uint64_t gz_pgstate_nr_pages(void);
+gz_pa_t gz_pgstate_pa_at(uint64_t idx);
+/* Raw entries (for tests that snapshot the store and prove an operation changed nothing). */
+const void *gz_pgstate_raw(size_t *bytes);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * The hypervisor's page pool: physical pages the hypervisor may use for its own objects
+ * (stage-2 tables, VM and vCPU structures). Pages enter the pool from the hypervisor's
+ * reserved working memory at boot and from host donations (gz_mem_host_donate_hyp), and
+ * leave it only through gz_mem_hyp_return_host. The free list is threaded through the free
+ * pages themselves, so the pool needs no memory of its own beyond this struct.
+ *
+ * Every allocation is charged to an account (struct gz_pool_acct), which is how the
+ * hypervisor reports per-VM memory (GET_STATISTICS) and how tests prove nothing leaked.
+ */
+#ifndef GZ_POOL_H
+#define GZ_POOL_H
+
+#include <gz/types.h>
+#include <hal.h>
+
+struct gz_pool {
+	gz_lock_t lock;
+	gz_pa_t free_head; /* PA of the first free page; 0 when empty */
+	uint64_t nr_free;  /* pages on the free list */
+	uint64_t nr_total; /* pages owned by the pool, free or allocated */
+};
+
+/* Who a page was allocated for. @pages is what the owner holds now. */
+struct gz_pool_acct {
+	struct gz_pool *pool;
+	uint64_t pages;
+};
+
+struct gz_pool_stats {
+	uint64_t total; /* pages in the pool (free + used) */
+	uint64_t free;
+	uint64_t used;
+};
+
+void gz_pool_init(struct gz_pool *pool);
+/* Give [pa, pa + nr pages) to the pool. The caller has already made the pages hyp-owned in
+ * the page-state store. Returns GZ_ERR_INVALID_ARGS for a misaligned or wrapping range or one
+ * the HAL cannot map (nothing is added then). */
+int gz_pool_add(struct gz_pool *pool, gz_pa_t pa, uint64_t nr);
+/* Take a zeroed page for @acct. Returns GZ_OK and the page's PA, or GZ_ERR_NO_MEMORY. */
+int gz_pool_alloc(struct gz_pool_acct *acct, gz_pa_t *pa);
+/* Same, returning the hypervisor VA (NULL when the pool is empty). */
+void *gz_pool_zalloc(struct gz_pool_acct *acct);
+/* Give back a page allocated for @acct (by PA or VA). */
+void gz_pool_free(struct gz_pool_acct *acct, gz_pa_t pa);
+void gz_pool_free_va(struct gz_pool_acct *acct, void *va);
+/* Remove one free page from the pool for good (the pool shrinks by one page); used to return
+ * donated pages to the host. GZ_ERR_NO_MEMORY when no page is free. */
+int gz_pool_take(struct gz_pool *pool, gz_pa_t *pa);
+void gz_pool_get_stats(struct gz_pool *pool, struct gz_pool_stats *st);
+
+static inline void gz_pool_acct_init(struct gz_pool_acct *acct, struct gz_pool *pool)
+{
+	acct->pool = pool;
+	acct->pages = 0;
+}
+
+#endif
