@@ -41,6 +41,18 @@
 #define ARCH_PARANGE_44 4
 #define ARCH_PARANGE_48 5
 
+/* The smallest PS encoding whose size covers @pa_bits (capped at 48), and that size. */
+static inline unsigned arch_parange_encode(unsigned pa_bits, unsigned *range)
+{
+	static const uint8_t sizes[] = {32, 36, 40, 42, 44, 48};
+	unsigned i = 0;
+
+	while (i + 1 < GZ_ARRAY_SIZE(sizes) && sizes[i] < pa_bits)
+		i++;
+	*range = sizes[i];
+	return ARCH_PARANGE_32 + i;
+}
+
 /* VTTBR_EL2: VMID at [63:48] (bits [55:48] with 8-bit VMIDs). */
 #define ARCH_VTTBR_VMID_SHIFT 48
 #define ARCH_VTTBR_BADDR      GZ_GENMASK(47, 1)

@@ -28,7 +28,7 @@
 #define GZ_PROT_R      (1u << 0)
 #define GZ_PROT_W      (1u << 1)
 #define GZ_PROT_X      (1u << 2)
-#define GZ_PROT_DEVICE (1u << 3) /* device nGnRE, never executable; else normal WB */
+#define GZ_PROT_DEVICE (1u << 3) /* device nGnRE (never with X); else normal WB */
 #define GZ_PROT_RW     (GZ_PROT_R | GZ_PROT_W)
 #define GZ_PROT_RWX    (GZ_PROT_R | GZ_PROT_W | GZ_PROT_X)
 #define GZ_PROT_MASK   (GZ_PROT_RWX | GZ_PROT_DEVICE)

@@ -10,9 +10,10 @@
  *   IPA 35..39: start level 1, one table
  *   IPA 40..43: start level 1, 2/4/8/16 concatenated tables
  *   IPA 44..48: start level 0, one table
- * When the mm ops have no zalloc_contig it starts one level deeper instead (IPA 32..39 at
- * level 1, 40..48 at level 0), never concatenating. A walker recovers both from VTCR alone:
- * T0SZ = 64 - IPA bits, SL0 (4 KiB granule) 0 = level 2, 1 = level 1, 2 = level 0.
+ * When the mm ops have no zalloc_contig it starts one level deeper instead where the
+ * architecture allows it (see gz_s2pt_geometry), else init fails with GZ_ERR_NOT_SUPPORTED. A
+ * walker recovers both from VTCR alone: T0SZ = 64 - IPA bits, SL0 (4 KiB granule) 0 = level 2, 1 =
+ * level 1, 2 = level 0.
  */
 #ifndef GZ_S2PT_H
 #define GZ_S2PT_H
@@ -34,9 +35,11 @@ uint64_t gz_s2pt_vtcr(const struct gz_pgt *pgt);
 uint64_t gz_s2pt_vttbr(const struct gz_pgt *pgt);
 /* The VMID changed (new generation): later TLB maintenance uses @vmid. */
 void gz_s2pt_set_vmid(struct gz_pgt *pgt, uint16_t vmid);
-/* The start level and concatenation gz_s2pt_init would pick (tests, simulator checks).
- * Returns false for an IPA size out of range. */
-bool gz_s2pt_geometry(unsigned ipa_bits, bool can_concat, unsigned *start_level,
+/* The start level and concatenation gz_s2pt_init picks for @ipa_bits with output size
+ * @pa_bits, when concatenation is possible (@can_concat) or not. Without concatenation IPA
+ * 32..34 start at level 1, and IPA 40..43 at level 0 only when the PA range is 44 bits or
+ * more (the architecture forbids a level-0 start below that); false means "not possible". */
+bool gz_s2pt_geometry(unsigned ipa_bits, unsigned pa_bits, bool can_concat, unsigned *start_level,
 		      unsigned *nr_roots);
 
 /* EL2 stage 1 (s1pt_el2.c): @va_bits 32..48, TTBR0_EL2 = root_pa; prot must include R. */

@@ -42,7 +42,7 @@ static inline uint16_t gz_vmid_value(const struct gz_vmid *vmid)
 {
 	return (uint16_t)(vmid->id & 0xffff);
 }
-/* The VM is destroyed: its VMID goes back (TLB entries are flushed by the caller). */
+/* The VM is destroyed: its TLB entries are flushed and its VMID goes back. */
 void gz_vmid_release(struct gz_vmid_alloc *a, struct gz_vmid *vmid);
 /* VTCR_EL2.VS for this allocator's VMID width. */
 uint64_t gz_vmid_vtcr_vs(const struct gz_vmid_alloc *a);
