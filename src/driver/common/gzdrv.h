@@ -158,6 +158,8 @@ struct gzdrv_irqfd {
 	bool active;   /* watched and not hung up */
 	bool level;    /* RESAMPLE: level-triggered, deasserted on EOI */
 	bool asserted; /* level irqfd: line currently raised by us */
+	bool seen;     /* level irqfd: seen live in an LR of vCPU seen_vcpu */
+	uint32_t seen_vcpu;
 	uint32_t gsi;
 	void *efd;
 	void *resample_efd;
@@ -172,7 +174,8 @@ struct gzdrv_vcpu {
 	uint64_t shared_pa;
 	uint64_t nr_exits; /* statistics */
 	uint64_t nr_kernel_exits;
-	void *priv; /* embedder's (wait queue, hrtimer...) */
+	bool running; /* inside GZVM_RUN (one caller at a time) */
+	void *priv;   /* embedder's (wait queue, hrtimer...) */
 };
 
 struct gzdrv_vm_stats {
@@ -183,6 +186,7 @@ struct gzdrv_vm_stats {
 	uint64_t ioeventfd_hits; /* MMIO writes completed by an ioeventfd */
 	uint64_t irq_injections; /* IRQ_LINE hypercalls issued (ioctl + irqfd) */
 	uint64_t destroy_calls;	 /* DESTROY_VM hypercalls issued (batches) */
+	uint64_t leaked_pages;	 /* pins kept: the hypervisor did not give the pages back */
 };
 
 struct gzdrv_vm {
@@ -191,12 +195,14 @@ struct gzdrv_vm {
 	bool demand_paging; /* hypervisor accepted GZVM_CAP_ENABLE_DEMAND_PAGING */
 	bool block_paging;  /* ... and GZVM_CAP_BLOCK_BASED_DEMAND_PAGING */
 	bool idle;	    /* ... and GZVM_CAP_ENABLE_IDLE */
+	bool destroyed;	    /* DESTROY_VM succeeded (release only) */
 	void *lock;	    /* memslots, pins, PFN buffer, vcpus, ioeventfds, irqfds */
 	struct gzdrv_slot slots[GZDRV_MAX_SLOTS];
 	struct gzdrv_vcpu *vcpus[GZDRV_MAX_VCPUS];
 	struct gzdrv_ioeventfd ioeventfds[GZDRV_MAX_IOEVENTFDS];
 	struct gzdrv_irqfd irqfds[GZDRV_MAX_IRQFDS];
-	uint64_t *pfn_buf; /* GZDRV_BLOCK_PAGES entries, shared with the hypervisor */
+	uint32_t nr_level_irqfds; /* level (RESAMPLE) irqfds: EOI scan needed */
+	uint64_t *pfn_buf;	  /* GZDRV_BLOCK_PAGES entries, shared with the hypervisor */
 	uint64_t pfn_buf_pa;
 	void *region_buf; /* gzvm_memory_region_ranges buffer (2 pages) */
 	uint64_t region_buf_pa;
@@ -238,7 +244,8 @@ void gzdrv_vm_release(struct gzdrv_vm *vm);
 
 /* The irqfd's eventfd was signalled: inject (edge: pulse; level: assert until EOI). */
 void gzdrv_irqfd_fire(struct gzdrv_irqfd *irqfd);
-/* The irqfd's eventfd was closed: deactivate and free the entry. Process context. */
+/* The irqfd's eventfd hung up (closed): the irqfd stops injecting at once (atomic context
+ * allowed); its entry is reclaimed by the next GZVM_IRQFD ioctl or VM teardown. */
 void gzdrv_irqfd_hangup(struct gzdrv_irqfd *irqfd);
 /* The guest completed (EOI) interrupt gsi: deassert level irqfds on it and notify their
  * resamplefds. */

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/errno.h>
 #include <linux/string.h>
+#include <asm/byteorder.h>
 #else
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,6 +20,15 @@
 #ifndef ERESTARTSYS
 #define ERESTARTSYS 512
 #endif
+#endif
+
+/* Little-endian fields of the shared hwstate page. */
+#ifdef __KERNEL__
+#define gzdrv_le32(x) le32_to_cpu(x)
+#define gzdrv_le64(x) le64_to_cpu(x)
+#else
+#define gzdrv_le32(x) ((uint32_t)(x))
+#define gzdrv_le64(x) ((uint64_t)(x))
 #endif
 
 #define GZDRV_PAGE_SHIFT 12

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Demand paging: a stage-2 fault inside a memslot is served in the kernel by pinning the
+ * host page(s) behind it and mapping them with MAP_GUEST (4 KiB) or MAP_GUEST_BLOCK (the 2 MiB
+ * block around the fault, clipped to the slot, in batches of drv->batch_pages through the
+ * shared PFN buffer). Guest MEM_RELINQUISH gives a page back to the host. */
+#include "gzdrv_priv.h"
+
+static int map_block(struct gzdrv_vm *vm, uint32_t slot_id, struct gzdrv_slot *s, uint64_t gfn)
+{
+	struct gzdrv *drv = vm->drv;
+	uint64_t first = gfn & ~(uint64_t)(GZDRV_BLOCK_PAGES - 1);
+	uint64_t last = first + GZDRV_BLOCK_PAGES; /* exclusive */
+	uint64_t slot_end = s->base_gfn + s->npages;
+	uint64_t start, pa;
+	uint32_t n, i;
+	int ret;
+
+	if (first < s->base_gfn)
+		first = s->base_gfn;
+	if (last > slot_end)
+		last = slot_end;
+	for (start = first; start < last; start += n) {
+		n = drv->batch_pages;
+		if (n > last - start)
+			n = (uint32_t)(last - start);
+		for (i = 0; i < n; i++) {
+			ret = gzdrv_pin_gfn(vm, s, start + i, &pa);
+			if (ret)
+				return ret;
+			vm->pfn_buf[i] = pa >> GZDRV_PAGE_SHIFT;
+		}
+		ret = gzdrv_call(drv, GZ_HVC_MAP_GUEST_BLOCK,
+				 (const uint64_t[]){vm->vm_id, slot_id, start, n}, 4, NULL);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int gzdrv_handle_page_fault(struct gzdrv_vm *vm, uint64_t gpa, bool *handled)
+{
+	uint64_t gfn = gpa >> GZDRV_PAGE_SHIFT;
+	struct gzdrv_slot *s;
+	uint32_t slot_id;
+	uint64_t pa;
+	int ret;
+
+	*handled = false;
+	gzdrv_lock(vm);
+	s = gzdrv_slot_find(vm, gfn, &slot_id);
+	if (!s) {
+		gzdrv_unlock(vm);
+		return 0;
+	}
+	*handled = true;
+	vm->stats.demand_faults++;
+	if (vm->block_paging) {
+		ret = map_block(vm, slot_id, s, gfn);
+	} else {
+		ret = gzdrv_pin_gfn(vm, s, gfn, &pa);
+		if (!ret)
+			ret = gzdrv_call5(vm->drv, GZ_HVC_MAP_GUEST, vm->vm_id, slot_id,
+					  pa >> GZDRV_PAGE_SHIFT, gfn, 1, NULL);
+	}
+	gzdrv_unlock(vm);
+	return ret ? -EFAULT : 0;
+}
+
+void gzdrv_handle_relinquish(struct gzdrv_vm *vm, uint64_t ipa)
+{
+	uint64_t gfn = ipa >> GZDRV_PAGE_SHIFT;
+	struct gzdrv_slot *s;
+	uint64_t idx;
+
+	gzdrv_lock(vm);
+	s = gzdrv_slot_find(vm, gfn, NULL);
+	if (s) {
+		idx = gfn - s->base_gfn;
+		if (s->pa[idx]) {
+			vm->drv->ops->unpin_page(vm->drv->env, s->pa[idx], true);
+			s->pa[idx] = 0;
+			s->nr_pinned--;
+			vm->stats.pinned_pages--;
+			vm->stats.relinquished++;
+		}
+	}
+	gzdrv_unlock(vm);
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/* VM fd ioctls: argument validation and the hypercalls behind CREATE_DEVICE, IRQ_LINE,
+ * ENABLE_CAP and SET_DTB_CONFIG, plus the dispatch to memslots, irqfd, ioeventfd and vCPUs. */
+#include "gzdrv_priv.h"
+
+static long vm_create_device(struct gzdrv_vm *vm, uint64_t arg)
+{
+	struct gzdrv *drv = vm->drv;
+	const struct gzdrv_ops *ops = drv->ops;
+	struct gzvm_create_device d;
+	void *dev_page = NULL, *attr_page = NULL;
+	uint64_t dev_pa, attr_pa, end;
+	long ret;
+
+	if (ops->copy_from_user(drv->env, &d, arg, sizeof(d)))
+		return -EFAULT;
+	if (d.dev_type >= GZVM_DEV_TYPE_MAX || d.attr_size > GZDRV_PAGE_SIZE ||
+	    (d.attr_size && !d.attr_addr) || !d.dev_reg_size ||
+	    __builtin_add_overflow(d.dev_addr, d.dev_reg_size, &end))
+		return -EINVAL;
+	dev_page = ops->alloc_pages(drv->env, 1, &dev_pa);
+	if (!dev_page)
+		return -ENOMEM;
+	if (d.attr_size) {
+		attr_page = ops->alloc_pages(drv->env, 1, &attr_pa);
+		if (!attr_page) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (ops->copy_from_user(drv->env, attr_page, d.attr_addr, d.attr_size)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		d.attr_addr = attr_pa;
+	}
+	memcpy(dev_page, &d, sizeof(d));
+	ret = gzdrv_call3(drv, GZ_HVC_CREATE_DEVICE, vm->vm_id, dev_pa, 0, NULL);
+out:
+	if (attr_page)
+		ops->free_pages(drv->env, attr_page, 1);
+	ops->free_pages(drv->env, dev_page, 1);
+	return ret;
+}
+
+/* IRQ_LINE: NUM is a 0-based SPI index for TYPE CPU (crosvm, upstream) and SPI. opengz also
+ * accepts TYPE PPI with NUM = INTID 16..31 on the addressed vCPU; the hypervisor then gets
+ * the whole encoded word so it can tell the two apart. */
+static long vm_irq_line(struct gzdrv_vm *vm, uint64_t arg)
+{
+	struct gzvm_irq_level l;
+	uint32_t type, num, vcpu;
+
+	if (vm->drv->ops->copy_from_user(vm->drv->env, &l, arg, sizeof(l)))
+		return -EFAULT;
+	if (l.level > 1)
+		return -EINVAL;
+	type = GZVM_IRQ_LINE_TYPE(l.irq);
+	num = GZVM_IRQ_LINE_NUM(l.irq);
+	vcpu = GZVM_IRQ_LINE_VCPU(l.irq);
+	switch (type) {
+	case GZVM_IRQ_TYPE_CPU:
+	case GZVM_IRQ_TYPE_SPI:
+		if (num >= GZDRV_MAX_SPIS)
+			return -EINVAL;
+		return gzdrv_irq_line(vm, 0, num, l.level);
+	case GZVM_IRQ_TYPE_PPI:
+		if (num < GZDRV_PPI_BASE || num >= GZDRV_PPI_BASE + GZDRV_NR_PPIS ||
+		    vcpu >= GZDRV_MAX_VCPUS)
+			return -EINVAL;
+		return gzdrv_irq_line(vm, vcpu, l.irq, l.level);
+	default:
+		return -EINVAL;
+	}
+}
+
+static long vm_enable_cap(struct gzdrv_vm *vm, uint64_t arg)
+{
+	struct gzdrv *drv = vm->drv;
+	struct gzvm_enable_cap c;
+	struct gzdrv_hvc_out out;
+	int ret;
+
+	if (drv->ops->copy_from_user(drv->env, &c, arg, sizeof(c)))
+		return -EFAULT;
+	/* The other capabilities carry kernel PAs: only the driver itself may enable them. */
+	if (c.cap != GZVM_CAP_PROTECTED_VM || c.args[0] > GZVM_CAP_PVM_SET_PROTECTED_VM)
+		return -EINVAL;
+	ret = gzdrv_enable_cap_hvc(drv, vm->vm_id, c.cap, c.args, &out);
+	if (ret)
+		return ret;
+	if (c.args[0] == GZVM_CAP_PVM_GET_PVMFW_SIZE) {
+		c.args[1] = out.x[1];
+		if (drv->ops->copy_to_user(drv->env, arg, &c, sizeof(c)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static long vm_set_dtb_config(struct gzdrv_vm *vm, uint64_t arg)
+{
+	struct gzvm_dtb_config c;
+	uint64_t end;
+
+	if (vm->drv->ops->copy_from_user(vm->drv->env, &c, arg, sizeof(c)))
+		return -EFAULT;
+	if (!c.dtb_size || __builtin_add_overflow(c.dtb_addr, c.dtb_size, &end))
+		return -EINVAL;
+	return gzdrv_call3(vm->drv, GZ_HVC_SET_DTB_CONFIG, vm->vm_id, c.dtb_addr, c.dtb_size, NULL);
+}
+
+static long vm_create_vcpu_fd(struct gzdrv_vm *vm, uint64_t id)
+{
+	struct gzdrv_vcpu *vcpu;
+	int ret, fd;
+
+	ret = gzdrv_vcpu_create(vm, id, &vcpu);
+	if (ret)
+		return ret;
+	fd = vm->drv->ops->new_fd(vm->drv->env, GZDRV_FD_VCPU, vcpu);
+	if (fd < 0) {
+		gzdrv_lock(vm);
+		vm->vcpus[vcpu->id] = NULL;
+		gzdrv_unlock(vm);
+		gzdrv_vcpu_free(vcpu);
+	}
+	return fd;
+}
+
+int gzdrv_vm_hyp_stats(struct gzdrv_vm *vm, uint64_t *hyp_mem, uint64_t *shared_mem)
+{
+	struct gzdrv_hvc_out out;
+	int ret;
+
+	ret = gzdrv_call1(vm->drv, GZ_HVC_GET_STATISTICS, vm->vm_id, &out);
+	if (ret)
+		return ret;
+	*hyp_mem = out.x[1];
+	*shared_mem = out.x[2];
+	return 0;
+}
+
+long gzdrv_vm_ioctl(struct gzdrv_vm *vm, unsigned int cmd, uint64_t arg)
+{
+	switch (cmd) {
+	case GZVM_CHECK_EXTENSION:
+		return gzdrv_check_extension(vm->drv, arg);
+	case GZVM_CREATE_VCPU:
+		return vm_create_vcpu_fd(vm, arg);
+	case GZVM_SET_USER_MEMORY_REGION:
+		return gzdrv_set_user_memory_region(vm, arg);
+	case GZVM_CREATE_IRQCHIP: /* crosvm's KVM leftover: the vGIC always exists */
+		return 0;
+	case GZVM_IRQ_LINE:
+		return vm_irq_line(vm, arg);
+	case GZVM_IRQFD:
+		return gzdrv_irqfd(vm, arg);
+	case GZVM_IOEVENTFD:
+		return gzdrv_ioeventfd(vm, arg);
+	case GZVM_ENABLE_CAP:
+		return vm_enable_cap(vm, arg);
+	case GZVM_CREATE_DEVICE:
+		return vm_create_device(vm, arg);
+	case GZVM_SET_DTB_CONFIG:
+		return vm_set_dtb_config(vm, arg);
+	default: /* includes GZVM_SET_MEMORY_REGION, defined but unhandled in v13 */
+		return -ENOTTY;
+	}
+}
