@@ -21,6 +21,8 @@ static fake_run_fn run_fn;
 static void *run_arg;
 static const char *last_panic;
 jmp_buf *fake_hal_panic_jmp;
+static fake_op_hook_fn op_hook;
+static void *op_hook_arg;
 
 void fake_hal_teardown(void)
 {
@@ -55,6 +57,8 @@ void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 	run_arg = NULL;
 	last_panic = NULL;
 	fake_hal_panic_jmp = NULL;
+	op_hook = NULL;
+	op_hook_arg = NULL;
 }
 
 static void record(enum fake_op_kind k, uint64_t a, uint64_t b, uint64_t c)
@@ -62,6 +66,17 @@ static void record(enum fake_op_kind k, uint64_t a, uint64_t b, uint64_t c)
 	if (nr_ops < FAKE_OP_LOG_MAX)
 		ops[nr_ops] = (struct fake_op){k, a, b, c};
 	nr_ops++;
+	if (op_hook) {
+		struct fake_op op = {k, a, b, c};
+
+		op_hook(&op, op_hook_arg);
+	}
+}
+
+void fake_hal_set_op_hook(fake_op_hook_fn fn, void *arg)
+{
+	op_hook = fn;
+	op_hook_arg = arg;
 }
 
 size_t fake_hal_nr_ops(void)

@@ -44,6 +44,11 @@ void fake_hal_clear_ops(void);
 size_t fake_hal_find_op(enum fake_op_kind kind, size_t from);
 size_t fake_hal_count_ops(enum fake_op_kind kind);
 
+/* Called with each op as it is recorded, so a test can check the state the op saw (e.g. a
+ * descriptor is already invalid when its TLBI is issued); NULL: none. Reset clears it. */
+typedef void (*fake_op_hook_fn)(const struct fake_op *op, void *arg);
+void fake_hal_set_op_hook(fake_op_hook_fn fn, void *arg);
+
 /* Locks currently held (balance check). */
 int fake_hal_locks_held(void);
 
