@@ -59,6 +59,8 @@ int gz_pgstate_init(void *storage, size_t bytes);
 bool gz_pgstate_managed(gz_pa_t pa);
 /* Whether every page of [pa, pa + nr pages) is covered (false on wrap). */
 bool gz_pgstate_managed_range(gz_pa_t pa, uint64_t nr);
+/* Whether any byte of [pa, pa + size) is covered (size in bytes; clipped at the top). */
+bool gz_pgstate_any_managed(gz_pa_t pa, uint64_t size);
 /* Owner and stored state of the page holding @pa; GZ_OWNER_NONE / GZ_PAGE_NOACCESS when
  * unmanaged. */
 gz_owner_t gz_pgstate_owner(gz_pa_t pa);

@@ -12,6 +12,7 @@
 #define GZ_POOL_H
 
 #include <gz/types.h>
+#include <gz/pgtable.h>
 #include <hal.h>
 
 struct gz_pool {
@@ -36,7 +37,7 @@ struct gz_pool_stats {
 void gz_pool_init(struct gz_pool *pool);
 /* Give [pa, pa + nr pages) to the pool. The caller has already made the pages hyp-owned in
  * the page-state store. Returns GZ_ERR_INVALID_ARGS for a misaligned or wrapping range or one
- * the HAL cannot map (nothing is added then). */
+ * the HAL cannot map, or PA 0 (it marks the end of the free list); nothing is added then. */
 int gz_pool_add(struct gz_pool *pool, gz_pa_t pa, uint64_t nr);
 /* Take a zeroed page for @acct. Returns GZ_OK and the page's PA, or GZ_ERR_NO_MEMORY. */
 int gz_pool_alloc(struct gz_pool_acct *acct, gz_pa_t *pa);
@@ -49,6 +50,8 @@ void gz_pool_free_va(struct gz_pool_acct *acct, void *va);
  * donated pages to the host. GZ_ERR_NO_MEMORY when no page is free. */
 int gz_pool_take(struct gz_pool *pool, gz_pa_t *pa);
 void gz_pool_get_stats(struct gz_pool *pool, struct gz_pool_stats *st);
+/* Memory ops for the page-table engine that allocate from the pool, charged to @acct. */
+void gz_pool_mm_ops(struct gz_pool_acct *acct, struct gz_pgt_mm_ops *ops);
 
 static inline void gz_pool_acct_init(struct gz_pool_acct *acct, struct gz_pool *pool)
 {

@@ -1,0 +1,96 @@
+/*
+ * The host VM's stage-2: an identity map of what the host may touch, filled lazily. The
+ * exit path calls gz_host_s2_handle_fault on a host stage-2 fault; transitions that take a
+ * page from the host call gz_host_s2_unmap, which drops whole leaves so that it never has
+ * to split a block (and so never needs memory and never fails).
+ */
+#include <gz/status.h>
+#include <hal.h>
+
+#include "mem_priv.h"
+
+#define HOST_BLOCK  GZ_PGT_BLOCK_2M
+#define HOST_PROT   GZ_PROT_RWX
+#define BORROW_PROT GZ_PROT_RW
+#define DEVICE_PROT (GZ_PROT_RW | GZ_PROT_DEVICE)
+
+void gz_host_s2_unmap(gz_pa_t pa, uint64_t nr)
+{
+	struct gz_pgt *s2 = &gz_mem_g.host_s2;
+	gz_pa_t end = pa + (nr << GZ_PAGE_SHIFT);
+	unsigned level;
+
+	while (pa < end) {
+		if (gz_pgt_translate(s2, pa, NULL, NULL, &level) == GZ_OK) {
+			uint64_t size = gz_pgt_level_size(level);
+			gz_pa_t leaf = GZ_ALIGN_DOWN(pa, size);
+
+			if (gz_pgt_unmap(s2, leaf, size))
+				gz_hal_panic("host_s2: unmapping a whole leaf failed");
+			pa = leaf + size;
+		} else {
+			pa += GZ_PAGE_SIZE;
+		}
+	}
+}
+
+/* May the host map the whole 2 MiB block around @pa as its own normal memory? */
+static bool host_owns_block(gz_pa_t block)
+{
+	if (!gz_pgstate_managed_range(block, HOST_BLOCK >> GZ_PAGE_SHIFT))
+		return false;
+	for (gz_pa_t p = block; p < block + HOST_BLOCK; p += GZ_PAGE_SIZE)
+		if (gz_pgstate_owner(p) != GZ_OWNER_HOST)
+			return false;
+	return true;
+}
+
+int gz_host_s2_handle_fault(gz_pa_t pa)
+{
+	struct gz_pgt *s2 = &gz_mem_g.host_s2;
+	gz_pa_t page = GZ_ALIGN_DOWN(pa, GZ_PAGE_SIZE);
+	gz_pa_t block = GZ_ALIGN_DOWN(pa, HOST_BLOCK);
+	uint64_t size = GZ_PAGE_SIZE;
+	gz_pa_t base = page;
+	uint32_t prot;
+	int ret = GZ_OK;
+
+	if (!gz_mem_g.ready)
+		return GZ_ERR_BAD_STATE;
+	if (gz_mem_g.pa_bits < 64 && pa >= (1ULL << gz_mem_g.pa_bits))
+		return GZ_ERR_OUT_OF_RANGE;
+	gz_mem_lock();
+	if (gz_pgt_translate(s2, page, NULL, NULL, NULL) == GZ_OK)
+		goto out; /* another CPU mapped it first */
+	if (!gz_pgstate_managed(page)) {
+		prot = DEVICE_PROT;
+		if (!gz_pgstate_any_managed(block, HOST_BLOCK)) {
+			base = block;
+			size = HOST_BLOCK;
+		}
+	} else {
+		switch (gz_pgstate_view(page, GZ_OWNER_HOST)) {
+		case GZ_PAGE_OWNED:
+		case GZ_PAGE_SHARED_OWNED:
+			prot = HOST_PROT;
+			if (host_owns_block(block)) {
+				base = block;
+				size = HOST_BLOCK;
+			}
+			break;
+		case GZ_PAGE_SHARED_BORROWED:
+			prot = BORROW_PROT;
+			break;
+		default:
+			ret = GZ_ERR_ACCESS_DENIED;
+			goto out;
+		}
+	}
+	ret = gz_pgt_map(s2, base, base, size, prot);
+	if (ret == GZ_ERR_ALREADY_EXISTS && size != GZ_PAGE_SIZE)
+		/* Part of the block is mapped as pages already: map just this page. */
+		ret = gz_pgt_map(s2, page, page, GZ_PAGE_SIZE, prot);
+out:
+	gz_mem_unlock();
+	return ret;
+}

@@ -1,0 +1,370 @@
+/*
+ * Memory as owned objects (gz/mem.h): set-up, the host <-> hypervisor transitions, the
+ * per-VM statistics and the invariant checker. Guest transitions are in mem_xfer.c, the
+ * host stage-2 in host_s2.c, memslots in memslot.c.
+ */
+#include <gz/lib.h>
+#include <gz/s2pt.h>
+#include <gz/status.h>
+#include <hal.h>
+
+#include "mem_priv.h"
+
+struct gz_mem_global gz_mem_g = {.lock = GZ_LOCK_INIT};
+
+void gz_mem_lock(void)
+{
+	gz_hal_lock(&gz_mem_g.lock);
+}
+
+void gz_mem_unlock(void)
+{
+	gz_hal_unlock(&gz_mem_g.lock);
+}
+
+struct gz_pool *gz_mem_pool(void)
+{
+	return &gz_mem_g.pool;
+}
+
+struct gz_pool_acct *gz_mem_hyp_acct(void)
+{
+	return &gz_mem_g.hyp_acct;
+}
+
+struct gz_pgt *gz_mem_host_s2(void)
+{
+	return &gz_mem_g.host_s2;
+}
+
+int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits)
+{
+	uint64_t end;
+
+	if (!nr || !GZ_IS_ALIGNED(addr, GZ_PAGE_SIZE) || nr > (UINT64_MAX >> GZ_PAGE_SHIFT) ||
+	    !gz_range_end(addr, nr << GZ_PAGE_SHIFT, &end))
+		return GZ_ERR_INVALID_ARGS;
+	if (bits < 64 && end > (1ULL << bits))
+		return GZ_ERR_OUT_OF_RANGE;
+	return GZ_OK;
+}
+
+void gz_mem_scrub(gz_pa_t pa, uint64_t nr)
+{
+	for (uint64_t i = 0; i < nr; i++) {
+		void *va = gz_hal_pa_to_va(pa + (i << GZ_PAGE_SHIFT));
+
+		if (!va)
+			gz_hal_panic("mem: scrubbing an unmapped page");
+		gz_memset(va, 0, GZ_PAGE_SIZE);
+		gz_hal_dcache_clean_inval(va, GZ_PAGE_SIZE);
+	}
+}
+
+/* The PA sizes VTCR_EL2.PS can express. */
+static unsigned round_pa_bits(uint64_t top)
+{
+	static const unsigned sizes[] = {32, 36, 40, 42, 44, 48};
+
+	for (unsigned i = 0; i < GZ_ARRAY_SIZE(sizes); i++)
+		if (top <= (1ULL << sizes[i]))
+			return sizes[i];
+	return 0;
+}
+
+static bool valid_pa_bits(unsigned bits)
+{
+	return bits && round_pa_bits(1ULL << bits) == bits;
+}
+
+/* [pa, pa + size) is page aligned, covered by the store and backed in the linear map. */
+static bool usable_range(gz_pa_t pa, uint64_t size)
+{
+	if (!GZ_IS_ALIGNED(pa, GZ_PAGE_SIZE) || !GZ_IS_ALIGNED(size, GZ_PAGE_SIZE))
+		return false;
+	if (!size)
+		return true;
+	if (!gz_pgstate_managed_range(pa, size >> GZ_PAGE_SHIFT))
+		return false;
+	return gz_hal_pa_to_va(pa) && gz_hal_pa_to_va(pa + size - GZ_PAGE_SIZE);
+}
+
+int gz_mem_init(const struct gz_mem_config *cfg)
+{
+	struct gz_mem_global *g = &gz_mem_g;
+	struct gz_pgt_mm_ops mm;
+	uint64_t top = 0, store_pages, end;
+	size_t store_bytes;
+	gz_pa_t base;
+	uint64_t size;
+	void *storage;
+	int ret;
+
+	g->ready = false;
+	g->lock = (gz_lock_t)GZ_LOCK_INIT;
+	for (unsigned i = 0; gz_hal_phys_region(i, &base, &size); i++)
+		if (gz_range_end(base, size, &end) && end > top)
+			top = end;
+	g->pa_bits = cfg->pa_bits ? cfg->pa_bits : round_pa_bits(top);
+	if (!valid_pa_bits(g->pa_bits) || top > (1ULL << g->pa_bits))
+		return GZ_ERR_INVALID_ARGS;
+
+	store_bytes = gz_pgstate_storage_bytes();
+	if (!store_bytes || !cfg->work_size || !GZ_IS_ALIGNED(cfg->work_base, GZ_PAGE_SIZE) ||
+	    !GZ_IS_ALIGNED(cfg->work_size, GZ_PAGE_SIZE) ||
+	    !gz_range_end(cfg->work_base, cfg->work_size, &end) ||
+	    !gz_range_end(cfg->hyp_base, cfg->hyp_size, &end))
+		return GZ_ERR_INVALID_ARGS;
+	store_pages = GZ_ALIGN_UP(store_bytes, GZ_PAGE_SIZE) >> GZ_PAGE_SHIFT;
+	/* The store, then at least the host stage-2 root. */
+	if ((cfg->work_size >> GZ_PAGE_SHIFT) < store_pages + 1)
+		return GZ_ERR_NO_MEMORY;
+	storage = gz_hal_pa_to_va(cfg->work_base);
+	if (!storage)
+		return GZ_ERR_INVALID_ARGS;
+	ret = gz_pgstate_init(storage, store_pages << GZ_PAGE_SHIFT);
+	if (ret)
+		return ret;
+	if (!usable_range(cfg->work_base, cfg->work_size) ||
+	    !usable_range(cfg->hyp_base, cfg->hyp_size) ||
+	    (cfg->hyp_size && cfg->hyp_base < cfg->work_base + cfg->work_size &&
+	     cfg->work_base < cfg->hyp_base + cfg->hyp_size))
+		return GZ_ERR_INVALID_ARGS;
+	if (cfg->hyp_size)
+		gz_pgstate_set(cfg->hyp_base, cfg->hyp_size >> GZ_PAGE_SHIFT, GZ_OWNER_HYP,
+			       GZ_PAGE_OWNED);
+	gz_pgstate_set(cfg->work_base, cfg->work_size >> GZ_PAGE_SHIFT, GZ_OWNER_HYP,
+		       GZ_PAGE_OWNED);
+
+	gz_pool_init(&g->pool);
+	if ((cfg->work_size >> GZ_PAGE_SHIFT) > store_pages)
+		gz_pool_add(&g->pool, cfg->work_base + (store_pages << GZ_PAGE_SHIFT),
+			    (cfg->work_size >> GZ_PAGE_SHIFT) - store_pages);
+	gz_pool_acct_init(&g->hyp_acct, &g->pool);
+	gz_pool_mm_ops(&g->hyp_acct, &mm);
+	ret = gz_s2pt_init(&g->host_s2, g->pa_bits, g->pa_bits, cfg->host_vmid, &mm);
+	if (ret)
+		return ret;
+	g->ready = true;
+	return GZ_OK;
+}
+
+/* ---- host <-> hypervisor ------------------------------------------------------------- */
+
+/* Every page of [pa, pa + nr) owned by @owner in @state? The first failure's status. */
+static int check_pages(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_state state)
+{
+	int ret = gz_mem_check_range(pa, nr, gz_mem_g.pa_bits);
+
+	if (ret)
+		return ret;
+	if (!gz_pgstate_managed_range(pa, nr))
+		return GZ_ERR_OUT_OF_RANGE;
+	for (uint64_t i = 0; i < nr; i++) {
+		gz_pa_t p = pa + (i << GZ_PAGE_SHIFT);
+
+		if (gz_pgstate_owner(p) != owner)
+			return GZ_ERR_ACCESS_DENIED;
+		if (gz_pgstate_state(p) != state)
+			return GZ_ERR_BAD_STATE;
+	}
+	return GZ_OK;
+}
+
+int gz_mem_host_donate_hyp(gz_pa_t pa, uint64_t nr)
+{
+	int ret;
+
+	if (!gz_mem_g.ready)
+		return GZ_ERR_BAD_STATE;
+	gz_mem_lock();
+	ret = check_pages(pa, nr, GZ_OWNER_HOST, GZ_PAGE_OWNED);
+	if (!ret && (!gz_hal_pa_to_va(pa) || !gz_hal_pa_to_va(pa + ((nr - 1) << GZ_PAGE_SHIFT))))
+		ret = GZ_ERR_OUT_OF_RANGE;
+	if (!ret) {
+		gz_host_s2_unmap(pa, nr);
+		gz_pgstate_set(pa, nr, GZ_OWNER_HYP, GZ_PAGE_DONATED);
+		if (gz_pool_add(&gz_mem_g.pool, pa, nr))
+			gz_hal_panic("mem: donated pages refused by the pool");
+	}
+	gz_mem_unlock();
+	return ret;
+}
+
+int gz_mem_hyp_return_host(uint64_t max, uint64_t *nr_returned)
+{
+	struct gz_pool *pool = &gz_mem_g.pool;
+	gz_pa_t kept = 0, pa;
+	uint64_t done = 0, budget;
+	struct gz_pool_stats st;
+
+	*nr_returned = 0;
+	if (!gz_mem_g.ready)
+		return GZ_ERR_BAD_STATE;
+	gz_mem_lock();
+	gz_pool_get_stats(pool, &st);
+	/* Look at each free page once; keep the hypervisor's own pages aside, chained through
+	 * their first word, and give them back to the pool afterwards. */
+	budget = st.free;
+	while (done < max && budget-- && gz_pool_take(pool, &pa) == GZ_OK) {
+		if (gz_pgstate_owner(pa) == GZ_OWNER_HYP &&
+		    gz_pgstate_state(pa) == GZ_PAGE_DONATED) {
+			gz_mem_scrub(pa, 1);
+			gz_pgstate_set(pa, 1, GZ_OWNER_HOST, GZ_PAGE_OWNED);
+			done++;
+		} else {
+			*(gz_pa_t *)gz_hal_pa_to_va(pa) = kept;
+			kept = pa;
+		}
+	}
+	while (kept) {
+		pa = kept;
+		kept = *(gz_pa_t *)gz_hal_pa_to_va(pa);
+		gz_pool_add(pool, pa, 1);
+	}
+	gz_mem_unlock();
+	*nr_returned = done;
+	return GZ_OK;
+}
+
+static int host_share_change(gz_pa_t pa, uint64_t nr, enum gz_page_state from,
+			     enum gz_page_state to)
+{
+	int ret;
+
+	if (!gz_mem_g.ready)
+		return GZ_ERR_BAD_STATE;
+	gz_mem_lock();
+	ret = check_pages(pa, nr, GZ_OWNER_HOST, from);
+	if (!ret)
+		gz_pgstate_set(pa, nr, GZ_OWNER_HOST, to);
+	gz_mem_unlock();
+	return ret;
+}
+
+int gz_mem_host_share_hyp(gz_pa_t pa, uint64_t nr)
+{
+	return host_share_change(pa, nr, GZ_PAGE_OWNED, GZ_PAGE_SHARED_OWNED);
+}
+
+int gz_mem_host_unshare_hyp(gz_pa_t pa, uint64_t nr)
+{
+	return host_share_change(pa, nr, GZ_PAGE_SHARED_OWNED, GZ_PAGE_OWNED);
+}
+
+/* ---- statistics ---------------------------------------------------------------------- */
+
+void gz_vm_mem_stats(const struct gz_vm_mem *m, uint64_t *hyp_bytes, uint64_t *shared_bytes)
+{
+	*hyp_bytes = (m->obj_acct.pages + m->pgt_acct.pages) << GZ_PAGE_SHIFT;
+	*shared_bytes = m->shared_pages << GZ_PAGE_SHIFT;
+}
+
+/* ---- invariants ---------------------------------------------------------------------- */
+
+struct check_ctx {
+	struct gz_vm_mem *vm; /* NULL: the host stage-2 */
+	uint64_t mapped;      /* pages mapped in a VM's stage-2 */
+	uint64_t bad;
+	bool failed;
+};
+
+static bool check_host_page(gz_pa_t pa, uint32_t prot, uint64_t leaf_size)
+{
+	if (!gz_pgstate_managed(pa))
+		return (prot & GZ_PROT_DEVICE) != 0;
+	if (prot & GZ_PROT_DEVICE)
+		return false;
+	switch (gz_pgstate_view(pa, GZ_OWNER_HOST)) {
+	case GZ_PAGE_OWNED:
+	case GZ_PAGE_SHARED_OWNED:
+		return true;
+	case GZ_PAGE_SHARED_BORROWED:
+		return leaf_size == GZ_PAGE_SIZE && !(prot & GZ_PROT_X);
+	default:
+		return false;
+	}
+}
+
+static int check_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
+{
+	struct check_ctx *c = v->arg;
+	unsigned level;
+	uint32_t prot;
+	uint64_t size;
+	gz_pa_t pa;
+
+	(void)flag;
+	if (gz_pgt_translate(v->pgt, v->addr, &pa, &prot, &level) || level != v->level)
+		return 0;
+	size = gz_pgt_level_size(level);
+	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
+		bool ok = c->vm ? gz_pgstate_owner(pa + off) == c->vm->owner
+				: check_host_page(pa + off, prot, size);
+
+		if (!ok) {
+			c->bad = v->addr + off;
+			c->failed = true;
+			return 1;
+		}
+	}
+	c->mapped += size >> GZ_PAGE_SHIFT;
+	return 0;
+}
+
+static bool walk_ok(struct gz_pgt *pgt, struct check_ctx *c)
+{
+	gz_pgt_walk(pgt, 0, 1ULL << pgt->ia_bits, GZ_PGT_VISIT_LEAF, check_leaf, c);
+	return !c->failed;
+}
+
+int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint64_t *bad_addr)
+{
+	uint64_t total = gz_pgstate_nr_pages();
+	struct check_ctx c = {0};
+	int ret = GZ_ERR_BAD_STATE;
+
+	gz_mem_lock();
+	if (!walk_ok(&gz_mem_g.host_s2, &c))
+		goto out;
+	for (unsigned i = 0; i < nr_vms; i++) {
+		struct gz_vm_mem *m = vms[i];
+		uint64_t owned = 0, shared = 0;
+
+		c = (struct check_ctx){.vm = m};
+		if (m->state == GZ_VM_MEM_LIVE && !walk_ok(&m->s2, &c))
+			goto out;
+		for (uint64_t k = 0; k < total; k++) {
+			gz_pa_t pa = gz_pgstate_pa_at(k);
+
+			if (gz_pgstate_owner(pa) != m->owner)
+				continue;
+			owned++;
+			shared += gz_pgstate_state(pa) == GZ_PAGE_SHARED_OWNED;
+		}
+		c.bad = m->owner;
+		/* A live VM has every page it owns mapped once; a dying one has none mapped. */
+		if (owned != m->owned_pages || shared != m->shared_pages ||
+		    (m->state == GZ_VM_MEM_LIVE && c.mapped != owned))
+			goto out;
+	}
+	/* No page may belong to a VM that is not in the list. */
+	for (uint64_t k = 0; k < total; k++) {
+		gz_pa_t pa = gz_pgstate_pa_at(k);
+		gz_owner_t o = gz_pgstate_owner(pa);
+		bool known = !GZ_OWNER_IS_VM(o);
+
+		for (unsigned i = 0; !known && i < nr_vms; i++)
+			known = vms[i]->owner == o;
+		if (!known) {
+			c.bad = pa;
+			goto out;
+		}
+	}
+	ret = GZ_OK;
+out:
+	gz_mem_unlock();
+	if (ret && bad_addr)
+		*bad_addr = c.bad;
+	return ret;
+}

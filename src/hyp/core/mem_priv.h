@@ -1,0 +1,53 @@
+/* Internals shared by mem.c, mem_xfer.c, memslot.c and host_s2.c (not part of the API). */
+#ifndef GZ_MEM_PRIV_H
+#define GZ_MEM_PRIV_H
+
+#include <gz/mem.h>
+
+/* A run of physically contiguous pages. */
+struct gz_mem_run {
+	gz_pa_t pa;
+	uint64_t nr;
+};
+
+/* Runs one call may hand to gz_mem_donate_runs (8 KiB of scratch, see mem_scratch). */
+#define GZ_MEM_MAX_RUNS 512
+
+struct gz_mem_global {
+	gz_lock_t lock; /* the store, the host stage-2, every guest stage-2, the scratch */
+	bool ready;
+	unsigned pa_bits;
+	struct gz_pool pool;
+	struct gz_pool_acct hyp_acct;
+	struct gz_pgt host_s2;
+	/* Copies of host-supplied lists (descriptor constituents, PFN arrays, leaves), so the
+	 * host cannot change them between the check and the apply pass. Under the lock. */
+	union {
+		struct gz_mem_run runs[GZ_MEM_MAX_RUNS];
+		uint64_t words[GZ_MEM_MAX_RUNS * 2];
+	} scratch;
+};
+
+extern struct gz_mem_global gz_mem_g;
+
+void gz_mem_lock(void);
+void gz_mem_unlock(void);
+
+/* Zero a page and clean it to the point of coherency (before the host sees it again). */
+void gz_mem_scrub(gz_pa_t pa, uint64_t nr);
+/* Remove every host stage-2 leaf touching [pa, pa + nr pages), whole (never splits, so it
+ * cannot fail; the host faults back in what it may still access). */
+void gz_host_s2_unmap(gz_pa_t pa, uint64_t nr);
+/* Whether [addr, addr + nr pages) is aligned, non-empty and below 2^bits. */
+int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits);
+
+/* Under the lock. Donate runs[0..nr_runs) host -> guest at consecutive IPAs from @ipa.
+ * With @idempotent, a page already mapped at its IPA as exactly this page counts as done.
+ * All or nothing. */
+int gz_mem_donate_runs(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run *runs,
+		       unsigned nr_runs, bool idempotent);
+/* Under the lock. Unmap the guest leaf at @ipa (whole), scrub its pages and give them back
+ * to the host. Returns the number of pages, 0 when nothing is mapped there. */
+uint64_t gz_mem_reclaim_leaf(struct gz_vm_mem *m, gz_ipa_t ipa);
+
+#endif

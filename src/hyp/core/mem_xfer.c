@@ -1,0 +1,392 @@
+/*
+ * Guest memory transitions (gz/mem.h): host -> guest donation, guest share/unshare with the
+ * host, relinquish, and reclaim on VM destroy. Each checks the whole request before it
+ * changes anything; the only fallible step of an apply (a page-table change that needs
+ * memory) comes first and rolls back by itself.
+ */
+#include <gz/s2pt.h>
+#include <gz/status.h>
+#include <hal.h>
+
+#include "mem_priv.h"
+
+#define GUEST_PROT GZ_PROT_RWX
+
+int gz_vm_mem_init(struct gz_vm_mem *m, uint16_t vm_id, unsigned ipa_bits, uint16_t vmid)
+{
+	struct gz_pgt_mm_ops mm;
+	int ret;
+
+	if (!gz_mem_g.ready)
+		return GZ_ERR_BAD_STATE;
+	if (vm_id > GZ_PGSTATE_MAX_VM_ID || ipa_bits > gz_mem_g.pa_bits)
+		return GZ_ERR_INVALID_ARGS;
+	*m = (struct gz_vm_mem){0};
+	m->vm_id = vm_id;
+	m->owner = GZ_OWNER_VM(vm_id);
+	gz_pool_acct_init(&m->pgt_acct, &gz_mem_g.pool);
+	gz_pool_acct_init(&m->obj_acct, &gz_mem_g.pool);
+	gz_pool_mm_ops(&m->pgt_acct, &mm);
+	gz_mem_lock();
+	ret = gz_s2pt_init(&m->s2, ipa_bits, gz_mem_g.pa_bits, vmid, &mm);
+	gz_mem_unlock();
+	if (ret)
+		return ret;
+	m->state = GZ_VM_MEM_LIVE;
+	return GZ_OK;
+}
+
+/* ---- host -> guest ------------------------------------------------------------------- */
+
+/* Is @ipa mapped to exactly @pa (a page of the VM already)? */
+static bool mapped_as(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa)
+{
+	gz_pa_t out;
+
+	return gz_pgt_translate(&m->s2, ipa, &out, NULL, NULL) == GZ_OK && out == pa;
+}
+
+static int check_donation(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run *runs,
+			  unsigned nr_runs, bool idempotent, uint64_t *todo)
+{
+	uint64_t total = 0;
+	int ret;
+
+	if (m->state != GZ_VM_MEM_LIVE)
+		return GZ_ERR_NOT_ALLOWED;
+	if (!nr_runs || nr_runs > GZ_MEM_MAX_RUNS)
+		return GZ_ERR_INVALID_ARGS;
+	for (unsigned i = 0; i < nr_runs; i++) {
+		ret = gz_mem_check_range(runs[i].pa, runs[i].nr, gz_mem_g.pa_bits);
+		if (ret)
+			return ret;
+		if (!gz_pgstate_managed_range(runs[i].pa, runs[i].nr))
+			return GZ_ERR_OUT_OF_RANGE;
+		if (__builtin_add_overflow(total, runs[i].nr, &total))
+			return GZ_ERR_INVALID_ARGS;
+		/* A page given twice would be mapped at two IPAs. */
+		for (unsigned j = 0; j < i; j++)
+			if (runs[i].pa < runs[j].pa + (runs[j].nr << GZ_PAGE_SHIFT) &&
+			    runs[j].pa < runs[i].pa + (runs[i].nr << GZ_PAGE_SHIFT))
+				return GZ_ERR_INVALID_ARGS;
+	}
+	ret = gz_mem_check_range(ipa, total, m->s2.ia_bits);
+	if (ret)
+		return ret;
+	*todo = 0;
+	for (unsigned i = 0; i < nr_runs; i++) {
+		for (uint64_t k = 0; k < runs[i].nr; k++, ipa += GZ_PAGE_SIZE) {
+			gz_pa_t pa = runs[i].pa + (k << GZ_PAGE_SHIFT);
+
+			if (idempotent && gz_pgstate_owner(pa) == m->owner && mapped_as(m, ipa, pa))
+				continue;
+			if (gz_pgstate_owner(pa) != GZ_OWNER_HOST)
+				return GZ_ERR_ACCESS_DENIED;
+			if (gz_pgstate_state(pa) != GZ_PAGE_OWNED)
+				return GZ_ERR_BAD_STATE;
+			if (!gz_hal_pa_to_va(pa))
+				return GZ_ERR_OUT_OF_RANGE;
+			if (gz_pgt_translate(&m->s2, ipa, NULL, NULL, NULL) == GZ_OK)
+				return GZ_ERR_ALREADY_EXISTS;
+			(*todo)++;
+		}
+	}
+	return GZ_OK;
+}
+
+/* Apply @fn to every maximal stretch of pages of the request that still has to be donated
+ * (host-owned), each physically and IPA-contiguous. Stops at the first failure. */
+typedef int (*stretch_fn)(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t nr);
+
+static int for_each_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run *runs,
+			    unsigned nr_runs, stretch_fn fn, uint64_t *done)
+{
+	gz_ipa_t s_ipa = 0;
+	gz_pa_t s_pa = 0;
+	uint64_t s_nr = 0;
+	int ret;
+
+	*done = 0;
+	for (unsigned i = 0; i < nr_runs; i++) {
+		for (uint64_t k = 0; k < runs[i].nr; k++, ipa += GZ_PAGE_SIZE) {
+			gz_pa_t pa = runs[i].pa + (k << GZ_PAGE_SHIFT);
+			bool take = gz_pgstate_owner(pa) == GZ_OWNER_HOST;
+
+			if (take && s_nr && s_pa + (s_nr << GZ_PAGE_SHIFT) == pa &&
+			    s_ipa + (s_nr << GZ_PAGE_SHIFT) == ipa) {
+				s_nr++;
+				continue;
+			}
+			if (s_nr) {
+				ret = fn(m, s_ipa, s_pa, s_nr);
+				if (ret)
+					return ret;
+				(*done)++;
+			}
+			s_nr = take;
+			s_ipa = ipa;
+			s_pa = pa;
+		}
+	}
+	if (s_nr) {
+		ret = fn(m, s_ipa, s_pa, s_nr);
+		if (ret)
+			return ret;
+		(*done)++;
+	}
+	return GZ_OK;
+}
+
+static int map_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t nr)
+{
+	return gz_pgt_map(&m->s2, ipa, pa, nr << GZ_PAGE_SHIFT, GUEST_PROT);
+}
+
+static uint64_t undo_budget;
+
+/* Roll back the first undo_budget stretches a failed map pass mapped (their IPAs were free,
+ * so unmapping them exactly never splits a block). */
+static int unmap_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t nr)
+{
+	(void)pa;
+	if (!undo_budget)
+		return 1;
+	undo_budget--;
+	if (gz_pgt_unmap(&m->s2, ipa, nr << GZ_PAGE_SHIFT))
+		gz_hal_panic("mem: rolling back a guest map failed");
+	return GZ_OK;
+}
+
+static int give_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t nr)
+{
+	(void)ipa;
+	gz_host_s2_unmap(pa, nr);
+	gz_pgstate_set(pa, nr, m->owner, GZ_PAGE_OWNED);
+	m->owned_pages += nr;
+	return GZ_OK;
+}
+
+int gz_mem_donate_runs(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run *runs,
+		       unsigned nr_runs, bool idempotent)
+{
+	uint64_t todo, mapped, n;
+	int ret;
+
+	ret = check_donation(m, ipa, runs, nr_runs, idempotent, &todo);
+	if (ret || !todo)
+		return ret;
+	ret = for_each_stretch(m, ipa, runs, nr_runs, map_stretch, &mapped);
+	if (ret) {
+		undo_budget = mapped;
+		for_each_stretch(m, ipa, runs, nr_runs, unmap_stretch, &n);
+		return ret;
+	}
+	for_each_stretch(m, ipa, runs, nr_runs, give_stretch, &n);
+	return GZ_OK;
+}
+
+int gz_mem_host_donate_guest(struct gz_vm_mem *m, gz_pa_t pa, gz_ipa_t ipa, uint64_t nr)
+{
+	struct gz_mem_run run = {pa, nr};
+	int ret;
+
+	gz_mem_lock();
+	ret = gz_mem_donate_runs(m, ipa, &run, 1, false);
+	gz_mem_unlock();
+	return ret;
+}
+
+int gz_mem_host_donate_guest_pfns(struct gz_vm_mem *m, const uint64_t *pfns, gz_ipa_t ipa,
+				  uint64_t nr)
+{
+	struct gz_mem_run *runs = gz_mem_g.scratch.runs;
+	unsigned nr_runs = 0;
+	int ret = GZ_OK;
+
+	if (!nr || nr > GZ_MEM_MAX_RUNS)
+		return GZ_ERR_INVALID_ARGS;
+	gz_mem_lock();
+	for (uint64_t i = 0; i < nr; i++) {
+		uint64_t pfn = pfns[i];
+
+		if (pfn > (UINT64_MAX >> GZ_PAGE_SHIFT)) {
+			ret = GZ_ERR_INVALID_ARGS;
+			break;
+		}
+		runs[nr_runs++] = (struct gz_mem_run){pfn << GZ_PAGE_SHIFT, 1};
+	}
+	if (!ret)
+		ret = gz_mem_donate_runs(m, ipa, runs, nr_runs, true);
+	gz_mem_unlock();
+	return ret;
+}
+
+/* ---- guest -> host ------------------------------------------------------------------- */
+
+/* Translate [ipa, ipa + nr pages) into scratch runs, requiring every page to be the VM's and
+ * in @state. */
+static int collect_guest_pages(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr,
+			       enum gz_page_state state, unsigned *nr_runs)
+{
+	struct gz_mem_run *runs = gz_mem_g.scratch.runs;
+	unsigned n = 0;
+	int ret;
+
+	if (m->state != GZ_VM_MEM_LIVE)
+		return GZ_ERR_NOT_ALLOWED;
+	ret = gz_mem_check_range(ipa, nr, m->s2.ia_bits);
+	if (ret)
+		return ret;
+	if (nr > GZ_MEM_MAX_RUNS)
+		return GZ_ERR_INVALID_ARGS;
+	for (uint64_t i = 0; i < nr; i++) {
+		gz_pa_t pa;
+
+		if (gz_pgt_translate(&m->s2, ipa + (i << GZ_PAGE_SHIFT), &pa, NULL, NULL))
+			return GZ_ERR_NOT_FOUND;
+		if (gz_pgstate_owner(pa) != m->owner)
+			gz_hal_panic("mem: a guest maps a page it does not own");
+		if (gz_pgstate_state(pa) != state)
+			return GZ_ERR_BAD_STATE;
+		runs[n++] = (struct gz_mem_run){pa, 1};
+	}
+	*nr_runs = n;
+	return GZ_OK;
+}
+
+int gz_mem_guest_share_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
+{
+	unsigned n;
+	int ret;
+
+	gz_mem_lock();
+	ret = collect_guest_pages(m, ipa, nr, GZ_PAGE_OWNED, &n);
+	for (unsigned i = 0; !ret && i < n; i++)
+		gz_pgstate_set(gz_mem_g.scratch.runs[i].pa, 1, m->owner, GZ_PAGE_SHARED_OWNED);
+	if (!ret)
+		m->shared_pages += n;
+	gz_mem_unlock();
+	return ret;
+}
+
+int gz_mem_guest_unshare_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
+{
+	unsigned n;
+	int ret;
+
+	gz_mem_lock();
+	ret = collect_guest_pages(m, ipa, nr, GZ_PAGE_SHARED_OWNED, &n);
+	for (unsigned i = 0; !ret && i < n; i++) {
+		gz_host_s2_unmap(gz_mem_g.scratch.runs[i].pa, 1);
+		gz_pgstate_set(gz_mem_g.scratch.runs[i].pa, 1, m->owner, GZ_PAGE_OWNED);
+	}
+	if (!ret)
+		m->shared_pages -= n;
+	gz_mem_unlock();
+	return ret;
+}
+
+/* Give the VM's page @pa back to the host: it is no longer mapped in the VM. */
+static void return_to_host(struct gz_vm_mem *m, gz_pa_t pa)
+{
+	if (gz_pgstate_state(pa) == GZ_PAGE_SHARED_OWNED) {
+		/* The host may hold it as a borrower (RW); let it fault it back as owner. */
+		gz_host_s2_unmap(pa, 1);
+		m->shared_pages--;
+	}
+	gz_mem_scrub(pa, 1);
+	gz_pgstate_set(pa, 1, GZ_OWNER_HOST, GZ_PAGE_OWNED);
+	m->owned_pages--;
+}
+
+int gz_mem_guest_relinquish(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
+{
+	unsigned n;
+	int ret;
+
+	gz_mem_lock();
+	ret = collect_guest_pages(m, ipa, nr, GZ_PAGE_OWNED, &n);
+	if (!ret)
+		ret = gz_pgt_unmap(&m->s2, ipa, nr << GZ_PAGE_SHIFT);
+	for (unsigned i = 0; !ret && i < n; i++)
+		return_to_host(m, gz_mem_g.scratch.runs[i].pa);
+	gz_mem_unlock();
+	return ret;
+}
+
+uint64_t gz_mem_reclaim_leaf(struct gz_vm_mem *m, gz_ipa_t ipa)
+{
+	unsigned level;
+	uint64_t size;
+	gz_pa_t pa;
+
+	if (gz_pgt_translate(&m->s2, ipa, &pa, NULL, &level))
+		return 0;
+	size = gz_pgt_level_size(level);
+	ipa = GZ_ALIGN_DOWN(ipa, size);
+	pa = GZ_ALIGN_DOWN(pa, size);
+	if (gz_pgt_unmap(&m->s2, ipa, size))
+		gz_hal_panic("mem: unmapping a whole guest leaf failed");
+	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
+		if (gz_pgstate_owner(pa + off) != m->owner)
+			gz_hal_panic("mem: a guest maps a page it does not own");
+		return_to_host(m, pa + off);
+	}
+	return size >> GZ_PAGE_SHIFT;
+}
+
+/* ---- VM destroy ---------------------------------------------------------------------- */
+
+int gz_vm_mem_reclaim(struct gz_vm_mem *m, uint64_t max_pages)
+{
+	uint64_t total = gz_pgstate_nr_pages(), scanned = 0, done = 0;
+	int ret = GZ_ERR_BUSY;
+
+	if (!max_pages)
+		max_pages = 1;
+	gz_mem_lock();
+	switch (m->state) {
+	case GZ_VM_MEM_LIVE: {
+		uint16_t vmid = m->s2.vmid;
+
+		/* From here the VM never runs again: drop its tables and every TLB entry they
+		 * left, so the pages below are mapped nowhere but possibly in the host. */
+		gz_pgt_destroy(&m->s2);
+		gz_hal_dsb();
+		gz_hal_tlbi_vmid(vmid);
+		gz_hal_dsb();
+		for (unsigned i = 0; i < GZ_MEMSLOT_MAX; i++)
+			m->slots[i].state = GZ_MEMSLOT_FREE;
+		m->state = GZ_VM_MEM_DYING;
+		m->reclaim_idx = 0;
+		break;
+	}
+	case GZ_VM_MEM_DYING:
+		break;
+	case GZ_VM_MEM_DEAD:
+		ret = GZ_OK;
+		goto out;
+	default:
+		ret = GZ_ERR_BAD_STATE;
+		goto out;
+	}
+	while (m->owned_pages && done < max_pages && scanned < GZ_MEM_RECLAIM_SCAN_MAX &&
+	       m->reclaim_idx < total) {
+		gz_pa_t pa = gz_pgstate_pa_at(m->reclaim_idx++);
+
+		scanned++;
+		if (gz_pgstate_owner(pa) == m->owner) {
+			return_to_host(m, pa);
+			done++;
+		}
+	}
+	if (!m->owned_pages) {
+		m->state = GZ_VM_MEM_DEAD;
+		ret = GZ_OK;
+	} else if (m->reclaim_idx >= total) {
+		gz_hal_panic("mem: VM page count does not match the store");
+	}
+out:
+	gz_mem_unlock();
+	return ret;
+}

@@ -1,0 +1,145 @@
+/* The hypervisor's page pool (gz/pool.h): a free list threaded through the free pages. */
+#include <gz/pool.h>
+#include <gz/lib.h>
+#include <gz/status.h>
+
+/* A free page holds the PA of the next free page in its first word. */
+static gz_pa_t *link_of(gz_pa_t pa)
+{
+	gz_pa_t *l = gz_hal_pa_to_va(pa);
+
+	if (!l)
+		gz_hal_panic("pool: free page without a mapping");
+	return l;
+}
+
+void gz_pool_init(struct gz_pool *pool)
+{
+	pool->lock = (gz_lock_t)GZ_LOCK_INIT;
+	pool->free_head = 0;
+	pool->nr_free = 0;
+	pool->nr_total = 0;
+}
+
+int gz_pool_add(struct gz_pool *pool, gz_pa_t pa, uint64_t nr)
+{
+	uint64_t end;
+
+	if (!nr || !GZ_IS_ALIGNED(pa, GZ_PAGE_SIZE) || !pa || nr > (UINT64_MAX >> GZ_PAGE_SHIFT) ||
+	    !gz_range_end(pa, nr << GZ_PAGE_SHIFT, &end))
+		return GZ_ERR_INVALID_ARGS;
+	for (gz_pa_t p = pa; p < end; p += GZ_PAGE_SIZE)
+		if (!gz_hal_pa_to_va(p))
+			return GZ_ERR_INVALID_ARGS;
+	gz_hal_lock(&pool->lock);
+	/* Push in reverse so that allocation hands pages out in ascending order. */
+	for (gz_pa_t p = end; p > pa; p -= GZ_PAGE_SIZE) {
+		*link_of(p - GZ_PAGE_SIZE) = pool->free_head;
+		pool->free_head = p - GZ_PAGE_SIZE;
+	}
+	pool->nr_free += nr;
+	pool->nr_total += nr;
+	gz_hal_unlock(&pool->lock);
+	return GZ_OK;
+}
+
+static gz_pa_t pop(struct gz_pool *pool)
+{
+	gz_pa_t pa = pool->free_head;
+
+	if (pa) {
+		pool->free_head = *link_of(pa);
+		pool->nr_free--;
+	}
+	return pa;
+}
+
+int gz_pool_alloc(struct gz_pool_acct *acct, gz_pa_t *pa)
+{
+	struct gz_pool *pool = acct->pool;
+	gz_pa_t p;
+
+	gz_hal_lock(&pool->lock);
+	p = pop(pool);
+	if (p)
+		acct->pages++;
+	gz_hal_unlock(&pool->lock);
+	if (!p)
+		return GZ_ERR_NO_MEMORY;
+	gz_memset(gz_hal_pa_to_va(p), 0, GZ_PAGE_SIZE);
+	*pa = p;
+	return GZ_OK;
+}
+
+void *gz_pool_zalloc(struct gz_pool_acct *acct)
+{
+	gz_pa_t pa;
+
+	if (gz_pool_alloc(acct, &pa) != GZ_OK)
+		return NULL;
+	return gz_hal_pa_to_va(pa);
+}
+
+void gz_pool_free(struct gz_pool_acct *acct, gz_pa_t pa)
+{
+	struct gz_pool *pool = acct->pool;
+
+	if (!pa || !GZ_IS_ALIGNED(pa, GZ_PAGE_SIZE))
+		gz_hal_panic("pool: freeing a bad page");
+	gz_hal_lock(&pool->lock);
+	if (!acct->pages)
+		gz_hal_panic("pool: account freeing more than it took");
+	acct->pages--;
+	*link_of(pa) = pool->free_head;
+	pool->free_head = pa;
+	pool->nr_free++;
+	gz_hal_unlock(&pool->lock);
+}
+
+void gz_pool_free_va(struct gz_pool_acct *acct, void *va)
+{
+	gz_pool_free(acct, gz_hal_va_to_pa(va));
+}
+
+int gz_pool_take(struct gz_pool *pool, gz_pa_t *pa)
+{
+	gz_pa_t p;
+
+	gz_hal_lock(&pool->lock);
+	p = pop(pool);
+	if (p)
+		pool->nr_total--;
+	gz_hal_unlock(&pool->lock);
+	if (!p)
+		return GZ_ERR_NO_MEMORY;
+	*pa = p;
+	return GZ_OK;
+}
+
+void gz_pool_get_stats(struct gz_pool *pool, struct gz_pool_stats *st)
+{
+	gz_hal_lock(&pool->lock);
+	st->total = pool->nr_total;
+	st->free = pool->nr_free;
+	st->used = pool->nr_total - pool->nr_free;
+	gz_hal_unlock(&pool->lock);
+}
+
+static void *mm_zalloc(void *ctx)
+{
+	return gz_pool_zalloc(ctx);
+}
+
+static void mm_free(void *ctx, void *va)
+{
+	gz_pool_free_va(ctx, va);
+}
+
+void gz_pool_mm_ops(struct gz_pool_acct *acct, struct gz_pgt_mm_ops *ops)
+{
+	*ops = (struct gz_pgt_mm_ops){
+	    .zalloc_page = mm_zalloc,
+	    .free_page = mm_free,
+	    .ctx = acct,
+	};
+}
