@@ -1,0 +1,136 @@
+/*
+ * Internals of the EL2 port shared by its assembly and C files: the trap frame the vectors
+ * build, per-CPU data, the platform description read from the boot DTB, and the port's entry
+ * points. Constants used from assembly are plain #defines; C-only parts are guarded.
+ */
+#ifndef GZ_EL2_H
+#define GZ_EL2_H
+
+#define GZ_EL2_MAX_CPUS	  8
+#define GZ_EL2_STACK_SIZE 0x4000 /* per CPU, 16 KiB */
+
+/* Trap frame layout (bytes): x0..x30, then the interrupted SP and the syndrome registers. */
+#define GZ_FRAME_X(n) ((n)*8)
+#define GZ_FRAME_SP   248
+#define GZ_FRAME_ELR  256
+#define GZ_FRAME_SPSR 264
+#define GZ_FRAME_ESR  272
+#define GZ_FRAME_FAR  280
+#define GZ_FRAME_SIZE 288 /* multiple of 16: SP stays aligned */
+
+/* Vector slots, in VBAR_EL2 table order (offset = slot * 0x80). */
+#define GZ_VEC_CUR_SP0_SYNC 0
+#define GZ_VEC_CUR_SP0_IRQ  1
+#define GZ_VEC_CUR_SP0_FIQ  2
+#define GZ_VEC_CUR_SP0_SERR 3
+#define GZ_VEC_CUR_SPX_SYNC 4
+#define GZ_VEC_CUR_SPX_IRQ  5
+#define GZ_VEC_CUR_SPX_FIQ  6
+#define GZ_VEC_CUR_SPX_SERR 7
+#define GZ_VEC_LOW64_SYNC   8
+#define GZ_VEC_LOW64_IRQ    9
+#define GZ_VEC_LOW64_FIQ    10
+#define GZ_VEC_LOW64_SERR   11
+#define GZ_VEC_LOW32_SYNC   12
+#define GZ_VEC_LOW32_IRQ    13
+#define GZ_VEC_LOW32_FIQ    14
+#define GZ_VEC_LOW32_SERR   15
+#define GZ_VEC_COUNT	    16
+
+/* Exit statuses reported to QEMU (semihosting) and in the final status line. */
+#define GZ_EL2_EXIT_OK	      0
+#define GZ_EL2_EXIT_FAIL      1 /* boot check failed (wrong EL, bad DTB, ...) */
+#define GZ_EL2_EXIT_EXCEPTION 2 /* unexpected exception */
+#define GZ_EL2_EXIT_PANIC     3 /* gz_hal_panic */
+
+/* The boot image is linked and loaded here (QEMU virt RAM base + Image text_offset). */
+#define GZ_EL2_TEXT_OFFSET 0x80000
+/* PL011 of QEMU's virt board: the console until the DTB names the real one. */
+#define GZ_EL2_EARLY_UART 0x09000000UL
+
+#ifndef __ASSEMBLER__
+#include <gz/types.h>
+
+struct gz_el2_frame {
+	uint64_t x[31];
+	uint64_t sp;
+	uint64_t elr;
+	uint64_t spsr;
+	uint64_t esr;
+	uint64_t far;
+};
+_Static_assert(sizeof(struct gz_el2_frame) == GZ_FRAME_SIZE, "trap frame layout");
+_Static_assert(__builtin_offsetof(struct gz_el2_frame, elr) == GZ_FRAME_ELR, "trap frame elr");
+_Static_assert(__builtin_offsetof(struct gz_el2_frame, far) == GZ_FRAME_FAR, "trap frame far");
+
+/* Per-physical-CPU data; TPIDR_EL2 points at this CPU's entry. */
+struct gz_el2_percpu {
+	unsigned id;
+	uint64_t mpidr;
+	volatile bool online;
+};
+
+#define GZ_EL2_MAX_MEM 8
+/* What the boot DTB says about the machine. */
+struct gz_el2_platform {
+	uint64_t mem_base[GZ_EL2_MAX_MEM];
+	uint64_t mem_size[GZ_EL2_MAX_MEM];
+	unsigned nr_mem;
+	uint64_t cpu_mpidr[GZ_EL2_MAX_CPUS];
+	unsigned nr_cpus;
+	bool cpus_psci; /* every cpu node has enable-method = "psci" */
+	uint64_t gicd_base, gicd_size;
+	uint64_t gicr_base, gicr_size;
+	uint64_t uart_base;
+	const char *bootargs; /* inside the DTB, or NULL */
+};
+
+extern struct gz_el2_percpu gz_el2_percpu[GZ_EL2_MAX_CPUS];
+extern struct gz_el2_platform gz_el2_platform;
+
+/* Lower-EL traps (guests) are handed to this hook once a world switch installs it; it returns
+ * true when it handled the trap (the frame is then restored and ERET'd). */
+typedef bool (*gz_el2_trap_fn)(struct gz_el2_frame *frame, unsigned slot);
+void gz_el2_set_lower_trap_handler(gz_el2_trap_fn fn);
+
+/* Called from the vectors with the saved frame; returns to resume it. */
+void gz_el2_trap(struct gz_el2_frame *frame, unsigned slot);
+
+/* Entry points from head.S. */
+__attribute__((noreturn)) void gz_el2_main(uint64_t dtb_pa, uint64_t mpidr, uint64_t load_pa,
+					   uint64_t link_pa);
+__attribute__((noreturn)) void gz_el2_wrong_el(uint64_t el, uint64_t dtb_pa);
+__attribute__((noreturn)) void gz_el2_secondary_main(uint64_t cpu, uint64_t mpidr);
+void gz_el2_secondary_entry(void); /* PSCI CPU_ON entry (physical address), x0 = cpu index */
+extern const char gz_el2_vectors[];
+extern const char _text[], _end[];
+
+#define GZ_STR2(x) #x
+#define GZ_STR(x)  GZ_STR2(x)
+
+/* Console output that takes no lock (exception reports, panics, the exit line): these may
+ * run while this CPU holds the console lock. */
+void gz_el2_raw_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Console, firmware and exit. */
+void gz_pl011_set_base(uint64_t base);
+void gz_pl011_putc(char c);
+int64_t gz_psci_fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+int64_t gz_psci_cpu_on(uint64_t mpidr, uint64_t entry_pa, uint64_t context);
+void gz_psci_system_off(void);
+/* Reports @status to the emulator and powers off; returns only if neither worked. */
+void gz_semihost_exit(unsigned status);
+/* Prints the final status line, then exits (semihosting, else PSCI SYSTEM_OFF). */
+__attribute__((noreturn)) void gz_el2_exit(unsigned status);
+/* Set while gz_semihost_exit probes the HLT: an UNDEF there means "no semihosting". */
+extern volatile uint64_t gz_semihost_probe_pc;
+extern volatile bool gz_semihost_missing;
+
+/* Fills gz_el2_platform from the DTB; returns a GZ_FDT_E* code on a malformed tree. */
+int gz_el2_platform_init(const void *dtb);
+extern const char *gz_el2_platform_stage; /* what gz_el2_platform_init was reading */
+/* Runs every HAL operation once and checks what can be read back (boot self-test). */
+int gz_el2_hal_selftest(void);
+
+#endif /* __ASSEMBLER__ */
+#endif

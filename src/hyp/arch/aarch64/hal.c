@@ -1,0 +1,142 @@
+/* The HAL on real EL2 registers: TLB and cache maintenance, barriers, the identity map of
+ * physical memory (MMU off), the generic timer, CPU identity and panic. */
+#include <hal.h>
+#include <gz/lib.h>
+#include <arch/sysreg_el2.h>
+
+#include "el2.h"
+
+#define sysreg_read(name)                                                                          \
+	({                                                                                         \
+		uint64_t _v;                                                                       \
+		__asm__ volatile("mrs %0, " #name : "=r"(_v));                                     \
+		_v;                                                                                \
+	})
+#define sysreg_write(name, v) __asm__ volatile("msr " #name ", %0" : : "r"((uint64_t)(v)))
+
+/* TLBI by VMID needs that VMID live in VTTBR_EL2: switch to it, invalidate, switch back. */
+static uint64_t vttbr_switch(uint16_t vmid)
+{
+	uint64_t old = sysreg_read(vttbr_el2);
+
+	sysreg_write(vttbr_el2, (uint64_t)vmid << VTTBR_VMID_SHIFT);
+	__asm__ volatile("isb");
+	return old;
+}
+
+static void vttbr_restore(uint64_t old)
+{
+	sysreg_write(vttbr_el2, old);
+	__asm__ volatile("isb");
+}
+
+void gz_hal_tlbi_ipa(uint16_t vmid, gz_ipa_t ipa, unsigned level)
+{
+	uint64_t old = vttbr_switch(vmid);
+
+	(void)level; /* a hint only (FEAT_TTL); a full-level invalidation is always correct */
+	__asm__ volatile("tlbi ipas2e1is, %0\n\t"
+			 "dsb ish\n\t"
+			 "tlbi vmalle1is\n\t"
+			 "dsb ish" ::"r"(ipa >> TLBI_ADDR_SHIFT)
+			 : "memory");
+	vttbr_restore(old);
+}
+
+void gz_hal_tlbi_vmid(uint16_t vmid)
+{
+	uint64_t old = vttbr_switch(vmid);
+
+	__asm__ volatile("tlbi vmalls12e1is\n\tdsb ish" ::: "memory");
+	vttbr_restore(old);
+}
+
+void gz_hal_tlbi_all_vmids(void)
+{
+	__asm__ volatile("tlbi alle1is\n\tdsb ish" ::: "memory");
+}
+
+void gz_hal_tlbi_el2_va(uint64_t va)
+{
+	__asm__ volatile("tlbi vae2is, %0\n\tdsb ish" ::"r"(va >> TLBI_ADDR_SHIFT) : "memory");
+}
+
+void gz_hal_dsb(void)
+{
+	__asm__ volatile("dsb ish" ::: "memory");
+}
+
+void gz_hal_isb(void)
+{
+	__asm__ volatile("isb" ::: "memory");
+}
+
+void gz_hal_dcache_clean_inval(const void *va, size_t len)
+{
+	uint64_t ctr = sysreg_read(ctr_el0);
+	uint64_t line = 4UL << ((ctr >> CTR_DMINLINE_SHIFT) & CTR_DMINLINE_MASK);
+	uint64_t p = GZ_ALIGN_DOWN((uint64_t)(uintptr_t)va, line);
+	uint64_t end;
+
+	if (!gz_range_end((uint64_t)(uintptr_t)va, len, &end))
+		gz_hal_panic("dcache_clean_inval: range wraps");
+	for (; p < end; p += line)
+		__asm__ volatile("dc civac, %0" ::"r"(p) : "memory");
+	__asm__ volatile("dsb ish" ::: "memory");
+}
+
+void gz_hal_icache_inval_all(void)
+{
+	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+}
+
+bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size)
+{
+	if (idx >= gz_el2_platform.nr_mem)
+		return false;
+	*base = gz_el2_platform.mem_base[idx];
+	*size = gz_el2_platform.mem_size[idx];
+	return true;
+}
+
+/* Identity while the MMU is off; only RAM the DTB described is "backed". */
+void *gz_hal_pa_to_va(gz_pa_t pa)
+{
+	gz_pa_t base;
+	uint64_t size;
+
+	for (unsigned i = 0; gz_hal_phys_region(i, &base, &size); i++)
+		if (pa >= base && pa - base < size)
+			return (void *)(uintptr_t)pa;
+	return NULL;
+}
+
+gz_pa_t gz_hal_va_to_pa(const void *va)
+{
+	return (gz_pa_t)(uintptr_t)va;
+}
+
+uint64_t gz_hal_cntpct(void)
+{
+	__asm__ volatile("isb" ::: "memory"); /* no early (speculative) counter read */
+	return sysreg_read(cntpct_el0);
+}
+
+uint64_t gz_hal_cntfrq(void)
+{
+	return sysreg_read(cntfrq_el0);
+}
+
+unsigned gz_hal_cpu_id(void)
+{
+	const struct gz_el2_percpu *pc = (const void *)(uintptr_t)sysreg_read(tpidr_el2);
+
+	return pc ? pc->id : 0;
+}
+
+void gz_hal_panic(const char *msg)
+{
+	__asm__ volatile("msr daifset, #" GZ_STR(DAIFSET_ALL));
+	gz_el2_raw_printf("gzhyp: PANIC on cpu%u: %s\n", gz_hal_cpu_id(), msg);
+	gz_el2_exit(GZ_EL2_EXIT_PANIC);
+}

@@ -1,0 +1,187 @@
+/*
+ * gzhyp's boot path at EL2: banner, platform from the DTB QEMU (or a boot loader) handed
+ * over, HAL self-test, secondary CPUs through PSCI CPU_ON, then the run's status. What it
+ * prints is a stable, greppable record ("dtb: ...", "smp: ...", "gzhyp: exit status=N") that
+ * tests/qemu reads. The command line may ask for a fault on purpose ("gz.test=brk",
+ * "gz.test=panic") so tests can prove the failure paths.
+ */
+#include <hal.h>
+#include <gz/fdt.h>
+#include <gz/guest_calls.h>
+#include <gz/lib.h>
+#include <gz/log.h>
+#include <arch/sysreg_el2.h>
+
+#include "el2.h"
+
+struct gz_el2_percpu gz_el2_percpu[GZ_EL2_MAX_CPUS];
+static volatile unsigned cpus_online;
+
+static void percpu_enter(unsigned id, uint64_t mpidr)
+{
+	struct gz_el2_percpu *pc = &gz_el2_percpu[id];
+
+	pc->id = id;
+	pc->mpidr = mpidr & MPIDR_HWID_MASK;
+	__asm__ volatile("msr tpidr_el2, %0" ::"r"(pc));
+}
+
+static unsigned current_el(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, CurrentEL" : "=r"(v));
+	return (unsigned)((v >> CURRENTEL_EL_SHIFT) & CURRENTEL_EL_MASK);
+}
+
+/* Does the command line carry the word @word (space separated)? */
+static bool bootarg(const char *word)
+{
+	const char *s = gz_el2_platform.bootargs;
+	size_t n = gz_strlen(word);
+
+	while (s && *s) {
+		while (*s == ' ')
+			s++;
+		if (gz_strncmp(s, word, n) == 0 && (s[n] == 0 || s[n] == ' '))
+			return true;
+		while (*s && *s != ' ')
+			s++;
+	}
+	return false;
+}
+
+static void print_platform(void)
+{
+	const struct gz_el2_platform *p = &gz_el2_platform;
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < p->nr_mem; i++) {
+		gz_printf("dtb: memory[%u] base=0x%lx size=0x%lx\n", i, p->mem_base[i],
+			  p->mem_size[i]);
+		total += p->mem_size[i];
+	}
+	gz_printf("dtb: memory total=%lu MiB\n", total >> 20);
+	gz_printf("dtb: cpus=%u\n", p->nr_cpus);
+	for (unsigned i = 0; i < p->nr_cpus && i < GZ_EL2_MAX_CPUS; i++)
+		gz_printf("dtb: cpu[%u] mpidr=0x%lx\n", i, p->cpu_mpidr[i]);
+	gz_printf("dtb: gicv3 gicd=0x%lx size=0x%lx gicr=0x%lx size=0x%lx\n", p->gicd_base,
+		  p->gicd_size, p->gicr_base, p->gicr_size);
+	gz_printf("dtb: uart pl011=0x%lx\n", p->uart_base);
+	gz_printf("dtb: bootargs=\"%s\"\n", p->bootargs ? p->bootargs : "");
+}
+
+/* Starts every other CPU of the DTB through PSCI CPU_ON and waits (bounded) for it. */
+static unsigned start_secondaries(void)
+{
+	const struct gz_el2_platform *p = &gz_el2_platform;
+	unsigned n = p->nr_cpus < GZ_EL2_MAX_CPUS ? p->nr_cpus : GZ_EL2_MAX_CPUS;
+	unsigned next_id = 1;
+
+	cpus_online = 1;
+	if (!p->cpus_psci) {
+		gz_printf("smp: cpus lack enable-method \"psci\"; staying on one cpu\n");
+		return 1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t mpidr = p->cpu_mpidr[i], deadline;
+		int64_t rc;
+
+		if (mpidr == gz_el2_percpu[0].mpidr)
+			continue;
+		if (next_id >= GZ_EL2_MAX_CPUS)
+			break;
+		gz_el2_percpu[next_id].mpidr = mpidr;
+		rc = gz_psci_cpu_on(mpidr, (uint64_t)(uintptr_t)gz_el2_secondary_entry, next_id);
+		if (rc != 0) {
+			gz_printf("smp: CPU_ON mpidr=0x%lx failed: %ld\n", mpidr, (long)rc);
+			continue;
+		}
+		deadline = gz_hal_cntpct() + gz_hal_cntfrq(); /* one second */
+		while (!gz_el2_percpu[next_id].online && gz_hal_cntpct() < deadline)
+			__asm__ volatile("yield");
+		if (!gz_el2_percpu[next_id].online) {
+			gz_printf("smp: cpu%u mpidr=0x%lx did not come up\n", next_id, mpidr);
+			continue;
+		}
+		next_id++;
+	}
+	return __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE);
+}
+
+void gz_el2_secondary_main(uint64_t cpu, uint64_t mpidr)
+{
+	struct gz_el2_percpu *pc = &gz_el2_percpu[cpu];
+
+	percpu_enter((unsigned)cpu, mpidr);
+	gz_printf("smp: cpu%u online at EL%u mpidr=0x%lx\n", gz_hal_cpu_id(), current_el(),
+		  pc->mpidr);
+	__atomic_fetch_add(&cpus_online, 1U, __ATOMIC_RELEASE);
+	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
+	/* Nothing to run yet: give the CPU back to the firmware. */
+	gz_psci_fw_call(GZ_PSCI_CPU_OFF, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void gz_el2_main(uint64_t dtb_pa, uint64_t mpidr, uint64_t load_pa, uint64_t link_pa)
+{
+	const struct gz_el2_platform *p = &gz_el2_platform;
+	unsigned online;
+	int rc;
+
+	percpu_enter(0, mpidr);
+	gz_printf("\ngzhyp %s (opengz) booting\n", GZ_VERSION);
+	gz_printf("gzhyp: CurrentEL=%u\n", current_el());
+	if (load_pa != link_pa) {
+		gz_printf("gzhyp: error: loaded at 0x%lx, linked for 0x%lx\n", load_pa, link_pa);
+		gz_el2_exit(GZ_EL2_EXIT_FAIL);
+	}
+	gz_printf("gzhyp: image 0x%lx-0x%lx dtb=0x%lx\n", (uint64_t)(uintptr_t)_text,
+		  (uint64_t)(uintptr_t)_end, dtb_pa);
+
+	rc = gz_el2_platform_init((const void *)(uintptr_t)dtb_pa);
+	if (rc < 0) {
+		gz_printf("gzhyp: error: boot DTB at 0x%lx unusable (%s): %s\n", dtb_pa,
+			  gz_el2_platform_stage, gz_fdt_strerror(rc));
+		gz_el2_exit(GZ_EL2_EXIT_FAIL);
+	}
+	gz_pl011_set_base(p->uart_base);
+	print_platform();
+	gz_printf("timer: cntfrq=%lu Hz\n", gz_hal_cntfrq());
+
+	if (gz_el2_hal_selftest() < 0)
+		gz_el2_exit(GZ_EL2_EXIT_FAIL);
+
+	online = start_secondaries();
+	gz_printf("smp: %u of %u cpus online\n", online, p->nr_cpus);
+
+	if (bootarg("gz.test=brk")) {
+		gz_printf("test: taking a BRK exception on purpose\n");
+		__asm__ volatile("brk #0x4711");
+	}
+	if (bootarg("gz.test=panic"))
+		gz_hal_panic("panic requested on the command line");
+
+	gz_el2_exit(online == p->nr_cpus ? GZ_EL2_EXIT_OK : GZ_EL2_EXIT_FAIL);
+}
+
+/* Not at EL2: QEMU without virtualization=on starts us at EL1. The console and semihosting
+ * work there; PSCI is reached with HVC in that configuration. */
+void gz_el2_wrong_el(uint64_t el, uint64_t dtb_pa)
+{
+	gz_printf("\ngzhyp %s (opengz) booting\n", GZ_VERSION);
+	gz_printf("gzhyp: CurrentEL=%lu\n", el);
+	gz_printf("gzhyp: error: not running at EL2 (CurrentEL=%lu, dtb=0x%lx); a hypervisor "
+		  "needs EL2 (QEMU: -M virt,virtualization=on)\n",
+		  el, dtb_pa);
+	gz_printf("gzhyp: exit status=%u (not at EL2)\n", GZ_EL2_EXIT_FAIL);
+	gz_semihost_exit(GZ_EL2_EXIT_FAIL);
+	{
+		register uint64_t x0 __asm__("x0") = GZ_PSCI_SYSTEM_OFF;
+
+		__asm__ volatile("hvc #0" : "+r"(x0)::"memory");
+	}
+	for (;;)
+		__asm__ volatile("wfi");
+}

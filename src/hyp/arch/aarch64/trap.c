@@ -1,0 +1,100 @@
+/* C side of the EL2 vectors. Lower-EL traps go to the handler a world switch installs;
+ * everything else (and lower-EL traps nobody handled) is unexpected: report the syndrome and
+ * all registers on the console and power off with GZ_EL2_EXIT_EXCEPTION. */
+#include <hal.h>
+#include <arch/sysreg_el2.h>
+
+#include "el2.h"
+
+static gz_el2_trap_fn lower_trap_handler;
+/* Nesting of unexpected-exception reports on any CPU: a fault while reporting must not
+ * recurse forever. */
+static volatile unsigned report_depth;
+
+static const char *const slot_names[GZ_VEC_COUNT] = {
+    "EL2t sync",    "EL2t irq",	   "EL2t fiq",	  "EL2t serror",
+    "EL2h sync",    "EL2h irq",	   "EL2h fiq",	  "EL2h serror",
+    "lower64 sync", "lower64 irq", "lower64 fiq", "lower64 serror",
+    "lower32 sync", "lower32 irq", "lower32 fiq", "lower32 serror",
+};
+
+void gz_el2_set_lower_trap_handler(gz_el2_trap_fn fn)
+{
+	lower_trap_handler = fn;
+}
+
+static const char *ec_name(unsigned ec)
+{
+	switch (ec) {
+	case ESR_EC_UNKNOWN:
+		return "unknown/undefined instruction";
+	case ESR_EC_WFX:
+		return "WFI/WFE";
+	case ESR_EC_HVC64:
+		return "HVC64";
+	case ESR_EC_SMC64:
+		return "SMC64";
+	case ESR_EC_SYS64:
+		return "MSR/MRS/system instruction";
+	case ESR_EC_IABT_LOW:
+	case ESR_EC_IABT_CUR:
+		return "instruction abort";
+	case ESR_EC_PC_ALIGN:
+		return "PC alignment";
+	case ESR_EC_DABT_LOW:
+	case ESR_EC_DABT_CUR:
+		return "data abort";
+	case ESR_EC_SP_ALIGN:
+		return "SP alignment";
+	case ESR_EC_SERROR:
+		return "SError";
+	case ESR_EC_BRK64:
+		return "BRK64";
+	default:
+		return "other";
+	}
+}
+
+static void report(const struct gz_el2_frame *f, unsigned slot)
+{
+	unsigned ec = (unsigned)((f->esr >> ESR_EC_SHIFT) & ESR_EC_MASK);
+
+	gz_el2_raw_printf("\ngzhyp: UNEXPECTED EXCEPTION on cpu%u: %s (vector %u)\n",
+			  gz_hal_cpu_id(), slot_names[slot], slot);
+	gz_el2_raw_printf("  ESR_EL2=0x%016lx EC=0x%02x (%s) ISS=0x%07lx\n", f->esr, ec,
+			  ec_name(ec), f->esr & ESR_ISS_MASK);
+	gz_el2_raw_printf("  ELR_EL2=0x%016lx FAR_EL2=0x%016lx\n", f->elr, f->far);
+	gz_el2_raw_printf("  SPSR_EL2=0x%016lx SP=0x%016lx\n", f->spsr, f->sp);
+	for (unsigned i = 0; i < 31; i++)
+		gz_el2_raw_printf("  x%-2u=0x%016lx%s", i, f->x[i],
+				  (i % 4 == 3 || i == 30) ? "\n" : "");
+}
+
+void gz_el2_trap(struct gz_el2_frame *frame, unsigned slot)
+{
+	unsigned ec = (unsigned)((frame->esr >> ESR_EC_SHIFT) & ESR_EC_MASK);
+
+	/* The semihosting HLT without -semihosting: skip it, the caller falls back to PSCI. */
+	if (slot == GZ_VEC_CUR_SPX_SYNC && ec == ESR_EC_UNKNOWN && gz_semihost_probe_pc &&
+	    frame->elr == gz_semihost_probe_pc) {
+		gz_semihost_missing = true;
+		frame->elr += 4;
+		return;
+	}
+	if (slot >= GZ_VEC_LOW64_SYNC && lower_trap_handler && lower_trap_handler(frame, slot))
+		return;
+	switch (__atomic_fetch_add(&report_depth, 1U, __ATOMIC_RELAXED)) {
+	case 0:
+		report(frame, slot);
+		break;
+	case 1:
+		gz_el2_raw_printf("\ngzhyp: exception while reporting one (%s, ESR_EL2=0x%lx)\n",
+				  slot_names[slot], frame->esr);
+		break;
+	default: /* the exit path itself faults: power off without another word */
+		gz_psci_system_off();
+		for (;;)
+			__asm__ volatile("wfi");
+	}
+	gz_el2_exit(GZ_EL2_EXIT_EXCEPTION);
+}
