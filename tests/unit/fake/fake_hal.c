@@ -8,6 +8,11 @@
 #include <sys/mman.h>
 
 static uint8_t *phys_mem;
+/* Regions reported instead of the whole fake memory (fake_hal_set_phys_regions). */
+#define FAKE_MAX_REGIONS 16
+static gz_pa_t region_base[FAKE_MAX_REGIONS];
+static uint64_t region_size[FAKE_MAX_REGIONS];
+static unsigned nr_regions;
 static uint64_t phys_size;
 static struct fake_op ops[FAKE_OP_LOG_MAX];
 static size_t nr_ops;
@@ -35,6 +40,7 @@ void fake_hal_teardown(void)
 void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 {
 	fake_hal_teardown();
+	nr_regions = 0;
 	phys_size = size ? size : 64ULL << 20;
 	/* Lazily backed, so large fake memories cost only what a test touches. */
 	phys_mem = mmap(NULL, phys_size, PROT_READ | PROT_WRITE,
@@ -223,8 +229,24 @@ gz_pa_t gz_hal_va_to_pa(const void *va)
 	return FAKE_PHYS_BASE + (uint64_t)(p - phys_mem);
 }
 
+void fake_hal_set_phys_regions(const gz_pa_t *base, const uint64_t *size, unsigned n)
+{
+	nr_regions = n < FAKE_MAX_REGIONS ? n : FAKE_MAX_REGIONS;
+	for (unsigned i = 0; i < nr_regions; i++) {
+		region_base[i] = base[i];
+		region_size[i] = size[i];
+	}
+}
+
 bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size)
 {
+	if (nr_regions) {
+		if (idx >= nr_regions)
+			return false;
+		*base = region_base[idx];
+		*size = region_size[idx];
+		return true;
+	}
 	if (idx != 0 || !phys_mem)
 		return false;
 	*base = FAKE_PHYS_BASE;

@@ -33,6 +33,10 @@ struct fake_op {
 /* Reset everything; physical memory of @phys_size bytes (0: 64 MiB) at FAKE_PHYS_BASE,
  * zero-filled, with @nr_lrs list registers reported by ICH_VTR (0: 4). */
 void fake_hal_reset(uint64_t phys_size, unsigned nr_lrs);
+/* Make gz_hal_phys_region report these @n regions (at most 16; reset restores the default
+ * single region covering the whole fake memory). Regions outside the fake memory exist for
+ * the core's bookkeeping only: gz_hal_pa_to_va returns NULL there. */
+void fake_hal_set_phys_regions(const gz_pa_t *base, const uint64_t *size, unsigned n);
 /* Release the fake physical memory (call at the end of a test group). */
 void fake_hal_teardown(void);
 
