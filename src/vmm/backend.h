@@ -1,0 +1,43 @@
+/* The hypervisor backends behind one small interface: everything gzvmm asks of the hypervisor
+ * is an ioctl of the gzvm user ABI (include/uapi/linux/gzvm.h) on a file descriptor. The
+ * "gzvm" backend issues ioctl(2) on /dev/gzvm; the "sim" backend calls the simulator's
+ * in-process driver, which implements the same ABI. Guest RAM comes from the backend too:
+ * anonymous mmap for gzvm, the simulator's physical memory for sim. */
+#ifndef VMM_BACKEND_H
+#define VMM_BACKEND_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+struct vmm_backend;
+
+struct vmm_backend_ops {
+	const char *name;
+	/* Prepares the backend (no VM yet); -1 with a message. */
+	int (*init)(struct vmm_backend *be, size_t ram_size, char *err, size_t errlen);
+	/* Opens the device (/dev/gzvm); returns its fd or -1 with a message. */
+	int (*open_dev)(struct vmm_backend *be, char *err, size_t errlen);
+	/* ioctl on a backend fd: >= 0 result, or -errno. */
+	long (*ioctl)(struct vmm_backend *be, int fd, unsigned long req, void *arg);
+	void (*close_fd)(struct vmm_backend *be, int fd);
+	/* Page-aligned zeroed guest RAM of size bytes (one memslot); NULL on failure. */
+	void *(*ram_alloc)(struct vmm_backend *be, size_t size);
+	void (*ram_free)(struct vmm_backend *be, void *p, size_t size);
+	/* Makes a RUN ioctl in progress on thread t return soon (immediate_exit is set too). */
+	void (*kick)(struct vmm_backend *be, pthread_t t);
+	void (*fini)(struct vmm_backend *be);
+};
+
+struct vmm_backend {
+	const struct vmm_backend_ops *ops;
+	void *priv;
+};
+
+extern const struct vmm_backend_ops vmm_backend_gzvm;
+/* NULL when gzvmm was built without the simulator. */
+extern const struct vmm_backend_ops *const vmm_backend_sim;
+
+/* Signal used to kick vCPU threads out of RUN (no SA_RESTART handler). */
+#define VMM_KICK_SIGNAL SIGUSR1
+
+#endif

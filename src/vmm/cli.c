@@ -1,0 +1,348 @@
+/* Command-line parsing for gzvmm: every bad argument gets a one-line message. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int vmm_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0, mul = 1ULL << 20;
+	const char *p = s;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9') {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+		p++;
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mul = 1ULL << 10;
+		p++;
+		break;
+	case 'm':
+	case 'M':
+		p++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1ULL << 30;
+		p++;
+		break;
+	default:
+		return -1;
+	}
+	if (*p == 'B' || *p == 'b')
+		p++;
+	if (*p != '\0')
+		return -1;
+	if (v > UINT64_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+void vmm_cli_usage(void *stream)
+{
+	fprintf(
+	    (FILE *)stream,
+	    "usage: gzvmm run [options] --kernel FILE\n"
+	    "       gzvmm --help | --version\n"
+	    "\n"
+	    "options of 'run':\n"
+	    "  --backend gzvm|sim       hypervisor: /dev/gzvm (default) or the in-process "
+	    "simulator\n"
+	    "  --kernel FILE            arm64 Linux Image, ELF or raw binary (loaded at "
+	    "RAM+0x80000)\n"
+	    "  --initrd FILE            initial ramdisk\n"
+	    "  --append STR             kernel command line (/chosen/bootargs)\n"
+	    "  --dtb FILE               use this device tree instead of the generated one\n"
+	    "  --mem SIZE               guest RAM, e.g. 256M or 1G (no suffix: MiB; default 256M)\n"
+	    "  --cpus N                 vCPUs, 1..%u (default 1)\n"
+	    "  --disk FILE[,ro]         virtio-blk disk backed by a raw file (repeatable, up to "
+	    "%u)\n"
+	    "  --console stdio|file:PATH  where guest console output goes (default stdio)\n"
+	    "  --input pl011|virtio|none  which device receives stdin (default pl011)\n"
+	    "  --virtio-version 1|2     virtio-mmio transport version (default 2)\n"
+	    "  --no-rng                 no virtio-rng device\n"
+	    "  --dump-dtb FILE          write the device tree blob to FILE and continue\n"
+	    "  --stats                  print exits by reason and per device at the end\n"
+	    "\n"
+	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset,\n"
+	    "             4 guest crash, 128+N stopped by signal N\n",
+	    VMM_MAX_CPUS, VMM_MAX_DISKS);
+}
+
+static void defaults(struct vmm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->backend = VMM_BACKEND_GZVM;
+	cfg->mem_size = VMM_MEM_DEFAULT;
+	cfg->cpus = 1;
+	cfg->console = VMM_CONSOLE_STDIO;
+	cfg->input = VMM_INPUT_PL011;
+	cfg->virtio_version = 2;
+	cfg->rng = true;
+}
+
+enum opt_id {
+	O_BACKEND,
+	O_KERNEL,
+	O_INITRD,
+	O_APPEND,
+	O_DTB,
+	O_MEM,
+	O_CPUS,
+	O_DISK,
+	O_CONSOLE,
+	O_INPUT,
+	O_VIRTIO_VERSION,
+	O_NO_RNG,
+	O_DUMP_DTB,
+	O_STATS,
+	O_HELP,
+	O_VERSION,
+	O_COUNT
+};
+
+static const struct {
+	const char *name;
+	bool has_arg;
+	bool repeatable;
+} opts[O_COUNT] = {
+    [O_BACKEND] = {"--backend", true, false},
+    [O_KERNEL] = {"--kernel", true, false},
+    [O_INITRD] = {"--initrd", true, false},
+    [O_APPEND] = {"--append", true, false},
+    [O_DTB] = {"--dtb", true, false},
+    [O_MEM] = {"--mem", true, false},
+    [O_CPUS] = {"--cpus", true, false},
+    [O_DISK] = {"--disk", true, true},
+    [O_CONSOLE] = {"--console", true, false},
+    [O_INPUT] = {"--input", true, false},
+    [O_VIRTIO_VERSION] = {"--virtio-version", true, false},
+    [O_NO_RNG] = {"--no-rng", false, false},
+    [O_DUMP_DTB] = {"--dump-dtb", true, false},
+    [O_STATS] = {"--stats", false, false},
+    [O_HELP] = {"--help", false, true},
+    [O_VERSION] = {"--version", false, true},
+};
+
+static int find_opt(const char *arg, const char **inline_val)
+{
+	*inline_val = NULL;
+	for (int i = 0; i < O_COUNT; i++) {
+		size_t n = strlen(opts[i].name);
+
+		if (strncmp(arg, opts[i].name, n) != 0)
+			continue;
+		if (arg[n] == '\0')
+			return i;
+		if (arg[n] == '=') {
+			*inline_val = arg + n + 1;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static int parse_disk(struct vmm_config *cfg, const char *v, char *err, size_t errlen)
+{
+	struct vmm_disk_cfg *d;
+	const char *comma = strrchr(v, ',');
+	size_t plen = comma ? (size_t)(comma - v) : strlen(v);
+
+	if (cfg->ndisks >= VMM_MAX_DISKS)
+		return fail(err, errlen, "too many --disk options (at most %u)", VMM_MAX_DISKS);
+	if (comma && strcmp(comma + 1, "ro") != 0)
+		return fail(err, errlen, "invalid --disk option '%s' (only ',ro' is known)",
+			    comma + 1);
+	if (plen == 0)
+		return fail(err, errlen, "--disk needs a file name");
+	if (plen >= sizeof(cfg->disk_path_buf[0]))
+		return fail(err, errlen, "--disk file name too long");
+	d = &cfg->disks[cfg->ndisks];
+	memcpy(cfg->disk_path_buf[cfg->ndisks], v, plen);
+	cfg->disk_path_buf[cfg->ndisks][plen] = '\0';
+	d->path = cfg->disk_path_buf[cfg->ndisks];
+	d->ro = comma != NULL;
+	cfg->ndisks++;
+	return 0;
+}
+
+static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_t errlen)
+{
+	switch (id) {
+	case O_BACKEND:
+		if (strcmp(v, "gzvm") == 0)
+			cfg->backend = VMM_BACKEND_GZVM;
+		else if (strcmp(v, "sim") == 0)
+			cfg->backend = VMM_BACKEND_SIM;
+		else
+			return fail(err, errlen, "unknown backend '%s' (gzvm or sim)", v);
+		return 0;
+	case O_KERNEL:
+		cfg->kernel = v;
+		break;
+	case O_INITRD:
+		cfg->initrd = v;
+		break;
+	case O_APPEND:
+		cfg->append = v;
+		return 0;
+	case O_DTB:
+		cfg->dtb = v;
+		break;
+	case O_DUMP_DTB:
+		cfg->dump_dtb = v;
+		break;
+	case O_MEM:
+		if (vmm_parse_size(v, &cfg->mem_size) != 0)
+			return fail(err, errlen, "invalid --mem '%s' (a size such as 256M or 1G)",
+				    v);
+		if (cfg->mem_size < VMM_MEM_MIN || cfg->mem_size > VMM_MEM_MAX)
+			return fail(err, errlen, "--mem '%s' out of range (2M to 8G)", v);
+		if (cfg->mem_size % VMM_SZ_2M)
+			return fail(err, errlen, "--mem '%s' is not a multiple of 2M", v);
+		return 0;
+	case O_CPUS: {
+		char *end;
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (*v < '0' || *v > '9' || *end != '\0' || errno || n < 1 || n > VMM_MAX_CPUS)
+			return fail(err, errlen, "invalid --cpus '%s' (1 to %u)", v, VMM_MAX_CPUS);
+		cfg->cpus = (unsigned)n;
+		return 0;
+	}
+	case O_DISK:
+		return parse_disk(cfg, v, err, errlen);
+	case O_CONSOLE:
+		if (strcmp(v, "stdio") == 0) {
+			cfg->console = VMM_CONSOLE_STDIO;
+			return 0;
+		}
+		if (strncmp(v, "file:", 5) == 0 && v[5] != '\0') {
+			cfg->console = VMM_CONSOLE_FILE;
+			cfg->console_path = v + 5;
+			return 0;
+		}
+		return fail(err, errlen, "invalid --console '%s' (stdio or file:PATH)", v);
+	case O_INPUT:
+		if (strcmp(v, "pl011") == 0)
+			cfg->input = VMM_INPUT_PL011;
+		else if (strcmp(v, "virtio") == 0)
+			cfg->input = VMM_INPUT_VIRTIO;
+		else if (strcmp(v, "none") == 0)
+			cfg->input = VMM_INPUT_NONE;
+		else
+			return fail(err, errlen, "invalid --input '%s' (pl011, virtio or none)", v);
+		return 0;
+	case O_VIRTIO_VERSION:
+		if (strcmp(v, "1") == 0)
+			cfg->virtio_version = 1;
+		else if (strcmp(v, "2") == 0)
+			cfg->virtio_version = 2;
+		else
+			return fail(err, errlen, "invalid --virtio-version '%s' (1 or 2)", v);
+		return 0;
+	case O_NO_RNG:
+		cfg->rng = false;
+		return 0;
+	case O_STATS:
+		cfg->stats = true;
+		return 0;
+	default:
+		return 0;
+	}
+	/* File-name options. */
+	if (*v == '\0')
+		return fail(err, errlen, "%s needs a file name", opts[id].name);
+	return 0;
+}
+
+int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm_cli_action *action,
+		  char *err, size_t errlen)
+{
+	bool seen[O_COUNT] = {false};
+	int i = 1;
+
+	defaults(cfg);
+	*action = VMM_CLI_RUN;
+	if (argc < 2 || !argv[1])
+		return fail(err, errlen, "no command given (try 'gzvmm --help')");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		*action = VMM_CLI_HELP;
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		*action = VMM_CLI_VERSION;
+		return 0;
+	}
+	if (strcmp(argv[1], "run") != 0)
+		return fail(err, errlen, "unknown command '%s' (try 'gzvmm --help')", argv[1]);
+	for (i = 2; i < argc; i++) {
+		const char *arg = argv[i], *val;
+		int id;
+
+		if (!arg)
+			break;
+		id = find_opt(arg, &val);
+		if (id < 0) {
+			if (strcmp(arg, "-h") == 0) {
+				*action = VMM_CLI_HELP;
+				return 0;
+			}
+			if (arg[0] == '-')
+				return fail(err, errlen, "unknown option '%s'", arg);
+			return fail(err, errlen, "unexpected argument '%s'", arg);
+		}
+		if (id == O_HELP) {
+			*action = VMM_CLI_HELP;
+			return 0;
+		}
+		if (id == O_VERSION) {
+			*action = VMM_CLI_VERSION;
+			return 0;
+		}
+		if (!opts[id].has_arg && val)
+			return fail(err, errlen, "option %s takes no value", opts[id].name);
+		if (opts[id].has_arg && !val) {
+			if (i + 1 >= argc || !argv[i + 1])
+				return fail(err, errlen, "option %s needs a value", opts[id].name);
+			val = argv[++i];
+		}
+		if (seen[id] && !opts[id].repeatable)
+			return fail(err, errlen, "option %s given twice", opts[id].name);
+		seen[id] = true;
+		if (apply(cfg, id, val ? val : "", err, errlen) != 0)
+			return -1;
+	}
+	if (!cfg->kernel)
+		return fail(err, errlen, "missing --kernel FILE");
+	/* With output in a file gzvmm runs unattended: stdin is left alone. */
+	if (cfg->console == VMM_CONSOLE_FILE)
+		cfg->input = VMM_INPUT_NONE;
+	return 0;
+}

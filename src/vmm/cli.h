@@ -1,0 +1,51 @@
+/* gzvmm's command line: parsed into a vmm_config, or a one-line error message. Parsing never
+ * touches files; the loaders check those. */
+#ifndef VMM_CLI_H
+#define VMM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout.h"
+
+enum vmm_backend_kind { VMM_BACKEND_GZVM, VMM_BACKEND_SIM };
+enum vmm_console_kind { VMM_CONSOLE_STDIO, VMM_CONSOLE_FILE };
+enum vmm_input_target { VMM_INPUT_PL011, VMM_INPUT_VIRTIO, VMM_INPUT_NONE };
+enum vmm_cli_action { VMM_CLI_RUN, VMM_CLI_HELP, VMM_CLI_VERSION };
+
+struct vmm_disk_cfg {
+	const char *path;
+	bool ro;
+};
+
+struct vmm_config {
+	enum vmm_backend_kind backend;
+	const char *kernel;
+	const char *initrd;
+	const char *append;
+	const char *dtb;
+	const char *dump_dtb;
+	uint64_t mem_size;
+	unsigned cpus;
+	struct vmm_disk_cfg disks[VMM_MAX_DISKS];
+	unsigned ndisks;
+	enum vmm_console_kind console;
+	const char *console_path;
+	enum vmm_input_target input;
+	unsigned virtio_version; /* 2 (modern) or 1 (legacy) */
+	bool rng;
+	bool stats;
+	/* Storage for the path part of "--disk FILE,ro" (the argv string is not modified). */
+	char disk_path_buf[VMM_MAX_DISKS][4096];
+};
+
+/* Fills cfg (defaults first) and *action. Returns 0, or -1 with a one-line message in err. */
+int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm_cli_action *action,
+		  char *err, size_t errlen);
+/* Parses a memory size: a number with an optional K, M or G suffix (no suffix: MiB, as
+ * QEMU's -m). Returns 0 or -1 on syntax error or overflow. */
+int vmm_parse_size(const char *s, uint64_t *out);
+void vmm_cli_usage(void *stream);
+
+#endif

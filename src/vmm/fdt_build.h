@@ -1,0 +1,26 @@
+/* The guest's device tree, generated with libfdt: memory, cpus, psci, GICv3, timer, PL011,
+ * chosen and one virtio,mmio node per transport, at the addresses of layout.h. */
+#ifndef VMM_FDT_BUILD_H
+#define VMM_FDT_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vmm_fdt_params {
+	uint64_t ram_base;
+	uint64_t ram_size;
+	unsigned cpus;
+	const char *bootargs;  /* NULL: no bootargs property */
+	uint64_t initrd_start; /* initrd_end == 0: no initrd */
+	uint64_t initrd_end;
+	unsigned nvirtio; /* transports 0..nvirtio-1 at VMM_VIRTIO_BASE + i * stride */
+};
+
+#define VMM_FDT_PHANDLE_GIC 1U
+#define VMM_FDT_PHANDLE_CLK 2U
+
+/* Builds the blob into buf (bufsize bytes, packed). Returns 0, or -1 if it does not fit or
+ * the parameters are out of range. */
+int vmm_fdt_build(const struct vmm_fdt_params *p, void *buf, size_t bufsize);
+
+#endif

@@ -1,0 +1,37 @@
+/* The guest's physical memory map: that of QEMU's 'virt' board, so guests built for it boot
+ * unchanged. Every address the VMM hands to the hypervisor or writes into the device tree
+ * comes from here. */
+#ifndef VMM_LAYOUT_H
+#define VMM_LAYOUT_H
+
+#define VMM_RAM_BASE	      0x40000000ULL
+#define VMM_GIC_DIST_BASE     0x08000000ULL
+#define VMM_GIC_DIST_SIZE     0x10000ULL
+#define VMM_GIC_REDIST_BASE   0x080A0000ULL
+#define VMM_GIC_REDIST_STRIDE 0x20000ULL /* RD frame + SGI frame per vCPU */
+#define VMM_UART_BASE	      0x09000000ULL
+#define VMM_UART_SIZE	      0x1000ULL
+#define VMM_UART_SPI	      1U
+#define VMM_VIRTIO_BASE	      0x0a000000ULL
+#define VMM_VIRTIO_STRIDE     0x200ULL
+#define VMM_VIRTIO_SPI_BASE   16U
+#define VMM_VIRTIO_MAX	      32U
+
+#define VMM_MAX_CPUS	8U
+#define VMM_MAX_DISKS	8U
+#define VMM_MAX_SLOTS	10U
+#define VMM_PAGE_SIZE	0x1000ULL
+#define VMM_SZ_2M	0x200000ULL
+#define VMM_MEM_MIN	VMM_SZ_2M
+#define VMM_MEM_MAX	(8ULL << 30)
+#define VMM_MEM_DEFAULT (256ULL << 20)
+
+/* Raw binaries built for QEMU virt expect to run at RAM base + 0x80000. */
+#define VMM_RAW_LOAD_OFFSET 0x80000ULL
+/* The booting protocol caps the DTB at 2 MiB. */
+#define VMM_DTB_MAX_SIZE VMM_SZ_2M
+
+/* UART input clock in the device tree (QEMU's apb-pclk). */
+#define VMM_UART_CLOCK_HZ 24000000U
+
+#endif

@@ -1,0 +1,47 @@
+/* gzvmm: the opengz user-space VMM. Parses the command line, builds the VM on the chosen
+ * backend, runs it and turns the way the guest ended into the exit status (exitcode.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "backend.h"
+#include "cli.h"
+#include "exitcode.h"
+#include "vm.h"
+
+static struct vmm_config cfg;
+static struct vmm_vm vm;
+
+int main(int argc, char **argv)
+{
+	enum vmm_cli_action action;
+	const struct vmm_backend_ops *ops;
+	char err[512];
+	int rc;
+
+	if (vmm_cli_parse(argc, argv, &cfg, &action, err, sizeof(err)) != 0) {
+		fprintf(stderr, "gzvmm: %s\n", err);
+		return VMM_EXIT_USAGE;
+	}
+	if (action == VMM_CLI_HELP) {
+		vmm_cli_usage(stdout);
+		return 0;
+	}
+	if (action == VMM_CLI_VERSION) {
+		printf("gzvmm (opengz) %s, backends: gzvm%s\n", GZ_VERSION,
+		       vmm_backend_sim ? ", sim" : "");
+		return 0;
+	}
+	ops = cfg.backend == VMM_BACKEND_SIM ? vmm_backend_sim : &vmm_backend_gzvm;
+	if (!ops) {
+		fprintf(stderr, "gzvmm: this gzvmm was built without the simulator backend\n");
+		return VMM_EXIT_USAGE;
+	}
+	rc = vmm_vm_setup(&vm, &cfg, ops);
+	if (rc == 0) {
+		rc = vmm_vm_run(&vm);
+		if (cfg.stats)
+			vmm_vm_print_stats(&vm, stderr);
+	}
+	vmm_vm_teardown(&vm);
+	return rc;
+}

@@ -1,0 +1,105 @@
+/* One guest VM: its backend fds, RAM, vCPUs, devices, event loop and statistics. vm_setup.c
+ * builds it (RAM, images, device tree, gzvm ioctls), vm_run.c runs it (vCPU threads, the
+ * epoll loop that does device work, signals), vm_stats.c reports. */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include <linux/gzvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "cli.h"
+#include "console.h"
+#include "exitcode.h"
+#include "guest_mem.h"
+#include "loader.h"
+#include "pl011.h"
+#include "virtio_devices.h"
+#include "virtio_mmio.h"
+
+#define VMM_NR_EXIT_REASONS 14U /* GZVM_EXIT_UNKNOWN + 0 .. + 0xd */
+#define VMM_MAX_VDEVS	    (VMM_MAX_DISKS + 2U)
+
+/* PSTATE at entry: EL1h with D, A, I and F masked. */
+#define VMM_PSTATE_EL1H_DAIF 0x3c5ULL
+
+struct vmm_vm;
+
+struct vmm_vcpu {
+	struct vmm_vm *vm;
+	unsigned id;
+	int fd;
+	pthread_t thread;
+	bool thread_started;
+	struct gzvm_vcpu_run *run;
+	uint64_t exits[VMM_NR_EXIT_REASONS + 1]; /* last: unknown values */
+};
+
+struct vmm_vdev {
+	struct vmm_virtio vd;
+	struct vmm_vm *vm;
+	int notify_fd[VMM_VIRTIO_MAX_QUEUES]; /* ioeventfd per queue */
+	bool ioeventfd[VMM_VIRTIO_MAX_QUEUES];
+	int irq_fd; /* irqfd */
+	bool irqfd;
+	union {
+		struct vmm_blk blk;
+		struct vmm_vcon vcon;
+		struct vmm_rng rng;
+	} u;
+};
+
+struct vmm_vm {
+	const struct vmm_config *cfg;
+	struct vmm_backend be;
+	int dev_fd;
+	int vm_fd;
+	void *ram;
+	uint64_t ram_size;
+	struct vmm_mem mem;
+	struct vmm_boot_layout boot;
+	void *dtb;
+	struct vmm_vcpu vcpus[VMM_MAX_CPUS];
+	unsigned ncpus;
+
+	struct vmm_console con;
+	int con_fd; /* -1 for stdio */
+	struct pl011 uart;
+	struct vmm_vdev *vdevs[VMM_MAX_VDEVS];
+	unsigned nvdevs;
+	struct vmm_vdev *vcon; /* the virtio-console transport */
+
+	int epfd;
+	int stop_fd;
+	int sig_fd;
+	bool stdin_open;
+	atomic_bool stopping;
+	atomic_int status; /* enum vmm_exit_status once stopping */
+	bool tty_raw;
+
+	atomic_ullong mmio_unhandled;
+	atomic_ullong irq_line_calls;
+};
+
+/* Builds the VM; on failure returns the exit status (VMM_EXIT_USAGE for bad input,
+ * VMM_EXIT_ERROR for backend trouble) after printing one line; 0 on success. */
+int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg,
+		 const struct vmm_backend_ops *ops);
+/* Runs until the guest stops or a signal arrives; returns the exit status. */
+int vmm_vm_run(struct vmm_vm *vm);
+void vmm_vm_teardown(struct vmm_vm *vm);
+void vmm_vm_print_stats(struct vmm_vm *vm, void *stream);
+
+/* MMIO dispatch for one exit (vCPU thread). */
+void vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size, bool is_write);
+/* Ends the VM with status (first caller wins) and wakes the event loop. */
+void vmm_vm_stop(struct vmm_vm *vm, int status);
+const char *vmm_exit_reason_name(uint32_t reason);
+
+/* Sets guest register id to value on a vCPU. */
+int vmm_vcpu_set_reg(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t id, uint64_t value);
+
+#endif

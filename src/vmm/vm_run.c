@@ -1,0 +1,443 @@
+/* Running a VM: one thread per vCPU issuing GZVM_RUN and serving MMIO exits; the main thread
+ * runs an epoll loop that does all device work (queue notifications from ioeventfds, console
+ * input) and handles SIGINT/SIGTERM through a signalfd. Stopping sets immediate_exit in every
+ * run structure and kicks the vCPU threads out of RUN with a signal. */
+#define _GNU_SOURCE /* pthread_tryjoin_np */
+#include "vm.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "layout.h"
+
+#define EV_STOP	  0x100000000ULL
+#define EV_SIGNAL 0x200000000ULL
+#define EV_STDIN  0x300000000ULL
+#define EV_QUEUE  0x400000000ULL /* | dev << 8 | queue */
+#define EV_KIND	  0xf00000000ULL
+
+static struct termios saved_tio;
+
+const char *vmm_exit_reason_name(uint32_t reason)
+{
+	static const char *const names[VMM_NR_EXIT_REASONS] = {
+	    "unknown", "mmio",	     "hypercall",      "irq",	       "exception",
+	    "debug",   "fail_entry", "internal_error", "system_event", "shutdown",
+	    "gz",      "idle",	     "(0xc)",	       "ipi",
+	};
+	uint32_t i = reason - GZVM_EXIT_UNKNOWN;
+
+	return i < VMM_NR_EXIT_REASONS ? names[i] : "invalid";
+}
+
+void vmm_vm_stop(struct vmm_vm *vm, int status)
+{
+	bool expected = false;
+	uint64_t one = 1;
+
+	if (atomic_compare_exchange_strong(&vm->stopping, &expected, true)) {
+		atomic_store(&vm->status, status);
+		if (vm->stop_fd >= 0 && write(vm->stop_fd, &one, sizeof(one)) < 0)
+			perror("gzvmm: stop");
+	}
+}
+
+static uint64_t le_load(const uint8_t *d, unsigned size)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint64_t)d[i] << (8 * i);
+	return v;
+}
+
+static void le_store(uint8_t *d, unsigned size, uint64_t v)
+{
+	for (unsigned i = 0; i < size; i++)
+		d[i] = (uint8_t)(v >> (8 * i));
+}
+
+void vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size, bool is_write)
+{
+	uint64_t v = is_write ? le_load(data, size) : 0;
+
+	if (size != 1 && size != 2 && size != 4 && size != 8) {
+		atomic_fetch_add(&vm->mmio_unhandled, 1);
+		return;
+	}
+	if (addr >= VMM_UART_BASE && addr - VMM_UART_BASE < VMM_UART_SIZE) {
+		if (is_write)
+			pl011_write(&vm->uart, addr - VMM_UART_BASE, size, v);
+		else
+			v = pl011_read(&vm->uart, addr - VMM_UART_BASE, size);
+	} else if (addr >= VMM_VIRTIO_BASE &&
+		   addr - VMM_VIRTIO_BASE < (uint64_t)vm->nvdevs * VMM_VIRTIO_STRIDE) {
+		uint64_t rel = addr - VMM_VIRTIO_BASE;
+		struct vmm_virtio *vd = &vm->vdevs[rel / VMM_VIRTIO_STRIDE]->vd;
+
+		if (is_write)
+			vmm_virtio_mmio_write(vd, rel % VMM_VIRTIO_STRIDE, size, v);
+		else
+			v = vmm_virtio_mmio_read(vd, rel % VMM_VIRTIO_STRIDE, size);
+	} else {
+		/* Nothing there: reads as zero, writes ignored (as an unassigned bus). */
+		atomic_fetch_add(&vm->mmio_unhandled, 1);
+	}
+	if (!is_write)
+		le_store(data, size, v);
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+static bool handle_exit(struct vmm_vcpu *v)
+{
+	struct vmm_vm *vm = v->vm;
+	struct gzvm_vcpu_run *run = v->run;
+	uint32_t reason = run->exit_reason;
+	uint32_t i = reason - GZVM_EXIT_UNKNOWN;
+
+	v->exits[i < VMM_NR_EXIT_REASONS ? i : VMM_NR_EXIT_REASONS]++;
+	switch (reason) {
+	case GZVM_EXIT_MMIO:
+		vmm_vm_mmio(vm, run->mmio.phys_addr, run->mmio.data, (unsigned)run->mmio.size,
+			    run->mmio.is_write);
+		return true;
+	case GZVM_EXIT_HYPERCALL:
+		/* Nothing is forwarded to gzvmm on purpose: answer NOT_SUPPORTED (SMCCC -1). */
+		run->hypercall.args[0] = (uint64_t)-1;
+		return true;
+	case GZVM_EXIT_IRQ:
+	case GZVM_EXIT_GZ:
+	case GZVM_EXIT_IDLE:
+	case GZVM_EXIT_IPI:
+		return true;
+	case GZVM_EXIT_SYSTEM_EVENT:
+		switch (run->system_event.type) {
+		case GZVM_SYSTEM_EVENT_SHUTDOWN:
+			vmm_vm_stop(vm, VMM_EXIT_POWEROFF);
+			return false;
+		case GZVM_SYSTEM_EVENT_RESET:
+			vmm_vm_stop(vm, VMM_EXIT_RESET);
+			return false;
+		case GZVM_SYSTEM_EVENT_CRASH:
+			fprintf(stderr, "gzvmm: vCPU %u: guest reported a crash\n", v->id);
+			vmm_vm_stop(vm, VMM_EXIT_CRASH);
+			return false;
+		default:
+			return true;
+		}
+	case GZVM_EXIT_EXCEPTION:
+		fprintf(stderr, "gzvmm: vCPU %u: unhandled guest exception %u at 0x%llx\n", v->id,
+			run->exception.exception, (unsigned long long)run->exception.fault_gpa);
+		vmm_vm_stop(vm, VMM_EXIT_CRASH);
+		return false;
+	default:
+		fprintf(stderr, "gzvmm: vCPU %u: exit %s (0x%x)\n", v->id,
+			vmm_exit_reason_name(reason), reason);
+		vmm_vm_stop(vm, VMM_EXIT_CRASH);
+		return false;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vmm_vcpu *v = arg;
+	struct vmm_vm *vm = v->vm;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, VMM_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	while (!atomic_load(&vm->stopping)) {
+		long r = vm->be.ops->ioctl(&vm->be, v->fd, GZVM_RUN, v->run);
+
+		if (r == -EINTR || r == -EAGAIN)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "gzvmm: vCPU %u: GZVM_RUN failed: %s\n", v->id,
+				strerror((int)-r));
+			vmm_vm_stop(vm, VMM_EXIT_ERROR);
+			break;
+		}
+		if (!handle_exit(v))
+			break;
+	}
+	return NULL;
+}
+
+static int ep_add(struct vmm_vm *vm, int fd, uint64_t tag)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag};
+
+	return epoll_ctl(vm->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void drain(int fd)
+{
+	uint64_t v;
+
+	while (read(fd, &v, sizeof(v)) > 0)
+		;
+}
+
+static struct vmm_virtio *input_dev(struct vmm_vm *vm)
+{
+	return vm->cfg->input == VMM_INPUT_VIRTIO && vm->vcon ? &vm->vcon->vd : NULL;
+}
+
+static size_t input_space(struct vmm_vm *vm)
+{
+	struct vmm_virtio *vd = input_dev(vm);
+
+	return vd ? vmm_vcon_input_space(vd) : pl011_input_space(&vm->uart);
+}
+
+/* Reads what stdin has (at most what the device can take). false at EOF or error. */
+static bool read_stdin(struct vmm_vm *vm)
+{
+	uint8_t buf[PL011_BACKLOG];
+	size_t space = input_space(vm);
+	struct vmm_virtio *vd = input_dev(vm);
+	ssize_t n;
+
+	if (space == 0)
+		return true;
+	if (space > sizeof(buf))
+		space = sizeof(buf);
+	n = read(0, buf, space);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	if (vd) {
+		vmm_vcon_input(vd, buf, (size_t)n);
+		vmm_virtio_process(vd, VMM_VCON_RX);
+	} else {
+		pl011_input(&vm->uart, buf, (size_t)n);
+	}
+	return true;
+}
+
+static void setup_tty(struct vmm_vm *vm)
+{
+	struct termios t;
+
+	if (!isatty(0) || tcgetattr(0, &saved_tio) != 0)
+		return;
+	t = saved_tio;
+	/* Characters go to the guest as typed; Ctrl-C still stops gzvmm. */
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	t.c_iflag &= ~(tcflag_t)ICRNL;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(0, TCSANOW, &t) == 0)
+		vm->tty_raw = true;
+}
+
+static void event_loop(struct vmm_vm *vm)
+{
+	bool stdin_poll = false; /* stdin cannot be epolled (regular file): read it each turn */
+	bool stdin_on = false;
+
+	if (vm->cfg->input != VMM_INPUT_NONE) {
+		if (ep_add(vm, 0, EV_STDIN) == 0)
+			stdin_on = true;
+		else if (errno == EPERM)
+			stdin_poll = true;
+	}
+	for (;;) {
+		struct epoll_event evs[16];
+		/* A full input device or a polled stdin needs another look soon. */
+		int timeout = stdin_poll || (stdin_on && input_space(vm) == 0) ? 10 : -1;
+		int n = epoll_wait(vm->epfd, evs, 16, timeout);
+
+		if (n < 0 && errno != EINTR)
+			break;
+		if (stdin_poll && !read_stdin(vm))
+			stdin_poll = false;
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = evs[i].data.u64;
+
+			switch (tag & EV_KIND) {
+			case EV_STOP:
+				return;
+			case EV_SIGNAL: {
+				struct signalfd_siginfo si;
+
+				if (read(vm->sig_fd, &si, sizeof(si)) == sizeof(si))
+					vmm_vm_stop(vm, VMM_EXIT_SIGNAL_BASE + (int)si.ssi_signo);
+				return;
+			}
+			case EV_STDIN:
+				if (input_space(vm) == 0)
+					break; /* level-triggered: it comes back after the timeout
+						*/
+				if (!read_stdin(vm)) {
+					epoll_ctl(vm->epfd, EPOLL_CTL_DEL, 0, NULL);
+					stdin_on = false;
+				}
+				break;
+			case EV_QUEUE: {
+				unsigned dev = (unsigned)((tag >> 8) & 0xff),
+					 q = (unsigned)(tag & 0xff);
+				struct vmm_vdev *d = vm->vdevs[dev];
+
+				drain(d->notify_fd[q]);
+				vmm_virtio_process(&d->vd, q);
+				break;
+			}
+			default:
+				break;
+			}
+		}
+		if (atomic_load(&vm->stopping))
+			return;
+	}
+}
+
+static void stop_vcpus(struct vmm_vm *vm)
+{
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		if (vm->vcpus[i].run)
+			__atomic_store_n(&vm->vcpus[i].run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		struct vmm_vcpu *v = &vm->vcpus[i];
+
+		if (!v->thread_started)
+			continue;
+		/* Kick until it leaves: a kick can land just before RUN is entered. */
+		while (pthread_tryjoin_np(v->thread, NULL) == EBUSY) {
+			struct timespec ts = {0, 2 * 1000 * 1000};
+
+			vm->be.ops->kick(&vm->be, v->thread);
+			nanosleep(&ts, NULL);
+		}
+		v->thread_started = false;
+	}
+}
+
+int vmm_vm_run(struct vmm_vm *vm)
+{
+	sigset_t set, old;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler; /* no SA_RESTART: RUN must return EINTR */
+	sigaction(VMM_KICK_SIGNAL, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, VMM_KICK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	sigdelset(&set, VMM_KICK_SIGNAL);
+
+	vm->epfd = epoll_create1(EPOLL_CLOEXEC);
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	vm->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (vm->epfd < 0 || vm->stop_fd < 0 || vm->sig_fd < 0 || ep_add(vm, vm->stop_fd, EV_STOP) ||
+	    ep_add(vm, vm->sig_fd, EV_SIGNAL)) {
+		fprintf(stderr, "gzvmm: event loop setup failed: %s\n", strerror(errno));
+		return VMM_EXIT_ERROR;
+	}
+	for (unsigned i = 0; i < vm->nvdevs; i++)
+		for (unsigned q = 0; q < vm->vdevs[i]->vd.ops->nqueues; q++)
+			if (ep_add(vm, vm->vdevs[i]->notify_fd[q], EV_QUEUE | i << 8 | q) != 0) {
+				fprintf(stderr, "gzvmm: epoll: %s\n", strerror(errno));
+				return VMM_EXIT_ERROR;
+			}
+	if (vm->cfg->input != VMM_INPUT_NONE)
+		setup_tty(vm);
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		struct vmm_vcpu *v = &vm->vcpus[i];
+
+		v->run = calloc(1, sizeof(*v->run));
+		if (!v->run || pthread_create(&v->thread, NULL, vcpu_thread, v) != 0) {
+			fprintf(stderr, "gzvmm: cannot start vCPU %u\n", i);
+			vmm_vm_stop(vm, VMM_EXIT_ERROR);
+			break;
+		}
+		v->thread_started = true;
+	}
+	if (!atomic_load(&vm->stopping))
+		event_loop(vm);
+	vmm_vm_stop(vm, VMM_EXIT_ERROR); /* no-op unless the loop failed on its own */
+	stop_vcpus(vm);
+	if (vm->tty_raw)
+		tcsetattr(0, TCSANOW, &saved_tio);
+	close(vm->epfd);
+	close(vm->stop_fd);
+	close(vm->sig_fd);
+	vm->epfd = vm->stop_fd = vm->sig_fd = -1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return atomic_load(&vm->status);
+}
+
+void vmm_vm_print_stats(struct vmm_vm *vm, void *stream)
+{
+	FILE *f = stream;
+	uint64_t total[VMM_NR_EXIT_REASONS + 1] = {0};
+
+	for (unsigned c = 0; c < vm->ncpus; c++)
+		for (unsigned i = 0; i <= VMM_NR_EXIT_REASONS; i++)
+			total[i] += vm->vcpus[c].exits[i];
+	fprintf(f, "gzvmm stats:\n  exits:");
+	for (unsigned i = 0; i < VMM_NR_EXIT_REASONS; i++)
+		if (total[i])
+			fprintf(f, " %s=%llu", vmm_exit_reason_name(GZVM_EXIT_UNKNOWN + i),
+				(unsigned long long)total[i]);
+	if (total[VMM_NR_EXIT_REASONS])
+		fprintf(f, " invalid=%llu", (unsigned long long)total[VMM_NR_EXIT_REASONS]);
+	fprintf(f, "\n");
+	for (unsigned c = 0; c < vm->ncpus; c++) {
+		fprintf(f, "  vcpu%u:", c);
+		for (unsigned i = 0; i < VMM_NR_EXIT_REASONS; i++)
+			if (vm->vcpus[c].exits[i])
+				fprintf(f, " %s=%llu", vmm_exit_reason_name(GZVM_EXIT_UNKNOWN + i),
+					(unsigned long long)vm->vcpus[c].exits[i]);
+		fprintf(f, "\n");
+	}
+	fprintf(f,
+		"  pl011@%llx: reads=%llu writes=%llu tx_bytes=%llu rx_bytes=%llu "
+		"irq_changes=%llu\n",
+		(unsigned long long)VMM_UART_BASE, (unsigned long long)vm->uart.reads,
+		(unsigned long long)vm->uart.writes, (unsigned long long)vm->uart.tx_bytes,
+		(unsigned long long)vm->uart.rx_bytes, (unsigned long long)vm->uart.irq_changes);
+	for (unsigned i = 0; i < vm->nvdevs; i++) {
+		struct vmm_vdev *d = vm->vdevs[i];
+		const struct vmm_virtio_stats *s = &d->vd.stats;
+
+		fprintf(f,
+			"  %s@%llx: mmio_reads=%llu mmio_writes=%llu notifies=%llu chains=%llu "
+			"irqs=%llu errors=%llu%s%s%s",
+			d->vd.ops->name,
+			(unsigned long long)(VMM_VIRTIO_BASE + i * VMM_VIRTIO_STRIDE),
+			(unsigned long long)s->mmio_reads, (unsigned long long)s->mmio_writes,
+			(unsigned long long)s->notifies, (unsigned long long)s->chains,
+			(unsigned long long)s->irqs, (unsigned long long)s->errors,
+			s->errors ? " (last: " : "",
+			s->errors ? vmm_vq_err_name(s->last_error) : "", s->errors ? ")" : "");
+		if (d->vd.ops == &vmm_blk_ops)
+			fprintf(f, " reads=%llu writes=%llu flushes=%llu ioerrs=%llu",
+				(unsigned long long)d->u.blk.reads,
+				(unsigned long long)d->u.blk.writes,
+				(unsigned long long)d->u.blk.flushes,
+				(unsigned long long)d->u.blk.ioerrs);
+		fprintf(f, " ioeventfd=%s irqfd=%s\n", d->ioeventfd[0] ? "yes" : "no",
+			d->irqfd ? "yes" : "no");
+	}
+	fprintf(f, "  unhandled_mmio=%llu irq_line_calls=%llu\n",
+		(unsigned long long)atomic_load(&vm->mmio_unhandled),
+		(unsigned long long)atomic_load(&vm->irq_line_calls));
+}

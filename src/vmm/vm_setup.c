@@ -1,0 +1,432 @@
+/* Building a VM: files first (so bad input is reported before the hypervisor is touched),
+ * then RAM, images and device tree, then the gzvm ioctls in the order the driver expects:
+ * CREATE_VM, SET_USER_MEMORY_REGION, CREATE_DEVICE (GIC distributor, redistributors),
+ * CREATE_VCPU, SET_DTB_CONFIG, SET_ONE_REG (boot vCPU), IOEVENTFD and IRQFD per device. */
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fdt_build.h"
+#include "layout.h"
+
+#define ERRLEN	     512
+#define FDT_BUF_SIZE (64U * 1024U)
+
+static int report(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gzvmm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+static long be_ioctl(struct vmm_vm *vm, int fd, unsigned long req, void *arg)
+{
+	return vm->be.ops->ioctl(&vm->be, fd, req, arg);
+}
+
+int vmm_vcpu_set_reg(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t id, uint64_t value)
+{
+	struct gzvm_one_reg reg = {.id = id, .addr = (uint64_t)(uintptr_t)&value};
+
+	return (int)be_ioctl(vm, v->fd, GZVM_SET_ONE_REG, &reg);
+}
+
+static void irq_line(struct vmm_vm *vm, unsigned spi, bool level)
+{
+	struct gzvm_irq_level l = {
+	    .irq = GZVM_IRQ_LINE_ENCODE(GZVM_IRQ_TYPE_SPI, 0, spi),
+	    .level = level,
+	};
+
+	atomic_fetch_add(&vm->irq_line_calls, 1);
+	be_ioctl(vm, vm->vm_fd, GZVM_IRQ_LINE, &l);
+}
+
+static void uart_set_irq(void *ctx, bool level)
+{
+	irq_line(ctx, VMM_UART_SPI, level);
+}
+
+static void eventfd_signal(int fd)
+{
+	uint64_t one = 1;
+	ssize_t r;
+
+	do
+		r = write(fd, &one, sizeof(one));
+	while (r < 0 && errno == EINTR);
+}
+
+static void vdev_raise(void *ctx)
+{
+	struct vmm_vdev *d = ctx;
+
+	if (d->irqfd) {
+		eventfd_signal(d->irq_fd);
+		return;
+	}
+	/* No irqfd: an edge on the SPI through IRQ_LINE. */
+	irq_line(d->vm, VMM_VIRTIO_SPI_BASE + d->vd.index, true);
+	irq_line(d->vm, VMM_VIRTIO_SPI_BASE + d->vd.index, false);
+}
+
+static void vdev_notify(void *ctx, unsigned q)
+{
+	struct vmm_vdev *d = ctx;
+
+	eventfd_signal(d->notify_fd[q]);
+}
+
+static int add_vdev(struct vmm_vm *vm, const struct vmm_virtio_dev_ops *ops, struct vmm_vdev **out)
+{
+	struct vmm_vdev *d = calloc(1, sizeof(*d));
+	unsigned idx = vm->nvdevs;
+
+	if (!d)
+		return -1;
+	d->irq_fd = -1;
+	for (unsigned q = 0; q < VMM_VIRTIO_MAX_QUEUES; q++)
+		d->notify_fd[q] = -1;
+	if (vmm_virtio_init(&d->vd, ops, &d->u, &vm->mem, vm->cfg->virtio_version, idx) != 0) {
+		free(d);
+		return -1;
+	}
+	d->vd.irq = vdev_raise;
+	d->vd.notify = vdev_notify;
+	d->vd.cb_ctx = d;
+	d->vm = vm;
+	vm->vdevs[vm->nvdevs++] = d;
+	*out = d;
+	return 0;
+}
+
+static int open_console(struct vmm_vm *vm)
+{
+	int fd = 1;
+
+	vm->con_fd = -1;
+	if (vm->cfg->console == VMM_CONSOLE_FILE) {
+		fd = open(vm->cfg->console_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return report(VMM_EXIT_USAGE, "cannot open console file '%s': %s",
+				      vm->cfg->console_path, strerror(errno));
+		vm->con_fd = fd;
+	}
+	if (vmm_console_init(&vm->con, fd) != 0 || pl011_init(&vm->uart, &vm->con) != 0)
+		return report(VMM_EXIT_ERROR, "cannot initialise the console");
+	vm->uart.set_irq = uart_set_irq;
+	vm->uart.irq_ctx = vm;
+	return 0;
+}
+
+static int make_devices(struct vmm_vm *vm)
+{
+	char err[ERRLEN];
+	struct vmm_vdev *d;
+
+	for (unsigned i = 0; i < vm->cfg->ndisks; i++) {
+		if (add_vdev(vm, &vmm_blk_ops, &d) != 0)
+			return report(VMM_EXIT_ERROR, "out of memory");
+		d->u.blk.fd = -1;
+		if (vmm_blk_open(&d->u.blk, vm->cfg->disks[i].path, vm->cfg->disks[i].ro, i, err,
+				 sizeof(err)) != 0)
+			return report(VMM_EXIT_USAGE, "%s", err);
+	}
+	if (add_vdev(vm, &vmm_vcon_ops, &d) != 0)
+		return report(VMM_EXIT_ERROR, "out of memory");
+	d->u.vcon.out = &vm->con;
+	vm->vcon = d;
+	if (vm->cfg->rng && add_vdev(vm, &vmm_rng_ops, &d) != 0)
+		return report(VMM_EXIT_ERROR, "out of memory");
+	return 0;
+}
+
+/* Loads kernel, initrd and device tree into RAM and fills vm->boot. */
+static int load_images(struct vmm_vm *vm)
+{
+	const struct vmm_config *cfg = vm->cfg;
+	char err[ERRLEN];
+	uint8_t *kernel = NULL, *initrd = NULL, *udtb = NULL;
+	size_t ksize = 0, isize = 0, dsize = 0;
+	int rc = VMM_EXIT_USAGE;
+	uint64_t dtb_size;
+
+	if (vmm_read_file("kernel", cfg->kernel, cfg->mem_size, &kernel, &ksize, err, sizeof(err)))
+		goto fail_msg;
+	if (cfg->initrd &&
+	    vmm_read_file("initrd", cfg->initrd, cfg->mem_size, &initrd, &isize, err, sizeof(err)))
+		goto fail_msg;
+	if (cfg->dtb) {
+		if (vmm_read_file("dtb", cfg->dtb, VMM_DTB_MAX_SIZE, &udtb, &dsize, err,
+				  sizeof(err)))
+			goto fail_msg;
+		if (dsize < sizeof(struct fdt_header) || fdt_check_header(udtb) != 0 ||
+		    fdt_totalsize(udtb) > dsize) {
+			snprintf(err, sizeof(err), "dtb '%s' is not a valid device tree blob",
+				 cfg->dtb);
+			goto fail_msg;
+		}
+	}
+	if (vmm_load_kernel(&vm->mem, kernel, ksize, &vm->boot, err, sizeof(err)))
+		goto fail_msg;
+	if (initrd && vmm_load_initrd(&vm->mem, initrd, isize, &vm->boot, err, sizeof(err)))
+		goto fail_msg;
+
+	vm->dtb = calloc(1, FDT_BUF_SIZE);
+	if (!vm->dtb) {
+		rc = report(VMM_EXIT_ERROR, "out of memory");
+		goto out;
+	}
+	if (udtb) {
+		dtb_size = fdt_totalsize(udtb);
+		if (dtb_size > FDT_BUF_SIZE) {
+			free(vm->dtb);
+			vm->dtb = malloc(dtb_size);
+			if (!vm->dtb) {
+				rc = report(VMM_EXIT_ERROR, "out of memory");
+				goto out;
+			}
+		}
+		memcpy(vm->dtb, udtb, dtb_size);
+	} else {
+		struct vmm_fdt_params p = {
+		    .ram_base = VMM_RAM_BASE,
+		    .ram_size = vm->ram_size,
+		    .cpus = cfg->cpus,
+		    .bootargs = cfg->append,
+		    .initrd_start = vm->boot.initrd_start,
+		    .initrd_end = vm->boot.initrd_start + vm->boot.initrd_size,
+		    .nvirtio = vm->nvdevs,
+		};
+
+		if (vmm_fdt_build(&p, vm->dtb, FDT_BUF_SIZE) != 0) {
+			snprintf(err, sizeof(err), "device tree does not fit (--append too long?)");
+			goto fail_msg;
+		}
+		dtb_size = fdt_totalsize(vm->dtb);
+	}
+	if (vmm_place_dtb(&vm->mem, dtb_size, &vm->boot, err, sizeof(err)) ||
+	    vmm_write_dtb(&vm->mem, vm->dtb, dtb_size, &vm->boot, err, sizeof(err)))
+		goto fail_msg;
+	if (cfg->dump_dtb) {
+		int fd = open(cfg->dump_dtb, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd < 0 || write(fd, vm->dtb, dtb_size) != (ssize_t)dtb_size) {
+			snprintf(err, sizeof(err), "cannot write --dump-dtb file '%s': %s",
+				 cfg->dump_dtb, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			goto fail_msg;
+		}
+		close(fd);
+	}
+	rc = 0;
+	goto out;
+fail_msg:
+	rc = report(VMM_EXIT_USAGE, "%s", err);
+out:
+	free(kernel);
+	free(initrd);
+	free(udtb);
+	return rc;
+}
+
+static int hv_fail(const char *what, long r)
+{
+	return report(VMM_EXIT_ERROR, "%s failed: %s", what, strerror((int)-r));
+}
+
+static int create_vm(struct vmm_vm *vm)
+{
+	char err[ERRLEN];
+	long r;
+	struct gzvm_userspace_memory_region slot = {
+	    .slot = 0,
+	    .flags = GZVM_USER_MEM_REGION_GUEST_MEM,
+	    .guest_phys_addr = VMM_RAM_BASE,
+	    .memory_size = vm->ram_size,
+	    .userspace_addr = (uint64_t)(uintptr_t)vm->ram,
+	};
+	struct gzvm_create_device dist = {
+	    .dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_DIST,
+	    .dev_addr = VMM_GIC_DIST_BASE,
+	    .dev_reg_size = VMM_GIC_DIST_SIZE,
+	};
+	struct gzvm_create_device redist = {
+	    .dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST,
+	    .dev_addr = VMM_GIC_REDIST_BASE,
+	    .dev_reg_size = VMM_GIC_REDIST_STRIDE,
+	};
+	struct gzvm_dtb_config dtb = {.dtb_addr = vm->boot.dtb_addr, .dtb_size = vm->boot.dtb_size};
+
+	vm->dev_fd = vm->be.ops->open_dev(&vm->be, err, sizeof(err));
+	if (vm->dev_fd < 0)
+		return report(VMM_EXIT_ERROR, "%s", err);
+	r = be_ioctl(vm, vm->dev_fd, GZVM_CREATE_VM, (void *)0);
+	if (r < 0)
+		return hv_fail("GZVM_CREATE_VM", r);
+	vm->vm_fd = (int)r;
+	r = be_ioctl(vm, vm->vm_fd, GZVM_SET_USER_MEMORY_REGION, &slot);
+	if (r < 0)
+		return hv_fail("GZVM_SET_USER_MEMORY_REGION", r);
+	r = be_ioctl(vm, vm->vm_fd, GZVM_CREATE_DEVICE, &dist);
+	if (r < 0)
+		return hv_fail("GZVM_CREATE_DEVICE (GIC distributor)", r);
+	r = be_ioctl(vm, vm->vm_fd, GZVM_CREATE_DEVICE, &redist);
+	if (r < 0)
+		return hv_fail("GZVM_CREATE_DEVICE (GIC redistributor)", r);
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		struct vmm_vcpu *v = &vm->vcpus[i];
+
+		r = be_ioctl(vm, vm->vm_fd, GZVM_CREATE_VCPU, (void *)(uintptr_t)i);
+		if (r < 0)
+			return hv_fail("GZVM_CREATE_VCPU", r);
+		v->fd = (int)r;
+	}
+	r = be_ioctl(vm, vm->vm_fd, GZVM_SET_DTB_CONFIG, &dtb);
+	if (r < 0)
+		return hv_fail("GZVM_SET_DTB_CONFIG", r);
+	/* Boot state of vCPU 0 (booting.rst): x0 = DTB, x1-x3 = 0, EL1h, DAIF masked. The
+	 * secondaries start through PSCI CPU_ON inside the hypervisor. */
+	struct {
+		uint64_t id, val;
+	} regs[] = {
+	    {GZVM_REG_CORE_X(0), vm->boot.dtb_addr},
+	    {GZVM_REG_CORE_X(1), 0},
+	    {GZVM_REG_CORE_X(2), 0},
+	    {GZVM_REG_CORE_X(3), 0},
+	    {GZVM_REG_CORE_PC, vm->boot.entry},
+	    {GZVM_REG_CORE_PSTATE, VMM_PSTATE_EL1H_DAIF},
+	};
+	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		r = vmm_vcpu_set_reg(vm, &vm->vcpus[0], regs[i].id, regs[i].val);
+		if (r < 0)
+			return hv_fail("GZVM_SET_ONE_REG", r);
+	}
+	return 0;
+}
+
+static int wire_devices(struct vmm_vm *vm)
+{
+	for (unsigned i = 0; i < vm->nvdevs; i++) {
+		struct vmm_vdev *d = vm->vdevs[i];
+		uint64_t base = VMM_VIRTIO_BASE + i * VMM_VIRTIO_STRIDE;
+
+		for (unsigned q = 0; q < d->vd.ops->nqueues; q++) {
+			struct gzvm_ioeventfd io = {
+			    .datamatch = q,
+			    .addr = base + VIRTIO_MMIO_QUEUE_NOTIFY,
+			    .len = 4,
+			    .flags = GZVM_IOEVENTFD_FLAG_DATAMATCH,
+			};
+
+			d->notify_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+			if (d->notify_fd[q] < 0)
+				return report(VMM_EXIT_ERROR, "eventfd: %s", strerror(errno));
+			io.fd = d->notify_fd[q];
+			/* Without ioeventfd support the notify write arrives as an MMIO exit and
+			 * signals the same eventfd (vdev_notify). */
+			d->ioeventfd[q] = be_ioctl(vm, vm->vm_fd, GZVM_IOEVENTFD, &io) == 0;
+		}
+		struct gzvm_irqfd irq = {.gsi = VMM_VIRTIO_SPI_BASE + i};
+
+		d->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (d->irq_fd < 0)
+			return report(VMM_EXIT_ERROR, "eventfd: %s", strerror(errno));
+		irq.fd = (uint32_t)d->irq_fd;
+		d->irqfd = be_ioctl(vm, vm->vm_fd, GZVM_IRQFD, &irq) == 0;
+	}
+	return 0;
+}
+
+int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct vmm_backend_ops *ops)
+{
+	char err[ERRLEN];
+	int rc;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->be.ops = ops;
+	vm->dev_fd = vm->vm_fd = vm->epfd = vm->stop_fd = vm->sig_fd = vm->con_fd = -1;
+	vm->ncpus = cfg->cpus;
+	vm->ram_size = cfg->mem_size;
+	for (unsigned i = 0; i < VMM_MAX_CPUS; i++) {
+		vm->vcpus[i].fd = -1;
+		vm->vcpus[i].id = i;
+		vm->vcpus[i].vm = vm;
+	}
+	rc = open_console(vm);
+	if (rc)
+		return rc;
+	rc = make_devices(vm);
+	if (rc)
+		return rc;
+	if (ops->init(&vm->be, vm->ram_size, err, sizeof(err)) != 0)
+		return report(VMM_EXIT_ERROR, "%s", err);
+	vm->ram = ops->ram_alloc(&vm->be, vm->ram_size);
+	if (!vm->ram)
+		return report(VMM_EXIT_ERROR, "cannot allocate %llu bytes of guest memory",
+			      (unsigned long long)vm->ram_size);
+	vmm_mem_add(&vm->mem, VMM_RAM_BASE, vm->ram_size, vm->ram);
+	rc = load_images(vm);
+	if (rc)
+		return rc;
+	rc = create_vm(vm);
+	if (rc)
+		return rc;
+	return wire_devices(vm);
+}
+
+void vmm_vm_teardown(struct vmm_vm *vm)
+{
+	const struct vmm_backend_ops *ops = vm->be.ops;
+
+	for (unsigned i = 0; i < vm->nvdevs; i++) {
+		struct vmm_vdev *d = vm->vdevs[i];
+
+		for (unsigned q = 0; q < VMM_VIRTIO_MAX_QUEUES; q++)
+			if (d->notify_fd[q] >= 0)
+				close(d->notify_fd[q]);
+		if (d->irq_fd >= 0)
+			close(d->irq_fd);
+		if (d->vd.ops == &vmm_blk_ops)
+			vmm_blk_close(&d->u.blk);
+		vmm_virtio_destroy(&d->vd);
+		free(d);
+		vm->vdevs[i] = NULL;
+	}
+	vm->nvdevs = 0;
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		if (vm->vcpus[i].fd >= 0 && ops)
+			ops->close_fd(&vm->be, vm->vcpus[i].fd);
+		free(vm->vcpus[i].run);
+		vm->vcpus[i].run = NULL;
+	}
+	if (vm->vm_fd >= 0)
+		ops->close_fd(&vm->be, vm->vm_fd);
+	if (vm->dev_fd >= 0)
+		ops->close_fd(&vm->be, vm->dev_fd);
+	if (vm->ram)
+		ops->ram_free(&vm->be, vm->ram, vm->ram_size);
+	vm->ram = NULL;
+	if (ops)
+		ops->fini(&vm->be);
+	free(vm->dtb);
+	vm->dtb = NULL;
+	if (vm->con_fd >= 0)
+		close(vm->con_fd);
+}
