@@ -109,15 +109,22 @@ struct gz_vgic_ops {
 #define GZ_VGIC_NO_VCPU 0xff
 
 struct gz_vgic_irq {
-	uint64_t route; /* SPIs: GICD_IROUTER value (affinity fields only) */
+	uint32_t route; /* SPIs: GICD_IROUTER affinity packed Aff3.Aff2.Aff1.Aff0 */
 	uint16_t intid;
-	uint8_t priority;
+	uint8_t priority;    /* implemented bits only (ICH_VTR_EL2.PRIbits) */
 	uint8_t flags;	     /* GZ_VGIC_IRQ_* */
-	uint8_t target;	     /* SPIs: vCPU the route resolves to, or GZ_VGIC_NO_VCPU */
+	uint8_t target;	     /* SPIs: vCPU the route resolves to, or GZ_VGIC_NO_VCPU;
+			      * private: the vCPU whose bank holds it */
 	uint8_t active_vcpu; /* SPIs: vCPU it is active on (meaningful while ACTIVE) */
 	uint8_t lr_vcpu;     /* vCPU whose LR holds it between flush and sync, or NO_VCPU */
+	uint8_t lr_state;    /* GZ_VGIC_LRS_*: what the flush put into that LR */
 	uint8_t override;    /* GZ_VGIC_OVR_* */
 };
+
+/* struct gz_vgic_irq.lr_state */
+#define GZ_VGIC_LRS_PENDING GZ_BIT(0)
+#define GZ_VGIC_LRS_ACTIVE  GZ_BIT(1)
+#define GZ_VGIC_LRS_LATCH   GZ_BIT(2) /* the LR's pending state came from the latch */
 
 /* Per-vCPU state: private interrupts, redistributor registers, the saved virtual CPU
  * interface (LRs as last written, VMCR, active priorities). */
@@ -128,8 +135,8 @@ struct gz_vgic_cpu {
 	bool sleep;	    /* GICR_WAKER.ProcessorSleep */
 	uint8_t nr_lr_used; /* LRs written by the last flush */
 	uint16_t lr_intid[GZ_ICH_MAX_LRS];
-	uint64_t lr[GZ_ICH_MAX_LRS]; /* values written by the last flush */
-	uint64_t hcr;		     /* ICH_HCR_EL2 written by the last flush */
+	uint64_t lr[GZ_ICH_MAX_LRS]; /* written by the last flush, read back by sync */
+	uint64_t hcr;		     /* ICH_HCR_EL2 of the last flush; 0 once synced */
 	uint64_t vmcr;		     /* ICH_VMCR_EL2 as the guest left it */
 	uint64_t ap0r[4], ap1r[4];   /* ICH_AP0R<n>/AP1R<n> as the guest left them */
 };
@@ -148,6 +155,7 @@ struct gz_vgic {
 	uint32_t ctlr;		/* GICD_CTLR enable bits */
 	uint8_t nr_lrs;		/* ICH_VTR_EL2.ListRegs + 1 */
 	uint8_t nr_apr;		/* implemented ICH_AP{0,1}R<n> (from PREbits) */
+	uint8_t pri_mask;	/* implemented priority bits (ICH_VTR_EL2.PRIbits) */
 	struct gz_vgic_irq spi[GZ_VGIC_MAX_SPIS];
 	struct gz_vgic_cpu cpu[GZ_VGIC_MAX_VCPUS];
 };
@@ -232,7 +240,8 @@ int gz_vgic_flush(struct gz_vgic *vgic, unsigned vcpu);
  * again after their EOI; resample notifications and kicks go out after the lock is dropped.
  * GZ_ERR_INVALID_ARGS for an unregistered vCPU; GZ_ERR_BAD_STATE if no flush preceded. */
 int gz_vgic_sync(struct gz_vgic *vgic, unsigned vcpu);
-/* The LR values written by the last flush of @vcpu (hwstate.lr copy); *nr gets the count. */
+/* The LRs of @vcpu's last run (hwstate.lr copy): as the flush wrote them, replaced by the
+ * values read back once synced; *nr gets the count (0 and NULL for a bad vCPU). */
 const uint64_t *gz_vgic_lrs(const struct gz_vgic *vgic, unsigned vcpu, unsigned *nr);
 
 #endif

@@ -1,0 +1,242 @@
+/*
+ * List-register allocation. Before a vCPU runs, gz_vgic_flush() chooses the interrupts it
+ * should see (active ones first, then pending+enabled ones by priority, then INTID), writes
+ * them into the LRs and arms the maintenance interrupts that bring the vCPU back when more
+ * were waiting than LRs exist. After it stops, gz_vgic_sync() reads every LR back and folds
+ * its state into the interrupt, so between two runs no interrupt lives in an LR: each flush
+ * chooses afresh (see gz/vgic.h for the protocol and the overflow rules).
+ */
+#include <arch/ich.h>
+#include <gz/status.h>
+#include <gz/vgic.h>
+
+#include "vgic_priv.h"
+
+/* Order key: active before pending, then lower priority value, then lower INTID. */
+static uint32_t lr_key(const struct gz_vgic_irq *irq)
+{
+	return (irq->flags & GZ_VGIC_IRQ_ACTIVE ? 0u : 1u << 18) | (uint32_t)irq->priority << 10 |
+	       irq->intid;
+}
+
+struct lr_pick {
+	struct gz_vgic_irq *irq[GZ_ICH_MAX_LRS];
+	uint32_t key[GZ_ICH_MAX_LRS];
+	unsigned nr, max;
+	unsigned candidates, active;
+};
+
+/* Keep the @max best candidates, sorted by key (insertion into a short array). */
+static void pick(struct lr_pick *p, struct gz_vgic_irq *irq)
+{
+	uint32_t key = lr_key(irq);
+	unsigned i;
+
+	p->candidates++;
+	if (irq->flags & GZ_VGIC_IRQ_ACTIVE)
+		p->active++;
+	if (p->nr == p->max && key >= p->key[p->nr - 1])
+		return;
+	i = p->nr < p->max ? p->nr++ : p->nr - 1;
+	for (; i > 0 && p->key[i - 1] > key; i--) {
+		p->key[i] = p->key[i - 1];
+		p->irq[i] = p->irq[i - 1];
+	}
+	p->key[i] = key;
+	p->irq[i] = irq;
+}
+
+static void consider(struct gz_vgic *v, struct lr_pick *p, struct gz_vgic_irq *irq, unsigned vcpu)
+{
+	if (irq->lr_vcpu != GZ_VGIC_NO_VCPU || vgic_owner(irq) != vcpu)
+		return;
+	if ((irq->flags & GZ_VGIC_IRQ_ACTIVE) || vgic_deliverable(v, irq))
+		pick(p, irq);
+}
+
+static uint64_t make_lr(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcpu, bool eoi_refill)
+{
+	uint64_t lr = GZ_FIELD_PREP(ARCH_ICH_LR_VINTID, irq->intid) |
+		      GZ_FIELD_PREP(ARCH_ICH_LR_PRIORITY, irq->priority);
+	uint8_t st = 0;
+
+	if (irq->flags & GZ_VGIC_IRQ_GROUP1)
+		lr |= ARCH_ICH_LR_GROUP;
+	if (irq->flags & GZ_VGIC_IRQ_ACTIVE) {
+		lr |= ARCH_ICH_LR_ACTIVE;
+		st |= GZ_VGIC_LRS_ACTIVE;
+	}
+	if (vgic_deliverable(v, irq)) {
+		lr |= ARCH_ICH_LR_PENDING;
+		st |= GZ_VGIC_LRS_PENDING;
+		/* The latch moves into the LR; sync puts it back if the guest did not take it,
+		 * so an edge arriving meanwhile is a new one. */
+		if (irq->flags & GZ_VGIC_IRQ_LATCH) {
+			st |= GZ_VGIC_LRS_LATCH;
+			irq->flags &= (uint8_t)~GZ_VGIC_IRQ_LATCH;
+		}
+	}
+	/* Level interrupts come back at EOI to be resampled (re-pend while the line is high,
+	 * notify a resample irqfd). */
+	if (!vgic_is_edge(irq) || eoi_refill)
+		lr |= ARCH_ICH_LR_EOI;
+	irq->lr_vcpu = (uint8_t)vcpu;
+	irq->lr_state = st;
+	irq->override = 0;
+	return lr;
+}
+
+int gz_vgic_flush(struct gz_vgic *vgic, unsigned vcpu)
+{
+	struct lr_pick p;
+	struct gz_vgic_cpu *cpu;
+	uint64_t hcr = ARCH_ICH_HCR_EN;
+	bool overflow, any_pending = false;
+
+	gz_hal_lock(&vgic->lock);
+	if (!vgic_vcpu_ok(vgic, vcpu) || vgic->cpu[vcpu].hcr) {
+		int ret = vgic_vcpu_ok(vgic, vcpu) ? GZ_ERR_BAD_STATE : GZ_ERR_INVALID_ARGS;
+
+		gz_hal_unlock(&vgic->lock);
+		return ret;
+	}
+	cpu = &vgic->cpu[vcpu];
+	p.nr = 0;
+	p.max = vgic->nr_lrs;
+	p.candidates = 0;
+	p.active = 0;
+	for (unsigned i = 0; i < GZ_VGIC_NR_PRIVATE; i++)
+		consider(vgic, &p, &cpu->priv[i], vcpu);
+	for (unsigned i = 0; i < vgic->nr_spis; i++)
+		consider(vgic, &p, &vgic->spi[i], vcpu);
+
+	overflow = p.candidates > p.nr;
+	for (unsigned i = 0; i < p.nr; i++) {
+		uint64_t lr = make_lr(vgic, p.irq[i], vcpu, overflow && p.max == 1);
+
+		any_pending |= (lr & ARCH_ICH_LR_PENDING) != 0;
+		cpu->lr[i] = lr;
+		cpu->lr_intid[i] = p.irq[i]->intid;
+		gz_hal_ich_write(GZ_ICH_LR(i), lr);
+	}
+	cpu->nr_lr_used = (uint8_t)p.nr;
+	if (overflow && any_pending)
+		hcr |= ARCH_ICH_HCR_NPIE;
+	if (overflow && p.max >= 2)
+		hcr |= ARCH_ICH_HCR_UIE;
+	if (p.active > p.nr)
+		hcr |= ARCH_ICH_HCR_LRENPIE;
+	for (unsigned i = 0; i < vgic->nr_apr; i++) {
+		gz_hal_ich_write((enum gz_ich_reg)(GZ_ICH_AP0R0 + i), cpu->ap0r[i]);
+		gz_hal_ich_write((enum gz_ich_reg)(GZ_ICH_AP1R0 + i), cpu->ap1r[i]);
+	}
+	gz_hal_ich_write(GZ_ICH_VMCR, cpu->vmcr);
+	gz_hal_ich_write(GZ_ICH_HCR, hcr);
+	cpu->hcr = hcr;
+	gz_hal_unlock(&vgic->lock);
+	return GZ_OK;
+}
+
+/* The guest deactivated @irq (EOI of an LR, or counted in EOIcount). */
+static void deactivated(struct gz_vgic_irq *irq, struct vgic_defer *d)
+{
+	if (!vgic_is_edge(irq) && (irq->flags & GZ_VGIC_IRQ_RESAMPLE))
+		vgic_defer_resample(d, irq->intid);
+}
+
+static void fold(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcpu, uint64_t lr,
+		 struct vgic_defer *d)
+{
+	bool pend = lr & ARCH_ICH_LR_PENDING, act = lr & ARCH_ICH_LR_ACTIVE;
+	uint8_t ovr = irq->override;
+
+	if (ovr & GZ_VGIC_OVR_CLR_PEND)
+		pend = false;
+	if (pend && (irq->lr_state & GZ_VGIC_LRS_LATCH))
+		irq->flags |= GZ_VGIC_IRQ_LATCH;
+	if (!(lr & ARCH_ICH_LR_STATE) && irq->lr_state)
+		deactivated(irq, d);
+	if (ovr & GZ_VGIC_OVR_CLR_ACT)
+		act = false;
+	if (ovr & GZ_VGIC_OVR_SET_ACT)
+		act = true;
+	if (act) {
+		irq->flags |= GZ_VGIC_IRQ_ACTIVE;
+		irq->active_vcpu = (uint8_t)vcpu;
+	} else {
+		irq->flags &= (uint8_t)~GZ_VGIC_IRQ_ACTIVE;
+	}
+	irq->lr_vcpu = GZ_VGIC_NO_VCPU;
+	irq->lr_state = 0;
+	irq->override = 0;
+	/* Route or state may have moved it elsewhere while it sat in this LR. */
+	if (vgic_deliverable(v, irq) && vgic_owner(irq) != vcpu)
+		vgic_defer_kick(d, vgic_owner(irq));
+}
+
+/* EOIcount: the guest deactivated active interrupts that were not in an LR, highest
+ * priority first (they were acknowledged last). */
+static void eoi_count(struct gz_vgic *v, unsigned vcpu, unsigned count, struct vgic_defer *d)
+{
+	while (count--) {
+		struct gz_vgic_irq *best = NULL;
+
+		for (uint32_t i = 0; i < GZ_VGIC_NR_PRIVATE + v->nr_spis; i++) {
+			struct gz_vgic_irq *irq = vgic_irq(v, vcpu, i);
+
+			if ((irq->flags & GZ_VGIC_IRQ_ACTIVE) && vgic_owner(irq) == vcpu &&
+			    irq->lr_vcpu == GZ_VGIC_NO_VCPU &&
+			    (!best || irq->priority < best->priority))
+				best = irq;
+		}
+		if (!best)
+			return;
+		best->flags &= (uint8_t)~GZ_VGIC_IRQ_ACTIVE;
+		deactivated(best, d);
+	}
+}
+
+int gz_vgic_sync(struct gz_vgic *vgic, unsigned vcpu)
+{
+	struct vgic_defer d = {0};
+	struct gz_vgic_cpu *cpu;
+	uint64_t hcr;
+
+	gz_hal_lock(&vgic->lock);
+	if (!vgic_vcpu_ok(vgic, vcpu) || !vgic->cpu[vcpu].hcr) {
+		int ret = vgic_vcpu_ok(vgic, vcpu) ? GZ_ERR_BAD_STATE : GZ_ERR_INVALID_ARGS;
+
+		gz_hal_unlock(&vgic->lock);
+		return ret;
+	}
+	cpu = &vgic->cpu[vcpu];
+	hcr = gz_hal_ich_read(GZ_ICH_HCR);
+	/* Active interrupts outside the LRs first, while the LR ones are still marked. */
+	eoi_count(vgic, vcpu, (unsigned)GZ_FIELD_GET(ARCH_ICH_HCR_EOICOUNT, hcr), &d);
+	for (unsigned i = 0; i < cpu->nr_lr_used; i++) {
+		struct gz_vgic_irq *irq = vgic_irq(vgic, vcpu, cpu->lr_intid[i]);
+
+		cpu->lr[i] = gz_hal_ich_read(GZ_ICH_LR(i));
+		fold(vgic, irq, vcpu, cpu->lr[i], &d);
+		gz_hal_ich_write(GZ_ICH_LR(i), 0);
+	}
+	cpu->vmcr = gz_hal_ich_read(GZ_ICH_VMCR);
+	for (unsigned i = 0; i < vgic->nr_apr; i++) {
+		cpu->ap0r[i] = gz_hal_ich_read((enum gz_ich_reg)(GZ_ICH_AP0R0 + i));
+		cpu->ap1r[i] = gz_hal_ich_read((enum gz_ich_reg)(GZ_ICH_AP1R0 + i));
+	}
+	gz_hal_ich_write(GZ_ICH_HCR, 0);
+	cpu->hcr = 0;
+	vgic_unlock_run(vgic, &d);
+	return GZ_OK;
+}
+
+const uint64_t *gz_vgic_lrs(const struct gz_vgic *vgic, unsigned vcpu, unsigned *nr)
+{
+	if (vcpu >= GZ_VGIC_MAX_VCPUS || !vgic->cpu[vcpu].present) {
+		*nr = 0;
+		return NULL;
+	}
+	*nr = vgic->cpu[vcpu].nr_lr_used;
+	return vgic->cpu[vcpu].lr;
+}

@@ -1,0 +1,77 @@
+/*
+ * The EL1 virtual timer of a vCPU that is not running: its condition, the PPI 27 line it
+ * drives in the vGIC, and the sleep budget handed to the host for an idle vCPU. The physical
+ * EL1 timer is not offered to guests (UNDEF), see gz/vtimer.h.
+ */
+#include <gz/status.h>
+#include <gz/vtimer.h>
+
+void gz_vtimer_reset(struct gz_cpu_ctx *ctx, uint64_t cntvoff)
+{
+	ctx->sys[GZ_SYS_CNTV_CTL_EL0] = 0;
+	ctx->sys[GZ_SYS_CNTV_CVAL_EL0] = 0;
+	ctx->cntvoff_el2 = cntvoff;
+}
+
+uint64_t gz_vtimer_vm_offset(void)
+{
+	return gz_hal_cntpct();
+}
+
+uint64_t gz_vtimer_cntfrq(void)
+{
+	return gz_hal_cntfrq();
+}
+
+uint64_t gz_vtimer_vcount(const struct gz_cpu_ctx *ctx, uint64_t cntpct)
+{
+	return cntpct - ctx->cntvoff_el2;
+}
+
+bool gz_vtimer_istatus(const struct gz_cpu_ctx *ctx, uint64_t cntpct)
+{
+	return (ctx->sys[GZ_SYS_CNTV_CTL_EL0] & GZ_CNTV_CTL_ENABLE) &&
+	       gz_vtimer_vcount(ctx, cntpct) >= ctx->sys[GZ_SYS_CNTV_CVAL_EL0];
+}
+
+bool gz_vtimer_asserted(const struct gz_cpu_ctx *ctx, uint64_t cntpct)
+{
+	return gz_vtimer_istatus(ctx, cntpct) &&
+	       !(ctx->sys[GZ_SYS_CNTV_CTL_EL0] & GZ_CNTV_CTL_IMASK);
+}
+
+int gz_vtimer_update(struct gz_vgic *vgic, unsigned vcpu, struct gz_cpu_ctx *ctx)
+{
+	uint64_t now = gz_hal_cntpct();
+	uint64_t *ctl = &ctx->sys[GZ_SYS_CNTV_CTL_EL0];
+
+	if (gz_vtimer_istatus(ctx, now))
+		*ctl |= GZ_CNTV_CTL_ISTATUS;
+	else
+		*ctl &= ~(uint64_t)GZ_CNTV_CTL_ISTATUS;
+	return gz_vgic_inject(vgic, vcpu, GZ_VGIC_VTIMER_PPI,
+			      gz_vtimer_asserted(ctx, now) ? GZ_VGIC_LINE_HIGH : GZ_VGIC_LINE_LOW);
+}
+
+void gz_vtimer_idle_info(const struct gz_cpu_ctx *ctx, uint64_t cntpct, uint64_t *delay,
+			 uint32_t *migrate)
+{
+	uint64_t ctl = ctx->sys[GZ_SYS_CNTV_CTL_EL0];
+	uint64_t now = gz_vtimer_vcount(ctx, cntpct), cval = ctx->sys[GZ_SYS_CNTV_CVAL_EL0];
+
+	if (!(ctl & GZ_CNTV_CTL_ENABLE) || (ctl & GZ_CNTV_CTL_IMASK)) {
+		*delay = 0;
+		*migrate = 0;
+		return;
+	}
+	*delay = cval > now ? cval - now : 0;
+	*migrate = 1;
+}
+
+int gz_vtimer_cntp_access(struct gz_cpu_ctx *ctx, bool is_write, uint64_t *val)
+{
+	(void)ctx;
+	(void)is_write;
+	(void)val;
+	return GZ_ERR_NOT_SUPPORTED;
+}
