@@ -86,10 +86,9 @@ int gz_host_s2_handle_fault(gz_pa_t pa)
 			goto out;
 		}
 	}
+	/* Pages of the block already mapped are mapped identically (same PA, same prot: a
+	 * page the host borrowed is never part of a block), which the engine accepts. */
 	ret = gz_pgt_map(s2, base, base, size, prot);
-	if (ret == GZ_ERR_ALREADY_EXISTS && size != GZ_PAGE_SIZE)
-		/* Part of the block is mapped as pages already: map just this page. */
-		ret = gz_pgt_map(s2, page, page, GZ_PAGE_SIZE, prot);
 out:
 	gz_mem_unlock();
 	return ret;

@@ -1,0 +1,87 @@
+/*
+ * Test support for the memory module (test_pool.c, test_pgstate.c, test_mem*.c,
+ * test_memslot.c, fuzz/fuzz_mem.c): a fake machine with the hypervisor's ranges set up, store
+ * snapshots to prove a refused call changed nothing, and the invariant check. Header-only.
+ */
+#ifndef MEM_FIXTURE_H
+#define MEM_FIXTURE_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <hal.h>
+#include <gz/mem.h>
+#include <gz/status.h>
+
+#include "fake_hal.h"
+
+#define FIX_PHYS_SIZE (64ULL << 20)
+#define FIX_HYP_BASE  FAKE_PHYS_BASE
+#define FIX_HYP_SIZE  (1ULL << 20)
+#define FIX_WORK_BASE (FAKE_PHYS_BASE + (1ULL << 20))
+#define FIX_WORK_SIZE (3ULL << 20)
+/* Host memory the tests hand out: everything from 4 MiB up. */
+#define FIX_HOST_BASE (FAKE_PHYS_BASE + (4ULL << 20))
+#define FIX_HOST_END  (FAKE_PHYS_BASE + FIX_PHYS_SIZE)
+#define FIX_PAGE(i)   (FIX_HOST_BASE + ((uint64_t)(i) << GZ_PAGE_SHIFT))
+
+static inline int fix_init(uint64_t work_size)
+{
+	struct gz_mem_config cfg = {
+	    .hyp_base = FIX_HYP_BASE,
+	    .hyp_size = FIX_HYP_SIZE,
+	    .work_base = FIX_WORK_BASE,
+	    .work_size = work_size,
+	    .host_vmid = 0,
+	};
+
+	fake_hal_reset(FIX_PHYS_SIZE, 0);
+	return gz_mem_init(&cfg);
+}
+
+/* A copy of the store's raw entries (free() it). */
+static inline void *fix_snapshot(size_t *bytes)
+{
+	const void *raw = gz_pgstate_raw(bytes);
+	void *copy = malloc(*bytes);
+
+	memcpy(copy, raw, *bytes);
+	return copy;
+}
+
+static inline int fix_same_as(const void *snap, size_t bytes)
+{
+	size_t now;
+	const void *raw = gz_pgstate_raw(&now);
+
+	return now == bytes && memcmp(raw, snap, bytes) == 0;
+}
+
+/* Fill a page with a pattern (a page's "secret"). */
+static inline void fix_fill(gz_pa_t pa, uint8_t v)
+{
+	memset(gz_hal_pa_to_va(pa), v, GZ_PAGE_SIZE);
+}
+
+static inline int fix_is_zero(gz_pa_t pa)
+{
+	const uint8_t *p = gz_hal_pa_to_va(pa);
+
+	for (size_t i = 0; i < GZ_PAGE_SIZE; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* The host's stage-2 maps @pa? */
+static inline int fix_host_mapped(gz_pa_t pa)
+{
+	return gz_pgt_translate(gz_mem_host_s2(), pa, NULL, NULL, NULL) == GZ_OK;
+}
+
+static inline int fix_guest_pa(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t *pa)
+{
+	return gz_pgt_translate(&m->s2, ipa, pa, NULL, NULL);
+}
+
+#endif

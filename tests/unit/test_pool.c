@@ -1,0 +1,207 @@
+/* Unit tests of the hypervisor page pool (src/hyp/core/pool.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <gz/pool.h>
+#include <gz/status.h>
+
+#include "fake_hal.h"
+
+#define BASE (FAKE_PHYS_BASE + 0x100000)
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_hal_reset(16 << 20, 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fake_hal_teardown();
+	return 0;
+}
+
+static void test_empty_pool(void **state)
+{
+	struct gz_pool pool;
+	struct gz_pool_acct acct;
+	struct gz_pool_stats st;
+	gz_pa_t pa = 123;
+
+	(void)state;
+	gz_pool_init(&pool);
+	gz_pool_acct_init(&acct, &pool);
+	assert_int_equal(gz_pool_alloc(&acct, &pa), GZ_ERR_NO_MEMORY);
+	assert_int_equal(pa, 123);
+	assert_null(gz_pool_zalloc(&acct));
+	assert_int_equal(gz_pool_take(&pool, &pa), GZ_ERR_NO_MEMORY);
+	gz_pool_get_stats(&pool, &st);
+	assert_int_equal(st.total, 0);
+	assert_int_equal(st.free, 0);
+	assert_int_equal(st.used, 0);
+	assert_int_equal(acct.pages, 0);
+	assert_int_equal(fake_hal_locks_held(), 0);
+}
+
+static void test_add_rejects(void **state)
+{
+	static const struct {
+		gz_pa_t pa;
+		uint64_t nr;
+	} bad[] = {
+	    {BASE, 0},					     /* empty */
+	    {BASE + 8, 1},				     /* misaligned */
+	    {0, 1},					     /* PA 0 ends the free list */
+	    {UINT64_MAX & GZ_PAGE_MASK, 2},		     /* wraps */
+	    {BASE, UINT64_MAX},				     /* size overflows */
+	    {FAKE_PHYS_BASE - GZ_PAGE_SIZE, 1},		     /* not backed */
+	    {FAKE_PHYS_BASE + (16 << 20) - GZ_PAGE_SIZE, 2}, /* runs off the end */
+	};
+	struct gz_pool pool;
+	struct gz_pool_stats st;
+
+	(void)state;
+	gz_pool_init(&pool);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(gz_pool_add(&pool, bad[i].pa, bad[i].nr), GZ_ERR_INVALID_ARGS);
+	gz_pool_get_stats(&pool, &st);
+	assert_int_equal(st.total, 0);
+}
+
+static void test_alloc_order_zero_and_accounting(void **state)
+{
+	struct gz_pool pool;
+	struct gz_pool_acct a, b;
+	struct gz_pool_stats st;
+	gz_pa_t pa[4];
+
+	(void)state;
+	gz_pool_init(&pool);
+	/* Dirty pages: the pool must hand them out zeroed. */
+	memset(gz_hal_pa_to_va(BASE), 0xa5, 4 * GZ_PAGE_SIZE);
+	assert_int_equal(gz_pool_add(&pool, BASE, 4), GZ_OK);
+	gz_pool_acct_init(&a, &pool);
+	gz_pool_acct_init(&b, &pool);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(gz_pool_alloc(i & 1 ? &b : &a, &pa[i]), GZ_OK);
+		assert_int_equal(pa[i], BASE + (uint64_t)i * GZ_PAGE_SIZE);
+		const uint8_t *p = gz_hal_pa_to_va(pa[i]);
+		for (size_t k = 0; k < GZ_PAGE_SIZE; k++)
+			assert_int_equal(p[k], 0);
+	}
+	assert_int_equal(a.pages, 2);
+	assert_int_equal(b.pages, 2);
+	gz_pool_get_stats(&pool, &st);
+	assert_int_equal(st.total, 4);
+	assert_int_equal(st.free, 0);
+	assert_int_equal(st.used, 4);
+	assert_int_equal(gz_pool_alloc(&a, &pa[0]), GZ_ERR_NO_MEMORY);
+	assert_int_equal(a.pages, 2);
+
+	gz_pool_free(&a, BASE);
+	gz_pool_free_va(&b, gz_hal_pa_to_va(BASE + GZ_PAGE_SIZE));
+	assert_int_equal(a.pages, 1);
+	assert_int_equal(b.pages, 1);
+	gz_pool_get_stats(&pool, &st);
+	assert_int_equal(st.free, 2);
+	/* LIFO: the last page freed comes back first. */
+	void *va = gz_pool_zalloc(&a);
+	assert_ptr_equal(va, gz_hal_pa_to_va(BASE + GZ_PAGE_SIZE));
+	assert_int_equal(fake_hal_locks_held(), 0);
+}
+
+static void test_take_shrinks(void **state)
+{
+	struct gz_pool pool;
+	struct gz_pool_stats st;
+	gz_pa_t pa;
+
+	(void)state;
+	gz_pool_init(&pool);
+	assert_int_equal(gz_pool_add(&pool, BASE, 3), GZ_OK);
+	assert_int_equal(gz_pool_take(&pool, &pa), GZ_OK);
+	assert_int_equal(pa, BASE);
+	gz_pool_get_stats(&pool, &st);
+	assert_int_equal(st.total, 2);
+	assert_int_equal(st.free, 2);
+	assert_int_equal(st.used, 0);
+}
+
+static void test_mm_ops(void **state)
+{
+	struct gz_pool pool;
+	struct gz_pool_acct acct;
+	struct gz_pgt_mm_ops ops;
+
+	(void)state;
+	gz_pool_init(&pool);
+	gz_pool_acct_init(&acct, &pool);
+	assert_int_equal(gz_pool_add(&pool, BASE, 1), GZ_OK);
+	gz_pool_mm_ops(&acct, &ops);
+	assert_ptr_equal(ops.ctx, &acct);
+	assert_null(ops.zalloc_contig);
+	void *va = ops.zalloc_page(ops.ctx);
+	assert_ptr_equal(va, gz_hal_pa_to_va(BASE));
+	assert_int_equal(acct.pages, 1);
+	assert_null(ops.zalloc_page(ops.ctx));
+	ops.free_page(ops.ctx, va);
+	assert_int_equal(acct.pages, 0);
+}
+
+static void expect_panic(void (*fn)(void *), void *arg, const char *msg)
+{
+	jmp_buf jb;
+
+	if (setjmp(jb) == 0) {
+		fake_hal_panic_jmp = &jb;
+		fn(arg);
+		fail_msg("no panic");
+	}
+	fake_hal_panic_jmp = NULL;
+	assert_non_null(fake_hal_last_panic());
+	assert_non_null(strstr(fake_hal_last_panic(), msg));
+}
+
+static struct gz_pool panic_pool;
+static struct gz_pool_acct panic_acct;
+
+static void free_bad(void *arg)
+{
+	gz_pool_free(&panic_acct, (gz_pa_t)(uintptr_t)arg);
+}
+
+static void test_free_invariants(void **state)
+{
+	(void)state;
+	gz_pool_init(&panic_pool);
+	gz_pool_acct_init(&panic_acct, &panic_pool);
+	expect_panic(free_bad, (void *)(uintptr_t)0, "bad page");
+	expect_panic(free_bad, (void *)(uintptr_t)(BASE + 1), "bad page");
+	/* The account never took a page. */
+	expect_panic(free_bad, (void *)(uintptr_t)BASE, "more than it took");
+	/* A page the HAL cannot map. */
+	panic_pool.lock = (gz_lock_t)GZ_LOCK_INIT;
+	panic_acct.pages = 1;
+	expect_panic(free_bad, (void *)(uintptr_t)(FAKE_PHYS_BASE - GZ_PAGE_SIZE),
+		     "without a mapping");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_empty_pool, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_add_rejects, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_alloc_order_zero_and_accounting, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_take_shrinks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mm_ops, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_free_invariants, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
