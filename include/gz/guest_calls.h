@@ -97,6 +97,7 @@
 
 /* ---- Vendor hypervisor service (owner 6) --------------------------------------------- */
 #define GZ_VENDOR_HYP_CALL_UID 0x8600ff01U
+#define GZ_VENDOR_HYP_FEATURES 0x86000000U /* x0 = bitmap of the function numbers below */
 #define GZ_VENDOR_HYP_PTP      0x86000001U
 /* pKVM numbering, SMC64 */
 #define GZ_VENDOR_HYP_MEMINFO		0xc6000002U
@@ -114,6 +115,12 @@
 #define GZ_GENIEZONE_UID_W1 0x8d48823bU
 #define GZ_GENIEZONE_UID_W2 0xc169ee8cU
 #define GZ_GENIEZONE_UID_W3 0xe7db1192U
+
+/* Function numbers (low 16 bits of the ids above) in the FEATURES bitmap */
+#define GZ_VENDOR_HYP_FN(id) ((id)&0xffffU)
+
+/* MEMINFO / MMIO_GUARD_INFO: the protection granule */
+#define GZ_VENDOR_HYP_GRANULE 4096
 
 /* PTP args[1] */
 #define GZ_PTP_VIRT_COUNTER 0

@@ -7,6 +7,7 @@
 #define GZ_HOSTCALL_H
 
 #include <gz/types.h>
+#include <gz/mem.h>
 
 struct gz_smccc_regs {
 	uint64_t a[8];
@@ -17,9 +18,14 @@ struct gz_smccc_regs {
  * GZ_ERR_NOT_SUPPORTED, bad arguments GZ_ERR_INVALID_ARGS and nothing changes. */
 void gz_hostcall_dispatch(struct gz_smccc_regs *regs);
 
-/* Initialise the core: page-state store and pools over the memory the HAL reports, VM and
- * vCPU tables, the exit-handler registry. Call once per boot (tests: once per test, after
- * fake_hal_reset). Returns GZ_OK or a negative status. */
-int gz_core_init(void);
+struct gz_core_config {
+	struct gz_mem_config mem; /* hypervisor image and working memory (gz_mem_init) */
+	unsigned vmid_bits;	  /* 8 or 16 (ID_AA64MMFR1_EL1.VMIDBits); 0 means 8 */
+};
+
+/* Initialise the core: memory (page-state store, pool, host stage-2), VMID allocator, VM
+ * table, exit-handler registry. Call once per boot (tests: once per test, after
+ * fake_hal_reset). Returns GZ_OK or the failing step's negative status. */
+int gz_core_init(const struct gz_core_config *cfg);
 
 #endif

@@ -1,0 +1,431 @@
+/* The host hypercall dispatcher (MT_HVC_GZVM_*, include/gz/hvc.h) and the core's init.
+ * Every argument is checked here or by the callee before anything changes; a bad call gets
+ * a status code in x0 and leaves the hypervisor as it was. */
+#include <uapi/linux/gzvm.h>
+#include <gz/hostcall.h>
+#include <gz/hvc.h>
+#include <gz/lib.h>
+#include <gz/one_reg.h>
+#include <gz/pgstate.h>
+#include <gz/status.h>
+#include <gz/vcpu.h>
+#include <gz/vm.h>
+#include <hal.h>
+
+/* Largest DESTROY_VM batch honoured (bounds one call's time in the hypervisor). */
+#define HOSTCALL_DESTROY_BATCH_MAX 4096
+#define HOSTCALL_MEM_PURPOSE_FLAGS                                                                 \
+	(GZVM_USER_MEM_REGION_GUEST_MEM | GZVM_USER_MEM_REGION_PROTECT_FW |                        \
+	 GZVM_USER_MEM_REGION_STATIC_SWIOTLB)
+
+static bool hyp_ready;
+
+/* The VM addressed by a bare vm_id argument that still accepts calls. */
+static int live_vm(uint64_t id, struct gz_vm **out)
+{
+	struct gz_vm *vm;
+
+	if (id > 0xffff)
+		return GZ_ERR_INVALID_ARGS;
+	vm = gz_vm_get(id);
+	if (!vm)
+		return GZ_ERR_INVALID_ARGS;
+	if (vm->state == GZ_VM_DESTROYING)
+		return GZ_ERR_BAD_STATE;
+	*out = vm;
+	return GZ_OK;
+}
+
+static int tuple_vcpu(uint64_t tuple, struct gz_vm **vm, struct gz_vcpu **vcpu)
+{
+	int r;
+
+	if (!gz_hvc_tuple_valid(tuple))
+		return GZ_ERR_INVALID_ARGS;
+	r = live_vm(gz_hvc_tuple_vm(tuple), vm);
+	if (r != GZ_OK)
+		return r;
+	if (vcpu) {
+		*vcpu = gz_vcpu_get(*vm, gz_hvc_tuple_vcpu(tuple));
+		if (!*vcpu)
+			return GZ_ERR_INVALID_ARGS;
+	}
+	return GZ_OK;
+}
+
+static int do_probe(struct gz_smccc_regs *r)
+{
+	uint64_t major = r->a[1];
+
+	/* Pre-v13 drivers send no version (0); v13 sends 16.0.0. */
+	if (major != 0 && major != GZ_HYP_VERSION_MAJOR)
+		return GZ_ERR_NOT_SUPPORTED;
+	r->a[1] = GZ_HYP_VERSION_MAJOR;
+	r->a[2] = GZ_HYP_VERSION_MINOR;
+	r->a[3] = GZ_HYP_VERSION_SUB;
+	return GZ_OK;
+}
+
+static int do_destroy_vm(struct gz_smccc_regs *r)
+{
+	if (r->a[1] > 0xffff || r->a[2] > HOSTCALL_DESTROY_BATCH_MAX)
+		return GZ_ERR_INVALID_ARGS;
+	return gz_vm_destroy(r->a[1], r->a[2]);
+}
+
+static int do_create_vcpu(struct gz_smccc_regs *r)
+{
+	struct gz_vm *vm;
+	int st = tuple_vcpu(r->a[1], &vm, NULL);
+
+	if (st != GZ_OK)
+		return st;
+	return gz_vcpu_create(vm, gz_hvc_tuple_vcpu(r->a[1]), r->a[2]);
+}
+
+static int do_destroy_vcpu(struct gz_smccc_regs *r)
+{
+	struct gz_vm *vm;
+	int st = tuple_vcpu(r->a[1], &vm, NULL);
+
+	if (st != GZ_OK)
+		return st;
+	return gz_vcpu_destroy(vm, gz_hvc_tuple_vcpu(r->a[1]));
+}
+
+static int do_run(struct gz_smccc_regs *r)
+{
+	struct gz_vm *vm;
+	struct gz_vcpu *v;
+	uint32_t reason = 0;
+	int st = tuple_vcpu(r->a[1], &vm, &v);
+
+	if (st != GZ_OK)
+		return st;
+	st = gz_vcpu_run(v, &reason);
+	if (st == GZ_OK)
+		r->a[1] = reason;
+	return st;
+}
+
+static int do_one_reg(struct gz_smccc_regs *r, bool set)
+{
+	struct gz_vm *vm;
+	struct gz_vcpu *v;
+	uint64_t val = 0;
+	int st = tuple_vcpu(r->a[1], &vm, &v);
+
+	if (st != GZ_OK)
+		return st;
+	gz_hal_lock(&vm->lock);
+	if (v->running)
+		st = GZ_ERR_BUSY;
+	else if (set)
+		st = gz_one_reg_set(v, r->a[2], r->a[3]);
+	else
+		st = gz_one_reg_get(v, r->a[2], &val);
+	gz_hal_unlock(&vm->lock);
+	if (st == GZ_OK && !set)
+		r->a[1] = val;
+	return st;
+}
+
+/* IRQ_LINE: the upstream form is a bare 0-based SPI index (TYPE 0); opengz also takes the
+ * typed form: TYPE SPI with an INTID >= 32, TYPE PPI with an INTID 16..31 for the vCPU the
+ * VCPU fields name (docs/abi.md). */
+static int do_irq_line(struct gz_smccc_regs *r)
+{
+	struct gz_vm *vm;
+	uint64_t irq = r->a[2], level = r->a[3];
+	uint32_t num, type, intid;
+	unsigned vcpu = 0;
+	int st = tuple_vcpu(r->a[1], &vm, NULL);
+
+	if (st != GZ_OK)
+		return st;
+	if (irq >> 32 || level > 1)
+		return GZ_ERR_INVALID_ARGS;
+	num = GZVM_IRQ_LINE_NUM(irq);
+	type = GZVM_IRQ_LINE_TYPE(irq);
+	switch (type) {
+	case GZVM_IRQ_TYPE_CPU:
+		if (irq & ~(uint64_t)GZVM_IRQ_NUM_MASK)
+			return GZ_ERR_INVALID_ARGS;
+		if (num >= GZ_VM_NR_SPIS)
+			return GZ_ERR_INVALID_ARGS;
+		intid = GZ_VGIC_SPI_BASE + num;
+		break;
+	case GZVM_IRQ_TYPE_SPI:
+		if (num < GZ_VGIC_SPI_BASE || num >= GZ_VGIC_SPI_BASE + GZ_VM_NR_SPIS)
+			return GZ_ERR_INVALID_ARGS;
+		intid = num;
+		break;
+	case GZVM_IRQ_TYPE_PPI:
+		vcpu = GZVM_IRQ_LINE_VCPU(irq);
+		if (num < GZ_VGIC_NR_SGIS || num >= GZ_VGIC_NR_PRIVATE || !gz_vcpu_get(vm, vcpu))
+			return GZ_ERR_INVALID_ARGS;
+		intid = num;
+		break;
+	default:
+		return GZ_ERR_INVALID_ARGS;
+	}
+	st = gz_vgic_inject(&vm->vgic, vcpu, intid, (uint32_t)level);
+	/* The driver wakes every vCPU after an injection: no IPI exit needed for it. */
+	__atomic_store_n(&vm->kick_mask, 0, __ATOMIC_RELAXED);
+	return st;
+}
+
+/* Copy a structure the host placed at @pa (inside one host-owned page). */
+static int read_host_struct(gz_pa_t pa, void *dst, size_t size)
+{
+	const void *src;
+
+	if ((pa & ~GZ_PAGE_MASK) + size > GZ_PAGE_SIZE)
+		return GZ_ERR_INVALID_ARGS;
+	if (gz_pgstate_owner(pa) != GZ_OWNER_HOST ||
+	    gz_pgstate_view(pa, GZ_OWNER_HOST) != GZ_PAGE_OWNED)
+		return GZ_ERR_ACCESS_DENIED;
+	src = gz_hal_pa_to_va(pa);
+	if (!src)
+		return GZ_ERR_INVALID_ARGS;
+	gz_memcpy(dst, src, size);
+	return GZ_OK;
+}
+
+static int do_create_device(struct gz_smccc_regs *r)
+{
+	struct gzvm_create_device dev;
+	struct gz_vm *vm;
+	int st = live_vm(r->a[1], &vm);
+
+	if (st != GZ_OK)
+		return st;
+	st = read_host_struct(r->a[2], &dev, sizeof(dev));
+	if (st != GZ_OK)
+		return st;
+	if (dev.flags)
+		return GZ_ERR_INVALID_ARGS;
+	return gz_vgic_create_device(&vm->vgic, dev.dev_type, dev.dev_addr, dev.dev_reg_size);
+}
+
+static int do_enable_cap(struct gz_smccc_regs *r)
+{
+	uint64_t cap = r->a[2];
+	struct gz_vm *vm = NULL;
+	int st;
+
+	switch (cap) {
+	case GZVM_CAP_QUERY_HYP_BATCH_PAGES:
+		r->a[1] = GZ_MEMSLOT_BLOCK_PAGES;
+		return GZ_OK;
+	case GZVM_CAP_QUERY_DESTROY_BATCH_PAGES:
+		r->a[1] = GZ_MEM_DESTROY_BATCH;
+		return GZ_OK;
+	default:
+		break;
+	}
+	st = live_vm(r->a[1], &vm);
+	if (st != GZ_OK)
+		return st;
+	switch (cap) {
+	case GZVM_CAP_ENABLE_DEMAND_PAGING:
+		st = gz_memslot_enable_demand_paging(&vm->mem);
+		if (st == GZ_OK)
+			vm->demand_paging = true;
+		r->a[1] = 0;
+		return st;
+	case GZVM_CAP_BLOCK_BASED_DEMAND_PAGING:
+		st = gz_memslot_set_block_buffer(&vm->mem, r->a[3], r->a[4]);
+		if (st == GZ_OK)
+			vm->demand_paging = true;
+		r->a[1] = 0;
+		return st;
+	case GZVM_CAP_ENABLE_IDLE:
+		vm->idle_cap = true;
+		r->a[1] = 0;
+		return GZ_OK;
+	default:
+		/* GZVM_CAP_PROTECTED_VM (every sub-command): protected VMs are not offered. */
+		return GZ_ERR_NOT_SUPPORTED;
+	}
+}
+
+static int do_memregion_purpose(struct gz_smccc_regs *r)
+{
+	struct gz_vm *vm;
+	int st = live_vm(r->a[1], &vm);
+
+	if (st != GZ_OK)
+		return st;
+	if (r->a[4] & ~(uint64_t)HOSTCALL_MEM_PURPOSE_FLAGS)
+		return GZ_ERR_INVALID_ARGS;
+	return gz_memslot_purpose(&vm->mem, r->a[2], r->a[3], (uint32_t)r->a[4]);
+}
+
+static int do_set_memregion(struct gz_smccc_regs *r)
+{
+	struct gz_vm *vm;
+	int st = live_vm(r->a[1], &vm);
+
+	if (st != GZ_OK)
+		return st;
+	return gz_memslot_set_region(&vm->mem, r->a[3], r->a[2]);
+}
+
+static int do_set_dtb_config(struct gz_smccc_regs *r)
+{
+	struct gz_vm *vm;
+	uint64_t end;
+	int st = live_vm(r->a[1], &vm);
+
+	if (st != GZ_OK)
+		return st;
+	if (!r->a[3] || !gz_range_end(r->a[2], r->a[3], &end) || end > (1ULL << GZ_VM_IPA_BITS))
+		return GZ_ERR_INVALID_ARGS;
+	gz_hal_lock(&vm->lock);
+	vm->dtb_addr = r->a[2];
+	vm->dtb_size = r->a[3];
+	gz_hal_unlock(&vm->lock);
+	return GZ_OK;
+}
+
+static int do_map_guest(struct gz_smccc_regs *r, bool block)
+{
+	struct gz_vm *vm;
+	int st = live_vm(r->a[1], &vm);
+
+	if (st != GZ_OK)
+		return st;
+	if (r->a[2] > 0xffffffffULL)
+		return GZ_ERR_INVALID_ARGS;
+	if (block)
+		return gz_memslot_map_guest_block(&vm->mem, (uint32_t)r->a[2], r->a[3], r->a[4]);
+	return gz_memslot_map_guest(&vm->mem, (uint32_t)r->a[2], r->a[3], r->a[4], r->a[5]);
+}
+
+static int do_statistics(struct gz_smccc_regs *r)
+{
+	struct gz_vm *vm;
+	int st = live_vm(r->a[1], &vm);
+
+	if (st != GZ_OK)
+		return st;
+	gz_vm_mem_stats(&vm->mem, &r->a[1], &r->a[2]);
+	return GZ_OK;
+}
+
+static int do_inform_exit(struct gz_smccc_regs *r)
+{
+	struct gz_vm *vm;
+
+	/* Nothing is deferred inside the hypervisor at a host signal: acknowledge. */
+	return live_vm(r->a[1], &vm);
+}
+
+static int dispatch(struct gz_smccc_regs *r, uint64_t fid)
+{
+	uint16_t id;
+	int st;
+
+	switch (fid) {
+	case GZ_HVC_PROBE:
+		return do_probe(r);
+	case GZ_HVC_CREATE_VM:
+		st = gz_vm_create(r->a[1], &id);
+		if (st == GZ_OK)
+			r->a[1] = id;
+		return st;
+	case GZ_HVC_DESTROY_VM:
+		return do_destroy_vm(r);
+	case GZ_HVC_CREATE_VCPU:
+		return do_create_vcpu(r);
+	case GZ_HVC_DESTROY_VCPU:
+		return do_destroy_vcpu(r);
+	case GZ_HVC_SET_MEMREGION:
+		return do_set_memregion(r);
+	case GZ_HVC_RUN:
+		return do_run(r);
+	case GZ_HVC_GET_ONE_REG:
+		return do_one_reg(r, false);
+	case GZ_HVC_SET_ONE_REG:
+		return do_one_reg(r, true);
+	case GZ_HVC_IRQ_LINE:
+		return do_irq_line(r);
+	case GZ_HVC_CREATE_DEVICE:
+		return do_create_device(r);
+	case GZ_HVC_ENABLE_CAP:
+		return do_enable_cap(r);
+	case GZ_HVC_INFORM_EXIT:
+		return do_inform_exit(r);
+	case GZ_HVC_MEMREGION_PURPOSE:
+		return do_memregion_purpose(r);
+	case GZ_HVC_SET_DTB_CONFIG:
+		return do_set_dtb_config(r);
+	case GZ_HVC_MAP_GUEST:
+		return do_map_guest(r, false);
+	case GZ_HVC_MAP_GUEST_BLOCK:
+		return do_map_guest(r, true);
+	case GZ_HVC_GET_STATISTICS:
+		return do_statistics(r);
+	default:
+		/* GET_REGS/SET_REGS (removed in v5), SMC32 ids, anything else. */
+		return GZ_ERR_NOT_SUPPORTED;
+	}
+}
+
+/* How many of x1..x3 a successful call returns (the rest read as zero). */
+static unsigned nr_results(uint64_t fid)
+{
+	switch (fid) {
+	case GZ_HVC_PROBE:
+		return 3;
+	case GZ_HVC_GET_STATISTICS:
+		return 2;
+	case GZ_HVC_CREATE_VM:
+	case GZ_HVC_RUN:
+	case GZ_HVC_GET_ONE_REG:
+	case GZ_HVC_ENABLE_CAP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void gz_hostcall_dispatch(struct gz_smccc_regs *regs)
+{
+	uint64_t fid = regs->a[0];
+	unsigned i, n = 0;
+	int st;
+
+	if (!hyp_ready) {
+		st = GZ_ERR_BAD_STATE;
+	} else {
+		st = dispatch(regs, fid);
+		if (st == GZ_OK)
+			n = nr_results(fid);
+	}
+	for (i = n + 1; i <= 3; i++)
+		regs->a[i] = 0;
+	if (st != GZ_OK && fid == GZ_HVC_CREATE_VM)
+		regs->a[1] = GZ_HVC_INVALID_VM_ID;
+	regs->a[0] = (uint64_t)(int64_t)st;
+}
+
+int gz_core_init(const struct gz_core_config *cfg)
+{
+	int r;
+
+	hyp_ready = false;
+	if (!cfg)
+		return GZ_ERR_INVALID_ARGS;
+	r = gz_mem_init(&cfg->mem);
+	if (r != GZ_OK)
+		return r;
+	r = gz_vmid_alloc_init(gz_vm_vmid_alloc(), cfg->vmid_bits ? cfg->vmid_bits : 8);
+	if (r != GZ_OK)
+		return r;
+	gz_vm_table_init();
+	gz_exit_registry_init();
+	hyp_ready = true;
+	return GZ_OK;
+}

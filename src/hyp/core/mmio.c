@@ -1,0 +1,69 @@
+/* MMIO exits to the host and their completion on the next RUN: a trapped load or store the
+ * hypervisor does not emulate becomes GZVM_EXIT_MMIO; the value the VMM leaves in the run
+ * page is loaded into the target register with the access's size and sign extension. */
+#include <uapi/linux/gzvm.h>
+#include <gz/vcpu.h>
+#include <gz/lib.h>
+
+uint64_t gz_mmio_load_value(const uint8_t *data, unsigned size, bool sign_extend, bool sf)
+{
+	uint64_t v = 0;
+	unsigned i;
+
+	for (i = 0; i < size && i < 8; i++)
+		v |= (uint64_t)data[i] << (8 * i);
+	if (sign_extend && size < 8) {
+		unsigned shift = 64 - 8 * size;
+
+		v = (uint64_t)((int64_t)(v << shift) >> shift);
+	}
+	/* A W-register destination: the upper half is zero (LDRSB Wt sign-extends to 32). */
+	if (!sf)
+		v &= 0xffffffffULL;
+	return v;
+}
+
+void gz_mmio_exit(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc)
+{
+	struct gzvm_vcpu_run *run = vcpu->run;
+	const struct gz_exit_abort *ab = &desc->abort;
+	uint64_t val;
+	unsigned i;
+
+	gz_memset(&run->mmio, 0, sizeof(run->mmio));
+	run->exit_reason = GZVM_EXIT_MMIO;
+	run->mmio.phys_addr = ab->ipa;
+	run->mmio.size = ab->size;
+	run->mmio.reg_nr = ab->reg;
+	run->mmio.is_write = ab->write;
+	if (ab->write) {
+		val = gz_vcpu_get_reg(vcpu, ab->reg);
+		for (i = 0; i < ab->size; i++)
+			run->mmio.data[i] = (uint8_t)(val >> (8 * i));
+	}
+	vcpu->mmio.active = true;
+	vcpu->mmio.is_write = ab->write;
+	vcpu->mmio.size = ab->size;
+	vcpu->mmio.reg = ab->reg;
+	vcpu->mmio.sign_extend = ab->sign_extend;
+	vcpu->mmio.sf = ab->sf;
+	vcpu->mmio.insn_len = desc->il ? 4 : 2;
+}
+
+void gz_mmio_complete(struct gz_vcpu *vcpu)
+{
+	struct gz_mmio_pending *p = &vcpu->mmio;
+
+	if (!p->active)
+		return;
+	p->active = false;
+	/* The run page is host memory: read the data once, never trust it beyond 8 bytes. */
+	if (!p->is_write) {
+		uint8_t data[8];
+
+		gz_memcpy(data, (const void *)vcpu->run->mmio.data, sizeof(data));
+		gz_vcpu_set_reg(vcpu, p->reg,
+				gz_mmio_load_value(data, p->size, p->sign_extend, p->sf));
+	}
+	vcpu->ctx.pc += p->insn_len;
+}

@@ -1,0 +1,200 @@
+/* ONE_REG access to a vCPU's registers with KVM's id encoding (gz/one_reg.h). */
+#include <uapi/linux/gzvm.h>
+#include <arch/sysreg.h>
+#include <gz/cpu_ctx.h>
+#include <gz/one_reg.h>
+#include <gz/status.h>
+#include <gz/vcpu.h>
+#include <gz/vtimer.h>
+#include <hal.h>
+
+/* KVM's timer ids (note CVAL and CNT: KVM swapped their encodings, kept for ABI). */
+#define ONE_REG_TIMER_CTL  SYS_ENC(3, 3, 14, 3, 1)
+#define ONE_REG_TIMER_CNT  SYS_ENC(3, 3, 14, 3, 2)
+#define ONE_REG_TIMER_CVAL SYS_ENC(3, 3, 14, 0, 2)
+
+static const struct {
+	uint32_t enc;
+	enum gz_sysreg idx;
+} sysregs[] = {
+    {SYS_SCTLR_EL1, GZ_SYS_SCTLR_EL1},
+    {SYS_ACTLR_EL1, GZ_SYS_ACTLR_EL1},
+    {SYS_CPACR_EL1, GZ_SYS_CPACR_EL1},
+    {SYS_TTBR0_EL1, GZ_SYS_TTBR0_EL1},
+    {SYS_TTBR1_EL1, GZ_SYS_TTBR1_EL1},
+    {SYS_TCR_EL1, GZ_SYS_TCR_EL1},
+    {SYS_ESR_EL1, GZ_SYS_ESR_EL1},
+    {SYS_AFSR0_EL1, GZ_SYS_AFSR0_EL1},
+    {SYS_AFSR1_EL1, GZ_SYS_AFSR1_EL1},
+    {SYS_FAR_EL1, GZ_SYS_FAR_EL1},
+    {SYS_MAIR_EL1, GZ_SYS_MAIR_EL1},
+    {SYS_AMAIR_EL1, GZ_SYS_AMAIR_EL1},
+    {SYS_VBAR_EL1, GZ_SYS_VBAR_EL1},
+    {SYS_CONTEXTIDR_EL1, GZ_SYS_CONTEXTIDR_EL1},
+    {SYS_TPIDR_EL0, GZ_SYS_TPIDR_EL0},
+    {SYS_TPIDRRO_EL0, GZ_SYS_TPIDRRO_EL0},
+    {SYS_TPIDR_EL1, GZ_SYS_TPIDR_EL1},
+    {SYS_PAR_EL1, GZ_SYS_PAR_EL1},
+    {SYS_CNTKCTL_EL1, GZ_SYS_CNTKCTL_EL1},
+    {SYS_CSSELR_EL1, GZ_SYS_CSSELR_EL1},
+    {SYS_MDSCR_EL1, GZ_SYS_MDSCR_EL1},
+    {ONE_REG_TIMER_CTL, GZ_SYS_CNTV_CTL_EL0},
+    {ONE_REG_TIMER_CVAL, GZ_SYS_CNTV_CVAL_EL0},
+};
+
+enum { R_NONE, R_U64, R_U32 };
+
+/* Where a CORE id points: a 64-bit or 32-bit slot of the context, or nothing. */
+static int core_slot(struct gz_vcpu *v, uint64_t off, uint64_t **p64, uint32_t **p32)
+{
+	struct gz_cpu_ctx *c = &v->ctx;
+	const uint64_t x0 = GZVM_REG_ARM_CORE_REG(regs.regs[0]);
+
+	if (off >= x0 && off < x0 + 31 * 2 && !((off - x0) & 1)) {
+		*p64 = &c->x[(off - x0) / 2];
+		return R_U64;
+	}
+	if (off == GZVM_REG_ARM_CORE_REG(regs.sp)) {
+		*p64 = &c->sp_el0;
+		return R_U64;
+	}
+	if (off == GZVM_REG_ARM_CORE_REG(regs.pc)) {
+		*p64 = &c->pc;
+		return R_U64;
+	}
+	if (off == GZVM_REG_ARM_CORE_REG(regs.pstate)) {
+		*p64 = &c->pstate;
+		return R_U64;
+	}
+	if (off == GZVM_REG_ARM_CORE_REG(sp_el1)) {
+		*p64 = &c->sp_el1;
+		return R_U64;
+	}
+	if (off == GZVM_REG_ARM_CORE_REG(elr_el1)) {
+		*p64 = &c->elr_el1;
+		return R_U64;
+	}
+	if (off == GZVM_REG_ARM_CORE_REG(spsr[0])) {
+		*p64 = &c->spsr_el1;
+		return R_U64;
+	}
+	if (off == GZVM_REG_ARM_CORE_REG(fp_regs.fpsr)) {
+		*p32 = &c->fp.fpsr;
+		return R_U32;
+	}
+	if (off == GZVM_REG_ARM_CORE_REG(fp_regs.fpcr)) {
+		*p32 = &c->fp.fpcr;
+		return R_U32;
+	}
+	return R_NONE;
+}
+
+static bool pstate_ok(uint64_t v)
+{
+	unsigned mode = v & PSR_MODE_MASK;
+
+	if (v & PSR_MODE_nRW)
+		return false;
+	return mode == PSR_MODE_EL0t || mode == PSR_MODE_EL1t || mode == PSR_MODE_EL1h;
+}
+
+static bool is_vreg(uint64_t off)
+{
+	uint64_t v0 = GZVM_REG_ARM_CORE_REG(fp_regs.vregs[0]);
+
+	return off >= v0 && off < v0 + 32 * 4;
+}
+
+static int core_access(struct gz_vcpu *v, uint64_t id, uint64_t *val, bool set)
+{
+	uint64_t off = id & ~(GZVM_REG_ARCH_MASK | GZVM_REG_SIZE_MASK | GZVM_REG_ARM_COPROC_MASK);
+	uint64_t size = id & GZVM_REG_SIZE_MASK;
+	uint64_t *p64 = NULL;
+	uint32_t *p32 = NULL;
+
+	if (is_vreg(off))
+		return GZ_ERR_NOT_SUPPORTED;
+	switch (core_slot(v, off, &p64, &p32)) {
+	case R_U64:
+		if (size != GZVM_REG_SIZE_U64)
+			return GZ_ERR_INVALID_ARGS;
+		if (set) {
+			if (p64 == &v->ctx.pstate && !pstate_ok(*val))
+				return GZ_ERR_INVALID_ARGS;
+			*p64 = *val;
+		} else {
+			*val = *p64;
+		}
+		return GZ_OK;
+	case R_U32:
+		if (size != GZVM_REG_SIZE_U32 || (set && (*val >> 32)))
+			return GZ_ERR_INVALID_ARGS;
+		if (set)
+			*p32 = (uint32_t)*val;
+		else
+			*val = *p32;
+		return GZ_OK;
+	default:
+		return GZ_ERR_INVALID_ARGS;
+	}
+}
+
+static int sysreg_access(struct gz_vcpu *v, uint64_t id, uint64_t *val, bool set)
+{
+	uint32_t enc = (uint32_t)(id & 0xffff);
+	unsigned i;
+
+	if ((id & GZVM_REG_SIZE_MASK) != GZVM_REG_SIZE_U64 ||
+	    (id & ~(GZVM_REG_ARCH_MASK | GZVM_REG_SIZE_MASK | GZVM_REG_ARM_COPROC_MASK | 0xffff)))
+		return GZ_ERR_INVALID_ARGS;
+	for (i = 0; i < GZ_ARRAY_SIZE(sysregs); i++) {
+		if (sysregs[i].enc != enc)
+			continue;
+		if (set)
+			v->ctx.sys[sysregs[i].idx] = *val;
+		else
+			*val = v->ctx.sys[sysregs[i].idx];
+		return GZ_OK;
+	}
+	switch (enc) {
+	case SYS_MPIDR_EL1:
+		/* Fixed per vCPU index (the vGIC routes by it): reads work, writes must agree. */
+		if (set)
+			return *val == v->mpidr ? GZ_OK : GZ_ERR_INVALID_ARGS;
+		*val = v->mpidr;
+		return GZ_OK;
+	case ONE_REG_TIMER_CNT:
+		/* The counter offset is per VM and fixed at creation. */
+		if (set)
+			return GZ_ERR_NOT_SUPPORTED;
+		*val = gz_vtimer_vcount(&v->ctx, gz_hal_cntpct());
+		return GZ_OK;
+	default:
+		/* ID registers and everything else the guest reads from hardware. */
+		return GZ_ERR_NOT_SUPPORTED;
+	}
+}
+
+static int access(struct gz_vcpu *v, uint64_t id, uint64_t *val, bool set)
+{
+	if ((id & GZVM_REG_ARCH_MASK) != GZVM_REG_ARCH_ARM64)
+		return GZ_ERR_INVALID_ARGS;
+	switch (id & GZVM_REG_ARM_COPROC_MASK) {
+	case GZVM_REG_ARM_CORE:
+		return core_access(v, id, val, set);
+	case GZVM_REG_ARM64_SYSREG:
+		return sysreg_access(v, id, val, set);
+	default:
+		return GZ_ERR_NOT_SUPPORTED;
+	}
+}
+
+int gz_one_reg_get(struct gz_vcpu *v, uint64_t id, uint64_t *val)
+{
+	return access(v, id, val, false);
+}
+
+int gz_one_reg_set(struct gz_vcpu *v, uint64_t id, uint64_t val)
+{
+	return access(v, id, &val, true);
+}

@@ -1,0 +1,154 @@
+/* SMCCC 1.1 discovery (owner 0) and the vendor-hypervisor service (owner 6) for guests:
+ * the GenieZone UID, the features bitmap, and the pKVM-numbered memory calls (MEMINFO,
+ * MEM_SHARE, MEM_UNSHARE, MEM_RELINQUISH, MMIO_GUARD_*) through the ownership API. PTP and
+ * vendor calls the hypervisor does not implement go to the host as GZVM_EXIT_HYPERCALL;
+ * MEM_RELINQUISH does both (the host unpins the page the hypervisor gave back). */
+#include <uapi/linux/gzvm.h>
+#include <gz/guest_calls.h>
+#include <gz/psci.h>
+#include <gz/status.h>
+#include <gz/vcpu.h>
+#include <gz/vm.h>
+
+static void ret(struct gz_vcpu *v, int64_t val)
+{
+	v->ctx.x[0] = (uint64_t)val;
+}
+
+static enum gz_exit_action arch_call(struct gz_vcpu *v, uint32_t fid)
+{
+	switch (fid) {
+	case GZ_SMCCC_VERSION:
+		ret(v, GZ_SMCCC_VERSION_1_1);
+		break;
+	case GZ_SMCCC_ARCH_FEATURES:
+		switch ((uint32_t)v->ctx.x[1]) {
+		case GZ_SMCCC_VERSION:
+		case GZ_SMCCC_ARCH_FEATURES:
+			ret(v, GZ_SMCCC_RET_SUCCESS);
+			break;
+		default:
+			/* No firmware workarounds (WORKAROUND_1/2/3) and no SOC_ID. */
+			ret(v, GZ_SMCCC_RET_NOT_SUPPORTED);
+			break;
+		}
+		break;
+	default:
+		ret(v, GZ_SMCCC_RET_NOT_SUPPORTED);
+		break;
+	}
+	return GZ_EXIT_RESUME;
+}
+
+#define FEATURE(id) (1ULL << GZ_VENDOR_HYP_FN(id))
+static const uint64_t vendor_features =
+    FEATURE(GZ_VENDOR_HYP_FEATURES) | FEATURE(GZ_VENDOR_HYP_PTP) | FEATURE(GZ_VENDOR_HYP_MEMINFO) |
+    FEATURE(GZ_VENDOR_HYP_MEM_SHARE) | FEATURE(GZ_VENDOR_HYP_MEM_UNSHARE) |
+    FEATURE(GZ_VENDOR_HYP_MMIO_GUARD_INFO) | FEATURE(GZ_VENDOR_HYP_MMIO_GUARD_ENROLL) |
+    FEATURE(GZ_VENDOR_HYP_MMIO_GUARD_MAP) | FEATURE(GZ_VENDOR_HYP_MMIO_GUARD_UNMAP) |
+    FEATURE(GZ_VENDOR_HYP_MEM_RELINQUISH);
+
+/* pKVM's argument rule: the unused argument registers must be zero. */
+static bool args_zero(const struct gz_vcpu *v, unsigned from)
+{
+	unsigned i;
+
+	for (i = from; i <= 3; i++)
+		if (v->ctx.x[i])
+			return false;
+	return true;
+}
+
+static int64_t mem_status(int st)
+{
+	return st == GZ_OK ? GZ_SMCCC_RET_SUCCESS : GZ_SMCCC_RET_INVALID_PARAMETER;
+}
+
+/* A page-aligned IPA argument in x1 with x2, x3 zero. */
+static bool page_arg(const struct gz_vcpu *v)
+{
+	return GZ_IS_ALIGNED(v->ctx.x[1], GZ_PAGE_SIZE) && args_zero(v, 2);
+}
+
+static void forward(struct gz_vcpu *v)
+{
+	gz_vcpu_exit_hypercall(v);
+}
+
+static enum gz_exit_action vendor_call(struct gz_vcpu *v, uint32_t fid)
+{
+	struct gz_vm_mem *m = &v->vm->mem;
+
+	switch (fid) {
+	case GZ_VENDOR_HYP_CALL_UID:
+		v->ctx.x[0] = GZ_GENIEZONE_UID_W0;
+		v->ctx.x[1] = GZ_GENIEZONE_UID_W1;
+		v->ctx.x[2] = GZ_GENIEZONE_UID_W2;
+		v->ctx.x[3] = GZ_GENIEZONE_UID_W3;
+		return GZ_EXIT_RESUME;
+	case GZ_VENDOR_HYP_FEATURES:
+		v->ctx.x[0] = vendor_features;
+		v->ctx.x[1] = v->ctx.x[2] = v->ctx.x[3] = 0;
+		return GZ_EXIT_RESUME;
+	case GZ_VENDOR_HYP_MEMINFO:
+	case GZ_VENDOR_HYP_MMIO_GUARD_INFO:
+		ret(v, args_zero(v, 1) ? GZ_VENDOR_HYP_GRANULE : GZ_SMCCC_RET_INVALID_PARAMETER);
+		return GZ_EXIT_RESUME;
+	case GZ_VENDOR_HYP_MEM_SHARE:
+		ret(v, page_arg(v) ? mem_status(gz_mem_guest_share_host(m, v->ctx.x[1], 1))
+				   : GZ_SMCCC_RET_INVALID_PARAMETER);
+		return GZ_EXIT_RESUME;
+	case GZ_VENDOR_HYP_MEM_UNSHARE:
+		ret(v, page_arg(v) ? mem_status(gz_mem_guest_unshare_host(m, v->ctx.x[1], 1))
+				   : GZ_SMCCC_RET_INVALID_PARAMETER);
+		return GZ_EXIT_RESUME;
+	case GZ_VENDOR_HYP_MMIO_GUARD_ENROLL:
+		ret(v, args_zero(v, 1) ? GZ_SMCCC_RET_SUCCESS : GZ_SMCCC_RET_INVALID_PARAMETER);
+		return GZ_EXIT_RESUME;
+	case GZ_VENDOR_HYP_MMIO_GUARD_MAP:
+	case GZ_VENDOR_HYP_MMIO_GUARD_UNMAP:
+		/* Guarding only matters for protected VMs, which opengz does not offer: the
+		 * granule is validated (aligned, not guest RAM) and the call succeeds. */
+		if (!page_arg(v) || gz_memslot_lookup(m, v->ctx.x[1]) >= 0)
+			ret(v, GZ_SMCCC_RET_INVALID_PARAMETER);
+		else
+			ret(v, GZ_SMCCC_RET_SUCCESS);
+		return GZ_EXIT_RESUME;
+	case GZ_VENDOR_HYP_MEM_RELINQUISH: {
+		int64_t r = page_arg(v) ? mem_status(gz_mem_guest_relinquish(m, v->ctx.x[1], 1))
+					: GZ_SMCCC_RET_INVALID_PARAMETER;
+
+		if (r != GZ_SMCCC_RET_SUCCESS) {
+			ret(v, r);
+			return GZ_EXIT_RESUME;
+		}
+		/* The page is the host's again; the driver unpins it (args[1] = IPA). The
+		 * guest's result is final now, nothing is copied back. */
+		forward(v);
+		ret(v, GZ_SMCCC_RET_SUCCESS);
+		v->hvc_copy_back = false;
+		return GZ_EXIT_TO_HOST;
+	}
+	default:
+		/* PTP and other vendor calls: the host answers in hypercall.args[0..3]. */
+		forward(v);
+		return GZ_EXIT_TO_HOST;
+	}
+}
+
+enum gz_exit_action gz_smccc_call(struct gz_vcpu *v, const struct gz_exit_desc *desc)
+{
+	uint32_t fid = (uint32_t)v->ctx.x[0];
+
+	(void)desc;
+	if (!(fid & GZ_SMCCC_FAST_CALL))
+		return GZ_EXIT_NEXT;
+	switch (GZ_SMCCC_OWNER(fid)) {
+	case GZ_SMCCC_OWNER_ARCH:
+		return arch_call(v, fid);
+	case GZ_SMCCC_OWNER_VENDOR_HYP:
+		return vendor_call(v, fid);
+	default:
+		return GZ_EXIT_NEXT;
+	}
+}

@@ -1,0 +1,174 @@
+/* The VM table and the VM lifecycle: creation (memory object, vGIC, timer offset), lookup,
+ * MPIDRs of its vCPUs, and the batched destruction that gives every page back to the host. */
+#include <arch/sysreg.h>
+#include <gz/lib.h>
+#include <gz/status.h>
+#include <gz/vcpu.h>
+#include <gz/vm.h>
+#include <gz/vtimer.h>
+
+static struct gz_vm vms[GZ_MAX_VMS];
+static gz_lock_t table_lock = GZ_LOCK_INIT;
+static struct gz_vmid_alloc vmid_alloc;
+
+struct gz_vmid_alloc *gz_vm_vmid_alloc(void)
+{
+	return &vmid_alloc;
+}
+
+void gz_vm_table_init(void)
+{
+	gz_memset(vms, 0, sizeof(vms));
+	table_lock = (gz_lock_t)GZ_LOCK_INIT;
+}
+
+/* vGIC callbacks: a vCPU of this VM should look at its interrupts. */
+static void vm_kick(void *ctx, unsigned vcpu)
+{
+	struct gz_vm *vm = ctx;
+
+	__atomic_or_fetch(&vm->kick_mask, 1u << (vcpu % 32), __ATOMIC_RELAXED);
+}
+
+static void vm_resample(void *ctx, uint32_t intid)
+{
+	/* Level irqfds are resampled by the host driver when it sees the line drop; the
+	 * hypervisor has no channel to signal a resamplefd. */
+	(void)ctx;
+	(void)intid;
+}
+
+static const struct gz_vgic_ops vm_vgic_ops = {
+    .kick = vm_kick,
+    .resample = vm_resample,
+};
+
+int gz_vm_create(uint64_t vm_type, uint16_t *id)
+{
+	struct gz_vm *vm = NULL;
+	unsigned i;
+	int r;
+
+	if (vm_type != GZ_VM_TYPE_LINUX)
+		return GZ_ERR_INVALID_ARGS;
+	gz_hal_lock(&table_lock);
+	for (i = 0; i < GZ_MAX_VMS; i++) {
+		if (vms[i].state == GZ_VM_FREE) {
+			vm = &vms[i];
+			/* Reserve the slot while it is set up outside the table lock. */
+			vm->state = GZ_VM_CREATING;
+			break;
+		}
+	}
+	gz_hal_unlock(&table_lock);
+	if (!vm)
+		return GZ_ERR_NO_RESOURCES;
+
+	vm->id = (uint16_t)(i + 1);
+	vm->lock = (gz_lock_t)GZ_LOCK_INIT;
+	r = gz_vm_mem_init(&vm->mem, vm->id, GZ_VM_IPA_BITS, 0);
+	if (r == GZ_OK)
+		r = gz_vgic_init(&vm->vgic, GZ_VM_NR_SPIS, 1ULL << GZ_VM_IPA_BITS, &vm_vgic_ops,
+				 vm);
+	if (r != GZ_OK) {
+		if (vm->mem.state == GZ_VM_MEM_LIVE)
+			while (gz_vm_mem_reclaim(&vm->mem, GZ_MEM_DESTROY_BATCH) == GZ_ERR_BUSY)
+				;
+		gz_memset(vm, 0, sizeof(*vm));
+		return r;
+	}
+	vm->cntvoff = gz_vtimer_vm_offset();
+	__atomic_store_n(&vm->state, GZ_VM_CREATED, __ATOMIC_RELEASE);
+	*id = vm->id;
+	return GZ_OK;
+}
+
+struct gz_vm *gz_vm_get(uint64_t id)
+{
+	struct gz_vm *vm;
+
+	if (id == 0 || id > GZ_MAX_VMS)
+		return NULL;
+	vm = &vms[id - 1];
+	switch (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE)) {
+	case GZ_VM_FREE:
+	case GZ_VM_CREATING:
+		return NULL;
+	default:
+		return vm;
+	}
+	return vm;
+}
+
+unsigned gz_vm_count(void)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < GZ_MAX_VMS; i++)
+		n += vms[i].state != GZ_VM_FREE && vms[i].state != GZ_VM_CREATING;
+	return n;
+}
+
+struct gz_vm *gz_vm_at(unsigned idx)
+{
+	unsigned i;
+
+	for (i = 0; i < GZ_MAX_VMS; i++)
+		if (vms[i].state != GZ_VM_FREE && vms[i].state != GZ_VM_CREATING && idx-- == 0)
+			return &vms[i];
+	return NULL;
+}
+
+int gz_vm_destroy(uint64_t id, uint64_t batch)
+{
+	struct gz_vm *vm = gz_vm_get(id);
+	unsigned i;
+	int r;
+
+	if (!vm)
+		return GZ_ERR_INVALID_ARGS;
+	gz_hal_lock(&vm->lock);
+	if (vm->state != GZ_VM_DESTROYING) {
+		for (i = 0; i < GZ_VM_MAX_VCPUS; i++) {
+			if (vm->vcpus[i] && vm->vcpus[i]->running) {
+				gz_hal_unlock(&vm->lock);
+				return GZ_ERR_BUSY;
+			}
+		}
+		vm->state = GZ_VM_DESTROYING;
+		for (i = 0; i < GZ_VM_MAX_VCPUS; i++)
+			if (vm->vcpus[i])
+				gz_vcpu_release(vm->vcpus[i]);
+	}
+	gz_hal_unlock(&vm->lock);
+
+	r = gz_vm_mem_reclaim(&vm->mem, batch ? batch : GZ_MEM_DESTROY_BATCH);
+	if (r != GZ_OK)
+		return r;
+	gz_vmid_release(&vmid_alloc, &vm->vmid);
+	gz_hal_lock(&table_lock);
+	gz_memset(vm, 0, sizeof(*vm));
+	gz_hal_unlock(&table_lock);
+	return GZ_OK;
+}
+
+uint64_t gz_vm_vcpu_mpidr(unsigned idx)
+{
+	return MPIDR_RES1 | GZ_FIELD_PREP(MPIDR_AFF0, idx % 16) |
+	       GZ_FIELD_PREP(MPIDR_AFF1, idx / 16);
+}
+
+struct gz_vcpu *gz_vm_find_vcpu_by_mpidr(struct gz_vm *vm, uint64_t mpidr)
+{
+	unsigned i;
+
+	if (mpidr & ~MPIDR_AFF_MASK)
+		return NULL;
+	for (i = 0; i < GZ_VM_MAX_VCPUS; i++) {
+		struct gz_vcpu *v = vm->vcpus[i];
+
+		if (v && (v->mpidr & MPIDR_AFF_MASK) == mpidr)
+			return v;
+	}
+	return NULL;
+}

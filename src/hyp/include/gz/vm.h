@@ -1,0 +1,93 @@
+/*
+ * Guest VMs: the VM table, the VM object and its state machine.
+ *
+ *   (free) --CREATE_VM--> CREATED --first RUN--> RUNNING --SYSTEM_OFF/RESET--> OFF
+ *      ^                     |                      |                          |
+ *      +----- DESTROY_VM (batched; DESTROYING until GZ_OK) <-------------------+
+ *
+ * CREATED: configuration calls (ENABLE_CAP of the mode capabilities, SET_DTB_CONFIG) are
+ * accepted; RUNNING: a vCPU has run; OFF: the guest asked for power-off/reset, every RUN
+ * repeats the SYSTEM_EVENT exit; DESTROYING: reclaim in progress, only DESTROY_VM is
+ * accepted. VM ids are 1..GZ_MAX_VMS (0 addresses the hypervisor in ENABLE_CAP queries).
+ *
+ * The VM control blocks live in the hypervisor's own memory (a fixed table; the embedded
+ * vGIC needs more than one contiguous page and the pool hands out single pages). Everything
+ * that grows with the guest comes from host-donated pool pages charged to the VM: vCPU
+ * objects, stage-2 tables (gz_vm_mem).
+ */
+#ifndef GZ_VM_H
+#define GZ_VM_H
+
+#include <gz/types.h>
+#include <gz/mem.h>
+#include <gz/vgic.h>
+#include <gz/vmid.h>
+#include <hal.h>
+
+#ifndef GZ_MAX_VMS
+#define GZ_MAX_VMS 16
+#endif
+#define GZ_VM_MAX_VCPUS	 8  /* GZVM_MAX_VCPUS */
+#define GZ_VM_IPA_BITS	 40 /* guest IPA size (crosvm's fallback, covers 0x80000000+) */
+#define GZ_VM_NR_SPIS	 256
+#define GZ_VM_TYPE_LINUX 0 /* the only vm_type CREATE_VM accepts */
+
+enum gz_vm_state {
+	GZ_VM_FREE = 0,
+	GZ_VM_CREATED,
+	GZ_VM_RUNNING,
+	GZ_VM_OFF,
+	GZ_VM_DESTROYING,
+	GZ_VM_CREATING, /* slot reserved by a CREATE_VM in progress: invisible */
+};
+
+struct gz_vcpu;
+
+struct gz_vm {
+	uint16_t id;
+	uint8_t state;	/* enum gz_vm_state */
+	gz_lock_t lock; /* state, vCPU table, PSCI power states */
+	struct gz_vcpu *vcpus[GZ_VM_MAX_VCPUS];
+	unsigned nr_vcpus;
+	/* capabilities */
+	bool idle_cap;
+	bool demand_paging;
+	/* SET_DTB_CONFIG */
+	gz_ipa_t dtb_addr;
+	uint64_t dtb_size;
+	/* PSCI system events: the type every further RUN reports once the VM is OFF */
+	uint32_t sys_event;
+	uint64_t sys_event_data;
+	uint64_t cntvoff; /* vtimer_offset: host counter at VM creation */
+	/* vCPUs the vGIC asked to wake (bit per index): a running vCPU turns this into a
+	 * GZVM_EXIT_IPI so the host wakes sleeping vCPU threads */
+	volatile uint32_t kick_mask;
+	struct gz_vmid vmid;
+	struct gz_vm_mem mem;
+	struct gz_vgic vgic;
+};
+
+/* Reset the VM table (gz_core_init). */
+void gz_vm_table_init(void);
+/* The VMID allocator the VMs use (initialised by gz_core_init with @bits 8 or 16). */
+struct gz_vmid_alloc *gz_vm_vmid_alloc(void);
+
+/* CREATE_VM: allocate a VM of @vm_type. GZ_OK and *@id; GZ_ERR_INVALID_ARGS for an unknown
+ * type, GZ_ERR_NO_RESOURCES when the table is full, GZ_ERR_NO_MEMORY (pool empty). */
+int gz_vm_create(uint64_t vm_type, uint16_t *id);
+/* The live VM with @id (any state but FREE), or NULL. */
+struct gz_vm *gz_vm_get(uint64_t id);
+/* DESTROY_VM: first call moves the VM to DESTROYING (GZ_ERR_BUSY while a vCPU is running),
+ * destroys its vCPUs and starts the reclaim; each call reclaims at most @batch pages
+ * (0: GZ_MEM_DESTROY_BATCH). GZ_ERR_BUSY: call again; GZ_OK: the VM is gone. */
+int gz_vm_destroy(uint64_t id, uint64_t batch);
+/* Number of live VMs and access by index (invariant checks). */
+unsigned gz_vm_count(void);
+struct gz_vm *gz_vm_at(unsigned idx);
+
+/* MPIDR_EL1 of vCPU @idx: Aff0 = idx % 16, Aff1 = idx / 16, RES1 bit 31. */
+uint64_t gz_vm_vcpu_mpidr(unsigned idx);
+/* The vCPU of @vm whose MPIDR affinity is @mpidr (other bits must be zero), or NULL. */
+struct gz_vcpu *gz_vm_find_vcpu_by_mpidr(struct gz_vm *vm, uint64_t mpidr);
+
+#endif
