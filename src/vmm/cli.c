@@ -87,6 +87,7 @@ void vmm_cli_usage(void *stream)
 	    "  --no-rng                 no virtio-rng device\n"
 	    "  --dump-dtb FILE          write the device tree blob to FILE and continue\n"
 	    "  --stats                  print exits by reason and per device at the end\n"
+	    "  --dry-run                load and check everything, print the placement, run nothing\n"
 	    "\n"
 	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset,\n"
 	    "             4 guest crash, 128+N stopped by signal N\n",
@@ -120,6 +121,7 @@ enum opt_id {
 	O_NO_RNG,
 	O_DUMP_DTB,
 	O_STATS,
+	O_DRY_RUN,
 	O_HELP,
 	O_VERSION,
 	O_COUNT
@@ -144,6 +146,7 @@ static const struct {
     [O_NO_RNG] = {"--no-rng", false, false},
     [O_DUMP_DTB] = {"--dump-dtb", true, false},
     [O_STATS] = {"--stats", false, false},
+    [O_DRY_RUN] = {"--dry-run", false, false},
     [O_HELP] = {"--help", false, true},
     [O_VERSION] = {"--version", false, true},
 };
@@ -272,6 +275,9 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		return 0;
 	case O_STATS:
 		cfg->stats = true;
+		return 0;
+	case O_DRY_RUN:
+		cfg->dry_run = true;
 		return 0;
 	default:
 		return 0;

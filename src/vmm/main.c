@@ -37,7 +37,18 @@ int main(int argc, char **argv)
 		return VMM_EXIT_USAGE;
 	}
 	rc = vmm_vm_setup(&vm, &cfg, ops);
-	if (rc == 0) {
+	if (rc == 0 && cfg.dry_run) {
+		static const char *const fmt[] = {"Image", "ELF", "raw"};
+
+		printf("kernel: %s at 0x%llx-0x%llx, entry 0x%llx\n", fmt[vm.boot.fmt],
+		       (unsigned long long)vm.boot.kernel_start, (unsigned long long)vm.boot.kernel_end,
+		       (unsigned long long)vm.boot.entry);
+		if (vm.boot.initrd_size)
+			printf("initrd: 0x%llx-0x%llx\n", (unsigned long long)vm.boot.initrd_start,
+			       (unsigned long long)(vm.boot.initrd_start + vm.boot.initrd_size));
+		printf("dtb: 0x%llx (%llu bytes)\n", (unsigned long long)vm.boot.dtb_addr,
+		       (unsigned long long)vm.boot.dtb_size);
+	} else if (rc == 0) {
 		rc = vmm_vm_run(&vm);
 		if (cfg.stats)
 			vmm_vm_print_stats(&vm, stderr);

@@ -383,7 +383,7 @@ int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct v
 			      (unsigned long long)vm->ram_size);
 	vmm_mem_add(&vm->mem, VMM_RAM_BASE, vm->ram_size, vm->ram);
 	rc = load_images(vm);
-	if (rc)
+	if (rc || cfg->dry_run)
 		return rc;
 	rc = create_vm(vm);
 	if (rc)
