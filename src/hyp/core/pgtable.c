@@ -143,7 +143,7 @@ int gz_pgt_init(struct gz_pgt *pgt, const struct gz_pgt_fmt *fmt, unsigned ia_bi
 	void *root;
 
 	if (!pgt || !fmt || !mm || !mm->zalloc_page || !mm->free_page || start_level > 2 ||
-	    ia_bits > 48 || pa_bits < 32 || pa_bits > 48 || ia_bits < level_shift(start_level))
+	    ia_bits > 48 || pa_bits < 32 || pa_bits > 48 || ia_bits <= level_shift(start_level))
 		return GZ_ERR_INVALID_ARGS;
 	entries = 1ULL << (ia_bits - level_shift(start_level));
 	if (nr_roots == 0 || (nr_roots & (nr_roots - 1)) || nr_roots > 16 ||
