@@ -87,7 +87,8 @@ void vmm_cli_usage(void *stream)
 	    "  --no-rng                 no virtio-rng device\n"
 	    "  --dump-dtb FILE          write the device tree blob to FILE and continue\n"
 	    "  --stats                  print exits by reason and per device at the end\n"
-	    "  --dry-run                load and check everything, print the placement, run nothing\n"
+	    "  --dry-run                load and check everything, print the placement, run "
+	    "nothing\n"
 	    "\n"
 	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset,\n"
 	    "             4 guest crash, 128+N stopped by signal N\n",

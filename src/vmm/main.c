@@ -41,8 +41,8 @@ int main(int argc, char **argv)
 		static const char *const fmt[] = {"Image", "ELF", "raw"};
 
 		printf("kernel: %s at 0x%llx-0x%llx, entry 0x%llx\n", fmt[vm.boot.fmt],
-		       (unsigned long long)vm.boot.kernel_start, (unsigned long long)vm.boot.kernel_end,
-		       (unsigned long long)vm.boot.entry);
+		       (unsigned long long)vm.boot.kernel_start,
+		       (unsigned long long)vm.boot.kernel_end, (unsigned long long)vm.boot.entry);
 		if (vm.boot.initrd_size)
 			printf("initrd: 0x%llx-0x%llx\n", (unsigned long long)vm.boot.initrd_start,
 			       (unsigned long long)(vm.boot.initrd_start + vm.boot.initrd_size));

@@ -83,6 +83,7 @@ int vmm_vq_pop(const struct vmm_mem *m, struct vmm_vq *vq, struct vmm_vq_chain *
 	uint8_t *avail, *desc;
 	uint16_t avail_idx, head, idx;
 	bool seen_write = false;
+	uint64_t visited[VMM_VQ_MAX_SIZE / 64] = {0};
 
 	if (!vq->ready)
 		return 0;
@@ -114,8 +115,10 @@ int vmm_vq_pop(const struct vmm_mem *m, struct vmm_vq *vq, struct vmm_vq_chain *
 		memcpy(&len, d + 8, 4);
 		memcpy(&flags, d + 12, 2);
 		memcpy(&next, d + 14, 2);
-		if (c->n >= vq->num)
+		/* A descriptor seen twice in one chain is a loop. */
+		if (visited[idx / 64] & (1ULL << (idx % 64)) || c->n >= vq->num)
 			return -VMM_VQ_ERR_LOOP;
+		visited[idx / 64] |= 1ULL << (idx % 64);
 		if (flags & VRING_DESC_F_INDIRECT)
 			return -VMM_VQ_ERR_INDIRECT;
 		if (len == 0 || !vmm_mem_contains(m, addr, len))
