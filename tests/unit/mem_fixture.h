@@ -84,4 +84,21 @@ static inline int fix_guest_pa(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t *pa)
 	return gz_pgt_translate(&m->s2, ipa, pa, NULL, NULL);
 }
 
+/* Take every free pool page (into @pas, at most @max) so that the next allocation fails. */
+static inline size_t fix_drain(struct gz_pool_acct *acct, gz_pa_t *pas, size_t max)
+{
+	size_t n = 0;
+
+	gz_pool_acct_init(acct, gz_mem_pool());
+	while (n < max && gz_pool_alloc(acct, &pas[n]) == GZ_OK)
+		n++;
+	return n;
+}
+
+static inline void fix_undrain(struct gz_pool_acct *acct, const gz_pa_t *pas, size_t n)
+{
+	while (n--)
+		gz_pool_free(acct, pas[n]);
+}
+
 #endif

@@ -116,8 +116,7 @@ int gz_mem_init(const struct gz_mem_config *cfg)
 	    !gz_range_end(cfg->hyp_base, cfg->hyp_size, &end))
 		return GZ_ERR_INVALID_ARGS;
 	store_pages = GZ_ALIGN_UP(store_bytes, GZ_PAGE_SIZE) >> GZ_PAGE_SHIFT;
-	/* The store, then at least the host stage-2 root. */
-	if ((cfg->work_size >> GZ_PAGE_SHIFT) < store_pages + 1)
+	if ((cfg->work_size >> GZ_PAGE_SHIFT) < store_pages)
 		return GZ_ERR_NO_MEMORY;
 	storage = gz_hal_pa_to_va(cfg->work_base);
 	if (!storage)

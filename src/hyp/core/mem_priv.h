@@ -11,7 +11,7 @@ struct gz_mem_run {
 };
 
 /* Runs one call may hand to gz_mem_donate_runs (8 KiB of scratch, see mem_scratch). */
-#define GZ_MEM_MAX_RUNS 512
+#define GZ_MEM_MAX_RUNS GZ_MEM_LIST_MAX
 
 struct gz_mem_global {
 	gz_lock_t lock; /* the store, the host stage-2, every guest stage-2, the scratch */

@@ -41,6 +41,9 @@
 
 /* Pages a DESTROY_VM call reclaims when the caller does not say (v13 driver default). */
 #define GZ_MEM_DESTROY_BATCH 128
+/* Most pages one page-list donation, share, unshare or relinquish call handles (larger:
+ * GZ_ERR_INVALID_ARGS); the hypervisor keeps a copy of the list while it works. */
+#define GZ_MEM_LIST_MAX 512
 /* Store entries a reclaim call scans at most before returning GZ_ERR_BUSY (bounds the time
  * one hypercall spends in the hypervisor however sparse the VM's pages are). */
 #define GZ_MEM_RECLAIM_SCAN_MAX (1u << 18)
