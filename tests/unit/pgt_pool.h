@@ -453,7 +453,7 @@ static inline const char *pgt_step(struct pgt_harness *h, const uint8_t *b)
 	uint32_t prot = b[11] & GZ_PROT_MASK;
 	bool inject = b[12] & 0x80;
 	bool bad_args;
-	int ret, want;
+	int ret = 0, want;
 	uint64_t end;
 
 	if (b[1] & 0x40)
