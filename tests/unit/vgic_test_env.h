@@ -27,13 +27,13 @@ static uint32_t kicks;
 static uint32_t resampled[64];
 static unsigned nr_resampled;
 
-static void t_kick(void *ctx, unsigned vcpu)
+static GZ_UNUSED void t_kick(void *ctx, unsigned vcpu)
 {
 	(void)ctx;
 	kicks |= 1u << vcpu;
 }
 
-static void t_resample(void *ctx, uint32_t intid)
+static GZ_UNUSED void t_resample(void *ctx, uint32_t intid)
 {
 	(void)ctx;
 	if (nr_resampled < 64)
@@ -47,7 +47,7 @@ static inline uint64_t t_mpidr(unsigned v)
 	return (uint64_t)(v & 3) | (uint64_t)(v >> 2) << 8 | GZ_BIT(31);
 }
 
-static void t_setup(unsigned nr_lrs, unsigned nr_vcpus, uint32_t nr_spis)
+static GZ_UNUSED void t_setup(unsigned nr_lrs, unsigned nr_vcpus, uint32_t nr_spis)
 {
 	fake_hal_reset(1 << 20, nr_lrs);
 	kicks = 0;
@@ -59,7 +59,7 @@ static void t_setup(unsigned nr_lrs, unsigned nr_vcpus, uint32_t nr_spis)
 	assert_int_equal(gz_vgic_create_device(&vg, GZ_VGIC_DEV_REDIST, T_REDIST, 0x20000), GZ_OK);
 }
 
-static uint64_t mr(unsigned vcpu, uint64_t ipa, unsigned size)
+static GZ_UNUSED uint64_t mr(unsigned vcpu, uint64_t ipa, unsigned size)
 {
 	uint64_t v = 0xdeadbeefdeadbeefULL;
 
@@ -67,14 +67,14 @@ static uint64_t mr(unsigned vcpu, uint64_t ipa, unsigned size)
 	return v;
 }
 
-static void mw(unsigned vcpu, uint64_t ipa, unsigned size, uint64_t val)
+static GZ_UNUSED void mw(unsigned vcpu, uint64_t ipa, unsigned size, uint64_t val)
 {
 	assert_int_equal(gz_vgic_mmio(&vg, vcpu, ipa, size, true, &val), GZ_OK);
 }
 
 /* Guest setup as Linux does it: distributor enabled for both groups, CPU interface group 1
  * enabled with the priority mask wide open (ICC_PMR_EL1 = 0xff). */
-static void t_enable(unsigned nr_vcpus)
+static GZ_UNUSED void t_enable(unsigned nr_vcpus)
 {
 	mw(0, T_DIST + ARCH_GICD_CTLR, 4, ARCH_GICD_CTLR_ENABLE_G0 | ARCH_GICD_CTLR_ENABLE_G1);
 	for (unsigned v = 0; v < nr_vcpus; v++)
@@ -84,7 +84,7 @@ static void t_enable(unsigned nr_vcpus)
 }
 
 /* Configure SPI @intid: enabled, @prio, edge or level. */
-static void t_spi(uint32_t intid, uint8_t prio, bool edge)
+static GZ_UNUSED void t_spi(uint32_t intid, uint8_t prio, bool edge)
 {
 	uint64_t cfg = mr(0, T_DIST + ARCH_GICD_ICFGR + intid / 16 * 4, 4);
 
@@ -106,7 +106,7 @@ struct t_run {
  * when given) until it has nothing left; every maintenance condition or kick is an exit
  * (sync, then flush again). "stuck" counts times the guest found no pending LR while the
  * vGIC still had a deliverable interrupt for it and no maintenance was armed to say so. */
-static void t_run(unsigned vcpu, struct t_run *r, void (*on_ack)(int intid))
+static GZ_UNUSED void t_run(unsigned vcpu, struct t_run *r, void (*on_ack)(int intid))
 {
 	unsigned nl = gz_vgic_nr_lrs(&vg);
 
