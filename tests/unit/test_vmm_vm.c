@@ -1,0 +1,472 @@
+/* gzvmm end to end against a fake in-process backend: the exact gzvm ioctls of VM setup
+ * (memslot, GIC frames matching the device tree, vCPUs, DTB config, boot registers,
+ * ioeventfd and irqfd per queue), then a scripted guest on vCPU 0 that prints through the
+ * PL011, brings up virtio-rng through MMIO exits, notifies through the ioeventfd and waits
+ * for the irqfd, and ends in each of the ways the exit status reports. */
+/* test-libs: gzvmm_lib */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libfdt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fdt_build.h"
+#include "layout.h"
+#include "vm.h"
+
+#define VM_FD	 100
+#define VCPU_FD0 200
+
+enum ending { END_OFF, END_RESET, END_CRASH, END_EXCEPTION, END_RUN_ERROR, END_SIGTERM };
+
+struct step {
+	uint64_t addr;
+	uint32_t val;
+	bool write;
+	unsigned size;
+};
+
+static struct fake {
+	enum ending ending;
+	unsigned cpus;
+	/* recorded */
+	struct gzvm_userspace_memory_region slot;
+	struct gzvm_create_device dev[2];
+	unsigned ndev, nvcpus, nioev, nirqfd;
+	struct gzvm_dtb_config dtb;
+	uint64_t regs[8][2];
+	unsigned nregs;
+	struct gzvm_ioeventfd ioev[16];
+	struct gzvm_irqfd irqfd[16];
+	uint8_t *ram;
+	/* script */
+	struct step steps[64];
+	unsigned nsteps, pc;
+	uint32_t fr_seen;
+	bool irq_seen;
+	uint16_t used_seen;
+} fk;
+
+static uint8_t *gpa(uint64_t a)
+{
+	return fk.ram + (a - VMM_RAM_BASE);
+}
+
+static int fk_init(struct vmm_backend *be, size_t ram, char *err, size_t errlen)
+{
+	(void)be, (void)ram, (void)err, (void)errlen;
+	return 0;
+}
+
+static int fk_open(struct vmm_backend *be, char *err, size_t errlen)
+{
+	(void)be, (void)err, (void)errlen;
+	return 50;
+}
+
+static void fk_close_fd(struct vmm_backend *be, int fd)
+{
+	(void)be, (void)fd;
+}
+
+static void *fk_ram_alloc(struct vmm_backend *be, size_t size)
+{
+	void *p = NULL;
+
+	(void)be;
+	if (posix_memalign(&p, 4096, size) != 0)
+		return NULL;
+	memset(p, 0, size);
+	return p;
+}
+
+static void fk_ram_free(struct vmm_backend *be, void *p, size_t size)
+{
+	(void)be, (void)size;
+	free(p);
+}
+
+static void fk_kick(struct vmm_backend *be, pthread_t t)
+{
+	(void)be, (void)t;
+}
+
+static void fk_fini(struct vmm_backend *be)
+{
+	(void)be;
+}
+
+static void add(uint64_t addr, bool write, uint32_t val)
+{
+	fk.steps[fk.nsteps++] = (struct step){addr, val, write, 4};
+}
+
+/* virtio-rng is transport 1 (after the console). */
+#define RNG   (VMM_VIRTIO_BASE + VMM_VIRTIO_STRIDE)
+#define DESC  (VMM_RAM_BASE + 0x100000)
+#define AVAIL (DESC + 0x1000)
+#define USED  (DESC + 0x2000)
+#define BUF   (DESC + 0x3000)
+
+static void build_script(void)
+{
+	fk.nsteps = fk.pc = 0;
+	fk.steps[fk.nsteps++] = (struct step){VMM_UART_BASE, 'o', true, 1};
+	fk.steps[fk.nsteps++] = (struct step){VMM_UART_BASE, 'k', true, 1};
+	fk.steps[fk.nsteps++] = (struct step){VMM_UART_BASE, '\n', true, 1};
+	add(VMM_UART_BASE + PL011_FR, false, 0);
+	add(RNG + VIRTIO_MMIO_STATUS, true, 0);
+	add(RNG + VIRTIO_MMIO_STATUS, true, 3);
+	add(RNG + VIRTIO_MMIO_DRIVER_FEATURES_SEL, true, 1);
+	add(RNG + VIRTIO_MMIO_DRIVER_FEATURES, true, 1);
+	add(RNG + VIRTIO_MMIO_STATUS, true, 0xb);
+	add(RNG + VIRTIO_MMIO_QUEUE_SEL, true, 0);
+	add(RNG + VIRTIO_MMIO_QUEUE_NUM, true, 16);
+	add(RNG + VIRTIO_MMIO_QUEUE_DESC_LOW, true, (uint32_t)DESC);
+	add(RNG + VIRTIO_MMIO_QUEUE_AVAIL_LOW, true, (uint32_t)AVAIL);
+	add(RNG + VIRTIO_MMIO_QUEUE_USED_LOW, true, (uint32_t)USED);
+	add(RNG + VIRTIO_MMIO_QUEUE_READY, true, 1);
+	add(RNG + VIRTIO_MMIO_STATUS, true, 0xf);
+	add(0x0c000000, false, 0); /* nothing mapped there */
+}
+
+static long run_vcpu0(struct gzvm_vcpu_run *run)
+{
+	if (fk.pc > 0) {
+		struct step *prev = &fk.steps[fk.pc - 1];
+
+		if (!prev->write && prev->addr == VMM_UART_BASE + PL011_FR)
+			memcpy(&fk.fr_seen, run->mmio.data, 4);
+	}
+	if (fk.pc < fk.nsteps) {
+		struct step *s = &fk.steps[fk.pc++];
+
+		run->exit_reason = GZVM_EXIT_MMIO;
+		run->mmio.phys_addr = s->addr;
+		run->mmio.size = s->size;
+		run->mmio.is_write = s->write;
+		memset(run->mmio.data, 0, 8);
+		memcpy(run->mmio.data, &s->val, s->size);
+		return 0;
+	}
+	if (fk.pc == fk.nsteps) {
+		/* The guest queues a 32-byte buffer and notifies: the driver's ioeventfd fast
+		 * path signals the eventfd registered for (notify address, queue 0). */
+		uint64_t a = BUF, one = 1;
+		uint32_t len = 32;
+		uint16_t fl = VRING_DESC_F_WRITE, idx = 1, head = 0;
+		int efd = -1, ifd = -1;
+
+		memcpy(gpa(DESC), &a, 8);
+		memcpy(gpa(DESC) + 8, &len, 4);
+		memcpy(gpa(DESC) + 12, &fl, 2);
+		memcpy(gpa(AVAIL) + 4, &head, 2);
+		memcpy(gpa(AVAIL) + 2, &idx, 2);
+		for (unsigned i = 0; i < fk.nioev; i++)
+			if (fk.ioev[i].addr == RNG + VIRTIO_MMIO_QUEUE_NOTIFY &&
+			    fk.ioev[i].datamatch == 0)
+				efd = fk.ioev[i].fd;
+		for (unsigned i = 0; i < fk.nirqfd; i++)
+			if (fk.irqfd[i].gsi == VMM_VIRTIO_SPI_BASE + 1)
+				ifd = (int)fk.irqfd[i].fd;
+		if (efd >= 0 && ifd >= 0 && write(efd, &one, 8) == 8) {
+			struct pollfd p = {.fd = ifd, .events = POLLIN};
+
+			fk.irq_seen = poll(&p, 1, 5000) == 1;
+			memcpy(&fk.used_seen, gpa(USED) + 2, 2);
+		}
+		fk.pc++;
+	}
+	switch (fk.ending) {
+	case END_OFF:
+	case END_RESET:
+	case END_CRASH:
+		run->exit_reason = GZVM_EXIT_SYSTEM_EVENT;
+		run->system_event.type = fk.ending == END_OFF	  ? GZVM_SYSTEM_EVENT_SHUTDOWN
+					 : fk.ending == END_RESET ? GZVM_SYSTEM_EVENT_RESET
+								  : GZVM_SYSTEM_EVENT_CRASH;
+		return 0;
+	case END_EXCEPTION:
+		run->exit_reason = GZVM_EXIT_EXCEPTION;
+		run->exception.exception = GZVM_EXCEPTION_UNKNOWN;
+		run->exception.fault_gpa = 0x1234;
+		return 0;
+	case END_RUN_ERROR:
+		return -EFAULT;
+	case END_SIGTERM:
+		kill(getpid(), SIGTERM);
+		break;
+	}
+	/* Wait like an idle vCPU until kicked. */
+	while (!__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST)) {
+		struct timespec ts = {0, 1000000};
+
+		nanosleep(&ts, NULL);
+	}
+	return -EINTR;
+}
+
+static long fk_ioctl(struct vmm_backend *be, int fd, unsigned long req, void *arg)
+{
+	(void)be;
+	switch (req) {
+	case GZVM_CREATE_VM:
+		assert_int_equal(fd, 50);
+		return VM_FD;
+	case GZVM_SET_USER_MEMORY_REGION:
+		fk.slot = *(struct gzvm_userspace_memory_region *)arg;
+		fk.ram = (uint8_t *)(uintptr_t)fk.slot.userspace_addr;
+		return 0;
+	case GZVM_CREATE_DEVICE:
+		fk.dev[fk.ndev++] = *(struct gzvm_create_device *)arg;
+		return 0;
+	case GZVM_CREATE_VCPU:
+		assert_int_equal((uintptr_t)arg, fk.nvcpus);
+		return VCPU_FD0 + fk.nvcpus++;
+	case GZVM_SET_DTB_CONFIG:
+		fk.dtb = *(struct gzvm_dtb_config *)arg;
+		return 0;
+	case GZVM_SET_ONE_REG: {
+		struct gzvm_one_reg *r = arg;
+
+		assert_int_equal(fd, VCPU_FD0);
+		fk.regs[fk.nregs][0] = r->id;
+		memcpy(&fk.regs[fk.nregs][1], (void *)(uintptr_t)r->addr, 8);
+		fk.nregs++;
+		return 0;
+	}
+	case GZVM_IOEVENTFD:
+		fk.ioev[fk.nioev++] = *(struct gzvm_ioeventfd *)arg;
+		return 0;
+	case GZVM_IRQFD:
+		fk.irqfd[fk.nirqfd++] = *(struct gzvm_irqfd *)arg;
+		return 0;
+	case GZVM_IRQ_LINE:
+		return 0;
+	case GZVM_RUN:
+		if (fd == VCPU_FD0)
+			return run_vcpu0(arg);
+		while (!__atomic_load_n(&((struct gzvm_vcpu_run *)arg)->immediate_exit,
+					__ATOMIC_SEQ_CST)) {
+			struct timespec ts = {0, 1000000};
+
+			nanosleep(&ts, NULL);
+		}
+		return -EINTR;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct vmm_backend_ops fake_ops = {
+    .name = "fake",
+    .init = fk_init,
+    .open_dev = fk_open,
+    .ioctl = fk_ioctl,
+    .close_fd = fk_close_fd,
+    .ram_alloc = fk_ram_alloc,
+    .ram_free = fk_ram_free,
+    .kick = fk_kick,
+    .fini = fk_fini,
+};
+
+static char kpath[] = "/tmp/gzvmm-kern-XXXXXX";
+static char cpath[] = "/tmp/gzvmm-cons-XXXXXX";
+
+static int run_case(enum ending e, unsigned cpus, struct vmm_config *cfg, struct vmm_vm *vm)
+{
+	enum vmm_cli_action act;
+	char err[256], cpus_s[4];
+	char con[64];
+	int rc;
+
+	snprintf(cpus_s, sizeof(cpus_s), "%u", cpus);
+	snprintf(con, sizeof(con), "file:%s", cpath);
+	char *argv[] = {"gzvmm", "run", "--kernel",  kpath, "--cpus",	cpus_s,
+			"--mem", "16M", "--console", con,   "--append", "console=ttyAMA0",
+			NULL};
+
+	memset(&fk, 0, sizeof(fk));
+	fk.ending = e;
+	fk.cpus = cpus;
+	build_script();
+	assert_int_equal(vmm_cli_parse(12, argv, cfg, &act, err, sizeof(err)), 0);
+	rc = vmm_vm_setup(vm, cfg, &fake_ops);
+	assert_int_equal(rc, 0);
+	return vmm_vm_run(vm);
+}
+
+static int global_setup(void **state)
+{
+	int fd = mkstemp(kpath);
+	uint8_t code[64] = {0x1f, 0x20, 0x03, 0xd5};
+
+	(void)state;
+	assert_int_equal(write(fd, code, sizeof(code)), (ssize_t)sizeof(code));
+	close(fd);
+	fd = mkstemp(cpath);
+	close(fd);
+	return 0;
+}
+
+static int global_teardown(void **state)
+{
+	(void)state;
+	unlink(kpath);
+	unlink(cpath);
+	return 0;
+}
+
+static uint64_t reg(uint64_t id)
+{
+	for (unsigned i = 0; i < fk.nregs; i++)
+		if (fk.regs[i][0] == id)
+			return fk.regs[i][1];
+	fail_msg("register 0x%llx not set", (unsigned long long)id);
+	return 0;
+}
+
+static void test_setup_and_poweroff(void **state)
+{
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+	char out[64] = {0};
+	int fd, rc;
+
+	(void)state;
+	rc = run_case(END_OFF, 2, &cfg, &vm);
+	assert_int_equal(rc, VMM_EXIT_POWEROFF);
+	/* Memslot 0: all of RAM at the virt base. */
+	assert_int_equal(fk.slot.slot, 0);
+	assert_int_equal(fk.slot.flags, GZVM_USER_MEM_REGION_GUEST_MEM);
+	assert_true(fk.slot.guest_phys_addr == VMM_RAM_BASE);
+	assert_true(fk.slot.memory_size == 16ULL << 20);
+	/* GIC frames: distributor first, then the redistributors. */
+	assert_int_equal(fk.ndev, 2);
+	assert_int_equal(fk.dev[0].dev_type, GZVM_DEV_TYPE_ARM_VGIC_V3_DIST);
+	assert_true(fk.dev[0].dev_addr == VMM_GIC_DIST_BASE && fk.dev[0].dev_reg_size == 0x10000);
+	assert_int_equal(fk.dev[1].dev_type, GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST);
+	assert_true(fk.dev[1].dev_addr == VMM_GIC_REDIST_BASE && fk.dev[1].dev_reg_size == 0x20000);
+	assert_int_equal(fk.nvcpus, 2);
+	/* The DTB handed over is the one in RAM, and its GIC node matches CREATE_DEVICE. */
+	const void *dtb = gpa(fk.dtb.dtb_addr);
+
+	assert_int_equal(fdt_check_header(dtb), 0);
+	assert_int_equal(fdt_totalsize(dtb), fk.dtb.dtb_size);
+	int node = fdt_path_offset(dtb, "/intc@8000000"), len;
+	const fdt64_t *r = fdt_getprop(dtb, node, "reg", &len);
+
+	assert_int_equal(len, 32);
+	assert_true(fdt64_to_cpu(r[0]) == fk.dev[0].dev_addr);
+	assert_true(fdt64_to_cpu(r[1]) == fk.dev[0].dev_reg_size);
+	assert_true(fdt64_to_cpu(r[2]) == fk.dev[1].dev_addr);
+	assert_true(fdt64_to_cpu(r[3]) == fk.dev[1].dev_reg_size * 2);
+	assert_string_equal(fdt_getprop(dtb, fdt_path_offset(dtb, "/chosen"), "bootargs", NULL),
+			    "console=ttyAMA0");
+	/* Boot registers of vCPU 0. */
+	assert_true(reg(GZVM_REG_CORE_X(0)) == fk.dtb.dtb_addr);
+	assert_true(reg(GZVM_REG_CORE_X(1)) == 0);
+	assert_true(reg(GZVM_REG_CORE_PC) == VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET);
+	assert_true(reg(GZVM_REG_CORE_PSTATE) == VMM_PSTATE_EL1H_DAIF);
+	assert_memory_equal(gpa(VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET), "\x1f\x20\x03\xd5", 4);
+	/* One ioeventfd per queue (console 2, rng 1), one irqfd per transport. */
+	assert_int_equal(fk.nioev, 3);
+	for (unsigned i = 0; i < fk.nioev; i++) {
+		assert_int_equal(fk.ioev[i].len, 4);
+		assert_int_equal(fk.ioev[i].flags, GZVM_IOEVENTFD_FLAG_DATAMATCH);
+		assert_true((fk.ioev[i].addr & 0x1ff) == VIRTIO_MMIO_QUEUE_NOTIFY);
+	}
+	assert_int_equal(fk.nirqfd, 2);
+	assert_int_equal(fk.irqfd[0].gsi, VMM_VIRTIO_SPI_BASE);
+	assert_int_equal(fk.irqfd[1].gsi, VMM_VIRTIO_SPI_BASE + 1);
+	/* The scripted guest: UART output, FR value, rng request completed with an irqfd. */
+	fd = open(cpath, O_RDONLY);
+	assert_int_equal(read(fd, out, sizeof(out)), 3);
+	close(fd);
+	assert_string_equal(out, "ok\n");
+	assert_int_equal(fk.fr_seen, PL011_FR_TXFE | PL011_FR_RXFE);
+	assert_true(fk.irq_seen);
+	assert_int_equal(fk.used_seen, 1);
+	assert_int_equal(vm.vcpus[0].exits[GZVM_EXIT_MMIO - GZVM_EXIT_UNKNOWN], fk.nsteps);
+	assert_int_equal(atomic_load(&vm.mmio_unhandled), 1);
+	assert_int_equal(vm.vdevs[1]->vd.stats.chains, 1);
+	/* --stats output names every device. */
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *ms = open_memstream(&buf, &blen);
+
+	vmm_vm_print_stats(&vm, ms);
+	fclose(ms);
+	assert_non_null(strstr(buf, "mmio=17"));
+	assert_non_null(strstr(buf, "system_event=1"));
+	assert_non_null(strstr(buf, "virtio-rng@a000200"));
+	assert_non_null(strstr(buf, "chains=1"));
+	assert_non_null(strstr(buf, "tx_bytes=3"));
+	free(buf);
+	vmm_vm_teardown(&vm);
+}
+
+static void test_endings(void **state)
+{
+	static const struct {
+		enum ending e;
+		int status;
+	} cases[] = {
+	    {END_RESET, VMM_EXIT_RESET},
+	    {END_CRASH, VMM_EXIT_CRASH},
+	    {END_EXCEPTION, VMM_EXIT_CRASH},
+	    {END_RUN_ERROR, VMM_EXIT_ERROR},
+	    {END_SIGTERM, VMM_EXIT_SIGNAL_BASE + SIGTERM},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct vmm_config cfg;
+		static struct vmm_vm vm;
+		int rc = run_case(cases[i].e, i % 2 ? 3 : 1, &cfg, &vm);
+
+		if (rc != cases[i].status)
+			fail_msg("case %zu: status %d, want %d", i, rc, cases[i].status);
+		vmm_vm_teardown(&vm);
+	}
+}
+
+static void test_setup_errors(void **state)
+{
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+	enum vmm_cli_action act;
+	char err[256];
+	char *argv[] = {"gzvmm", "run", "--kernel", "/nonexistent", NULL};
+	char *argv2[] = {"gzvmm", "run", "--kernel", kpath, "--disk", "/nonexistent", NULL};
+	char *argv3[] = {"gzvmm", "run", "--kernel", kpath, "--dtb", kpath, NULL};
+
+	(void)state;
+	assert_int_equal(vmm_cli_parse(4, argv, &cfg, &act, err, sizeof(err)), 0);
+	assert_int_equal(vmm_vm_setup(&vm, &cfg, &fake_ops), VMM_EXIT_USAGE);
+	vmm_vm_teardown(&vm);
+	assert_int_equal(vmm_cli_parse(6, argv2, &cfg, &act, err, sizeof(err)), 0);
+	assert_int_equal(vmm_vm_setup(&vm, &cfg, &fake_ops), VMM_EXIT_USAGE);
+	vmm_vm_teardown(&vm);
+	assert_int_equal(vmm_cli_parse(6, argv3, &cfg, &act, err, sizeof(err)), 0);
+	assert_int_equal(vmm_vm_setup(&vm, &cfg, &fake_ops), VMM_EXIT_USAGE);
+	vmm_vm_teardown(&vm);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_setup_and_poweroff),
+	    cmocka_unit_test(test_endings),
+	    cmocka_unit_test(test_setup_errors),
+	};
+	return cmocka_run_group_tests(tests, global_setup, global_teardown);
+}
