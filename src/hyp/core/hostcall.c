@@ -280,7 +280,7 @@ static int do_set_dtb_config(struct gz_smccc_regs *r)
 
 	if (st != GZ_OK)
 		return st;
-	if (!r->a[3] || !gz_range_end(r->a[2], r->a[3], &end) || end > (1ULL << GZ_VM_IPA_BITS))
+	if (!r->a[3] || !gz_range_end(r->a[2], r->a[3], &end) || end > (1ULL << vm->ipa_bits))
 		return GZ_ERR_INVALID_ARGS;
 	gz_hal_lock(&vm->lock);
 	vm->dtb_addr = r->a[2];

@@ -32,7 +32,7 @@ static int64_t cpu_on(struct gz_vcpu *v, bool smc64, bool *woke)
 	if (!t)
 		return GZ_PSCI_RET_INVALID_PARAMETERS;
 	/* A64 instructions are word aligned; the entry must be a guest IPA. */
-	if ((entry & 3) || (entry >> GZ_VM_IPA_BITS))
+	if ((entry & 3) || (entry >> vm->ipa_bits))
 		return GZ_PSCI_RET_INVALID_ADDRESS;
 	gz_hal_lock(&vm->lock);
 	switch (t->power) {

@@ -45,8 +45,9 @@ struct gz_vcpu;
 
 struct gz_vm {
 	uint16_t id;
-	uint8_t state;	/* enum gz_vm_state */
-	gz_lock_t lock; /* state, vCPU table, PSCI power states */
+	uint8_t state;	  /* enum gz_vm_state */
+	uint8_t ipa_bits; /* guest IPAs are below 1 << ipa_bits */
+	gz_lock_t lock;	  /* state, vCPU table, PSCI power states */
 	struct gz_vcpu *vcpus[GZ_VM_MAX_VCPUS];
 	unsigned nr_vcpus;
 	/* capabilities */
