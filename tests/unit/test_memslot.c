@@ -1,0 +1,557 @@
+/*
+ * Unit tests of gzvm memslots (src/hyp/core/memslot.c): SET_MEMREGION with the v13
+ * descriptor (purpose, batches, growth, every rejection), demand paging (MAP_GUEST,
+ * MAP_GUEST_BLOCK with the PFN buffer), batched slot deletion and the fault lookup.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <gz/hvc.h>
+#include <uapi/linux/gzvm.h>
+
+#include "mem_fixture.h"
+
+#define MB	(1ULL << 20)
+#define BUF_PA	FIX_PAGE(2000) /* the driver's 8 KiB descriptor buffer */
+#define PFN_BUF FIX_PAGE(2010) /* the driver's PFN array */
+#define GPA	0x80000000ULL
+
+static struct gz_vm_mem vm;
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_int_equal(fix_init(FIX_WORK_SIZE), GZ_OK);
+	assert_int_equal(gz_vm_mem_init(&vm, 7, 32, 7), GZ_OK);
+	return 0;
+}
+
+static void check_invariants(void)
+{
+	struct gz_vm_mem *vms[] = {&vm};
+	uint64_t bad = 0;
+
+	if (gz_mem_check_invariants(vms, 1, &bad) != GZ_OK)
+		fail_msg("invariant broken at 0x%llx", (unsigned long long)bad);
+	assert_int_equal(fake_hal_locks_held(), 0);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	check_invariants();
+	while (gz_vm_mem_reclaim(&vm, 100) == GZ_ERR_BUSY)
+		;
+	assert_int_equal(vm.pgt_acct.pages, 0);
+	for (uint64_t i = 0; i < gz_pgstate_nr_pages(); i++)
+		assert_false(GZ_OWNER_IS_VM(gz_pgstate_owner(gz_pgstate_pa_at(i))));
+	fake_hal_teardown();
+	return 0;
+}
+
+struct range {
+	gz_pa_t pa;
+	uint32_t n;
+	uint32_t reserved;
+};
+
+/* Write a descriptor into the host buffer. */
+static void put_desc(uint32_t slot, gz_ipa_t gpa, uint64_t total, uint32_t cnt,
+		     const struct range *r, unsigned nr)
+{
+	struct gzvm_memory_region_ranges *d = gz_hal_pa_to_va(BUF_PA);
+
+	memset(d, 0, GZVM_MEMREGION_BUF_SIZE);
+	d->slot = slot;
+	d->constituent_cnt = cnt;
+	d->total_pages = total;
+	d->gpa = gpa;
+	for (unsigned i = 0; i < nr; i++) {
+		d->constituents[i].address = r[i].pa;
+		d->constituents[i].pg_cnt = r[i].n;
+		d->constituents[i].reserved = r[i].reserved;
+	}
+}
+
+static int set_region(void)
+{
+	return gz_memslot_set_region(&vm, BUF_PA, GZVM_MEMREGION_BUF_SIZE);
+}
+
+static void assert_maps(gz_ipa_t ipa, gz_pa_t pa)
+{
+	gz_pa_t out;
+
+	assert_int_equal(fix_guest_pa(&vm, ipa, &out), GZ_OK);
+	assert_int_equal(out, pa);
+	assert_int_equal(gz_pgstate_owner(pa), vm.owner);
+}
+
+static void test_populated_batches(void **state)
+{
+	const struct range b1[] = {{FIX_PAGE(0), 5, 0}, {FIX_PAGE(10), 3, 0}};
+	const struct range b2[] = {{FIX_PAGE(20), 8, 0}};
+	const struct range b3[] = {{FIX_PAGE(40), 2, 0}};
+	const struct gz_memslot *s;
+
+	(void)state;
+	assert_int_equal(
+	    gz_memslot_purpose(&vm, GPA, 16 * GZ_PAGE_SIZE, GZVM_USER_MEM_REGION_GUEST_MEM), GZ_OK);
+	put_desc(0, GPA, 8, 2, b1, 2);
+	assert_int_equal(set_region(), GZ_OK);
+	s = gz_memslot_get(&vm, 0);
+	assert_non_null(s);
+	assert_int_equal(s->base, GPA);
+	assert_int_equal(s->npages, 16); /* the purpose's extent */
+	assert_int_equal(s->flags, GZVM_USER_MEM_REGION_GUEST_MEM);
+	assert_maps(GPA, FIX_PAGE(0));
+	assert_maps(GPA + 4 * GZ_PAGE_SIZE, FIX_PAGE(4));
+	assert_maps(GPA + 5 * GZ_PAGE_SIZE, FIX_PAGE(10));
+	assert_maps(GPA + 7 * GZ_PAGE_SIZE, FIX_PAGE(12));
+	/* The second batch lands inside the slot. */
+	put_desc(0, GPA + 8 * GZ_PAGE_SIZE, 8, 1, b2, 1);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_maps(GPA + 15 * GZ_PAGE_SIZE, FIX_PAGE(27));
+	/* A batch at the end grows the slot. */
+	put_desc(0, GPA + 16 * GZ_PAGE_SIZE, 2, 1, b3, 1);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(gz_memslot_get(&vm, 0)->npages, 18);
+	assert_int_equal(vm.owned_pages, 18);
+	/* The purpose was used up: a new slot elsewhere takes its batch's extent. */
+	put_desc(1, 0, 2, 1, (const struct range[]){{FIX_PAGE(50), 2, 0}}, 1);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(gz_memslot_get(&vm, 1)->npages, 2);
+	assert_int_equal(gz_memslot_get(&vm, 1)->flags, 0);
+	/* A smaller buffer holding exactly the header and one constituent is enough. */
+	put_desc(2, 0x100000, 1, 1, (const struct range[]){{FIX_PAGE(60), 1, 0}}, 1);
+	assert_int_equal(gz_memslot_set_region(&vm, BUF_PA, 24 + 16), GZ_OK);
+	check_invariants();
+}
+
+struct reject {
+	const char *what;
+	uint32_t slot;
+	gz_ipa_t gpa;
+	uint64_t total;
+	uint32_t cnt;
+	struct range r[2];
+	unsigned nr;
+	uint64_t buf_size;
+	int ret;
+};
+
+static void test_set_region_rejects(void **state)
+{
+	const uint64_t full = GZVM_MEMREGION_BUF_SIZE;
+	const struct reject cases[] = {
+	    {"slot", 10, GPA, 1, 1, {{FIX_PAGE(0), 1, 0}}, 1, full, GZ_ERR_INVALID_ARGS},
+	    {"gpa align", 3, GPA + 8, 1, 1, {{FIX_PAGE(0), 1, 0}}, 1, full, GZ_ERR_INVALID_ARGS},
+	    {"gpa range",
+	     3,
+	     0xffffe000ULL,
+	     4,
+	     1,
+	     {{FIX_PAGE(0), 4, 0}},
+	     1,
+	     full,
+	     GZ_ERR_OUT_OF_RANGE},
+	    {"gpa wrap", 3, ~0ULL << 12, 4, 1, {{FIX_PAGE(0), 4, 0}}, 1, full, GZ_ERR_INVALID_ARGS},
+	    {"no constituents", 3, GPA, 1, 0, {{0}}, 0, full, GZ_ERR_INVALID_ARGS},
+	    {"too many",
+	     3,
+	     GPA,
+	     1,
+	     GZVM_MEMREGION_MAX_CONSTITUENTS + 1,
+	     {{FIX_PAGE(0), 1, 0}},
+	     1,
+	     full,
+	     GZ_ERR_INVALID_ARGS},
+	    {"past the buffer",
+	     3,
+	     GPA,
+	     2,
+	     2,
+	     {{FIX_PAGE(0), 1, 0}, {FIX_PAGE(1), 1, 0}},
+	     2,
+	     24 + 16,
+	     GZ_ERR_INVALID_ARGS},
+	    {"pg_cnt 0",
+	     3,
+	     GPA,
+	     1,
+	     2,
+	     {{FIX_PAGE(0), 1, 0}, {FIX_PAGE(1), 0, 0}},
+	     2,
+	     full,
+	     GZ_ERR_INVALID_ARGS},
+	    {"reserved", 3, GPA, 1, 1, {{FIX_PAGE(0), 1, 1}}, 1, full, GZ_ERR_INVALID_ARGS},
+	    {"address align",
+	     3,
+	     GPA,
+	     1,
+	     1,
+	     {{FIX_PAGE(0) + 4, 1, 0}},
+	     1,
+	     full,
+	     GZ_ERR_INVALID_ARGS},
+	    {"sum",
+	     3,
+	     GPA,
+	     3,
+	     2,
+	     {{FIX_PAGE(0), 1, 0}, {FIX_PAGE(1), 1, 0}},
+	     2,
+	     full,
+	     GZ_ERR_INVALID_ARGS},
+	    {"one page twice",
+	     3,
+	     GPA,
+	     4,
+	     2,
+	     {{FIX_PAGE(0), 2, 0}, {FIX_PAGE(1), 2, 0}},
+	     2,
+	     full,
+	     GZ_ERR_INVALID_ARGS},
+	    {"hyp page", 3, GPA, 1, 1, {{FIX_WORK_BASE, 1, 0}}, 1, full, GZ_ERR_ACCESS_DENIED},
+	    {"device page", 3, GPA, 1, 1, {{0x10000000, 1, 0}}, 1, full, GZ_ERR_OUT_OF_RANGE},
+	    {"beyond PA size", 3, GPA, 1, 1, {{1ULL << 40, 1, 0}}, 1, full, GZ_ERR_OUT_OF_RANGE},
+	    {"guest page", 3, GPA, 1, 1, {{FIX_PAGE(100), 1, 0}}, 1, full, GZ_ERR_ACCESS_DENIED},
+	    {"overlaps slot 0",
+	     3,
+	     0x10000 - GZ_PAGE_SIZE,
+	     2,
+	     1,
+	     {{FIX_PAGE(0), 2, 0}},
+	     1,
+	     full,
+	     GZ_ERR_ALREADY_EXISTS},
+	    {"slot 0 outside",
+	     0,
+	     0x10000 - GZ_PAGE_SIZE,
+	     1,
+	     1,
+	     {{FIX_PAGE(0), 1, 0}},
+	     1,
+	     full,
+	     GZ_ERR_ALREADY_EXISTS},
+	    {"slot 0 beyond end",
+	     0,
+	     0x10000 + GZ_PAGE_SIZE,
+	     4,
+	     1,
+	     {{FIX_PAGE(0), 4, 0}},
+	     1,
+	     full,
+	     GZ_ERR_ALREADY_EXISTS},
+	    {"bigger than purpose",
+	     4,
+	     0x200000,
+	     2,
+	     1,
+	     {{FIX_PAGE(0), 2, 0}},
+	     1,
+	     full,
+	     GZ_ERR_INVALID_ARGS},
+	    {"grows into slot 1",
+	     0,
+	     0x14000,
+	     2,
+	     1,
+	     {{FIX_PAGE(0), 2, 0}},
+	     1,
+	     full,
+	     GZ_ERR_ALREADY_EXISTS},
+	    {"ipa already mapped",
+	     5,
+	     0x300000,
+	     1,
+	     1,
+	     {{FIX_PAGE(0), 1, 0}},
+	     1,
+	     full,
+	     GZ_ERR_ALREADY_EXISTS},
+	};
+	struct gz_memslot before[GZ_MEMSLOT_MAX];
+	size_t bytes;
+	void *snap;
+
+	(void)state;
+	/* Slot 0 [0x10000, 0x14000), slot 1 [0x15000, 0x17000), a purpose of one page at
+	 * 0x200000, a guest page at 0x300000 outside any slot. */
+	put_desc(0, 0x10000, 4, 1, (const struct range[]){{FIX_PAGE(100), 4, 0}}, 1);
+	assert_int_equal(set_region(), GZ_OK);
+	put_desc(1, 0x15000, 2, 1, (const struct range[]){{FIX_PAGE(110), 2, 0}}, 1);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(gz_memslot_purpose(&vm, 0x200000, GZ_PAGE_SIZE, 0), GZ_OK);
+	assert_int_equal(gz_mem_host_donate_guest(&vm, FIX_PAGE(120), 0x300000, 1), GZ_OK);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct reject *c = &cases[i];
+
+		put_desc(c->slot, c->gpa, c->total, c->cnt, c->r, c->nr);
+		memcpy(before, vm.slots, sizeof(before));
+		snap = fix_snapshot(&bytes);
+		int ret = gz_memslot_set_region(&vm, BUF_PA, c->buf_size);
+		if (ret != c->ret)
+			fail_msg("%s: %d, expected %d", c->what, ret, c->ret);
+		assert_true(fix_same_as(snap, bytes));
+		assert_memory_equal(before, vm.slots, sizeof(before));
+		free(snap);
+	}
+	/* The buffer itself. */
+	put_desc(3, GPA, 1, 1, (const struct range[]){{FIX_PAGE(0), 1, 0}}, 1);
+	assert_int_equal(gz_memslot_set_region(&vm, BUF_PA, 23), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_set_region(&vm, BUF_PA, GZVM_MEMREGION_BUF_SIZE + 1),
+			 GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_set_region(&vm, FIX_PAGE(100), 4096), GZ_ERR_ACCESS_DENIED);
+	assert_int_equal(gz_memslot_set_region(&vm, 0x10000000, 4096), GZ_ERR_OUT_OF_RANGE);
+	assert_int_equal(gz_memslot_set_region(&vm, ~0ULL - 100, 4096), GZ_ERR_INVALID_ARGS);
+	/* A buffer the host shares with the hypervisor is fine. */
+	assert_int_equal(gz_mem_host_share_hyp(BUF_PA, 2), GZ_OK);
+	assert_int_equal(set_region(), GZ_OK);
+	check_invariants();
+}
+
+static void test_purpose(void **state)
+{
+	(void)state;
+	assert_int_equal(gz_memslot_purpose(&vm, GPA, GZ_PAGE_SIZE + 1, 1), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_purpose(&vm, GPA + 1, GZ_PAGE_SIZE, 1), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_purpose(&vm, GPA, 0, 1), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_purpose(&vm, 0xfffff000ULL, 2 * GZ_PAGE_SIZE, 1),
+			 GZ_ERR_OUT_OF_RANGE);
+	for (unsigned i = 0; i < GZ_MEMSLOT_MAX; i++)
+		assert_int_equal(gz_memslot_purpose(&vm, i * MB, MB, i), GZ_OK);
+	assert_int_equal(gz_memslot_purpose(&vm, 20 * MB, MB, 1), GZ_ERR_NO_RESOURCES);
+	/* The same gpa replaces its record. */
+	assert_int_equal(gz_memslot_purpose(&vm, 3 * MB, 2 * GZ_PAGE_SIZE, 7), GZ_OK);
+	put_desc(0, 3 * MB, 1, 1, (const struct range[]){{FIX_PAGE(0), 1, 0}}, 1);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(gz_memslot_get(&vm, 0)->npages, 2);
+	assert_int_equal(gz_memslot_get(&vm, 0)->flags, 7);
+	/* On an existing slot: the flags change when the size matches. */
+	assert_int_equal(gz_memslot_purpose(&vm, 3 * MB, GZ_PAGE_SIZE, 1), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(
+	    gz_memslot_purpose(&vm, 3 * MB, 2 * GZ_PAGE_SIZE, GZVM_USER_MEM_REGION_STATIC_SWIOTLB),
+	    GZ_OK);
+	assert_int_equal(gz_memslot_get(&vm, 0)->flags, GZVM_USER_MEM_REGION_STATIC_SWIOTLB);
+	/* A record was freed when slot 0 took it. */
+	assert_int_equal(gz_memslot_purpose(&vm, 20 * MB, MB, 1), GZ_OK);
+}
+
+static void test_demand_paging(void **state)
+{
+	gz_pa_t pa;
+
+	(void)state;
+	/* Demand paging is chosen before any slot exists. */
+	put_desc(0, GPA, 1, 1, (const struct range[]){{FIX_PAGE(0), 1, 0}}, 1);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(gz_memslot_enable_demand_paging(&vm), GZ_ERR_BAD_STATE);
+	assert_false(vm.demand_paging);
+	assert_int_equal(gz_memslot_delete(&vm, 0, 10), GZ_OK);
+	assert_int_equal(gz_memslot_enable_demand_paging(&vm), GZ_OK);
+	assert_int_equal(gz_memslot_enable_demand_paging(&vm), GZ_OK);
+	/* Registration ignores the (uninitialised) constituent count. */
+	put_desc(0, GPA, 64, 0xdeadbeef, NULL, 0);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(vm.owned_pages, 0);
+	assert_int_equal(fix_guest_pa(&vm, GPA, &pa), GZ_ERR_NOT_FOUND);
+	/* The exit path: inside the slot a demand-paging exit, outside a plain one. */
+	assert_int_equal(gz_memslot_lookup(&vm, GPA), 0);
+	assert_int_equal(gz_memslot_lookup(&vm, GPA + 64 * GZ_PAGE_SIZE - 1), 0);
+	assert_int_equal(gz_memslot_lookup(&vm, GPA + 64 * GZ_PAGE_SIZE), GZ_ERR_NOT_FOUND);
+	assert_int_equal(gz_memslot_lookup(&vm, GPA - 1), GZ_ERR_NOT_FOUND);
+
+	const uint64_t gfn = GPA >> 12;
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(5) >> 12, gfn + 3, 1), GZ_OK);
+	assert_maps(GPA + 3 * GZ_PAGE_SIZE, FIX_PAGE(5));
+	/* A second vCPU faulting on the same page. */
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(5) >> 12, gfn + 3, 1), GZ_OK);
+	assert_int_equal(vm.owned_pages, 1);
+	/* Another page for the same gfn; the same page for another gfn. */
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(6) >> 12, gfn + 3, 1),
+			 GZ_ERR_ALREADY_EXISTS);
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(5) >> 12, gfn + 4, 1),
+			 GZ_ERR_ACCESS_DENIED);
+	/* Several contiguous pages at once. */
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(8) >> 12, gfn + 8, 4), GZ_OK);
+	assert_maps(GPA + 11 * GZ_PAGE_SIZE, FIX_PAGE(11));
+	/* Rejections. */
+	assert_int_equal(gz_memslot_map_guest(&vm, 10, FIX_PAGE(20) >> 12, gfn, 1),
+			 GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_map_guest(&vm, 1, FIX_PAGE(20) >> 12, gfn, 1),
+			 GZ_ERR_NOT_FOUND);
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(20) >> 12, gfn, 0),
+			 GZ_ERR_INVALID_ARGS);
+	assert_int_equal(
+	    gz_memslot_map_guest(&vm, 0, FIX_PAGE(20) >> 12, gfn, GZ_MEMSLOT_MAP_GUEST_MAX + 1),
+	    GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(20) >> 12, gfn + 63, 2),
+			 GZ_ERR_OUT_OF_RANGE);
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(20) >> 12, gfn - 1, 1),
+			 GZ_ERR_OUT_OF_RANGE);
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(20) >> 12, ~0ULL, 2),
+			 GZ_ERR_OUT_OF_RANGE);
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, ~0ULL, gfn, 1), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_WORK_BASE >> 12, gfn, 1),
+			 GZ_ERR_ACCESS_DENIED);
+	check_invariants();
+}
+
+static void test_block_demand_paging(void **state)
+{
+	uint64_t *pfns = gz_hal_pa_to_va(PFN_BUF);
+	const uint64_t gfn = GPA >> 12;
+	gz_pa_t blk = FIX_HOST_BASE + 8 * MB;
+	unsigned level;
+
+	(void)state;
+	assert_int_equal(gz_memslot_set_block_buffer(&vm, MB, PFN_BUF), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_set_block_buffer(&vm, 2 * MB, 0), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_set_block_buffer(&vm, 2 * MB, PFN_BUF + 8),
+			 GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_set_block_buffer(&vm, 2 * MB, FIX_WORK_BASE),
+			 GZ_ERR_ACCESS_DENIED);
+	assert_int_equal(vm.pfn_buf_pa, 0);
+	put_desc(0, GPA, 2048, 0, NULL, 0);
+	assert_int_equal(gz_memslot_enable_demand_paging(&vm), GZ_OK);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn, 1), GZ_ERR_BAD_STATE);
+	assert_int_equal(gz_memslot_set_block_buffer(&vm, 2 * MB, PFN_BUF), GZ_OK);
+
+	/* Scattered pages, in two batches of one block. */
+	for (int i = 0; i < 8; i++)
+		pfns[i] = (FIX_PAGE(100) >> 12) + 7 - i;
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn + 512, 8), GZ_OK);
+	assert_maps(GPA + 2 * MB, FIX_PAGE(107));
+	assert_maps(GPA + 2 * MB + 7 * GZ_PAGE_SIZE, FIX_PAGE(100));
+	for (int i = 0; i < 8; i++)
+		pfns[i] = (FIX_PAGE(200) >> 12) + i;
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn + 520, 8), GZ_OK);
+	assert_maps(GPA + 2 * MB + 9 * GZ_PAGE_SIZE, FIX_PAGE(201));
+	/* A whole aligned block of contiguous pages becomes one block mapping. */
+	for (int i = 0; i < 512; i++)
+		pfns[i] = (blk >> 12) + i;
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn, 512), GZ_OK);
+	assert_int_equal(gz_pgt_translate(&vm.s2, GPA + 5 * GZ_PAGE_SIZE, NULL, NULL, &level),
+			 GZ_OK);
+	assert_int_equal(level, 2);
+	/* Re-faulting is fine. */
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn + 100, 4), GZ_ERR_ACCESS_DENIED);
+	pfns[0] = (blk >> 12) + 100;
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn + 100, 1), GZ_OK);
+	/* Rejections. */
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn + 1020, 8), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn + 1024, 0), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn + 2047, 2), GZ_ERR_OUT_OF_RANGE);
+	pfns[0] = FIX_PAGE(300) >> 12;
+	pfns[1] = ~0ULL;
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn + 1024, 2), GZ_ERR_INVALID_ARGS);
+	pfns[1] = FIX_PAGE(300) >> 12;
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn + 1024, 2), GZ_ERR_INVALID_ARGS);
+	/* The host gave the PFN buffer away meanwhile. */
+	assert_int_equal(gz_mem_host_donate_hyp(PFN_BUF, 1), GZ_OK);
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn + 1024, 1), GZ_ERR_ACCESS_DENIED);
+	check_invariants();
+}
+
+static void test_delete_batched(void **state)
+{
+	const uint64_t gfn = GPA >> 12;
+	uint64_t *pfns = gz_hal_pa_to_va(PFN_BUF);
+	gz_pa_t blk = FIX_HOST_BASE + 8 * MB;
+	int calls = 0, ret;
+
+	(void)state;
+	assert_int_equal(gz_memslot_set_block_buffer(&vm, 2 * MB, PFN_BUF), GZ_OK);
+	put_desc(0, GPA, 1024, 0, NULL, 0);
+	assert_int_equal(set_region(), GZ_OK);
+	put_desc(1, 0, 16, 0, NULL, 0);
+	assert_int_equal(set_region(), GZ_OK);
+	/* Slot 0: 10 single pages (two shared, one faulted in by the host) and a 2 MiB block. */
+	for (int i = 0; i < 10; i++) {
+		fix_fill(FIX_PAGE(i), 0x42);
+		assert_int_equal(
+		    gz_memslot_map_guest(&vm, 0, FIX_PAGE(i) >> 12, gfn + 512 + 3 * i, 1), GZ_OK);
+	}
+	assert_int_equal(gz_mem_guest_share_host(&vm, GPA + 2 * MB, 1), GZ_OK);
+	assert_int_equal(gz_mem_guest_share_host(&vm, GPA + 2 * MB + 3 * GZ_PAGE_SIZE, 1), GZ_OK);
+	assert_int_equal(gz_host_s2_handle_fault(FIX_PAGE(0)), GZ_OK);
+	for (int i = 0; i < 512; i++)
+		pfns[i] = (blk >> 12) + i;
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn, 512), GZ_OK);
+	/* Slot 1 keeps its page. */
+	assert_int_equal(gz_memslot_map_guest(&vm, 1, FIX_PAGE(50) >> 12, 0, 1), GZ_OK);
+	assert_int_equal(vm.owned_pages, 523);
+	check_invariants();
+
+	/* Budget 3: the block goes whole in the first call, then 3 pages per call. */
+	while ((ret = gz_memslot_delete(&vm, 0, 3)) == GZ_ERR_BUSY) {
+		calls++;
+		check_invariants();
+		assert_int_equal(gz_memslot_get(&vm, 0)->state, GZ_MEMSLOT_DELETING);
+		/* The slot takes nothing new and no longer catches faults. */
+		assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(60) >> 12, gfn + 1000, 1),
+				 GZ_ERR_NOT_ALLOWED);
+		assert_int_equal(gz_memslot_lookup(&vm, GPA), GZ_ERR_NOT_FOUND);
+		put_desc(0, GPA, 1, 0, NULL, 0);
+		assert_int_equal(set_region(), GZ_ERR_NOT_ALLOWED);
+	}
+	assert_int_equal(ret, GZ_OK);
+	assert_int_equal(calls, 4); /* 512 | 3 | 3 | 3 | 1 */
+	assert_null(gz_memslot_get(&vm, 0));
+	assert_int_equal(vm.owned_pages, 1);
+	assert_int_equal(vm.shared_pages, 0);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(gz_pgstate_owner(FIX_PAGE(i)), GZ_OWNER_HOST);
+		assert_true(fix_is_zero(FIX_PAGE(i)));
+	}
+	assert_false(fix_host_mapped(FIX_PAGE(0)));
+	assert_int_equal(gz_pgstate_owner(blk + MB), GZ_OWNER_HOST);
+	assert_int_equal(gz_memslot_delete(&vm, 0, 3), GZ_ERR_NOT_FOUND);
+	assert_int_equal(gz_memslot_delete(&vm, GZ_MEMSLOT_MAX, 3), GZ_ERR_INVALID_ARGS);
+	/* The slot id can be used again. */
+	put_desc(0, GPA, 4, 0, NULL, 0);
+	assert_int_equal(set_region(), GZ_OK);
+	/* Deleting through SET_MEMREGION (total_pages 0), budget 0 counts as 1. */
+	put_desc(1, 0, 0, 0, NULL, 0);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(vm.owned_pages, 0);
+	assert_int_equal(gz_memslot_delete(&vm, 0, 0), GZ_OK);
+	assert_int_equal(set_region(), GZ_ERR_NOT_FOUND);
+	check_invariants();
+}
+
+static void test_dying_vm(void **state)
+{
+	(void)state;
+	put_desc(0, GPA, 4, 1, (const struct range[]){{FIX_PAGE(0), 4, 0}}, 1);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(gz_vm_mem_reclaim(&vm, 1), GZ_ERR_BUSY);
+	assert_int_equal(set_region(), GZ_ERR_NOT_ALLOWED);
+	assert_int_equal(gz_memslot_purpose(&vm, GPA, GZ_PAGE_SIZE, 0), GZ_ERR_NOT_ALLOWED);
+	assert_int_equal(gz_memslot_enable_demand_paging(&vm), GZ_ERR_NOT_ALLOWED);
+	assert_int_equal(gz_memslot_set_block_buffer(&vm, 2 * MB, PFN_BUF), GZ_ERR_NOT_ALLOWED);
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(9) >> 12, GPA >> 12, 1),
+			 GZ_ERR_NOT_ALLOWED);
+	assert_int_equal(gz_memslot_delete(&vm, 0, 1), GZ_ERR_NOT_ALLOWED);
+	assert_int_equal(gz_memslot_lookup(&vm, GPA), GZ_ERR_NOT_FOUND);
+	assert_null(gz_memslot_get(&vm, 0));
+	assert_null(gz_memslot_get(&vm, 99));
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_populated_batches), T(test_set_region_rejects),  T(test_purpose),
+	    T(test_demand_paging),     T(test_block_demand_paging), T(test_delete_batched),
+	    T(test_dying_vm),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
