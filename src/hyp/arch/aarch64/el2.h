@@ -43,6 +43,10 @@
 #define GZ_EL2_EXIT_EXCEPTION 2 /* unexpected exception */
 #define GZ_EL2_EXIT_PANIC     3 /* gz_hal_panic */
 
+/* PSCI SYSTEM_OFF for assembly (gas takes no 'U' suffix); main.c checks it equals
+ * GZ_PSCI_SYSTEM_OFF of <gz/guest_calls.h>. */
+#define GZ_EL2_PSCI_SYSTEM_OFF_ASM 0x84000008
+
 /* The boot image is linked and loaded here (QEMU virt RAM base + Image text_offset). */
 #define GZ_EL2_TEXT_OFFSET 0x80000
 /* PL011 of QEMU's virt board: the console until the DTB names the real one. */

@@ -55,7 +55,14 @@ primary_entry:
 	bl	gz_el2_main
 	b	park
 
-3:	mov	x0, x1			/* the EL we are at */
+3:	cmp	x1, #1
+	b.ne	4f
+	/* At EL1 an exception (an HLT without -semihosting) must still end the run. */
+	adrp	x0, el1_park_vectors
+	add	x0, x0, :lo12:el1_park_vectors
+	msr	vbar_el1, x0
+	isb
+4:	mov	x0, x1			/* the EL we are at */
 	mov	x1, x19
 	bl	gz_el2_wrong_el
 	b	park
@@ -95,6 +102,20 @@ el2_cpu_setup:
 	ret
 
 	.ltorg
+
+/* EL1 vectors for the wrong-EL path only: any exception powers off through PSCI, which is
+ * reached with HVC when QEMU has no EL2. */
+	.balign	0x800
+el1_park_vectors:
+	.rept	16
+	.balign	0x80
+	b	el1_park
+	.endr
+el1_park:
+	mov	x0, #(GZ_EL2_PSCI_SYSTEM_OFF_ASM & 0xffff)
+	movk	x0, #(GZ_EL2_PSCI_SYSTEM_OFF_ASM >> 16), lsl #16
+	hvc	#0
+	b	park
 
 	.section .stacks, "aw", %nobits
 	.balign	16

@@ -14,6 +14,8 @@
 
 #include "el2.h"
 
+_Static_assert(GZ_EL2_PSCI_SYSTEM_OFF_ASM == GZ_PSCI_SYSTEM_OFF, "head.S PSCI SYSTEM_OFF id");
+
 struct gz_el2_percpu gz_el2_percpu[GZ_EL2_MAX_CPUS];
 static volatile unsigned cpus_online;
 
