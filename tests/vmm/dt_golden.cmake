@@ -1,0 +1,35 @@
+# One device-tree golden test: gzvmm --dry-run --dump-dtb with the given options, the blob
+# decompiled with dtc and compared with golden/NAME.dts. Variables: GZVMM, DTC, NAME, OPTS
+# (separated by ^; @KERNEL@ @INITRD@ @DISK@ stand for files this script creates), GOLDEN, WORK.
+file(MAKE_DIRECTORY ${WORK})
+string(REPEAT "k" 100 _k)
+file(WRITE ${WORK}/kernel.bin "${_k}")
+string(REPEAT "i" 5000 _i)
+file(WRITE ${WORK}/initrd.img "${_i}")
+string(REPEAT "d" 4096 _d)
+file(WRITE ${WORK}/disk.img "${_d}")
+set(args)
+string(REPLACE "^" ";" OPTS "${OPTS}")
+foreach(o ${OPTS})
+  string(REPLACE "@KERNEL@" ${WORK}/kernel.bin o "${o}")
+  string(REPLACE "@INITRD@" ${WORK}/initrd.img o "${o}")
+  string(REPLACE "@DISK@" ${WORK}/disk.img o "${o}")
+  list(APPEND args "${o}")
+endforeach()
+execute_process(COMMAND ${GZVMM} run ${args} --dry-run --dump-dtb ${WORK}/${NAME}.dtb
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "gzvmm failed (${rc}): ${err}")
+endif()
+execute_process(COMMAND ${DTC} -q -I dtb -O dts -o ${WORK}/${NAME}.dts ${WORK}/${NAME}.dtb
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "dtc failed: ${err}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/${NAME}.dts ${GOLDEN}
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  execute_process(COMMAND diff -u ${GOLDEN} ${WORK}/${NAME}.dts)
+  message(FATAL_ERROR "${NAME}: device tree differs from ${GOLDEN}")
+endif()
+message(STATUS "${NAME}: device tree matches; placement:\n${out}")
