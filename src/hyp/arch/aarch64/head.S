@@ -91,10 +91,12 @@ gz_el2_secondary_entry:
 park:	wfe
 	b	park
 
-/* Known EL2 state: MMU and D-cache off, I-cache on, SP alignment checked, our vectors. */
+/* Known EL2 state: MMU and D-cache off, I-cache on, SP alignment checked, no per-CPU data
+ * yet (TPIDR_EL2 resets to an UNKNOWN value), our vectors. */
 el2_cpu_setup:
 	ldr	x0, =(SCTLR_EL2_RES1 | SCTLR_ELX_SA | SCTLR_ELX_I)
 	msr	sctlr_el2, x0
+	msr	tpidr_el2, xzr
 	adrp	x0, gz_el2_vectors
 	add	x0, x0, :lo12:gz_el2_vectors
 	msr	vbar_el2, x0

@@ -73,19 +73,29 @@ static void print_platform(void)
 	gz_printf("dtb: bootargs=\"%s\"\n", p->bootargs ? p->bootargs : "");
 }
 
-/* Starts every other CPU of the DTB through PSCI CPU_ON and waits (bounded) for it. */
+/* The CPUs this build can run: the DTB's, up to GZ_EL2_MAX_CPUS. */
+static unsigned usable_cpus(void)
+{
+	unsigned n = gz_el2_platform.nr_cpus;
+
+	return n < GZ_EL2_MAX_CPUS ? n : GZ_EL2_MAX_CPUS;
+}
+
+/* Starts every other usable CPU of the DTB through PSCI CPU_ON and waits (bounded) for it. */
 static unsigned start_secondaries(void)
 {
 	const struct gz_el2_platform *p = &gz_el2_platform;
-	unsigned n = p->nr_cpus < GZ_EL2_MAX_CPUS ? p->nr_cpus : GZ_EL2_MAX_CPUS;
 	unsigned next_id = 1;
 
 	cpus_online = 1;
+	if (p->nr_cpus > GZ_EL2_MAX_CPUS)
+		gz_printf("smp: the DTB lists %u cpus; this build runs %u\n", p->nr_cpus,
+			  GZ_EL2_MAX_CPUS);
 	if (!p->cpus_psci) {
 		gz_printf("smp: cpus lack enable-method \"psci\"; staying on one cpu\n");
 		return 1;
 	}
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < usable_cpus(); i++) {
 		uint64_t mpidr = p->cpu_mpidr[i], deadline;
 		int64_t rc;
 
@@ -156,7 +166,7 @@ void gz_el2_main(uint64_t dtb_pa, uint64_t mpidr, uint64_t load_pa, uint64_t lin
 		gz_el2_exit(GZ_EL2_EXIT_FAIL);
 
 	online = start_secondaries();
-	gz_printf("smp: %u of %u cpus online\n", online, p->nr_cpus);
+	gz_printf("smp: %u of %u cpus online\n", online, usable_cpus());
 
 	if (bootarg("gz.test=brk")) {
 		gz_printf("test: taking a BRK exception on purpose\n");
@@ -165,7 +175,7 @@ void gz_el2_main(uint64_t dtb_pa, uint64_t mpidr, uint64_t load_pa, uint64_t lin
 	if (bootarg("gz.test=panic"))
 		gz_hal_panic("panic requested on the command line");
 
-	gz_el2_exit(online == p->nr_cpus ? GZ_EL2_EXIT_OK : GZ_EL2_EXIT_FAIL);
+	gz_el2_exit(online == usable_cpus() ? GZ_EL2_EXIT_OK : GZ_EL2_EXIT_FAIL);
 }
 
 /* Not at EL2: QEMU without virtualization=on starts us at EL1. The console and semihosting

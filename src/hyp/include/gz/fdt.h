@@ -14,13 +14,12 @@
 
 #include <gz/types.h>
 
-#define GZ_FDT_MAGIC	      0xd00dfeedU
-#define GZ_FDT_HEADER_SIZE    40U /* version 17 header */
-#define GZ_FDT_VERSION	      17U
-#define GZ_FDT_MAX_DEPTH      32	 /* deepest node nesting accepted */
-#define GZ_FDT_MAX_SIZE	      (2U << 20) /* Linux's limit for a boot DTB */
-#define GZ_FDT_MAX_CELLS      2U	 /* #address-cells/#size-cells a 64-bit value can hold */
-#define GZ_FDT_MAX_PATH_DEPTH GZ_FDT_MAX_DEPTH
+#define GZ_FDT_MAGIC	   0xd00dfeedU
+#define GZ_FDT_HEADER_SIZE 40U /* version 17 header */
+#define GZ_FDT_VERSION	   17U
+#define GZ_FDT_MAX_DEPTH   32	      /* deepest node nesting accepted */
+#define GZ_FDT_MAX_SIZE	   (2U << 20) /* Linux's limit for a boot DTB */
+#define GZ_FDT_MAX_CELLS   2U	      /* #address-cells/#size-cells a 64-bit value can hold */
 
 /* Structure-block tokens (big-endian 32-bit words in the blob). */
 #define GZ_FDT_BEGIN_NODE 1U
