@@ -446,10 +446,12 @@ int gz_pgt_map(struct gz_pgt *pgt, uint64_t ia, gz_pa_t pa, uint64_t size, uint3
 
 /* ---- unmap --------------------------------------------------------------------------------- */
 
-static bool table_empty(const uint64_t *table)
+/* Scan from @first on, cyclically: after unmapping [.., end) the entry at end is the likeliest
+ * to be still in use, so sequential unmaps find a live entry at once. */
+static bool table_empty(const uint64_t *table, unsigned first)
 {
-	for (unsigned i = 0; i < GZ_PGT_ENTRIES; i++)
-		if (table[i])
+	for (unsigned n = 0; n < GZ_PGT_ENTRIES; n++)
+		if (table[(first + n) % GZ_PGT_ENTRIES])
 			return false;
 	return true;
 }
@@ -461,8 +463,12 @@ static int unmap_visit(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 
 	if (flag == GZ_PGT_VISIT_TABLE_POST) {
 		uint64_t *table = desc_table(v->desc);
+		uint64_t size = gz_pgt_level_size(v->level);
+		unsigned first = v->end < v->addr + size
+				     ? (unsigned)((v->end - v->addr) >> level_shift(v->level + 1))
+				     : 0;
 
-		if (op->pass == PASS_PREPARE || !table_empty(table))
+		if (op->pass == PASS_PREPARE || !table_empty(table, first))
 			return 0;
 		bbm_break(pgt, op, v->ptep, v->addr, v->level, false);
 		defer_free(op, table);
