@@ -57,7 +57,7 @@ int gz_host_s2_handle_fault(gz_pa_t pa)
 
 	if (!gz_mem_g.ready)
 		return GZ_ERR_BAD_STATE;
-	if (gz_mem_g.pa_bits < 64 && pa >= (1ULL << gz_mem_g.pa_bits))
+	if (pa >= (1ULL << gz_mem_g.pa_bits)) /* pa_bits <= 48 */
 		return GZ_ERR_OUT_OF_RANGE;
 	gz_mem_lock();
 	if (gz_pgt_translate(s2, page, NULL, NULL, NULL) == GZ_OK)

@@ -3,6 +3,7 @@
  * per-VM statistics and the invariant checker. Guest transitions are in mem_xfer.c, the
  * host stage-2 in host_s2.c, memslots in memslot.c.
  */
+#include <arch/pte.h>
 #include <gz/lib.h>
 #include <gz/s2pt.h>
 #include <gz/status.h>
@@ -44,7 +45,7 @@ int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits)
 	if (!nr || !GZ_IS_ALIGNED(addr, GZ_PAGE_SIZE) || nr > (UINT64_MAX >> GZ_PAGE_SHIFT) ||
 	    !gz_range_end(addr, nr << GZ_PAGE_SHIFT, &end))
 		return GZ_ERR_INVALID_ARGS;
-	if (bits < 64 && end > (1ULL << bits))
+	if (end > (1ULL << bits)) /* bits <= 48 */
 		return GZ_ERR_OUT_OF_RANGE;
 	return GZ_OK;
 }
@@ -74,7 +75,7 @@ static unsigned round_pa_bits(uint64_t top)
 
 static bool valid_pa_bits(unsigned bits)
 {
-	return bits && round_pa_bits(1ULL << bits) == bits;
+	return bits >= 32 && bits <= 48 && round_pa_bits(1ULL << bits) == bits;
 }
 
 /* [pa, pa + size) is page aligned, covered by the store and backed in the linear map. */
@@ -183,8 +184,8 @@ int gz_mem_host_donate_hyp(gz_pa_t pa, uint64_t nr)
 	if (!ret) {
 		gz_host_s2_unmap(pa, nr);
 		gz_pgstate_set(pa, nr, GZ_OWNER_HYP, GZ_PAGE_DONATED);
-		if (gz_pool_add(&gz_mem_g.pool, pa, nr))
-			gz_hal_panic("mem: donated pages refused by the pool");
+		/* Cannot fail: the range is page aligned and backed (checked above). */
+		gz_pool_add(&gz_mem_g.pool, pa, nr);
 	}
 	gz_mem_unlock();
 	return ret;
@@ -206,8 +207,8 @@ int gz_mem_hyp_return_host(uint64_t max, uint64_t *nr_returned)
 	 * their first word, and give them back to the pool afterwards. */
 	budget = st.free;
 	while (done < max && budget-- && gz_pool_take(pool, &pa) == GZ_OK) {
-		if (gz_pgstate_owner(pa) == GZ_OWNER_HYP &&
-		    gz_pgstate_state(pa) == GZ_PAGE_DONATED) {
+		/* Pool pages are the hypervisor's: donated ones may go back. */
+		if (gz_pgstate_state(pa) == GZ_PAGE_DONATED) {
 			gz_mem_scrub(pa, 1);
 			gz_pgstate_set(pa, 1, GZ_OWNER_HOST, GZ_PAGE_OWNED);
 			done++;
@@ -294,8 +295,10 @@ static int check_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	gz_pa_t pa;
 
 	(void)flag;
-	if (gz_pgt_translate(v->pgt, v->addr, &pa, &prot, &level) || level != v->level)
+	/* Both descriptor formats share the VMSA valid bit. */
+	if (!(v->desc & ARCH_PTE_VALID))
 		return 0;
+	gz_pgt_translate(v->pgt, v->addr, &pa, &prot, &level);
 	size = gz_pgt_level_size(level);
 	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
 		bool ok = c->vm ? gz_pgstate_owner(pa + off) == c->vm->owner

