@@ -628,6 +628,10 @@ static void test_donate_pfns(void **state)
 	uint64_t two[2] = {FIX_PAGE(9) >> 12, FIX_PAGE(10) >> 12};
 	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, two, 0xb000, 2), GZ_OK);
 	assert_int_equal(vm_a.owned_pages, 5);
+	/* The last page already done, the first new. */
+	uint64_t last_done[2] = {FIX_PAGE(16) >> 12, FIX_PAGE(3) >> 12};
+	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, last_done, 0x7000, 2), GZ_OK);
+	assert_int_equal(vm_a.owned_pages, 6);
 	/* A page at the wrong IPA is not "done". */
 	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, two, 0xc000, 1),
 			 GZ_ERR_ACCESS_DENIED);
@@ -661,6 +665,14 @@ static void test_donate_rollback_on_no_memory(void **state)
 	assert_true(fix_same_as(snap, bytes));
 	assert_true(fake_hal_count_ops(FAKE_OP_TLBI_IPA) + fake_hal_count_ops(FAKE_OP_TLBI_VMID) >=
 		    1);
+	free(snap);
+	/* The middle one of three stretches fails: the first is taken back too. */
+	uint64_t three[3] = {FIX_PAGE(20) >> 12, FIX_PAGE(40) >> 12, FIX_PAGE(60) >> 12};
+	snap = fix_snapshot(&bytes);
+	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, three, 2 * MB - GZ_PAGE_SIZE, 3),
+			 GZ_ERR_NO_MEMORY);
+	assert_int_equal(fix_guest_pa(&vm_a, 2 * MB - GZ_PAGE_SIZE, &pa), GZ_ERR_NOT_FOUND);
+	assert_true(fix_same_as(snap, bytes));
 	free(snap);
 	/* Same for the host giving a contiguous run and for relinquishing out of a block. */
 	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(50), 4 * MB, 1),
@@ -826,6 +838,7 @@ static void test_invariant_checker(void **state)
 	/* A page owned by a VM nobody knows. */
 	gz_pgstate_set(FIX_PAGE(5), 1, GZ_OWNER_VM(9), GZ_PAGE_OWNED);
 	expect_broken(FIX_PAGE(5));
+	assert_int_equal(gz_mem_check_invariants(NULL, 0, NULL), GZ_ERR_BAD_STATE);
 	gz_pgstate_set(FIX_PAGE(5), 1, GZ_OWNER_HOST, GZ_PAGE_OWNED);
 	check_invariants();
 	/* The host maps a guest's page, a page it borrows as a block or executable, its own
@@ -852,6 +865,62 @@ static void test_invariant_checker(void **state)
 	check_invariants();
 }
 
+/* Memory the HAL reports but cannot map (an unbacked region), PA sizes, region order. */
+static void test_odd_memory(void **state)
+{
+	const gz_pa_t hi = FAKE_PHYS_BASE + FIX_PHYS_SIZE; /* unbacked */
+	const gz_pa_t base[] = {hi, FAKE_PHYS_BASE};
+	const uint64_t size[] = {16 * MB, FIX_PHYS_SIZE};
+	struct gz_mem_config cfg = {FIX_HYP_BASE, FIX_HYP_SIZE, FIX_WORK_BASE, FIX_WORK_SIZE, 0, 0};
+	uint64_t pfn = hi >> 12;
+	gz_pa_t far_base[] = {FAKE_PHYS_BASE, 1ULL << 48};
+	uint64_t far_size[] = {FIX_PHYS_SIZE, MB};
+	gz_pa_t wrap_base[] = {FAKE_PHYS_BASE, ~0ULL << 20};
+	uint64_t wrap_size[] = {FIX_PHYS_SIZE, 2 * MB};
+	gz_pa_t high_base[] = {FAKE_PHYS_BASE, 1ULL << 32};
+
+	(void)state;
+	teardown(NULL);
+	/* Regions listed high first. */
+	fake_hal_reset(FIX_PHYS_SIZE, 0);
+	fake_hal_set_phys_regions(base, size, 2);
+	assert_int_equal(gz_mem_init(&cfg), GZ_OK);
+	assert_int_equal(gz_mem_host_s2()->ia_bits, 32);
+	assert_int_equal(gz_vm_mem_init(&vm_a, 1, 32, 1), GZ_OK);
+	assert_int_equal(gz_vm_mem_init(&vm_b, 2, 32, 2), GZ_OK);
+	/* The unbacked pages cannot be donated or read by the hypervisor. */
+	assert_int_equal(gz_mem_host_donate_hyp(hi, 1), GZ_ERR_OUT_OF_RANGE);
+	assert_int_equal(gz_mem_host_donate_guest(&vm_a, hi, 0, 1), GZ_ERR_OUT_OF_RANGE);
+	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, &pfn, 0, 1), GZ_ERR_OUT_OF_RANGE);
+	assert_int_equal(gz_memslot_set_region(&vm_a, hi, 4096), GZ_ERR_OUT_OF_RANGE);
+	/* ... nor hold the hypervisor. */
+	struct gz_mem_config unbacked = cfg;
+	unbacked.hyp_base = hi;
+	assert_int_equal(gz_mem_init(&unbacked), GZ_ERR_INVALID_ARGS);
+	unbacked = cfg;
+	unbacked.work_base = hi;
+	assert_int_equal(gz_mem_init(&unbacked), GZ_ERR_INVALID_ARGS);
+	/* The hypervisor image above its working memory is fine. */
+	struct gz_mem_config above = cfg;
+	above.hyp_base = FIX_WORK_BASE + FIX_WORK_SIZE;
+	assert_int_equal(gz_mem_init(&above), GZ_OK);
+	/* Memory above 2^48, a wrapping region, memory above a given PA size. */
+	fake_hal_set_phys_regions(far_base, far_size, 2);
+	assert_int_equal(gz_mem_init(&cfg), GZ_ERR_INVALID_ARGS);
+	fake_hal_set_phys_regions(wrap_base, wrap_size, 2);
+	assert_int_equal(gz_mem_init(&cfg), GZ_ERR_INVALID_ARGS);
+	fake_hal_set_phys_regions(high_base, far_size, 2);
+	cfg.pa_bits = 32;
+	assert_int_equal(gz_mem_init(&cfg), GZ_ERR_INVALID_ARGS);
+	cfg.pa_bits = 64;
+	assert_int_equal(gz_mem_init(&cfg), GZ_ERR_INVALID_ARGS);
+	cfg.pa_bits = 36;
+	assert_int_equal(gz_mem_init(&cfg), GZ_OK);
+	assert_int_equal(gz_mem_host_s2()->ia_bits, 36);
+	fake_hal_teardown();
+	setup(NULL);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -871,6 +940,7 @@ int main(void)
 	    T(test_reclaim_batched),
 	    T(test_reclaim_scan_bound),
 	    T(test_invariant_checker),
+	    T(test_odd_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -526,6 +526,28 @@ static void test_delete_batched(void **state)
 	check_invariants();
 }
 
+/* More leaves than one call can list: the call stops at the scratch's capacity. */
+static void test_delete_many_leaves(void **state)
+{
+	const uint64_t gfn = GPA >> 12;
+	int ret, calls = 0;
+
+	(void)state;
+	assert_int_equal(gz_memslot_enable_demand_paging(&vm), GZ_OK);
+	put_desc(0, GPA, 4096, 0, NULL, 0);
+	assert_int_equal(set_region(), GZ_OK);
+	/* IPA one page off the PA's 2 MiB alignment: every page is its own leaf. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(gz_memslot_map_guest(&vm, 0, (FIX_PAGE(0) >> 12) + 400 * i,
+						      gfn + 1 + 400 * i, 400),
+				 GZ_OK);
+	while ((ret = gz_memslot_delete(&vm, 0, 5000)) == GZ_ERR_BUSY)
+		calls++;
+	assert_int_equal(ret, GZ_OK);
+	assert_int_equal(calls, 1);
+	assert_int_equal(vm.owned_pages, 0);
+}
+
 static void test_dying_vm(void **state)
 {
 	(void)state;
@@ -550,7 +572,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_populated_batches), T(test_set_region_rejects),  T(test_purpose),
 	    T(test_demand_paging),     T(test_block_demand_paging), T(test_delete_batched),
-	    T(test_dying_vm),
+	    T(test_dying_vm),	       T(test_delete_many_leaves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
