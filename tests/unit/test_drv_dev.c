@@ -371,14 +371,19 @@ static void test_vcpu_create(void **state)
 	assert_int_equal(gzdrv_vcpu_create(vm, 0, &v), -ENOMEM);
 	fake.fail_alloc_in = 1;
 	assert_int_equal(gzdrv_vcpu_create(vm, 0, &v), -ENOMEM);
-	/* no fd: the vCPU is destroyed again and its id is free */
+	/* no fd: the vCPU stays (un-owned); a retry gets a fd for it without a new one */
 	fake.fail_newfd_in = 1;
 	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_VCPU, 0), -EMFILE);
-	assert_null(vm->vcpus[0]);
-	assert_int_equal(fake_calls(GZ_HVC_FN_DESTROY_VCPU), 1);
+	assert_non_null(vm->vcpus[0]);
+	assert_false(vm->vcpus[0]->owned);
+	assert_int_equal(fake_calls(GZ_HVC_FN_CREATE_VCPU), 3);
 	assert_true(gzdrv_vm_ioctl(vm, GZVM_CREATE_VCPU, 0) >= 3);
+	assert_int_equal(fake_calls(GZ_HVC_FN_CREATE_VCPU), 3);
+	assert_true(vm->vcpus[0]->owned);
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_VCPU, 0), -EEXIST);
+	assert_int_equal(fake_calls(GZ_HVC_FN_DESTROY_VCPU), 0);
 	gzdrv_vm_release(vm);
-	assert_int_equal(fake_calls(GZ_HVC_FN_DESTROY_VCPU), 3);
+	assert_int_equal(fake_calls(GZ_HVC_FN_DESTROY_VCPU), 2);
 	assert_clean();
 }
 

@@ -115,6 +115,9 @@ struct gzdrv_ops {
 	/* Clocks for the guest PTP call: realtime in ns and the physical counter value. */
 	void (*read_clocks)(void *env, uint64_t *realtime_ns, uint64_t *counter);
 
+	/* Optional (may be NULL): a vCPU is about to be freed (its priv can go). */
+	void (*vcpu_destroy)(void *env, struct gzdrv_vcpu *vcpu);
+
 	/* Optional (may be NULL): tracing of hypercalls and exits. */
 	void (*trace_hvc_enter)(void *env, uint64_t id);
 	void (*trace_hvc_leave)(void *env, uint64_t id, bool invalid);
@@ -154,6 +157,7 @@ struct gzdrv_ioeventfd {
 };
 
 struct gzdrv_irqfd {
+	int fd; /* the caller's eventfd number at assign time (for the embedder's poll) */
 	bool used;
 	bool active;   /* watched and not hung up */
 	bool level;    /* RESAMPLE: level-triggered, deasserted on EOI */
@@ -175,6 +179,7 @@ struct gzdrv_vcpu {
 	uint64_t nr_exits; /* statistics */
 	uint64_t nr_kernel_exits;
 	bool running; /* inside GZVM_RUN (one caller at a time) */
+	bool owned;   /* reserved by a fd (or a direct gzdrv_vcpu_create caller) */
 	void *priv;   /* embedder's (wait queue, hrtimer...) */
 };
 

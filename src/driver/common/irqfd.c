@@ -144,7 +144,7 @@ static void purge_dead(struct gzdrv_vm *vm)
 			irqfd_detach(vm, &vm->irqfds[i]);
 }
 
-static int assign(struct gzdrv_vm *vm, void *efd, void *resample, uint32_t gsi)
+static int assign(struct gzdrv_vm *vm, int fd, void *efd, void *resample, uint32_t gsi)
 {
 	struct gzdrv_irqfd *f = NULL;
 	unsigned int i;
@@ -165,6 +165,7 @@ static int assign(struct gzdrv_vm *vm, void *efd, void *resample, uint32_t gsi)
 	f->active = true;
 	f->vm = vm;
 	f->gsi = gsi;
+	f->fd = fd;
 	f->efd = efd;
 	f->resample_efd = resample;
 	f->level = resample != NULL;
@@ -223,7 +224,7 @@ long gzdrv_irqfd(struct gzdrv_vm *vm, uint64_t arg)
 		}
 	}
 	gzdrv_lock(vm);
-	ret = assign(vm, efd, resample, a.gsi);
+	ret = assign(vm, (int)a.fd, efd, resample, a.gsi);
 	gzdrv_unlock(vm);
 	if (ret) {
 		ops->eventfd_put(env, efd);

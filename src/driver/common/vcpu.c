@@ -35,8 +35,10 @@ int gzdrv_vcpu_create(struct gzdrv_vm *vm, uint64_t id, struct gzdrv_vcpu **out)
 	} else {
 		ret = gzdrv_call3(drv, GZ_HVC_CREATE_VCPU, gz_hvc_tuple(vm->vm_id, (uint16_t)id),
 				  vcpu->shared_pa, 0, NULL);
-		if (!ret)
+		if (!ret) {
+			vcpu->owned = true;
 			vm->vcpus[id] = vcpu;
+		}
 	}
 	gzdrv_unlock(vm);
 	if (ret) {
@@ -54,6 +56,8 @@ void gzdrv_vcpu_free(struct gzdrv_vcpu *vcpu)
 
 	gzdrv_call1(drv, GZ_HVC_DESTROY_VCPU, gz_hvc_tuple(vcpu->vm->vm_id, (uint16_t)vcpu->id),
 		    NULL);
+	if (drv->ops->vcpu_destroy)
+		drv->ops->vcpu_destroy(drv->env, vcpu);
 	drv->ops->free_pages(drv->env, vcpu->shared, GZDRV_VCPU_SHARED_PAGES);
 	drv->ops->free(drv->env, vcpu);
 }

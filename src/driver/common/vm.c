@@ -108,20 +108,37 @@ static long vm_set_dtb_config(struct gzdrv_vm *vm, uint64_t arg)
 	return gzdrv_call3(vm->drv, GZ_HVC_SET_DTB_CONFIG, vm->vm_id, c.dtb_addr, c.dtb_size, NULL);
 }
 
+/*
+ * A vCPU stays in vm->vcpus from creation to VM teardown (injections wake it without a
+ * lock). If no fd can be made for it, it stays un-owned and a retry of CREATE_VCPU with
+ * the same id gets a fd for it instead of creating it again.
+ */
 static long vm_create_vcpu_fd(struct gzdrv_vm *vm, uint64_t id)
 {
 	struct gzdrv_vcpu *vcpu;
 	int ret, fd;
 
-	ret = gzdrv_vcpu_create(vm, id, &vcpu);
-	if (ret)
-		return ret;
+	if (id >= GZDRV_MAX_VCPUS)
+		return -EINVAL;
+	gzdrv_lock(vm);
+	vcpu = vm->vcpus[id];
+	if (vcpu && vcpu->owned) {
+		gzdrv_unlock(vm);
+		return -EEXIST;
+	}
+	if (vcpu)
+		vcpu->owned = true;
+	gzdrv_unlock(vm);
+	if (!vcpu) {
+		ret = gzdrv_vcpu_create(vm, id, &vcpu);
+		if (ret)
+			return ret;
+	}
 	fd = vm->drv->ops->new_fd(vm->drv->env, GZDRV_FD_VCPU, vcpu);
 	if (fd < 0) {
 		gzdrv_lock(vm);
-		vm->vcpus[vcpu->id] = NULL;
+		vcpu->owned = false;
 		gzdrv_unlock(vm);
-		gzdrv_vcpu_free(vcpu);
 	}
 	return fd;
 }
