@@ -76,7 +76,8 @@ struct walker {
 static int walk_table(struct walker *w, uint64_t *table, unsigned level, uint64_t base,
 		      uint64_t nr);
 
-static int walk_entry(struct walker *w, uint64_t *ptep, unsigned level, uint64_t addr)
+static int visit(struct walker *w, uint64_t *ptep, unsigned level, uint64_t addr,
+		 enum gz_pgt_visit_flags flag)
 {
 	struct gz_pgt_visit v = {
 	    .pgt = w->pgt,
@@ -88,25 +89,30 @@ static int walk_entry(struct walker *w, uint64_t *ptep, unsigned level, uint64_t
 	    .desc = *ptep,
 	    .arg = w->arg,
 	};
+
+	return w->fn(&v, flag);
+}
+
+static int walk_entry(struct walker *w, uint64_t *ptep, unsigned level, uint64_t addr)
+{
 	int ret;
 
-	if (!desc_is_table(v.desc, level)) {
+	if (!desc_is_table(*ptep, level)) {
 		if (!(w->flags & GZ_PGT_VISIT_LEAF))
 			return 0;
-		ret = w->fn(&v, GZ_PGT_VISIT_LEAF);
+		ret = visit(w, ptep, level, addr, GZ_PGT_VISIT_LEAF);
 		/* A leaf visitor may have installed a table (map, split): walk into it. */
 		if (ret || !desc_is_table(*ptep, level))
 			return ret;
 	} else if (w->flags & GZ_PGT_VISIT_TABLE_PRE) {
-		ret = w->fn(&v, GZ_PGT_VISIT_TABLE_PRE);
+		ret = visit(w, ptep, level, addr, GZ_PGT_VISIT_TABLE_PRE);
 		if (ret || !desc_is_table(*ptep, level))
 			return ret;
 	}
 	ret = walk_table(w, desc_table(*ptep), level + 1, addr, GZ_PGT_ENTRIES);
 	if (ret || !(w->flags & GZ_PGT_VISIT_TABLE_POST))
 		return ret;
-	v.desc = *ptep;
-	return w->fn(&v, GZ_PGT_VISIT_TABLE_POST);
+	return visit(w, ptep, level, addr, GZ_PGT_VISIT_TABLE_POST);
 }
 
 static int walk_table(struct walker *w, uint64_t *table, unsigned level, uint64_t base, uint64_t nr)
