@@ -1,21 +1,12 @@
 /* Command-line parsing for gzvmm: every bad argument gets a one-line message. */
 #include "cli.h"
+#include "msg.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int vmm_parse_size(const char *s, uint64_t *out)
 {
@@ -177,14 +168,14 @@ static int parse_disk(struct vmm_config *cfg, const char *v, char *err, size_t e
 	size_t plen = comma ? (size_t)(comma - v) : strlen(v);
 
 	if (cfg->ndisks >= VMM_MAX_DISKS)
-		return fail(err, errlen, "too many --disk options (at most %u)", VMM_MAX_DISKS);
+		return vmm_fail(err, errlen, "too many --disk options (at most %u)", VMM_MAX_DISKS);
 	if (comma && strcmp(comma + 1, "ro") != 0)
-		return fail(err, errlen, "invalid --disk option '%s' (only ',ro' is known)",
-			    comma + 1);
+		return vmm_fail(err, errlen, "invalid --disk option '%s' (only ',ro' is known)",
+				comma + 1);
 	if (plen == 0)
-		return fail(err, errlen, "--disk needs a file name");
+		return vmm_fail(err, errlen, "--disk needs a file name");
 	if (plen >= sizeof(cfg->disk_path_buf[0]))
-		return fail(err, errlen, "--disk file name too long");
+		return vmm_fail(err, errlen, "--disk file name too long");
 	d = &cfg->disks[cfg->ndisks];
 	memcpy(cfg->disk_path_buf[cfg->ndisks], v, plen);
 	cfg->disk_path_buf[cfg->ndisks][plen] = '\0';
@@ -203,7 +194,7 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		else if (strcmp(v, "sim") == 0)
 			cfg->backend = VMM_BACKEND_SIM;
 		else
-			return fail(err, errlen, "unknown backend '%s' (gzvm or sim)", v);
+			return vmm_fail(err, errlen, "unknown backend '%s' (gzvm or sim)", v);
 		return 0;
 	case O_KERNEL:
 		cfg->kernel = v;
@@ -222,12 +213,12 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		break;
 	case O_MEM:
 		if (vmm_parse_size(v, &cfg->mem_size) != 0)
-			return fail(err, errlen, "invalid --mem '%s' (a size such as 256M or 1G)",
-				    v);
+			return vmm_fail(err, errlen,
+					"invalid --mem '%s' (a size such as 256M or 1G)", v);
 		if (cfg->mem_size < VMM_MEM_MIN || cfg->mem_size > VMM_MEM_MAX)
-			return fail(err, errlen, "--mem '%s' out of range (2M to 8G)", v);
+			return vmm_fail(err, errlen, "--mem '%s' out of range (2M to 8G)", v);
 		if (cfg->mem_size % VMM_SZ_2M)
-			return fail(err, errlen, "--mem '%s' is not a multiple of 2M", v);
+			return vmm_fail(err, errlen, "--mem '%s' is not a multiple of 2M", v);
 		return 0;
 	case O_CPUS: {
 		char *end;
@@ -236,7 +227,8 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		errno = 0;
 		n = strtoul(v, &end, 10);
 		if (*v < '0' || *v > '9' || *end != '\0' || errno || n < 1 || n > VMM_MAX_CPUS)
-			return fail(err, errlen, "invalid --cpus '%s' (1 to %u)", v, VMM_MAX_CPUS);
+			return vmm_fail(err, errlen, "invalid --cpus '%s' (1 to %u)", v,
+					VMM_MAX_CPUS);
 		cfg->cpus = (unsigned)n;
 		return 0;
 	}
@@ -252,7 +244,7 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 			cfg->console_path = v + 5;
 			return 0;
 		}
-		return fail(err, errlen, "invalid --console '%s' (stdio or file:PATH)", v);
+		return vmm_fail(err, errlen, "invalid --console '%s' (stdio or file:PATH)", v);
 	case O_INPUT:
 		if (strcmp(v, "pl011") == 0)
 			cfg->input = VMM_INPUT_PL011;
@@ -261,7 +253,8 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		else if (strcmp(v, "none") == 0)
 			cfg->input = VMM_INPUT_NONE;
 		else
-			return fail(err, errlen, "invalid --input '%s' (pl011, virtio or none)", v);
+			return vmm_fail(err, errlen, "invalid --input '%s' (pl011, virtio or none)",
+					v);
 		return 0;
 	case O_VIRTIO_VERSION:
 		if (strcmp(v, "1") == 0)
@@ -269,7 +262,7 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		else if (strcmp(v, "2") == 0)
 			cfg->virtio_version = 2;
 		else
-			return fail(err, errlen, "invalid --virtio-version '%s' (1 or 2)", v);
+			return vmm_fail(err, errlen, "invalid --virtio-version '%s' (1 or 2)", v);
 		return 0;
 	case O_NO_RNG:
 		cfg->rng = false;
@@ -285,7 +278,7 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 	}
 	/* File-name options. */
 	if (*v == '\0')
-		return fail(err, errlen, "%s needs a file name", opts[id].name);
+		return vmm_fail(err, errlen, "%s needs a file name", opts[id].name);
 	return 0;
 }
 
@@ -298,7 +291,7 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 	defaults(cfg);
 	*action = VMM_CLI_RUN;
 	if (argc < 2 || !argv[1])
-		return fail(err, errlen, "no command given (try 'gzvmm --help')");
+		return vmm_fail(err, errlen, "no command given (try 'gzvmm --help')");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		*action = VMM_CLI_HELP;
 		return 0;
@@ -308,7 +301,7 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 		return 0;
 	}
 	if (strcmp(argv[1], "run") != 0)
-		return fail(err, errlen, "unknown command '%s' (try 'gzvmm --help')", argv[1]);
+		return vmm_fail(err, errlen, "unknown command '%s' (try 'gzvmm --help')", argv[1]);
 	for (i = 2; i < argc; i++) {
 		const char *arg = argv[i], *val;
 		int id;
@@ -322,8 +315,8 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 				return 0;
 			}
 			if (arg[0] == '-')
-				return fail(err, errlen, "unknown option '%s'", arg);
-			return fail(err, errlen, "unexpected argument '%s'", arg);
+				return vmm_fail(err, errlen, "unknown option '%s'", arg);
+			return vmm_fail(err, errlen, "unexpected argument '%s'", arg);
 		}
 		if (id == O_HELP) {
 			*action = VMM_CLI_HELP;
@@ -334,20 +327,21 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 			return 0;
 		}
 		if (!opts[id].has_arg && val)
-			return fail(err, errlen, "option %s takes no value", opts[id].name);
+			return vmm_fail(err, errlen, "option %s takes no value", opts[id].name);
 		if (opts[id].has_arg && !val) {
 			if (i + 1 >= argc || !argv[i + 1])
-				return fail(err, errlen, "option %s needs a value", opts[id].name);
+				return vmm_fail(err, errlen, "option %s needs a value",
+						opts[id].name);
 			val = argv[++i];
 		}
 		if (seen[id] && !opts[id].repeatable)
-			return fail(err, errlen, "option %s given twice", opts[id].name);
+			return vmm_fail(err, errlen, "option %s given twice", opts[id].name);
 		seen[id] = true;
 		if (apply(cfg, id, val ? val : "", err, errlen) != 0)
 			return -1;
 	}
 	if (!cfg->kernel)
-		return fail(err, errlen, "missing --kernel FILE");
+		return vmm_fail(err, errlen, "missing --kernel FILE");
 	/* With output in a file gzvmm runs unattended: stdin is left alone. */
 	if (cfg->console == VMM_CONSOLE_FILE)
 		cfg->input = VMM_INPUT_NONE;

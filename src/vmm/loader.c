@@ -1,5 +1,6 @@
 /* Kernel, initrd and DTB loading into guest RAM, with every header field validated. */
 #include "loader.h"
+#include "msg.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -12,16 +13,6 @@
 #include <unistd.h>
 
 #define ELF_MAX_PHDRS 64U
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static uint64_t rd64(const uint8_t *p)
 {
@@ -46,24 +37,25 @@ int vmm_read_file(const char *what, const char *path, size_t max, uint8_t **data
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return fail(err, errlen, "cannot open %s '%s': %s", what, path, strerror(errno));
+		return vmm_fail(err, errlen, "cannot open %s '%s': %s", what, path,
+				strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(err, errlen, "%s '%s' is not a regular file", what, path);
+		return vmm_fail(err, errlen, "%s '%s' is not a regular file", what, path);
 	}
 	if (st.st_size == 0) {
 		close(fd);
-		return fail(err, errlen, "%s '%s' is empty", what, path);
+		return vmm_fail(err, errlen, "%s '%s' is empty", what, path);
 	}
 	if ((uint64_t)st.st_size > max) {
 		close(fd);
-		return fail(err, errlen, "%s '%s' is too big for guest memory (%llu bytes)", what,
-			    path, (unsigned long long)st.st_size);
+		return vmm_fail(err, errlen, "%s '%s' is too big for guest memory (%llu bytes)",
+				what, path, (unsigned long long)st.st_size);
 	}
 	buf = malloc((size_t)st.st_size);
 	if (!buf) {
 		close(fd);
-		return fail(err, errlen, "out of memory reading %s '%s'", what, path);
+		return vmm_fail(err, errlen, "out of memory reading %s '%s'", what, path);
 	}
 	while (got < (size_t)st.st_size) {
 		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
@@ -75,8 +67,8 @@ int vmm_read_file(const char *what, const char *path, size_t max, uint8_t **data
 
 			free(buf);
 			close(fd);
-			return fail(err, errlen, "cannot read %s '%s': %s", what, path,
-				    strerror(e));
+			return vmm_fail(err, errlen, "cannot read %s '%s': %s", what, path,
+					strerror(e));
 		}
 		got += (size_t)n;
 	}
@@ -113,24 +105,24 @@ static int load_image(const struct vmm_mem *m, const uint8_t *img, size_t size,
 		isize = size;
 	}
 	if (flags & VMM_IMAGE_FLAG_BE)
-		return fail(err, errlen, "kernel Image is big-endian (unsupported)");
+		return vmm_fail(err, errlen, "kernel Image is big-endian (unsupported)");
 	if (isize < size)
-		return fail(err, errlen,
-			    "kernel Image header: image_size %llu is smaller than the file",
-			    (unsigned long long)isize);
+		return vmm_fail(err, errlen,
+				"kernel Image header: image_size %llu is smaller than the file",
+				(unsigned long long)isize);
 	if (text % 8)
-		return fail(err, errlen,
-			    "kernel Image header: text_offset 0x%llx is not 8-byte aligned",
-			    (unsigned long long)text);
+		return vmm_fail(err, errlen,
+				"kernel Image header: text_offset 0x%llx is not 8-byte aligned",
+				(unsigned long long)text);
 	/* The 2 MiB-aligned base is the start of RAM (its size is a multiple of 2 MiB). */
 	base = ram->gpa;
 	if (text >= ram->size || isize > ram->size - text)
-		return fail(err, errlen,
-			    "kernel Image does not fit in guest memory (text_offset 0x%llx, "
-			    "image_size 0x%llx)",
-			    (unsigned long long)text, (unsigned long long)isize);
+		return vmm_fail(err, errlen,
+				"kernel Image does not fit in guest memory (text_offset 0x%llx, "
+				"image_size 0x%llx)",
+				(unsigned long long)text, (unsigned long long)isize);
 	if (copy_in(m, base + text, img, size, isize - size) != 0)
-		return fail(err, errlen, "kernel Image does not fit in guest memory");
+		return vmm_fail(err, errlen, "kernel Image does not fit in guest memory");
 	bl->fmt = VMM_FMT_IMAGE;
 	bl->kernel_start = base + text;
 	bl->kernel_end = base + text + isize;
@@ -148,23 +140,25 @@ static int load_elf(const struct vmm_mem *m, const uint8_t *img, size_t size,
 	unsigned nload = 0;
 
 	if (size < sizeof(eh))
-		return fail(err, errlen, "kernel ELF is truncated (no header)");
+		return vmm_fail(err, errlen, "kernel ELF is truncated (no header)");
 	memcpy(&eh, img, sizeof(eh));
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64)
-		return fail(err, errlen, "kernel ELF is not 64-bit");
+		return vmm_fail(err, errlen, "kernel ELF is not 64-bit");
 	if (eh.e_ident[EI_DATA] != ELFDATA2LSB)
-		return fail(err, errlen, "kernel ELF is not little-endian");
+		return vmm_fail(err, errlen, "kernel ELF is not little-endian");
 	if (eh.e_machine != EM_AARCH64)
-		return fail(err, errlen, "kernel ELF is not for aarch64 (e_machine %u)",
-			    eh.e_machine);
+		return vmm_fail(err, errlen, "kernel ELF is not for aarch64 (e_machine %u)",
+				eh.e_machine);
 	if (eh.e_type != ET_EXEC)
-		return fail(err, errlen, "kernel ELF is not an executable (e_type %u)", eh.e_type);
+		return vmm_fail(err, errlen, "kernel ELF is not an executable (e_type %u)",
+				eh.e_type);
 	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum > ELF_MAX_PHDRS)
-		return fail(err, errlen,
-			    "kernel ELF has a bad program header table (%u entries of %u bytes)",
-			    eh.e_phnum, eh.e_phentsize);
+		return vmm_fail(
+		    err, errlen,
+		    "kernel ELF has a bad program header table (%u entries of %u bytes)",
+		    eh.e_phnum, eh.e_phentsize);
 	if (eh.e_phoff > size || (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > size - eh.e_phoff)
-		return fail(err, errlen, "kernel ELF program headers lie outside the file");
+		return vmm_fail(err, errlen, "kernel ELF program headers lie outside the file");
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr p;
 
@@ -172,19 +166,20 @@ static int load_elf(const struct vmm_mem *m, const uint8_t *img, size_t size,
 		if (p.p_type != PT_LOAD || p.p_memsz == 0)
 			continue;
 		if (p.p_filesz > p.p_memsz)
-			return fail(err, errlen,
-				    "kernel ELF segment %u: file size exceeds memory size", i);
+			return vmm_fail(err, errlen,
+					"kernel ELF segment %u: file size exceeds memory size", i);
 		if (p.p_offset > size || p.p_filesz > size - p.p_offset)
-			return fail(err, errlen, "kernel ELF segment %u lies outside the file", i);
+			return vmm_fail(err, errlen, "kernel ELF segment %u lies outside the file",
+					i);
 		if (p.p_paddr + p.p_memsz < p.p_paddr || !vmm_mem_contains(m, p.p_paddr, p.p_memsz))
-			return fail(
+			return vmm_fail(
 			    err, errlen,
 			    "kernel ELF segment %u (0x%llx, %llu bytes) is outside guest memory", i,
 			    (unsigned long long)p.p_paddr, (unsigned long long)p.p_memsz);
 		for (unsigned j = 0; j < nload; j++)
 			if (vmm_range_overlap(p.p_paddr, p.p_memsz, ph[j].p_paddr, ph[j].p_memsz))
-				return fail(err, errlen, "kernel ELF segments overlap (segment %u)",
-					    i);
+				return vmm_fail(err, errlen,
+						"kernel ELF segments overlap (segment %u)", i);
 		ph[nload++] = p;
 		if (eh.e_entry >= p.p_paddr && eh.e_entry - p.p_paddr < p.p_memsz)
 			entry_ok = true;
@@ -194,10 +189,11 @@ static int load_elf(const struct vmm_mem *m, const uint8_t *img, size_t size,
 			hi = p.p_paddr + p.p_memsz;
 	}
 	if (nload == 0)
-		return fail(err, errlen, "kernel ELF has no loadable segment");
+		return vmm_fail(err, errlen, "kernel ELF has no loadable segment");
 	if (!entry_ok)
-		return fail(err, errlen, "kernel ELF entry point 0x%llx is not in a loaded segment",
-			    (unsigned long long)eh.e_entry);
+		return vmm_fail(err, errlen,
+				"kernel ELF entry point 0x%llx is not in a loaded segment",
+				(unsigned long long)eh.e_entry);
 	for (unsigned i = 0; i < nload; i++)
 		copy_in(m, ph[i].p_paddr, img + ph[i].p_offset, ph[i].p_filesz,
 			ph[i].p_memsz - ph[i].p_filesz);
@@ -215,8 +211,8 @@ static int load_raw(const struct vmm_mem *m, const uint8_t *img, size_t size,
 	uint64_t at = ram->gpa + VMM_RAW_LOAD_OFFSET;
 
 	if (ram->size <= VMM_RAW_LOAD_OFFSET || size > ram->size - VMM_RAW_LOAD_OFFSET)
-		return fail(err, errlen, "kernel binary (%zu bytes) does not fit in guest memory",
-			    size);
+		return vmm_fail(err, errlen,
+				"kernel binary (%zu bytes) does not fit in guest memory", size);
 	copy_in(m, at, img, size, 0);
 	bl->fmt = VMM_FMT_RAW;
 	bl->kernel_start = at;
@@ -230,15 +226,15 @@ int vmm_load_kernel(const struct vmm_mem *m, const uint8_t *img, size_t size,
 {
 	memset(bl, 0, sizeof(*bl));
 	if (!vmm_mem_ram(m))
-		return fail(err, errlen, "no guest memory");
+		return vmm_fail(err, errlen, "no guest memory");
 	if (size == 0)
-		return fail(err, errlen, "kernel file is empty");
+		return vmm_fail(err, errlen, "kernel file is empty");
 	if (size >= 4 && memcmp(img, ELFMAG, SELFMAG) == 0)
 		return load_elf(m, img, size, bl, err, errlen);
 	if (size >= VMM_IMAGE_HDR_SIZE && rd32(img + VMM_IMAGE_OFF_MAGIC) == VMM_IMAGE_MAGIC)
 		return load_image(m, img, size, bl, err, errlen);
 	if (size >= 2 && img[0] == 0x1f && img[1] == 0x8b)
-		return fail(err, errlen, "kernel is gzip-compressed (decompress it first)");
+		return vmm_fail(err, errlen, "kernel is gzip-compressed (decompress it first)");
 	return load_raw(m, img, size, bl, err, errlen);
 }
 
@@ -250,13 +246,13 @@ int vmm_load_initrd(const struct vmm_mem *m, const uint8_t *data, size_t size,
 	uint64_t end = ram->gpa + ram->size;
 
 	if (size == 0)
-		return fail(err, errlen, "initrd is empty");
+		return vmm_fail(err, errlen, "initrd is empty");
 	if (start >= end || size > end - start)
-		return fail(err, errlen,
-			    "initrd (%zu bytes) does not fit in guest memory after the kernel",
-			    size);
+		return vmm_fail(err, errlen,
+				"initrd (%zu bytes) does not fit in guest memory after the kernel",
+				size);
 	if (copy_in(m, start, data, size, 0) != 0)
-		return fail(err, errlen, "initrd does not fit in guest memory");
+		return vmm_fail(err, errlen, "initrd does not fit in guest memory");
 	bl->initrd_start = start;
 	bl->initrd_size = size;
 	return 0;
@@ -269,24 +265,24 @@ int vmm_place_dtb(const struct vmm_mem *m, uint64_t dtb_size, struct vmm_boot_la
 	uint64_t end = ram->gpa + ram->size, at;
 
 	if (dtb_size == 0 || dtb_size > VMM_DTB_MAX_SIZE)
-		return fail(err, errlen, "device tree size %llu is not within 1..2M bytes",
-			    (unsigned long long)dtb_size);
+		return vmm_fail(err, errlen, "device tree size %llu is not within 1..2M bytes",
+				(unsigned long long)dtb_size);
 	if (dtb_size > ram->size)
-		return fail(err, errlen, "device tree does not fit in guest memory");
+		return vmm_fail(err, errlen, "device tree does not fit in guest memory");
 	at = (end - dtb_size) & ~(VMM_PAGE_SIZE - 1);
 	/* It must not straddle a 2 MiB block: the kernel maps it with one block mapping. */
 	if ((at & ~(VMM_SZ_2M - 1)) != ((at + dtb_size - 1) & ~(VMM_SZ_2M - 1)))
 		at = (((at + dtb_size - 1) & ~(VMM_SZ_2M - 1)) - dtb_size) & ~(VMM_PAGE_SIZE - 1);
 	if (at < ram->gpa)
-		return fail(err, errlen, "device tree does not fit in guest memory");
+		return vmm_fail(err, errlen, "device tree does not fit in guest memory");
 	if (vmm_range_overlap(at, dtb_size, bl->kernel_start, bl->kernel_end - bl->kernel_start))
-		return fail(err, errlen,
-			    "no room for the device tree: it would overlap the kernel "
-			    "(use a larger --mem)");
+		return vmm_fail(err, errlen,
+				"no room for the device tree: it would overlap the kernel "
+				"(use a larger --mem)");
 	if (vmm_range_overlap(at, dtb_size, bl->initrd_start, bl->initrd_size))
-		return fail(err, errlen,
-			    "no room for the device tree: it would overlap the initrd "
-			    "(use a larger --mem)");
+		return vmm_fail(err, errlen,
+				"no room for the device tree: it would overlap the initrd "
+				"(use a larger --mem)");
 	bl->dtb_addr = at;
 	bl->dtb_size = dtb_size;
 	return 0;
@@ -296,6 +292,6 @@ int vmm_write_dtb(const struct vmm_mem *m, const void *dtb, uint64_t size,
 		  const struct vmm_boot_layout *bl, char *err, size_t errlen)
 {
 	if (size != bl->dtb_size || copy_in(m, bl->dtb_addr, dtb, size, 0) != 0)
-		return fail(err, errlen, "device tree placement is invalid");
+		return vmm_fail(err, errlen, "device tree placement is invalid");
 	return 0;
 }

@@ -2,6 +2,7 @@
  * (header, data, status) is checked strictly; a bad layout is a malformed request (device
  * reset), a bad sector or a write to a read-only disk is an I/O error status. */
 #include "virtio_devices.h"
+#include "msg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,19 +18,15 @@ int vmm_blk_open(struct vmm_blk *b, const char *path, bool ro, unsigned index, c
 	struct stat st;
 	int fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open disk '%s': %s", path, strerror(errno));
-		return -1;
-	}
+	if (fd < 0)
+		return vmm_fail(err, errlen, "cannot open disk '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "disk '%s' is not a regular file", path);
 		close(fd);
-		return -1;
+		return vmm_fail(err, errlen, "disk '%s' is not a regular file", path);
 	}
 	if ((uint64_t)st.st_size < VIRTIO_BLK_SECTOR) {
-		snprintf(err, errlen, "disk '%s' is smaller than one 512-byte sector", path);
 		close(fd);
-		return -1;
+		return vmm_fail(err, errlen, "disk '%s' is smaller than one 512-byte sector", path);
 	}
 	vmm_blk_init_fd(b, fd, ro, (uint64_t)st.st_size);
 	snprintf(b->id, sizeof(b->id), "gzvmm-disk%u", index);

@@ -17,19 +17,22 @@
 
 #include "fdt_build.h"
 #include "layout.h"
+#include "msg.h"
 
 #define ERRLEN	     512
 #define FDT_BUF_SIZE (64U * 1024U)
 
-static int report(int status, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int report(int status, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("gzvmm: ", stderr);
+	char line[1024];
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	vmm_msg_clean(line);
+	fprintf(stderr, "gzvmm: %s\n", line);
 	return status;
 }
 
