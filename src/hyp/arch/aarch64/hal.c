@@ -127,11 +127,19 @@ uint64_t gz_hal_cntfrq(void)
 	return sysreg_read(cntfrq_el0);
 }
 
+/* The index this CPU was given at entry (TPIDR_EL2 -> per-CPU data). Before that (an early
+ * exception), the position of its MPIDR among the DTB's CPUs, else 0. */
 unsigned gz_hal_cpu_id(void)
 {
 	const struct gz_el2_percpu *pc = (const void *)(uintptr_t)sysreg_read(tpidr_el2);
+	uint64_t mpidr = sysreg_read(mpidr_el1) & MPIDR_HWID_MASK;
 
-	return pc ? pc->id : 0;
+	if (pc)
+		return pc->id;
+	for (unsigned i = 0; i < gz_el2_platform.nr_cpus && i < GZ_EL2_MAX_CPUS; i++)
+		if (gz_el2_platform.cpu_mpidr[i] == mpidr)
+			return i;
+	return 0;
 }
 
 void gz_hal_panic(const char *msg)

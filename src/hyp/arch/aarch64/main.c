@@ -126,6 +126,7 @@ void gz_el2_secondary_main(uint64_t cpu, uint64_t mpidr)
 	struct gz_el2_percpu *pc = &gz_el2_percpu[cpu];
 
 	percpu_enter((unsigned)cpu, mpidr);
+	__asm__ volatile("msr daifclr, #" GZ_STR(DAIF_ASYNC_BIT));
 	gz_printf("smp: cpu%u online at EL%u mpidr=0x%lx\n", gz_hal_cpu_id(), current_el(),
 		  pc->mpidr);
 	__atomic_fetch_add(&cpus_online, 1U, __ATOMIC_RELEASE);
@@ -143,6 +144,8 @@ void gz_el2_main(uint64_t dtb_pa, uint64_t mpidr, uint64_t load_pa, uint64_t lin
 	int rc;
 
 	percpu_enter(0, mpidr);
+	/* Vectors are in place: let SErrors reach them (IRQ/FIQ stay masked, no GIC setup). */
+	__asm__ volatile("msr daifclr, #" GZ_STR(DAIF_ASYNC_BIT));
 	gz_printf("\ngzhyp %s (opengz) booting\n", GZ_VERSION);
 	gz_printf("gzhyp: CurrentEL=%u\n", current_el());
 	if (load_pa != link_pa) {

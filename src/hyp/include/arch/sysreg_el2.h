@@ -55,7 +55,8 @@
 #define TLBI_ADDR_SHIFT 12
 
 /* DAIF: mask bits in the "msr daifset" immediate. */
-#define DAIFSET_ALL 0xf
+#define DAIFSET_ALL    0xf
+#define DAIF_ASYNC_BIT 0x4 /* "A": SError */
 
 /* SCTLR_EL2 (HCR_EL2.E2H = 0): RES1 bits, stack-alignment check, instruction cache. The
  * port runs with the MMU and data cache off (identity, Device memory) until stage-1 tables
