@@ -1,0 +1,485 @@
+/* Exit dispatch (src/hyp/core/exit.c, inject.c, vcpu.c): the handler registry, the defined
+ * outcome of every exit type (aborts inside and outside memslots, with and without a valid
+ * syndrome, WFI/WFE, trapped system registers, IRQ, SError, debug, entry failure), the
+ * architectural exception injection, vGIC MMIO in the hypervisor, the run budget and the
+ * IPI and power-off interplay of vCPUs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <arch/gicv3.h>
+#include <gz/psci.h>
+#include <gz/vtimer.h>
+
+#include "vm_fixture.h"
+
+static uint16_t vm;
+static struct gz_vcpu *v0;
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_int_equal(vfix_init(), GZ_OK);
+	vfix_guest_reset();
+	vm = vfix_create_vm();
+	assert_int_equal(vfix_create_vcpu(vm, 0), GZ_OK);
+	assert_int_equal(vfix_create_vcpu(vm, 1), GZ_OK);
+	v0 = vfix_vcpu(vm, 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	assert_int_equal(fake_hal_locks_held(), 0);
+	vfix_destroy_all();
+	fake_hal_teardown();
+	return 0;
+}
+
+/* ---- registry -------------------------------------------------------------------------- */
+static int order[8], norder;
+
+static enum gz_exit_action h_a(struct gz_vcpu *v, const struct gz_exit_desc *d)
+{
+	(void)v, (void)d;
+	order[norder++] = 1;
+	return GZ_EXIT_NEXT;
+}
+
+static enum gz_exit_action h_b(struct gz_vcpu *v, const struct gz_exit_desc *d)
+{
+	(void)v, (void)d;
+	order[norder++] = 2;
+	return GZ_EXIT_NEXT;
+}
+
+static enum gz_exit_action h_c(struct gz_vcpu *v, const struct gz_exit_desc *d)
+{
+	(void)d;
+	order[norder++] = 3;
+	gz_vcpu_exit_simple(v, GZVM_EXIT_UNKNOWN);
+	return GZ_EXIT_TO_HOST;
+}
+
+static enum gz_exit_action h_d(struct gz_vcpu *v, const struct gz_exit_desc *d)
+{
+	(void)v, (void)d;
+	return GZ_EXIT_NEXT;
+}
+
+static enum gz_exit_action h_e(struct gz_vcpu *v, const struct gz_exit_desc *d)
+{
+	(void)v, (void)d;
+	return GZ_EXIT_RESUME;
+}
+
+static void test_registry(void **state)
+{
+	struct gz_exit_desc d = {.type = GZ_XT_DEBUG};
+
+	(void)state;
+	assert_int_equal(gz_exit_register(GZ_XT_NR, 0, h_a), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 0, NULL), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 50, h_c), GZ_OK);
+	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 10, h_b), GZ_OK);
+	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 10, h_a), GZ_OK);
+	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 10, h_a), GZ_ERR_ALREADY_EXISTS);
+	norder = 0;
+	assert_int_equal(gz_exit_dispatch(v0, &d), GZ_EXIT_TO_HOST);
+	assert_int_equal(norder, 3);
+	assert_int_equal(order[0], 2); /* equal priority: registration order */
+	assert_int_equal(order[1], 1);
+	assert_int_equal(order[2], 3);
+	assert_int_equal(v0->run->exit_reason, GZVM_EXIT_UNKNOWN);
+	/* slots run out: three more fit, the seventh does not */
+	assert_int_equal(GZ_EXIT_MAX_HANDLERS, 6);
+	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 60, gz_psci_call), GZ_OK);
+	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 60, gz_smccc_call), GZ_OK);
+	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 5, h_d), GZ_OK);
+	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 5, h_e), GZ_ERR_NO_RESOURCES);
+	/* an out-of-range type is treated as UNDEF */
+	d.type = (enum gz_exit_type)99;
+	v0->ctx.sys[GZ_SYS_VBAR_EL1] = 0x1000;
+	assert_int_equal(gz_exit_dispatch(v0, &d), GZ_EXIT_RESUME);
+	assert_int_equal(v0->ctx.pc, 0x1000 + 0x200);
+}
+
+/* ---- injection --------------------------------------------------------------------------- */
+static void test_inject_undef(void **state)
+{
+	static const struct {
+		uint64_t pstate, sctlr, off, newp;
+	} t[] = {
+	    {PSR_MODE_EL1h | PSR_NZCV, 0, 0x200, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN},
+	    {PSR_MODE_EL1t, 0, 0x000, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN},
+	    {PSR_MODE_EL0t | PSR_DIT | PSR_SS, 0, 0x400,
+	     PSR_MODE_EL1h | PSR_DAIF | PSR_PAN | PSR_DIT},
+	    {PSR_MODE_nRW | 0x10, 0, 0x600, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN},
+	    /* SPAN set: PAN kept as it was */
+	    {PSR_MODE_EL1h, SCTLR_EL1_SPAN, 0x200, PSR_MODE_EL1h | PSR_DAIF},
+	    {PSR_MODE_EL1h | PSR_PAN, SCTLR_EL1_SPAN, 0x200, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN},
+	    /* DSSBS: SSBS set on entry */
+	    {PSR_MODE_EL1h, SCTLR_EL1_DSSBS, 0x200, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN | PSR_SSBS},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		v0->ctx.pstate = t[i].pstate;
+		v0->ctx.sys[GZ_SYS_SCTLR_EL1] = t[i].sctlr;
+		v0->ctx.sys[GZ_SYS_VBAR_EL1] = 0xffff800010000000;
+		v0->ctx.pc = 0x4000 + i;
+		gz_inject_undef(v0);
+		assert_int_equal(v0->ctx.elr_el1, 0x4000 + i);
+		assert_int_equal(v0->ctx.spsr_el1, t[i].pstate);
+		assert_int_equal(v0->ctx.sys[GZ_SYS_ESR_EL1], ESR_IL);
+		assert_int_equal(v0->ctx.pc, 0xffff800010000000 + t[i].off);
+		if (v0->ctx.pstate != t[i].newp)
+			fail_msg("case %zu: pstate 0x%llx want 0x%llx", i,
+				 (unsigned long long)v0->ctx.pstate, (unsigned long long)t[i].newp);
+	}
+}
+
+static void test_inject_aborts(void **state)
+{
+	(void)state;
+	v0->ctx.pstate = PSR_MODE_EL1h;
+	gz_inject_dabt(v0, 0xdead000, true);
+	assert_int_equal(v0->ctx.sys[GZ_SYS_FAR_EL1], 0xdead000);
+	assert_int_equal(v0->ctx.sys[GZ_SYS_ESR_EL1],
+			 esr_ec(ESR_EC_DABT_CUR, ESR_DABT_WNR | ESR_FSC_EXTABT));
+	v0->ctx.pstate = PSR_MODE_EL0t;
+	gz_inject_dabt(v0, 0xbeef000, false);
+	assert_int_equal(v0->ctx.sys[GZ_SYS_ESR_EL1], esr_ec(ESR_EC_DABT_LOW, ESR_FSC_EXTABT));
+	v0->ctx.pstate = PSR_MODE_EL1t;
+	gz_inject_iabt(v0, 0x1234);
+	assert_int_equal(v0->ctx.sys[GZ_SYS_ESR_EL1], esr_ec(ESR_EC_IABT_CUR, ESR_FSC_EXTABT));
+	assert_int_equal(v0->ctx.sys[GZ_SYS_FAR_EL1], 0x1234);
+	v0->ctx.pstate = PSR_MODE_nRW;
+	gz_inject_iabt(v0, 0x1234);
+	assert_int_equal(v0->ctx.sys[GZ_SYS_ESR_EL1], esr_ec(ESR_EC_IABT_LOW, ESR_FSC_EXTABT));
+}
+
+/* ---- outcomes through RUN ------------------------------------------------------------- */
+static void guest_at(struct gz_cpu_ctx *ctx, void *arg)
+{
+	(void)arg;
+	ctx->pc = 0x80000000;
+	ctx->pstate = PSR_MODE_EL1h;
+	ctx->sys[GZ_SYS_VBAR_EL1] = 0x80010000;
+}
+
+static uint32_t run_one(uint64_t esr, uint64_t far, uint64_t hpfar)
+{
+	uint32_t reason;
+
+	vfix_push(GZ_EXIT_KIND_SYNC, esr, far, hpfar, guest_at, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	return reason;
+}
+
+/* The exit, then an IRQ exit once the guest resumed. */
+static uint32_t run_irq(uint64_t esr, uint64_t far, uint64_t hpfar)
+{
+	uint32_t reason;
+
+	vfix_push(GZ_EXIT_KIND_SYNC, esr, far, hpfar, guest_at, NULL);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	return reason;
+}
+
+static void add_slot(void)
+{
+	gz_pa_t pa = VFIX_GUEST_PAGE(100);
+	struct gzvm_memory_region_ranges *r = gz_hal_pa_to_va(pa);
+
+	memset(r, 0, 64);
+	r->constituent_cnt = 1;
+	r->total_pages = 16;
+	r->gpa = 0x80000000;
+	r->constituents[0].address = VFIX_GUEST_PAGE(0);
+	r->constituents[0].pg_cnt = 16;
+	assert_int_equal(hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, pa, 0, 0), GZ_OK);
+}
+
+static void test_dabt_outcomes(void **state)
+{
+	struct gzvm_vcpu_run *run = v0->run;
+
+	(void)state;
+	add_slot();
+	/* translation fault in a slot: demand paging, the instruction re-executes */
+	assert_int_equal(
+	    run_one(esr_dabt(false, 0, false, 0, false, false, 0x07), 0x1234, hpfar_of(0x80003000)),
+	    GZVM_EXIT_EXCEPTION);
+	assert_int_equal(run->exception.exception, GZVM_EXCEPTION_PAGE_FAULT);
+	assert_int_equal(run->exception.fault_gpa, 0x80003000);
+	assert_int_equal(v0->ctx.pc, 0x80000000);
+	/* stage-1 walk faulting in a slot: also demand paging */
+	assert_int_equal(
+	    run_one(esr_ec(ESR_EC_DABT_LOW, ESR_xABT_S1PTW | 0x06), 0x1234, hpfar_of(0x80004000)),
+	    GZVM_EXIT_EXCEPTION);
+	/* permission fault in a slot: the guest gets an abort */
+	assert_int_equal(
+	    run_irq(esr_dabt(true, 2, false, 1, false, true, 0x0f), 0x5678, hpfar_of(0x80005000)),
+	    GZVM_EXIT_IRQ);
+	assert_int_equal(v0->ctx.sys[GZ_SYS_FAR_EL1], 0x5678);
+	assert_int_equal(v0->ctx.pc, 0x80010200);
+	assert_int_equal(ESR_EC(v0->ctx.sys[GZ_SYS_ESR_EL1]), ESR_EC_DABT_CUR);
+	/* no syndrome outside slots: internal error with the facts */
+	assert_int_equal(
+	    run_one(esr_dabt(false, 0, false, 0, false, false, 0x07), 0x9abc, hpfar_of(0x9000000)),
+	    GZVM_EXIT_INTERNAL_ERROR);
+	assert_int_equal(run->internal.suberror, GZ_INTERNAL_MMIO_NO_ISV);
+	assert_int_equal(run->internal.ndata, 4);
+	assert_int_equal(run->internal.data[1], 0x9abc);
+	assert_int_equal(run->internal.data[2], 0x9000abc);
+	assert_int_equal(run->internal.data[3], 0x80000000);
+	/* external abort and stage-1 walk outside slots: injected */
+	run_irq(esr_ec(ESR_EC_DABT_LOW, ESR_xABT_EA | ESR_FSC_EXTABT), 0x42, hpfar_of(0x9000000));
+	assert_int_equal(v0->ctx.pc, 0x80010200);
+	run_irq(esr_ec(ESR_EC_DABT_LOW, ESR_xABT_S1PTW | 0x07), 0x42, hpfar_of(0x9000000));
+	assert_int_equal(v0->ctx.pc, 0x80010200);
+	/* cache maintenance on a device: skipped */
+	run_irq(esr_ec(ESR_EC_DABT_LOW, ESR_DABT_CM | ESR_DABT_WNR | 0x07), 0x42,
+		hpfar_of(0x9000000));
+	assert_int_equal(v0->ctx.pc, 0x80000004);
+}
+
+static void test_iabt_outcomes(void **state)
+{
+	(void)state;
+	add_slot();
+	assert_int_equal(run_one(esr_ec(ESR_EC_IABT_LOW, 0x07), 0x80002000, hpfar_of(0x80002000)),
+			 GZVM_EXIT_EXCEPTION);
+	assert_int_equal(v0->run->exception.fault_gpa, 0x80002000);
+	run_irq(esr_ec(ESR_EC_IABT_LOW, 0x07), 0x9000000, hpfar_of(0x9000000));
+	assert_int_equal(v0->ctx.pc, 0x80010200);
+	assert_int_equal(ESR_EC(v0->ctx.sys[GZ_SYS_ESR_EL1]), ESR_EC_IABT_CUR);
+	/* external abort on fetch inside a slot */
+	run_irq(esr_ec(ESR_EC_IABT_LOW, ESR_FSC_EXTABT), 0x80002000, hpfar_of(0x80002000));
+	assert_int_equal(v0->ctx.pc, 0x80010200);
+}
+
+static void test_wfx(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+
+	(void)state;
+	/* WFE: the host gets a chance to schedule */
+	assert_int_equal(run_one(esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFE), 0, 0), GZVM_EXIT_GZ);
+	assert_int_equal(v0->ctx.pc, 0x80000004);
+	/* WFI without the idle capability: the guest continues */
+	run_irq(esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0);
+	assert_int_equal(vfix_guest.last.pc, 0x80000004);
+	/* with it: idle, with the timer state for the host */
+	m->idle_cap = true;
+	v0->ctx.sys[GZ_SYS_CNTV_CTL_EL0] = GZ_CNTV_CTL_ENABLE;
+	v0->ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = 1000;
+	fake_hal_set_cntpct(m->cntvoff + 400);
+	assert_int_equal(run_one(esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0), GZVM_EXIT_IDLE);
+	assert_int_equal(v0->hwstate->vtimer_migrate, 1);
+	assert_int_equal(v0->hwstate->vtimer_delay, 600);
+	/* a pending interrupt: WFI completes at once */
+	assert_int_equal(hstatus(GZ_HVC_IRQ_LINE, gz_hvc_tuple(vm, 0),
+				 GZVM_IRQ_LINE_ENCODE(GZVM_IRQ_TYPE_PPI, 0, 20), 1, 0, 0),
+			 GZ_OK);
+	m->vgic.ctlr = 3;
+	m->vgic.cpu[0].priv[20].flags |= GZ_VGIC_IRQ_ENABLED;
+	m->vgic.cpu[0].vmcr = ~0ULL;
+	if (gz_vgic_vcpu_pending(&m->vgic, 0)) {
+		assert_int_equal(run_irq(esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0), GZVM_EXIT_IRQ);
+	}
+}
+
+static void test_async_outcomes(void **state)
+{
+	uint32_t reason;
+
+	(void)state;
+	vfix_push(GZ_EXIT_KIND_SERROR, 0xbe000000, 0, 0, guest_at, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_INTERNAL_ERROR);
+	assert_int_equal(v0->run->internal.suberror, GZ_INTERNAL_SERROR);
+	assert_int_equal(v0->run->internal.data[0], 0xbe000000);
+	assert_int_equal(run_one(esr_ec(ESR_EC_BRK64, 0), 0, 0), GZVM_EXIT_DEBUG);
+	vfix_push(GZ_EXIT_KIND_FAIL_ENTRY, 0, 0, 0, NULL, NULL);
+	fake_hal_set_cpu_id(1);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_FAIL_ENTRY);
+	assert_int_equal(v0->run->fail_entry.cpu, 1);
+	/* a guest-unknown instruction: UNDEF */
+	run_irq(esr_ec(ESR_EC_UNKNOWN, 0), 0, 0);
+	assert_int_equal(v0->ctx.pc, 0x80010200);
+	assert_int_equal(v0->ctx.elr_el1, 0x80000000);
+}
+
+#define SYS_ISS(op0, op1, crn, crm, op2, rt, rd)                                                   \
+	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((rt) << 5) |             \
+	 ((crm) << 1) | (rd))
+
+static void set_x5(struct gz_cpu_ctx *ctx, void *arg)
+{
+	guest_at(ctx, arg);
+	ctx->x[5] = *(uint64_t *)arg;
+}
+
+static void test_sysregs(void **state)
+{
+	static uint64_t sgi = (1ULL << 24) | 0x2; /* SGI 1 to Aff0 1 */
+
+	(void)state;
+	/* SGI1R write: handled by the vGIC, the PC moves on */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, SYS_ISS(3, 0, 12, 11, 5, 5, 0)), 0, 0,
+		  set_x5, &sgi);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	vfix_run(vm, 0, NULL);
+	assert_int_equal(vfix_guest.last.pc, 0x80000004);
+	/* ASGI1R and SGI0R too */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, SYS_ISS(3, 0, 12, 11, 6, 5, 0)), 0, 0,
+		  set_x5, &sgi);
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, SYS_ISS(3, 0, 12, 11, 7, 5, 0)), 0, 0,
+		  set_x5, &sgi);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	vfix_run(vm, 0, NULL);
+	assert_int_equal(vfix_guest.last.pc, 0x80000004);
+	/* reading an SGI register, the physical timer, an unknown register: UNDEF */
+	static const uint32_t undef[] = {
+	    SYS_ISS(3, 0, 12, 11, 5, 5, 1), SYS_ISS(3, 3, 14, 2, 1, 5, 1),
+	    SYS_ISS(3, 3, 14, 2, 2, 5, 0),  SYS_ISS(3, 3, 14, 2, 0, 5, 1),
+	    SYS_ISS(3, 0, 15, 0, 0, 5, 1),
+	};
+	for (size_t i = 0; i < sizeof(undef) / sizeof(undef[0]); i++) {
+		run_irq(esr_ec(ESR_EC_SYS64, undef[i]), 0, 0);
+		assert_int_equal(v0->ctx.pc, 0x80010200);
+		assert_int_equal(v0->ctx.elr_el1, 0x80000000);
+	}
+}
+
+static gz_pa_t put_dist(void)
+{
+	gz_pa_t pa = VFIX_GUEST_PAGE(200);
+	struct gzvm_create_device *d = gz_hal_pa_to_va(pa);
+
+	memset(d, 0, sizeof(*d));
+	d->dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_DIST;
+	d->dev_addr = 0x3fff0000;
+	d->dev_reg_size = 0x10000;
+	return pa;
+}
+
+static void test_vgic_mmio(void **state)
+{
+	(void)state;
+	assert_int_equal(hstatus(GZ_HVC_CREATE_DEVICE, vm, put_dist(), 0, 0, 0), GZ_OK);
+	/* LDR W3, GICD_TYPER: emulated in the hypervisor */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 2, false, 3, false, false, 0x07),
+		  ARCH_GICD_TYPER, hpfar_of(0x3fff0000), guest_at, NULL);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	vfix_run(vm, 0, NULL);
+	assert_int_equal(vfix_guest.last.pc, 0x80000004);
+	assert_int_equal(vfix_guest.last.x[3] & ARCH_GICD_TYPER_ITLINES,
+			 GZ_VM_NR_SPIS / 32); /* (256 + 32) / 32 - 1 */
+	/* STR W3 to GICD_CTLR */
+	uint32_t rr;
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 2, false, 3, false, true, 0x07), ARCH_GICD_CTLR,
+		  hpfar_of(0x3fff0000), guest_at, NULL);
+	vfix_run(vm, 0, &rr);
+	/* enabling the distributor kicks the other vCPU: the host must wake it */
+	assert_int_equal(rr, GZVM_EXIT_IPI);
+	assert_int_equal(v0->ctx.pc, 0x80000004);
+	/* a byte access to GICD_CTLR (word-only): the guest gets an abort */
+	uint64_t val;
+	assert_true(gz_vgic_mmio(&gz_vm_get(vm)->vgic, 0, 0x3fff0000, 1, false, &val) < 0);
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 0, false, 3, false, false, 0x07), 0x0,
+		  hpfar_of(0x3fff0000), guest_at, NULL);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	vfix_run(vm, 0, NULL);
+	assert_int_equal(vfix_guest.last.pc, 0x80010200);
+	/* outside the frames: an MMIO exit */
+	assert_int_equal(
+	    run_one(esr_dabt(true, 2, false, 3, false, false, 0x07), 0x0, hpfar_of(0x3ffe0000)),
+	    GZVM_EXIT_MMIO);
+}
+
+static void wfi_loop(struct gz_cpu_ctx *ctx, void *arg)
+{
+	(void)ctx, (void)arg;
+}
+
+static void test_budget(void **state)
+{
+	uint32_t reason;
+
+	(void)state;
+	for (int i = 0; i < GZ_VCPU_RUN_BUDGET + 5; i++)
+		vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0, wfi_loop,
+			  NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_GZ);
+	assert_int_equal(vfix_guest.entries, GZ_VCPU_RUN_BUDGET);
+}
+
+static void kick_other(struct gz_cpu_ctx *ctx, void *arg)
+{
+	(void)ctx;
+	struct gz_vm *m = arg;
+	m->kick_mask |= 2;
+}
+
+static void kick_self(struct gz_cpu_ctx *ctx, void *arg)
+{
+	(void)ctx;
+	struct gz_vm *m = arg;
+	m->kick_mask |= 1;
+}
+
+static void power_off(struct gz_cpu_ctx *ctx, void *arg)
+{
+	(void)ctx;
+	struct gz_vm *m = arg;
+	m->state = GZ_VM_OFF;
+	m->sys_event = GZVM_SYSTEM_EVENT_RESET;
+}
+
+static void test_kick_and_power_off(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	uint32_t reason;
+
+	(void)state;
+	/* a kick for this vCPU alone does not leave the guest */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0, kick_self, m);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_IRQ);
+	/* a kick for another vCPU: IPI exit so the host wakes it */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0, kick_other, m);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_IPI);
+	assert_int_equal(m->kick_mask, 0);
+	/* another vCPU powered the VM off while this one ran */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0, power_off, m);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_SYSTEM_EVENT);
+	assert_int_equal(v0->run->system_event.type, GZVM_SYSTEM_EVENT_RESET);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_registry),		T(test_inject_undef),
+	    T(test_inject_aborts),	T(test_dabt_outcomes),
+	    T(test_iabt_outcomes),	T(test_wfx),
+	    T(test_async_outcomes),	T(test_sysregs),
+	    T(test_vgic_mmio),		T(test_budget),
+	    T(test_kick_and_power_off),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
