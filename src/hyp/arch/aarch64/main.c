@@ -3,7 +3,7 @@
  * over, HAL self-test, secondary CPUs through PSCI CPU_ON, then the run's status. What it
  * prints is a stable, greppable record ("dtb: ...", "smp: ...", "gzhyp: exit status=N") that
  * tests/qemu reads. The command line may ask for a fault on purpose ("gz.test=brk",
- * "gz.test=panic") so tests can prove the failure paths.
+ * "gz.test=dabt", "gz.test=panic") so tests can prove the failure paths.
  */
 #include <hal.h>
 #include <gz/fdt.h>
@@ -174,6 +174,18 @@ void gz_el2_main(uint64_t dtb_pa, uint64_t mpidr, uint64_t load_pa, uint64_t lin
 	if (bootarg("gz.test=brk")) {
 		gz_printf("test: taking a BRK exception on purpose\n");
 		__asm__ volatile("brk #0x4711");
+	}
+	if (bootarg("gz.test=dabt")) {
+		/* With alignment checking on, a misaligned load is a data abort (alignment
+		 * fault) with FAR_EL2 = the address. */
+		uint64_t addr = p->mem_base[0] + 1, v, sctlr;
+
+		gz_printf("test: misaligned load from 0x%lx on purpose\n", addr);
+		__asm__ volatile("mrs %0, sctlr_el2" : "=r"(sctlr));
+		__asm__ volatile("msr sctlr_el2, %0\n\tisb" ::"r"(sctlr | SCTLR_ELX_A));
+		__asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+		__asm__ volatile("msr sctlr_el2, %0\n\tisb" ::"r"(sctlr));
+		gz_printf("test: the load did not fault (0x%lx)\n", v);
 	}
 	if (bootarg("gz.test=panic"))
 		gz_hal_panic("panic requested on the command line");

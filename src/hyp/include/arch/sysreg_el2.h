@@ -62,6 +62,7 @@
  * port runs with the MMU and data cache off (identity, Device memory) until stage-1 tables
  * arrive; these stay plain integers because head.S uses them. */
 #define SCTLR_EL2_RES1 0x30c50830
+#define SCTLR_ELX_A    0x2 /* alignment check */
 #define SCTLR_ELX_SA   0x8
 #define SCTLR_ELX_I    0x1000
 
