@@ -1,0 +1,80 @@
+/* The simulator's own API: the machine around the HAL (simulated physical memory and its
+ * allocator for the in-process host, time, physical-CPU identity, vCPU bookkeeping). The HAL
+ * itself (hal.h) is what the core calls; this header is for the embedders: the in-process
+ * driver, gzvmm's sim backend, gzsim-run, tests and benchmarks. */
+#ifndef GZSIM_SIM_H
+#define GZSIM_SIM_H
+
+#include <hal.h>
+
+#define GZ_SIM_DEFAULT_PHYS_BASE 0x100000000ULL /* distinct from any guest IPA in use */
+#define GZ_SIM_DEFAULT_PHYS_SIZE (1ULL << 30)
+#define GZ_SIM_DEFAULT_CNTFRQ	 62500000ULL
+#define GZ_SIM_DEFAULT_INSN_HZ	 100000000ULL /* simulated CPU speed: instructions per second */
+#define GZ_SIM_DEFAULT_SLICE	 2000000ULL   /* instructions before a scheduling exit */
+#define GZ_SIM_NR_LRS		 4
+
+enum gz_sim_clock {
+	GZ_SIM_CLOCK_INSNS, /* counter derived from executed instructions (deterministic) */
+	GZ_SIM_CLOCK_WALL,  /* counter follows the host's monotonic clock */
+};
+
+struct gz_sim_config {
+	uint64_t phys_base; /* 0: default */
+	uint64_t phys_size; /* 0: default; rounded up to 2 MiB */
+	uint64_t cntfrq;    /* 0: default */
+	uint64_t insn_hz;   /* 0: default */
+	uint64_t slice;	    /* 0: default */
+	enum gz_sim_clock clock;
+	int cpu_model; /* UC_CPU_ARM64_*; -1: Cortex-A72 */
+};
+
+/* Create the machine. Returns 0 or a negative GZ_ERR_* (bad config, no memory). Calling it
+ * again tears the previous machine down first (every vCPU must be stopped). */
+int gz_sim_init(const struct gz_sim_config *cfg);
+void gz_sim_fini(void);
+const struct gz_sim_config *gz_sim_config(void);
+
+/* Simulated physical memory for the in-process host: page-aligned, zeroed, physically
+ * contiguous blocks. NULL when exhausted or size is 0. */
+void *gz_sim_host_alloc(size_t size);
+void gz_sim_host_free(void *va, size_t size);
+uint64_t gz_sim_phys_free_bytes(void);
+
+/* The physical CPU the calling thread plays (gz_hal_cpu_id()). Default 0. */
+void gz_sim_set_cpu_id(unsigned id);
+
+/* Console sink for gz_hal_console_putc (default: stderr). */
+typedef void (*gz_sim_putc_fn)(void *arg, char c);
+void gz_sim_set_console(gz_sim_putc_fn fn, void *arg);
+
+/* Time. In the instruction clock, idle machines jump forward with gz_sim_advance(). */
+uint64_t gz_sim_insns(void);	     /* instructions executed by every vCPU */
+void gz_sim_advance(uint64_t ticks); /* add counter ticks (idle skip) */
+uint64_t gz_sim_ticks_to_ns(uint64_t ticks);
+
+/* vCPU bookkeeping: a vCPU is known by the address of its gz_cpu_ctx. Forget releases its
+ * Unicorn instance (call before freeing the context). */
+void gz_sim_vcpu_forget(const struct gz_cpu_ctx *ctx);
+/* Ask a running vCPU to leave the guest at the next instruction boundary (thread-safe);
+ * gz_hal_vcpu_run then returns a GZ_EXIT_KIND_IRQ exit. */
+void gz_sim_vcpu_kick(const struct gz_cpu_ctx *ctx);
+/* Statistics of one vCPU (0 for an unknown one). */
+uint64_t gz_sim_vcpu_insns(const struct gz_cpu_ctx *ctx);
+uint64_t gz_sim_vcpu_remaps(const struct gz_cpu_ctx *ctx);
+
+/* Stage-2 walk as the simulated MMU does it (exported for tests and the cross-check). */
+struct gz_sim_s2_result {
+	bool ok;	/* translation found */
+	unsigned level; /* level of the leaf, or of the fault */
+	gz_pa_t pa;	/* output address for the IPA */
+	uint64_t size;	/* bytes the leaf maps */
+	bool r, w, x;	/* S2AP / XN */
+	uint64_t attr;	/* MemAttr[3:0] */
+	bool af_fault;	/* valid leaf with AF clear: access-flag fault at res->level */
+};
+/* Returns false with res->level = faulting level for a translation fault; false with
+ * res->level = 0xff for a malformed configuration (root not backed, bad VTCR). */
+bool gz_sim_s2_walk(uint64_t vttbr, uint64_t vtcr, gz_ipa_t ipa, struct gz_sim_s2_result *res);
+
+#endif

@@ -1,0 +1,213 @@
+/* The simulated machine: configuration, time, physical-CPU identity, console, locks, panic
+ * and the maintenance operations of the HAL (TLBI turns into remapping of the vCPUs'
+ * Unicorn address spaces; barriers and cache maintenance are no-ops on a coherent host). */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <gz/status.h>
+#include "sim_internal.h"
+
+int gz_sim_phys_setup(void);
+void gz_sim_phys_teardown(void);
+void gz_sim_vcpu_forget_all(void);
+void gz_sim_ich_reset_all(void);
+
+static _Thread_local unsigned this_cpu;
+static gz_sim_putc_fn console_fn;
+static void *console_arg;
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int gz_sim_init(const struct gz_sim_config *cfg)
+{
+	struct gz_sim_config c = cfg ? *cfg : (struct gz_sim_config){.cpu_model = -1};
+
+	gz_sim_fini();
+	if (!c.phys_base)
+		c.phys_base = GZ_SIM_DEFAULT_PHYS_BASE;
+	if (!c.phys_size)
+		c.phys_size = GZ_SIM_DEFAULT_PHYS_SIZE;
+	if (!c.cntfrq)
+		c.cntfrq = GZ_SIM_DEFAULT_CNTFRQ;
+	if (!c.insn_hz)
+		c.insn_hz = GZ_SIM_DEFAULT_INSN_HZ;
+	if (!c.slice)
+		c.slice = GZ_SIM_DEFAULT_SLICE;
+	if (c.clock != GZ_SIM_CLOCK_INSNS && c.clock != GZ_SIM_CLOCK_WALL)
+		return GZ_ERR_INVALID_ARGS;
+	if (c.cntfrq > 10000000000ULL || c.insn_hz > 100000000000ULL)
+		return GZ_ERR_INVALID_ARGS;
+	gz_sim_m.cfg = c;
+	atomic_store(&gz_sim_m.insns, 0);
+	atomic_store(&gz_sim_m.skipped, 0);
+	gz_sim_m.wall_start_ns = mono_ns();
+	gz_sim_ich_reset_all();
+	return gz_sim_phys_setup();
+}
+
+void gz_sim_fini(void)
+{
+	gz_sim_vcpu_forget_all();
+	gz_sim_phys_teardown();
+}
+
+const struct gz_sim_config *gz_sim_config(void)
+{
+	return &gz_sim_m.cfg;
+}
+
+/* ---- time -------------------------------------------------------------------------------- */
+
+uint64_t gz_sim_ticks_from_insns(uint64_t insns)
+{
+	return (uint64_t)((unsigned __int128)insns * gz_sim_m.cfg.cntfrq / gz_sim_m.cfg.insn_hz);
+}
+
+uint64_t gz_sim_insns_from_ticks(uint64_t ticks)
+{
+	unsigned __int128 v = (unsigned __int128)ticks * gz_sim_m.cfg.insn_hz;
+
+	return (uint64_t)((v + gz_sim_m.cfg.cntfrq - 1) / gz_sim_m.cfg.cntfrq);
+}
+
+uint64_t gz_sim_now(void)
+{
+	uint64_t skipped = atomic_load(&gz_sim_m.skipped);
+
+	if (gz_sim_m.cfg.clock == GZ_SIM_CLOCK_WALL)
+		return (uint64_t)((unsigned __int128)(mono_ns() - gz_sim_m.wall_start_ns) *
+				  gz_sim_m.cfg.cntfrq / 1000000000ULL) +
+		       skipped;
+	return gz_sim_ticks_from_insns(atomic_load(&gz_sim_m.insns)) + skipped;
+}
+
+uint64_t gz_sim_insns(void)
+{
+	return atomic_load(&gz_sim_m.insns);
+}
+
+void gz_sim_advance(uint64_t ticks)
+{
+	atomic_fetch_add(&gz_sim_m.skipped, ticks);
+}
+
+uint64_t gz_sim_ticks_to_ns(uint64_t ticks)
+{
+	return (uint64_t)((unsigned __int128)ticks * 1000000000ULL / gz_sim_m.cfg.cntfrq);
+}
+
+uint64_t gz_hal_cntpct(void)
+{
+	return gz_sim_now();
+}
+
+uint64_t gz_hal_cntfrq(void)
+{
+	return gz_sim_m.cfg.cntfrq;
+}
+
+/* ---- identity, console, locks, panic ------------------------------------------------------ */
+
+void gz_sim_set_cpu_id(unsigned id)
+{
+	if (id >= GZ_SIM_MAX_PCPUS)
+		gz_hal_panic("gz_sim_set_cpu_id: too many physical CPUs");
+	this_cpu = id;
+}
+
+unsigned gz_sim_cpu(void)
+{
+	return this_cpu;
+}
+
+unsigned gz_hal_cpu_id(void)
+{
+	return this_cpu;
+}
+
+void gz_sim_set_console(gz_sim_putc_fn fn, void *arg)
+{
+	console_fn = fn;
+	console_arg = arg;
+}
+
+void gz_hal_console_putc(char c)
+{
+	if (console_fn)
+		console_fn(console_arg, c);
+	else
+		fputc(c, stderr);
+}
+
+void gz_hal_lock(gz_lock_t *lock)
+{
+	uint32_t ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket)
+		sched_yield();
+}
+
+void gz_hal_unlock(gz_lock_t *lock)
+{
+	__atomic_store_n(&lock->owner, lock->owner + 1, __ATOMIC_RELEASE);
+}
+
+void gz_hal_panic(const char *msg)
+{
+	fprintf(stderr, "gzsim: hypervisor panic on CPU %u: %s\n", this_cpu, msg);
+	abort();
+}
+
+/* ---- maintenance ---------------------------------------------------------------------------- */
+
+void gz_hal_tlbi_ipa(uint16_t vmid, gz_ipa_t ipa, unsigned level)
+{
+	(void)ipa;
+	(void)level;
+	gz_sim_vcpu_invalidate(false, vmid);
+}
+
+void gz_hal_tlbi_vmid(uint16_t vmid)
+{
+	gz_sim_vcpu_invalidate(false, vmid);
+}
+
+void gz_hal_tlbi_all_vmids(void)
+{
+	gz_sim_vcpu_invalidate(true, 0);
+}
+
+void gz_hal_tlbi_el2_va(uint64_t va)
+{
+	(void)va; /* the sim's hypervisor runs on the host's own MMU */
+}
+
+void gz_hal_dsb(void)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
+void gz_hal_isb(void)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
+void gz_hal_dcache_clean_inval(const void *va, size_t len)
+{
+	(void)va;
+	(void)len;
+}
+
+void gz_hal_icache_inval_all(void)
+{
+	/* Guest code changed by the host: cached translations of every vCPU must go. */
+	gz_sim_vcpu_invalidate(true, 0);
+}

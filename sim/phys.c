@@ -1,0 +1,144 @@
+/* Simulated physical memory: one host mapping standing for the machine's RAM at a fixed PA,
+ * the HAL's PA<->VA translation over it, and the page allocator the in-process host uses. */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gz/status.h>
+#include "sim_internal.h"
+
+struct gz_sim_machine gz_sim_m;
+static pthread_mutex_t phys_mu = PTHREAD_MUTEX_INITIALIZER;
+
+int gz_sim_phys_setup(void)
+{
+	struct gz_sim_config *c = &gz_sim_m.cfg;
+	uint64_t end;
+
+	if (c->phys_size == 0 || c->phys_size > (64ULL << 30))
+		return GZ_ERR_INVALID_ARGS;
+	c->phys_size = GZ_ALIGN_UP(c->phys_size, 1ULL << 21);
+	if (!GZ_IS_ALIGNED(c->phys_base, 1ULL << 21) ||
+	    !gz_range_end(c->phys_base, c->phys_size, &end) || end > (1ULL << 48))
+		return GZ_ERR_INVALID_ARGS;
+	gz_sim_m.mem = mmap(NULL, c->phys_size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (gz_sim_m.mem == MAP_FAILED) {
+		gz_sim_m.mem = NULL;
+		return GZ_ERR_NO_MEMORY;
+	}
+	gz_sim_m.nr_pages = c->phys_size >> GZ_PAGE_SHIFT;
+	gz_sim_m.used = calloc(gz_sim_m.nr_pages, 1);
+	if (!gz_sim_m.used) {
+		munmap(gz_sim_m.mem, c->phys_size);
+		gz_sim_m.mem = NULL;
+		return GZ_ERR_NO_MEMORY;
+	}
+	gz_sim_m.free_pages = gz_sim_m.nr_pages;
+	gz_sim_m.next_hint = 0;
+	return GZ_OK;
+}
+
+void gz_sim_phys_teardown(void)
+{
+	if (gz_sim_m.mem)
+		munmap(gz_sim_m.mem, gz_sim_m.cfg.phys_size);
+	free(gz_sim_m.used);
+	gz_sim_m.mem = NULL;
+	gz_sim_m.used = NULL;
+	gz_sim_m.nr_pages = gz_sim_m.free_pages = 0;
+}
+
+void *gz_hal_pa_to_va(gz_pa_t pa)
+{
+	uint64_t off = pa - gz_sim_m.cfg.phys_base;
+
+	if (!gz_sim_m.mem || pa < gz_sim_m.cfg.phys_base || off >= gz_sim_m.cfg.phys_size)
+		return NULL;
+	return gz_sim_m.mem + off;
+}
+
+gz_pa_t gz_hal_va_to_pa(const void *va)
+{
+	const uint8_t *p = va;
+
+	if (!gz_sim_m.mem || p < gz_sim_m.mem || p >= gz_sim_m.mem + gz_sim_m.cfg.phys_size)
+		gz_hal_panic("gz_hal_va_to_pa: address outside simulated physical memory");
+	return gz_sim_m.cfg.phys_base + (uint64_t)(p - gz_sim_m.mem);
+}
+
+bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size)
+{
+	if (idx != 0 || !gz_sim_m.mem)
+		return false;
+	*base = gz_sim_m.cfg.phys_base;
+	*size = gz_sim_m.cfg.phys_size;
+	return true;
+}
+
+/* First fit from a moving hint: allocations are few and large (guest RAM, VM state). */
+static bool find_run(uint64_t from, uint64_t to, uint64_t n, uint64_t *first)
+{
+	uint64_t run = 0;
+
+	for (uint64_t i = from; i < to; i++) {
+		run = gz_sim_m.used[i] ? 0 : run + 1;
+		if (run == n) {
+			*first = i + 1 - n;
+			return true;
+		}
+	}
+	return false;
+}
+
+void *gz_sim_host_alloc(size_t size)
+{
+	uint64_t n = GZ_ALIGN_UP((uint64_t)size, GZ_PAGE_SIZE) >> GZ_PAGE_SHIFT, first;
+	void *va = NULL;
+
+	if (size == 0 || !gz_sim_m.mem)
+		return NULL;
+	pthread_mutex_lock(&phys_mu);
+	if (n <= gz_sim_m.free_pages &&
+	    (find_run(gz_sim_m.next_hint, gz_sim_m.nr_pages, n, &first) ||
+	     find_run(0, gz_sim_m.nr_pages, n, &first))) {
+		memset(gz_sim_m.used + first, 1, n);
+		gz_sim_m.free_pages -= n;
+		gz_sim_m.next_hint = first + n;
+		va = gz_sim_m.mem + (first << GZ_PAGE_SHIFT);
+	}
+	pthread_mutex_unlock(&phys_mu);
+	if (va)
+		memset(va, 0, n << GZ_PAGE_SHIFT);
+	return va;
+}
+
+void gz_sim_host_free(void *va, size_t size)
+{
+	uint8_t *p = va;
+	uint64_t first, n = GZ_ALIGN_UP((uint64_t)size, GZ_PAGE_SIZE) >> GZ_PAGE_SHIFT;
+
+	if (!va)
+		return;
+	if (p < gz_sim_m.mem || !GZ_IS_ALIGNED((uint64_t)(p - gz_sim_m.mem), GZ_PAGE_SIZE))
+		gz_hal_panic("gz_sim_host_free: not an allocation");
+	first = (uint64_t)(p - gz_sim_m.mem) >> GZ_PAGE_SHIFT;
+	if (first + n > gz_sim_m.nr_pages)
+		gz_hal_panic("gz_sim_host_free: beyond physical memory");
+	pthread_mutex_lock(&phys_mu);
+	for (uint64_t i = first; i < first + n; i++) {
+		if (!gz_sim_m.used[i])
+			gz_hal_panic("gz_sim_host_free: page not allocated");
+		gz_sim_m.used[i] = 0;
+	}
+	gz_sim_m.free_pages += n;
+	pthread_mutex_unlock(&phys_mu);
+	/* Give the host memory back: a freed page reads as zero again. */
+	madvise(p, n << GZ_PAGE_SHIFT, MADV_DONTNEED);
+}
+
+uint64_t gz_sim_phys_free_bytes(void)
+{
+	return gz_sim_m.free_pages << GZ_PAGE_SHIFT;
+}

@@ -1,0 +1,75 @@
+/* Shared state between the simulator's files (not for embedders). */
+#ifndef GZ_SIM_INTERNAL_H
+#define GZ_SIM_INTERNAL_H
+
+#include <stdatomic.h>
+#include <gzsim/sim.h>
+
+#define GZ_SIM_MAX_PCPUS 64
+
+struct gz_sim_machine {
+	struct gz_sim_config cfg;
+	uint8_t *mem;  /* host view of [cfg.phys_base, + cfg.phys_size) */
+	uint8_t *used; /* one byte per page: allocated */
+	uint64_t nr_pages;
+	uint64_t free_pages;
+	uint64_t next_hint;
+	atomic_uint_fast64_t insns;   /* executed by every vCPU */
+	atomic_uint_fast64_t skipped; /* counter ticks added by gz_sim_advance */
+	uint64_t wall_start_ns;
+};
+
+extern struct gz_sim_machine gz_sim_m;
+
+/* Physical CPU of the calling thread. */
+unsigned gz_sim_cpu(void);
+
+/* Per physical CPU GIC virtual interface (vgic_cpuif.c). */
+struct gz_sim_ich {
+	uint64_t reg[GZ_ICH_NR_REGS];
+};
+struct gz_sim_ich *gz_sim_ich_of(unsigned pcpu);
+/* Guest access to an ICC_* register through the virtual interface: returns false when the
+ * register is not one the virtual interface provides (the caller treats it as trapped). */
+bool gz_sim_icc_read(struct gz_sim_ich *ich, uint32_t sysreg, uint64_t *val);
+bool gz_sim_icc_write(struct gz_sim_ich *ich, uint32_t sysreg, uint64_t val);
+/* The virtual IRQ line: a pending group-1 interrupt passes PMR and the running priority. */
+bool gz_sim_ich_irq_pending(const struct gz_sim_ich *ich);
+/* Maintenance interrupt condition (HCR.En and MISR != 0). */
+bool gz_sim_ich_maint_pending(const struct gz_sim_ich *ich);
+uint64_t gz_sim_ich_misr(const struct gz_sim_ich *ich);
+uint64_t gz_sim_ich_eisr(const struct gz_sim_ich *ich);
+uint64_t gz_sim_ich_elrsr(const struct gz_sim_ich *ich);
+
+/* Instruction decode for syndromes (decode.c). */
+struct gz_sim_ldst {
+	bool valid; /* a single-register load/store that ISV can describe */
+	bool write;
+	bool sign; /* sign-extending load */
+	bool sf;   /* 64-bit destination register */
+	bool acqrel;
+	unsigned size; /* log2 bytes */
+	unsigned rt;
+};
+void gz_sim_decode_ldst(uint32_t insn, struct gz_sim_ldst *out);
+/* Build the data-abort ISS (without DFSC) for @insn; WnR from @write when undecodable. */
+uint64_t gz_sim_dabt_iss(uint32_t insn, bool write);
+bool gz_sim_is_wfx(uint32_t insn, bool *wfe);
+/* HVC/SMC immediates from the instruction word. */
+bool gz_sim_is_hvc(uint32_t insn, uint16_t *imm);
+bool gz_sim_is_smc(uint32_t insn, uint16_t *imm);
+
+/* Every valid leaf of a stage-2 table, in IPA order (s2walk.c). */
+bool gz_sim_s2_for_each(uint64_t vttbr, uint64_t vtcr,
+			void (*fn)(void *arg, gz_ipa_t ipa, const struct gz_sim_s2_result *leaf),
+			void *arg);
+
+/* Counter value now (physical). */
+uint64_t gz_sim_now(void);
+uint64_t gz_sim_ticks_from_insns(uint64_t insns);
+uint64_t gz_sim_insns_from_ticks(uint64_t ticks);
+
+/* Flush hooks (vcpu.c): every vCPU whose VMID matches (or all) remaps before running. */
+void gz_sim_vcpu_invalidate(bool all, uint16_t vmid);
+
+#endif
