@@ -213,6 +213,7 @@ static void test_map_overlap(void **state)
 struct bbm_watch {
 	struct fx *f;
 	unsigned tlbis, vmid_flushes, violations;
+	uint64_t inval_start, inval_end; /* must be invalid at a VMID flush */
 };
 
 /* At every TLBI the entry it invalidates must already be invalid in the tables. */
@@ -231,6 +232,9 @@ static void bbm_hook(const struct fake_op *op, void *arg)
 		w->vmid_flushes++;
 		if (op->a != pgt->vmid)
 			w->violations++;
+		for (uint64_t ia = w->inval_start; ia < w->inval_end; ia += K4)
+			if (hw_walk(gz_s2pt_vtcr(pgt), pgt->root_pa, true, ia).valid)
+				w->violations++;
 	}
 }
 
@@ -279,6 +283,47 @@ static void test_bbm_protect(void **state)
 	assert_int_equal(gz_pgt_protect(&f->h.pgt, 0x10000, 4 * K4, GZ_PROT_R), GZ_OK);
 	model_protect(&f->h.model, 0x10000, 4 * K4, GZ_PROT_R);
 	assert_int_equal(fake_hal_count_ops(FAKE_OP_TLBI_IPA), 2); /* only 0x10000, 0x13000 */
+	check_model(f);
+}
+
+static void test_bbm_protect_bulk(void **state)
+{
+	struct fx *f = *state;
+	struct bbm_watch w = {.f = f, .inval_start = 8 * M2, .inval_end = 9 * M2};
+	uint32_t prot;
+
+	/* 512 pages (output not 2 MiB aligned): one VMID flush, every page broken before it
+	 * and made after it. */
+	assert_int_equal(do_map(f, 8 * M2, 0x30001000, M2, GZ_PROT_RW), GZ_OK);
+	assert_int_equal(do_map(f, 9 * M2, 0x30201000, K4, GZ_PROT_RW), GZ_OK);
+	fake_hal_clear_ops();
+	fake_hal_set_op_hook(bbm_hook, &w);
+	assert_int_equal(gz_pgt_protect(&f->h.pgt, 8 * M2, M2, GZ_PROT_R | GZ_PROT_X), GZ_OK);
+	fake_hal_set_op_hook(NULL, NULL);
+	model_protect(&f->h.model, 8 * M2, M2, GZ_PROT_R | GZ_PROT_X);
+	assert_int_equal(w.violations, 0);
+	assert_int_equal(w.vmid_flushes, 1);
+	assert_int_equal(w.tlbis, 0);
+	assert_tlbi_fenced();
+	/* The last op is the DSB publishing the made descriptors. */
+	assert_int_equal(fake_hal_op(fake_hal_nr_ops() - 1)->kind, FAKE_OP_DSB);
+	assert_true(fake_hal_find_op(FAKE_OP_TLBI_VMID, 0) < fake_hal_nr_ops() - 2);
+	assert_int_equal(gz_pgt_translate(&f->h.pgt, 8 * M2 + 77 * K4, NULL, &prot, NULL), GZ_OK);
+	assert_int_equal(prot, GZ_PROT_R | GZ_PROT_X);
+	assert_int_equal(gz_pgt_translate(&f->h.pgt, 9 * M2, NULL, &prot, NULL), GZ_OK);
+	assert_int_equal(prot, GZ_PROT_RW);
+	check_model(f);
+	/* Cutting a 1 GiB block counts as a table's worth: bulk as well, after the split. */
+	assert_int_equal(do_map(f, 3 * G, 3 * G, G, GZ_PROT_RW), GZ_OK);
+	fake_hal_clear_ops();
+	w = (struct bbm_watch){.f = f, .inval_start = 3 * G + K4, .inval_end = 3 * G + M2};
+	fake_hal_set_op_hook(bbm_hook, &w);
+	assert_int_equal(gz_pgt_protect(&f->h.pgt, 3 * G + K4, M2 - K4, GZ_PROT_R), GZ_OK);
+	fake_hal_set_op_hook(NULL, NULL);
+	model_protect(&f->h.model, 3 * G + K4, M2 - K4, GZ_PROT_R);
+	assert_int_equal(w.violations, 0);
+	assert_int_equal(w.vmid_flushes, 1);
+	assert_int_equal(w.tlbis, 2); /* the two splits: 1G block, then 2M block */
 	check_model(f);
 }
 
@@ -638,6 +683,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_map_bad_args, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_map_overlap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bbm_protect, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bbm_protect_bulk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bbm_unmap_threshold, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_split, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unmap_protect_bad_args, setup, teardown),

@@ -512,11 +512,14 @@ static int protect_visit(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 {
 	struct op *op = v->arg;
 	struct gz_pgt *pgt = v->pgt;
+	uint64_t desc;
 
 	(void)flag;
 	if (!desc_valid(v->desc) || pgt->fmt->leaf_prot(v->desc) == op->prot)
 		return 0;
 	if (op->pass == PASS_PREPARE) {
+		/* A split block changes all its entries: count it as a table's worth. */
+		op->tlbis += covers(v) ? 1 : GZ_PGT_ENTRIES;
 		if (!covers(v))
 			op->need += visit_split_tables(v);
 		return 0;
@@ -525,8 +528,27 @@ static int protect_visit(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 		split_block(v, op);
 		return 0;
 	}
+	desc = mk_leaf(pgt, desc_pa(v->desc), op->prot, v->level);
+	if (op->bulk) {
+		/* Break now, make after one TLBI of the whole VMID (protect_make): the new
+		 * descriptor waits in the entry with its valid bit clear, and the hardware
+		 * ignores every other bit of an invalid descriptor. */
+		*v->ptep = desc & ~ARCH_PTE_VALID;
+		op->dirty = true;
+		return 0;
+	}
 	bbm_break(pgt, op, v->ptep, v->addr, v->level, true);
-	bbm_make(v->ptep, mk_leaf(pgt, desc_pa(v->desc), op->prot, v->level));
+	bbm_make(v->ptep, desc);
+	return 0;
+}
+
+/* Second half of a bulk protect, after the TLBI: validate the waiting descriptors (unmapped
+ * entries are always 0, so a non-zero invalid one is waiting). */
+static int protect_make(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
+{
+	(void)flag;
+	if (v->desc && !desc_valid(v->desc))
+		bbm_make(v->ptep, v->desc | ARCH_PTE_VALID);
 	return 0;
 }
 
@@ -534,10 +556,16 @@ int gz_pgt_protect(struct gz_pgt *pgt, uint64_t ia, uint64_t size, uint32_t prot
 {
 	struct op op = {.prot = prot};
 	uint64_t end;
+	int ret;
 
 	if (!range_ok(pgt, ia, size, &end) || !prot_ok(pgt, prot))
 		return GZ_ERR_INVALID_ARGS;
-	return run_op(pgt, ia, end, GZ_PGT_VISIT_LEAF, protect_visit, &op);
+	ret = run_op(pgt, ia, end, GZ_PGT_VISIT_LEAF, protect_visit, &op);
+	if (ret == GZ_OK && op.dirty) {
+		gz_pgt_walk(pgt, ia, end, GZ_PGT_VISIT_LEAF, protect_make, NULL);
+		gz_hal_dsb();
+	}
+	return ret;
 }
 
 /* ---- translate ----------------------------------------------------------------------------- */

@@ -38,9 +38,12 @@
 #define GZ_PGT_ENTRIES	512
 #define GZ_PGT_BLOCK_1G (1ULL << 30)
 #define GZ_PGT_BLOCK_2M (1ULL << 21)
-/* Above this many by-address TLBIs in one call, one TLBI of the whole VMID is issued
- * instead (a by-address TLBI broadcast costs about as much as 1/64 of a full flush plus
- * the refill; see bench/pgtable/REPORT.md). */
+/* Above this many by-address TLBIs in one unmap or protect, the call breaks every entry
+ * first, issues one TLBI of the whole VMID, then makes them (formats with tlbi_all only).
+ * The figure is a judgement, not a measurement (the fake HAL cannot price a TLBI): Linux
+ * arm64 gives up on by-address invalidation at 512 operations; a stage-2 VMID flush costs
+ * only one guest's refills, so the engine switches earlier. Splits and collapses always
+ * invalidate before their make (by address; a collapse flushes the VMID). */
 #define GZ_PGT_TLBI_RANGE_MAX 64
 
 /* Where table pages come from. zalloc_page returns one zeroed, 4 KiB-aligned page in the
