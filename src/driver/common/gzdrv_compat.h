@@ -31,6 +31,8 @@
 #define gzdrv_le64(x) ((uint64_t)(x))
 #endif
 
+#define GZDRV_U64_MAX (~(uint64_t)0)
+
 #define GZDRV_PAGE_SHIFT 12
 #define GZDRV_PAGE_SIZE	 (1ULL << GZDRV_PAGE_SHIFT)
 

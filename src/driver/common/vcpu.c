@@ -115,8 +115,8 @@ static uint64_t ticks_to_ns(uint64_t ticks, uint64_t freq)
 		return ticks;
 	sec = ticks / freq;
 	rem = ticks % freq;
-	if (sec > UINT64_MAX / GZDRV_NSEC_PER_SEC - 1)
-		return UINT64_MAX;
+	if (sec > GZDRV_U64_MAX / GZDRV_NSEC_PER_SEC - 1)
+		return GZDRV_U64_MAX;
 	/* rem < freq: rem * 1e9 fits while freq < 18 GHz */
 	return sec * GZDRV_NSEC_PER_SEC + rem * GZDRV_NSEC_PER_SEC / freq;
 }

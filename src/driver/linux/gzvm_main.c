@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gzvm.ko: the GenieZone-style hypervisor driver for opengz's gzhyp. A platform driver bound
+ * to the device-tree node "mediatek,geniezone" that gzhyp adds to the host's tree; probe
+ * does the PROBE version handshake and registers /dev/gzvm. The ioctls of /dev/gzvm, the
+ * anon-inode VM fds and vCPU fds are served by the portable gzdrv logic.
+ */
+#include <linux/fs.h>
+#include <linux/kobject.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mod_devicetable.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <clocksource/arm_arch_timer.h>
+
+#include "gzvm_env.h"
+
+struct gzdrv gzvm_drv;
+
+void gzvm_vm_put_release(struct kref *ref);
+
+void gzvm_vm_put_release(struct kref *ref)
+{
+	struct gzvm_vm_priv *priv = container_of(ref, struct gzvm_vm_priv, ref);
+
+	gzvm_debugfs_vm_remove(priv);
+	gzdrv_vm_release(priv->vm);
+	kfree(priv);
+}
+
+void gzvm_vm_put(struct gzvm_vm_priv *priv)
+{
+	kref_put(&priv->ref, gzvm_vm_put_release);
+}
+
+static long gzvm_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct gzvm_vm_priv *priv = filp->private_data;
+
+	return gzdrv_vm_ioctl(priv->vm, cmd, arg);
+}
+
+static int gzvm_vm_release(struct inode *inode, struct file *filp)
+{
+	gzvm_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations gzvm_vm_fops = {
+    .owner = THIS_MODULE,
+    .release = gzvm_vm_release,
+    .unlocked_ioctl = gzvm_vm_ioctl,
+    .llseek = noop_llseek,
+};
+
+static long gzvm_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	return gzdrv_vcpu_ioctl(filp->private_data, cmd, arg);
+}
+
+static int gzvm_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct gzdrv_vcpu *vcpu = filp->private_data;
+
+	gzvm_vm_put(vcpu->vm->priv);
+	return 0;
+}
+
+static const struct file_operations gzvm_vcpu_fops = {
+    .owner = THIS_MODULE,
+    .release = gzvm_vcpu_release,
+    .unlocked_ioctl = gzvm_vcpu_ioctl,
+    .llseek = noop_llseek,
+};
+
+static long gzvm_dev_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	return gzdrv_dev_ioctl(&gzvm_drv, cmd, arg);
+}
+
+static const struct file_operations gzvm_chardev_ops = {
+    .owner = THIS_MODULE,
+    .unlocked_ioctl = gzvm_dev_ioctl,
+    .llseek = noop_llseek,
+};
+
+static struct miscdevice gzvm_dev = {
+    .minor = MISC_DYNAMIC_MINOR,
+    .name = KBUILD_MODNAME,
+    .fops = &gzvm_chardev_ops,
+};
+
+/* /sys/kernel/gzvm/{demand_paging_batch_pages,destroy_batch_pages} */
+static ssize_t demand_paging_batch_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
+					      char *buf)
+{
+	return sysfs_emit(buf, "%u\n", gzvm_drv.batch_pages);
+}
+
+static ssize_t demand_paging_batch_pages_store(struct kobject *kobj, struct kobj_attribute *attr,
+					       const char *buf, size_t count)
+{
+	u32 v;
+	int ret = kstrtou32(buf, 0, &v);
+
+	if (!ret)
+		ret = gzdrv_set_batch_pages(&gzvm_drv, v);
+	return ret ? ret : count;
+}
+
+static ssize_t destroy_batch_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
+					char *buf)
+{
+	return sysfs_emit(buf, "%u\n", gzvm_drv.destroy_batch_pages);
+}
+
+static ssize_t destroy_batch_pages_store(struct kobject *kobj, struct kobj_attribute *attr,
+					 const char *buf, size_t count)
+{
+	u32 v;
+	int ret = kstrtou32(buf, 0, &v);
+
+	if (!ret)
+		ret = gzdrv_set_destroy_batch_pages(&gzvm_drv, v);
+	return ret ? ret : count;
+}
+
+static struct kobj_attribute demand_paging_batch_pages_attr =
+    __ATTR_RW_MODE(demand_paging_batch_pages, 0660);
+static struct kobj_attribute destroy_batch_pages_attr = __ATTR_RW_MODE(destroy_batch_pages, 0660);
+
+static struct attribute *gzvm_attrs[] = {
+    &demand_paging_batch_pages_attr.attr,
+    &destroy_batch_pages_attr.attr,
+    NULL,
+};
+
+static const struct attribute_group gzvm_attr_group = {
+    .attrs = gzvm_attrs,
+};
+
+static struct kobject *gzvm_kobj;
+
+static int gzvm_drv_probe(struct platform_device *pdev)
+{
+	int ret;
+
+	gzdrv_init(&gzvm_drv, &gzvm_ops, NULL, CONFIG_ARM64_PA_BITS, arch_timer_get_cntfrq());
+	ret = gzdrv_probe(&gzvm_drv);
+	if (ret) {
+		dev_err(&pdev->dev, "no GenieZone hypervisor answered the probe (%d)\n", ret);
+		return ret;
+	}
+	dev_info(&pdev->dev,
+		 "hypervisor %u.%u.%u, driver %u.%u.%u, batch %u pages, destroy batch %u pages\n",
+		 gzvm_drv.hyp_version[0], gzvm_drv.hyp_version[1], gzvm_drv.hyp_version[2],
+		 GZDRV_VERSION_MAJOR, GZDRV_VERSION_MINOR, GZDRV_VERSION_SUB, gzvm_drv.batch_pages,
+		 gzvm_drv.destroy_batch_pages);
+
+	gzvm_kobj = kobject_create_and_add("gzvm", kernel_kobj);
+	if (!gzvm_kobj)
+		return -ENOMEM;
+	ret = sysfs_create_group(gzvm_kobj, &gzvm_attr_group);
+	if (ret)
+		goto err_kobj;
+	gzvm_debugfs_init();
+	ret = misc_register(&gzvm_dev);
+	if (ret)
+		goto err_debugfs;
+	return 0;
+
+err_debugfs:
+	gzvm_debugfs_exit();
+	sysfs_remove_group(gzvm_kobj, &gzvm_attr_group);
+err_kobj:
+	kobject_put(gzvm_kobj);
+	gzvm_kobj = NULL;
+	return ret;
+}
+
+static int gzvm_drv_remove(struct platform_device *pdev)
+{
+	misc_deregister(&gzvm_dev);
+	gzvm_debugfs_exit();
+	sysfs_remove_group(gzvm_kobj, &gzvm_attr_group);
+	kobject_put(gzvm_kobj);
+	gzvm_kobj = NULL;
+	return 0;
+}
+
+static const struct of_device_id gzvm_of_match[] = {
+    {.compatible = "mediatek,geniezone"},
+    {/* sentinel */},
+};
+MODULE_DEVICE_TABLE(of, gzvm_of_match);
+
+static struct platform_driver gzvm_driver = {
+    .probe = gzvm_drv_probe,
+    .remove = gzvm_drv_remove,
+    .driver =
+	{
+	    .name = KBUILD_MODNAME,
+	    .of_match_table = gzvm_of_match,
+	    .suppress_bind_attrs = true,
+	},
+};
+
+static int __init gzvm_init(void)
+{
+	gzvm_env_set_fops(&gzvm_vm_fops, &gzvm_vcpu_fops);
+	return platform_driver_register(&gzvm_driver);
+}
+
+static void __exit gzvm_exit(void)
+{
+	platform_driver_unregister(&gzvm_driver);
+}
+
+module_init(gzvm_init);
+module_exit(gzvm_exit);
+
+MODULE_AUTHOR("opengz");
+MODULE_DESCRIPTION("GenieZone-style hypervisor driver (/dev/gzvm) for opengz's gzhyp");
+MODULE_LICENSE("GPL");
+MODULE_VERSION("16.0.0");
