@@ -136,6 +136,27 @@ static void test_overflow_maintenance_bits(void **s)
 	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
 }
 
+/* Overflow with the only LR pending+active: NPIE would fire at once, so only the EOI bit
+ * (one LR) brings the vCPU back. */
+static void test_overflow_pending_active_no_npie(void **s)
+{
+	(void)s;
+	t_setup(1, 1, 32);
+	t_enable(1);
+	t_spi(40, 0x10, true);
+	t_spi(41, 0x20, true);
+	mw(0, T_DIST + ARCH_GICD_ISACTIVER + 4, 4, 1u << 8);
+	gz_vgic_inject(&vg, 0, 40, GZ_VGIC_LINE_HIGH);
+	gz_vgic_inject(&vg, 0, 41, GZ_VGIC_LINE_HIGH);
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(model_lr_state(fake_hal_ich(GZ_ICH_LR(0))),
+			 ARCH_ICH_LR_STATE_PENDING_ACTIVE);
+	assert_int_equal(fake_hal_ich(GZ_ICH_HCR), ARCH_ICH_HCR_EN);
+	assert_true(fake_hal_ich(GZ_ICH_LR(0)) & ARCH_ICH_LR_EOI);
+	assert_int_equal(model_misr(1), 0);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+}
+
 /* More active interrupts than LRs: the highest-priority actives get the LRs, LRENPIE is armed
  * and an EOI outside the LRs (EOIcount) deactivates the highest-priority active one left. */
 static void test_active_overflow_eoicount(void **s)
@@ -302,6 +323,7 @@ static void test_changes_while_in_lr(void **s)
 	kicks = 0;
 	mw(1, T_DIST + ARCH_GICD_ICPENDR + 4, 4, 1u << 8);
 	assert_true(kicks & 1);
+	assert_int_equal(mr(1, T_DIST + ARCH_GICD_ISPENDR + 4, 4), 0);
 	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
 	gz_vgic_irq_info(&vg, 0, 40, &info);
 	assert_false(info.pending);
@@ -356,6 +378,7 @@ int main(void)
 	    cmocka_unit_test(test_lr_fields_and_hcr),
 	    cmocka_unit_test(test_overflow_maintenance_bits),
 	    cmocka_unit_test(test_active_overflow_eoicount),
+	    cmocka_unit_test(test_overflow_pending_active_no_npie),
 	    cmocka_unit_test(test_level_repend_and_resample),
 	    cmocka_unit_test(test_preemption_by_injection),
 	    cmocka_unit_test(test_vmcr_apr_saved),

@@ -114,7 +114,9 @@ int gz_vgic_flush(struct gz_vgic *vgic, unsigned vcpu)
 	for (unsigned i = 0; i < p.nr; i++) {
 		uint64_t lr = make_lr(vgic, p.irq[i], vcpu, overflow && p.max == 1);
 
-		any_pending |= (lr & ARCH_ICH_LR_PENDING) != 0;
+		/* NP fires while no LR is in the pending state; a pending+active LR does not
+		 * count, so arming NPIE needs a purely pending one or it fires at once. */
+		any_pending |= GZ_FIELD_GET(ARCH_ICH_LR_STATE, lr) == ARCH_ICH_LR_STATE_PENDING;
 		cpu->lr[i] = lr;
 		cpu->lr_intid[i] = p.irq[i]->intid;
 		gz_hal_ich_write(GZ_ICH_LR(i), lr);

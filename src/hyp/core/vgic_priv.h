@@ -47,7 +47,8 @@ static inline bool vgic_pending(const struct gz_vgic_irq *irq)
 /* Pending state including a pending copy sitting in a running vCPU's LR. */
 static inline bool vgic_pending_any(const struct gz_vgic_irq *irq)
 {
-	return vgic_pending(irq) || (irq->lr_state & GZ_VGIC_LRS_PENDING);
+	return vgic_pending(irq) ||
+	       ((irq->lr_state & GZ_VGIC_LRS_PENDING) && !(irq->override & GZ_VGIC_OVR_CLR_PEND));
 }
 
 /* Pending, enabled and its group enabled in GICD_CTLR: may be signalled to a vCPU. */
