@@ -1,0 +1,139 @@
+/* Fuzz target: the exit path (decode, dispatch, in-hypervisor handlers, exits to the host,
+ * MMIO/hypercall completion). The input sets up a VM with up to three memslots and two
+ * vCPUs, then plays a guest: each 40-byte record is one exit (kind, ESR, FAR, HPFAR, x0-x3,
+ * PSTATE) and, for the RUN that follows, the bytes the host leaves in the run page.
+ * Invariants after every RUN: a defined exit reason, no lock held, the page-ownership
+ * invariants; at the end the VM is destroyed and no page stays with it, no pool page leaks. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tests/unit/vm_fixture.h"
+
+struct reader {
+	const uint8_t *p;
+	size_t n;
+};
+
+static uint64_t take(struct reader *r, unsigned bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bytes; i++) {
+		v |= (uint64_t)(r->n ? *r->p : 0) << (8 * i);
+		if (r->n) {
+			r->p++;
+			r->n--;
+		}
+	}
+	return v;
+}
+
+static struct reader in;
+static const uint64_t ipas[] = {0x80000000, 0x80003000, 0x3fff0000, 0x3ffe0000,
+				0x9000000,  0x0,	0x80010000, 0xffff000};
+
+static int guest(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg)
+{
+	(void)arg;
+	if (in.n < 8) {
+		exit->kind = GZ_EXIT_KIND_FAIL_ENTRY;
+		return GZ_ERR_BAD_STATE;
+	}
+	uint8_t sel = (uint8_t)take(&in, 1);
+	exit->kind = (enum gz_exit_kind)(sel & 3);
+	exit->esr = take(&in, 4);
+	/* mostly interesting addresses, sometimes anything */
+	exit->far = (sel & 0x80) ? take(&in, 8) : take(&in, 2);
+	exit->hpfar = (sel & 0x40) ? take(&in, 8) : hpfar_of(ipas[(sel >> 2) & 7]);
+	for (int i = 0; i < 4; i++)
+		ctx->x[i] = (sel & 0x20) ? take(&in, 8) : take(&in, 4) | 0x80000000ULL;
+	ctx->pstate = take(&in, 1) & 0x3ff;
+	ctx->sys[GZ_SYS_VBAR_EL1] = 0x80010000;
+	return 0;
+}
+
+static void check(void)
+{
+	struct gz_vm_mem *m[GZ_MAX_VMS];
+	unsigned n = gz_vm_count();
+
+	for (unsigned i = 0; i < n; i++)
+		m[i] = &gz_vm_at(i)->mem;
+	if (gz_mem_check_invariants(m, n, NULL) != GZ_OK || fake_hal_locks_held() != 0)
+		abort();
+}
+
+static bool known_reason(uint32_t r)
+{
+	return r >= GZVM_EXIT_UNKNOWN && r <= GZVM_EXIT_IPI && r != 0x9292000c;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct gz_pool_stats before, after;
+	uint16_t vm;
+
+	in.p = data;
+	in.n = size;
+	if (vfix_init() != GZ_OK)
+		abort();
+	gz_pool_get_stats(gz_mem_pool(), &before);
+	vm = vfix_create_vm();
+	if (!vm || vfix_create_vcpu(vm, 0) != GZ_OK || vfix_create_vcpu(vm, 1) != GZ_OK)
+		abort();
+	/* memslots: up to three, small, from the input */
+	unsigned nslots = take(&in, 1) % 4;
+	for (unsigned s = 0; s < nslots; s++) {
+		gz_pa_t pa = VFIX_GUEST_PAGE(200 + s);
+		struct gzvm_memory_region_ranges *r = gz_hal_pa_to_va(pa);
+		unsigned pages = 1 + take(&in, 1) % 16;
+
+		memset(r, 0, 64);
+		r->slot = s;
+		r->constituent_cnt = 1;
+		r->total_pages = pages;
+		r->gpa = 0x80000000 + ((take(&in, 1) % 64) << 16);
+		r->constituents[0].address = VFIX_GUEST_PAGE(16 * s);
+		r->constituents[0].pg_cnt = pages;
+		hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, pa, 0, 0); /* may fail: overlap */
+	}
+	if (take(&in, 1) & 1)
+		hstatus(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_ENABLE_IDLE, 0, 0, 0);
+	{
+		gz_pa_t pa = VFIX_GUEST_PAGE(250);
+		struct gzvm_create_device *d = gz_hal_pa_to_va(pa);
+
+		memset(d, 0, sizeof(*d));
+		d->dev_addr = 0x3fff0000;
+		d->dev_reg_size = 0x10000;
+		hstatus(GZ_HVC_CREATE_DEVICE, vm, pa, 0, 0, 0);
+	}
+	fake_hal_set_run_handler(guest, NULL);
+	for (int runs = 0; runs < 64 && in.n >= 8; runs++) {
+		uint16_t idx = take(&in, 1) & 1;
+		struct gzvm_vcpu_run *run = vfix_run_page(vm, idx);
+		uint32_t reason = 0;
+
+		/* what the host leaves for the completion of the last exit */
+		uint64_t d = take(&in, 8);
+		memcpy(run->mmio.data, &d, 8);
+		run->hypercall.args[0] = d;
+		int64_t st = vfix_run(vm, idx, &reason);
+		if (st == GZ_OK && !known_reason(reason))
+			abort();
+		if (st != GZ_OK && st != GZ_ERR_INVALID_ARGS)
+			abort();
+		check();
+	}
+	while (hstatus(GZ_HVC_DESTROY_VM, vm, 64, 0, 0, 0) == GZ_ERR_BUSY)
+		;
+	gz_pool_get_stats(gz_mem_pool(), &after);
+	if (gz_vm_count() != 0 || after.used != before.used)
+		abort();
+	for (uint64_t i = 0; i < gz_pgstate_nr_pages(); i++)
+		if (GZ_OWNER_IS_VM(gz_pgstate_owner(gz_pgstate_pa_at(i))))
+			abort();
+	fake_hal_teardown();
+	return 0;
+}

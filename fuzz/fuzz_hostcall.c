@@ -1,0 +1,186 @@
+/* Fuzz target: the host-call dispatcher with random call sequences. Each 12-byte record is
+ * one call: a function (every v13 call, removed and unknown ids), and arguments built from
+ * interesting values (VM ids, vm/vcpu tuples, host/hypervisor/unmanaged PAs, sizes, caps)
+ * or raw input. RUN plays a guest from the input as well. Invariants after every call: a
+ * status the ABI defines, x1..x3 zero on failure, no lock held, the page-ownership
+ * invariants; at the end every VM is destroyed, no page stays with a guest and no pool page
+ * leaks. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tests/unit/vm_fixture.h"
+
+static const uint8_t *ip;
+static size_t in_n;
+
+static uint64_t take(unsigned bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bytes; i++, in_n ? (ip++, in_n--) : 0)
+		v |= (uint64_t)(in_n ? *ip : 0) << (8 * i);
+	return v;
+}
+
+static int guest(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg)
+{
+	(void)arg;
+	uint8_t k = (uint8_t)take(1);
+	if (!in_n || k < 16) {
+		exit->kind = GZ_EXIT_KIND_FAIL_ENTRY;
+		return GZ_ERR_BAD_STATE;
+	}
+	exit->kind = (enum gz_exit_kind)(k & 3);
+	exit->esr = take(4);
+	exit->far = take(2);
+	exit->hpfar = take(1) ? hpfar_of(0x80000000) : take(4);
+	ctx->x[0] = 0x84000000 | take(1) | (take(1) & 0x40 ? 0x40000000 : 0);
+	ctx->x[1] = take(1);
+	return 0;
+}
+
+static uint64_t value(uint8_t sel)
+{
+	static const uint64_t pick[] = {
+	    0,
+	    1,
+	    2,
+	    3,
+	    8,
+	    16,
+	    0xffff,
+	    0x10000,
+	    8192,
+	    4096,
+	    512,
+	    128,
+	    0x80000000,
+	    0x3fff0000,
+	    2u << 20,
+	    0xffffffffffffffffULL,
+	    /* 16.. */
+	    GZVM_CAP_ENABLE_IDLE,
+	    GZVM_CAP_ENABLE_DEMAND_PAGING,
+	    GZVM_CAP_BLOCK_BASED_DEMAND_PAGING,
+	    GZVM_CAP_QUERY_HYP_BATCH_PAGES,
+	    GZVM_CAP_QUERY_DESTROY_BATCH_PAGES,
+	    GZVM_CAP_PROTECTED_VM,
+	    FIX_HYP_BASE,
+	    FIX_WORK_BASE,
+	    0x1000,
+	    FIX_HOST_END,
+	    GZVM_REG_CORE_PC,
+	    GZVM_REG_CORE_PSTATE,
+	    GZVM_ARM64_SYS_REG(3, 0, 1, 0, 0),
+	    0x80000,
+	    0x80010,
+	    16,
+	};
+
+	switch (sel >> 5) {
+	case 0:
+		return pick[sel & 31];
+	case 1: /* a tuple */
+		return gz_hvc_tuple((sel >> 2) & 3, sel & 3);
+	case 2: /* a host page */
+		return FIX_PAGE(take(1) & 0x3f);
+	case 3: /* a host page holding a descriptor */
+		return VFIX_GUEST_PAGE(300 + (sel & 3));
+	case 4:
+		return take(8);
+	default:
+		return sel & 7;
+	}
+}
+
+/* A descriptor page the calls can point at (SET_MEMREGION, CREATE_DEVICE). */
+static void fill_descriptors(void)
+{
+	struct gzvm_memory_region_ranges *r = gz_hal_pa_to_va(VFIX_GUEST_PAGE(300));
+	struct gzvm_create_device *d = gz_hal_pa_to_va(VFIX_GUEST_PAGE(301));
+
+	memset(r, 0, 64);
+	r->slot = take(1) % 12;
+	r->constituent_cnt = take(1) % 3;
+	r->total_pages = take(1) % 20;
+	r->gpa = 0x80000000 + ((take(1) % 16) << 16);
+	r->constituents[0].address = FIX_PAGE(64 + (take(1) & 0x3f));
+	r->constituents[0].pg_cnt = (uint32_t)(take(1) % 20);
+	r->constituents[1].address = FIX_PAGE(128 + (take(1) & 0x3f));
+	r->constituents[1].pg_cnt = (uint32_t)(take(1) % 4);
+	memset(d, 0, sizeof(*d));
+	d->dev_type = take(1) & 3;
+	d->dev_addr = 0x3fff0000 - 0x20000 * (take(1) & 3);
+	d->dev_reg_size = take(1) & 1 ? 0x20000 : 0x10000;
+	memcpy(gz_hal_pa_to_va(VFIX_GUEST_PAGE(302)), ip, in_n < 64 ? in_n : 64);
+}
+
+static void check(void)
+{
+	struct gz_vm_mem *m[GZ_MAX_VMS];
+	unsigned n = gz_vm_count();
+
+	for (unsigned i = 0; i < n; i++)
+		m[i] = &gz_vm_at(i)->mem;
+	if (gz_mem_check_invariants(m, n, NULL) != GZ_OK || fake_hal_locks_held() != 0)
+		abort();
+}
+
+static bool defined_status(int64_t st)
+{
+	switch (st) {
+	case GZ_OK:
+	case GZ_ERR_NOT_FOUND:
+	case GZ_ERR_NO_MEMORY:
+	case GZ_ERR_INVALID_ARGS:
+	case GZ_ERR_ALREADY_EXISTS:
+	case GZ_ERR_NOT_ALLOWED:
+	case GZ_ERR_NOT_SUPPORTED:
+	case GZ_ERR_BAD_STATE:
+	case GZ_ERR_BUSY:
+	case GZ_ERR_OUT_OF_RANGE:
+	case GZ_ERR_NO_RESOURCES:
+	case GZ_ERR_ACCESS_DENIED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct gz_pool_stats before, after;
+
+	ip = data;
+	in_n = size;
+	if (vfix_init() != GZ_OK)
+		abort();
+	gz_pool_get_stats(gz_mem_pool(), &before);
+	fake_hal_set_run_handler(guest, NULL);
+	for (int calls = 0; calls < 128 && in_n >= 6; calls++) {
+		uint8_t f = (uint8_t)take(1);
+		uint64_t fid = (f & 0x1f) < 22 ? GZ_HVC_ID(f & 0x1f) : GZ_HVC_ID_SMC32(f & 0x1f);
+		struct gz_smccc_regs r;
+
+		fill_descriptors();
+		r.a[0] = fid;
+		for (int i = 1; i < 8; i++)
+			r.a[i] = value((uint8_t)take(1));
+		gz_hostcall_dispatch(&r);
+		if (!defined_status((int64_t)r.a[0]))
+			abort();
+		if (r.a[0] != GZ_OK && fid != GZ_HVC_CREATE_VM && (r.a[1] | r.a[2] | r.a[3]))
+			abort();
+		check();
+	}
+	vfix_destroy_all();
+	gz_pool_get_stats(gz_mem_pool(), &after);
+	if (gz_vm_count() != 0 || after.used != before.used)
+		abort();
+	for (uint64_t i = 0; i < gz_pgstate_nr_pages(); i++)
+		if (GZ_OWNER_IS_VM(gz_pgstate_owner(gz_pgstate_pa_at(i))))
+			abort();
+	fake_hal_teardown();
+	return 0;
+}
