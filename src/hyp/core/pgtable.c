@@ -310,6 +310,9 @@ static int run_op(struct gz_pgt *pgt, uint64_t start, uint64_t end, unsigned fla
 	ret = prealloc(pgt, op);
 	if (ret)
 		return ret;
+	/* The zeroes of the new tables must be visible before a descriptor points at them. */
+	if (op->need)
+		gz_hal_dsb();
 	op->pass = PASS_APPLY;
 	op->bulk = op->tlbis > GZ_PGT_TLBI_RANGE_MAX && pgt->fmt->tlbi_all;
 	ret = gz_pgt_walk(pgt, start, end, flags, fn, op);
