@@ -1,0 +1,496 @@
+/*
+ * A reference model of memory ownership, driven by a byte stream: the unit test
+ * test_mem_model.c feeds it pseudo-random sequences, fuzz/fuzz_mem.c feeds it libFuzzer's
+ * input. Every operation of the checked API (host<->hyp donate/return/share/unshare, host
+ * stage-2 faults, host->guest donation by run and by page list, guest share/unshare/
+ * relinquish, batched reclaim, hypervisor pool use) is applied to the real module and to a
+ * plain model (page -> owner/state, per-VM IPA -> page). After every step the model must
+ * match the store and each VM's stage-2 exactly, an operation must succeed exactly when the
+ * model says it is legal (running out of table memory aside), a refused one must change
+ * nothing, pages handed back to the host must be zero, and gz_mem_check_invariants must
+ * hold. At the end all VMs are destroyed and the pool must be back at its baseline.
+ * Header-only: each user is one executable.
+ */
+#ifndef MEM_MODEL_H
+#define MEM_MODEL_H
+
+#include <stdio.h>
+
+#include "mem_fixture.h"
+
+#define MM_PAGES    1024 /* host pages FIX_PAGE(0 .. 1023), 4 MiB, 2 MiB aligned */
+#define MM_IPAS	    1024 /* guest IPA pages 0 .. 2047 of each VM */
+#define MM_VMS	    3
+#define MM_HYPALLOC 64
+#define MM_NONE	    (-1)
+
+struct mm_page {
+	gz_owner_t owner;
+	uint8_t state;
+	int16_t ipa; /* where its VM maps it, MM_NONE otherwise */
+};
+
+struct mm_vm {
+	struct gz_vm_mem mem;
+	int16_t map[MM_IPAS]; /* page index or MM_NONE */
+	uint16_t id;
+};
+
+struct mm {
+	struct mm_page page[MM_PAGES];
+	struct mm_vm vm[MM_VMS];
+	struct gz_pool_acct hyp; /* the hypervisor's own objects */
+	gz_pa_t hyp_pages[MM_HYPALLOC];
+	unsigned nr_hyp_pages;
+	struct gz_pool_stats baseline;
+	const uint8_t *in;
+	size_t left;
+	unsigned steps;
+	char err[256];
+};
+
+static inline unsigned mm_get(struct mm *m, unsigned bytes)
+{
+	unsigned v = 0;
+
+	while (bytes--) {
+		v <<= 8;
+		if (m->left) {
+			v |= *m->in++;
+			m->left--;
+		}
+	}
+	return v;
+}
+
+static inline gz_pa_t mm_pa(unsigned idx)
+{
+	return FIX_PAGE(idx);
+}
+
+static inline int mm_idx(gz_pa_t pa)
+{
+	if (pa < FIX_PAGE(0) || pa >= FIX_PAGE(MM_PAGES))
+		return MM_NONE;
+	return (int)((pa - FIX_PAGE(0)) >> GZ_PAGE_SHIFT);
+}
+
+#define MM_FAIL(m, ...)                                                                            \
+	do {                                                                                       \
+		snprintf((m)->err, sizeof((m)->err), __VA_ARGS__);                                 \
+		return false;                                                                      \
+	} while (0)
+
+static inline bool mm_vm_init(struct mm *m, unsigned v)
+{
+	struct mm_vm *vm = &m->vm[v];
+
+	if (gz_vm_mem_init(&vm->mem, vm->id, 32, (uint16_t)(vm->id + 1)) != GZ_OK)
+		MM_FAIL(m, "vm init");
+	for (unsigned i = 0; i < MM_IPAS; i++)
+		vm->map[i] = MM_NONE;
+	return true;
+}
+
+static inline bool mm_init(struct mm *m, const uint8_t *data, size_t size)
+{
+	memset(m, 0, sizeof(*m));
+	m->in = data;
+	m->left = size;
+	if (fix_init(FIX_WORK_SIZE) != GZ_OK)
+		MM_FAIL(m, "init");
+	gz_pool_get_stats(gz_mem_pool(), &m->baseline);
+	gz_pool_acct_init(&m->hyp, gz_mem_pool());
+	for (unsigned i = 0; i < MM_PAGES; i++)
+		m->page[i] = (struct mm_page){GZ_OWNER_HOST, GZ_PAGE_OWNED, MM_NONE};
+	for (unsigned v = 0; v < MM_VMS; v++) {
+		m->vm[v].id = (uint16_t)(v + 1);
+		if (!mm_vm_init(m, v))
+			return false;
+	}
+	return true;
+}
+
+/* ---- comparing the model with the real thing ----------------------------------------- */
+
+static inline bool mm_check(struct mm *m)
+{
+	struct gz_vm_mem *vms[MM_VMS];
+	uint64_t bad = 0;
+
+	for (unsigned i = 0; i < MM_PAGES; i++) {
+		gz_pa_t pa = mm_pa(i);
+
+		if (gz_pgstate_owner(pa) != m->page[i].owner ||
+		    gz_pgstate_state(pa) != m->page[i].state)
+			MM_FAIL(m, "page %u: store %u/%u, model %u/%u", i, gz_pgstate_owner(pa),
+				gz_pgstate_state(pa), m->page[i].owner, m->page[i].state);
+	}
+	for (unsigned v = 0; v < MM_VMS; v++) {
+		struct mm_vm *vm = &m->vm[v];
+
+		vms[v] = &vm->mem;
+		if (vm->mem.state != GZ_VM_MEM_LIVE)
+			continue;
+		for (unsigned i = 0; i < MM_IPAS; i++) {
+			gz_pa_t pa;
+			int ret = gz_pgt_translate(&vm->mem.s2, (gz_ipa_t)i << GZ_PAGE_SHIFT, &pa,
+						   NULL, NULL);
+
+			if (vm->map[i] == MM_NONE ? ret != GZ_ERR_NOT_FOUND
+						  : ret != GZ_OK || pa != mm_pa(vm->map[i]))
+				MM_FAIL(m, "vm %u ipa page %u: %d 0x%llx, model %d", v, i, ret,
+					(unsigned long long)pa, vm->map[i]);
+		}
+	}
+	if (gz_mem_check_invariants(vms, MM_VMS, &bad) != GZ_OK)
+		MM_FAIL(m, "invariant broken at 0x%llx", (unsigned long long)bad);
+	if (fake_hal_locks_held())
+		MM_FAIL(m, "lock held");
+	return true;
+}
+
+/* An operation the model calls legal must succeed (table memory aside); an illegal one must
+ * fail and leave the store as it was. */
+static inline bool mm_expect(struct mm *m, const char *what, bool legal, int ret, const void *snap,
+			     size_t bytes)
+{
+	if (legal && ret != GZ_OK && ret != GZ_ERR_NO_MEMORY)
+		MM_FAIL(m, "%s: legal but %d", what, ret);
+	if (!legal && ret == GZ_OK)
+		MM_FAIL(m, "%s: illegal but accepted", what);
+	if (ret != GZ_OK && !fix_same_as(snap, bytes))
+		MM_FAIL(m, "%s: refused (%d) but the store changed", what, ret);
+	return true;
+}
+
+/* ---- the operations ------------------------------------------------------------------- */
+
+static inline bool mm_pages_are(struct mm *m, unsigned p, unsigned n, gz_owner_t o, uint8_t st)
+{
+	for (unsigned i = p; i < p + n; i++)
+		if (i >= MM_PAGES || m->page[i].owner != o || m->page[i].state != st)
+			return false;
+	return true;
+}
+
+static inline void mm_set(struct mm *m, unsigned p, unsigned n, gz_owner_t o, uint8_t st)
+{
+	for (unsigned i = p; i < p + n; i++) {
+		m->page[i].owner = o;
+		m->page[i].state = st;
+	}
+}
+
+/* The guest writes into its pages, so that a missing scrub shows. */
+static inline void mm_dirty(unsigned p, unsigned n)
+{
+	for (unsigned i = p; i < p + n; i++)
+		memset(gz_hal_pa_to_va(mm_pa(i)), 0xa0 + (i & 0xf), 64);
+}
+
+static inline bool mm_returned(struct mm *m, unsigned p)
+{
+	if (!fix_is_zero(mm_pa(p)))
+		MM_FAIL(m, "page %u back at the host unscrubbed", p);
+	m->page[p] = (struct mm_page){GZ_OWNER_HOST, GZ_PAGE_OWNED, MM_NONE};
+	return true;
+}
+
+static inline unsigned mm_count(unsigned v, unsigned max)
+{
+	return max ? v % max + 1 : 1;
+}
+
+static inline bool mm_step(struct mm *m)
+{
+	/* Weighted so that guests get and use memory more often than they die. */
+	static const uint8_t ops[] = {0, 1, 2, 3, 4, 4, 4,  5,	6,  6,	7,
+				      7, 7, 8, 8, 9, 9, 10, 10, 11, 12, 13};
+	unsigned op = ops[mm_get(m, 1) % sizeof(ops)];
+	unsigned v = mm_get(m, 1) % MM_VMS;
+	unsigned p = mm_get(m, 2) % MM_PAGES;
+	unsigned n = mm_count(mm_get(m, 1), 8);
+	unsigned ipa = mm_get(m, 2) % MM_IPAS;
+	struct mm_vm *vm;
+	bool live;
+	size_t bytes;
+	void *snap = fix_snapshot(&bytes);
+	bool ok = true, legal;
+	int ret;
+
+	/* Guest calls mostly aim at IPAs the VM has mapped (unshare: shared ones); random ones
+	 * rarely would. */
+	if (op >= 7 && op <= 9 && (n & 1)) {
+		unsigned cnt = 0, k = 0;
+
+		for (int pass = 0; pass < 2; pass++) {
+			for (unsigned i = 0; i < MM_IPAS; i++) {
+				int pg = m->vm[v].map[i];
+				bool hit = pg != MM_NONE &&
+					   (op != 8 || m->page[pg].state == GZ_PAGE_SHARED_OWNED);
+
+				if (hit && pass == 1 && k-- == 0) {
+					ipa = i;
+					break;
+				}
+				cnt += hit && pass == 0;
+			}
+			if (!cnt)
+				break;
+			k = ipa % cnt;
+		}
+		n = (n >> 1) % 3 + 1;
+	}
+	/* Keep ranges inside the model's window (pages outside it are not modelled). */
+	n = GZ_MIN(n, MM_PAGES - p);
+	n = GZ_MIN(n, MM_IPAS - ipa);
+	vm = &m->vm[v];
+	live = vm->mem.state == GZ_VM_MEM_LIVE;
+	m->steps++;
+	switch (op) {
+	case 0: /* host -> hyp */
+		legal = mm_pages_are(m, p, n, GZ_OWNER_HOST, GZ_PAGE_OWNED);
+		ret = gz_mem_host_donate_hyp(mm_pa(p), n);
+		ok = mm_expect(m, "donate_hyp", legal, ret, snap, bytes);
+		if (ok && !ret)
+			mm_set(m, p, n, GZ_OWNER_HYP, GZ_PAGE_DONATED);
+		break;
+	case 1: { /* hyp -> host */
+		uint64_t got = 0, seen = 0;
+
+		ret = gz_mem_hyp_return_host(n, &got);
+		for (unsigned i = 0; ok && i < MM_PAGES; i++) {
+			if (m->page[i].owner == GZ_OWNER_HYP &&
+			    gz_pgstate_owner(mm_pa(i)) == GZ_OWNER_HOST) {
+				for (unsigned k = 0; k < m->nr_hyp_pages; k++)
+					if (m->hyp_pages[k] == mm_pa(i)) {
+						snprintf(m->err, sizeof(m->err),
+							 "in-use page %u returned", i);
+						ok = false;
+					}
+				ok = ok && mm_returned(m, i);
+				seen++;
+			}
+		}
+		if (ok && (ret != GZ_OK || got != seen || got > n)) {
+			snprintf(m->err, sizeof(m->err), "return_host %d %llu/%llu", ret,
+				 (unsigned long long)got, (unsigned long long)seen);
+			ok = false;
+		}
+		break;
+	}
+	case 2: /* host shares with hyp */
+		legal = mm_pages_are(m, p, n, GZ_OWNER_HOST, GZ_PAGE_OWNED);
+		ret = gz_mem_host_share_hyp(mm_pa(p), n);
+		ok = mm_expect(m, "share_hyp", legal, ret, snap, bytes);
+		if (ok && !ret)
+			mm_set(m, p, n, GZ_OWNER_HOST, GZ_PAGE_SHARED_OWNED);
+		break;
+	case 3:
+		legal = mm_pages_are(m, p, n, GZ_OWNER_HOST, GZ_PAGE_SHARED_OWNED);
+		ret = gz_mem_host_unshare_hyp(mm_pa(p), n);
+		ok = mm_expect(m, "unshare_hyp", legal, ret, snap, bytes);
+		if (ok && !ret)
+			mm_set(m, p, n, GZ_OWNER_HOST, GZ_PAGE_OWNED);
+		break;
+	case 4: /* host -> guest, one run (sometimes a whole aligned 2 MiB block) */
+	case 5: {
+		if (op == 5) {
+			p &= ~511u;
+			ipa &= ~511u;
+			n = 512;
+		}
+		legal = live && mm_pages_are(m, p, n, GZ_OWNER_HOST, GZ_PAGE_OWNED) &&
+			ipa + n <= MM_IPAS;
+		for (unsigned i = 0; legal && i < n; i++)
+			legal = vm->map[ipa + i] == MM_NONE;
+		ret = ipa + n <= MM_IPAS
+			  ? gz_mem_host_donate_guest(&vm->mem, mm_pa(p),
+						     (gz_ipa_t)ipa << GZ_PAGE_SHIFT, n)
+			  : GZ_ERR_OUT_OF_RANGE;
+		ok = mm_expect(m, "donate_guest", legal, ret, snap, bytes);
+		if (ok && !ret) {
+			mm_set(m, p, n, vm->mem.owner, GZ_PAGE_OWNED);
+			for (unsigned i = 0; i < n; i++) {
+				vm->map[ipa + i] = (int16_t)(p + i);
+				m->page[p + i].ipa = (int16_t)(ipa + i);
+			}
+			mm_dirty(p, n);
+		}
+		break;
+	}
+	case 6: { /* host -> guest, page list (demand paging; re-faults allowed) */
+		uint64_t pfns[8];
+		unsigned list[8];
+
+		legal = live && ipa + n <= MM_IPAS;
+		for (unsigned i = 0; i < n; i++) {
+			list[i] = mm_get(m, 2) % MM_PAGES;
+			pfns[i] = mm_pa(list[i]) >> GZ_PAGE_SHIFT;
+			for (unsigned k = 0; k < i; k++)
+				legal = legal && list[k] != list[i];
+		}
+		for (unsigned i = 0; legal && i < n; i++) {
+			struct mm_page *pg = &m->page[list[i]];
+			bool done = pg->owner == vm->mem.owner && pg->ipa == (int)(ipa + i);
+
+			legal = done || (pg->owner == GZ_OWNER_HOST && pg->state == GZ_PAGE_OWNED &&
+					 vm->map[ipa + i] == MM_NONE);
+		}
+		ret = ipa + n <= MM_IPAS ? gz_mem_host_donate_guest_pfns(
+					       &vm->mem, pfns, (gz_ipa_t)ipa << GZ_PAGE_SHIFT, n)
+					 : GZ_ERR_OUT_OF_RANGE;
+		ok = mm_expect(m, "donate_pfns", legal, ret, snap, bytes);
+		if (ok && !ret) {
+			for (unsigned i = 0; i < n; i++) {
+				if (m->page[list[i]].owner == vm->mem.owner)
+					continue;
+				mm_set(m, list[i], 1, vm->mem.owner, GZ_PAGE_OWNED);
+				vm->map[ipa + i] = (int16_t)list[i];
+				m->page[list[i]].ipa = (int16_t)(ipa + i);
+				mm_dirty(list[i], 1);
+			}
+		}
+		break;
+	}
+	case 7:	  /* guest shares with the host */
+	case 8:	  /* guest unshares */
+	case 9: { /* guest relinquishes */
+		uint8_t want = op == 8 ? GZ_PAGE_SHARED_OWNED : GZ_PAGE_OWNED;
+
+		legal = live && ipa + n <= MM_IPAS;
+		for (unsigned i = 0; legal && i < n; i++)
+			legal =
+			    vm->map[ipa + i] != MM_NONE && m->page[vm->map[ipa + i]].state == want;
+		if (ipa + n > MM_IPAS)
+			ret = GZ_ERR_OUT_OF_RANGE;
+		else if (op == 7)
+			ret = gz_mem_guest_share_host(&vm->mem, (gz_ipa_t)ipa << GZ_PAGE_SHIFT, n);
+		else if (op == 8)
+			ret =
+			    gz_mem_guest_unshare_host(&vm->mem, (gz_ipa_t)ipa << GZ_PAGE_SHIFT, n);
+		else
+			ret = gz_mem_guest_relinquish(&vm->mem, (gz_ipa_t)ipa << GZ_PAGE_SHIFT, n);
+		ok = mm_expect(m,
+			       op == 7	 ? "share"
+			       : op == 8 ? "unshare"
+					 : "relinquish",
+			       legal, ret, snap, bytes);
+		for (unsigned i = 0; ok && !ret && i < n; i++) {
+			unsigned pg = (unsigned)vm->map[ipa + i];
+
+			if (op == 9) {
+				vm->map[ipa + i] = MM_NONE;
+				ok = mm_returned(m, pg);
+			} else {
+				m->page[pg].state = op == 7 ? GZ_PAGE_SHARED_OWNED : GZ_PAGE_OWNED;
+			}
+		}
+		break;
+	}
+	case 10: { /* the host touches a page */
+		enum gz_page_state view = gz_pgstate_view(mm_pa(p), GZ_OWNER_HOST);
+
+		legal = view == GZ_PAGE_OWNED || view == GZ_PAGE_SHARED_OWNED ||
+			view == GZ_PAGE_SHARED_BORROWED;
+		ret = gz_host_s2_handle_fault(mm_pa(p) + (mm_get(m, 2) & 0xfff));
+		ok = mm_expect(m, "host_fault", legal, ret, snap, bytes);
+		if (ok && !ret && !fix_host_mapped(mm_pa(p))) {
+			snprintf(m->err, sizeof(m->err), "fault did not map page %u", p);
+			ok = false;
+		}
+		break;
+	}
+	case 11: { /* destroy a VM in batches of n pages, then make a new one with its id */
+		struct gz_vm_mem *vms[MM_VMS];
+		uint64_t before;
+
+		for (unsigned k = 0; k < MM_VMS; k++)
+			vms[k] = &m->vm[k].mem;
+		do {
+			before = vm->mem.owned_pages;
+			ret = gz_vm_mem_reclaim(&vm->mem, n);
+			if (before - vm->mem.owned_pages > n) {
+				snprintf(m->err, sizeof(m->err), "reclaim did %llu > %u pages",
+					 (unsigned long long)(before - vm->mem.owned_pages), n);
+				ok = false;
+			} else if (gz_mem_check_invariants(vms, MM_VMS, NULL) != GZ_OK) {
+				snprintf(m->err, sizeof(m->err), "invariants broken mid-destroy");
+				ok = false;
+			}
+		} while (ok && ret == GZ_ERR_BUSY);
+		if (ok && ret != GZ_OK) {
+			snprintf(m->err, sizeof(m->err), "reclaim %d", ret);
+			ok = false;
+		}
+		for (unsigned i = 0; i < MM_IPAS; i++)
+			vm->map[i] = MM_NONE;
+		for (unsigned i = 0; ok && i < MM_PAGES; i++)
+			if (m->page[i].owner == vm->mem.owner)
+				ok = mm_returned(m, i);
+		if (ok && (vm->mem.owned_pages || vm->mem.pgt_acct.pages)) {
+			snprintf(m->err, sizeof(m->err), "reclaim done with pages left");
+			ok = false;
+		}
+		if (ok)
+			ok = mm_vm_init(m, v);
+		break;
+	}
+	case 12: /* the hypervisor allocates an object */
+		if (m->nr_hyp_pages < MM_HYPALLOC &&
+		    gz_pool_alloc(&m->hyp, &m->hyp_pages[m->nr_hyp_pages]) == GZ_OK)
+			m->nr_hyp_pages++;
+		break;
+	default: /* ... and frees one */
+		if (m->nr_hyp_pages) {
+			unsigned k = p % m->nr_hyp_pages;
+
+			gz_pool_free(&m->hyp, m->hyp_pages[k]);
+			m->hyp_pages[k] = m->hyp_pages[--m->nr_hyp_pages];
+		}
+		break;
+	}
+	free(snap);
+	return ok && mm_check(m);
+}
+
+/* Run the whole input; then destroy every VM, free the hypervisor's objects, return every
+ * donated page, and check that the pool is back where it started. */
+static inline bool mm_run(struct mm *m, const uint8_t *data, size_t size, unsigned max_steps)
+{
+	struct gz_pool_stats st;
+	uint64_t n, kept = 0;
+
+	if (!mm_init(m, data, size))
+		return false;
+	while (m->left && m->steps < max_steps)
+		if (!mm_step(m))
+			return false;
+	for (unsigned v = 0; v < MM_VMS; v++)
+		while (gz_vm_mem_reclaim(&m->vm[v].mem, 64) == GZ_ERR_BUSY)
+			;
+	while (m->nr_hyp_pages)
+		gz_pool_free(&m->hyp, m->hyp_pages[--m->nr_hyp_pages]);
+	if (gz_mem_hyp_return_host(UINT64_MAX, &n) != GZ_OK)
+		MM_FAIL(m, "final return");
+	/* What stays with the hypervisor is donated memory its host stage-2 tables live in. */
+	for (unsigned i = 0; i < MM_PAGES; i++) {
+		if (gz_pgstate_owner(mm_pa(i)) == GZ_OWNER_HOST)
+			continue;
+		if (gz_pgstate_state(mm_pa(i)) != GZ_PAGE_DONATED)
+			MM_FAIL(m, "page %u not back at the host", i);
+		kept++;
+	}
+	gz_pool_get_stats(gz_mem_pool(), &st);
+	if (st.total != m->baseline.total + kept || st.used != gz_mem_hyp_acct()->pages ||
+	    kept > gz_mem_hyp_acct()->pages - m->baseline.used)
+		MM_FAIL(m, "pool %llu/%llu used, kept %llu, host tables %llu, baseline %llu/%llu",
+			(unsigned long long)st.total, (unsigned long long)st.used,
+			(unsigned long long)kept, (unsigned long long)gz_mem_hyp_acct()->pages,
+			(unsigned long long)m->baseline.total,
+			(unsigned long long)m->baseline.used);
+	return true;
+}
+
+#endif
