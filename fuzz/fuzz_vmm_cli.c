@@ -25,13 +25,18 @@ static void check_size(const char *s)
 			ok = false;
 		p++;
 	}
+	bool suffix = true;
+
 	if (*p == 'k' || *p == 'K')
 		mul = 1ULL << 10, p++;
 	else if (*p == 'm' || *p == 'M')
 		p++;
 	else if (*p == 'g' || *p == 'G')
 		mul = 1ULL << 30, p++;
-	if (*p == 'b' || *p == 'B')
+	else
+		suffix = false;
+	/* "B" only after a unit: "1G", "1GB", but not "1B". */
+	if (suffix && (*p == 'b' || *p == 'B'))
 		p++;
 	if (*p != '\0' || acc * mul > UINT64_MAX)
 		ok = false;
