@@ -47,6 +47,13 @@ static bool level_has_leaves(unsigned level)
 	return level >= 1;
 }
 
+/* Descriptor writes the table walker may observe: one single-copy-atomic store each, never
+ * torn or merged by the compiler (the HAL barriers order them). */
+static void set_pte(uint64_t *ptep, uint64_t desc)
+{
+	__atomic_store_n(ptep, desc, __ATOMIC_RELAXED);
+}
+
 static uint64_t mk_leaf(const struct gz_pgt *pgt, gz_pa_t pa, uint32_t prot, unsigned level)
 {
 	return (pa & ARCH_PTE_ADDR_MASK) | pgt->fmt->leaf_attrs(prot) | ARCH_PTE_VALID |
@@ -185,7 +192,7 @@ static int destroy_visit(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 {
 	(void)flag;
 	free_table(v->pgt, desc_table(v->desc));
-	*v->ptep = 0;
+	set_pte(v->ptep, 0);
 	return 0;
 }
 
@@ -254,7 +261,7 @@ static uint64_t *take_page(struct gz_pgt *pgt, struct op *op)
 static void bbm_break(struct gz_pgt *pgt, struct op *op, uint64_t *ptep, uint64_t addr,
 		      unsigned level, bool make_follows)
 {
-	*ptep = 0;
+	set_pte(ptep, 0);
 	if (op->bulk && !make_follows) {
 		op->dirty = true;
 		return;
@@ -267,7 +274,7 @@ static void bbm_break(struct gz_pgt *pgt, struct op *op, uint64_t *ptep, uint64_
 /* Make: the new descriptor, after the break and its TLBI completed. */
 static void bbm_make(uint64_t *ptep, uint64_t desc)
 {
-	*ptep = desc;
+	set_pte(ptep, desc);
 }
 
 /* End of an operation: publish the descriptor writes, do the deferred whole-table TLBI and
@@ -433,11 +440,11 @@ static int map_visit(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 		return 0;
 	}
 	if (can_block(v->level, v->addr, s, e, map_pa(op, v, s))) {
-		*v->ptep = mk_leaf(pgt, map_pa(op, v, s), op->prot, v->level);
+		set_pte(v->ptep, mk_leaf(pgt, map_pa(op, v, s), op->prot, v->level));
 		return 0;
 	}
 	/* Invalid to valid needs no TLBI: the hardware caches no invalid entries. */
-	*v->ptep = mk_table(take_page(pgt, op));
+	set_pte(v->ptep, mk_table(take_page(pgt, op)));
 	return 0;
 }
 
@@ -536,7 +543,7 @@ static int protect_visit(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 		/* Break now, make after one TLBI of the whole VMID (protect_make): the new
 		 * descriptor waits in the entry with its valid bit clear, and the hardware
 		 * ignores every other bit of an invalid descriptor. */
-		*v->ptep = desc & ~ARCH_PTE_VALID;
+		set_pte(v->ptep, desc & ~ARCH_PTE_VALID);
 		op->dirty = true;
 		return 0;
 	}
@@ -650,7 +657,7 @@ static int collapse_visit(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	first = table[0];
 	/* Break the table, drop every leaf cached from it (512 of them: whole table when
 	 * the format can), make the block. */
-	*v->ptep = 0;
+	set_pte(v->ptep, 0);
 	gz_hal_dsb();
 	if (pgt->fmt->tlbi_all) {
 		pgt->fmt->tlbi_all(pgt);
