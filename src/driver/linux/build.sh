@@ -15,11 +15,7 @@ CROSS="${CROSS_COMPILE:-aarch64-linux-gnu-}"
 
 if [ -z "$KDIR" ]; then
   if [ -n "${GZ_NO_FETCH:-}" ]; then
-    KDIR="$(ls -d "$ROOT"/.cache/kernel/*/usr/src/linux-headers-*-arm64 2>/dev/null | head -n1 || true)"
-    if [ -z "$KDIR" ]; then
-      echo "gzvm.ko: no Debian arm64 kernel headers under .cache/kernel: run scripts/fetch-kernel" >&2
-      exit 1
-    fi
+    KDIR="$("$ROOT/scripts/fetch-kernel" --print)" || exit 1
   else
     KDIR="$("$ROOT/scripts/fetch-kernel")"
   fi
