@@ -91,3 +91,67 @@ bool gz_sim_is_smc(uint32_t insn, uint16_t *imm)
 	*imm = (uint16_t)(insn >> 5);
 	return true;
 }
+
+static int64_t sext(uint64_t v, unsigned bits)
+{
+	return (int64_t)(v << (64 - bits)) >> (64 - bits);
+}
+
+static uint64_t extend_reg(uint64_t v, unsigned option, unsigned shift)
+{
+	switch (option) {
+	case 2: /* UXTW */
+		v = (uint32_t)v;
+		break;
+	case 6: /* SXTW */
+		v = (uint64_t)(int64_t)(int32_t)v;
+		break;
+	default: /* LSL / UXTX / SXTX */
+		break;
+	}
+	return v << shift;
+}
+
+/* Virtual address a load/store accesses, from the register values before it executes.
+ * reg(n) returns Xn, with n = 31 meaning SP (as a base register). */
+bool gz_sim_ldst_va(uint32_t insn, uint64_t (*reg)(void *arg, unsigned n, bool sp), void *arg,
+		    uint64_t *va)
+{
+	unsigned rn = (insn >> 5) & 31, size = insn >> 30;
+	uint64_t base = reg(arg, rn, true);
+
+	if ((insn & 0x3f000000) == 0x08000000 || /* exclusive / ordered */
+	    (insn & 0x3b200c00) == 0x38200000 || /* LSE atomics */
+	    (insn & 0xbfbf0000) == 0x0c000000 || (insn & 0xbfa00000) == 0x0c800000 ||
+	    (insn & 0xbf9f0000) == 0x0d000000 || (insn & 0xbf800000) == 0x0d800000) {
+		*va = base; /* SIMD structure loads/stores: base only (post-index adds later) */
+		return true;
+	}
+	if ((insn & 0x3a000000) == 0x28000000) { /* load/store pair */
+		unsigned opc = insn >> 30, idx = (insn >> 23) & 3;
+		bool simd = insn & GZ_BIT(26);
+		unsigned scale = simd ? 2 + opc : (opc & 2 ? 3 : 2);
+
+		*va = idx == 1 ? base
+			       : base + (uint64_t)(sext((insn >> 15) & 0x7f, 7) * (1LL << scale));
+		return true;
+	}
+	if ((insn & 0x3a000000) != 0x38000000)
+		return false;
+	if (insn & GZ_BIT(26) && size == 0 && (insn & GZ_BIT(23)))
+		size = 4;	 /* 128-bit SIMD register */
+	if (insn & GZ_BIT(24)) { /* unsigned immediate */
+		*va = base + ((uint64_t)((insn >> 10) & 0xfff) << size);
+		return true;
+	}
+	if (insn & GZ_BIT(21)) {
+		if (((insn >> 10) & 3) != 2)
+			return false; /* atomics handled above */
+		*va = base + extend_reg(reg(arg, (insn >> 16) & 31, false), (insn >> 13) & 7,
+					(insn & GZ_BIT(12)) ? size : 0);
+		return true;
+	}
+	/* imm9: unscaled (00), post-index (01), unprivileged (10), pre-index (11) */
+	*va = ((insn >> 10) & 3) == 1 ? base : base + (uint64_t)sext((insn >> 12) & 0x1ff, 9);
+	return true;
+}

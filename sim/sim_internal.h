@@ -54,6 +54,19 @@ struct gz_sim_ldst {
 void gz_sim_decode_ldst(uint32_t insn, struct gz_sim_ldst *out);
 /* Build the data-abort ISS (without DFSC) for @insn; WnR from @write when undecodable. */
 uint64_t gz_sim_dabt_iss(uint32_t insn, bool write);
+/* Virtual address a load/store instruction accesses (reg(n, sp): Xn, or SP for n = 31 when
+ * sp is true). False for an instruction that is not a load/store. */
+bool gz_sim_ldst_va(uint32_t insn, uint64_t (*reg)(void *arg, unsigned n, bool sp), void *arg,
+		    uint64_t *va);
+/* Guest stage-1 walk (s1walk.c): the level and kind of fault a VA access takes under the
+ * guest's own translation regime; the stage-2 walk gives the table addresses. */
+struct gz_sim_s1_fault {
+	unsigned fsc; /* DFSC/IFSC */
+	bool s1ptw;   /* the table walk itself faulted at stage 2 (IPA in ipa) */
+	uint64_t ipa;
+};
+void gz_sim_s1_fault(uint64_t vttbr, uint64_t vtcr, const uint64_t *sys, uint64_t va, bool write,
+		     bool fetch, bool el0, struct gz_sim_s1_fault *out);
 bool gz_sim_is_wfx(uint32_t insn, bool *wfe);
 /* HVC/SMC immediates from the instruction word. */
 bool gz_sim_is_hvc(uint32_t insn, uint16_t *imm);

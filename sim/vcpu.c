@@ -305,6 +305,8 @@ static bool refill(struct sim_vcpu *v, uint64_t ipa, int need, struct gz_sim_s2_
 	return add_map(v, ipa & ~(r->size - 1), r->size, r->pa & ~(r->size - 1), uc_prot_of(r));
 }
 
+static uint64_t uc_reg_cb(void *arg, unsigned n, bool sp);
+
 /* ---- exits -------------------------------------------------------------------------------------
  */
 
@@ -361,9 +363,11 @@ static bool mem_fault(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, 
 		iss = gz_sim_dabt_iss(insn, write);
 		if (write)
 			iss |= ESR_ISS_WNR;
+		/* Unicorn reports the stage-1 output (the IPA); FAR_EL2 holds the VA. */
+		if (!gz_sim_ldst_va(insn, uc_reg_cb, v, &far))
+			far = addr;
 		set_exit(v, ESR_EC_DABT_LOW, iss | fsc, far, HPFAR_FROM_IPA(addr));
 	}
-	v->exit->far = far;
 	return false;
 }
 
@@ -575,6 +579,56 @@ static uint32_t sys_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 	return 0;
 }
 
+static uint64_t uc_reg_cb(void *arg, unsigned n, bool sp)
+{
+	struct sim_vcpu *v = arg;
+
+	if (n == 31)
+		return sp ? rd(v->uc, UC_ARM64_REG_SP) : 0;
+	return rd(v->uc, xreg(n));
+}
+
+/* Unicorn's own MMU (the guest's stage 1) refused an access, or it was misaligned: give the
+ * guest the abort hardware would, or EL2 a stage-2 fault on the table walk (S1PTW). */
+static void stage1_abort(struct sim_vcpu *v, uint64_t pc, bool fetch, bool unaligned)
+{
+	uint64_t sys[GZ_SYS_NR] = {0}, va = pc, pstate = rd(v->uc, UC_ARM64_REG_PSTATE), iss = 0;
+	bool el0 = (pstate & PSR_MODE_MASK) == PSR_MODE_EL0T, write = false;
+	struct gz_sim_s1_fault f = {.fsc = 0x21};
+	uint32_t insn = 0;
+	uint64_t ec;
+
+	if (!fetch) {
+		fetch_insn(v->uc, pc, &insn);
+		if (!gz_sim_ldst_va(insn, uc_reg_cb, v, &va))
+			va = 0;
+		write = !(insn & GZ_BIT(22));
+		iss = gz_sim_dabt_iss(insn, write) & ESR_ISS_WNR;
+		write = iss;
+	}
+	if (!unaligned) {
+		sys[GZ_SYS_TCR_EL1] = cp_read(v->uc, sys_enc[GZ_SYS_TCR_EL1]);
+		sys[GZ_SYS_TTBR0_EL1] = cp_read(v->uc, sys_enc[GZ_SYS_TTBR0_EL1]);
+		sys[GZ_SYS_TTBR1_EL1] = cp_read(v->uc, sys_enc[GZ_SYS_TTBR1_EL1]);
+		gz_sim_s1_fault(v->vttbr, v->vtcr, sys, va, write, fetch, el0, &f);
+	}
+	if (f.s1ptw) {
+		struct gz_sim_s2_result r;
+
+		gz_sim_s2_walk(v->vttbr, v->vtcr, f.ipa, &r);
+		set_exit(v, fetch ? ESR_EC_IABT_LOW : ESR_EC_DABT_LOW,
+			 ESR_ISS_S1PTW | (r.ok ? ESR_FSC_PERM(r.level)
+					       : ESR_FSC_TRANS(r.level == 0xff ? 0 : r.level)),
+			 va, HPFAR_FROM_IPA(f.ipa));
+		return;
+	}
+	if (fetch)
+		ec = el0 ? ESR_EC_IABT_LOW : ESR_EC_IABT_CUR;
+	else
+		ec = el0 ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR;
+	guest_exc(v, (ec << ESR_EC_SHIFT) | ESR_IL | iss | f.fsc, pc, true, va);
+}
+
 /* The guest's ICC_* access through the virtual CPU interface (false: not one it has). */
 static bool icc_access(struct sim_vcpu *v, uint32_t sr, uint32_t insn)
 {
@@ -671,19 +725,7 @@ static void intr_hook(uc_engine *uc, uint32_t intno, void *arg)
 	case EXCP_UNALIGNED:
 	case EXCP_DATA_ABORT:
 	case EXCP_PREFETCH_ABORT:
-		/* Stage-1 faults of the guest's own MMU (or alignment): its own business. */
-		fetch_insn(uc, pc, &insn);
-		if (intno == EXCP_PREFETCH_ABORT)
-			guest_exc(v,
-				  ((uint64_t)ESR_EC_IABT_CUR << ESR_EC_SHIFT) | ESR_IL |
-				      ESR_FSC_TRANS(3),
-				  pc, true, pc);
-		else
-			guest_exc(v,
-				  ((uint64_t)ESR_EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL |
-				      gz_sim_dabt_iss(insn, false) |
-				      (intno == EXCP_UNALIGNED ? 0x21 : ESR_FSC_TRANS(3)),
-				  pc, true, 0);
+		stage1_abort(v, pc, intno == EXCP_PREFETCH_ABORT, intno == EXCP_UNALIGNED);
 		break;
 	default:
 		guest_exc(v, ((uint64_t)ESR_EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL, pc, false, 0);

@@ -456,9 +456,9 @@ int run_vcpu_once(struct run_vm *vm, unsigned i)
 	vm->nr_exits++;
 	c->exits++;
 	if (getenv("GZSIM_TRACE"))
-		fprintf(stderr, "vcpu %u exit kind %d esr %#llx far %#llx pc %#llx\n", i, e.kind,
-			(unsigned long long)e.esr, (unsigned long long)e.far,
-			(unsigned long long)c->ctx.pc);
+		fprintf(stderr, "vcpu %u exit kind %d esr %#llx far %#llx hpfar %#llx pc %#llx\n",
+			i, e.kind, (unsigned long long)e.esr, (unsigned long long)e.far,
+			(unsigned long long)e.hpfar, (unsigned long long)c->ctx.pc);
 	if (e.kind != GZ_EXIT_KIND_SYNC)
 		return 0; /* timer, maintenance, end of slice: the next round looks at it */
 	switch (EC(e.esr)) {
