@@ -363,9 +363,11 @@ static void test_setup_and_poweroff(void **state)
 	assert_int_equal(fdt_check_header(dtb), 0);
 	assert_int_equal(fdt_totalsize(dtb), fk.dtb.dtb_size);
 	int node = fdt_path_offset(dtb, "/intc@8000000"), len;
-	const fdt64_t *r = fdt_getprop(dtb, node, "reg", &len);
+	const uint8_t *rp = fdt_getprop(dtb, node, "reg", &len);
+	fdt64_t r[4]; /* properties are only 4-byte aligned */
 
 	assert_int_equal(len, 32);
+	memcpy(r, rp, sizeof(r));
 	assert_true(fdt64_to_cpu(r[0]) == fk.dev[0].dev_addr);
 	assert_true(fdt64_to_cpu(r[1]) == fk.dev[0].dev_reg_size);
 	assert_true(fdt64_to_cpu(r[2]) == fk.dev[1].dev_addr);
