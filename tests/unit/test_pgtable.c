@@ -472,6 +472,38 @@ static void test_collapse(void **state)
 	check_model(f);
 }
 
+static void test_collapse_batched(void **state)
+{
+	struct fx *f = *state;
+	struct bbm_watch w = {.f = f};
+	uint64_t base = f->h.pgt.nr_table_pages;
+
+	/* 1 GiB cut into 512 tables of pages (a page of every 2 MiB protected and restored):
+	 * collapsing it takes one VMID TLBI per level, not one per table. */
+	assert_int_equal(do_map(f, 5 * G, 5 * G, G, GZ_PROT_RW), GZ_OK);
+	for (uint64_t off = 0; off < G; off += M2) {
+		assert_int_equal(gz_pgt_protect(&f->h.pgt, 5 * G + off + K4, K4, GZ_PROT_R), GZ_OK);
+		assert_int_equal(gz_pgt_protect(&f->h.pgt, 5 * G + off + K4, K4, GZ_PROT_RW),
+				 GZ_OK);
+	}
+	assert_int_equal(f->h.pgt.nr_table_pages - base, 1 + 512);
+	fake_hal_clear_ops();
+	f->h.pool.first_free_at = SIZE_MAX;
+	w.inval_start = 5 * G;
+	w.inval_end = 5 * G + 4 * M2;
+	fake_hal_set_op_hook(bbm_hook, &w);
+	assert_int_equal(gz_pgt_collapse(&f->h.pgt, 0, IPA_TOP), GZ_OK);
+	fake_hal_set_op_hook(NULL, NULL);
+	assert_int_equal(w.vmid_flushes, 2);
+	assert_int_equal(w.tlbis, 0);
+	assert_int_equal(w.violations, 0); /* broken at both flushes: 2M blocks, then 1G */
+	assert_tlbi_fenced();
+	assert_true(f->h.pool.first_free_at > fake_hal_find_op(FAKE_OP_TLBI_VMID, 0));
+	assert_int_equal(level_at(f, 5 * G + 3 * M2), 1);
+	assert_int_equal(f->h.pgt.nr_table_pages, base);
+	check_model(f);
+}
+
 struct collapse_case {
 	const char *name;
 	uint64_t hole;	     /* offset of a page left unmapped, or ~0 */
@@ -689,6 +721,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_split, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unmap_protect_bad_args, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_collapse, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_collapse_batched, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_collapse_cases, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exhaustion, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_walker, setup, teardown),

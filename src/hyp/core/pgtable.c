@@ -648,37 +648,49 @@ static int collapse_visit(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	struct gz_pgt *pgt = v->pgt;
 	uint64_t *table = desc_table(v->desc);
 	uint64_t csize = gz_pgt_level_size(v->level + 1);
-	uint64_t first;
+	uint64_t block;
 
 	(void)flag;
 	if (!level_has_leaves(v->level) || !covers(v) ||
 	    !uniform(table, v->level + 1, gz_pgt_level_size(v->level)))
 		return 0;
-	first = table[0];
-	/* Break the table, drop every leaf cached from it (512 of them: whole table when
-	 * the format can), make the block. */
+	block = mk_leaf(pgt, desc_pa(table[0]), pgt->fmt->leaf_prot(table[0]), v->level);
+	defer_free(op, table);
+	if (op->bulk) {
+		/* Break now; the block waits, invalid, for the one VMID TLBI of this round. */
+		set_pte(v->ptep, block & ~ARCH_PTE_VALID);
+		op->dirty = true;
+		return 0;
+	}
+	/* Break the table, drop the 512 leaves cached from it, make the block. */
 	set_pte(v->ptep, 0);
 	gz_hal_dsb();
-	if (pgt->fmt->tlbi_all) {
-		pgt->fmt->tlbi_all(pgt);
-	} else {
-		for (unsigned i = 0; i < GZ_PGT_ENTRIES; i++)
-			pgt->fmt->tlbi_addr(pgt, v->addr + i * csize, v->level + 1);
-	}
+	for (unsigned i = 0; i < GZ_PGT_ENTRIES; i++)
+		pgt->fmt->tlbi_addr(pgt, v->addr + i * csize, v->level + 1);
 	gz_hal_dsb();
-	bbm_make(v->ptep, mk_leaf(pgt, desc_pa(first), pgt->fmt->leaf_prot(first), v->level));
-	defer_free(op, table);
+	bbm_make(v->ptep, block);
 	return 0;
 }
 
 int gz_pgt_collapse(struct gz_pgt *pgt, uint64_t ia, uint64_t size)
 {
-	struct op op = {.pass = PASS_APPLY};
 	uint64_t end;
 
 	if (!range_ok(pgt, ia, size, &end))
 		return GZ_ERR_INVALID_ARGS;
-	gz_pgt_walk(pgt, ia, end, GZ_PGT_VISIT_TABLE_POST, collapse_visit, &op);
-	op_finish(pgt, &op);
+	/* With a whole-table TLBI (stage 2) one round per level: every table of leaves that
+	 * qualifies is broken, one TLBI covers them all, then the blocks are made; the next
+	 * round can then fold tables of the new blocks. By address (EL2), one walk does all
+	 * levels bottom-up. */
+	for (unsigned round = 0; round < GZ_PGT_LEVELS - 1; round++) {
+		struct op op = {.pass = PASS_APPLY, .bulk = pgt->fmt->tlbi_all != NULL};
+
+		gz_pgt_walk(pgt, ia, end, GZ_PGT_VISIT_TABLE_POST, collapse_visit, &op);
+		op_finish(pgt, &op);
+		if (!op.dirty)
+			break;
+		gz_pgt_walk(pgt, ia, end, GZ_PGT_VISIT_LEAF, protect_make, NULL);
+		gz_hal_dsb();
+	}
 	return GZ_OK;
 }

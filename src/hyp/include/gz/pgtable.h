@@ -42,8 +42,10 @@
  * first, issues one TLBI of the whole VMID, then makes them (formats with tlbi_all only).
  * The figure is a judgement, not a measurement (the fake HAL cannot price a TLBI): Linux
  * arm64 gives up on by-address invalidation at 512 operations; a stage-2 VMID flush costs
- * only one guest's refills, so the engine switches earlier. Splits and collapses always
- * invalidate before their make (by address; a collapse flushes the VMID). */
+ * only one guest's refills, so the engine switches earlier. A split invalidates its block
+ * by address before making the table. A collapse breaks every qualifying table of one level,
+ * flushes the VMID once, then makes the blocks (by address, 512 per table, without
+ * tlbi_all). */
 #define GZ_PGT_TLBI_RANGE_MAX 64
 
 /* Where table pages come from. zalloc_page returns one zeroed, 4 KiB-aligned page in the
