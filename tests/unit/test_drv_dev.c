@@ -206,11 +206,9 @@ static void test_create_vm_features(void **state)
 		assert_true(fd >= 3);
 		assert_int_equal(fake_calls(GZ_HVC_FN_CREATE_VM), 1);
 		assert_int_equal(fake_call(GZ_HVC_FN_CREATE_VM, 0)->x[1], 0); /* vm_type */
-		vm = NULL;
-		assert_int_equal(gzdrv_vm_create(drv, 0, &vm), 0);
-		/* the first VM went to an fd we do not track here: release through the second */
-		(void)vm;
-		gzdrv_vm_release(vm);
+		/* the fd's VM: released when its fd would be closed */
+		gzdrv_vm_release(fake.last_fd_obj);
+		assert_clean();
 		/* check the flags through a fresh run with the same script */
 		drv = fake_reset(true);
 		fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, t[i].dp, 0, 0, 0);
@@ -417,6 +415,53 @@ static void test_hvc_tracing(void **state)
 	assert_clean();
 }
 
+static void test_tracing_and_minimal_ops(void **state)
+{
+	struct gzdrv *drv;
+	struct gzdrv_vm *vm;
+	struct gzdrv_vcpu *v;
+
+	(void)state;
+	/* every hypercall is traced on entry and exit; NOT_SUPPORTED is marked invalid */
+	drv = fake_reset(true);
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_ERR_NOT_SUPPORTED, 0, 0, 0);
+	assert_int_equal(gzdrv_vm_create(drv, 0, &vm), 0);
+	assert_int_equal(gzdrv_vcpu_create(vm, 0, &v), 0);
+	assert_int_equal(gzdrv_vcpu_create(vm, 0, &v), -EEXIST); /* direct form too */
+	assert_int_equal(gzdrv_vcpu_create(vm, 8, &v), -EINVAL);
+	gzdrv_vm_release(vm);
+	assert_int_equal(fake.traces_enter, fake.nr_recs);
+	assert_int_equal(fake.traces_leave, fake.nr_recs);
+	assert_int_equal(fake.traces_invalid, 1);
+	assert_int_equal(fake.vcpu_destroys, 1);
+	assert_clean();
+
+	/* only the mandatory ops: no tracing or destroy hooks are called */
+	drv = fake_reset_minimal(true, 0);
+	assert_int_equal(gzdrv_vm_create(drv, 0, &vm), 0);
+	assert_int_equal(gzdrv_vcpu_create(vm, 0, &v), 0);
+	fake_hyp_exit(GZVM_EXIT_IDLE);
+	fake_hyp_exit_hw()->vtimer_migrate = 1;
+	fake.exits[(fake.exit_tail - 1) % FAKE_MAX_EXITS].hw.vtimer_delay = 12345;
+	static struct gzvm_vcpu_run urun;
+	assert_int_equal(gzdrv_vcpu_ioctl(v, GZVM_RUN, fake_user(&urun, sizeof(urun))), 0);
+	assert_int_equal(fake.last_sleep_ns, 12345); /* no counter frequency: ticks as ns */
+	gzdrv_vm_release(vm);
+	assert_int_equal(fake.traces_enter + fake.traces_leave + fake.vcpu_destroys, 0);
+	assert_clean();
+}
+
+static void test_check_extension_readonly(void **state)
+{
+	struct gzdrv *drv = fake_reset(true);
+	static uint64_t cap = GZVM_CAP_VM_GPA_SIZE;
+
+	(void)state;
+	assert_int_equal(gzdrv_dev_ioctl(drv, GZVM_CHECK_EXTENSION, fake_user_ro(&cap, 8)),
+			 -EFAULT);
+	assert_int_equal(cap, GZVM_CAP_VM_GPA_SIZE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +478,8 @@ int main(void)
 	    cmocka_unit_test(test_vcpu_create),
 	    cmocka_unit_test(test_exit_names),
 	    cmocka_unit_test(test_hvc_tracing),
+	    cmocka_unit_test(test_tracing_and_minimal_ops),
+	    cmocka_unit_test(test_check_extension_readonly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -290,6 +290,11 @@ static void test_irqfd_validation(void **state)
 	fake.fail_watch_in = 1;
 	assert_int_equal(irqfd(vm, a, 0, 0, 0), -ENOMEM);
 	assert_int_equal(fake_efd(a)->refs, 0);
+	int rs = fake_efd_new();
+	fake.fail_watch_in = 1;
+	assert_int_equal(irqfd(vm, a, 0, GZVM_IRQFD_FLAG_RESAMPLE, rs), -ENOMEM);
+	assert_int_equal(fake_efd(rs)->refs, 0);
+	assert_int_equal(vm->nr_level_irqfds, 0);
 	assert_int_equal(irqfd(vm, a, 987, 0, 0), 0);
 	assert_inv(vm);
 	gzdrv_vm_release(vm);

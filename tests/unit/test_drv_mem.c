@@ -235,6 +235,13 @@ static void test_region_failures(void **state)
 	fake_hyp_status(GZ_HVC_FN_SET_MEMREGION, GZ_ERR_NO_MEMORY, 0, 0, 0);
 	assert_int_equal(set_region(vm, 0, 1, GPA, 16 * PG, ram), -ENOMEM);
 	assert_false(vm->slots[0].used);
+	/* an embedder that returns a misaligned PA is refused, and the pin is given back */
+	fake.bad_pa_in = 1;
+	vm->demand_paging = false;
+	assert_int_equal(set_region(vm, 0, 1, GPA, 16 * PG, ram), -EFAULT);
+	assert_int_equal(fake_pins_outstanding(), 0);
+	assert_false(fake.pin_error);
+	vm->demand_paging = true;
 	/* no memory for the PFN array */
 	fake.fail_zalloc_in = 1;
 	assert_int_equal(set_region(vm, 0, 1, GPA, 16 * PG, ram), -ENOMEM);

@@ -66,6 +66,21 @@ static void test_run_args(void **state)
 	assert_false(vcpu->running);
 }
 
+static void test_run_copy_back_fails(void **state)
+{
+	(void)state;
+	fake_hyp_exit(GZVM_EXIT_MMIO);
+	assert_int_equal(gzdrv_vcpu_ioctl(vcpu, GZVM_RUN, fake_user_ro(&urun, sizeof(urun))),
+			 -EFAULT);
+	assert_int_equal(fake_calls(GZ_HVC_FN_RUN), 1);
+	/* a signal's -EINTR is kept (and the hypervisor still told) */
+	fake.signal_in = 1;
+	assert_int_equal(gzdrv_vcpu_ioctl(vcpu, GZVM_RUN, fake_user_ro(&urun, sizeof(urun))),
+			 -EINTR);
+	assert_int_equal(fake_calls(GZ_HVC_FN_INFORM_EXIT), 1);
+	assert_false(vcpu->running);
+}
+
 static void test_run_exits_to_user(void **state)
 {
 	static const uint32_t to_user[] = {
@@ -378,6 +393,10 @@ static void test_enable_cap(void **state)
 	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_OK, 0x200000, 0, 0);
 	assert_int_equal(enable_cap(GZVM_CAP_PROTECTED_VM, GZVM_CAP_PVM_GET_PVMFW_SIZE, 0), 0);
 	assert_int_equal(cap.args[1], 0x200000); /* written back */
+	cap.args[0] = GZVM_CAP_PVM_GET_PVMFW_SIZE;
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_ENABLE_CAP, fake_user_ro(&cap, sizeof(cap))),
+			 -EFAULT);
+	fake_user(&cap, sizeof(cap));
 	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_ERR_NOT_SUPPORTED, 0, 0, 0);
 	assert_int_equal(enable_cap(GZVM_CAP_PROTECTED_VM, GZVM_CAP_PVM_SET_PROTECTED_VM, 0),
 			 -EOPNOTSUPP);
@@ -463,6 +482,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_run_args, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_run_copy_back_fails, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_exits_to_user, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_in_kernel_exits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_signals, setup, teardown),

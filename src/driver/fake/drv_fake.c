@@ -17,6 +17,7 @@ struct fake_env fake;
 
 static struct {
 	uint64_t base, len;
+	bool ro;
 } users[MAX_USER];
 static unsigned int nr_users;
 
@@ -40,25 +41,47 @@ static bool fail_now(long *ctr)
 
 /* ---- user memory ----------------------------------------------------------------------- */
 
-uint64_t fake_user(void *p, size_t len)
+static uint64_t user_add(void *p, size_t len, bool ro)
 {
-	if (nr_users < MAX_USER) {
-		users[nr_users].base = (uint64_t)(uintptr_t)p;
-		users[nr_users].len = len;
+	unsigned int i;
+
+	for (i = 0; i < nr_users; i++) /* re-registering a range updates it */
+		if (users[i].base == (uint64_t)(uintptr_t)p && users[i].len == len)
+			break;
+	if (i == nr_users && nr_users < MAX_USER)
 		nr_users++;
+	if (i < MAX_USER) {
+		users[i].base = (uint64_t)(uintptr_t)p;
+		users[i].len = len;
+		users[i].ro = ro;
 	}
 	return (uint64_t)(uintptr_t)p;
 }
 
-static bool user_ok(uint64_t uaddr, size_t len)
+uint64_t fake_user(void *p, size_t len)
+{
+	return user_add(p, len, false);
+}
+
+uint64_t fake_user_ro(void *p, size_t len)
+{
+	return user_add(p, len, true);
+}
+
+static bool user_ok_rw(uint64_t uaddr, size_t len, bool write)
 {
 	unsigned int i;
 
 	for (i = 0; i < nr_users; i++)
 		if (uaddr >= users[i].base && uaddr - users[i].base <= users[i].len &&
-		    len <= users[i].len - (uaddr - users[i].base))
+		    len <= users[i].len - (uaddr - users[i].base) && !(write && users[i].ro))
 			return true;
 	return false;
+}
+
+static bool user_ok(uint64_t uaddr, size_t len)
+{
+	return user_ok_rw(uaddr, len, false);
 }
 
 static int f_copy_from_user(void *env, void *dst, uint64_t uaddr, size_t len)
@@ -73,7 +96,7 @@ static int f_copy_from_user(void *env, void *dst, uint64_t uaddr, size_t len)
 static int f_copy_to_user(void *env, uint64_t uaddr, const void *src, size_t len)
 {
 	(void)env;
-	if (!user_ok(uaddr, len))
+	if (!user_ok_rw(uaddr, len, true))
 		return -EFAULT;
 	memcpy((void *)(uintptr_t)uaddr, src, len);
 	return 0;
@@ -162,6 +185,11 @@ static int f_pin_user_page(void *env, uint64_t uaddr, uint64_t *pa)
 	fake.pins_out++;
 	fake.pins_total++;
 	*pa = p;
+	if (fail_now(&fake.bad_pa_in)) {
+		(*pin_slot(p, true))--; /* the driver gives back exactly what it got */
+		(*pin_slot(p | 1, true))++;
+		*pa = p | 1;
+	}
 	return 0;
 }
 
@@ -383,9 +411,9 @@ static int f_new_fd(void *env, enum gzdrv_fd_kind kind, void *obj)
 {
 	(void)env;
 	(void)kind;
-	(void)obj;
 	if (fail_now(&fake.fail_newfd_in))
 		return -EMFILE;
+	fake.last_fd_obj = obj;
 	return fake.next_fd++;
 }
 
@@ -596,36 +624,60 @@ const struct fake_rec *fake_last(void)
 	return fake.nr_recs ? &fake.recs[fake.nr_recs - 1] : NULL;
 }
 
+static void f_trace_enter(void *env, uint64_t id)
+{
+	(void)env;
+	(void)id;
+	fake.traces_enter++;
+}
+
+static void f_trace_leave(void *env, uint64_t id, bool invalid)
+{
+	(void)env;
+	(void)id;
+	fake.traces_leave++;
+	fake.traces_invalid += invalid;
+}
+
+static void f_trace_exit(void *env, uint32_t reason)
+{
+	(void)env;
+	(void)reason;
+	fake.traces_exit++;
+}
+
+static void f_vcpu_destroy(void *env, struct gzdrv_vcpu *vcpu)
+{
+	(void)env;
+	(void)vcpu;
+	fake.vcpu_destroys++;
+}
+
 /* ---- set-up ------------------------------------------------------------------------------ */
 
+#define FAKE_MANDATORY_OPS                                                                         \
+	.hvc = f_hvc, .alloc_pages = f_alloc_pages, .free_pages = f_free_pages,                    \
+	.zalloc = f_zalloc, .free = f_free, .copy_from_user = f_copy_from_user,                    \
+	.copy_to_user = f_copy_to_user, .check_user_range = f_check_user_range,                    \
+	.pin_user_page = f_pin_user_page, .unpin_page = f_unpin_page,                              \
+	.eventfd_get = f_eventfd_get, .eventfd_put = f_eventfd_put,                                \
+	.eventfd_signal = f_eventfd_signal, .irqfd_watch = f_irqfd_watch,                          \
+	.irqfd_unwatch = f_irqfd_unwatch, .lock_create = f_lock_create,                            \
+	.lock_destroy = f_lock_destroy, .lock = f_lock, .unlock = f_unlock, .new_fd = f_new_fd,    \
+	.signal_pending = f_signal_pending, .vcpu_sleep = f_vcpu_sleep, .vcpu_wake = f_vcpu_wake,  \
+	.read_clocks = f_read_clocks
+
+static const struct gzdrv_ops fake_min_ops = {FAKE_MANDATORY_OPS};
+
 static const struct gzdrv_ops fake_ops = {
-    .hvc = f_hvc,
-    .alloc_pages = f_alloc_pages,
-    .free_pages = f_free_pages,
-    .zalloc = f_zalloc,
-    .free = f_free,
-    .copy_from_user = f_copy_from_user,
-    .copy_to_user = f_copy_to_user,
-    .check_user_range = f_check_user_range,
-    .pin_user_page = f_pin_user_page,
-    .unpin_page = f_unpin_page,
-    .eventfd_get = f_eventfd_get,
-    .eventfd_put = f_eventfd_put,
-    .eventfd_signal = f_eventfd_signal,
-    .irqfd_watch = f_irqfd_watch,
-    .irqfd_unwatch = f_irqfd_unwatch,
-    .lock_create = f_lock_create,
-    .lock_destroy = f_lock_destroy,
-    .lock = f_lock,
-    .unlock = f_unlock,
-    .new_fd = f_new_fd,
-    .signal_pending = f_signal_pending,
-    .vcpu_sleep = f_vcpu_sleep,
-    .vcpu_wake = f_vcpu_wake,
-    .read_clocks = f_read_clocks,
+    FAKE_MANDATORY_OPS,
+    .vcpu_destroy = f_vcpu_destroy,
+    .trace_hvc_enter = f_trace_enter,
+    .trace_hvc_leave = f_trace_leave,
+    .trace_exit = f_trace_exit,
 };
 
-struct gzdrv *fake_reset(bool probe)
+static struct gzdrv *reset(bool probe, const struct gzdrv_ops *ops, uint64_t cntfrq)
 {
 	memset(&fake, 0, sizeof(fake));
 	memset(pins, 0, sizeof(pins));
@@ -637,10 +689,20 @@ struct gzdrv *fake_reset(bool probe)
 	fake.next_fd = 3;
 	fake.clock_wall = 0x123456789abcdef0ULL;
 	fake.clock_cnt = 0x0000000500000007ULL;
-	gzdrv_init(&fake.drv, &fake_ops, &fake, 40, 62500000);
+	gzdrv_init(&fake.drv, ops, &fake, 40, cntfrq);
 	if (probe && gzdrv_probe(&fake.drv))
 		return NULL;
 	return &fake.drv;
+}
+
+struct gzdrv *fake_reset(bool probe)
+{
+	return reset(probe, &fake_ops, 62500000);
+}
+
+struct gzdrv *fake_reset_minimal(bool probe, uint64_t cntfrq)
+{
+	return reset(probe, &fake_min_ops, cntfrq);
 }
 
 /* ---- invariants -------------------------------------------------------------------------- */

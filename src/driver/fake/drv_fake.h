@@ -79,6 +79,9 @@ struct fake_env {
 	bool pin_error;	 /* unpin of a PA that was not pinned */
 	struct fake_efd efds[FAKE_MAX_EFDS];
 	uint64_t clock_wall, clock_cnt;
+	void *last_fd_obj; /* object of the last fd made */
+	long bad_pa_in; /* the n-th pin returns a misaligned PA (an embedder bug) */
+	long traces_enter, traces_leave, traces_invalid, traces_exit, vcpu_destroys;
 };
 
 extern struct fake_env fake;
@@ -86,9 +89,14 @@ extern struct fake_env fake;
 /* Reset everything and return a probed driver (PROBE and batch queries scripted OK unless
  * probe is false). */
 struct gzdrv *fake_reset(bool probe);
+/* The same with only the mandatory ops (no tracing, no vcpu_destroy hook) and a given
+ * counter frequency. */
+struct gzdrv *fake_reset_minimal(bool probe, uint64_t cntfrq);
 
 /* User memory. fake_user() makes [p, p+len) copyable (the uaddr is p itself). */
 uint64_t fake_user(void *p, size_t len);
+/* [p, p+len) can be read but not written by the driver. */
+uint64_t fake_user_ro(void *p, size_t len);
 /* Guest RAM: a fake user mapping of npages (never touched by the driver, only pinned).
  * Pages are physically contiguous except that a one-page gap follows every gap_every pages
  * (0: no gaps). */
