@@ -269,12 +269,26 @@ static void op_mmio(struct input *in)
 		abort();
 	if (!wr && ret == GZ_OK && size < 8 && (val >> (8 * size)))
 		abort(); /* reads are zero-extended */
-	/* A guest write to ICPENDR legitimately takes an owed edge away. */
-	if (wr && ret == GZ_OK && (ipa & 0xff80) == ARCH_GICD_ICPENDR)
-		for (unsigned c = 0; c < nv; c++)
-			for (uint32_t i = 0; i < NR_IRQS; i++)
-				if (*owed_of(c, i) && !pending_now(c, i))
-					*owed_of(c, i) = false;
+	/* A guest write to ICPENDR legitimately takes owed edges away (the bits written). */
+	if (wr && ret == GZ_OK) {
+		uint64_t d = ipa - DIST, r = ipa - REDIST;
+		uint32_t bits = (uint32_t)val;
+
+		for (unsigned b = 0; b < 32; b++) {
+			if (!((bits >> b) & 1))
+				continue;
+			if (d >= ARCH_GICD_ICPENDR && d < ARCH_GICD_ICPENDR + 0x80) {
+				uint32_t id = (uint32_t)(d - ARCH_GICD_ICPENDR) * 8 + b;
+
+				if (id >= GZ_VGIC_SPI_BASE && id < NR_IRQS)
+					*owed_of(0, id) = false;
+			}
+			if (r < nv * GZ_VGIC_REDIST_FRAME_SIZE &&
+			    r % GZ_VGIC_REDIST_FRAME_SIZE ==
+				ARCH_GICR_SGI_BASE + ARCH_GICR_ICPENDR0)
+				*owed_of((unsigned)(r / GZ_VGIC_REDIST_FRAME_SIZE), b) = false;
+		}
+	}
 }
 
 static void op_inject(struct input *in)

@@ -136,9 +136,10 @@ static void test_overflow_maintenance_bits(void **s)
 	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
 }
 
-/* Overflow with the only LR pending+active: NPIE would fire at once, so only the EOI bit
- * (one LR) brings the vCPU back. */
-static void test_overflow_pending_active_no_npie(void **s)
+/* Overflow: active interrupts go in as active only with the EOI bit, their pending state
+ * kept back, so no NPIE storm (no pending LR) and no priority inversion when the guest
+ * deactivates one: the EOI exits and the refill ranks the re-pended interrupt again. */
+static void test_overflow_active_only(void **s)
 {
 	(void)s;
 	t_setup(1, 1, 32);
@@ -149,11 +150,29 @@ static void test_overflow_pending_active_no_npie(void **s)
 	gz_vgic_inject(&vg, 0, 40, GZ_VGIC_LINE_HIGH);
 	gz_vgic_inject(&vg, 0, 41, GZ_VGIC_LINE_HIGH);
 	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
-	assert_int_equal(model_lr_state(fake_hal_ich(GZ_ICH_LR(0))),
-			 ARCH_ICH_LR_STATE_PENDING_ACTIVE);
+	assert_int_equal(model_lr_state(fake_hal_ich(GZ_ICH_LR(0))), ARCH_ICH_LR_STATE_ACTIVE);
 	assert_int_equal(fake_hal_ich(GZ_ICH_HCR), ARCH_ICH_HCR_EN);
 	assert_true(fake_hal_ich(GZ_ICH_LR(0)) & ARCH_ICH_LR_EOI);
 	assert_int_equal(model_misr(1), 0);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+
+	/* 2 LRs: 40 (0x80) active and pending, 41 (0x90) active, 42 (0x00) pending. */
+	t_setup(2, 1, 32);
+	t_enable(1);
+	t_spi(40, 0x80, true);
+	t_spi(41, 0x90, true);
+	t_spi(42, 0x00, true);
+	mw(0, T_DIST + ARCH_GICD_ISACTIVER + 4, 4, 3u << 8);
+	gz_vgic_inject(&vg, 0, 40, GZ_VGIC_LINE_HIGH);
+	gz_vgic_inject(&vg, 0, 42, GZ_VGIC_LINE_HIGH);
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(fake_hal_ich(GZ_ICH_HCR), ARCH_ICH_HCR_EN | ARCH_ICH_HCR_UIE);
+	assert_int_equal(model_ack(2), -1);
+	assert_true(model_eoi(2, 40));
+	assert_true(model_misr(2) & ARCH_ICH_MISR_EOI);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(model_ack(2), 42);
 	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
 }
 
@@ -378,7 +397,7 @@ int main(void)
 	    cmocka_unit_test(test_lr_fields_and_hcr),
 	    cmocka_unit_test(test_overflow_maintenance_bits),
 	    cmocka_unit_test(test_active_overflow_eoicount),
-	    cmocka_unit_test(test_overflow_pending_active_no_npie),
+	    cmocka_unit_test(test_overflow_active_only),
 	    cmocka_unit_test(test_level_repend_and_resample),
 	    cmocka_unit_test(test_preemption_by_injection),
 	    cmocka_unit_test(test_vmcr_apr_saved),

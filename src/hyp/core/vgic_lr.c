@@ -54,19 +54,25 @@ static void consider(struct gz_vgic *v, struct lr_pick *p, struct gz_vgic_irq *i
 		pick(p, irq);
 }
 
-static uint64_t make_lr(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcpu, bool eoi_refill)
+/* @overflow: candidates were left out. Then an active interrupt goes in as active only, with
+ * the EOI bit, its pending state staying here: were it pending+active, the guest's EOI would
+ * turn it pending in the LR with no exit, and it would be taken before a higher-priority
+ * interrupt waiting outside. With one LR every entry asks for the EOI exit. */
+static uint64_t make_lr(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcpu, bool overflow,
+			bool one_lr)
 {
 	uint64_t lr = GZ_FIELD_PREP(ARCH_ICH_LR_VINTID, irq->intid) |
 		      GZ_FIELD_PREP(ARCH_ICH_LR_PRIORITY, irq->priority);
+	bool active = irq->flags & GZ_VGIC_IRQ_ACTIVE;
 	uint8_t st = 0;
 
 	if (irq->flags & GZ_VGIC_IRQ_GROUP1)
 		lr |= ARCH_ICH_LR_GROUP;
-	if (irq->flags & GZ_VGIC_IRQ_ACTIVE) {
+	if (active) {
 		lr |= ARCH_ICH_LR_ACTIVE;
 		st |= GZ_VGIC_LRS_ACTIVE;
 	}
-	if (vgic_deliverable(v, irq)) {
+	if (vgic_deliverable(v, irq) && !(active && overflow)) {
 		lr |= ARCH_ICH_LR_PENDING;
 		st |= GZ_VGIC_LRS_PENDING;
 		/* The latch moves into the LR; sync puts it back if the guest did not take it,
@@ -78,7 +84,7 @@ static uint64_t make_lr(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcp
 	}
 	/* Level interrupts come back at EOI to be resampled (re-pend while the line is high,
 	 * notify a resample irqfd). */
-	if (!vgic_is_edge(irq) || eoi_refill)
+	if (!vgic_is_edge(irq) || (overflow && (active || one_lr)))
 		lr |= ARCH_ICH_LR_EOI;
 	irq->lr_vcpu = (uint8_t)vcpu;
 	irq->lr_state = st;
@@ -112,7 +118,7 @@ int gz_vgic_flush(struct gz_vgic *vgic, unsigned vcpu)
 
 	overflow = p.candidates > p.nr;
 	for (unsigned i = 0; i < p.nr; i++) {
-		uint64_t lr = make_lr(vgic, p.irq[i], vcpu, overflow && p.max == 1);
+		uint64_t lr = make_lr(vgic, p.irq[i], vcpu, overflow, p.max == 1);
 
 		/* NP fires while no LR is in the pending state; a pending+active LR does not
 		 * count, so arming NPIE needs a purely pending one or it fires at once. */

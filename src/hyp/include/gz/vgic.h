@@ -33,8 +33,10 @@
  * priority value, then INTID). The others stay pending in the distributor state; the
  * maintenance interrupts bring the vCPU back for a refill: NPIE when at least one LR holds a
  * pending interrupt (fires when the guest took them all), UIE when n >= 2 (fires when at most
- * one LR is still valid), the per-LR EOI bit when n == 1, LRENPIE when active interrupts did
- * not fit (an EOI of one of them then counts in EOIcount). Every sync folds every LR and every
+ * one LR is still valid), the per-LR EOI bit on active interrupts (written active only, their
+ * pending state kept back, so a deactivation exits and the refill ranks it again) and on every
+ * LR when n == 1, LRENPIE when active interrupts did not fit (an EOI of one of them then
+ * counts in EOIcount). Every sync folds every LR and every
  * flush re-chooses from scratch, so an interrupt is never in two LRs, a higher-priority
  * injection displaces lower pending ones at the next entry, and nothing is lost.
  */
