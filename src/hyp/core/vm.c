@@ -32,8 +32,8 @@ static void vm_kick(void *ctx, unsigned vcpu)
 
 static void vm_resample(void *ctx, uint32_t intid)
 {
-	/* Level irqfds are resampled by the host driver when it sees the line drop; the
-	 * hypervisor has no channel to signal a resamplefd. */
+	/* Level irqfds are resampled by the host driver from the list registers reported in
+	 * hwstate after each RUN (docs/abi.md); nothing marks SPIs for resampling here. */
 	(void)ctx;
 	(void)intid;
 }
