@@ -30,14 +30,6 @@ static void vm_kick(void *ctx, unsigned vcpu)
 	__atomic_or_fetch(&vm->kick_mask, 1u << (vcpu % 32), __ATOMIC_RELAXED);
 }
 
-static void vm_resample(void *ctx, uint32_t intid)
-{
-	/* Level irqfds are resampled by the host driver from the list registers reported in
-	 * hwstate after each RUN (docs/abi.md); nothing marks SPIs for resampling here. */
-	(void)ctx;
-	(void)intid;
-}
-
 static const struct gz_vgic_ops vm_vgic_ops = {
     .kick = vm_kick,
     .resample = vm_resample,
