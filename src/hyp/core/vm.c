@@ -32,7 +32,9 @@ static void vm_kick(void *ctx, unsigned vcpu)
 
 static const struct gz_vgic_ops vm_vgic_ops = {
     .kick = vm_kick,
-    .resample = vm_resample,
+    /* No resample callback: level irqfds are resampled by the host driver from the list
+     * registers reported in hwstate after each RUN (docs/abi.md). */
+    .resample = NULL,
 };
 
 int gz_vm_create(uint64_t vm_type, uint16_t *id)
