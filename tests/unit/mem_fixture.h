@@ -25,7 +25,8 @@
 #define FIX_HOST_END  (FAKE_PHYS_BASE + FIX_PHYS_SIZE)
 #define FIX_PAGE(i)   (FIX_HOST_BASE + ((uint64_t)(i) << GZ_PAGE_SHIFT))
 
-static inline int fix_init(uint64_t work_size)
+/* The fixture's machine with @phys_size bytes of memory (at least 8 MiB). */
+static inline int fix_init_phys(uint64_t phys_size, uint64_t work_size)
 {
 	struct gz_mem_config cfg = {
 	    .hyp_base = FIX_HYP_BASE,
@@ -35,8 +36,13 @@ static inline int fix_init(uint64_t work_size)
 	    .host_vmid = 0,
 	};
 
-	fake_hal_reset(FIX_PHYS_SIZE, 0);
+	fake_hal_reset(phys_size, 0);
 	return gz_mem_init(&cfg);
+}
+
+static inline int fix_init(uint64_t work_size)
+{
+	return fix_init_phys(FIX_PHYS_SIZE, work_size);
 }
 
 /* A copy of the store's raw entries (free() it). */

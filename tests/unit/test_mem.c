@@ -839,6 +839,8 @@ static void test_invariant_checker(void **state)
 	gz_pgstate_set(FIX_PAGE(5), 1, GZ_OWNER_VM(9), GZ_PAGE_OWNED);
 	expect_broken(FIX_PAGE(5));
 	assert_int_equal(gz_mem_check_invariants(NULL, 0, NULL), GZ_ERR_BAD_STATE);
+	assert_int_equal(gz_mem_check_invariants(NULL, GZ_MEM_CHECK_MAX_VMS + 1, NULL),
+			 GZ_ERR_INVALID_ARGS);
 	gz_pgstate_set(FIX_PAGE(5), 1, GZ_OWNER_HOST, GZ_PAGE_OWNED);
 	check_invariants();
 	/* The host maps a guest's page, a page it borrows as a block or executable, its own

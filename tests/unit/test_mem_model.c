@@ -12,7 +12,7 @@
 
 #include "mem_model.h"
 
-#define SEQUENCES 16
+#define SEQUENCES 48
 #define STEPS	  300
 
 static uint64_t rng;

@@ -322,46 +322,44 @@ static bool walk_ok(struct gz_pgt *pgt, struct check_ctx *c)
 
 int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint64_t *bad_addr)
 {
+	uint64_t owned[GZ_MEM_CHECK_MAX_VMS] = {0}, shared[GZ_MEM_CHECK_MAX_VMS] = {0};
 	uint64_t total = gz_pgstate_nr_pages();
 	struct check_ctx c = {0};
 	int ret = GZ_ERR_BAD_STATE;
 
+	if (nr_vms > GZ_MEM_CHECK_MAX_VMS)
+		return GZ_ERR_INVALID_ARGS;
 	gz_mem_lock();
 	if (!walk_ok(&gz_mem_g.host_s2, &c))
 		goto out;
+	/* One pass over the store: every guest page belongs to a listed VM. */
+	for (uint64_t k = 0; k < total; k++) {
+		gz_pa_t pa = gz_pgstate_pa_at(k);
+		gz_owner_t o = gz_pgstate_owner(pa);
+		unsigned i = 0;
+
+		if (!GZ_OWNER_IS_VM(o))
+			continue;
+		while (i < nr_vms && vms[i]->owner != o)
+			i++;
+		c.bad = pa;
+		if (i == nr_vms)
+			goto out;
+		owned[i]++;
+		shared[i] += gz_pgstate_state(pa) == GZ_PAGE_SHARED_OWNED;
+	}
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct gz_vm_mem *m = vms[i];
-		uint64_t owned = 0, shared = 0;
 
 		c = (struct check_ctx){.vm = m};
 		if (m->state == GZ_VM_MEM_LIVE && !walk_ok(&m->s2, &c))
 			goto out;
-		for (uint64_t k = 0; k < total; k++) {
-			gz_pa_t pa = gz_pgstate_pa_at(k);
-
-			if (gz_pgstate_owner(pa) != m->owner)
-				continue;
-			owned++;
-			shared += gz_pgstate_state(pa) == GZ_PAGE_SHARED_OWNED;
-		}
 		c.bad = m->owner;
-		/* A live VM has every page it owns mapped once; a dying one has none mapped. */
-		if (owned != m->owned_pages || shared != m->shared_pages ||
-		    (m->state == GZ_VM_MEM_LIVE && c.mapped != owned))
+		/* The counters match the store; a live VM maps each page it owns once, a dying
+		 * one maps nothing. */
+		if (owned[i] != m->owned_pages || shared[i] != m->shared_pages ||
+		    (m->state == GZ_VM_MEM_LIVE && c.mapped != owned[i]))
 			goto out;
-	}
-	/* No page may belong to a VM that is not in the list. */
-	for (uint64_t k = 0; k < total; k++) {
-		gz_pa_t pa = gz_pgstate_pa_at(k);
-		gz_owner_t o = gz_pgstate_owner(pa);
-		bool known = !GZ_OWNER_IS_VM(o);
-
-		for (unsigned i = 0; !known && i < nr_vms; i++)
-			known = vms[i]->owner == o;
-		if (!known) {
-			c.bad = pa;
-			goto out;
-		}
 	}
 	ret = GZ_OK;
 out:

@@ -136,7 +136,9 @@ int gz_mem_guest_relinquish(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr);
  * that VM; every managed page mapped in the host's stage-2 is one the host may access and is
  * writable there only if the host owns it or borrows it; no page is mapped in two guests;
  * each VM's owned/shared counters match the store. @vms lists the live VMs. GZ_OK or
- * GZ_ERR_BAD_STATE (with the offending address in *@bad_addr when non-NULL). */
+ * GZ_ERR_BAD_STATE (with the offending address in *@bad_addr when non-NULL), or
+ * GZ_ERR_INVALID_ARGS for more than GZ_MEM_CHECK_MAX_VMS VMs. */
+#define GZ_MEM_CHECK_MAX_VMS 64
 int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint64_t *bad_addr);
 
 #endif
