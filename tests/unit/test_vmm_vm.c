@@ -26,7 +26,15 @@
 #define VM_FD	 100
 #define VCPU_FD0 200
 
-enum ending { END_OFF, END_RESET, END_CRASH, END_EXCEPTION, END_RUN_ERROR, END_SIGTERM };
+enum ending {
+	END_OFF,
+	END_RESET,
+	END_CRASH,
+	END_EXCEPTION,
+	END_RUN_ERROR,
+	END_SIGTERM,
+	END_BAD_REASON
+};
 
 struct step {
 	uint64_t addr;
@@ -54,6 +62,17 @@ static struct fake {
 	uint32_t fr_seen;
 	bool irq_seen;
 	uint16_t used_seen;
+	/* knobs */
+	unsigned long fail_req; /* this ioctl fails with -EINVAL */
+	bool fail_open, fail_ram;
+	bool no_eventfds; /* IOEVENTFD and IRQFD unsupported: MMIO notify, IRQ_LINE */
+	bool wait_input;  /* vCPU 0 waits until stdin reached a device */
+	struct vmm_vm *vm;
+	/* progress */
+	unsigned irq_lines;
+	bool mmio_notified;
+	unsigned extra;
+	bool hvc_answered;
 } fk;
 
 static uint8_t *gpa(uint64_t a)
@@ -69,7 +88,11 @@ static int fk_init(struct vmm_backend *be, size_t ram, char *err, size_t errlen)
 
 static int fk_open(struct vmm_backend *be, char *err, size_t errlen)
 {
-	(void)be, (void)err, (void)errlen;
+	(void)be;
+	if (fk.fail_open) {
+		snprintf(err, errlen, "no such device");
+		return -1;
+	}
 	return 50;
 }
 
@@ -83,7 +106,7 @@ static void *fk_ram_alloc(struct vmm_backend *be, size_t size)
 	void *p = NULL;
 
 	(void)be;
-	if (posix_memalign(&p, 4096, size) != 0)
+	if (fk.fail_ram || posix_memalign(&p, 4096, size) != 0)
 		return NULL;
 	memset(p, 0, size);
 	return p;
@@ -160,7 +183,8 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 	}
 	if (fk.pc == fk.nsteps) {
 		/* The guest queues a 32-byte buffer and notifies: the driver's ioeventfd fast
-		 * path signals the eventfd registered for (notify address, queue 0). */
+		 * path signals the eventfd registered for (notify address, queue 0); without
+		 * ioeventfds the write is an MMIO exit. */
 		uint64_t a = BUF, one = 1;
 		uint32_t len = 32;
 		uint16_t fl = VRING_DESC_F_WRITE, idx = 1, head = 0;
@@ -178,13 +202,63 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 		for (unsigned i = 0; i < fk.nirqfd; i++)
 			if (fk.irqfd[i].gsi == VMM_VIRTIO_SPI_BASE + 1)
 				ifd = (int)fk.irqfd[i].fd;
-		if (efd >= 0 && ifd >= 0 && write(efd, &one, 8) == 8) {
+		fk.pc++;
+		if (efd < 0) {
+			fk.mmio_notified = true;
+			run->exit_reason = GZVM_EXIT_MMIO;
+			run->mmio.phys_addr = RNG + VIRTIO_MMIO_QUEUE_NOTIFY;
+			run->mmio.size = 4;
+			run->mmio.is_write = 1;
+			memset(run->mmio.data, 0, 8);
+			return 0;
+		}
+		if (ifd >= 0 && write(efd, &one, 8) == 8) {
 			struct pollfd p = {.fd = ifd, .events = POLLIN};
 
 			fk.irq_seen = poll(&p, 1, 5000) == 1;
 			memcpy(&fk.used_seen, gpa(USED) + 2, 2);
 		}
+	} else if (fk.pc == fk.nsteps + 1 && fk.mmio_notified) {
+		/* Fallback path: the event loop completes the request, IRQ_LINE pulses. */
+		for (int i = 0; i < 5000; i++) {
+			struct timespec ts = {0, 1000000};
+
+			memcpy(&fk.used_seen, gpa(USED) + 2, 2);
+			if (fk.used_seen == 1 &&
+			    __atomic_load_n(&fk.irq_lines, __ATOMIC_SEQ_CST) >= 2)
+				break;
+			nanosleep(&ts, NULL);
+		}
+		fk.irq_seen = __atomic_load_n(&fk.irq_lines, __ATOMIC_SEQ_CST) >= 2;
 		fk.pc++;
+	}
+	/* Exits gzvmm must pass over: a hypercall it answers NOT_SUPPORTED, idle, IPI and a
+	 * wake-up system event. */
+	switch (fk.extra++) {
+	case 0:
+		run->exit_reason = GZVM_EXIT_HYPERCALL;
+		run->hypercall.args[0] = 0x86000001;
+		return 0;
+	case 1:
+		fk.hvc_answered = run->hypercall.args[0] == (uint64_t)-1;
+		run->exit_reason = GZVM_EXIT_IDLE;
+		return 0;
+	case 2:
+		run->exit_reason = GZVM_EXIT_IPI;
+		return 0;
+	case 3:
+		run->exit_reason = GZVM_EXIT_SYSTEM_EVENT;
+		run->system_event.type = GZVM_SYSTEM_EVENT_WAKEUP;
+		return 0;
+	default:
+		break;
+	}
+	for (int i = 0; fk.wait_input && i < 5000; i++) {
+		struct timespec ts = {0, 1000000};
+
+		if (fk.vm->uart.fifo_count || fk.vm->vcon->u.vcon.in_len)
+			break;
+		nanosleep(&ts, NULL);
 	}
 	switch (fk.ending) {
 	case END_OFF:
@@ -205,6 +279,9 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 	case END_SIGTERM:
 		kill(getpid(), SIGTERM);
 		break;
+	case END_BAD_REASON:
+		run->exit_reason = GZVM_EXIT_UNKNOWN + 0xc;
+		return 0;
 	}
 	/* Wait like an idle vCPU until kicked. */
 	while (!__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST)) {
@@ -218,6 +295,10 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 static long fk_ioctl(struct vmm_backend *be, int fd, unsigned long req, void *arg)
 {
 	(void)be;
+	if (req == fk.fail_req)
+		return -EINVAL;
+	if (fk.no_eventfds && (req == GZVM_IOEVENTFD || req == GZVM_IRQFD))
+		return -ENOTTY;
 	switch (req) {
 	case GZVM_CREATE_VM:
 		assert_int_equal(fd, 50);
@@ -250,8 +331,13 @@ static long fk_ioctl(struct vmm_backend *be, int fd, unsigned long req, void *ar
 	case GZVM_IRQFD:
 		fk.irqfd[fk.nirqfd++] = *(struct gzvm_irqfd *)arg;
 		return 0;
-	case GZVM_IRQ_LINE:
+	case GZVM_IRQ_LINE: {
+		struct gzvm_irq_level *l = arg;
+
+		if (GZVM_IRQ_LINE_NUM(l->irq) == VMM_VIRTIO_SPI_BASE + 1)
+			__atomic_fetch_add(&fk.irq_lines, 1, __ATOMIC_SEQ_CST);
 		return 0;
+	}
 	case GZVM_RUN:
 		if (fd == VCPU_FD0)
 			return run_vcpu0(arg);
@@ -282,26 +368,39 @@ static const struct vmm_backend_ops fake_ops = {
 static char kpath[] = "/tmp/gzvmm-kern-XXXXXX";
 static char cpath[] = "/tmp/gzvmm-cons-XXXXXX";
 
-static int run_case(enum ending e, unsigned cpus, struct vmm_config *cfg, struct vmm_vm *vm)
+static void reset_fake(enum ending e, unsigned cpus)
 {
-	enum vmm_cli_action act;
-	char err[256], cpus_s[4];
-	char con[64];
-	int rc;
-
-	snprintf(cpus_s, sizeof(cpus_s), "%u", cpus);
-	snprintf(con, sizeof(con), "file:%s", cpath);
-	char *argv[] = {"gzvmm", "run", "--kernel",  kpath, "--cpus",	cpus_s,
-			"--mem", "16M", "--console", con,   "--append", "console=ttyAMA0",
-			NULL};
-
 	memset(&fk, 0, sizeof(fk));
 	fk.ending = e;
 	fk.cpus = cpus;
 	build_script();
-	assert_int_equal(vmm_cli_parse(12, argv, cfg, &act, err, sizeof(err)), 0);
-	rc = vmm_vm_setup(vm, cfg, &fake_ops);
-	assert_int_equal(rc, 0);
+}
+
+/* Parses "gzvmm run --kernel K --cpus N --mem 16M --console file:C" plus extra; sets up. */
+static int setup_case(unsigned cpus, const char *const *extra, struct vmm_config *cfg,
+		      struct vmm_vm *vm)
+{
+	enum vmm_cli_action act;
+	char err[256], cpus_s[4], con[64];
+	char *argv[32] = {"gzvmm", "run",   "--kernel", kpath,	     "--cpus",
+			  cpus_s,  "--mem", "16M",	"--console", con};
+	int argc = 10;
+
+	snprintf(cpus_s, sizeof(cpus_s), "%u", cpus);
+	snprintf(con, sizeof(con), "file:%s", cpath);
+	for (unsigned i = 0; extra && extra[i]; i++)
+		argv[argc++] = (char *)extra[i];
+	assert_int_equal(vmm_cli_parse(argc, argv, cfg, &act, err, sizeof(err)), 0);
+	fk.vm = vm;
+	return vmm_vm_setup(vm, cfg, &fake_ops);
+}
+
+static int run_case(enum ending e, unsigned cpus, struct vmm_config *cfg, struct vmm_vm *vm)
+{
+	static const char *const extra[] = {"--append", "console=ttyAMA0", NULL};
+
+	reset_fake(e, cpus);
+	assert_int_equal(setup_case(cpus, extra, cfg, vm), 0);
 	return vmm_vm_run(vm);
 }
 
@@ -398,7 +497,9 @@ static void test_setup_and_poweroff(void **state)
 	assert_int_equal(fk.fr_seen, PL011_FR_TXFE | PL011_FR_RXFE);
 	assert_true(fk.irq_seen);
 	assert_int_equal(fk.used_seen, 1);
+	assert_true(fk.hvc_answered);
 	assert_int_equal(vm.vcpus[0].exits[GZVM_EXIT_MMIO - GZVM_EXIT_UNKNOWN], fk.nsteps);
+	assert_int_equal(vm.vcpus[0].exits[GZVM_EXIT_IDLE - GZVM_EXIT_UNKNOWN], 1);
 	assert_int_equal(atomic_load(&vm.mmio_unhandled), 1);
 	assert_int_equal(vm.vdevs[1]->vd.stats.chains, 1);
 	/* --stats output names every device. */
@@ -409,7 +510,8 @@ static void test_setup_and_poweroff(void **state)
 	vmm_vm_print_stats(&vm, ms);
 	fclose(ms);
 	assert_non_null(strstr(buf, "mmio=17"));
-	assert_non_null(strstr(buf, "system_event=1"));
+	assert_non_null(strstr(buf, "system_event=2"));
+	assert_non_null(strstr(buf, "hypercall=1"));
 	assert_non_null(strstr(buf, "virtio-rng@a000200"));
 	assert_non_null(strstr(buf, "chains=1"));
 	assert_non_null(strstr(buf, "tx_bytes=3"));
@@ -463,12 +565,151 @@ static void test_setup_errors(void **state)
 	vmm_vm_teardown(&vm);
 }
 
+static void test_fallbacks_without_eventfds(void **state)
+{
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+
+	(void)state;
+	reset_fake(END_OFF, 1);
+	fk.no_eventfds = true;
+	assert_int_equal(setup_case(1, NULL, &cfg, &vm), 0);
+	assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_POWEROFF);
+	assert_int_equal(fk.nioev, 0);
+	assert_int_equal(fk.used_seen, 1);
+	assert_true(fk.irq_seen);
+	assert_false(vm.vdevs[1]->ioeventfd[0]);
+	assert_false(vm.vdevs[1]->irqfd);
+	vmm_vm_teardown(&vm);
+}
+
+static void test_ioctl_failures(void **state)
+{
+	static const unsigned long reqs[] = {GZVM_CREATE_VM,
+					     GZVM_SET_USER_MEMORY_REGION,
+					     GZVM_CREATE_DEVICE,
+					     GZVM_CREATE_VCPU,
+					     GZVM_SET_DTB_CONFIG,
+					     GZVM_SET_ONE_REG,
+					     1,
+					     2};
+	(void)state;
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		static struct vmm_config cfg;
+		static struct vmm_vm vm;
+
+		reset_fake(END_OFF, 2);
+		fk.fail_req = reqs[i];
+		fk.fail_open = reqs[i] == 1;
+		fk.fail_ram = reqs[i] == 2;
+		if (setup_case(2, NULL, &cfg, &vm) != VMM_EXIT_ERROR)
+			fail_msg("case %zu: setup did not fail", i);
+		vmm_vm_teardown(&vm);
+	}
+}
+
+/* stdin replaced by a pipe holding "xyz": it reaches the PL011, or the virtio-console. */
+static void test_stdin_input(void **state)
+{
+	static const char *const to_uart[] = {"--input", "pl011", NULL};
+	static const char *const to_vcon[] = {"--input", "virtio", NULL};
+	const char *const *cases[] = {to_uart, to_vcon};
+
+	(void)state;
+	for (unsigned c = 0; c < 2; c++) {
+		static struct vmm_config cfg;
+		static struct vmm_vm vm;
+		int p[2], saved = dup(0);
+
+		assert_int_equal(pipe(p), 0);
+		assert_int_equal(write(p[1], "xyz", 3), 3);
+		close(p[1]);
+		dup2(p[0], 0);
+		close(p[0]);
+		reset_fake(END_OFF, 1);
+		fk.wait_input = true;
+		assert_int_equal(setup_case(1, cases[c], &cfg, &vm), 0);
+		cfg.input =
+		    c ? VMM_INPUT_VIRTIO : VMM_INPUT_PL011; /* a console file turned it off */
+		assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_POWEROFF);
+		dup2(saved, 0);
+		close(saved);
+		if (c == 0)
+			assert_int_equal(vm.uart.fifo_count + vm.uart.backlog_len, 3);
+		else
+			assert_int_equal(vm.vcon->u.vcon.in_len, 3);
+		vmm_vm_teardown(&vm);
+	}
+}
+
+/* Disks, an initrd and --dump-dtb; then the dumped blob given back with --dtb. */
+static void test_disks_initrd_and_user_dtb(void **state)
+{
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+	char disk[] = "/tmp/gzvmm-vmdisk-XXXXXX", dtb[] = "/tmp/gzvmm-vmdtb-XXXXXX";
+	char dspec[64], *buf = NULL;
+	size_t blen = 0;
+	int fd = mkstemp(disk);
+	static char zeros[4096];
+
+	(void)state;
+	assert_int_equal(write(fd, zeros, sizeof(zeros)), (ssize_t)sizeof(zeros));
+	close(fd);
+	close(mkstemp(dtb));
+	snprintf(dspec, sizeof(dspec), "%s,ro", disk);
+	const char *const extra[] = {"--disk",		 disk,	"--disk",     dspec,
+				     "--initrd",	 kpath, "--dump-dtb", dtb,
+				     "--virtio-version", "1",	NULL};
+
+	reset_fake(END_OFF, 1);
+	/* Transports: two disks, console, rng: rng is transport 3 now. */
+	for (unsigned i = 0; i < fk.nsteps; i++)
+		if (fk.steps[i].addr >= RNG && fk.steps[i].addr < RNG + VMM_VIRTIO_STRIDE)
+			fk.steps[i].addr += 2 * VMM_VIRTIO_STRIDE;
+	fk.nsteps--; /* legacy transport: skip the modern queue setup, stop before the ring */
+	assert_int_equal(setup_case(1, extra, &cfg, &vm), 0);
+	assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_POWEROFF);
+	assert_true(vm.boot.initrd_size == 64);
+	assert_int_equal(vm.nvdevs, 4);
+	assert_true(vm.vdevs[1]->u.blk.ro);
+	FILE *ms = open_memstream(&buf, &blen);
+
+	vmm_vm_print_stats(&vm, ms);
+	fclose(ms);
+	assert_non_null(strstr(buf, "virtio-blk@a000000"));
+	assert_non_null(strstr(buf, "virtio-blk@a000200"));
+	assert_non_null(strstr(buf, "virtio-console@a000400"));
+	free(buf);
+	vmm_vm_teardown(&vm);
+
+	/* The dumped DTB, given back, is what the guest gets. */
+	const char *const extra2[] = {"--dtb", dtb, NULL};
+
+	reset_fake(END_OFF, 1);
+	fk.nsteps = 3;
+	assert_int_equal(setup_case(1, extra2, &cfg, &vm), 0);
+	assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_POWEROFF);
+	const void *blob = gpa(fk.dtb.dtb_addr);
+
+	assert_int_equal(fdt_check_header(blob), 0);
+	assert_non_null(
+	    fdt_getprop(blob, fdt_path_offset(blob, "/chosen"), "linux,initrd-start", NULL));
+	vmm_vm_teardown(&vm);
+	unlink(disk);
+	unlink(dtb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_setup_and_poweroff),
 	    cmocka_unit_test(test_endings),
 	    cmocka_unit_test(test_setup_errors),
+	    cmocka_unit_test(test_fallbacks_without_eventfds),
+	    cmocka_unit_test(test_ioctl_failures),
+	    cmocka_unit_test(test_stdin_input),
+	    cmocka_unit_test(test_disks_initrd_and_user_dtb),
 	};
 	return cmocka_run_group_tests(tests, global_setup, global_teardown);
 }
