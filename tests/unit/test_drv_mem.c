@@ -196,12 +196,17 @@ static void test_delete(void **state)
 	assert_int_equal(set_region(vm, 5, 1, GPA, 32 * PG, ram), 0);
 	assert_int_equal(fake_pins_outstanding(), 32);
 	/* the hypervisor refuses to give it back: nothing changes */
-	fake_hyp_status(GZ_HVC_FN_SET_MEMREGION, GZ_ERR_BUSY, 0, 0, 0);
-	assert_int_equal(set_region(vm, 5, 0, 0, 0, 0), -EAGAIN);
+	fake_hyp_status(GZ_HVC_FN_SET_MEMREGION, GZ_ERR_FAULT, 0, 0, 0);
+	assert_int_equal(set_region(vm, 5, 0, 0, 0, 0), -EFAULT);
 	assert_int_equal(fake_pins_outstanding(), 32);
 	assert_true(vm->slots[5].used);
-	/* delete: total_pages 0, then every pin dropped (dirty) */
+	/* delete: total_pages 0 until the hypervisor stops answering BUSY (it reclaims in
+	 * batches), then every pin dropped (dirty) */
+	unsigned int calls = fake_calls(GZ_HVC_FN_SET_MEMREGION);
+	for (int i = 0; i < 3; i++)
+		fake_hyp_status(GZ_HVC_FN_SET_MEMREGION, GZ_ERR_BUSY, 0, 0, 0);
 	assert_int_equal(set_region(vm, 5, 0, 0, 0, 0), 0);
+	assert_int_equal(fake_calls(GZ_HVC_FN_SET_MEMREGION), calls + 4);
 	r = fake_last();
 	assert_int_equal(fake_fn(r->x[0]), GZ_HVC_FN_SET_MEMREGION);
 	assert_int_equal(r->slot, 5);

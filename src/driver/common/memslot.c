@@ -145,16 +145,20 @@ static int slot_populate(struct gzdrv_vm *vm, uint32_t slot, struct gzdrv_slot *
 	return 0;
 }
 
-/* Ask the hypervisor to take the slot back (total_pages 0), then drop our pins. */
+/* Ask the hypervisor to take the slot back (total_pages 0; it answers BUSY until it has
+ * reclaimed every page, in batches), then drop our pins. */
 static int slot_delete(struct gzdrv_vm *vm, uint32_t slot)
 {
 	struct gzdrv_slot *s = &vm->slots[slot];
-	int ret;
+	uint32_t calls;
+	int ret = -EAGAIN;
 
 	if (!s->used)
 		return 0;
-	memset(vm->region_buf, 0, GZVM_MEMREGION_BUF_SIZE);
-	ret = send_ranges(vm, slot, 0, 0, s->base_gfn << GZDRV_PAGE_SHIFT);
+	for (calls = 0; calls < GZDRV_DESTROY_MAX_CALLS && ret == -EAGAIN; calls++) {
+		memset(vm->region_buf, 0, GZVM_MEMREGION_BUF_SIZE);
+		ret = send_ranges(vm, slot, 0, 0, s->base_gfn << GZDRV_PAGE_SHIFT);
+	}
 	if (ret)
 		return ret;
 	gzdrv_slot_unpin_all(vm, s);

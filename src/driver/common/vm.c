@@ -42,27 +42,29 @@ out:
 	return ret;
 }
 
-/* IRQ_LINE: NUM is a 0-based SPI index for TYPE CPU (crosvm, upstream) and SPI. opengz also
- * accepts TYPE PPI with NUM = INTID 16..31 on the addressed vCPU; the hypervisor then gets
- * the whole encoded word so it can tell the two apart. */
+/* IRQ_LINE (docs/abi.md): TYPE CPU (crosvm, upstream): NUM is a 0-based SPI index, sent bare;
+ * opengz's typed forms go to the hypervisor as the whole encoded word: TYPE SPI with NUM =
+ * INTID 32..1019, TYPE PPI with NUM = INTID 16..31 on the vCPU in VCPU/VCPU2. */
 static long vm_irq_line(struct gzdrv_vm *vm, uint64_t arg)
 {
 	struct gzvm_irq_level l;
-	uint32_t type, num, vcpu;
+	uint32_t num, vcpu;
 
 	if (vm->drv->ops->copy_from_user(vm->drv->env, &l, arg, sizeof(l)))
 		return -EFAULT;
 	if (l.level > 1)
 		return -EINVAL;
-	type = GZVM_IRQ_LINE_TYPE(l.irq);
 	num = GZVM_IRQ_LINE_NUM(l.irq);
 	vcpu = GZVM_IRQ_LINE_VCPU(l.irq);
-	switch (type) {
+	switch (GZVM_IRQ_LINE_TYPE(l.irq)) {
 	case GZVM_IRQ_TYPE_CPU:
-	case GZVM_IRQ_TYPE_SPI:
 		if (num >= GZDRV_MAX_SPIS)
 			return -EINVAL;
 		return gzdrv_irq_line(vm, 0, num, l.level);
+	case GZVM_IRQ_TYPE_SPI:
+		if (num < GZDRV_SPI_BASE || num >= GZDRV_SPI_BASE + GZDRV_MAX_SPIS || vcpu)
+			return -EINVAL;
+		return gzdrv_irq_line(vm, 0, l.irq, l.level);
 	case GZVM_IRQ_TYPE_PPI:
 		if (num < GZDRV_PPI_BASE || num >= GZDRV_PPI_BASE + GZDRV_NR_PPIS ||
 		    vcpu >= GZDRV_MAX_VCPUS)
