@@ -257,7 +257,6 @@ static enum gz_exit_action sysreg_gic_timer(struct gz_vcpu *v, const struct gz_e
 {
 	const struct gz_exit_sysreg *s = &d->sysreg;
 	enum gz_vgic_sgi_reg which;
-	uint64_t val;
 
 	switch (s->enc) {
 	case SYS_ICC_SGI1R_EL1:
@@ -269,17 +268,9 @@ static enum gz_exit_action sysreg_gic_timer(struct gz_vcpu *v, const struct gz_e
 	case SYS_ICC_SGI0R_EL1:
 		which = GZ_VGIC_SGI0R;
 		break;
-	case SYS_CNTP_CTL_EL0:
-	case SYS_CNTP_CVAL_EL0:
-	case SYS_CNTP_TVAL_EL0:
-		val = gz_vcpu_get_reg(v, s->reg);
-		if (gz_vtimer_cntp_access(&v->ctx, !s->read, &val) != GZ_OK)
-			return GZ_EXIT_NEXT; /* the default outcome: UNDEF */
-		if (s->read)
-			gz_vcpu_set_reg(v, s->reg, val);
-		gz_vcpu_skip_insn(v, d);
-		return GZ_EXIT_RESUME;
 	default:
+		/* Including the physical EL1 timer (CNTP_*): only the virtual timer is offered
+		 * (gz/vtimer.h), the default outcome is UNDEF. */
 		return GZ_EXIT_NEXT;
 	}
 	/* The SGI registers are write-only: a read is UNDEFINED. */

@@ -36,21 +36,13 @@ static int live_vm(uint64_t id, struct gz_vm **out)
 	return GZ_OK;
 }
 
-static int tuple_vcpu(uint64_t tuple, struct gz_vm **vm, struct gz_vcpu **vcpu)
+/* The VM of a (vm_id << 16 | vcpu_id) tuple; the vCPU is looked up by the callee under
+ * the VM lock. */
+static int tuple_vm(uint64_t tuple, struct gz_vm **vm)
 {
-	int r;
-
 	if (!gz_hvc_tuple_valid(tuple))
 		return GZ_ERR_INVALID_ARGS;
-	r = live_vm(gz_hvc_tuple_vm(tuple), vm);
-	if (r != GZ_OK)
-		return r;
-	if (vcpu) {
-		*vcpu = gz_vcpu_get(*vm, gz_hvc_tuple_vcpu(tuple));
-		if (!*vcpu)
-			return GZ_ERR_INVALID_ARGS;
-	}
-	return GZ_OK;
+	return live_vm(gz_hvc_tuple_vm(tuple), vm);
 }
 
 static int do_probe(struct gz_smccc_regs *r)
@@ -76,7 +68,7 @@ static int do_destroy_vm(struct gz_smccc_regs *r)
 static int do_create_vcpu(struct gz_smccc_regs *r)
 {
 	struct gz_vm *vm;
-	int st = tuple_vcpu(r->a[1], &vm, NULL);
+	int st = tuple_vm(r->a[1], &vm);
 
 	if (st != GZ_OK)
 		return st;
@@ -86,7 +78,7 @@ static int do_create_vcpu(struct gz_smccc_regs *r)
 static int do_destroy_vcpu(struct gz_smccc_regs *r)
 {
 	struct gz_vm *vm;
-	int st = tuple_vcpu(r->a[1], &vm, NULL);
+	int st = tuple_vm(r->a[1], &vm);
 
 	if (st != GZ_OK)
 		return st;
@@ -96,13 +88,12 @@ static int do_destroy_vcpu(struct gz_smccc_regs *r)
 static int do_run(struct gz_smccc_regs *r)
 {
 	struct gz_vm *vm;
-	struct gz_vcpu *v;
 	uint32_t reason = 0;
-	int st = tuple_vcpu(r->a[1], &vm, &v);
+	int st = tuple_vm(r->a[1], &vm);
 
 	if (st != GZ_OK)
 		return st;
-	st = gz_vcpu_run(v, &reason);
+	st = gz_vcpu_run(vm, gz_hvc_tuple_vcpu(r->a[1]), &reason);
 	if (st == GZ_OK)
 		r->a[1] = reason;
 	return st;
@@ -113,12 +104,15 @@ static int do_one_reg(struct gz_smccc_regs *r, bool set)
 	struct gz_vm *vm;
 	struct gz_vcpu *v;
 	uint64_t val = 0;
-	int st = tuple_vcpu(r->a[1], &vm, &v);
+	int st = tuple_vm(r->a[1], &vm);
 
 	if (st != GZ_OK)
 		return st;
 	gz_hal_lock(&vm->lock);
-	if (v->running)
+	v = gz_vcpu_get(vm, gz_hvc_tuple_vcpu(r->a[1]));
+	if (!v)
+		st = GZ_ERR_INVALID_ARGS;
+	else if (v->running)
 		st = GZ_ERR_BUSY;
 	else if (set)
 		st = gz_one_reg_set(v, r->a[2], r->a[3]);
@@ -139,7 +133,7 @@ static int do_irq_line(struct gz_smccc_regs *r)
 	uint64_t irq = r->a[2], level = r->a[3];
 	uint32_t num, type, intid;
 	unsigned vcpu = 0;
-	int st = tuple_vcpu(r->a[1], &vm, NULL);
+	int st = tuple_vm(r->a[1], &vm);
 
 	if (st != GZ_OK)
 		return st;
@@ -182,12 +176,12 @@ static int read_host_struct(gz_pa_t pa, void *dst, size_t size)
 
 	if ((pa & ~GZ_PAGE_MASK) + size > GZ_PAGE_SIZE)
 		return GZ_ERR_INVALID_ARGS;
+	/* Only pages the host owns outright (not lent to the hypervisor, not a guest's). The
+	 * store covers them, so the HAL maps them. */
 	if (gz_pgstate_owner(pa) != GZ_OWNER_HOST ||
 	    gz_pgstate_view(pa, GZ_OWNER_HOST) != GZ_PAGE_OWNED)
 		return GZ_ERR_ACCESS_DENIED;
 	src = gz_hal_pa_to_va(pa);
-	if (!src)
-		return GZ_ERR_INVALID_ARGS;
 	gz_memcpy(dst, src, size);
 	return GZ_OK;
 }

@@ -48,10 +48,9 @@ enum { R_NONE, R_U64, R_U32 };
 static int core_slot(struct gz_vcpu *v, uint64_t off, uint64_t **p64, uint32_t **p32)
 {
 	struct gz_cpu_ctx *c = &v->ctx;
-	const uint64_t x0 = GZVM_REG_ARM_CORE_REG(regs.regs[0]);
-
-	if (off >= x0 && off < x0 + 31 * 2 && !((off - x0) & 1)) {
-		*p64 = &c->x[(off - x0) / 2];
+	GZ_STATIC_ASSERT(GZVM_REG_ARM_CORE_REG(regs.regs[0]) == 0, "X0 is CORE id 0");
+	if (off < 31 * 2 && !(off & 1)) {
+		*p64 = &c->x[off / 2];
 		return R_U64;
 	}
 	if (off == GZVM_REG_ARM_CORE_REG(regs.sp)) {

@@ -18,7 +18,7 @@ GZ_STATIC_ASSERT(sizeof(struct gz_vcpu) <= GZ_PAGE_SIZE, "a vCPU is one pool pag
 
 struct gz_vcpu *gz_vcpu_get(struct gz_vm *vm, uint64_t idx)
 {
-	if (!vm || idx >= GZ_VM_MAX_VCPUS)
+	if (idx >= GZ_VM_MAX_VCPUS)
 		return NULL;
 	return vm->vcpus[idx];
 }
@@ -83,6 +83,10 @@ int gz_vcpu_create(struct gz_vm *vm, uint64_t idx, gz_pa_t shared_pa)
 	hw = gz_hal_pa_to_va(shared_pa + GZVM_VCPU_HWSTATE_OFFSET);
 	if (!run || !hw)
 		return GZ_ERR_INVALID_ARGS;
+	/* A vCPU index keeps its redistributor across destroy and re-create. */
+	if (!vm->vgic.cpu[idx].present &&
+	    gz_vgic_vcpu_init(&vm->vgic, (unsigned)idx, mpidr) != GZ_OK)
+		return GZ_ERR_INVALID_ARGS;
 	/* The block stays the host's; the hypervisor borrows it (the host cannot give it to
 	 * a guest or to the hypervisor's pool while the vCPU exists). */
 	r = gz_mem_host_share_hyp(shared_pa, GZVM_VCPU_RUN_MAP_SIZE / GZ_PAGE_SIZE);
@@ -92,13 +96,6 @@ int gz_vcpu_create(struct gz_vm *vm, uint64_t idx, gz_pa_t shared_pa)
 	if (!v) {
 		gz_mem_host_unshare_hyp(shared_pa, GZVM_VCPU_RUN_MAP_SIZE / GZ_PAGE_SIZE);
 		return GZ_ERR_NO_MEMORY;
-	}
-	/* A vCPU index keeps its redistributor across destroy and re-create. */
-	if (!vm->vgic.cpu[idx].present &&
-	    gz_vgic_vcpu_init(&vm->vgic, (unsigned)idx, mpidr) != GZ_OK) {
-		gz_pool_free_va(&vm->mem.obj_acct, v);
-		gz_mem_host_unshare_hyp(shared_pa, GZVM_VCPU_RUN_MAP_SIZE / GZ_PAGE_SIZE);
-		return GZ_ERR_INVALID_ARGS;
 	}
 	v->vm = vm;
 	v->id = (uint16_t)idx;
@@ -224,16 +221,20 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	return gz_exit_dispatch(v, &desc);
 }
 
-int gz_vcpu_run(struct gz_vcpu *v, uint32_t *exit_reason)
+int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 {
-	struct gz_vm *vm = v->vm;
-	uint32_t self = 1u << v->id;
+	struct gz_vcpu *v;
+	uint32_t self;
 	unsigned budget;
 	int r = GZ_OK;
 
+	/* Looked up under the lock: DESTROY_VCPU/VM cannot free it from under this call. */
 	gz_hal_lock(&vm->lock);
+	v = gz_vcpu_get(vm, idx);
 	if (vm->state == GZ_VM_DESTROYING)
 		r = GZ_ERR_BAD_STATE;
+	else if (!v)
+		r = GZ_ERR_INVALID_ARGS;
 	else if (v->running)
 		r = GZ_ERR_BUSY;
 	if (r != GZ_OK) {
@@ -261,6 +262,7 @@ int gz_vcpu_run(struct gz_vcpu *v, uint32_t *exit_reason)
 		v->power = GZ_VCPU_ON;
 	}
 	v->running = true;
+	self = 1u << v->id;
 	if (vm->state == GZ_VM_CREATED)
 		vm->state = GZ_VM_RUNNING;
 	gz_hal_unlock(&vm->lock);

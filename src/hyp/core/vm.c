@@ -61,14 +61,14 @@ int gz_vm_create(uint64_t vm_type, uint16_t *id)
 	vm->id = (uint16_t)(i + 1);
 	vm->lock = (gz_lock_t)GZ_LOCK_INIT;
 	vm->ipa_bits = GZ_MIN(GZ_VM_IPA_BITS, gz_mem_host_s2()->pa_bits);
-	r = gz_vm_mem_init(&vm->mem, vm->id, vm->ipa_bits, 0);
+	/* The vGIC allocates nothing; the memory object last, so a failure leaves nothing. */
+	r = gz_vgic_init(&vm->vgic, GZ_VM_NR_SPIS, 1ULL << vm->ipa_bits, &vm_vgic_ops, vm);
 	if (r == GZ_OK)
-		r = gz_vgic_init(&vm->vgic, GZ_VM_NR_SPIS, 1ULL << vm->ipa_bits, &vm_vgic_ops, vm);
+		r = gz_vm_mem_init(&vm->mem, vm->id, vm->ipa_bits, 0);
 	if (r != GZ_OK) {
-		if (vm->mem.state == GZ_VM_MEM_LIVE)
-			while (gz_vm_mem_reclaim(&vm->mem, GZ_MEM_DESTROY_BATCH) == GZ_ERR_BUSY)
-				;
+		gz_hal_lock(&table_lock);
 		gz_memset(vm, 0, sizeof(*vm));
+		gz_hal_unlock(&table_lock);
 		return r;
 	}
 	vm->cntvoff = gz_vtimer_vm_offset();
