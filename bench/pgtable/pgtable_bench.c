@@ -7,6 +7,7 @@
  * Usage: pgtable_bench            all phases, timed
  *        pgtable_bench PHASE      one phase (callgrind counts it with --toggle-collect=PHASE)
  * PHASE: phase_map4k phase_unmap4k phase_map2m phase_unmap2m phase_xlate4k phase_xlate2m
+ *        phase_map1g_call phase_unmap1g_call (one call for the GiB, counted per page)
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -68,6 +69,17 @@ __attribute__((noinline)) void phase_unmap2m(void)
 		must(gz_pgt_unmap(&pgt, IA_BASE + off, GZ_PGT_BLOCK_2M), "unmap");
 }
 
+/* One call each for the whole GiB; the output is 4 KiB-aligned only, so pages. */
+__attribute__((noinline)) void phase_map1g_call(void)
+{
+	must(gz_pgt_map(&pgt, IA_BASE, PA_BASE + GZ_PAGE_SIZE, GIB, GZ_PROT_RW), "map");
+}
+
+__attribute__((noinline)) void phase_unmap1g_call(void)
+{
+	must(gz_pgt_unmap(&pgt, IA_BASE, GIB), "unmap");
+}
+
 static void xlate_all(void)
 {
 	uint64_t acc = 0;
@@ -124,6 +136,8 @@ static const struct phase phases[] = {
     {"phase_map2m", phase_map2m, NULL, report_2m, GIB / GZ_PGT_BLOCK_2M},
     {"phase_xlate2m", phase_xlate2m, NULL, NULL, NR_XLATE},
     {"phase_unmap2m", phase_unmap2m, NULL, NULL, GIB / GZ_PGT_BLOCK_2M},
+    {"phase_map1g_call", phase_map1g_call, NULL, NULL, GIB / GZ_PAGE_SIZE},
+    {"phase_unmap1g_call", phase_unmap1g_call, NULL, NULL, GIB / GZ_PAGE_SIZE},
 };
 
 int main(int argc, char **argv)
@@ -158,7 +172,7 @@ int main(int argc, char **argv)
 		p->fn();
 		t1 = now_ns();
 		if (!only)
-			printf("%-14s %8lu ops  %8.1f ns/op\n", p->name + 6, p->ops,
+			printf("%-16s %8lu ops  %8.1f ns/op\n", p->name + 6, p->ops,
 			       (t1 - t0) / p->ops);
 		if (only && !strcmp(only, p->name))
 			found = true;
