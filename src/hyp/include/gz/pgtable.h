@@ -45,7 +45,8 @@
  * only one guest's refills, so the engine switches earlier. A split invalidates its block
  * by address before making the table. A collapse breaks every qualifying table of one level,
  * flushes the VMID once, then makes the blocks (by address, 512 per table, without
- * tlbi_all). */
+ * tlbi_all). A table freed by unmap is invalidated by address with the level of its table
+ * descriptor: a hint at most; a HAL using FEAT_TTL must not turn it into a leaf-level TTL. */
 #define GZ_PGT_TLBI_RANGE_MAX 64
 
 /* Where table pages come from. zalloc_page returns one zeroed, 4 KiB-aligned page in the
