@@ -115,6 +115,10 @@ struct gzdrv_ops {
 	/* Clocks for the guest PTP call: realtime in ns and the physical counter value. */
 	void (*read_clocks)(void *env, uint64_t *realtime_ns, uint64_t *counter);
 
+	/* Optional (may be NULL): called before each guest entry of the RUN loop, so a long
+	 * series of exits finished in the kernel lets the scheduler run (cond_resched). */
+	void (*yield)(void *env);
+
 	/* Optional (may be NULL): a vCPU is about to be freed (its priv can go). */
 	void (*vcpu_destroy)(void *env, struct gzdrv_vcpu *vcpu);
 

@@ -245,6 +245,8 @@ long gzdrv_run(struct gzdrv_vcpu *vcpu, uint64_t arg)
 			ret = -EINTR;
 			break;
 		}
+		if (ops->yield)
+			ops->yield(drv->env);
 		ret = gzdrv_call1(drv, GZ_HVC_RUN, tuple, &out);
 		if (ret)
 			break;

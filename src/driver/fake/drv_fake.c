@@ -646,6 +646,12 @@ static void f_trace_exit(void *env, uint32_t reason)
 	fake.traces_exit++;
 }
 
+static void f_yield(void *env)
+{
+	(void)env;
+	fake.yields++;
+}
+
 static void f_vcpu_destroy(void *env, struct gzdrv_vcpu *vcpu)
 {
 	(void)env;
@@ -669,13 +675,16 @@ static void f_vcpu_destroy(void *env, struct gzdrv_vcpu *vcpu)
 
 static const struct gzdrv_ops fake_min_ops = {FAKE_MANDATORY_OPS};
 
+/* clang-format off */
 static const struct gzdrv_ops fake_ops = {
-    FAKE_MANDATORY_OPS,
-    .vcpu_destroy = f_vcpu_destroy,
-    .trace_hvc_enter = f_trace_enter,
-    .trace_hvc_leave = f_trace_leave,
-    .trace_exit = f_trace_exit,
+	FAKE_MANDATORY_OPS,
+	.vcpu_destroy = f_vcpu_destroy,
+	.yield = f_yield,
+	.trace_hvc_enter = f_trace_enter,
+	.trace_hvc_leave = f_trace_leave,
+	.trace_exit = f_trace_exit,
 };
+/* clang-format on */
 
 static struct gzdrv *reset(bool probe, const struct gzdrv_ops *ops, uint64_t cntfrq)
 {

@@ -80,7 +80,8 @@ struct fake_env {
 	struct fake_efd efds[FAKE_MAX_EFDS];
 	uint64_t clock_wall, clock_cnt;
 	void *last_fd_obj; /* object of the last fd made */
-	long bad_pa_in; /* the n-th pin returns a misaligned PA (an embedder bug) */
+	long bad_pa_in;	   /* the n-th pin returns a misaligned PA (an embedder bug) */
+	long yields;
 	long traces_enter, traces_leave, traces_invalid, traces_exit, vcpu_destroys;
 };
 

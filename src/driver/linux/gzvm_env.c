@@ -263,6 +263,24 @@ void gzvm_env_set_fops(const struct file_operations *vm, const struct file_opera
 	vcpu_fops_p = vcpu;
 }
 
+/* The fd is installed last: until then nobody can close it under our feet. */
+static int install_fd(const char *name, const struct file_operations *fops, void *obj)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = anon_inode_getfile(name, fops, obj, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
 static int env_new_fd(void *env, enum gzdrv_fd_kind kind, void *obj)
 {
 	char name[24];
@@ -280,13 +298,13 @@ static int env_new_fd(void *env, enum gzdrv_fd_kind kind, void *obj)
 		kref_init(&vp->ref);
 		vp->vm = vm;
 		vm->priv = vp;
-		fd = anon_inode_getfd("gzvm-vm", vm_fops_p, vp, O_RDWR | O_CLOEXEC);
+		gzvm_debugfs_vm_add(vp);
+		fd = install_fd("gzvm-vm", vm_fops_p, vp);
 		if (fd < 0) {
+			gzvm_debugfs_vm_remove(vp);
 			vm->priv = NULL;
 			kfree(vp);
-			return fd;
 		}
-		gzvm_debugfs_vm_add(vp);
 		return fd;
 	}
 	vcpu = obj;
@@ -301,7 +319,7 @@ static int env_new_fd(void *env, enum gzdrv_fd_kind kind, void *obj)
 	}
 	kref_get(&vp->ref);
 	snprintf(name, sizeof(name), "gzvm-vcpu:%u", vcpu->id);
-	fd = anon_inode_getfd(name, vcpu_fops_p, vcpu, O_RDWR | O_CLOEXEC);
+	fd = install_fd(name, vcpu_fops_p, vcpu);
 	if (fd < 0)
 		gzvm_vm_put(vp);
 	return fd;
@@ -335,6 +353,11 @@ static void env_vcpu_wake(void *env, struct gzdrv_vcpu *vcpu)
 	wake_up_interruptible(&cp->wq);
 }
 
+static void env_yield(void *env)
+{
+	cond_resched();
+}
+
 static void env_vcpu_destroy(void *env, struct gzdrv_vcpu *vcpu)
 {
 	kfree(vcpu->priv);
@@ -362,33 +385,36 @@ static void env_trace_exit(void *env, uint32_t exit_reason)
 	trace_mtk_vcpu_exit(exit_reason);
 }
 
+/* clang-format off */
 const struct gzdrv_ops gzvm_ops = {
-    .hvc = env_hvc,
-    .alloc_pages = env_alloc_pages,
-    .free_pages = env_free_pages,
-    .zalloc = env_zalloc,
-    .free = env_free,
-    .copy_from_user = env_copy_from_user,
-    .copy_to_user = env_copy_to_user,
-    .check_user_range = env_check_user_range,
-    .pin_user_page = env_pin_user_page,
-    .unpin_page = env_unpin_page,
-    .eventfd_get = env_eventfd_get,
-    .eventfd_put = env_eventfd_put,
-    .eventfd_signal = env_eventfd_signal,
-    .irqfd_watch = env_irqfd_watch,
-    .irqfd_unwatch = env_irqfd_unwatch,
-    .lock_create = env_lock_create,
-    .lock_destroy = env_lock_destroy,
-    .lock = env_lock,
-    .unlock = env_unlock,
-    .new_fd = env_new_fd,
-    .signal_pending = env_signal_pending,
-    .vcpu_sleep = env_vcpu_sleep,
-    .vcpu_wake = env_vcpu_wake,
-    .read_clocks = env_read_clocks,
-    .vcpu_destroy = env_vcpu_destroy,
-    .trace_hvc_enter = env_trace_hvc_enter,
-    .trace_hvc_leave = env_trace_hvc_leave,
-    .trace_exit = env_trace_exit,
+	.hvc = env_hvc,
+	.alloc_pages = env_alloc_pages,
+	.free_pages = env_free_pages,
+	.zalloc = env_zalloc,
+	.free = env_free,
+	.copy_from_user = env_copy_from_user,
+	.copy_to_user = env_copy_to_user,
+	.check_user_range = env_check_user_range,
+	.pin_user_page = env_pin_user_page,
+	.unpin_page = env_unpin_page,
+	.eventfd_get = env_eventfd_get,
+	.eventfd_put = env_eventfd_put,
+	.eventfd_signal = env_eventfd_signal,
+	.irqfd_watch = env_irqfd_watch,
+	.irqfd_unwatch = env_irqfd_unwatch,
+	.lock_create = env_lock_create,
+	.lock_destroy = env_lock_destroy,
+	.lock = env_lock,
+	.unlock = env_unlock,
+	.new_fd = env_new_fd,
+	.signal_pending = env_signal_pending,
+	.vcpu_sleep = env_vcpu_sleep,
+	.vcpu_wake = env_vcpu_wake,
+	.read_clocks = env_read_clocks,
+	.vcpu_destroy = env_vcpu_destroy,
+	.yield = env_yield,
+	.trace_hvc_enter = env_trace_hvc_enter,
+	.trace_hvc_leave = env_trace_hvc_leave,
+	.trace_exit = env_trace_exit,
 };
+/* clang-format on */

@@ -48,12 +48,14 @@ static int gzvm_vm_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+/* clang-format off */
 static const struct file_operations gzvm_vm_fops = {
-    .owner = THIS_MODULE,
-    .release = gzvm_vm_release,
-    .unlocked_ioctl = gzvm_vm_ioctl,
-    .llseek = noop_llseek,
+	.owner = THIS_MODULE,
+	.release = gzvm_vm_release,
+	.unlocked_ioctl = gzvm_vm_ioctl,
+	.llseek = noop_llseek,
 };
+/* clang-format on */
 
 static long gzvm_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
@@ -68,29 +70,35 @@ static int gzvm_vcpu_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+/* clang-format off */
 static const struct file_operations gzvm_vcpu_fops = {
-    .owner = THIS_MODULE,
-    .release = gzvm_vcpu_release,
-    .unlocked_ioctl = gzvm_vcpu_ioctl,
-    .llseek = noop_llseek,
+	.owner = THIS_MODULE,
+	.release = gzvm_vcpu_release,
+	.unlocked_ioctl = gzvm_vcpu_ioctl,
+	.llseek = noop_llseek,
 };
+/* clang-format on */
 
 static long gzvm_dev_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	return gzdrv_dev_ioctl(&gzvm_drv, cmd, arg);
 }
 
+/* clang-format off */
 static const struct file_operations gzvm_chardev_ops = {
-    .owner = THIS_MODULE,
-    .unlocked_ioctl = gzvm_dev_ioctl,
-    .llseek = noop_llseek,
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = gzvm_dev_ioctl,
+	.llseek = noop_llseek,
 };
+/* clang-format on */
 
+/* clang-format off */
 static struct miscdevice gzvm_dev = {
-    .minor = MISC_DYNAMIC_MINOR,
-    .name = KBUILD_MODNAME,
-    .fops = &gzvm_chardev_ops,
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = KBUILD_MODNAME,
+	.fops = &gzvm_chardev_ops,
 };
+/* clang-format on */
 
 /* /sys/kernel/gzvm/{demand_paging_batch_pages,destroy_batch_pages} */
 static ssize_t demand_paging_batch_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -127,19 +135,26 @@ static ssize_t destroy_batch_pages_store(struct kobject *kobj, struct kobj_attri
 	return ret ? ret : count;
 }
 
+/* clang-format off */
 static struct kobj_attribute demand_paging_batch_pages_attr =
-    __ATTR_RW_MODE(demand_paging_batch_pages, 0660);
-static struct kobj_attribute destroy_batch_pages_attr = __ATTR_RW_MODE(destroy_batch_pages, 0660);
+	__ATTR_RW_MODE(demand_paging_batch_pages, 0660);
+static struct kobj_attribute destroy_batch_pages_attr =
+	__ATTR_RW_MODE(destroy_batch_pages, 0660);
+/* clang-format on */
 
+/* clang-format off */
 static struct attribute *gzvm_attrs[] = {
-    &demand_paging_batch_pages_attr.attr,
-    &destroy_batch_pages_attr.attr,
-    NULL,
+	&demand_paging_batch_pages_attr.attr,
+	&destroy_batch_pages_attr.attr,
+	NULL,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct attribute_group gzvm_attr_group = {
-    .attrs = gzvm_attrs,
+	.attrs = gzvm_attrs,
 };
+/* clang-format on */
 
 static struct kobject *gzvm_kobj;
 
@@ -190,22 +205,23 @@ static int gzvm_drv_remove(struct platform_device *pdev)
 	return 0;
 }
 
+/* clang-format off */
 static const struct of_device_id gzvm_of_match[] = {
-    {.compatible = "mediatek,geniezone"},
-    {/* sentinel */},
+	{ .compatible = "mediatek,geniezone" },
+	{ /* sentinel */ },
 };
 MODULE_DEVICE_TABLE(of, gzvm_of_match);
 
 static struct platform_driver gzvm_driver = {
-    .probe = gzvm_drv_probe,
-    .remove = gzvm_drv_remove,
-    .driver =
-	{
-	    .name = KBUILD_MODNAME,
-	    .of_match_table = gzvm_of_match,
-	    .suppress_bind_attrs = true,
+	.probe = gzvm_drv_probe,
+	.remove = gzvm_drv_remove,
+	.driver = {
+		.name = KBUILD_MODNAME,
+		.of_match_table = gzvm_of_match,
+		.suppress_bind_attrs = true,
 	},
 };
+/* clang-format on */
 
 static int __init gzvm_init(void)
 {
