@@ -219,6 +219,11 @@ static void test_dabt_outcomes(void **state)
 	assert_int_equal(run->exception.exception, GZVM_EXCEPTION_PAGE_FAULT);
 	assert_int_equal(run->exception.fault_gpa, 0x80003000);
 	assert_int_equal(v0->ctx.pc, 0x80000000);
+	/* access-flag fault in a slot: demand paging too */
+	assert_int_equal(
+	    run_one(esr_dabt(true, 2, false, 1, false, false, 0x0b), 0x10, hpfar_of(0x80006000)),
+	    GZVM_EXIT_EXCEPTION);
+	assert_int_equal(run->exception.fault_gpa, 0x80006000);
 	/* stage-1 walk faulting in a slot: also demand paging */
 	assert_int_equal(
 	    run_one(esr_ec(ESR_EC_DABT_LOW, ESR_xABT_S1PTW | 0x06), 0x1234, hpfar_of(0x80004000)),
@@ -244,6 +249,10 @@ static void test_dabt_outcomes(void **state)
 	assert_int_equal(v0->ctx.pc, 0x80010200);
 	run_irq(esr_ec(ESR_EC_DABT_LOW, ESR_xABT_S1PTW | 0x07), 0x42, hpfar_of(0x9000000));
 	assert_int_equal(v0->ctx.pc, 0x80010200);
+	/* cache maintenance with a syndrome on a device: skipped as well */
+	run_irq(esr_dabt(true, 2, false, 1, false, true, 0x07) | ESR_DABT_CM, 0x42,
+		hpfar_of(0x9000000));
+	assert_int_equal(v0->ctx.pc, 0x80000004);
 	/* cache maintenance on a device: skipped */
 	run_irq(esr_ec(ESR_EC_DABT_LOW, ESR_DABT_CM | ESR_DABT_WNR | 0x07), 0x42,
 		hpfar_of(0x9000000));
@@ -299,8 +308,15 @@ static void test_wfx(void **state)
 static void test_async_outcomes(void **state)
 {
 	uint32_t reason;
+	uint64_t data[20];
 
 	(void)state;
+	/* internal-error data is capped at the run page's 16 words */
+	for (int i = 0; i < 20; i++)
+		data[i] = (uint64_t)i;
+	gz_vcpu_exit_internal(v0, 9, data, 20);
+	assert_int_equal(v0->run->internal.ndata, 16);
+	assert_int_equal(v0->run->internal.data[15], 15);
 	vfix_push(GZ_EXIT_KIND_SERROR, 0xbe000000, 0, 0, guest_at, NULL);
 	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
 	assert_int_equal(reason, GZVM_EXIT_INTERNAL_ERROR);
@@ -411,6 +427,24 @@ static void wfi_loop(struct gz_cpu_ctx *ctx, void *arg)
 	(void)ctx, (void)arg;
 }
 
+/* Direct calls of the run entry for states the host-call layer filters out first. */
+static void test_run_entry_states(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	uint32_t reason;
+
+	(void)state;
+	assert_int_equal(gz_vcpu_run(m, 5, &reason), GZ_ERR_INVALID_ARGS);
+	m->state = GZ_VM_DESTROYING;
+	assert_int_equal(gz_vcpu_run(m, 0, &reason), GZ_ERR_BAD_STATE);
+	m->state = GZ_VM_CREATED;
+	/* a vGIC that refuses the vCPU (its affinity taken) refuses the vCPU */
+	m->vgic.cpu[1].mpidr = gz_vm_vcpu_mpidr(2);
+	assert_int_equal(hstatus(GZ_HVC_DESTROY_VCPU, gz_hvc_tuple(vm, 1), 0, 0, 0, 0), GZ_OK);
+	assert_int_equal(vfix_create_vcpu(vm, 2), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_pgstate_state(VFIX_SHARED(vm, 2)), GZ_PAGE_OWNED);
+}
+
 static void test_budget(void **state)
 {
 	uint32_t reason;
@@ -473,12 +507,10 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_registry),		T(test_inject_undef),
-	    T(test_inject_aborts),	T(test_dabt_outcomes),
-	    T(test_iabt_outcomes),	T(test_wfx),
-	    T(test_async_outcomes),	T(test_sysregs),
-	    T(test_vgic_mmio),		T(test_budget),
-	    T(test_kick_and_power_off),
+	    T(test_registry),	    T(test_inject_undef),     T(test_inject_aborts),
+	    T(test_dabt_outcomes),  T(test_iabt_outcomes),    T(test_wfx),
+	    T(test_async_outcomes), T(test_sysregs),	      T(test_vgic_mmio),
+	    T(test_budget),	    T(test_run_entry_states), T(test_kick_and_power_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

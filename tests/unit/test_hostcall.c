@@ -280,6 +280,9 @@ static void test_create_device(void **state)
 		put_device(1, GZ_PAGE_SIZE - 40, 0, 0x3fff0000, 0x10000, 0), 0, 0, 0);
 	refused(GZ_ERR_ACCESS_DENIED, GZ_HVC_CREATE_DEVICE, vm, FIX_HYP_BASE, 0, 0, 0);
 	refused(GZ_ERR_ACCESS_DENIED, GZ_HVC_CREATE_DEVICE, vm, 0x1000, 0, 0, 0);
+	/* a host page lent to the hypervisor (a vCPU block) is not a descriptor page */
+	assert_int_equal(vfix_create_vcpu(vm, 0), GZ_OK);
+	refused(GZ_ERR_ACCESS_DENIED, GZ_HVC_CREATE_DEVICE, vm, VFIX_SHARED(vm, 0), 0, 0, 0);
 	refused(GZ_ERR_INVALID_ARGS, GZ_HVC_CREATE_DEVICE, vm,
 		put_device(2, 0, 0, 0x3fff0000, 0x10000, 1), 0, 0, 0);
 	refused(GZ_ERR_NOT_SUPPORTED, GZ_HVC_CREATE_DEVICE, vm,
@@ -330,6 +333,47 @@ static void test_enable_cap(void **state)
 	assert_int_equal(hstatus(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_BLOCK_BASED_DEMAND_PAGING,
 				 2u << 20, VFIX_GUEST_PAGE(0), 0),
 			 GZ_OK);
+}
+
+/* The allocation mode is chosen before the first slot. */
+static void test_demand_paging_after_slot(void **state)
+{
+	uint16_t vm = vfix_create_vm();
+	gz_pa_t pa = VFIX_GUEST_PAGE(100);
+	struct gzvm_memory_region_ranges *r = gz_hal_pa_to_va(pa);
+
+	(void)state;
+	memset(r, 0, 64);
+	r->constituent_cnt = 1;
+	r->total_pages = 1;
+	r->gpa = 0x80000000;
+	r->constituents[0].address = VFIX_GUEST_PAGE(0);
+	r->constituents[0].pg_cnt = 1;
+	assert_int_equal(hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, pa, 0, 0), GZ_OK);
+	refused(GZ_ERR_BAD_STATE, GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_ENABLE_DEMAND_PAGING, 0, 0, 0);
+	assert_false(gz_vm_get(vm)->demand_paging);
+}
+
+static void test_core_init_errors(void **state)
+{
+	struct gz_core_config cfg = {
+	    .mem = {.hyp_base = FIX_HYP_BASE,
+		    .hyp_size = FIX_HYP_SIZE,
+		    .work_base = FIX_WORK_BASE,
+		    .work_size = GZ_PAGE_SIZE},
+	};
+
+	(void)state;
+	assert_int_not_equal(gz_core_init(&cfg), GZ_OK);
+	refused(GZ_ERR_BAD_STATE, GZ_HVC_PROBE, 0, 0, 0, 0, 0);
+	cfg.mem.work_size = FIX_WORK_SIZE;
+	cfg.vmid_bits = 12;
+	fake_hal_reset(FIX_PHYS_SIZE, 4);
+	assert_int_equal(gz_core_init(&cfg), GZ_ERR_INVALID_ARGS);
+	cfg.vmid_bits = 16;
+	fake_hal_reset(FIX_PHYS_SIZE, 4);
+	assert_int_equal(gz_core_init(&cfg), GZ_OK);
+	assert_int_equal(hstatus(GZ_HVC_PROBE, 0, 0, 0, 0, 0), GZ_OK);
 }
 
 /* One slot of @pages host pages (from VFIX_GUEST_PAGE(first)) at @gpa, descriptor in page
@@ -459,6 +503,8 @@ int main(void)
 	    T(test_memory_calls),
 	    T(test_dtb_and_inform_exit),
 	    T(test_destroy_batches),
+	    T(test_demand_paging_after_slot),
+	    T(test_core_init_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

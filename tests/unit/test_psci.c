@@ -295,6 +295,95 @@ static void test_smccc_and_vendor(void **state)
 	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_NOT_SUPPORTED);
 }
 
+/* Memory calls go through the ownership API on a VM with one populated slot. */
+static void add_slot(void)
+{
+	gz_pa_t pa = VFIX_GUEST_PAGE(100);
+	struct gzvm_memory_region_ranges *r = gz_hal_pa_to_va(pa);
+
+	memset(r, 0, 64);
+	r->constituent_cnt = 1;
+	r->total_pages = 8;
+	r->gpa = 0x80000000;
+	r->constituents[0].address = VFIX_GUEST_PAGE(0);
+	r->constituents[0].pg_cnt = 8;
+	assert_int_equal(hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, pa, 0, 0), GZ_OK);
+}
+
+static void test_memory_calls(void **state)
+{
+	struct gzvm_vcpu_run *run = vfix_run_page(vm, 0);
+
+	(void)state;
+	add_slot();
+	/* share, share again (refused), unshare */
+	call(0, GZ_VENDOR_HYP_MEM_SHARE, 0x80001000, 0, 0);
+	assert_int_equal(x(0, 0), GZ_SMCCC_RET_SUCCESS);
+	assert_int_equal(gz_pgstate_state(VFIX_GUEST_PAGE(1)), GZ_PAGE_SHARED_OWNED);
+	call(0, GZ_VENDOR_HYP_MEM_SHARE, 0x80001000, 0, 0);
+	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_INVALID_PARAMETER);
+	call(0, GZ_VENDOR_HYP_MEM_UNSHARE, 0x80001000, 0, 0);
+	assert_int_equal(x(0, 0), GZ_SMCCC_RET_SUCCESS);
+	assert_int_equal(gz_pgstate_state(VFIX_GUEST_PAGE(1)), GZ_PAGE_OWNED);
+	/* bad arguments: unaligned, extra arguments, outside guest RAM */
+	call(0, GZ_VENDOR_HYP_MEM_SHARE, 0x80001008, 0, 0);
+	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_INVALID_PARAMETER);
+	call(0, GZ_VENDOR_HYP_MEM_SHARE, 0x80001000, 1, 0);
+	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_INVALID_PARAMETER);
+	call(0, GZ_VENDOR_HYP_MEM_UNSHARE, 0x90000000, 0, 0);
+	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_INVALID_PARAMETER);
+	call(0, GZ_VENDOR_HYP_MEM_UNSHARE, 0x80002000, 0, 5);
+	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_INVALID_PARAMETER);
+	/* MMIO guard on guest RAM is refused */
+	call(0, GZ_VENDOR_HYP_MMIO_GUARD_MAP, 0x80002000, 0, 0);
+	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_INVALID_PARAMETER);
+	/* relinquish: the page goes back to the host (scrubbed), then the host hears of it */
+	fix_fill(VFIX_GUEST_PAGE(2), 0x5a);
+	assert_int_equal(call(0, GZ_VENDOR_HYP_MEM_RELINQUISH, 0x80002000, 0, 0),
+			 GZVM_EXIT_HYPERCALL);
+	assert_int_equal(run->hypercall.args[0], GZVM_HVC_MEM_RELINQUISH);
+	assert_int_equal(run->hypercall.args[1], 0x80002000);
+	assert_int_equal(x(0, 0), GZ_SMCCC_RET_SUCCESS);
+	assert_int_equal(gz_pgstate_owner(VFIX_GUEST_PAGE(2)), GZ_OWNER_HOST);
+	assert_true(fix_is_zero(VFIX_GUEST_PAGE(2)));
+	/* the host leaves args alone; the guest's result stays SUCCESS */
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	vfix_run(vm, 0, NULL);
+	assert_int_equal(vfix_guest.last.x[0], GZ_SMCCC_RET_SUCCESS);
+	/* a second relinquish of the same page is refused in the guest, no exit */
+	call(0, GZ_VENDOR_HYP_MEM_RELINQUISH, 0x80002000, 0, 0);
+	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_INVALID_PARAMETER);
+	call(0, GZ_VENDOR_HYP_MEM_RELINQUISH, 0x80002001, 0, 0);
+	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_INVALID_PARAMETER);
+}
+
+static void power_off_meanwhile(struct gz_cpu_ctx *ctx, void *arg)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+
+	(void)arg;
+	ctx->x[0] = GZ_PSCI_SYSTEM_RESET;
+	m->state = GZ_VM_OFF;
+	m->sys_event = GZVM_SYSTEM_EVENT_SHUTDOWN;
+	m->sys_event_data = 0;
+}
+
+static void test_event_race_and_warm_reset(void **state)
+{
+	uint32_t reason;
+
+	(void)state;
+	/* RESET2 type 0: architectural warm reset */
+	assert_int_equal(call(0, GZ_PSCI_SYSTEM_RESET2_64, 0, 0, 0), GZVM_EXIT_SYSTEM_EVENT);
+	assert_int_equal(vfix_run_page(vm, 0)->system_event.type, GZVM_SYSTEM_EVENT_RESET);
+	/* another vCPU powered off first: the first event wins */
+	gz_vm_get(vm)->state = GZ_VM_RUNNING;
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_HVC64, 0), 0, 0, power_off_meanwhile, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_SYSTEM_EVENT);
+	assert_int_equal(vfix_run_page(vm, 0)->system_event.type, GZVM_SYSTEM_EVENT_SHUTDOWN);
+}
+
 static void test_forwarded_ptp(void **state)
 {
 	struct gzvm_vcpu_run *run = vfix_run_page(vm, 0);
@@ -348,6 +437,8 @@ int main(void)
 	    T(test_smccc_and_vendor),
 	    T(test_forwarded_ptp),
 	    T(test_smc_conduit_and_imm),
+	    T(test_memory_calls),
+	    T(test_event_race_and_warm_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
