@@ -298,6 +298,8 @@ static void op_finish(struct gz_pgt *pgt, struct op *op)
 		gz_hal_panic("pgtable: preallocated tables left over");
 }
 
+/* Only empty tables are deferred (unmap): linking them through their first entry keeps that
+ * entry invalid (a page-aligned address has bit 0 clear) for walks the TLB still caches. */
 static void defer_free(struct op *op, uint64_t *table)
 {
 	table[0] = (uint64_t)(uintptr_t)op->freed;
@@ -642,33 +644,54 @@ static bool uniform(const uint64_t *table, unsigned clevel, uint64_t size)
 	return true;
 }
 
+static uint64_t collapsed_block(const struct gz_pgt *pgt, const uint64_t *table, unsigned level)
+{
+	return mk_leaf(pgt, desc_pa(table[0]), pgt->fmt->leaf_prot(table[0]), level);
+}
+
 static int collapse_visit(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 {
 	struct op *op = v->arg;
 	struct gz_pgt *pgt = v->pgt;
 	uint64_t *table = desc_table(v->desc);
 	uint64_t csize = gz_pgt_level_size(v->level + 1);
-	uint64_t block;
 
 	(void)flag;
 	if (!level_has_leaves(v->level) || !covers(v) ||
 	    !uniform(table, v->level + 1, gz_pgt_level_size(v->level)))
 		return 0;
-	block = mk_leaf(pgt, desc_pa(table[0]), pgt->fmt->leaf_prot(table[0]), v->level);
-	defer_free(op, table);
 	if (op->bulk) {
-		/* Break now; the block waits, invalid, for the one VMID TLBI of this round. */
-		set_pte(v->ptep, block & ~ARCH_PTE_VALID);
+		/* Break now: the table descriptor stays, its valid bit clear, until the one
+		 * TLBI of this round; collapse_make then turns it into the block. The table
+		 * itself is left intact for walks the TLB still caches. */
+		set_pte(v->ptep, v->desc & ~ARCH_PTE_VALID);
 		op->dirty = true;
 		return 0;
 	}
-	/* Break the table, drop the 512 leaves cached from it, make the block. */
+	/* Break the table, drop the 512 leaves cached from it, make the block, and only then
+	 * free the table. */
 	set_pte(v->ptep, 0);
 	gz_hal_dsb();
 	for (unsigned i = 0; i < GZ_PGT_ENTRIES; i++)
 		pgt->fmt->tlbi_addr(pgt, v->addr + i * csize, v->level + 1);
 	gz_hal_dsb();
-	bbm_make(v->ptep, block);
+	bbm_make(v->ptep, collapsed_block(pgt, table, v->level));
+	free_table(pgt, table);
+	return 0;
+}
+
+/* After the TLBI of a bulk round: a broken table descriptor (type bit set, valid clear, at
+ * a level with blocks) becomes its block, and its table is freed. */
+static int collapse_make(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
+{
+	uint64_t *table;
+
+	(void)flag;
+	if (v->level >= 3 || desc_valid(v->desc) || !(v->desc & ARCH_PTE_TYPE))
+		return 0;
+	table = desc_table(v->desc);
+	bbm_make(v->ptep, collapsed_block(v->pgt, table, v->level));
+	free_table(v->pgt, table);
 	return 0;
 }
 
@@ -689,7 +712,7 @@ int gz_pgt_collapse(struct gz_pgt *pgt, uint64_t ia, uint64_t size)
 		op_finish(pgt, &op);
 		if (!op.dirty)
 			break;
-		gz_pgt_walk(pgt, ia, end, GZ_PGT_VISIT_LEAF, protect_make, NULL);
+		gz_pgt_walk(pgt, ia, end, GZ_PGT_VISIT_LEAF, collapse_make, NULL);
 		gz_hal_dsb();
 	}
 	return GZ_OK;
