@@ -54,7 +54,9 @@ struct gz_mem_config {
 	gz_pa_t work_base;  /* working memory: the store's entries first, the rest to the pool */
 	uint64_t work_size; /* bytes, page aligned */
 	unsigned pa_bits;   /* host stage-2 input/output size; 0: smallest covering the HAL's
-			     * memory (32, 36, 40, 42, 44 or 48) */
+			     * memory (32, 36, 40, 42, 44 or 48). 40 and 42 need concatenated
+			     * root tables, which the pool does not hand out: init then fails
+			     * with GZ_ERR_NOT_SUPPORTED (use 36 or 44; 0 picks 44 then). */
 	uint16_t host_vmid; /* VMID of the host VM's stage-2 */
 };
 
