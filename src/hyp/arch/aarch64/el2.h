@@ -18,6 +18,14 @@
 #define GZ_FRAME_FAR  280
 #define GZ_FRAME_SIZE 288 /* multiple of 16: SP stays aligned */
 
+/* World switch (switch.S): offsets into struct gz_cpu_ctx (checked in vcpu_run.c) and the
+ * host's callee-saved registers kept while a guest runs (x19-x30, then SP). */
+#define GZ_CTX_FP	  480
+#define GZ_FP_FPSR	  512
+#define GZ_FP_FPCR	  516
+#define GZ_HOST_SAVE_SP	  96
+#define GZ_HOST_SAVE_SIZE 104
+
 /* Vector slots, in VBAR_EL2 table order (offset = slot * 0x80). */
 #define GZ_VEC_CUR_SP0_SYNC 0
 #define GZ_VEC_CUR_SP0_IRQ  1
@@ -67,11 +75,30 @@ _Static_assert(sizeof(struct gz_el2_frame) == GZ_FRAME_SIZE, "trap frame layout"
 _Static_assert(__builtin_offsetof(struct gz_el2_frame, elr) == GZ_FRAME_ELR, "trap frame elr");
 _Static_assert(__builtin_offsetof(struct gz_el2_frame, far) == GZ_FRAME_FAR, "trap frame far");
 
+#include <gz/cpu_ctx.h>
+
+struct gz_el2_host_save {
+	uint64_t x19_x30[12];
+	uint64_t sp;
+};
+_Static_assert(sizeof(struct gz_el2_host_save) == GZ_HOST_SAVE_SIZE, "host save layout");
+
 /* Per-physical-CPU data; TPIDR_EL2 points at this CPU's entry. */
 struct gz_el2_percpu {
 	unsigned id;
 	uint64_t mpidr;
 	volatile bool online;
+	/* world switch: the vCPU loaded on this CPU (NULL: none), where its exit returns to,
+	 * the exit's syndrome, and the host's FP/SIMD registers while the guest has them */
+	struct gz_cpu_ctx *guest;
+	struct gz_el2_host_save host;
+	unsigned exit_slot;
+	uint64_t exit_esr, exit_far, exit_hpfar;
+	uint64_t host_sys[GZ_SYS_NR];
+	uint64_t host_sp_el0, host_sp_el1, host_elr_el1, host_spsr_el1;
+	struct gz_fpsimd host_fp __attribute__((aligned(16)));
+	/* host interrupts seen (physical GIC), and the preemption timer's firings */
+	uint64_t irqs, timer_irqs;
 };
 
 #define GZ_EL2_MAX_MEM 8
@@ -87,6 +114,7 @@ struct gz_el2_platform {
 	uint64_t gicr_base, gicr_size;
 	uint64_t uart_base;
 	const char *bootargs; /* inside the DTB, or NULL */
+	uint64_t dtb_pa;
 };
 
 extern struct gz_el2_percpu gz_el2_percpu[GZ_EL2_MAX_CPUS];
@@ -96,6 +124,43 @@ extern struct gz_el2_platform gz_el2_platform;
  * true when it handled the trap (the frame is then restored and ERET'd). */
 typedef bool (*gz_el2_trap_fn)(struct gz_el2_frame *frame, unsigned slot);
 void gz_el2_set_lower_trap_handler(gz_el2_trap_fn fn);
+
+/* World switch (switch.S). enter saves the host's callee-saved registers in @h, swaps
+ * FP/SIMD (host out to @host_fp, guest in from ctx->fp) and ERETs into the guest with its
+ * x0-x30 (ELR_EL2/SPSR_EL2 already set); it "returns" the vector slot when leave_guest is
+ * called from the trap path, which saves the guest's FP/SIMD and restores the host's. */
+unsigned gz_el2_enter_guest(struct gz_el2_host_save *h, struct gz_cpu_ctx *ctx,
+			    struct gz_fpsimd *host_fp);
+__attribute__((noreturn)) void gz_el2_leave_guest(struct gz_el2_host_save *h, unsigned slot,
+						  struct gz_fpsimd *guest_fp,
+						  const struct gz_fpsimd *host_fp);
+void gz_el2_fpsimd_save(struct gz_fpsimd *fp);
+void gz_el2_fpsimd_load(const struct gz_fpsimd *fp);
+struct gz_el2_percpu *gz_el2_this_cpu(void);
+/* Installs the lower-EL trap handler of the world switch and this CPU's EL2 trap config. */
+void gz_el2_vcpu_init_cpu(void);
+
+/* gzhyp's own EL2 stage-1 tables (mmu.c): built once, turned on on every CPU. */
+int gz_el2_mmu_init(void);
+void gz_el2_mmu_enable_cpu(void);
+extern const char __text_end[], __rodata_end[];
+
+/* The physical GIC (gic.c): distributor once, redistributor and CPU interface per CPU, the
+ * EL2 physical timer (PPI 26) as the preemption tick; host interrupts are drained by polling
+ * ICC_IAR1_EL1 (gzhyp takes no IRQ exceptions itself). */
+int gz_el2_gic_init(void);
+int gz_el2_gic_init_cpu(void);
+/* Arm the preemption timer @ticks counter ticks from now (0: stop it). */
+void gz_el2_tick_arm(uint64_t ticks);
+/* Acknowledge and handle every pending host interrupt; returns how many. */
+unsigned gz_el2_irq_drain(void);
+
+/* Test mode: gzhyp plays the host driver and runs a guest image (guestrun.c). */
+__attribute__((noreturn)) void gz_el2_guest_test(void);
+/* The value of "key=value" on the command line (NULL when absent); bootarg words. */
+const char *gz_el2_bootarg_value(const char *key);
+bool gz_el2_bootarg(const char *word);
+bool gz_el2_parse_u64(const char *s, uint64_t *v);
 
 /* Called from the vectors with the saved frame; returns to resume it. */
 void gz_el2_trap(struct gz_el2_frame *frame, unsigned slot);
@@ -108,6 +173,14 @@ __attribute__((noreturn)) void gz_el2_secondary_main(uint64_t cpu, uint64_t mpid
 void gz_el2_secondary_entry(void); /* PSCI CPU_ON entry (physical address), x0 = cpu index */
 extern const char gz_el2_vectors[];
 extern const char _text[], _end[];
+
+#define gz_sysreg_read(name)                                                                       \
+	({                                                                                         \
+		uint64_t _v;                                                                       \
+		__asm__ volatile("mrs %0, " #name : "=r"(_v));                                     \
+		_v;                                                                                \
+	})
+#define gz_sysreg_write(name, v) __asm__ volatile("msr " #name ", %0" : : "r"((uint64_t)(v)))
 
 #define GZ_STR2(x) #x
 #define GZ_STR(x)  GZ_STR2(x)

@@ -6,13 +6,8 @@
 
 #include "el2.h"
 
-#define sysreg_read(name)                                                                          \
-	({                                                                                         \
-		uint64_t _v;                                                                       \
-		__asm__ volatile("mrs %0, " #name : "=r"(_v));                                     \
-		_v;                                                                                \
-	})
-#define sysreg_write(name, v) __asm__ volatile("msr " #name ", %0" : : "r"((uint64_t)(v)))
+#define sysreg_read  gz_sysreg_read
+#define sysreg_write gz_sysreg_write
 
 /* TLBI by VMID needs that VMID live in VTTBR_EL2: switch to it, invalidate, switch back. */
 static uint64_t vttbr_switch(uint16_t vmid)

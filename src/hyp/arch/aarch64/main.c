@@ -37,7 +37,7 @@ static unsigned current_el(void)
 }
 
 /* Does the command line carry the word @word (space separated)? */
-static bool bootarg(const char *word)
+bool gz_el2_bootarg(const char *word)
 {
 	const char *s = gz_el2_platform.bootargs;
 	size_t n = gz_strlen(word);
@@ -51,6 +51,51 @@ static bool bootarg(const char *word)
 			s++;
 	}
 	return false;
+}
+
+const char *gz_el2_bootarg_value(const char *key)
+{
+	const char *s = gz_el2_platform.bootargs;
+	size_t n = gz_strlen(key);
+
+	while (s && *s) {
+		while (*s == ' ')
+			s++;
+		if (gz_strncmp(s, key, n) == 0 && s[n] == '=')
+			return s + n + 1;
+		while (*s && *s != ' ')
+			s++;
+	}
+	return NULL;
+}
+
+/* A decimal or 0x-hexadecimal number ending at a space, comma or the end of the string. */
+bool gz_el2_parse_u64(const char *s, uint64_t *v)
+{
+	unsigned base = 10, digits = 0;
+	uint64_t x = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	for (; *s && *s != ' ' && *s != ','; s++, digits++) {
+		unsigned d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			return false;
+		if (x > (UINT64_MAX - d) / base)
+			return false;
+		x = x * base + d;
+	}
+	*v = x;
+	return digits > 0;
 }
 
 static void print_platform(void)
@@ -126,6 +171,10 @@ void gz_el2_secondary_main(uint64_t cpu, uint64_t mpidr)
 	struct gz_el2_percpu *pc = &gz_el2_percpu[cpu];
 
 	percpu_enter((unsigned)cpu, mpidr);
+	gz_el2_mmu_enable_cpu();
+	gz_el2_vcpu_init_cpu();
+	if (gz_el2_gic_init_cpu() < 0)
+		gz_printf("smp: cpu%u: no redistributor for mpidr=0x%lx\n", (unsigned)cpu, mpidr);
 	__asm__ volatile("msr daifclr, #" GZ_STR(DAIF_ASYNC_BIT));
 	gz_printf("smp: cpu%u online at EL%u mpidr=0x%lx\n", gz_hal_cpu_id(), current_el(),
 		  pc->mpidr);
@@ -156,6 +205,7 @@ void gz_el2_main(uint64_t dtb_pa, uint64_t mpidr, uint64_t load_pa, uint64_t lin
 		  (uint64_t)(uintptr_t)_end, dtb_pa);
 
 	rc = gz_el2_platform_init((const void *)(uintptr_t)dtb_pa);
+	gz_el2_platform.dtb_pa = dtb_pa;
 	if (rc < 0) {
 		gz_printf("gzhyp: error: boot DTB at 0x%lx unusable (%s): %s\n", dtb_pa,
 			  gz_el2_platform_stage, gz_fdt_strerror(rc));
@@ -167,15 +217,23 @@ void gz_el2_main(uint64_t dtb_pa, uint64_t mpidr, uint64_t load_pa, uint64_t lin
 
 	if (gz_el2_hal_selftest() < 0)
 		gz_el2_exit(GZ_EL2_EXIT_FAIL);
+	if (gz_el2_mmu_init() < 0)
+		gz_el2_exit(GZ_EL2_EXIT_FAIL);
+	gz_el2_mmu_enable_cpu();
+	gz_el2_vcpu_init_cpu();
+	if (gz_el2_gic_init() < 0 || gz_el2_gic_init_cpu() < 0) {
+		gz_printf("gzhyp: error: the GIC does not respond\n");
+		gz_el2_exit(GZ_EL2_EXIT_FAIL);
+	}
 
 	online = start_secondaries();
 	gz_printf("smp: %u of %u cpus online\n", online, usable_cpus());
 
-	if (bootarg("gz.test=brk")) {
+	if (gz_el2_bootarg("gz.test=brk")) {
 		gz_printf("test: taking a BRK exception on purpose\n");
 		__asm__ volatile("brk #0x4711");
 	}
-	if (bootarg("gz.test=dabt")) {
+	if (gz_el2_bootarg("gz.test=dabt")) {
 		/* With alignment checking on, a misaligned load is a data abort (alignment
 		 * fault) with FAR_EL2 = the address. */
 		uint64_t addr = p->mem_base[0] + 1, v, sctlr;
@@ -187,7 +245,9 @@ void gz_el2_main(uint64_t dtb_pa, uint64_t mpidr, uint64_t load_pa, uint64_t lin
 		__asm__ volatile("msr sctlr_el2, %0\n\tisb" ::"r"(sctlr));
 		gz_printf("test: the load did not fault (0x%lx)\n", v);
 	}
-	if (bootarg("gz.test=panic"))
+	if (gz_el2_bootarg("gz.test=guest"))
+		gz_el2_guest_test();
+	if (gz_el2_bootarg("gz.test=panic"))
 		gz_hal_panic("panic requested on the command line");
 
 	gz_el2_exit(online == usable_cpus() ? GZ_EL2_EXIT_OK : GZ_EL2_EXIT_FAIL);

@@ -66,4 +66,42 @@
 #define SCTLR_ELX_SA   0x8
 #define SCTLR_ELX_I    0x1000
 
+/* HCR_EL2 beyond the bits the core sets (arch/sysreg.h): bits a guest configuration must
+ * never carry (TGE routes EL1 to EL2, HCD disables HVC, E2H and everything above bit 31
+ * change EL2 itself); the host value while no guest runs (EL1 is AArch64, no traps). */
+#define HCR_EL2_VM	       (1UL << 0)
+#define HCR_EL2_IMO	       (1UL << 4)
+#define HCR_EL2_RW	       (1UL << 31)
+#define HCR_EL2_TGE	       (1UL << 27)
+#define HCR_EL2_HCD	       (1UL << 29)
+#define HCR_EL2_HIGH_MASK      0xffffffff00000000UL
+#define HCR_EL2_GUEST_FORBIDDEN (HCR_EL2_TGE | HCR_EL2_HCD | HCR_EL2_HIGH_MASK)
+#define HCR_EL2_HOST	       HCR_EL2_RW
+
+/* CNTHCTL_EL2 (E2H = 0): EL1 access to the physical counter and timer. */
+#define CNTHCTL_EL1PCTEN (1UL << 0)
+#define CNTHCTL_EL1PCEN	 (1UL << 1)
+
+/* CPTR_EL2 (E2H = 0): RES1 bits; TFP (bit 10) clear: FP/SIMD not trapped. */
+#define CPTR_EL2_RES1 0x33ffUL
+
+/* CNTHP_CTL_EL2 / CNTV_CTL_EL0 */
+#define CNT_CTL_ENABLE (1UL << 0)
+#define CNT_CTL_IMASK  (1UL << 1)
+
+/* HPFAR_EL2: FIPA[43:12] in bits [39:4]. */
+#define HPFAR_FIPA_SHIFT 4
+
+/* SCTLR_EL2: MMU and data cache enables. */
+#define SCTLR_ELX_M 0x1
+#define SCTLR_ELX_C 0x4
+
+/* ID_AA64MMFR0_EL1.PARange */
+#define ID_AA64MMFR0_PARANGE_MASK 0xfUL
+
+/* ICC_SRE_EL2: system-register interface, EL1 may use ICC_SRE_EL1; IRQ/FIQ bypass off. */
+#define ICC_SRE_EL2_VALUE 0xfUL /* SRE | DFB | DIB | Enable */
+#define ICC_IAR_SPURIOUS  1020U /* INTIDs 1020-1023 are special */
+#define ICC_IAR_INTID_MASK 0xffffffUL
+
 #endif

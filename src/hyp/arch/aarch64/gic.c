@@ -1,0 +1,130 @@
+/*
+ * The physical GICv3 as gzhyp uses it when it is the host itself (test mode): distributor
+ * with affinity routing and group 1 on, this CPU's redistributor awake, the CPU interface
+ * through system registers (ICC_SRE_EL2 also lets guests use ICC_*_EL1, which HCR_EL2.IMO
+ * turns into the virtual interface). Three PPIs matter: 26, the EL2 physical timer that
+ * preempts a running guest (the tick); 27, a guest's virtual timer while it runs; 25, the
+ * GIC maintenance interrupt the core's vGIC arms. All are group 1 and enabled; while a guest
+ * runs (HCR_EL2.IMO = 1) each makes the guest exit to EL2 with an IRQ. gzhyp itself never
+ * unmasks IRQs: the host side drains them by polling ICC_IAR1_EL1 after each run.
+ */
+#include <hal.h>
+#include <gz/log.h>
+#include <gz/status.h>
+#include <arch/gicv3.h>
+#include <arch/sysreg_el2.h>
+
+#include "el2.h"
+#include "mmio.h"
+
+#define PPI_MAINTENANCE 25
+#define PPI_HYP_TIMER	26
+#define PPI_VTIMER	27
+#define GICR_STRIDE	0x20000UL /* RD + SGI frames (no VLPI frames on GICv3) */
+#define GIC_PRIO_HOST	0x80U
+#define GIC_PMR_ALL	0xffU
+#define GIC_POLL_LIMIT	1000000U
+
+static bool wait_clear(uint64_t reg, uint32_t bits)
+{
+	for (unsigned i = 0; i < GIC_POLL_LIMIT; i++)
+		if (!(gz_mmio_read32(reg) & bits))
+			return true;
+	return false;
+}
+
+int gz_el2_gic_init(void)
+{
+	uint64_t d = gz_el2_platform.gicd_base;
+
+	gz_mmio_write32(d + ARCH_GICD_CTLR, 0);
+	if (!wait_clear(d + ARCH_GICD_CTLR, (uint32_t)ARCH_GICD_CTLR_RWP))
+		return GZ_ERR_BUSY;
+	gz_mmio_write32(
+	    d + ARCH_GICD_CTLR,
+	    (uint32_t)(ARCH_GICD_CTLR_ARE | ARCH_GICD_CTLR_ENABLE_G1 | ARCH_GICD_CTLR_ENABLE_G0));
+	if (!wait_clear(d + ARCH_GICD_CTLR, (uint32_t)ARCH_GICD_CTLR_RWP))
+		return GZ_ERR_BUSY;
+	return GZ_OK;
+}
+
+/* This CPU's redistributor: the frame whose affinity equals MPIDR's. */
+static uint64_t find_rd(void)
+{
+	const struct gz_el2_platform *p = &gz_el2_platform;
+	uint64_t mpidr = gz_sysreg_read(mpidr_el1);
+	uint64_t aff = (mpidr & 0xffffffUL) | ((mpidr >> 32 & 0xffUL) << 24);
+
+	for (uint64_t off = 0; off + GICR_STRIDE <= p->gicr_size; off += GICR_STRIDE) {
+		uint64_t typer = gz_mmio_read64(p->gicr_base + off + ARCH_GICR_TYPER);
+
+		if ((typer >> 32) == aff)
+			return p->gicr_base + off;
+		if (typer & ARCH_GICR_TYPER_LAST)
+			break;
+	}
+	return 0;
+}
+
+int gz_el2_gic_init_cpu(void)
+{
+	uint64_t rd = find_rd(), sgi;
+	uint32_t ppis = (1u << PPI_MAINTENANCE) | (1u << PPI_HYP_TIMER) | (1u << PPI_VTIMER);
+
+	if (!rd)
+		return GZ_ERR_NOT_FOUND;
+	sgi = rd + ARCH_GICR_SGI_BASE;
+	gz_mmio_write32(rd + ARCH_GICR_WAKER, gz_mmio_read32(rd + ARCH_GICR_WAKER) &
+						  ~(uint32_t)ARCH_GICR_WAKER_PROCESSOR_SLEEP);
+	if (!wait_clear(rd + ARCH_GICR_WAKER, (uint32_t)ARCH_GICR_WAKER_CHILDREN_ASLEEP))
+		return GZ_ERR_BUSY;
+	gz_mmio_write32(sgi + ARCH_GICR_ICENABLER0, 0xffffffffu);
+	gz_mmio_write32(sgi + ARCH_GICR_IGROUPR0, 0xffffffffu);
+	for (unsigned i = 0; i < 32; i += 4)
+		gz_mmio_write32(sgi + ARCH_GICR_IPRIORITYR0 + i, GIC_PRIO_HOST * 0x01010101u);
+	gz_mmio_write32(sgi + ARCH_GICR_ISENABLER0, ppis);
+
+	gz_sysreg_write(S3_4_C12_C9_5, ICC_SRE_EL2_VALUE); /* ICC_SRE_EL2 */
+	__asm__ volatile("isb");
+	gz_sysreg_write(S3_0_C12_C12_4, 0);	    /* ICC_CTLR_EL1: EOImode 0 (EOI deactivates) */
+	gz_sysreg_write(S3_0_C4_C6_0, GIC_PMR_ALL); /* ICC_PMR_EL1 */
+	gz_sysreg_write(S3_0_C12_C12_3, 0);	    /* ICC_BPR1_EL1 */
+	gz_sysreg_write(S3_0_C12_C12_7, 1);	    /* ICC_IGRPEN1_EL1 */
+	__asm__ volatile("isb");
+	return GZ_OK;
+}
+
+void gz_el2_tick_arm(uint64_t ticks)
+{
+	if (!ticks) {
+		gz_sysreg_write(cnthp_ctl_el2, 0);
+	} else {
+		gz_sysreg_write(cnthp_tval_el2, ticks);
+		gz_sysreg_write(cnthp_ctl_el2, CNT_CTL_ENABLE);
+	}
+	__asm__ volatile("isb");
+}
+
+unsigned gz_el2_irq_drain(void)
+{
+	struct gz_el2_percpu *pc = gz_el2_this_cpu();
+	unsigned n = 0;
+
+	for (;;) {
+		uint64_t iar = gz_sysreg_read(S3_0_C12_C12_0) & ICC_IAR_INTID_MASK; /* IAR1 */
+
+		if (iar >= ICC_IAR_SPURIOUS)
+			break;
+		if (iar == PPI_HYP_TIMER) {
+			gz_sysreg_write(cnthp_ctl_el2, 0); /* one-shot: the scheduler re-arms */
+			pc->timer_irqs++;
+		}
+		/* 27: the guest's timer line dropped when its context was saved; 25: the
+		 * core's vGIC sync already cleared ICH_HCR_EL2. Nothing else is enabled. */
+		gz_sysreg_write(S3_0_C12_C12_1, iar); /* ICC_EOIR1_EL1 */
+		__asm__ volatile("isb");
+		pc->irqs++;
+		n++;
+	}
+	return n;
+}

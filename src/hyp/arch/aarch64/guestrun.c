@@ -1,0 +1,430 @@
+/*
+ * Test mode ("gz.test=guest gz.image=ADDR,SIZE [gz.vcpus=N]"): with no host OS, gzhyp plays
+ * the host driver and a tiny VMM. Everything goes through the hypercall ABI the driver uses
+ * (gz_hostcall_dispatch): PROBE, CREATE_VM, ENABLE_CAP(IDLE), MEMREGION_PURPOSE and
+ * SET_MEMREGION donating host memory, CREATE_DEVICE for the vGIC, CREATE_VCPU with a shared
+ * run block, SET_ONE_REG for the boot vCPU, then RUN. The guest image (a raw binary QEMU's
+ * generic loader put at ADDR) becomes the guest's RAM content at IPA 0x40080000.
+ *
+ * The "VMM" serves MMIO exits with a PL011 (transmit only, its output framed by marker lines
+ * so a test can cut out exactly what the guest printed) and the scratch register file of the
+ * test platform; other MMIO reads as zero and ignores writes, as gzvmm does. vCPUs are
+ * scheduled round-robin on this CPU; a 1 ms preemption tick (the EL2 physical timer) makes a
+ * running guest exit with GZVM_EXIT_IRQ when other vCPUs wait. IDLE exits sleep until the
+ * vtimer deadline the hwstate reports or an IPI exit; SYSTEM_EVENT ends the run.
+ */
+#include <uapi/linux/gzvm.h>
+#include <gz/hostcall.h>
+#include <gz/hvc.h>
+#include <gz/lib.h>
+#include <gz/log.h>
+#include <gz/status.h>
+#include <hal.h>
+#include <arch/sysreg_el2.h>
+
+#include "el2.h"
+
+/* Guest platform (the simulator's and tests/guests' memory map). */
+#define TM_RAM_IPA	0x40000000UL
+#define TM_RAM_SIZE	0x8000000UL /* 128 MiB */
+#define TM_LOAD_OFFSET	0x80000UL
+#define TM_UART_IPA	0x09000000UL
+#define TM_UART_SIZE	0x1000UL
+#define TM_UART_DR	0x000
+#define TM_UART_FR	0x018
+#define TM_UART_FR_IDLE 0x90 /* TXFE | RXFE */
+#define TM_UART_PID0	0xfe0
+#define TM_UART_PID0_V	0x11
+#define TM_TESTDEV_IPA	0x0b000000UL
+#define TM_TESTDEV_SIZE 0x100UL
+#define TM_GICD_IPA	0x08000000UL
+#define TM_GICD_SIZE	0x10000UL
+#define TM_GICR_IPA	0x080a0000UL
+#define TM_GICR_STRIDE	0x20000UL
+#define TM_PSTATE_BOOT	0x3c5UL /* EL1h, DAIF masked */
+#define TM_MAX_VCPUS	8
+#define TM_VM_TYPE	0 /* the Linux VM type, the only one */
+
+/* Host memory the test mode uses, carved from RAM after the image (2 MiB aligned). */
+#define TM_WORK_SIZE	0x1000000UL /* hypervisor working memory: store + pool */
+#define TM_SCRATCH_SIZE 0x200000UL  /* run blocks, descriptors (host-owned) */
+#define TM_ALIGN	0x200000UL
+
+/* KVM-style CORE register ids: offset in struct gzvm_regs / 4. */
+#define TM_REG_CORE(off) (GZVM_REG_ARM64 | GZVM_REG_SIZE_U64 | GZVM_REG_TYPE_GENERAL | (off))
+#define TM_REG_X0	 TM_REG_CORE(0x00)
+#define TM_REG_PC	 TM_REG_CORE(0x40)
+#define TM_REG_PSTATE	 TM_REG_CORE(0x42)
+
+#define TM_SLICE_US	 1000
+#define TM_TIMEOUT_S	 25
+#define TM_SMCCC_UNKNOWN ((uint64_t)-1)
+
+struct tm_vcpu {
+	struct gzvm_vcpu_run *run;
+	gz_pa_t run_pa;
+	bool sleeping;
+	uint64_t wake_at; /* counter value; 0: only an IPI wakes it */
+};
+
+static struct {
+	uint16_t vm;
+	unsigned nr;
+	struct tm_vcpu cpu[TM_MAX_VCPUS];
+	uint8_t testdev[TM_TESTDEV_SIZE];
+	bool off;
+	uint32_t event;
+	uint64_t exits[16], unhandled_mmio, ticks_armed;
+} tm;
+
+static int64_t hostcall(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			uint64_t *r1)
+{
+	struct gz_smccc_regs r = {{fn, a1, a2, a3, a4, 0, 0, 0}};
+
+	gz_hostcall_dispatch(&r);
+	if (r1)
+		*r1 = r.a[1];
+	return (int64_t)r.a[0];
+}
+
+static __attribute__((noreturn)) void fail(const char *what, int64_t st)
+{
+	gz_printf("\ntest: guest run failed: %s (%ld)\n", what, (long)st);
+	gz_el2_exit(GZ_EL2_EXIT_FAIL);
+}
+
+static bool in_ram(uint64_t base, uint64_t size)
+{
+	const struct gz_el2_platform *p = &gz_el2_platform;
+
+	for (unsigned i = 0; i < p->nr_mem; i++)
+		if (base >= p->mem_base[i] && size <= p->mem_size[i] &&
+		    base - p->mem_base[i] <= p->mem_size[i] - size)
+			return true;
+	return false;
+}
+
+static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
+{
+	return a < b + bs && b < a + as;
+}
+
+/* ---- the "VMM": devices ------------------------------------------------------------- */
+
+static void mmio(struct tm_vcpu *c)
+{
+	struct gzvm_vcpu_run *run = c->run;
+	uint64_t addr = run->mmio.phys_addr, size = run->mmio.size, val = 0;
+
+	if (size == 0 || size > 8) {
+		tm.unhandled_mmio++;
+		return;
+	}
+	if (run->mmio.is_write)
+		gz_memcpy(&val, (const void *)run->mmio.data, size);
+	if (addr >= TM_UART_IPA && addr < TM_UART_IPA + TM_UART_SIZE) {
+		uint64_t off = addr - TM_UART_IPA;
+
+		if (run->mmio.is_write && off == TM_UART_DR)
+			gz_hal_console_putc((char)(val & 0xff));
+		else if (!run->mmio.is_write)
+			val = off == TM_UART_FR	    ? TM_UART_FR_IDLE
+			      : off == TM_UART_PID0 ? TM_UART_PID0_V
+						    : 0;
+	} else if (addr >= TM_TESTDEV_IPA && addr - TM_TESTDEV_IPA <= TM_TESTDEV_SIZE - size) {
+		uint8_t *p = tm.testdev + (addr - TM_TESTDEV_IPA);
+
+		if (run->mmio.is_write)
+			gz_memcpy(p, &val, size);
+		else
+			gz_memcpy(&val, p, size);
+	} else {
+		tm.unhandled_mmio++;
+		val = 0;
+	}
+	if (!run->mmio.is_write)
+		gz_memcpy((void *)run->mmio.data, &val, 8);
+}
+
+/* ---- setup through the hypercall ABI ---------------------------------------------------- */
+
+struct tm_layout {
+	uint64_t work, scratch, ram, image, image_size;
+};
+
+static void plan(struct tm_layout *l, uint64_t dtb_pa)
+{
+	const char *v = gz_el2_bootarg_value("gz.image");
+	const char *comma = NULL;
+	uint64_t end = GZ_ALIGN_UP((uint64_t)(uintptr_t)_end, TM_ALIGN);
+	char addr[24];
+	size_t n;
+
+	if (!v)
+		fail("no gz.image=ADDR,SIZE on the command line", GZ_ERR_INVALID_ARGS);
+	for (const char *s = v; *s && *s != ' '; s++)
+		if (*s == ',')
+			comma = s;
+	n = comma ? (size_t)(comma - v) : 0;
+	if (!comma || n == 0 || n >= sizeof(addr))
+		fail("gz.image wants ADDR,SIZE", GZ_ERR_INVALID_ARGS);
+	gz_memcpy(addr, v, n);
+	addr[n] = 0;
+	if (!gz_el2_parse_u64(addr, &l->image) || !gz_el2_parse_u64(comma + 1, &l->image_size) ||
+	    l->image_size == 0 || l->image_size > TM_RAM_SIZE - TM_LOAD_OFFSET ||
+	    !in_ram(l->image, l->image_size))
+		fail("gz.image is not a range of RAM that fits the guest", GZ_ERR_INVALID_ARGS);
+	/* work, scratch and guest RAM after the image, each clear of the DTB and the image */
+	for (;;) {
+		l->work = end;
+		l->scratch = l->work + TM_WORK_SIZE;
+		l->ram = l->scratch + TM_SCRATCH_SIZE;
+		if (!in_ram(l->work, l->ram + TM_RAM_SIZE - l->work))
+			fail("not enough RAM (the test mode needs about 160 MiB after gzhyp)",
+			     GZ_ERR_NO_MEMORY);
+		if (overlaps(l->work, l->ram + TM_RAM_SIZE - l->work, l->image, l->image_size)) {
+			end = GZ_ALIGN_UP(l->image + l->image_size, TM_ALIGN);
+			continue;
+		}
+		if (overlaps(l->work, l->ram + TM_RAM_SIZE - l->work, dtb_pa, TM_ALIGN)) {
+			end = GZ_ALIGN_UP(dtb_pa + TM_ALIGN, TM_ALIGN);
+			continue;
+		}
+		break;
+	}
+}
+
+static void create_device(uint64_t page, uint32_t type, uint64_t addr, uint64_t size)
+{
+	struct gzvm_create_device *d = (void *)(uintptr_t)page;
+	int64_t st;
+
+	gz_memset(d, 0, sizeof(*d));
+	d->dev_type = type;
+	d->dev_addr = addr;
+	d->dev_reg_size = size;
+	st = hostcall(GZ_HVC_CREATE_DEVICE, tm.vm, page, 0, 0, NULL);
+	if (st)
+		fail("CREATE_DEVICE", st);
+}
+
+static void setup(const struct tm_layout *l)
+{
+	struct gz_core_config cfg = {0};
+	struct gzvm_memory_region_ranges *rr;
+	uint64_t r1, hyp_base = GZ_ALIGN_DOWN((uint64_t)(uintptr_t)_text, GZ_PAGE_SIZE);
+	uint64_t desc = l->scratch, dev = l->scratch + GZVM_MEMREGION_BUF_SIZE;
+	uint64_t blocks = dev + GZ_PAGE_SIZE;
+	int64_t st;
+
+	cfg.mem.hyp_base = hyp_base;
+	cfg.mem.hyp_size = GZ_ALIGN_UP((uint64_t)(uintptr_t)_end, GZ_PAGE_SIZE) - hyp_base;
+	cfg.mem.work_base = l->work;
+	cfg.mem.work_size = TM_WORK_SIZE;
+	cfg.mem.host_vmid = 0;
+	st = gz_core_init(&cfg);
+	if (st)
+		fail("gz_core_init", st);
+
+	st = hostcall(GZ_HVC_PROBE, GZ_DRV_VERSION_MAJOR, GZ_DRV_VERSION_MINOR, GZ_DRV_VERSION_SUB,
+		      0, &r1);
+	if (st)
+		fail("PROBE", st);
+	st = hostcall(GZ_HVC_CREATE_VM, TM_VM_TYPE, 0, 0, 0, &r1);
+	if (st)
+		fail("CREATE_VM", st);
+	tm.vm = (uint16_t)r1;
+	st = hostcall(GZ_HVC_ENABLE_CAP, tm.vm, GZVM_CAP_ENABLE_IDLE, 0, 0, NULL);
+	if (st)
+		fail("ENABLE_CAP(IDLE)", st);
+
+	/* The image goes into the memory the host is about to donate, then out of the cache:
+	 * the guest starts with its MMU (and caches) off. */
+	gz_memset((void *)(uintptr_t)l->ram, 0, TM_LOAD_OFFSET);
+	gz_memcpy((void *)(uintptr_t)(l->ram + TM_LOAD_OFFSET), (const void *)(uintptr_t)l->image,
+		  l->image_size);
+	gz_hal_dcache_clean_inval((const void *)(uintptr_t)l->ram, TM_RAM_SIZE);
+	gz_hal_icache_inval_all();
+
+	st = hostcall(GZ_HVC_MEMREGION_PURPOSE, tm.vm, TM_RAM_IPA, TM_RAM_SIZE,
+		      GZVM_USER_MEM_REGION_GUEST_MEM, NULL);
+	if (st)
+		fail("MEMREGION_PURPOSE", st);
+	rr = (void *)(uintptr_t)desc;
+	gz_memset(rr, 0, GZVM_MEMREGION_BUF_SIZE);
+	rr->slot = 0;
+	rr->constituent_cnt = 1;
+	rr->total_pages = TM_RAM_SIZE / GZ_PAGE_SIZE;
+	rr->gpa = TM_RAM_IPA;
+	rr->constituents[0].address = l->ram;
+	rr->constituents[0].pg_cnt = (uint32_t)(TM_RAM_SIZE / GZ_PAGE_SIZE);
+	st = hostcall(GZ_HVC_SET_MEMREGION, tm.vm, GZVM_MEMREGION_BUF_SIZE, desc, 0, NULL);
+	if (st)
+		fail("SET_MEMREGION", st);
+
+	create_device(dev, GZVM_DEV_TYPE_ARM_VGIC_V3_DIST, TM_GICD_IPA, TM_GICD_SIZE);
+	create_device(dev, GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST, TM_GICR_IPA, TM_GICR_STRIDE * tm.nr);
+
+	for (unsigned i = 0; i < tm.nr; i++) {
+		struct tm_vcpu *c = &tm.cpu[i];
+
+		c->run_pa = blocks + (uint64_t)i * GZVM_VCPU_RUN_MAP_SIZE;
+		c->run = (void *)(uintptr_t)c->run_pa;
+		gz_memset(c->run, 0, GZVM_VCPU_RUN_MAP_SIZE);
+		st = hostcall(GZ_HVC_CREATE_VCPU, gz_hvc_tuple(tm.vm, (uint16_t)i), c->run_pa, 0, 0,
+			      NULL);
+		if (st)
+			fail("CREATE_VCPU", st);
+	}
+	st = hostcall(GZ_HVC_SET_ONE_REG, gz_hvc_tuple(tm.vm, 0), TM_REG_PC,
+		      TM_RAM_IPA + TM_LOAD_OFFSET, 0, NULL);
+	if (!st)
+		st = hostcall(GZ_HVC_SET_ONE_REG, gz_hvc_tuple(tm.vm, 0), TM_REG_PSTATE,
+			      TM_PSTATE_BOOT, 0, NULL);
+	if (!st)
+		st = hostcall(GZ_HVC_SET_ONE_REG, gz_hvc_tuple(tm.vm, 0), TM_REG_X0, 0, 0, NULL);
+	if (st)
+		fail("SET_ONE_REG", st);
+}
+
+/* ---- the run loop ----------------------------------------------------------------------- */
+
+static void wake_all(void)
+{
+	for (unsigned i = 0; i < tm.nr; i++)
+		tm.cpu[i].sleeping = false;
+}
+
+/* The next vCPU to run after @last, or -1 when all sleep (waking those whose time came). */
+static int pick(unsigned last)
+{
+	uint64_t now = gz_hal_cntpct();
+
+	for (unsigned k = 1; k <= tm.nr; k++) {
+		struct tm_vcpu *c = &tm.cpu[(last + k) % tm.nr];
+
+		if (c->sleeping && c->wake_at && now >= c->wake_at)
+			c->sleeping = false;
+		if (!c->sleeping)
+			return (int)((last + k) % tm.nr);
+	}
+	return -1;
+}
+
+static void handle_exit(struct tm_vcpu *c, uint32_t reason)
+{
+	struct gzvm_vcpu_run *run = c->run;
+	struct gzvm_vcpu_hwstate *hw = (void *)((uint8_t *)run + GZVM_VCPU_HWSTATE_OFFSET);
+
+	tm.exits[reason & 0xf]++;
+	switch (reason) {
+	case GZVM_EXIT_MMIO:
+		mmio(c);
+		break;
+	case GZVM_EXIT_HYPERCALL:
+		/* A guest call the hypervisor forwards: this VMM implements none. */
+		run->hypercall.args[0] = TM_SMCCC_UNKNOWN;
+		break;
+	case GZVM_EXIT_IRQ:
+	case GZVM_EXIT_GZ:
+		break;
+	case GZVM_EXIT_IPI:
+		wake_all();
+		break;
+	case GZVM_EXIT_IDLE:
+		c->sleeping = true;
+		c->wake_at = hw->vtimer_migrate ? gz_hal_cntpct() + hw->vtimer_delay : 0;
+		if (c->wake_at == 0 && hw->vtimer_migrate)
+			c->wake_at = 1;
+		break;
+	case GZVM_EXIT_SYSTEM_EVENT:
+		tm.off = true;
+		tm.event = run->system_event.type;
+		break;
+	case GZVM_EXIT_INTERNAL_ERROR:
+		gz_printf("\ntest: internal error exit: suberror %u data %lx %lx %lx %lx\n",
+			  run->internal.suberror, (uint64_t)run->internal.data[0],
+			  (uint64_t)run->internal.data[1], (uint64_t)run->internal.data[2],
+			  (uint64_t)run->internal.data[3]);
+		fail("INTERNAL_ERROR exit", GZ_ERR_GENERIC);
+	case GZVM_EXIT_EXCEPTION:
+		gz_printf("\ntest: exception exit %u at gpa 0x%lx\n", run->exception.exception,
+			  (uint64_t)run->exception.fault_gpa);
+		fail("EXCEPTION exit (memory is fully populated)", GZ_ERR_GENERIC);
+	default:
+		gz_printf("\ntest: exit reason 0x%x\n", reason);
+		fail("unexpected exit", GZ_ERR_GENERIC);
+	}
+}
+
+static void run_vm(void)
+{
+	uint64_t freq = gz_hal_cntfrq(), deadline = gz_hal_cntpct() + TM_TIMEOUT_S * freq;
+	uint64_t slice = freq / (1000000 / TM_SLICE_US);
+	unsigned last = tm.nr - 1;
+
+	while (!tm.off) {
+		int i = pick(last);
+		uint64_t r1, now = gz_hal_cntpct();
+		int64_t st;
+
+		if (now > deadline)
+			fail("the guest did not power off in time", GZ_ERR_BUSY);
+		if (i < 0) {
+			uint64_t next = UINT64_MAX;
+
+			for (unsigned k = 0; k < tm.nr; k++)
+				if (tm.cpu[k].wake_at && tm.cpu[k].wake_at < next)
+					next = tm.cpu[k].wake_at;
+			if (next == UINT64_MAX)
+				fail("every vCPU waits and no timer is armed", GZ_ERR_BAD_STATE);
+			while (gz_hal_cntpct() < next)
+				__asm__ volatile("yield");
+			continue;
+		}
+		last = (unsigned)i;
+		/* Other vCPUs (running or sleeping on a deadline) need the CPU back. */
+		if (tm.nr > 1) {
+			gz_el2_tick_arm(slice);
+			tm.ticks_armed++;
+		}
+		st = hostcall(GZ_HVC_RUN, gz_hvc_tuple(tm.vm, (uint16_t)i), 0, 0, 0, &r1);
+		gz_el2_tick_arm(0);
+		gz_el2_irq_drain();
+		if (st)
+			fail("RUN", st);
+		handle_exit(&tm.cpu[i], (uint32_t)r1);
+	}
+}
+
+void gz_el2_guest_test(void)
+{
+	const char *v = gz_el2_bootarg_value("gz.vcpus");
+	struct gz_el2_percpu *pc = gz_el2_this_cpu();
+	struct tm_layout l;
+	uint64_t n = 1, t0, t1;
+
+	if (v && (!gz_el2_parse_u64(v, &n) || n < 1 || n > TM_MAX_VCPUS))
+		fail("gz.vcpus wants 1..8", GZ_ERR_INVALID_ARGS);
+	tm.nr = (unsigned)n;
+	plan(&l, gz_el2_platform.dtb_pa);
+	gz_printf("test: guest image 0x%lx (%lu bytes), %u vcpus, RAM at host 0x%lx, work 0x%lx\n",
+		  l.image, l.image_size, tm.nr, l.ram, l.work);
+	setup(&l);
+	gz_printf("test: vm %u created through the hypercall ABI; running\n", tm.vm);
+	gz_printf("@@guest-console-begin@@\n");
+	t0 = gz_hal_cntpct();
+	run_vm();
+	t1 = gz_hal_cntpct();
+	gz_printf("@@guest-console-end@@\n");
+	gz_printf("test: system event %u after %lu ms; exits: mmio %lu hypercall %lu irq %lu "
+		  "idle %lu ipi %lu gz %lu; host irqs %lu (ticks %lu of %lu armed); unhandled "
+		  "mmio %lu\n",
+		  tm.event, (t1 - t0) * 1000 / gz_hal_cntfrq(), tm.exits[GZVM_EXIT_MMIO & 0xf],
+		  tm.exits[GZVM_EXIT_HYPERCALL & 0xf], tm.exits[GZVM_EXIT_IRQ & 0xf],
+		  tm.exits[GZVM_EXIT_IDLE & 0xf], tm.exits[GZVM_EXIT_IPI & 0xf],
+		  tm.exits[GZVM_EXIT_GZ & 0xf], pc->irqs, pc->timer_irqs, tm.ticks_armed,
+		  tm.unhandled_mmio);
+	gz_el2_exit(tm.event == GZVM_SYSTEM_EVENT_SHUTDOWN ? GZ_EL2_EXIT_OK : GZ_EL2_EXIT_FAIL);
+}

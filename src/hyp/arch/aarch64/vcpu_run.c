@@ -1,0 +1,202 @@
+/*
+ * gz_hal_vcpu_run on real registers, the C half of the world switch: check the context the
+ * core built, swap the EL1 system registers, the EL2 configuration of the VM (HCR_EL2,
+ * VTTBR_EL2/VTCR_EL2, VMPIDR_EL2/VPIDR_EL2, CNTVOFF_EL2, CNTHCTL_EL2) and the virtual
+ * timer, enter through switch.S and, on the way back, save the guest and describe the exit.
+ * The GIC list registers are not touched here: the core writes them (gz_hal_ich_write)
+ * before the run and reads them back after it on this same CPU.
+ */
+#include <hal.h>
+#include <gz/status.h>
+#include <arch/sysreg_el2.h>
+
+#include "el2.h"
+
+_Static_assert(__builtin_offsetof(struct gz_cpu_ctx, x) == 0, "ctx x0");
+_Static_assert(__builtin_offsetof(struct gz_cpu_ctx, fp) == GZ_CTX_FP, "ctx fp");
+_Static_assert(__builtin_offsetof(struct gz_fpsimd, fpsr) == GZ_FP_FPSR, "fpsr");
+_Static_assert(__builtin_offsetof(struct gz_fpsimd, fpcr) == GZ_FP_FPCR, "fpcr");
+
+/* SPSR_EL2.M[4:0] values a guest may be entered in: AArch64 EL0t, EL1t, EL1h. */
+#define SPSR_M_MASK 0x1fUL
+#define SPSR_M_EL0t 0x0UL
+#define SPSR_M_EL1t 0x4UL
+#define SPSR_M_EL1h 0x5UL
+
+/* X(index, register): the EL1/EL0 context of struct gz_cpu_ctx sys[], minus the virtual timer
+ * (loaded after CNTVOFF_EL2, see below). */
+#define EL1_SYSREGS(X)                                                                             \
+	X(GZ_SYS_SCTLR_EL1, sctlr_el1)                                                             \
+	X(GZ_SYS_ACTLR_EL1, actlr_el1)                                                             \
+	X(GZ_SYS_CPACR_EL1, cpacr_el1)                                                             \
+	X(GZ_SYS_TTBR0_EL1, ttbr0_el1)                                                             \
+	X(GZ_SYS_TTBR1_EL1, ttbr1_el1)                                                             \
+	X(GZ_SYS_TCR_EL1, tcr_el1)                                                                 \
+	X(GZ_SYS_ESR_EL1, esr_el1)                                                                 \
+	X(GZ_SYS_AFSR0_EL1, afsr0_el1)                                                             \
+	X(GZ_SYS_AFSR1_EL1, afsr1_el1)                                                             \
+	X(GZ_SYS_FAR_EL1, far_el1)                                                                 \
+	X(GZ_SYS_MAIR_EL1, mair_el1)                                                               \
+	X(GZ_SYS_AMAIR_EL1, amair_el1)                                                             \
+	X(GZ_SYS_VBAR_EL1, vbar_el1)                                                               \
+	X(GZ_SYS_CONTEXTIDR_EL1, contextidr_el1)                                                   \
+	X(GZ_SYS_TPIDR_EL0, tpidr_el0)                                                             \
+	X(GZ_SYS_TPIDRRO_EL0, tpidrro_el0)                                                         \
+	X(GZ_SYS_TPIDR_EL1, tpidr_el1)                                                             \
+	X(GZ_SYS_PAR_EL1, par_el1)                                                                 \
+	X(GZ_SYS_CNTKCTL_EL1, cntkctl_el1)                                                         \
+	X(GZ_SYS_CSSELR_EL1, csselr_el1)                                                           \
+	X(GZ_SYS_MDSCR_EL1, mdscr_el1)
+
+static void el1_sys_save(uint64_t *sys)
+{
+#define SAVE(i, r) sys[i] = gz_sysreg_read(r);
+	EL1_SYSREGS(SAVE)
+#undef SAVE
+}
+
+static void el1_sys_load(const uint64_t *sys)
+{
+#define LOAD(i, r) gz_sysreg_write(r, sys[i]);
+	EL1_SYSREGS(LOAD)
+#undef LOAD
+}
+
+struct gz_el2_percpu *gz_el2_this_cpu(void)
+{
+	return (struct gz_el2_percpu *)(uintptr_t)gz_sysreg_read(tpidr_el2);
+}
+
+static bool ctx_ok(const struct gz_cpu_ctx *c)
+{
+	uint64_t m = c->pstate & SPSR_M_MASK;
+
+	if (m != SPSR_M_EL0t && m != SPSR_M_EL1t && m != SPSR_M_EL1h)
+		return false; /* EL2 modes and AArch32 are never entered */
+	if ((c->hcr_el2 & (HCR_EL2_VM | HCR_EL2_RW)) != (HCR_EL2_VM | HCR_EL2_RW) ||
+	    (c->hcr_el2 & HCR_EL2_GUEST_FORBIDDEN))
+		return false; /* a guest always runs under its stage 2, AArch64 at EL1 */
+	return (c->vttbr_el2 & ((1UL << VTTBR_VMID_SHIFT) - 1)) != 0; /* a stage-2 root */
+}
+
+/* The lower-EL trap path while a guest is loaded: its registers go into the context and the
+ * host continues after gz_el2_enter_guest. Without a guest it is not ours (unexpected). */
+static bool guest_trap(struct gz_el2_frame *f, unsigned slot)
+{
+	struct gz_el2_percpu *pc = gz_el2_this_cpu();
+	struct gz_cpu_ctx *c = pc ? pc->guest : NULL;
+
+	if (!c)
+		return false;
+	for (unsigned i = 0; i < 31; i++)
+		c->x[i] = f->x[i];
+	c->pc = f->elr;
+	c->pstate = f->spsr;
+	pc->exit_slot = slot;
+	pc->exit_esr = f->esr;
+	pc->exit_far = f->far;
+	pc->exit_hpfar = gz_sysreg_read(hpfar_el2);
+	gz_el2_leave_guest(&pc->host, slot, &c->fp, &pc->host_fp);
+}
+
+void gz_el2_vcpu_init_cpu(void)
+{
+	gz_el2_set_lower_trap_handler(guest_trap);
+	gz_sysreg_write(cptr_el2, CPTR_EL2_RES1);
+	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+	gz_sysreg_write(hcr_el2, HCR_EL2_HOST);
+	gz_sysreg_write(vttbr_el2, 0);
+	__asm__ volatile("isb");
+}
+
+static enum gz_exit_kind slot_kind(unsigned slot)
+{
+	switch (slot) {
+	case GZ_VEC_LOW64_IRQ:
+	case GZ_VEC_LOW64_FIQ:
+	case GZ_VEC_LOW32_IRQ:
+	case GZ_VEC_LOW32_FIQ:
+		return GZ_EXIT_KIND_IRQ;
+	case GZ_VEC_LOW64_SERR:
+	case GZ_VEC_LOW32_SERR:
+		return GZ_EXIT_KIND_SERROR;
+	default:
+		return GZ_EXIT_KIND_SYNC;
+	}
+}
+
+int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
+{
+	struct gz_el2_percpu *pc = gz_el2_this_cpu();
+	uint64_t daif = gz_sysreg_read(daif);
+	unsigned slot;
+
+	exit->esr = exit->far = exit->hpfar = 0;
+	if (!pc || pc->guest)
+		gz_hal_panic("vcpu_run: no per-CPU data, or a guest already loaded");
+	if (!ctx_ok(c)) {
+		exit->kind = GZ_EXIT_KIND_FAIL_ENTRY;
+		return GZ_ERR_INVALID_ARGS;
+	}
+	__asm__ volatile("msr daifset, #" GZ_STR(DAIFSET_ALL));
+
+	/* The host's EL1 context out, the guest's in. */
+	el1_sys_save(pc->host_sys);
+	pc->host_sp_el0 = gz_sysreg_read(sp_el0);
+	pc->host_sp_el1 = gz_sysreg_read(sp_el1);
+	pc->host_elr_el1 = gz_sysreg_read(elr_el1);
+	pc->host_spsr_el1 = gz_sysreg_read(spsr_el1);
+	el1_sys_load(c->sys);
+	gz_sysreg_write(sp_el0, c->sp_el0);
+	gz_sysreg_write(sp_el1, c->sp_el1);
+	gz_sysreg_write(elr_el1, c->elr_el1);
+	gz_sysreg_write(spsr_el1, c->spsr_el1);
+
+	/* The VM's EL2 configuration. The virtual timer is loaded after its offset so it never
+	 * compares against a stale CNTVOFF_EL2. A zero VPIDR means "the physical MIDR". */
+	gz_sysreg_write(vttbr_el2, c->vttbr_el2);
+	gz_sysreg_write(vtcr_el2, c->vtcr_el2);
+	gz_sysreg_write(vmpidr_el2, c->vmpidr_el2);
+	gz_sysreg_write(vpidr_el2, c->vpidr_el2 ? c->vpidr_el2 : gz_sysreg_read(midr_el1));
+	gz_sysreg_write(cntvoff_el2, c->cntvoff_el2);
+	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN); /* EL1 physical timer traps */
+	gz_sysreg_write(cntv_cval_el0, c->sys[GZ_SYS_CNTV_CVAL_EL0]);
+	gz_sysreg_write(cntv_ctl_el0, c->sys[GZ_SYS_CNTV_CTL_EL0]);
+	gz_sysreg_write(hcr_el2, c->hcr_el2);
+	gz_sysreg_write(elr_el2, c->pc);
+	gz_sysreg_write(spsr_el2, c->pstate);
+	__asm__ volatile("isb");
+
+	pc->guest = c;
+	slot = gz_el2_enter_guest(&pc->host, c, &pc->host_fp);
+	pc->guest = NULL;
+
+	/* Back on the host: its configuration first, so nothing of the guest's stays live. */
+	gz_sysreg_write(hcr_el2, HCR_EL2_HOST);
+	c->sys[GZ_SYS_CNTV_CTL_EL0] = gz_sysreg_read(cntv_ctl_el0);
+	c->sys[GZ_SYS_CNTV_CVAL_EL0] = gz_sysreg_read(cntv_cval_el0);
+	/* The guest's timer must not interrupt the host: its line drops with ENABLE = 0. */
+	gz_sysreg_write(cntv_ctl_el0, 0);
+	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+	el1_sys_save(c->sys);
+	c->sp_el0 = gz_sysreg_read(sp_el0);
+	c->sp_el1 = gz_sysreg_read(sp_el1);
+	c->elr_el1 = gz_sysreg_read(elr_el1);
+	c->spsr_el1 = gz_sysreg_read(spsr_el1);
+	el1_sys_load(pc->host_sys);
+	gz_sysreg_write(sp_el0, pc->host_sp_el0);
+	gz_sysreg_write(sp_el1, pc->host_sp_el1);
+	gz_sysreg_write(elr_el1, pc->host_elr_el1);
+	gz_sysreg_write(spsr_el1, pc->host_spsr_el1);
+	gz_sysreg_write(vttbr_el2, 0);
+	__asm__ volatile("isb");
+	gz_sysreg_write(daif, daif);
+
+	exit->kind = slot_kind(slot);
+	if (exit->kind == GZ_EXIT_KIND_SYNC || exit->kind == GZ_EXIT_KIND_SERROR) {
+		exit->esr = pc->exit_esr;
+		exit->far = pc->exit_far;
+		exit->hpfar = pc->exit_hpfar;
+	}
+	return GZ_OK;
+}
