@@ -144,6 +144,32 @@ static void test_memory_accounting(void **state)
 		assert_int_equal(gz_pgstate_state(VFIX_SHARED(vm, i)), GZ_PAGE_OWNED);
 }
 
+/* A host call on another CPU still uses the VM: DESTROY_VM waits for it. */
+static void test_destroy_waits_for_users(void **state)
+{
+	uint16_t vm = vfix_create_vm();
+	struct gz_vm *m;
+	int busy = 0;
+
+	(void)state;
+	assert_null(gz_vm_acquire(vm + 1));
+	m = gz_vm_acquire(vm);
+	assert_non_null(m);
+	assert_int_equal(m->users, 1);
+	while (hstatus(GZ_HVC_DESTROY_VM, vm, 0, 0, 0, 0) == GZ_ERR_BUSY && busy < 10)
+		busy++;
+	assert_int_equal(busy, 10);
+	assert_int_equal(m->state, GZ_VM_DESTROYING);
+	assert_int_equal(m->users, 1); /* the destroy calls released theirs */
+	gz_vm_release(m);
+	assert_int_equal(hstatus(GZ_HVC_DESTROY_VM, vm, 0, 0, 0, 0), GZ_OK);
+	assert_null(gz_vm_get(vm));
+	/* a failed call releases its reference too */
+	vm = vfix_create_vm();
+	assert_int_equal(hstatus(GZ_HVC_SET_DTB_CONFIG, vm, 0, 0, 0, 0), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_vm_get(vm)->users, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -153,6 +179,7 @@ int main(void)
 	    T(test_state_machine),
 	    T(test_reset_state),
 	    T(test_memory_accounting),
+	    T(test_destroy_waits_for_users),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

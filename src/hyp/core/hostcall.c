@@ -19,21 +19,32 @@
 	 GZVM_USER_MEM_REGION_STATIC_SWIOTLB)
 
 static bool hyp_ready;
+/* The VM each physical CPU's current host call holds a reference on (released when the call
+ * returns), so a concurrent DESTROY_VM cannot free it under the call. */
+static struct gz_vm *held[GZ_MAX_PCPUS];
 
-/* The VM addressed by a bare vm_id argument that still accepts calls. */
-static int live_vm(uint64_t id, struct gz_vm **out)
+static int hold_vm(uint64_t id, struct gz_vm **out)
 {
 	struct gz_vm *vm;
 
 	if (id > 0xffff)
 		return GZ_ERR_INVALID_ARGS;
-	vm = gz_vm_get(id);
+	vm = gz_vm_acquire(id);
 	if (!vm)
 		return GZ_ERR_INVALID_ARGS;
-	if (vm->state == GZ_VM_DESTROYING)
-		return GZ_ERR_BAD_STATE;
+	held[gz_hal_cpu_id() % GZ_MAX_PCPUS] = vm;
 	*out = vm;
 	return GZ_OK;
+}
+
+/* The VM addressed by a bare vm_id argument that still accepts calls. */
+static int live_vm(uint64_t id, struct gz_vm **out)
+{
+	int r = hold_vm(id, out);
+
+	if (r == GZ_OK && (*out)->state == GZ_VM_DESTROYING)
+		return GZ_ERR_BAD_STATE;
+	return r;
 }
 
 /* The VM of a (vm_id << 16 | vcpu_id) tuple; the vCPU is looked up by the callee under
@@ -60,9 +71,18 @@ static int do_probe(struct gz_smccc_regs *r)
 
 static int do_destroy_vm(struct gz_smccc_regs *r)
 {
-	if (r->a[1] > 0xffff || r->a[2] > HOSTCALL_DESTROY_BATCH_MAX)
+	struct gz_vm *vm;
+	int st;
+
+	if (r->a[2] > HOSTCALL_DESTROY_BATCH_MAX)
 		return GZ_ERR_INVALID_ARGS;
-	return gz_vm_destroy(r->a[1], r->a[2]);
+	st = hold_vm(r->a[1], &vm);
+	if (st != GZ_OK)
+		return st;
+	st = gz_vm_destroy(vm, r->a[2]);
+	if (st == GZ_OK)
+		held[gz_hal_cpu_id() % GZ_MAX_PCPUS] = NULL; /* consumed */
+	return st;
 }
 
 static int do_create_vcpu(struct gz_smccc_regs *r)
@@ -394,9 +414,15 @@ void gz_hostcall_dispatch(struct gz_smccc_regs *regs)
 	if (!hyp_ready) {
 		st = GZ_ERR_BAD_STATE;
 	} else {
+		unsigned cpu = gz_hal_cpu_id() % GZ_MAX_PCPUS;
+
 		st = dispatch(regs, fid);
 		if (st == GZ_OK)
 			n = nr_results(fid);
+		if (held[cpu]) {
+			gz_vm_release(held[cpu]);
+			held[cpu] = NULL;
+		}
 	}
 	for (i = n + 1; i <= 3; i++)
 		regs->a[i] = 0;
@@ -410,6 +436,7 @@ int gz_core_init(const struct gz_core_config *cfg)
 	int r;
 
 	hyp_ready = false;
+	gz_memset(held, 0, sizeof(held));
 	if (!cfg)
 		return GZ_ERR_INVALID_ARGS;
 	r = gz_mem_init(&cfg->mem);

@@ -113,14 +113,30 @@ struct gz_vm *gz_vm_at(unsigned idx)
 	return NULL;
 }
 
-int gz_vm_destroy(uint64_t id, uint64_t batch)
+struct gz_vm *gz_vm_acquire(uint64_t id)
 {
-	struct gz_vm *vm = gz_vm_get(id);
+	struct gz_vm *vm;
+
+	gz_hal_lock(&table_lock);
+	vm = gz_vm_get(id);
+	if (vm)
+		vm->users++;
+	gz_hal_unlock(&table_lock);
+	return vm;
+}
+
+void gz_vm_release(struct gz_vm *vm)
+{
+	gz_hal_lock(&table_lock);
+	vm->users--;
+	gz_hal_unlock(&table_lock);
+}
+
+int gz_vm_destroy(struct gz_vm *vm, uint64_t batch)
+{
 	unsigned i;
 	int r;
 
-	if (!vm)
-		return GZ_ERR_INVALID_ARGS;
 	gz_hal_lock(&vm->lock);
 	if (vm->state != GZ_VM_DESTROYING) {
 		for (i = 0; i < GZ_VM_MAX_VCPUS; i++) {
@@ -139,8 +155,13 @@ int gz_vm_destroy(uint64_t id, uint64_t batch)
 	r = gz_vm_mem_reclaim(&vm->mem, batch ? batch : GZ_MEM_DESTROY_BATCH);
 	if (r != GZ_OK)
 		return r;
-	gz_vmid_release(&vmid_alloc, &vm->vmid);
 	gz_hal_lock(&table_lock);
+	if (vm->users > 1) {
+		/* Another host call still holds the control block. */
+		gz_hal_unlock(&table_lock);
+		return GZ_ERR_BUSY;
+	}
+	gz_vmid_release(&vmid_alloc, &vm->vmid);
 	gz_memset(vm, 0, sizeof(*vm));
 	gz_hal_unlock(&table_lock);
 	return GZ_OK;

@@ -63,6 +63,9 @@ struct gz_vm {
 	/* vCPUs the vGIC asked to wake (bit per index): a running vCPU turns this into a
 	 * GZVM_EXIT_IPI so the host wakes sleeping vCPU threads */
 	volatile uint32_t kick_mask;
+	/* host calls using the VM right now (gz_vm_acquire): DESTROY_VM frees the control
+	 * block only when it is the last one */
+	uint32_t users;
 	struct gz_vmid vmid;
 	struct gz_vm_mem mem;
 	struct gz_vgic vgic;
@@ -78,10 +81,16 @@ struct gz_vmid_alloc *gz_vm_vmid_alloc(void);
 int gz_vm_create(uint64_t vm_type, uint16_t *id);
 /* The live VM with @id (any state but FREE), or NULL. */
 struct gz_vm *gz_vm_get(uint64_t id);
-/* DESTROY_VM: first call moves the VM to DESTROYING (GZ_ERR_BUSY while a vCPU is running),
- * destroys its vCPUs and starts the reclaim; each call reclaims at most @batch pages
- * (0: GZ_MEM_DESTROY_BATCH). GZ_ERR_BUSY: call again; GZ_OK: the VM is gone. */
-int gz_vm_destroy(uint64_t id, uint64_t batch);
+/* The VM with @id for the duration of a host call, with a reference held (any state but
+ * FREE/CREATING), or NULL. Every acquire is paired with gz_vm_release, except a successful
+ * gz_vm_destroy, which consumes the caller's reference. */
+struct gz_vm *gz_vm_acquire(uint64_t id);
+void gz_vm_release(struct gz_vm *vm);
+/* DESTROY_VM on a VM the caller acquired: the first call moves it to DESTROYING (GZ_ERR_BUSY
+ * while a vCPU is running), destroys its vCPUs and starts the reclaim; each call reclaims at
+ * most @batch pages (0: GZ_MEM_DESTROY_BATCH). GZ_ERR_BUSY: call again (also while another
+ * host call still uses the VM); GZ_OK: the VM is gone and the reference consumed. */
+int gz_vm_destroy(struct gz_vm *vm, uint64_t batch);
 /* Number of live VMs and access by index (invariant checks). */
 unsigned gz_vm_count(void);
 struct gz_vm *gz_vm_at(unsigned idx);
