@@ -114,6 +114,7 @@ enum opt_id {
 	O_DUMP_DTB,
 	O_STATS,
 	O_DRY_RUN,
+	O_TESTDEV,
 	O_HELP,
 	O_VERSION,
 	O_COUNT
@@ -139,6 +140,7 @@ static const struct {
     [O_DUMP_DTB] = {"--dump-dtb", true, false},
     [O_STATS] = {"--stats", false, false},
     [O_DRY_RUN] = {"--dry-run", false, false},
+    [O_TESTDEV] = {"--testdev", false, false},
     [O_HELP] = {"--help", false, true},
     [O_VERSION] = {"--version", false, true},
 };
@@ -272,6 +274,9 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		return 0;
 	case O_DRY_RUN:
 		cfg->dry_run = true;
+		return 0;
+	case O_TESTDEV:
+		cfg->testdev = true;
 		return 0;
 	default:
 		return 0;

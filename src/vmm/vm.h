@@ -80,6 +80,9 @@ struct vmm_vm {
 	atomic_int status; /* enum vmm_exit_status once stopping */
 	bool tty_raw;
 
+	pthread_mutex_t testdev_lock;
+	uint8_t testdev[VMM_TESTDEV_SIZE];
+
 	atomic_ullong mmio_unhandled;
 	atomic_ullong irq_line_calls;
 };

@@ -88,6 +88,16 @@ void vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size,
 			vmm_virtio_mmio_write(vd, rel % VMM_VIRTIO_STRIDE, size, v);
 		else
 			v = vmm_virtio_mmio_read(vd, rel % VMM_VIRTIO_STRIDE, size);
+	} else if (vm->cfg->testdev && addr >= VMM_TESTDEV_BASE &&
+		   addr - VMM_TESTDEV_BASE <= VMM_TESTDEV_SIZE - size) {
+		uint8_t *p = vm->testdev + (addr - VMM_TESTDEV_BASE);
+
+		pthread_mutex_lock(&vm->testdev_lock);
+		if (is_write)
+			le_store(p, size, v);
+		else
+			v = le_load(p, size);
+		pthread_mutex_unlock(&vm->testdev_lock);
 	} else {
 		/* Nothing there: reads as zero, writes ignored (as an unassigned bus). */
 		atomic_fetch_add(&vm->mmio_unhandled, 1);

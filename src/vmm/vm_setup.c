@@ -372,6 +372,7 @@ int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct v
 		vm->vcpus[i].id = i;
 		vm->vcpus[i].vm = vm;
 	}
+	pthread_mutex_init(&vm->testdev_lock, NULL);
 	rc = open_console(vm);
 	if (rc)
 		return rc;

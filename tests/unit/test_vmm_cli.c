@@ -144,6 +144,7 @@ static void test_more_options(void **state)
 			      "1",
 			      "--no-rng",
 			      "--stats",
+			      "--testdev",
 			      NULL};
 	struct vmm_config cfg;
 	enum vmm_cli_action act;
@@ -158,6 +159,7 @@ static void test_more_options(void **state)
 	assert_int_equal(cfg.virtio_version, 1);
 	assert_false(cfg.rng);
 	assert_true(cfg.stats);
+	assert_true(cfg.testdev);
 	assert_int_equal(cfg.backend, VMM_BACKEND_GZVM);
 	assert_true(cfg.mem_size == 256ULL << 20);
 }

@@ -1,0 +1,89 @@
+/* The sim backend: the simulator's in-process gzvm driver (sim/include/gzsim/driver.h) in
+ * place of /dev/gzvm. The ABI is the same, ioctl(2) becomes gz_sim_ioctl(); guest RAM lives
+ * in the simulator's physical memory so the core can map it into the guest's stage 2. */
+#include "backend.h"
+
+#include <gzsim/driver.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Simulated physical memory beyond guest RAM: hypervisor working memory (32 MiB by default),
+ * page tables, the driver's shared pages. */
+#define SIM_PHYS_SLACK (96ULL << 20)
+
+static int sim_init(struct vmm_backend *be, size_t ram_size, char *err, size_t errlen)
+{
+	struct gz_sim_drv_config cfg;
+	int r;
+
+	(void)be;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.machine.phys_size = ram_size + SIM_PHYS_SLACK;
+	cfg.machine.cpu_model = -1;
+	r = gz_sim_drv_init(&cfg);
+	if (r < 0) {
+		snprintf(err, errlen, "simulator start-up failed: %s", strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+static int sim_open_dev(struct vmm_backend *be, char *err, size_t errlen)
+{
+	int fd = gz_sim_open();
+
+	(void)be;
+	if (fd < 0)
+		snprintf(err, errlen, "cannot open the simulator's gzvm device: %s", strerror(-fd));
+	return fd < 0 ? -1 : fd;
+}
+
+static long sim_ioctl(struct vmm_backend *be, int fd, unsigned long req, void *arg)
+{
+	(void)be;
+	return gz_sim_ioctl(fd, req, arg);
+}
+
+static void sim_close_fd(struct vmm_backend *be, int fd)
+{
+	(void)be;
+	gz_sim_close(fd);
+}
+
+static void *sim_ram_alloc(struct vmm_backend *be, size_t size)
+{
+	(void)be;
+	return gz_sim_ram_alloc(size);
+}
+
+static void sim_ram_free(struct vmm_backend *be, void *p, size_t size)
+{
+	(void)be;
+	gz_sim_ram_free(p, size);
+}
+
+static void sim_kick(struct vmm_backend *be, pthread_t t)
+{
+	(void)be;
+	gz_sim_kick_thread(t);
+}
+
+static void sim_fini(struct vmm_backend *be)
+{
+	(void)be;
+	gz_sim_drv_fini();
+}
+
+static const struct vmm_backend_ops sim_ops = {
+    .name = "sim",
+    .init = sim_init,
+    .open_dev = sim_open_dev,
+    .ioctl = sim_ioctl,
+    .close_fd = sim_close_fd,
+    .ram_alloc = sim_ram_alloc,
+    .ram_free = sim_ram_free,
+    .kick = sim_kick,
+    .fini = sim_fini,
+};
+
+const struct vmm_backend_ops *const vmm_backend_sim = &sim_ops;
