@@ -84,5 +84,7 @@ uint64_t gz_sim_insns_from_ticks(uint64_t ticks);
 
 /* Flush hooks (vcpu.c): every vCPU whose VMID matches (or all) remaps before running. */
 void gz_sim_vcpu_invalidate(bool all, uint16_t vmid);
+/* Make every vCPU inside Unicorn leave with an IRQ exit (host signal delivery). */
+void gz_sim_kick_pcpu_all(void);
 
 #endif

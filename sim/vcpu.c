@@ -1085,3 +1085,16 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 	atomic_store(&v->running, 0);
 	return 0;
 }
+
+void gz_sim_kick_pcpu_all(void)
+{
+	pthread_mutex_lock(&reg_mu);
+	for (int i = 0; i < MAX_VCPUS; i++) {
+		if (vcpus[i]) {
+			atomic_store(&vcpus[i]->kick, 1);
+			if (atomic_load(&vcpus[i]->running))
+				uc_emu_stop(vcpus[i]->uc);
+		}
+	}
+	pthread_mutex_unlock(&reg_mu);
+}

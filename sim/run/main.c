@@ -9,11 +9,15 @@
 #include <time.h>
 #include <gz/status.h>
 #include "runner.h"
+#ifdef GZSIM_HAVE_DRV
+#include <gzsim/driver.h>
+#endif
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: gzsim-run --kernel IMAGE [--cpus N] [--mem MiB] [--slice INSNS]\n"
-			"                 [--max-insns N] [--wall-clock] [--out FILE] [--stats]\n");
+			"                 [--max-insns N] [--wall-clock] [--out FILE] [--stats]\n"
+			"                 [--platform builtin|core]\n");
 }
 
 static int load_elf(struct run_vm *vm, const uint8_t *img, size_t len, uint64_t *entry)
@@ -93,7 +97,7 @@ int main(int argc, char **argv)
 	struct gz_sim_config cfg = {.cpu_model = -1, .slice = 20000};
 	const char *kernel = NULL, *out = NULL;
 	uint64_t cpus = 1, mem_mib = 128, max_insns = 20000000000ULL, entry, v;
-	bool stats = false;
+	bool stats = false, use_core = false;
 	struct timespec t0, t1;
 	int r;
 
@@ -118,7 +122,17 @@ int main(int argc, char **argv)
 			cfg.clock = GZ_SIM_CLOCK_WALL;
 		else if (!strcmp(a, "--stats"))
 			stats = true;
-		else {
+		else if (!strcmp(a, "--platform") && next) {
+			i++;
+			if (!strcmp(argv[i], "builtin"))
+				use_core = false;
+			else if (!strcmp(argv[i], "core"))
+				use_core = true;
+			else {
+				usage();
+				return 2;
+			}
+		} else {
 			usage();
 			return 2;
 		}
@@ -127,7 +141,44 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	cfg.phys_size = ((mem_mib + 64) << 20);
+	cfg.phys_size = ((mem_mib + 128) << 20);
+	if (use_core) {
+#ifdef GZSIM_HAVE_DRV
+		struct gz_sim_drv_config dcfg = {.machine = cfg};
+
+		r = gz_sim_drv_init(&dcfg);
+		if (r) {
+			fprintf(stderr, "gzsim-run: in-process driver init failed (%d)\n", r);
+			return 1;
+		}
+		vm.out = stdout;
+		if (out && !(vm.out = fopen(out, "w"))) {
+			fprintf(stderr, "gzsim-run: %s: %s\n", out, strerror(errno));
+			return 1;
+		}
+		vm.ncpus = (unsigned)cpus;
+		vm.ram_size = mem_mib << 20;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = run_via_core(&vm, kernel, 0, load_image);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fflush(vm.out);
+		if (stats)
+			fprintf(stderr,
+				"gzsim-run: %.3f s, %llu guest instructions, %llu VMM exits (%llu "
+				"mmio)\n",
+				(double)(t1.tv_sec - t0.tv_sec) +
+				    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+				(unsigned long long)gz_sim_insns(), (unsigned long long)vm.nr_exits,
+				(unsigned long long)vm.nr_mmio);
+		if (out)
+			fclose(vm.out);
+		gz_sim_drv_fini();
+		return r;
+#else
+		fprintf(stderr, "gzsim-run: built without the in-process driver\n");
+		return 2;
+#endif
+	}
 	r = gz_sim_init(&cfg);
 	if (r) {
 		fprintf(stderr, "gzsim-run: simulator init failed (%d)\n", r);

@@ -61,4 +61,8 @@ int run_vcpu_once(struct run_vm *vm, unsigned i);
  * UINT64_MAX. */
 uint64_t run_check_timers(struct run_vm *vm);
 
+/* The VMM role over the gzvm ABI and the real core (abi.c); the process exit status. */
+int run_via_core(struct run_vm *vm, const char *kernel, uint64_t entry_hint,
+		 int (*load)(struct run_vm *, const char *, uint64_t *));
+
 #endif

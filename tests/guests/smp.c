@@ -4,9 +4,9 @@
 
 #define PSCI_E_INVALID_PARAMS (-2L)
 #define PSCI_E_ALREADY_ON     (-4L)
+#define PSCI_E_ON_PENDING     (-5L)
 
 static volatile unsigned turn;
-static volatile unsigned started;
 
 static void say_hello(unsigned cpu)
 {
@@ -38,14 +38,17 @@ void guest_main(unsigned cpu)
 		n++;
 	}
 	printf_("%u cpus\n", n);
-	if (n > 1)
-		printf_("CPU_ON cpu 1 again: %ld\n",
-			(int64_t)hvc(PSCI_CPU_ON, 1, (uint64_t)secondary_entry, 1));
+	if (n > 1) {
+		/* ALREADY_ON, or ON_PENDING while the target has not run yet (PSCI 1.1). */
+		int64_t r = (int64_t)hvc(PSCI_CPU_ON, 1, (uint64_t)secondary_entry, 1);
+
+		printf_("CPU_ON cpu 1 again: %s\n",
+			r == PSCI_E_ALREADY_ON || r == PSCI_E_ON_PENDING ? "refused" : "WRONG");
+	}
 	printf_("CPU_ON cpu 42: %ld\n",
 		(int64_t)hvc(PSCI_CPU_ON, 42, (uint64_t)secondary_entry, 42));
 	say_hello(0);
 	while (turn != n)
 		__asm__ volatile("yield");
 	printf_("all %u cpus said hello\n", n);
-	(void)started;
 }

@@ -1,0 +1,646 @@
+/* The in-process gzvm driver: fd table, gzdrv_ops over the simulated host (memory from
+ * simulated physical memory, user copies as plain copies, hypercalls as direct calls of
+ * gz_hostcall_dispatch, eventfds as Linux eventfds polled by a watcher thread), and the
+ * idle protocol on virtual time: when every vCPU thread in RUN sleeps, the counter jumps to
+ * the earliest wake-up. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <gz/hostcall.h>
+#include <gz/status.h>
+#include <gzsim/driver.h>
+#include "gzdrv.h"
+#include "../sim_internal.h"
+
+#define MAX_FDS	    256
+#define FD_BASE	    1000 /* distinct from the process's real fds */
+#define MAX_THREADS GZ_SIM_MAX_PCPUS
+#define MAX_WATCH   64
+
+enum fd_kind { FD_FREE, FD_DEV, FD_VM, FD_VCPU };
+
+struct fd_ent {
+	enum fd_kind kind;
+	void *obj;
+};
+
+struct vcpu_priv {
+	pthread_cond_t cv;
+	bool wake;
+	bool asleep;
+	uint64_t deadline; /* counter ticks, UINT64_MAX: none */
+};
+
+struct thread_ent {
+	pthread_t t;
+	bool used;
+	atomic_int kicked;
+};
+
+struct efd {
+	int fd;
+};
+
+static struct {
+	bool up;
+	struct gzdrv drv;
+	pthread_mutex_t mu; /* fd table, threads, sleep bookkeeping */
+	struct fd_ent fds[MAX_FDS];
+	struct thread_ent threads[MAX_THREADS];
+	unsigned nr_in_run, nr_asleep;
+	void *hyp_mem;
+	uint64_t hyp_size;
+	/* irqfd watcher */
+	pthread_t watcher;
+	bool watcher_up, watcher_stop;
+	struct gzdrv_irqfd *watched[MAX_WATCH];
+	int wake_pipe[2];
+} S = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static _Thread_local int my_thread = -1;
+
+static int thread_slot(void)
+{
+	if (my_thread >= 0)
+		return my_thread;
+	pthread_mutex_lock(&S.mu);
+	for (int i = 0; i < MAX_THREADS; i++) {
+		if (!S.threads[i].used) {
+			S.threads[i].used = true;
+			S.threads[i].t = pthread_self();
+			atomic_store(&S.threads[i].kicked, 0);
+			my_thread = i;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&S.mu);
+	if (my_thread < 0)
+		gz_hal_panic("gzsim driver: more threads than physical CPUs");
+	gz_sim_set_cpu_id((unsigned)my_thread);
+	return my_thread;
+}
+
+/* ---- gzdrv_ops ------------------------------------------------------------------------ */
+
+static void op_hvc(void *env, const struct gzdrv_hvc_in *in, struct gzdrv_hvc_out *out)
+{
+	struct gz_smccc_regs r;
+
+	(void)env;
+	memcpy(r.a, in->x, sizeof(r.a));
+	gz_hostcall_dispatch(&r);
+	memcpy(out->x, r.a, sizeof(out->x));
+}
+
+static void *op_alloc_pages(void *env, unsigned int nr, uint64_t *pa)
+{
+	void *p = gz_sim_host_alloc((size_t)nr << GZ_PAGE_SHIFT);
+
+	(void)env;
+	if (p)
+		*pa = gz_hal_va_to_pa(p);
+	return p;
+}
+
+static void op_free_pages(void *env, void *va, unsigned int nr)
+{
+	(void)env;
+	gz_sim_host_free(va, (size_t)nr << GZ_PAGE_SHIFT);
+}
+
+static void *op_zalloc(void *env, size_t size)
+{
+	(void)env;
+	return calloc(1, size);
+}
+
+static void op_free(void *env, void *p)
+{
+	(void)env;
+	free(p);
+}
+
+static int op_copy_from_user(void *env, void *dst, uint64_t uaddr, size_t len)
+{
+	(void)env;
+	if (!uaddr)
+		return -EFAULT;
+	memcpy(dst, (const void *)(uintptr_t)uaddr, len);
+	return 0;
+}
+
+static int op_copy_to_user(void *env, uint64_t uaddr, const void *src, size_t len)
+{
+	(void)env;
+	if (!uaddr)
+		return -EFAULT;
+	memcpy((void *)(uintptr_t)uaddr, src, len);
+	return 0;
+}
+
+static bool in_phys(uint64_t uaddr, uint64_t size)
+{
+	const uint8_t *p = (const uint8_t *)(uintptr_t)uaddr;
+
+	return gz_sim_m.mem && p >= gz_sim_m.mem && size <= gz_sim_m.cfg.phys_size &&
+	       (uint64_t)(p - gz_sim_m.mem) <= gz_sim_m.cfg.phys_size - size;
+}
+
+/* Guest RAM must be simulated physical memory: the hypervisor maps its PAs. */
+static int op_check_user_range(void *env, uint64_t uaddr, uint64_t size)
+{
+	(void)env;
+	return in_phys(uaddr, size) ? 0 : -EFAULT;
+}
+
+static int op_pin_user_page(void *env, uint64_t uaddr, uint64_t *pa)
+{
+	(void)env;
+	if (!in_phys(uaddr, GZ_PAGE_SIZE))
+		return -EFAULT;
+	*pa = gz_hal_va_to_pa((const void *)(uintptr_t)uaddr);
+	return 0;
+}
+
+static void op_unpin_page(void *env, uint64_t pa, bool dirty)
+{
+	(void)env;
+	(void)pa;
+	(void)dirty;
+}
+
+static int op_eventfd_get(void *env, int fd, void **out)
+{
+	char path[64], target[64];
+	ssize_t n;
+	struct efd *e;
+
+	(void)env;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -EBADF;
+	target[n] = 0;
+	if (strcmp(target, "anon_inode:[eventfd]"))
+		return -EINVAL;
+	e = malloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->fd = dup(fd);
+	if (e->fd < 0) {
+		free(e);
+		return -EBADF;
+	}
+	*out = e;
+	return 0;
+}
+
+static void op_eventfd_put(void *env, void *p)
+{
+	struct efd *e = p;
+
+	(void)env;
+	if (e) {
+		close(e->fd);
+		free(e);
+	}
+}
+
+static void op_eventfd_signal(void *env, void *p)
+{
+	struct efd *e = p;
+	uint64_t one = 1;
+
+	(void)env;
+	if (write(e->fd, &one, sizeof(one)) < 0)
+		perror("gzsim driver: eventfd write");
+}
+
+static void *watcher_main(void *arg);
+
+static void poke_watcher(void)
+{
+	char c = 1;
+
+	if (write(S.wake_pipe[1], &c, 1) < 0)
+		perror("gzsim driver: watcher pipe");
+}
+
+static int op_irqfd_watch(void *env, struct gzdrv_irqfd *irqfd)
+{
+	int r = -ENOSPC;
+
+	(void)env;
+	pthread_mutex_lock(&S.mu);
+	if (!S.watcher_up) {
+		S.watcher_stop = false;
+		if (pthread_create(&S.watcher, NULL, watcher_main, NULL) == 0)
+			S.watcher_up = true;
+	}
+	for (int i = 0; i < MAX_WATCH && S.watcher_up; i++) {
+		if (!S.watched[i]) {
+			S.watched[i] = irqfd;
+			r = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&S.mu);
+	poke_watcher();
+	return r;
+}
+
+static void op_irqfd_unwatch(void *env, struct gzdrv_irqfd *irqfd)
+{
+	(void)env;
+	pthread_mutex_lock(&S.mu);
+	for (int i = 0; i < MAX_WATCH; i++)
+		if (S.watched[i] == irqfd)
+			S.watched[i] = NULL;
+	pthread_mutex_unlock(&S.mu);
+	poke_watcher();
+}
+
+/* Polls every watched irqfd's eventfd; a signal fires the irqfd, a hang-up drops it. */
+static void *watcher_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct pollfd pfd[MAX_WATCH + 1];
+		struct gzdrv_irqfd *who[MAX_WATCH];
+		int n = 0;
+
+		pthread_mutex_lock(&S.mu);
+		if (S.watcher_stop) {
+			pthread_mutex_unlock(&S.mu);
+			return NULL;
+		}
+		for (int i = 0; i < MAX_WATCH; i++) {
+			if (!S.watched[i])
+				continue;
+			pfd[n] = (struct pollfd){.fd = ((struct efd *)S.watched[i]->efd)->fd,
+						 .events = POLLIN};
+			who[n++] = S.watched[i];
+		}
+		pthread_mutex_unlock(&S.mu);
+		pfd[n] = (struct pollfd){.fd = S.wake_pipe[0], .events = POLLIN};
+		if (poll(pfd, (nfds_t)n + 1, -1) < 0)
+			continue;
+		if (pfd[n].revents) {
+			char buf[64];
+
+			if (read(S.wake_pipe[0], buf, sizeof(buf)) < 0)
+				continue;
+		}
+		for (int i = 0; i < n; i++) {
+			uint64_t cnt;
+
+			if (pfd[i].revents & POLLIN &&
+			    read(pfd[i].fd, &cnt, sizeof(cnt)) == sizeof(cnt))
+				gzdrv_irqfd_fire(who[i]);
+		}
+	}
+}
+
+static void *op_lock_create(void *env)
+{
+	pthread_mutex_t *m = malloc(sizeof(*m));
+
+	(void)env;
+	if (m)
+		pthread_mutex_init(m, NULL);
+	return m;
+}
+
+static void op_lock_destroy(void *env, void *l)
+{
+	(void)env;
+	if (l) {
+		pthread_mutex_destroy(l);
+		free(l);
+	}
+}
+
+static void op_lock(void *env, void *l)
+{
+	(void)env;
+	pthread_mutex_lock(l);
+}
+
+static void op_unlock(void *env, void *l)
+{
+	(void)env;
+	pthread_mutex_unlock(l);
+}
+
+static int alloc_fd(enum fd_kind kind, void *obj)
+{
+	int fd = -EMFILE;
+
+	pthread_mutex_lock(&S.mu);
+	for (int i = 0; i < MAX_FDS; i++) {
+		if (S.fds[i].kind == FD_FREE) {
+			S.fds[i] = (struct fd_ent){kind, obj};
+			fd = FD_BASE + i;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&S.mu);
+	return fd;
+}
+
+static int op_new_fd(void *env, enum gzdrv_fd_kind kind, void *obj)
+{
+	(void)env;
+	if (kind == GZDRV_FD_VM)
+		return alloc_fd(FD_VM, obj);
+	if (kind == GZDRV_FD_VCPU) {
+		struct gzdrv_vcpu *v = obj;
+		struct vcpu_priv *p = calloc(1, sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		pthread_cond_init(&p->cv, NULL);
+		p->deadline = UINT64_MAX;
+		v->priv = p;
+		return alloc_fd(FD_VCPU, obj);
+	}
+	return -EINVAL;
+}
+
+static bool op_signal_pending(void *env)
+{
+	(void)env;
+	if (my_thread < 0)
+		return false;
+	return atomic_exchange(&S.threads[my_thread].kicked, 0) != 0;
+}
+
+static uint64_t ns_to_ticks(uint64_t ns)
+{
+	return (uint64_t)((unsigned __int128)ns * gz_sim_m.cfg.cntfrq / 1000000000ULL);
+}
+
+/* Every vCPU thread inside RUN sleeps: time jumps to the earliest deadline (instruction
+ * clock) and that vCPU wakes. Called with S.mu held. */
+static void maybe_skip_time(void)
+{
+	struct vcpu_priv *first = NULL;
+
+	if (gz_sim_m.cfg.clock != GZ_SIM_CLOCK_INSNS || S.nr_asleep < S.nr_in_run || !S.nr_in_run)
+		return;
+	for (int i = 0; i < MAX_FDS; i++) {
+		struct vcpu_priv *p;
+
+		if (S.fds[i].kind != FD_VCPU)
+			continue;
+		p = ((struct gzdrv_vcpu *)S.fds[i].obj)->priv;
+		if (p && p->asleep && p->deadline != UINT64_MAX &&
+		    (!first || p->deadline < first->deadline))
+			first = p;
+	}
+	if (!first)
+		return;
+	if (first->deadline > gz_sim_now())
+		gz_sim_advance(first->deadline - gz_sim_now());
+	first->wake = true;
+	pthread_cond_signal(&first->cv);
+}
+
+static void op_vcpu_sleep(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_ns)
+{
+	struct vcpu_priv *p = vcpu->priv;
+	struct timespec until;
+
+	(void)env;
+	pthread_mutex_lock(&S.mu);
+	if (!p->wake) {
+		p->asleep = true;
+		p->deadline = timeout_ns ? gz_sim_now() + ns_to_ticks(timeout_ns) : UINT64_MAX;
+		S.nr_asleep++;
+		maybe_skip_time();
+		while (!p->wake) {
+			if (my_thread >= 0 && atomic_load(&S.threads[my_thread].kicked))
+				break;
+			if (gz_sim_m.cfg.clock == GZ_SIM_CLOCK_WALL && p->deadline != UINT64_MAX &&
+			    gz_sim_now() >= p->deadline)
+				break;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += 1000000; /* re-check kicks and wall-clock deadlines */
+			if (until.tv_nsec >= 1000000000) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&p->cv, &S.mu, &until);
+		}
+		S.nr_asleep--;
+		p->asleep = false;
+		p->deadline = UINT64_MAX;
+	}
+	p->wake = false;
+	pthread_mutex_unlock(&S.mu);
+}
+
+static void op_vcpu_wake(void *env, struct gzdrv_vcpu *vcpu)
+{
+	struct vcpu_priv *p = vcpu->priv;
+
+	(void)env;
+	if (!p)
+		return;
+	pthread_mutex_lock(&S.mu);
+	p->wake = true;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&S.mu);
+}
+
+static void op_read_clocks(void *env, uint64_t *realtime_ns, uint64_t *counter)
+{
+	struct timespec ts;
+
+	(void)env;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*realtime_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	*counter = gz_sim_now();
+}
+
+static const struct gzdrv_ops sim_ops = {
+    .hvc = op_hvc,
+    .alloc_pages = op_alloc_pages,
+    .free_pages = op_free_pages,
+    .zalloc = op_zalloc,
+    .free = op_free,
+    .copy_from_user = op_copy_from_user,
+    .copy_to_user = op_copy_to_user,
+    .check_user_range = op_check_user_range,
+    .pin_user_page = op_pin_user_page,
+    .unpin_page = op_unpin_page,
+    .eventfd_get = op_eventfd_get,
+    .eventfd_put = op_eventfd_put,
+    .eventfd_signal = op_eventfd_signal,
+    .irqfd_watch = op_irqfd_watch,
+    .irqfd_unwatch = op_irqfd_unwatch,
+    .lock_create = op_lock_create,
+    .lock_destroy = op_lock_destroy,
+    .lock = op_lock,
+    .unlock = op_unlock,
+    .new_fd = op_new_fd,
+    .signal_pending = op_signal_pending,
+    .vcpu_sleep = op_vcpu_sleep,
+    .vcpu_wake = op_vcpu_wake,
+    .read_clocks = op_read_clocks,
+};
+
+/* ---- the embedder's API --------------------------------------------------------------- */
+
+int gz_sim_drv_init(const struct gz_sim_drv_config *cfg)
+{
+	struct gz_core_config core = {0};
+	int r;
+
+	gz_sim_drv_fini();
+	r = gz_sim_init(cfg ? &cfg->machine : NULL);
+	if (r)
+		return -ENOMEM;
+	S.hyp_size = cfg && cfg->hyp_mem ? GZ_ALIGN_UP(cfg->hyp_mem, GZ_PAGE_SIZE) : 32ULL << 20;
+	S.hyp_mem = gz_sim_host_alloc(S.hyp_size);
+	if (!S.hyp_mem)
+		return -ENOMEM;
+	core.mem.work_base = gz_hal_va_to_pa(S.hyp_mem);
+	core.mem.work_size = S.hyp_size;
+	core.mem.host_vmid = 0;
+	r = gz_core_init(&core);
+	if (r != GZ_OK) {
+		fprintf(stderr, "gzsim driver: gz_core_init failed (%d)\n", r);
+		return -ENODEV;
+	}
+	if (pipe(S.wake_pipe))
+		return -errno;
+	gzdrv_init(&S.drv, &sim_ops, NULL, 40, gz_sim_m.cfg.cntfrq);
+	r = gzdrv_probe(&S.drv);
+	if (r)
+		return r;
+	S.up = true;
+	return 0;
+}
+
+void gz_sim_drv_fini(void)
+{
+	if (S.watcher_up) {
+		pthread_mutex_lock(&S.mu);
+		S.watcher_stop = true;
+		pthread_mutex_unlock(&S.mu);
+		poke_watcher();
+		pthread_join(S.watcher, NULL);
+		S.watcher_up = false;
+	}
+	if (S.up) {
+		close(S.wake_pipe[0]);
+		close(S.wake_pipe[1]);
+	}
+	memset(S.fds, 0, sizeof(S.fds));
+	memset(S.watched, 0, sizeof(S.watched));
+	S.up = false;
+}
+
+int gz_sim_open(void)
+{
+	if (!S.up)
+		return -ENODEV;
+	return alloc_fd(FD_DEV, &S.drv);
+}
+
+static struct fd_ent *lookup(int fd)
+{
+	if (fd < FD_BASE || fd >= FD_BASE + MAX_FDS || S.fds[fd - FD_BASE].kind == FD_FREE)
+		return NULL;
+	return &S.fds[fd - FD_BASE];
+}
+
+long gz_sim_ioctl(int fd, unsigned long req, void *arg)
+{
+	struct fd_ent e, *p;
+	long r;
+
+	pthread_mutex_lock(&S.mu);
+	p = lookup(fd);
+	e = p ? *p : (struct fd_ent){FD_FREE, NULL};
+	pthread_mutex_unlock(&S.mu);
+	if (req > 0xffffffffUL)
+		return -ENOTTY;
+	switch (e.kind) {
+	case FD_DEV:
+		return gzdrv_dev_ioctl(e.obj, (unsigned int)req, (uint64_t)(uintptr_t)arg);
+	case FD_VM:
+		return gzdrv_vm_ioctl(e.obj, (unsigned int)req, (uint64_t)(uintptr_t)arg);
+	case FD_VCPU:
+		thread_slot();
+		pthread_mutex_lock(&S.mu);
+		S.nr_in_run++;
+		pthread_mutex_unlock(&S.mu);
+		r = gzdrv_vcpu_ioctl(e.obj, (unsigned int)req, (uint64_t)(uintptr_t)arg);
+		pthread_mutex_lock(&S.mu);
+		S.nr_in_run--;
+		maybe_skip_time();
+		pthread_mutex_unlock(&S.mu);
+		return r;
+	default:
+		return -EBADF;
+	}
+}
+
+int gz_sim_close(int fd)
+{
+	struct fd_ent *p, e;
+	struct gzdrv_vm *vm = NULL;
+	bool last = true;
+
+	pthread_mutex_lock(&S.mu);
+	p = lookup(fd);
+	if (!p) {
+		pthread_mutex_unlock(&S.mu);
+		return -EBADF;
+	}
+	e = *p;
+	p->kind = FD_FREE;
+	if (e.kind == FD_VM)
+		vm = e.obj;
+	else if (e.kind == FD_VCPU)
+		vm = ((struct gzdrv_vcpu *)e.obj)->vm;
+	for (int i = 0; vm && i < MAX_FDS; i++) {
+		if ((S.fds[i].kind == FD_VM && S.fds[i].obj == vm) ||
+		    (S.fds[i].kind == FD_VCPU && ((struct gzdrv_vcpu *)S.fds[i].obj)->vm == vm))
+			last = false;
+	}
+	pthread_mutex_unlock(&S.mu);
+	if (vm && last)
+		gzdrv_vm_release(vm);
+	return 0;
+}
+
+void gz_sim_kick_thread(pthread_t t)
+{
+	pthread_mutex_lock(&S.mu);
+	for (int i = 0; i < MAX_THREADS; i++) {
+		if (S.threads[i].used && pthread_equal(S.threads[i].t, t))
+			atomic_store(&S.threads[i].kicked, 1);
+	}
+	pthread_mutex_unlock(&S.mu);
+	gz_sim_kick_pcpu_all();
+}
+
+void *gz_sim_ram_alloc(size_t size)
+{
+	return gz_sim_host_alloc(size);
+}
+
+void gz_sim_ram_free(void *p, size_t size)
+{
+	gz_sim_host_free(p, size);
+}

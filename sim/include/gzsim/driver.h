@@ -1,0 +1,37 @@
+/* The simulator's in-process gzvm driver: the user ABI of include/uapi/linux/gzvm.h as
+ * function calls (an fd table stands for /dev/gzvm, VM and vCPU fds), implemented by the
+ * portable driver logic (src/driver/common, gzdrv) over the core's host-call dispatcher,
+ * with the core running on the simulator's HAL. gzvmm's "sim" backend and gzsim-run use it.
+ *
+ * Threads: any thread may issue ioctls; a thread that issues GZVM_RUN becomes one of the
+ * machine's physical CPUs (its own GIC virtual interface) for as long as it lives. */
+#ifndef GZSIM_DRIVER_H
+#define GZSIM_DRIVER_H
+
+#include <pthread.h>
+#include <gzsim/sim.h>
+
+struct gz_sim_drv_config {
+	struct gz_sim_config machine; /* for gz_sim_init */
+	uint64_t hyp_mem;	      /* hypervisor working memory, bytes (0: 32 MiB) */
+};
+
+/* Bring up machine, core (gz_core_init) and driver (PROBE handshake). 0 or -errno. */
+int gz_sim_drv_init(const struct gz_sim_drv_config *cfg);
+void gz_sim_drv_fini(void);
+
+/* open("/dev/gzvm"): an fd, or -errno (-ENODEV before gz_sim_drv_init). */
+int gz_sim_open(void);
+/* ioctl(2) in place: >= 0 result or -errno. */
+long gz_sim_ioctl(int fd, unsigned long req, void *arg);
+/* close(2): 0 or -EBADF. A VM goes away when its fd and all its vCPU fds are closed. */
+int gz_sim_close(int fd);
+
+/* Make a GZVM_RUN in progress on thread t return -EINTR soon (a signal's work). */
+void gz_sim_kick_thread(pthread_t t);
+
+/* Guest RAM for memslots: simulated physical memory (gz_sim_host_alloc). */
+void *gz_sim_ram_alloc(size_t size);
+void gz_sim_ram_free(void *p, size_t size);
+
+#endif
