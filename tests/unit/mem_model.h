@@ -21,7 +21,7 @@
 #define MM_PAGES    1024 /* host pages FIX_PAGE(0 .. 1023), 4 MiB, 2 MiB aligned */
 #define MM_IPAS	    1024 /* guest IPA pages 0 .. 2047 of each VM */
 #define MM_VMS	    3
-#define MM_HYPALLOC 64
+#define MM_HYPALLOC 1024 /* enough to drain the pool */
 #define MM_NONE	    (-1)
 
 struct mm_page {
@@ -214,8 +214,8 @@ static inline unsigned mm_count(unsigned v, unsigned max)
 static inline bool mm_step(struct mm *m)
 {
 	/* Weighted so that guests get and use memory more often than they die. */
-	static const uint8_t ops[] = {0, 1, 2, 3, 4, 4, 4,  5,	6,  6,	7,
-				      7, 7, 8, 8, 9, 9, 10, 10, 11, 12, 13};
+	static const uint8_t ops[] = {0, 1, 2, 3, 4, 4,	 4,  5,	 6,  6,	 7,  7,
+				      7, 8, 8, 9, 9, 10, 10, 11, 12, 13, 14, 15};
 	unsigned op = ops[mm_get(m, 1) % sizeof(ops)];
 	unsigned v = mm_get(m, 1) % MM_VMS;
 	unsigned p = mm_get(m, 2) % MM_PAGES;
@@ -451,13 +451,22 @@ static inline bool mm_step(struct mm *m)
 		    gz_pool_alloc(&m->hyp, &m->hyp_pages[m->nr_hyp_pages]) == GZ_OK)
 			m->nr_hyp_pages++;
 		break;
-	default: /* ... and frees one */
+	case 13: /* ... and frees one */
 		if (m->nr_hyp_pages) {
 			unsigned k = p % m->nr_hyp_pages;
 
 			gz_pool_free(&m->hyp, m->hyp_pages[k]);
 			m->hyp_pages[k] = m->hyp_pages[--m->nr_hyp_pages];
 		}
+		break;
+	case 14: /* the pool runs dry: table allocations fail from now on */
+		while (m->nr_hyp_pages < MM_HYPALLOC &&
+		       gz_pool_alloc(&m->hyp, &m->hyp_pages[m->nr_hyp_pages]) == GZ_OK)
+			m->nr_hyp_pages++;
+		break;
+	default: /* ... and is refilled */
+		while (m->nr_hyp_pages)
+			gz_pool_free(&m->hyp, m->hyp_pages[--m->nr_hyp_pages]);
 		break;
 	}
 	free(snap);
