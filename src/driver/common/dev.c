@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The driver as a whole: probe handshake, tunables, /dev/gzvm ioctls (CHECK_EXTENSION and
- * CREATE_VM), VM creation with its capability negotiation, and VM teardown. */
+ * CREATE_VM), VM creation with its capability negotiation, and VM teardown.
+ */
 #include "gzdrv_priv.h"
 
 void gzdrv_init(struct gzdrv *drv, const struct gzdrv_ops *ops, void *env, uint32_t gpa_bits,
@@ -120,7 +121,8 @@ long gzdrv_dev_ioctl(struct gzdrv *drv, unsigned int cmd, uint64_t arg)
 }
 
 /* Negotiate the memory mode and idle protocol (reference §3.3, §4.4); failures of these
- * optional capabilities select the fallback, they do not fail the VM. */
+ * optional capabilities select the fallback, they do not fail the VM.
+ */
 static void vm_enable_features(struct gzdrv_vm *vm)
 {
 	struct gzdrv *drv = vm->drv;

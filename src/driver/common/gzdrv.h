@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* gzdrv: the gzvm driver's logic in portable C, shared by the Linux module (src/driver/linux)
  * and the simulator's in-process driver and tests (host library "gzdrv").
  *
@@ -61,11 +62,13 @@ enum gzdrv_fd_kind {
  */
 struct gzdrv_ops {
 	/* Issue a hypercall (HVC #0). Cannot fail by itself; the status is out->x[0]. Called in
-	 * atomic context too (irqfd injection). */
+	 * atomic context too (irqfd injection).
+	 */
 	void (*hvc)(void *env, const struct gzdrv_hvc_in *in, struct gzdrv_hvc_out *out);
 
 	/* Zeroed, physically contiguous, page-aligned memory shared with the hypervisor; *pa
-	 * is its physical address. NULL on failure. */
+	 * is its physical address. NULL on failure.
+	 */
 	void *(*alloc_pages)(void *env, unsigned int nr_pages, uint64_t *pa);
 	void (*free_pages)(void *env, void *va, unsigned int nr_pages);
 	/* Zeroed private bookkeeping memory (may be large: per-slot PFN arrays). */
@@ -76,7 +79,8 @@ struct gzdrv_ops {
 	int (*copy_from_user)(void *env, void *dst, uint64_t uaddr, size_t len);
 	int (*copy_to_user)(void *env, uint64_t uaddr, const void *src, size_t len);
 	/* [uaddr, uaddr + size) is mapped, writable user memory that may back guest RAM
-	 * (page aligned, non-zero, no overflow: checked before the call). -EFAULT otherwise. */
+	 * (page aligned, non-zero, no overflow: checked before the call). -EFAULT otherwise.
+	 */
 	int (*check_user_range)(void *env, uint64_t uaddr, uint64_t size);
 	/* Pin one page of the caller's memory long-term for writing; *pa = its PA. */
 	int (*pin_user_page)(void *env, uint64_t uaddr, uint64_t *pa);
@@ -84,13 +88,15 @@ struct gzdrv_ops {
 	void (*unpin_page)(void *env, uint64_t pa, bool dirty);
 
 	/* eventfds: resolve an fd number of the caller to a reference (-EBADF / -EINVAL when
-	 * it is not an eventfd), drop the reference, signal it (atomic context allowed). */
+	 * it is not an eventfd), drop the reference, signal it (atomic context allowed).
+	 */
 	int (*eventfd_get)(void *env, int fd, void **efd);
 	void (*eventfd_put)(void *env, void *efd);
 	void (*eventfd_signal)(void *env, void *efd);
 	/* Start watching an irqfd's eventfd: from now on each signal of irqfd->efd makes the
 	 * embedder call gzdrv_irqfd_fire(irqfd) (and a hang-up gzdrv_irqfd_hangup()); a signal
-	 * already pending must fire once. unwatch stops it and waits for running callbacks. */
+	 * already pending must fire once. unwatch stops it and waits for running callbacks.
+	 */
 	int (*irqfd_watch)(void *env, struct gzdrv_irqfd *irqfd);
 	void (*irqfd_unwatch)(void *env, struct gzdrv_irqfd *irqfd);
 
@@ -101,13 +107,15 @@ struct gzdrv_ops {
 	void (*unlock)(void *env, void *lock);
 
 	/* Fd creation for the create ioctls: returns the new fd (>= 0) or -errno. The fd
-	 * refers to obj (a struct gzdrv_vm * or struct gzdrv_vcpu *). */
+	 * refers to obj (a struct gzdrv_vm * or struct gzdrv_vcpu *).
+	 */
 	int (*new_fd)(void *env, enum gzdrv_fd_kind kind, void *obj);
 
 	/* Scheduling. signal_pending: the calling thread has a signal to handle.
 	 * vcpu_sleep blocks the calling vCPU thread until vcpu_wake(vcpu), a signal, or
 	 * timeout_ns (0 = no timeout) elapses; a wake issued while the vCPU was not asleep
-	 * makes the next sleep return at once. vcpu_wake may be called in atomic context. */
+	 * makes the next sleep return at once. vcpu_wake may be called in atomic context.
+	 */
 	bool (*signal_pending)(void *env);
 	void (*vcpu_sleep)(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_ns);
 	void (*vcpu_wake)(void *env, struct gzdrv_vcpu *vcpu);
@@ -116,7 +124,8 @@ struct gzdrv_ops {
 	void (*read_clocks)(void *env, uint64_t *realtime_ns, uint64_t *counter);
 
 	/* Optional (may be NULL): called before each guest entry of the RUN loop, so a long
-	 * series of exits finished in the kernel lets the scheduler run (cond_resched). */
+	 * series of exits finished in the kernel lets the scheduler run (cond_resched).
+	 */
 	void (*yield)(void *env);
 
 	/* Optional (may be NULL): a vCPU is about to be freed (its priv can go). */
@@ -222,11 +231,13 @@ struct gzdrv_vm {
 /* ---- driver ------------------------------------------------------------------------------ */
 
 /* Fill drv. gpa_bits: the host's PA size answered to GZVM_CAP_VM_GPA_SIZE (v13 answers
- * CONFIG_ARM64_PA_BITS); cntfrq: generic-timer frequency. */
+ * CONFIG_ARM64_PA_BITS); cntfrq: generic-timer frequency.
+ */
 void gzdrv_init(struct gzdrv *drv, const struct gzdrv_ops *ops, void *env, uint32_t gpa_bits,
 		uint64_t cntfrq);
 /* PROBE handshake (sends the driver version, records the hypervisor's) and the global
- * batch-size query. -ENODEV if no GenieZone-compatible hypervisor answers. */
+ * batch-size query. -ENODEV if no GenieZone-compatible hypervisor answers.
+ */
 int gzdrv_probe(struct gzdrv *drv);
 /* Tunables (sysfs in the kernel): -EINVAL unless the value divides 512 / is a power of 2. */
 int gzdrv_set_batch_pages(struct gzdrv *drv, uint32_t pages);
@@ -246,7 +257,8 @@ int gzdrv_vm_create(struct gzdrv *drv, uint64_t vm_type, struct gzdrv_vm **out);
 int gzdrv_vcpu_create(struct gzdrv_vm *vm, uint64_t id, struct gzdrv_vcpu **out);
 
 /* Tear a VM down: irqfds, vCPUs, DESTROY_VM in batches (retrying on BUSY), then every pin
- * and buffer. Called once, after the VM fd and all its vCPU fds are gone. */
+ * and buffer. Called once, after the VM fd and all its vCPU fds are gone.
+ */
 void gzdrv_vm_release(struct gzdrv_vm *vm);
 
 /* ---- asynchronous events -------------------------------------------------------------- */
@@ -254,10 +266,12 @@ void gzdrv_vm_release(struct gzdrv_vm *vm);
 /* The irqfd's eventfd was signalled: inject (edge: pulse; level: assert until EOI). */
 void gzdrv_irqfd_fire(struct gzdrv_irqfd *irqfd);
 /* The irqfd's eventfd hung up (closed): the irqfd stops injecting at once (atomic context
- * allowed); its entry is reclaimed by the next GZVM_IRQFD ioctl or VM teardown. */
+ * allowed); its entry is reclaimed by the next GZVM_IRQFD ioctl or VM teardown.
+ */
 void gzdrv_irqfd_hangup(struct gzdrv_irqfd *irqfd);
 /* The guest completed (EOI) interrupt gsi: deassert level irqfds on it and notify their
- * resamplefds. */
+ * resamplefds.
+ */
 void gzdrv_vm_irq_eoi(struct gzdrv_vm *vm, uint32_t gsi);
 /* Wake every sleeping vCPU of the VM (injection, IPI exit). */
 void gzdrv_vm_wake_all(struct gzdrv_vm *vm);

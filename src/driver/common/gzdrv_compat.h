@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* The few environment facts the portable driver logic needs, for both worlds: the Linux
  * kernel (Kbuild defines __KERNEL__) and a host build (tests, fuzzers, the simulator's
  * in-process driver). Types, errno values and the memory primitives only; everything with
- * side effects goes through struct gzdrv_ops. */
+ * side effects goes through struct gzdrv_ops.
+ */
 #ifndef GZDRV_COMPAT_H
 #define GZDRV_COMPAT_H
 
@@ -9,6 +11,7 @@
 #include <linux/types.h>
 #include <linux/errno.h>
 #include <linux/string.h>
+#include <linux/kernel.h>
 #include <asm/byteorder.h>
 #else
 #include <stdbool.h>
@@ -29,6 +32,12 @@
 #else
 #define gzdrv_le32(x) ((uint32_t)(x))
 #define gzdrv_le64(x) ((uint64_t)(x))
+#endif
+
+#ifdef __KERNEL__
+#define GZDRV_ARRAY_SIZE(a) ARRAY_SIZE(a)
+#else
+#define GZDRV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
 #define GZDRV_U64_MAX (~(uint64_t)0)

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* Internal helpers of the portable driver logic: hypercall wrappers, locking, the functions
- * its files share. Not for embedders. */
+ * its files share. Not for embedders.
+ */
 #ifndef GZDRV_PRIV_H
 #define GZDRV_PRIV_H
 
@@ -34,7 +36,8 @@ static inline void gzdrv_unlock(struct gzdrv_vm *vm)
 }
 
 /* Issue function id with up to 7 arguments; returns -errno of the status, results in out
- * (may be NULL). */
+ * (may be NULL).
+ */
 int gzdrv_call(struct gzdrv *drv, uint32_t id, const uint64_t *args, unsigned int nargs,
 	       struct gzdrv_hvc_out *out);
 int gzdrv_call1(struct gzdrv *drv, uint32_t id, uint64_t a1, struct gzdrv_hvc_out *out);

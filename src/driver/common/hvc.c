@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Hypercalls to gzhyp: argument packing, tracing around each call, and the mapping of the
- * hypervisor's LK-style status codes to errno values (reference §2.2). */
+ * hypervisor's LK-style status codes to errno values (reference §2.2).
+ */
 #include "gzdrv_priv.h"
 
 int gzdrv_status_to_errno(int64_t status)
@@ -101,7 +102,7 @@ const char *gzdrv_exit_name(uint32_t exit_reason)
 	};
 	uint32_t i = exit_reason - GZVM_EXIT_UNKNOWN;
 
-	if (exit_reason < GZVM_EXIT_UNKNOWN || i >= sizeof(names) / sizeof(names[0]))
+	if (exit_reason < GZVM_EXIT_UNKNOWN || i >= GZDRV_ARRAY_SIZE(names))
 		return "?";
 	return names[i];
 }

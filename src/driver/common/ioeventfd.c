@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ioeventfd: the per-VM table of MMIO addresses whose guest writes signal an eventfd in the
  * kernel instead of exiting to the VMM. Validation, collision and matching rules are v13's
- * (reference §4.1). */
+ * (reference §4.1).
+ */
 #include "gzdrv_priv.h"
 
 #define GZDRV_IOEVENTFD_FLAGS                                                                      \

@@ -4,7 +4,8 @@
  * the line asserted until the guest completes the interrupt, then deasserts it and signals
  * the resamplefd. The EOI is seen in the list registers the hypervisor reports in each
  * vCPU's hwstate page: once the vINTID has been pending/active in an LR of a vCPU, its
- * absence (or an invalid LR) after a later exit of that vCPU means the guest is done. */
+ * absence (or an invalid LR) after a later exit of that vCPU means the guest is done.
+ */
 #include "gzdrv_priv.h"
 
 #define GZDRV_IRQFD_FLAGS (GZVM_IRQFD_FLAG_DEASSIGN | GZVM_IRQFD_FLAG_RESAMPLE)

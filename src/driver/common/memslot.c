@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Memslots: SET_USER_MEMORY_REGION validation, the slot table, page pinning bookkeeping, and
  * the SET_MEMREGION descriptors (constituent lists of merged PFN runs, at most 510 per call)
- * that register or fully populate a slot. opengz extension: size 0 deletes a slot. */
+ * that register or fully populate a slot. opengz extension: size 0 deletes a slot.
+ */
 #include "gzdrv_priv.h"
 
 #define GZDRV_MEM_FLAGS                                                                            \
@@ -107,7 +108,8 @@ static int send_ranges(struct gzdrv_vm *vm, uint32_t slot, uint32_t cnt, uint64_
 }
 
 /* Pin every page of the slot and hand them over in batches: each call carries the gpa of
- * its first page, its page count and up to 510 runs of physically contiguous pages. */
+ * its first page, its page count and up to 510 runs of physically contiguous pages.
+ */
 static int slot_populate(struct gzdrv_vm *vm, uint32_t slot, struct gzdrv_slot *s)
 {
 	struct gzvm_memory_region_ranges *hdr = vm->region_buf;
@@ -146,7 +148,8 @@ static int slot_populate(struct gzdrv_vm *vm, uint32_t slot, struct gzdrv_slot *
 }
 
 /* Ask the hypervisor to take the slot back (total_pages 0; it answers BUSY until it has
- * reclaimed every page, in batches), then drop our pins. */
+ * reclaimed every page, in batches), then drop our pins.
+ */
 static int slot_delete(struct gzdrv_vm *vm, uint32_t slot)
 {
 	struct gzdrv_slot *s = &vm->slots[slot];
@@ -229,7 +232,8 @@ static int slot_add(struct gzdrv_vm *vm, const struct gzvm_userspace_memory_regi
 	if (!ret)
 		return 0;
 	/* Part of the slot may be with the hypervisor: pins are only dropped once it has
-	 * given the slot back; otherwise the slot stays (and is reclaimed at VM teardown). */
+	 * given the slot back; otherwise the slot stays (and is reclaimed at VM teardown).
+	 */
 	(void)slot_delete(vm, r->slot);
 	return ret;
 undo:

@@ -2,7 +2,8 @@
 /* Demand paging: a stage-2 fault inside a memslot is served in the kernel by pinning the
  * host page(s) behind it and mapping them with MAP_GUEST (4 KiB) or MAP_GUEST_BLOCK (the 2 MiB
  * block around the fault, clipped to the slot, in batches of drv->batch_pages through the
- * shared PFN buffer). Guest MEM_RELINQUISH gives a page back to the host. */
+ * shared PFN buffer). Guest MEM_RELINQUISH gives a page back to the host.
+ */
 #include "gzdrv_priv.h"
 
 static int map_block(struct gzdrv_vm *vm, uint32_t slot_id, struct gzdrv_slot *s, uint64_t gfn)

@@ -2,7 +2,8 @@
 /* vCPUs: creation with the shared 2-page block, ONE_REG, and the RUN loop (reference §1.4):
  * exits the kernel can finish (host IRQ, GZ-internal, ioeventfd MMIO writes, in-slot page
  * faults, MEM_RELINQUISH and PTP calls, IDLE, IPI) re-enter the guest without a trip to
- * user space; everything else is copied back to the VMM. */
+ * user space; everything else is copied back to the VMM.
+ */
 #include "gzdrv_priv.h"
 
 static struct gzvm_vcpu_hwstate *hwstate(struct gzdrv_vcpu *vcpu)
@@ -122,7 +123,8 @@ static uint64_t ticks_to_ns(uint64_t ticks, uint64_t freq)
 }
 
 /* Guest WFI: sleep until an injection or IPI wakes us, a signal arrives, or, when the
- * hypervisor migrated the guest's virtual timer to us, until that timer would fire. */
+ * hypervisor migrated the guest's virtual timer to us, until that timer would fire.
+ */
 static void vcpu_idle(struct gzdrv_vcpu *vcpu)
 {
 	struct gzdrv *drv = vcpu->vm->drv;
@@ -138,7 +140,8 @@ static void vcpu_idle(struct gzdrv_vcpu *vcpu)
 }
 
 /* Guest PTP (KVM's ptp_kvm numbering): args[1] 0 = virtual, 1 = physical counter; answer
- * wall clock and counter as hi/lo 32-bit halves in args[0..3]. */
+ * wall clock and counter as hi/lo 32-bit halves in args[0..3].
+ */
 static void vcpu_ptp(struct gzdrv_vcpu *vcpu, struct gzvm_vcpu_run *run)
 {
 	struct gzdrv *drv = vcpu->vm->drv;
@@ -162,7 +165,7 @@ static bool reserved_zero(const struct gzvm_vcpu_run *run)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(run->exception.reserved) / sizeof(run->exception.reserved[0]); i++)
+	for (i = 0; i < GZDRV_ARRAY_SIZE(run->exception.reserved); i++)
 		if (run->exception.reserved[i])
 			return false;
 	return true;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* VM fd ioctls: argument validation and the hypercalls behind CREATE_DEVICE, IRQ_LINE,
- * ENABLE_CAP and SET_DTB_CONFIG, plus the dispatch to memslots, irqfd, ioeventfd and vCPUs. */
+ * ENABLE_CAP and SET_DTB_CONFIG, plus the dispatch to memslots, irqfd, ioeventfd and vCPUs.
+ */
 #include "gzdrv_priv.h"
 
 static long vm_create_device(struct gzdrv_vm *vm, uint64_t arg)
@@ -44,7 +45,8 @@ out:
 
 /* IRQ_LINE (docs/abi.md): TYPE CPU (crosvm, upstream): NUM is a 0-based SPI index, sent bare;
  * opengz's typed forms go to the hypervisor as the whole encoded word: TYPE SPI with NUM =
- * INTID 32..1019, TYPE PPI with NUM = INTID 16..31 on the vCPU in VCPU/VCPU2. */
+ * INTID 32..1019, TYPE PPI with NUM = INTID 16..31 on the vCPU in VCPU/VCPU2.
+ */
 static long vm_irq_line(struct gzdrv_vm *vm, uint64_t arg)
 {
 	struct gzvm_irq_level l;

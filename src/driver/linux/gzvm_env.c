@@ -315,6 +315,7 @@ static int env_new_fd(void *env, enum gzdrv_fd_kind kind, void *obj)
 			return -ENOMEM;
 		init_waitqueue_head(&cp->wq);
 		atomic_set(&cp->wake, 0);
+		/* pairs with env_vcpu_wake(): a waker sees a fully set-up wait queue */
 		smp_store_release(&vcpu->priv, cp);
 	}
 	kref_get(&vp->ref);
@@ -345,6 +346,7 @@ static void env_vcpu_sleep(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_
 
 static void env_vcpu_wake(void *env, struct gzdrv_vcpu *vcpu)
 {
+	/* pairs with env_new_fd(): the vCPU may be woken before its fd exists */
 	struct gzvm_vcpu_priv *cp = smp_load_acquire(&vcpu->priv);
 
 	if (!cp)

@@ -19,9 +19,7 @@
 
 struct gzdrv gzvm_drv;
 
-void gzvm_vm_put_release(struct kref *ref);
-
-void gzvm_vm_put_release(struct kref *ref)
+static void gzvm_vm_put_release(struct kref *ref)
 {
 	struct gzvm_vm_priv *priv = container_of(ref, struct gzvm_vm_priv, ref);
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* gzvm.ko tracepoints: every hypercall (enter/leave) and every vCPU exit, with the exit
- * reason printed by name. Enable with: echo 'geniezone:*' >> /sys/kernel/tracing/set_event */
+/*
+ * gzvm.ko tracepoints: every hypercall (enter/leave) and every vCPU exit, with the exit
+ * reason printed by name. Enable with: echo 'geniezone:*' >> /sys/kernel/tracing/set_event
+ */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM geniezone
 
@@ -8,13 +10,6 @@
 #define _GZVM_TRACE_H
 
 #include <linux/tracepoint.h>
-
-#define GZVM_EXIT_REASONS                                                                          \
-	{ 0x92920000, "UNKNOWN" }, { 0x92920001, "MMIO" }, { 0x92920002, "HYPERCALL" },            \
-	{ 0x92920003, "IRQ" }, { 0x92920004, "EXCEPTION" }, { 0x92920005, "DEBUG" },               \
-	{ 0x92920006, "FAIL_ENTRY" }, { 0x92920007, "INTERNAL_ERROR" },                            \
-	{ 0x92920008, "SYSTEM_EVENT" }, { 0x92920009, "SHUTDOWN" }, { 0x9292000a, "GZ" },          \
-	{ 0x9292000b, "IDLE" }, { 0x9292000d, "IPI" }
 
 TRACE_EVENT(mtk_hypcall_enter,
 	    TP_PROTO(unsigned long id),
@@ -36,7 +31,15 @@ TRACE_EVENT(mtk_vcpu_exit,
 	    TP_STRUCT__entry(__field(unsigned long, exit_reason)),
 	    TP_fast_assign(__entry->exit_reason = exit_reason;),
 	    TP_printk("vcpu exit_reason=%s(0x%lx)",
-		      __print_symbolic(__entry->exit_reason, GZVM_EXIT_REASONS),
+		      __print_symbolic(__entry->exit_reason,
+				       { 0x92920000, "UNKNOWN" }, { 0x92920001, "MMIO" },
+				       { 0x92920002, "HYPERCALL" }, { 0x92920003, "IRQ" },
+				       { 0x92920004, "EXCEPTION" }, { 0x92920005, "DEBUG" },
+				       { 0x92920006, "FAIL_ENTRY" },
+				       { 0x92920007, "INTERNAL_ERROR" },
+				       { 0x92920008, "SYSTEM_EVENT" }, { 0x92920009, "SHUTDOWN" },
+				       { 0x9292000a, "GZ" }, { 0x9292000b, "IDLE" },
+				       { 0x9292000d, "IPI" }),
 		      __entry->exit_reason));
 
 #endif /* _GZVM_TRACE_H */
