@@ -514,8 +514,16 @@ static void test_donate_hyp_unmaps_host_block(void **state)
 	assert_int_equal(gz_host_s2_handle_fault(blk + 5 * GZ_PAGE_SIZE), GZ_OK);
 	assert_int_equal(gz_pgt_translate(gz_mem_host_s2(), blk, NULL, NULL, &level), GZ_OK);
 	assert_int_equal(level, 2);
+	fake_hal_clear_ops();
 	assert_int_equal(gz_mem_host_donate_hyp(blk + 7 * GZ_PAGE_SIZE, 1), GZ_OK);
 	assert_false(fix_host_mapped(blk));
+	/* The block left the host's TLB too: by IPA, host VMID, level 2, after a DSB. */
+	size_t t = fake_hal_find_op(FAKE_OP_TLBI_IPA, 0);
+	assert_true(t != (size_t)-1);
+	assert_int_equal(fake_hal_op(t)->a, 0);
+	assert_int_equal(fake_hal_op(t)->b, blk);
+	assert_int_equal(fake_hal_op(t)->c, 2);
+	assert_true(fake_hal_find_op(FAKE_OP_DSB, 0) < t);
 	assert_int_equal(gz_host_s2_handle_fault(blk), GZ_OK);
 	assert_int_equal(gz_pgt_translate(gz_mem_host_s2(), blk, NULL, NULL, &level), GZ_OK);
 	assert_int_equal(level, 3);
@@ -765,9 +773,14 @@ static void test_reclaim_batched(void **state)
 	assert_int_equal(vm_a.state, GZ_VM_MEM_DEAD);
 	assert_int_equal(fake_hal_count_ops(FAKE_OP_TLBI_VMID), 1);
 	assert_int_equal(fake_hal_op(fake_hal_find_op(FAKE_OP_TLBI_VMID, 0))->a, 1);
+	/* Every page scrubbed and cleaned to the point of coherency, then the host's again:
+	 * it faults them back in. */
+	assert_int_equal(fake_hal_count_ops(FAKE_OP_DCACHE), 10);
 	for (int i = 0; i < 10; i++) {
 		assert_int_equal(gz_pgstate_owner(FIX_PAGE(i)), GZ_OWNER_HOST);
 		assert_true(fix_is_zero(FIX_PAGE(i)));
+		assert_int_equal(gz_host_s2_handle_fault(FIX_PAGE(i)), GZ_OK);
+		assert_true(fix_host_mapped(FIX_PAGE(i)));
 	}
 	assert_int_equal(vm_a.pgt_acct.pages, 0);
 	gz_vm_mem_stats(&vm_a, &hyp_bytes, &shared_bytes);
