@@ -199,7 +199,9 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	int r;
 
 	/* Kicks for this vCPU are picked up by the flush. */
-	__atomic_and_fetch(&vm->kick_mask, ~(1u << v->id), __ATOMIC_RELAXED);
+	gz_hal_lock(&vm->lock);
+	vm->kick_mask &= ~(1u << v->id);
+	gz_hal_unlock(&vm->lock);
 	gz_vtimer_update(&vm->vgic, v->id, &v->ctx);
 	gz_vgic_flush(&vm->vgic, v->id);
 	vmid = gz_vmid_enter(gz_vm_vmid_alloc(), &vm->vmid, gz_hal_cpu_id());

@@ -27,7 +27,11 @@ static void vm_kick(void *ctx, unsigned vcpu)
 {
 	struct gz_vm *vm = ctx;
 
-	__atomic_or_fetch(&vm->kick_mask, 1u << (vcpu % 32), __ATOMIC_RELAXED);
+	/* Under the VM lock rather than an atomic RMW: the EL2 build has no LSE helpers, and
+	 * the vGIC calls this with its own lock released. */
+	gz_hal_lock(&vm->lock);
+	vm->kick_mask |= 1u << (vcpu % 32);
+	gz_hal_unlock(&vm->lock);
 }
 
 static const struct gz_vgic_ops vm_vgic_ops = {
