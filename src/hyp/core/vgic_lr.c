@@ -57,7 +57,10 @@ static void consider(struct gz_vgic *v, struct lr_pick *p, struct gz_vgic_irq *i
 /* @overflow: candidates were left out. Then an active interrupt goes in as active only, with
  * the EOI bit, its pending state staying here: were it pending+active, the guest's EOI would
  * turn it pending in the LR with no exit, and it would be taken before a higher-priority
- * interrupt waiting outside. With one LR every entry asks for the EOI exit. */
+ * interrupt waiting outside. With one LR every entry asks for the EOI exit. An active
+ * level-sensitive interrupt also goes in active-only: its line can drop while the guest
+ * runs (a guest reprogramming its virtual timer does not exit), and a pending copy in the
+ * LR would then be taken once more after the EOI; the EOI exit resamples the line. */
 static uint64_t make_lr(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcpu, bool overflow,
 			bool one_lr)
 {
@@ -72,7 +75,7 @@ static uint64_t make_lr(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcp
 		lr |= ARCH_ICH_LR_ACTIVE;
 		st |= GZ_VGIC_LRS_ACTIVE;
 	}
-	if (vgic_deliverable(v, irq) && !(active && overflow)) {
+	if (vgic_deliverable(v, irq) && !(active && (overflow || !vgic_is_edge(irq)))) {
 		lr |= ARCH_ICH_LR_PENDING;
 		st |= GZ_VGIC_LRS_PENDING;
 		/* The latch moves into the LR; sync puts it back if the guest did not take it,
