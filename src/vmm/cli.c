@@ -347,8 +347,8 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 	}
 	if (!cfg->kernel)
 		return vmm_fail(err, errlen, "missing --kernel FILE");
-	/* With output in a file gzvmm runs unattended: stdin is left alone. */
-	if (cfg->console == VMM_CONSOLE_FILE)
+	/* With output in a file gzvmm runs unattended: stdin is left alone unless --input says. */
+	if (cfg->console == VMM_CONSOLE_FILE && !seen[O_INPUT])
 		cfg->input = VMM_INPUT_NONE;
 	return 0;
 }

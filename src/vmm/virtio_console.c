@@ -45,13 +45,6 @@ static int vcon_handle(struct vmm_virtio *vd, unsigned q, const struct vmm_vq_ch
 	return 0;
 }
 
-static void vcon_reset(struct vmm_virtio *vd)
-{
-	struct vmm_vcon *v = vd->dev;
-
-	v->in_len = 0;
-}
-
 size_t vmm_vcon_input_space(struct vmm_virtio *vd)
 {
 	struct vmm_vcon *v = vd->dev;
@@ -86,5 +79,4 @@ const struct vmm_virtio_dev_ops vmm_vcon_ops = {
     .read_config = vcon_config,
     .config_size = 8,
     .handle = vcon_handle,
-    .reset = vcon_reset,
 };

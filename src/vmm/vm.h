@@ -41,8 +41,11 @@ struct vmm_vcpu {
 struct vmm_vdev {
 	struct vmm_virtio vd;
 	struct vmm_vm *vm;
-	int notify_fd[VMM_VIRTIO_MAX_QUEUES]; /* ioeventfd per queue */
-	bool ioeventfd[VMM_VIRTIO_MAX_QUEUES];
+	/* One wildcard ioeventfd on QueueNotify per transport: gzvm refuses a second
+	 * ioeventfd at an address already covered, so per-queue DATAMATCH entries cannot
+	 * coexist. A signal makes the event loop look at every queue of the device. */
+	int notify_fd;
+	bool ioeventfd;
 	int irq_fd; /* irqfd */
 	bool irqfd;
 	union {

@@ -22,7 +22,7 @@
 #define EV_STOP	  0x100000000ULL
 #define EV_SIGNAL 0x200000000ULL
 #define EV_STDIN  0x300000000ULL
-#define EV_QUEUE  0x400000000ULL /* | dev << 8 | queue */
+#define EV_QUEUE  0x400000000ULL /* | transport index */
 #define EV_KIND	  0xf00000000ULL
 
 static struct termios saved_tio;
@@ -300,12 +300,11 @@ static void event_loop(struct vmm_vm *vm)
 				}
 				break;
 			case EV_QUEUE: {
-				unsigned dev = (unsigned)((tag >> 8) & 0xff),
-					 q = (unsigned)(tag & 0xff);
-				struct vmm_vdev *d = vm->vdevs[dev];
+				struct vmm_vdev *d = vm->vdevs[tag & 0xff];
 
-				drain(d->notify_fd[q]);
-				vmm_virtio_process(&d->vd, q);
+				drain(d->notify_fd);
+				for (unsigned q = 0; q < d->vd.ops->nqueues; q++)
+					vmm_virtio_process(&d->vd, q);
 				break;
 			}
 			default:
@@ -362,11 +361,10 @@ int vmm_vm_run(struct vmm_vm *vm)
 		return VMM_EXIT_ERROR;
 	}
 	for (unsigned i = 0; i < vm->nvdevs; i++)
-		for (unsigned q = 0; q < vm->vdevs[i]->vd.ops->nqueues; q++)
-			if (ep_add(vm, vm->vdevs[i]->notify_fd[q], EV_QUEUE | i << 8 | q) != 0) {
-				fprintf(stderr, "gzvmm: epoll: %s\n", strerror(errno));
-				return VMM_EXIT_ERROR;
-			}
+		if (ep_add(vm, vm->vdevs[i]->notify_fd, EV_QUEUE | i) != 0) {
+			fprintf(stderr, "gzvmm: epoll: %s\n", strerror(errno));
+			return VMM_EXIT_ERROR;
+		}
 	if (vm->cfg->input != VMM_INPUT_NONE)
 		setup_tty(vm);
 	for (unsigned i = 0; i < vm->ncpus; i++) {
@@ -444,7 +442,7 @@ void vmm_vm_print_stats(struct vmm_vm *vm, void *stream)
 				(unsigned long long)d->u.blk.writes,
 				(unsigned long long)d->u.blk.flushes,
 				(unsigned long long)d->u.blk.ioerrs);
-		fprintf(f, " ioeventfd=%s irqfd=%s\n", d->ioeventfd[0] ? "yes" : "no",
+		fprintf(f, " ioeventfd=%s irqfd=%s\n", d->ioeventfd ? "yes" : "no",
 			d->irqfd ? "yes" : "no");
 	}
 	fprintf(f, "  unhandled_mmio=%llu irq_line_calls=%llu\n",

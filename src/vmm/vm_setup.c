@@ -91,7 +91,8 @@ static void vdev_notify(void *ctx, unsigned q)
 {
 	struct vmm_vdev *d = ctx;
 
-	eventfd_signal(d->notify_fd[q]);
+	(void)q;
+	eventfd_signal(d->notify_fd);
 }
 
 static int add_vdev(struct vmm_vm *vm, const struct vmm_virtio_dev_ops *ops, struct vmm_vdev **out)
@@ -102,8 +103,7 @@ static int add_vdev(struct vmm_vm *vm, const struct vmm_virtio_dev_ops *ops, str
 	if (!d)
 		return -1;
 	d->irq_fd = -1;
-	for (unsigned q = 0; q < VMM_VIRTIO_MAX_QUEUES; q++)
-		d->notify_fd[q] = -1;
+	d->notify_fd = -1;
 	if (vmm_virtio_init(&d->vd, ops, &d->u, &vm->mem, vm->cfg->virtio_version, idx) != 0) {
 		free(d);
 		return -1;
@@ -329,22 +329,18 @@ static int wire_devices(struct vmm_vm *vm)
 		struct vmm_vdev *d = vm->vdevs[i];
 		uint64_t base = VMM_VIRTIO_BASE + i * VMM_VIRTIO_STRIDE;
 
-		for (unsigned q = 0; q < d->vd.ops->nqueues; q++) {
-			struct gzvm_ioeventfd io = {
-			    .datamatch = q,
-			    .addr = base + VIRTIO_MMIO_QUEUE_NOTIFY,
-			    .len = 4,
-			    .flags = GZVM_IOEVENTFD_FLAG_DATAMATCH,
-			};
+		struct gzvm_ioeventfd io = {
+		    .addr = base + VIRTIO_MMIO_QUEUE_NOTIFY,
+		    .len = 4,
+		};
 
-			d->notify_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-			if (d->notify_fd[q] < 0)
-				return report(VMM_EXIT_ERROR, "eventfd: %s", strerror(errno));
-			io.fd = d->notify_fd[q];
-			/* Without ioeventfd support the notify write arrives as an MMIO exit and
-			 * signals the same eventfd (vdev_notify). */
-			d->ioeventfd[q] = be_ioctl(vm, vm->vm_fd, GZVM_IOEVENTFD, &io) == 0;
-		}
+		d->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (d->notify_fd < 0)
+			return report(VMM_EXIT_ERROR, "eventfd: %s", strerror(errno));
+		io.fd = d->notify_fd;
+		/* Without ioeventfd support the notify write arrives as an MMIO exit and
+		 * signals the same eventfd (vdev_notify). */
+		d->ioeventfd = be_ioctl(vm, vm->vm_fd, GZVM_IOEVENTFD, &io) == 0;
 		struct gzvm_irqfd irq = {.gsi = VMM_VIRTIO_SPI_BASE + i};
 
 		d->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -402,9 +398,8 @@ void vmm_vm_teardown(struct vmm_vm *vm)
 	for (unsigned i = 0; i < vm->nvdevs; i++) {
 		struct vmm_vdev *d = vm->vdevs[i];
 
-		for (unsigned q = 0; q < VMM_VIRTIO_MAX_QUEUES; q++)
-			if (d->notify_fd[q] >= 0)
-				close(d->notify_fd[q]);
+		if (d->notify_fd >= 0)
+			close(d->notify_fd);
 		if (d->irq_fd >= 0)
 			close(d->irq_fd);
 		if (d->vd.ops == &vmm_blk_ops)

@@ -202,8 +202,7 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 		memcpy(gpa(AVAIL) + 4, &head, 2);
 		memcpy(gpa(AVAIL) + 2, &idx, 2);
 		for (unsigned i = 0; i < fk.nioev; i++)
-			if (fk.ioev[i].addr == RNG + VIRTIO_MMIO_QUEUE_NOTIFY &&
-			    fk.ioev[i].datamatch == 0)
+			if (fk.ioev[i].addr == RNG + VIRTIO_MMIO_QUEUE_NOTIFY)
 				efd = fk.ioev[i].fd;
 		for (unsigned i = 0; i < fk.nirqfd; i++)
 			if (fk.irqfd[i].gsi == VMM_VIRTIO_SPI_BASE + 1)
@@ -485,11 +484,11 @@ static void test_setup_and_poweroff(void **state)
 	assert_true(reg(GZVM_REG_CORE_PC) == VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET);
 	assert_true(reg(GZVM_REG_CORE_PSTATE) == VMM_PSTATE_EL1H_DAIF);
 	assert_memory_equal(gpa(VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET), "\x1f\x20\x03\xd5", 4);
-	/* One ioeventfd per queue (console 2, rng 1), one irqfd per transport. */
-	assert_int_equal(fk.nioev, 3);
+	/* One wildcard ioeventfd and one irqfd per transport. */
+	assert_int_equal(fk.nioev, 2);
 	for (unsigned i = 0; i < fk.nioev; i++) {
 		assert_int_equal(fk.ioev[i].len, 4);
-		assert_int_equal(fk.ioev[i].flags, GZVM_IOEVENTFD_FLAG_DATAMATCH);
+		assert_int_equal(fk.ioev[i].flags, 0);
 		assert_true((fk.ioev[i].addr & 0x1ff) == VIRTIO_MMIO_QUEUE_NOTIFY);
 	}
 	assert_int_equal(fk.nirqfd, 2);
@@ -586,7 +585,7 @@ static void test_fallbacks_without_eventfds(void **state)
 	assert_int_equal(fk.nioev, 0);
 	assert_int_equal(fk.used_seen, 1);
 	assert_true(fk.irq_seen);
-	assert_false(vm.vdevs[1]->ioeventfd[0]);
+	assert_false(vm.vdevs[1]->ioeventfd);
 	assert_false(vm.vdevs[1]->irqfd);
 	vmm_vm_teardown(&vm);
 }
@@ -637,8 +636,6 @@ static void test_stdin_input(void **state)
 		reset_fake(END_OFF, 1);
 		fk.wait_input = true;
 		assert_int_equal(setup_case(1, cases[c], &cfg, &vm), 0);
-		cfg.input =
-		    c ? VMM_INPUT_VIRTIO : VMM_INPUT_PL011; /* a console file turned it off */
 		assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_POWEROFF);
 		dup2(saved, 0);
 		close(saved);

@@ -1,0 +1,260 @@
+/* virtio: a guest driver for gzvmm's virtio-mmio devices, polling (no interrupts): it finds
+ * the transports, negotiates VERSION_1, reads sector 0 of the disk, writes sector 1 and reads
+ * it back, asks for the disk id, flushes, prints through the virtio-console transmit queue,
+ * receives a line on its receive queue, and takes bytes from virtio-rng. Each step prints
+ * what it saw, so the transcript checks the whole round trip. */
+#include "common/guest.h"
+
+#define VIRTIO_BASE   0x0a000000UL
+#define VIRTIO_STRIDE 0x200UL
+#define QSZ	      8
+#define POLL_LIMIT    50000000UL
+
+#define R_MAGIC	       0x000
+#define R_VERSION      0x004
+#define R_DEVICE_ID    0x008
+#define R_DEV_FEAT_SEL 0x014
+#define R_DEV_FEAT     0x010
+#define R_DRV_FEAT     0x020
+#define R_DRV_FEAT_SEL 0x024
+#define R_QUEUE_SEL    0x030
+#define R_QUEUE_NUM    0x038
+#define R_QUEUE_READY  0x044
+#define R_QUEUE_NOTIFY 0x050
+#define R_STATUS       0x070
+#define R_DESC_LO      0x080
+#define R_DESC_HI      0x084
+#define R_AVAIL_LO     0x090
+#define R_AVAIL_HI     0x094
+#define R_USED_LO      0x0a0
+#define R_USED_HI      0x0a4
+#define R_CONFIG       0x100
+
+#define F_WRITE 2
+
+struct desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+struct vq {
+	struct desc d[QSZ] __attribute__((aligned(16)));
+	struct {
+		uint16_t flags, idx, ring[QSZ], used_event;
+	} avail __attribute__((aligned(2)));
+	struct {
+		uint16_t flags, idx;
+		struct {
+			uint32_t id, len;
+		} ring[QSZ];
+		uint16_t avail_event;
+	} used __attribute__((aligned(4096)));
+	uint16_t last_used;
+	uint64_t base;
+	unsigned q;
+};
+
+static struct vq blkq __attribute__((aligned(4096)));
+static struct vq conq[2] __attribute__((aligned(4096)));
+static struct vq rngq __attribute__((aligned(4096)));
+static uint8_t buf[4096] __attribute__((aligned(64)));
+
+static void mb(void)
+{
+	__asm__ volatile("dmb sy" ::: "memory");
+}
+
+static bool dev_init(uint64_t base)
+{
+	w32(base + R_STATUS, 0);
+	w32(base + R_STATUS, 1);
+	w32(base + R_STATUS, 3);
+	w32(base + R_DRV_FEAT_SEL, 0);
+	w32(base + R_DRV_FEAT, 0);
+	w32(base + R_DRV_FEAT_SEL, 1);
+	w32(base + R_DRV_FEAT, 1); /* VERSION_1 */
+	w32(base + R_STATUS, 0xb);
+	return r32(base + R_STATUS) & 8;
+}
+
+static void queue_init(struct vq *v, uint64_t base, unsigned q)
+{
+	v->base = base;
+	v->q = q;
+	v->last_used = 0;
+	w32(base + R_QUEUE_SEL, q);
+	w32(base + R_QUEUE_NUM, QSZ);
+	w32(base + R_DESC_LO, (uint32_t)(uint64_t)v->d);
+	w32(base + R_DESC_HI, (uint32_t)((uint64_t)v->d >> 32));
+	w32(base + R_AVAIL_LO, (uint32_t)(uint64_t)&v->avail);
+	w32(base + R_AVAIL_HI, (uint32_t)((uint64_t)&v->avail >> 32));
+	w32(base + R_USED_LO, (uint32_t)(uint64_t)&v->used);
+	w32(base + R_USED_HI, (uint32_t)((uint64_t)&v->used >> 32));
+	w32(base + R_QUEUE_READY, 1);
+}
+
+/* Publishes the chain at descriptor 0, notifies, waits for it to come back. Returns the used
+ * length, or -1 if the device never answered. */
+static long submit(struct vq *v)
+{
+	v->avail.ring[v->avail.idx % QSZ] = 0;
+	mb();
+	v->avail.idx++;
+	mb();
+	w32(v->base + R_QUEUE_NOTIFY, v->q);
+	for (unsigned long i = 0; i < POLL_LIMIT; i++) {
+		mb();
+		if (*(volatile uint16_t *)&v->used.idx != v->last_used) {
+			uint32_t len = v->used.ring[v->last_used % QSZ].len;
+
+			v->last_used++;
+			return len;
+		}
+		__asm__ volatile("yield");
+	}
+	return -1;
+}
+
+static void setd(struct vq *v, unsigned i, void *p, uint32_t len, uint16_t flags, bool more)
+{
+	v->d[i].addr = (uint64_t)p;
+	v->d[i].len = len;
+	v->d[i].flags = flags | (more ? 1 : 0);
+	v->d[i].next = (uint16_t)(i + 1);
+}
+
+struct blk_hdr {
+	uint32_t type, reserved;
+	uint64_t sector;
+};
+
+static struct blk_hdr hdr;
+static uint8_t status;
+
+static long blk(uint32_t type, uint64_t sector, void *data, uint32_t len, bool to_dev)
+{
+	unsigned n = 0;
+
+	hdr.type = type;
+	hdr.reserved = 0;
+	hdr.sector = sector;
+	status = 0xff;
+	setd(&blkq, n++, &hdr, sizeof(hdr), 0, true);
+	if (len)
+		setd(&blkq, n++, data, len, to_dev ? 0 : F_WRITE, true);
+	setd(&blkq, n++, &status, 1, F_WRITE, false);
+	return submit(&blkq);
+}
+
+static void print_str(const char *what, const uint8_t *p, unsigned max)
+{
+	char s[65];
+	unsigned i;
+
+	for (i = 0; i < max && i < 64 && p[i] >= 0x20 && p[i] < 0x7f; i++)
+		s[i] = (char)p[i];
+	s[i] = 0;
+	printf_("%s: '%s'\n", what, s);
+}
+
+static void test_blk(uint64_t base)
+{
+	static const char msg[] = "written by the guest";
+	long r;
+
+	if (!dev_init(base)) {
+		puts_("blk: features refused\n");
+		return;
+	}
+	queue_init(&blkq, base, 0);
+	w32(base + R_STATUS, 0xf);
+	printf_("blk: capacity %lu sectors\n", r64(base + R_CONFIG));
+	r = blk(0, 0, buf, 512, false);
+	printf_("blk: read sector 0: len %ld status %u\n", r, status);
+	print_str("blk: sector 0", buf, 64);
+	for (unsigned i = 0; i < 512; i++)
+		buf[i] = i < sizeof(msg) ? (uint8_t)msg[i] : 0;
+	r = blk(1, 1, buf, 512, true);
+	printf_("blk: write sector 1: len %ld status %u\n", r, status);
+	for (unsigned i = 0; i < 512; i++)
+		buf[i] = 0;
+	r = blk(0, 1, buf, 512, false);
+	printf_("blk: read back sector 1: len %ld status %u\n", r, status);
+	print_str("blk: sector 1", buf, 64);
+	r = blk(0, 1000000, buf, 512, false);
+	printf_("blk: read past the end: status %u\n", status);
+	r = blk(8, 0, buf, 20, false);
+	printf_("blk: get-id status %u\n", status);
+	print_str("blk: id", buf, 20);
+	r = blk(4, 0, buf, 0, false);
+	printf_("blk: flush status %u\n", status);
+}
+
+static void test_console(uint64_t base)
+{
+	static const char msg[] = "hello through virtio-console\n";
+	static char out[sizeof(msg)];
+	long r;
+
+	if (!dev_init(base)) {
+		puts_("console: features refused\n");
+		return;
+	}
+	queue_init(&conq[0], base, 0);
+	queue_init(&conq[1], base, 1);
+	w32(base + R_STATUS, 0xf);
+	for (unsigned i = 0; i < sizeof(msg); i++)
+		out[i] = msg[i];
+	setd(&conq[1], 0, out, sizeof(msg) - 1, 0, false);
+	r = submit(&conq[1]);
+	printf_("console: transmitted, used len %ld\n", r);
+	for (unsigned i = 0; i < 64; i++)
+		buf[i] = 0;
+	setd(&conq[0], 0, buf, 64, F_WRITE, false);
+	r = submit(&conq[0]);
+	printf_("console: received %ld bytes\n", r);
+	print_str("console: input", buf, r > 0 ? (unsigned)r : 0);
+}
+
+static void test_rng(uint64_t base)
+{
+	long r;
+	unsigned nonzero = 0;
+
+	if (!dev_init(base)) {
+		puts_("rng: features refused\n");
+		return;
+	}
+	queue_init(&rngq, base, 0);
+	w32(base + R_STATUS, 0xf);
+	for (unsigned i = 0; i < 32; i++)
+		buf[i] = 0;
+	setd(&rngq, 0, buf, 32, F_WRITE, false);
+	r = submit(&rngq);
+	for (unsigned i = 0; i < 32; i++)
+		nonzero += buf[i] != 0;
+	printf_("rng: %ld bytes, %s\n", r, nonzero > 16 ? "random-looking" : "suspicious");
+}
+
+void guest_main(unsigned cpu)
+{
+	(void)cpu;
+	for (unsigned i = 0; i < 32; i++) {
+		uint64_t base = VIRTIO_BASE + i * VIRTIO_STRIDE;
+		uint32_t id;
+
+		if (r32(base + R_MAGIC) != 0x74726976)
+			break;
+		id = r32(base + R_DEVICE_ID);
+		printf_("transport %u: version %u device %u\n", i, r32(base + R_VERSION), id);
+		if (id == 2)
+			test_blk(base);
+		else if (id == 3)
+			test_console(base);
+		else if (id == 4)
+			test_rng(base);
+	}
+	puts_("virtio done\n");
+}
