@@ -20,10 +20,11 @@ void gz_sim_decode_ldst(uint32_t insn, struct gz_sim_ldst *o)
 		o->acqrel = true;
 		return;
 	}
-	if ((insn & 0x3b000000) == 0x39000000) {
+	/* General-purpose registers only (V, bit 26, clear): SIMD&FP accesses have no ISV. */
+	if ((insn & 0x3f000000) == 0x39000000) {
 		/* unsigned immediate offset */
-	} else if ((insn & 0x3b200c00) == 0x38000000 || (insn & 0x3b200c00) == 0x38000800 ||
-		   (insn & 0x3b200c00) == 0x38200800) {
+	} else if ((insn & 0x3f200c00) == 0x38000000 || (insn & 0x3f200c00) == 0x38000800 ||
+		   (insn & 0x3f200c00) == 0x38200800) {
 		/* unscaled immediate, unprivileged, register offset */
 	} else {
 		return;

@@ -1,0 +1,367 @@
+/* The simulator's HAL end to end: guest code run by gz_hal_vcpu_run against stage-2 tables
+ * built here, checking the exit records hardware would give (HVC, stage-2 translation and
+ * permission faults with their ISS/FAR/HPFAR, instruction aborts, WFI, trapped ICC_SGI1R),
+ * exception entry into the guest (SVC, virtual IRQs from the list registers), the virtual
+ * timer, TLB invalidation, the stage-2 walker and simulated physical memory.
+ * test-libs: gzsim_internal gzsim gzcore gzlib */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include <gz/status.h>
+#include "sim_internal.h"
+#include "sim_arch.h"
+
+#define IPA_RAM 0x40000000ULL
+#define PG(n)	(IPA_RAM + (n)*0x1000ULL)
+#define CODE	PG(1) /* RX */
+#define DATA	PG(2) /* RW */
+#define RODATA	PG(3) /* R */
+#define NOEXEC	PG(4) /* RW, XN */
+#define VBAR	PG(8) /* vectors, RX (2 pages) */
+
+#define S2_PAGE(pa, ap, xn)                                                                        \
+	((pa) | PTE_VALID | PTE_TABLE | S2_AF | (3ULL << 8) | (0xfULL << 2) | (ap) |               \
+	 ((xn) ? S2_XN : 0))
+#define RW (S2_S2AP_R | S2_S2AP_W)
+#define RO S2_S2AP_R
+
+static uint8_t *ram; /* host view of the 2 MiB at IPA_RAM */
+static gz_pa_t ram_pa;
+static uint64_t *l1, *l2, *l3;
+static struct gz_cpu_ctx ctx;
+static struct gz_exit_record ex;
+static uint64_t vtcr = 25 | (1ULL << 6) | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | (2ULL << 16);
+
+static uint64_t *alloc_table(void)
+{
+	uint64_t *t = gz_sim_host_alloc(4096);
+
+	assert_non_null(t);
+	return t;
+}
+
+static void put(uint64_t ipa, const uint32_t *insns, size_t n)
+{
+	memcpy(ram + (ipa - IPA_RAM), insns, n * 4);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_int_equal(gz_sim_init(&(struct gz_sim_config){
+			     .phys_size = 16 << 20, .cpu_model = -1, .slice = 100000}),
+			 0);
+	gz_sim_set_cpu_id(0);
+	ram = gz_sim_host_alloc(2 << 20);
+	assert_non_null(ram);
+	ram_pa = gz_hal_va_to_pa(ram);
+	l1 = alloc_table();
+	l2 = alloc_table();
+	l3 = alloc_table();
+	l1[1] = gz_hal_va_to_pa(l2) | PTE_VALID | PTE_TABLE; /* 1 GiB at IPA 0x40000000 */
+	l2[0] = gz_hal_va_to_pa(l3) | PTE_VALID | PTE_TABLE;
+	for (unsigned i = 0; i < 512; i++)
+		l3[i] = S2_PAGE(ram_pa + i * 0x1000ULL, RW, false);
+	l3[1] = S2_PAGE(ram_pa + 0x1000, RO, false); /* code: read + execute */
+	l3[3] = S2_PAGE(ram_pa + 0x3000, RO, true);
+	l3[4] = S2_PAGE(ram_pa + 0x4000, RW, true);
+	l3[8] = S2_PAGE(ram_pa + 0x8000, RO, false);
+	l3[9] = S2_PAGE(ram_pa + 0x9000, RO, false);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.pc = CODE;
+	ctx.pstate = PSR_MODE_EL1H | PSR_D | PSR_A | PSR_I | PSR_F;
+	ctx.sys[GZ_SYS_SCTLR_EL1] = 0x30d00800;
+	ctx.sys[GZ_SYS_VBAR_EL1] = VBAR;
+	ctx.hcr_el2 = HCR_TWI | HCR_RW;
+	ctx.vttbr_el2 = (1ULL << 48) | gz_hal_va_to_pa(l1);
+	ctx.vtcr_el2 = vtcr;
+	ctx.vmpidr_el2 = 1ULL << 31;
+	for (unsigned n = 0; n < GZ_SIM_NR_LRS; n++)
+		gz_hal_ich_write(GZ_ICH_LR(n), 0);
+	gz_hal_ich_write(GZ_ICH_HCR, 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	gz_sim_fini();
+	return 0;
+}
+
+static void run(void)
+{
+	assert_int_equal(gz_hal_vcpu_run(&ctx, &ex), 0);
+}
+
+static unsigned ec(void)
+{
+	return (unsigned)(ex.esr >> ESR_EC_SHIFT);
+}
+
+static void test_hvc_exit(void **state)
+{
+	const uint32_t code[] = {0xd2800541 /* mov x1, #42 */, 0xd4024682 /* hvc #0x1234 */};
+
+	(void)state;
+	put(CODE, code, 2);
+	run();
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_SYNC);
+	assert_int_equal(ex.esr, 0x5a001234);
+	assert_int_equal(ctx.pc, CODE + 8);
+	assert_int_equal(ctx.x[1], 42);
+	assert_int_equal(ctx.pstate & PSR_MODE_MASK, PSR_MODE_EL1H);
+}
+
+static void test_dabt_unmapped_ipa(void **state)
+{
+	/* mov x0, #0x9000; movk x0, #0x900, lsl #16; ldr x5, [x0, #8] */
+	const uint32_t code[] = {0xd2920000, 0xf2a12000, 0xf9400405};
+
+	(void)state;
+	put(CODE, code, 3);
+	run();
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_SYNC);
+	assert_int_equal(ec(), ESR_EC_DABT_LOW);
+	/* ISV, SAS = 3, SRT = 5, SF, read, translation fault at level 1 (no L1 entry) */
+	assert_int_equal(ex.esr & 0x1ffffff,
+			 ESR_ISS_ISV | (3ULL << 22) | (5ULL << 16) | ESR_ISS_SF | ESR_FSC_TRANS(1));
+	assert_true(ex.esr & ESR_IL);
+	assert_int_equal(ex.far, 0x09009008);
+	assert_int_equal(ex.hpfar, HPFAR_FROM_IPA(0x09009008ULL));
+	assert_int_equal(ctx.pc, CODE + 8); /* on the load */
+	assert_int_equal(ctx.x[0], 0x09009000);
+}
+
+static void test_permission_fault_write_ro(void **state)
+{
+	/* mov x0, #0x3000; movk x0, #0x4000, lsl #16; ldr x5, [x0]; str w5, [x0, #4] */
+	const uint32_t code[] = {0xd2860000, 0xf2a80000, 0xf9400005, 0xb9000405};
+
+	(void)state;
+	put(CODE, code, 4);
+	*(uint64_t *)(ram + 0x3000) = 0x1122334455667788ULL;
+	run();
+	assert_int_equal(ec(), ESR_EC_DABT_LOW);
+	assert_int_equal(ex.esr & 0x1ffffff,
+			 ESR_ISS_ISV | (2ULL << 22) | (5ULL << 16) | ESR_ISS_WNR | ESR_FSC_PERM(3));
+	assert_int_equal(ex.far, RODATA + 4);
+	assert_int_equal(ctx.pc, CODE + 12);
+	assert_int_equal(ctx.x[5], 0x1122334455667788ULL); /* the read was allowed */
+}
+
+static void test_exec_from_xn_page(void **state)
+{
+	/* mov x0, #0x4000; movk x0, #0x4000, lsl #16; br x0 */
+	const uint32_t code[] = {0xd2880000, 0xf2a80000, 0xd61f0000};
+	const uint32_t nop = 0xd503201f;
+
+	(void)state;
+	put(CODE, code, 3);
+	put(NOEXEC, &nop, 1);
+	run();
+	assert_int_equal(ec(), ESR_EC_IABT_LOW);
+	assert_int_equal(ex.esr & 0x3f, ESR_FSC_PERM(3));
+	assert_int_equal(ex.far, NOEXEC);
+	assert_int_equal(ex.hpfar, HPFAR_FROM_IPA(NOEXEC));
+	assert_int_equal(ctx.pc, NOEXEC);
+}
+
+static void test_wfi_and_sgi_traps(void **state)
+{
+	/* wfi; mov x2, #7; msr icc_sgi1r_el1, x2 */
+	const uint32_t code[] = {0xd503207f, 0xd28000e2, 0xd518cba2};
+
+	(void)state;
+	put(CODE, code, 3);
+	run();
+	assert_int_equal(ec(), ESR_EC_WFX);
+	assert_int_equal(ex.esr & 3, 0); /* WFI */
+	assert_int_equal(ctx.pc, CODE);	 /* ELR_EL2 on the WFI */
+	ctx.pc += 4;
+	run();
+	assert_int_equal(ec(), ESR_EC_SYS64);
+	assert_int_equal(ex.esr & 0x1ffffff, ESR_SYS_ISS(3, 0, 12, 11, 5, 2, 0));
+	assert_int_equal(ctx.pc, CODE + 8);
+	assert_int_equal(ctx.x[2], 7);
+}
+
+static void test_svc_enters_guest_vector(void **state)
+{
+	const uint32_t code[] = {0xd4000841 /* svc #0x42 */};
+	const uint32_t vec = 0xd4000022; /* hvc #1 */
+
+	(void)state;
+	put(CODE, code, 1);
+	put(VBAR + VEC_CUR_SPX + VEC_SYNC, &vec, 1);
+	ctx.pstate = PSR_MODE_EL1H | PSR_F; /* IRQs unmasked: SPSR must keep that */
+	run();
+	assert_int_equal(ex.esr, 0x5a000001);
+	assert_int_equal(ctx.pc, VBAR + 0x204);
+	assert_int_equal(ctx.elr_el1, CODE + 4);
+	assert_int_equal(ctx.spsr_el1, PSR_MODE_EL1H | PSR_F);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1], 0x56000042);
+	assert_int_equal(ctx.pstate & (PSR_I | PSR_A | PSR_D | PSR_F | PSR_MODE_MASK),
+			 PSR_I | PSR_A | PSR_D | PSR_F | PSR_MODE_EL1H);
+}
+
+static void test_virtual_irq_from_lr(void **state)
+{
+	const uint32_t code[] = {0xd50342ff /* msr daifclr, #2 */, 0x14000000 /* b . */};
+	/* mrs x3, icc_iar1_el1; hvc #2 */
+	const uint32_t vec[] = {0xd538cc03, 0xd4000042};
+
+	(void)state;
+	put(CODE, code, 2);
+	put(VBAR + VEC_CUR_SPX + VEC_IRQ, vec, 2);
+	gz_hal_ich_write(GZ_ICH_HCR, ICH_HCR_EN);
+	gz_hal_ich_write(GZ_ICH_VMCR, ICH_VMCR_VENG1 | (0xf0ULL << ICH_VMCR_VPMR_SHIFT));
+	gz_hal_ich_write(GZ_ICH_LR(0), (ICH_LR_PENDING << ICH_LR_STATE_SHIFT) | ICH_LR_GROUP |
+					   (0x80ULL << ICH_LR_PRIO_SHIFT) | 27);
+	run();
+	assert_int_equal(ex.esr, 0x5a000002);
+	assert_int_equal(ctx.x[3], 27);
+	assert_int_equal(ctx.elr_el1, CODE + 4); /* interrupted in the loop */
+	assert_int_equal(gz_hal_ich_read(GZ_ICH_LR(0)) >> ICH_LR_STATE_SHIFT, ICH_LR_ACTIVE);
+	assert_int_equal(gz_hal_ich_read(GZ_ICH_AP1R0), 1u << (0x80 >> 3));
+}
+
+static void test_vtimer_and_slice_exits(void **state)
+{
+	const uint32_t code[] = {0x14000000 /* b . */};
+
+	(void)state;
+	put(CODE, code, 1);
+	run(); /* spins until the end of its slice */
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_IRQ);
+	assert_int_equal(ctx.pc, CODE);
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
+	ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = gz_hal_cntpct() + 100;
+	run();
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_IRQ);
+	assert_true(gz_hal_cntpct() >= ctx.sys[GZ_SYS_CNTV_CVAL_EL0]);
+	assert_true(gz_sim_vcpu_insns(&ctx) < 200000);
+}
+
+static void test_tlbi_unmaps(void **state)
+{
+	/* mov x0, #0x2000; movk x0, #0x4000, lsl #16; ldr x5, [x0]; hvc #0 */
+	const uint32_t code[] = {0xd2840000, 0xf2a80000, 0xf9400005, 0xd4000002};
+
+	(void)state;
+	put(CODE, code, 4);
+	*(uint64_t *)(ram + 0x2000) = 77;
+	run();
+	assert_int_equal(ec(), ESR_EC_HVC64);
+	assert_int_equal(ctx.x[5], 77);
+	l3[2] = 0;
+	gz_hal_tlbi_ipa(1, DATA, 3);
+	ctx.pc = CODE;
+	run();
+	assert_int_equal(ec(), ESR_EC_DABT_LOW);
+	assert_int_equal(ex.esr & 0x3f, ESR_FSC_TRANS(3));
+	assert_int_equal(ex.hpfar, HPFAR_FROM_IPA(DATA));
+	/* A mapping added without TLBI (invalid -> valid) is picked up on the miss. */
+	l3[2] = S2_PAGE(ram_pa + 0x2000, RW, false);
+	run();
+	assert_int_equal(ec(), ESR_EC_HVC64);
+	assert_int_equal(ctx.x[5], 77);
+}
+
+static void test_entry_refused(void **state)
+{
+	(void)state;
+	ctx.pstate = 0x9; /* EL2h is not a guest state */
+	assert_int_equal(gz_hal_vcpu_run(&ctx, &ex), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_FAIL_ENTRY);
+}
+
+static void test_s2_walk(void **state)
+{
+	struct gz_sim_s2_result r;
+	uint64_t vttbr = ctx.vttbr_el2;
+
+	(void)state;
+	assert_true(gz_sim_s2_walk(vttbr, vtcr, DATA + 0x10, &r));
+	assert_int_equal(r.level, 3);
+	assert_int_equal(r.pa, ram_pa + 0x2010);
+	assert_true(r.r && r.w && r.x);
+	assert_true(gz_sim_s2_walk(vttbr, vtcr, RODATA, &r));
+	assert_true(r.r && !r.w && !r.x);
+	/* a 2 MiB block at level 2 */
+	l2[1] = ram_pa | PTE_VALID | S2_AF | RW;
+	assert_true(gz_sim_s2_walk(vttbr, vtcr, IPA_RAM + 0x200000 + 0x1234, &r));
+	assert_int_equal(r.level, 2);
+	assert_int_equal(r.size, 0x200000);
+	assert_int_equal(r.pa, ram_pa + 0x1234);
+	/* access flag clear */
+	l2[2] = ram_pa | PTE_VALID | RW;
+	assert_false(gz_sim_s2_walk(vttbr, vtcr, IPA_RAM + 0x400000, &r));
+	assert_true(r.af_fault);
+	assert_int_equal(r.level, 2);
+	/* holes at each level */
+	assert_false(gz_sim_s2_walk(vttbr, vtcr, 0x09000000, &r));
+	assert_int_equal(r.level, 1);
+	l3[7] = 0;
+	assert_false(gz_sim_s2_walk(vttbr, vtcr, PG(7), &r));
+	assert_int_equal(r.level, 3);
+	/* beyond the 39-bit IPA space, bad configurations */
+	assert_false(gz_sim_s2_walk(vttbr, vtcr, 1ULL << 39, &r));
+	assert_false(gz_sim_s2_walk(vttbr, vtcr | (1ULL << 14), DATA, &r)); /* 64 KiB granule */
+	assert_int_equal(r.level, 0xff);
+	assert_false(gz_sim_s2_walk(0x1000, vtcr, DATA, &r)); /* root not in memory */
+	assert_int_equal(r.level, 0xff);
+}
+
+static void test_phys_memory(void **state)
+{
+	gz_pa_t base;
+	uint64_t size, free0 = gz_sim_phys_free_bytes();
+	void *a, *b;
+
+	(void)state;
+	assert_true(gz_hal_phys_region(0, &base, &size));
+	assert_int_equal(base, GZ_SIM_DEFAULT_PHYS_BASE);
+	assert_int_equal(size, 16 << 20);
+	assert_false(gz_hal_phys_region(1, &base, &size));
+	assert_null(gz_hal_pa_to_va(base - 1));
+	assert_null(gz_hal_pa_to_va(base + size));
+	assert_ptr_equal(gz_hal_pa_to_va(ram_pa), ram);
+	assert_null(gz_sim_host_alloc(0));
+	assert_null(gz_sim_host_alloc(free0 + 4096));
+	a = gz_sim_host_alloc(8192);
+	assert_non_null(a);
+	memset(a, 0xaa, 8192);
+	assert_int_equal(gz_sim_phys_free_bytes(), free0 - 8192);
+	gz_sim_host_free(a, 8192);
+	b = gz_sim_host_alloc(8192);
+	assert_non_null(b);
+	assert_int_equal(((uint8_t *)b)[100], 0); /* handed out zeroed */
+	gz_sim_host_free(b, 8192);
+	assert_int_equal(gz_sim_phys_free_bytes(), free0);
+	assert_int_not_equal(
+	    gz_sim_init(&(struct gz_sim_config){.phys_base = 0x1234, .cpu_model = -1}), 0);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_hvc_exit),
+	    T(test_dabt_unmapped_ipa),
+	    T(test_permission_fault_write_ro),
+	    T(test_exec_from_xn_page),
+	    T(test_wfi_and_sgi_traps),
+	    T(test_svc_enters_guest_vector),
+	    T(test_virtual_irq_from_lr),
+	    T(test_vtimer_and_slice_exits),
+	    T(test_tlbi_unmaps),
+	    T(test_entry_refused),
+	    T(test_s2_walk),
+	    T(test_phys_memory),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
