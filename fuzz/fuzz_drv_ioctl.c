@@ -162,10 +162,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fake_efd_close(fds[a % 6]);
 			fds[a % 6] = fake_efd_new();
 			break;
-		case 6: /* vCPU */
-			if (!vcpus[a % GZVM_MAX_VCPUS])
-				gzdrv_vcpu_create(vm, a % GZVM_MAX_VCPUS,
-						  &vcpus[a % GZVM_MAX_VCPUS]);
+		case 6: /* vCPU through the ioctl (its fd may fail: then it is retried) */
+			fake.fail_newfd_in = b & 1;
+			if (gzdrv_vm_ioctl(vm, GZVM_CREATE_VCPU, a % 10) >= 0)
+				vcpus[a % 10] = fake.last_fd_obj;
+			fake.fail_newfd_in = 0;
 			break;
 		case 7: /* run with a few scripted exits */
 			for (int i = 0; i < b % 4; i++)
