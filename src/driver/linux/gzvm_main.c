@@ -51,6 +51,7 @@ static const struct file_operations gzvm_vm_fops = {
 	.owner = THIS_MODULE,
 	.release = gzvm_vm_release,
 	.unlocked_ioctl = gzvm_vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 /* clang-format on */
@@ -73,6 +74,7 @@ static const struct file_operations gzvm_vcpu_fops = {
 	.owner = THIS_MODULE,
 	.release = gzvm_vcpu_release,
 	.unlocked_ioctl = gzvm_vcpu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 /* clang-format on */
@@ -86,6 +88,7 @@ static long gzvm_dev_ioctl(struct file *filp, unsigned int cmd, unsigned long ar
 static const struct file_operations gzvm_chardev_ops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = gzvm_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 /* clang-format on */
