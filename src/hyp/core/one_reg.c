@@ -121,6 +121,13 @@ static int core_access(struct gz_vcpu *v, uint64_t id, uint64_t *val, bool set)
 			if (p64 == &v->ctx.pstate && !pstate_ok(*val))
 				return GZ_ERR_INVALID_ARGS;
 			*p64 = *val;
+			/* A new PC redirects the vCPU (a VMM injecting an abort for an access
+			 * no device claims): what the last exit left to complete (an MMIO
+			 * load and its PC step, a forwarded call's results) is dropped. */
+			if (p64 == &v->ctx.pc) {
+				v->mmio.active = false;
+				v->hvc_pending = false;
+			}
 		} else {
 			*val = *p64;
 		}
