@@ -38,21 +38,6 @@ struct gz_vgic_irq *vgic_irq(struct gz_vgic *v, unsigned vcpu, uint32_t intid)
 	return NULL;
 }
 
-bool vgic_deliverable(const struct gz_vgic *v, const struct gz_vgic_irq *irq)
-{
-	uint32_t grp =
-	    irq->flags & GZ_VGIC_IRQ_GROUP1 ? ARCH_GICD_CTLR_ENABLE_G1 : ARCH_GICD_CTLR_ENABLE_G0;
-
-	return vgic_pending(irq) && (irq->flags & GZ_VGIC_IRQ_ENABLED) && (v->ctlr & grp);
-}
-
-unsigned vgic_owner(const struct gz_vgic_irq *irq)
-{
-	if (irq->intid >= GZ_VGIC_SPI_BASE && (irq->flags & GZ_VGIC_IRQ_ACTIVE))
-		return irq->active_vcpu;
-	return irq->target;
-}
-
 uint32_t vgic_mpidr_aff(uint64_t mpidr)
 {
 	return (uint32_t)(GZ_FIELD_GET(ARCH_MPIDR_AFF0, mpidr) |

@@ -48,6 +48,9 @@ static void pick(struct lr_pick *p, struct gz_vgic_irq *irq)
 
 static void consider(struct gz_vgic *v, struct lr_pick *p, struct gz_vgic_irq *irq, unsigned vcpu)
 {
+	/* Most interrupts are idle: one test rejects them. */
+	if (!(irq->flags & (GZ_VGIC_IRQ_ACTIVE | GZ_VGIC_IRQ_LATCH | GZ_VGIC_IRQ_LINE)))
+		return;
 	if (irq->lr_vcpu != GZ_VGIC_NO_VCPU || vgic_owner(irq) != vcpu)
 		return;
 	if ((irq->flags & GZ_VGIC_IRQ_ACTIVE) || vgic_deliverable(v, irq))

@@ -4,6 +4,7 @@
 #ifndef GZ_VGIC_PRIV_H
 #define GZ_VGIC_PRIV_H
 
+#include <arch/gicv3.h>
 #include <gz/vgic.h>
 
 /* Callbacks collected under the lock, run after it is released. */
@@ -52,10 +53,22 @@ static inline bool vgic_pending_any(const struct gz_vgic_irq *irq)
 }
 
 /* Pending, enabled and its group enabled in GICD_CTLR: may be signalled to a vCPU. */
-bool vgic_deliverable(const struct gz_vgic *v, const struct gz_vgic_irq *irq);
+static inline bool vgic_deliverable(const struct gz_vgic *v, const struct gz_vgic_irq *irq)
+{
+	uint32_t grp = irq->flags & GZ_VGIC_IRQ_GROUP1 ? (uint32_t)ARCH_GICD_CTLR_ENABLE_G1
+						       : (uint32_t)ARCH_GICD_CTLR_ENABLE_G0;
+
+	return vgic_pending(irq) && (irq->flags & GZ_VGIC_IRQ_ENABLED) && (v->ctlr & grp);
+}
+
 /* The vCPU that should hold the interrupt: the bank for private ones; for SPIs the vCPU it
  * is active on, else its route target (GZ_VGIC_NO_VCPU when the route matches nobody). */
-unsigned vgic_owner(const struct gz_vgic_irq *irq);
+static inline unsigned vgic_owner(const struct gz_vgic_irq *irq)
+{
+	if (irq->intid >= GZ_VGIC_SPI_BASE && (irq->flags & GZ_VGIC_IRQ_ACTIVE))
+		return irq->active_vcpu;
+	return irq->target;
+}
 /* Resolve an SPI's route to a vCPU index (after IROUTER writes and vCPU registration). */
 void vgic_resolve_route(struct gz_vgic *v, struct gz_vgic_irq *irq);
 /* The interrupt changed state: kick whoever must notice (its owner when it can be
