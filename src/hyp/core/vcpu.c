@@ -256,6 +256,7 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 	if (v->power == GZ_VCPU_OFF) {
 		gz_hal_unlock(&vm->lock);
 		idle_exit(v, 0, 0);
+		fill_hwstate(v);
 		*exit_reason = GZVM_EXIT_IDLE;
 		return GZ_OK;
 	}
