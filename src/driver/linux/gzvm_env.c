@@ -60,9 +60,10 @@ static void env_free_pages(void *env, void *va, unsigned int nr_pages)
 	free_pages_exact(va, (size_t)nr_pages << PAGE_SHIFT);
 }
 
+/* Sizes come from user input (a slot's PFN array): a huge one must fail quietly. */
 static void *env_zalloc(void *env, size_t size)
 {
-	return kvzalloc(size, GFP_KERNEL_ACCOUNT);
+	return kvzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 }
 
 static void env_free(void *env, void *p)
