@@ -145,13 +145,69 @@ static void test_mm_ops(void **state)
 	assert_int_equal(gz_pool_add(&pool, BASE, 1), GZ_OK);
 	gz_pool_mm_ops(&acct, &ops);
 	assert_ptr_equal(ops.ctx, &acct);
-	assert_null(ops.zalloc_contig);
+	assert_non_null(ops.zalloc_contig); /* concatenated stage-2 roots */
 	void *va = ops.zalloc_page(ops.ctx);
 	assert_ptr_equal(va, gz_hal_pa_to_va(BASE));
 	assert_int_equal(acct.pages, 1);
 	assert_null(ops.zalloc_page(ops.ctx));
 	ops.free_page(ops.ctx, va);
 	assert_int_equal(acct.pages, 0);
+}
+
+static void test_contig(void **state)
+{
+	struct gz_pool pool;
+	struct gz_pool_acct acct;
+	struct gz_pgt_mm_ops ops;
+	gz_pa_t pa, single, pas[4];
+	uint8_t *va;
+
+	(void)state;
+	gz_pool_init(&pool);
+	gz_pool_acct_init(&acct, &pool);
+	/* Bad sizes: zero, not a power of two, too many. */
+	assert_int_equal(gz_pool_alloc_contig(&acct, 0, &pa), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_pool_alloc_contig(&acct, 3, &pa), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_pool_alloc_contig(&acct, 32, &pa), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_pool_alloc_contig(&acct, 2, &pa), GZ_ERR_NO_MEMORY);
+
+	/* 17 pages starting one page past a 64 KiB boundary: the only aligned 16-run starts
+	 * 15 pages in and is cut short, so 16 contiguous pages cannot be had; 8 can. */
+	assert_int_equal(gz_pool_add(&pool, BASE + 0x1000, 17), GZ_OK);
+	for (unsigned i = 0; i < 8; i++) /* dirty, but keep each free page's list link */
+		memset((uint8_t *)gz_hal_pa_to_va(BASE + 0x8000 + i * 0x1000) + 8, 0xab, 0xff8);
+	assert_int_equal(gz_pool_alloc_contig(&acct, 16, &pa), GZ_ERR_NO_MEMORY);
+	assert_int_equal(gz_pool_alloc_contig(&acct, 8, &pa), GZ_OK);
+	assert_int_equal(pa, BASE + 0x8000);
+	assert_true(pa % 0x8000 == 0);
+	va = gz_hal_pa_to_va(pa);
+	for (unsigned i = 0; i < 0x8000; i++)
+		assert_int_equal(va[i], 0);
+	assert_int_equal(acct.pages, 8);
+	assert_int_equal(pool.nr_free, 9);
+	/* The rest of the list is intact: 9 single pages, none inside the run. */
+	for (unsigned i = 0; i < 9; i++) {
+		assert_int_equal(gz_pool_alloc(&acct, &single), GZ_OK);
+		assert_true(single < pa || single >= pa + 0x8000);
+	}
+	assert_int_equal(gz_pool_alloc(&acct, &single), GZ_ERR_NO_MEMORY);
+	gz_pool_free_contig(&acct, pa, 8);
+	assert_int_equal(acct.pages, 9);
+	/* Freed in ascending order: the same run is found again, now at the list head. */
+	assert_int_equal(gz_pool_alloc_contig(&acct, 8, &pas[0]), GZ_OK);
+	assert_int_equal(pas[0], pa);
+	gz_pool_free_contig(&acct, pas[0], 8);
+
+	/* Through the page-table engine's ops. */
+	gz_pool_mm_ops(&acct, &ops);
+	assert_non_null(ops.zalloc_contig);
+	va = ops.zalloc_contig(ops.ctx, 4);
+	assert_non_null(va);
+	assert_int_equal(gz_hal_va_to_pa(va) % 0x4000, 0);
+	assert_null(ops.zalloc_contig(ops.ctx, 16));
+	ops.free_contig(ops.ctx, va, 4);
+	assert_int_equal(acct.pages, 9);
+	assert_int_equal(fake_hal_locks_held(), 0);
 }
 
 static void expect_panic(void (*fn)(void *), void *arg, const char *msg)
@@ -200,6 +256,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_alloc_order_zero_and_accounting, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_take_shrinks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mm_ops, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_contig, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_free_invariants, setup, teardown),
 	};
 

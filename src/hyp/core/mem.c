@@ -107,9 +107,6 @@ int gz_mem_init(const struct gz_mem_config *cfg)
 		if (gz_range_end(base, size, &end) && end > top)
 			top = end;
 	g->pa_bits = cfg->pa_bits ? cfg->pa_bits : round_pa_bits(top);
-	/* 40 and 42 bits would need a concatenated root table: take 44 instead. */
-	if (!cfg->pa_bits && (g->pa_bits == 40 || g->pa_bits == 42))
-		g->pa_bits = 44;
 	if (!valid_pa_bits(g->pa_bits) || top > (1ULL << g->pa_bits))
 		return GZ_ERR_INVALID_ARGS;
 

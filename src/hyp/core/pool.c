@@ -125,6 +125,74 @@ void gz_pool_get_stats(struct gz_pool *pool, struct gz_pool_stats *st)
 	gz_hal_unlock(&pool->lock);
 }
 
+/*
+ * Contiguous allocation without memory of its own: one pass over the free list looking for
+ * @nr entries that follow each other on the list and are physically consecutive, the first
+ * aligned to the run's size. Pages added as a range sit on the list in ascending order and
+ * allocation pops from the head, so unfragmented memory always qualifies; a fragmented pool
+ * may refuse even though enough scattered pages are free (documented in gz/pool.h).
+ */
+int gz_pool_alloc_contig(struct gz_pool_acct *acct, unsigned nr, gz_pa_t *pa)
+{
+	struct gz_pool *pool = acct->pool;
+	uint64_t bytes = (uint64_t)nr << GZ_PAGE_SHIFT;
+	gz_pa_t prev = 0, start_prev = 0, start = 0, p;
+	unsigned run = 0;
+
+	if (nr == 0 || nr > GZ_POOL_MAX_CONTIG || (nr & (nr - 1)))
+		return GZ_ERR_INVALID_ARGS;
+	gz_hal_lock(&pool->lock);
+	for (p = pool->free_head; p; prev = p, p = *link_of(p)) {
+		if (run && p == start + ((uint64_t)run << GZ_PAGE_SHIFT)) {
+			run++;
+		} else if (GZ_IS_ALIGNED(p, bytes)) {
+			start = p;
+			start_prev = prev;
+			run = 1;
+		} else {
+			run = 0;
+		}
+		if (run == nr)
+			break;
+	}
+	if (run != nr) {
+		gz_hal_unlock(&pool->lock);
+		return GZ_ERR_NO_MEMORY;
+	}
+	/* Unlink the run: its last entry's successor follows the entry before it. */
+	if (start_prev)
+		*link_of(start_prev) = *link_of(p);
+	else
+		pool->free_head = *link_of(p);
+	pool->nr_free -= nr;
+	acct->pages += nr;
+	gz_hal_unlock(&pool->lock);
+	gz_memset(gz_hal_pa_to_va(start), 0, bytes);
+	*pa = start;
+	return GZ_OK;
+}
+
+void gz_pool_free_contig(struct gz_pool_acct *acct, gz_pa_t pa, unsigned nr)
+{
+	/* Freed page by page, highest first, so the run is back in ascending list order. */
+	for (unsigned i = nr; i > 0; i--)
+		gz_pool_free(acct, pa + ((uint64_t)(i - 1) << GZ_PAGE_SHIFT));
+}
+
+static void *mm_zalloc_contig(void *ctx, unsigned nr)
+{
+	gz_pa_t pa;
+
+	if (gz_pool_alloc_contig(ctx, nr, &pa) != GZ_OK)
+		return NULL;
+	return gz_hal_pa_to_va(pa);
+}
+
+static void mm_free_contig(void *ctx, void *va, unsigned nr)
+{
+	gz_pool_free_contig(ctx, gz_hal_va_to_pa(va), nr);
+}
+
 static void *mm_zalloc(void *ctx)
 {
 	return gz_pool_zalloc(ctx);
@@ -140,6 +208,8 @@ void gz_pool_mm_ops(struct gz_pool_acct *acct, struct gz_pgt_mm_ops *ops)
 	*ops = (struct gz_pgt_mm_ops){
 	    .zalloc_page = mm_zalloc,
 	    .free_page = mm_free,
+	    .zalloc_contig = mm_zalloc_contig,
+	    .free_contig = mm_free_contig,
 	    .ctx = acct,
 	};
 }

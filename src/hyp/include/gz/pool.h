@@ -43,6 +43,14 @@ int gz_pool_add(struct gz_pool *pool, gz_pa_t pa, uint64_t nr);
 int gz_pool_alloc(struct gz_pool_acct *acct, gz_pa_t *pa);
 /* Same, returning the hypervisor VA (NULL when the pool is empty). */
 void *gz_pool_zalloc(struct gz_pool_acct *acct);
+/* Take @nr (a power of two, at most GZ_POOL_MAX_CONTIG) zeroed, physically contiguous pages
+ * aligned to their total size, e.g. concatenated stage-2 root tables. The search needs no
+ * memory: it finds runs that are consecutive on the free list, which unfragmented memory
+ * always is; a fragmented pool may answer GZ_ERR_NO_MEMORY although enough pages are free.
+ * GZ_ERR_INVALID_ARGS for a bad @nr. Free with gz_pool_free_contig. */
+#define GZ_POOL_MAX_CONTIG 16
+int gz_pool_alloc_contig(struct gz_pool_acct *acct, unsigned nr, gz_pa_t *pa);
+void gz_pool_free_contig(struct gz_pool_acct *acct, gz_pa_t pa, unsigned nr);
 /* Give back a page allocated for @acct (by PA or VA). */
 void gz_pool_free(struct gz_pool_acct *acct, gz_pa_t pa);
 void gz_pool_free_va(struct gz_pool_acct *acct, void *va);
