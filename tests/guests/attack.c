@@ -1,0 +1,72 @@
+/* attack: a hostile guest. It reads and writes IPAs where the hypervisor's and the host's
+ * memory live in the simulator's physical map, abuses the page share/unshare/relinquish calls,
+ * calls host-only hypercalls and PSCI with bad arguments and CPU_ON with bad entry points.
+ * Every attempt must be refused (an error code, or an access that reaches no memory) and the
+ * guest must keep running undisturbed; it prints what it got. */
+#include "common/guest.h"
+
+#define MEM_SHARE	   0xc6000003UL
+#define MEM_UNSHARE	   0xc6000004UL
+#define MEM_RELINQUISH	   0xc6000009UL
+#define HOST_CREATE_VM	   0xfb001000UL /* host-only: MT_HVC_GZVM_CREATE_VM */
+#define HOST_SET_MEMREGION 0xfb001004UL
+
+static uint64_t page[512] __attribute__((aligned(4096)));
+static uint64_t canary = 0x600d600d600d600dUL;
+
+static void show(const char *what, int64_t r)
+{
+	printf_("%s: %ld\n", what, r);
+}
+
+static void probe(const char *what, uint64_t ipa)
+{
+	volatile uint64_t *p = (volatile uint64_t *)ipa;
+	uint64_t before = *p;
+
+	*p = 0x4141414141414141UL;
+	printf_("%s %lx: read %lx, after write %lx\n", what, ipa, before, *p);
+}
+
+void guest_main(unsigned cpu)
+{
+	uint64_t pg = (uint64_t)page;
+
+	(void)cpu;
+	/* The simulator's physical memory (hypervisor pool, host allocations) starts at 4 GiB;
+	 * as IPAs these are outside the VM's memslots and reach no memory. */
+	probe("hypervisor PA as IPA", 0x100000000UL);
+	probe("host PA as IPA", 0x102000000UL);
+	probe("IPA beyond RAM", RAM_BASE + 0x10000000UL);
+
+	show("share unaligned", (int64_t)hvc(MEM_SHARE, pg + 8, 0, 0));
+	show("share outside RAM", (int64_t)hvc(MEM_SHARE, 0x20000000UL, 0, 0));
+	show("unshare never shared", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
+	show("share", (int64_t)hvc(MEM_SHARE, pg, 0, 0));
+	show("share again", (int64_t)hvc(MEM_SHARE, pg, 0, 0));
+	show("relinquish shared", (int64_t)hvc(MEM_RELINQUISH, pg, 0, 0));
+	show("unshare", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
+	show("unshare again", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
+	page[3] = 0x1234;
+	printf_("page still ours: %lx\n", page[3]);
+	show("extra args to share", (int64_t)hvc(MEM_SHARE, pg, 1, 0));
+
+	show("host CREATE_VM from guest", (int64_t)hvc(HOST_CREATE_VM, 0, 0, 0));
+	show("host SET_MEMREGION from guest", (int64_t)hvc(HOST_SET_MEMREGION, 0, 0, 0));
+	show("unknown function", (int64_t)hvc(0xc2ffffffUL, 0, 0, 0));
+	show("CPU_ON unaligned entry",
+	     (int64_t)hvc(PSCI_CPU_ON, 1, (uint64_t)secondary_entry + 2, 0));
+	show("CPU_ON entry beyond the IPA space", (int64_t)hvc(PSCI_CPU_ON, 1, 1UL << 52, 0));
+	show("CPU_ON self", (int64_t)hvc(PSCI_CPU_ON, 0, (uint64_t)secondary_entry, 0));
+	show("CPU_ON no such cpu", (int64_t)hvc(PSCI_CPU_ON, 0xff00, (uint64_t)secondary_entry, 0));
+	/* An entry outside RAM but inside the IPA space starts the CPU (as KVM does): it only
+	 * faults in its own vectors. */
+	show("CPU_ON entry outside RAM", (int64_t)hvc(PSCI_CPU_ON, 1, 0x20000000UL, 0));
+	{
+		int64_t r = (int64_t)hvc(PSCI_CPU_ON, 1, (uint64_t)secondary_entry, 0);
+
+		/* ALREADY_ON or ON_PENDING, depending on whether it has run yet */
+		printf_("CPU_ON it again: %s\n", r == -4 || r == -5 ? "refused" : "WRONG");
+	}
+	printf_("canary %lx, still running\n", canary);
+}
