@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <arch/gicv3.h>
+#include <arch/ich.h>
 #include <gz/psci.h>
 #include <gz/vtimer.h>
 
@@ -427,6 +428,42 @@ static void wfi_loop(struct gz_cpu_ctx *ctx, void *arg)
 	(void)ctx, (void)arg;
 }
 
+/* The guest completes the interrupt in its LR: hwstate shows the LR as the guest left it. */
+static void guest_eoi(struct gz_cpu_ctx *ctx, void *arg)
+{
+	(void)ctx, (void)arg;
+	uint64_t lr = fake_hal_ich(GZ_ICH_LR(0));
+	fake_hal_set_ich(GZ_ICH_LR(0), lr & ~ARCH_ICH_LR_STATE);
+}
+
+static void test_hwstate_lrs(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	struct gzvm_vcpu_hwstate *hw = vfix_hwstate(vm, 0);
+	uint64_t gicd_ctlr = 3;
+
+	(void)state;
+	assert_int_equal(hstatus(GZ_HVC_CREATE_DEVICE, vm, put_dist(), 0, 0, 0), GZ_OK);
+	/* the guest enables the distributor, SPI 32 and its CPU interface */
+	assert_int_equal(
+	    gz_vgic_mmio(&m->vgic, 0, 0x3fff0000 + ARCH_GICD_CTLR, 4, true, &gicd_ctlr), GZ_OK);
+	uint64_t en = 1;
+	assert_int_equal(gz_vgic_mmio(&m->vgic, 0, 0x3fff0000 + 0x104, 4, true, &en), GZ_OK);
+	m->vgic.cpu[0].vmcr = ~0ULL;
+	assert_int_equal(hstatus(GZ_HVC_IRQ_LINE, gz_hvc_tuple(vm, 0), 0, 1, 0, 0), GZ_OK);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, guest_eoi, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(hw->nr_lrs, 1);
+	assert_int_equal(hw->lr[0] & ARCH_ICH_LR_VINTID, 32);
+	assert_int_equal(hw->lr[0] & ARCH_ICH_LR_STATE, 0);
+	assert_int_equal(hw->lr[1], 0);
+	/* while the guest has not taken it, it reads pending */
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(hw->nr_lrs, 1);
+	assert_true(hw->lr[0] & ARCH_ICH_LR_PENDING);
+}
+
 /* Direct calls of the run entry for states the host-call layer filters out first. */
 static void test_run_entry_states(void **state)
 {
@@ -507,10 +544,13 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_registry),	    T(test_inject_undef),     T(test_inject_aborts),
-	    T(test_dabt_outcomes),  T(test_iabt_outcomes),    T(test_wfx),
-	    T(test_async_outcomes), T(test_sysregs),	      T(test_vgic_mmio),
-	    T(test_budget),	    T(test_run_entry_states), T(test_kick_and_power_off),
+	    T(test_registry),		T(test_inject_undef),
+	    T(test_inject_aborts),	T(test_dabt_outcomes),
+	    T(test_iabt_outcomes),	T(test_wfx),
+	    T(test_async_outcomes),	T(test_sysregs),
+	    T(test_vgic_mmio),		T(test_budget),
+	    T(test_run_entry_states),	T(test_hwstate_lrs),
+	    T(test_kick_and_power_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

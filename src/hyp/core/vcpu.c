@@ -174,19 +174,30 @@ static void complete_previous(struct gz_vcpu *v)
 	}
 }
 
+/* hwstate for the host: the list registers as the guest left them (an interrupt the guest
+ * completed reads state "invalid" with its vINTID still there, which is how the driver
+ * resamples level irqfds), and the timer offset. */
 static void fill_hwstate(struct gz_vcpu *v)
 {
 	struct gzvm_vcpu_hwstate *hw = v->hwstate;
-	const uint64_t *lrs;
+	unsigned i;
+
+	hw->nr_lrs = v->nr_lrs_seen;
+	for (i = 0; i < GZVM_VCPU_HWSTATE_NR_LRS; i++)
+		hw->lr[i] = i < v->nr_lrs_seen ? v->lrs_seen[i] : 0;
+	hw->vtimer_offset = v->vm->cntvoff;
+}
+
+/* Between the guest's exit and the vGIC sync: keep the LRs the flush used, as they are. */
+static void save_lrs(struct gz_vcpu *v)
+{
 	unsigned i, nr = 0;
 
-	lrs = gz_vgic_lrs(&v->vm->vgic, v->id, &nr);
-	if (!lrs || nr > GZVM_VCPU_HWSTATE_NR_LRS)
-		nr = 0;
-	hw->nr_lrs = nr;
-	for (i = 0; i < GZVM_VCPU_HWSTATE_NR_LRS; i++)
-		hw->lr[i] = i < nr ? lrs[i] : 0;
-	hw->vtimer_offset = v->vm->cntvoff;
+	gz_vgic_lrs(&v->vm->vgic, v->id, &nr);
+	nr = GZ_MIN(nr, GZVM_VCPU_HWSTATE_NR_LRS);
+	for (i = 0; i < nr; i++)
+		v->lrs_seen[i] = gz_hal_ich_read(GZ_ICH_LR(i));
+	v->nr_lrs_seen = (uint8_t)nr;
 }
 
 /* One entry into the guest; returns the action for its exit. */
@@ -210,6 +221,7 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	v->ctx.vttbr_el2 = gz_s2pt_vttbr(&vm->mem.s2);
 	gz_memset(&rec, 0, sizeof(rec));
 	r = gz_hal_vcpu_run(&v->ctx, &rec);
+	save_lrs(v);
 	gz_vgic_sync(&vm->vgic, v->id);
 	gz_vtimer_update(&vm->vgic, v->id, &v->ctx);
 	if (r < 0) {

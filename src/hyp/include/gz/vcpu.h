@@ -54,6 +54,9 @@ struct gz_vcpu {
 	/* PSCI CPU_ON: where the vCPU starts when it next runs */
 	uint64_t on_entry;
 	uint64_t on_context;
+	/* the list registers as the guest left them at the last exit (hwstate.lr) */
+	uint8_t nr_lrs_seen;
+	uint64_t lrs_seen[GZ_ICH_MAX_LRS];
 	/* exit statistics */
 	uint64_t nr_exits;
 	struct gz_cpu_ctx ctx;
