@@ -99,6 +99,9 @@ struct gz_el2_percpu {
 	struct gz_fpsimd host_fp __attribute__((aligned(16)));
 	/* host interrupts seen (physical GIC), and the preemption timer's firings */
 	uint64_t irqs, timer_irqs;
+	/* this CPU's redistributor SGI/PPI frame; is the physical vtimer PPI enabled there */
+	uint64_t gicr_sgi;
+	bool vtimer_ppi_on;
 };
 
 #define GZ_EL2_MAX_MEM 8
@@ -149,7 +152,12 @@ extern const char __text_end[], __rodata_end[];
  * EL2 physical timer (PPI 26) as the preemption tick; host interrupts are drained by polling
  * ICC_IAR1_EL1 (gzhyp takes no IRQ exceptions itself). */
 int gz_el2_gic_init(void);
+extern bool gz_el2_gic_ready; /* the boot CPU's GIC setup worked */
 int gz_el2_gic_init_cpu(void);
+/* Let the guest's virtual timer interrupt the guest (physical PPI 27) or not: it must not
+ * while its line is already high and the core has injected it, or every entry would exit at
+ * once; WFI traps and the host tick bring such a guest back to the core. */
+void gz_el2_gic_vtimer_gate(bool allow);
 /* Arm the preemption timer @ticks counter ticks from now (0: stop it). */
 void gz_el2_tick_arm(uint64_t ticks);
 /* Acknowledge and handle every pending host interrupt; returns how many. */

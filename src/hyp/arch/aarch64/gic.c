@@ -83,6 +83,8 @@ int gz_el2_gic_init_cpu(void)
 	for (unsigned i = 0; i < 32; i += 4)
 		gz_mmio_write32(sgi + ARCH_GICR_IPRIORITYR0 + i, GIC_PRIO_HOST * 0x01010101u);
 	gz_mmio_write32(sgi + ARCH_GICR_ISENABLER0, ppis);
+	gz_el2_this_cpu()->gicr_sgi = sgi;
+	gz_el2_this_cpu()->vtimer_ppi_on = true;
 
 	gz_sysreg_write(S3_4_C12_C9_5, ICC_SRE_EL2_VALUE); /* ICC_SRE_EL2 */
 	__asm__ volatile("isb");
@@ -92,6 +94,17 @@ int gz_el2_gic_init_cpu(void)
 	gz_sysreg_write(S3_0_C12_C12_7, 1);	    /* ICC_IGRPEN1_EL1 */
 	__asm__ volatile("isb");
 	return GZ_OK;
+}
+
+void gz_el2_gic_vtimer_gate(bool allow)
+{
+	struct gz_el2_percpu *pc = gz_el2_this_cpu();
+
+	if (pc->vtimer_ppi_on == allow || !pc->gicr_sgi)
+		return;
+	gz_mmio_write32(pc->gicr_sgi + (allow ? ARCH_GICR_ISENABLER0 : ARCH_GICR_ICENABLER0),
+			1u << PPI_VTIMER);
+	pc->vtimer_ppi_on = allow;
 }
 
 void gz_el2_tick_arm(uint64_t ticks)

@@ -109,6 +109,15 @@ void gz_el2_vcpu_init_cpu(void)
 	__asm__ volatile("isb");
 }
 
+/* The guest's timer output is high now (the core has made it a virtual interrupt). */
+static bool vtimer_asserted(const struct gz_cpu_ctx *c)
+{
+	uint64_t ctl = c->sys[GZ_SYS_CNTV_CTL_EL0];
+
+	return (ctl & CNT_CTL_ENABLE) && !(ctl & CNT_CTL_IMASK) &&
+	       gz_hal_cntpct() - c->cntvoff_el2 >= c->sys[GZ_SYS_CNTV_CVAL_EL0];
+}
+
 static enum gz_exit_kind slot_kind(unsigned slot)
 {
 	switch (slot) {
@@ -162,6 +171,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN); /* EL1 physical timer traps */
 	gz_sysreg_write(cntv_cval_el0, c->sys[GZ_SYS_CNTV_CVAL_EL0]);
 	gz_sysreg_write(cntv_ctl_el0, c->sys[GZ_SYS_CNTV_CTL_EL0]);
+	gz_el2_gic_vtimer_gate(!vtimer_asserted(c));
 	gz_sysreg_write(hcr_el2, c->hcr_el2);
 	gz_sysreg_write(elr_el2, c->pc);
 	gz_sysreg_write(spsr_el2, c->pstate);

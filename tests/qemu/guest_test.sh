@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs one test guest under gzhyp's test mode (gz.test=guest) on QEMU and compares what the
+# guest printed with the simulator's expected transcript.
+#   guest_test.sh GZHYP_IMAGE GUEST_BIN VCPUS EXPECTED -- QEMU-ARGS...
+# QEMU's generic loader puts the guest binary at GUEST_ADDR in the machine's RAM; gzhyp,
+# playing the host driver, donates memory to a VM, copies it there and runs it. The guest's
+# console is framed by marker lines; the text between them must equal EXPECTED byte for byte,
+# and gzhyp must end with status 0 (the guest powered off through PSCI SYSTEM_OFF). The run
+# is bounded (GZ_QEMU_TIMEOUT seconds, default 25) and its output capped.
+set -uo pipefail
+
+image=$1 guest=$2 vcpus=$3 expected=$4
+shift 4
+[ "${1:-}" = "--" ] && shift
+guest_addr=0x42000000
+
+qemu=${GZ_QEMU:-qemu-system-aarch64}
+if ! command -v "$qemu" >/dev/null 2>&1; then
+  echo "FAIL: $qemu not found: run scripts/deps (it installs qemu-system-arm)"
+  exit 1
+fi
+for f in "$image" "$guest" "$expected"; do
+  if [ ! -f "$f" ]; then
+    echo "FAIL: $f missing (the el2 sub-build makes gzhyp and the guests: run scripts/deps, then build)"
+    exit 1
+  fi
+done
+size=$(stat -c %s "$guest")
+
+log=$(mktemp) got=$(mktemp)
+trap 'rm -f "$log" "$got"' EXIT
+args=("$@" -kernel "$image" -device "loader,file=$guest,addr=$guest_addr,force-raw=on"
+      -append "gz.test=guest gz.image=$guest_addr,$size gz.vcpus=$vcpus")
+echo "+ timeout ${GZ_QEMU_TIMEOUT:-25} $qemu ${args[*]}"
+timeout "${GZ_QEMU_TIMEOUT:-25}" "$qemu" "${args[@]}" </dev/null 2>&1 | head -c 262144 | tr -d '\r' >"$log"
+status=${PIPESTATUS[0]}
+cat "$log"
+echo "+ qemu exit status: $status"
+
+perl -0777 -ne 'print $1 if /\@\@guest-console-begin\@\@\n(.*?)\@\@guest-console-end\@\@/s' "$log" >"$got"
+ok=1
+if [ "$status" = 124 ]; then
+  echo "FAIL: QEMU did not finish within ${GZ_QEMU_TIMEOUT:-25} s"
+  ok=0
+elif [ "$status" != 0 ]; then
+  echo "FAIL: exit status $status, expected 0"
+  ok=0
+fi
+if ! grep -q '@@guest-console-end@@' "$log"; then
+  echo "FAIL: the guest's console was not closed (the run did not finish)"
+  ok=0
+elif ! cmp -s "$got" "$expected"; then
+  echo "FAIL: the guest's transcript differs from $expected:"
+  diff -u "$expected" "$got" | head -50
+  ok=0
+fi
+[ $ok = 1 ] && echo "PASS: transcript equals $(basename "$expected")" && exit 0
+exit 1
