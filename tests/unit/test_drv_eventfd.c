@@ -448,12 +448,18 @@ static void test_irqfd_level_resample(void **state)
 	push_lr_exit(0, 0, 0);
 	assert_int_equal(gzdrv_vcpu_ioctl(v1, GZVM_RUN, fake_user(&urun, sizeof(urun))), 0);
 	assert_int_equal(fake_efd(rs)->count, 1);
+	/* delivered and completed within one entry: the first LR seen is already invalid */
+	fake_efd_write(l);
+	push_lr_exit(2, LR_PENDING | 40, 39);
+	assert_int_equal(gzdrv_vcpu_ioctl(v0, GZVM_RUN, fake_user(&urun, sizeof(urun))), 0);
+	assert_int_equal(fake_efd(rs)->count, 2);
+	assert_false(vm->irqfds[0].asserted);
 	/* the direct EOI entry point */
 	fake_efd_write(l);
 	gzdrv_vm_irq_eoi(vm, 8);
-	assert_int_equal(fake_efd(rs)->count, 1);
-	gzdrv_vm_irq_eoi(vm, 7);
 	assert_int_equal(fake_efd(rs)->count, 2);
+	gzdrv_vm_irq_eoi(vm, 7);
+	assert_int_equal(fake_efd(rs)->count, 3);
 	/* teardown deasserts a raised line */
 	fake_efd_write(l);
 	unsigned int before = fake_calls(GZ_HVC_FN_IRQ_LINE);

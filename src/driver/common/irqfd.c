@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* irqfd: eventfds that inject an SPI when signalled, without a trip through the VMM, and
+/*
+ * irqfd: eventfds that inject an SPI when signalled, without a trip through the VMM, and
  * IRQ_LINE. Edge irqfds pulse the line. opengz extension (RESAMPLE): a level irqfd keeps
  * the line asserted until the guest completes the interrupt, then deasserts it and signals
- * the resamplefd. The EOI is seen in the list registers the hypervisor reports in each
- * vCPU's hwstate page: once the vINTID has been pending/active in an LR of a vCPU, its
- * absence (or an invalid LR) after a later exit of that vCPU means the guest is done.
+ * the resamplefd. The completion is read from the list registers gzhyp reports in the
+ * vCPU's hwstate page after every RUN (read back after the guest ran): the vINTID in an LR
+ * whose state is invalid means the guest completed it during that entry; once seen pending
+ * or active in an LR of a vCPU, its absence from that vCPU's LRs means the same.
  */
 #include "gzdrv_priv.h"
 
@@ -99,21 +101,24 @@ void gzdrv_irqfd_scan_lrs(struct gzdrv_vcpu *vcpu)
 	gzdrv_lock(vm);
 	for (i = 0; i < GZDRV_MAX_IRQFDS; i++) {
 		struct gzdrv_irqfd *f = &vm->irqfds[i];
-		bool live = false;
+		bool live = false, done = false;
 
 		if (!f->used || !f->active || !f->level || !f->asserted)
 			continue;
 		for (l = 0; l < nr; l++) {
 			uint64_t lr = gzdrv_le64(hw->lr[l]);
 
-			if ((lr & GZDRV_LR_VINTID_MASK) == f->gsi + GZDRV_SPI_BASE &&
-			    ((lr >> GZDRV_LR_STATE_SHIFT) & GZDRV_LR_STATE_MASK))
+			if ((lr & GZDRV_LR_VINTID_MASK) != f->gsi + GZDRV_SPI_BASE)
+				continue;
+			if ((lr >> GZDRV_LR_STATE_SHIFT) & GZDRV_LR_STATE_MASK)
 				live = true;
+			else
+				done = true;
 		}
 		if (live) {
 			f->seen = true;
 			f->seen_vcpu = vcpu->id;
-		} else if (f->seen && f->seen_vcpu == vcpu->id) {
+		} else if (done || (f->seen && f->seen_vcpu == vcpu->id)) {
 			level_eoi(f);
 		}
 	}
