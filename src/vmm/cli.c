@@ -115,6 +115,7 @@ enum opt_id {
 	O_STATS,
 	O_DRY_RUN,
 	O_TESTDEV,
+	O_UNASSIGNED,
 	O_HELP,
 	O_VERSION,
 	O_COUNT
@@ -141,6 +142,7 @@ static const struct {
     [O_STATS] = {"--stats", false, false},
     [O_DRY_RUN] = {"--dry-run", false, false},
     [O_TESTDEV] = {"--testdev", false, false},
+    [O_UNASSIGNED] = {"--unassigned", true, false},
     [O_HELP] = {"--help", false, true},
     [O_VERSION] = {"--version", false, true},
 };
@@ -277,6 +279,15 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		return 0;
 	case O_TESTDEV:
 		cfg->testdev = true;
+		return 0;
+	case O_UNASSIGNED:
+		if (strcmp(v, "abort") == 0)
+			cfg->unassigned_zero = false;
+		else if (strcmp(v, "zero") == 0)
+			cfg->unassigned_zero = true;
+		else
+			return vmm_fail(err, errlen, "invalid --unassigned '%s' (abort or zero)",
+					v);
 		return 0;
 	default:
 		return 0;

@@ -36,8 +36,9 @@ struct vmm_config {
 	unsigned virtio_version; /* 2 (modern) or 1 (legacy) */
 	bool rng;
 	bool stats;
-	bool testdev; /* scratch register file for the test guests */
-	bool dry_run; /* load and check everything, write --dump-dtb, run nothing */
+	bool unassigned_zero; /* --unassigned zero: no abort for accesses to nothing */
+	bool testdev;	      /* scratch register file for the test guests */
+	bool dry_run;	      /* load and check everything, write --dump-dtb, run nothing */
 	/* Storage for the path part of "--disk FILE,ro" (the argv string is not modified). */
 	char disk_path_buf[VMM_MAX_DISKS][4096];
 };

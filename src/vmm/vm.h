@@ -87,6 +87,7 @@ struct vmm_vm {
 	uint8_t testdev[VMM_TESTDEV_SIZE];
 
 	atomic_ullong mmio_unhandled;
+	atomic_ullong aborts_injected;
 	atomic_ullong irq_line_calls;
 };
 
@@ -99,8 +100,12 @@ int vmm_vm_run(struct vmm_vm *vm);
 void vmm_vm_teardown(struct vmm_vm *vm);
 void vmm_vm_print_stats(struct vmm_vm *vm, void *stream);
 
-/* MMIO dispatch for one exit (vCPU thread). */
-void vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size, bool is_write);
+/* MMIO dispatch for one exit (vCPU thread). false: no device there (reads returned 0). */
+bool vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size, bool is_write);
+/* Makes the vCPU take a synchronous external abort for an access to addr, as QEMU's virt
+ * does for unassigned addresses. false if the backend cannot read the registers it needs. */
+bool vmm_vcpu_inject_sea(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t addr, bool is_write);
+int vmm_vcpu_get_reg(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t id, uint64_t *value);
 /* Ends the VM with status (first caller wins) and wakes the event loop. */
 void vmm_vm_stop(struct vmm_vm *vm, int status);
 const char *vmm_exit_reason_name(uint32_t reason);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arm64.h"
 #include "layout.h"
 
 #define EV_STOP	  0x100000000ULL
@@ -66,13 +67,29 @@ static void le_store(uint8_t *d, unsigned size, uint64_t v)
 		d[i] = (uint8_t)(v >> (8 * i));
 }
 
-void vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size, bool is_write)
+/* An unpopulated virtio-mmio transport: magic and version, device ID 0 ("no device"). */
+static uint64_t empty_transport(struct vmm_vm *vm, uint64_t off)
+{
+	switch (off) {
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		return VIRTIO_MMIO_MAGIC;
+	case VIRTIO_MMIO_VERSION:
+		return vm->cfg->virtio_version;
+	case VIRTIO_MMIO_VENDOR_ID:
+		return VIRTIO_VENDOR_ID;
+	default:
+		return 0;
+	}
+}
+
+bool vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size, bool is_write)
 {
 	uint64_t v = is_write ? le_load(data, size) : 0;
+	bool claimed = true;
 
 	if (size != 1 && size != 2 && size != 4 && size != 8) {
 		atomic_fetch_add(&vm->mmio_unhandled, 1);
-		return;
+		return false;
 	}
 	if (addr >= VMM_UART_BASE && addr - VMM_UART_BASE < VMM_UART_SIZE) {
 		if (is_write)
@@ -80,14 +97,16 @@ void vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size,
 		else
 			v = pl011_read(&vm->uart, addr - VMM_UART_BASE, size);
 	} else if (addr >= VMM_VIRTIO_BASE &&
-		   addr - VMM_VIRTIO_BASE < (uint64_t)vm->nvdevs * VMM_VIRTIO_STRIDE) {
-		uint64_t rel = addr - VMM_VIRTIO_BASE;
-		struct vmm_virtio *vd = &vm->vdevs[rel / VMM_VIRTIO_STRIDE]->vd;
+		   addr - VMM_VIRTIO_BASE < (uint64_t)VMM_VIRTIO_MAX * VMM_VIRTIO_STRIDE) {
+		uint64_t rel = addr - VMM_VIRTIO_BASE, off = rel % VMM_VIRTIO_STRIDE;
+		unsigned idx = (unsigned)(rel / VMM_VIRTIO_STRIDE);
 
-		if (is_write)
-			vmm_virtio_mmio_write(vd, rel % VMM_VIRTIO_STRIDE, size, v);
-		else
-			v = vmm_virtio_mmio_read(vd, rel % VMM_VIRTIO_STRIDE, size);
+		if (idx < vm->nvdevs && is_write)
+			vmm_virtio_mmio_write(&vm->vdevs[idx]->vd, off, size, v);
+		else if (idx < vm->nvdevs)
+			v = vmm_virtio_mmio_read(&vm->vdevs[idx]->vd, off, size);
+		else if (!is_write && size == 4)
+			v = empty_transport(vm, off); /* as QEMU virt: all 32 transports exist */
 	} else if (vm->cfg->testdev && addr >= VMM_TESTDEV_BASE &&
 		   addr - VMM_TESTDEV_BASE <= VMM_TESTDEV_SIZE - size) {
 		uint8_t *p = vm->testdev + (addr - VMM_TESTDEV_BASE);
@@ -99,11 +118,49 @@ void vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size,
 			v = le_load(p, size);
 		pthread_mutex_unlock(&vm->testdev_lock);
 	} else {
-		/* Nothing there: reads as zero, writes ignored (as an unassigned bus). */
+		/* Nothing there: reads as zero, writes ignored, unless the caller injects. */
 		atomic_fetch_add(&vm->mmio_unhandled, 1);
+		claimed = false;
 	}
 	if (!is_write)
 		le_store(data, size, v);
+	return claimed;
+}
+
+bool vmm_vcpu_inject_sea(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t addr, bool is_write)
+{
+	uint64_t pstate, pc, vbar, sctlr, esr, mode, off;
+
+	if (vmm_vcpu_get_reg(vm, v, GZVM_REG_CORE_PSTATE, &pstate) < 0 ||
+	    vmm_vcpu_get_reg(vm, v, GZVM_REG_CORE_PC, &pc) < 0 ||
+	    vmm_vcpu_get_reg(vm, v, A64_REG_VBAR_EL1, &vbar) < 0 ||
+	    vmm_vcpu_get_reg(vm, v, A64_REG_SCTLR_EL1, &sctlr) < 0)
+		return false;
+	if (pstate & A64_PSTATE_RW32)
+		return false; /* AArch32 guests: not supported, reads-as-zero instead */
+	mode = pstate & A64_PSTATE_M_MASK;
+	if (mode == A64_PSTATE_EL1H)
+		off = A64_VEC_CUR_SPX, esr = A64_ESR_EC_DABT_CUR;
+	else if (mode == A64_PSTATE_EL1T)
+		off = A64_VEC_CUR_SP0, esr = A64_ESR_EC_DABT_CUR;
+	else
+		off = A64_VEC_LOW_A64, esr = A64_ESR_EC_DABT_LOW;
+	esr = esr << A64_ESR_EC_SHIFT | A64_ESR_IL | A64_ESR_FSC_EXTABT;
+	if (is_write)
+		esr |= A64_ESR_WNR;
+	/* The exit gives the IPA; it is the faulting address only with the MMU off. */
+	if (sctlr & A64_SCTLR_M)
+		esr |= A64_ESR_FNV;
+	/* Setting PC last also tells the hypervisor not to complete the MMIO access. */
+	if (vmm_vcpu_set_reg(vm, v, GZVM_REG_CORE_ELR_EL1, pc) < 0 ||
+	    vmm_vcpu_set_reg(vm, v, GZVM_REG_CORE_SPSR(A64_SPSR_EL1_IDX), pstate) < 0 ||
+	    vmm_vcpu_set_reg(vm, v, A64_REG_ESR_EL1, esr) < 0 ||
+	    vmm_vcpu_set_reg(vm, v, A64_REG_FAR_EL1, addr) < 0 ||
+	    vmm_vcpu_set_reg(vm, v, GZVM_REG_CORE_PSTATE, A64_PSTATE_EL1H | A64_PSTATE_DAIF) < 0 ||
+	    vmm_vcpu_set_reg(vm, v, GZVM_REG_CORE_PC, vbar + off) < 0)
+		return false;
+	atomic_fetch_add(&vm->aborts_injected, 1);
+	return true;
 }
 
 static void kick_handler(int sig)
@@ -121,8 +178,10 @@ static bool handle_exit(struct vmm_vcpu *v)
 	v->exits[i < VMM_NR_EXIT_REASONS ? i : VMM_NR_EXIT_REASONS]++;
 	switch (reason) {
 	case GZVM_EXIT_MMIO:
-		vmm_vm_mmio(vm, run->mmio.phys_addr, run->mmio.data, (unsigned)run->mmio.size,
-			    run->mmio.is_write);
+		if (!vmm_vm_mmio(vm, run->mmio.phys_addr, run->mmio.data, (unsigned)run->mmio.size,
+				 run->mmio.is_write) &&
+		    !vm->cfg->unassigned_zero)
+			vmm_vcpu_inject_sea(vm, v, run->mmio.phys_addr, run->mmio.is_write);
 		return true;
 	case GZVM_EXIT_HYPERCALL:
 		/* Nothing is forwarded to gzvmm on purpose: answer NOT_SUPPORTED (SMCCC -1). */
@@ -445,7 +504,8 @@ void vmm_vm_print_stats(struct vmm_vm *vm, void *stream)
 		fprintf(f, " ioeventfd=%s irqfd=%s\n", d->ioeventfd ? "yes" : "no",
 			d->irqfd ? "yes" : "no");
 	}
-	fprintf(f, "  unhandled_mmio=%llu irq_line_calls=%llu\n",
+	fprintf(f, "  unhandled_mmio=%llu aborts_injected=%llu irq_line_calls=%llu\n",
 		(unsigned long long)atomic_load(&vm->mmio_unhandled),
+		(unsigned long long)atomic_load(&vm->aborts_injected),
 		(unsigned long long)atomic_load(&vm->irq_line_calls));
 }

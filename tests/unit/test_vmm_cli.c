@@ -49,6 +49,8 @@ static const struct bad_case bad_cases[] = {
      "invalid --console 'file:' (stdio or file:PATH)"},
     {{"run", "--kernel", "k", "--input", "kbd"}, "invalid --input 'kbd' (pl011, virtio or none)"},
     {{"run", "--kernel", "k", "--virtio-version", "3"}, "invalid --virtio-version '3' (1 or 2)"},
+    {{"run", "--kernel", "k", "--unassigned", "ignore"},
+     "invalid --unassigned 'ignore' (abort or zero)"},
     {{"run", "--kernel", "k", "--stats=yes"}, "option --stats takes no value"},
     {{"run", "--kernel", "k", "--initrd", ""}, "--initrd needs a file name"},
     {{"run", "--kernel", "k", "--dtb", ""}, "--dtb needs a file name"},
@@ -160,6 +162,7 @@ static void test_more_options(void **state)
 	assert_false(cfg.rng);
 	assert_true(cfg.stats);
 	assert_true(cfg.testdev);
+	assert_false(cfg.unassigned_zero);
 	assert_int_equal(cfg.backend, VMM_BACKEND_GZVM);
 	assert_true(cfg.mem_size == 256ULL << 20);
 }

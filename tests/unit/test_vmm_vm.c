@@ -51,7 +51,7 @@ static struct fake {
 	struct gzvm_create_device dev[2];
 	unsigned ndev, nvcpus, nioev, nirqfd;
 	struct gzvm_dtb_config dtb;
-	uint64_t regs[8][2];
+	uint64_t regs[64][2];
 	unsigned nregs;
 	struct gzvm_ioeventfd ioev[16];
 	struct gzvm_irqfd irqfd[16];
@@ -61,6 +61,7 @@ static struct fake {
 	unsigned nsteps, pc;
 	uint32_t fr_seen;
 	uint64_t testdev_seen;
+	uint32_t empty_seen[3]; /* magic, version, device id of an unpopulated transport */
 	bool irq_seen;
 	uint16_t used_seen;
 	/* knobs */
@@ -68,6 +69,8 @@ static struct fake {
 	bool fail_open, fail_ram;
 	bool no_eventfds; /* IOEVENTFD and IRQFD unsupported: MMIO notify, IRQ_LINE */
 	bool wait_input;  /* vCPU 0 waits until stdin reached a device */
+	bool get_reg;	  /* GET_ONE_REG answers from greg_* */
+	uint64_t greg_pstate, greg_pc, greg_vbar, greg_sctlr;
 	struct vmm_vm *vm;
 	/* progress */
 	unsigned irq_lines;
@@ -162,6 +165,8 @@ static void build_script(void)
 	add(RNG + VIRTIO_MMIO_STATUS, true, 0xf);
 	add(0x0c000000, false, 0); /* nothing mapped there */
 	add(VMM_TESTDEV_BASE + 8, true, 0x11223344);
+	for (unsigned k = 0; k < 3; k++)
+		add(VMM_VIRTIO_BASE + 5 * VMM_VIRTIO_STRIDE + 4 * k, false, 0);
 	fk.steps[fk.nsteps++] = (struct step){VMM_TESTDEV_BASE + 9, 0, false, 2};
 	fk.steps[fk.nsteps++] = (struct step){VMM_TESTDEV_BASE + VMM_TESTDEV_SIZE - 4, 0, true, 8};
 }
@@ -175,6 +180,10 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 			memcpy(&fk.fr_seen, run->mmio.data, 4);
 		if (!prev->write && prev->addr == VMM_TESTDEV_BASE + 9)
 			memcpy(&fk.testdev_seen, run->mmio.data, 8);
+		for (unsigned k = 0; k < 3; k++)
+			if (!prev->write &&
+			    prev->addr == VMM_VIRTIO_BASE + 5 * VMM_VIRTIO_STRIDE + 4 * k)
+				memcpy(&fk.empty_seen[k], run->mmio.data, 4);
 	}
 	if (fk.pc < fk.nsteps) {
 		struct step *s = &fk.steps[fk.pc++];
@@ -325,9 +334,30 @@ static long fk_ioctl(struct vmm_backend *be, int fd, unsigned long req, void *ar
 		struct gzvm_one_reg *r = arg;
 
 		assert_int_equal(fd, VCPU_FD0);
+		if (fk.nregs == 64)
+			return -ENOSPC;
 		fk.regs[fk.nregs][0] = r->id;
 		memcpy(&fk.regs[fk.nregs][1], (void *)(uintptr_t)r->addr, 8);
 		fk.nregs++;
+		return 0;
+	}
+	case GZVM_GET_ONE_REG: {
+		struct gzvm_one_reg *r = arg;
+		uint64_t v;
+
+		if (!fk.get_reg)
+			return -EOPNOTSUPP;
+		if (r->id == GZVM_REG_CORE_PSTATE)
+			v = fk.greg_pstate;
+		else if (r->id == GZVM_REG_CORE_PC)
+			v = fk.greg_pc;
+		else if (r->id == GZVM_ARM64_SYS_REG(3, 0, 12, 0, 0))
+			v = fk.greg_vbar;
+		else if (r->id == GZVM_ARM64_SYS_REG(3, 0, 1, 0, 0))
+			v = fk.greg_sctlr;
+		else
+			return -EINVAL;
+		memcpy((void *)(uintptr_t)r->addr, &v, 8);
 		return 0;
 	}
 	case GZVM_IOEVENTFD:
@@ -432,7 +462,7 @@ static int global_teardown(void **state)
 
 static uint64_t reg(uint64_t id)
 {
-	for (unsigned i = 0; i < fk.nregs; i++)
+	for (unsigned i = fk.nregs; i-- > 0;)
 		if (fk.regs[i][0] == id)
 			return fk.regs[i][1];
 	fail_msg("register 0x%llx not set", (unsigned long long)id);
@@ -507,6 +537,10 @@ static void test_setup_and_poweroff(void **state)
 	assert_int_equal(vm.vcpus[0].exits[GZVM_EXIT_IDLE - GZVM_EXIT_UNKNOWN], 1);
 	/* The scratch device reads back what was written; an access past its end is nothing. */
 	assert_int_equal(fk.testdev_seen, 0x2233);
+	/* Transport 5 is empty: magic, version 2, device 0. */
+	assert_int_equal(fk.empty_seen[0], VIRTIO_MMIO_MAGIC);
+	assert_int_equal(fk.empty_seen[1], 2);
+	assert_int_equal(fk.empty_seen[2], 0);
 	assert_int_equal(atomic_load(&vm.mmio_unhandled), 2);
 	assert_int_equal(vm.vdevs[1]->vd.stats.chains, 1);
 	/* --stats output names every device. */
@@ -516,7 +550,7 @@ static void test_setup_and_poweroff(void **state)
 
 	vmm_vm_print_stats(&vm, ms);
 	fclose(ms);
-	assert_non_null(strstr(buf, "mmio=20"));
+	assert_non_null(strstr(buf, "mmio=23"));
 	assert_non_null(strstr(buf, "system_event=2"));
 	assert_non_null(strstr(buf, "hypercall=1"));
 	assert_non_null(strstr(buf, "virtio-rng@a000200"));
@@ -705,6 +739,55 @@ static void test_disks_initrd_and_user_dtb(void **state)
 	unlink(dtb);
 }
 
+/* An access to nothing becomes a synchronous external abort taken at VBAR_EL1 (QEMU virt's
+ * behaviour), built from the registers GET_ONE_REG returns. */
+static void test_abort_injection(void **state)
+{
+	static const struct {
+		uint64_t pstate, sctlr;
+		bool write;
+		uint64_t ec, off, extra;
+	} cases[] = {
+	    {0x3c5, 0, false, 0x25, 0x200, 0},		/* EL1h, MMU off, read */
+	    {0x3c5, 0, true, 0x25, 0x200, 1ULL << 6},	/* write: WnR */
+	    {0x3c4, 0, false, 0x25, 0x000, 0},		/* EL1t */
+	    {0x000, 0, false, 0x24, 0x400, 0},		/* EL0t: lower EL */
+	    {0x3c5, 1, false, 0x25, 0x200, 1ULL << 10}, /* MMU on: FAR not valid */
+	};
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+
+	(void)state;
+	reset_fake(END_OFF, 1);
+	assert_int_equal(setup_case(1, NULL, &cfg, &vm), 0);
+	/* Without GET_ONE_REG there is no injection. */
+	assert_false(vmm_vcpu_inject_sea(&vm, &vm.vcpus[0], 0x20000000, false));
+	fk.get_reg = true;
+	fk.greg_pstate = 0x10; /* AArch32: not handled */
+	assert_false(vmm_vcpu_inject_sea(&vm, &vm.vcpus[0], 0x20000000, false));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fk.greg_pstate = cases[i].pstate;
+		fk.greg_pc = 0x40080100;
+		fk.greg_vbar = 0x40081000;
+		fk.greg_sctlr = cases[i].sctlr;
+		assert_true(vmm_vcpu_inject_sea(&vm, &vm.vcpus[0], 0x20000000, cases[i].write));
+		assert_true(reg(GZVM_REG_CORE_ELR_EL1) == 0x40080100);
+		assert_true(reg(GZVM_REG_CORE_SPSR(0)) == cases[i].pstate);
+		assert_true(reg(GZVM_ARM64_SYS_REG(3, 0, 5, 2, 0)) ==
+			    (cases[i].ec << 26 | 1ULL << 25 | 0x10 | cases[i].extra));
+		assert_true(reg(GZVM_ARM64_SYS_REG(3, 0, 6, 0, 0)) == 0x20000000);
+		assert_true(reg(GZVM_REG_CORE_PSTATE) == 0x3c5);
+		assert_true(reg(GZVM_REG_CORE_PC) == 0x40081000 + cases[i].off);
+		/* PC is the last register written: it cancels the MMIO completion. */
+		assert_true(fk.regs[fk.nregs - 1][0] == GZVM_REG_CORE_PC);
+	}
+	assert_int_equal(atomic_load(&vm.aborts_injected), 5);
+	/* A failing SET_ONE_REG reports failure. */
+	fk.fail_req = GZVM_SET_ONE_REG;
+	assert_false(vmm_vcpu_inject_sea(&vm, &vm.vcpus[0], 0x20000000, false));
+	vmm_vm_teardown(&vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -715,6 +798,7 @@ int main(void)
 	    cmocka_unit_test(test_ioctl_failures),
 	    cmocka_unit_test(test_stdin_input),
 	    cmocka_unit_test(test_disks_initrd_and_user_dtb),
+	    cmocka_unit_test(test_abort_injection),
 	};
 	return cmocka_run_group_tests(tests, global_setup, global_teardown);
 }

@@ -53,6 +53,7 @@ expect 2 "gzvmm: invalid --cpus 'two' (1 to 8)" -- run $K --cpus two
 expect 2 "gzvmm: invalid --disk option 'rw' (only ',ro' is known)" -- run $K --disk a,rw
 expect 2 "gzvmm: invalid --console 'serial' (stdio or file:PATH)" -- run $K --console serial
 expect 2 "gzvmm: option --cpus given twice" -- run $K --cpus 1 --cpus 2
+expect 2 "gzvmm: invalid --unassigned 'raise' (abort or zero)" -- run $K --unassigned raise
 expect 2 "gzvmm: cannot open kernel '$T/nope': No such file or directory" -- run --kernel "$T/nope"
 expect 2 "gzvmm: kernel '$T/dir' is not a regular file" -- run --kernel "$T/dir"
 expect 2 "gzvmm: kernel '$T/empty' is empty" -- run --kernel "$T/empty"

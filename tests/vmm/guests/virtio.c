@@ -248,6 +248,8 @@ void guest_main(unsigned cpu)
 		if (r32(base + R_MAGIC) != 0x74726976)
 			break;
 		id = r32(base + R_DEVICE_ID);
+		if (id == 0)
+			continue; /* an empty transport */
 		printf_("transport %u: version %u device %u\n", i, r32(base + R_VERSION), id);
 		if (id == 2)
 			test_blk(base);
