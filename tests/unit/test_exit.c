@@ -401,6 +401,15 @@ static void test_vgic_mmio(void **state)
 	assert_int_equal(vfix_guest.last.pc, 0x80000004);
 	assert_int_equal(vfix_guest.last.x[3] & ARCH_GICD_TYPER_ITLINES,
 			 GZ_VM_NR_SPIS / 32); /* (256 + 32) / 32 - 1 */
+	/* the same read by a big-endian guest: the bytes arrive swapped */
+	uint64_t typer = vfix_guest.last.x[3];
+	v0->ctx.sys[GZ_SYS_SCTLR_EL1] = SCTLR_EL1_EE;
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 2, false, 3, false, false, 0x07),
+		  ARCH_GICD_TYPER, hpfar_of(0x3fff0000), guest_at, NULL);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	vfix_run(vm, 0, NULL);
+	assert_int_equal(vfix_guest.last.x[3], __builtin_bswap32((uint32_t)typer));
+	v0->ctx.sys[GZ_SYS_SCTLR_EL1] = 0;
 	/* STR W3 to GICD_CTLR */
 	uint32_t rr;
 	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 2, false, 3, false, true, 0x07), ARCH_GICD_CTLR,

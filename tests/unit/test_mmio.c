@@ -179,6 +179,66 @@ static void test_16bit_insn_step(void **state)
 	assert_int_equal(v->ctx.pc, 0x80000102);
 }
 
+static void be_el1(struct gz_cpu_ctx *ctx, void *arg)
+{
+	set_regs(ctx, arg);
+	ctx->pstate = PSR_MODE_EL1h;
+	ctx->sys[GZ_SYS_SCTLR_EL1] = SCTLR_EL1_EE;
+	ctx->x[4] = 0x1122334455667788ULL;
+}
+
+static void be_el0(struct gz_cpu_ctx *ctx, void *arg)
+{
+	be_el1(ctx, arg);
+	ctx->pstate = PSR_MODE_EL0t;
+	ctx->sys[GZ_SYS_SCTLR_EL1] = SCTLR_EL1_E0E;
+}
+
+static void le_el0_with_ee(struct gz_cpu_ctx *ctx, void *arg)
+{
+	be_el1(ctx, arg);
+	ctx->pstate = PSR_MODE_EL0t; /* EE is for EL1 only */
+}
+
+/* Big-endian guests: the run page holds bytes in the guest's memory order. */
+static void test_big_endian(void **state)
+{
+	static const uint8_t d[8] = {0x80, 0x01, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0};
+	struct gzvm_vcpu_run *run = vfix_run_page(vm, 0);
+	uint8_t out[8];
+
+	(void)state;
+	/* helpers */
+	assert_int_equal(gz_mmio_load(d, 4, true, false, false), 0x80015678);
+	assert_int_equal(gz_mmio_load(d, 2, true, true, true), 0xffffffffffff8001ULL);
+	assert_int_equal(gz_mmio_load(d, 8, true, false, true), 0x800156789abcdef0ULL);
+	assert_int_equal(gz_mmio_load(d, 16, false, false, true), 0xf0debc9a78560180ULL);
+	gz_mmio_store_bytes(0x11223344, 4, true, out);
+	assert_memory_equal(out, ((uint8_t[]){0x11, 0x22, 0x33, 0x44}), 4);
+	gz_mmio_store_bytes(0x1122, 2, false, out);
+	assert_memory_equal(out, ((uint8_t[]){0x22, 0x11}), 2);
+	/* a BE EL1 store of W4 and a BE EL0 load through the run page */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 2, false, 4, false, true, 0x07), 0,
+		  hpfar_of(0x9000000), be_el1, NULL);
+	uint32_t reason;
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_MMIO);
+	assert_memory_equal(run->mmio.data, ((uint8_t[]){0x55, 0x66, 0x77, 0x88}), 4);
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 1, true, 5, true, false, 0x07), 0,
+		  hpfar_of(0x9000000), be_el0, NULL);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_MMIO);
+	memcpy(run->mmio.data, d, 8);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(vfix_guest.last.x[5], 0xffffffffffff8001ULL);
+	/* EL0 of an EL1-big-endian guest with E0E clear is little-endian */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 2, false, 4, false, true, 0x07), 0,
+		  hpfar_of(0x9000000), le_el0_with_ee, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_memory_equal(run->mmio.data, ((uint8_t[]){0x88, 0x77, 0x66, 0x55}), 4);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -187,6 +247,7 @@ int main(void)
 	    T(test_read_round_trip),
 	    T(test_write),
 	    T(test_16bit_insn_step),
+	    T(test_big_endian),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

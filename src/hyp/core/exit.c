@@ -226,13 +226,18 @@ enum gz_exit_action gz_exit_dispatch(struct gz_vcpu *v, const struct gz_exit_des
 static enum gz_exit_action dabt_vgic(struct gz_vcpu *v, const struct gz_exit_desc *d)
 {
 	const struct gz_exit_abort *ab = &d->abort;
+	bool be = gz_mmio_guest_big_endian(v);
+	uint8_t bytes[8];
 	uint64_t val = 0;
 	int r;
 
 	if (!ab->isv || ab->cm)
 		return GZ_EXIT_NEXT;
-	if (ab->write)
-		val = gz_vcpu_get_reg(v, ab->reg);
+	if (ab->write) {
+		/* The bytes the store puts on the bus, read as the little-endian register. */
+		gz_mmio_store_bytes(gz_vcpu_get_reg(v, ab->reg), ab->size, be, bytes);
+		val = gz_mmio_load_value(bytes, ab->size, false, true);
+	}
 	r = gz_vgic_mmio(&v->vm->vgic, v->id, ab->ipa, ab->size, ab->write, &val);
 	if (r == GZ_VGIC_MMIO_NOT_MINE)
 		return GZ_EXIT_NEXT;
@@ -241,13 +246,9 @@ static enum gz_exit_action dabt_vgic(struct gz_vcpu *v, const struct gz_exit_des
 		return GZ_EXIT_RESUME;
 	}
 	if (!ab->write) {
-		uint8_t bytes[8];
-		unsigned i;
-
-		for (i = 0; i < 8; i++)
-			bytes[i] = (uint8_t)(val >> (8 * i));
+		gz_mmio_store_bytes(val, ab->size, false, bytes);
 		gz_vcpu_set_reg(v, ab->reg,
-				gz_mmio_load_value(bytes, ab->size, ab->sign_extend, ab->sf));
+				gz_mmio_load(bytes, ab->size, be, ab->sign_extend, ab->sf));
 	}
 	gz_vcpu_skip_insn(v, d);
 	return GZ_EXIT_RESUME;

@@ -2,6 +2,7 @@
  * hypervisor does not emulate becomes GZVM_EXIT_MMIO; the value the VMM leaves in the run
  * page is loaded into the target register with the access's size and sign extension. */
 #include <uapi/linux/gzvm.h>
+#include <arch/sysreg.h>
 #include <gz/vcpu.h>
 #include <gz/lib.h>
 
@@ -23,12 +24,42 @@ uint64_t gz_mmio_load_value(const uint8_t *data, unsigned size, bool sign_extend
 	return v;
 }
 
+uint64_t gz_mmio_load(const uint8_t *data, unsigned size, bool big_endian, bool sign_extend,
+		      bool sf)
+{
+	uint8_t le[8];
+	unsigned i;
+
+	size = GZ_MIN(size, 8u);
+	for (i = 0; i < size; i++)
+		le[i] = big_endian ? data[size - 1 - i] : data[i];
+	return gz_mmio_load_value(le, size, sign_extend, sf);
+}
+
+void gz_mmio_store_bytes(uint64_t val, unsigned size, bool big_endian, uint8_t *out)
+{
+	unsigned i;
+
+	size = GZ_MIN(size, 8u);
+	for (i = 0; i < size; i++)
+		out[big_endian ? size - 1 - i : i] = (uint8_t)(val >> (8 * i));
+}
+
+bool gz_mmio_guest_big_endian(const struct gz_vcpu *vcpu)
+{
+	uint64_t sctlr = vcpu->ctx.sys[GZ_SYS_SCTLR_EL1];
+	uint64_t mode = vcpu->ctx.pstate & PSR_MODE_MASK;
+
+	if ((vcpu->ctx.pstate & PSR_MODE_nRW) || mode == PSR_MODE_EL0t)
+		return !!(sctlr & SCTLR_EL1_E0E);
+	return !!(sctlr & SCTLR_EL1_EE);
+}
+
 void gz_mmio_exit(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc)
 {
 	struct gzvm_vcpu_run *run = vcpu->run;
 	const struct gz_exit_abort *ab = &desc->abort;
-	uint64_t val;
-	unsigned i;
+	bool be = gz_mmio_guest_big_endian(vcpu);
 
 	gz_memset(&run->mmio, 0, sizeof(run->mmio));
 	run->exit_reason = GZVM_EXIT_MMIO;
@@ -37,9 +68,10 @@ void gz_mmio_exit(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc)
 	run->mmio.reg_nr = ab->reg;
 	run->mmio.is_write = ab->write;
 	if (ab->write) {
-		val = gz_vcpu_get_reg(vcpu, ab->reg);
-		for (i = 0; i < ab->size; i++)
-			run->mmio.data[i] = (uint8_t)(val >> (8 * i));
+		uint8_t bytes[8];
+
+		gz_mmio_store_bytes(gz_vcpu_get_reg(vcpu, ab->reg), ab->size, be, bytes);
+		gz_memcpy(run->mmio.data, bytes, ab->size);
 	}
 	vcpu->mmio.active = true;
 	vcpu->mmio.is_write = ab->write;
@@ -47,6 +79,7 @@ void gz_mmio_exit(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc)
 	vcpu->mmio.reg = ab->reg;
 	vcpu->mmio.sign_extend = ab->sign_extend;
 	vcpu->mmio.sf = ab->sf;
+	vcpu->mmio.big_endian = be;
 	vcpu->mmio.insn_len = desc->il ? 4 : 2;
 }
 
@@ -63,7 +96,7 @@ void gz_mmio_complete(struct gz_vcpu *vcpu)
 
 		gz_memcpy(data, (const void *)vcpu->run->mmio.data, sizeof(data));
 		gz_vcpu_set_reg(vcpu, p->reg,
-				gz_mmio_load_value(data, p->size, p->sign_extend, p->sf));
+				gz_mmio_load(data, p->size, p->big_endian, p->sign_extend, p->sf));
 	}
 	vcpu->ctx.pc += p->insn_len;
 }

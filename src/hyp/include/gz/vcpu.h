@@ -35,6 +35,7 @@ struct gz_mmio_pending {
 	uint8_t reg; /* 31 = XZR */
 	bool sign_extend;
 	bool sf;
+	bool big_endian;  /* data in the guest's big-endian memory order */
 	uint8_t insn_len; /* 4 (A64) or 2 */
 };
 
@@ -108,6 +109,13 @@ void gz_mmio_exit(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc);
 void gz_mmio_complete(struct gz_vcpu *vcpu);
 /* The value a read of @size bytes from little-endian @data loads into a register. */
 uint64_t gz_mmio_load_value(const uint8_t *data, unsigned size, bool sign_extend, bool sf);
+/* The same for @data in memory order of a guest with @big_endian data accesses. */
+uint64_t gz_mmio_load(const uint8_t *data, unsigned size, bool big_endian, bool sign_extend,
+		      bool sf);
+/* The @size bytes, in memory order, a store of @val writes. */
+void gz_mmio_store_bytes(uint64_t val, unsigned size, bool big_endian, uint8_t *out);
+/* Whether the vCPU's data accesses are big-endian now (SCTLR_EL1.EE at EL1, .E0E at EL0). */
+bool gz_mmio_guest_big_endian(const struct gz_vcpu *vcpu);
 
 /* ---- exception injection (inject.c) --------------------------------------------------- */
 void gz_inject_undef(struct gz_vcpu *vcpu);
