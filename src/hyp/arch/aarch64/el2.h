@@ -163,8 +163,11 @@ void gz_el2_tick_arm(uint64_t ticks);
 /* Acknowledge and handle every pending host interrupt; returns how many. */
 unsigned gz_el2_irq_drain(void);
 
-/* Test mode: gzhyp plays the host driver and runs a guest image (guestrun.c). */
-__attribute__((noreturn)) void gz_el2_guest_test(void);
+/* Test mode: gzhyp plays the host driver and runs a guest image (guestrun.c) on the boot
+ * CPU and, sharing the vCPUs, on the other @online CPUs, which enter through
+ * gz_el2_guest_secondary (returning when the VM is off). */
+__attribute__((noreturn)) void gz_el2_guest_test(unsigned online);
+void gz_el2_guest_secondary(unsigned cpu);
 /* The value of "key=value" on the command line (NULL when absent); bootarg words. */
 const char *gz_el2_bootarg_value(const char *key);
 bool gz_el2_bootarg(const char *word);

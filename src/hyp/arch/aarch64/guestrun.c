@@ -76,16 +76,21 @@ struct tm_vcpu {
 	uint16_t idx;
 	struct gzvm_vcpu_run *run;
 	gz_pa_t run_pa;
-	bool sleeping;
-	uint64_t wake_at; /* counter value; 0: only an IPI wakes it */
+	unsigned pcpu; /* the physical CPU that runs it */
+	bool sleep;    /* after IDLE: until wake_gen moves past sleep_gen or wake_at passes */
+	uint64_t sleep_gen;
+	uint64_t wake_at; /* counter value; 0: only a wake (IPI exit) ends the sleep */
 };
 
 static struct {
 	uint16_t vm;
-	unsigned nr;
+	unsigned nr, npcpus;
 	struct tm_vcpu cpu[TM_MAX_VCPUS];
+	volatile uint64_t wake_gen;
+	volatile bool ready;
+	volatile unsigned pcpus_done;
 	uint8_t testdev[TM_TESTDEV_SIZE];
-	bool off;
+	volatile bool off;
 	uint32_t event;
 	uint64_t exits[16], unhandled_mmio, ticks_armed;
 } tm;
@@ -345,34 +350,47 @@ static void setup(const struct tm_layout *l)
 
 /* ---- the run loop ----------------------------------------------------------------------- */
 
+/* Every IPI exit bumps the wake generation; a vCPU sleeps only while the generation is the
+ * one its RUN started under, so a wake racing with its IDLE exit (from the other physical
+ * CPU) is never lost. */
 static void wake_all(void)
 {
-	for (unsigned i = 0; i < tm.nr; i++)
-		tm.cpu[i].sleeping = false;
+	__atomic_fetch_add(&tm.wake_gen, 1, __ATOMIC_SEQ_CST);
 }
 
-/* The next vCPU to run after @last, or -1 when all sleep (waking those whose time came). */
-static int pick(unsigned last)
+static bool runnable(struct tm_vcpu *c, uint64_t now)
+{
+	if (c->sleep && (c->sleep_gen != __atomic_load_n(&tm.wake_gen, __ATOMIC_SEQ_CST) ||
+			 (c->wake_at && now >= c->wake_at)))
+		c->sleep = false;
+	return !c->sleep;
+}
+
+/* The next vCPU of physical CPU @pcpu to run after @last, or -1 when all of them sleep. */
+static int pick(unsigned pcpu, unsigned last)
 {
 	uint64_t now = gz_hal_cntpct();
 
 	for (unsigned k = 1; k <= tm.nr; k++) {
 		struct tm_vcpu *c = &tm.cpu[(last + k) % tm.nr];
 
-		if (c->sleeping && c->wake_at && now >= c->wake_at)
-			c->sleeping = false;
-		if (!c->sleeping)
+		if (c->pcpu == pcpu && runnable(c, now))
 			return (int)((last + k) % tm.nr);
 	}
 	return -1;
 }
 
-static void handle_exit(struct tm_vcpu *c, uint32_t reason)
+static void count(uint64_t *ctr)
+{
+	__atomic_fetch_add(ctr, 1, __ATOMIC_RELAXED);
+}
+
+static void handle_exit(struct tm_vcpu *c, uint32_t reason, uint64_t gen)
 {
 	struct gzvm_vcpu_run *run = c->run;
 	struct gzvm_vcpu_hwstate *hw = (void *)((uint8_t *)run + GZVM_VCPU_HWSTATE_OFFSET);
 
-	tm.exits[reason & 0xf]++;
+	count(&tm.exits[reason & 0xf]);
 	switch (reason) {
 	case GZVM_EXIT_MMIO:
 		mmio(c);
@@ -388,14 +406,15 @@ static void handle_exit(struct tm_vcpu *c, uint32_t reason)
 		wake_all();
 		break;
 	case GZVM_EXIT_IDLE:
-		c->sleeping = true;
 		c->wake_at = hw->vtimer_migrate ? gz_hal_cntpct() + hw->vtimer_delay : 0;
 		if (c->wake_at == 0 && hw->vtimer_migrate)
 			c->wake_at = 1;
+		c->sleep_gen = gen;
+		c->sleep = true;
 		break;
 	case GZVM_EXIT_SYSTEM_EVENT:
-		tm.off = true;
 		tm.event = run->system_event.type;
+		__atomic_store_n(&tm.off, true, __ATOMIC_SEQ_CST);
 		break;
 	case GZVM_EXIT_INTERNAL_ERROR:
 		gz_printf("\ntest: internal error exit: suberror %u data %lx %lx %lx %lx\n",
@@ -413,76 +432,97 @@ static void handle_exit(struct tm_vcpu *c, uint32_t reason)
 	}
 }
 
-static void run_vm(void)
+/* Physical CPU @pcpu runs its vCPUs (index % pCPUs) until the VM powers off. */
+static void run_vm(unsigned pcpu)
 {
 	uint64_t freq = gz_hal_cntfrq(), deadline = gz_hal_cntpct() + TM_TIMEOUT_S * freq;
 	uint64_t slice = freq / (1000000 / TM_SLICE_US);
 	unsigned last = tm.nr - 1;
 
-	while (!tm.off) {
-		int i = pick(last);
-		uint64_t r1, now = gz_hal_cntpct();
+	while (!__atomic_load_n(&tm.off, __ATOMIC_SEQ_CST)) {
+		int i = pick(pcpu, last);
+		uint64_t r1, gen;
 		int64_t st;
 
-		if (now > deadline)
+		if (gz_hal_cntpct() > deadline)
 			fail("the guest did not power off in time", GZ_ERR_BUSY);
 		if (i < 0) {
-			uint64_t next = UINT64_MAX;
-
-			for (unsigned k = 0; k < tm.nr; k++)
-				if (tm.cpu[k].wake_at && tm.cpu[k].wake_at < next)
-					next = tm.cpu[k].wake_at;
-			if (next == UINT64_MAX)
-				fail("every vCPU waits and no timer is armed", GZ_ERR_BAD_STATE);
-			while (gz_hal_cntpct() < next)
-				__asm__ volatile("yield");
+			/* All of ours sleep: until a deadline or another CPU's wake. */
+			__asm__ volatile("yield");
 			continue;
 		}
 		last = (unsigned)i;
-		/* Other vCPUs (running or sleeping on a deadline) need the CPU back. */
+		/* Other vCPUs (runnable, sleeping on a deadline, or to be kicked by a wake from
+		 * the other CPU) need the running one to come back now and then. */
 		if (tm.nr > 1) {
 			gz_el2_tick_arm(slice);
-			tm.ticks_armed++;
+			count(&tm.ticks_armed);
 		}
+		gen = __atomic_load_n(&tm.wake_gen, __ATOMIC_SEQ_CST);
 		st = hostcall(GZ_HVC_RUN, gz_hvc_tuple(tm.vm, (uint16_t)i), 0, 0, 0, &r1);
 		gz_el2_irq_drain();
 		gz_el2_tick_arm(0);
 		if (st)
 			fail("RUN", st);
-		handle_exit(&tm.cpu[i], (uint32_t)r1);
+		handle_exit(&tm.cpu[i], (uint32_t)r1, gen);
 	}
 }
 
-void gz_el2_guest_test(void)
+/* A secondary CPU in test mode: run its share of the vCPUs once the VM exists. */
+void gz_el2_guest_secondary(unsigned cpu)
+{
+	while (!__atomic_load_n(&tm.ready, __ATOMIC_ACQUIRE))
+		__asm__ volatile("yield");
+	if (cpu < tm.npcpus)
+		run_vm(cpu);
+	__atomic_fetch_add(&tm.pcpus_done, 1U, __ATOMIC_RELEASE);
+}
+
+void gz_el2_guest_test(unsigned online)
 {
 	const char *v = gz_el2_bootarg_value("gz.vcpus");
 	struct gz_el2_percpu *pc = gz_el2_this_cpu();
 	struct tm_layout l;
-	uint64_t n = 1, t0, t1;
+	uint64_t n = 1, p = online, t0, t1, wait;
 
 	if (v && (!gz_el2_parse_u64(v, &n) || n < 1 || n > TM_MAX_VCPUS))
 		fail("gz.vcpus wants 1..8", GZ_ERR_INVALID_ARGS);
+	v = gz_el2_bootarg_value("gz.pcpus");
+	if (v && (!gz_el2_parse_u64(v, &p) || p < 1 || p > online))
+		fail("gz.pcpus wants 1..(online cpus)", GZ_ERR_INVALID_ARGS);
 	tm.nr = (unsigned)n;
+	tm.npcpus = (unsigned)(p < n ? p : n);
 	if (!gz_el2_gic_ready)
 		fail("the test mode needs the physical GIC (preemption, host interrupts)",
 		     GZ_ERR_NOT_SUPPORTED);
 	plan(&l, gz_el2_platform.dtb_pa);
-	gz_printf("test: guest image 0x%lx (%lu bytes), %u vcpus, RAM at host 0x%lx, work 0x%lx\n",
-		  l.image, l.image_size, tm.nr, l.ram, l.work);
+	gz_printf("test: guest image 0x%lx (%lu bytes), %u vcpus on %u cpus, RAM at host 0x%lx, "
+		  "work 0x%lx\n",
+		  l.image, l.image_size, tm.nr, tm.npcpus, l.ram, l.work);
 	setup(&l);
+	for (unsigned i = 0; i < tm.nr; i++)
+		tm.cpu[i].pcpu = i % tm.npcpus;
 	gz_printf("test: vm %u created through the hypercall ABI; running\n", tm.vm);
 	gz_printf("@@guest-console-begin@@\n");
 	t0 = gz_hal_cntpct();
-	run_vm();
+	__atomic_store_n(&tm.ready, true, __ATOMIC_RELEASE);
+	run_vm(0);
+	/* The other CPUs see the power-off at their next exit (a tick at the latest). */
+	wait = gz_hal_cntpct() + gz_hal_cntfrq();
+	while (__atomic_load_n(&tm.pcpus_done, __ATOMIC_ACQUIRE) + 1 < online &&
+	       gz_hal_cntpct() < wait)
+		__asm__ volatile("yield");
 	t1 = gz_hal_cntpct();
 	gz_printf("@@guest-console-end@@\n");
 	gz_printf("test: system event %u after %lu ms; exits: mmio %lu hypercall %lu irq %lu "
-		  "idle %lu ipi %lu gz %lu; host irqs %lu (ticks %lu of %lu armed); unhandled "
-		  "mmio %lu\n",
+		  "idle %lu ipi %lu gz %lu; cpu0 host irqs %lu (ticks %lu, %lu armed on all); "
+		  "unhandled mmio %lu\n",
 		  tm.event, (t1 - t0) * 1000 / gz_hal_cntfrq(), tm.exits[GZVM_EXIT_MMIO & 0xf],
 		  tm.exits[GZVM_EXIT_HYPERCALL & 0xf], tm.exits[GZVM_EXIT_IRQ & 0xf],
 		  tm.exits[GZVM_EXIT_IDLE & 0xf], tm.exits[GZVM_EXIT_IPI & 0xf],
 		  tm.exits[GZVM_EXIT_GZ & 0xf], pc->irqs, pc->timer_irqs, tm.ticks_armed,
 		  tm.unhandled_mmio);
+	if (tm.pcpus_done + 1 < online)
+		fail("a secondary cpu did not leave its run loop", GZ_ERR_BUSY);
 	gz_el2_exit(tm.event == GZVM_SYSTEM_EVENT_SHUTDOWN ? GZ_EL2_EXIT_OK : GZ_EL2_EXIT_FAIL);
 }
