@@ -13,7 +13,7 @@
  *    vCPU fd ioctl          -> gzdrv_vcpu_ioctl()
  *  - when the VM fd and every vCPU fd of a VM are closed -> gzdrv_vm_release().
  *  - when a watched irqfd eventfd is signalled -> gzdrv_irqfd_fire() (may be atomic context);
- *    when it hangs up -> gzdrv_irqfd_hangup() (process context).
+ *    when it hangs up -> gzdrv_irqfd_hangup() (atomic context too).
  * ioctl handlers return 0 / a non-negative value (an fd for the create ioctls) or -errno.
  * Every ioctl argument is validated here; the embedder passes the raw user argument.
  */
@@ -28,7 +28,6 @@
 #define GZDRV_MAX_IOEVENTFDS	    128 /* per VM; assign beyond this is -ENOSPC */
 #define GZDRV_MAX_IRQFDS	    64	/* per VM; assign beyond this is -ENOSPC */
 #define GZDRV_MAX_SLOT_PAGES	    0x7fffffffULL
-#define GZDRV_MAX_CONSTITUENTS	    510 /* per SET_MEMREGION call (8 KiB buffer) */
 #define GZDRV_BLOCK_PAGES	    512 /* 2 MiB block demand paging */
 #define GZDRV_DEFAULT_DESTROY_BATCH 128
 #define GZDRV_VCPU_SHARED_PAGES	    2 /* page 0: gzvm_vcpu_run, page 1: hwstate */
