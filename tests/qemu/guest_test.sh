@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Runs one test guest under gzhyp's test mode (gz.test=guest) on QEMU and compares what the
 # guest printed with the simulator's expected transcript.
-#   guest_test.sh GZHYP_IMAGE GUEST_BIN VCPUS EXPECTED -- QEMU-ARGS...
+#   guest_test.sh GZHYP_IMAGE GUEST_BIN VCPUS EXPECTED [--expect REGEX]... -- QEMU-ARGS...
 # QEMU's generic loader puts the guest binary at GUEST_ADDR in the machine's RAM; gzhyp,
 # playing the host driver, donates memory to a VM, copies it there and runs it. The guest's
 # console is framed by marker lines; the text between them must equal EXPECTED byte for byte,
-# and gzhyp must end with status 0 (the guest powered off through PSCI SYSTEM_OFF). The run
+# gzhyp must end with status 0 (the guest powered off through PSCI SYSTEM_OFF) and every
+# --expect regex (grep -E) must match a line of gzhyp's own record. The run
 # is bounded (GZ_QEMU_TIMEOUT seconds, default 25) and its output capped.
 set -uo pipefail
 
 image=$1 guest=$2 vcpus=$3 expected=$4
 shift 4
+expects=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+  case $1 in
+    --expect) expects+=("$2"); shift 2 ;;
+    *) echo "guest_test: unknown option $1" >&2; exit 2 ;;
+  esac
+done
 [ "${1:-}" = "--" ] && shift
 guest_addr=0x42000000
 
@@ -54,5 +62,11 @@ elif ! cmp -s "$got" "$expected"; then
   diff -u "$expected" "$got" | head -50
   ok=0
 fi
+for re in "${expects[@]}"; do
+  if ! grep -Eq -- "$re" "$log"; then
+    echo "FAIL: no console line matches: $re"
+    ok=0
+  fi
+done
 [ $ok = 1 ] && echo "PASS: transcript equals $(basename "$expected")" && exit 0
 exit 1

@@ -70,6 +70,7 @@
  * never carry (TGE routes EL1 to EL2, HCD disables HVC, E2H and everything above bit 31
  * change EL2 itself); the host value while no guest runs (EL1 is AArch64, no traps). */
 #define HCR_EL2_VM	       (1UL << 0)
+#define HCR_EL2_FMO	       (1UL << 3)
 #define HCR_EL2_IMO	       (1UL << 4)
 #define HCR_EL2_RW	       (1UL << 31)
 #define HCR_EL2_TGE	       (1UL << 27)
