@@ -16,7 +16,11 @@
 
 #include <gz/pgstate.h>
 
+#include <arch/gicv3.h>
+#include <arch/ich.h>
+
 #include "gzdrv.h"
+#include "vgic_model.h"
 #include "vm_fixture.h"
 
 #define ALLOC_FIRST 2048 /* driver pages: FIX_PAGE(2048..) */
@@ -430,6 +434,78 @@ static void test_devices_and_irq_lines(void **state)
 	gzdrv_vm_release(vm);
 }
 
+/* The guest takes and completes whatever is pending in its LRs, then a host IRQ exits. */
+static void guest_handles_irqs(struct gz_cpu_ctx *ctx, void *arg)
+{
+	int *got = arg;
+	int id;
+
+	guest_at(ctx, NULL);
+	while ((id = model_ack(4)) >= 0) {
+		*got = id;
+		model_eoi(4, (uint32_t)id);
+	}
+}
+
+static void vgic_write(struct gz_vgic *vg, uint64_t ipa, uint64_t val)
+{
+	assert_int_equal(gz_vgic_mmio(vg, 0, ipa, 4, true, &val), GZ_OK);
+}
+
+static void test_level_irqfd_resample(void **state)
+{
+	struct gzdrv_vm *vm;
+	struct gzdrv_vcpu *v;
+	struct gz_vgic *vg;
+	struct gzvm_create_device d = {0};
+	struct gzvm_irqfd irqfd = {0};
+	int got = -1, got2 = -1;
+
+	(void)state;
+	vm = new_vm();
+	v = new_vcpu(vm, 0);
+	d.dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_DIST;
+	d.dev_addr = 0x8000000;
+	d.dev_reg_size = 0x10000;
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_DEVICE, (uint64_t)(uintptr_t)&d), 0);
+	d.dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST;
+	d.dev_addr = 0x80a0000;
+	d.dev_reg_size = 0x20000;
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_DEVICE, (uint64_t)(uintptr_t)&d), 0);
+	/* the guest's GIC set-up (what Linux writes): distributor on, SPI 37 level, enabled */
+	vg = &gz_vm_get(vm->vm_id)->vgic;
+	vgic_write(vg, 0x8000000 + ARCH_GICD_CTLR,
+		   ARCH_GICD_CTLR_ENABLE_G0 | ARCH_GICD_CTLR_ENABLE_G1);
+	vgic_write(vg, 0x8000000 + ARCH_GICD_IGROUPR + 4, 1u << 5);
+	vgic_write(vg, 0x8000000 + ARCH_GICD_ISENABLER + 4, 1u << 5);
+	vg->cpu[0].vmcr =
+	    ARCH_ICH_VMCR_ENG0 | ARCH_ICH_VMCR_ENG1 | GZ_FIELD_PREP(ARCH_ICH_VMCR_PMR, 0xff);
+
+	irqfd.fd = 2;
+	irqfd.gsi = 5;
+	irqfd.flags = GZVM_IRQFD_FLAG_RESAMPLE;
+	irqfd.resamplefd = 3;
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_IRQFD, (uint64_t)(uintptr_t)&irqfd), 0);
+	gzdrv_irqfd_fire(env.efd[2].watch); /* the device raises its line */
+	assert_true(vm->irqfds[0].asserted);
+
+	/* entry 1: the guest takes SPI 37 and completes it; the host IRQ exit is finished in
+	 * the kernel, and the LRs read back show the completion: line lowered, resample */
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, guest_handles_irqs, &got);
+	/* entry 2: nothing pending any more; an MMIO read ends the RUN */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 2, false, 1, false, false, 0x07), 0x10,
+		  hpfar_of(0x9000000), guest_handles_irqs, &got2);
+	memset(&urun, 0, sizeof(urun));
+	assert_int_equal(run(v), 0);
+	assert_int_equal(urun.exit_reason, GZVM_EXIT_MMIO);
+	assert_int_equal(got, 37);
+	assert_int_equal(got2, -1); /* not delivered twice */
+	assert_int_equal(env.efd[3].count, 1);
+	assert_false(vm->irqfds[0].asserted);
+	assert_false(gz_vgic_vcpu_pending(vg, 0));
+	gzdrv_vm_release(vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +513,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_demand_paging_and_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_populated_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_devices_and_irq_lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_level_irqfd_resample, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
