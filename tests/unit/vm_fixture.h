@@ -18,7 +18,8 @@
 
 #include "mem_fixture.h"
 
-static inline int vfix_init(void)
+/* A core on a fake machine of @phys bytes (at least 16 MiB: the fixture's pages end below). */
+static inline int vfix_init_size(uint64_t phys)
 {
 	struct gz_core_config cfg = {
 	    .mem =
@@ -31,8 +32,13 @@ static inline int vfix_init(void)
 	    .vmid_bits = 8,
 	};
 
-	fake_hal_reset(FIX_PHYS_SIZE, 4);
+	fake_hal_reset(phys, 4);
 	return gz_core_init(&cfg);
+}
+
+static inline int vfix_init(void)
+{
+	return vfix_init_size(FIX_PHYS_SIZE);
 }
 
 static inline struct gz_smccc_regs hcall(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
