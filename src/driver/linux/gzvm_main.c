@@ -159,10 +159,17 @@ static const struct attribute_group gzvm_attr_group = {
 
 static struct kobject *gzvm_kobj;
 
+static bool gzvm_probed;
+
 static int gzvm_drv_probe(struct platform_device *pdev)
 {
 	int ret;
 
+	/* One hypervisor per machine: a second node must not reset the driver's state. */
+	if (gzvm_probed) {
+		dev_err(&pdev->dev, "a GenieZone hypervisor is already bound\n");
+		return -EBUSY;
+	}
 	gzdrv_init(&gzvm_drv, &gzvm_ops, NULL, CONFIG_ARM64_PA_BITS, arch_timer_get_cntfrq());
 	ret = gzdrv_probe(&gzvm_drv);
 	if (ret) {
@@ -185,6 +192,7 @@ static int gzvm_drv_probe(struct platform_device *pdev)
 	ret = misc_register(&gzvm_dev);
 	if (ret)
 		goto err_debugfs;
+	gzvm_probed = true;
 	return 0;
 
 err_debugfs:
@@ -203,6 +211,7 @@ static int gzvm_drv_remove(struct platform_device *pdev)
 	sysfs_remove_group(gzvm_kobj, &gzvm_attr_group);
 	kobject_put(gzvm_kobj);
 	gzvm_kobj = NULL;
+	gzvm_probed = false;
 	return 0;
 }
 

@@ -53,6 +53,10 @@ insmod /gzvm.ko && echo "GZTEST: insmod ok"
 [ -e /sys/firmware/devicetree/base/hypervisor/compatible ] && echo "GZTEST: node present"
 [ -e /dev/gzvm ] || echo "GZTEST: no /dev/gzvm"
 dmesg | grep "gzvm hypervisor"
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+for e in mtk_hypcall_enter mtk_hypcall_leave mtk_vcpu_exit; do
+  [ -e /sys/kernel/tracing/events/geniezone/$e/format ] && echo "GZTEST: tracepoint $e"
+done
 rmmod gzvm && echo "GZTEST: rmmod ok"
 [ -e /sys/bus/platform/drivers/gzvm ] || echo "GZTEST: driver gone"
 echo "GZTEST: done"
@@ -67,7 +71,8 @@ timeout 120 "${QEMU[@]}" -dtb "$OUT/virt-gz.dtb" -kernel "$IMG/Image" -initrd "$
 set -e
 grep "GZTEST\|gzvm" "$OUT/console.log" || true
 
-for m in "GZTEST: insmod ok" "GZTEST: platform driver registered" "GZTEST: node present" \
+for m in "GZTEST: tracepoint mtk_hypcall_enter" "GZTEST: tracepoint mtk_hypcall_leave" \
+  "GZTEST: tracepoint mtk_vcpu_exit" "GZTEST: insmod ok" "GZTEST: platform driver registered" "GZTEST: node present" \
   "no GenieZone hypervisor answered the probe" "GZTEST: no /dev/gzvm" "GZTEST: rmmod ok" \
   "GZTEST: driver gone" "GZTEST: done"; do
   grep -q "$m" "$OUT/console.log" || fail "missing '$m' (console: $OUT/console.log)"
