@@ -4,6 +4,8 @@
  * restored; guest changes to an interrupt sitting in another vCPU's LR; error paths. */
 #include "vgic_test_env.h"
 
+#include <gz/vmid.h>
+
 static void deliver_40(unsigned nr_lrs, bool edge)
 {
 	struct t_run r = {0};
@@ -390,6 +392,34 @@ static void test_changes_while_in_lr(void **s)
 	assert_int_equal(gz_vgic_sync(&vg, 1), GZ_OK);
 }
 
+/* LRs are UNKNOWN after a CPU's reset: its first flush invalidates the ones it does not use;
+ * later flushes on that CPU rely on the syncs having cleared them. */
+static void test_first_flush_clears_stale_lrs(void **s)
+{
+	(void)s;
+	t_setup(4, 1, 32);
+	t_enable(1);
+	t_spi(40, 0x10, true);
+	gz_vgic_inject(&vg, 0, 40, GZ_VGIC_LINE_HIGH);
+	fake_hal_set_cpu_id(6);
+	fake_hal_set_ich(GZ_ICH_LR(3), ARCH_ICH_LR_PENDING | 77);
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(GZ_FIELD_GET(ARCH_ICH_LR_VINTID, fake_hal_ich(GZ_ICH_LR(0))), 40);
+	assert_int_equal(fake_hal_ich(GZ_ICH_LR(3)), 0);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	fake_hal_clear_ops();
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	for (size_t i = 0; i < fake_hal_nr_ops(); i++)
+		assert_true(fake_hal_op(i)->a != GZ_ICH_LR(3));
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	/* A CPU index beyond the table: cleared on every flush. */
+	fake_hal_set_cpu_id(GZ_MAX_PCPUS + 1);
+	fake_hal_set_ich(GZ_ICH_LR(2), ARCH_ICH_LR_PENDING | 78);
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(fake_hal_ich(GZ_ICH_LR(2)), 0);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +433,7 @@ int main(void)
 	    cmocka_unit_test(test_preemption_by_injection),
 	    cmocka_unit_test(test_vmcr_apr_saved),
 	    cmocka_unit_test(test_changes_while_in_lr),
+	    cmocka_unit_test(test_first_flush_clears_stale_lrs),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 

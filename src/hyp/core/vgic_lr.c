@@ -8,6 +8,7 @@
  */
 #include <arch/ich.h>
 #include <gz/status.h>
+#include <gz/vmid.h>
 #include <gz/vgic.h>
 
 #include "vgic_priv.h"
@@ -98,12 +99,18 @@ static uint64_t make_lr(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcp
 	return lr;
 }
 
+/* Physical CPUs whose LRs are known to be all invalid outside a flush/sync pair. A CPU's
+ * LRs are UNKNOWN after reset, so its first flush writes every one; from then on each sync
+ * clears the LRs its flush used. */
+static bool lrs_clean[GZ_MAX_PCPUS];
+
 int gz_vgic_flush(struct gz_vgic *vgic, unsigned vcpu)
 {
 	struct lr_pick p;
 	struct gz_vgic_cpu *cpu;
 	uint64_t hcr = ARCH_ICH_HCR_EN;
 	bool overflow, any_pending = false;
+	unsigned pcpu;
 
 	gz_hal_lock(&vgic->lock);
 	if (!vgic_vcpu_ok(vgic, vcpu) || vgic->cpu[vcpu].hcr) {
@@ -134,6 +141,13 @@ int gz_vgic_flush(struct gz_vgic *vgic, unsigned vcpu)
 		gz_hal_ich_write(GZ_ICH_LR(i), lr);
 	}
 	cpu->nr_lr_used = (uint8_t)p.nr;
+	pcpu = gz_hal_cpu_id();
+	if (pcpu >= GZ_MAX_PCPUS || !lrs_clean[pcpu]) {
+		for (unsigned i = p.nr; i < GZ_ICH_MAX_LRS && i < vgic->nr_lrs; i++)
+			gz_hal_ich_write(GZ_ICH_LR(i), 0);
+		if (pcpu < GZ_MAX_PCPUS)
+			lrs_clean[pcpu] = true;
+	}
 	if (overflow && any_pending)
 		hcr |= ARCH_ICH_HCR_NPIE;
 	if (overflow && p.max >= 2)

@@ -20,7 +20,9 @@
  *  - gz_vgic_flush() writes ICH_LR0.. ICH_LR<n-1> (n <= ICH_VTR_EL2.ListRegs + 1) with
  *    vINTID, priority, group, state (pending / active / pending+active), HW = 0, and the
  *    EOI-maintenance bit (arch/ich.h ARCH_ICH_LR_EOI) for level-sensitive interrupts and
- *    whenever a refill on EOI is needed; then ICH_AP0R<n>/ICH_AP1R<n> and ICH_VMCR_EL2 as the
+ *    whenever a refill on EOI is needed (the first flush on a physical CPU also writes 0
+ *    into the LRs above n: their reset value is UNKNOWN); then ICH_AP0R<n>/ICH_AP1R<n> and
+ *    ICH_VMCR_EL2 as the
  *    guest left them; then ICH_HCR_EL2 with En = 1 and UIE / NPIE / LRENPIE as needed.
  *  - gz_vgic_sync() reads back those LRs, ICH_VMCR_EL2, the active-priority registers and
  *    ICH_HCR_EL2.EOIcount, writes 0 into every LR it used and writes ICH_HCR_EL2 = 0 (the
