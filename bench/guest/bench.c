@@ -3,7 +3,7 @@
  * vGIC accesses, virtual interrupts, IPIs, the virtual timer, stage-2 fault-in) and prints
  * one greppable line per operation:
  *   bench: <name> median=<ticks> min=<ticks> max=<ticks> n=<samples>
- * Freestanding, EL1, QEMU virt memory map (RAM at 1 GiB, at least 256 MiB; PL011 at
+ * Freestanding, EL1, QEMU virt memory map (RAM at 1 GiB, at least 128 MiB; PL011 at
  * 0x09000000; GICv3 distributor 0x08000000, redistributors 0x080A0000; a plain MMIO device
  * without an in-kernel handler at 0x0b000000, gzvmm's --testdev). Two vCPUs for the IPI
  * figures; with one, those lines are skipped. Ends with PSCI SYSTEM_OFF. */
@@ -42,8 +42,8 @@
 #define PSCI_CPU_ON	 0xc4000003UL
 #define PSCI_SYSTEM_OFF	 0x84000008UL
 
-/* Fresh RAM for the fault-in figure: 128 MiB into RAM, far above the image. */
-#define FRESH_BASE (RAM_BASE + (128UL << 20))
+/* Fresh RAM for the fault-in figure: 64 MiB into RAM, far above the image (RAM >= 128 MiB). */
+#define FRESH_BASE (RAM_BASE + (64UL << 20))
 #define PAGE_SIZE  4096UL
 
 #define N_FAST 1000U
