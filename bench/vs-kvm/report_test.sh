@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Checks bench/vs-kvm/report.py on fixed logs (testdata/): ratios against the better KVM
+# mode, a missing configuration shown as missing, boot markers, KVM modes and errors noted.
+#   report_test.sh PYTHON
+set -uo pipefail
+py=${1:?usage: report_test.sh PYTHON}
+here=$(cd "$(dirname "$0")" && pwd)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$py" "$here/report.py" --logs "$here/testdata" --rounds 1 --out "$out/R.md" --plot "$out/p.png" ||
+  { echo "FAIL: report.py exited non-zero"; exit 1; }
+fail=0
+check() { # regex description
+  if grep -qE -- "$1" "$out/R.md"; then echo "ok: $2"; else echo "FAIL: $2 (no /$1/)"; fail=1; fi
+}
+# hvc: KVM nVHE 2000 ticks = 32 us, VHE 40 us, gzhyp 16 us -> 0.50x of the better (nVHE).
+check '^\| `hvc_smccc_version`.*\| 32\.0 \| 40\.0 \| 16\.0 \| n/a \| 0\.50x \| — \| ≤ 0\.2x \|$' "hvc row and ratio"
+# mmio exit: VHE (80 us) is better than nVHE (96 us): gzhyp 40 us -> 0.50x.
+check '^\| `mmio_exit_read`.*\| 96\.0 \| 80\.0 \| 40\.0 \| n/a \| 0\.50x \|' "ratio against the better mode"
+check '^\| KVM nVHE \| 18348 \| 18348 \| 4\.17 \|$' "nested Linux boot marker"
+check 'Hyp mode initialized successfully' "KVM mode recorded"
+check 'kvm-vhe kvm-vhe-1.log: kvmvmm: timeout' "timeout noted"
+check 'kvm-vhe kvm-vhe-1.log: the guest did not finish' "unfinished guest noted"
+check '^\| opengz full stack \| .* \| none \|$' "missing configuration shown as none"
+[ -s "$out/p.png" ] || { echo "FAIL: no plot"; fail=1; }
+[ $fail = 0 ] && echo "report_test: all checks passed"
+exit $fail
