@@ -104,6 +104,9 @@ static int env_check_user_range(void *env, uint64_t uaddr, uint64_t size)
 	return ret;
 }
 
+/* Pages pinned by the driver across all VMs (/sys/kernel/gzvm/pinned_pages). */
+atomic64_t gzvm_pinned_pages = ATOMIC64_INIT(0);
+
 static int env_pin_user_page(void *env, uint64_t uaddr, uint64_t *pa)
 {
 	struct page *page;
@@ -113,6 +116,7 @@ static int env_pin_user_page(void *env, uint64_t uaddr, uint64_t *pa)
 	if (ret != 1)
 		return ret < 0 ? ret : -EFAULT;
 	*pa = page_to_phys(page);
+	atomic64_inc(&gzvm_pinned_pages);
 	return 0;
 }
 
@@ -121,6 +125,7 @@ static void env_unpin_page(void *env, uint64_t pa, bool dirty)
 	struct page *page = phys_to_page(pa);
 
 	unpin_user_pages_dirty_lock(&page, 1, dirty);
+	atomic64_dec(&gzvm_pinned_pages);
 }
 
 static int env_eventfd_get(void *env, int fd, void **efd)

@@ -9,6 +9,7 @@
 #define GZVM_ENV_H
 
 #include <linux/debugfs.h>
+#include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/wait.h>
 
@@ -29,6 +30,7 @@ struct gzvm_vcpu_priv {
 
 extern const struct gzdrv_ops gzvm_ops;
 extern struct gzdrv gzvm_drv;
+extern atomic64_t gzvm_pinned_pages;
 
 void gzvm_vm_put(struct gzvm_vm_priv *priv);
 void gzvm_env_set_fops(const struct file_operations *vm, const struct file_operations *vcpu);

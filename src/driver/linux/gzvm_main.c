@@ -101,7 +101,7 @@ static struct miscdevice gzvm_dev = {
 };
 /* clang-format on */
 
-/* /sys/kernel/gzvm/{demand_paging_batch_pages,destroy_batch_pages} */
+/* /sys/kernel/gzvm/{demand_paging_batch_pages,destroy_batch_pages,pinned_pages} */
 static ssize_t demand_paging_batch_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
 					      char *buf)
 {
@@ -136,7 +136,14 @@ static ssize_t destroy_batch_pages_store(struct kobject *kobj, struct kobj_attri
 	return ret ? ret : count;
 }
 
+/* Pages the driver holds pinned for all VMs: 0 once every VM is gone. */
+static ssize_t pinned_pages_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(&gzvm_pinned_pages));
+}
+
 /* clang-format off */
+static struct kobj_attribute pinned_pages_attr = __ATTR_RO(pinned_pages);
 static struct kobj_attribute demand_paging_batch_pages_attr =
 	__ATTR_RW_MODE(demand_paging_batch_pages, 0660);
 static struct kobj_attribute destroy_batch_pages_attr =
@@ -147,6 +154,7 @@ static struct kobj_attribute destroy_batch_pages_attr =
 static struct attribute *gzvm_attrs[] = {
 	&demand_paging_batch_pages_attr.attr,
 	&destroy_batch_pages_attr.attr,
+	&pinned_pages_attr.attr,
 	NULL,
 };
 /* clang-format on */
