@@ -168,6 +168,11 @@ unsigned gz_el2_irq_drain(void);
  * gz_el2_guest_secondary (returning when the VM is off). */
 __attribute__((noreturn)) void gz_el2_guest_test(unsigned online);
 void gz_el2_guest_secondary(unsigned cpu);
+/* Host mode: boot the Linux Image at gz.kernel as the host VM (hostvm.c); secondaries the
+ * host starts with PSCI CPU_ON enter it through gz_el2_host_secondary (which returns for
+ * gzhyp's own bring-up). */
+__attribute__((noreturn)) void gz_el2_host_boot(void);
+void gz_el2_host_secondary(unsigned cpu);
 /* The value of "key=value" on the command line (NULL when absent); bootarg words. */
 const char *gz_el2_bootarg_value(const char *key);
 bool gz_el2_bootarg(const char *word);

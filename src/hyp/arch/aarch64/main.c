@@ -183,6 +183,8 @@ void gz_el2_secondary_main(uint64_t cpu, uint64_t mpidr)
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
 	if (gz_el2_bootarg("gz.test=guest"))
 		gz_el2_guest_secondary((unsigned)cpu);
+	if (gz_el2_bootarg("gz.test=host"))
+		gz_el2_host_secondary((unsigned)cpu);
 	/* Nothing to run yet: give the CPU back to the firmware. */
 	gz_psci_fw_call(GZ_PSCI_CPU_OFF, 0, 0, 0);
 	for (;;)
@@ -252,6 +254,8 @@ void gz_el2_main(uint64_t dtb_pa, uint64_t mpidr, uint64_t load_pa, uint64_t lin
 	}
 	if (gz_el2_bootarg("gz.test=guest"))
 		gz_el2_guest_test(online);
+	if (gz_el2_bootarg("gz.test=host"))
+		gz_el2_host_boot();
 	if (gz_el2_bootarg("gz.test=panic"))
 		gz_hal_panic("panic requested on the command line");
 

@@ -138,6 +138,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 {
 	struct gz_el2_percpu *pc = gz_el2_this_cpu();
 	uint64_t daif = gz_sysreg_read(daif);
+	bool owns_irqs;
 	unsigned slot;
 
 	exit->esr = exit->far = exit->hpfar = 0;
@@ -171,7 +172,11 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN); /* EL1 physical timer traps */
 	gz_sysreg_write(cntv_cval_el0, c->sys[GZ_SYS_CNTV_CVAL_EL0]);
 	gz_sysreg_write(cntv_ctl_el0, c->sys[GZ_SYS_CNTV_CTL_EL0]);
-	gz_el2_gic_vtimer_gate(!vtimer_asserted(c));
+	/* A guest (IMO set) must not see its own timer line twice; the host VM (IMO clear)
+	 * owns the physical interrupts and its timer stays live across its exits. */
+	owns_irqs = !(c->hcr_el2 & HCR_EL2_IMO);
+	if (!owns_irqs)
+		gz_el2_gic_vtimer_gate(!vtimer_asserted(c));
 	gz_sysreg_write(hcr_el2, c->hcr_el2);
 	gz_sysreg_write(elr_el2, c->pc);
 	gz_sysreg_write(spsr_el2, c->pstate);
@@ -185,8 +190,9 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	gz_sysreg_write(hcr_el2, HCR_EL2_HOST);
 	c->sys[GZ_SYS_CNTV_CTL_EL0] = gz_sysreg_read(cntv_ctl_el0);
 	c->sys[GZ_SYS_CNTV_CVAL_EL0] = gz_sysreg_read(cntv_cval_el0);
-	/* The guest's timer must not interrupt the host: its line drops with ENABLE = 0. */
-	gz_sysreg_write(cntv_ctl_el0, 0);
+	/* A guest's timer must not interrupt the host: its line drops with ENABLE = 0. */
+	if (!owns_irqs)
+		gz_sysreg_write(cntv_ctl_el0, 0);
 	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
 	el1_sys_save(c->sys);
 	c->sp_el0 = gz_sysreg_read(sp_el0);

@@ -1,0 +1,334 @@
+/*
+ * Host mode ("gz.test=host gz.kernel=ADDR"): gzhyp boots the Linux kernel Image QEMU's generic
+ * loader put at ADDR as the host VM, at EL1 under the core's identity stage 2 (filled lazily
+ * by gz_host_s2_handle_fault), from which gzhyp's own memory is missing: its image (RAM base up
+ * to the next 2 MiB) and its working memory (the top of the first RAM region) are hyp-owned.
+ * The DTB Linux gets is QEMU's with the memory node shrunk to what the host may use and both
+ * hyp ranges listed in the memory reservation block.
+ *
+ * The host has the GIC and the UART directly (HCR_EL2.IMO/FMO clear: physical interrupts go
+ * to EL1, the core never sees them). Its SMCs trap (HCR_EL2.TSC): PSCI CPU_ON is redirected
+ * so the CPU first enters gzhyp at EL2, then the host's entry at EL1; every other SMC is
+ * forwarded to the firmware. HVCs are the gzvm hypercall ABI (gz_hostcall_dispatch). A host
+ * access to memory it does not own is refused by the core and becomes a synchronous external
+ * abort in the host.
+ */
+#include <uapi/linux/gzvm.h>
+#include <gz/fdt.h>
+#include <gz/guest_calls.h>
+#include <gz/hostcall.h>
+#include <gz/lib.h>
+#include <gz/log.h>
+#include <gz/mem.h>
+#include <gz/s2pt.h>
+#include <gz/status.h>
+#include <gz/vm.h>
+#include <gz/vmid.h>
+#include <hal.h>
+#include <arch/sysreg_el2.h>
+
+#include "el2.h"
+
+#define HV_ALIGN	       0x200000UL
+#define HV_WORK_SIZE	       0x2000000UL /* 32 MiB at the top of RAM region 0 */
+#define HV_DTB_SPACE	       0x200000UL  /* the copied DTB, just below the working memory */
+#define HV_PA_BITS	       40
+#define HV_PSTATE_BOOT	       0x3c5UL	    /* EL1h, DAIF masked */
+#define HV_SCTLR_EL1	       0x00c50838UL /* MMU and caches off, RES1 bits of ARMv8.0 */
+#define HV_SMCCC_NOT_SUPPORTED ((uint64_t)-1)
+#define HV_SMCCC_OWNER_SHIFT   24
+#define HV_SMCCC_OWNER_MASK    0x3fUL
+#define HV_HVC_OWNER_GZ	       59UL
+#define HV_PSCI_CPU_ON_32      0x84000003UL
+#define HV_PSCI_CPU_ON_64      0xc4000003UL
+#define HV_PSCI_E_INVALID      ((uint64_t)-2)
+
+/* HCR_EL2 of the host VM: stage 2, AArch64 EL1, SMC trapped (PSCI), set/way as clean and
+ * invalidate, broadcast TLB/barriers inner shareable; interrupts stay the host's. */
+#define HV_HCR	      (HCR_EL2_VM | HCR_EL2_RW | HV_HCR_TSC | HV_HCR_SWIO | HV_HCR_FB | HV_HCR_BSU_IS)
+#define HV_HCR_SWIO   (1UL << 1)
+#define HV_HCR_FB     (1UL << 9)
+#define HV_HCR_BSU_IS (1UL << 10)
+#define HV_HCR_TSC    (1UL << 19)
+
+/* ESR and exception-vector facts for injecting an abort into the host. */
+#define HV_EC_SHIFT    26
+#define HV_EC_MASK     0x3fUL
+#define HV_EC_HVC64    0x16UL
+#define HV_EC_SMC64    0x17UL
+#define HV_EC_IABT_LOW 0x20UL
+#define HV_EC_IABT_CUR 0x21UL
+#define HV_EC_DABT_LOW 0x24UL
+#define HV_EC_DABT_CUR 0x25UL
+#define HV_ESR_IL      (1UL << 25)
+#define HV_FSC_EXTABT  0x10UL
+#define HV_SPSR_M_MASK 0xfUL
+#define HV_SPSR_EL0t   0x0UL
+#define HV_SPSR_EL1t   0x4UL
+#define HV_VEC_CUR_SP0 0x000UL
+#define HV_VEC_CUR_SPX 0x200UL
+#define HV_VEC_LOWER64 0x400UL
+#define HV_VBAR_MASK   0x7ffUL
+#define HV_HPFAR_FIPA  0xfffffffffUL /* FIPA[39:4] = IPA[47:12] */
+#define HV_PAGE_OFF    0xfffUL
+
+static struct gz_cpu_ctx host_ctx[GZ_EL2_MAX_CPUS];
+static volatile uint64_t host_entry[GZ_EL2_MAX_CPUS], host_ctxid[GZ_EL2_MAX_CPUS];
+static volatile bool host_cpu_on[GZ_EL2_MAX_CPUS];
+static uint64_t hv_vttbr, hv_vtcr;
+static volatile uint64_t denied;
+
+static __attribute__((noreturn)) void hv_fail(const char *what, int64_t st)
+{
+	gz_printf("host: failed: %s (%ld)\n", what, (long)st);
+	gz_el2_exit(GZ_EL2_EXIT_FAIL);
+}
+
+static void be64_write(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void be32_write(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* FDT header field offsets (big-endian words). */
+#define FDT_TOTALSIZE	4
+#define FDT_OFF_STRUCT	8
+#define FDT_OFF_STRINGS 12
+#define FDT_OFF_RSVMAP	16
+#define FDT_RSV_ENTRY	16
+
+/* Copy QEMU's DTB to @dst with the memory node's one range set to [@base, @base + @size) and
+ * two reservation entries added for gzhyp's ranges. */
+static void make_host_dtb(uint8_t *dst, uint64_t base, uint64_t size, uint64_t r0, uint64_t r0s,
+			  uint64_t r1, uint64_t r1s)
+{
+	const uint8_t *src = (const void *)(uintptr_t)gz_el2_platform.dtb_pa;
+	struct gz_fdt fdt;
+	struct gz_fdt_prop reg;
+	uint32_t total, rsv, nrsv = 0, off_struct, shift = 2 * FDT_RSV_ENTRY;
+	int node = -1, depth = 0, r;
+
+	if (gz_fdt_totalsize(src, GZ_FDT_HEADER_SIZE, &total) < 0 ||
+	    gz_fdt_check(&fdt, src, total) < 0 || total + shift > HV_DTB_SPACE)
+		hv_fail("boot DTB", GZ_ERR_INVALID_ARGS);
+	/* the memory node: exactly one (address, size) pair of 2 + 2 cells */
+	while ((node = gz_fdt_next_node(&fdt, node, &depth)) >= 0) {
+		struct gz_fdt_prop dt;
+
+		if (gz_fdt_getprop(&fdt, node, "device_type", &dt) == GZ_FDT_OK && dt.len == 7 &&
+		    gz_memcmp(dt.data, "memory", 7) == 0)
+			break;
+	}
+	r = node < 0 ? node : gz_fdt_getprop(&fdt, node, "reg", &reg);
+	if (r != GZ_FDT_OK || reg.len != 16)
+		hv_fail("memory node (one 64-bit range expected)", r);
+	rsv = be32(src + FDT_OFF_RSVMAP);
+	while (gz_fdt_rsv(&fdt, nrsv, &(uint64_t){0}, &(uint64_t){0}) == GZ_FDT_OK)
+		nrsv++;
+	off_struct = be32(src + FDT_OFF_STRUCT);
+	/* header and the existing reservations, the two new ones and the terminator, then the
+	 * rest of the blob shifted by two entries */
+	gz_memcpy(dst, src, rsv + nrsv * FDT_RSV_ENTRY);
+	be64_write(dst + rsv + nrsv * FDT_RSV_ENTRY, r0);
+	be64_write(dst + rsv + nrsv * FDT_RSV_ENTRY + 8, r0s);
+	be64_write(dst + rsv + (nrsv + 1) * FDT_RSV_ENTRY, r1);
+	be64_write(dst + rsv + (nrsv + 1) * FDT_RSV_ENTRY + 8, r1s);
+	gz_memcpy(dst + rsv + (nrsv + 2) * FDT_RSV_ENTRY, src + rsv + nrsv * FDT_RSV_ENTRY,
+		  total - (rsv + nrsv * FDT_RSV_ENTRY));
+	be32_write(dst + FDT_TOTALSIZE, total + shift);
+	if (off_struct >= rsv)
+		be32_write(dst + FDT_OFF_STRUCT, off_struct + shift);
+	if (be32(src + FDT_OFF_STRINGS) >= rsv)
+		be32_write(dst + FDT_OFF_STRINGS, be32(src + FDT_OFF_STRINGS) + shift);
+	{
+		size_t at = (size_t)(reg.data - src) + shift;
+
+		be64_write(dst + at, base);
+		be64_write(dst + at + 8, size);
+	}
+	if (gz_fdt_check(&fdt, dst, total + shift) < 0)
+		hv_fail("rewritten DTB does not check", GZ_ERR_BAD_STATE);
+}
+
+static void reset_host_ctx(struct gz_cpu_ctx *c, uint64_t entry, uint64_t x0)
+{
+	gz_memset(c, 0, sizeof(*c));
+	c->pc = entry;
+	c->x[0] = x0;
+	c->pstate = HV_PSTATE_BOOT;
+	c->sys[GZ_SYS_SCTLR_EL1] = HV_SCTLR_EL1;
+	c->hcr_el2 = HV_HCR;
+	c->vttbr_el2 = hv_vttbr;
+	c->vtcr_el2 = hv_vtcr;
+	c->vmpidr_el2 = gz_sysreg_read(mpidr_el1);
+	c->vpidr_el2 = 0; /* the physical MIDR */
+	c->cntvoff_el2 = 0;
+}
+
+/* A synchronous external abort taken by the host at its own vector, as hardware would give
+ * it for memory that answers with an error. */
+static void inject_abort(struct gz_cpu_ctx *c, bool insn, uint64_t far)
+{
+	uint64_t mode = c->pstate & HV_SPSR_M_MASK;
+	uint64_t ec = insn ? (mode == HV_SPSR_EL0t ? HV_EC_IABT_LOW : HV_EC_IABT_CUR)
+			   : (mode == HV_SPSR_EL0t ? HV_EC_DABT_LOW : HV_EC_DABT_CUR);
+	uint64_t off = mode == HV_SPSR_EL0t   ? HV_VEC_LOWER64
+		       : mode == HV_SPSR_EL1t ? HV_VEC_CUR_SP0
+					      : HV_VEC_CUR_SPX;
+
+	c->elr_el1 = c->pc;
+	c->spsr_el1 = c->pstate;
+	c->sys[GZ_SYS_ESR_EL1] = ec << HV_EC_SHIFT | HV_ESR_IL | HV_FSC_EXTABT;
+	c->sys[GZ_SYS_FAR_EL1] = far;
+	c->pstate = HV_PSTATE_BOOT;
+	c->pc = (c->sys[GZ_SYS_VBAR_EL1] & ~HV_VBAR_MASK) + off;
+}
+
+static unsigned cpu_of_mpidr(uint64_t mpidr)
+{
+	for (unsigned i = 0; i < gz_el2_platform.nr_cpus && i < GZ_EL2_MAX_CPUS; i++)
+		if (gz_el2_platform.cpu_mpidr[i] == (mpidr & MPIDR_HWID_MASK))
+			return i;
+	return GZ_EL2_MAX_CPUS;
+}
+
+static void host_smc(struct gz_cpu_ctx *c)
+{
+	uint64_t fid = c->x[0] & 0xffffffffUL;
+
+	c->pc += 4; /* a trapped SMC returns to itself */
+	if (fid == HV_PSCI_CPU_ON_64 || fid == HV_PSCI_CPU_ON_32) {
+		unsigned idx = cpu_of_mpidr(c->x[1]);
+
+		if (idx >= GZ_EL2_MAX_CPUS) {
+			c->x[0] = HV_PSCI_E_INVALID;
+			return;
+		}
+		host_entry[idx] = fid == HV_PSCI_CPU_ON_32 ? c->x[2] & 0xffffffffUL : c->x[2];
+		host_ctxid[idx] = c->x[3];
+		__atomic_store_n(&host_cpu_on[idx], true, __ATOMIC_RELEASE);
+		c->x[0] = (uint64_t)gz_psci_cpu_on(
+		    c->x[1] & MPIDR_HWID_MASK, (uint64_t)(uintptr_t)gz_el2_secondary_entry, idx);
+		if (c->x[0] != 0)
+			__atomic_store_n(&host_cpu_on[idx], false, __ATOMIC_RELEASE);
+		return;
+	}
+	c->x[0] = (uint64_t)gz_psci_fw_call(fid, c->x[1], c->x[2], c->x[3]);
+}
+
+static void host_hvc(struct gz_cpu_ctx *c)
+{
+	struct gz_smccc_regs r;
+
+	if (((c->x[0] >> HV_SMCCC_OWNER_SHIFT) & HV_SMCCC_OWNER_MASK) != HV_HVC_OWNER_GZ) {
+		c->x[0] = HV_SMCCC_NOT_SUPPORTED;
+		return;
+	}
+	for (unsigned i = 0; i < 8; i++)
+		r.a[i] = c->x[i];
+	gz_hostcall_dispatch(&r);
+	for (unsigned i = 0; i < 4; i++)
+		c->x[i] = r.a[i];
+}
+
+static __attribute__((noreturn)) void host_loop(struct gz_cpu_ctx *c)
+{
+	for (;;) {
+		struct gz_exit_record e;
+		uint64_t ec, ipa;
+
+		if (gz_hal_vcpu_run(c, &e) < 0)
+			hv_fail("host entry refused", GZ_ERR_INVALID_ARGS);
+		if (e.kind != GZ_EXIT_KIND_SYNC) {
+			if (e.kind == GZ_EXIT_KIND_SERROR)
+				gz_printf("host: SError, ESR_EL2=0x%lx\n", e.esr);
+			continue;
+		}
+		ec = (e.esr >> HV_EC_SHIFT) & HV_EC_MASK;
+		switch (ec) {
+		case HV_EC_HVC64:
+			host_hvc(c);
+			break;
+		case HV_EC_SMC64:
+			host_smc(c);
+			break;
+		case HV_EC_DABT_LOW:
+		case HV_EC_IABT_LOW:
+			ipa = (((e.hpfar >> HPFAR_FIPA_SHIFT) & HV_HPFAR_FIPA) << 12) |
+			      (e.far & HV_PAGE_OFF);
+			if (gz_host_s2_handle_fault(ipa & ~HV_PAGE_OFF) == GZ_OK)
+				break; /* mapped: the access runs again */
+			if (__atomic_fetch_add(&denied, 1, __ATOMIC_RELAXED) < 4)
+				gz_printf("host: access to 0x%lx refused (not the host's memory)\n",
+					  ipa);
+			inject_abort(c, ec == HV_EC_IABT_LOW, e.far);
+			break;
+		default:
+			gz_printf("host: unhandled exit ESR_EL2=0x%lx at 0x%lx\n", e.esr, c->pc);
+			hv_fail("host exit", GZ_ERR_NOT_SUPPORTED);
+		}
+	}
+}
+
+void gz_el2_host_secondary(unsigned cpu)
+{
+	if (cpu >= GZ_EL2_MAX_CPUS || !__atomic_load_n(&host_cpu_on[cpu], __ATOMIC_ACQUIRE))
+		return; /* gzhyp's own bring-up: back to the firmware */
+	reset_host_ctx(&host_ctx[cpu], host_entry[cpu], host_ctxid[cpu]);
+	host_loop(&host_ctx[cpu]);
+}
+
+void gz_el2_host_boot(void)
+{
+	const struct gz_el2_platform *p = &gz_el2_platform;
+	const char *v = gz_el2_bootarg_value("gz.kernel");
+	struct gz_core_config cfg = {0};
+	uint64_t kernel, low_end = GZ_ALIGN_UP((uint64_t)(uintptr_t)_end, HV_ALIGN);
+	uint64_t work, dtb, host_base, host_size;
+	int64_t st;
+
+	if (!v || !gz_el2_parse_u64(v, &kernel) || kernel & (HV_ALIGN - 1))
+		hv_fail("gz.kernel=ADDR (2 MiB aligned) missing", GZ_ERR_INVALID_ARGS);
+	if (p->nr_mem < 1 || p->mem_size[0] < HV_WORK_SIZE * 4)
+		hv_fail("RAM region 0 too small", GZ_ERR_NO_MEMORY);
+	work = p->mem_base[0] + p->mem_size[0] - HV_WORK_SIZE;
+	dtb = work - HV_DTB_SPACE;
+	host_base = low_end;
+	host_size = work - host_base;
+	if (kernel < host_base || kernel >= dtb || p->dtb_pa + HV_DTB_SPACE > work)
+		hv_fail("the kernel or the DTB overlaps gzhyp's memory", GZ_ERR_INVALID_ARGS);
+
+	cfg.mem.hyp_base = p->mem_base[0];
+	cfg.mem.hyp_size = low_end - p->mem_base[0];
+	cfg.mem.work_base = work;
+	cfg.mem.work_size = HV_WORK_SIZE;
+	/* QEMU virt's high MMIO (PCIe ECAM at 256 GiB, 64-bit BARs up to 1 TiB) is the host's
+	 * too: its stage 2 spans 40 bits, not just the RAM's. */
+	cfg.mem.pa_bits = HV_PA_BITS;
+	st = gz_core_init(&cfg);
+	if (st)
+		hv_fail("gz_core_init", st);
+	hv_vttbr = gz_s2pt_vttbr(gz_mem_host_s2());
+	hv_vtcr = gz_s2pt_vtcr(gz_mem_host_s2()) | gz_vmid_vtcr_vs(gz_vm_vmid_alloc());
+	make_host_dtb((uint8_t *)(uintptr_t)dtb, host_base, host_size, p->mem_base[0],
+		      low_end - p->mem_base[0], work, HV_WORK_SIZE);
+	gz_printf("host: Linux at 0x%lx, DTB 0x%lx; host memory 0x%lx-0x%lx; gzhyp keeps "
+		  "0x%lx-0x%lx and 0x%lx-0x%lx (reserved in the DTB, not in the host's stage 2)\n",
+		  kernel, dtb, host_base, work, p->mem_base[0], low_end, work, work + HV_WORK_SIZE);
+	gz_hal_dcache_clean_inval((void *)(uintptr_t)dtb, HV_DTB_SPACE);
+	reset_host_ctx(&host_ctx[0], kernel, dtb);
+	host_loop(&host_ctx[0]);
+}
