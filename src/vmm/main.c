@@ -1,5 +1,6 @@
 /* gzvmm: the opengz user-space VMM. Parses the command line, builds the VM on the chosen
  * backend, runs it and turns the way the guest ended into the exit status (exitcode.h). */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,17 @@ int main(int argc, char **argv)
 		printf("gzvmm (opengz) %s, backends: gzvm%s\n", GZ_VERSION,
 		       vmm_backend_sim ? ", sim" : "");
 		return 0;
+	}
+	/* Before any thread exists (the backend may start its own): SIGINT and SIGTERM must
+	 * reach the event loop's signalfd, never a thread that would let them kill us. */
+	{
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, VMM_KICK_SIGNAL);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
 	}
 	ops = cfg.backend == VMM_BACKEND_SIM ? vmm_backend_sim : &vmm_backend_gzvm;
 	if (!ops) {
