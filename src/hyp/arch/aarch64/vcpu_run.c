@@ -190,9 +190,12 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	gz_sysreg_write(hcr_el2, HCR_EL2_HOST);
 	c->sys[GZ_SYS_CNTV_CTL_EL0] = gz_sysreg_read(cntv_ctl_el0);
 	c->sys[GZ_SYS_CNTV_CVAL_EL0] = gz_sysreg_read(cntv_cval_el0);
-	/* A guest's timer must not interrupt the host: its line drops with ENABLE = 0. */
-	if (!owns_irqs)
+	/* A guest's timer must not interrupt the host: its line drops with ENABLE = 0; PPI 27
+	 * is the host's timer interrupt again (a host VM's own timer uses it too). */
+	if (!owns_irqs) {
 		gz_sysreg_write(cntv_ctl_el0, 0);
+		gz_el2_gic_vtimer_gate(true);
+	}
 	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
 	el1_sys_save(c->sys);
 	c->sp_el0 = gz_sysreg_read(sp_el0);
