@@ -4,14 +4,20 @@
  * can be taken and released, and only DTB memory is mapped by pa_to_va. */
 #include <hal.h>
 #include <gz/log.h>
+#include <gz/status.h>
 #include <arch/sysreg_el2.h>
 
 #include "el2.h"
 
 /* An invalid (state 0) group-1 entry with a priority every implementation keeps (top bits):
  * it reads back exactly and is never presented to a guest. */
-#define SELFTEST_LR_PRIORITY 0xa0UL
-#define SELFTEST_LR_PATTERN  (ICH_LR_GROUP1 | SELFTEST_LR_PRIORITY << ICH_LR_PRIORITY_SHIFT | 32UL)
+#define SELFTEST_LR_PRIORITY	0xa0UL
+#define SELFTEST_PSTATE_EL1H	0x3c5UL
+#define SELFTEST_PSTATE_EL2H	0x3c9UL
+#define SELFTEST_PSTATE_AARCH32 0x3d3UL /* AArch32 SVC mode */
+#define SELFTEST_HCR_OK		(HCR_EL2_VM | HCR_EL2_RW)
+#define SELFTEST_VTTBR_OK	0x1000UL
+#define SELFTEST_LR_PATTERN	(ICH_LR_GROUP1 | SELFTEST_LR_PRIORITY << ICH_LR_PRIORITY_SHIFT | 32UL)
 
 static int fail(const char *what)
 {
@@ -45,13 +51,44 @@ static int ich_selftest(void)
 	return 0;
 }
 
+/* gz_hal_vcpu_run must refuse, without entering, a context that would run at EL2, in
+ * AArch32, without stage 2 or with EL2-changing HCR_EL2 bits. */
+static int vcpu_run_refusals(void)
+{
+	static struct gz_cpu_ctx c;
+	static const struct {
+		uint64_t pstate, hcr, vttbr;
+	} bad[] = {
+	    {SELFTEST_PSTATE_EL2H, SELFTEST_HCR_OK, SELFTEST_VTTBR_OK},
+	    {SELFTEST_PSTATE_AARCH32, SELFTEST_HCR_OK, SELFTEST_VTTBR_OK},
+	    {SELFTEST_PSTATE_EL1H, HCR_EL2_RW, SELFTEST_VTTBR_OK},
+	    {SELFTEST_PSTATE_EL1H, SELFTEST_HCR_OK | HCR_EL2_TGE, SELFTEST_VTTBR_OK},
+	    {SELFTEST_PSTATE_EL1H, SELFTEST_HCR_OK | HCR_EL2_HCD, SELFTEST_VTTBR_OK},
+	    {SELFTEST_PSTATE_EL1H, SELFTEST_HCR_OK | (1UL << 34), SELFTEST_VTTBR_OK},
+	    {SELFTEST_PSTATE_EL1H, SELFTEST_HCR_OK, 0},
+	};
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct gz_exit_record e;
+
+		c.pstate = bad[i].pstate;
+		c.hcr_el2 = bad[i].hcr;
+		c.vttbr_el2 = bad[i].vttbr;
+		e.kind = GZ_EXIT_KIND_SYNC;
+		if (gz_hal_vcpu_run(&c, &e) != GZ_ERR_INVALID_ARGS ||
+		    e.kind != GZ_EXIT_KIND_FAIL_ENTRY)
+			return fail("vcpu_run entered a context it must refuse");
+	}
+	return 0;
+}
+
 int gz_el2_hal_selftest(void)
 {
 	static gz_lock_t lock = GZ_LOCK_INIT;
 	static uint8_t buf[256];
 	uint64_t t0, t1, base, size;
 
-	if (ich_selftest() < 0)
+	if (ich_selftest() < 0 || vcpu_run_refusals() < 0)
 		return -1;
 	gz_hal_tlbi_ipa(1, 0x1000, 3);
 	gz_hal_tlbi_vmid(1);
@@ -78,6 +115,7 @@ int gz_el2_hal_selftest(void)
 	    gz_hal_pa_to_va(base + size - 1) == NULL || gz_hal_pa_to_va(base + size) != NULL ||
 	    gz_hal_va_to_pa(buf) != (gz_pa_t)(uintptr_t)buf)
 		return fail("phys regions / pa_to_va");
-	gz_printf("selftest: hal ok (tlbi, dc civac, ic ialluis, ich lrs, counter, lock, pa/va)\n");
+	gz_printf("selftest: hal ok (tlbi, dc civac, ic ialluis, ich lrs, counter, lock, pa/va, "
+		  "vcpu_run refusals)\n");
 	return 0;
 }
