@@ -1,5 +1,5 @@
 /* The HAL on real EL2 registers: TLB and cache maintenance, barriers, the identity map of
- * physical memory (MMU off), the generic timer, CPU identity and panic. */
+ * physical memory (gzhyp maps it 1:1, mmu.c), the generic timer, CPU identity and panic. */
 #include <hal.h>
 #include <gz/lib.h>
 #include <arch/sysreg_el2.h>
@@ -94,7 +94,8 @@ bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size)
 	return true;
 }
 
-/* Identity while the MMU is off; only RAM the DTB described is "backed". */
+/* Identity (the EL2 stage 1 maps RAM 1:1, and the MMU is off before it); only RAM the DTB
+ * described is "backed". */
 void *gz_hal_pa_to_va(gz_pa_t pa)
 {
 	gz_pa_t base;

@@ -1,7 +1,7 @@
 /* Ticket lock on LDAXR/STLR: FIFO fairness between physical CPUs. A waiter sleeps in WFE
  * with the exclusive monitor armed on the owner field; the unlocking store-release clears
- * that monitor and so wakes it. (With the MMU off memory is Device-typed; QEMU implements
- * exclusives there, real cores need the EL2 stage-1 tables of a later step.) */
+ * that monitor and so wakes it. (Before mmu.c turns the MMU on, memory is Device-typed: QEMU
+ * implements exclusives there, real cores need the normal cacheable memory of the EL2 map.) */
 #include <hal.h>
 
 void gz_hal_lock(gz_lock_t *lock)
