@@ -23,6 +23,7 @@ check 'kvm-vhe kvm-vhe-1.log: kvmvmm: timeout' "timeout noted"
 check 'kvm-vhe kvm-vhe-1.log: the guest did not finish' "unfinished guest noted"
 check '^\| opengz full stack \| .* \| none \|$' "missing configuration shown as none"
 check '^\| `s2fault`.* \| no fault \|' "pre-mapped memory is not a fault-in"
+check 'gzhyp-el2-1.log: test: guest run failed' "a failed gzhyp run noted"
 [ -s "$out/p.png" ] || { echo "FAIL: no plot"; fail=1; }
 [ $fail = 0 ] && echo "report_test: all checks passed"
 exit $fail
