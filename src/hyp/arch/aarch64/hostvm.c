@@ -52,25 +52,29 @@
 #define HV_HCR_TSC    (1UL << 19)
 
 /* ESR and exception-vector facts for injecting an abort into the host. */
-#define HV_EC_SHIFT    26
-#define HV_EC_MASK     0x3fUL
-#define HV_EC_HVC64    0x16UL
-#define HV_EC_SMC64    0x17UL
-#define HV_EC_IABT_LOW 0x20UL
-#define HV_EC_IABT_CUR 0x21UL
-#define HV_EC_DABT_LOW 0x24UL
-#define HV_EC_DABT_CUR 0x25UL
-#define HV_ESR_IL      (1UL << 25)
-#define HV_FSC_EXTABT  0x10UL
-#define HV_SPSR_M_MASK 0xfUL
-#define HV_SPSR_EL0t   0x0UL
-#define HV_SPSR_EL1t   0x4UL
-#define HV_VEC_CUR_SP0 0x000UL
-#define HV_VEC_CUR_SPX 0x200UL
-#define HV_VEC_LOWER64 0x400UL
-#define HV_VBAR_MASK   0x7ffUL
-#define HV_HPFAR_FIPA  0xfffffffffUL /* FIPA[39:4] = IPA[47:12] */
-#define HV_PAGE_OFF    0xfffUL
+#define HV_EC_SHIFT	   26
+#define HV_EC_MASK	   0x3fUL
+#define HV_EC_HVC64	   0x16UL
+#define HV_EC_SMC64	   0x17UL
+#define HV_EC_IABT_LOW	   0x20UL
+#define HV_EC_IABT_CUR	   0x21UL
+#define HV_EC_DABT_LOW	   0x24UL
+#define HV_EC_DABT_CUR	   0x25UL
+#define HV_ESR_IL	   (1UL << 25)
+#define HV_FSC_EXTABT	   0x10UL
+#define HV_FSC_MASK	   0x3fUL
+#define HV_FSC_TYPE_MASK   0x3cUL /* without the level */
+#define HV_FSC_TRANSLATION 0x04UL
+#define HV_FSC_ACCESS_FLAG 0x08UL
+#define HV_SPSR_M_MASK	   0xfUL
+#define HV_SPSR_EL0t	   0x0UL
+#define HV_SPSR_EL1t	   0x4UL
+#define HV_VEC_CUR_SP0	   0x000UL
+#define HV_VEC_CUR_SPX	   0x200UL
+#define HV_VEC_LOWER64	   0x400UL
+#define HV_VBAR_MASK	   0x7ffUL
+#define HV_HPFAR_FIPA	   0xfffffffffUL /* FIPA[39:4] = IPA[47:12] */
+#define HV_PAGE_OFF	   0xfffUL
 
 static struct gz_cpu_ctx host_ctx[GZ_EL2_MAX_CPUS];
 static volatile uint64_t host_entry[GZ_EL2_MAX_CPUS], host_ctxid[GZ_EL2_MAX_CPUS];
@@ -244,6 +248,15 @@ static void host_hvc(struct gz_cpu_ctx *c)
 		c->x[i] = r.a[i];
 }
 
+/* DFSC/IFSC of a stage-2 translation or access-flag fault (levels 0-3). */
+static bool s2_missing(uint64_t esr)
+{
+	uint64_t fsc = esr & HV_FSC_MASK;
+
+	return (fsc & HV_FSC_TYPE_MASK) == HV_FSC_TRANSLATION ||
+	       (fsc & HV_FSC_TYPE_MASK) == HV_FSC_ACCESS_FLAG;
+}
+
 static __attribute__((noreturn)) void host_loop(struct gz_cpu_ctx *c)
 {
 	for (;;) {
@@ -269,7 +282,10 @@ static __attribute__((noreturn)) void host_loop(struct gz_cpu_ctx *c)
 		case HV_EC_IABT_LOW:
 			ipa = (((e.hpfar >> HPFAR_FIPA_SHIFT) & HV_HPFAR_FIPA) << 12) |
 			      (e.far & HV_PAGE_OFF);
-			if (gz_host_s2_handle_fault(ipa & ~HV_PAGE_OFF) == GZ_OK)
+			/* Only a missing mapping is filled in; a permission or any other stage-2
+			 * fault would come back at once after an "already mapped" success. */
+			if (s2_missing(e.esr) &&
+			    gz_host_s2_handle_fault(ipa & ~HV_PAGE_OFF) == GZ_OK)
 				break; /* mapped: the access runs again */
 			if (__atomic_fetch_add(&denied, 1, __ATOMIC_RELAXED) < 4)
 				gz_printf("host: access to 0x%lx refused (not the host's memory)\n",
