@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # gzhyp boots Debian's arm64 kernel as the host VM (gz.test=host) on 2 CPUs and the host
 # reaches a busybox /init (tests/qemu/linux/init), which runs cat /proc/cpuinfo on both CPUs
-# and reads gzhyp's memory through /dev/mem: that read must fault in the host.
+# loads gzvm.ko (it binds the "mediatek,geniezone" node gzhyp adds to the host's DTB and its
+# PROBE hypercall must be answered: /dev/gzvm appears) and reads gzhyp's memory through
+# /dev/mem: that read must fault in the host.
 #   linux_host_test.sh GZHYP_IMAGE WORKDIR [-- extra QEMU args]
 # The kernel Image and a static busybox come from scripts/fetch-kernel --image (Debian
 # packages fetched with apt-get download into the ignored .cache/ folder, never committed).
@@ -23,9 +25,14 @@ if [ ! -f "$kimg" ] || [ ! -f "$bbox" ]; then
   exit 1
 fi
 
-# initramfs: busybox, /init, the mount points
+# gzvm.ko for that kernel (src/driver/linux/build.sh, headers from scripts/fetch-kernel)
+GZ_NO_FETCH=1 "$root/src/driver/linux/build.sh" "$work/ko" >"$work/ko.log" 2>&1 ||
+  { echo "FAIL: gzvm.ko did not build (log: $work/ko.log)"; exit 1; }
+
+# initramfs: busybox, /init, gzvm.ko, the mount points
 rm -rf "$work/root" && mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev"
 cp "$bbox" "$work/root/bin/busybox" && cp "$root/tests/qemu/linux/init" "$work/root/init"
+cp "$work/ko/gzvm.ko" "$work/root/gzvm.ko"
 chmod +x "$work/root/init" "$work/root/bin/busybox"
 (cd "$work/root" && find . | cpio -o -H newc 2>/dev/null | gzip -1 >"$work/initramfs.cpio.gz") ||
   { echo "FAIL: could not pack the initramfs (cpio, gzip)"; exit 1; }
@@ -37,7 +44,7 @@ args=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -smp 2 -m 1024 -no
 echo "+ timeout ${GZ_QEMU_TIMEOUT:-28} $qemu ${args[*]}"
 timeout "${GZ_QEMU_TIMEOUT:-28}" "$qemu" "${args[@]}" </dev/null 2>&1 | head -c 1048576 | tr -d '\r' >"$log"
 status=${PIPESTATUS[0]}
-grep -E "^(gzhyp|host|init|smp|mmu):|Booting Linux|Brought up|Run /init|Bus error|Power down|panic|Internal error" "$log"
+grep -E "^(gzhyp|host|init|smp|mmu):|gzvm|Booting Linux|Brought up|Run /init|Bus error|Power down|panic|Internal error" "$log"
 echo "+ qemu exit status: $status (full console: $log)"
 
 ok=1
@@ -47,6 +54,7 @@ for re in "^host: Linux at $kaddr, DTB 0x[0-9a-f]+. host memory 0x[0-9a-f]+-0x[0
           "^\[ *[0-9.]+\] smp: Brought up 1 node, 2 CPUs$" \
           "^init: reached /init under gzhyp$" "^init: cpus 2$" \
           "^init: cat /proc/cpuinfo ran on cpu 0$" "^init: cat /proc/cpuinfo ran on cpu 1$" \
+          "^init: insmod gzvm.ko ok$" "^init: /dev/gzvm present" \
           "^host: access to 0x40080000 refused \(not the host's memory\)$" "^Bus error" \
           "^init: done$" "reboot: Power down"; do
   grep -Eq -- "$re" "$log" || { echo "FAIL: no console line matches: $re"; ok=0; }

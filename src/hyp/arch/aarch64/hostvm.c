@@ -107,26 +107,40 @@ static void be32_write(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* FDT header field offsets (big-endian words). */
-#define FDT_TOTALSIZE	4
-#define FDT_OFF_STRUCT	8
-#define FDT_OFF_STRINGS 12
-#define FDT_OFF_RSVMAP	16
-#define FDT_RSV_ENTRY	16
+/* FDT header fields (big-endian words) and the node gzhyp adds for the gzvm driver. */
+#define FDT_TOTALSIZE	 4
+#define FDT_OFF_STRUCT	 8
+#define FDT_OFF_STRINGS	 12
+#define FDT_OFF_RSVMAP	 16
+#define FDT_SIZE_STRINGS 32
+#define FDT_SIZE_STRUCT	 36
+#define FDT_RSV_ENTRY	 16
+#define FDT_TOKEN	 4
+#define HV_NODE_NAME	 "hypervisor"
+#define HV_NODE_COMPAT	 "mediatek,geniezone"
+#define HV_PROP_NAME	 "compatible"
 
-/* Copy QEMU's DTB to @dst with the memory node's one range set to [@base, @base + @size) and
- * two reservation entries added for gzhyp's ranges. */
+static uint32_t pad4(uint32_t n)
+{
+	return (n + 3U) & ~3U;
+}
+
+/* Build the host's DTB at @dst from QEMU's: header, the reservation block with gzhyp's two
+ * ranges added, the structure block with the memory node's one range set to [@base, @base +
+ * @size) and a "hypervisor" node (compatible "mediatek,geniezone", which gzvm.ko binds)
+ * appended to the root, then the strings with "compatible" appended for that node. */
 static void make_host_dtb(uint8_t *dst, uint64_t base, uint64_t size, uint64_t r0, uint64_t r0s,
 			  uint64_t r1, uint64_t r1s)
 {
 	const uint8_t *src = (const void *)(uintptr_t)gz_el2_platform.dtb_pa;
 	struct gz_fdt fdt;
 	struct gz_fdt_prop reg;
-	uint32_t total, rsv, nrsv = 0, off_struct, shift = 2 * FDT_RSV_ENTRY;
+	uint32_t total, nrsv = 0, root_end, o, node_len, off_struct, size_struct, off_strings;
+	uint64_t a, sz;
 	int node = -1, depth = 0, r;
 
 	if (gz_fdt_totalsize(src, GZ_FDT_HEADER_SIZE, &total) < 0 ||
-	    gz_fdt_check(&fdt, src, total) < 0 || total + shift > HV_DTB_SPACE)
+	    gz_fdt_check(&fdt, src, total) < 0 || total + GZ_PAGE_SIZE > HV_DTB_SPACE)
 		hv_fail("boot DTB", GZ_ERR_INVALID_ARGS);
 	/* the memory node: exactly one (address, size) pair of 2 + 2 cells */
 	while ((node = gz_fdt_next_node(&fdt, node, &depth)) >= 0) {
@@ -139,32 +153,66 @@ static void make_host_dtb(uint8_t *dst, uint64_t base, uint64_t size, uint64_t r
 	r = node < 0 ? node : gz_fdt_getprop(&fdt, node, "reg", &reg);
 	if (r != GZ_FDT_OK || reg.len != 16)
 		hv_fail("memory node (one 64-bit range expected)", r);
-	rsv = be32(src + FDT_OFF_RSVMAP);
-	while (gz_fdt_rsv(&fdt, nrsv, &(uint64_t){0}, &(uint64_t){0}) == GZ_FDT_OK)
+	/* the structure block ends with the root's END_NODE and FDT_END */
+	root_end = fdt.size_struct - 2 * FDT_TOKEN;
+	if (fdt.size_struct < 2 * FDT_TOKEN ||
+	    be32(src + fdt.off_struct + root_end) != GZ_FDT_END_NODE ||
+	    be32(src + fdt.off_struct + root_end + FDT_TOKEN) != GZ_FDT_END)
+		hv_fail("boot DTB structure block does not end with the root", GZ_ERR_INVALID_ARGS);
+	while (gz_fdt_rsv(&fdt, nrsv, &a, &sz) == GZ_FDT_OK)
 		nrsv++;
-	off_struct = be32(src + FDT_OFF_STRUCT);
-	/* header and the existing reservations, the two new ones and the terminator, then the
-	 * rest of the blob shifted by two entries */
-	gz_memcpy(dst, src, rsv + nrsv * FDT_RSV_ENTRY);
-	be64_write(dst + rsv + nrsv * FDT_RSV_ENTRY, r0);
-	be64_write(dst + rsv + nrsv * FDT_RSV_ENTRY + 8, r0s);
-	be64_write(dst + rsv + (nrsv + 1) * FDT_RSV_ENTRY, r1);
-	be64_write(dst + rsv + (nrsv + 1) * FDT_RSV_ENTRY + 8, r1s);
-	gz_memcpy(dst + rsv + (nrsv + 2) * FDT_RSV_ENTRY, src + rsv + nrsv * FDT_RSV_ENTRY,
-		  total - (rsv + nrsv * FDT_RSV_ENTRY));
-	be32_write(dst + FDT_TOTALSIZE, total + shift);
-	if (off_struct >= rsv)
-		be32_write(dst + FDT_OFF_STRUCT, off_struct + shift);
-	if (be32(src + FDT_OFF_STRINGS) >= rsv)
-		be32_write(dst + FDT_OFF_STRINGS, be32(src + FDT_OFF_STRINGS) + shift);
+
+	gz_memset(dst, 0, HV_DTB_SPACE);
+	gz_memcpy(dst, src, GZ_FDT_HEADER_SIZE);
+	o = GZ_FDT_HEADER_SIZE;
+	be32_write(dst + FDT_OFF_RSVMAP, o);
+	gz_memcpy(dst + o, src + fdt.off_rsvmap, nrsv * FDT_RSV_ENTRY);
+	o += nrsv * FDT_RSV_ENTRY;
+	be64_write(dst + o, r0);
+	be64_write(dst + o + 8, r0s);
+	be64_write(dst + o + FDT_RSV_ENTRY, r1);
+	be64_write(dst + o + FDT_RSV_ENTRY + 8, r1s);
+	o += 3 * FDT_RSV_ENTRY; /* two entries and the zero terminator */
+
+	off_struct = o;
+	gz_memcpy(dst + o, src + fdt.off_struct, root_end);
+	o += root_end;
+	be32_write(dst + o, GZ_FDT_BEGIN_NODE);
+	gz_memcpy(dst + o + FDT_TOKEN, HV_NODE_NAME, sizeof(HV_NODE_NAME));
+	o += FDT_TOKEN + pad4(sizeof(HV_NODE_NAME));
+	be32_write(dst + o, GZ_FDT_PROP);
+	be32_write(dst + o + FDT_TOKEN, sizeof(HV_NODE_COMPAT));
+	be32_write(dst + o + 2 * FDT_TOKEN, fdt.size_strings); /* the appended "compatible" */
+	gz_memcpy(dst + o + 3 * FDT_TOKEN, HV_NODE_COMPAT, sizeof(HV_NODE_COMPAT));
+	o += 3 * FDT_TOKEN + pad4(sizeof(HV_NODE_COMPAT));
+	be32_write(dst + o, GZ_FDT_END_NODE);
+	o += FDT_TOKEN;
+	node_len = o - (off_struct + root_end);
+	be32_write(dst + o, GZ_FDT_END_NODE);
+	be32_write(dst + o + FDT_TOKEN, GZ_FDT_END);
+	o += 2 * FDT_TOKEN;
+	size_struct = fdt.size_struct + node_len;
+
+	off_strings = o;
+	gz_memcpy(dst + o, src + fdt.off_strings, fdt.size_strings);
+	o += fdt.size_strings;
+	gz_memcpy(dst + o, HV_PROP_NAME, sizeof(HV_PROP_NAME));
+	o += sizeof(HV_PROP_NAME);
+
+	be32_write(dst + FDT_OFF_STRUCT, off_struct);
+	be32_write(dst + FDT_SIZE_STRUCT, size_struct);
+	be32_write(dst + FDT_OFF_STRINGS, off_strings);
+	be32_write(dst + FDT_SIZE_STRINGS, fdt.size_strings + (uint32_t)sizeof(HV_PROP_NAME));
+	be32_write(dst + FDT_TOTALSIZE, pad4(o));
 	{
-		size_t at = (size_t)(reg.data - src) + shift;
+		uint32_t at = off_struct + (uint32_t)(reg.data - (src + fdt.off_struct));
 
 		be64_write(dst + at, base);
 		be64_write(dst + at + 8, size);
 	}
-	if (gz_fdt_check(&fdt, dst, total + shift) < 0)
-		hv_fail("rewritten DTB does not check", GZ_ERR_BAD_STATE);
+	r = gz_fdt_check(&fdt, dst, pad4(o));
+	if (r < 0 || gz_fdt_path(&fdt, "/" HV_NODE_NAME) < 0)
+		hv_fail("rewritten DTB does not check", r);
 }
 
 static void reset_host_ctx(struct gz_cpu_ctx *c, uint64_t entry, uint64_t x0)
