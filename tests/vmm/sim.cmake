@@ -20,7 +20,8 @@ function(vmm_sim_guest guest cpus)
            COMMAND ${CMAKE_COMMAND} -DGZVMM=$<TARGET_FILE:gzvmm> -DIMAGE=${_guests}/${guest}.elf
                    -DCPUS=${cpus} -DEXPECTED=${exp} -DOUT=${CMAKE_CURRENT_BINARY_DIR}/${name}.out
                    -DRUNS=3 "-DEXTRA=${ARGN}" -P ${CMAKE_CURRENT_SOURCE_DIR}/run_guest.cmake)
-  set_tests_properties(${name} PROPERTIES LABELS "sim;vmm" TIMEOUT 400)
+  set_tests_properties(${name} PROPERTIES LABELS "sim;vmm" TIMEOUT 400
+                       ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/lsan.supp")
 endfunction()
 
 vmm_sim_guest(hello 1)
