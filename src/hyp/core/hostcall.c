@@ -196,12 +196,14 @@ static int read_host_struct(gz_pa_t pa, void *dst, size_t size)
 
 	if ((pa & ~GZ_PAGE_MASK) + size > GZ_PAGE_SIZE)
 		return GZ_ERR_INVALID_ARGS;
-	/* Only pages the host owns outright (not lent to the hypervisor, not a guest's). The
-	 * store covers them, so the HAL maps them. */
+	/* Only pages the host owns outright (not lent to the hypervisor, not a guest's). */
 	if (gz_pgstate_owner(pa) != GZ_OWNER_HOST ||
 	    gz_pgstate_view(pa, GZ_OWNER_HOST) != GZ_PAGE_OWNED)
 		return GZ_ERR_ACCESS_DENIED;
+	/* Covered is not always backed (hal.h): a PA the HAL cannot map is refused. */
 	src = gz_hal_pa_to_va(pa);
+	if (!src)
+		return GZ_ERR_OUT_OF_RANGE;
 	gz_memcpy(dst, src, size);
 	return GZ_OK;
 }

@@ -28,13 +28,19 @@ static int64_t cpu_on(struct gz_vcpu *v, bool smc64, bool *woke)
 	struct gz_vcpu *t;
 	int64_t r;
 
-	t = gz_vm_find_vcpu_by_mpidr(vm, target);
-	if (!t)
-		return GZ_PSCI_RET_INVALID_PARAMETERS;
-	/* A64 instructions are word aligned; the entry must be a guest IPA. */
-	if ((entry & 3) || (entry >> vm->ipa_bits))
-		return GZ_PSCI_RET_INVALID_ADDRESS;
+	/* The target is looked up under the VM lock: DESTROY_VCPU frees a vCPU under it, and
+	 * the power state and entry point must never be written into a freed page. */
 	gz_hal_lock(&vm->lock);
+	t = gz_vm_find_vcpu_by_mpidr(vm, target);
+	if (!t) {
+		gz_hal_unlock(&vm->lock);
+		return GZ_PSCI_RET_INVALID_PARAMETERS;
+	}
+	/* A64 instructions are word aligned; the entry must be a guest IPA. */
+	if ((entry & 3) || (entry >> vm->ipa_bits)) {
+		gz_hal_unlock(&vm->lock);
+		return GZ_PSCI_RET_INVALID_ADDRESS;
+	}
 	switch (t->power) {
 	case GZ_VCPU_OFF:
 		t->power = GZ_VCPU_ON_PENDING;

@@ -105,11 +105,23 @@ int gz_vcpu_create(struct gz_vm *vm, uint64_t idx, gz_pa_t shared_pa)
 	v->hwstate = hw;
 	gz_vcpu_reset(v, 0, 0);
 	gz_hal_lock(&vm->lock);
-	v->power = idx == 0 ? GZ_VCPU_ON : GZ_VCPU_OFF;
-	vm->vcpus[idx] = v;
-	vm->nr_vcpus++;
+	/* Checked again: another CPU may have created this index, or started DESTROY_VM
+	 * (which releases only the vCPUs it sees), since the check above. */
+	if (vm->state != GZ_VM_CREATED && vm->state != GZ_VM_RUNNING)
+		r = GZ_ERR_BAD_STATE;
+	else if (vm->vcpus[idx])
+		r = GZ_ERR_ALREADY_EXISTS;
+	if (r == GZ_OK) {
+		v->power = idx == 0 ? GZ_VCPU_ON : GZ_VCPU_OFF;
+		vm->vcpus[idx] = v;
+		vm->nr_vcpus++;
+	}
 	gz_hal_unlock(&vm->lock);
-	return GZ_OK;
+	if (r != GZ_OK) {
+		gz_pool_free_va(&vm->mem.obj_acct, v);
+		gz_mem_host_unshare_hyp(shared_pa, GZVM_VCPU_RUN_MAP_SIZE / GZ_PAGE_SIZE);
+	}
+	return r;
 }
 
 void gz_vcpu_release(struct gz_vcpu *v)
@@ -266,9 +278,11 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 		return GZ_OK;
 	}
 	if (v->power == GZ_VCPU_OFF) {
-		gz_hal_unlock(&vm->lock);
+		/* Under the lock: the vCPU is not marked running, so only the lock keeps a
+		 * DESTROY_VCPU from freeing it under these writes. */
 		idle_exit(v, 0, 0);
 		fill_hwstate(v);
+		gz_hal_unlock(&vm->lock);
 		*exit_reason = GZVM_EXIT_IDLE;
 		return GZ_OK;
 	}

@@ -28,6 +28,8 @@ static const char *last_panic;
 jmp_buf *fake_hal_panic_jmp;
 static fake_op_hook_fn op_hook;
 static void *op_hook_arg;
+static fake_lock_hook_fn lock_hook;
+static void *lock_hook_arg;
 
 void fake_hal_teardown(void)
 {
@@ -65,6 +67,8 @@ void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 	fake_hal_panic_jmp = NULL;
 	op_hook = NULL;
 	op_hook_arg = NULL;
+	lock_hook = NULL;
+	lock_hook_arg = NULL;
 }
 
 static void record(enum fake_op_kind k, uint64_t a, uint64_t b, uint64_t c)
@@ -83,6 +87,12 @@ void fake_hal_set_op_hook(fake_op_hook_fn fn, void *arg)
 {
 	op_hook = fn;
 	op_hook_arg = arg;
+}
+
+void fake_hal_set_lock_hook(fake_lock_hook_fn fn, void *arg)
+{
+	lock_hook = fn;
+	lock_hook_arg = arg;
 }
 
 size_t fake_hal_nr_ops(void)
@@ -301,6 +311,8 @@ unsigned gz_hal_cpu_id(void)
 
 void gz_hal_lock(gz_lock_t *lock)
 {
+	if (lock_hook)
+		lock_hook(lock, true, lock_hook_arg);
 	if (lock->next != lock->owner) {
 		fprintf(stderr, "fake_hal: lock %p taken twice (deadlock on hardware)\n",
 			(void *)lock);
@@ -318,6 +330,8 @@ void gz_hal_unlock(gz_lock_t *lock)
 	}
 	lock->owner++;
 	locks_held--;
+	if (lock_hook)
+		lock_hook(lock, false, lock_hook_arg);
 }
 
 void gz_hal_panic(const char *msg)

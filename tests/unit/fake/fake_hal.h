@@ -53,6 +53,13 @@ size_t fake_hal_count_ops(enum fake_op_kind kind);
 typedef void (*fake_op_hook_fn)(const struct fake_op *op, void *arg);
 void fake_hal_set_op_hook(fake_op_hook_fn fn, void *arg);
 
+/* Called before every lock is taken (@acquire true) and after every release (false), so a
+ * test can play another CPU at exactly that point (a race between check and use); the
+ * hook may itself take and release locks, as long as it leaves each as it found it. NULL:
+ * none. Reset clears it. */
+typedef void (*fake_lock_hook_fn)(gz_lock_t *lock, bool acquire, void *arg);
+void fake_hal_set_lock_hook(fake_lock_hook_fn fn, void *arg);
+
 /* Locks currently held (balance check). */
 int fake_hal_locks_held(void);
 
