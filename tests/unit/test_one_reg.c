@@ -88,6 +88,29 @@ static void test_core_registers(void **state)
 	assert_int_equal(vfix_guest.last.x[0], 0x1000);
 }
 
+/* PSTATE bits with no meaning for an AArch64 EL1/EL0 guest (RES0 in SPSR_EL2, or features
+ * the VM does not have: ALLINT, TCO, PM...) are refused, not handed to the exception
+ * return; the defined ones round-trip. */
+static void test_pstate_reserved_bits(void **state)
+{
+	static const uint64_t bad[] = {
+	    1ULL << 13, 1ULL << 14, 1ULL << 19, 1ULL << 25, 1ULL << 26,
+	    1ULL << 27, 1ULL << 32, 1ULL << 33, 1ULL << 36, 1ULL << 63,
+	};
+	struct gz_cpu_ctx *c = &vfix_vcpu(vm, 0)->ctx;
+	uint64_t before = c->pstate;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(set(GZVM_REG_CORE_PSTATE, PSR_MODE_EL1h | bad[i]),
+				 GZ_ERR_INVALID_ARGS);
+	assert_int_equal(c->pstate, before);
+	roundtrip(GZVM_REG_CORE_PSTATE,
+		  PSR_MODE_EL1h | PSR_DAIF | PSR_NZCV | PSR_BTYPE | PSR_SSBS | PSR_IL | PSR_SS |
+		      PSR_PAN | PSR_UAO | PSR_DIT,
+		  &c->pstate);
+}
+
 static void test_core_errors(void **state)
 {
 	struct gz_cpu_ctx *c = &vfix_vcpu(vm, 0)->ctx;
@@ -206,10 +229,8 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_core_registers),
-	    T(test_core_errors),
-	    T(test_sysregs),
-	    T(test_call_errors),
+	    T(test_core_registers), T(test_core_errors), T(test_pstate_reserved_bits),
+	    T(test_sysregs),	    T(test_call_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

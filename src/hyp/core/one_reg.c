@@ -88,11 +88,18 @@ static int core_slot(struct gz_vcpu *v, uint64_t off, uint64_t **p64, uint32_t *
 	return R_NONE;
 }
 
+/* The PSTATE fields an AArch64 EL1/EL0 guest may be given. Everything else is RES0 in
+ * SPSR_EL2 or belongs to a feature the VM is not offered (ALLINT, TCO, PM, UINJ...): the
+ * host must not hand it to the exception return. */
+#define PSTATE_GUEST_BITS                                                                          \
+	(PSR_MODE_MASK | PSR_DAIF | PSR_BTYPE | PSR_SSBS | PSR_IL | PSR_SS | PSR_PAN | PSR_UAO |   \
+	 PSR_DIT | PSR_NZCV)
+
 static bool pstate_ok(uint64_t v)
 {
 	unsigned mode = v & PSR_MODE_MASK;
 
-	if (v & PSR_MODE_nRW)
+	if ((v & PSR_MODE_nRW) || (v & ~(uint64_t)PSTATE_GUEST_BITS))
 		return false;
 	return mode == PSR_MODE_EL0t || mode == PSR_MODE_EL1t || mode == PSR_MODE_EL1h;
 }
