@@ -89,6 +89,7 @@ static struct {
 	volatile uint64_t wake_gen;
 	volatile bool ready;
 	volatile unsigned pcpus_done;
+	volatile unsigned fp_checked; /* CPUs whose host FP/SIMD state survived the runs */
 	uint8_t testdev[TM_TESTDEV_SIZE];
 	volatile bool off;
 	uint32_t event;
@@ -432,13 +433,29 @@ static void handle_exit(struct tm_vcpu *c, uint32_t reason, uint64_t gen)
 	}
 }
 
+/* The host's own FP/SIMD registers must come back from every guest run untouched (the
+ * guests use theirs): a pattern goes in before the first run and is compared after the last. */
+static void fp_pattern(struct gz_fpsimd *f, unsigned pcpu)
+{
+	for (unsigned i = 0; i < 32; i++) {
+		f->v[i][0] = 0x0123456789abcdefULL * (i + 1) ^ pcpu;
+		f->v[i][1] = 0xfedcba9876543210ULL ^ ((uint64_t)i << 32);
+	}
+	f->fpsr = 0x08000000U; /* QC */
+	f->fpcr = 0x00c00000U; /* RMode = round towards zero */
+}
+
 /* Physical CPU @pcpu runs its vCPUs (index % pCPUs) until the VM powers off. */
 static void run_vm(unsigned pcpu)
 {
+	static struct gz_fpsimd want[GZ_EL2_MAX_CPUS] __attribute__((aligned(16)));
+	static struct gz_fpsimd got[GZ_EL2_MAX_CPUS] __attribute__((aligned(16)));
 	uint64_t freq = gz_hal_cntfrq(), deadline = gz_hal_cntpct() + TM_TIMEOUT_S * freq;
 	uint64_t slice = freq / (1000000 / TM_SLICE_US);
 	unsigned last = tm.nr - 1;
 
+	fp_pattern(&want[pcpu], pcpu);
+	gz_el2_fpsimd_load(&want[pcpu]);
 	while (!__atomic_load_n(&tm.off, __ATOMIC_SEQ_CST)) {
 		int i = pick(pcpu, last);
 		uint64_t r1, gen;
@@ -466,6 +483,10 @@ static void run_vm(unsigned pcpu)
 			fail("RUN", st);
 		handle_exit(&tm.cpu[i], (uint32_t)r1, gen);
 	}
+	gz_el2_fpsimd_save(&got[pcpu]);
+	if (gz_memcmp(&got[pcpu], &want[pcpu], sizeof(got[pcpu])) != 0)
+		fail("the host's FP/SIMD registers changed across guest runs", GZ_ERR_BAD_STATE);
+	__atomic_fetch_add(&tm.fp_checked, 1U, __ATOMIC_RELAXED);
 }
 
 /* With no guest loaded, a host interrupt (the EL2 timer, PPI 26) must reach the host's own
@@ -564,6 +585,8 @@ void gz_el2_guest_test(unsigned online)
 		  tm.exits[GZVM_EXIT_IDLE & 0xf], tm.exits[GZVM_EXIT_IPI & 0xf],
 		  tm.exits[GZVM_EXIT_GZ & 0xf], pc->irqs, pc->timer_irqs, tm.ticks_armed,
 		  tm.unhandled_mmio);
+	gz_printf("test: host FP/SIMD registers intact across the guest runs on %u cpus\n",
+		  tm.fp_checked);
 	gz_printf("test: %lu exits to the host, %lu us of run time per exit on average\n", nexits,
 		  nexits ? (t1 - t0) * 1000000 / gz_hal_cntfrq() / nexits : 0);
 	if (tm.pcpus_done + 1 < online)
