@@ -317,8 +317,9 @@ static void setup_tty(struct vmm_vm *vm)
 
 static void event_loop(struct vmm_vm *vm)
 {
-	bool stdin_poll = false; /* stdin cannot be epolled (regular file): read it each turn */
-	bool stdin_on = false;
+	bool stdin_poll = false;   /* stdin cannot be epolled (regular file): read it each turn */
+	bool stdin_on = false;	   /* stdin is in the epoll set */
+	bool stdin_paused = false; /* taken out while the input device is full */
 
 	if (vm->cfg->input != VMM_INPUT_NONE) {
 		if (ep_add(vm, 0, EV_STDIN) == 0)
@@ -329,13 +330,17 @@ static void event_loop(struct vmm_vm *vm)
 	for (;;) {
 		struct epoll_event evs[16];
 		/* A full input device or a polled stdin needs another look soon. */
-		int timeout = stdin_poll || (stdin_on && input_space(vm) == 0) ? 10 : -1;
+		int timeout = stdin_poll || stdin_paused ? 10 : -1;
 		int n = epoll_wait(vm->epfd, evs, 16, timeout);
 
 		if (n < 0 && errno != EINTR)
 			break;
 		if (stdin_poll && !read_stdin(vm))
 			stdin_poll = false;
+		if (stdin_paused && input_space(vm) > 0 && ep_add(vm, 0, EV_STDIN) == 0) {
+			stdin_paused = false;
+			stdin_on = true;
+		}
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;
 
@@ -350,9 +355,15 @@ static void event_loop(struct vmm_vm *vm)
 				return;
 			}
 			case EV_STDIN:
-				if (input_space(vm) == 0)
-					break; /* level-triggered: it comes back after the timeout
-						*/
+				if (!stdin_on)
+					break;
+				if (input_space(vm) == 0) {
+					/* Level-triggered: stop watching until the guest reads. */
+					epoll_ctl(vm->epfd, EPOLL_CTL_DEL, 0, NULL);
+					stdin_on = false;
+					stdin_paused = true;
+					break;
+				}
 				if (!read_stdin(vm)) {
 					epoll_ctl(vm->epfd, EPOLL_CTL_DEL, 0, NULL);
 					stdin_on = false;

@@ -70,6 +70,8 @@ static struct fake {
 	bool no_eventfds; /* IOEVENTFD and IRQFD unsupported: MMIO notify, IRQ_LINE */
 	bool wait_input;  /* vCPU 0 waits until stdin reached a device */
 	bool get_reg;	  /* GET_ONE_REG answers from greg_* */
+	unsigned drain;	  /* vCPU 0 reads this many bytes from the PL011 before ending */
+	unsigned drained; /* ... and counts those that arrived in order */
 	uint64_t greg_pstate, greg_pc, greg_vbar, greg_sctlr;
 	struct vmm_vm *vm;
 	/* progress */
@@ -266,6 +268,21 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 		return 0;
 	default:
 		break;
+	}
+	for (int i = 0; fk.drained < fk.drain && i < 10000;) {
+		uint32_t fr = (uint32_t)pl011_read(&fk.vm->uart, PL011_FR, 4);
+
+		if (fr & PL011_FR_RXFE) {
+			struct timespec ts = {0, 1000000};
+
+			nanosleep(&ts, NULL);
+			i++;
+			continue;
+		}
+		if (pl011_read(&fk.vm->uart, PL011_DR, 4) == (uint8_t)(fk.drained * 7))
+			fk.drained++;
+		else
+			break;
 	}
 	for (int i = 0; fk.wait_input && i < 5000; i++) {
 		struct timespec ts = {0, 1000000};
@@ -681,6 +698,34 @@ static void test_stdin_input(void **state)
 	}
 }
 
+/* More input than the PL011 holds: stdin leaves the epoll set while it is full and comes
+ * back as the guest reads, and every byte arrives in order. */
+static void test_stdin_backpressure(void **state)
+{
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+	static const char *const to_uart[] = {"--input", "pl011", NULL};
+	static uint8_t data[3 * PL011_BACKLOG];
+	int p[2], saved = dup(0);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], data, sizeof(data)), (ssize_t)sizeof(data));
+	close(p[1]);
+	dup2(p[0], 0);
+	close(p[0]);
+	reset_fake(END_OFF, 1);
+	fk.drain = sizeof(data);
+	assert_int_equal(setup_case(1, to_uart, &cfg, &vm), 0);
+	assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_POWEROFF);
+	dup2(saved, 0);
+	close(saved);
+	assert_int_equal(fk.drained, sizeof(data));
+	vmm_vm_teardown(&vm);
+}
+
 /* Disks, an initrd and --dump-dtb; then the dumped blob given back with --dtb. */
 static void test_disks_initrd_and_user_dtb(void **state)
 {
@@ -799,6 +844,7 @@ int main(void)
 	    cmocka_unit_test(test_stdin_input),
 	    cmocka_unit_test(test_disks_initrd_and_user_dtb),
 	    cmocka_unit_test(test_abort_injection),
+	    cmocka_unit_test(test_stdin_backpressure),
 	};
 	return cmocka_run_group_tests(tests, global_setup, global_teardown);
 }
