@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "virtio_devices.h"
@@ -435,6 +436,40 @@ static void test_blk_readonly(void **state)
 	rm(t);
 }
 
+/* Host I/O failures and short buffers: IOERR statuses, the device stays usable. */
+static void test_blk_io_errors(void **state)
+{
+	struct t *t = mk(&vmm_blk_ops, 2);
+	int fd;
+
+	(void)state;
+	open_disk(t, false);
+	drv_init(t, true);
+	/* GET_ID into a 4-byte buffer: truncated id, status still written last. */
+	blk_req(t, VIRTIO_BLK_T_GET_ID, 0, 4, true);
+	assert_int_equal(blk_status(t), VIRTIO_BLK_S_OK);
+	assert_memory_equal(g(t, DATA + 0x1000), "gzvm", 4);
+	/* The backing file turns read-only under us (reopened O_RDONLY): writes and flushes
+	 * fail with IOERR, reads still work. */
+	fd = t->u.blk.fd;
+	t->u.blk.fd = open(t->diskpath, O_RDONLY);
+	close(fd);
+	blk_req(t, VIRTIO_BLK_T_OUT, 2, 512, false);
+	assert_int_equal(blk_status(t), VIRTIO_BLK_S_IOERR);
+	blk_req(t, VIRTIO_BLK_T_IN, 2, 512, true);
+	assert_int_equal(blk_status(t), VIRTIO_BLK_S_OK);
+	/* A closed descriptor: reads fail too. */
+	close(t->u.blk.fd);
+	t->u.blk.fd = open("/dev/null", O_WRONLY);
+	blk_req(t, VIRTIO_BLK_T_IN, 2, 512, true);
+	assert_int_equal(blk_status(t), VIRTIO_BLK_S_IOERR);
+	blk_req(t, VIRTIO_BLK_T_FLUSH, 0, 0, false);
+	assert_int_equal(blk_status(t), VIRTIO_BLK_S_IOERR);
+	assert_false(vmm_virtio_needs_reset(&t->vd));
+	assert_true(t->u.blk.ioerrs >= 3);
+	rm(t);
+}
+
 static void test_console(void **state)
 {
 	struct t *t = mk(&vmm_vcon_ops, 2);
@@ -755,6 +790,7 @@ int main(void)
 	    cmocka_unit_test(test_event_idx),
 	    cmocka_unit_test(test_blk),
 	    cmocka_unit_test(test_blk_readonly),
+	    cmocka_unit_test(test_blk_io_errors),
 	    cmocka_unit_test(test_console),
 	    cmocka_unit_test(test_legacy_v1),
 	    cmocka_unit_test(test_malformed_rings),
