@@ -160,6 +160,12 @@ int gz_el2_gic_init_cpu(void);
 void gz_el2_gic_vtimer_gate(bool allow);
 /* Arm the preemption timer @ticks counter ticks from now (0: stop it). */
 void gz_el2_tick_arm(uint64_t ticks);
+/* Arm the EL2 timer for physical count @cval (stopped again with gz_el2_tick_arm(0)). */
+void gz_el2_tick_arm_at(uint64_t cval);
+/* A host VM owns the GIC: make sure PPI 26 (EL2 timer) is enabled at this CPU's
+ * redistributor for a while (claim returns whether it already was; release restores). */
+bool gz_el2_gic_hyp_timer_claim(void);
+void gz_el2_gic_hyp_timer_release(bool was_enabled);
 /* Acknowledge and handle every pending host interrupt; returns how many. */
 unsigned gz_el2_irq_drain(void);
 

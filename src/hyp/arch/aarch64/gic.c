@@ -107,6 +107,34 @@ void gz_el2_gic_vtimer_gate(bool allow)
 	pc->vtimer_ppi_on = allow;
 }
 
+bool gz_el2_gic_hyp_timer_claim(void)
+{
+	struct gz_el2_percpu *pc = gz_el2_this_cpu();
+	bool was;
+
+	if (!pc->gicr_sgi)
+		return true;
+	was = gz_mmio_read32(pc->gicr_sgi + ARCH_GICR_ISENABLER0) & (1u << PPI_HYP_TIMER);
+	if (!was)
+		gz_mmio_write32(pc->gicr_sgi + ARCH_GICR_ISENABLER0, 1u << PPI_HYP_TIMER);
+	return was;
+}
+
+void gz_el2_gic_hyp_timer_release(bool was_enabled)
+{
+	struct gz_el2_percpu *pc = gz_el2_this_cpu();
+
+	if (pc->gicr_sgi && !was_enabled)
+		gz_mmio_write32(pc->gicr_sgi + ARCH_GICR_ICENABLER0, 1u << PPI_HYP_TIMER);
+}
+
+void gz_el2_tick_arm_at(uint64_t cval)
+{
+	gz_sysreg_write(cnthp_cval_el2, cval);
+	gz_sysreg_write(cnthp_ctl_el2, CNT_CTL_ENABLE);
+	__asm__ volatile("isb");
+}
+
 void gz_el2_tick_arm(uint64_t ticks)
 {
 	if (!ticks) {

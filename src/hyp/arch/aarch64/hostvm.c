@@ -281,6 +281,13 @@ static void host_smc(struct gz_cpu_ctx *c)
 	c->x[0] = (uint64_t)gz_psci_fw_call(fid, c->x[1], c->x[2], c->x[3]);
 }
 
+static bool host_timer_armed(const struct gz_cpu_ctx *c)
+{
+	uint64_t ctl = c->sys[GZ_SYS_CNTV_CTL_EL0];
+
+	return (ctl & CNT_CTL_ENABLE) && !(ctl & CNT_CTL_IMASK);
+}
+
 static void host_hvc(struct gz_cpu_ctx *c)
 {
 	struct gz_smccc_regs r;
@@ -291,7 +298,21 @@ static void host_hvc(struct gz_cpu_ctx *c)
 	}
 	for (unsigned i = 0; i < 8; i++)
 		r.a[i] = c->x[i];
-	gz_hostcall_dispatch(&r);
+	/* A RUN puts a guest's virtual timer on this CPU: the host's own timer (its scheduler
+	 * tick) would not fire until the guest exits for another reason, and a spinning vCPU
+	 * would keep the CPU. The host's deadline moves to the EL2 timer (the host's CNTVOFF is
+	 * 0, so its virtual count is the physical one): when it passes, the guest exits with an
+	 * IRQ, the RUN returns, and the host's restored timer fires at once. */
+	if (host_timer_armed(c)) {
+		bool was = gz_el2_gic_hyp_timer_claim();
+
+		gz_el2_tick_arm_at(c->sys[GZ_SYS_CNTV_CVAL_EL0]);
+		gz_hostcall_dispatch(&r);
+		gz_el2_tick_arm(0);
+		gz_el2_gic_hyp_timer_release(was);
+	} else {
+		gz_hostcall_dispatch(&r);
+	}
 	for (unsigned i = 0; i < 4; i++)
 		c->x[i] = r.a[i];
 }
