@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The whole stack on QEMU: gzhyp at EL2 boots Debian's arm64 kernel as the host VM
+# (gz.test=host); in it gzvm.ko binds gzhyp and a static aarch64 gzvmm runs test guests with
+# --backend gzvm, so every guest run goes gzvmm -> /dev/gzvm ioctls -> gzvm.ko -> HVC ->
+# gzhyp's core -> world switch -> the guest at EL1. Each guest's console must equal the
+# simulator's transcript (tests/sim/expected).
+#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST:VCPUS...
+# Needs scripts/fetch-kernel --image (kernel, busybox, headers for gzvm.ko) and
+# scripts/fetch-vmm-arm64 (libfdt for the static gzvmm).
+set -uo pipefail
+
+image=$1 guests_dir=$2 work=$3
+shift 3
+specs=("$@")
+root=$(cd "$(dirname "$0")/../.." && pwd)
+abi=${GZ_KERNEL_ABI:-6.1.0-50}
+kimg=$root/.cache/kernel/$abi/image/Image bbox=$root/.cache/kernel/$abi/image/busybox
+kaddr=0x40200000
+cc=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
+
+qemu=${GZ_QEMU:-qemu-system-aarch64}
+command -v "$qemu" >/dev/null 2>&1 || { echo "FAIL: $qemu not found: run scripts/deps"; exit 1; }
+command -v "$cc" >/dev/null 2>&1 || { echo "FAIL: $cc not found: run scripts/deps"; exit 1; }
+[ -f "$image" ] || { echo "FAIL: $image missing: build a host preset (el2 sub-build)"; exit 1; }
+[ -f "$kimg" ] && [ -f "$bbox" ] ||
+  { echo "FAIL: Debian kernel Image/busybox missing: run scripts/fetch-kernel --image"; exit 1; }
+fdt=$("$root/scripts/fetch-vmm-arm64" --print) || { echo "FAIL: run scripts/fetch-vmm-arm64"; exit 1; }
+mkdir -p "$work"
+
+# gzvm.ko for that kernel, and gzvmm linked statically for aarch64 (every VMM source but
+# the simulator backend)
+GZ_NO_FETCH=1 "$root/src/driver/linux/build.sh" "$work/ko" >"$work/ko.log" 2>&1 ||
+  { echo "FAIL: gzvm.ko did not build (log: $work/ko.log)"; exit 1; }
+vmm_src=()
+for f in "$root"/src/vmm/*.c; do
+  [ "$(basename "$f")" = backend_sim.c ] || vmm_src+=("$f")
+done
+"$cc" -static -O2 -std=gnu11 -DGZ_VERSION='"0.1.0"' -I"$root/src/vmm" -I"$root/include/uapi" \
+  -I"$root/include" -I"$fdt/usr/include" "${vmm_src[@]}" "$fdt/usr/lib/aarch64-linux-gnu/libfdt.a" \
+  -lpthread -o "$work/gzvmm" 2>"$work/gzvmm.log" ||
+  { echo "FAIL: the static aarch64 gzvmm did not build (log: $work/gzvmm.log)"; exit 1; }
+
+# initramfs: busybox, gzvm.ko, gzvmm, the guests, an /init that runs each and frames its console
+r=$work/root
+rm -rf "$r" && mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp"
+cp "$bbox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" && cp "$work/ko/gzvm.ko" "$r/gzvm.ko"
+{
+  echo '#!/bin/busybox sh'
+  echo '/bin/busybox --install -s /bin'
+  echo 'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev'
+  echo 'insmod /gzvm.ko && echo "init: insmod gzvm.ko ok"'
+  for s in "${specs[@]}"; do
+    g=${s%:*} n=${s#*:}
+    cp "$guests_dir/$g.elf" "$r/$g.elf" || exit 1
+    echo "gzvmm run --backend gzvm --kernel /$g.elf --mem 128M --cpus $n --console file:/tmp/out 2>/tmp/err"
+    echo "rc=\$?; printf '@@guest-console-begin@@ $g $n\\n'; cat /tmp/out; printf '@@guest-console-end@@\\n'"
+    echo "echo \"init: gzvmm $g $n exit \$rc\"; cat /tmp/err"
+  done
+  echo 'echo "init: done"; poweroff -f'
+} >"$r/init"
+chmod +x "$r/init" "$r/bin/busybox" "$r/bin/gzvmm"
+(cd "$r" && find . | cpio -o -H newc 2>/dev/null | gzip -1 >"$work/initramfs.cpio.gz") ||
+  { echo "FAIL: could not pack the initramfs"; exit 1; }
+
+log=$work/console.log
+args=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -smp 2 -m 1024 -nographic -net none
+      -kernel "$image" -device "loader,file=$kimg,addr=$kaddr,force-raw=on"
+      -initrd "$work/initramfs.cpio.gz" -append "gz.test=host gz.kernel=$kaddr")
+echo "+ timeout ${GZ_QEMU_TIMEOUT:-28} $qemu ${args[*]}"
+timeout "${GZ_QEMU_TIMEOUT:-28}" "$qemu" "${args[@]}" </dev/null 2>&1 | head -c 1048576 | tr -d '\r' >"$log"
+status=${PIPESTATUS[0]}
+grep -E "^(host|init):|gzvm hypervisor|Power down|panic|Oops" "$log"
+echo "+ qemu exit status: $status (full console: $log)"
+
+ok=1
+[ "$status" = 0 ] || { echo "FAIL: QEMU exit status $status (124: timeout)"; ok=0; }
+grep -q "^init: insmod gzvm.ko ok$" "$log" || { echo "FAIL: gzvm.ko did not load"; ok=0; }
+for s in "${specs[@]}"; do
+  g=${s%:*} n=${s#*:}
+  exp=$root/tests/sim/expected/$g.txt
+  [ "$n" = 1 ] || exp=$root/tests/sim/expected/$g-$n.txt
+  perl -0777 -ne "print \$1 if /\@\@guest-console-begin\@\@ $g $n\n(.*?)\@\@guest-console-end\@\@/s" \
+    "$log" >"$work/$g-$n.out"
+  if ! grep -q "^init: gzvmm $g $n exit 0$" "$log"; then
+    echo "FAIL: gzvmm did not run $g with $n vCPUs to a clean exit"
+    ok=0
+  elif ! cmp -s "$work/$g-$n.out" "$exp"; then
+    echo "FAIL: $g with $n vCPUs: transcript differs from $(basename "$exp"):"
+    diff -u "$exp" "$work/$g-$n.out" | head -20
+    ok=0
+  else
+    echo "ok: $g with $n vCPUs through the whole stack equals $(basename "$exp")"
+  fi
+done
+[ $ok = 1 ] && echo "PASS" && exit 0
+exit 1
