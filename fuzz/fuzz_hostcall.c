@@ -4,7 +4,9 @@
  * or raw input. RUN plays a guest from the input as well. Invariants after every call: a
  * status the ABI defines, x1..x3 zero on failure, no lock held, the page-ownership
  * invariants; at the end every VM is destroyed, no page stays with a guest and no pool page
- * leaks. */
+ * leaks. A record may also let a second physical CPU make one call at a point of its choice
+ * inside the first (any lock taken or released while no other lock is held, through the fake
+ * HAL's lock hook): the check-then-use windows between two critical sections. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +150,50 @@ static bool defined_status(int64_t st)
 	}
 }
 
+static uint64_t call_id(uint8_t f)
+{
+	return (f & 0x1f) < 22 ? GZ_HVC_ID(f & 0x1f) : GZ_HVC_ID_SMC32(f & 0x1f);
+}
+
+static void check_result(uint64_t fid, const struct gz_smccc_regs *r)
+{
+	if (!defined_status((int64_t)r->a[0]))
+		abort();
+	if (r->a[0] != GZ_OK && fid != GZ_HVC_CREATE_VM && (r->a[1] | r->a[2] | r->a[3]))
+		abort();
+}
+
+/* The second CPU: fires at the @countdown-th lock event with no lock held. */
+static struct {
+	bool armed;
+	unsigned countdown;
+} other;
+
+static void other_cpu(gz_lock_t *lock, bool acquire, void *arg)
+{
+	struct gz_smccc_regs r;
+	uint64_t fid;
+
+	(void)lock;
+	(void)acquire;
+	(void)arg;
+	if (!other.armed || fake_hal_locks_held() != 0 || --other.countdown)
+		return;
+	other.armed = false;
+	fid = call_id((uint8_t)take(1));
+	/* Not RUN: the fake HAL has one set of list registers, which a guest entry on the
+	 * second CPU would take from the first. */
+	if (fid == GZ_HVC_RUN)
+		fid = GZ_HVC_INFORM_EXIT;
+	r.a[0] = fid;
+	for (int i = 1; i < 8; i++)
+		r.a[i] = value((uint8_t)take(1));
+	fake_hal_set_cpu_id(1);
+	gz_hostcall_dispatch(&r);
+	fake_hal_set_cpu_id(0);
+	check_result(fid, &r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gz_pool_stats before, after;
@@ -161,18 +207,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fake_hal_set_run_handler(guest, NULL);
 	for (int calls = 0; calls < 128 && in_n >= 6; calls++) {
 		uint8_t f = (uint8_t)take(1);
-		uint64_t fid = (f & 0x1f) < 22 ? GZ_HVC_ID(f & 0x1f) : GZ_HVC_ID_SMC32(f & 0x1f);
+		uint64_t fid = call_id(f);
 		struct gz_smccc_regs r;
 
 		fill_descriptors();
 		r.a[0] = fid;
 		for (int i = 1; i < 8; i++)
 			r.a[i] = value((uint8_t)take(1));
+		if ((f & 0xe0) == 0xe0) {
+			other.armed = true;
+			other.countdown = (unsigned)(take(1) & 15) + 1;
+			fake_hal_set_lock_hook(other_cpu, NULL);
+		}
 		gz_hostcall_dispatch(&r);
-		if (!defined_status((int64_t)r.a[0]))
-			abort();
-		if (r.a[0] != GZ_OK && fid != GZ_HVC_CREATE_VM && (r.a[1] | r.a[2] | r.a[3]))
-			abort();
+		other.armed = false;
+		fake_hal_set_lock_hook(NULL, NULL);
+		check_result(fid, &r);
 		check();
 	}
 	vfix_destroy_all();
