@@ -69,15 +69,15 @@
 /* HCR_EL2 beyond the bits the core sets (arch/sysreg.h): bits a guest configuration must
  * never carry (TGE routes EL1 to EL2, HCD disables HVC, E2H and everything above bit 31
  * change EL2 itself); the host value while no guest runs (EL1 is AArch64, no traps). */
-#define HCR_EL2_VM	       (1UL << 0)
-#define HCR_EL2_FMO	       (1UL << 3)
-#define HCR_EL2_IMO	       (1UL << 4)
-#define HCR_EL2_RW	       (1UL << 31)
-#define HCR_EL2_TGE	       (1UL << 27)
-#define HCR_EL2_HCD	       (1UL << 29)
-#define HCR_EL2_HIGH_MASK      0xffffffff00000000UL
+#define HCR_EL2_VM		(1UL << 0)
+#define HCR_EL2_FMO		(1UL << 3)
+#define HCR_EL2_IMO		(1UL << 4)
+#define HCR_EL2_RW		(1UL << 31)
+#define HCR_EL2_TGE		(1UL << 27)
+#define HCR_EL2_HCD		(1UL << 29)
+#define HCR_EL2_HIGH_MASK	0xffffffff00000000UL
 #define HCR_EL2_GUEST_FORBIDDEN (HCR_EL2_TGE | HCR_EL2_HCD | HCR_EL2_HIGH_MASK)
-#define HCR_EL2_HOST	       HCR_EL2_RW
+#define HCR_EL2_HOST		HCR_EL2_RW
 
 /* CNTHCTL_EL2 (E2H = 0): EL1 access to the physical counter and timer. */
 #define CNTHCTL_EL1PCTEN (1UL << 0)
@@ -101,8 +101,8 @@
 #define ID_AA64MMFR0_PARANGE_MASK 0xfUL
 
 /* ICC_SRE_EL2: system-register interface, EL1 may use ICC_SRE_EL1; IRQ/FIQ bypass off. */
-#define ICC_SRE_EL2_VALUE 0xfUL /* SRE | DFB | DIB | Enable */
-#define ICC_IAR_SPURIOUS  1020U /* INTIDs 1020-1023 are special */
+#define ICC_SRE_EL2_VALUE  0xfUL /* SRE | DFB | DIB | Enable */
+#define ICC_IAR_SPURIOUS   1020U /* INTIDs 1020-1023 are special */
 #define ICC_IAR_INTID_MASK 0xffffffUL
 
 #endif
