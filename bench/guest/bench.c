@@ -46,9 +46,16 @@
 #define FRESH_BASE (RAM_BASE + (64UL << 20))
 #define PAGE_SIZE  4096UL
 
+/* Samples per operation; a build may lower them (-DN_FAST=.. -DN_SLOW=..) for slow
+ * platforms such as the simulator under callgrind. */
+#ifndef N_FAST
 #define N_FAST 1000U
+#endif
+#ifndef N_SLOW
 #define N_SLOW 300U
-#define N_MAX  1000U
+#endif
+#define N_MAX 1000U
+_Static_assert(N_FAST <= N_MAX && N_SLOW <= N_MAX && N_SLOW > 0, "sample counts");
 
 #define read_sysreg(r)                                                                             \
 	({                                                                                         \

@@ -98,6 +98,7 @@ def main():
     ap.add_argument("--plot", required=True)
     ap.add_argument("--command", default="bench/vs-kvm/run")
     ap.add_argument("--qemu-version", default="")
+    ap.add_argument("--simcount", help="Markdown section from simcount.py")
     a = ap.parse_args()
 
     runs = {c: [] for c in CONFIGS}
@@ -255,6 +256,11 @@ def main():
         w("The simulator's virtual counter advances with the guest's instructions only: "
           "what the hypervisor core does at an exit costs no guest time there, so its "
           "figures say that every operation works, not what it costs.")
+        w("")
+
+    if a.simcount and os.path.exists(a.simcount):
+        with open(a.simcount) as f:
+            w(f.read().rstrip("\n"))
         w("")
 
     w("## Notes from this run")

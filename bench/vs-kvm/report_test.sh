@@ -25,5 +25,16 @@ check '^\| opengz full stack \| .* \| none \|$' "missing configuration shown as 
 check '^\| `s2fault`.* \| no fault \|' "pre-mapped memory is not a fault-in"
 check 'gzhyp-el2-1.log: test: guest run failed' "a failed gzhyp run noted"
 [ -s "$out/p.png" ] || { echo "FAIL: no plot"; fail=1; }
+# simcount.py: (2,105,462,509 - 2,100,056,309) / 1,336 exits = 4,047 per exit; flush 2,045.
+"$py" "$here/simcount.py" "$here/testdata/sim.callgrind.txt" >"$out/sc.md" ||
+  { echo "FAIL: simcount.py exited non-zero"; fail=1; }
+grep -q '1336 exits; the core.s share 5,406,200 instructions: \*\*4,047 per exit' "$out/sc.md" &&
+  grep -q '^| `gz_vgic_flush`.* | 2,045 | 51% |$' "$out/sc.md" && echo "ok: simcount per-exit figures" ||
+  { echo "FAIL: simcount figures"; cat "$out/sc.md"; fail=1; }
+if "$py" "$here/simcount.py" "$here/testdata/kvm-nvhe-1.log" >/dev/null 2>&1; then
+  echo "FAIL: simcount.py accepted a file without callgrind data"; fail=1
+else
+  echo "ok: simcount refuses a file without callgrind data"
+fi
 [ $fail = 0 ] && echo "report_test: all checks passed"
 exit $fail
