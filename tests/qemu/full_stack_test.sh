@@ -35,10 +35,13 @@ vmm_src=()
 for f in "$root"/src/vmm/*.c; do
   [ "$(basename "$f")" = backend_sim.c ] || vmm_src+=("$f")
 done
+# rebuilt only when a VMM source or header is newer than the last binary
+if [ ! -x "$work/gzvmm" ] || [ -n "$(find "$root/src/vmm" "$root/include" -newer "$work/gzvmm" -print -quit)" ]; then
 "$cc" -static -O2 -std=gnu11 -DGZ_VERSION='"0.1.0"' -I"$root/src/vmm" -I"$root/include/uapi" \
   -I"$root/include" -I"$fdt/usr/include" "${vmm_src[@]}" "$fdt/usr/lib/aarch64-linux-gnu/libfdt.a" \
   -lpthread -o "$work/gzvmm" 2>"$work/gzvmm.log" ||
-  { echo "FAIL: the static aarch64 gzvmm did not build (log: $work/gzvmm.log)"; exit 1; }
+  { echo "FAIL: the static aarch64 gzvmm did not build (log: $work/gzvmm.log)"; rm -f "$work/gzvmm"; exit 1; }
+fi
 
 # initramfs: busybox, gzvm.ko, gzvmm, the guests, an /init that runs each and frames its console
 r=$work/root
