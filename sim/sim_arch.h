@@ -171,5 +171,8 @@
 #define HCR_TWE	 GZ_BIT(14)
 #define HCR_TSC	 GZ_BIT(19)
 #define HCR_RW	 GZ_BIT(31)
+#define HCR_FMO	 GZ_BIT(3)
+#define HCR_IMO	 GZ_BIT(4)
+#define HCR_VI	 GZ_BIT(7)
 
 #endif

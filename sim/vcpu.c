@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unicorn/unicorn.h>
 #include <gz/status.h>
@@ -33,7 +34,6 @@ enum stop_reason {
 	STOP_EXIT,    /* exit record filled: return to the core */
 	STOP_HOSTIRQ, /* timer, maintenance, kick or end of slice: IRQ exit */
 	STOP_GUEST,   /* guest exception to deliver at EL1 (gexc_*) */
-	STOP_VIRQ,    /* virtual IRQ became deliverable */
 	STOP_RETRY,   /* mappings changed under us: remap and continue */
 };
 
@@ -65,14 +65,17 @@ struct sim_vcpu {
 	uint64_t timer_deadline; /* global instruction count, UINT64_MAX if none */
 	uint64_t gexc_esr, gexc_far, gexc_elr;
 	bool gexc_far_valid;
-	uint64_t fix_pc; /* PC to set after Unicorn stopped, 0 if none */
-	uint64_t uc_hcr; /* HCR_EL2 as loaded into Unicorn */
+	uint64_t fix_pc;    /* PC to set after Unicorn stopped, 0 if none */
+	uint64_t uc_hcr;    /* HCR_EL2 as loaded into Unicorn, without VI */
+	bool uc_vi;	    /* HCR_EL2.VI as loaded: Unicorn's virtual IRQ line */
+	unsigned hflags_el; /* the EL Unicorn's cached translation flags were built for */
 	struct gz_fpsimd fp_shadow;
 	uint64_t sys_shadow[GZ_SYS_NR];
 	bool shadow_valid;
 };
 
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static bool trace_exc; /* GZSIM_TRACE=1: every exception the simulator delivers to a guest */
 static struct sim_vcpu *vcpus[MAX_VCPUS];
 
 /* ---- system register plumbing --------------------------------------------------------------- */
@@ -306,6 +309,7 @@ static bool refill(struct sim_vcpu *v, uint64_t ipa, int need, struct gz_sim_s2_
 }
 
 static uint64_t uc_reg_cb(void *arg, unsigned n, bool sp);
+static void set_vi(struct sim_vcpu *v, bool on);
 
 /* ---- exits -------------------------------------------------------------------------------------
  */
@@ -323,6 +327,10 @@ static void set_exit(struct sim_vcpu *v, uint64_t ec, uint64_t iss, uint64_t far
 
 static void guest_exc(struct sim_vcpu *v, uint64_t esr, uint64_t elr, bool far_valid, uint64_t far)
 {
+	if (trace_exc)
+		fprintf(stderr, "gzsim: guest exception ESR %#llx ELR %#llx FAR %#llx\n",
+			(unsigned long long)esr, (unsigned long long)elr,
+			(unsigned long long)(far_valid ? far : 0));
 	v->gexc_esr = esr;
 	v->gexc_elr = elr;
 	v->gexc_far_valid = far_valid;
@@ -443,11 +451,6 @@ static void block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 			v->reason = STOP_HOSTIRQ;
 		uc_emu_stop(uc);
 		return;
-	}
-	if (v->virq && !(rd(uc, UC_ARM64_REG_PSTATE) & PSR_I)) {
-		if (v->reason == STOP_NONE)
-			v->reason = STOP_VIRQ;
-		uc_emu_stop(uc);
 	}
 }
 
@@ -643,6 +646,7 @@ static bool icc_access(struct sim_vcpu *v, uint32_t sr, uint32_t insn)
 		return false;
 	}
 	refresh_virq(v);
+	set_vi(v, v->virq);
 	update_timer_deadline(v);
 	v->reason = gz_sim_ich_maint_pending(v->ich) ? STOP_HOSTIRQ : STOP_RETRY;
 	return true;
@@ -737,6 +741,55 @@ static void intr_hook(uc_engine *uc, uint32_t intno, void *arg)
 /* ---- exception entry into the guest ------------------------------------------------------------
  */
 
+static void set_vi(struct sim_vcpu *v, bool on)
+{
+	if (on == v->uc_vi)
+		return;
+	cp_write(v->uc, enc_hcr, v->uc_hcr | (on ? HCR_VI : 0));
+	v->uc_vi = on;
+}
+
+/* Unicorn keeps translation flags (the EL among them) cached and rebuilds them only when it
+ * changes EL itself, never on a PSTATE write through its API (seen with 2.1.4). To move the
+ * CPU from EL0 to EL1 we let Unicorn take a virtual IRQ (HCR_EL2.VI) and stop on the vector;
+ * the caller then rewrites ESR/FAR/ELR/SPSR/PC as the real exception needs. */
+static void stop_here(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
+{
+	(void)addr;
+	(void)size;
+	(void)arg;
+	uc_emu_stop(uc);
+}
+
+static void unicorn_el0_to_el1(struct sim_vcpu *v)
+{
+	uc_engine *uc = v->uc;
+	uint64_t pstate = rd(uc, UC_ARM64_REG_PSTATE), pc = rd(uc, UC_ARM64_REG_PC);
+	uint64_t vbar = cp_read(uc, sys_enc[GZ_SYS_VBAR_EL1]) & ~0x7ffULL;
+	bool vi = v->uc_vi;
+
+	uc_hook h;
+
+	wr(uc, UC_ARM64_REG_PSTATE, pstate & ~PSR_I);
+	set_vi(v, true);
+	/* A code hook on the vector stops before its first instruction ("until" does not
+	 * stop after an interrupt entry in 2.1.4). */
+	uc_ctl_remove_cache(uc, vbar + VEC_LOW_A64 + VEC_IRQ, vbar + VEC_LOW_A64 + VEC_IRQ + 4);
+	uc_hook_add(uc, &h, UC_HOOK_CODE, stop_here, v, vbar + VEC_LOW_A64 + VEC_IRQ,
+		    vbar + VEC_LOW_A64 + VEC_IRQ);
+	uc_emu_start(uc, pc, 0, 0, 0);
+	uc_hook_del(uc, h);
+	set_vi(v, vi);
+	v->hflags_el = (rd(uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
+	if (trace_exc)
+		fprintf(stderr, "gzsim: EL0->EL1 from %#llx: now at %#llx, EL %u\n",
+			(unsigned long long)pc, (unsigned long long)rd(uc, UC_ARM64_REG_PC),
+			v->hflags_el);
+	if (v->hflags_el != 1 || rd(uc, UC_ARM64_REG_PC) != vbar + VEC_LOW_A64 + VEC_IRQ)
+		gz_hal_panic("gzsim: Unicorn did not take the EL0 -> EL1 entry");
+	/* The caller rewrites ELR/SPSR/ESR/FAR, PSTATE (at EL1) and PC from its own copy. */
+}
+
 static void enter_guest_vector(struct sim_vcpu *v, unsigned type_off, uint64_t esr, uint64_t elr,
 			       bool far_valid, uint64_t far)
 {
@@ -744,6 +797,8 @@ static void enter_guest_vector(struct sim_vcpu *v, unsigned type_off, uint64_t e
 	uint64_t pstate = rd(uc, UC_ARM64_REG_PSTATE), sp0, sp1, off, vbar;
 
 	read_sps(uc, pstate, &sp0, &sp1);
+	if ((pstate & PSR_MODE_MASK) == PSR_MODE_EL0T && v->hflags_el != 1)
+		unicorn_el0_to_el1(v); /* from here only EL1 state is written */
 	if ((pstate & PSR_MODE_MASK) == PSR_MODE_EL0T)
 		off = VEC_LOW_A64;
 	else if ((pstate & PSR_MODE_MASK) == PSR_MODE_EL1T)
@@ -768,9 +823,18 @@ static void enter_guest_vector(struct sim_vcpu *v, unsigned type_off, uint64_t e
 /* ---- registers in and out ----------------------------------------------------------------------
  */
 
-static void load_ctx(struct sim_vcpu *v, const struct gz_cpu_ctx *c)
+static int load_ctx(struct sim_vcpu *v, const struct gz_cpu_ctx *c)
 {
 	uc_engine *uc = v->uc;
+	unsigned el = (unsigned)(c->pstate >> 2) & 3;
+
+	if (el != v->hflags_el) {
+		/* The core moved the vCPU to EL1 (an exception it injected at EL0): let Unicorn
+		 * make that transition. The reverse only happens through the guest's ERET. */
+		if (el != 1)
+			return GZ_ERR_NOT_SUPPORTED;
+		unicorn_el0_to_el1(v);
+	}
 
 	for (unsigned i = 0; i < 31; i++)
 		wr(uc, xreg(i), c->x[i]);
@@ -790,6 +854,7 @@ static void load_ctx(struct sim_vcpu *v, const struct gz_cpu_ctx *c)
 	cp_write(uc, enc_spsr, c->spsr_el1);
 	write_pstate_sp(uc, c->pstate, c->sp_el0, c->sp_el1);
 	wr(uc, UC_ARM64_REG_PC, c->pc);
+	return GZ_OK;
 }
 
 static void save_ctx(struct sim_vcpu *v, struct gz_cpu_ctx *c)
@@ -835,6 +900,7 @@ static struct sim_vcpu *create_vcpu(const struct gz_cpu_ctx *key)
 
 	if (!v)
 		return NULL;
+	trace_exc = getenv("GZSIM_TRACE") != NULL;
 	v->key = key;
 	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &v->uc) != UC_ERR_OK) {
 		free(v);
@@ -847,7 +913,8 @@ static struct sim_vcpu *create_vcpu(const struct gz_cpu_ctx *key)
 	uc_reg_read(v->uc, UC_ARM64_REG_CP_REG, &scr);
 	scr.val |= GZ_BIT(0) | GZ_BIT(8) | GZ_BIT(10);
 	uc_reg_write(v->uc, UC_ARM64_REG_CP_REG, &scr);
-	v->uc_hcr = HCR_RW;
+	v->uc_hcr = HCR_RW | HCR_IMO | HCR_FMO;
+	v->hflags_el = 1;
 	cp_write(v->uc, enc_hcr, v->uc_hcr);
 	cp_write(v->uc, enc_cnthctl, 1); /* EL1PCTEN: CNTPCT readable, CNTP_* trap */
 	uc_hook_add(v->uc, &h, UC_HOOK_MEM_INVALID, mem_fault, v, 1, 0);
@@ -968,11 +1035,6 @@ void gz_sim_vcpu_invalidate(bool all, uint16_t vmid)
 /* ---- the run loop -----------------------------------------------------------------------------
  */
 
-static void deliver_virq(struct sim_vcpu *v)
-{
-	enter_guest_vector(v, VEC_IRQ, 0, rd(v->uc, UC_ARM64_REG_PC), false, 0);
-}
-
 static void finish_wfx(struct sim_vcpu *v, uint64_t pc, bool wfe)
 {
 	bool trap = v->ctx->hcr_el2 & (wfe ? HCR_TWE : HCR_TWI);
@@ -1011,11 +1073,15 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 	if (!v->have_map || atomic_exchange(&v->stale, 0) || v->vttbr != ctx->vttbr_el2 ||
 	    v->vtcr != ctx->vtcr_el2)
 		remap(v, ctx->vttbr_el2, ctx->vtcr_el2);
-	load_ctx(v, ctx);
-	hcr = HCR_RW | (ctx->hcr_el2 & (HCR_TWI | HCR_TWE | HCR_TSC | HCR_TID3));
+	if (load_ctx(v, ctx) != GZ_OK) {
+		atomic_store(&v->running, 0);
+		return GZ_ERR_NOT_SUPPORTED;
+	}
+	hcr =
+	    HCR_RW | HCR_IMO | HCR_FMO | (ctx->hcr_el2 & (HCR_TWI | HCR_TWE | HCR_TSC | HCR_TID3));
 	if (hcr != v->uc_hcr) {
-		cp_write(v->uc, enc_hcr, hcr);
 		v->uc_hcr = hcr;
+		cp_write(v->uc, enc_hcr, hcr | (v->uc_vi ? HCR_VI : 0));
 	}
 	v->slice_end = atomic_load(&gz_sim_m.insns) + gz_sim_m.cfg.slice;
 	atomic_store(&v->kick, 0);
@@ -1028,8 +1094,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 		v->reason = STOP_NONE;
 		refresh_virq(v);
 		update_timer_deadline(v);
-		if (v->virq && !(rd(v->uc, UC_ARM64_REG_PSTATE) & PSR_I))
-			deliver_virq(v);
+		set_vi(v, v->virq); /* Unicorn takes it at EL1's IRQ vector when unmasked */
 		if (timer_fires(v) || gz_sim_ich_maint_pending(v->ich) || atomic_load(&v->kick) ||
 		    atomic_load(&gz_sim_m.insns) >= v->slice_end) {
 			v->reason = STOP_HOSTIRQ;
@@ -1041,6 +1106,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 		}
 		pc = rd(v->uc, UC_ARM64_REG_PC);
 		err = uc_emu_start(v->uc, pc, 0, 0, 0);
+		v->hflags_el = (rd(v->uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
 		if (v->fix_pc) {
 			wr(v->uc, UC_ARM64_REG_PC, v->fix_pc);
 			v->fix_pc = 0;
@@ -1082,6 +1148,13 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 	if (v->reason == STOP_HOSTIRQ)
 		*exit = (struct gz_exit_record){.kind = GZ_EXIT_KIND_IRQ};
 	save_ctx(v, ctx);
+	if (trace_exc)
+		fprintf(
+		    stderr,
+		    "gzsim: exit kind %d ESR %#llx FAR %#llx HPFAR %#llx PC %#llx PSTATE %#llx\n",
+		    exit->kind, (unsigned long long)exit->esr, (unsigned long long)exit->far,
+		    (unsigned long long)exit->hpfar, (unsigned long long)ctx->pc,
+		    (unsigned long long)ctx->pstate);
 	atomic_store(&v->running, 0);
 	return 0;
 }

@@ -447,6 +447,10 @@ int run_vcpu_once(struct run_vm *vm, unsigned i)
 
 	run_check_timers(vm);
 	load_gic(vm, c);
+	if (getenv("GZSIM_TRACE_GIC"))
+		fprintf(stderr, "vcpu %u: pending %#x enabled %#x lr0 %#llx vmcr %#llx\n", i,
+			c->pending, c->enabled, (unsigned long long)c->lr[0],
+			(unsigned long long)c->vmcr);
 	r = gz_hal_vcpu_run(&c->ctx, &e);
 	save_gic(c);
 	if (r < 0) {
