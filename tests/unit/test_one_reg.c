@@ -150,6 +150,25 @@ static void test_core_errors(void **state)
 			 GZ_ERR_NOT_SUPPORTED);
 }
 
+/* ACTLR_EL1 is IMPLEMENTATION DEFINED CPU control: the guest's own accesses trap (HCR_EL2.TACR)
+ * and UNDEF, so a host must not get a value of its choice loaded into the physical register
+ * through SET_ONE_REG either. Reads work; a write must agree with the value there. */
+static void test_actlr_not_host_writable(void **state)
+{
+	const uint64_t id = GZVM_ARM64_SYS_REG(3, 0, 1, 0, 1);
+	struct gz_vcpu *v = vfix_vcpu(vm, 0);
+	uint64_t before = v->ctx.sys[GZ_SYS_ACTLR_EL1];
+	int64_t st;
+
+	(void)state;
+	assert_int_equal(set(id, before ^ 0xdead), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(v->ctx.sys[GZ_SYS_ACTLR_EL1], before);
+	assert_int_equal(get(id, &st), before);
+	assert_int_equal(st, GZ_OK);
+	assert_int_equal(set(id, before), GZ_OK);
+	assert_true(v->ctx.hcr_el2 & HCR_TACR);
+}
+
 static void test_sysregs(void **state)
 {
 	struct gz_vcpu *v = vfix_vcpu(vm, 0);
@@ -157,17 +176,27 @@ static void test_sysregs(void **state)
 		unsigned op0, op1, crn, crm, op2;
 		enum gz_sysreg idx;
 	} t[] = {
-	    {3, 0, 1, 0, 0, GZ_SYS_SCTLR_EL1},	    {3, 0, 1, 0, 1, GZ_SYS_ACTLR_EL1},
-	    {3, 0, 1, 0, 2, GZ_SYS_CPACR_EL1},	    {3, 0, 2, 0, 0, GZ_SYS_TTBR0_EL1},
-	    {3, 0, 2, 0, 1, GZ_SYS_TTBR1_EL1},	    {3, 0, 2, 0, 2, GZ_SYS_TCR_EL1},
-	    {3, 0, 5, 2, 0, GZ_SYS_ESR_EL1},	    {3, 0, 5, 1, 0, GZ_SYS_AFSR0_EL1},
-	    {3, 0, 5, 1, 1, GZ_SYS_AFSR1_EL1},	    {3, 0, 6, 0, 0, GZ_SYS_FAR_EL1},
-	    {3, 0, 10, 2, 0, GZ_SYS_MAIR_EL1},	    {3, 0, 10, 3, 0, GZ_SYS_AMAIR_EL1},
-	    {3, 0, 12, 0, 0, GZ_SYS_VBAR_EL1},	    {3, 0, 13, 0, 1, GZ_SYS_CONTEXTIDR_EL1},
-	    {3, 3, 13, 0, 2, GZ_SYS_TPIDR_EL0},	    {3, 3, 13, 0, 3, GZ_SYS_TPIDRRO_EL0},
-	    {3, 0, 13, 0, 4, GZ_SYS_TPIDR_EL1},	    {3, 0, 7, 4, 0, GZ_SYS_PAR_EL1},
-	    {3, 0, 14, 1, 0, GZ_SYS_CNTKCTL_EL1},   {3, 2, 0, 0, 0, GZ_SYS_CSSELR_EL1},
-	    {2, 0, 0, 2, 2, GZ_SYS_MDSCR_EL1},	    {3, 3, 14, 3, 1, GZ_SYS_CNTV_CTL_EL0},
+	    {3, 0, 1, 0, 0, GZ_SYS_SCTLR_EL1},
+	    {3, 0, 1, 0, 2, GZ_SYS_CPACR_EL1},
+	    {3, 0, 2, 0, 0, GZ_SYS_TTBR0_EL1},
+	    {3, 0, 2, 0, 1, GZ_SYS_TTBR1_EL1},
+	    {3, 0, 2, 0, 2, GZ_SYS_TCR_EL1},
+	    {3, 0, 5, 2, 0, GZ_SYS_ESR_EL1},
+	    {3, 0, 5, 1, 0, GZ_SYS_AFSR0_EL1},
+	    {3, 0, 5, 1, 1, GZ_SYS_AFSR1_EL1},
+	    {3, 0, 6, 0, 0, GZ_SYS_FAR_EL1},
+	    {3, 0, 10, 2, 0, GZ_SYS_MAIR_EL1},
+	    {3, 0, 10, 3, 0, GZ_SYS_AMAIR_EL1},
+	    {3, 0, 12, 0, 0, GZ_SYS_VBAR_EL1},
+	    {3, 0, 13, 0, 1, GZ_SYS_CONTEXTIDR_EL1},
+	    {3, 3, 13, 0, 2, GZ_SYS_TPIDR_EL0},
+	    {3, 3, 13, 0, 3, GZ_SYS_TPIDRRO_EL0},
+	    {3, 0, 13, 0, 4, GZ_SYS_TPIDR_EL1},
+	    {3, 0, 7, 4, 0, GZ_SYS_PAR_EL1},
+	    {3, 0, 14, 1, 0, GZ_SYS_CNTKCTL_EL1},
+	    {3, 2, 0, 0, 0, GZ_SYS_CSSELR_EL1},
+	    {2, 0, 0, 2, 2, GZ_SYS_MDSCR_EL1},
+	    {3, 3, 14, 3, 1, GZ_SYS_CNTV_CTL_EL0},
 	    {3, 3, 14, 0, 2, GZ_SYS_CNTV_CVAL_EL0}, /* KVM's TIMER_CVAL id */
 	};
 	int64_t st;
@@ -229,8 +258,8 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_core_registers), T(test_core_errors), T(test_pstate_reserved_bits),
-	    T(test_sysregs),	    T(test_call_errors),
+	    T(test_core_registers),	     T(test_core_errors), T(test_pstate_reserved_bits),
+	    T(test_actlr_not_host_writable), T(test_sysregs),	  T(test_call_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

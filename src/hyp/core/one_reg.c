@@ -18,7 +18,6 @@ static const struct {
 	enum gz_sysreg idx;
 } sysregs[] = {
     {SYS_SCTLR_EL1, GZ_SYS_SCTLR_EL1},
-    {SYS_ACTLR_EL1, GZ_SYS_ACTLR_EL1},
     {SYS_CPACR_EL1, GZ_SYS_CPACR_EL1},
     {SYS_TTBR0_EL1, GZ_SYS_TTBR0_EL1},
     {SYS_TTBR1_EL1, GZ_SYS_TTBR1_EL1},
@@ -170,6 +169,14 @@ static int sysreg_access(struct gz_vcpu *v, uint64_t id, uint64_t *val, bool set
 		return GZ_OK;
 	}
 	switch (enc) {
+	case SYS_ACTLR_EL1:
+		/* IMPLEMENTATION DEFINED CPU control that the guest itself may not touch
+		 * (HCR_EL2.TACR): the host reads it, but cannot choose what the hardware
+		 * register holds while the guest runs. */
+		if (set)
+			return *val == v->ctx.sys[GZ_SYS_ACTLR_EL1] ? GZ_OK : GZ_ERR_INVALID_ARGS;
+		*val = v->ctx.sys[GZ_SYS_ACTLR_EL1];
+		return GZ_OK;
 	case SYS_MPIDR_EL1:
 		/* Fixed per vCPU index (the vGIC routes by it): reads work, writes must agree. */
 		if (set)
