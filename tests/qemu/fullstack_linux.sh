@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Debian's arm64 Linux as the GUEST of the whole stack: QEMU -> gzhyp (EL2) -> Debian Linux as
+# the host VM (gz.test=host) -> insmod gzvm.ko -> gzvmm run --backend gzvm -> Debian Linux as
+# a guest VM with a busybox initramfs, virtio-blk and virtio-console. The guest's /init prints
+# GUEST-LINUX-OK, reads a known pattern from /dev/vda, writes one back, says hello on
+# /dev/hvc0 and powers off; the host then checks the disk file and that gzvm.ko holds no
+# pinned page any more.
+#
+#   fullstack_linux.sh GZHYP_IMAGE GUEST_DIR WORKDIR MODE
+#     MODE linux        one Linux guest (checks the markers; the ctest)
+#     MODE two          a Linux guest and the hostile `attack` guest at once (checks both)
+#     MODE interactive  one Linux guest, QEMU in the foreground (scripts/run's main job)
+# Needs scripts/fetch-kernel --image (headers for gzvm.ko), scripts/fetch-linux (the guest
+# kernel, its virtio modules, busybox) and scripts/fetch-vmm-arm64 (libfdt for gzvmm).
+# GZ_QEMU_TIMEOUT (seconds) bounds the QEMU run.
+set -uo pipefail
+
+image=$1 guests_dir=$2 work=$3 mode=$4
+root=$(cd "$(dirname "$0")/../.." && pwd)
+abi=${GZ_KERNEL_ABI:-6.1.0-50}
+kimg=$root/.cache/kernel/$abi/image/Image
+kaddr=0x40200000
+cc=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
+qemu=${GZ_QEMU:-qemu-system-aarch64}
+case $mode in linux | two | interactive) ;; *) echo "FAIL: unknown mode '$mode'"; exit 2 ;; esac
+
+command -v "$qemu" >/dev/null 2>&1 || { echo "FAIL: $qemu not found: run scripts/deps"; exit 1; }
+command -v "$cc" >/dev/null 2>&1 || { echo "FAIL: $cc not found: run scripts/deps"; exit 1; }
+[ -f "$image" ] || { echo "FAIL: $image missing: build a host preset (el2 sub-build)"; exit 1; }
+[ -f "$kimg" ] || { echo "FAIL: Debian kernel Image missing: run scripts/fetch-kernel --image"; exit 1; }
+lnx=$(GZ_KERNEL_ABI=$abi "$root/scripts/fetch-linux" --print) ||
+  { echo "FAIL: guest kernel and modules missing: run scripts/fetch-linux"; exit 1; }
+fdt=$("$root/scripts/fetch-vmm-arm64" --print) || { echo "FAIL: run scripts/fetch-vmm-arm64"; exit 1; }
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+
+# gzvm.ko for the host kernel, gzvmm linked statically for aarch64 (every VMM source but the
+# simulator backend), rebuilt only when a VMM source or header changed
+GZ_NO_FETCH=1 "$root/src/driver/linux/build.sh" "$work/ko" >"$work/ko.log" 2>&1 ||
+  { echo "FAIL: gzvm.ko did not build (log: $work/ko.log)"; exit 1; }
+vmm_src=()
+for f in "$root"/src/vmm/*.c; do
+  [ "$(basename "$f")" = backend_sim.c ] || vmm_src+=("$f")
+done
+if [ ! -x "$work/gzvmm" ] || [ -n "$(find "$root/src/vmm" "$root/include" -newer "$work/gzvmm" -print -quit)" ]; then
+  "$cc" -static -O2 -std=gnu11 -DGZ_VERSION='"0.1.0"' -I"$root/src/vmm" -I"$root/include/uapi" \
+    -I"$root/include" -I"$fdt/usr/include" "${vmm_src[@]}" \
+    "$fdt/usr/lib/aarch64-linux-gnu/libfdt.a" -lpthread -o "$work/gzvmm" 2>"$work/gzvmm.log" ||
+    { echo "FAIL: the static aarch64 gzvmm did not build (log: $work/gzvmm.log)"; rm -f "$work/gzvmm"; exit 1; }
+fi
+
+# The guest's initramfs: busybox, the virtio modules of the same kernel package (no
+# modules.dep in it: insmod in dependency order), an /init that exercises both devices.
+g=$work/guest-root
+rm -rf "$g" && mkdir -p "$g/bin" "$g/proc" "$g/sys" "$g/dev" "$g/lib"
+cp "$lnx/busybox" "$g/bin/busybox"
+for m in virtio_mmio virtio_blk virtio_console; do
+  cp "$lnx/modules/$m.ko" "$g/lib/" || { echo "FAIL: $m.ko missing in $lnx/modules"; exit 1; }
+done
+# gzshare.ko (tests/qemu/guest-share) for the same kernel: the guest shares its RAM with the
+# host so that gzvmm can serve the virtqueues (gzhyp donates guest pages, as for a pVM)
+kdir=$(GZ_KERNEL_ABI=$abi "$root/scripts/fetch-kernel" --print) || { echo "FAIL: run scripts/fetch-kernel"; exit 1; }
+mkdir -p "$work/gzshare" && ln -sfn "$root/tests/qemu/guest-share/gzshare.c" "$root/tests/qemu/guest-share/Kbuild" "$work/gzshare/"
+make -C "$kdir" M="$work/gzshare" ARCH=arm64 CROSS_COMPILE="${CROSS_COMPILE:-aarch64-linux-gnu-}" modules \
+  >"$work/gzshare.log" 2>&1 && ! grep -qE "warning:|WARNING:" "$work/gzshare.log" ||
+  { echo "FAIL: gzshare.ko did not build cleanly (log: $work/gzshare.log)"; exit 1; }
+cp "$work/gzshare/gzshare.ko" "$g/lib/"
+cat >"$g/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+echo "GUEST-LINUX-OK: /init of kernel $(uname -r) on $(grep -c ^processor /proc/cpuinfo) cpu(s), guest uptime $(cut -d' ' -f1 /proc/uptime) s"
+# share every top-level System RAM range with the host, then load the virtio drivers
+grep -E "^[0-9a-f]+-[0-9a-f]+ : System RAM$" /proc/iomem | while IFS='- ' read -r a b _; do
+  insmod /lib/gzshare.ko base=0x$a size=$(printf '0x%x' $((0x$b + 1 - 0x$a))) && rmmod gzshare ||
+    echo "guest: gzshare FAILED for $a-$b"
+done
+dmesg | grep -o "gzshare: .*" | sed 's/^/guest: /'
+for m in virtio_mmio virtio_blk virtio_console; do
+  insmod /lib/$m.ko || echo "guest: insmod $m FAILED"
+done
+n=0
+while [ $n -lt 50 ] && { [ ! -b /dev/vda ] || [ ! -c /dev/hvc0 ]; }; do sleep 0.1; n=$((n + 1)); done
+echo "guest: vda $(cat /sys/block/vda/size 2>/dev/null) sectors, first block: $(dd if=/dev/vda bs=512 count=1 2>/dev/null | head -n 1)"
+echo "guest: at 1 MiB: $(dd if=/dev/vda bs=512 skip=2048 count=1 2>/dev/null | head -n 1)"
+echo "GUEST-WROTE-THIS $(cut -d' ' -f1 /proc/uptime)" | dd of=/dev/vda bs=512 seek=8 conv=sync 2>/dev/null && sync
+echo "HVC0-HELLO from the guest over virtio-console" >/dev/hvc0
+echo "guest: powering off"
+poweroff -f
+INIT
+chmod +x "$g/init" "$g/bin/busybox"
+(cd "$g" && find . | cpio -o -H newc 2>/dev/null | gzip -1 >"$work/guest-initramfs.cpio.gz") ||
+  { echo "FAIL: could not pack the guest initramfs"; exit 1; }
+
+# A disk with a pattern the guest must read back (a fresh random tag on every run).
+tag=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+dd if=/dev/zero of="$work/disk.img" bs=1M count=4 status=none
+printf 'OPENGZ-DISK-PATTERN-%s\n' "$tag" | dd of="$work/disk.img" conv=notrunc status=none
+printf 'OPENGZ-DISK-AT-1MIB-%s\n' "$tag" | dd of="$work/disk.img" bs=512 seek=2048 conv=notrunc status=none
+
+# The host's initramfs: busybox, gzvm.ko, gzvmm, the guest kernel, initramfs and disk, the
+# attack guest, and an /init for the mode.
+r=$work/host-root
+rm -rf "$r" && mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" "$r/guest"
+cp "$lnx/busybox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" && cp "$work/ko/gzvm.ko" "$r/gzvm.ko"
+cp "$lnx/Image" "$r/guest/Image" && cp "$work/guest-initramfs.cpio.gz" "$r/guest/initramfs.cpio.gz"
+cp "$work/disk.img" "$r/guest/disk.img"
+if [ "$mode" = two ]; then
+  cp "$guests_dir/attack.elf" "$r/guest/attack.elf" || { echo "FAIL: attack guest missing in $guests_dir"; exit 1; }
+fi
+gmem=${GZ_GUEST_MEM:-128M} gcpus=${GZ_GUEST_CPUS:-2}
+# quiet: every console byte of the guest is an MMIO exit to gzvmm (about 3 ms each under TCG)
+GZ_GUEST_APPEND=${GZ_GUEST_APPEND-quiet}
+{
+  cat <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+insmod /gzvm.ko && echo "host: insmod gzvm.ko ok"
+up() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v a="$1" -v b="$(up)" 'BEGIN { printf "%.2f", b - a }'; }
+EOF
+  echo "linux_guest() { gzvmm run --backend gzvm --kernel /guest/Image --initrd /guest/initramfs.cpio.gz --disk /guest/disk.img --mem $gmem --cpus $gcpus --input none --stats --append 'console=ttyAMA0 panic=-1 rdinit=/init $GZ_GUEST_APPEND' \"\$@\"; }"
+  if [ "$mode" = two ]; then
+    cat <<'EOF'
+echo "host: starting the Linux guest and the attack guest at once"
+t0=$(up)
+( linux_guest --console file:/tmp/linux.out 2>/tmp/linux.err; echo $? >/tmp/linux.rc ) &
+lpid=$!
+n=0
+while ! grep -q GUEST-LINUX-OK /tmp/linux.out 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+echo "host: Linux guest marker after $(since $t0) s; attack guest starts while it runs"
+gzvmm run --backend gzvm --kernel /guest/attack.elf --mem 128M --cpus 2 --input none --stats --console file:/tmp/attack.out 2>/tmp/attack.err
+echo "host: attack guest exit $?"
+printf '@@attack-console-begin@@\n'; cat /tmp/attack.out; printf '@@attack-console-end@@\n'
+sed 's/^/host: attack gzvmm: /' /tmp/attack.err
+echo "host: pinned_pages while the Linux guest runs: $(cat /sys/kernel/gzvm/pinned_pages)"
+wait $lpid
+echo "host: Linux guest exit $(cat /tmp/linux.rc) after $(since $t0) s"
+sed 's/^/linux: /' /tmp/linux.out
+sed 's/^/host: linux gzvmm: /' /tmp/linux.err
+EOF
+  else
+    cat <<'EOF'
+echo "host: starting the Linux guest: gzvmm run --backend gzvm (its console follows)"
+t0=$(up)
+{ linux_guest 2>/tmp/linux.err; echo $? >/tmp/linux.rc; } | while IFS= read -r l; do
+  echo "$l"
+  case $l in *GUEST-LINUX-OK*) echo "host: guest boot time $(since $t0) s (gzvmm start to the guest's /init marker, host clock)" ;; esac
+done
+echo "host: Linux guest exit $(cat /tmp/linux.rc) after $(since $t0) s"
+sed 's/^/host: linux gzvmm: /' /tmp/linux.err
+EOF
+  fi
+  cat <<'EOF'
+echo "host: disk block 8 after the guest: $(dd if=/guest/disk.img bs=512 skip=8 count=1 2>/dev/null | head -n 1)"
+echo "host: pinned_pages after the guests: $(cat /sys/kernel/gzvm/pinned_pages)"
+echo "host: done"
+poweroff -f
+EOF
+} >"$r/init"
+chmod +x "$r/init" "$r/bin/busybox" "$r/bin/gzvmm"
+(cd "$r" && find . | cpio -o -H newc 2>/dev/null | gzip -1 >"$work/host-initramfs.cpio.gz") ||
+  { echo "FAIL: could not pack the host initramfs"; exit 1; }
+
+args=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -smp 2 -m "${GZ_QEMU_MEM:-1024}" -nographic -net none
+      -kernel "$image" -device "loader,file=$kimg,addr=$kaddr,force-raw=on"
+      -initrd "$work/host-initramfs.cpio.gz" -append "gz.test=host gz.kernel=$kaddr")
+tmo=${GZ_QEMU_TIMEOUT:-80}
+echo "+ timeout $tmo $qemu ${args[*]}"
+if [ "$mode" = interactive ]; then
+  timeout "$tmo" "$qemu" "${args[@]}" </dev/null
+  exit $?
+fi
+log=$work/console-$mode.log
+start=$(date +%s.%N)
+timeout "$tmo" "$qemu" "${args[@]}" </dev/null 2>&1 | head -c 2097152 | tr -d '\r' >"$log"
+status=${PIPESTATUS[0]}
+wall=$(echo "$(date +%s.%N) - $start" | bc)
+grep -E "^(host|guest|linux):|gzshare|GUEST-|HVC0-|gzvm hypervisor|Power down|panic|Oops|Unable|FAILED" "$log" | head -n 80
+printf '+ qemu exit status: %s after %.1f s (full console: %s)\n' "$status" "$wall" "$log"
+
+ok=1
+fail() { echo "FAIL: $*"; ok=0; }
+need() { grep -qE "$1" "$log" || fail "$2"; }
+[ "$status" = 0 ] || fail "QEMU exit status $status (124: timeout)"
+need "^host: insmod gzvm.ko ok$" "gzvm.ko did not load"
+need "GUEST-LINUX-OK: /init of kernel $abi-arm64 on $gcpus cpu" "the guest Linux did not reach /init"
+need "guest: vda 8192 sectors, first block: OPENGZ-DISK-PATTERN-$tag$" "the guest did not read the disk pattern from /dev/vda"
+need "guest: at 1 MiB: OPENGZ-DISK-AT-1MIB-$tag$" "the guest did not read the pattern at 1 MiB"
+need "HVC0-HELLO from the guest over virtio-console" "nothing came over /dev/hvc0"
+need "^host: disk block 8 after the guest: GUEST-WROTE-THIS " "the guest's write to /dev/vda did not reach the disk file"
+need "^host: Linux guest exit 0 " "gzvmm did not end with the guest's power-off (exit 0)"
+need "^host: pinned_pages after the guests: 0$" "pages stayed pinned after the VMs were gone"
+if [ "$mode" = linux ]; then
+  need "^host: guest boot time [0-9.]+ s" "no boot time"
+  grep -oE "host: guest boot time [0-9.]+ s.*" "$log" | head -n 1
+fi
+if [ "$mode" = two ]; then
+  need "^host: attack guest exit 0$" "the attack guest did not run to a clean power-off"
+  perl -0777 -ne 'print $1 if /\@\@attack-console-begin\@\@\n(.*?)\@\@attack-console-end\@\@/s' "$log" >"$work/attack.out"
+  if cmp -s "$work/attack.out" "$root/tests/sim/expected/attack-2.txt"; then
+    echo "ok: the attack guest's transcript equals the simulator's (attack-2.txt): every probe refused"
+  else
+    fail "attack transcript differs from attack-2.txt:"
+    diff -u "$root/tests/sim/expected/attack-2.txt" "$work/attack.out" | head -n 30
+  fi
+  need "^host: pinned_pages while the Linux guest runs: [1-9]" "no pinned pages seen while the Linux guest ran"
+fi
+[ $ok = 1 ] && echo "PASS" && exit 0
+exit 1
