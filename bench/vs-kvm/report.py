@@ -276,11 +276,11 @@ def main():
     with open(a.out, "w") as f:
         f.write("\n".join(out))
 
-    plot(a.plot, agg, us)
+    plot(a.plot, agg, us, {c for c in CONFIGS if not faulted(c)})
     return 0
 
 
-def plot(path, agg, us):
+def plot(path, agg, us, no_fault=()):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -303,6 +303,10 @@ def plot(path, agg, us):
               if (c, op) in agg else 0 for op in ops]
         ax.barh(ys, vals, height=h, label=CONFIG_TITLE[c], color=colors[c],
                 xerr=[lo, hi], error_kw={"elinewidth": 0.8, "capsize": 2})
+        if c in no_fault and "s2fault" in ops:
+            j = ops.index("s2fault")
+            ax.text(vals[j] * 1.5, ys[j], "no fault: memory mapped up front", va="center",
+                    fontsize=7)
     ax.set_yticks([j + h * (len(cfgs) - 1) / 2 for j in range(len(ops))])
     ax.set_yticklabels(ops)
     ax.invert_yaxis()
