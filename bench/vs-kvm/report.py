@@ -99,10 +99,15 @@ def main():
     ap.add_argument("--command", default="bench/vs-kvm/run")
     ap.add_argument("--qemu-version", default="")
     ap.add_argument("--simcount", help="Markdown section from simcount.py")
+    ap.add_argument("--configs", default=",".join(CONFIGS),
+                    help="the configurations this run measured (others' old logs are ignored)")
     a = ap.parse_args()
 
     runs = {c: [] for c in CONFIGS}
+    wanted = set(a.configs.split(","))
     for c in CONFIGS:
+        if c not in wanted:
+            continue
         for path in sorted(glob.glob(os.path.join(a.logs, f"{c}-[0-9]*.log")),
                            key=lambda p: int(re.search(r"-(\d+)\.log$", p).group(1))):
             if int(re.search(r"-(\d+)\.log$", path).group(1)) <= a.rounds:
