@@ -27,7 +27,7 @@ CONFIG_TITLE = {
 OPS = [
     ("hvc_smccc_version", "hypercall round trip (SMCCC_VERSION)", 0.2),
     ("hvc_psci_version", "hypercall round trip (PSCI_VERSION)", 0.2),
-    ("world_switch", "world-switch proxy (HVC, unknown function: the bare exit)", None),
+    ("world_switch", "world-switch proxy (HVC vendor-hyp UID query: the bare exit)", None),
     ("mmio_exit_read", "MMIO read served by the VMM (user space)", 1.0),
     ("mmio_exit_write", "MMIO write served by the VMM (user space)", 1.0),
     ("mmio_gicd_typer", "MMIO read handled in the hypervisor (GICD_TYPER)", 0.2),
