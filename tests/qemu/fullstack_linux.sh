@@ -52,7 +52,7 @@ fi
 # The guest's initramfs: busybox, the virtio modules of the same kernel package (no
 # modules.dep in it: insmod in dependency order), an /init that exercises both devices.
 g=$work/guest-root
-rm -rf "$g" && mkdir -p "$g/bin" "$g/proc" "$g/sys" "$g/dev" "$g/lib"
+rm -rf "$g" && mkdir -p "$g/bin" "$g/proc" "$g/sys" "$g/dev" "$g/lib" "$g/tmp"
 cp "$lnx/busybox" "$g/bin/busybox"
 for m in virtio_mmio virtio_blk virtio_console; do
   cp "$lnx/modules/$m.ko" "$g/lib/" || { echo "FAIL: $m.ko missing in $lnx/modules"; exit 1; }
@@ -70,6 +70,18 @@ cat >"$g/init" <<'INIT'
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 echo "GUEST-LINUX-OK: /init of kernel $(uname -r) on $(grep -c ^processor /proc/cpuinfo) cpu(s), guest uptime $(cut -d' ' -f1 /proc/uptime) s"
+# gz.peek=IPA,...: the confinement check's second guest reads those IPAs (another VM's
+# page, gzhyp's, the host's) and reports what it got, then powers off
+peek=$(sed -n 's/.*gz\.peek=\([0-9a-fx,]*\).*/\1/p' /proc/cmdline)
+if [ -n "$peek" ]; then
+  for a in $(echo "$peek" | tr , ' '); do
+    (devmem "$a" 64) >/tmp/peek 2>&1
+    rc=$?
+    if [ $rc = 0 ]; then echo "guest: peek at IPA $a: READ $(cat /tmp/peek)"; else echo "guest: peek at IPA $a: refused (devmem status $rc: $(head -c 120 /tmp/peek | tr "\n" " "))"; fi
+  done
+  echo "guest: peeks done, powering off"
+  poweroff -f
+fi
 # share every top-level System RAM range with the host, then load the virtio drivers
 grep -E "^[0-9a-f]+-[0-9a-f]+ : System RAM$" /proc/iomem | while IFS='- ' read -r a b _; do
   insmod /lib/gzshare.ko base=0x$a size=$(printf '0x%x' $((0x$b + 1 - 0x$a))) && rmmod gzshare ||
@@ -85,6 +97,16 @@ echo "guest: vda $(cat /sys/block/vda/size 2>/dev/null) sectors, first block: $(
 echo "guest: at 1 MiB: $(dd if=/dev/vda bs=512 skip=2048 count=1 2>/dev/null | head -n 1)"
 echo "GUEST-WROTE-THIS $(cut -d' ' -f1 /proc/uptime)" | dd of=/dev/vda bs=512 seek=8 conv=sync 2>/dev/null && sync
 echo "HVC0-HELLO from the guest over virtio-console" >/dev/hvc0
+# gz.wait: stay up (idle) until the host writes HOST-SAYS-STOP into block 16 of the disk
+if grep -q "gz.wait" /proc/cmdline; then
+  n=0
+  while [ $n -lt 600 ]; do
+    echo 3 >/proc/sys/vm/drop_caches
+    dd if=/dev/vda bs=512 skip=16 count=1 2>/dev/null | grep -q HOST-SAYS-STOP && break
+    sleep 0.2; n=$((n + 1))
+  done
+  echo "guest: the host said stop after $n polls of block 16"
+fi
 echo "guest: powering off"
 poweroff -f
 INIT
@@ -120,21 +142,52 @@ insmod /gzvm.ko && echo "host: insmod gzvm.ko ok"
 up() { cut -d' ' -f1 /proc/uptime; }
 since() { awk -v a="$1" -v b="$(up)" 'BEGIN { printf "%.2f", b - a }'; }
 EOF
-  echo "linux_guest() { gzvmm run --backend gzvm --kernel /guest/Image --initrd /guest/initramfs.cpio.gz --disk /guest/disk.img --mem $gmem --cpus $gcpus --input none --stats --append 'console=ttyAMA0 panic=-1 rdinit=/init $GZ_GUEST_APPEND' \"\$@\"; }"
+  echo "GMEM=$gmem GCPUS=$gcpus GUEST_CMDLINE='console=ttyAMA0 panic=-1 rdinit=/init $GZ_GUEST_APPEND'"
+  cat <<'EOF'
+# linux_guest EXTRA-CMDLINE GZVMM-OPTIONS...
+linux_guest() {
+  x=$1; shift
+  gzvmm run --backend gzvm --kernel /guest/Image --initrd /guest/initramfs.cpio.gz --input none --stats --append "$GUEST_CMDLINE $x" "$@"
+}
+EOF
   if [ "$mode" = two ]; then
     cat <<'EOF'
 echo "host: starting the Linux guest and the attack guest at once"
 t0=$(up)
-( linux_guest --console file:/tmp/linux.out 2>/tmp/linux.err; echo $? >/tmp/linux.rc ) &
+( linux_guest gz.wait --disk /guest/disk.img --mem $GMEM --cpus $GCPUS --console file:/tmp/linux.out 2>/tmp/linux.err; echo $? >/tmp/linux.rc ) &
 lpid=$!
 n=0
 while ! grep -q GUEST-LINUX-OK /tmp/linux.out 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
 echo "host: Linux guest marker after $(since $t0) s; attack guest starts while it runs"
-gzvmm run --backend gzvm --kernel /guest/attack.elf --mem 128M --cpus 2 --input none --stats --console file:/tmp/attack.out 2>/tmp/attack.err
+gzvmm run --backend gzvm --kernel /guest/attack.elf --mem 128M --cpus 2 --input none --unassigned zero --stats --console file:/tmp/attack.out 2>/tmp/attack.err
 echo "host: attack guest exit $?"
 printf '@@attack-console-begin@@\n'; cat /tmp/attack.out; printf '@@attack-console-end@@\n'
 sed 's/^/host: attack gzvmm: /' /tmp/attack.err
 echo "host: pinned_pages while the Linux guest runs: $(cat /sys/kernel/gzvm/pinned_pages)"
+# A physical page of the running Linux guest: its gzvmm's RAM mapping (the anonymous one of
+# the guest's size), the middle page's PFN from /proc/PID/pagemap (pinned, so stable).
+pid=$(pidof gzvmm)
+gbytes=$(( ${GMEM%M} << 20 ))
+base=0
+while read -r range perm _ _ _ path; do
+  s=${range%-*} e=${range#*-}
+  [ -z "$path" ] && [ $((0x$e - 0x$s)) = $gbytes ] && base=$((0x$s))
+done </proc/$pid/maps
+# a page whose PA is not also an IPA of the second guest's own RAM (0x40000000-0x44000000)
+for k in 4 5 6 7 3 2 1; do
+  va=$((base + k * gbytes / 8))
+  ent=$(dd if=/proc/$pid/pagemap bs=8 skip=$((va / 4096)) count=1 2>/dev/null | od -An -tx8 | tr -d ' ')
+  pa=$(printf '0x%x' $(( (0x${ent:-0} & 0x7fffffffffffff) << 12 )))
+  [ $((pa)) -ge $((0x44000000)) ] && break
+done
+echo "host: Linux guest (gzvmm pid $pid) RAM page at VA $(printf '0x%x' $va) is host PA $pa (pagemap entry 0x$ent)"
+echo "host: a second Linux guest (64M, RAM IPAs 0x40000000-0x44000000) reads that PA, gzhyp's 0x7e000000 and the host's 0x60000000 as IPAs"
+linux_guest "gz.peek=$pa,0x7e000000,0x60000000" --mem 64M --cpus 1 --console file:/tmp/peek.out 2>/tmp/peek.err
+echo "host: peeking guest exit $?"
+sed 's/^/peeker: /' /tmp/peek.out | grep -E "GUEST-LINUX-OK|guest:"
+grep -E "aborts_injected|unhandled" /tmp/peek.err | sed 's/^/host: peeker gzvmm: /'
+[ -f /tmp/linux.rc ] && echo "host: the Linux guest was gone before the peeks" || echo "host: the Linux guest is still running"
+printf 'HOST-SAYS-STOP\n' | dd of=/guest/disk.img bs=512 seek=16 conv=notrunc 2>/dev/null
 wait $lpid
 echo "host: Linux guest exit $(cat /tmp/linux.rc) after $(since $t0) s"
 sed 's/^/linux: /' /tmp/linux.out
@@ -144,7 +197,7 @@ EOF
     cat <<'EOF'
 echo "host: starting the Linux guest: gzvmm run --backend gzvm (its console follows)"
 t0=$(up)
-{ linux_guest 2>/tmp/linux.err; echo $? >/tmp/linux.rc; } | while IFS= read -r l; do
+{ linux_guest "" --disk /guest/disk.img --mem $GMEM --cpus $GCPUS 2>/tmp/linux.err; echo $? >/tmp/linux.rc; } | while IFS= read -r l; do
   echo "$l"
   case $l in *GUEST-LINUX-OK*) echo "host: guest boot time $(since $t0) s (gzvmm start to the guest's /init marker, host clock)" ;; esac
 done
@@ -206,6 +259,16 @@ if [ "$mode" = two ]; then
     diff -u "$root/tests/sim/expected/attack-2.txt" "$work/attack.out" | head -n 30
   fi
   need "^host: pinned_pages while the Linux guest runs: [1-9]" "no pinned pages seen while the Linux guest ran"
+  need "^host: Linux guest \(gzvmm pid [0-9]+\) RAM page at VA 0x[0-9a-f]+ is host PA 0x[1-9a-f][0-9a-f]{3,}000 " "no host PA of the first guest's RAM found"
+  need "^host: peeking guest exit 0$" "the peeking guest did not power off cleanly"
+  for a in 0x7e000000 0x60000000; do
+    need "^peeker: guest: peek at IPA $a: refused " "the second guest's read of $a was not refused"
+  done
+  need "^peeker: guest: peek at IPA 0x[0-9a-f]+: refused .*" "the second guest's read of the first guest's page was not refused"
+  grep -E "^peeker: guest: peek .*READ" "$log" && fail "a peek read memory"
+  need "^host: peeker gzvmm: .*aborts_injected=3 " "gzvmm did not report the three refused reads (aborts injected)"
+  need "^host: the Linux guest is still running$" "the first guest was not running during the peeks"
+  need "^linux: guest: the host said stop" "the first guest did not keep running to the host's stop"
 fi
 [ $ok = 1 ] && echo "PASS" && exit 0
 exit 1
