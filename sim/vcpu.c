@@ -75,7 +75,7 @@ struct sim_vcpu {
 };
 
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
-static bool trace_exc; /* GZSIM_TRACE=1: every exception the simulator delivers to a guest */
+static int trace_exc; /* GZSIM_TRACE=1: exceptions delivered to guests; 2: also every exit */
 static struct sim_vcpu *vcpus[MAX_VCPUS];
 
 /* ---- system register plumbing --------------------------------------------------------------- */
@@ -457,11 +457,10 @@ static void block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 /* An access that must trap to EL2 is left to Unicorn, which is configured (HCR_EL2,
  * CNTHCTL_EL2, no GIC registers) to raise a precise UNDEF for it: intr_hook makes it an
  * EC 0x18 exit with the PC on the instruction. */
-static uint32_t trap_sys(struct sim_vcpu *v, uint32_t sr, uint32_t insn)
+static uint32_t trap_sys(struct sim_vcpu *v, uint32_t sr)
 {
 	(void)v;
 	(void)sr;
-	(void)insn;
 	return 0;
 }
 
@@ -495,30 +494,35 @@ static bool is_icc(uint32_t sr)
 	       (SYSREG_CRN(sr) != 12 || SYSREG_CRM(sr) >= 8);
 }
 
+/* The hooked instruction's register operand (XZR reads as zero, writes vanish). */
+static uint64_t reg_get(uc_engine *uc, uc_arm64_reg reg)
+{
+	return reg == UC_ARM64_REG_XZR || reg == UC_ARM64_REG_WZR ? 0 : rd(uc, reg);
+}
+
+static void reg_set(uc_engine *uc, uc_arm64_reg reg, uint64_t val)
+{
+	if (reg != UC_ARM64_REG_XZR && reg != UC_ARM64_REG_WZR)
+		wr(uc, reg, val);
+}
+
 /* MRS/MSR/SYS of a register Unicorn has. Returning 1 makes Unicorn 2.1 step over the
  * instruction; writing the PC from a hook instead makes later fault PCs of the same run
  * imprecise (seen with 2.1.4), and for registers Unicorn lacks it re-executes the access, so
  * those (ICC_*) are left to raise UNDEF and are emulated in undef_or_trap. */
-static uint32_t sys_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *arg)
+static uint32_t sys_access(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp,
+			   struct sim_vcpu *v, bool read)
 {
-	struct sim_vcpu *v = arg;
-	uint64_t pc = rd(uc, UC_ARM64_REG_PC), val;
-	uint32_t insn = 0, sr;
-	unsigned rt;
-	bool read;
+	uint32_t sr;
+	uint64_t val;
 
-	(void)reg;
-	if (!fetch_insn(uc, pc, &insn))
-		return 0;
-	rt = insn & 31;
-	read = insn & GZ_BIT(21);
 	sr = SYSREG(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
-	if ((insn & 0xffc00000) != 0xd5000000 || cp->op0 < 2) {
-		v->sys_dirty = true; /* SYS (TLBI, AT, DC, IC): PAR_EL1 may change */
+	if (cp->op0 < 2) {
+		v->sys_dirty = true;
 		return 0;
 	}
 	if (sr == SR_ICC_SGI1R || sr == SR_ICC_ASGI1R || sr == SR_ICC_SGI0R)
-		return trap_sys(v, sr, insn);
+		return trap_sys(v, sr);
 	if (is_icc(sr))
 		return 0; /* not a Unicorn register: it raises UNDEF, emulated in undef_or_trap */
 	switch (sr) {
@@ -542,9 +546,9 @@ static uint32_t sys_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 				  ? v->ctx->sys[GZ_SYS_CNTV_CVAL_EL0]
 				  : (uint64_t)(uint32_t)(v->ctx->sys[GZ_SYS_CNTV_CVAL_EL0] -
 							 vcount(v));
-			set_gpr(uc, rt, val);
+			reg_set(uc, reg, val);
 		} else {
-			val = gpr(uc, rt);
+			val = reg_get(uc, reg);
 			if (sr == SR_CNTV_CTL)
 				v->ctx->sys[GZ_SYS_CNTV_CTL_EL0] =
 				    val & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
@@ -559,16 +563,16 @@ static uint32_t sys_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 	case SR_CNTP_CTL:
 	case SR_CNTP_CVAL:
 	case SR_CNTP_TVAL:
-		return trap_sys(v, sr, insn); /* the physical timer belongs to EL2 */
+		return trap_sys(v, sr); /* the physical timer belongs to EL2 */
 	case SR_MPIDR:
 		if (read) {
-			set_gpr(uc, rt, v->ctx->vmpidr_el2);
+			reg_set(uc, reg, v->ctx->vmpidr_el2);
 			return 1;
 		}
 		break;
 	case SR_MIDR:
 		if (read) {
-			set_gpr(uc, rt, v->ctx->vpidr_el2);
+			reg_set(uc, reg, v->ctx->vpidr_el2);
 			return 1;
 		}
 		break;
@@ -576,9 +580,31 @@ static uint32_t sys_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 		break;
 	}
 	if (is_id_reg(sr) && (v->ctx->hcr_el2 & HCR_TID3))
-		return trap_sys(v, sr, insn);
+		return trap_sys(v, sr);
 	if (!read)
 		v->sys_dirty = true;
+	return 0;
+}
+
+static uint32_t mrs_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *arg)
+{
+	return sys_access(uc, reg, cp, arg, true);
+}
+
+static uint32_t msr_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *arg)
+{
+	return sys_access(uc, reg, cp, arg, false);
+}
+
+/* SYS (TLBI, AT, DC, IC): Unicorn executes it; AT may change PAR_EL1. */
+static uint32_t sysinsn_hook(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *arg)
+{
+	struct sim_vcpu *v = arg;
+
+	(void)uc;
+	(void)reg;
+	(void)cp;
+	v->sys_dirty = true;
 	return 0;
 }
 
@@ -900,7 +926,7 @@ static struct sim_vcpu *create_vcpu(const struct gz_cpu_ctx *key)
 
 	if (!v)
 		return NULL;
-	trace_exc = getenv("GZSIM_TRACE") != NULL;
+	trace_exc = getenv("GZSIM_TRACE") ? atoi(getenv("GZSIM_TRACE")) : 0;
 	v->key = key;
 	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &v->uc) != UC_ERR_OK) {
 		free(v);
@@ -920,9 +946,9 @@ static struct sim_vcpu *create_vcpu(const struct gz_cpu_ctx *key)
 	uc_hook_add(v->uc, &h, UC_HOOK_MEM_INVALID, mem_fault, v, 1, 0);
 	uc_hook_add(v->uc, &h, UC_HOOK_INTR, intr_hook, v, 1, 0);
 	uc_hook_add(v->uc, &h, UC_HOOK_BLOCK, block_hook, v, 1, 0);
-	uc_hook_add(v->uc, &h, UC_HOOK_INSN, sys_hook, v, 1, 0, UC_ARM64_INS_MRS);
-	uc_hook_add(v->uc, &h, UC_HOOK_INSN, sys_hook, v, 1, 0, UC_ARM64_INS_MSR);
-	uc_hook_add(v->uc, &h, UC_HOOK_INSN, sys_hook, v, 1, 0, UC_ARM64_INS_SYS);
+	uc_hook_add(v->uc, &h, UC_HOOK_INSN, mrs_hook, v, 1, 0, UC_ARM64_INS_MRS);
+	uc_hook_add(v->uc, &h, UC_HOOK_INSN, msr_hook, v, 1, 0, UC_ARM64_INS_MSR);
+	uc_hook_add(v->uc, &h, UC_HOOK_INSN, sysinsn_hook, v, 1, 0, UC_ARM64_INS_SYS);
 	return v;
 }
 
@@ -1148,7 +1174,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 	if (v->reason == STOP_HOSTIRQ)
 		*exit = (struct gz_exit_record){.kind = GZ_EXIT_KIND_IRQ};
 	save_ctx(v, ctx);
-	if (trace_exc)
+	if (trace_exc > 1)
 		fprintf(
 		    stderr,
 		    "gzsim: exit kind %d ESR %#llx FAR %#llx HPFAR %#llx PC %#llx PSTATE %#llx\n",
