@@ -237,6 +237,8 @@ ok=1
 fail() { echo "FAIL: $*"; ok=0; }
 need() { grep -qE "$1" "$log" || fail "$2"; }
 [ "$status" = 0 ] || fail "QEMU exit status $status (124: timeout)"
+grep -E "Kernel panic|Oops|BUG:|Call trace:|UNEXPECTED EXCEPTION|refused \(not the host's memory\)" "$log" | head -n 5 |
+  while IFS= read -r l; do echo "FAIL: on the console: $l"; done | grep . && ok=0
 need "^host: insmod gzvm.ko ok$" "gzvm.ko did not load"
 need "GUEST-LINUX-OK: /init of kernel $abi-arm64 on $gcpus cpu" "the guest Linux did not reach /init"
 need "guest: vda 8192 sectors, first block: OPENGZ-DISK-PATTERN-$tag$" "the guest did not read the disk pattern from /dev/vda"

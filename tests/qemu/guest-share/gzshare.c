@@ -38,8 +38,8 @@ static int __init gzshare_init(void)
 		/* a read maps the page into the guest (demand paging) before it is shared */
 		(void)READ_ONCE(*(volatile unsigned long *)page_address(pfn_to_page(pfn)));
 		arm_smccc_1_1_hvc(GZSHARE_MEM_SHARE, PFN_PHYS(pfn), 0, 0, &res);
-		/* -3 (INVALID_PARAMETER): the page was shared before */
-		if (res.a0 != SMCCC_RET_SUCCESS && (long)res.a0 != -3) {
+		/* INVALID_PARAMETER: the page was shared before (a second load) */
+		if (res.a0 != SMCCC_RET_SUCCESS && (long)res.a0 != SMCCC_RET_INVALID_PARAMETER) {
 			pr_err("gzshare: MEM_SHARE of 0x%llx failed: %ld\n",
 			       (unsigned long long)PFN_PHYS(pfn), (long)res.a0);
 			return -EIO;
