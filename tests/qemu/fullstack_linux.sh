@@ -83,6 +83,7 @@ if [ -n "$peek" ]; then
   poweroff -f
 fi
 # share every top-level System RAM range with the host, then load the virtio drivers
+grep -q gz.noshare /proc/cmdline ||
 grep -E "^[0-9a-f]+-[0-9a-f]+ : System RAM$" /proc/iomem | while IFS='- ' read -r a b _; do
   insmod /lib/gzshare.ko base=0x$a size=$(printf '0x%x' $((0x$b + 1 - 0x$a))) && rmmod gzshare ||
     echo "guest: gzshare FAILED for $a-$b"
@@ -192,6 +193,13 @@ wait $lpid
 echo "host: Linux guest exit $(cat /tmp/linux.rc) after $(since $t0) s"
 sed 's/^/linux: /' /tmp/linux.out
 sed 's/^/host: linux gzvmm: /' /tmp/linux.err
+# The host's side: a guest that shares nothing keeps its memory from the host too. Its
+# virtio drivers' first queue makes gzvmm read unshared memory: gzhyp refuses the read,
+# gzvmm names the IPA and stops that VM (status 4, crash); the pages still all come back.
+echo "host: a Linux guest that does not share its RAM (gz.noshare) uses virtio"
+linux_guest gz.noshare --disk /guest/disk.img --mem 64M --cpus 1 --console file:/tmp/noshare.out 2>/tmp/noshare.err
+echo "host: unshared guest exit $?"
+grep -v "^ " /tmp/noshare.err | grep -v "stats:" | sed 's/^/host: unshared gzvmm: /'
 EOF
   else
     cat <<'EOF'
@@ -237,7 +245,10 @@ ok=1
 fail() { echo "FAIL: $*"; ok=0; }
 need() { grep -qE "$1" "$log" || fail "$2"; }
 [ "$status" = 0 ] || fail "QEMU exit status $status (124: timeout)"
-grep -E "Kernel panic|Oops|BUG:|Call trace:|UNEXPECTED EXCEPTION|refused \(not the host's memory\)" "$log" | head -n 5 |
+# (mode two reads unshared guest memory from the host on purpose)
+refused="|refused \(not the host's memory\)"
+[ "$mode" = two ] && refused=""
+grep -E "Kernel panic|Oops|BUG:|Call trace:|UNEXPECTED EXCEPTION$refused" "$log" | head -n 5 |
   while IFS= read -r l; do echo "FAIL: on the console: $l"; done | grep . && ok=0
 need "^host: insmod gzvm.ko ok$" "gzvm.ko did not load"
 need "GUEST-LINUX-OK: /init of kernel $abi-arm64 on $gcpus cpu" "the guest Linux did not reach /init"
@@ -271,6 +282,9 @@ if [ "$mode" = two ]; then
   need "^host: peeker gzvmm: .*aborts_injected=3 " "gzvmm did not report the three refused reads (aborts injected)"
   need "^host: the Linux guest is still running$" "the first guest was not running during the peeks"
   need "^linux: guest: the host said stop" "the first guest did not keep running to the host's stop"
+  need "^host: unshared guest exit 4$" "gzvmm did not stop the guest that shared nothing with status 4 (crash)"
+  need "^host: unshared gzvmm: gzvmm: guest memory at IPA 0x4[0-9a-f]+ is not accessible to the host" "gzvmm did not name the unshared IPA"
+  need "^host: access to 0x[0-9a-f]+ refused \(not the host's memory\)$" "gzhyp did not report the host's refused read"
 fi
 [ $ok = 1 ] && echo "PASS" && exit 0
 exit 1

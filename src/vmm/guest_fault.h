@@ -1,0 +1,17 @@
+/* A fault on guest RAM inside gzvmm: with the gzvm backend the hypervisor takes a page the
+ * guest did not share away from the host, and gzvmm's read of it (a virtqueue, a buffer)
+ * ends in SIGBUS. That is the guest's doing, so gzvmm reports the IPA and ends with
+ * VMM_EXIT_CRASH instead of dying of the signal. */
+#ifndef VMM_GUEST_FAULT_H
+#define VMM_GUEST_FAULT_H
+
+#include "guest_mem.h"
+
+/* Catch SIGBUS on the regions of @m (kept by pointer: it must outlive the VM's
+ * run); a fault elsewhere still kills the process with the signal. 0, or -1 with errno. */
+int vmm_guest_fault_install(const struct vmm_mem *m);
+/* Format "gzvmm: ... IPA 0x..." for a fault at @addr into @buf (async-signal-safe); returns
+ * the length, 0 if @addr is not in guest RAM. */
+size_t vmm_guest_fault_message(const struct vmm_mem *m, const void *addr, char *buf, size_t len);
+
+#endif
