@@ -57,21 +57,29 @@ size_t vmm_guest_fault_message(const struct vmm_mem *m, const void *addr, char *
 	return 0;
 }
 
-static void on_fault(int sig, siginfo_t *si, void *uc)
+void (*vmm_guest_fault_exit)(int status) = _exit;
+
+void vmm_guest_fault_report(int sig, const void *addr)
 {
 	char msg[160];
-	size_t n = vmm_guest_fault_message(fault_mem, si->si_addr, msg, sizeof(msg));
+	size_t n = vmm_guest_fault_message(fault_mem, addr, msg, sizeof(msg));
 
-	(void)uc;
 	if (n) {
 		ssize_t w = write(STDERR_FILENO, msg, n);
 
 		(void)w;
-		_exit(VMM_EXIT_CRASH);
+		vmm_guest_fault_exit(VMM_EXIT_CRASH);
+		return;
 	}
 	/* Not guest RAM: a bug of gzvmm's own; die of the signal as without the handler. */
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	vmm_guest_fault_report(sig, si->si_addr);
 }
 
 int vmm_guest_fault_install(const struct vmm_mem *m)

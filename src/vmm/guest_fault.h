@@ -13,5 +13,10 @@ int vmm_guest_fault_install(const struct vmm_mem *m);
 /* Format "gzvmm: ... IPA 0x..." for a fault at @addr into @buf (async-signal-safe); returns
  * the length, 0 if @addr is not in guest RAM. */
 size_t vmm_guest_fault_message(const struct vmm_mem *m, const void *addr, char *buf, size_t len);
+/* The handler's work: for an address in guest RAM write the message and end through
+ * vmm_guest_fault_exit(VMM_EXIT_CRASH) (_exit; tests put their own); otherwise restore
+ * the default action of @sig and raise it. */
+void vmm_guest_fault_report(int sig, const void *addr);
+extern void (*vmm_guest_fault_exit)(int status);
 
 #endif

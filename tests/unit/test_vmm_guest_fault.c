@@ -1,6 +1,7 @@
 /* gzvmm's SIGBUS handler on guest RAM: the message names the guest physical address (every
  * region, truncation, addresses outside RAM), a fault on guest RAM ends the process with
- * VMM_EXIT_CRASH and that message, and a fault elsewhere still kills it with SIGBUS. */
+ * VMM_EXIT_CRASH and that message, and a fault elsewhere still kills it with SIGBUS (real
+ * faults in child processes; the same paths in this process through the exit hook). */
 /* test-libs: gzvmm_lib */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -142,12 +143,59 @@ static void test_fault_elsewhere_still_kills(void **state)
 	assert_string_equal(out, "");
 }
 
+static jmp_buf exit_jump;
+static int exit_status;
+
+static void test_exit(int status)
+{
+	exit_status = status;
+	longjmp(exit_jump, 1);
+}
+
+/* The handler's work in this process: guest RAM ends through the exit hook with status 4
+ * and the message on stderr; another address restores the default action and raises (a
+ * signal whose default is to be ignored, so this process goes on). */
+static void test_report_in_process(void **state)
+{
+	static struct vmm_mem m;
+	char out[256];
+	int p[2], saved;
+	ssize_t n;
+
+	(void)state;
+	two_regions(&m);
+	assert_int_equal(vmm_guest_fault_install(&m), 0);
+	assert_int_equal(pipe(p), 0);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(p[1], STDERR_FILENO) >= 0);
+	vmm_guest_fault_exit = test_exit;
+	exit_status = -1;
+	if (setjmp(exit_jump) == 0)
+		vmm_guest_fault_report(SIGBUS, ram1 + 0x10);
+	vmm_guest_fault_exit = _exit;
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	close(p[1]);
+	n = read(p[0], out, sizeof(out) - 1);
+	close(p[0]);
+	out[n > 0 ? n : 0] = '\0';
+	assert_int_equal(exit_status, VMM_EXIT_CRASH);
+	assert_non_null(strstr(out, "guest memory at IPA 0x80000010 is not accessible"));
+
+	assert_int_equal(signal(SIGURG, SIG_IGN), SIG_DFL);
+	vmm_guest_fault_report(SIGURG, ram + 0x3800); /* the gap: not guest RAM */
+	assert_int_equal(signal(SIGURG, SIG_DFL), SIG_DFL);
+	signal(SIGBUS, SIG_DFL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_message),
 	    cmocka_unit_test(test_fault_on_guest_ram_is_a_crash),
 	    cmocka_unit_test(test_fault_elsewhere_still_kills),
+	    cmocka_unit_test(test_report_in_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
