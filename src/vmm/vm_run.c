@@ -441,7 +441,8 @@ int vmm_vm_run(struct vmm_vm *vm)
 	/* Under gzhyp a page the guest did not share is not the host's: reading it is a fault of
 	 * the guest's making, reported as a crash of the guest, not of gzvmm. */
 	if (vm->cfg->backend == VMM_BACKEND_GZVM && vmm_guest_fault_install(&vm->mem) != 0)
-		fprintf(stderr, "gzvmm: cannot catch SIGBUS on guest memory: %s\n", strerror(errno));
+		fprintf(stderr, "gzvmm: cannot catch SIGBUS on guest memory: %s\n",
+			strerror(errno));
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		struct vmm_vcpu *v = &vm->vcpus[i];
 
