@@ -22,7 +22,7 @@ check 'Hyp mode initialized successfully' "KVM mode recorded"
 check 'kvm-vhe kvm-vhe-1.log: kvmvmm: timeout' "timeout noted"
 check 'kvm-vhe kvm-vhe-1.log: the guest did not finish' "unfinished guest noted"
 check '^\| opengz full stack \| .* \| none \|$' "missing configuration shown as none"
-check '^\| `s2fault`.* \| no fault \|' "pre-mapped memory is not a fault-in"
+check '^\| `s2fault`.* \| no fault per page \|' "pre-mapped memory is not a fault-in"
 check 'gzhyp-el2-1.log: test: guest run failed' "a failed gzhyp run noted"
 [ -s "$out/p.png" ] || { echo "FAIL: no plot"; fail=1; }
 # simcount.py: (2,105,462,509 - 2,100,056,309) / 1,336 exits = 4,047 per exit; flush 2,045.
