@@ -510,6 +510,32 @@ static void reg_set(uc_engine *uc, uc_arm64_reg reg, uint64_t val)
  * instruction; writing the PC from a hook instead makes later fault PCs of the same run
  * imprecise (seen with 2.1.4), and for registers Unicorn lacks it re-executes the access, so
  * those (ICC_*) are left to raise UNDEF and are emulated in undef_or_trap. */
+/* An access that UNDEFs at the current EL must not be answered by a hook: returning 1 for
+ * it makes Unicorn re-execute it forever. */
+static bool at_el0(uc_engine *uc)
+{
+	return (rd(uc, UC_ARM64_REG_PSTATE) & PSR_MODE_MASK) == PSR_MODE_EL0T;
+}
+
+static bool el0_timer_allowed(struct sim_vcpu *v, uint32_t sr)
+{
+	uint64_t k;
+
+	if (!at_el0(v->uc))
+		return true;
+	k = cp_read(v->uc, sys_enc[GZ_SYS_CNTKCTL_EL1]);
+	switch (sr) {
+	case SR_CNTVCT:
+		return k & CNTKCTL_EL0VCTEN;
+	case SR_CNTPCT:
+		return k & CNTKCTL_EL0PCTEN;
+	case SR_CNTFRQ:
+		return k & (CNTKCTL_EL0VCTEN | CNTKCTL_EL0PCTEN);
+	default:
+		return k & CNTKCTL_EL0VTEN;
+	}
+}
+
 static uint32_t sys_access(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp,
 			   struct sim_vcpu *v, bool read)
 {
@@ -532,6 +558,8 @@ static uint32_t sys_access(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_re
 	case SR_CNTV_CTL:
 	case SR_CNTV_CVAL:
 	case SR_CNTV_TVAL:
+		if (!el0_timer_allowed(v, sr))
+			return 0; /* Unicorn refuses it at EL0 too: undef_or_trap reports it */
 		if (sr == SR_CNTFRQ && !read)
 			break; /* CNTFRQ_EL0 is read-only at EL1 */
 		if (read) {
@@ -565,13 +593,13 @@ static uint32_t sys_access(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_re
 	case SR_CNTP_TVAL:
 		return trap_sys(v, sr); /* the physical timer belongs to EL2 */
 	case SR_MPIDR:
-		if (read) {
+		if (read && !at_el0(uc)) {
 			reg_set(uc, reg, v->ctx->vmpidr_el2);
 			return 1;
 		}
 		break;
 	case SR_MIDR:
-		if (read) {
+		if (read && !at_el0(uc)) {
 			reg_set(uc, reg, v->ctx->vpidr_el2);
 			return 1;
 		}
@@ -678,6 +706,12 @@ static bool icc_access(struct sim_vcpu *v, uint32_t sr, uint32_t insn)
 	return true;
 }
 
+static bool is_el0_timer(uint32_t sr)
+{
+	return sr == SR_CNTVCT || sr == SR_CNTPCT || sr == SR_CNTFRQ || sr == SR_CNTV_CTL ||
+	       sr == SR_CNTV_CVAL || sr == SR_CNTV_TVAL;
+}
+
 /* Unicorn raised UNDEF (or a trap to its EL2) with the PC on the instruction. */
 static void undef_or_trap(struct sim_vcpu *v, uint64_t pc)
 {
@@ -694,6 +728,16 @@ static void undef_or_trap(struct sim_vcpu *v, uint64_t pc)
 			    (insn >> 8) & 15, (insn >> 5) & 7);
 		if (is_icc(sr) && icc_access(v, sr, insn)) {
 			v->fix_pc = pc + 4;
+			return;
+		}
+		if (at_el0(v->uc) && is_el0_timer(sr)) {
+			/* CNTKCTL_EL1 forbids it at EL0: a trapped access, taken to EL1 */
+			guest_exc(v,
+				  ((uint64_t)ESR_EC_SYS64 << ESR_EC_SHIFT) | ESR_IL |
+					  ESR_SYS_ISS(SYSREG_OP0(sr), SYSREG_OP1(sr), SYSREG_CRN(sr),
+						      SYSREG_CRM(sr), SYSREG_OP2(sr), insn & 31,
+						      !!(insn & GZ_BIT(21))),
+				  pc, false, 0);
 			return;
 		}
 		if (sysreg_traps_to_el2(v, sr)) {
