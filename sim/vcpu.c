@@ -844,7 +844,7 @@ static void unicorn_el0_to_el1(struct sim_vcpu *v)
 	set_vi(v, true);
 	/* A code hook on the vector stops before its first instruction ("until" does not
 	 * stop after an interrupt entry in 2.1.4). */
-	uc_ctl_remove_cache(uc, vbar + VEC_LOW_A64 + VEC_IRQ, vbar + VEC_LOW_A64 + VEC_IRQ + 4);
+	uc_ctl_flush_tb(uc); /* a cached translation of the vector would ignore the hook */
 	uc_hook_add(uc, &h, UC_HOOK_CODE, stop_here, v, vbar + VEC_LOW_A64 + VEC_IRQ,
 		    vbar + VEC_LOW_A64 + VEC_IRQ);
 	uc_emu_start(uc, pc, 0, 0, 0);
@@ -1240,4 +1240,16 @@ void gz_sim_kick_pcpu_all(void)
 		}
 	}
 	pthread_mutex_unlock(&reg_mu);
+}
+
+/* Every interrupt that stops a simulated vCPU belongs to the host side of the simulator. */
+bool gz_hal_vcpu_irq_consumed(void)
+{
+	return false;
+}
+
+/* Simulated vCPUs stop for their host interrupts on their own (time slice): no kick. */
+void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
+{
+	(void)ctx;
 }
