@@ -48,7 +48,8 @@ struct sim_vcpu {
 	bool have_map;
 	atomic_int stale;
 	atomic_int running;
-	atomic_int kick;
+	atomic_int kick;     /* the host wants this CPU (gz_sim_vcpu_kick, signals) */
+	atomic_int hyp_kick; /* the core made an interrupt pending (gz_hal_vcpu_kick) */
 	struct map *maps;
 	size_t nr_maps, cap_maps;
 	uint64_t remaps;
@@ -75,6 +76,7 @@ struct sim_vcpu {
 };
 
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local bool irq_consumed; /* the last IRQ exit on this CPU was the hypervisor's */
 static int trace_exc; /* GZSIM_TRACE=1: exceptions delivered to guests; 2: also every exit */
 static struct sim_vcpu *vcpus[MAX_VCPUS];
 
@@ -439,7 +441,8 @@ static void block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	(void)addr;
 	v->insns += n;
 	now = atomic_fetch_add(&gz_sim_m.insns, n) + n;
-	if (now >= v->slice_end || atomic_load(&v->kick) || atomic_load(&v->stale)) {
+	if (now >= v->slice_end || atomic_load(&v->kick) || atomic_load(&v->hyp_kick) ||
+	    atomic_load(&v->stale)) {
 		if (v->reason == STOP_NONE)
 			v->reason = STOP_HOSTIRQ;
 		uc_emu_stop(uc);
@@ -734,9 +737,9 @@ static void undef_or_trap(struct sim_vcpu *v, uint64_t pc)
 			/* CNTKCTL_EL1 forbids it at EL0: a trapped access, taken to EL1 */
 			guest_exc(v,
 				  ((uint64_t)ESR_EC_SYS64 << ESR_EC_SHIFT) | ESR_IL |
-					  ESR_SYS_ISS(SYSREG_OP0(sr), SYSREG_OP1(sr), SYSREG_CRN(sr),
-						      SYSREG_CRM(sr), SYSREG_OP2(sr), insn & 31,
-						      !!(insn & GZ_BIT(21))),
+				      ESR_SYS_ISS(SYSREG_OP0(sr), SYSREG_OP1(sr), SYSREG_CRN(sr),
+						  SYSREG_CRM(sr), SYSREG_OP2(sr), insn & 31,
+						  !!(insn & GZ_BIT(21))),
 				  pc, false, 0);
 			return;
 		}
@@ -1139,6 +1142,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 	v->exit = exit;
 	v->ich = gz_sim_ich_of(gz_sim_cpu());
 	v->sys_dirty = false;
+	atomic_store(&v->hyp_kick, 0);
 	atomic_store(&v->running, 1);
 	if (!v->have_map || atomic_exchange(&v->stale, 0) || v->vttbr != ctx->vttbr_el2 ||
 	    v->vtcr != ctx->vtcr_el2)
@@ -1166,7 +1170,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 		update_timer_deadline(v);
 		set_vi(v, v->virq); /* Unicorn takes it at EL1's IRQ vector when unmasked */
 		if (timer_fires(v) || gz_sim_ich_maint_pending(v->ich) || atomic_load(&v->kick) ||
-		    atomic_load(&gz_sim_m.insns) >= v->slice_end) {
+		    atomic_load(&v->hyp_kick) || atomic_load(&gz_sim_m.insns) >= v->slice_end) {
 			v->reason = STOP_HOSTIRQ;
 			break;
 		}
@@ -1197,6 +1201,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 			continue;
 		case STOP_HOSTIRQ:
 			if (atomic_load(&v->stale) && !atomic_load(&v->kick) &&
+			    !atomic_load(&v->hyp_kick) &&
 			    atomic_load(&gz_sim_m.insns) < v->slice_end && !timer_fires(v) &&
 			    !gz_sim_ich_maint_pending(v->ich))
 				continue; /* only a TLBI: remap at the top and go on */
@@ -1215,8 +1220,18 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 		}
 		break;
 	}
-	if (v->reason == STOP_HOSTIRQ)
+	irq_consumed = false;
+	if (v->reason == STOP_HOSTIRQ) {
+		bool kicked = atomic_exchange(&v->hyp_kick, 0);
+
 		*exit = (struct gz_exit_record){.kind = GZ_EXIT_KIND_IRQ};
+		/* Only a kick of the core's is consumed in the hypervisor: the timer and the
+		 * maintenance condition stay visible to the core's IRQ exit handling (they are
+		 * levels the core resamples), a host kick or the end of a slice go to the host. */
+		irq_consumed = kicked && !atomic_load(&v->kick) && !timer_fires(v) &&
+			       !gz_sim_ich_maint_pending(v->ich) &&
+			       atomic_load(&gz_sim_m.insns) < v->slice_end;
+	}
 	save_ctx(v, ctx);
 	if (trace_exc > 1)
 		fprintf(
@@ -1242,14 +1257,20 @@ void gz_sim_kick_pcpu_all(void)
 	pthread_mutex_unlock(&reg_mu);
 }
 
-/* Every interrupt that stops a simulated vCPU belongs to the host side of the simulator. */
+/* True after an IRQ exit caused only by gz_hal_vcpu_kick on this CPU. */
 bool gz_hal_vcpu_irq_consumed(void)
 {
-	return false;
+	return irq_consumed;
 }
 
-/* Simulated vCPUs stop for their host interrupts on their own (time slice): no kick. */
 void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
 {
-	(void)ctx;
+	struct sim_vcpu *v = find_vcpu(ctx, false);
+
+	/* Only a vCPU inside gz_hal_vcpu_run is kicked; the next entry sees what was made
+	 * pending anyway. */
+	if (!v || !atomic_load(&v->running))
+		return;
+	atomic_store(&v->hyp_kick, 1);
+	uc_emu_stop(v->uc);
 }

@@ -21,8 +21,46 @@ struct abi_vm {
 	pthread_t threads[RUN_MAX_CPUS];
 };
 
-static void abi_mmio(struct abi_vm *a, struct gzvm_vcpu_run *run)
+static long get_reg(int fd, uint64_t id, uint64_t *val)
 {
+	struct gzvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)val};
+
+	return gz_sim_ioctl(fd, GZVM_GET_ONE_REG, &r);
+}
+
+static long set_reg(int fd, uint64_t id, uint64_t val)
+{
+	struct gzvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)&val};
+
+	return gz_sim_ioctl(fd, GZVM_SET_ONE_REG, &r);
+}
+
+/* An access to nothing: the guest gets a synchronous external abort, made by the VMM through
+ * ONE_REG as on a real gzvm host (ELR/SPSR/ESR/FAR, then PSTATE and PC on the vector). */
+static bool inject_sea(int fd, uint64_t ipa, bool write)
+{
+	uint64_t pstate, pc, vbar, sctlr, esr, off;
+
+	if (get_reg(fd, GZVM_REG_CORE_PSTATE, &pstate) < 0 ||
+	    get_reg(fd, GZVM_REG_CORE_PC, &pc) < 0 ||
+	    get_reg(fd, GZVM_ARM64_SYS_REG(3, 0, 12, 0, 0), &vbar) < 0 ||
+	    get_reg(fd, GZVM_ARM64_SYS_REG(3, 0, 1, 0, 0), &sctlr) < 0)
+		return false;
+	off = (pstate & 0xf) == 0 ? 0x400 : (pstate & 0xf) == 4 ? 0 : 0x200;
+	esr = ((pstate & 0xf) == 0 ? 0x24ULL : 0x25ULL) << 26 | (1ULL << 25) | 0x10 |
+	      (write ? 1ULL << 6 : 0) | ((sctlr & 1) ? 1ULL << 10 /* FnV: FAR not the VA */ : 0);
+	return set_reg(fd, GZVM_REG_CORE_ELR_EL1, pc) >= 0 &&
+	       set_reg(fd, GZVM_REG_CORE_SPSR(0), pstate) >= 0 &&
+	       set_reg(fd, GZVM_ARM64_SYS_REG(3, 0, 5, 2, 0), esr) >= 0 &&
+	       set_reg(fd, GZVM_ARM64_SYS_REG(3, 0, 6, 0, 0), ipa) >= 0 &&
+	       set_reg(fd, GZVM_REG_CORE_PSTATE, 0x3c5) >= 0 &&
+	       set_reg(fd, GZVM_REG_CORE_PC, (vbar & ~0x7ffULL) + off) >= 0;
+}
+
+static bool abi_mmio(struct abi_vm *a, struct gzvm_vcpu_run *run)
+{
+	bool claimed = true;
+
 	uint64_t ipa = run->mmio.phys_addr, size = run->mmio.size;
 	struct run_vm *vm = a->rvm;
 
@@ -43,11 +81,12 @@ static void abi_mmio(struct abi_vm *a, struct gzvm_vcpu_run *run)
 			memset(run->mmio.data, 0, sizeof(run->mmio.data));
 			memcpy(run->mmio.data, p, size);
 		}
-	} else if (!run->mmio.is_write) {
-		memset(run->mmio.data, 0, sizeof(run->mmio.data)); /* nothing there: reads as 0 */
+	} else {
+		claimed = false;
 	}
 	vm->nr_mmio++;
 	pthread_mutex_unlock(&a->mu);
+	return claimed;
 }
 
 struct vcpu_arg {
@@ -88,7 +127,12 @@ static void *vcpu_thread(void *p)
 		a->rvm->nr_exits++;
 		switch (run.exit_reason) {
 		case GZVM_EXIT_MMIO:
-			abi_mmio(a, &run);
+			if (!abi_mmio(a, &run) &&
+			    !inject_sea(fd, run.mmio.phys_addr, run.mmio.is_write)) {
+				fprintf(stderr, "gzsim-run: vCPU %u: abort injection failed\n",
+					va->idx);
+				stop_all(a, 1);
+			}
 			break;
 		case GZVM_EXIT_SYSTEM_EVENT:
 			stop_all(a, run.system_event.type == GZVM_SYSTEM_EVENT_SHUTDOWN ||

@@ -170,12 +170,12 @@ static void inject_sync(struct run_vcpu *c, uint64_t esr, uint64_t far)
 	x->pc = (x->sys[GZ_SYS_VBAR_EL1] & ~0x7ffULL) + off;
 }
 
-static void inject_abort(struct run_vcpu *c, bool insn, uint64_t far)
+static void inject_abort(struct run_vcpu *c, bool insn, bool write, uint64_t far)
 {
 	unsigned lower = (c->ctx.pstate & 0xf) == 0;
 	uint64_t ec = insn ? (lower ? 0x20 : 0x21) : (lower ? 0x24 : 0x25);
 
-	inject_sync(c, (ec << 26) | (1ULL << 25) | 0x10 /* synchronous external abort */, far);
+	inject_sync(c, (ec << 26) | (1ULL << 25) | (write ? 1ULL << 6 : 0) | 0x10 /* SEA */, far);
 }
 
 /* ---- PSCI --------------------------------------------------------------------------------- */
@@ -386,7 +386,7 @@ static void data_abort(struct run_vm *vm, unsigned self, const struct gz_exit_re
 	bool write = iss & (1u << 6), sse = iss & (1u << 21), sf = iss & (1u << 15);
 
 	if (!(iss & (1u << 24))) {
-		inject_abort(c, false, e->far);
+		inject_abort(c, false, write, e->far);
 		return;
 	}
 	if (write)
@@ -394,7 +394,7 @@ static void data_abort(struct run_vm *vm, unsigned self, const struct gz_exit_re
 	if (size < 3 && write)
 		val &= (1ULL << (8u << size)) - 1;
 	if (!mmio(vm, self, ipa, size, write, &val)) {
-		inject_abort(c, false, e->far);
+		inject_abort(c, false, write, e->far);
 		return;
 	}
 	vm->nr_mmio++;
@@ -485,7 +485,7 @@ int run_vcpu_once(struct run_vm *vm, unsigned i)
 		data_abort(vm, i, &e);
 		break;
 	case 0x20:
-		inject_abort(c, true, e.far);
+		inject_abort(c, true, false, e.far);
 		break;
 	default:
 		fprintf(stderr, "gzsim-run: vCPU %u: unhandled exit ESR %#llx at PC %#llx\n", i,
