@@ -241,6 +241,10 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 		rec.esr = (uint64_t)(int64_t)r;
 	}
 	v->nr_exits++;
+	/* The interrupt was gzhyp's own (the timer the sync just injected, maintenance, a
+	 * kick): straight back in, the flush above picks up what it announced. */
+	if (rec.kind == GZ_EXIT_KIND_IRQ && gz_hal_vcpu_irq_consumed())
+		return GZ_EXIT_RESUME;
 	gz_exit_decode(&rec, &desc);
 	if (desc.type == GZ_XT_FAIL_ENTRY)
 		desc.esr = rec.esr; /* the HAL's reason, for fail_entry */

@@ -26,11 +26,17 @@ void gz_vm_table_init(void)
 static void vm_kick(void *ctx, unsigned vcpu)
 {
 	struct gz_vm *vm = ctx;
+	struct gz_vcpu *v;
 
 	/* Under the VM lock rather than an atomic RMW: the EL2 build has no LSE helpers, and
 	 * the vGIC calls this with its own lock released. */
 	gz_hal_lock(&vm->lock);
 	vm->kick_mask |= 1u << (vcpu % 32);
+	/* A running target may sit on another physical CPU with its list registers already
+	 * loaded: interrupt it there rather than wait for its next exit. */
+	v = vcpu < GZ_VM_MAX_VCPUS ? vm->vcpus[vcpu] : NULL;
+	if (v && v->running)
+		gz_hal_vcpu_kick(&v->ctx);
 	gz_hal_unlock(&vm->lock);
 }
 

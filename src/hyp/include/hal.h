@@ -50,6 +50,15 @@ bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size);
  * wrote with gz_hal_ich_write() on this CPU. Returns 0, or a negative GZ_E* when the vCPU
  * could not be entered at all (exit->kind = GZ_EXIT_KIND_FAIL_ENTRY then). */
 int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit);
+/* After an IRQ exit of gz_hal_vcpu_run on this CPU: true when that interrupt was the
+ * hypervisor's own (the vCPU's virtual timer, the vGIC maintenance interrupt, a kick of
+ * gz_hal_vcpu_kick) and is consumed, so the core re-enters the vCPU without the host. */
+bool gz_hal_vcpu_irq_consumed(void);
+/* Another vCPU made an interrupt pending for @ctx, which may be loaded on another physical
+ * CPU right now: make that CPU leave it soon (the core's next entry refills the list
+ * registers). Nothing happens when @ctx runs nowhere else or the platform cannot interrupt
+ * that CPU; a kick that arrives after the exit is harmless. */
+void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx);
 
 /* ---- GIC virtual CPU interface (ICH_*_EL2) of this physical CPU --------------------- */
 

@@ -23,6 +23,7 @@ static uint64_t cntpct, cntfrq = 62500000;
 static unsigned cpu_id;
 static uint64_t ich[GZ_ICH_NR_REGS];
 static fake_run_fn run_fn;
+static bool irq_consumed;
 static void *run_arg;
 static const char *last_panic;
 jmp_buf *fake_hal_panic_jmp;
@@ -62,6 +63,7 @@ void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 	/* ICH_VTR_EL2: ListRegs = n-1 in [4:0], PRIbits-1 = 4 in [31:29], IDbits 0 (16). */
 	ich[GZ_ICH_VTR] = ((uint64_t)4 << 29) | ((nr_lrs ? nr_lrs : 4) - 1);
 	run_fn = NULL;
+	irq_consumed = false;
 	run_arg = NULL;
 	last_panic = NULL;
 	fake_hal_panic_jmp = NULL;
@@ -172,6 +174,21 @@ void fake_hal_set_run_handler(fake_run_fn fn, void *arg)
 {
 	run_fn = fn;
 	run_arg = arg;
+}
+
+void fake_hal_set_irq_consumed(bool consumed)
+{
+	irq_consumed = consumed;
+}
+
+bool gz_hal_vcpu_irq_consumed(void)
+{
+	return irq_consumed;
+}
+
+void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
+{
+	record(FAKE_OP_VCPU_KICK, (uint64_t)(uintptr_t)ctx, 0, 0);
 }
 
 const char *fake_hal_last_panic(void)

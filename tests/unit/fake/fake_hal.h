@@ -19,6 +19,7 @@ enum fake_op_kind {
 	FAKE_OP_ICACHE,
 	FAKE_OP_ICH_WRITE,
 	FAKE_OP_VCPU_RUN,
+	FAKE_OP_VCPU_KICK, /* a: the kicked context's address */
 };
 
 struct fake_op {
@@ -79,6 +80,9 @@ void fake_hal_set_ich(enum gz_ich_reg r, uint64_t v);
 /* vCPU run: the handler plays the guest. Without one, run returns a FAIL_ENTRY exit. */
 typedef int (*fake_run_fn)(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg);
 void fake_hal_set_run_handler(fake_run_fn fn, void *arg);
+/* What gz_hal_vcpu_irq_consumed answers after the next runs (reset: false): a run handler
+ * sets it to play an IRQ exit gzhyp handled itself (virtual timer, maintenance, kick). */
+void fake_hal_set_irq_consumed(bool consumed);
 
 /* Panic: by default the test fails; when armed, panic longjmps back to the caller. */
 #include <setjmp.h>

@@ -102,6 +102,11 @@ struct gz_el2_percpu {
 	/* this CPU's redistributor SGI/PPI frame; is the physical vtimer PPI enabled there */
 	uint64_t gicr_sgi;
 	bool vtimer_ppi_on;
+	/* kick SGIs: senders looking at this CPU's guest now, and one was sent to it */
+	unsigned kicks_inflight;
+	bool kick_sent;
+	/* the last IRQ exit was gzhyp's own interrupt, already handled (irq_consumed) */
+	bool irq_consumed;
 };
 
 #define GZ_EL2_MAX_MEM 8
@@ -166,6 +171,16 @@ void gz_el2_tick_arm_at(uint64_t cval);
  * redistributor for a while (claim returns whether it already was; release restores). */
 bool gz_el2_gic_hyp_timer_claim(void);
 void gz_el2_gic_hyp_timer_release(bool was_enabled);
+/* Guests on this CPU (the world switch's calls): enter makes sure the maintenance PPI is
+ * enabled (a host VM's GIC driver disables it); leave, once the guest is unloaded, waits for
+ * kick senders that saw it and clears a kick that did not cause the exit. */
+void gz_el2_gic_guest_enter(void);
+void gz_el2_gic_guest_leave(void);
+/* After a guest's IRQ exit: is the pending interrupt gzhyp's own (the guest's timer when
+ * @vtimer_high, the maintenance PPI, the kick SGI, which is acknowledged here)? */
+bool gz_el2_gic_irq_consume(bool vtimer_high);
+/* Send the kick SGI to the CPU that has @ctx loaded, if another one does. */
+void gz_el2_gic_kick(const struct gz_cpu_ctx *ctx);
 /* Acknowledge and handle every pending host interrupt; returns how many. */
 unsigned gz_el2_irq_drain(void);
 

@@ -20,10 +20,15 @@
 #define PPI_MAINTENANCE 25
 #define PPI_HYP_TIMER	26
 #define PPI_VTIMER	27
-#define GICR_STRIDE	0x20000UL /* RD + SGI frames (no VLPI frames on GICv3) */
-#define GIC_PRIO_HOST	0x80U
-#define GIC_PMR_ALL	0xffU
-#define GIC_POLL_LIMIT	1000000U
+/* The kick (gz_hal_vcpu_kick): an SGI gzhyp sends to a CPU running a vCPU and consumes itself
+ * at EL2. 15, the last SGI: Linux uses 0-7 for its IPIs and leaves 8-15 to the secure side
+ * (its GIC driver enables all 16 and would warn about an unexpected 15, so a kick that
+ * arrives after the exit is cleared before the host runs: gz_el2_gic_guest_leave). */
+#define SGI_KICK       15
+#define GICR_STRIDE    0x20000UL /* RD + SGI frames (no VLPI frames on GICv3) */
+#define GIC_PRIO_HOST  0x80U
+#define GIC_PMR_ALL    0xffU
+#define GIC_POLL_LIMIT 1000000U
 
 static bool wait_clear(uint64_t reg, uint32_t bits)
 {
@@ -69,7 +74,8 @@ static uint64_t find_rd(void)
 int gz_el2_gic_init_cpu(void)
 {
 	uint64_t rd = find_rd(), sgi;
-	uint32_t ppis = (1u << PPI_MAINTENANCE) | (1u << PPI_HYP_TIMER) | (1u << PPI_VTIMER);
+	uint32_t ppis =
+	    (1u << PPI_MAINTENANCE) | (1u << PPI_HYP_TIMER) | (1u << PPI_VTIMER) | (1u << SGI_KICK);
 
 	if (!rd)
 		return GZ_ERR_NOT_FOUND;
@@ -168,4 +174,90 @@ unsigned gz_el2_irq_drain(void)
 		n++;
 	}
 	return n;
+}
+
+void gz_el2_gic_guest_enter(void)
+{
+	struct gz_el2_percpu *pc = gz_el2_this_cpu();
+
+	/* A host VM's GIC driver disables the PPIs it does not use, the maintenance interrupt
+	 * among them: without it a guest's EOI of its timer would not come back to EL2 and the
+	 * timer's line (gated while injected) would stay off until some other exit. */
+	if (pc->gicr_sgi &&
+	    !(gz_mmio_read32(pc->gicr_sgi + ARCH_GICR_ISENABLER0) & (1u << PPI_MAINTENANCE)))
+		gz_mmio_write32(pc->gicr_sgi + ARCH_GICR_ISENABLER0, 1u << PPI_MAINTENANCE);
+}
+
+void gz_el2_gic_guest_leave(void)
+{
+	struct gz_el2_percpu *pc = gz_el2_this_cpu();
+
+	/* The guest is unloaded (pc->guest is NULL): a sender that saw it loaded has finished
+	 * once the count is 0, and its kick, if it was not the exit's cause, must not reach the
+	 * host (its GIC driver has no handler for SGI 15). */
+	while (__atomic_load_n(&pc->kicks_inflight, __ATOMIC_SEQ_CST))
+		__asm__ volatile("yield");
+	if (__atomic_exchange_n(&pc->kick_sent, false, __ATOMIC_SEQ_CST) && pc->gicr_sgi)
+		gz_mmio_write32(pc->gicr_sgi + ARCH_GICR_ICPENDR0, 1u << SGI_KICK);
+}
+
+bool gz_el2_gic_irq_consume(bool vtimer_high)
+{
+	uint64_t id = gz_sysreg_read(S3_0_C12_C12_2) & ICC_IAR_INTID_MASK; /* ICC_HPPIR1_EL1 */
+
+	switch (id) {
+	case PPI_VTIMER:
+		/* The guest's own line: it drops when the world switch turns the saved timer
+		 * off, and the next entry gates it while the core has it injected. */
+		return vtimer_high;
+	case PPI_MAINTENANCE:
+		/* Level: the core's vGIC sync lowers it (ICH_HCR_EL2 = 0) before the next flush
+		 * decides what to arm. */
+		return true;
+	case SGI_KICK:
+		id = gz_sysreg_read(S3_0_C12_C12_0) & ICC_IAR_INTID_MASK; /* ICC_IAR1_EL1 */
+		if (id >= ICC_IAR_SPURIOUS)
+			return false;
+		gz_sysreg_write(S3_0_C12_C12_1, id); /* ICC_EOIR1_EL1: priority drop */
+		if (gz_sysreg_read(S3_0_C12_C12_4) & ICC_CTLR_EOIMODE) /* ICC_CTLR_EL1 */
+			gz_sysreg_write(S3_0_C12_C11_1, id); /* a host's EOImode 1: ICC_DIR_EL1 */
+		__asm__ volatile("isb");
+		if (id != SGI_KICK) {
+			/* Another one overtook the kick: a host interrupt, counted as drained. */
+			gz_el2_this_cpu()->irqs++;
+			return false;
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+void gz_el2_gic_kick(const struct gz_cpu_ctx *ctx)
+{
+	unsigned self = gz_hal_cpu_id();
+
+	if (!gz_el2_gic_ready)
+		return;
+	for (unsigned i = 0; i < GZ_EL2_MAX_CPUS; i++) {
+		struct gz_el2_percpu *pc = &gz_el2_percpu[i];
+		uint64_t m = pc->mpidr, sgi;
+
+		if (i == self)
+			continue;
+		/* In flight while it looks at the target: pairs with guest_leave's wait. */
+		__atomic_fetch_add(&pc->kicks_inflight, 1U, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&pc->guest, __ATOMIC_SEQ_CST) == ctx) {
+			__atomic_store_n(&pc->kick_sent, true, __ATOMIC_SEQ_CST);
+			sgi = GZ_FIELD_PREP(ARCH_ICC_SGIR_INTID, SGI_KICK) |
+			      GZ_FIELD_PREP(ARCH_ICC_SGIR_TARGETLIST, 1u << (m & 0xf)) |
+			      GZ_FIELD_PREP(ARCH_ICC_SGIR_RS, (m & 0xff) >> 4) |
+			      GZ_FIELD_PREP(ARCH_ICC_SGIR_AFF1, (m >> 8) & 0xff) |
+			      GZ_FIELD_PREP(ARCH_ICC_SGIR_AFF2, (m >> 16) & 0xff) |
+			      GZ_FIELD_PREP(ARCH_ICC_SGIR_AFF3, (m >> 32) & 0xff);
+			gz_sysreg_write(S3_0_C12_C11_5, sgi); /* ICC_SGI1R_EL1 */
+			__asm__ volatile("isb");
+		}
+		__atomic_fetch_sub(&pc->kicks_inflight, 1U, __ATOMIC_SEQ_CST);
+	}
 }

@@ -57,6 +57,7 @@
 #define TM_ESR_EC_DABT_CUR 0x25UL
 #define TM_ESR_IL	   (1UL << 25)
 #define TM_ESR_DFSC_EXTABT 0x10UL
+#define TM_ESR_WNR	   (1UL << 6) /* the abort was a write */
 #define TM_SPSR_M_MASK	   0xfUL
 #define TM_SPSR_EL0t	   0x0UL
 #define TM_SPSR_EL1t	   0x4UL
@@ -154,7 +155,7 @@ static void set_reg(struct tm_vcpu *c, uint64_t id, uint64_t v)
 /* Exception entry done by the VMM through ONE_REG (gzvm has no injection call): the vCPU
  * stands on the faulting access, since an MMIO exit only steps past it on completion, and
  * the new PC drops that completion. */
-static void inject_abort(struct tm_vcpu *c, uint64_t addr)
+static void inject_abort(struct tm_vcpu *c, uint64_t addr, bool write)
 {
 	uint64_t pc = get_reg(c, GZVM_REG_CORE_PC), pstate = get_reg(c, GZVM_REG_CORE_PSTATE);
 	uint64_t vbar = get_reg(c, TM_REG_VBAR_EL1) & ~TM_VBAR_ALIGN_MASK;
@@ -166,7 +167,8 @@ static void inject_abort(struct tm_vcpu *c, uint64_t addr)
 
 	set_reg(c, GZVM_REG_CORE_ELR_EL1, pc);
 	set_reg(c, GZVM_REG_CORE_SPSR(0), pstate);
-	set_reg(c, TM_REG_ESR_EL1, ec << TM_ESR_EC_SHIFT | TM_ESR_IL | TM_ESR_DFSC_EXTABT);
+	set_reg(c, TM_REG_ESR_EL1,
+		ec << TM_ESR_EC_SHIFT | TM_ESR_IL | (write ? TM_ESR_WNR : 0) | TM_ESR_DFSC_EXTABT);
 	set_reg(c, TM_REG_FAR_EL1, addr);
 	set_reg(c, GZVM_REG_CORE_PSTATE, TM_PSTATE_BOOT);
 	set_reg(c, GZVM_REG_CORE_PC, vbar + off);
@@ -206,7 +208,7 @@ static void mmio(struct tm_vcpu *c)
 		/* FAR_EL1 wants the faulting VA, which the gzvm MMIO exit does not carry (only the
 		 * IPA); the test mode reads FAR_EL2 of that exit from this CPU's record, where
 		 * the vCPU just ran. A VMM in a host OS would need an ABI extension for it. */
-		inject_abort(c, gz_el2_this_cpu()->exit_far);
+		inject_abort(c, gz_el2_this_cpu()->exit_far, run->mmio.is_write);
 		return;
 	}
 	if (!run->mmio.is_write)

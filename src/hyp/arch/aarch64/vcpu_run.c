@@ -175,16 +175,19 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	/* A guest (IMO set) must not see its own timer line twice; the host VM (IMO clear)
 	 * owns the physical interrupts and its timer stays live across its exits. */
 	owns_irqs = !(c->hcr_el2 & HCR_EL2_IMO);
-	if (!owns_irqs)
+	if (!owns_irqs) {
 		gz_el2_gic_vtimer_gate(!vtimer_asserted(c));
+		gz_el2_gic_guest_enter();
+	}
+	pc->irq_consumed = false;
 	gz_sysreg_write(hcr_el2, c->hcr_el2);
 	gz_sysreg_write(elr_el2, c->pc);
 	gz_sysreg_write(spsr_el2, c->pstate);
 	__asm__ volatile("isb");
 
-	pc->guest = c;
+	__atomic_store_n(&pc->guest, c, __ATOMIC_SEQ_CST);
 	slot = gz_el2_enter_guest(&pc->host, c, &pc->host_fp);
-	pc->guest = NULL;
+	__atomic_store_n(&pc->guest, NULL, __ATOMIC_SEQ_CST); /* kick senders look at it */
 
 	/* Back on the host: its configuration first, so nothing of the guest's stays live. */
 	gz_sysreg_write(hcr_el2, HCR_EL2_HOST);
@@ -193,6 +196,10 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	/* A guest's timer must not interrupt the host: its line drops with ENABLE = 0; PPI 27
 	 * is the host's timer interrupt again (a host VM's own timer uses it too). */
 	if (!owns_irqs) {
+		/* Which interrupt it was, before the timer's line drops with it. */
+		if (slot_kind(slot) == GZ_EXIT_KIND_IRQ)
+			pc->irq_consumed = gz_el2_gic_irq_consume(vtimer_asserted(c));
+		gz_el2_gic_guest_leave();
 		gz_sysreg_write(cntv_ctl_el0, 0);
 		gz_el2_gic_vtimer_gate(true);
 	}
@@ -218,4 +225,16 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 		exit->hpfar = pc->exit_hpfar;
 	}
 	return GZ_OK;
+}
+
+bool gz_hal_vcpu_irq_consumed(void)
+{
+	struct gz_el2_percpu *pc = gz_el2_this_cpu();
+
+	return pc && pc->irq_consumed;
+}
+
+void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
+{
+	gz_el2_gic_kick(ctx);
 }

@@ -104,5 +104,7 @@
 #define ICC_SRE_EL2_VALUE  0xfUL /* SRE | DFB | DIB | Enable */
 #define ICC_IAR_SPURIOUS   1020U /* INTIDs 1020-1023 are special */
 #define ICC_IAR_INTID_MASK 0xffffffUL
+/* ICC_CTLR_EL1.EOImode: ICC_EOIR1_EL1 only drops the priority, ICC_DIR_EL1 deactivates. */
+#define ICC_CTLR_EOIMODE 0x2UL
 
 #endif
