@@ -99,6 +99,9 @@ struct gz_el2_percpu {
 	struct gz_fpsimd host_fp __attribute__((aligned(16)));
 	/* host interrupts seen (physical GIC), and the preemption timer's firings */
 	uint64_t irqs, timer_irqs;
+	/* kick SGIs this CPU sent, and IRQ exits it handled at EL2 (guest timer, maintenance,
+	 * kick) */
+	uint64_t kicks_sent, irqs_consumed;
 	/* this CPU's redistributor SGI/PPI frame; is the physical vtimer PPI enabled there */
 	uint64_t gicr_sgi;
 	bool vtimer_ppi_on;

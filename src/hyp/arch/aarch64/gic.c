@@ -257,6 +257,7 @@ void gz_el2_gic_kick(const struct gz_cpu_ctx *ctx)
 			      GZ_FIELD_PREP(ARCH_ICC_SGIR_AFF3, (m >> 32) & 0xff);
 			gz_sysreg_write(S3_0_C12_C11_5, sgi); /* ICC_SGI1R_EL1 */
 			__asm__ volatile("isb");
+			gz_el2_this_cpu()->kicks_sent++;
 		}
 		__atomic_fetch_sub(&pc->kicks_inflight, 1U, __ATOMIC_SEQ_CST);
 	}

@@ -589,6 +589,9 @@ void gz_el2_guest_test(unsigned online)
 		  tm.unhandled_mmio);
 	gz_printf("test: host FP/SIMD registers intact across the guest runs on %u cpus\n",
 		  tm.fp_checked);
+	for (unsigned i = 0; i < tm.npcpus; i++)
+		gz_printf("test: cpu%u: %lu kicks sent, %lu irq exits handled at EL2\n", i,
+			  gz_el2_percpu[i].kicks_sent, gz_el2_percpu[i].irqs_consumed);
 	gz_printf("test: %lu exits to the host, %lu us of run time per exit on average\n", nexits,
 		  nexits ? (t1 - t0) * 1000000 / gz_hal_cntfrq() / nexits : 0);
 	if (tm.pcpus_done + 1 < online)

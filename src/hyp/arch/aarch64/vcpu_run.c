@@ -199,6 +199,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 		/* Which interrupt it was, before the timer's line drops with it. */
 		if (slot_kind(slot) == GZ_EXIT_KIND_IRQ)
 			pc->irq_consumed = gz_el2_gic_irq_consume(vtimer_asserted(c));
+		pc->irqs_consumed += pc->irq_consumed;
 		gz_el2_gic_guest_leave();
 		gz_sysreg_write(cntv_ctl_el0, 0);
 		gz_el2_gic_vtimer_gate(true);
