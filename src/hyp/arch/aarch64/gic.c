@@ -179,13 +179,17 @@ unsigned gz_el2_irq_drain(void)
 void gz_el2_gic_guest_enter(void)
 {
 	struct gz_el2_percpu *pc = gz_el2_this_cpu();
+	uint32_t want = (1u << PPI_MAINTENANCE) | (1u << SGI_KICK), on;
 
-	/* A host VM's GIC driver disables the PPIs it does not use, the maintenance interrupt
-	 * among them: without it a guest's EOI of its timer would not come back to EL2 and the
-	 * timer's line (gated while injected) would stay off until some other exit. */
-	if (pc->gicr_sgi &&
-	    !(gz_mmio_read32(pc->gicr_sgi + ARCH_GICR_ISENABLER0) & (1u << PPI_MAINTENANCE)))
-		gz_mmio_write32(pc->gicr_sgi + ARCH_GICR_ISENABLER0, 1u << PPI_MAINTENANCE);
+	/* A host VM's GIC driver disables the PPIs and SGIs it does not use, the maintenance
+	 * interrupt and SGI 15 among them: without the first a guest's EOI of its timer would
+	 * not come back to EL2 and the timer's line (gated while injected) would stay off until
+	 * some other exit; without the second a kick would never arrive. */
+	if (!pc->gicr_sgi)
+		return;
+	on = gz_mmio_read32(pc->gicr_sgi + ARCH_GICR_ISENABLER0);
+	if ((on & want) != want)
+		gz_mmio_write32(pc->gicr_sgi + ARCH_GICR_ISENABLER0, want & ~on);
 }
 
 void gz_el2_gic_guest_leave(void)
