@@ -160,7 +160,7 @@ lpid=$!
 n=0
 while ! grep -q GUEST-LINUX-OK /tmp/linux.out 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
 echo "host: Linux guest marker after $(since $t0) s; attack guest starts while it runs"
-gzvmm run --backend gzvm --kernel /guest/attack.elf --mem 128M --cpus 2 --input none --unassigned zero --stats --console file:/tmp/attack.out 2>/tmp/attack.err
+gzvmm run --backend gzvm --kernel /guest/attack.elf --mem 128M --cpus 2 --input none --unassigned abort --stats --console file:/tmp/attack.out 2>/tmp/attack.err
 echo "host: attack guest exit $?"
 printf '@@attack-console-begin@@\n'; cat /tmp/attack.out; printf '@@attack-console-end@@\n'
 sed 's/^/host: attack gzvmm: /' /tmp/attack.err
