@@ -6,6 +6,7 @@
 #include <gzsim/sim.h>
 
 #define GZ_SIM_MAX_PCPUS 64
+_Static_assert(GZ_SIM_MAX_PCPUS <= GZ_MAX_PCPUS, "the core's per-CPU state must cover every simulator thread");
 
 struct gz_sim_machine {
 	struct gz_sim_config cfg;
