@@ -460,6 +460,21 @@ static void op_vcpu_wake(void *env, struct gzdrv_vcpu *vcpu)
 	pthread_mutex_unlock(&S.mu);
 }
 
+/* gzdrv frees the vCPU next: nothing can sleep on or wake it any more. */
+static void op_vcpu_destroy(void *env, struct gzdrv_vcpu *vcpu)
+{
+	struct vcpu_priv *p = vcpu->priv;
+
+	(void)env;
+	if (!p)
+		return;
+	pthread_mutex_lock(&S.mu);
+	vcpu->priv = NULL;
+	pthread_mutex_unlock(&S.mu);
+	pthread_cond_destroy(&p->cv);
+	free(p);
+}
+
 static void op_read_clocks(void *env, uint64_t *realtime_ns, uint64_t *counter)
 {
 	struct timespec ts;
@@ -494,6 +509,7 @@ static const struct gzdrv_ops sim_ops = {
     .signal_pending = op_signal_pending,
     .vcpu_sleep = op_vcpu_sleep,
     .vcpu_wake = op_vcpu_wake,
+    .vcpu_destroy = op_vcpu_destroy,
     .read_clocks = op_read_clocks,
 };
 
