@@ -8,13 +8,17 @@ endif()
 set(_guests ${GZ_EL2_BUILD_DIR}/tests/guests)
 set(_expected ${GZ_ROOT}/tests/sim/expected)
 
-# vmm_sim_guest(GUEST CPUS [EXTRA args]): expected/<guest>[-<cpus>].txt
+# vmm_sim_guest(GUEST CPUS [EXTRA args]): expected/<guest>[-<cpus>].txt, or
+# expected/${VMM_SIM_EXPECTED}.txt when that variable is set
 function(vmm_sim_guest guest cpus)
   set(name vmm_sim_${guest})
   set(exp ${_expected}/${guest}.txt)
   if(NOT cpus EQUAL 1)
     set(name vmm_sim_${guest}_${cpus}cpus)
     set(exp ${_expected}/${guest}-${cpus}.txt)
+  endif()
+  if(VMM_SIM_EXPECTED)
+    set(exp ${_expected}/${VMM_SIM_EXPECTED}.txt)
   endif()
   add_test(NAME ${name}
            COMMAND ${CMAKE_COMMAND} -DGZVMM=$<TARGET_FILE:gzvmm> -DIMAGE=${_guests}/${guest}.elf
@@ -34,3 +38,8 @@ vmm_sim_guest(smp 8)
 vmm_sim_guest(fault 1)
 vmm_sim_guest(attack 2)
 vmm_sim_guest(el0 1)
+# A VMM sees an MMIO exit's IPA only, never the guest's VA: the transcript of the MMU guest
+# through a VMM is mmu-core.txt (FAR_EL1 = the IPA), as under gzsim-run --platform core.
+set(VMM_SIM_EXPECTED mmu-core)
+vmm_sim_guest(mmu 1)
+unset(VMM_SIM_EXPECTED)
