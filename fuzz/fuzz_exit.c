@@ -3,7 +3,9 @@
  * vCPUs, then plays a guest: each 40-byte record is one exit (kind, ESR, FAR, HPFAR, x0-x3,
  * PSTATE) and, for the RUN that follows, the bytes the host leaves in the run page.
  * Invariants after every RUN: a defined exit reason, no lock held, the page-ownership
- * invariants; at the end the VM is destroyed and no page stays with it, no pool page leaks. */
+ * invariants; at the end the VM is destroyed and no page stays with it, no pool page leaks.
+ * Every synchronous exit is also offered to the exit fast path and checked against the full
+ * dispatch (check_fast). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,39 @@ static struct reader in;
 static const uint64_t ipas[] = {0x80000000, 0x80003000, 0x3fff0000, 0x3ffe0000,
 				0x9000000,  0x0,	0x80010000, 0xffff000};
 
+/* The exit fast path against the full one: an exit gz_exit_fast takes gives the registers
+ * the full dispatch gives and changes nothing else; one it refuses changes nothing at all.
+ * The context is left as it was: the core then handles the exit on its full path. */
+static void check_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *exit)
+{
+	static struct gz_cpu_ctx before, fast;
+	static struct gzvm_vcpu_run run;
+	static struct gz_vgic vgic;
+	struct gz_vcpu *v = GZ_CONTAINER_OF(ctx, struct gz_vcpu, ctx);
+	const size_t skip = sizeof(vgic.lock); /* a ticket lock counts acquisitions */
+	struct gz_exit_desc d;
+	bool taken;
+
+	before = *ctx;
+	run = *v->run;
+	vgic = v->vm->vgic;
+	taken = gz_exit_fast(ctx, exit);
+	if (memcmp(v->run, &run, sizeof(run)) ||
+	    memcmp((char *)&v->vm->vgic + skip, (char *)&vgic + skip, sizeof(vgic) - skip))
+		abort(); /* the fast path touched more than the registers */
+	if (!taken) {
+		if (memcmp(ctx, &before, sizeof(before)))
+			abort();
+		return;
+	}
+	fast = *ctx;
+	*ctx = before;
+	gz_exit_decode(exit, &d);
+	if (gz_exit_dispatch(v, &d) != GZ_EXIT_RESUME || memcmp(ctx, &fast, sizeof(fast)))
+		abort(); /* the two paths disagree */
+	*ctx = before;
+}
+
 static int guest(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg)
 {
 	(void)arg;
@@ -50,6 +85,8 @@ static int guest(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg)
 		ctx->x[i] = (sel & 0x20) ? take(&in, 8) : take(&in, 4) | 0x80000000ULL;
 	ctx->pstate = take(&in, 1) & 0x3ff;
 	ctx->sys[GZ_SYS_VBAR_EL1] = 0x80010000;
+	if (exit->kind == GZ_EXIT_KIND_SYNC)
+		check_fast(ctx, exit);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unicorn/unicorn.h>
+#include <gz/exit.h>
 #include <gz/status.h>
 #include "sim_internal.h"
 #include "sim_arch.h"
@@ -35,6 +36,7 @@ enum stop_reason {
 	STOP_HOSTIRQ, /* timer, maintenance, kick or end of slice: IRQ exit */
 	STOP_GUEST,   /* guest exception to deliver at EL1 (gexc_*) */
 	STOP_RETRY,   /* mappings changed under us: remap and continue */
+	STOP_YIELD,   /* quantum over and another vCPU waits to execute: continue later */
 };
 
 struct map {
@@ -54,6 +56,7 @@ struct sim_vcpu {
 	size_t nr_maps, cap_maps;
 	uint64_t remaps;
 	uint64_t insns;
+	uint64_t exec_from; /* insns when this vCPU last got the execution turn */
 
 	/* the current run */
 	struct gz_cpu_ctx *ctx;
@@ -433,6 +436,45 @@ static void refresh_virq(struct sim_vcpu *v)
 	v->virq = gz_sim_ich_irq_pending(v->ich);
 }
 
+/*
+ * One vCPU executes guest code at a time. Each vCPU is its own Unicorn instance, and
+ * Unicorn translates load/store-exclusive and the LSE atomics as plain loads and stores
+ * (it never runs CPUs in parallel itself): two instances on two host threads lose
+ * increments of the same counter, and a guest spinning on that counter never ends (the
+ * ipi guest's "ready" count did, ~1 run in 20). A fair ticket turn around uc_emu_start makes
+ * every guest memory access of one vCPU atomic against the others, as on QEMU's
+ * round-robin TCG; a vCPU gives the turn up after EXEC_QUANTUM instructions when another
+ * waits. The core, the VMM and the host side still run in parallel.
+ */
+#define EXEC_QUANTUM 20000
+
+static pthread_mutex_t exec_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t exec_cv = PTHREAD_COND_INITIALIZER;
+static uint64_t exec_next, exec_serving;
+static atomic_uint_fast64_t exec_queued; /* tickets taken and not yet done */
+
+static void exec_acquire(struct sim_vcpu *v)
+{
+	uint64_t t;
+
+	atomic_fetch_add(&exec_queued, 1);
+	pthread_mutex_lock(&exec_mu);
+	t = exec_next++;
+	while (t != exec_serving)
+		pthread_cond_wait(&exec_cv, &exec_mu);
+	pthread_mutex_unlock(&exec_mu);
+	v->exec_from = v->insns;
+}
+
+static void exec_release(void)
+{
+	pthread_mutex_lock(&exec_mu);
+	exec_serving++;
+	pthread_cond_broadcast(&exec_cv);
+	pthread_mutex_unlock(&exec_mu);
+	atomic_fetch_sub(&exec_queued, 1);
+}
+
 static void block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 {
 	struct sim_vcpu *v = arg;
@@ -454,6 +496,11 @@ static void block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 			v->reason = STOP_HOSTIRQ;
 		uc_emu_stop(uc);
 		return;
+	}
+	if (v->insns - v->exec_from >= EXEC_QUANTUM && atomic_load(&exec_queued) > 1 &&
+	    v->reason == STOP_NONE) {
+		v->reason = STOP_YIELD;
+		uc_emu_stop(uc);
 	}
 }
 
@@ -1122,6 +1169,32 @@ static void finish_wfx(struct sim_vcpu *v, uint64_t pc, bool wfe)
 	}
 }
 
+/* The core's exit fast path (hal.h): only the registers it reads go out and come back;
+ * the rest of the context stays in Unicorn as on gzhyp it stays loaded. */
+static bool fast_exit(struct sim_vcpu *v, struct gz_cpu_ctx *c)
+{
+	uc_engine *uc = v->uc;
+	uint64_t pstate;
+
+	for (unsigned i = 0; i < 31; i++)
+		c->x[i] = rd(uc, xreg(i));
+	c->pc = rd(uc, UC_ARM64_REG_PC);
+	c->pstate = pstate = rd(uc, UC_ARM64_REG_PSTATE);
+	c->sys[GZ_SYS_SCTLR_EL1] = cp_read(uc, sys_enc[GZ_SYS_SCTLR_EL1]);
+	if (!gz_exit_fast(c, v->exit))
+		return false;
+	for (unsigned i = 0; i < 31; i++)
+		wr(uc, xreg(i), c->x[i]);
+	if (c->pstate != pstate) {
+		uint64_t sp0, sp1;
+
+		read_sps(uc, pstate, &sp0, &sp1);
+		write_pstate_sp(uc, c->pstate, sp0, sp1);
+	}
+	wr(uc, UC_ARM64_REG_PC, c->pc);
+	return true;
+}
+
 int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 {
 	struct sim_vcpu *v;
@@ -1179,15 +1252,20 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 			remap(v, v->vttbr, v->vtcr);
 		}
 		pc = rd(v->uc, UC_ARM64_REG_PC);
+		exec_acquire(v);
 		err = uc_emu_start(v->uc, pc, 0, 0, 0);
+		exec_release();
 		v->hflags_el = (rd(v->uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
 		if (v->fix_pc) {
 			wr(v->uc, UC_ARM64_REG_PC, v->fix_pc);
 			v->fix_pc = 0;
 		}
 		pc = rd(v->uc, UC_ARM64_REG_PC);
-		if (v->reason == STOP_EXIT)
+		if (v->reason == STOP_EXIT) {
+			if (ctx->fast_exits && fast_exit(v, ctx))
+				continue;
 			break;
+		}
 		if (err != UC_ERR_OK && v->reason == STOP_NONE) {
 			/* Unicorn refused something we could not classify: report it as an
 			 * unknown-reason trap so the core sees the PC. */

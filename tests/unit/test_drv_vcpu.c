@@ -123,7 +123,7 @@ static void test_run_in_kernel_exits(void **state)
 	assert_int_equal(vcpu->nr_exits, 5);
 	assert_int_equal(vcpu->nr_kernel_exits, 4);
 	assert_int_equal(fake.yields, 5); /* before every entry */
-	assert_int_equal(fake.wakes, 1); /* IPI: every vCPU of the VM (one here) */
+	assert_int_equal(fake.wakes, 1);  /* IPI: every vCPU of the VM (one here) */
 }
 
 static void test_run_signals(void **state)

@@ -23,11 +23,8 @@ static struct gz_vcpu *v0;
 static int setup(void **state)
 {
 	(void)state;
-	assert_int_equal(vfix_init(), GZ_OK);
-	vfix_guest_reset();
-	vm = vfix_create_vm();
-	assert_int_equal(vfix_create_vcpu(vm, 0), GZ_OK);
-	assert_int_equal(vfix_create_vcpu(vm, 1), GZ_OK);
+	vm = vfix_setup_vm(2);
+	assert_int_not_equal(vm, 0);
 	v0 = vfix_vcpu(vm, 0);
 	return 0;
 }
@@ -35,9 +32,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	assert_int_equal(fake_hal_locks_held(), 0);
-	vfix_destroy_all();
-	fake_hal_teardown();
+	assert_true(vfix_teardown());
 	return 0;
 }
 

@@ -12,13 +12,13 @@
 #include <gz/log.h>
 #include "fake_hal.h"
 
-#define CHECK(...)                                                                         \
-	do {                                                                               \
-		char got[256], want[256];                                                  \
-		int ng = gz_snprintf(got, sizeof(got), __VA_ARGS__);                       \
-		int nw = snprintf(want, sizeof(want), __VA_ARGS__);                        \
-		assert_string_equal(got, want);                                            \
-		assert_int_equal(ng, nw);                                                  \
+#define CHECK(...)                                                                                 \
+	do {                                                                                       \
+		char got[256], want[256];                                                          \
+		int ng = gz_snprintf(got, sizeof(got), __VA_ARGS__);                               \
+		int nw = snprintf(want, sizeof(want), __VA_ARGS__);                                \
+		assert_string_equal(got, want);                                                    \
+		assert_int_equal(ng, nw);                                                          \
 	} while (0)
 
 static void test_against_libc(void **state)
@@ -100,10 +100,10 @@ static void test_printf_goes_to_console(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_against_libc),
-		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_odd_formats),
-		cmocka_unit_test(test_printf_goes_to_console),
+	    cmocka_unit_test(test_against_libc),
+	    cmocka_unit_test(test_truncation),
+	    cmocka_unit_test(test_odd_formats),
+	    cmocka_unit_test(test_printf_goes_to_console),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,10 +85,10 @@ static void test_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_memcpy_all_alignments),
-		cmocka_unit_test(test_memmove_overlap),
-		cmocka_unit_test(test_memset_and_memcmp),
-		cmocka_unit_test(test_strings),
+	    cmocka_unit_test(test_memcpy_all_alignments),
+	    cmocka_unit_test(test_memmove_overlap),
+	    cmocka_unit_test(test_memset_and_memcmp),
+	    cmocka_unit_test(test_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

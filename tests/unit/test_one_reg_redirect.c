@@ -22,19 +22,15 @@ static uint16_t vm;
 static int setup(void **state)
 {
 	(void)state;
-	assert_int_equal(vfix_init(), GZ_OK);
-	vfix_guest_reset();
-	vm = vfix_create_vm();
-	assert_int_equal(vfix_create_vcpu(vm, 0), GZ_OK);
+	vm = vfix_setup_vm(1);
+	assert_int_not_equal(vm, 0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	assert_int_equal(fake_hal_locks_held(), 0);
-	vfix_destroy_all();
-	fake_hal_teardown();
+	assert_true(vfix_teardown());
 	return 0;
 }
 

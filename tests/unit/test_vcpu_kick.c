@@ -16,11 +16,8 @@ static struct gz_vcpu *v0, *v1;
 static int setup(void **state)
 {
 	(void)state;
-	assert_int_equal(vfix_init(), GZ_OK);
-	vfix_guest_reset();
-	vm = vfix_create_vm();
-	assert_int_equal(vfix_create_vcpu(vm, 0), GZ_OK);
-	assert_int_equal(vfix_create_vcpu(vm, 1), GZ_OK);
+	vm = vfix_setup_vm(2);
+	assert_int_not_equal(vm, 0);
 	v0 = vfix_vcpu(vm, 0);
 	v1 = vfix_vcpu(vm, 1);
 	return 0;

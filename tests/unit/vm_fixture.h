@@ -188,12 +188,42 @@ static inline int64_t vfix_run(uint16_t vm, uint16_t i, uint32_t *reason)
 	return (int64_t)r.a[0];
 }
 
+/* A core with one VM of @nr_vcpus vCPUs and a reset scripted guest: the set-up most exit
+ * tests share. Returns the VM's id, 0 on failure. */
+static inline uint16_t vfix_setup_vm(unsigned nr_vcpus);
+/* Their teardown: destroys every VM and the fake machine; false when a lock was still held
+ * (checked first). */
+static inline bool vfix_teardown(void);
+
 /* Destroy every VM (batched), then check nothing leaked. */
 static inline void vfix_destroy_all(void)
 {
 	for (unsigned id = 1; id <= GZ_MAX_VMS; id++)
 		while (hstatus(GZ_HVC_DESTROY_VM, id, 0, 0, 0, 0) == GZ_ERR_BUSY)
 			;
+}
+
+static inline uint16_t vfix_setup_vm(unsigned nr_vcpus)
+{
+	uint16_t vm;
+
+	if (vfix_init() != GZ_OK)
+		return 0;
+	vfix_guest_reset();
+	vm = vfix_create_vm();
+	for (unsigned i = 0; vm && i < nr_vcpus; i++)
+		if (vfix_create_vcpu(vm, (uint16_t)i) != GZ_OK)
+			return 0;
+	return vm;
+}
+
+static inline bool vfix_teardown(void)
+{
+	bool clean = fake_hal_locks_held() == 0;
+
+	vfix_destroy_all();
+	fake_hal_teardown();
+	return clean;
 }
 
 #endif

@@ -33,9 +33,7 @@ vmm_sim_guest(mmio 1 --testdev)
 vmm_sim_guest(ipi 4)
 vmm_sim_guest(smp 4)
 vmm_sim_guest(timer 1)
-# ipi on 8 vCPUs through gzvmm stays out for now: a rare hang (a lost SGI or kick in the
-# threaded simulator) is not found yet; sim_ipi_8cpus (builtin platform) and
-# qemu_guest_ipi_8cpus run the same guest.
+vmm_sim_guest(ipi 8)
 vmm_sim_guest(smp 8)
 vmm_sim_guest(fault 1)
 vmm_sim_guest(attack 2)

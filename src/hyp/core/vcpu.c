@@ -53,6 +53,7 @@ void gz_vcpu_reset(struct gz_vcpu *v, uint64_t entry, uint64_t x0)
 	c->vtcr_el2 = gz_s2pt_vtcr(&vm->mem.s2) | gz_vmid_vtcr_vs(gz_vm_vmid_alloc());
 	c->vttbr_el2 = gz_s2pt_vttbr(&vm->mem.s2);
 	c->vmpidr_el2 = v->mpidr;
+	c->fast_exits = 1;
 	gz_vtimer_reset(c, vm->cntvoff);
 	v->mmio.active = false;
 	v->hvc_pending = false;

@@ -342,11 +342,34 @@ static uint64_t redist_frames_now(const struct gz_vgic *v)
 	return v->redist_frames ? GZ_MIN(v->redist_frames, (uint64_t)v->nr_vcpus) : v->nr_vcpus;
 }
 
+enum vgic_frame { FRAME_NONE, FRAME_DIST, FRAME_REDIST };
+
+/* The frame @ipa falls in and its offset there (redistributors: from the first frame). */
+static enum vgic_frame locate(const struct gz_vgic *v, gz_ipa_t ipa, uint64_t *off)
+{
+	if (v->dist_base != GZ_VGIC_BASE_UNSET && ipa - v->dist_base < GZ_VGIC_DIST_SIZE) {
+		*off = ipa - v->dist_base;
+		return FRAME_DIST;
+	}
+	if (v->redist_base != GZ_VGIC_BASE_UNSET &&
+	    ipa - v->redist_base < redist_frames_now(v) * GZ_VGIC_REDIST_FRAME_SIZE) {
+		*off = ipa - v->redist_base;
+		return FRAME_REDIST;
+	}
+	return FRAME_NONE;
+}
+
+static bool size_ok(gz_ipa_t ipa, unsigned size)
+{
+	return (size == 1 || size == 2 || size == 4 || size == 8) && GZ_IS_ALIGNED(ipa, size);
+}
+
 int gz_vgic_mmio(struct gz_vgic *vgic, unsigned vcpu, gz_ipa_t ipa, unsigned size, bool is_write,
 		 uint64_t *val)
 {
 	struct vgic_defer d = {0};
-	uint64_t wval = 0;
+	enum vgic_frame frame;
+	uint64_t wval = 0, off = 0;
 	int ret;
 
 	gz_hal_lock(&vgic->lock);
@@ -354,32 +377,55 @@ int gz_vgic_mmio(struct gz_vgic *vgic, unsigned vcpu, gz_ipa_t ipa, unsigned siz
 		ret = GZ_ERR_INVALID_ARGS;
 		goto out;
 	}
-	if (vgic->dist_base != GZ_VGIC_BASE_UNSET && ipa - vgic->dist_base < GZ_VGIC_DIST_SIZE) {
-		ret = 1;
-	} else if (vgic->redist_base != GZ_VGIC_BASE_UNSET &&
-		   ipa - vgic->redist_base < redist_frames_now(vgic) * GZ_VGIC_REDIST_FRAME_SIZE) {
-		ret = 2;
-	} else {
+	frame = locate(vgic, ipa, &off);
+	if (frame == FRAME_NONE) {
 		ret = GZ_VGIC_MMIO_NOT_MINE;
 		goto out;
 	}
-	if ((size != 1 && size != 2 && size != 4 && size != 8) || !GZ_IS_ALIGNED(ipa, size)) {
+	if (!size_ok(ipa, size)) {
 		ret = GZ_ERR_INVALID_ARGS;
 		goto out;
 	}
 	if (is_write)
 		wval = size == 8 ? *val : *val & ((1ULL << (8 * size)) - 1);
-	if (ret == 1) {
-		ret = dist_access(vgic, vcpu, (uint32_t)(ipa - vgic->dist_base), size, is_write,
-				  is_write ? &wval : val, &d);
-	} else {
-		uint64_t off = ipa - vgic->redist_base;
-
+	if (frame == FRAME_DIST)
+		ret = dist_access(vgic, vcpu, (uint32_t)off, size, is_write, is_write ? &wval : val,
+				  &d);
+	else
 		ret = vgic_redist_access(vgic, (unsigned)(off / GZ_VGIC_REDIST_FRAME_SIZE), vcpu,
 					 (uint32_t)(off % GZ_VGIC_REDIST_FRAME_SIZE), size,
 					 is_write, is_write ? &wval : val, &d);
-	}
 out:
 	vgic_unlock_run(vgic, &d);
 	return ret;
+}
+
+bool gz_vgic_mmio_read_is_stable(struct gz_vgic *vgic, unsigned vcpu, gz_ipa_t ipa, unsigned size)
+{
+	const struct vgic_reg_range *r;
+	uint64_t off = 0;
+	bool ok = false;
+
+	gz_hal_lock(&vgic->lock);
+	if (!vgic_vcpu_ok(vgic, vcpu) || !size_ok(ipa, size))
+		goto out;
+	switch (locate(vgic, ipa, &off)) {
+	case FRAME_DIST:
+		r = vgic_find_range(dist_regs, GZ_ARRAY_SIZE(dist_regs), (uint32_t)off);
+		break;
+	case FRAME_REDIST:
+		r = vgic_redist_range((uint32_t)(off % GZ_VGIC_REDIST_FRAME_SIZE));
+		break;
+	default:
+		goto out;
+	}
+	/* Holes read as zero; pending and active bits may sit in list registers the guest
+	 * changed since the last sync, so only a full exit (sync first) reads them. */
+	ok = !r || ((r->widths & size) &&
+		    !(r->kind == VGIC_R_BITS &&
+		      (r->sub == VGIC_BITS_SPEND || r->sub == VGIC_BITS_CPEND ||
+		       r->sub == VGIC_BITS_SACTIVE || r->sub == VGIC_BITS_CACTIVE)));
+out:
+	gz_hal_unlock(&vgic->lock);
+	return ok;
 }

@@ -49,11 +49,15 @@ static uint64_t gicr_typer(const struct gz_vgic *v, unsigned bank)
 	return t;
 }
 
+const struct vgic_reg_range *vgic_redist_range(uint32_t off)
+{
+	return vgic_find_range(redist_regs, GZ_ARRAY_SIZE(redist_regs), off);
+}
+
 int vgic_redist_access(struct gz_vgic *v, unsigned bank, unsigned who, uint32_t off, unsigned size,
 		       bool wr, uint64_t *val, struct vgic_defer *d)
 {
-	const struct vgic_reg_range *r =
-	    vgic_find_range(redist_regs, GZ_ARRAY_SIZE(redist_regs), off);
+	const struct vgic_reg_range *r = vgic_redist_range(off);
 	struct gz_vgic_cpu *cpu = &v->cpu[bank];
 	uint32_t rel;
 	uint64_t rd = 0;

@@ -48,7 +48,11 @@ bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size);
  * at EL1/EL0 until it traps to EL2 or a host interrupt arrives, save the state back into
  * @ctx and describe why it stopped in @exit. List registers are whatever the core last
  * wrote with gz_hal_ich_write() on this CPU. Returns 0, or a negative GZ_E* when the vCPU
- * could not be entered at all (exit->kind = GZ_EXIT_KIND_FAIL_ENTRY then). */
+ * could not be entered at all (exit->kind = GZ_EXIT_KIND_FAIL_ENTRY then).
+ * Fast path: when ctx->fast_exits is set, the HAL may offer each synchronous trap to the
+ * core's gz_exit_fast (gz/exit.h) with ctx->x, pc, pstate and sys[GZ_SYS_SCTLR_EL1] current
+ * and everything else still loaded; when that returns true the exit is complete (x, pc,
+ * pstate updated in @ctx) and the HAL resumes the guest without returning. */
 int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit);
 /* After an IRQ exit of gz_hal_vcpu_run on this CPU: true when that interrupt was the
  * hypervisor's own (the vCPU's virtual timer, the vGIC maintenance interrupt, a kick of
@@ -81,7 +85,10 @@ typedef struct gz_lock {
 	volatile uint32_t next;
 	volatile uint32_t owner;
 } gz_lock_t;
-#define GZ_LOCK_INIT {0, 0}
+#define GZ_LOCK_INIT                                                                               \
+	{                                                                                          \
+		0, 0                                                                               \
+	}
 
 void gz_hal_lock(gz_lock_t *lock);
 void gz_hal_unlock(gz_lock_t *lock);

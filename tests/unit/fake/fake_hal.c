@@ -23,6 +23,7 @@ static uint64_t cntpct, cntfrq = 62500000;
 static unsigned cpu_id;
 static uint64_t ich[GZ_ICH_NR_REGS];
 static fake_run_fn run_fn;
+static fake_fast_fn fast_fn;
 static bool irq_consumed;
 static void *run_arg;
 static const char *last_panic;
@@ -63,6 +64,7 @@ void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 	/* ICH_VTR_EL2: ListRegs = n-1 in [4:0], PRIbits-1 = 4 in [31:29], IDbits 0 (16). */
 	ich[GZ_ICH_VTR] = ((uint64_t)4 << 29) | ((nr_lrs ? nr_lrs : 4) - 1);
 	run_fn = NULL;
+	fast_fn = NULL;
 	irq_consumed = false;
 	run_arg = NULL;
 	last_panic = NULL;
@@ -168,6 +170,11 @@ uint64_t fake_hal_ich(enum gz_ich_reg r)
 void fake_hal_set_ich(enum gz_ich_reg r, uint64_t v)
 {
 	ich[r] = v;
+}
+
+void fake_hal_set_fast_path(fake_fast_fn fast)
+{
+	fast_fn = fast;
 }
 
 void fake_hal_set_run_handler(fake_run_fn fn, void *arg)
@@ -288,7 +295,14 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 		exit->kind = GZ_EXIT_KIND_FAIL_ENTRY;
 		return -1;
 	}
-	return run_fn(ctx, exit, run_arg);
+	for (;;) {
+		int r = run_fn(ctx, exit, run_arg);
+
+		if (r != 0 || exit->kind != GZ_EXIT_KIND_SYNC || !fast_fn || !ctx->fast_exits ||
+		    !fast_fn(ctx, exit))
+			return r;
+		record(FAKE_OP_FAST_EXIT, 0, 0, 0);
+	}
 }
 
 uint64_t gz_hal_ich_read(enum gz_ich_reg reg)

@@ -20,6 +20,7 @@ enum fake_op_kind {
 	FAKE_OP_ICH_WRITE,
 	FAKE_OP_VCPU_RUN,
 	FAKE_OP_VCPU_KICK, /* a: the kicked context's address */
+	FAKE_OP_FAST_EXIT, /* an exit gz_exit_fast completed inside a run */
 };
 
 struct fake_op {
@@ -80,6 +81,11 @@ void fake_hal_set_ich(enum gz_ich_reg r, uint64_t v);
 /* vCPU run: the handler plays the guest. Without one, run returns a FAIL_ENTRY exit. */
 typedef int (*fake_run_fn)(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg);
 void fake_hal_set_run_handler(fake_run_fn fn, void *arg);
+/* The exit fast path as a real HAL offers it (hal.h): with @fast set (the core's
+ * gz_exit_fast; reset: none), run offers each synchronous exit of a context with fast_exits
+ * set to it and, when taken, plays the guest again without returning. */
+typedef bool (*fake_fast_fn)(struct gz_cpu_ctx *ctx, const struct gz_exit_record *exit);
+void fake_hal_set_fast_path(fake_fast_fn fast);
 /* What gz_hal_vcpu_irq_consumed answers after the next runs (reset: false): a run handler
  * sets it to play an IRQ exit gzhyp handled itself (virtual timer, maintenance, kick). */
 void fake_hal_set_irq_consumed(bool consumed);

@@ -7,6 +7,7 @@
  * before the run and reads them back after it on this same CPU.
  */
 #include <hal.h>
+#include <gz/exit.h>
 #include <gz/status.h>
 #include <arch/sysreg_el2.h>
 
@@ -79,6 +80,27 @@ static bool ctx_ok(const struct gz_cpu_ctx *c)
 	return (c->vttbr_el2 & ((1UL << VTTBR_VMID_SHIFT) - 1)) != 0; /* a stage-2 root */
 }
 
+/* Offer a synchronous trap to the core's fast path (gz/exit.h) with the guest still loaded:
+ * on success its registers go back into the frame and the vector ERETs into the guest. */
+static bool fast_exit(struct gz_cpu_ctx *c, struct gz_el2_frame *f)
+{
+	struct gz_exit_record rec = {
+	    .kind = GZ_EXIT_KIND_SYNC,
+	    .esr = f->esr,
+	    .far = f->far,
+	    .hpfar = gz_sysreg_read(hpfar_el2),
+	};
+
+	c->sys[GZ_SYS_SCTLR_EL1] = gz_sysreg_read(sctlr_el1); /* MMIO endianness */
+	if (!gz_exit_fast(c, &rec))
+		return false;
+	for (unsigned i = 0; i < 31; i++)
+		f->x[i] = c->x[i];
+	f->elr = c->pc;
+	f->spsr = c->pstate;
+	return true;
+}
+
 /* The lower-EL trap path while a guest is loaded: its registers go into the context and the
  * host continues after gz_el2_enter_guest. Without a guest it is not ours (unexpected). */
 static bool guest_trap(struct gz_el2_frame *f, unsigned slot)
@@ -92,6 +114,8 @@ static bool guest_trap(struct gz_el2_frame *f, unsigned slot)
 		c->x[i] = f->x[i];
 	c->pc = f->elr;
 	c->pstate = f->spsr;
+	if (slot == GZ_VEC_LOW64_SYNC && c->fast_exits && fast_exit(c, f))
+		return true;
 	pc->exit_slot = slot;
 	pc->exit_esr = f->esr;
 	pc->exit_far = f->far;

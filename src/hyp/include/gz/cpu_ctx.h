@@ -80,19 +80,23 @@ struct gz_cpu_ctx {
 	uint64_t vmpidr_el2;
 	uint64_t vpidr_el2;
 	uint64_t cntvoff_el2;
+
+	/* Nonzero when this is a vCPU of the core's: the HAL may then offer a synchronous exit
+	 * to gz_exit_fast before doing the full switch back (hal.h). */
+	uint64_t fast_exits;
 };
 
 enum gz_exit_kind {
-	GZ_EXIT_KIND_SYNC,       /* synchronous trap to EL2: esr/far/hpfar describe it */
-	GZ_EXIT_KIND_IRQ,        /* a physical interrupt for the host arrived */
-	GZ_EXIT_KIND_SERROR,     /* asynchronous external abort */
+	GZ_EXIT_KIND_SYNC,	 /* synchronous trap to EL2: esr/far/hpfar describe it */
+	GZ_EXIT_KIND_IRQ,	 /* a physical interrupt for the host arrived */
+	GZ_EXIT_KIND_SERROR,	 /* asynchronous external abort */
 	GZ_EXIT_KIND_FAIL_ENTRY, /* the vCPU could not be entered */
 };
 
 struct gz_exit_record {
 	enum gz_exit_kind kind;
-	uint64_t esr;   /* ESR_EL2 */
-	uint64_t far;   /* FAR_EL2 */
+	uint64_t esr;	/* ESR_EL2 */
+	uint64_t far;	/* FAR_EL2 */
 	uint64_t hpfar; /* HPFAR_EL2 */
 };
 

@@ -128,4 +128,11 @@ int gz_exit_register(enum gz_exit_type type, int prio, gz_exit_handler_fn fn);
 /* Run the handlers of @desc->type, then the type's defined outcome. */
 enum gz_exit_action gz_exit_dispatch(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc);
 
+/* The exit fast path (exit_fast.c), called by a HAL from inside gz_hal_vcpu_run for a vCPU
+ * context with fast_exits set (hal.h). Completes @rec through gz_exit_dispatch and returns
+ * true when it is an exit whose handling reads and changes only the general registers, PC
+ * and PSTATE: the guest-call queries and the vGIC reads gz_vgic_mmio_read_is_stable
+ * accepts. Anything else returns false with nothing changed, for the full exit path. */
+bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec);
+
 #endif

@@ -60,6 +60,7 @@ struct gz_vcpu {
 	uint64_t lrs_seen[GZ_ICH_MAX_LRS];
 	/* exit statistics */
 	uint64_t nr_exits;
+	uint64_t nr_fast_exits; /* of which served by gz_exit_fast */
 	struct gz_cpu_ctx ctx;
 };
 

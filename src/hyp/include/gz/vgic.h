@@ -199,6 +199,11 @@ int gz_vgic_create_device(struct gz_vgic *vgic, uint32_t dev_type, gz_ipa_t addr
 int gz_vgic_mmio(struct gz_vgic *vgic, unsigned vcpu, gz_ipa_t ipa, unsigned size, bool is_write,
 		 uint64_t *val);
 
+/* Whether a read by @vcpu of @size bytes at @ipa is one gz_vgic_mmio performs (GZ_OK) and
+ * whose value does not depend on list-register state (the pending and active bits do): the
+ * reads the exit fast path may serve while the guest's list registers are live. */
+bool gz_vgic_mmio_read_is_stable(struct gz_vgic *vgic, unsigned vcpu, gz_ipa_t ipa, unsigned size);
+
 /* ---- injection (vgic_irq.c) ------------------------------------------------------------- */
 
 /* The one injection path: IRQ_LINE (SPI: intid = GZ_VGIC_SPI_BASE + index; PPI: typed form

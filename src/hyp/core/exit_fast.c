@@ -1,0 +1,70 @@
+/*
+ * The exit fast path. Most exits a guest makes in a steady state are questions the core
+ * answers from the general registers alone (SMCCC/PSCI queries, reads of the vGIC's
+ * configuration). On the full path every one costs two world switches (EL1 context, stage
+ * 2, timer, FP) and a vGIC sync and flush. Here the HAL offers the exit from inside
+ * gz_hal_vcpu_run with all of that still loaded; the exit goes through the same
+ * gz_exit_dispatch as on the full path, so both give the same answer, and only exits whose
+ * handling touches nothing but x0-x30/PC/PSTATE are taken. The decision is made before any
+ * side effect: a refused exit leaves everything as it was.
+ */
+#include <gz/exit.h>
+#include <gz/guest_calls.h>
+#include <gz/vcpu.h>
+#include <gz/vgic.h>
+#include <gz/vm.h>
+
+/* Guest calls whose answer is a function of the call's registers and of VM state the guest
+ * cannot change with them (no memory, power or interrupt state changes). */
+static bool call_is_query(uint32_t fid)
+{
+	switch (fid) {
+	case GZ_SMCCC_VERSION:
+	case GZ_SMCCC_ARCH_FEATURES:
+	case GZ_PSCI_VERSION:
+	case GZ_PSCI_FEATURES:
+	case GZ_PSCI_MIGRATE_INFO_TYPE:
+	case GZ_PSCI_AFFINITY_INFO_32:
+	case GZ_PSCI_AFFINITY_INFO_64:
+	case GZ_VENDOR_HYP_CALL_UID:
+	case GZ_VENDOR_HYP_FEATURES:
+	case GZ_VENDOR_HYP_MEMINFO:
+	case GZ_VENDOR_HYP_MMIO_GUARD_INFO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool takes(struct gz_vcpu *v, const struct gz_exit_desc *d)
+{
+	const struct gz_exit_abort *ab = &d->abort;
+
+	switch (d->type) {
+	case GZ_XT_HVC:
+	case GZ_XT_SMC:
+		return d->call.imm == 0 && call_is_query((uint32_t)v->ctx.x[0]);
+	case GZ_XT_DABT:
+		/* A read the vGIC serves without aborting and without list-register state. */
+		return ab->isv && !ab->write && !ab->cm && !ab->ea && !ab->s1ptw &&
+		       gz_vgic_mmio_read_is_stable(&v->vm->vgic, v->id, ab->ipa, ab->size);
+	default:
+		return false;
+	}
+}
+
+bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
+{
+	struct gz_vcpu *v;
+	struct gz_exit_desc d;
+
+	if (!ctx || !rec || !ctx->fast_exits || rec->kind != GZ_EXIT_KIND_SYNC)
+		return false;
+	v = GZ_CONTAINER_OF(ctx, struct gz_vcpu, ctx);
+	gz_exit_decode(rec, &d);
+	if (!takes(v, &d) || gz_exit_dispatch(v, &d) != GZ_EXIT_RESUME)
+		return false;
+	v->nr_exits++;
+	v->nr_fast_exits++;
+	return true;
+}

@@ -1,0 +1,327 @@
+/* The exit fast path (src/hyp/core/exit_fast.c, gz_vgic_mmio_read_is_stable): through RUN
+ * with the fake HAL offering every synchronous exit the way gzhyp's trap vector does, the
+ * queries and vGIC reads it takes give the guest exactly what the full path gives, without
+ * a vGIC sync/flush or a return to the core's loop; everything else is refused with nothing
+ * changed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <arch/gicv3.h>
+#include <gz/exit.h>
+#include <gz/vgic.h>
+
+#include "vm_fixture.h"
+
+#define DIST   0x3fff0000ULL
+#define REDIST 0x3ff80000ULL /* two 128 KiB frames */
+#define PC0    0x80000000ULL
+
+static uint16_t vm;
+static struct gz_vcpu *v0;
+
+static gz_pa_t put_device(uint32_t type, uint64_t addr, uint64_t size)
+{
+	gz_pa_t pa = VFIX_GUEST_PAGE(200 + type);
+	struct gzvm_create_device *d = gz_hal_pa_to_va(pa);
+
+	memset(d, 0, sizeof(*d));
+	d->dev_type = type;
+	d->dev_addr = addr;
+	d->dev_reg_size = size;
+	return pa;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	vm = vfix_setup_vm(2);
+	assert_int_not_equal(vm, 0);
+	assert_int_equal(hstatus(GZ_HVC_CREATE_DEVICE, vm,
+				 put_device(GZVM_DEV_TYPE_ARM_VGIC_V3_DIST, DIST, 0x10000), 0, 0,
+				 0),
+			 GZ_OK);
+	assert_int_equal(hstatus(GZ_HVC_CREATE_DEVICE, vm,
+				 put_device(GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST, REDIST, 0x40000), 0,
+				 0, 0),
+			 GZ_OK);
+	v0 = vfix_vcpu(vm, 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	assert_true(vfix_teardown());
+	return 0;
+}
+
+/* ---- one guest script, played with and without the fast path ---------------------------- */
+
+struct play {
+	uint64_t x[4], pc;	   /* set before the exit */
+	uint64_t seen[4], seen_pc; /* what the guest had when it got here */
+};
+
+static void play_fn(struct gz_cpu_ctx *ctx, void *arg)
+{
+	struct play *p = arg;
+
+	memcpy(p->seen, ctx->x, sizeof(p->seen));
+	p->seen_pc = ctx->pc;
+	memcpy(ctx->x, p->x, sizeof(p->x));
+	ctx->pc = p->pc;
+	ctx->pstate = PSR_MODE_EL1h;
+}
+
+#define NSTEPS 9
+static struct play steps[NSTEPS];
+static uint64_t esrs[NSTEPS], fars[NSTEPS], hpfars[NSTEPS];
+
+static void script(void)
+{
+	static const struct {
+		uint64_t x0, x1, x2;
+		unsigned ec; /* 0: a data abort at ipa */
+		uint64_t ipa;
+		unsigned sas;
+	} s[NSTEPS] = {
+	    {GZ_SMCCC_VERSION, 0, 0, ESR_EC_HVC64, 0, 0},
+	    {GZ_PSCI_VERSION, 0, 0, ESR_EC_HVC64, 0, 0},
+	    {GZ_PSCI_FEATURES, GZ_PSCI_CPU_ON_64, 0, ESR_EC_SMC64, 0, 0},
+	    {GZ_VENDOR_HYP_CALL_UID, 0, 0, ESR_EC_HVC64, 0, 0},
+	    {GZ_PSCI_AFFINITY_INFO_64, 1, 0, ESR_EC_HVC64, 0, 0},
+	    {GZ_SMCCC_ARCH_FEATURES, GZ_SMCCC_VERSION, 0, ESR_EC_HVC64, 0, 0},
+	    {0, 0, 0, 0, DIST + ARCH_GICD_TYPER, 2},
+	    {0, 0, 0, 0, REDIST + 0x20000 + ARCH_GICR_TYPER, 3}, /* vCPU 1's frame */
+	    {0, 0, 0, 0, DIST + ARCH_GICD_IPRIORITYR + 32, 0},
+	};
+
+	for (unsigned i = 0; i < NSTEPS; i++) {
+		steps[i] =
+		    (struct play){.x = {s[i].x0, s[i].x1, s[i].x2, 0x5555}, .pc = PC0 + 8 * i};
+		if (s[i].ec) {
+			esrs[i] = esr_ec(s[i].ec, 0);
+			fars[i] = hpfars[i] = 0;
+		} else {
+			/* LDR{B} W3 / LDR X3 from the frame */
+			esrs[i] = esr_dabt(true, s[i].sas, false, 3, s[i].sas == 3, false, 0x07);
+			fars[i] = s[i].ipa & 0xfff;
+			hpfars[i] = hpfar_of(s[i].ipa);
+		}
+	}
+}
+
+static struct play final;
+
+static unsigned count_ops(enum fake_op_kind k)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < fake_hal_nr_ops(); i++)
+		n += fake_hal_op(i)->kind == k;
+	return n;
+}
+
+/* Plays the script (then an IRQ exit that goes to the host); returns the RUNs it took. */
+static unsigned play_script(bool fast, struct play out[NSTEPS])
+{
+	uint32_t reason = 0;
+	unsigned runs = 0;
+
+	script();
+	vfix_guest_reset();
+	fake_hal_set_fast_path(fast ? gz_exit_fast : NULL);
+	for (unsigned i = 0; i < NSTEPS; i++)
+		vfix_push(GZ_EXIT_KIND_SYNC, esrs[i], fars[i], hpfars[i], play_fn, &steps[i]);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, play_fn, &final);
+	fake_hal_clear_ops();
+	while (vfix_guest.next < vfix_guest.n && runs < 20) {
+		assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+		runs++;
+	}
+	assert_int_equal(reason, GZVM_EXIT_IRQ);
+	memcpy(out, steps, sizeof(steps));
+	return count_ops(FAKE_OP_VCPU_RUN);
+}
+
+static void test_same_answers_fewer_switches(void **state)
+{
+	struct play slow[NSTEPS], fast[NSTEPS];
+	uint64_t slow_final[4], slow_final_pc, fast_exits0 = v0->nr_fast_exits;
+	unsigned runs;
+
+	(void)state;
+	runs = play_script(false, slow);
+	assert_int_equal(runs, NSTEPS + 1); /* one entry per exit */
+	assert_int_equal(count_ops(FAKE_OP_FAST_EXIT), 0);
+	memcpy(slow_final, final.seen, sizeof(slow_final));
+	slow_final_pc = final.seen_pc;
+	assert_int_equal(v0->nr_fast_exits, fast_exits0);
+
+	runs = play_script(true, fast);
+	assert_int_equal(runs, 1); /* every exit of the script was served inside the run */
+	assert_int_equal(count_ops(FAKE_OP_FAST_EXIT), NSTEPS);
+	assert_int_equal(v0->nr_fast_exits, fast_exits0 + NSTEPS);
+
+	for (unsigned i = 1; i < NSTEPS; i++) {
+		assert_memory_equal(slow[i].seen, fast[i].seen, sizeof(slow[i].seen));
+		assert_int_equal(slow[i].seen_pc, fast[i].seen_pc);
+	}
+	assert_memory_equal(slow_final, final.seen, sizeof(slow_final));
+	assert_int_equal(slow_final_pc, final.seen_pc);
+
+	/* and the answers are the right ones */
+	assert_int_equal(fast[1].seen[0], GZ_SMCCC_VERSION_1_1);
+	assert_int_equal(fast[2].seen[0], GZ_PSCI_VERSION_1_1);
+	assert_int_equal(fast[3].seen[0], 0);		    /* CPU_ON is offered */
+	assert_int_equal(fast[3].seen_pc, PC0 + 8 * 2 + 4); /* the SMC was stepped over */
+	assert_int_equal(fast[4].seen[0], GZ_GENIEZONE_UID_W0);
+	assert_int_equal(fast[5].seen[0], GZ_PSCI_AFFINITY_OFF); /* vCPU 1 never started */
+	assert_int_equal(fast[6].seen[0], GZ_SMCCC_RET_SUCCESS);
+	assert_int_equal(fast[7].seen[3] & ARCH_GICD_TYPER_ITLINES, GZ_VM_NR_SPIS / 32);
+	assert_int_equal(fast[8].seen[3] >> 32, gz_vm_vcpu_mpidr(1) & 0xffffff);
+	assert_int_equal(final.seen_pc, PC0 + 8 * 8 + 4); /* the load was stepped over */
+}
+
+/* ---- refusals ------------------------------------------------------------------------------ */
+
+static bool refused_unchanged(uint64_t esr, uint64_t far, uint64_t hpfar, enum gz_exit_kind kind,
+			      uint64_t x0, uint64_t x1)
+{
+	static struct gz_cpu_ctx before;
+	static struct gzvm_vcpu_run run_before;
+	static struct gz_vgic vgic_before;
+	struct gz_exit_record rec = {.kind = kind, .esr = esr, .far = far, .hpfar = hpfar};
+	struct gz_vm *m = gz_vm_get(vm);
+	bool taken;
+
+	v0->ctx.x[0] = x0;
+	v0->ctx.x[1] = x1;
+	v0->ctx.x[2] = v0->ctx.x[3] = 0;
+	v0->ctx.pc = PC0;
+	before = v0->ctx;
+	run_before = *v0->run;
+	vgic_before = m->vgic;
+	taken = gz_exit_fast(&v0->ctx, &rec);
+	assert_false(taken);
+	assert_memory_equal(&before, &v0->ctx, sizeof(before));
+	assert_memory_equal(&run_before, v0->run, sizeof(run_before));
+	/* all but the lock word (a ticket lock counts its acquisitions) */
+	assert_memory_equal((char *)&vgic_before + sizeof(vgic_before.lock),
+			    (char *)&m->vgic + sizeof(m->vgic.lock),
+			    sizeof(vgic_before) - sizeof(vgic_before.lock));
+	return !taken;
+}
+
+static uint64_t rd32(unsigned sas, bool write)
+{
+	return esr_dabt(true, sas, false, 3, false, write, 0x07);
+}
+
+static void test_refused(void **state)
+{
+	uint64_t hvc = esr_ec(ESR_EC_HVC64, 0);
+	struct gz_exit_record ok = {.kind = GZ_EXIT_KIND_SYNC, .esr = hvc};
+
+	(void)state;
+	/* calls with effects beyond the registers: memory, power, the host */
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_VENDOR_HYP_MEM_SHARE, 0x80000000);
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_PSCI_CPU_ON_64, 1);
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_PSCI_SYSTEM_OFF, 0);
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_PSCI_CPU_SUSPEND_64, 0);
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, 0xc6000100, 0); /* vendor: to the host */
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, 0x12345678, 0);
+	refused_unchanged(esr_ec(ESR_EC_HVC64, 1), 0, 0, GZ_EXIT_KIND_SYNC, GZ_SMCCC_VERSION, 0);
+	/* vGIC accesses that change state, depend on list registers, or abort */
+	refused_unchanged(rd32(2, true), ARCH_GICD_CTLR, hpfar_of(DIST), GZ_EXIT_KIND_SYNC, 0, 0);
+	refused_unchanged(rd32(2, false), ARCH_GICD_ISPENDR + 4, hpfar_of(DIST), GZ_EXIT_KIND_SYNC,
+			  0, 0);
+	refused_unchanged(rd32(2, false), ARCH_GICD_ICACTIVER + 4, hpfar_of(DIST),
+			  GZ_EXIT_KIND_SYNC, 0, 0);
+	refused_unchanged(rd32(2, false), ARCH_GICR_ISACTIVER0,
+			  hpfar_of(REDIST + ARCH_GICR_SGI_BASE), GZ_EXIT_KIND_SYNC, 0, 0);
+	refused_unchanged(rd32(0, false), ARCH_GICD_CTLR, hpfar_of(DIST), GZ_EXIT_KIND_SYNC, 0, 0);
+	refused_unchanged(rd32(2, false), ARCH_GICD_TYPER + 2, hpfar_of(DIST), GZ_EXIT_KIND_SYNC, 0,
+			  0);
+	refused_unchanged(rd32(2, false), 0, hpfar_of(0x9000000), GZ_EXIT_KIND_SYNC, 0, 0);
+	refused_unchanged(esr_dabt(false, 0, false, 0, false, false, 0x07), ARCH_GICD_TYPER,
+			  hpfar_of(DIST), GZ_EXIT_KIND_SYNC, 0, 0);
+	refused_unchanged(rd32(2, false) | ESR_xABT_S1PTW, ARCH_GICD_TYPER, hpfar_of(DIST),
+			  GZ_EXIT_KIND_SYNC, 0, 0);
+	/* other exit types and kinds */
+	refused_unchanged(esr_ec(ESR_EC_WFX, 0), 0, 0, GZ_EXIT_KIND_SYNC, 0, 0);
+	refused_unchanged(esr_ec(ESR_EC_SYS64, 0), 0, 0, GZ_EXIT_KIND_SYNC, 0, 0);
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_IRQ, GZ_SMCCC_VERSION, 0);
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SERROR, GZ_SMCCC_VERSION, 0);
+	/* a context that is not a vCPU's, and no arguments */
+	v0->ctx.fast_exits = 0;
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_SMCCC_VERSION, 0);
+	v0->ctx.fast_exits = 1;
+	assert_false(gz_exit_fast(NULL, &ok));
+	assert_false(gz_exit_fast(&v0->ctx, NULL));
+	/* the same call with the registers right is taken */
+	v0->ctx.x[0] = GZ_SMCCC_VERSION;
+	assert_true(gz_exit_fast(&v0->ctx, &ok));
+	assert_int_equal(v0->ctx.x[0], GZ_SMCCC_VERSION_1_1);
+}
+
+static void test_stable_reads(void **state)
+{
+	struct gz_vgic *g = &gz_vm_get(vm)->vgic;
+	static const struct {
+		uint64_t ipa;
+		unsigned size;
+		bool stable;
+	} t[] = {
+	    {DIST + ARCH_GICD_CTLR, 4, true},
+	    {DIST + ARCH_GICD_TYPER, 4, true},
+	    {DIST + ARCH_GICD_TYPER, 8, false}, /* a width the register does not have */
+	    {DIST + ARCH_GICD_TYPER, 3, false},
+	    {DIST + ARCH_GICD_TYPER + 1, 1, false},
+	    {DIST + ARCH_GICD_ISENABLER + 4, 4, true},
+	    {DIST + ARCH_GICD_ISPENDR + 4, 4, false},
+	    {DIST + ARCH_GICD_IPRIORITYR + 33, 1, true},
+	    {DIST + ARCH_GICD_IROUTER + 8 * 40, 8, true},
+	    {DIST + 0x8000, 4, true}, /* a hole: RAZ */
+	    {DIST + 0xffe8, 4, true}, /* PIDR2 */
+	    {DIST - 4, 4, false},
+	    {DIST + 0x10000, 4, false},
+	    {REDIST + ARCH_GICR_TYPER, 8, true},
+	    {REDIST + ARCH_GICR_WAKER, 4, true},
+	    {REDIST + ARCH_GICR_SGI_BASE + ARCH_GICR_ISENABLER0, 4, true},
+	    {REDIST + ARCH_GICR_SGI_BASE + ARCH_GICR_ISPENDR0, 4, false},
+	    {REDIST + ARCH_GICR_SGI_BASE + ARCH_GICR_ICPENDR0, 4, false},
+	    {REDIST + 0x20000 + ARCH_GICR_SGI_BASE + ARCH_GICR_ISACTIVER0, 4, false},
+	    {REDIST + 0x40000, 4, false}, /* past the frames of two vCPUs */
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < GZ_ARRAY_SIZE(t); i++) {
+		uint64_t val = 0;
+
+		assert_int_equal(gz_vgic_mmio_read_is_stable(g, 0, t[i].ipa, t[i].size),
+				 t[i].stable);
+		/* a stable read is one the vGIC performs */
+		if (t[i].stable)
+			assert_int_equal(gz_vgic_mmio(g, 0, t[i].ipa, t[i].size, false, &val),
+					 GZ_OK);
+	}
+	assert_false(gz_vgic_mmio_read_is_stable(g, 7, DIST + ARCH_GICD_TYPER, 4)); /* no vCPU */
+	assert_int_equal(fake_hal_locks_held(), 0);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_same_answers_fewer_switches),
+	    T(test_refused),
+	    T(test_stable_reads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
