@@ -89,14 +89,11 @@ struct gz_el2_percpu {
 	uint64_t mpidr;
 	volatile bool online;
 	/* world switch: the vCPU loaded on this CPU (NULL: none), where its exit returns to,
-	 * the exit's syndrome, and the host's FP/SIMD registers while the guest has them */
+	 * the exit's syndrome */
 	struct gz_cpu_ctx *guest;
 	struct gz_el2_host_save host;
 	unsigned exit_slot;
 	uint64_t exit_esr, exit_far, exit_hpfar;
-	uint64_t host_sys[GZ_SYS_NR];
-	uint64_t host_sp_el0, host_sp_el1, host_elr_el1, host_spsr_el1;
-	struct gz_fpsimd host_fp __attribute__((aligned(16)));
 	/* host interrupts seen (physical GIC), and the preemption timer's firings */
 	uint64_t irqs, timer_irqs;
 	/* kick SGIs this CPU sent, and IRQ exits it handled at EL2 (guest timer, maintenance,
@@ -136,15 +133,14 @@ extern struct gz_el2_platform gz_el2_platform;
 typedef bool (*gz_el2_trap_fn)(struct gz_el2_frame *frame, unsigned slot);
 void gz_el2_set_lower_trap_handler(gz_el2_trap_fn fn);
 
-/* World switch (switch.S). enter saves the host's callee-saved registers in @h, swaps
- * FP/SIMD (host out to @host_fp, guest in from ctx->fp) and ERETs into the guest with its
- * x0-x30 (ELR_EL2/SPSR_EL2 already set); it "returns" the vector slot when leave_guest is
- * called from the trap path, which saves the guest's FP/SIMD and restores the host's. */
-unsigned gz_el2_enter_guest(struct gz_el2_host_save *h, struct gz_cpu_ctx *ctx,
-			    struct gz_fpsimd *host_fp);
+/* World switch (switch.S). enter saves the host's callee-saved registers in @h, loads the
+ * guest's FP/SIMD from ctx->fp and ERETs into the guest with its x0-x30 (ELR_EL2/SPSR_EL2
+ * already set); it "returns" the vector slot when leave_guest is called from the trap path,
+ * which saves the guest's FP/SIMD into @guest_fp. gzhyp itself never uses FP/SIMD (it is
+ * built -mgeneral-regs-only), so nothing of its own is saved or restored. */
+unsigned gz_el2_enter_guest(struct gz_el2_host_save *h, struct gz_cpu_ctx *ctx);
 __attribute__((noreturn)) void gz_el2_leave_guest(struct gz_el2_host_save *h, unsigned slot,
-						  struct gz_fpsimd *guest_fp,
-						  const struct gz_fpsimd *host_fp);
+						  struct gz_fpsimd *guest_fp);
 void gz_el2_fpsimd_save(struct gz_fpsimd *fp);
 void gz_el2_fpsimd_load(const struct gz_fpsimd *fp);
 struct gz_el2_percpu *gz_el2_this_cpu(void);

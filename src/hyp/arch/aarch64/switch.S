@@ -1,7 +1,7 @@
 /*
  * The world switch's register half: gz_el2_enter_guest keeps the host's callee-saved
- * registers and SP, swaps FP/SIMD eagerly (the C code is built -mgeneral-regs-only, so only
- * assembly touches V registers) and ERETs into the guest with its x0-x30. A trap from the
+ * registers and SP, loads the guest's FP/SIMD (gzhyp's C code is built -mgeneral-regs-only,
+ * so no FP/SIMD state of its own needs keeping) and ERETs into the guest with its x0-x30. A trap from the
  * guest lands in the vectors, which save x0-x30 in a frame; the C trap path copies them into
  * the vCPU context and calls gz_el2_leave_guest, which makes gz_el2_enter_guest return the
  * vector slot on the host's stack as if it were an ordinary call.
@@ -47,8 +47,7 @@
 	.text
 	.balign	16
 
-/* unsigned gz_el2_enter_guest(struct gz_el2_host_save *h, struct gz_cpu_ctx *ctx,
- *                             struct gz_fpsimd *host_fp) */
+/* unsigned gz_el2_enter_guest(struct gz_el2_host_save *h, struct gz_cpu_ctx *ctx) */
 	.globl	gz_el2_enter_guest
 gz_el2_enter_guest:
 	stp	x19, x20, [x0, #0]
@@ -60,7 +59,6 @@ gz_el2_enter_guest:
 	mov	x3, sp
 	str	x3, [x0, #GZ_HOST_SAVE_SP]
 
-	fpsimd_save x2
 	add	x2, x1, #GZ_CTX_FP
 	fpsimd_load x2
 
@@ -85,11 +83,10 @@ gz_el2_enter_guest:
 	isb
 
 /* void gz_el2_leave_guest(struct gz_el2_host_save *h, unsigned slot,
- *                         struct gz_fpsimd *guest_fp, const struct gz_fpsimd *host_fp) */
+ *                         struct gz_fpsimd *guest_fp) */
 	.globl	gz_el2_leave_guest
 gz_el2_leave_guest:
 	fpsimd_save x2
-	fpsimd_load x3
 	ldp	x19, x20, [x0, #0]
 	ldp	x21, x22, [x0, #16]
 	ldp	x23, x24, [x0, #32]

@@ -1,8 +1,10 @@
 /*
  * gz_hal_vcpu_run on real registers, the C half of the world switch: check the context the
- * core built, swap the EL1 system registers, the EL2 configuration of the VM (HCR_EL2,
+ * core built, load the EL1 system registers, the EL2 configuration of the VM (HCR_EL2,
  * VTTBR_EL2/VTCR_EL2, VMPIDR_EL2/VPIDR_EL2, CNTVOFF_EL2, CNTHCTL_EL2) and the virtual
  * timer, enter through switch.S and, on the way back, save the guest and describe the exit.
+ * Synchronous traps the core completes from the registers alone (gz_exit_fast) are served
+ * in the trap path without any of this.
  * The GIC list registers are not touched here: the core writes them (gz_hal_ich_write)
  * before the run and reads them back after it on this same CPU.
  */
@@ -56,9 +58,19 @@ static void el1_sys_save(uint64_t *sys)
 #undef SAVE
 }
 
+/* Write a register only when its value changes. A guest re-entered after an exit the core
+ * finished finds its own values still there, and many of these writes are expensive (under
+ * QEMU's TCG a write of SCTLR/TTBR/TCR/HCR/VTTBR flushes the emulated TLB). */
+#define SET(r, val)                                                                                \
+	do {                                                                                       \
+		uint64_t v_ = (val);                                                               \
+		if (gz_sysreg_read(r) != v_)                                                       \
+			gz_sysreg_write(r, v_);                                                    \
+	} while (0)
+
 static void el1_sys_load(const uint64_t *sys)
 {
-#define LOAD(i, r) gz_sysreg_write(r, sys[i]);
+#define LOAD(i, r) SET(r, sys[i]);
 	EL1_SYSREGS(LOAD)
 #undef LOAD
 }
@@ -120,7 +132,7 @@ static bool guest_trap(struct gz_el2_frame *f, unsigned slot)
 	pc->exit_esr = f->esr;
 	pc->exit_far = f->far;
 	pc->exit_hpfar = gz_sysreg_read(hpfar_el2);
-	gz_el2_leave_guest(&pc->host, slot, &c->fp, &pc->host_fp);
+	gz_el2_leave_guest(&pc->host, slot, &c->fp);
 }
 
 void gz_el2_vcpu_init_cpu(void)
@@ -174,26 +186,23 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	}
 	__asm__ volatile("msr daifset, #" GZ_STR(DAIFSET_ALL));
 
-	/* The host's EL1 context out, the guest's in. */
-	el1_sys_save(pc->host_sys);
-	pc->host_sp_el0 = gz_sysreg_read(sp_el0);
-	pc->host_sp_el1 = gz_sysreg_read(sp_el1);
-	pc->host_elr_el1 = gz_sysreg_read(elr_el1);
-	pc->host_spsr_el1 = gz_sysreg_read(spsr_el1);
+	/* The vCPU's EL1 context in. gzhyp runs at EL2 only and has no EL1 or FP/SIMD state of
+	 * its own: whatever the previous context left there is simply overwritten, and a
+	 * vCPU that comes straight back finds most of its registers unchanged. */
 	el1_sys_load(c->sys);
-	gz_sysreg_write(sp_el0, c->sp_el0);
-	gz_sysreg_write(sp_el1, c->sp_el1);
-	gz_sysreg_write(elr_el1, c->elr_el1);
-	gz_sysreg_write(spsr_el1, c->spsr_el1);
+	SET(sp_el0, c->sp_el0);
+	SET(sp_el1, c->sp_el1);
+	SET(elr_el1, c->elr_el1);
+	SET(spsr_el1, c->spsr_el1);
 
 	/* The VM's EL2 configuration. The virtual timer is loaded after its offset so it never
 	 * compares against a stale CNTVOFF_EL2. A zero VPIDR means "the physical MIDR". */
-	gz_sysreg_write(vttbr_el2, c->vttbr_el2);
-	gz_sysreg_write(vtcr_el2, c->vtcr_el2);
-	gz_sysreg_write(vmpidr_el2, c->vmpidr_el2);
-	gz_sysreg_write(vpidr_el2, c->vpidr_el2 ? c->vpidr_el2 : gz_sysreg_read(midr_el1));
-	gz_sysreg_write(cntvoff_el2, c->cntvoff_el2);
-	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN); /* EL1 physical timer traps */
+	SET(vttbr_el2, c->vttbr_el2);
+	SET(vtcr_el2, c->vtcr_el2);
+	SET(vmpidr_el2, c->vmpidr_el2);
+	SET(vpidr_el2, c->vpidr_el2 ? c->vpidr_el2 : gz_sysreg_read(midr_el1));
+	SET(cntvoff_el2, c->cntvoff_el2);
+	SET(cnthctl_el2, CNTHCTL_EL1PCTEN); /* EL1 physical timer traps */
 	gz_sysreg_write(cntv_cval_el0, c->sys[GZ_SYS_CNTV_CVAL_EL0]);
 	gz_sysreg_write(cntv_ctl_el0, c->sys[GZ_SYS_CNTV_CTL_EL0]);
 	/* A guest (IMO set) must not see its own timer line twice; the host VM (IMO clear)
@@ -204,17 +213,19 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 		gz_el2_gic_guest_enter();
 	}
 	pc->irq_consumed = false;
-	gz_sysreg_write(hcr_el2, c->hcr_el2);
+	SET(hcr_el2, c->hcr_el2);
 	gz_sysreg_write(elr_el2, c->pc);
 	gz_sysreg_write(spsr_el2, c->pstate);
 	__asm__ volatile("isb");
 
 	__atomic_store_n(&pc->guest, c, __ATOMIC_SEQ_CST);
-	slot = gz_el2_enter_guest(&pc->host, c, &pc->host_fp);
+	slot = gz_el2_enter_guest(&pc->host, c);
 	__atomic_store_n(&pc->guest, NULL, __ATOMIC_SEQ_CST); /* kick senders look at it */
 
-	/* Back on the host: its configuration first, so nothing of the guest's stays live. */
-	gz_sysreg_write(hcr_el2, HCR_EL2_HOST);
+	/* Back at EL2: physical interrupts are the host's again (IMO/FMO clear). VM stays set
+	 * with the vCPU's VTTBR: stage 2 only applies to EL1/EL0, which do not run until the
+	 * next entry loads its own, and toggling it would flush the TLB on every exit. */
+	SET(hcr_el2, HCR_EL2_HOST | HCR_EL2_VM);
 	c->sys[GZ_SYS_CNTV_CTL_EL0] = gz_sysreg_read(cntv_ctl_el0);
 	c->sys[GZ_SYS_CNTV_CVAL_EL0] = gz_sysreg_read(cntv_cval_el0);
 	/* A guest's timer must not interrupt the host: its line drops with ENABLE = 0; PPI 27
@@ -228,18 +239,11 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 		gz_sysreg_write(cntv_ctl_el0, 0);
 		gz_el2_gic_vtimer_gate(true);
 	}
-	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
 	el1_sys_save(c->sys);
 	c->sp_el0 = gz_sysreg_read(sp_el0);
 	c->sp_el1 = gz_sysreg_read(sp_el1);
 	c->elr_el1 = gz_sysreg_read(elr_el1);
 	c->spsr_el1 = gz_sysreg_read(spsr_el1);
-	el1_sys_load(pc->host_sys);
-	gz_sysreg_write(sp_el0, pc->host_sp_el0);
-	gz_sysreg_write(sp_el1, pc->host_sp_el1);
-	gz_sysreg_write(elr_el1, pc->host_elr_el1);
-	gz_sysreg_write(spsr_el1, pc->host_spsr_el1);
-	gz_sysreg_write(vttbr_el2, 0);
 	__asm__ volatile("isb");
 	gz_sysreg_write(daif, daif);
 
