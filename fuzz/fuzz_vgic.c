@@ -8,6 +8,8 @@
  *    valid LR is one the vGIC believes it placed there;
  *  - priority order: an acknowledged interrupt has a priority no lower than any deliverable
  *    interrupt of that vCPU left outside the LRs;
+ *  - the busy summaries (gz_vgic_cpu.busy, gz_vgic.spi_busy) equal a recomputation from
+ *    every interrupt's state after each step: the flush and sync scan only what they name;
  *  - no edge lost: after a final drain (everything enabled, routed to a vCPU, lines low,
  *    actives cleared), every edge injected since its last acknowledge has been delivered and
  *    nothing is left pending. */
@@ -146,6 +148,33 @@ static void leave(unsigned v)
 	running[v] = false;
 }
 
+/* Active, or pending outside an LR (latch, or line when level-sensitive). */
+static bool busy(const struct gz_vgic_irq *irq)
+{
+	return (irq->flags & (GZ_VGIC_IRQ_ACTIVE | GZ_VGIC_IRQ_LATCH)) ||
+	       ((irq->flags & GZ_VGIC_IRQ_LINE) && !(irq->flags & GZ_VGIC_IRQ_EDGE));
+}
+
+static void check_summaries(void)
+{
+	for (unsigned v = 0; v < MAX_VCPU; v++) {
+		uint32_t want = 0;
+
+		for (uint32_t i = 0; i < GZ_VGIC_NR_PRIVATE && v < nv; i++)
+			want |= (uint32_t)busy(&vg.cpu[v].priv[i]) << i;
+		if (vg.cpu[v].busy != want)
+			abort();
+	}
+	for (uint32_t w = 0; w < GZ_VGIC_MAX_SPIS / 32; w++) {
+		uint32_t want = 0;
+
+		for (uint32_t i = 0; i < 32 && w * 32 + i < NR_SPIS; i++)
+			want |= (uint32_t)busy(&vg.spi[w * 32 + i]) << i;
+		if (vg.spi_busy[w] != want)
+			abort();
+	}
+}
+
 /* Exits the hardware would take now: kicks, then maintenance interrupts, until quiet. */
 static void settle(void)
 {
@@ -168,6 +197,7 @@ static void settle(void)
 			}
 		}
 		check_files();
+		check_summaries();
 		/* Kicks to vCPUs that are not running only matter at their next entry. */
 		for (unsigned v = 0; v < nv; v++)
 			if (!running[v])
@@ -408,6 +438,7 @@ static void drain(void)
 		for (uint32_t i = 0; i < NR_IRQS; i++)
 			if (*owed_of(v, i) || pending_now(v, i))
 				abort(); /* an edge was lost, or something is stuck */
+	check_summaries();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,8 @@
 /* Unit tests of the LR allocator (vgic_lr.c): 40 pending interrupts through 1, 2, 4 and 16
  * list registers delivered exactly once in priority order; LR fields; level re-pend at EOI
  * and resample; active interrupts first and EOIcount; VMCR and active priorities saved and
- * restored; guest changes to an interrupt sitting in another vCPU's LR; error paths. */
+ * restored; guest changes to an interrupt sitting in another vCPU's LR; error paths; the
+ * busy summaries that the flush, sync and pending scans walk, through every state change. */
 #include "vgic_test_env.h"
 
 #include <gz/vmid.h>
@@ -420,6 +421,81 @@ static void test_first_flush_clears_stale_lrs(void **s)
 	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
 }
 
+/* Every path that changes the pending or active state keeps the busy summaries exact. */
+static void test_busy_summaries(void **s)
+{
+	unsigned nl;
+
+	(void)s;
+	t_setup(4, 2, 64);
+	t_enable(2);
+	nl = gz_vgic_nr_lrs(&vg);
+	t_check_busy();
+	assert_int_equal(vg.cpu[0].busy | vg.cpu[1].busy | vg.spi_busy[0] | vg.spi_busy[1], 0);
+	/* A PPI line: its bank's word. */
+	gz_vgic_inject(&vg, 1, 20, GZ_VGIC_LINE_HIGH);
+	assert_int_equal(vg.cpu[1].busy, 1u << 20);
+	assert_int_equal(vg.cpu[0].busy, 0);
+	gz_vgic_inject(&vg, 1, 20, GZ_VGIC_LINE_LOW);
+	assert_int_equal(vg.cpu[1].busy, 0);
+	/* The last SPI: an edge, into an LR (latch moves out), acknowledged (active), EOI. */
+	t_spi(95, 0x10, true);
+	gz_vgic_inject(&vg, 0, 95, GZ_VGIC_LINE_HIGH);
+	assert_int_equal(vg.spi_busy[1], 1u << 31);
+	assert_true(gz_vgic_vcpu_pending(&vg, 0));
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(vg.spi_busy[1], 0);
+	assert_int_equal(model_ack(nl), 95);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	assert_int_equal(vg.spi_busy[1], 1u << 31);
+	assert_false(gz_vgic_vcpu_pending(&vg, 0));
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_true(model_eoi(nl, 95));
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	assert_int_equal(vg.spi_busy[1], 0);
+	/* A level line on a disabled SPI is pending; configured edge, the line alone is not. */
+	gz_vgic_inject(&vg, 0, 40, GZ_VGIC_LINE_HIGH);
+	assert_int_equal(vg.spi_busy[0], 1u << 8);
+	mw(0, T_DIST + ARCH_GICD_ICFGR + 40 / 16 * 4, 4, ARCH_GIC_ICFGR_EDGE << (40 % 16 * 2));
+	assert_int_equal(vg.spi_busy[0], 0);
+	mw(0, T_DIST + ARCH_GICD_ICFGR + 40 / 16 * 4, 4, 0);
+	assert_int_equal(vg.spi_busy[0], 1u << 8);
+	gz_vgic_inject(&vg, 0, 40, GZ_VGIC_LINE_LOW);
+	/* Set/clear pending and active registers. */
+	mw(0, T_SGI(0) + ARCH_GICR_ISPENDR0, 4, 1u << 3);
+	assert_int_equal(vg.cpu[0].busy, 1u << 3);
+	mw(0, T_SGI(0) + ARCH_GICR_ICPENDR0, 4, 1u << 3);
+	mw(0, T_DIST + ARCH_GICD_ISACTIVER + 4, 4, 1u << 9);
+	assert_int_equal(vg.spi_busy[0], 1u << 9);
+	mw(0, T_DIST + ARCH_GICD_ICACTIVER + 4, 4, 1u << 9);
+	assert_int_equal(vg.cpu[0].busy | vg.spi_busy[0], 0);
+	/* An SGI through ICC_SGI1R_EL1 (IRM: everyone but the sender). */
+	assert_int_equal(
+	    gz_vgic_sysreg_sgi(&vg, 0, GZ_VGIC_SGI1R,
+			       GZ_FIELD_PREP(ARCH_ICC_SGIR_INTID, 5) | ARCH_ICC_SGIR_IRM),
+	    GZ_OK);
+	assert_int_equal(vg.cpu[1].busy, 1u << 5);
+	assert_int_equal(vg.cpu[0].busy, 0);
+	t_check_busy();
+}
+
+/* 256 SPIs: the summary walk reaches the last word and INTID 287. */
+static void test_busy_last_spi(void **s)
+{
+	(void)s;
+	t_setup(4, 1, 256);
+	t_enable(1);
+	t_spi(287, 0x20, true);
+	assert_false(gz_vgic_vcpu_pending(&vg, 0));
+	gz_vgic_inject(&vg, 0, 287, GZ_VGIC_PULSE);
+	assert_int_equal(vg.spi_busy[7], 1u << 31);
+	assert_true(gz_vgic_vcpu_pending(&vg, 0));
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(GZ_FIELD_GET(ARCH_ICH_LR_VINTID, fake_hal_ich(GZ_ICH_LR(0))), 287);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	t_check_busy();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +510,8 @@ int main(void)
 	    cmocka_unit_test(test_vmcr_apr_saved),
 	    cmocka_unit_test(test_changes_while_in_lr),
 	    cmocka_unit_test(test_first_flush_clears_stale_lrs),
+	    cmocka_unit_test(test_busy_summaries),
+	    cmocka_unit_test(test_busy_last_spi),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -96,6 +96,32 @@ static GZ_UNUSED void t_spi(uint32_t intid, uint8_t prio, bool edge)
 	mw(0, T_DIST + ARCH_GICD_ISENABLER + intid / 32 * 4, 4, 1ULL << (intid % 32));
 }
 
+/* The busy summaries equal a recomputation from every interrupt's state: bit set exactly
+ * when the interrupt is active or pending outside an LR (latch, or line when level). */
+static GZ_UNUSED bool t_busy(const struct gz_vgic_irq *irq)
+{
+	return (irq->flags & (GZ_VGIC_IRQ_ACTIVE | GZ_VGIC_IRQ_LATCH)) ||
+	       ((irq->flags & GZ_VGIC_IRQ_LINE) && !(irq->flags & GZ_VGIC_IRQ_EDGE));
+}
+
+static GZ_UNUSED void t_check_busy(void)
+{
+	for (unsigned v = 0; v < GZ_VGIC_MAX_VCPUS; v++) {
+		uint32_t want = 0;
+
+		for (uint32_t i = 0; i < GZ_VGIC_NR_PRIVATE && vg.cpu[v].present; i++)
+			want |= (uint32_t)t_busy(&vg.cpu[v].priv[i]) << i;
+		assert_int_equal(vg.cpu[v].busy, want);
+	}
+	for (uint32_t w = 0; w < GZ_VGIC_MAX_SPIS / 32; w++) {
+		uint32_t want = 0;
+
+		for (uint32_t i = 0; i < 32 && w * 32 + i < vg.nr_spis; i++)
+			want |= (uint32_t)t_busy(&vg.spi[w * 32 + i]) << i;
+		assert_int_equal(vg.spi_busy[w], want);
+	}
+}
+
 struct t_run {
 	int got[1024];
 	unsigned nr;
@@ -115,6 +141,7 @@ static GZ_UNUSED void t_run(unsigned vcpu, struct t_run *r, void (*on_ack)(int i
 
 		kicks &= ~(1u << vcpu);
 		assert_int_equal(gz_vgic_flush(&vg, vcpu), GZ_OK);
+		t_check_busy();
 		assert_true(model_lrs_unique(nl));
 		while (!model_misr(nl) && !(kicks & (1u << vcpu))) {
 			int id = model_ack(nl);
@@ -130,6 +157,7 @@ static GZ_UNUSED void t_run(unsigned vcpu, struct t_run *r, void (*on_ack)(int i
 			model_eoi(nl, (uint32_t)id);
 		}
 		assert_int_equal(gz_vgic_sync(&vg, vcpu), GZ_OK);
+		t_check_busy();
 		r->exits++;
 		if (idle) {
 			if (!gz_vgic_vcpu_pending(&vg, vcpu))

@@ -24,9 +24,8 @@ void vgic_unlock_run(struct gz_vgic *v, struct vgic_defer *d)
 	for (unsigned i = 0; i < d->nr_resample; i++)
 		if (v->ops->resample)
 			v->ops->resample(v->ops_ctx, d->resample[i]);
-	for (unsigned c = 0; c < GZ_VGIC_MAX_VCPUS; c++)
-		if ((d->kick & (1u << c)) && v->ops->kick)
-			v->ops->kick(v->ops_ctx, c);
+	for (uint32_t k = d->kick; k && v->ops->kick; k &= k - 1)
+		v->ops->kick(v->ops_ctx, (unsigned)__builtin_ctz(k));
 }
 
 struct gz_vgic_irq *vgic_irq(struct gz_vgic *v, unsigned vcpu, uint32_t intid)
@@ -160,6 +159,7 @@ void vgic_bits_write(struct gz_vgic *v, unsigned bank, unsigned who, uint32_t fi
 		if (!irq || (!one && r != VGIC_BITS_GROUP))
 			continue;
 		bits_set(irq, r, one, who);
+		vgic_update(v, irq);
 		vgic_notify(v, irq, d);
 	}
 }
@@ -218,6 +218,7 @@ void vgic_cfg_write(struct gz_vgic *v, unsigned bank, uint32_t first, uint32_t v
 			irq->flags |= GZ_VGIC_IRQ_EDGE;
 		else
 			irq->flags &= (uint8_t)~GZ_VGIC_IRQ_EDGE;
+		vgic_update(v, irq);
 	}
 }
 
@@ -227,6 +228,7 @@ int gz_vgic_inject(struct gz_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t
 {
 	struct vgic_defer d = {0};
 	struct gz_vgic_irq *irq;
+	uint8_t old;
 
 	if (level > GZ_VGIC_PULSE)
 		return GZ_ERR_INVALID_ARGS;
@@ -236,6 +238,7 @@ int gz_vgic_inject(struct gz_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t
 		gz_hal_unlock(&vgic->lock);
 		return GZ_ERR_INVALID_ARGS;
 	}
+	old = irq->flags;
 	if (level == GZ_VGIC_LINE_LOW) {
 		irq->flags &= (uint8_t)~GZ_VGIC_IRQ_LINE;
 		/* A level interrupt that lost its line must leave the LR it sits in. */
@@ -250,6 +253,9 @@ int gz_vgic_inject(struct gz_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t
 			irq->flags |= GZ_VGIC_IRQ_LATCH;
 		vgic_notify(vgic, irq, &d);
 	}
+	/* The virtual timer drives its line before and after every run, mostly unchanged. */
+	if (irq->flags != old)
+		vgic_update(vgic, irq);
 	vgic_unlock_run(vgic, &d);
 	return GZ_OK;
 }
@@ -289,13 +295,11 @@ bool gz_vgic_vcpu_pending(struct gz_vgic *vgic, unsigned vcpu)
 	gz_hal_lock(&vgic->lock);
 	if (vgic_vcpu_ok(vgic, vcpu)) {
 		uint64_t vmcr = vgic->cpu[vcpu].vmcr;
+		const struct gz_vgic_irq *irq;
 
-		for (uint32_t i = 0; i < GZ_VGIC_NR_PRIVATE + vgic->nr_spis && !found; i++) {
-			const struct gz_vgic_irq *irq = vgic_irq(vgic, vcpu, i);
-
+		for (uint32_t pos = 0; !found && (irq = vgic_next_busy(vgic, vcpu, &pos));)
 			found = vgic_owner(irq) == vcpu && vgic_deliverable(vgic, irq) &&
 				!(irq->flags & GZ_VGIC_IRQ_ACTIVE) && vmcr_allows(vgic, vmcr, irq);
-		}
 	}
 	gz_hal_unlock(&vgic->lock);
 	return found;

@@ -47,15 +47,21 @@ static void pick(struct lr_pick *p, struct gz_vgic_irq *irq)
 	p->irq[i] = irq;
 }
 
+/* @irq is busy (pending or active): is it one for @vcpu's LRs? */
 static void consider(struct gz_vgic *v, struct lr_pick *p, struct gz_vgic_irq *irq, unsigned vcpu)
 {
-	/* Most interrupts are idle: one test rejects them. */
-	if (!(irq->flags & (GZ_VGIC_IRQ_ACTIVE | GZ_VGIC_IRQ_LATCH | GZ_VGIC_IRQ_LINE)))
-		return;
 	if (irq->lr_vcpu != GZ_VGIC_NO_VCPU || vgic_owner(irq) != vcpu)
 		return;
 	if ((irq->flags & GZ_VGIC_IRQ_ACTIVE) || vgic_deliverable(v, irq))
 		pick(p, irq);
+}
+
+/* Consider the busy interrupts of one summary word: bit i names base[i]. */
+static void consider_word(struct gz_vgic *v, struct lr_pick *p, struct gz_vgic_irq *base,
+			  uint32_t bits, unsigned vcpu)
+{
+	for (; bits; bits &= bits - 1)
+		consider(v, p, &base[__builtin_ctz(bits)], vcpu);
 }
 
 /* @overflow: candidates were left out. Then an active interrupt goes in as active only, with
@@ -87,6 +93,7 @@ static uint64_t make_lr(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcp
 		if (irq->flags & GZ_VGIC_IRQ_LATCH) {
 			st |= GZ_VGIC_LRS_LATCH;
 			irq->flags &= (uint8_t)~GZ_VGIC_IRQ_LATCH;
+			vgic_update(v, irq);
 		}
 	}
 	/* Level interrupts come back at EOI to be resampled (re-pend while the line is high,
@@ -124,10 +131,11 @@ int gz_vgic_flush(struct gz_vgic *vgic, unsigned vcpu)
 	p.max = vgic->nr_lrs;
 	p.candidates = 0;
 	p.active = 0;
-	for (unsigned i = 0; i < GZ_VGIC_NR_PRIVATE; i++)
-		consider(vgic, &p, &cpu->priv[i], vcpu);
-	for (unsigned i = 0; i < vgic->nr_spis; i++)
-		consider(vgic, &p, &vgic->spi[i], vcpu);
+	/* Only interrupts that are pending or active can be candidates: the busy summaries
+	 * name them, so the scan costs a few words when nothing is. */
+	consider_word(vgic, &p, cpu->priv, cpu->busy, vcpu);
+	for (unsigned w = 0; w < vgic->nr_spis / 32; w++)
+		consider_word(vgic, &p, &vgic->spi[w * 32], vgic->spi_busy[w], vcpu);
 
 	overflow = p.candidates > p.nr;
 	for (unsigned i = 0; i < p.nr; i++) {
@@ -197,6 +205,7 @@ static void fold(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcpu, uint
 	irq->lr_vcpu = GZ_VGIC_NO_VCPU;
 	irq->lr_state = 0;
 	irq->override = 0;
+	vgic_update(v, irq);
 	/* Route or state may have moved it elsewhere while it sat in this LR. */
 	if (vgic_deliverable(v, irq) && vgic_owner(irq) != vcpu)
 		vgic_defer_kick(d, vgic_owner(irq));
@@ -207,11 +216,9 @@ static void fold(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcpu, uint
 static void eoi_count(struct gz_vgic *v, unsigned vcpu, unsigned count, struct vgic_defer *d)
 {
 	while (count--) {
-		struct gz_vgic_irq *best = NULL;
+		struct gz_vgic_irq *best = NULL, *irq;
 
-		for (uint32_t i = 0; i < GZ_VGIC_NR_PRIVATE + v->nr_spis; i++) {
-			struct gz_vgic_irq *irq = vgic_irq(v, vcpu, i);
-
+		for (uint32_t pos = 0; (irq = vgic_next_busy(v, vcpu, &pos));) {
 			if ((irq->flags & GZ_VGIC_IRQ_ACTIVE) && vgic_owner(irq) == vcpu &&
 			    irq->lr_vcpu == GZ_VGIC_NO_VCPU &&
 			    (!best || irq->priority < best->priority))
@@ -220,6 +227,7 @@ static void eoi_count(struct gz_vgic *v, unsigned vcpu, unsigned count, struct v
 		if (!best)
 			return;
 		best->flags &= (uint8_t)~GZ_VGIC_IRQ_ACTIVE;
+		vgic_update(v, best);
 		deactivated(best, d);
 	}
 }

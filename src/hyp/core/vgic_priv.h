@@ -52,6 +52,46 @@ static inline bool vgic_pending_any(const struct gz_vgic_irq *irq)
 	       ((irq->lr_state & GZ_VGIC_LRS_PENDING) && !(irq->override & GZ_VGIC_OVR_CLR_PEND));
 }
 
+/* Active or pending outside any LR: the state the busy summaries record. */
+static inline bool vgic_busy(const struct gz_vgic_irq *irq)
+{
+	return (irq->flags & (GZ_VGIC_IRQ_ACTIVE | GZ_VGIC_IRQ_LATCH)) ||
+	       (irq->flags & (GZ_VGIC_IRQ_LINE | GZ_VGIC_IRQ_EDGE)) == GZ_VGIC_IRQ_LINE;
+}
+
+/* Bring @irq's bit in the busy summary (its bank's word, or the VM's SPI words) in line
+ * with its state. Every change of ACTIVE, LATCH, LINE or EDGE calls it. SPI n is bit
+ * n % 32 of word n / 32, and n % 32 == intid % 32. */
+static inline void vgic_update(struct gz_vgic *v, const struct gz_vgic_irq *irq)
+{
+	uint32_t id = irq->intid;
+	uint32_t *w = id < GZ_VGIC_SPI_BASE ? &v->cpu[irq->target].busy
+					    : &v->spi_busy[(id - GZ_VGIC_SPI_BASE) / 32];
+	uint32_t bit = 1u << (id % 32);
+
+	*w = (*w & ~bit) | (bit & -(uint32_t)vgic_busy(irq));
+}
+
+/* The next busy interrupt seen from @vcpu (a registered vCPU) at INTID >= *pos: its own
+ * private ones, then the SPIs, in INTID order; NULL when there is none. Advances *pos past
+ * it. Word 0 is the bank's summary, word k >= 1 the SPI word k - 1, so INTIDs count on. */
+static inline struct gz_vgic_irq *vgic_next_busy(struct gz_vgic *v, unsigned vcpu, uint32_t *pos)
+{
+	uint32_t nwords = 1 + v->nr_spis / 32, mask = ~0u << (*pos % 32);
+
+	for (uint32_t w = *pos / 32; w < nwords; w++, mask = ~0u) {
+		uint32_t bits = (w ? v->spi_busy[w - 1] : v->cpu[vcpu].busy) & mask, id;
+
+		if (!bits)
+			continue;
+		id = w * 32 + (uint32_t)__builtin_ctz(bits);
+		*pos = id + 1;
+		return id < GZ_VGIC_SPI_BASE ? &v->cpu[vcpu].priv[id]
+					     : &v->spi[id - GZ_VGIC_SPI_BASE];
+	}
+	return NULL;
+}
+
 /* Pending, enabled and its group enabled in GICD_CTLR: may be signalled to a vCPU. */
 static inline bool vgic_deliverable(const struct gz_vgic *v, const struct gz_vgic_irq *irq)
 {

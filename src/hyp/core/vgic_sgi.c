@@ -50,6 +50,7 @@ int gz_vgic_sysreg_sgi(struct gz_vgic *vgic, unsigned vcpu, enum gz_vgic_sgi_reg
 		if (!(irq->flags & GZ_VGIC_IRQ_GROUP1) != !group1)
 			continue;
 		irq->flags |= GZ_VGIC_IRQ_LATCH;
+		vgic_update(vgic, irq);
 		vgic_notify(vgic, irq, &d);
 	}
 	vgic_unlock_run(vgic, &d);

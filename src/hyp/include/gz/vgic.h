@@ -138,6 +138,7 @@ struct gz_vgic_cpu {
 	bool present;
 	bool sleep;	    /* GICR_WAKER.ProcessorSleep */
 	uint8_t nr_lr_used; /* LRs written by the last flush */
+	uint32_t busy;	    /* bit i: priv[i] is pending or active (see gz_vgic.spi_busy) */
 	uint16_t lr_intid[GZ_ICH_MAX_LRS];
 	uint64_t lr[GZ_ICH_MAX_LRS]; /* written by the last flush, read back by sync */
 	uint64_t hcr;		     /* ICH_HCR_EL2 of the last flush; 0 once synced */
@@ -161,6 +162,10 @@ struct gz_vgic {
 	uint8_t nr_apr;		/* implemented ICH_AP{0,1}R<n> (from PREbits) */
 	uint8_t pri_mask;	/* implemented priority bits (ICH_VTR_EL2.PRIbits) */
 	struct gz_vgic_irq spi[GZ_VGIC_MAX_SPIS];
+	/* Summary for the flush, sync and pending scans: bit n of word n / 32 is set exactly
+	 * when spi[n] is active or architecturally pending (latch, or line when level). Kept
+	 * by every state change, so an entry with nothing pending scans a few words. */
+	uint32_t spi_busy[GZ_VGIC_MAX_SPIS / 32];
 	struct gz_vgic_cpu cpu[GZ_VGIC_MAX_VCPUS];
 };
 
