@@ -372,6 +372,61 @@ static void test_sysregs(void **state)
 	}
 }
 
+static void x5_poison(struct gz_cpu_ctx *ctx, void *arg)
+{
+	guest_at(ctx, arg);
+	ctx->x[5] = 0xdeadbeefULL;
+}
+
+/* Debug and PMU registers: trapped (MDCR_EL2) and read-as-zero/writes-ignored, so a guest
+ * cannot arm the CPU's breakpoints or read the host's counts; other registers stay UNDEF. */
+static void test_debug_pmu_raz_wi(void **state)
+{
+	static const struct {
+		uint32_t iss;
+		uint64_t reads;
+	} regs[] = {
+	    {SYS_ISS(2, 0, 0, 0, 4, 5, 1), 0},			    /* DBGBVR0_EL1 */
+	    {SYS_ISS(2, 0, 0, 15, 7, 5, 1), 0},			    /* DBGWCR15_EL1 */
+	    {SYS_ISS(2, 0, 0, 2, 2, 5, 1), 0},			    /* MDSCR_EL1 */
+	    {SYS_ISS(2, 0, 1, 1, 4, 5, 1), OSLSR_OSLM_IMPLEMENTED}, /* OSLSR_EL1 */
+	    {SYS_ISS(2, 0, 1, 0, 0, 5, 1), 0},			    /* MDRAR_EL1 */
+	    {SYS_ISS(2, 3, 0, 1, 0, 5, 1), 0},			    /* MDCCSR_EL0 */
+	    {SYS_ISS(3, 3, 9, 12, 0, 5, 1), 0},			    /* PMCR_EL0 */
+	    {SYS_ISS(3, 3, 9, 13, 0, 5, 1), 0},			    /* PMCCNTR_EL0 */
+	    {SYS_ISS(3, 0, 9, 14, 1, 5, 1), 0},			    /* PMINTENSET_EL1 */
+	    {SYS_ISS(3, 3, 14, 8, 3, 5, 1), 0},			    /* PMEVCNTR3_EL0 */
+	    {SYS_ISS(3, 3, 14, 15, 7, 5, 1), 0},		    /* PMCCFILTR_EL0 */
+	};
+	static const uint32_t writes[] = {
+	    SYS_ISS(2, 0, 1, 0, 4, 5, 0),   /* OSLAR_EL1 */
+	    SYS_ISS(2, 0, 0, 0, 5, 5, 0),   /* DBGBCR0_EL1 */
+	    SYS_ISS(2, 0, 0, 2, 2, 5, 0),   /* MDSCR_EL1 */
+	    SYS_ISS(3, 3, 9, 12, 0, 5, 0),  /* PMCR_EL0 */
+	    SYS_ISS(3, 3, 14, 12, 0, 5, 0), /* PMEVTYPER0_EL0 */
+	};
+
+	(void)state;
+	assert_int_equal(v0->ctx.mdcr_el2, MDCR_GUEST_FLAGS);
+	for (size_t i = 0; i < GZ_ARRAY_SIZE(regs); i++) {
+		vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, regs[i].iss), 0, 0, x5_poison,
+			  NULL);
+		vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+		assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+		assert_int_equal(vfix_guest.last.pc, 0x80000004);
+		assert_int_equal(vfix_guest.last.x[5], regs[i].reads);
+	}
+	for (size_t i = 0; i < GZ_ARRAY_SIZE(writes); i++) {
+		run_irq(esr_ec(ESR_EC_SYS64, writes[i]), 0, 0);
+		assert_int_equal(v0->ctx.pc, 0x80000004);
+	}
+	/* next to the PMU but not of it (CRm 11 of CRn 9), and a write to XZR reads nothing */
+	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(3, 0, 9, 11, 0, 5, 1)), 0, 0);
+	assert_int_equal(v0->ctx.pc, 0x80010200);
+	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(2, 0, 0, 0, 4, 31, 1)), 0, 0);
+	assert_int_equal(v0->ctx.pc, 0x80000004);
+}
+
 static gz_pa_t put_dist(void)
 {
 	gz_pa_t pa = VFIX_GUEST_PAGE(200);
@@ -548,13 +603,13 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_registry),		T(test_inject_undef),
-	    T(test_inject_aborts),	T(test_dabt_outcomes),
-	    T(test_iabt_outcomes),	T(test_wfx),
-	    T(test_async_outcomes),	T(test_sysregs),
-	    T(test_vgic_mmio),		T(test_budget),
-	    T(test_run_entry_states),	T(test_hwstate_lrs),
-	    T(test_kick_and_power_off),
+	    T(test_registry),	    T(test_inject_undef),
+	    T(test_inject_aborts),  T(test_dabt_outcomes),
+	    T(test_iabt_outcomes),  T(test_wfx),
+	    T(test_async_outcomes), T(test_sysregs),
+	    T(test_vgic_mmio),	    T(test_debug_pmu_raz_wi),
+	    T(test_budget),	    T(test_run_entry_states),
+	    T(test_hwstate_lrs),    T(test_kick_and_power_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

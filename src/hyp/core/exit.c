@@ -289,6 +289,7 @@ void gz_exit_registry_init(void)
 	gz_exit_register(GZ_XT_DABT, GZ_EXIT_PRIO_MEM, abort_in_slot);
 	gz_exit_register(GZ_XT_IABT, GZ_EXIT_PRIO_MEM, abort_in_slot);
 	gz_exit_register(GZ_XT_SYSREG, GZ_EXIT_PRIO_VGIC, sysreg_gic_timer);
+	gz_exit_register(GZ_XT_SYSREG, GZ_EXIT_PRIO_DEFAULT, gz_sysreg_debug_pmu);
 	gz_exit_register(GZ_XT_HVC, GZ_EXIT_PRIO_PSCI, gz_psci_call);
 	gz_exit_register(GZ_XT_HVC, GZ_EXIT_PRIO_SMCCC, gz_smccc_call);
 	gz_exit_register(GZ_XT_SMC, GZ_EXIT_PRIO_PSCI, gz_psci_call);

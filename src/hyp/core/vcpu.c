@@ -50,6 +50,7 @@ void gz_vcpu_reset(struct gz_vcpu *v, uint64_t entry, uint64_t x0)
 	c->pstate = PSR_MODE_EL1h | PSR_DAIF;
 	c->sys[GZ_SYS_SCTLR_EL1] = SCTLR_EL1_RESET;
 	c->hcr_el2 = HCR_GUEST_FLAGS;
+	c->mdcr_el2 = MDCR_GUEST_FLAGS;
 	c->vtcr_el2 = gz_s2pt_vtcr(&vm->mem.s2) | gz_vmid_vtcr_vs(gz_vm_vmid_alloc());
 	c->vttbr_el2 = gz_s2pt_vttbr(&vm->mem.s2);
 	c->vmpidr_el2 = v->mpidr;

@@ -135,8 +135,13 @@ static bool guest_trap(struct gz_el2_frame *f, unsigned slot)
 	gz_el2_leave_guest(&pc->host, slot, &c->fp);
 }
 
+/* MDCR_EL2.HPMN: every counter belongs to EL1 (the host VM's PMU is its own). */
+static uint64_t hpmn;
+
 void gz_el2_vcpu_init_cpu(void)
 {
+	hpmn = (gz_sysreg_read(pmcr_el0) >> PMCR_EL0_N_SHIFT) & PMCR_EL0_N_MASK;
+	gz_sysreg_write(mdcr_el2, hpmn);
 	gz_el2_set_lower_trap_handler(guest_trap);
 	gz_sysreg_write(cptr_el2, CPTR_EL2_RES1);
 	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
@@ -202,7 +207,8 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	SET(vmpidr_el2, c->vmpidr_el2);
 	SET(vpidr_el2, c->vpidr_el2 ? c->vpidr_el2 : gz_sysreg_read(midr_el1));
 	SET(cntvoff_el2, c->cntvoff_el2);
-	SET(cnthctl_el2, CNTHCTL_EL1PCTEN); /* EL1 physical timer traps */
+	SET(cnthctl_el2, CNTHCTL_EL1PCTEN);		      /* EL1 physical timer traps */
+	SET(mdcr_el2, (c->mdcr_el2 & ~MDCR_EL2_HPMN) | hpmn); /* the core's traps */
 	gz_sysreg_write(cntv_cval_el0, c->sys[GZ_SYS_CNTV_CVAL_EL0]);
 	gz_sysreg_write(cntv_ctl_el0, c->sys[GZ_SYS_CNTV_CTL_EL0]);
 	/* A guest (IMO set) must not see its own timer line twice; the host VM (IMO clear)

@@ -135,4 +135,29 @@
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |         \
 	 HCR_TSC | HCR_TACR | HCR_TSW | HCR_PTW | HCR_RW)
 
+/* MDCR_EL2: a guest's accesses to the debug registers (TDA, and the OS lock/power registers:
+ * TDOSA; MDRAR: TDRA) and to the PMU (TPM, TPMCR) trap, so it can neither program the
+ * CPU's breakpoints/watchpoints, which are not switched, nor read counters that count for
+ * the host. HPMN [4:0] (how many counters EL1 owns) is the HAL's: the hardware's PMCR.N. */
+#define MDCR_HPMN	 GZ_GENMASK(4, 0)
+#define MDCR_TPMCR	 GZ_BIT(5)
+#define MDCR_TPM	 GZ_BIT(6)
+#define MDCR_TDA	 GZ_BIT(9)
+#define MDCR_TDOSA	 GZ_BIT(10)
+#define MDCR_TDRA	 GZ_BIT(11)
+#define MDCR_GUEST_FLAGS (MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA)
+
+/* Debug and PMU system registers (the encodings MDCR_GUEST_FLAGS traps): op0 = 2 is the
+ * debug space; the PMU is op0 = 3, CRn = 9, CRm = 12..14 (PMCR_EL0..PMOVSSET_EL0 and
+ * PMINTENSET/CLR_EL1) and op1 = 3, CRn = 14, CRm = 8..15 (PMEVCNTRn/PMEVTYPERn,
+ * PMCCFILTR). OSLSR_EL1 reads OSLM = 0b10: the OS lock is implemented (and unlocked). */
+#define SYS_OP0_DEBUG	       2
+#define SYS_CRN_PMU	       9
+#define SYS_CRM_PMU_FIRST      12
+#define SYS_CRM_PMU_LAST       14
+#define SYS_CRN_PMU_EV	       14
+#define SYS_CRM_PMU_EV_FIRST   8
+#define SYS_OSLSR_EL1	       SYS_ENC(2, 0, 1, 1, 4)
+#define OSLSR_OSLM_IMPLEMENTED 0x8
+
 #endif

@@ -79,6 +79,12 @@
 #define HCR_EL2_GUEST_FORBIDDEN (HCR_EL2_TGE | HCR_EL2_HCD | HCR_EL2_HIGH_MASK)
 #define HCR_EL2_HOST		HCR_EL2_RW
 
+/* PMCR_EL0.N: how many event counters the PMU has; MDCR_EL2.HPMN gives them all to EL1 (the
+ * trap bits of MDCR_EL2 are the core's, arch/sysreg.h). */
+#define PMCR_EL0_N_SHIFT 11
+#define PMCR_EL0_N_MASK	 0x1fUL
+#define MDCR_EL2_HPMN	 0x1fUL
+
 /* CNTHCTL_EL2 (E2H = 0): EL1 access to the physical counter and timer. */
 #define CNTHCTL_EL1PCTEN (1UL << 0)
 #define CNTHCTL_EL1PCEN	 (1UL << 1)

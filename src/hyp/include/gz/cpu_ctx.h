@@ -80,6 +80,7 @@ struct gz_cpu_ctx {
 	uint64_t vmpidr_el2;
 	uint64_t vpidr_el2;
 	uint64_t cntvoff_el2;
+	uint64_t mdcr_el2; /* trap bits (MDCR_GUEST_FLAGS); the HAL adds HPMN */
 
 	/* Nonzero when this is a vCPU of the core's: the HAL may then offer a synchronous exit
 	 * to gz_exit_fast before doing the full switch back (hal.h). */

@@ -128,6 +128,10 @@ int gz_exit_register(enum gz_exit_type type, int prio, gz_exit_handler_fn fn);
 /* Run the handlers of @desc->type, then the type's defined outcome. */
 enum gz_exit_action gz_exit_dispatch(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc);
 
+/* Trapped debug and PMU registers of a guest: RAZ/WI (sysreg_dbg.c; registered by
+ * gz_exit_registry_init). */
+enum gz_exit_action gz_sysreg_debug_pmu(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc);
+
 /* The exit fast path (exit_fast.c), called by a HAL from inside gz_hal_vcpu_run for a vCPU
  * context with fast_exits set (hal.h). Completes @rec through gz_exit_dispatch and returns
  * true when it is an exit whose handling reads and changes only the general registers, PC
