@@ -102,6 +102,8 @@ struct gz_el2_percpu {
 	/* this CPU's redistributor SGI/PPI frame; is the physical vtimer PPI enabled there */
 	uint64_t gicr_sgi;
 	bool vtimer_ppi_on;
+	/* the maintenance PPI and kick SGI were seen enabled and no host VM ran since */
+	bool guest_ppis_on;
 	/* kick SGIs: senders looking at this CPU's guest now, and one was sent to it */
 	unsigned kicks_inflight;
 	bool kick_sent;
@@ -174,6 +176,8 @@ void gz_el2_gic_hyp_timer_release(bool was_enabled);
  * enabled (a host VM's GIC driver disables it); leave, once the guest is unloaded, waits for
  * kick senders that saw it and clears a kick that did not cause the exit. */
 void gz_el2_gic_guest_enter(void);
+/* A host VM is about to run: it may change its PPI/SGI enables (guest_enter rechecks). */
+void gz_el2_gic_host_enter(void);
 void gz_el2_gic_guest_leave(void);
 /* After a guest's IRQ exit: is the pending interrupt gzhyp's own (the guest's timer when
  * @vtimer_high, the maintenance PPI, the kick SGI, which is acknowledged here)? */

@@ -185,11 +185,17 @@ void gz_el2_gic_guest_enter(void)
 	 * interrupt and SGI 15 among them: without the first a guest's EOI of its timer would
 	 * not come back to EL2 and the timer's line (gated while injected) would stay off until
 	 * some other exit; without the second a kick would never arrive. */
-	if (!pc->gicr_sgi)
-		return;
+	if (!pc->gicr_sgi || pc->guest_ppis_on)
+		return; /* checked, and no host VM ran since: skip the MMIO read */
 	on = gz_mmio_read32(pc->gicr_sgi + ARCH_GICR_ISENABLER0);
 	if ((on & want) != want)
 		gz_mmio_write32(pc->gicr_sgi + ARCH_GICR_ISENABLER0, want & ~on);
+	pc->guest_ppis_on = true;
+}
+
+void gz_el2_gic_host_enter(void)
+{
+	gz_el2_this_cpu()->guest_ppis_on = false;
 }
 
 void gz_el2_gic_guest_leave(void)

@@ -217,6 +217,8 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	if (!owns_irqs) {
 		gz_el2_gic_vtimer_gate(!vtimer_asserted(c));
 		gz_el2_gic_guest_enter();
+	} else {
+		gz_el2_gic_host_enter();
 	}
 	pc->irq_consumed = false;
 	SET(hcr_el2, c->hcr_el2);
