@@ -114,6 +114,18 @@ uint64_t gz_hal_cntfrq(void)
 	return gz_sim_m.cfg.cntfrq;
 }
 
+/* The simulated counter advances with guest instructions: a core spinning while every vCPU
+ * waits would never see it move, so the simulator does not poll. */
+uint64_t gz_hal_idle_poll_max(void)
+{
+	return 0;
+}
+
+bool gz_hal_host_irq_pending(void)
+{
+	return false;
+}
+
 /* ---- identity, console, locks, panic ------------------------------------------------------ */
 
 void gz_sim_set_cpu_id(unsigned id)

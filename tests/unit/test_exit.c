@@ -301,6 +301,69 @@ static void test_wfx(void **state)
 	}
 }
 
+/* Halt polling: a WFI spins for a wake-up (adaptively, up to the HAL's maximum) before the
+ * IDLE exit; a wake-up within the window re-enters the guest without the host. */
+static uint64_t hook_at; /* the counter value at which PPI 20 rises (0: never) */
+
+static void sgi_after_reads(uint64_t now, void *arg)
+{
+	struct gz_vm *m = arg;
+
+	/* (not inside a locked region of the core: a device raises its line from outside) */
+	if (hook_at && now >= hook_at && fake_hal_locks_held() == 0) {
+		hook_at = 0;
+		assert_int_equal(gz_vgic_inject(&m->vgic, 0, 20, GZ_VGIC_LINE_HIGH), GZ_OK);
+	}
+}
+
+static void test_halt_polling(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	const uint64_t wfi = esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI);
+	uint64_t t0;
+
+	(void)state;
+	m->idle_cap = true;
+	m->vgic.ctlr = 3;
+	m->vgic.cpu[0].priv[20].flags |= GZ_VGIC_IRQ_ENABLED;
+	m->vgic.cpu[0].vmcr = ~0ULL;
+	fake_hal_set_idle_poll(800, 10); /* at most 800 ticks; each counter read takes 10 */
+	fake_hal_set_cntpct_hook(sgi_after_reads, m);
+	/* first WFI: no history, no polling */
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	assert_int_equal(v0->poll_ticks, 0);
+	/* woken soon after: the next RUN polls an eighth of the maximum, and an interrupt that
+	 * arrives while it polls wakes the guest without an IDLE exit */
+	hook_at = gz_hal_cntpct() + 70; /* the RUN reads the counter 4 times before polling */
+	assert_int_equal(run_irq(wfi, 0, 0), GZVM_EXIT_IRQ);
+	assert_int_equal(v0->poll_ticks, 100);
+	assert_int_equal(v0->nr_polled_wakes, 1);
+	assert_int_equal(vfix_guest.last.pc, 0x80000004);
+	assert_int_equal(gz_vgic_inject(&m->vgic, 0, 20, GZ_VGIC_LINE_LOW), GZ_OK);
+	m->vgic.cpu[0].priv[20].flags &= ~GZ_VGIC_IRQ_ENABLED;
+	/* nothing arrives: the poll ends after its window, then the IDLE exit */
+	t0 = gz_hal_cntpct();
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	assert_true(gz_hal_cntpct() - t0 >= 100);
+	assert_int_equal(v0->nr_polled_wakes, 1);
+	/* woken within the maximum again: the window doubles; a host interrupt ends it at once */
+	fake_hal_set_host_irq(true);
+	t0 = gz_hal_cntpct();
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	assert_int_equal(v0->poll_ticks, 200);
+	assert_true(gz_hal_cntpct() - t0 < 200);
+	fake_hal_set_host_irq(false);
+	/* a long sleep: the window halves */
+	fake_hal_set_cntpct(gz_hal_cntpct() + 100000);
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	assert_int_equal(v0->poll_ticks, 100);
+	/* without polling from the HAL the window stays shut */
+	fake_hal_set_idle_poll(0, 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	assert_int_equal(v0->poll_ticks, 0);
+}
+
 static void test_async_outcomes(void **state)
 {
 	uint32_t reason;
@@ -603,13 +666,11 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_registry),	    T(test_inject_undef),
-	    T(test_inject_aborts),  T(test_dabt_outcomes),
-	    T(test_iabt_outcomes),  T(test_wfx),
-	    T(test_async_outcomes), T(test_sysregs),
-	    T(test_vgic_mmio),	    T(test_debug_pmu_raz_wi),
-	    T(test_budget),	    T(test_run_entry_states),
-	    T(test_hwstate_lrs),    T(test_kick_and_power_off),
+	    T(test_registry),	      T(test_inject_undef),  T(test_inject_aborts),
+	    T(test_dabt_outcomes),    T(test_iabt_outcomes), T(test_wfx),
+	    T(test_async_outcomes),   T(test_sysregs),	     T(test_vgic_mmio),
+	    T(test_debug_pmu_raz_wi), T(test_halt_polling),  T(test_budget),
+	    T(test_run_entry_states), T(test_hwstate_lrs),   T(test_kick_and_power_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,6 +74,15 @@ void gz_hal_ich_write(enum gz_ich_reg reg, uint64_t val);
 uint64_t gz_hal_cntpct(void); /* physical counter */
 uint64_t gz_hal_cntfrq(void); /* counter frequency in Hz */
 
+/* ---- Idle ---------------------------------------------------------------------------- */
+
+/* Halt polling: the longest the core may spin, in counter ticks, watching for an interrupt of
+ * a vCPU that waits (WFI) before it gives the CPU back to the host with an IDLE exit; 0: never
+ * (a platform whose counter does not advance while the core spins). */
+uint64_t gz_hal_idle_poll_max(void);
+/* A physical interrupt for the host is pending on this CPU: polling stops for it. */
+bool gz_hal_host_irq_pending(void);
+
 /* ---- Console and identity ------------------------------------------------------------ */
 
 void gz_hal_console_putc(char c);

@@ -20,6 +20,10 @@ static int locks_held;
 static char console[1 << 16];
 static size_t console_len;
 static uint64_t cntpct, cntfrq = 62500000;
+static uint64_t cntpct_step, idle_poll_max;
+static void (*cntpct_hook)(uint64_t now, void *arg);
+static void *cntpct_hook_arg;
+static bool host_irq;
 static unsigned cpu_id;
 static uint64_t ich[GZ_ICH_NR_REGS];
 static fake_run_fn run_fn;
@@ -58,6 +62,10 @@ void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 	console_len = 0;
 	console[0] = 0;
 	cntpct = 0;
+	cntpct_step = idle_poll_max = 0;
+	cntpct_hook = NULL;
+	cntpct_hook_arg = NULL;
+	host_irq = false;
 	cntfrq = 62500000;
 	cpu_id = 0;
 	memset(ich, 0, sizeof(ich));
@@ -319,7 +327,39 @@ void gz_hal_ich_write(enum gz_ich_reg reg, uint64_t val)
 
 uint64_t gz_hal_cntpct(void)
 {
-	return cntpct;
+	uint64_t now = cntpct;
+
+	cntpct += cntpct_step;
+	if (cntpct_hook)
+		cntpct_hook(now, cntpct_hook_arg);
+	return now;
+}
+
+uint64_t gz_hal_idle_poll_max(void)
+{
+	return idle_poll_max;
+}
+
+bool gz_hal_host_irq_pending(void)
+{
+	return host_irq;
+}
+
+void fake_hal_set_idle_poll(uint64_t max_ticks, uint64_t step)
+{
+	idle_poll_max = max_ticks;
+	cntpct_step = step;
+}
+
+void fake_hal_set_cntpct_hook(void (*fn)(uint64_t now, void *arg), void *arg)
+{
+	cntpct_hook = fn;
+	cntpct_hook_arg = arg;
+}
+
+void fake_hal_set_host_irq(bool pending)
+{
+	host_irq = pending;
 }
 
 uint64_t gz_hal_cntfrq(void)

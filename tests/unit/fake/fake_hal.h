@@ -71,6 +71,13 @@ void fake_hal_console_clear(void);
 
 /* Counter and CPU identity. */
 void fake_hal_set_cntpct(uint64_t v);
+/* Halt polling: gz_hal_idle_poll_max answers @max_ticks (reset: 0, no polling) and every
+ * counter read advances the counter by @step; the hook (reset: none) runs on each read with
+ * the value returned, to play an interrupt arriving while the core polls. */
+void fake_hal_set_idle_poll(uint64_t max_ticks, uint64_t step);
+void fake_hal_set_cntpct_hook(void (*fn)(uint64_t now, void *arg), void *arg);
+/* What gz_hal_host_irq_pending answers (reset: false). */
+void fake_hal_set_host_irq(bool pending);
 void fake_hal_set_cntfrq(uint64_t hz);
 void fake_hal_set_cpu_id(unsigned id);
 

@@ -123,6 +123,20 @@ uint64_t gz_hal_cntfrq(void)
 	return sysreg_read(cntfrq_el0);
 }
 
+/* 200 us, KVM's default halt_poll_ns: a wake-up within it costs no trip through the host. */
+#define IDLE_POLL_US 200
+
+uint64_t gz_hal_idle_poll_max(void)
+{
+	return gz_hal_cntfrq() / (1000000 / IDLE_POLL_US);
+}
+
+bool gz_hal_host_irq_pending(void)
+{
+	/* Between runs IMO/FMO are clear: ISR_EL1 shows the physical lines. */
+	return (sysreg_read(isr_el1) & (ISR_EL1_I | ISR_EL1_F)) != 0;
+}
+
 /* The index this CPU was given at entry (TPIDR_EL2 -> per-CPU data). Before that (an early
  * exception), the position of its MPIDR among the DTB's CPUs, else 0. */
 unsigned gz_hal_cpu_id(void)

@@ -79,6 +79,10 @@
 #define HCR_EL2_GUEST_FORBIDDEN (HCR_EL2_TGE | HCR_EL2_HCD | HCR_EL2_HIGH_MASK)
 #define HCR_EL2_HOST		HCR_EL2_RW
 
+/* ISR_EL1: a physical IRQ / FIQ is pending (read at EL2 with IMO/FMO clear). */
+#define ISR_EL1_F (1UL << 6)
+#define ISR_EL1_I (1UL << 7)
+
 /* PMCR_EL0.N: how many event counters the PMU has; MDCR_EL2.HPMN gives them all to EL1 (the
  * trap bits of MDCR_EL2 are the core's, arch/sysreg.h). */
 #define PMCR_EL0_N_SHIFT 11

@@ -61,6 +61,11 @@ struct gz_vcpu {
 	/* exit statistics */
 	uint64_t nr_exits;
 	uint64_t nr_fast_exits; /* of which served by gz_exit_fast */
+	/* halt polling (vcpu.c): how long a WFI spins for a wake-up before the IDLE exit,
+	 * adapted to how soon the vCPU was woken after its last IDLE exit */
+	uint64_t poll_ticks, idle_since;
+	bool went_idle;
+	uint64_t nr_polled_wakes; /* WFIs a poll ended without going to the host */
 	struct gz_cpu_ctx ctx;
 };
 
