@@ -117,6 +117,7 @@ static const struct cpreg sys_enc[GZ_SYS_NR] = {
 };
 
 static const struct cpreg enc_elr = {3, 0, 4, 0, 1}, enc_spsr = {3, 0, 4, 0, 0};
+static const struct cpreg enc_midr = {3, 0, 0, 0, 0};
 /* Unicorn's own EL2/EL3 controls, used to make it raise precise traps for us. */
 static const struct cpreg enc_hcr = {3, 4, 1, 1, 0}, enc_scr = {3, 6, 1, 1, 0},
 			  enc_cnthctl = {3, 4, 14, 1, 0};
@@ -650,7 +651,8 @@ static uint32_t sys_access(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_re
 		break;
 	case SR_MIDR:
 		if (read && !at_el0(uc)) {
-			reg_set(uc, reg, v->ctx->vpidr_el2);
+			/* VPIDR_EL2 0 means the CPU's own MIDR, as on gzhyp (vcpu_run.c) */
+			reg_set(uc, reg, v->ctx->vpidr_el2 ? v->ctx->vpidr_el2 : cp_read(uc, enc_midr));
 			return 1;
 		}
 		break;
