@@ -28,9 +28,26 @@ check 'gzhyp-el2-1.log: test: guest run failed' "a failed gzhyp run noted"
 # simcount.py: (2,105,462,509 - 2,100,056,309) / 1,336 exits = 4,047 per exit; flush 2,045.
 "$py" "$here/simcount.py" "$here/testdata/sim.callgrind.txt" >"$out/sc.md" ||
   { echo "FAIL: simcount.py exited non-zero"; fail=1; }
-grep -q '1336 exits; the core.s share 5,406,200 instructions: \*\*4,047 per exit' "$out/sc.md" &&
+grep -q '1336 exits (1336 through the run loop, 0 completed .*share 5,406,200 instructions: \*\*4,047 per exit' "$out/sc.md" &&
   grep -q '^| `gz_vgic_flush`.* | 2,045 | 51% |$' "$out/sc.md" && echo "ok: simcount per-exit figures" ||
   { echo "FAIL: simcount figures"; cat "$out/sc.md"; fail=1; }
+# Fast exits run inside gz_hal_vcpu_run: 10 full + 30 fast exits, core = 1,000,000 - 900,000
+# + 50,000 (gz_exit_fast) = 150,000: 3,750 per exit; dispatch 60,000 + 20,000 over 40 exits.
+cat >"$out/fast.txt" <<'TREE'
+1,000,000 (100.0%)  *  ???:gz_vcpu_run [gzvmm]
+  900,000 (90.00%)  >   ???:gz_hal_vcpu_run (10x) [gzvmm]
+   60,000 ( 6.00%)  >   ???:gz_exit_dispatch (10x) [gzvmm]
+
+  900,000 (90.00%)  *  ???:gz_hal_vcpu_run [gzvmm]
+   50,000 ( 5.00%)  >   ???:gz_exit_fast (40x) [gzvmm]
+
+   50,000 ( 5.00%)  *  ???:gz_exit_fast [gzvmm]
+   20,000 ( 2.00%)  >   ???:gz_exit_dispatch (30x) [gzvmm]
+TREE
+"$py" "$here/simcount.py" "$out/fast.txt" >"$out/fast.md" &&
+  grep -q '40 exits (10 through the run loop, 30 completed by the exit fast path of 40 offered).*\*\*3,750 per exit' "$out/fast.md" &&
+  grep -q '^| `gz_exit_dispatch`.* | 2,000 | 53% |$' "$out/fast.md" && echo "ok: simcount counts fast exits" ||
+  { echo "FAIL: simcount fast exits"; cat "$out/fast.md"; fail=1; }
 if "$py" "$here/simcount.py" "$here/testdata/kvm-nvhe-1.log" >/dev/null 2>&1; then
   echo "FAIL: simcount.py accepted a file without callgrind data"; fail=1
 else

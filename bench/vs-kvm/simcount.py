@@ -5,7 +5,8 @@ Input: `callgrind_annotate --inclusive=yes --tree=calling --threshold=100` of a 
 of `gzvmm run --backend sim` collected inside gz_vcpu_run (--toggle-collect=gz_vcpu_run).
 Everything gz_vcpu_run does minus what gz_hal_vcpu_run (the simulated CPU: Unicorn running
 the guest) does is the portable core's work for the exits of that run; the callees give its
-parts. Counts are host instructions of the release build: deterministic for one binary,
+parts. Exits the core's fast path completes (gz_exit_fast) run inside gz_hal_vcpu_run: their
+cost moves back to the core, and each gz_exit_dispatch the fast path made is one exit. Counts are host instructions of the release build: deterministic for one binary,
 comparable between versions of the core, not aarch64 instructions.
 Output: a Markdown section on stdout.
 """
@@ -31,25 +32,29 @@ def num(s):
     return int(s.replace(",", ""))
 
 
-def parse(lines):
-    total, callees, inside = None, {}, False
+FAST = "gz_exit_fast"
+
+
+def parse(lines, roots=(ROOT, GUEST, FAST)):
+    """Inclusive cost of each root and {root: {callee: (cost, calls)}}."""
+    totals, callees, cur = {}, {r: {} for r in roots}, None
     for line in lines:
         m = HEAD.match(line)
         if m:
-            inside = m.group(2) == ROOT
-            if inside:
-                total = num(m.group(1))
+            cur = m.group(2) if m.group(2) in roots else None
+            if cur:
+                totals[cur] = num(m.group(1))
             continue
-        if inside:
+        if cur:
             m = CALLEE.match(line)
             if m:
                 name = m.group(2)
                 cost, calls = num(m.group(1)), num(m.group(3))
-                old = callees.get(name, (0, 0))
-                callees[name] = (old[0] + cost, old[1] + calls)
+                old = callees[cur].get(name, (0, 0))
+                callees[cur][name] = (old[0] + cost, old[1] + calls)
             elif not line.strip():
-                inside = False
-    return total, callees
+                cur = None
+    return totals, callees
 
 
 def main():
@@ -57,22 +62,37 @@ def main():
         print("usage: simcount.py ANNOTATE_TREE_FILE", file=sys.stderr)
         return 2
     with open(sys.argv[1], errors="replace") as f:
-        total, callees = parse(f)
+        totals, tree = parse(f)
+    callees = tree[ROOT]
+    total = totals.get(ROOT)
     if total is None or GUEST not in callees:
         print(f"simcount: no {ROOT}/{GUEST} in {sys.argv[1]}", file=sys.stderr)
         return 1
     guest, exits = callees[GUEST]
+    # the fast path: its cost is the core's, its dispatches are exits
+    fast_cost, offered = tree[GUEST].get(FAST, (0, 0))
+    fast_disp_cost, fast_exits = tree[FAST].get("gz_exit_dispatch", (0, 0))
+    for name, _ in PARTS:
+        extra = tree[FAST].get(name)
+        if extra:
+            old = callees.get(name, (0, 0))
+            callees = dict(callees, **{name: (old[0] + extra[0], old[1] + extra[1])})
+    full_exits = exits
+    exits += fast_exits
     if exits == 0:
         print("simcount: no exits", file=sys.stderr)
         return 1
-    core = total - guest
+    core = total - guest + fast_cost
     out = ["## Hypervisor core instructions per exit (simulator, callgrind)", "",
            "The simulator runs the portable core natively around a Unicorn CPU; callgrind "
            "counts what the core executes for the benchmark guest's exits (release build, "
            "host instructions: deterministic for one binary, for comparing versions of the "
            "core, not aarch64 instructions).", "",
-           f"{exits} exits; the core's share {core:,} instructions: **{core / exits:,.0f} per "
-           "exit** on average.", "",
+           f"{exits} exits ({full_exits} through the run loop, {fast_exits} completed by the "
+           f"exit fast path of {offered} offered); the core's share {core:,} instructions: "
+           f"**{core / exits:,.0f} per exit** on average"
+           + (f", {fast_cost / max(1, fast_exits):,.0f} per fast exit (refused offers "
+              "included)" if fast_exits else "") + ".", "",
            "| part | instructions per exit | share of the core |",
            "| --- | ---: | ---: |"]
     rest = core
