@@ -8,6 +8,7 @@
  * handling touches nothing but x0-x30/PC/PSTATE are taken. The decision is made before any
  * side effect: a refused exit leaves everything as it was.
  */
+#include <arch/esr.h>
 #include <gz/exit.h>
 #include <gz/guest_calls.h>
 #include <gz/vcpu.h>
@@ -60,6 +61,14 @@ bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 
 	if (!ctx || !rec || !ctx->fast_exits || rec->kind != GZ_EXIT_KIND_SYNC)
 		return false;
+	switch (ESR_EC(rec->esr)) {
+	case ESR_EC_HVC64:
+	case ESR_EC_SMC64:
+	case ESR_EC_DABT_LOW:
+		break;
+	default:
+		return false; /* the only classes takes() can accept: skip the decode */
+	}
 	v = GZ_CONTAINER_OF(ctx, struct gz_vcpu, ctx);
 	gz_exit_decode(rec, &d);
 	if (!takes(v, &d) || gz_exit_dispatch(v, &d) != GZ_EXIT_RESUME)
