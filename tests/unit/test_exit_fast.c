@@ -252,6 +252,10 @@ static void test_refused(void **state)
 			  hpfar_of(DIST), GZ_EXIT_KIND_SYNC, 0, 0);
 	refused_unchanged(rd32(2, false) | ESR_xABT_S1PTW, ARCH_GICD_TYPER, hpfar_of(DIST),
 			  GZ_EXIT_KIND_SYNC, 0, 0);
+	refused_unchanged(rd32(2, false) | ESR_xABT_EA, ARCH_GICD_TYPER, hpfar_of(DIST),
+			  GZ_EXIT_KIND_SYNC, 0, 0);
+	refused_unchanged(rd32(2, false) | ESR_DABT_CM, ARCH_GICD_TYPER, hpfar_of(DIST),
+			  GZ_EXIT_KIND_SYNC, 0, 0);
 	/* other exit types and kinds */
 	refused_unchanged(esr_ec(ESR_EC_WFX, 0), 0, 0, GZ_EXIT_KIND_SYNC, 0, 0);
 	refused_unchanged(esr_ec(ESR_EC_SYS64, 0), 0, 0, GZ_EXIT_KIND_SYNC, 0, 0);
