@@ -70,7 +70,7 @@
 #define TM_REG_FAR_EL1	   GZVM_ARM64_SYS_REG(3, 0, 6, 0, 0)
 
 #define TM_SLICE_US	 1000
-#define TM_TIMEOUT_S	 25
+#define TM_TIMEOUT_S	 20 /* below tests/qemu's 25 s, so a stall reports its state */
 #define TM_SMCCC_UNKNOWN ((uint64_t)-1)
 
 struct tm_vcpu {
@@ -96,6 +96,9 @@ static struct {
 	volatile bool off;
 	uint32_t event;
 	uint64_t exits[16], unhandled_mmio, ticks_armed;
+	/* per physical CPU: the vCPU in RUN (-1: none) and the counter when it went in */
+	volatile int running[GZ_EL2_MAX_CPUS];
+	volatile uint64_t run_since[GZ_EL2_MAX_CPUS];
 } tm;
 
 static int64_t hostcall(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
@@ -116,6 +119,19 @@ static __attribute__((noreturn)) void fail(const char *what, int64_t st)
 		  tm.exits[GZVM_EXIT_MMIO & 0xf], tm.exits[GZVM_EXIT_HYPERCALL & 0xf],
 		  tm.exits[GZVM_EXIT_IRQ & 0xf], tm.exits[GZVM_EXIT_IDLE & 0xf],
 		  tm.exits[GZVM_EXIT_IPI & 0xf], tm.exits[GZVM_EXIT_GZ & 0xf]);
+	/* Where each CPU is: a CPU whose vCPU has been in RUN for seconds never got its
+	 * preemption tick back. */
+	for (unsigned i = 0; i < tm.npcpus; i++)
+		gz_printf("test: cpu%u: vcpu %d in RUN for %lu ms, %lu ticks, %lu host irqs\n", i,
+			  tm.running[i],
+			  tm.running[i] < 0
+			      ? 0
+			      : (gz_hal_cntpct() - tm.run_since[i]) * 1000 / gz_hal_cntfrq(),
+			  gz_el2_percpu[i].timer_irqs, gz_el2_percpu[i].irqs);
+	for (unsigned i = 0; i < tm.nr; i++)
+		gz_printf("test: vcpu %u on cpu%u: %s (wake at %lu, gen %lu of %lu)\n", i,
+			  tm.cpu[i].pcpu, tm.cpu[i].sleep ? "sleeping" : "runnable",
+			  tm.cpu[i].wake_at, tm.cpu[i].sleep_gen, tm.wake_gen);
 	gz_el2_exit(GZ_EL2_EXIT_FAIL);
 }
 
@@ -483,7 +499,10 @@ static void run_vm(unsigned pcpu)
 		}
 		gen = __atomic_load_n(&tm.wake_gen, __ATOMIC_SEQ_CST);
 		gz_el2_fpsimd_load(&poison[pcpu]);
+		tm.run_since[pcpu] = gz_hal_cntpct();
+		tm.running[pcpu] = i;
 		st = hostcall(GZ_HVC_RUN, gz_hvc_tuple(tm.vm, (uint16_t)i), 0, 0, 0, &r1);
+		tm.running[pcpu] = -1;
 		gz_el2_irq_drain();
 		gz_el2_tick_arm(0);
 		if (st)
@@ -558,6 +577,8 @@ void gz_el2_guest_test(unsigned online)
 		fail("gz.pcpus wants 1..(online cpus)", GZ_ERR_INVALID_ARGS);
 	tm.nr = (unsigned)n;
 	tm.npcpus = (unsigned)(p < n ? p : n);
+	for (unsigned i = 0; i < GZ_EL2_MAX_CPUS; i++)
+		tm.running[i] = -1;
 	if (!gz_el2_gic_ready)
 		fail("the test mode needs the physical GIC (preemption, host interrupts)",
 		     GZ_ERR_NOT_SUPPORTED);
