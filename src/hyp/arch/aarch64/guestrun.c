@@ -128,10 +128,19 @@ static __attribute__((noreturn)) void fail(const char *what, int64_t st)
 			      ? 0
 			      : (gz_hal_cntpct() - tm.run_since[i]) * 1000 / gz_hal_cntfrq(),
 			  gz_el2_percpu[i].timer_irqs, gz_el2_percpu[i].irqs);
-	for (unsigned i = 0; i < tm.nr; i++)
-		gz_printf("test: vcpu %u on cpu%u: %s (wake at %lu, gen %lu of %lu)\n", i,
-			  tm.cpu[i].pcpu, tm.cpu[i].sleep ? "sleeping" : "runnable",
-			  tm.cpu[i].wake_at, tm.cpu[i].sleep_gen, tm.wake_gen);
+	for (unsigned i = 0; i < tm.nr; i++) {
+		/* Where the guest is (a vCPU in RUN right now answers BUSY: all ones). */
+		uint64_t pc = ~0UL, pstate = ~0UL, elr = ~0UL;
+		uint64_t t = gz_hvc_tuple(tm.vm, (uint16_t)i);
+
+		hostcall(GZ_HVC_GET_ONE_REG, t, GZVM_REG_CORE_PC, 0, 0, &pc);
+		hostcall(GZ_HVC_GET_ONE_REG, t, GZVM_REG_CORE_PSTATE, 0, 0, &pstate);
+		hostcall(GZ_HVC_GET_ONE_REG, t, GZVM_REG_CORE_ELR_EL1, 0, 0, &elr);
+		gz_printf("test: vcpu %u on cpu%u: %s (wake at %lu, gen %lu of %lu), pc 0x%lx "
+			  "pstate 0x%lx elr_el1 0x%lx\n",
+			  i, tm.cpu[i].pcpu, tm.cpu[i].sleep ? "sleeping" : "runnable",
+			  tm.cpu[i].wake_at, tm.cpu[i].sleep_gen, tm.wake_gen, pc, pstate, elr);
+	}
 	gz_el2_exit(GZ_EL2_EXIT_FAIL);
 }
 
