@@ -81,6 +81,8 @@ struct tm_vcpu {
 	bool sleep;    /* after IDLE: until wake_gen moves past sleep_gen or wake_at passes */
 	uint64_t sleep_gen;
 	uint64_t wake_at; /* counter value; 0: only a wake (IPI exit) ends the sleep */
+	uint64_t runs;	  /* RUN calls, and the reason of the last exit (stall reports) */
+	uint32_t last_exit;
 };
 
 static struct {
@@ -136,10 +138,11 @@ static __attribute__((noreturn)) void fail(const char *what, int64_t st)
 		hostcall(GZ_HVC_GET_ONE_REG, t, GZVM_REG_CORE_PC, 0, 0, &pc);
 		hostcall(GZ_HVC_GET_ONE_REG, t, GZVM_REG_CORE_PSTATE, 0, 0, &pstate);
 		hostcall(GZ_HVC_GET_ONE_REG, t, GZVM_REG_CORE_ELR_EL1, 0, 0, &elr);
-		gz_printf("test: vcpu %u on cpu%u: %s (wake at %lu, gen %lu of %lu), pc 0x%lx "
-			  "pstate 0x%lx elr_el1 0x%lx\n",
+		gz_printf("test: vcpu %u on cpu%u: %s (wake at %lu, gen %lu of %lu), %lu runs, "
+			  "last exit 0x%x, pc 0x%lx pstate 0x%lx elr_el1 0x%lx\n",
 			  i, tm.cpu[i].pcpu, tm.cpu[i].sleep ? "sleeping" : "runnable",
-			  tm.cpu[i].wake_at, tm.cpu[i].sleep_gen, tm.wake_gen, pc, pstate, elr);
+			  tm.cpu[i].wake_at, tm.cpu[i].sleep_gen, tm.wake_gen, tm.cpu[i].runs,
+			  tm.cpu[i].last_exit, pc, pstate, elr);
 	}
 	gz_el2_exit(GZ_EL2_EXIT_FAIL);
 }
@@ -512,6 +515,8 @@ static void run_vm(unsigned pcpu)
 		tm.running[pcpu] = i;
 		st = hostcall(GZ_HVC_RUN, gz_hvc_tuple(tm.vm, (uint16_t)i), 0, 0, 0, &r1);
 		tm.running[pcpu] = -1;
+		tm.cpu[i].runs++;
+		tm.cpu[i].last_exit = (uint32_t)r1;
 		gz_el2_irq_drain();
 		gz_el2_tick_arm(0);
 		if (st)
