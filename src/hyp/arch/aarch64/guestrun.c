@@ -19,6 +19,8 @@
 #include <gz/lib.h>
 #include <gz/log.h>
 #include <gz/status.h>
+#include <gz/vcpu.h>
+#include <gz/vm.h>
 #include <hal.h>
 #include <arch/sysreg_el2.h>
 
@@ -138,11 +140,15 @@ static __attribute__((noreturn)) void fail(const char *what, int64_t st)
 		hostcall(GZ_HVC_GET_ONE_REG, t, GZVM_REG_CORE_PC, 0, 0, &pc);
 		hostcall(GZ_HVC_GET_ONE_REG, t, GZVM_REG_CORE_PSTATE, 0, 0, &pstate);
 		hostcall(GZ_HVC_GET_ONE_REG, t, GZVM_REG_CORE_ELR_EL1, 0, 0, &elr);
+		struct gz_vcpu *v = gz_vcpu_get(gz_vm_get(tm.vm), i);
+
 		gz_printf("test: vcpu %u on cpu%u: %s (wake at %lu, gen %lu of %lu), %lu runs, "
-			  "last exit 0x%x, pc 0x%lx pstate 0x%lx elr_el1 0x%lx\n",
+			  "%lu exits in the core (%lu fast), last exit 0x%x, pc 0x%lx pstate 0x%lx "
+			  "elr_el1 0x%lx\n",
 			  i, tm.cpu[i].pcpu, tm.cpu[i].sleep ? "sleeping" : "runnable",
 			  tm.cpu[i].wake_at, tm.cpu[i].sleep_gen, tm.wake_gen, tm.cpu[i].runs,
-			  tm.cpu[i].last_exit, pc, pstate, elr);
+			  v ? v->nr_exits : 0, v ? v->nr_fast_exits : 0, tm.cpu[i].last_exit, pc,
+			  pstate, elr);
 	}
 	gz_el2_exit(GZ_EL2_EXIT_FAIL);
 }
