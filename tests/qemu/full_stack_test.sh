@@ -24,24 +24,11 @@ command -v "$cc" >/dev/null 2>&1 || { echo "FAIL: $cc not found: run scripts/dep
 [ -f "$image" ] || { echo "FAIL: $image missing: build a host preset (el2 sub-build)"; exit 1; }
 [ -f "$kimg" ] && [ -f "$bbox" ] ||
   { echo "FAIL: Debian kernel Image/busybox missing: run scripts/fetch-kernel --image"; exit 1; }
-fdt=$("$root/scripts/fetch-vmm-arm64" --print) || { echo "FAIL: run scripts/fetch-vmm-arm64"; exit 1; }
 mkdir -p "$work"
 
-# gzvm.ko for that kernel, and gzvmm linked statically for aarch64 (every VMM source but
-# the simulator backend)
-GZ_NO_FETCH=1 "$root/src/driver/linux/build.sh" "$work/ko" >"$work/ko.log" 2>&1 ||
-  { echo "FAIL: gzvm.ko did not build (log: $work/ko.log)"; exit 1; }
-vmm_src=()
-for f in "$root"/src/vmm/*.c; do
-  [ "$(basename "$f")" = backend_sim.c ] || vmm_src+=("$f")
-done
-# rebuilt only when a VMM source or header is newer than the last binary
-if [ ! -x "$work/gzvmm" ] || [ -n "$(find "$root/src/vmm" "$root/include" -newer "$work/gzvmm" -print -quit)" ]; then
-"$cc" -static -O2 -std=gnu11 -DGZ_VERSION='"0.1.0"' -I"$root/src/vmm" -I"$root/include/uapi" \
-  -I"$root/include" -I"$fdt/usr/include" "${vmm_src[@]}" "$fdt/usr/lib/aarch64-linux-gnu/libfdt.a" \
-  -lpthread -o "$work/gzvmm" 2>"$work/gzvmm.log" ||
-  { echo "FAIL: the static aarch64 gzvmm did not build (log: $work/gzvmm.log)"; rm -f "$work/gzvmm"; exit 1; }
-fi
+# gzvm.ko for that kernel and gzvmm linked statically for aarch64, nothing downloaded here
+GZ_NO_FETCH=1 "$root/scripts/build-host-tools" "$work" ||
+  { echo "FAIL: gzvm.ko or the static aarch64 gzvmm did not build (logs in $work)"; exit 1; }
 
 # initramfs: busybox, gzvm.ko, gzvmm, the guests, an /init that runs each and frames its console
 r=$work/root

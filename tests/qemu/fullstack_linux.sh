@@ -30,24 +30,12 @@ command -v "$cc" >/dev/null 2>&1 || { echo "FAIL: $cc not found: run scripts/dep
 [ -f "$kimg" ] || { echo "FAIL: Debian kernel Image missing: run scripts/fetch-kernel --image"; exit 1; }
 lnx=$(GZ_KERNEL_ABI=$abi "$root/scripts/fetch-linux" --print) ||
   { echo "FAIL: guest kernel and modules missing: run scripts/fetch-linux"; exit 1; }
-fdt=$("$root/scripts/fetch-vmm-arm64" --print) || { echo "FAIL: run scripts/fetch-vmm-arm64"; exit 1; }
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-# gzvm.ko for the host kernel, gzvmm linked statically for aarch64 (every VMM source but the
-# simulator backend), rebuilt only when a VMM source or header changed
-GZ_NO_FETCH=1 "$root/src/driver/linux/build.sh" "$work/ko" >"$work/ko.log" 2>&1 ||
-  { echo "FAIL: gzvm.ko did not build (log: $work/ko.log)"; exit 1; }
-vmm_src=()
-for f in "$root"/src/vmm/*.c; do
-  [ "$(basename "$f")" = backend_sim.c ] || vmm_src+=("$f")
-done
-if [ ! -x "$work/gzvmm" ] || [ -n "$(find "$root/src/vmm" "$root/include" -newer "$work/gzvmm" -print -quit)" ]; then
-  "$cc" -static -O2 -std=gnu11 -DGZ_VERSION='"0.1.0"' -I"$root/src/vmm" -I"$root/include/uapi" \
-    -I"$root/include" -I"$fdt/usr/include" "${vmm_src[@]}" \
-    "$fdt/usr/lib/aarch64-linux-gnu/libfdt.a" -lpthread -o "$work/gzvmm" 2>"$work/gzvmm.log" ||
-    { echo "FAIL: the static aarch64 gzvmm did not build (log: $work/gzvmm.log)"; rm -f "$work/gzvmm"; exit 1; }
-fi
+# gzvm.ko for that kernel and gzvmm linked statically for aarch64, nothing downloaded here
+GZ_NO_FETCH=1 "$root/scripts/build-host-tools" "$work" ||
+  { echo "FAIL: gzvm.ko or the static aarch64 gzvmm did not build (logs in $work)"; exit 1; }
 
 # The guest's initramfs: busybox, the virtio modules of the same kernel package (no
 # modules.dep in it: insmod in dependency order), an /init that exercises both devices.
