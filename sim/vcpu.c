@@ -505,18 +505,6 @@ static void block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	}
 }
 
-/* An access that must trap to EL2 is left to Unicorn, which is configured (HCR_EL2,
- * CNTHCTL_EL2, no GIC registers) to raise a precise UNDEF for it: intr_hook makes it an
- * EC 0x18 exit with the PC on the instruction. */
-static uint32_t trap_sys(struct sim_vcpu *v, uint32_t sr)
-{
-	(void)v;
-	(void)sr;
-	return 0;
-}
-
-static bool sysreg_traps_to_el2(struct sim_vcpu *v, uint32_t sr);
-
 static bool is_id_reg(uint32_t sr)
 {
 	return SYSREG_OP0(sr) == 3 && SYSREG_OP1(sr) == 0 && SYSREG_CRN(sr) == 0 &&
@@ -598,8 +586,11 @@ static uint32_t sys_access(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_re
 		v->sys_dirty = true;
 		return 0;
 	}
-	if (sr == SR_ICC_SGI1R || sr == SR_ICC_ASGI1R || sr == SR_ICC_SGI0R)
-		return trap_sys(v, sr);
+	/* An access that must trap to EL2 is left to Unicorn, which is configured (HCR_EL2,
+	 * CNTHCTL_EL2, no GIC registers) to raise a precise UNDEF for it: undef_or_trap makes
+	 * it an EC 0x18 exit with the PC on the instruction. */
+	if (sysreg_traps_to_el2(v, sr))
+		return 0;
 	if (is_icc(sr))
 		return 0; /* not a Unicorn register: it raises UNDEF, emulated in undef_or_trap */
 	switch (sr) {
@@ -639,10 +630,6 @@ static uint32_t sys_access(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_re
 			update_timer_deadline(v);
 		}
 		return 1;
-	case SR_CNTP_CTL:
-	case SR_CNTP_CVAL:
-	case SR_CNTP_TVAL:
-		return trap_sys(v, sr); /* the physical timer belongs to EL2 */
 	case SR_MPIDR:
 		if (read && !at_el0(uc)) {
 			reg_set(uc, reg, v->ctx->vmpidr_el2);
@@ -652,15 +639,14 @@ static uint32_t sys_access(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_re
 	case SR_MIDR:
 		if (read && !at_el0(uc)) {
 			/* VPIDR_EL2 0 means the CPU's own MIDR, as on gzhyp (vcpu_run.c) */
-			reg_set(uc, reg, v->ctx->vpidr_el2 ? v->ctx->vpidr_el2 : cp_read(uc, enc_midr));
+			reg_set(uc, reg,
+				v->ctx->vpidr_el2 ? v->ctx->vpidr_el2 : cp_read(uc, enc_midr));
 			return 1;
 		}
 		break;
 	default:
 		break;
 	}
-	if (is_id_reg(sr) && (v->ctx->hcr_el2 & HCR_TID3))
-		return trap_sys(v, sr);
 	if (!read)
 		v->sys_dirty = true;
 	return 0;

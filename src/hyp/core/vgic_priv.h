@@ -172,9 +172,9 @@ const struct vgic_reg_range *vgic_find_range(const struct vgic_reg_range *t, siz
  * component ID). */
 uint32_t vgic_id_reg(uint32_t off);
 
-/* Redistributor frame access (vgic_redist.c); @off within the 128 KiB frame of @bank. */
 /* The redistributor register range holding @off (within a 128 KiB frame), or NULL. */
 const struct vgic_reg_range *vgic_redist_range(uint32_t off);
+/* Redistributor frame access (vgic_redist.c); @off within the 128 KiB frame of @bank. */
 int vgic_redist_access(struct gz_vgic *v, unsigned bank, unsigned who, uint32_t off, unsigned size,
 		       bool wr, uint64_t *val, struct vgic_defer *d);
 

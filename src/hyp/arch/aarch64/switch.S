@@ -1,10 +1,11 @@
 /*
  * The world switch's register half: gz_el2_enter_guest keeps the host's callee-saved
  * registers and SP, loads the guest's FP/SIMD (gzhyp's C code is built -mgeneral-regs-only,
- * so no FP/SIMD state of its own needs keeping) and ERETs into the guest with its x0-x30. A trap from the
- * guest lands in the vectors, which save x0-x30 in a frame; the C trap path copies them into
- * the vCPU context and calls gz_el2_leave_guest, which makes gz_el2_enter_guest return the
- * vector slot on the host's stack as if it were an ordinary call.
+ * so no FP/SIMD state of its own needs keeping) and ERETs into the guest with its x0-x30.
+ * A trap from the guest lands in the vectors, which save x0-x30 in a frame; the C trap path
+ * copies them into the vCPU context and calls gz_el2_leave_guest, which makes
+ * gz_el2_enter_guest return the vector slot on the host's stack as if it were an ordinary
+ * call.
  */
 #include "el2.h"
 

@@ -138,8 +138,8 @@
 /* MDCR_EL2: a guest's accesses to the debug registers (TDA, and the OS lock/power registers:
  * TDOSA; MDRAR: TDRA) and to the PMU (TPM, TPMCR) trap, so it can neither program the
  * CPU's breakpoints/watchpoints, which are not switched, nor read counters that count for
- * the host. HPMN [4:0] (how many counters EL1 owns) is the HAL's: the hardware's PMCR.N. */
-#define MDCR_HPMN	 GZ_GENMASK(4, 0)
+ * the host. HPMN [4:0] (how many counters EL1 owns) is the HAL's: the hardware's PMCR.N
+ * (MDCR_EL2_HPMN, arch/sysreg_el2.h). */
 #define MDCR_TPMCR	 GZ_BIT(5)
 #define MDCR_TPM	 GZ_BIT(6)
 #define MDCR_TDA	 GZ_BIT(9)
