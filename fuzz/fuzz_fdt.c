@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gz/fdt.h>
+#include <gzhyp/fdt.h>
 
 #define MAX_NODES  256 /* nodes whose parent/subnode relation is checked */
 #define MAX_FORGED 512 /* forged offsets tried */

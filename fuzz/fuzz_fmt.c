@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gz/lib.h>
+#include <gzhyp/lib.h>
 
 #define NARGS 8
 

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <gz/hvc.h>
+#include <gzabi/hvc.h>
 
 #include "../tests/unit/mem_fixture.h"
 

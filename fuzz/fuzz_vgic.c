@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arch/gicv3.h>
-#include <arch/ich.h>
-#include <gz/status.h>
-#include <gz/vgic.h>
-#include <gz/vtimer.h>
+#include <arm64/gicv3.h>
+#include <arm64/ich.h>
+#include <gzabi/status.h>
+#include <gzhyp/vgic.h>
+#include <gzhyp/vtimer.h>
 #include "fake_hal.h"
 #include "../tests/unit/vgic_model.h"
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <gz/status.h>
+#include <gzabi/status.h>
 #include "sim_internal.h"
 
 int gz_sim_phys_setup(void);

@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gz/status.h>
+#include <gzabi/status.h>
 #include "sim_internal.h"
 
 struct gz_sim_machine gz_sim_m;

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unicorn/unicorn.h>
-#include <gz/exit.h>
-#include <gz/status.h>
+#include <gzhyp/exit.h>
+#include <gzabi/status.h>
 #include "sim_internal.h"
 #include "sim_arch.h"
 

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <gz/hostcall.h>
-#include <gz/status.h>
+#include <gzhyp/hostcall.h>
+#include <gzabi/status.h>
 #include <gzsim/driver.h>
 #include "gzdrv.h"
 #include "../sim_internal.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <gz/status.h>
+#include <gzabi/status.h>
 #include "runner.h"
 #ifdef GZSIM_HAVE_DRV
 #include <gzsim/driver.h>

@@ -5,7 +5,7 @@
  * synchronous external aborts injected for accesses to nothing. */
 #include <stdlib.h>
 #include <string.h>
-#include <gz/status.h>
+#include <gzabi/status.h>
 #include "runner.h"
 
 #define EC(esr)	 ((unsigned)((esr) >> 26) & 0x3f)

@@ -1,6 +1,6 @@
 /* A minimal stage-2 table builder for gzsim-run: 39-bit IPA, start level 1, 4 KiB granule,
  * 2 MiB blocks where alignment allows, tables taken from the simulated host's memory. */
-#include <gz/status.h>
+#include <gzabi/status.h>
 #include "runner.h"
 
 #define S2_VALID  (1ULL << 0)

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include <hal.h>
-#include <gz/mem.h>
-#include <gz/status.h>
+#include <gzhyp/mem.h>
+#include <gzabi/status.h>
 
 #include "fake_hal.h"
 

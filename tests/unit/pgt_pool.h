@@ -15,10 +15,10 @@
 #include <sys/mman.h>
 
 #include <hal.h>
-#include <gz/pgtable.h>
-#include <gz/s2pt.h>
-#include <gz/status.h>
-#include <arch/pte.h>
+#include <gzhyp/pgtable.h>
+#include <gzhyp/s2pt.h>
+#include <gzabi/status.h>
+#include <arm64/pte.h>
 
 #include "fake_hal.h"
 

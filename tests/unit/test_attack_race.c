@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <gz/pool.h>
+#include <gzhyp/pool.h>
 
 #include "vm_fixture.h"
 

@@ -14,10 +14,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <gz/pgstate.h>
+#include <gzhyp/pgstate.h>
 
-#include <arch/gicv3.h>
-#include <arch/ich.h>
+#include <arm64/gicv3.h>
+#include <arm64/ich.h>
 
 #include "gzdrv.h"
 #include "vgic_model.h"

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <arch/gicv3.h>
-#include <arch/ich.h>
-#include <gz/psci.h>
-#include <gz/vtimer.h>
+#include <arm64/gicv3.h>
+#include <arm64/ich.h>
+#include <gzhyp/psci.h>
+#include <gzhyp/vtimer.h>
 
 #include "vm_fixture.h"
 

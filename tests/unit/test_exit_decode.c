@@ -8,9 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <arch/esr.h>
-#include <arch/sysreg.h>
-#include <gz/exit.h>
+#include <arm64/esr.h>
+#include <arm64/sysreg.h>
+#include <gzhyp/exit.h>
 
 static struct gz_exit_desc decode(enum gz_exit_kind kind, uint64_t esr, uint64_t far,
 				  uint64_t hpfar)

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <arch/gicv3.h>
-#include <gz/exit.h>
-#include <gz/vgic.h>
+#include <arm64/gicv3.h>
+#include <gzhyp/exit.h>
+#include <gzhyp/vgic.h>
 
 #include "vm_fixture.h"
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gz/fdt.h>
+#include <gzhyp/fdt.h>
 
 /*
  * dtb_a = dtc -I dts -O dtb of:

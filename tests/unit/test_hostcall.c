@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <gz/vgic.h>
+#include <gzhyp/vgic.h>
 
 #include "vm_fixture.h"
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <limits.h>
 
-#include <gz/lib.h>
-#include <gz/log.h>
+#include <gzhyp/lib.h>
+#include <gzhyp/log.h>
 #include "fake_hal.h"
 
 #define CHECK(...)                                                                                 \

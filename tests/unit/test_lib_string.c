@@ -5,7 +5,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include <gz/lib.h>
+#include <gzhyp/lib.h>
 
 static void test_memcpy_all_alignments(void **state)
 {

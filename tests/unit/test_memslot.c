@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <gz/hvc.h>
+#include <gzabi/hvc.h>
 #include <uapi/linux/gzvm.h>
 
 #include "mem_fixture.h"

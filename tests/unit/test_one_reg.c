@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <gz/one_reg.h>
-#include <gz/vtimer.h>
+#include <gzhyp/one_reg.h>
+#include <gzhyp/vtimer.h>
 
 #include "vm_fixture.h"
 

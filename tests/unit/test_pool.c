@@ -6,8 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <gz/pool.h>
-#include <gz/status.h>
+#include <gzhyp/pool.h>
+#include <gzabi/status.h>
 
 #include "fake_hal.h"
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arch/vtcr.h>
+#include <arm64/vtcr.h>
 
 #include "pgt_pool.h"
 

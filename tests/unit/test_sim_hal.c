@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
-#include <gz/status.h>
+#include <gzabi/status.h>
 #include "sim_internal.h"
 #include "sim_arch.h"
 

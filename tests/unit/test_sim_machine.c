@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
-#include <gz/status.h>
+#include <gzabi/status.h>
 #include "sim_internal.h"
 #include "sim_arch.h"
 

@@ -1,5 +1,5 @@
 /* Layout of the gzvm user ABI (include/uapi/linux/gzvm.h) and of the hypercall ABI
- * (include/gz/hvc.h): every size, offset and encoded number of the reference, checked at run
+ * (include/gzabi/hvc.h): every size, offset and encoded number of the reference, checked at run
  * time as well (the headers also check them at compile time), with the system's ioctl
  * headers included beside the freestanding shims. */
 #include <setjmp.h>
@@ -10,9 +10,9 @@
 #include <cmocka.h>
 
 #include <uapi/linux/gzvm.h>
-#include <gz/guest_calls.h>
-#include <gz/hvc.h>
-#include <gz/status.h>
+#include <gzabi/guest_calls.h>
+#include <gzabi/hvc.h>
+#include <gzabi/status.h>
 
 struct layout {
 	const char *what;

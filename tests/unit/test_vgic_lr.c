@@ -5,7 +5,7 @@
  * busy summaries that the flush, sync and pending scans walk, through every state change. */
 #include "vgic_test_env.h"
 
-#include <gz/vmid.h>
+#include <gzhyp/vmid.h>
 
 static void deliver_40(unsigned nr_lrs, bool edge)
 {

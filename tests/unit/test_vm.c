@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <gz/s2pt.h>
+#include <gzhyp/s2pt.h>
 
 #include "vm_fixture.h"
 

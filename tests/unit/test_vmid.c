@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include <arch/vtcr.h>
-#include <gz/status.h>
-#include <gz/vmid.h>
+#include <arm64/vtcr.h>
+#include <gzabi/status.h>
+#include <gzhyp/vmid.h>
 
 #include "fake_hal.h"
 

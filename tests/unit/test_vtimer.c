@@ -3,7 +3,7 @@
  * the idle sleep budget (hwstate vtimer_delay / vtimer_migrate), CNTP_* left to UNDEF. */
 #include "vgic_test_env.h"
 
-#include <gz/vtimer.h>
+#include <gzhyp/vtimer.h>
 
 static struct gz_cpu_ctx ctx;
 

@@ -8,8 +8,8 @@
 #ifndef VGIC_MODEL_H
 #define VGIC_MODEL_H
 
-#include <arch/ich.h>
-#include <gz/vgic.h>
+#include <arm64/ich.h>
+#include <gzhyp/vgic.h>
 #include "fake_hal.h"
 
 static inline unsigned model_lr_state(uint64_t lr)

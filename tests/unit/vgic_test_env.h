@@ -10,10 +10,10 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include <arch/gicv3.h>
-#include <arch/ich.h>
-#include <gz/status.h>
-#include <gz/vgic.h>
+#include <arm64/gicv3.h>
+#include <arm64/ich.h>
+#include <gzabi/status.h>
+#include <gzhyp/vgic.h>
 #include "fake_hal.h"
 #include "vgic_model.h"
 

@@ -8,13 +8,13 @@
 #define VM_FIXTURE_H
 
 #include <uapi/linux/gzvm.h>
-#include <arch/esr.h>
-#include <arch/sysreg.h>
-#include <gz/guest_calls.h>
-#include <gz/hostcall.h>
-#include <gz/hvc.h>
-#include <gz/vcpu.h>
-#include <gz/vm.h>
+#include <arm64/esr.h>
+#include <arm64/sysreg.h>
+#include <gzabi/guest_calls.h>
+#include <gzhyp/hostcall.h>
+#include <gzabi/hvc.h>
+#include <gzhyp/vcpu.h>
+#include <gzhyp/vm.h>
 
 #include "mem_fixture.h"
 

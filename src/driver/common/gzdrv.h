@@ -3,7 +3,7 @@
  * and the simulator's in-process driver and tests (host library "gzdrv").
  *
  * It implements the user ABI of /dev/gzvm (include/uapi/linux/gzvm.h: gzvm v13 plus opengz's
- * extensions) on top of the host hypercall ABI (include/gz/hvc.h). It never calls libc or the
+ * extensions) on top of the host hypercall ABI (include/gzabi/hvc.h). It never calls libc or the
  * kernel: every environment service goes through struct gzdrv_ops, which the embedder fills.
  *
  * Calling model (the embedder's side):
@@ -242,7 +242,7 @@ int gzdrv_probe(struct gzdrv *drv);
 int gzdrv_set_batch_pages(struct gzdrv *drv, uint32_t pages);
 int gzdrv_set_destroy_batch_pages(struct gzdrv *drv, uint32_t pages);
 
-/* Map a hypervisor status (include/gz/status.h) to -errno (reference §2.2). */
+/* Map a hypervisor status (include/gzabi/status.h) to -errno (reference §2.2). */
 int gzdrv_status_to_errno(int64_t status);
 
 /* ---- ioctls ------------------------------------------------------------------------------ */

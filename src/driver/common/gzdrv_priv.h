@@ -7,9 +7,9 @@
 
 #include "gzdrv.h"
 #include <uapi/linux/gzvm.h>
-#include <gz/hvc.h>
-#include <gz/status.h>
-#include <gz/guest_calls.h>
+#include <gzabi/hvc.h>
+#include <gzabi/status.h>
+#include <gzabi/guest_calls.h>
 
 /* The guest's GIC: SPI n is INTID n + 32; NUM of an SPI index must stay below 988. */
 #define GZDRV_SPI_BASE 32

@@ -12,8 +12,8 @@
 
 #include "gzdrv.h"
 #include <uapi/linux/gzvm.h>
-#include <gz/hvc.h>
-#include <gz/status.h>
+#include <gzabi/hvc.h>
+#include <gzabi/status.h>
 
 #define FAKE_MAX_RECS	4096
 #define FAKE_MAX_EXITS	64

@@ -1,16 +1,16 @@
 /* The exit-handler registry and dispatch, the defined outcome of every exit type nobody
  * claims, and the writers of the gzvm exits in the shared run page. */
 #include <uapi/linux/gzvm.h>
-#include <arch/esr.h>
-#include <arch/sysreg.h>
-#include <gz/exit.h>
-#include <gz/guest_calls.h>
-#include <gz/lib.h>
-#include <gz/psci.h>
-#include <gz/status.h>
-#include <gz/vcpu.h>
-#include <gz/vm.h>
-#include <gz/vtimer.h>
+#include <arm64/esr.h>
+#include <arm64/sysreg.h>
+#include <gzhyp/exit.h>
+#include <gzabi/guest_calls.h>
+#include <gzhyp/lib.h>
+#include <gzhyp/psci.h>
+#include <gzabi/status.h>
+#include <gzhyp/vcpu.h>
+#include <gzhyp/vm.h>
+#include <gzhyp/vtimer.h>
 #include <hal.h>
 
 struct handler {
@@ -271,7 +271,7 @@ static enum gz_exit_action sysreg_gic_timer(struct gz_vcpu *v, const struct gz_e
 		break;
 	default:
 		/* Including the physical EL1 timer (CNTP_*): only the virtual timer is offered
-		 * (gz/vtimer.h), the default outcome is UNDEF. */
+		 * (gzhyp/vtimer.h), the default outcome is UNDEF. */
 		return GZ_EXIT_NEXT;
 	}
 	/* The SGI registers are write-only: a read is UNDEFINED. */

@@ -1,9 +1,9 @@
 /* Decoding of the HAL's exit record (ESR_EL2, FAR_EL2, HPFAR_EL2) into the arch-neutral
  * struct gz_exit_desc the exit handlers work on. Pure: no state, no side effects. */
-#include <arch/esr.h>
-#include <arch/sysreg.h>
-#include <gz/exit.h>
-#include <gz/lib.h>
+#include <arm64/esr.h>
+#include <arm64/sysreg.h>
+#include <gzhyp/exit.h>
+#include <gzhyp/lib.h>
 
 static enum gz_fault_kind fault_kind(uint8_t fsc)
 {

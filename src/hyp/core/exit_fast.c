@@ -8,12 +8,12 @@
  * handling touches nothing but x0-x30/PC/PSTATE are taken. The decision is made before any
  * side effect: a refused exit leaves everything as it was.
  */
-#include <arch/esr.h>
-#include <gz/exit.h>
-#include <gz/guest_calls.h>
-#include <gz/vcpu.h>
-#include <gz/vgic.h>
-#include <gz/vm.h>
+#include <arm64/esr.h>
+#include <gzhyp/exit.h>
+#include <gzabi/guest_calls.h>
+#include <gzhyp/vcpu.h>
+#include <gzhyp/vgic.h>
+#include <gzhyp/vm.h>
 
 /* Guest calls whose answer is a function of the call's registers and of VM state the guest
  * cannot change with them (no memory, power or interrupt state changes). */

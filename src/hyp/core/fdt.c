@@ -1,11 +1,11 @@
 /*
- * Flattened device tree reader (see gz/fdt.h). One tokenizer, next_token(), checks every
+ * Flattened device tree reader (see gzhyp/fdt.h). One tokenizer, next_token(), checks every
  * structure-block token it returns against the block's bounds; gz_fdt_check() runs it over the
  * whole tree once to validate nesting and ordering, and every other call goes through it again,
  * so even a node offset that did not come from this API cannot make a read leave the blob.
  */
-#include <gz/fdt.h>
-#include <gz/lib.h>
+#include <gzhyp/fdt.h>
+#include <gzhyp/lib.h>
 
 /* Header field offsets (all big-endian 32-bit). */
 #define HDR_MAGIC	0

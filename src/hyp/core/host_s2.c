@@ -4,7 +4,7 @@
  * page from the host call gz_host_s2_unmap, which drops whole leaves so that it never has
  * to split a block (and so never needs memory and never fails).
  */
-#include <gz/status.h>
+#include <gzabi/status.h>
 #include <hal.h>
 
 #include "mem_priv.h"

@@ -1,15 +1,15 @@
-/* The host hypercall dispatcher (MT_HVC_GZVM_*, include/gz/hvc.h) and the core's init.
+/* The host hypercall dispatcher (MT_HVC_GZVM_*, include/gzabi/hvc.h) and the core's init.
  * Every argument is checked here or by the callee before anything changes; a bad call gets
  * a status code in x0 and leaves the hypervisor as it was. */
 #include <uapi/linux/gzvm.h>
-#include <gz/hostcall.h>
-#include <gz/hvc.h>
-#include <gz/lib.h>
-#include <gz/one_reg.h>
-#include <gz/pgstate.h>
-#include <gz/status.h>
-#include <gz/vcpu.h>
-#include <gz/vm.h>
+#include <gzhyp/hostcall.h>
+#include <gzabi/hvc.h>
+#include <gzhyp/lib.h>
+#include <gzhyp/one_reg.h>
+#include <gzhyp/pgstate.h>
+#include <gzabi/status.h>
+#include <gzhyp/vcpu.h>
+#include <gzhyp/vm.h>
 #include <hal.h>
 
 /* Largest DESTROY_VM batch honoured (bounds one call's time in the hypervisor). */

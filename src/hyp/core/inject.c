@@ -1,9 +1,9 @@
 /* Synchronous exceptions the hypervisor injects into a guest (UNDEF, data and instruction
  * aborts), taken to EL1 as the architecture would: ESR_EL1, FAR_EL1, ELR_EL1 = PC,
  * SPSR_EL1 = PSTATE, PSTATE = EL1h with DAIF masked, PC = VBAR_EL1 + vector offset. */
-#include <arch/esr.h>
-#include <arch/sysreg.h>
-#include <gz/vcpu.h>
+#include <arm64/esr.h>
+#include <arm64/sysreg.h>
+#include <gzhyp/vcpu.h>
 
 /* Offset of the synchronous vector for an exception taken from @pstate to EL1. */
 static uint64_t sync_vector_offset(uint64_t pstate)

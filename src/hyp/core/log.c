@@ -1,8 +1,8 @@
 /* gz_printf: formatted output to the HAL console, serialised so lines from different
  * physical CPUs do not interleave mid-line. */
 #include <hal.h>
-#include <gz/lib.h>
-#include <gz/log.h>
+#include <gzhyp/lib.h>
+#include <gzhyp/log.h>
 
 static gz_lock_t console_lock = GZ_LOCK_INIT;
 

@@ -1,12 +1,12 @@
 /*
- * Memory as owned objects (gz/mem.h): set-up, the host <-> hypervisor transitions, the
+ * Memory as owned objects (gzhyp/mem.h): set-up, the host <-> hypervisor transitions, the
  * per-VM statistics and the invariant checker. Guest transitions are in mem_xfer.c, the
  * host stage-2 in host_s2.c, memslots in memslot.c.
  */
-#include <arch/pte.h>
-#include <gz/lib.h>
-#include <gz/s2pt.h>
-#include <gz/status.h>
+#include <arm64/pte.h>
+#include <gzhyp/lib.h>
+#include <gzhyp/s2pt.h>
+#include <gzabi/status.h>
 #include <hal.h>
 
 #include "mem_priv.h"

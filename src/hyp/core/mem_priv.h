@@ -2,7 +2,7 @@
 #ifndef GZ_MEM_PRIV_H
 #define GZ_MEM_PRIV_H
 
-#include <gz/mem.h>
+#include <gzhyp/mem.h>
 
 /* A run of physically contiguous pages. */
 struct gz_mem_run {

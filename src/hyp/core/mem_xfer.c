@@ -1,11 +1,11 @@
 /*
- * Guest memory transitions (gz/mem.h): host -> guest donation, guest share/unshare with the
+ * Guest memory transitions (gzhyp/mem.h): host -> guest donation, guest share/unshare with the
  * host, relinquish, and reclaim on VM destroy. Each checks the whole request before it
  * changes anything; the only fallible step of an apply (a page-table change that needs
  * memory) comes first and rolls back by itself.
  */
-#include <gz/s2pt.h>
-#include <gz/status.h>
+#include <gzhyp/s2pt.h>
+#include <gzabi/status.h>
 #include <hal.h>
 
 #include "mem_priv.h"

@@ -1,13 +1,13 @@
 /*
- * gzvm memslots of a VM (gz/memslot.h): region registration (SET_MEMREGION), purposes,
+ * gzvm memslots of a VM (gzhyp/memslot.h): region registration (SET_MEMREGION), purposes,
  * demand paging (MAP_GUEST, MAP_GUEST_BLOCK), slot deletion and the fault lookup. Every page
  * moves through the checked donation of mem_xfer.c; host-supplied lists are copied into the
  * scratch area once, under the memory lock, before they are checked.
  */
-#include <arch/pte.h>
-#include <gz/hvc.h>
-#include <gz/lib.h>
-#include <gz/status.h>
+#include <arm64/pte.h>
+#include <gzabi/hvc.h>
+#include <gzhyp/lib.h>
+#include <gzabi/status.h>
 #include <hal.h>
 
 #include "mem_priv.h"

@@ -2,9 +2,9 @@
  * hypervisor does not emulate becomes GZVM_EXIT_MMIO; the value the VMM leaves in the run
  * page is loaded into the target register with the access's size and sign extension. */
 #include <uapi/linux/gzvm.h>
-#include <arch/sysreg.h>
-#include <gz/vcpu.h>
-#include <gz/lib.h>
+#include <arm64/sysreg.h>
+#include <gzhyp/vcpu.h>
+#include <gzhyp/lib.h>
 
 uint64_t gz_mmio_load_value(const uint8_t *data, unsigned size, bool sign_extend, bool sf)
 {

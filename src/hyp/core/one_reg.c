@@ -1,11 +1,11 @@
-/* ONE_REG access to a vCPU's registers with KVM's id encoding (gz/one_reg.h). */
+/* ONE_REG access to a vCPU's registers with KVM's id encoding (gzhyp/one_reg.h). */
 #include <uapi/linux/gzvm.h>
-#include <arch/sysreg.h>
-#include <gz/cpu_ctx.h>
-#include <gz/one_reg.h>
-#include <gz/status.h>
-#include <gz/vcpu.h>
-#include <gz/vtimer.h>
+#include <arm64/sysreg.h>
+#include <arm64/cpu_ctx.h>
+#include <gzhyp/one_reg.h>
+#include <gzabi/status.h>
+#include <gzhyp/vcpu.h>
+#include <gzhyp/vtimer.h>
 #include <hal.h>
 
 /* KVM's timer ids (note CVAL and CNT: KVM swapped their encodings, kept for ABI). */

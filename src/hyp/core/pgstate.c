@@ -1,6 +1,6 @@
-/* The page-state store (gz/pgstate.h): one 16-bit entry per page of the HAL's memory. */
-#include <gz/pgstate.h>
-#include <gz/status.h>
+/* The page-state store (gzhyp/pgstate.h): one 16-bit entry per page of the HAL's memory. */
+#include <gzhyp/pgstate.h>
+#include <gzabi/status.h>
 #include <hal.h>
 
 #define ENTRY_OWNER_MASK  0x0fffu

@@ -1,5 +1,5 @@
 /*
- * The page-table engine (gz/pgtable.h): one walker with visitor callbacks, and the map,
+ * The page-table engine (gzhyp/pgtable.h): one walker with visitor callbacks, and the map,
  * unmap, protect, translate, split, collapse and destroy operations built on it. The
  * descriptor format comes from struct gz_pgt_fmt; this file only knows the VMSA skeleton.
  *
@@ -8,9 +8,9 @@
  * with all pages taken from the memory ops up front, an "apply" pass that cannot fail. That
  * is how running out of memory leaves the tables exactly as before.
  */
-#include <gz/pgtable.h>
-#include <arch/pte.h>
-#include <gz/status.h>
+#include <gzhyp/pgtable.h>
+#include <arm64/pte.h>
+#include <gzabi/status.h>
 #include <hal.h>
 
 #define LEVEL_BITS 9

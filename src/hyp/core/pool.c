@@ -1,7 +1,7 @@
-/* The hypervisor's page pool (gz/pool.h): a free list threaded through the free pages. */
-#include <gz/pool.h>
-#include <gz/lib.h>
-#include <gz/status.h>
+/* The hypervisor's page pool (gzhyp/pool.h): a free list threaded through the free pages. */
+#include <gzhyp/pool.h>
+#include <gzhyp/lib.h>
+#include <gzabi/status.h>
 
 /* A free page holds the PA of the next free page in its first word. */
 static gz_pa_t *link_of(gz_pa_t pa)
@@ -130,7 +130,7 @@ void gz_pool_get_stats(struct gz_pool *pool, struct gz_pool_stats *st)
  * @nr entries that follow each other on the list and are physically consecutive, the first
  * aligned to the run's size. Pages added as a range sit on the list in ascending order and
  * allocation pops from the head, so unfragmented memory always qualifies; a fragmented pool
- * may refuse even though enough scattered pages are free (documented in gz/pool.h).
+ * may refuse even though enough scattered pages are free (documented in gzhyp/pool.h).
  */
 int gz_pool_alloc_contig(struct gz_pool_acct *acct, unsigned nr, gz_pa_t *pa)
 {

@@ -3,11 +3,11 @@
  * concurrent CPU_ON calls for one vCPU exactly one gets SUCCESS), CPU_SUSPEND as a WFI, and
  * SYSTEM_OFF / SYSTEM_RESET / SYSTEM_RESET2 as SYSTEM_EVENT exits to the host. */
 #include <uapi/linux/gzvm.h>
-#include <arch/sysreg.h>
-#include <gz/guest_calls.h>
-#include <gz/psci.h>
-#include <gz/vcpu.h>
-#include <gz/vm.h>
+#include <arm64/sysreg.h>
+#include <gzabi/guest_calls.h>
+#include <gzhyp/psci.h>
+#include <gzhyp/vcpu.h>
+#include <gzhyp/vm.h>
 
 #define PSCI_FN_MAX 0x1f
 

@@ -1,12 +1,12 @@
 /*
  * gzhyp's own EL2 stage-1 descriptor format on the page-table engine: AP (RW/RO, AP[1]
- * RES1 at EL2), AttrIndx into MAIR_EL2 (arch/pte.h), XN, AF, inner shareable; TLB
+ * RES1 at EL2), AttrIndx into MAIR_EL2 (arm64/pte.h), XN, AF, inner shareable; TLB
  * maintenance by VA. gzhyp keeps W^X for itself: writable and executable is refused.
  */
-#include <gz/s2pt.h>
-#include <arch/pte.h>
-#include <arch/vtcr.h>
-#include <gz/status.h>
+#include <gzhyp/s2pt.h>
+#include <arm64/pte.h>
+#include <arm64/vtcr.h>
+#include <gzabi/status.h>
 #include <hal.h>
 
 static bool s1_prot_ok(uint32_t prot)

@@ -1,12 +1,12 @@
 /*
- * Stage-2 descriptor format of a VM's translation (gz/s2pt.h): S2AP, XN, MemAttr, AF and
+ * Stage-2 descriptor format of a VM's translation (gzhyp/s2pt.h): S2AP, XN, MemAttr, AF and
  * shareability, TLB maintenance by IPA and VMID, and the geometry (start level, concatenated
  * root tables) with the VTCR_EL2 / VTTBR_EL2 values describing it.
  */
-#include <gz/s2pt.h>
-#include <arch/pte.h>
-#include <arch/vtcr.h>
-#include <gz/status.h>
+#include <gzhyp/s2pt.h>
+#include <arm64/pte.h>
+#include <arm64/vtcr.h>
+#include <gzabi/status.h>
 #include <hal.h>
 
 static bool s2_prot_ok(uint32_t prot)

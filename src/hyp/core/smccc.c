@@ -4,11 +4,11 @@
  * vendor calls the hypervisor does not implement go to the host as GZVM_EXIT_HYPERCALL;
  * MEM_RELINQUISH does both (the host unpins the page the hypervisor gave back). */
 #include <uapi/linux/gzvm.h>
-#include <gz/guest_calls.h>
-#include <gz/psci.h>
-#include <gz/status.h>
-#include <gz/vcpu.h>
-#include <gz/vm.h>
+#include <gzabi/guest_calls.h>
+#include <gzhyp/psci.h>
+#include <gzabi/status.h>
+#include <gzhyp/vcpu.h>
+#include <gzhyp/vm.h>
 
 static void ret(struct gz_vcpu *v, int64_t val)
 {

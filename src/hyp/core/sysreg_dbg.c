@@ -3,9 +3,9 @@
  * neither switched nor offered: a guest cannot arm a breakpoint that would fire in the host
  * or read counts of the host's work. A guest OS sees an unlocked OS lock and debug/PMU
  * registers that never change (Linux clears them at boot and runs on). */
-#include <arch/sysreg.h>
-#include <gz/exit.h>
-#include <gz/vcpu.h>
+#include <arm64/sysreg.h>
+#include <gzhyp/exit.h>
+#include <gzhyp/vcpu.h>
 
 static bool is_debug_or_pmu(uint32_t enc)
 {

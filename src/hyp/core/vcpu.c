@@ -3,15 +3,15 @@
  * the host; then the exit is in the shared run page and hwstate describes the vGIC and the
  * virtual timer. */
 #include <uapi/linux/gzvm.h>
-#include <arch/sysreg.h>
-#include <gz/hvc.h>
-#include <gz/lib.h>
-#include <gz/psci.h>
-#include <gz/s2pt.h>
-#include <gz/status.h>
-#include <gz/vcpu.h>
-#include <gz/vm.h>
-#include <gz/vtimer.h>
+#include <arm64/sysreg.h>
+#include <gzabi/hvc.h>
+#include <gzhyp/lib.h>
+#include <gzhyp/psci.h>
+#include <gzhyp/s2pt.h>
+#include <gzabi/status.h>
+#include <gzhyp/vcpu.h>
+#include <gzhyp/vm.h>
+#include <gzhyp/vtimer.h>
 #include <hal.h>
 
 GZ_STATIC_ASSERT(sizeof(struct gz_vcpu) <= GZ_PAGE_SIZE, "a vCPU is one pool page");

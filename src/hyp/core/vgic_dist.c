@@ -6,11 +6,11 @@
  * 8-bit also for IPRIORITYR (and the RAZ/WI ITARGETSR/xPENDSGIR), 64-bit and 32-bit halves
  * for IROUTER; another width on a register is a bad access (abort); holes are RAZ/WI.
  */
-#include <arch/gicv3.h>
-#include <arch/ich.h>
-#include <gz/lib.h>
-#include <gz/status.h>
-#include <gz/vgic.h>
+#include <arm64/gicv3.h>
+#include <arm64/ich.h>
+#include <gzhyp/lib.h>
+#include <gzabi/status.h>
+#include <gzhyp/vgic.h>
 
 #include "vgic_priv.h"
 

@@ -3,10 +3,10 @@
  * register arrays (enable, pending, active, group, priority, configuration) shared by the
  * distributor and the redistributor SGI frames, and the one injection function.
  */
-#include <arch/gicv3.h>
-#include <arch/ich.h>
-#include <gz/status.h>
-#include <gz/vgic.h>
+#include <arm64/gicv3.h>
+#include <arm64/ich.h>
+#include <gzabi/status.h>
+#include <gzhyp/vgic.h>
 
 #include "vgic_priv.h"
 

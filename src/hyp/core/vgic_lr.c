@@ -4,12 +4,12 @@
  * them into the LRs and arms the maintenance interrupts that bring the vCPU back when more
  * were waiting than LRs exist. After it stops, gz_vgic_sync() reads every LR back and folds
  * its state into the interrupt, so between two runs no interrupt lives in an LR: each flush
- * chooses afresh (see gz/vgic.h for the protocol and the overflow rules).
+ * chooses afresh (see gzhyp/vgic.h for the protocol and the overflow rules).
  */
-#include <arch/ich.h>
-#include <gz/status.h>
-#include <gz/vmid.h>
-#include <gz/vgic.h>
+#include <arm64/ich.h>
+#include <gzabi/status.h>
+#include <gzhyp/vmid.h>
+#include <gzhyp/vgic.h>
 
 #include "vgic_priv.h"
 

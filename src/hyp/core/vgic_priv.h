@@ -4,8 +4,8 @@
 #ifndef GZ_VGIC_PRIV_H
 #define GZ_VGIC_PRIV_H
 
-#include <arch/gicv3.h>
-#include <gz/vgic.h>
+#include <arm64/gicv3.h>
+#include <gzhyp/vgic.h>
 
 /* Callbacks collected under the lock, run after it is released. */
 #define VGIC_MAX_RESAMPLE (GZ_ICH_MAX_LRS + 32)

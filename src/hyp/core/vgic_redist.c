@@ -7,9 +7,9 @@
  * configuration registers of that vCPU. Holes are RAZ/WI; a frame whose vCPU is not
  * registered reads as zero.
  */
-#include <arch/gicv3.h>
-#include <gz/status.h>
-#include <gz/vgic.h>
+#include <arm64/gicv3.h>
+#include <gzabi/status.h>
+#include <gzhyp/vgic.h>
 
 #include "vgic_priv.h"
 

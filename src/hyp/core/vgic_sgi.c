@@ -5,9 +5,9 @@
  * when the SGI's group there matches the register (SGI1R: Group 1; SGI0R and, with a single
  * security state, ASGI1R: Group 0).
  */
-#include <arch/gicv3.h>
-#include <gz/status.h>
-#include <gz/vgic.h>
+#include <arm64/gicv3.h>
+#include <gzabi/status.h>
+#include <gzhyp/vgic.h>
 
 #include "vgic_priv.h"
 

@@ -1,11 +1,11 @@
 /* The VM table and the VM lifecycle: creation (memory object, vGIC, timer offset), lookup,
  * MPIDRs of its vCPUs, and the batched destruction that gives every page back to the host. */
-#include <arch/sysreg.h>
-#include <gz/lib.h>
-#include <gz/status.h>
-#include <gz/vcpu.h>
-#include <gz/vm.h>
-#include <gz/vtimer.h>
+#include <arm64/sysreg.h>
+#include <gzhyp/lib.h>
+#include <gzabi/status.h>
+#include <gzhyp/vcpu.h>
+#include <gzhyp/vm.h>
+#include <gzhyp/vtimer.h>
 
 static struct gz_vm vms[GZ_MAX_VMS];
 static gz_lock_t table_lock = GZ_LOCK_INIT;

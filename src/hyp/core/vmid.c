@@ -1,12 +1,12 @@
 /*
- * VMID allocator with generations (gz/vmid.h). A VM's id is generation << 16 | vmid. When a
+ * VMID allocator with generations (gzhyp/vmid.h). A VM's id is generation << 16 | vmid. When a
  * generation has no free VMID left, the generation advances, all guest TLB entries are
  * invalidated and the VMIDs running on each CPU at that moment stay reserved for their VMs,
  * which keep them into the new generation; every other VM gets a new VMID when it next runs.
  */
-#include <gz/vmid.h>
-#include <arch/vtcr.h>
-#include <gz/status.h>
+#include <gzhyp/vmid.h>
+#include <arm64/vtcr.h>
+#include <gzabi/status.h>
 
 #define ID_VMID(id) ((uint16_t)((id)&0xffff))
 #define ID_GEN(id)  ((id) >> 16)

@@ -1,10 +1,10 @@
 /*
  * The EL1 virtual timer of a vCPU that is not running: its condition, the PPI 27 line it
  * drives in the vGIC, and the sleep budget handed to the host for an idle vCPU. The physical
- * EL1 timer is not offered to guests (UNDEF), see gz/vtimer.h.
+ * EL1 timer is not offered to guests (UNDEF), see gzhyp/vtimer.h.
  */
-#include <gz/status.h>
-#include <gz/vtimer.h>
+#include <gzabi/status.h>
+#include <gzhyp/vtimer.h>
 
 void gz_vtimer_reset(struct gz_cpu_ctx *ctx, uint64_t cntvoff)
 {

@@ -9,8 +9,8 @@
 #ifndef GZ_HAL_H
 #define GZ_HAL_H
 
-#include <gz/types.h>
-#include <gz/cpu_ctx.h>
+#include <arm64/types.h>
+#include <arm64/cpu_ctx.h>
 
 /* ---- TLB and cache maintenance ------------------------------------------------------- */
 
@@ -50,7 +50,7 @@ bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size);
  * wrote with gz_hal_ich_write() on this CPU. Returns 0, or a negative GZ_E* when the vCPU
  * could not be entered at all (exit->kind = GZ_EXIT_KIND_FAIL_ENTRY then).
  * Fast path: when ctx->fast_exits is set, the HAL may offer each synchronous trap to the
- * core's gz_exit_fast (gz/exit.h) with ctx->x, pc, pstate and sys[GZ_SYS_SCTLR_EL1] current
+ * core's gz_exit_fast (gzhyp/exit.h) with ctx->x, pc, pstate and sys[GZ_SYS_SCTLR_EL1] current
  * and everything else still loaded; when that returns true the exit is complete (x, pc,
  * pstate updated in @ctx) and the HAL resumes the guest without returning. */
 int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit);

@@ -1,6 +1,6 @@
 /* printf-style formatting without libc: one engine writing to a character sink, used by
  * the console and by gz_snprintf. */
-#include <gz/lib.h>
+#include <gzhyp/lib.h>
 
 struct fmt_spec {
 	bool left, zero, plus, space, alt;
@@ -39,8 +39,8 @@ static void emit_str(struct sink *s, const struct fmt_spec *sp, const char *str)
 		pad(s, ' ', sp->width - n);
 }
 
-static void emit_num(struct sink *s, const struct fmt_spec *sp, uint64_t v, bool neg,
-		     unsigned base, bool upper)
+static void emit_num(struct sink *s, const struct fmt_spec *sp, uint64_t v, bool neg, unsigned base,
+		     bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char buf[24];

@@ -1,5 +1,5 @@
 /* Memory and string routines for the freestanding hypervisor (libc is not available). */
-#include <gz/lib.h>
+#include <gzhyp/lib.h>
 
 void *gz_memcpy(void *dst, const void *src, size_t n)
 {

@@ -52,7 +52,7 @@
 #define GZ_EL2_EXIT_PANIC     3 /* gz_hal_panic */
 
 /* PSCI SYSTEM_OFF for assembly (gas takes no 'U' suffix); main.c checks it equals
- * GZ_PSCI_SYSTEM_OFF of <gz/guest_calls.h>. */
+ * GZ_PSCI_SYSTEM_OFF of <gzabi/guest_calls.h>. */
 #define GZ_EL2_PSCI_SYSTEM_OFF_ASM 0x84000008
 
 /* The boot image is linked and loaded here (QEMU virt RAM base + Image text_offset). */
@@ -61,7 +61,7 @@
 #define GZ_EL2_EARLY_UART 0x09000000UL
 
 #ifndef __ASSEMBLER__
-#include <gz/types.h>
+#include <arm64/types.h>
 
 struct gz_el2_frame {
 	uint64_t x[31];
@@ -75,7 +75,7 @@ _Static_assert(sizeof(struct gz_el2_frame) == GZ_FRAME_SIZE, "trap frame layout"
 _Static_assert(__builtin_offsetof(struct gz_el2_frame, elr) == GZ_FRAME_ELR, "trap frame elr");
 _Static_assert(__builtin_offsetof(struct gz_el2_frame, far) == GZ_FRAME_FAR, "trap frame far");
 
-#include <gz/cpu_ctx.h>
+#include <arm64/cpu_ctx.h>
 
 struct gz_el2_host_save {
 	uint64_t x19_x30[12];

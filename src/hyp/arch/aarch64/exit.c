@@ -1,6 +1,6 @@
 /* The end of a gzhyp run: a final, greppable status line, then the status goes to QEMU
  * through semihosting, or the machine is powered off through PSCI when that is missing. */
-#include <gz/lib.h>
+#include <gzhyp/lib.h>
 #include <hal.h>
 
 #include "el2.h"

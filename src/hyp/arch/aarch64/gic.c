@@ -9,10 +9,10 @@
  * unmasks IRQs: the host side drains them by polling ICC_IAR1_EL1 after each run.
  */
 #include <hal.h>
-#include <gz/log.h>
-#include <gz/status.h>
-#include <arch/gicv3.h>
-#include <arch/sysreg_el2.h>
+#include <gzhyp/log.h>
+#include <gzabi/status.h>
+#include <arm64/gicv3.h>
+#include <arm64/sysreg_el2.h>
 
 #include "el2.h"
 #include "mmio.h"

@@ -14,15 +14,15 @@
  * vtimer deadline the hwstate reports or an IPI exit; SYSTEM_EVENT ends the run.
  */
 #include <uapi/linux/gzvm.h>
-#include <gz/hostcall.h>
-#include <gz/hvc.h>
-#include <gz/lib.h>
-#include <gz/log.h>
-#include <gz/status.h>
-#include <gz/vcpu.h>
-#include <gz/vm.h>
+#include <gzhyp/hostcall.h>
+#include <gzabi/hvc.h>
+#include <gzhyp/lib.h>
+#include <gzhyp/log.h>
+#include <gzabi/status.h>
+#include <gzhyp/vcpu.h>
+#include <gzhyp/vm.h>
 #include <hal.h>
-#include <arch/sysreg_el2.h>
+#include <arm64/sysreg_el2.h>
 
 #include "el2.h"
 

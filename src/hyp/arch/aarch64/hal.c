@@ -1,8 +1,8 @@
 /* The HAL on real EL2 registers: TLB and cache maintenance, barriers, the identity map of
  * physical memory (gzhyp maps it 1:1, mmu.c), the generic timer, CPU identity and panic. */
 #include <hal.h>
-#include <gz/lib.h>
-#include <arch/sysreg_el2.h>
+#include <gzhyp/lib.h>
+#include <arm64/sysreg_el2.h>
 
 #include "el2.h"
 

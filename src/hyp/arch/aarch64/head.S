@@ -5,7 +5,7 @@
  * secondaries arrive through PSCI CPU_ON at gz_el2_secondary_entry with x0 = CPU index.
  */
 #include "el2.h"
-#include <arch/sysreg_el2.h>
+#include <arm64/sysreg_el2.h>
 
 #define IMAGE_MAGIC       0x644d5241 /* "ARM\x64" */
 #define IMAGE_FLAGS_4K_LE 0x2        /* little-endian, 4 KiB pages, 2 MiB-aligned base */

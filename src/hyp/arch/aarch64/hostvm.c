@@ -14,18 +14,18 @@
  * abort in the host.
  */
 #include <uapi/linux/gzvm.h>
-#include <gz/fdt.h>
-#include <gz/guest_calls.h>
-#include <gz/hostcall.h>
-#include <gz/lib.h>
-#include <gz/log.h>
-#include <gz/mem.h>
-#include <gz/s2pt.h>
-#include <gz/status.h>
-#include <gz/vm.h>
-#include <gz/vmid.h>
+#include <gzhyp/fdt.h>
+#include <gzabi/guest_calls.h>
+#include <gzhyp/hostcall.h>
+#include <gzhyp/lib.h>
+#include <gzhyp/log.h>
+#include <gzhyp/mem.h>
+#include <gzhyp/s2pt.h>
+#include <gzabi/status.h>
+#include <gzhyp/vm.h>
+#include <gzhyp/vmid.h>
 #include <hal.h>
-#include <arch/sysreg_el2.h>
+#include <arm64/sysreg_el2.h>
 
 #include "el2.h"
 

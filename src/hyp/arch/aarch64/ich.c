@@ -2,7 +2,7 @@
  * priority registers the CPU does not implement (ICH_VTR_EL2) are UNDEFINED to access: the
  * core must stay within ICH_VTR_EL2, and a request beyond it is a hypervisor bug (panic). */
 #include <hal.h>
-#include <arch/sysreg_el2.h>
+#include <arm64/sysreg_el2.h>
 
 #define ICH_READ(name)                                                                             \
 	({                                                                                         \

@@ -1,6 +1,6 @@
 /* The four symbols GCC may call on its own (struct copies, zero-initialisation) even in a
  * freestanding build; they forward to the hypervisor's lib. Only the EL2 image links this. */
-#include <gz/lib.h>
+#include <gzhyp/lib.h>
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);

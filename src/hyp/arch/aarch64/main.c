@@ -6,11 +6,11 @@
  * "gz.test=dabt", "gz.test=panic") so tests can prove the failure paths.
  */
 #include <hal.h>
-#include <gz/fdt.h>
-#include <gz/guest_calls.h>
-#include <gz/lib.h>
-#include <gz/log.h>
-#include <arch/sysreg_el2.h>
+#include <gzhyp/fdt.h>
+#include <gzabi/guest_calls.h>
+#include <gzhyp/lib.h>
+#include <gzhyp/log.h>
+#include <arm64/sysreg_el2.h>
 
 #include "el2.h"
 

@@ -3,7 +3,7 @@
 #ifndef GZ_EL2_MMIO_H
 #define GZ_EL2_MMIO_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 static inline uint32_t gz_mmio_read32(uint64_t addr)
 {

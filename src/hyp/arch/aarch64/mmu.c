@@ -8,12 +8,12 @@
  * page pool does.
  */
 #include <hal.h>
-#include <gz/lib.h>
-#include <gz/log.h>
-#include <gz/s2pt.h>
-#include <gz/status.h>
-#include <arch/pte.h>
-#include <arch/sysreg_el2.h>
+#include <gzhyp/lib.h>
+#include <gzhyp/log.h>
+#include <gzhyp/s2pt.h>
+#include <gzabi/status.h>
+#include <arm64/pte.h>
+#include <arm64/sysreg_el2.h>
 
 #include "el2.h"
 

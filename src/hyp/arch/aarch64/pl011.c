@@ -1,7 +1,7 @@
 /* PL011 console: polled transmit only. Starts on the virt board's UART so that early
  * messages (wrong EL, bad DTB) are seen, then moves to the UART the DTB names. */
 #include <hal.h>
-#include <arch/pl011.h>
+#include <arm64/pl011.h>
 
 #include "el2.h"
 #include "mmio.h"

@@ -1,8 +1,8 @@
 /* The machine as the boot DTB describes it: RAM regions, CPUs (MPIDRs), the GICv3
  * distributor and redistributors, the console UART and the command line. The DTB is
  * untrusted input: it is validated by gz_fdt_check and every value is checked before use. */
-#include <gz/fdt.h>
-#include <gz/lib.h>
+#include <gzhyp/fdt.h>
+#include <gzhyp/lib.h>
 
 #include "el2.h"
 

@@ -1,6 +1,6 @@
 /* Calls to the firmware's PSCI (SMC conduit, SMCCC register convention): gzhyp powers the
  * machine off with SYSTEM_OFF and starts secondary CPUs with CPU_ON. */
-#include <gz/guest_calls.h>
+#include <gzabi/guest_calls.h>
 
 #include "el2.h"
 

@@ -3,9 +3,9 @@
  * checked: ICH list registers keep what is written, the counter moves forward, the lock
  * can be taken and released, and only DTB memory is mapped by pa_to_va. */
 #include <hal.h>
-#include <gz/log.h>
-#include <gz/status.h>
-#include <arch/sysreg_el2.h>
+#include <gzhyp/log.h>
+#include <gzabi/status.h>
+#include <arm64/sysreg_el2.h>
 
 #include "el2.h"
 

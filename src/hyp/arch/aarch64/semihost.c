@@ -2,7 +2,7 @@
  * test can hand the status straight to CTest. Without semihosting the HLT is an undefined
  * instruction; gz_el2_trap recognises the probe address, skips the HLT and sets
  * gz_semihost_missing, and the caller falls back to PSCI SYSTEM_OFF. */
-#include <arch/semihost.h>
+#include <arm64/semihost.h>
 
 #include "el2.h"
 

@@ -2,7 +2,7 @@
  * everything else (and lower-EL traps nobody handled) is unexpected: report the syndrome and
  * all registers on the console and power off with GZ_EL2_EXIT_EXCEPTION. */
 #include <hal.h>
-#include <arch/sysreg_el2.h>
+#include <arm64/sysreg_el2.h>
 
 #include "el2.h"
 

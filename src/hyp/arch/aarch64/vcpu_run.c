@@ -9,9 +9,9 @@
  * before the run and reads them back after it on this same CPU.
  */
 #include <hal.h>
-#include <gz/exit.h>
-#include <gz/status.h>
-#include <arch/sysreg_el2.h>
+#include <gzhyp/exit.h>
+#include <gzabi/status.h>
+#include <arm64/sysreg_el2.h>
 
 #include "el2.h"
 
@@ -92,7 +92,7 @@ static bool ctx_ok(const struct gz_cpu_ctx *c)
 	return (c->vttbr_el2 & ((1UL << VTTBR_VMID_SHIFT) - 1)) != 0; /* a stage-2 root */
 }
 
-/* Offer a synchronous trap to the core's fast path (gz/exit.h) with the guest still loaded:
+/* Offer a synchronous trap to the core's fast path (gzhyp/exit.h) with the guest still loaded:
  * on success its registers go back into the frame and the vector ERETs into the guest. */
 static bool fast_exit(struct gz_cpu_ctx *c, struct gz_el2_frame *f)
 {

@@ -5,7 +5,7 @@
 #ifndef GZ_ARCH_ESR_H
 #define GZ_ARCH_ESR_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 #define ESR_EC_SHIFT  26
 #define ESR_EC_MASK   GZ_GENMASK(31, 26)

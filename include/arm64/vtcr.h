@@ -3,7 +3,7 @@
 #ifndef ARCH_VTCR_H
 #define ARCH_VTCR_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 #define ARCH_VTCR_T0SZ	GZ_GENMASK(5, 0)
 #define ARCH_VTCR_SL0	GZ_GENMASK(7, 6)

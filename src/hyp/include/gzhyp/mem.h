@@ -1,8 +1,8 @@
 /*
  * Memory as owned objects: the one checked API through which every page changes hands
  * (DESIGN §3 "Memory as objects"). It keeps three things consistent under one lock: the
- * page-state store (gz/pgstate.h), the host VM's identity stage-2 and each guest's stage-2
- * (gz/pgtable.h tables, whose table pages come from the pool, gz/pool.h).
+ * page-state store (gzhyp/pgstate.h), the host VM's identity stage-2 and each guest's stage-2
+ * (gzhyp/pgtable.h tables, whose table pages come from the pool, gzhyp/pool.h).
  *
  * Every transition checks the whole range first and then applies all of it, or nothing:
  * an illegal request changes neither the store nor any page table and returns
@@ -33,11 +33,11 @@
 #ifndef GZ_MEM_H
 #define GZ_MEM_H
 
-#include <gz/types.h>
-#include <gz/pgstate.h>
-#include <gz/pgtable.h>
-#include <gz/pool.h>
-#include <gz/memslot.h>
+#include <arm64/types.h>
+#include <gzhyp/pgstate.h>
+#include <gzhyp/pgtable.h>
+#include <gzhyp/pool.h>
+#include <gzhyp/memslot.h>
 
 /* Pages a DESTROY_VM call reclaims when the caller does not say (v13 driver default). */
 #define GZ_MEM_DESTROY_BATCH 128

@@ -19,7 +19,7 @@
  * LR protocol (what the simulator's model of the guest CPU interface relies on):
  *  - gz_vgic_flush() writes ICH_LR0.. ICH_LR<n-1> (n <= ICH_VTR_EL2.ListRegs + 1) with
  *    vINTID, priority, group, state (pending / active / pending+active), HW = 0, and the
- *    EOI-maintenance bit (arch/ich.h ARCH_ICH_LR_EOI) for level-sensitive interrupts and
+ *    EOI-maintenance bit (arm64/ich.h ARCH_ICH_LR_EOI) for level-sensitive interrupts and
  *    whenever a refill on EOI is needed (the first flush on a physical CPU also writes 0
  *    into the LRs above n: their reset value is UNKNOWN); then ICH_AP0R<n>/ICH_AP1R<n> and
  *    ICH_VMCR_EL2 as the
@@ -45,8 +45,8 @@
 #ifndef GZ_VGIC_H
 #define GZ_VGIC_H
 
-#include <gz/types.h>
-#include <gz/cpu_ctx.h>
+#include <arm64/types.h>
+#include <arm64/cpu_ctx.h>
 #include <hal.h>
 
 #define GZ_VGIC_MAX_VCPUS  8

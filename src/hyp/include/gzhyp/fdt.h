@@ -12,7 +12,7 @@
 #ifndef GZ_FDT_H
 #define GZ_FDT_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 #define GZ_FDT_MAGIC	   0xd00dfeedU
 #define GZ_FDT_HEADER_SIZE 40U /* version 17 header */

@@ -4,7 +4,7 @@
 #define GZ_LIB_H
 
 #include <stdarg.h>
-#include <gz/types.h>
+#include <arm64/types.h>
 
 void *gz_memcpy(void *dst, const void *src, size_t n);
 void *gz_memmove(void *dst, const void *src, size_t n);
@@ -19,8 +19,7 @@ int gz_strncmp(const char *a, const char *b, size_t n);
  * precision (also '*') and length modifiers hh h l ll z t j. Returns the length the full
  * output would have (like C99 snprintf); always NUL-terminates when size > 0. */
 int gz_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int gz_snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int gz_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Formatting into a sink, one character at a time (the console uses it). */
 typedef void (*gz_putc_fn)(void *ctx, char c);

@@ -1,5 +1,5 @@
 /*
- * Stage-2 translation of a VM on the page-table engine (gz/pgtable.h): init with the IPA and
+ * Stage-2 translation of a VM on the page-table engine (gzhyp/pgtable.h): init with the IPA and
  * PA sizes, and the values of VTCR_EL2 and VTTBR_EL2 that make the hardware (or the
  * simulator) walk these tables. The map/unmap/protect/translate/collapse calls are the
  * generic gz_pgt_* ones.
@@ -18,7 +18,7 @@
 #ifndef GZ_S2PT_H
 #define GZ_S2PT_H
 
-#include <gz/pgtable.h>
+#include <gzhyp/pgtable.h>
 
 #define GZ_S2PT_IPA_MIN 32
 #define GZ_S2PT_IPA_MAX 48

@@ -6,7 +6,7 @@
 #ifndef GZ_PSCI_H
 #define GZ_PSCI_H
 
-#include <gz/exit.h>
+#include <gzhyp/exit.h>
 
 struct gz_vcpu;
 

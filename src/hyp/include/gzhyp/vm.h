@@ -18,10 +18,10 @@
 #ifndef GZ_VM_H
 #define GZ_VM_H
 
-#include <gz/types.h>
-#include <gz/mem.h>
-#include <gz/vgic.h>
-#include <gz/vmid.h>
+#include <arm64/types.h>
+#include <gzhyp/mem.h>
+#include <gzhyp/vgic.h>
+#include <gzhyp/vmid.h>
 #include <hal.h>
 
 #ifndef GZ_MAX_VMS

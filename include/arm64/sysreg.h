@@ -6,7 +6,7 @@
 #ifndef GZ_ARCH_SYSREG_H
 #define GZ_ARCH_SYSREG_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 /* A packed encoding: op0[15:14] op1[13:11] CRn[10:7] CRm[6:3] op2[2:0] (KVM's ONE_REG
  * SYSREG layout, so ids and trap decodes compare directly). */
@@ -139,7 +139,7 @@
  * TDOSA; MDRAR: TDRA) and to the PMU (TPM, TPMCR) trap, so it can neither program the
  * CPU's breakpoints/watchpoints, which are not switched, nor read counters that count for
  * the host. HPMN [4:0] (how many counters EL1 owns) is the HAL's: the hardware's PMCR.N
- * (MDCR_EL2_HPMN, arch/sysreg_el2.h). */
+ * (MDCR_EL2_HPMN, arm64/sysreg_el2.h). */
 #define MDCR_TPMCR	 GZ_BIT(5)
 #define MDCR_TPM	 GZ_BIT(6)
 #define MDCR_TDA	 GZ_BIT(9)

@@ -1,7 +1,7 @@
 /*
  * gzvm memslots of one VM (reference gzvm-abi.md §3): up to GZ_MEMSLOT_MAX guest-physical
  * ranges, registered by SET_MEMREGION (v13 descriptor: gzvm_memory_region_ranges header +
- * mem_region_addr_range constituents, include/gz/hvc.h), labelled by MEMREGION_PURPOSE and
+ * mem_region_addr_range constituents, include/gzabi/hvc.h), labelled by MEMREGION_PURPOSE and
  * filled either up front (constituents) or on demand (MAP_GUEST, MAP_GUEST_BLOCK). Every
  * page that enters a slot goes through the checked host->guest donation of mem.c.
  *
@@ -27,7 +27,7 @@
 #ifndef GZ_MEMSLOT_H
 #define GZ_MEMSLOT_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 #define GZ_MEMSLOT_MAX		 10 /* GZVM_MAX_MEM_REGION */
 #define GZ_MEMSLOT_DELETE_BATCH	 128

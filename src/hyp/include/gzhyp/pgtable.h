@@ -21,7 +21,7 @@
 #ifndef GZ_PGTABLE_H
 #define GZ_PGTABLE_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 /* Access permissions and memory type of a mapping. R/W/X may be combined freely for stage 2
  * (S2AP none/RO/WO/RW, XN); EL2 stage 1 requires R and rejects W without R. */

@@ -3,7 +3,7 @@
 #ifndef ARCH_GICV3_H
 #define ARCH_GICV3_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 /* ---- Distributor frame (64 KiB) ------------------------------------------------------- */
 #define ARCH_GICD_CTLR	      0x0000

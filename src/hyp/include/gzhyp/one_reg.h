@@ -9,7 +9,7 @@
 #ifndef GZ_ONE_REG_H
 #define GZ_ONE_REG_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 struct gz_vcpu;
 

@@ -11,8 +11,8 @@
 #ifndef GZ_POOL_H
 #define GZ_POOL_H
 
-#include <gz/types.h>
-#include <gz/pgtable.h>
+#include <arm64/types.h>
+#include <gzhyp/pgtable.h>
 #include <hal.h>
 
 struct gz_pool {

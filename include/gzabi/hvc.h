@@ -1,6 +1,6 @@
 /*
  * The host -> hypervisor call ABI (MT_HVC_GZVM_*, v13 numbering): SMC64 fast-call function
- * ids issued with HVC #0, x1..x7 arguments, x0 status (include/gz/status.h) and x1..x3
+ * ids issued with HVC #0, x1..x7 arguments, x0 status (include/gzabi/status.h) and x1..x3
  * results; the vm/vcpu tuple; the shared per-vCPU block (run page + hwstate page); the
  * memory-region descriptor of SET_MEMREGION. Shared by the driver and the hypervisor.
  */

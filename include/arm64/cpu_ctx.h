@@ -3,7 +3,7 @@
 #ifndef GZ_CPU_CTX_H
 #define GZ_CPU_CTX_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 /* EL1/EL0 system registers a guest OS uses, saved and restored across world switches. */
 enum gz_sysreg {

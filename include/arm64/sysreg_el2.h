@@ -66,7 +66,7 @@
 #define SCTLR_ELX_SA   0x8
 #define SCTLR_ELX_I    0x1000
 
-/* HCR_EL2 beyond the bits the core sets (arch/sysreg.h): bits a guest configuration must
+/* HCR_EL2 beyond the bits the core sets (arm64/sysreg.h): bits a guest configuration must
  * never carry (TGE routes EL1 to EL2, HCD disables HVC, E2H and everything above bit 31
  * change EL2 itself); the host value while no guest runs (EL1 is AArch64, no traps). */
 #define HCR_EL2_VM		(1UL << 0)
@@ -84,7 +84,7 @@
 #define ISR_EL1_I (1UL << 7)
 
 /* PMCR_EL0.N: how many event counters the PMU has; MDCR_EL2.HPMN gives them all to EL1 (the
- * trap bits of MDCR_EL2 are the core's, arch/sysreg.h). */
+ * trap bits of MDCR_EL2 are the core's, arm64/sysreg.h). */
 #define PMCR_EL0_N_SHIFT 11
 #define PMCR_EL0_N_MASK	 0x1fUL
 #define MDCR_EL2_HPMN	 0x1fUL

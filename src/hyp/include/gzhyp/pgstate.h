@@ -22,15 +22,16 @@
 #ifndef GZ_PGSTATE_H
 #define GZ_PGSTATE_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 typedef uint16_t gz_owner_t;
 
-#define GZ_OWNER_HOST	     ((gz_owner_t)0)
-#define GZ_OWNER_HYP	     ((gz_owner_t)1)
-#define GZ_OWNER_VM_FIRST    2
-#define GZ_PGSTATE_MAX_VM_ID 4092u /* VM ids 0 .. this fit the 12-bit owner field (0xfff = none)   \
-				    */
+#define GZ_OWNER_HOST	  ((gz_owner_t)0)
+#define GZ_OWNER_HYP	  ((gz_owner_t)1)
+#define GZ_OWNER_VM_FIRST 2
+#define GZ_PGSTATE_MAX_VM_ID                                                                       \
+	4092u /* VM ids 0 .. this fit the 12-bit owner field (0xfff = none)                        \
+	       */
 #define GZ_OWNER_VM(id)	  ((gz_owner_t)(GZ_OWNER_VM_FIRST + (id)))
 #define GZ_OWNER_IS_VM(o) ((o) >= GZ_OWNER_VM_FIRST)
 #define GZ_OWNER_VM_ID(o) ((unsigned)(o)-GZ_OWNER_VM_FIRST)

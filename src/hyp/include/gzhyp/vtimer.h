@@ -17,9 +17,9 @@
 #ifndef GZ_VTIMER_H
 #define GZ_VTIMER_H
 
-#include <gz/types.h>
-#include <gz/cpu_ctx.h>
-#include <gz/vgic.h>
+#include <arm64/types.h>
+#include <arm64/cpu_ctx.h>
+#include <gzhyp/vgic.h>
 
 /* CNTV_CTL_EL0 fields. */
 #define GZ_CNTV_CTL_ENABLE  GZ_BIT(0)

@@ -3,7 +3,7 @@
 #ifndef ARCH_ICH_H
 #define ARCH_ICH_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 /* ICH_LR<n>_EL2 */
 #define ARCH_ICH_LR_VINTID   GZ_GENMASK(31, 0)

@@ -1,19 +1,19 @@
 /*
- * The host hypercall entry of the core: every MT_HVC_GZVM_* call (include/gz/hvc.h) arrives
+ * The host hypercall entry of the core: every MT_HVC_GZVM_* call (include/gzabi/hvc.h) arrives
  * here with the SMCCC registers of the calling host CPU, and the core's global state is set
  * up once by gz_core_init before the first call.
  */
 #ifndef GZ_HOSTCALL_H
 #define GZ_HOSTCALL_H
 
-#include <gz/types.h>
-#include <gz/mem.h>
+#include <arm64/types.h>
+#include <gzhyp/mem.h>
 
 struct gz_smccc_regs {
 	uint64_t a[8];
 };
 
-/* In: a[0] = function id, a[1..7] = arguments. Out: a[0] = status (include/gz/status.h),
+/* In: a[0] = function id, a[1..7] = arguments. Out: a[0] = status (include/gzabi/status.h),
  * a[1..3] = results; a[4..7] are left as they were. Never fails silently: unknown ids get
  * GZ_ERR_NOT_SUPPORTED, bad arguments GZ_ERR_INVALID_ARGS and nothing changes. */
 void gz_hostcall_dispatch(struct gz_smccc_regs *regs);

@@ -6,7 +6,7 @@
 #ifndef ARCH_PTE_H
 #define ARCH_PTE_H
 
-#include <gz/types.h>
+#include <arm64/types.h>
 
 /* ---- shared skeleton ---- */
 #define ARCH_PTE_VALID	   GZ_BIT(0)

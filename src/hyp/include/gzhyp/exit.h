@@ -7,8 +7,8 @@
 #ifndef GZ_EXIT_H
 #define GZ_EXIT_H
 
-#include <gz/types.h>
-#include <gz/cpu_ctx.h>
+#include <arm64/types.h>
+#include <arm64/cpu_ctx.h>
 
 enum gz_exit_type {
 	GZ_XT_UNDEF, /* unknown / not emulated: the guest gets UNDEF */

@@ -13,9 +13,9 @@
 #ifndef GZ_VCPU_H
 #define GZ_VCPU_H
 
-#include <gz/types.h>
-#include <gz/cpu_ctx.h>
-#include <gz/exit.h>
+#include <arm64/types.h>
+#include <arm64/cpu_ctx.h>
+#include <gzhyp/exit.h>
 
 struct gz_vm;
 struct gzvm_vcpu_run;
