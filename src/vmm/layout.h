@@ -17,10 +17,8 @@
 #define VMM_VIRTIO_SPI_BASE   16U
 #define VMM_VIRTIO_MAX	      32U
 
-/* Optional scratch register file of the project's test guests (--testdev): what is written
- * reads back, any size. Not a virt device and not in the device tree. */
-#define VMM_TESTDEV_BASE 0x0b000000ULL
-#define VMM_TESTDEV_SIZE 0x100ULL
+/* The optional scratch register file of the project's test guests (--testdev) is at
+ * GZDEV_TESTDEV_BASE (gzdev/testdev.h), not in the device tree. */
 
 #define VMM_MAX_CPUS	8U
 #define VMM_MAX_DISKS	8U

@@ -4,6 +4,7 @@
 #ifndef VMM_VM_H
 #define VMM_VM_H
 
+#include <gzdev/testdev.h>
 #include <linux/gzvm.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -84,7 +85,7 @@ struct vmm_vm {
 	bool tty_raw;
 
 	pthread_mutex_t testdev_lock;
-	uint8_t testdev[VMM_TESTDEV_SIZE];
+	struct gzdev_testdev testdev;
 
 	atomic_ullong mmio_unhandled;
 	atomic_ullong aborts_injected;

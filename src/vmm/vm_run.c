@@ -108,15 +108,13 @@ bool vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size,
 			v = vmm_virtio_mmio_read(&vm->vdevs[idx]->vd, off, size);
 		else if (!is_write && size == 4)
 			v = empty_transport(vm, off); /* as QEMU virt: all 32 transports exist */
-	} else if (vm->cfg->testdev && addr >= VMM_TESTDEV_BASE &&
-		   addr - VMM_TESTDEV_BASE <= VMM_TESTDEV_SIZE - size) {
-		uint8_t *p = vm->testdev + (addr - VMM_TESTDEV_BASE);
-
+	} else if (vm->cfg->testdev && addr >= GZDEV_TESTDEV_BASE &&
+		   gzdev_testdev_claims(addr - GZDEV_TESTDEV_BASE, size)) {
 		pthread_mutex_lock(&vm->testdev_lock);
 		if (is_write)
-			le_store(p, size, v);
+			gzdev_testdev_write(&vm->testdev, addr - GZDEV_TESTDEV_BASE, size, v);
 		else
-			v = le_load(p, size);
+			v = gzdev_testdev_read(&vm->testdev, addr - GZDEV_TESTDEV_BASE, size);
 		pthread_mutex_unlock(&vm->testdev_lock);
 	} else {
 		/* Nothing there: reads as zero, writes ignored, unless the caller injects. */
@@ -277,7 +275,7 @@ static size_t input_space(struct vmm_vm *vm)
 /* Reads what stdin has (at most what the device can take). false at EOF or error. */
 static bool read_stdin(struct vmm_vm *vm)
 {
-	uint8_t buf[PL011_BACKLOG];
+	uint8_t buf[GZDEV_PL011_BACKLOG];
 	size_t space = input_space(vm);
 	struct vmm_virtio *vd = input_dev(vm);
 	ssize_t n;
@@ -495,9 +493,10 @@ void vmm_vm_print_stats(struct vmm_vm *vm, void *stream)
 	fprintf(f,
 		"  pl011@%llx: reads=%llu writes=%llu tx_bytes=%llu rx_bytes=%llu "
 		"irq_changes=%llu\n",
-		(unsigned long long)VMM_UART_BASE, (unsigned long long)vm->uart.reads,
-		(unsigned long long)vm->uart.writes, (unsigned long long)vm->uart.tx_bytes,
-		(unsigned long long)vm->uart.rx_bytes, (unsigned long long)vm->uart.irq_changes);
+		(unsigned long long)VMM_UART_BASE, (unsigned long long)vm->uart.m.reads,
+		(unsigned long long)vm->uart.m.writes, (unsigned long long)vm->uart.m.tx_bytes,
+		(unsigned long long)vm->uart.m.rx_bytes,
+		(unsigned long long)vm->uart.m.irq_changes);
 	for (unsigned i = 0; i < vm->nvdevs; i++) {
 		struct vmm_vdev *d = vm->vdevs[i];
 		const struct vmm_virtio_stats *s = &d->vd.stats;

@@ -166,11 +166,12 @@ static void build_script(void)
 	add(RNG + VIRTIO_MMIO_QUEUE_READY, true, 1);
 	add(RNG + VIRTIO_MMIO_STATUS, true, 0xf);
 	add(0x0c000000, false, 0); /* nothing mapped there */
-	add(VMM_TESTDEV_BASE + 8, true, 0x11223344);
+	add(GZDEV_TESTDEV_BASE + 8, true, 0x11223344);
 	for (unsigned k = 0; k < 3; k++)
 		add(VMM_VIRTIO_BASE + 5 * VMM_VIRTIO_STRIDE + 4 * k, false, 0);
-	fk.steps[fk.nsteps++] = (struct step){VMM_TESTDEV_BASE + 9, 0, false, 2};
-	fk.steps[fk.nsteps++] = (struct step){VMM_TESTDEV_BASE + VMM_TESTDEV_SIZE - 4, 0, true, 8};
+	fk.steps[fk.nsteps++] = (struct step){GZDEV_TESTDEV_BASE + 9, 0, false, 2};
+	fk.steps[fk.nsteps++] =
+	    (struct step){GZDEV_TESTDEV_BASE + GZDEV_TESTDEV_SIZE - 4, 0, true, 8};
 }
 
 static long run_vcpu0(struct gzvm_vcpu_run *run)
@@ -180,7 +181,7 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 
 		if (!prev->write && prev->addr == VMM_UART_BASE + PL011_FR)
 			memcpy(&fk.fr_seen, run->mmio.data, 4);
-		if (!prev->write && prev->addr == VMM_TESTDEV_BASE + 9)
+		if (!prev->write && prev->addr == GZDEV_TESTDEV_BASE + 9)
 			memcpy(&fk.testdev_seen, run->mmio.data, 8);
 		for (unsigned k = 0; k < 3; k++)
 			if (!prev->write &&
@@ -287,7 +288,7 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 	for (int i = 0; fk.wait_input && i < 5000; i++) {
 		struct timespec ts = {0, 1000000};
 
-		if (fk.vm->uart.fifo_count || fk.vm->vcon->u.vcon.in_len)
+		if (fk.vm->uart.m.fifo_count || fk.vm->vcon->u.vcon.in_len)
 			break;
 		nanosleep(&ts, NULL);
 	}
@@ -691,7 +692,7 @@ static void test_stdin_input(void **state)
 		dup2(saved, 0);
 		close(saved);
 		if (c == 0)
-			assert_int_equal(vm.uart.fifo_count + vm.uart.backlog_len, 3);
+			assert_int_equal(vm.uart.m.fifo_count + vm.uart.m.backlog_len, 3);
 		else
 			assert_int_equal(vm.vcon->u.vcon.in_len, 3);
 		vmm_vm_teardown(&vm);
@@ -705,7 +706,7 @@ static void test_stdin_backpressure(void **state)
 	static struct vmm_config cfg;
 	static struct vmm_vm vm;
 	static const char *const to_uart[] = {"--input", "pl011", NULL};
-	static uint8_t data[3 * PL011_BACKLOG];
+	static uint8_t data[3 * GZDEV_PL011_BACKLOG];
 	int p[2], saved = dup(0);
 
 	(void)state;

@@ -6,14 +6,17 @@
  * run block, SET_ONE_REG for the boot vCPU, then RUN. The guest image (a raw binary QEMU's
  * generic loader put at ADDR) becomes the guest's RAM content at IPA 0x40080000.
  *
- * The "VMM" serves MMIO exits with a PL011 (transmit only, its output framed by marker lines
- * so a test can cut out exactly what the guest printed) and the scratch register file of the
- * test platform; other MMIO reads as zero and ignores writes, as gzvmm does. vCPUs are
+ * The "VMM" serves MMIO exits with the device models gzvmm uses (src/dev): a PL011 (its
+ * output framed by marker lines so a test can cut out exactly what the guest printed; no
+ * input, no interrupt line) and the scratch register file of the test guests; an access to
+ * anything else gets a synchronous external abort, as under gzvmm. vCPUs are
  * scheduled round-robin on this CPU; a 1 ms preemption tick (the EL2 physical timer) makes a
  * running guest exit with GZVM_EXIT_IRQ when other vCPUs wait. IDLE exits sleep until the
  * vtimer deadline the hwstate reports or an IPI exit; SYSTEM_EVENT ends the run.
  */
 #include <uapi/linux/gzvm.h>
+#include <gzdev/pl011.h>
+#include <gzdev/testdev.h>
 #include <gzhyp/hostcall.h>
 #include <gzabi/hvc.h>
 #include <gzhyp/lib.h>
@@ -27,25 +30,18 @@
 #include "el2.h"
 
 /* Guest platform (the simulator's and tests/guests' memory map). */
-#define TM_RAM_IPA	0x40000000UL
-#define TM_RAM_SIZE	0x8000000UL /* 128 MiB */
-#define TM_LOAD_OFFSET	0x80000UL
-#define TM_UART_IPA	0x09000000UL
-#define TM_UART_SIZE	0x1000UL
-#define TM_UART_DR	0x000
-#define TM_UART_FR	0x018
-#define TM_UART_FR_IDLE 0x90 /* TXFE | RXFE */
-#define TM_UART_PID0	0xfe0
-#define TM_UART_PID0_V	0x11
-#define TM_TESTDEV_IPA	0x0b000000UL
-#define TM_TESTDEV_SIZE 0x100UL
-#define TM_GICD_IPA	0x08000000UL
-#define TM_GICD_SIZE	0x10000UL
-#define TM_GICR_IPA	0x080a0000UL
-#define TM_GICR_STRIDE	0x20000UL
-#define TM_PSTATE_BOOT	0x3c5UL /* EL1h, DAIF masked */
-#define TM_MAX_VCPUS	8
-#define TM_VM_TYPE	0 /* the Linux VM type, the only one */
+#define TM_RAM_IPA     0x40000000UL
+#define TM_RAM_SIZE    0x8000000UL /* 128 MiB */
+#define TM_LOAD_OFFSET 0x80000UL
+#define TM_UART_IPA    0x09000000UL
+#define TM_UART_SIZE   0x1000UL
+#define TM_GICD_IPA    0x08000000UL
+#define TM_GICD_SIZE   0x10000UL
+#define TM_GICR_IPA    0x080a0000UL
+#define TM_GICR_STRIDE 0x20000UL
+#define TM_PSTATE_BOOT 0x3c5UL /* EL1h, DAIF masked */
+#define TM_MAX_VCPUS   8
+#define TM_VM_TYPE     0 /* the Linux VM type, the only one */
 
 /* Host memory the test mode uses, carved from RAM after the image (2 MiB aligned). */
 #define TM_WORK_SIZE	0x1000000UL /* hypervisor working memory: store + pool */
@@ -96,7 +92,9 @@ static struct {
 	volatile unsigned pcpus_done;
 	volatile unsigned fp_checked; /* CPUs that checked every run's FP/SIMD switch */
 	volatile uint64_t fp_runs;    /* runs whose FP/SIMD switch was checked */
-	uint8_t testdev[TM_TESTDEV_SIZE];
+	gz_lock_t dev_lock;	      /* the devices: vCPUs on two CPUs may touch them at once */
+	struct gzdev_pl011 uart;
+	struct gzdev_testdev testdev;
 	volatile bool off;
 	uint32_t event;
 	uint64_t exits[16], unhandled_mmio, ticks_armed;
@@ -211,6 +209,36 @@ static void inject_abort(struct tm_vcpu *c, uint64_t addr, bool write)
 
 /* ---- the "VMM": devices ------------------------------------------------------------- */
 
+static void uart_tx(void *ctx, uint8_t byte)
+{
+	(void)ctx;
+	gz_hal_console_putc((char)byte);
+}
+
+/* One MMIO exit against the devices; false when none of them claims the access. */
+static bool dev_access(uint64_t addr, unsigned size, bool write, uint64_t *val)
+{
+	bool claimed = true;
+
+	gz_hal_lock(&tm.dev_lock);
+	if (addr >= TM_UART_IPA && addr - TM_UART_IPA < TM_UART_SIZE) {
+		if (write)
+			gzdev_pl011_write(&tm.uart, addr - TM_UART_IPA, size, *val);
+		else
+			*val = gzdev_pl011_read(&tm.uart, addr - TM_UART_IPA, size);
+	} else if (addr >= GZDEV_TESTDEV_BASE &&
+		   gzdev_testdev_claims(addr - GZDEV_TESTDEV_BASE, size)) {
+		if (write)
+			gzdev_testdev_write(&tm.testdev, addr - GZDEV_TESTDEV_BASE, size, *val);
+		else
+			*val = gzdev_testdev_read(&tm.testdev, addr - GZDEV_TESTDEV_BASE, size);
+	} else {
+		claimed = false;
+	}
+	gz_hal_unlock(&tm.dev_lock);
+	return claimed;
+}
+
 static void mmio(struct tm_vcpu *c)
 {
 	struct gzvm_vcpu_run *run = c->run;
@@ -222,23 +250,7 @@ static void mmio(struct tm_vcpu *c)
 	}
 	if (run->mmio.is_write)
 		gz_memcpy(&val, (const void *)run->mmio.data, size);
-	if (addr >= TM_UART_IPA && addr < TM_UART_IPA + TM_UART_SIZE) {
-		uint64_t off = addr - TM_UART_IPA;
-
-		if (run->mmio.is_write && off == TM_UART_DR)
-			gz_hal_console_putc((char)(val & 0xff));
-		else if (!run->mmio.is_write)
-			val = off == TM_UART_FR	    ? TM_UART_FR_IDLE
-			      : off == TM_UART_PID0 ? TM_UART_PID0_V
-						    : 0;
-	} else if (addr >= TM_TESTDEV_IPA && addr - TM_TESTDEV_IPA <= TM_TESTDEV_SIZE - size) {
-		uint8_t *p = tm.testdev + (addr - TM_TESTDEV_IPA);
-
-		if (run->mmio.is_write)
-			gz_memcpy(p, &val, size);
-		else
-			gz_memcpy(&val, p, size);
-	} else {
+	if (!dev_access(addr, (unsigned)size, run->mmio.is_write, &val)) {
 		tm.unhandled_mmio++;
 		/* FAR_EL1 wants the faulting VA, which the gzvm MMIO exit does not carry (only the
 		 * IPA); the test mode reads FAR_EL2 of that exit from this CPU's record, where
@@ -596,6 +608,7 @@ void gz_el2_guest_test(unsigned online)
 	if (v && (!gz_el2_parse_u64(v, &p) || p < 1 || p > online))
 		fail("gz.pcpus wants 1..(online cpus)", GZ_ERR_INVALID_ARGS);
 	tm.nr = (unsigned)n;
+	gzdev_pl011_init(&tm.uart, uart_tx, NULL, NULL);
 	tm.npcpus = (unsigned)(p < n ? p : n);
 	for (unsigned i = 0; i < GZ_EL2_MAX_CPUS; i++)
 		tm.running[i] = -1;
