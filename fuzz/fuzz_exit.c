@@ -62,7 +62,7 @@ static void check_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *exit
 	}
 	fast = *ctx;
 	*ctx = before;
-	gz_exit_decode(exit, &d);
+	arm64_exit_decode(exit, &d);
 	if (gz_exit_dispatch(v, &d) != GZ_EXIT_RESUME || memcmp(ctx, &fast, sizeof(fast)))
 		abort(); /* the two paths disagree */
 	*ctx = before;

@@ -23,7 +23,7 @@ PARTS = [
     ("gz_exit_dispatch", "exit dispatch and handling (hypercalls, MMIO, sysregs, ...)"),
     ("gz_vtimer_update", "virtual timer state (before and after each entry)"),
     ("gz_vgic_sync", "vGIC sync from the list registers (after each exit)"),
-    ("gz_exit_decode", "syndrome decoding"),
+    ("arm64_exit_decode", "syndrome decoding"),
     ("gz_vmid_enter", "VMID check"),
 ]
 

@@ -15,6 +15,12 @@
 #define ESR_EC(esr)   ((unsigned)GZ_FIELD_GET(ESR_EC_MASK, (esr)))
 #define ESR_ISS(esr)  ((uint32_t)((esr)&ESR_ISS_MASK))
 
+/* The syndrome of an exception of class @ec with @iss, for a 32-bit instruction (IL set). */
+static inline uint64_t arm64_esr(unsigned ec, uint32_t iss)
+{
+	return ((uint64_t)ec << ESR_EC_SHIFT) | ESR_IL | iss;
+}
+
 /* Exception classes */
 #define ESR_EC_UNKNOWN	   0x00
 #define ESR_EC_WFX	   0x01

@@ -1,8 +1,8 @@
-/* Exit dispatch (src/hyp/core/exit.c, inject.c, vcpu.c): the handler registry, the defined
- * outcome of every exit type (aborts inside and outside memslots, with and without a valid
- * syndrome, WFI/WFE, trapped system registers, IRQ, SError, debug, entry failure), the
- * architectural exception injection, vGIC MMIO in the hypervisor, the run budget and the
- * IPI and power-off interplay of vCPUs. */
+/* Exit dispatch (src/hyp/core/exit.c, vcpu.c): the handler registry, the defined outcome of
+ * every exit type (aborts inside and outside memslots, with and without a valid syndrome,
+ * WFI/WFE, trapped system registers, IRQ, SError, debug, entry failure), vGIC MMIO in the
+ * hypervisor, the run budget and the IPI and power-off interplay of vCPUs. The exception
+ * entry itself is tested in test_arm64_inject.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,61 +102,6 @@ static void test_registry(void **state)
 	v0->ctx.sys[GZ_SYS_VBAR_EL1] = 0x1000;
 	assert_int_equal(gz_exit_dispatch(v0, &d), GZ_EXIT_RESUME);
 	assert_int_equal(v0->ctx.pc, 0x1000 + 0x200);
-}
-
-/* ---- injection --------------------------------------------------------------------------- */
-static void test_inject_undef(void **state)
-{
-	static const struct {
-		uint64_t pstate, sctlr, off, newp;
-	} t[] = {
-	    {PSR_MODE_EL1h | PSR_NZCV, 0, 0x200, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN},
-	    {PSR_MODE_EL1t, 0, 0x000, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN},
-	    {PSR_MODE_EL0t | PSR_DIT | PSR_SS, 0, 0x400,
-	     PSR_MODE_EL1h | PSR_DAIF | PSR_PAN | PSR_DIT},
-	    {PSR_MODE_nRW | 0x10, 0, 0x600, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN},
-	    /* SPAN set: PAN kept as it was */
-	    {PSR_MODE_EL1h, SCTLR_EL1_SPAN, 0x200, PSR_MODE_EL1h | PSR_DAIF},
-	    {PSR_MODE_EL1h | PSR_PAN, SCTLR_EL1_SPAN, 0x200, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN},
-	    /* DSSBS: SSBS set on entry */
-	    {PSR_MODE_EL1h, SCTLR_EL1_DSSBS, 0x200, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN | PSR_SSBS},
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		v0->ctx.pstate = t[i].pstate;
-		v0->ctx.sys[GZ_SYS_SCTLR_EL1] = t[i].sctlr;
-		v0->ctx.sys[GZ_SYS_VBAR_EL1] = 0xffff800010000000;
-		v0->ctx.pc = 0x4000 + i;
-		gz_inject_undef(v0);
-		assert_int_equal(v0->ctx.elr_el1, 0x4000 + i);
-		assert_int_equal(v0->ctx.spsr_el1, t[i].pstate);
-		assert_int_equal(v0->ctx.sys[GZ_SYS_ESR_EL1], ESR_IL);
-		assert_int_equal(v0->ctx.pc, 0xffff800010000000 + t[i].off);
-		if (v0->ctx.pstate != t[i].newp)
-			fail_msg("case %zu: pstate 0x%llx want 0x%llx", i,
-				 (unsigned long long)v0->ctx.pstate, (unsigned long long)t[i].newp);
-	}
-}
-
-static void test_inject_aborts(void **state)
-{
-	(void)state;
-	v0->ctx.pstate = PSR_MODE_EL1h;
-	gz_inject_dabt(v0, 0xdead000, true);
-	assert_int_equal(v0->ctx.sys[GZ_SYS_FAR_EL1], 0xdead000);
-	assert_int_equal(v0->ctx.sys[GZ_SYS_ESR_EL1],
-			 esr_ec(ESR_EC_DABT_CUR, ESR_DABT_WNR | ESR_FSC_EXTABT));
-	v0->ctx.pstate = PSR_MODE_EL0t;
-	gz_inject_dabt(v0, 0xbeef000, false);
-	assert_int_equal(v0->ctx.sys[GZ_SYS_ESR_EL1], esr_ec(ESR_EC_DABT_LOW, ESR_FSC_EXTABT));
-	v0->ctx.pstate = PSR_MODE_EL1t;
-	gz_inject_iabt(v0, 0x1234);
-	assert_int_equal(v0->ctx.sys[GZ_SYS_ESR_EL1], esr_ec(ESR_EC_IABT_CUR, ESR_FSC_EXTABT));
-	assert_int_equal(v0->ctx.sys[GZ_SYS_FAR_EL1], 0x1234);
-	v0->ctx.pstate = PSR_MODE_nRW;
-	gz_inject_iabt(v0, 0x1234);
-	assert_int_equal(v0->ctx.sys[GZ_SYS_ESR_EL1], esr_ec(ESR_EC_IABT_LOW, ESR_FSC_EXTABT));
 }
 
 /* ---- outcomes through RUN ------------------------------------------------------------- */
@@ -666,11 +611,13 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_registry),	      T(test_inject_undef),  T(test_inject_aborts),
-	    T(test_dabt_outcomes),    T(test_iabt_outcomes), T(test_wfx),
-	    T(test_async_outcomes),   T(test_sysregs),	     T(test_vgic_mmio),
-	    T(test_debug_pmu_raz_wi), T(test_halt_polling),  T(test_budget),
-	    T(test_run_entry_states), T(test_hwstate_lrs),   T(test_kick_and_power_off),
+	    T(test_registry),		T(test_dabt_outcomes),
+	    T(test_iabt_outcomes),	T(test_wfx),
+	    T(test_async_outcomes),	T(test_sysregs),
+	    T(test_vgic_mmio),		T(test_debug_pmu_raz_wi),
+	    T(test_halt_polling),	T(test_budget),
+	    T(test_run_entry_states),	T(test_hwstate_lrs),
+	    T(test_kick_and_power_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

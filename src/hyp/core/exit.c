@@ -2,6 +2,7 @@
  * claims, and the writers of the gzvm exits in the shared run page. */
 #include <uapi/linux/gzvm.h>
 #include <arm64/esr.h>
+#include <arm64/inject.h>
 #include <arm64/sysreg.h>
 #include <gzhyp/exit.h>
 #include <gzabi/guest_calls.h>
@@ -117,9 +118,9 @@ static enum gz_exit_action abort_in_slot(struct gz_vcpu *v, const struct gz_exit
 	/* Guest RAM is mapped RWX: any other fault there is a broken access (external abort,
 	 * alignment, address size). The guest gets the abort. */
 	if (d->type == GZ_XT_DABT)
-		gz_inject_dabt(v, ab->va, ab->write);
+		arm64_inject_dabt(&v->ctx, ab->va, ab->write);
 	else
-		gz_inject_iabt(v, ab->va);
+		arm64_inject_iabt(&v->ctx, ab->va);
 	return GZ_EXIT_RESUME;
 }
 
@@ -129,7 +130,7 @@ static enum gz_exit_action dabt_default(struct gz_vcpu *v, const struct gz_exit_
 
 	if (ab->ea || ab->s1ptw) {
 		/* External abort, or the guest's page tables live outside its RAM. */
-		gz_inject_dabt(v, ab->va, ab->write);
+		arm64_inject_dabt(&v->ctx, ab->va, ab->write);
 		return GZ_EXIT_RESUME;
 	}
 	if (ab->cm) {
@@ -165,7 +166,7 @@ static enum gz_exit_action outcome(struct gz_vcpu *v, const struct gz_exit_desc 
 		return dabt_default(v, d);
 	case GZ_XT_IABT:
 		/* Executing from a hole or a device. */
-		gz_inject_iabt(v, d->abort.va);
+		arm64_inject_iabt(&v->ctx, d->abort.va);
 		return GZ_EXIT_RESUME;
 	case GZ_XT_HVC:
 	case GZ_XT_SMC:
@@ -197,7 +198,7 @@ static enum gz_exit_action outcome(struct gz_vcpu *v, const struct gz_exit_desc 
 		return GZ_EXIT_TO_HOST;
 	default:
 		/* UNDEF, and trapped system registers nobody emulates. */
-		gz_inject_undef(v);
+		arm64_inject_undef(&v->ctx);
 		return GZ_EXIT_RESUME;
 	}
 }
@@ -242,7 +243,7 @@ static enum gz_exit_action dabt_vgic(struct gz_vcpu *v, const struct gz_exit_des
 	if (r == GZ_VGIC_MMIO_NOT_MINE)
 		return GZ_EXIT_NEXT;
 	if (r != GZ_OK) {
-		gz_inject_dabt(v, ab->va, ab->write);
+		arm64_inject_dabt(&v->ctx, ab->va, ab->write);
 		return GZ_EXIT_RESUME;
 	}
 	if (!ab->write) {

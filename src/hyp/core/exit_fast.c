@@ -65,7 +65,7 @@ bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 		return false; /* the only classes takes() can accept: skip the decode */
 	}
 	v = GZ_CONTAINER_OF(ctx, struct gz_vcpu, ctx);
-	gz_exit_decode(rec, &d);
+	arm64_exit_decode(rec, &d);
 	if (!takes(v, &d) || gz_exit_dispatch(v, &d) != GZ_EXIT_RESUME)
 		return false;
 	v->nr_exits++;

@@ -292,7 +292,7 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	 * kick): straight back in, the flush above picks up what it announced. */
 	if (rec.kind == GZ_EXIT_KIND_IRQ && gz_hal_vcpu_irq_consumed())
 		return GZ_EXIT_RESUME;
-	gz_exit_decode(&rec, &desc);
+	arm64_exit_decode(&rec, &desc);
 	if (desc.type == GZ_XT_FAIL_ENTRY)
 		desc.esr = rec.esr; /* the HAL's reason, for fail_entry */
 	return gz_exit_dispatch(v, &desc);

@@ -123,9 +123,4 @@ void gz_mmio_store_bytes(uint64_t val, unsigned size, bool big_endian, uint8_t *
 /* Whether the vCPU's data accesses are big-endian now (SCTLR_EL1.EE at EL1, .E0E at EL0). */
 bool gz_mmio_guest_big_endian(const struct gz_vcpu *vcpu);
 
-/* ---- exception injection (inject.c) --------------------------------------------------- */
-void gz_inject_undef(struct gz_vcpu *vcpu);
-void gz_inject_dabt(struct gz_vcpu *vcpu, uint64_t far, bool write);
-void gz_inject_iabt(struct gz_vcpu *vcpu, uint64_t far);
-
 #endif

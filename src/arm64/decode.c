@@ -1,9 +1,8 @@
 /* Decoding of the HAL's exit record (ESR_EL2, FAR_EL2, HPFAR_EL2) into the arch-neutral
  * struct gz_exit_desc the exit handlers work on. Pure: no state, no side effects. */
+#include <arm64/decode.h>
 #include <arm64/esr.h>
 #include <arm64/sysreg.h>
-#include <gzhyp/exit.h>
-#include <gzhyp/lib.h>
 
 static enum gz_fault_kind fault_kind(uint8_t fsc)
 {
@@ -118,9 +117,9 @@ static void decode_sync(const struct gz_exit_record *rec, struct gz_exit_desc *d
 	}
 }
 
-void gz_exit_decode(const struct gz_exit_record *rec, struct gz_exit_desc *d)
+void arm64_exit_decode(const struct gz_exit_record *rec, struct gz_exit_desc *d)
 {
-	gz_memset(d, 0, sizeof(*d));
+	*d = (struct gz_exit_desc){0};
 	d->esr = rec->esr;
 	d->ec = (uint8_t)ESR_EC(rec->esr);
 	d->il = !!(rec->esr & ESR_IL);
@@ -142,7 +141,7 @@ void gz_exit_decode(const struct gz_exit_record *rec, struct gz_exit_desc *d)
 	}
 }
 
-const char *gz_exit_type_name(enum gz_exit_type type)
+const char *arm64_exit_type_name(enum gz_exit_type type)
 {
 	static const char *const names[GZ_XT_NR] = {
 	    [GZ_XT_UNDEF] = "undef",

@@ -1,6 +1,7 @@
-/* Decoding of exit records (src/hyp/core/exit_decode.c): every exception class to its exit
+/* Decoding of exit records (src/arm64/decode.c): every exception class to its exit
  * type, every ISS field of data/instruction aborts, HVC/SMC immediates, WFx variants,
- * trapped system-register accesses, the fault-status table and the asynchronous kinds. */
+ * trapped system-register accesses, the fault-status table and the asynchronous kinds.
+ * test-libs: gzarm64 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,7 @@
 
 #include <arm64/esr.h>
 #include <arm64/sysreg.h>
-#include <gzhyp/exit.h>
+#include <arm64/decode.h>
 
 static struct gz_exit_desc decode(enum gz_exit_kind kind, uint64_t esr, uint64_t far,
 				  uint64_t hpfar)
@@ -19,7 +20,7 @@ static struct gz_exit_desc decode(enum gz_exit_kind kind, uint64_t esr, uint64_t
 	struct gz_exit_desc d;
 
 	memset(&d, 0xa5, sizeof(d)); /* the decoder must set every field */
-	gz_exit_decode(&rec, &d);
+	arm64_exit_decode(&rec, &d);
 	return d;
 }
 
@@ -68,8 +69,8 @@ static void test_every_ec(void **state)
 			break;
 		}
 		if (d.type != want)
-			fail_msg("EC 0x%02x decoded as %s, want %s", ec, gz_exit_type_name(d.type),
-				 gz_exit_type_name(want));
+			fail_msg("EC 0x%02x decoded as %s, want %s", ec,
+				 arm64_exit_type_name(d.type), arm64_exit_type_name(want));
 		assert_int_equal(d.ec, ec);
 		assert_true(d.il);
 		assert_int_equal(d.esr, esr(ec, 0));
@@ -270,9 +271,9 @@ static void test_type_names(void **state)
 {
 	(void)state;
 	for (int t = 0; t < GZ_XT_NR; t++)
-		assert_string_not_equal(gz_exit_type_name((enum gz_exit_type)t), "?");
-	assert_string_equal(gz_exit_type_name(GZ_XT_DABT), "dabt");
-	assert_string_equal(gz_exit_type_name(GZ_XT_NR), "?");
+		assert_string_not_equal(arm64_exit_type_name((enum gz_exit_type)t), "?");
+	assert_string_equal(arm64_exit_type_name(GZ_XT_DABT), "dabt");
+	assert_string_equal(arm64_exit_type_name(GZ_XT_NR), "?");
 }
 
 int main(void)
