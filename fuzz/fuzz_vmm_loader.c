@@ -83,8 +83,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_msg(err);
 		goto guards;
 	}
-	if (bl.kernel_end <= bl.kernel_start ||
-	    !inside(bl.kernel_start, bl.kernel_end - bl.kernel_start) || !inside(bl.entry, 1))
+	/* What the kernel may use (its reserved range) covers its file and stays in RAM. */
+	if (bl.kernel_end <= bl.kernel_start || bl.reserved_end < bl.kernel_end ||
+	    !inside(bl.kernel_start, bl.reserved_end - bl.kernel_start) || !inside(bl.entry, 1))
 		abort();
 	if (isize) {
 		if (vmm_load_initrd(&m, data, isize < size ? isize : size, &bl, err, sizeof(err))) {
@@ -93,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (!inside(bl.initrd_start, bl.initrd_size) ||
 		    vmm_range_overlap(bl.initrd_start, bl.initrd_size, bl.kernel_start,
-				      bl.kernel_end - bl.kernel_start))
+				      bl.reserved_end - bl.kernel_start))
 			abort();
 	}
 	if (vmm_place_dtb(&m, dsize, &bl, err, sizeof(err)) != 0) {
@@ -103,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!inside(bl.dtb_addr, bl.dtb_size) || bl.dtb_addr % VMM_PAGE_SIZE ||
 	    bl.dtb_addr / VMM_SZ_2M != (bl.dtb_addr + bl.dtb_size - 1) / VMM_SZ_2M ||
 	    vmm_range_overlap(bl.dtb_addr, bl.dtb_size, bl.kernel_start,
-			      bl.kernel_end - bl.kernel_start) ||
+			      bl.reserved_end - bl.kernel_start) ||
 	    vmm_range_overlap(bl.dtb_addr, bl.dtb_size, bl.initrd_start, bl.initrd_size))
 		abort();
 guards:

@@ -31,6 +31,10 @@
 
 /* Raw binaries built for QEMU virt expect to run at RAM base + 0x80000. */
 #define VMM_RAW_LOAD_OFFSET 0x80000ULL
+/* A raw binary does not say how much memory past its file it uses (BSS, stacks, heap): as
+ * QEMU's virt boot code does, nothing else goes within min(RAM / 2, 128 MiB) of its load
+ * address. */
+#define VMM_RAW_GAP_MAX (128ULL << 20)
 /* The booting protocol caps the DTB at 2 MiB. */
 #define VMM_DTB_MAX_SIZE VMM_SZ_2M
 

@@ -126,6 +126,7 @@ static int load_image(const struct vmm_mem *m, const uint8_t *img, size_t size,
 	bl->fmt = VMM_FMT_IMAGE;
 	bl->kernel_start = base + text;
 	bl->kernel_end = base + text + isize;
+	bl->reserved_end = bl->kernel_end; /* image_size covers BSS and the early page tables */
 	bl->entry = bl->kernel_start;
 	return 0;
 }
@@ -200,6 +201,7 @@ static int load_elf(const struct vmm_mem *m, const uint8_t *img, size_t size,
 	bl->fmt = VMM_FMT_ELF;
 	bl->kernel_start = lo;
 	bl->kernel_end = hi;
+	bl->reserved_end = hi; /* memory sizes: BSS included */
 	bl->entry = eh.e_entry;
 	return 0;
 }
@@ -208,7 +210,7 @@ static int load_raw(const struct vmm_mem *m, const uint8_t *img, size_t size,
 		    struct vmm_boot_layout *bl, char *err, size_t errlen)
 {
 	const struct vmm_mem_region *ram = vmm_mem_ram(m);
-	uint64_t at = ram->gpa + VMM_RAW_LOAD_OFFSET;
+	uint64_t at = ram->gpa + VMM_RAW_LOAD_OFFSET, gap;
 
 	if (ram->size <= VMM_RAW_LOAD_OFFSET || size > ram->size - VMM_RAW_LOAD_OFFSET)
 		return vmm_fail(err, errlen,
@@ -217,6 +219,10 @@ static int load_raw(const struct vmm_mem *m, const uint8_t *img, size_t size,
 	bl->fmt = VMM_FMT_RAW;
 	bl->kernel_start = at;
 	bl->kernel_end = at + size;
+	gap = ram->size / 2 < VMM_RAW_GAP_MAX ? ram->size / 2 : VMM_RAW_GAP_MAX;
+	bl->reserved_end = at + (size > gap ? size : gap);
+	if (bl->reserved_end > ram->gpa + ram->size)
+		bl->reserved_end = ram->gpa + ram->size;
 	bl->entry = at;
 	return 0;
 }
@@ -242,15 +248,16 @@ int vmm_load_initrd(const struct vmm_mem *m, const uint8_t *data, size_t size,
 		    struct vmm_boot_layout *bl, char *err, size_t errlen)
 {
 	const struct vmm_mem_region *ram = vmm_mem_ram(m);
-	uint64_t start = (bl->kernel_end + VMM_PAGE_SIZE - 1) & ~(VMM_PAGE_SIZE - 1);
+	uint64_t start = (bl->reserved_end + VMM_PAGE_SIZE - 1) & ~(VMM_PAGE_SIZE - 1);
 	uint64_t end = ram->gpa + ram->size;
 
 	if (size == 0)
 		return vmm_fail(err, errlen, "initrd is empty");
 	if (start >= end || size > end - start)
 		return vmm_fail(err, errlen,
-				"initrd (%zu bytes) does not fit in guest memory after the kernel",
-				size);
+				"initrd (%zu bytes) does not fit in guest memory above the kernel "
+				"(from 0x%llx; use a larger --mem)",
+				size, (unsigned long long)start);
 	if (copy_in(m, start, data, size, 0) != 0)
 		return vmm_fail(err, errlen, "initrd does not fit in guest memory");
 	bl->initrd_start = start;
@@ -275,7 +282,7 @@ int vmm_place_dtb(const struct vmm_mem *m, uint64_t dtb_size, struct vmm_boot_la
 		at = (((at + dtb_size - 1) & ~(VMM_SZ_2M - 1)) - dtb_size) & ~(VMM_PAGE_SIZE - 1);
 	if (at < ram->gpa)
 		return vmm_fail(err, errlen, "device tree does not fit in guest memory");
-	if (vmm_range_overlap(at, dtb_size, bl->kernel_start, bl->kernel_end - bl->kernel_start))
+	if (vmm_range_overlap(at, dtb_size, bl->kernel_start, bl->reserved_end - bl->kernel_start))
 		return vmm_fail(err, errlen,
 				"no room for the device tree: it would overlap the kernel "
 				"(use a larger --mem)");

@@ -24,8 +24,12 @@ enum vmm_kernel_format { VMM_FMT_IMAGE, VMM_FMT_ELF, VMM_FMT_RAW };
 
 struct vmm_boot_layout {
 	enum vmm_kernel_format fmt;
-	uint64_t kernel_start; /* guest range the kernel occupies (incl. BSS) */
+	uint64_t kernel_start; /* guest range the kernel occupies (incl. BSS where known) */
 	uint64_t kernel_end;
+	/* End of what the kernel may use beyond its file: an Image's image_size, an ELF's
+	 * segment memory sizes, a raw binary's conservative gap (its BSS and stack are not in
+	 * the file). The initrd and the device tree are placed clear of [kernel_start, this). */
+	uint64_t reserved_end;
 	uint64_t entry;
 	uint64_t initrd_start; /* 0 when there is no initrd */
 	uint64_t initrd_size;
@@ -40,11 +44,11 @@ int vmm_read_file(const char *what, const char *path, size_t max, uint8_t **data
 /* Detects the format and copies the kernel into guest memory; fills fmt, kernel range, entry. */
 int vmm_load_kernel(const struct vmm_mem *m, const uint8_t *img, size_t size,
 		    struct vmm_boot_layout *bl, char *err, size_t errlen);
-/* Places and copies the initrd after the kernel (page aligned). */
+/* Places and copies the initrd above what the kernel may use (reserved_end, page aligned). */
 int vmm_load_initrd(const struct vmm_mem *m, const uint8_t *data, size_t size,
 		    struct vmm_boot_layout *bl, char *err, size_t errlen);
 /* Chooses the DTB address for a blob of dtb_size bytes: top of RAM, page aligned, inside one
- * 2 MiB block, clear of kernel and initrd. */
+ * 2 MiB block, clear of the kernel's reserved range and the initrd. */
 int vmm_place_dtb(const struct vmm_mem *m, uint64_t dtb_size, struct vmm_boot_layout *bl, char *err,
 		  size_t errlen);
 /* Copies the DTB to bl->dtb_addr. */

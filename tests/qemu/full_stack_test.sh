@@ -4,7 +4,9 @@
 # --backend gzvm, so every guest run goes gzvmm -> /dev/gzvm ioctls -> gzvm.ko -> HVC ->
 # gzhyp's core -> world switch -> the guest at EL1. Each guest's console must equal the
 # simulator's transcript (tests/sim/expected).
-#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST:VCPUS...
+#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST[.bin]:VCPUS[:INITRD]...
+# GUEST boots from its ELF, GUEST.bin from its raw binary; INITRD (a host path) is passed
+# with --initrd.
 # Needs scripts/fetch-kernel --image (kernel, busybox, headers for gzvm.ko) and
 # scripts/fetch-vmm-arm64 (libfdt for the static gzvmm).
 set -uo pipefail
@@ -12,6 +14,15 @@ set -uo pipefail
 image=$1 guests_dir=$2 work=$3
 shift 3
 specs=("$@")
+# spec -> g (guest name), img (file in GUEST_DIR), n (vCPUs), rd (initrd path or empty)
+parse_spec() {
+  local s=$1 name
+  name=${s%%:*} s=${s#*:}
+  n=${s%%:*} rd=
+  [ "$s" = "$n" ] || rd=${s#*:}
+  g=${name%.bin} img=$g.elf
+  [ "$name" = "$g" ] || img=$g.bin
+}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 abi=${GZ_KERNEL_ABI:-6.1.0-50}
 kimg=$root/.cache/kernel/$abi/image/Image bbox=$root/.cache/kernel/$abi/image/busybox
@@ -40,9 +51,14 @@ cp "$bbox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" && cp "$work/ko/g
   echo 'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev'
   echo 'insmod /gzvm.ko && echo "init: insmod gzvm.ko ok"'
   for s in "${specs[@]}"; do
-    g=${s%:*} n=${s#*:}
-    cp "$guests_dir/$g.elf" "$r/$g.elf" || exit 1
-    echo "gzvmm run --backend gzvm --kernel /$g.elf --mem 128M --cpus $n --console file:/tmp/out 2>/tmp/err"
+    parse_spec "$s"
+    cp "$guests_dir/$img" "$r/$img" || exit 1
+    opt=
+    if [ -n "$rd" ]; then
+      cp "$rd" "$r/$g.initrd" || exit 1
+      opt="--initrd /$g.initrd"
+    fi
+    echo "gzvmm run --backend gzvm --kernel /$img $opt --mem 128M --cpus $n --console file:/tmp/out 2>/tmp/err"
     echo "rc=\$?; printf '@@guest-console-begin@@ $g $n\\n'; cat /tmp/out; printf '@@guest-console-end@@\\n'"
     echo "echo \"init: gzvmm $g $n exit \$rc\"; cat /tmp/err"
   done
@@ -66,7 +82,7 @@ ok=1
 [ "$status" = 0 ] || { echo "FAIL: QEMU exit status $status (124: timeout)"; ok=0; }
 grep -q "^init: insmod gzvm.ko ok$" "$log" || { echo "FAIL: gzvm.ko did not load"; ok=0; }
 for s in "${specs[@]}"; do
-  g=${s%:*} n=${s#*:}
+  parse_spec "$s"
   exp=$root/tests/sim/expected/$g.txt
   [ "$n" = 1 ] || exp=$root/tests/sim/expected/$g-$n.txt
   perl -0777 -ne "print \$1 if /\@\@guest-console-begin\@\@ $g $n\n(.*?)\@\@guest-console-end\@\@/s" \

@@ -345,8 +345,8 @@ static void test_initrd_and_dtb_placement(void **state)
 	memset(dtb, 0xd7, sizeof(dtb));
 	assert_int_equal(vmm_load_kernel(&f->mem, code, sizeof(code), &bl, err, sizeof(err)), 0);
 	assert_int_equal(vmm_load_initrd(&f->mem, rd, sizeof(rd), &bl, err, sizeof(err)), 0);
-	/* Page aligned, right after the kernel. */
-	assert_true(bl.initrd_start == VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET + 0x1000);
+	/* A raw binary's BSS is not in its file: min(RAM / 2, 128 MiB) above its load address. */
+	assert_true(bl.initrd_start == VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET + RAM_SIZE / 2);
 	assert_memory_equal(f->ram + (bl.initrd_start - VMM_RAM_BASE), rd, sizeof(rd));
 	assert_int_equal(vmm_place_dtb(&f->mem, sizeof(dtb), &bl, err, sizeof(err)), 0);
 	assert_true(bl.dtb_addr == VMM_RAM_BASE + RAM_SIZE - 0x1000);
@@ -362,6 +362,69 @@ static void test_initrd_and_dtb_placement(void **state)
 	/* Size mismatch between placement and write. */
 	assert_int_equal(vmm_write_dtb(&f->mem, dtb, 16, &bl, err, sizeof(err)), -1);
 	assert_string_equal(err, "device tree placement is invalid");
+}
+
+/* The initrd and the device tree never land on what an image uses beyond its file: an
+ * Image's image_size, an ELF's BSS (p_memsz), a raw binary's BSS and stack (unknown: the gap
+ * QEMU's virt boot code leaves, min(RAM / 2, 128 MiB) above the load address). */
+static void test_initrd_clear_of_bss(void **state)
+{
+	struct fixture *f = *state;
+	struct vmm_boot_layout bl;
+	char err[256];
+	uint8_t rd[0x3000], buf[ELF_SIZE];
+	uint8_t *img = make_image(4096, 0x80000, 0x200000, 0);
+	uint8_t *raw = calloc(1, 0x600000);
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[3];
+
+	memset(rd, 0x5c, sizeof(rd));
+	/* Image: 4 KiB of file, 2 MiB of image_size. */
+	assert_int_equal(vmm_load_kernel(&f->mem, img, 4096, &bl, err, sizeof(err)), 0);
+	assert_true(bl.reserved_end == VMM_RAM_BASE + 0x80000 + 0x200000);
+	assert_int_equal(vmm_load_initrd(&f->mem, rd, sizeof(rd), &bl, err, sizeof(err)), 0);
+	assert_true(bl.initrd_start == VMM_RAM_BASE + 0x280000);
+	/* ELF: the second segment's 0x100 bytes of file carry 0xf00 bytes of BSS. */
+	make_elf(buf, &eh, ph);
+	emit_elf(buf, &eh, ph);
+	assert_int_equal(vmm_load_kernel(&f->mem, buf, sizeof(buf), &bl, err, sizeof(err)), 0);
+	assert_int_equal(vmm_load_initrd(&f->mem, rd, sizeof(rd), &bl, err, sizeof(err)), 0);
+	assert_true(bl.initrd_start == VMM_RAM_BASE + 0x21000);
+	/* Raw: 512 bytes of file; initrd and device tree stay above load + RAM / 2. */
+	assert_int_equal(vmm_load_kernel(&f->mem, raw, 512, &bl, err, sizeof(err)), 0);
+	assert_true(bl.kernel_end == VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET + 512);
+	assert_true(bl.reserved_end == VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET + RAM_SIZE / 2);
+	assert_int_equal(vmm_load_initrd(&f->mem, rd, sizeof(rd), &bl, err, sizeof(err)), 0);
+	assert_true(bl.initrd_start >= bl.reserved_end);
+	assert_memory_equal(f->ram + (bl.initrd_start - VMM_RAM_BASE), rd, sizeof(rd));
+	assert_int_equal(vmm_place_dtb(&f->mem, 0x1000, &bl, err, sizeof(err)), 0);
+	assert_true(bl.dtb_addr >= bl.initrd_start + bl.initrd_size);
+	/* A raw file larger than the gap reserves its whole file (and fits up to RAM's end). */
+	assert_int_equal(vmm_load_kernel(&f->mem, raw, 0x600000, &bl, err, sizeof(err)), 0);
+	assert_true(bl.reserved_end == VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET + 0x600000);
+	assert_int_equal(vmm_load_initrd(&f->mem, rd, sizeof(rd), &bl, err, sizeof(err)), 0);
+	assert_true(bl.initrd_start == VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET + 0x600000);
+	free(img);
+	free(raw);
+}
+
+/* On a large VM the raw gap is capped at 128 MiB, as on QEMU's virt board. */
+static void test_raw_gap_capped(void **state)
+{
+	(void)state;
+	struct vmm_mem m = {0};
+	struct vmm_boot_layout bl;
+	char err[256];
+	uint64_t ram_size = 512ULL << 20;
+	uint8_t *ram = calloc(1, ram_size), code[16] = {0}, rd[16] = {1};
+
+	assert_non_null(ram);
+	assert_int_equal(vmm_mem_add(&m, VMM_RAM_BASE, ram_size, ram), 0);
+	assert_int_equal(vmm_load_kernel(&m, code, sizeof(code), &bl, err, sizeof(err)), 0);
+	assert_true(bl.reserved_end == VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET + VMM_RAW_GAP_MAX);
+	assert_int_equal(vmm_load_initrd(&m, rd, sizeof(rd), &bl, err, sizeof(err)), 0);
+	assert_true(bl.initrd_start == VMM_RAM_BASE + VMM_RAW_LOAD_OFFSET + (128ULL << 20));
+	free(ram);
 }
 
 static void test_dtb_never_straddles_2m(void **state)
@@ -390,8 +453,8 @@ static void test_overlaps_refused(void **state)
 	/* The kernel fills all but the last page: no room for an initrd or a large DTB. */
 	assert_int_equal(vmm_load_kernel(&f->mem, img, 4096, &bl, err, sizeof(err)), 0);
 	assert_int_equal(vmm_load_initrd(&f->mem, rd, sizeof(rd), &bl, err, sizeof(err)), -1);
-	assert_string_equal(err,
-			    "initrd (8192 bytes) does not fit in guest memory after the kernel");
+	assert_string_equal(err, "initrd (8192 bytes) does not fit in guest memory above the "
+				 "kernel (from 0x407ff000; use a larger --mem)");
 	assert_int_equal(vmm_place_dtb(&f->mem, 0x2000, &bl, err, sizeof(err)), -1);
 	assert_string_equal(
 	    err, "no room for the device tree: it would overlap the kernel (use a larger --mem)");
@@ -399,12 +462,15 @@ static void test_overlaps_refused(void **state)
 	free(img);
 	/* Kernel small, initrd up to the end: the DTB would land on the initrd. */
 	uint8_t code[8] = {0};
-	uint8_t *rd2 = calloc(1, RAM_SIZE - VMM_RAW_LOAD_OFFSET - 0x1000);
+	uint64_t rd2_size = RAM_SIZE / 2 - VMM_RAW_LOAD_OFFSET;
+	uint8_t *rd2 = calloc(1, rd2_size + 1);
 
 	assert_int_equal(vmm_load_kernel(&f->mem, code, sizeof(code), &bl, err, sizeof(err)), 0);
-	assert_int_equal(vmm_load_initrd(&f->mem, rd2, RAM_SIZE - VMM_RAW_LOAD_OFFSET - 0x1000, &bl,
-					 err, sizeof(err)),
-			 0);
+	/* One byte more than what lies above the raw image's gap is refused. */
+	assert_int_equal(vmm_load_initrd(&f->mem, rd2, rd2_size + 1, &bl, err, sizeof(err)), -1);
+	assert_string_equal(err, "initrd (3670017 bytes) does not fit in guest memory above the "
+				 "kernel (from 0x40480000; use a larger --mem)");
+	assert_int_equal(vmm_load_initrd(&f->mem, rd2, rd2_size, &bl, err, sizeof(err)), 0);
 	assert_int_equal(vmm_place_dtb(&f->mem, 0x100, &bl, err, sizeof(err)), -1);
 	assert_string_equal(
 	    err, "no room for the device tree: it would overlap the initrd (use a larger --mem)");
@@ -475,6 +541,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_elf_ok, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_elf_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_initrd_and_dtb_placement, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_initrd_clear_of_bss, setup, teardown),
+	    cmocka_unit_test(test_raw_gap_capped),
 	    cmocka_unit_test_setup_teardown(test_dtb_never_straddles_2m, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overlaps_refused, setup, teardown),
 	    cmocka_unit_test(test_read_file_errors),

@@ -14,7 +14,9 @@ printf '\x1f\x8b\x08\x00rest' > "$T/kernel.gz"
 printf '\x7fELF\x01\x01\x01\x00pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad' > "$T/elf32"
 head -c 3000000 /dev/zero > "$T/big"
 head -c 3800000 /dev/zero > "$T/big2"
-head -c 3663000 /dev/zero > "$T/big3"
+# a raw kernel leaves min(RAM / 2, 128 MiB) free above its load address: with --mem 4M the
+# initrd starts at 0x40280000 and this one reaches into the last page, where the DTB goes
+head -c 1572000 /dev/zero > "$T/big3"
 printf 'not a dtb at all, not a dtb at all, not a dtb at all' > "$T/bad.dtb"
 printf 'tiny' > "$T/tiny.img"
 head -c 4096 /dev/zero > "$T/disk.img"
@@ -63,7 +65,7 @@ expect 2 "gzvmm: kernel '$T/big' is too big for guest memory (3000000 bytes)" --
 expect 2 "gzvmm: kernel binary (3800000 bytes) does not fit in guest memory" -- run --kernel "$T/big2" --mem 4M
 expect 2 "gzvmm: cannot open initrd '$T/nope': No such file or directory" -- run $K --initrd "$T/nope"
 expect 2 "gzvmm: initrd '$T/empty' is empty" -- run $K --initrd "$T/empty"
-expect 2 "gzvmm: initrd (3800000 bytes) does not fit in guest memory after the kernel" -- run $K --initrd "$T/big2" --mem 4M
+expect 2 "gzvmm: initrd (3800000 bytes) does not fit in guest memory above the kernel (from 0x40280000; use a larger --mem)" -- run $K --initrd "$T/big2" --mem 4M
 expect 2 "gzvmm: no room for the device tree: it would overlap the initrd (use a larger --mem)" -- run $K --initrd "$T/big3" --mem 4M --dry-run
 expect 2 "gzvmm: dtb '$T/bad.dtb' is not a valid device tree blob" -- run $K --dtb "$T/bad.dtb"
 expect 2 "gzvmm: dtb '$T/big' is too big for guest memory (3000000 bytes)" -- run $K --dtb "$T/big"

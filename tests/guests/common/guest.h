@@ -46,6 +46,9 @@ enum vec_kind {
 	VEC_LOW_IRQ = 9,
 };
 
+/* x0 at the boot CPU's entry (the device tree's address for a raw image or an arm64 Image). */
+extern uint64_t guest_boot_x0;
+
 /* Provided by each guest. */
 void guest_main(unsigned cpu);
 /* Optional hooks (weak defaults report and power off). */

@@ -2,6 +2,7 @@
 #include "guest.h"
 
 static volatile uint32_t console_lock;
+uint64_t guest_boot_x0;
 
 void putc_(char c)
 {

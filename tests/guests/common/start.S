@@ -3,7 +3,7 @@
 	.section .text.boot, "ax"
 	.globl _start
 _start:
-	mov	x19, x0			/* DTB (unused) */
+	mov	x19, x0			/* DTB: kept in guest_boot_x0 */
 	adrp	x1, __bss_start
 	add	x1, x1, :lo12:__bss_start
 	adrp	x2, __bss_end
@@ -12,7 +12,9 @@ _start:
 	b.hs	2f
 	str	xzr, [x1], #8
 	b	1b
-2:	mov	x0, #0
+2:	adrp	x1, guest_boot_x0	/* after the BSS is cleared: it may live there */
+	str	x19, [x1, :lo12:guest_boot_x0]
+	mov	x0, #0
 	b	common_entry
 
 	.globl secondary_entry
