@@ -1,8 +1,10 @@
 /*
- * The host VM's stage-2: an identity map of what the host may touch, filled lazily. The
- * exit path calls gz_host_s2_handle_fault on a host stage-2 fault; transitions that take a
- * page from the host call gz_host_s2_unmap, which drops whole leaves so that it never has
- * to split a block (and so never needs memory and never fails).
+ * The host VM's stage-2: an identity map of what the host may touch, filled lazily. A host
+ * stage-2 fault maps what the page-state store lets the host reach (gz_host_s2_map_fault,
+ * through gz_host_s2_handle_fault in mem.c); transitions that take a page from the host
+ * call gz_host_s2_unmap, which drops whole leaves so that it never has to split a block (and
+ * so never needs memory and never fails). Both work on the table they are given, under the
+ * memory lock their caller holds: the memory object's state is mem.c's.
  */
 #include <gzabi/status.h>
 #include <hal.h>
@@ -14,9 +16,8 @@
 #define BORROW_PROT GZ_PROT_RW
 #define DEVICE_PROT (GZ_PROT_RW | GZ_PROT_DEVICE)
 
-void gz_host_s2_unmap(gz_pa_t pa, uint64_t nr)
+void gz_host_s2_unmap(struct gz_pgt *s2, gz_pa_t pa, uint64_t nr)
 {
-	struct gz_pgt *s2 = &gz_mem_g.host_s2;
 	gz_pa_t end = pa + (nr << GZ_PAGE_SHIFT);
 	unsigned level;
 
@@ -45,23 +46,16 @@ static bool host_owns_block(gz_pa_t block)
 	return true;
 }
 
-int gz_host_s2_handle_fault(gz_pa_t pa)
+int gz_host_s2_map_fault(struct gz_pgt *s2, gz_pa_t pa)
 {
-	struct gz_pgt *s2 = &gz_mem_g.host_s2;
 	gz_pa_t page = GZ_ALIGN_DOWN(pa, GZ_PAGE_SIZE);
 	gz_pa_t block = GZ_ALIGN_DOWN(pa, HOST_BLOCK);
 	uint64_t size = GZ_PAGE_SIZE;
 	gz_pa_t base = page;
 	uint32_t prot;
-	int ret = GZ_OK;
 
-	if (!gz_mem_g.ready)
-		return GZ_ERR_BAD_STATE;
-	if (pa >= (1ULL << gz_mem_g.pa_bits)) /* pa_bits <= 48 */
-		return GZ_ERR_OUT_OF_RANGE;
-	gz_mem_lock();
 	if (gz_pgt_translate(s2, page, NULL, NULL, NULL) == GZ_OK)
-		goto out; /* another CPU mapped it first */
+		return GZ_OK; /* another CPU mapped it first */
 	if (!gz_pgstate_managed(page)) {
 		prot = DEVICE_PROT;
 		if (!gz_pgstate_any_managed(block, HOST_BLOCK)) {
@@ -82,14 +76,10 @@ int gz_host_s2_handle_fault(gz_pa_t pa)
 			prot = BORROW_PROT;
 			break;
 		default:
-			ret = GZ_ERR_ACCESS_DENIED;
-			goto out;
+			return GZ_ERR_ACCESS_DENIED;
 		}
 	}
 	/* Pages of the block already mapped are mapped identically (same PA, same prot: a
 	 * page the host borrowed is never part of a block), which the engine accepts. */
-	ret = gz_pgt_map(s2, base, base, size, prot);
-out:
-	gz_mem_unlock();
-	return ret;
+	return gz_pgt_map(s2, base, base, size, prot);
 }

@@ -1,7 +1,8 @@
 /*
  * Memory as owned objects (gzhyp/mem.h): set-up, the host <-> hypervisor transitions, the
- * per-VM statistics and the invariant checker. Guest transitions are in mem_xfer.c, the
- * host stage-2 in host_s2.c, memslots in memslot.c.
+ * host stage-2's fault entry, the per-VM statistics and the invariant checker. Guest
+ * transitions are in mem_xfer.c, the host stage-2's mapping rules in host_s2.c, memslots in
+ * memslot.c.
  */
 #include <arm64/pte.h>
 #include <gzhyp/lib.h>
@@ -182,7 +183,7 @@ int gz_mem_host_donate_hyp(gz_pa_t pa, uint64_t nr)
 	if (!ret && (!gz_hal_pa_to_va(pa) || !gz_hal_pa_to_va(pa + ((nr - 1) << GZ_PAGE_SHIFT))))
 		ret = GZ_ERR_OUT_OF_RANGE;
 	if (!ret) {
-		gz_host_s2_unmap(pa, nr);
+		gz_host_s2_unmap(&gz_mem_g.host_s2, pa, nr);
 		gz_pgstate_set(pa, nr, GZ_OWNER_HYP, GZ_PAGE_DONATED);
 		/* Cannot fail: the range is page aligned and backed (checked above). */
 		gz_pool_add(&gz_mem_g.pool, pa, nr);
@@ -250,6 +251,22 @@ int gz_mem_host_share_hyp(gz_pa_t pa, uint64_t nr)
 int gz_mem_host_unshare_hyp(gz_pa_t pa, uint64_t nr)
 {
 	return host_share_change(pa, nr, GZ_PAGE_SHARED_OWNED, GZ_PAGE_OWNED);
+}
+
+/* ---- host stage-2 --------------------------------------------------------------------- */
+
+int gz_host_s2_handle_fault(gz_pa_t pa)
+{
+	int ret;
+
+	if (!gz_mem_g.ready)
+		return GZ_ERR_BAD_STATE;
+	if (pa >= (1ULL << gz_mem_g.pa_bits)) /* pa_bits <= 48 */
+		return GZ_ERR_OUT_OF_RANGE;
+	gz_mem_lock();
+	ret = gz_host_s2_map_fault(&gz_mem_g.host_s2, pa);
+	gz_mem_unlock();
+	return ret;
 }
 
 /* ---- statistics ---------------------------------------------------------------------- */

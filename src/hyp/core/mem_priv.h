@@ -35,9 +35,13 @@ void gz_mem_unlock(void);
 
 /* Zero a page and clean it to the point of coherency (before the host sees it again). */
 void gz_mem_scrub(gz_pa_t pa, uint64_t nr);
-/* Remove every host stage-2 leaf touching [pa, pa + nr pages), whole (never splits, so it
- * cannot fail; the host faults back in what it may still access). */
-void gz_host_s2_unmap(gz_pa_t pa, uint64_t nr);
+/* host_s2.c, on the host stage-2 @s2 under the lock. Remove every leaf touching [pa, pa + nr
+ * pages), whole (never splits, so it cannot fail; the host faults back in what it may still
+ * access). */
+void gz_host_s2_unmap(struct gz_pgt *s2, gz_pa_t pa, uint64_t nr);
+/* Map what the host may reach around @pa (below 2^pa_bits) after a host stage-2 fault
+ * (gz_host_s2_handle_fault has the rules and results). */
+int gz_host_s2_map_fault(struct gz_pgt *s2, gz_pa_t pa);
 /* Whether [addr, addr + nr pages) is aligned, non-empty and below 2^bits. */
 int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits);
 

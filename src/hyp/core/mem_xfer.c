@@ -158,7 +158,7 @@ static int unmap_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t
 static int give_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t nr)
 {
 	(void)ipa;
-	gz_host_s2_unmap(pa, nr);
+	gz_host_s2_unmap(&gz_mem_g.host_s2, pa, nr);
 	gz_pgstate_set(pa, nr, m->owner, GZ_PAGE_OWNED);
 	m->owned_pages += nr;
 	return GZ_OK;
@@ -275,7 +275,7 @@ int gz_mem_guest_unshare_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
 	gz_mem_lock();
 	ret = collect_guest_pages(m, ipa, nr, GZ_PAGE_SHARED_OWNED, &n);
 	for (unsigned i = 0; !ret && i < n; i++) {
-		gz_host_s2_unmap(gz_mem_g.scratch.runs[i].pa, 1);
+		gz_host_s2_unmap(&gz_mem_g.host_s2, gz_mem_g.scratch.runs[i].pa, 1);
 		gz_pgstate_set(gz_mem_g.scratch.runs[i].pa, 1, m->owner, GZ_PAGE_OWNED);
 	}
 	if (!ret)
@@ -289,7 +289,7 @@ static void return_to_host(struct gz_vm_mem *m, gz_pa_t pa)
 {
 	if (gz_pgstate_state(pa) == GZ_PAGE_SHARED_OWNED) {
 		/* The host may hold it as a borrower (RW); let it fault it back as owner. */
-		gz_host_s2_unmap(pa, 1);
+		gz_host_s2_unmap(&gz_mem_g.host_s2, pa, 1);
 		m->shared_pages--;
 	}
 	gz_mem_scrub(pa, 1);
