@@ -1,8 +1,8 @@
 /*
  * The vGIC object's setup (init, vCPU registration, frame placement from CREATE_DEVICE) and
- * the guest MMIO entry point with the distributor frame (GICD_*). Affinity routing is always
- * on and there is a single security state, so the distributor's SGI/PPI registers are RAZ/WI
- * (those live in each redistributor's SGI frame). Access widths: 32-bit for every register,
+ * the distributor frame (GICD_*), which the MMIO entry point (vgic_mmio.c) calls. Affinity routing
+ * is always on and there is a single security state, so the distributor's SGI/PPI registers are
+ * RAZ/WI (those live in each redistributor's SGI frame). Access widths: 32-bit for every register,
  * 8-bit also for IPRIORITYR (and the RAZ/WI ITARGETSR/xPENDSGIR), 64-bit and 32-bit halves
  * for IROUTER; another width on a register is a bad access (abort); holes are RAZ/WI.
  */
@@ -46,33 +46,6 @@ static const struct vgic_reg_range dist_regs[] = {
     {ARCH_GICD_IROUTER, ARCH_GICD_IROUTER_END, 4 | 8, VGIC_R_IROUTER, 0},
     {0xffd0, 0x10000, 4, VGIC_R_ID, 0},
 };
-
-const struct vgic_reg_range *vgic_find_range(const struct vgic_reg_range *t, size_t n, uint32_t off)
-{
-	for (size_t i = 0; i < n; i++)
-		if (off >= t[i].start && off < t[i].end)
-			return &t[i];
-	return NULL;
-}
-
-uint32_t vgic_id_reg(uint32_t off)
-{
-	switch (off) {
-	case ARCH_GICD_PIDR2:
-		/* ArchRev 3, JEDEC-assigned, JEP106 identity code bits [6:4] of 0x3b. */
-		return GZ_FIELD_PREP(ARCH_GIC_PIDR2_ARCHREV, ARCH_GIC_ARCHREV_GICV3) | 0xb;
-	case 0xfff0:
-		return 0x0d; /* CIDR0..3: the standard CoreSight/PrimeCell component ID */
-	case 0xfff4:
-		return 0xf0;
-	case 0xfff8:
-		return 0x05;
-	case 0xfffc:
-		return 0xb1;
-	default:
-		return 0;
-	}
-}
 
 /* ---- setup ------------------------------------------------------------------------------ */
 
@@ -267,10 +240,15 @@ static void write_ctlr(struct gz_vgic *v, uint64_t val, struct vgic_defer *d)
 			vgic_defer_kick(d, c);
 }
 
-static int dist_access(struct gz_vgic *v, unsigned who, uint32_t off, unsigned size, bool wr,
-		       uint64_t *val, struct vgic_defer *d)
+const struct vgic_reg_range *vgic_dist_range(uint32_t off)
 {
-	const struct vgic_reg_range *r = vgic_find_range(dist_regs, GZ_ARRAY_SIZE(dist_regs), off);
+	return vgic_find_range(dist_regs, GZ_ARRAY_SIZE(dist_regs), off);
+}
+
+int vgic_dist_access(struct gz_vgic *v, unsigned who, uint32_t off, unsigned size, bool wr,
+		     uint64_t *val, struct vgic_defer *d)
+{
+	const struct vgic_reg_range *r = vgic_dist_range(off);
 	uint32_t rel, intid;
 	struct gz_vgic_irq *irq;
 	uint64_t rd = 0;
@@ -333,99 +311,4 @@ static int dist_access(struct gz_vgic *v, unsigned who, uint32_t off, unsigned s
 	if (!wr)
 		*val = rd;
 	return GZ_OK;
-}
-
-/* ---- the MMIO entry point ---------------------------------------------------------------- */
-
-static uint64_t redist_frames_now(const struct gz_vgic *v)
-{
-	return v->redist_frames ? GZ_MIN(v->redist_frames, (uint64_t)v->nr_vcpus) : v->nr_vcpus;
-}
-
-enum vgic_frame { FRAME_NONE, FRAME_DIST, FRAME_REDIST };
-
-/* The frame @ipa falls in and its offset there (redistributors: from the first frame). */
-static enum vgic_frame locate(const struct gz_vgic *v, gz_ipa_t ipa, uint64_t *off)
-{
-	if (v->dist_base != GZ_VGIC_BASE_UNSET && ipa - v->dist_base < GZ_VGIC_DIST_SIZE) {
-		*off = ipa - v->dist_base;
-		return FRAME_DIST;
-	}
-	if (v->redist_base != GZ_VGIC_BASE_UNSET &&
-	    ipa - v->redist_base < redist_frames_now(v) * GZ_VGIC_REDIST_FRAME_SIZE) {
-		*off = ipa - v->redist_base;
-		return FRAME_REDIST;
-	}
-	return FRAME_NONE;
-}
-
-static bool size_ok(gz_ipa_t ipa, unsigned size)
-{
-	return (size == 1 || size == 2 || size == 4 || size == 8) && GZ_IS_ALIGNED(ipa, size);
-}
-
-int gz_vgic_mmio(struct gz_vgic *vgic, unsigned vcpu, gz_ipa_t ipa, unsigned size, bool is_write,
-		 uint64_t *val)
-{
-	struct vgic_defer d = {0};
-	enum vgic_frame frame;
-	uint64_t wval = 0, off = 0;
-	int ret;
-
-	gz_hal_lock(&vgic->lock);
-	if (!vgic_vcpu_ok(vgic, vcpu)) {
-		ret = GZ_ERR_INVALID_ARGS;
-		goto out;
-	}
-	frame = locate(vgic, ipa, &off);
-	if (frame == FRAME_NONE) {
-		ret = GZ_VGIC_MMIO_NOT_MINE;
-		goto out;
-	}
-	if (!size_ok(ipa, size)) {
-		ret = GZ_ERR_INVALID_ARGS;
-		goto out;
-	}
-	if (is_write)
-		wval = size == 8 ? *val : *val & ((1ULL << (8 * size)) - 1);
-	if (frame == FRAME_DIST)
-		ret = dist_access(vgic, vcpu, (uint32_t)off, size, is_write, is_write ? &wval : val,
-				  &d);
-	else
-		ret = vgic_redist_access(vgic, (unsigned)(off / GZ_VGIC_REDIST_FRAME_SIZE), vcpu,
-					 (uint32_t)(off % GZ_VGIC_REDIST_FRAME_SIZE), size,
-					 is_write, is_write ? &wval : val, &d);
-out:
-	vgic_unlock_run(vgic, &d);
-	return ret;
-}
-
-bool gz_vgic_mmio_read_is_stable(struct gz_vgic *vgic, unsigned vcpu, gz_ipa_t ipa, unsigned size)
-{
-	const struct vgic_reg_range *r;
-	uint64_t off = 0;
-	bool ok = false;
-
-	gz_hal_lock(&vgic->lock);
-	if (!vgic_vcpu_ok(vgic, vcpu) || !size_ok(ipa, size))
-		goto out;
-	switch (locate(vgic, ipa, &off)) {
-	case FRAME_DIST:
-		r = vgic_find_range(dist_regs, GZ_ARRAY_SIZE(dist_regs), (uint32_t)off);
-		break;
-	case FRAME_REDIST:
-		r = vgic_redist_range((uint32_t)(off % GZ_VGIC_REDIST_FRAME_SIZE));
-		break;
-	default:
-		goto out;
-	}
-	/* Holes read as zero; pending and active bits may sit in list registers the guest
-	 * changed since the last sync, so only a full exit (sync first) reads them. */
-	ok = !r || ((r->widths & size) &&
-		    !(r->kind == VGIC_R_BITS &&
-		      (r->sub == VGIC_BITS_SPEND || r->sub == VGIC_BITS_CPEND ||
-		       r->sub == VGIC_BITS_SACTIVE || r->sub == VGIC_BITS_CACTIVE)));
-out:
-	gz_hal_unlock(&vgic->lock);
-	return ok;
 }

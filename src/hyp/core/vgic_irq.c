@@ -1,7 +1,8 @@
 /*
- * Per-interrupt state of the vGIC: lookup, pending/delivery predicates, routing, the
- * register arrays (enable, pending, active, group, priority, configuration) shared by the
- * distributor and the redistributor SGI frames, and the one injection function.
+ * Per-interrupt state of the vGIC: lookup, pending/delivery predicates, routing, what the
+ * distributor and redistributor frames share (the register-range table walker, the ID
+ * registers, the register arrays: enable, pending, active, group, priority, configuration)
+ * and the one injection function.
  */
 #include <arm64/gicv3.h>
 #include <arm64/ich.h>
@@ -65,6 +66,33 @@ void vgic_notify(struct gz_vgic *v, struct gz_vgic_irq *irq, struct vgic_defer *
 }
 
 /* ---- register arrays ------------------------------------------------------------------- */
+
+const struct vgic_reg_range *vgic_find_range(const struct vgic_reg_range *t, size_t n, uint32_t off)
+{
+	for (size_t i = 0; i < n; i++)
+		if (off >= t[i].start && off < t[i].end)
+			return &t[i];
+	return NULL;
+}
+
+uint32_t vgic_id_reg(uint32_t off)
+{
+	switch (off) {
+	case ARCH_GICD_PIDR2:
+		/* ArchRev 3, JEDEC-assigned, JEP106 identity code bits [6:4] of 0x3b. */
+		return GZ_FIELD_PREP(ARCH_GIC_PIDR2_ARCHREV, ARCH_GIC_ARCHREV_GICV3) | 0xb;
+	case 0xfff0:
+		return 0x0d; /* CIDR0..3: the standard CoreSight/PrimeCell component ID */
+	case 0xfff4:
+		return 0xf0;
+	case 0xfff8:
+		return 0x05;
+	case 0xfffc:
+		return 0xb1;
+	default:
+		return 0;
+	}
+}
 
 static bool bits_get(const struct gz_vgic_irq *irq, enum vgic_bits_reg r)
 {

@@ -172,6 +172,19 @@ const struct vgic_reg_range *vgic_find_range(const struct vgic_reg_range *t, siz
  * component ID). */
 uint32_t vgic_id_reg(uint32_t off);
 
+/* The distributor register range holding @off, or NULL; a distributor frame access by
+ * vCPU @who (vgic_dist.c). */
+const struct vgic_reg_range *vgic_dist_range(uint32_t off);
+int vgic_dist_access(struct gz_vgic *v, unsigned who, uint32_t off, unsigned size, bool wr,
+		     uint64_t *val, struct vgic_defer *d);
+
+/* Redistributor frames the guest sees now: one per registered vCPU, at most the number
+ * CREATE_DEVICE placed. */
+static inline uint64_t vgic_redist_frames(const struct gz_vgic *v)
+{
+	return v->redist_frames ? GZ_MIN(v->redist_frames, (uint64_t)v->nr_vcpus) : v->nr_vcpus;
+}
+
 /* The redistributor register range holding @off (within a 128 KiB frame), or NULL. */
 const struct vgic_reg_range *vgic_redist_range(uint32_t off);
 /* Redistributor frame access (vgic_redist.c); @off within the 128 KiB frame of @bank. */

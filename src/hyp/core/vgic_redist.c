@@ -39,8 +39,7 @@ static const struct vgic_reg_range redist_regs[] = {
 
 static uint64_t gicr_typer(const struct gz_vgic *v, unsigned bank)
 {
-	uint64_t frames =
-	    v->redist_frames ? GZ_MIN(v->redist_frames, (uint64_t)v->nr_vcpus) : v->nr_vcpus;
+	uint64_t frames = vgic_redist_frames(v);
 	uint64_t t = GZ_FIELD_PREP(ARCH_GICR_TYPER_AFFINITY, vgic_mpidr_aff(v->cpu[bank].mpidr)) |
 		     GZ_FIELD_PREP(ARCH_GICR_TYPER_PROCNUM, bank);
 
