@@ -69,6 +69,16 @@ static int do_probe(struct gz_smccc_regs *r)
 	return GZ_OK;
 }
 
+static int do_create_vm(struct gz_smccc_regs *r)
+{
+	uint16_t id;
+	int st = gz_vm_create(r->a[1], &id);
+
+	if (st == GZ_OK)
+		r->a[1] = id;
+	return st;
+}
+
 static int do_destroy_vm(struct gz_smccc_regs *r)
 {
 	struct gz_vm *vm;
@@ -119,7 +129,7 @@ static int do_run(struct gz_smccc_regs *r)
 	return st;
 }
 
-static int do_one_reg(struct gz_smccc_regs *r, bool set)
+static int one_reg(struct gz_smccc_regs *r, bool set)
 {
 	struct gz_vm *vm;
 	struct gz_vcpu *v;
@@ -142,6 +152,16 @@ static int do_one_reg(struct gz_smccc_regs *r, bool set)
 	if (st == GZ_OK && !set)
 		r->a[1] = val;
 	return st;
+}
+
+static int do_get_one_reg(struct gz_smccc_regs *r)
+{
+	return one_reg(r, false);
+}
+
+static int do_set_one_reg(struct gz_smccc_regs *r)
+{
+	return one_reg(r, true);
 }
 
 /* IRQ_LINE: the upstream form is a bare 0-based SPI index (TYPE 0); opengz also takes the
@@ -305,7 +325,7 @@ static int do_set_dtb_config(struct gz_smccc_regs *r)
 	return GZ_OK;
 }
 
-static int do_map_guest(struct gz_smccc_regs *r, bool block)
+static int map_guest(struct gz_smccc_regs *r, bool block)
 {
 	struct gz_vm *vm;
 	int st = live_vm(r->a[1], &vm);
@@ -317,6 +337,16 @@ static int do_map_guest(struct gz_smccc_regs *r, bool block)
 	if (block)
 		return gz_memslot_map_guest_block(&vm->mem, (uint32_t)r->a[2], r->a[3], r->a[4]);
 	return gz_memslot_map_guest(&vm->mem, (uint32_t)r->a[2], r->a[3], r->a[4], r->a[5]);
+}
+
+static int do_map_guest(struct gz_smccc_regs *r)
+{
+	return map_guest(r, false);
+}
+
+static int do_map_guest_block(struct gz_smccc_regs *r)
+{
+	return map_guest(r, true);
 }
 
 static int do_statistics(struct gz_smccc_regs *r)
@@ -338,74 +368,32 @@ static int do_inform_exit(struct gz_smccc_regs *r)
 	return live_vm(r->a[1], &vm);
 }
 
-static int dispatch(struct gz_smccc_regs *r, uint64_t fid)
-{
-	uint16_t id;
-	int st;
-
-	switch (fid) {
-	case GZ_HVC_PROBE:
-		return do_probe(r);
-	case GZ_HVC_CREATE_VM:
-		st = gz_vm_create(r->a[1], &id);
-		if (st == GZ_OK)
-			r->a[1] = id;
-		return st;
-	case GZ_HVC_DESTROY_VM:
-		return do_destroy_vm(r);
-	case GZ_HVC_CREATE_VCPU:
-		return do_create_vcpu(r);
-	case GZ_HVC_DESTROY_VCPU:
-		return do_destroy_vcpu(r);
-	case GZ_HVC_SET_MEMREGION:
-		return do_set_memregion(r);
-	case GZ_HVC_RUN:
-		return do_run(r);
-	case GZ_HVC_GET_ONE_REG:
-		return do_one_reg(r, false);
-	case GZ_HVC_SET_ONE_REG:
-		return do_one_reg(r, true);
-	case GZ_HVC_IRQ_LINE:
-		return do_irq_line(r);
-	case GZ_HVC_CREATE_DEVICE:
-		return do_create_device(r);
-	case GZ_HVC_ENABLE_CAP:
-		return do_enable_cap(r);
-	case GZ_HVC_INFORM_EXIT:
-		return do_inform_exit(r);
-	case GZ_HVC_MEMREGION_PURPOSE:
-		return do_memregion_purpose(r);
-	case GZ_HVC_SET_DTB_CONFIG:
-		return do_set_dtb_config(r);
-	case GZ_HVC_MAP_GUEST:
-		return do_map_guest(r, false);
-	case GZ_HVC_MAP_GUEST_BLOCK:
-		return do_map_guest(r, true);
-	case GZ_HVC_GET_STATISTICS:
-		return do_statistics(r);
-	default:
-		/* GET_REGS/SET_REGS (removed in v5), SMC32 ids, anything else. */
-		return GZ_ERR_NOT_SUPPORTED;
-	}
-}
-
-/* How many of x1..x3 a successful call returns (the rest read as zero). */
-static unsigned nr_results(uint64_t fid)
-{
-	switch (fid) {
-	case GZ_HVC_PROBE:
-		return 3;
-	case GZ_HVC_GET_STATISTICS:
-		return 2;
-	case GZ_HVC_CREATE_VM:
-	case GZ_HVC_RUN:
-	case GZ_HVC_GET_ONE_REG:
-	case GZ_HVC_ENABLE_CAP:
-		return 1;
-	default:
-		return 0;
-	}
-}
+/* Every host call: its handler and how many of x1..x3 it returns on success (the rest read
+ * as zero). Indexed by function number; the numbers without a handler (GET_REGS/SET_REGS,
+ * removed in v5) and every id outside the table (SMC32 ids...) get GZ_ERR_NOT_SUPPORTED. */
+static const struct hostcall {
+	int (*fn)(struct gz_smccc_regs *r);
+	uint8_t nr_results;
+} calls[GZ_HVC_FN_NR] = {
+    [GZ_HVC_FN_CREATE_VM] = {do_create_vm, 1},
+    [GZ_HVC_FN_DESTROY_VM] = {do_destroy_vm, 0},
+    [GZ_HVC_FN_CREATE_VCPU] = {do_create_vcpu, 0},
+    [GZ_HVC_FN_DESTROY_VCPU] = {do_destroy_vcpu, 0},
+    [GZ_HVC_FN_SET_MEMREGION] = {do_set_memregion, 0},
+    [GZ_HVC_FN_RUN] = {do_run, 1},
+    [GZ_HVC_FN_GET_ONE_REG] = {do_get_one_reg, 1},
+    [GZ_HVC_FN_SET_ONE_REG] = {do_set_one_reg, 0},
+    [GZ_HVC_FN_IRQ_LINE] = {do_irq_line, 0},
+    [GZ_HVC_FN_CREATE_DEVICE] = {do_create_device, 0},
+    [GZ_HVC_FN_PROBE] = {do_probe, 3},
+    [GZ_HVC_FN_ENABLE_CAP] = {do_enable_cap, 1},
+    [GZ_HVC_FN_INFORM_EXIT] = {do_inform_exit, 0},
+    [GZ_HVC_FN_MEMREGION_PURPOSE] = {do_memregion_purpose, 0},
+    [GZ_HVC_FN_SET_DTB_CONFIG] = {do_set_dtb_config, 0},
+    [GZ_HVC_FN_MAP_GUEST] = {do_map_guest, 0},
+    [GZ_HVC_FN_MAP_GUEST_BLOCK] = {do_map_guest_block, 0},
+    [GZ_HVC_FN_GET_STATISTICS] = {do_statistics, 2},
+};
 
 void gz_hostcall_dispatch(struct gz_smccc_regs *regs)
 {
@@ -418,9 +406,12 @@ void gz_hostcall_dispatch(struct gz_smccc_regs *regs)
 	} else {
 		unsigned cpu = gz_hal_cpu_id() % GZ_MAX_PCPUS;
 
-		st = dispatch(regs, fid);
+		const struct hostcall *c =
+		    fid - GZ_HVC_ID(0) < GZ_HVC_FN_NR ? &calls[fid - GZ_HVC_ID(0)] : NULL;
+
+		st = c && c->fn ? c->fn(regs) : GZ_ERR_NOT_SUPPORTED;
 		if (st == GZ_OK)
-			n = nr_results(fid);
+			n = c->nr_results;
 		if (held[cpu]) {
 			gz_vm_release(held[cpu]);
 			held[cpu] = NULL;
