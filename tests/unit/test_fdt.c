@@ -1,5 +1,5 @@
 /*
- * Unit tests of the DTB reader (src/hyp/core/fdt.c): blobs compiled by dtc (sources in the
+ * Unit tests of the DTB reader (src/hyp/lib/fdt.c): blobs compiled by dtc (sources in the
  * comments below, embedded byte for byte), blobs assembled token by token to build malformed
  * structures dtc refuses to write, and hand-corrupted headers. Every blob is checked from an
  * exact-size heap copy so that ASan catches any read past its end.
