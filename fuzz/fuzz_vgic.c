@@ -364,7 +364,7 @@ static void op_timer(struct input *in)
 	fake_hal_set_cntpct(take(in, 2));
 	if (gz_vtimer_update(&vg, v, &tctx[v]) != GZ_OK)
 		abort();
-	if (!!(tctx[v].sys[GZ_SYS_CNTV_CTL_EL0] & GZ_CNTV_CTL_ISTATUS) !=
+	if (!!(tctx[v].sys[GZ_SYS_CNTV_CTL_EL0] & CNT_CTL_ISTATUS) !=
 	    gz_vtimer_istatus(&tctx[v], gz_hal_cntpct()))
 		abort();
 }

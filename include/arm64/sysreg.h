@@ -131,9 +131,16 @@
 #define HCR_TSW	   GZ_BIT(22)
 #define HCR_PTW	   GZ_BIT(2)
 #define HCR_RW	   GZ_BIT(31)
+#define HCR_TGE	   GZ_BIT(27) /* EL1 and EL0 exceptions go to EL2: never a guest's */
+#define HCR_HCD	   GZ_BIT(29) /* HVC disabled: never a guest's */
 #define HCR_GUEST_FLAGS                                                                            \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |         \
 	 HCR_TSC | HCR_TACR | HCR_TSW | HCR_PTW | HCR_RW)
+
+/* CNTV_CTL_EL0, CNTP_CTL_EL0 and CNTHP_CTL_EL2 */
+#define CNT_CTL_ENABLE	GZ_BIT(0)
+#define CNT_CTL_IMASK	GZ_BIT(1)
+#define CNT_CTL_ISTATUS GZ_BIT(2)
 
 /* MDCR_EL2: a guest's accesses to the debug registers (TDA, and the OS lock/power registers:
  * TDOSA; MDRAR: TDRA) and to the PMU (TPM, TPMCR) trap, so it can neither program the

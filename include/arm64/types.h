@@ -1,10 +1,15 @@
-/* Basic types and helpers of the freestanding hypervisor: only compiler-provided headers. */
+/* Basic types and helpers of the Arm layer: only compiler-provided headers, or in the Linux
+ * kernel (gzvm.ko includes the register layouts too) the kernel's own types. */
 #ifndef GZ_TYPES_H
 #define GZ_TYPES_H
 
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#endif
 
 typedef uint64_t gz_pa_t;  /* physical address (what the MMU outputs) */
 typedef uint64_t gz_ipa_t; /* intermediate physical address (guest "physical") */

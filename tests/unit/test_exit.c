@@ -228,7 +228,7 @@ static void test_wfx(void **state)
 	assert_int_equal(vfix_guest.last.pc, 0x80000004);
 	/* with it: idle, with the timer state for the host */
 	m->idle_cap = true;
-	v0->ctx.sys[GZ_SYS_CNTV_CTL_EL0] = GZ_CNTV_CTL_ENABLE;
+	v0->ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
 	v0->ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = 1000;
 	fake_hal_set_cntpct(m->cntvoff + 400);
 	assert_int_equal(run_one(esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0), GZVM_EXIT_IDLE);

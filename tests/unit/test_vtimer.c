@@ -34,12 +34,12 @@ static void test_condition_and_line(void **s)
 	assert_false(gz_vtimer_istatus(&ctx, 1500));
 	assert_int_equal(gz_vtimer_update(&vg, 1, &ctx), GZ_OK);
 	assert_false(ppi27_line(1));
-	assert_false(ctx.sys[GZ_SYS_CNTV_CTL_EL0] & GZ_CNTV_CTL_ISTATUS);
+	assert_false(ctx.sys[GZ_SYS_CNTV_CTL_EL0] & CNT_CTL_ISTATUS);
 	/* Enabled, CVAL reached: ISTATUS and the line, on vCPU 1's PPI 27 only. */
-	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = GZ_CNTV_CTL_ENABLE;
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
 	kicks = 0;
 	assert_int_equal(gz_vtimer_update(&vg, 1, &ctx), GZ_OK);
-	assert_true(ctx.sys[GZ_SYS_CNTV_CTL_EL0] & GZ_CNTV_CTL_ISTATUS);
+	assert_true(ctx.sys[GZ_SYS_CNTV_CTL_EL0] & CNT_CTL_ISTATUS);
 	assert_true(ppi27_line(1));
 	assert_false(ppi27_line(0));
 	/* PPI 27 not enabled by the guest yet: pending but not deliverable, no kick. */
@@ -48,21 +48,21 @@ static void test_condition_and_line(void **s)
 	assert_true(kicks & 2);
 	assert_true(gz_vgic_vcpu_pending(&vg, 1));
 	/* Masked: condition still true (ISTATUS) but the line drops. */
-	ctx.sys[GZ_SYS_CNTV_CTL_EL0] |= GZ_CNTV_CTL_IMASK;
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] |= CNT_CTL_IMASK;
 	assert_int_equal(gz_vtimer_update(&vg, 1, &ctx), GZ_OK);
-	assert_true(ctx.sys[GZ_SYS_CNTV_CTL_EL0] & GZ_CNTV_CTL_ISTATUS);
+	assert_true(ctx.sys[GZ_SYS_CNTV_CTL_EL0] & CNT_CTL_ISTATUS);
 	assert_false(ppi27_line(1));
 	assert_false(gz_vgic_vcpu_pending(&vg, 1));
 	/* Unmasked again, then disabled: drops, ISTATUS clears. */
-	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = GZ_CNTV_CTL_ENABLE;
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
 	gz_vtimer_update(&vg, 1, &ctx);
 	assert_true(ppi27_line(1));
 	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = 0;
 	gz_vtimer_update(&vg, 1, &ctx);
 	assert_false(ppi27_line(1));
-	assert_false(ctx.sys[GZ_SYS_CNTV_CTL_EL0] & GZ_CNTV_CTL_ISTATUS);
+	assert_false(ctx.sys[GZ_SYS_CNTV_CTL_EL0] & CNT_CTL_ISTATUS);
 	/* Re-armed for later: low until the counter gets there. */
-	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = GZ_CNTV_CTL_ENABLE;
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
 	ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = 2000;
 	gz_vtimer_update(&vg, 1, &ctx);
 	assert_false(ppi27_line(1));
@@ -86,7 +86,7 @@ static void guest_timer_handler(int intid)
 	if (rearm)
 		ctx.sys[GZ_SYS_CNTV_CVAL_EL0] += 1000;
 	else
-		ctx.sys[GZ_SYS_CNTV_CTL_EL0] |= GZ_CNTV_CTL_IMASK;
+		ctx.sys[GZ_SYS_CNTV_CTL_EL0] |= CNT_CTL_IMASK;
 	gz_vtimer_update(&vg, 0, &ctx);
 }
 
@@ -101,7 +101,7 @@ static void test_timer_fires_through_lrs(void **s)
 	fake_hal_set_cntpct(0);
 	gz_vtimer_reset(&ctx, 0);
 	mw(0, T_SGI(0) + ARCH_GICR_ISENABLER0, 4, 1u << 27);
-	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = GZ_CNTV_CTL_ENABLE;
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
 	ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = 1000;
 	fake_hal_set_cntpct(1000);
 	gz_vtimer_update(&vg, 0, &ctx);
@@ -129,7 +129,7 @@ static void test_idle_info_and_cntp(void **s)
 	gz_vtimer_idle_info(&ctx, 600, &delay, &migrate);
 	assert_int_equal(migrate, 0);
 	assert_int_equal(delay, 0);
-	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = GZ_CNTV_CTL_ENABLE;
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
 	ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = 400;
 	gz_vtimer_idle_info(&ctx, 600, &delay, &migrate); /* vcount 100 */
 	assert_int_equal(migrate, 1);
@@ -137,7 +137,7 @@ static void test_idle_info_and_cntp(void **s)
 	gz_vtimer_idle_info(&ctx, 1000, &delay, &migrate); /* already due */
 	assert_int_equal(migrate, 1);
 	assert_int_equal(delay, 0);
-	ctx.sys[GZ_SYS_CNTV_CTL_EL0] |= GZ_CNTV_CTL_IMASK;
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] |= CNT_CTL_IMASK;
 	gz_vtimer_idle_info(&ctx, 600, &delay, &migrate);
 	assert_int_equal(migrate, 0);
 	uint64_t v = 0;

@@ -10,16 +10,13 @@
 #include <gzabi/hvc.h>
 #include <gzabi/status.h>
 #include <gzabi/guest_calls.h>
+#include <arm64/ich.h>
 
 /* The guest's GIC: SPI n is INTID n + 32; NUM of an SPI index must stay below 988. */
 #define GZDRV_SPI_BASE 32
 #define GZDRV_MAX_SPIS 988
 #define GZDRV_PPI_BASE 16
 #define GZDRV_NR_PPIS  16
-/* ICH_LR<n>_EL2 fields (as reported in hwstate.lr[]). */
-#define GZDRV_LR_VINTID_MASK 0xffffffffULL
-#define GZDRV_LR_STATE_SHIFT 62
-#define GZDRV_LR_STATE_MASK  0x3ULL
 
 #define GZDRV_NSEC_PER_SEC 1000000000ULL
 /* A hypervisor that answers BUSY forever must not hang VM teardown. */

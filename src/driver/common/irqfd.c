@@ -108,9 +108,9 @@ void gzdrv_irqfd_scan_lrs(struct gzdrv_vcpu *vcpu)
 		for (l = 0; l < nr; l++) {
 			uint64_t lr = gzdrv_le64(hw->lr[l]);
 
-			if ((lr & GZDRV_LR_VINTID_MASK) != f->gsi + GZDRV_SPI_BASE)
+			if (GZ_FIELD_GET(ARCH_ICH_LR_VINTID, lr) != f->gsi + GZDRV_SPI_BASE)
 				continue;
-			if ((lr >> GZDRV_LR_STATE_SHIFT) & GZDRV_LR_STATE_MASK)
+			if (lr & ARCH_ICH_LR_STATE)
 				live = true;
 			else
 				done = true;

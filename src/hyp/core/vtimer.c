@@ -30,14 +30,13 @@ uint64_t gz_vtimer_vcount(const struct gz_cpu_ctx *ctx, uint64_t cntpct)
 
 bool gz_vtimer_istatus(const struct gz_cpu_ctx *ctx, uint64_t cntpct)
 {
-	return (ctx->sys[GZ_SYS_CNTV_CTL_EL0] & GZ_CNTV_CTL_ENABLE) &&
+	return (ctx->sys[GZ_SYS_CNTV_CTL_EL0] & CNT_CTL_ENABLE) &&
 	       gz_vtimer_vcount(ctx, cntpct) >= ctx->sys[GZ_SYS_CNTV_CVAL_EL0];
 }
 
 bool gz_vtimer_asserted(const struct gz_cpu_ctx *ctx, uint64_t cntpct)
 {
-	return gz_vtimer_istatus(ctx, cntpct) &&
-	       !(ctx->sys[GZ_SYS_CNTV_CTL_EL0] & GZ_CNTV_CTL_IMASK);
+	return gz_vtimer_istatus(ctx, cntpct) && !(ctx->sys[GZ_SYS_CNTV_CTL_EL0] & CNT_CTL_IMASK);
 }
 
 int gz_vtimer_update(struct gz_vgic *vgic, unsigned vcpu, struct gz_cpu_ctx *ctx)
@@ -46,9 +45,9 @@ int gz_vtimer_update(struct gz_vgic *vgic, unsigned vcpu, struct gz_cpu_ctx *ctx
 	uint64_t *ctl = &ctx->sys[GZ_SYS_CNTV_CTL_EL0];
 
 	if (gz_vtimer_istatus(ctx, now))
-		*ctl |= GZ_CNTV_CTL_ISTATUS;
+		*ctl |= CNT_CTL_ISTATUS;
 	else
-		*ctl &= ~(uint64_t)GZ_CNTV_CTL_ISTATUS;
+		*ctl &= ~(uint64_t)CNT_CTL_ISTATUS;
 	return gz_vgic_inject(vgic, vcpu, GZ_VGIC_VTIMER_PPI,
 			      gz_vtimer_asserted(ctx, now) ? GZ_VGIC_LINE_HIGH : GZ_VGIC_LINE_LOW);
 }
@@ -59,7 +58,7 @@ void gz_vtimer_idle_info(const struct gz_cpu_ctx *ctx, uint64_t cntpct, uint64_t
 	uint64_t ctl = ctx->sys[GZ_SYS_CNTV_CTL_EL0];
 	uint64_t now = gz_vtimer_vcount(ctx, cntpct), cval = ctx->sys[GZ_SYS_CNTV_CVAL_EL0];
 
-	if (!(ctl & GZ_CNTV_CTL_ENABLE) || (ctl & GZ_CNTV_CTL_IMASK)) {
+	if (!(ctl & CNT_CTL_ENABLE) || (ctl & CNT_CTL_IMASK)) {
 		*delay = 0;
 		*migrate = 0;
 		return;

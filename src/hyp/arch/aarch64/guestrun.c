@@ -565,8 +565,8 @@ static bool host_irq_check(void)
 	gz_printf("test: host interrupt check: EL2 timer PPI 26 %s by the host, HCR_EL2=0x%lx "
 		  "(IMO %s, FMO %s)\n",
 		  pc->timer_irqs != before ? "taken" : "NOT taken", hcr,
-		  (hcr & HCR_EL2_IMO) ? "set" : "clear", (hcr & HCR_EL2_FMO) ? "set" : "clear");
-	return pc->timer_irqs != before && !(hcr & (HCR_EL2_IMO | HCR_EL2_FMO));
+		  (hcr & HCR_IMO) ? "set" : "clear", (hcr & HCR_FMO) ? "set" : "clear");
+	return pc->timer_irqs != before && !(hcr & (HCR_IMO | HCR_FMO));
 }
 
 /* Cost of the eager FP/SIMD switch (one save and one load of Q0-Q31, FPSR, FPCR), measured

@@ -142,7 +142,7 @@ bool gz_hal_host_irq_pending(void)
 unsigned gz_hal_cpu_id(void)
 {
 	const struct gz_el2_percpu *pc = (const void *)(uintptr_t)sysreg_read(tpidr_el2);
-	uint64_t mpidr = sysreg_read(mpidr_el1) & MPIDR_HWID_MASK;
+	uint64_t mpidr = sysreg_read(mpidr_el1) & MPIDR_AFF_MASK;
 
 	if (pc)
 		return pc->id;

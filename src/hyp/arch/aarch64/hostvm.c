@@ -14,8 +14,11 @@
  * abort in the host.
  */
 #include <uapi/linux/gzvm.h>
+#include <arm64/decode.h>
+#include <arm64/inject.h>
 #include <gzhyp/fdt.h>
 #include <gzabi/guest_calls.h>
+#include <gzabi/hvc.h>
 #include <gzhyp/hostcall.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/log.h>
@@ -29,52 +32,16 @@
 
 #include "el2.h"
 
-#define HV_ALIGN	       0x200000UL
-#define HV_WORK_SIZE	       0x2000000UL /* 32 MiB at the top of RAM region 0 */
-#define HV_DTB_SPACE	       0x200000UL  /* the copied DTB, just below the working memory */
-#define HV_PA_BITS	       40
-#define HV_PSTATE_BOOT	       0x3c5UL	    /* EL1h, DAIF masked */
-#define HV_SCTLR_EL1	       0x00c50838UL /* MMU and caches off, RES1 bits of ARMv8.0 */
-#define HV_SMCCC_NOT_SUPPORTED ((uint64_t)-1)
-#define HV_SMCCC_OWNER_SHIFT   24
-#define HV_SMCCC_OWNER_MASK    0x3fUL
-#define HV_HVC_OWNER_GZ	       59UL
-#define HV_PSCI_CPU_ON_32      0x84000003UL
-#define HV_PSCI_CPU_ON_64      0xc4000003UL
-#define HV_PSCI_E_INVALID      ((uint64_t)-2)
+#define HV_ALIGN	 0x200000UL
+#define HV_WORK_SIZE	 0x2000000UL /* 32 MiB at the top of RAM region 0 */
+#define HV_DTB_SPACE	 0x200000UL  /* the copied DTB, just below the working memory */
+#define HV_PA_BITS	 40
+#define HV_PSTATE_BOOT	 (PSR_MODE_EL1h | PSR_DAIF)
+#define HV_CPU_ON_FAILED ((uint64_t)(int64_t)GZ_PSCI_RET_INVALID_PARAMETERS)
 
 /* HCR_EL2 of the host VM: stage 2, AArch64 EL1, SMC trapped (PSCI), set/way as clean and
  * invalidate, broadcast TLB/barriers inner shareable; interrupts stay the host's. */
-#define HV_HCR	      (HCR_EL2_VM | HCR_EL2_RW | HV_HCR_TSC | HV_HCR_SWIO | HV_HCR_FB | HV_HCR_BSU_IS)
-#define HV_HCR_SWIO   (1UL << 1)
-#define HV_HCR_FB     (1UL << 9)
-#define HV_HCR_BSU_IS (1UL << 10)
-#define HV_HCR_TSC    (1UL << 19)
-
-/* ESR and exception-vector facts for injecting an abort into the host. */
-#define HV_EC_SHIFT	   26
-#define HV_EC_MASK	   0x3fUL
-#define HV_EC_HVC64	   0x16UL
-#define HV_EC_SMC64	   0x17UL
-#define HV_EC_IABT_LOW	   0x20UL
-#define HV_EC_IABT_CUR	   0x21UL
-#define HV_EC_DABT_LOW	   0x24UL
-#define HV_EC_DABT_CUR	   0x25UL
-#define HV_ESR_IL	   (1UL << 25)
-#define HV_FSC_EXTABT	   0x10UL
-#define HV_FSC_MASK	   0x3fUL
-#define HV_FSC_TYPE_MASK   0x3cUL /* without the level */
-#define HV_FSC_TRANSLATION 0x04UL
-#define HV_FSC_ACCESS_FLAG 0x08UL
-#define HV_SPSR_M_MASK	   0xfUL
-#define HV_SPSR_EL0t	   0x0UL
-#define HV_SPSR_EL1t	   0x4UL
-#define HV_VEC_CUR_SP0	   0x000UL
-#define HV_VEC_CUR_SPX	   0x200UL
-#define HV_VEC_LOWER64	   0x400UL
-#define HV_VBAR_MASK	   0x7ffUL
-#define HV_HPFAR_FIPA	   0xfffffffffUL /* FIPA[39:4] = IPA[47:12] */
-#define HV_PAGE_OFF	   0xfffUL
+#define HV_HCR (HCR_VM | HCR_RW | HCR_TSC | HCR_SWIO | HCR_FB | HCR_BSU_IS)
 
 static struct gz_cpu_ctx host_ctx[GZ_EL2_MAX_CPUS];
 static volatile uint64_t host_entry[GZ_EL2_MAX_CPUS], host_ctxid[GZ_EL2_MAX_CPUS];
@@ -221,7 +188,7 @@ static void reset_host_ctx(struct gz_cpu_ctx *c, uint64_t entry, uint64_t x0)
 	c->pc = entry;
 	c->x[0] = x0;
 	c->pstate = HV_PSTATE_BOOT;
-	c->sys[GZ_SYS_SCTLR_EL1] = HV_SCTLR_EL1;
+	c->sys[GZ_SYS_SCTLR_EL1] = SCTLR_EL1_RESET;
 	c->hcr_el2 = HV_HCR;
 	c->vttbr_el2 = hv_vttbr;
 	c->vtcr_el2 = hv_vtcr;
@@ -230,29 +197,10 @@ static void reset_host_ctx(struct gz_cpu_ctx *c, uint64_t entry, uint64_t x0)
 	c->cntvoff_el2 = 0;
 }
 
-/* A synchronous external abort taken by the host at its own vector, as hardware would give
- * it for memory that answers with an error. */
-static void inject_abort(struct gz_cpu_ctx *c, bool insn, uint64_t far)
-{
-	uint64_t mode = c->pstate & HV_SPSR_M_MASK;
-	uint64_t ec = insn ? (mode == HV_SPSR_EL0t ? HV_EC_IABT_LOW : HV_EC_IABT_CUR)
-			   : (mode == HV_SPSR_EL0t ? HV_EC_DABT_LOW : HV_EC_DABT_CUR);
-	uint64_t off = mode == HV_SPSR_EL0t   ? HV_VEC_LOWER64
-		       : mode == HV_SPSR_EL1t ? HV_VEC_CUR_SP0
-					      : HV_VEC_CUR_SPX;
-
-	c->elr_el1 = c->pc;
-	c->spsr_el1 = c->pstate;
-	c->sys[GZ_SYS_ESR_EL1] = ec << HV_EC_SHIFT | HV_ESR_IL | HV_FSC_EXTABT;
-	c->sys[GZ_SYS_FAR_EL1] = far;
-	c->pstate = HV_PSTATE_BOOT;
-	c->pc = (c->sys[GZ_SYS_VBAR_EL1] & ~HV_VBAR_MASK) + off;
-}
-
 static unsigned cpu_of_mpidr(uint64_t mpidr)
 {
 	for (unsigned i = 0; i < gz_el2_platform.nr_cpus && i < GZ_EL2_MAX_CPUS; i++)
-		if (gz_el2_platform.cpu_mpidr[i] == (mpidr & MPIDR_HWID_MASK))
+		if (gz_el2_platform.cpu_mpidr[i] == (mpidr & MPIDR_AFF_MASK))
 			return i;
 	return GZ_EL2_MAX_CPUS;
 }
@@ -262,18 +210,18 @@ static void host_smc(struct gz_cpu_ctx *c)
 	uint64_t fid = c->x[0] & 0xffffffffUL;
 
 	c->pc += 4; /* a trapped SMC returns to itself */
-	if (fid == HV_PSCI_CPU_ON_64 || fid == HV_PSCI_CPU_ON_32) {
+	if (fid == GZ_PSCI_CPU_ON_64 || fid == GZ_PSCI_CPU_ON_32) {
 		unsigned idx = cpu_of_mpidr(c->x[1]);
 
 		if (idx >= GZ_EL2_MAX_CPUS) {
-			c->x[0] = HV_PSCI_E_INVALID;
+			c->x[0] = HV_CPU_ON_FAILED;
 			return;
 		}
-		host_entry[idx] = fid == HV_PSCI_CPU_ON_32 ? c->x[2] & 0xffffffffUL : c->x[2];
+		host_entry[idx] = fid == GZ_PSCI_CPU_ON_32 ? c->x[2] & 0xffffffffUL : c->x[2];
 		host_ctxid[idx] = c->x[3];
 		__atomic_store_n(&host_cpu_on[idx], true, __ATOMIC_RELEASE);
 		c->x[0] = (uint64_t)gz_psci_cpu_on(
-		    c->x[1] & MPIDR_HWID_MASK, (uint64_t)(uintptr_t)gz_el2_secondary_entry, idx);
+		    c->x[1] & MPIDR_AFF_MASK, (uint64_t)(uintptr_t)gz_el2_secondary_entry, idx);
 		if (c->x[0] != 0)
 			__atomic_store_n(&host_cpu_on[idx], false, __ATOMIC_RELEASE);
 		return;
@@ -292,8 +240,8 @@ static void host_hvc(struct gz_cpu_ctx *c)
 {
 	struct gz_smccc_regs r;
 
-	if (((c->x[0] >> HV_SMCCC_OWNER_SHIFT) & HV_SMCCC_OWNER_MASK) != HV_HVC_OWNER_GZ) {
-		c->x[0] = HV_SMCCC_NOT_SUPPORTED;
+	if (GZ_SMCCC_OWNER(c->x[0]) != GZ_HVC_OWNER_MTK) {
+		c->x[0] = (uint64_t)(int64_t)GZ_SMCCC_RET_NOT_SUPPORTED;
 		return;
 	}
 	for (unsigned i = 0; i < 8; i++)
@@ -317,49 +265,51 @@ static void host_hvc(struct gz_cpu_ctx *c)
 		c->x[i] = r.a[i];
 }
 
-/* DFSC/IFSC of a stage-2 translation or access-flag fault (levels 0-3). */
-static bool s2_missing(uint64_t esr)
+/* A host abort at stage 2: a missing mapping (translation or access-flag fault) of the
+ * host's own memory is filled in and the access runs again; anything else (memory the host
+ * does not own, or a permission or other stage-2 fault, which would come back at once after
+ * an "already mapped" success) becomes a synchronous external abort in the host, as
+ * hardware gives for memory that answers with an error. */
+static void host_abort(struct gz_cpu_ctx *c, const struct gz_exit_desc *d)
 {
-	uint64_t fsc = esr & HV_FSC_MASK;
+	const struct gz_exit_abort *ab = &d->abort;
 
-	return (fsc & HV_FSC_TYPE_MASK) == HV_FSC_TRANSLATION ||
-	       (fsc & HV_FSC_TYPE_MASK) == HV_FSC_ACCESS_FLAG;
+	if ((ab->kind == GZ_FAULT_TRANSLATION || ab->kind == GZ_FAULT_ACCESS_FLAG) &&
+	    gz_host_s2_handle_fault(ab->ipa & GZ_PAGE_MASK) == GZ_OK)
+		return;
+	if (__atomic_fetch_add(&denied, 1, __ATOMIC_RELAXED) < 4)
+		gz_printf("host: access to 0x%lx refused (not the host's memory)\n", ab->ipa);
+	if (d->type == GZ_XT_IABT)
+		arm64_inject_iabt(c, ab->va);
+	else
+		arm64_inject_dabt(c, ab->va, ab->write);
 }
 
 static __attribute__((noreturn)) void host_loop(struct gz_cpu_ctx *c)
 {
 	for (;;) {
 		struct gz_exit_record e;
-		uint64_t ec, ipa;
+		struct gz_exit_desc d;
 
 		if (gz_hal_vcpu_run(c, &e) < 0)
 			hv_fail("host entry refused", GZ_ERR_INVALID_ARGS);
-		if (e.kind != GZ_EXIT_KIND_SYNC) {
-			if (e.kind == GZ_EXIT_KIND_SERROR)
-				gz_printf("host: SError, ESR_EL2=0x%lx\n", e.esr);
-			continue;
-		}
-		ec = (e.esr >> HV_EC_SHIFT) & HV_EC_MASK;
-		switch (ec) {
-		case HV_EC_HVC64:
+		arm64_exit_decode(&e, &d);
+		switch (d.type) {
+		case GZ_XT_IRQ:
+		case GZ_XT_FAIL_ENTRY:
+			break;
+		case GZ_XT_SERROR:
+			gz_printf("host: SError, ESR_EL2=0x%lx\n", e.esr);
+			break;
+		case GZ_XT_HVC:
 			host_hvc(c);
 			break;
-		case HV_EC_SMC64:
+		case GZ_XT_SMC:
 			host_smc(c);
 			break;
-		case HV_EC_DABT_LOW:
-		case HV_EC_IABT_LOW:
-			ipa = (((e.hpfar >> HPFAR_FIPA_SHIFT) & HV_HPFAR_FIPA) << 12) |
-			      (e.far & HV_PAGE_OFF);
-			/* Only a missing mapping is filled in; a permission or any other stage-2
-			 * fault would come back at once after an "already mapped" success. */
-			if (s2_missing(e.esr) &&
-			    gz_host_s2_handle_fault(ipa & ~HV_PAGE_OFF) == GZ_OK)
-				break; /* mapped: the access runs again */
-			if (__atomic_fetch_add(&denied, 1, __ATOMIC_RELAXED) < 4)
-				gz_printf("host: access to 0x%lx refused (not the host's memory)\n",
-					  ipa);
-			inject_abort(c, ec == HV_EC_IABT_LOW, e.far);
+		case GZ_XT_DABT:
+		case GZ_XT_IABT:
+			host_abort(c, &d);
 			break;
 		default:
 			gz_printf("host: unhandled exit ESR_EL2=0x%lx at 0x%lx\n", e.esr, c->pc);

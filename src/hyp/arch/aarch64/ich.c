@@ -2,6 +2,7 @@
  * priority registers the CPU does not implement (ICH_VTR_EL2) are UNDEFINED to access: the
  * core must stay within ICH_VTR_EL2, and a request beyond it is a hypervisor bug (panic). */
 #include <hal.h>
+#include <arm64/ich.h>
 #include <arm64/sysreg_el2.h>
 
 #define ICH_READ(name)                                                                             \
@@ -50,8 +51,8 @@
 static bool ich_implemented(enum gz_ich_reg reg)
 {
 	uint64_t vtr = ICH_READ(ich_vtr_el2);
-	unsigned lrs = (unsigned)(vtr & ICH_VTR_LISTREGS_MASK) + 1U;
-	unsigned pribits = (unsigned)((vtr >> ICH_VTR_PRIBITS_SHIFT) & ICH_VTR_PRIBITS_MASK) + 1U;
+	unsigned lrs = (unsigned)GZ_FIELD_GET(ARCH_ICH_VTR_LISTREGS, vtr) + 1U;
+	unsigned pribits = (unsigned)GZ_FIELD_GET(ARCH_ICH_VTR_PRIBITS, vtr) + 1U;
 	unsigned naprs = pribits >= 7 ? 4U : pribits == 6 ? 2U : 1U;
 
 	if (reg >= GZ_ICH_LR0 && reg <= GZ_ICH_LR15)

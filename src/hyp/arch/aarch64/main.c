@@ -25,7 +25,7 @@ static void percpu_enter(unsigned id, uint64_t mpidr)
 	struct gz_el2_percpu *pc = &gz_el2_percpu[id];
 
 	pc->id = id;
-	pc->mpidr = mpidr & MPIDR_HWID_MASK;
+	pc->mpidr = mpidr & MPIDR_AFF_MASK;
 	__asm__ volatile("msr tpidr_el2, %0" ::"r"(pc));
 }
 

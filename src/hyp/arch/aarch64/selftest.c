@@ -5,6 +5,7 @@
 #include <hal.h>
 #include <gzhyp/log.h>
 #include <gzabi/status.h>
+#include <arm64/ich.h>
 #include <arm64/sysreg_el2.h>
 
 #include "el2.h"
@@ -12,12 +13,13 @@
 /* An invalid (state 0) group-1 entry with a priority every implementation keeps (top bits):
  * it reads back exactly and is never presented to a guest. */
 #define SELFTEST_LR_PRIORITY	0xa0UL
-#define SELFTEST_PSTATE_EL1H	0x3c5UL
-#define SELFTEST_PSTATE_EL2H	0x3c9UL
-#define SELFTEST_PSTATE_AARCH32 0x3d3UL /* AArch32 SVC mode */
-#define SELFTEST_HCR_OK		(HCR_EL2_VM | HCR_EL2_RW)
+#define SELFTEST_PSTATE_EL1H	(PSR_MODE_EL1h | PSR_DAIF)
+#define SELFTEST_PSTATE_EL2H	(PSR_MODE_EL2h | PSR_DAIF)
+#define SELFTEST_PSTATE_AARCH32 (PSR_MODE_nRW | 0x3 | PSR_DAIF) /* AArch32 SVC mode */
+#define SELFTEST_HCR_OK		(HCR_VM | HCR_RW)
 #define SELFTEST_VTTBR_OK	0x1000UL
-#define SELFTEST_LR_PATTERN	(ICH_LR_GROUP1 | SELFTEST_LR_PRIORITY << ICH_LR_PRIORITY_SHIFT | 32UL)
+#define SELFTEST_LR_PATTERN                                                                        \
+	(ARCH_ICH_LR_GROUP | GZ_FIELD_PREP(ARCH_ICH_LR_PRIORITY, SELFTEST_LR_PRIORITY) | 32UL)
 
 static int fail(const char *what)
 {
@@ -28,8 +30,8 @@ static int fail(const char *what)
 static int ich_selftest(void)
 {
 	uint64_t vtr = gz_hal_ich_read(GZ_ICH_VTR);
-	unsigned lrs = (unsigned)(vtr & ICH_VTR_LISTREGS_MASK) + 1U;
-	unsigned pribits = (unsigned)((vtr >> ICH_VTR_PRIBITS_SHIFT) & ICH_VTR_PRIBITS_MASK) + 1U;
+	unsigned lrs = (unsigned)GZ_FIELD_GET(ARCH_ICH_VTR_LISTREGS, vtr) + 1U;
+	unsigned pribits = (unsigned)GZ_FIELD_GET(ARCH_ICH_VTR_PRIBITS, vtr) + 1U;
 
 	gz_printf("gic: ich_vtr=0x%08lx lrs=%u pribits=%u\n", vtr, lrs, pribits);
 	for (unsigned i = 0; i < lrs; i++) {
@@ -61,9 +63,9 @@ static int vcpu_run_refusals(void)
 	} bad[] = {
 	    {SELFTEST_PSTATE_EL2H, SELFTEST_HCR_OK, SELFTEST_VTTBR_OK},
 	    {SELFTEST_PSTATE_AARCH32, SELFTEST_HCR_OK, SELFTEST_VTTBR_OK},
-	    {SELFTEST_PSTATE_EL1H, HCR_EL2_RW, SELFTEST_VTTBR_OK},
-	    {SELFTEST_PSTATE_EL1H, SELFTEST_HCR_OK | HCR_EL2_TGE, SELFTEST_VTTBR_OK},
-	    {SELFTEST_PSTATE_EL1H, SELFTEST_HCR_OK | HCR_EL2_HCD, SELFTEST_VTTBR_OK},
+	    {SELFTEST_PSTATE_EL1H, HCR_RW, SELFTEST_VTTBR_OK},
+	    {SELFTEST_PSTATE_EL1H, SELFTEST_HCR_OK | HCR_TGE, SELFTEST_VTTBR_OK},
+	    {SELFTEST_PSTATE_EL1H, SELFTEST_HCR_OK | HCR_HCD, SELFTEST_VTTBR_OK},
 	    {SELFTEST_PSTATE_EL1H, SELFTEST_HCR_OK | (1UL << 34), SELFTEST_VTTBR_OK},
 	    {SELFTEST_PSTATE_EL1H, SELFTEST_HCR_OK, 0},
 	};

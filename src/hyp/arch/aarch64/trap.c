@@ -2,7 +2,7 @@
  * everything else (and lower-EL traps nobody handled) is unexpected: report the syndrome and
  * all registers on the console and power off with GZ_EL2_EXIT_EXCEPTION. */
 #include <hal.h>
-#include <arm64/sysreg_el2.h>
+#include <arm64/esr.h>
 
 #include "el2.h"
 
@@ -57,12 +57,12 @@ static const char *ec_name(unsigned ec)
 
 static void report(const struct gz_el2_frame *f, unsigned slot)
 {
-	unsigned ec = (unsigned)((f->esr >> ESR_EC_SHIFT) & ESR_EC_MASK);
+	unsigned ec = ESR_EC(f->esr);
 
 	gz_el2_raw_printf("\ngzhyp: UNEXPECTED EXCEPTION on cpu%u: %s (vector %u)\n",
 			  gz_hal_cpu_id(), slot_names[slot], slot);
 	gz_el2_raw_printf("  ESR_EL2=0x%016lx EC=0x%02x (%s) ISS=0x%07lx\n", f->esr, ec,
-			  ec_name(ec), f->esr & ESR_ISS_MASK);
+			  ec_name(ec), (uint64_t)ESR_ISS(f->esr));
 	gz_el2_raw_printf("  ELR_EL2=0x%016lx FAR_EL2=0x%016lx\n", f->elr, f->far);
 	gz_el2_raw_printf("  SPSR_EL2=0x%016lx SP=0x%016lx\n", f->spsr, f->sp);
 	for (unsigned i = 0; i < 31; i++)
@@ -72,7 +72,7 @@ static void report(const struct gz_el2_frame *f, unsigned slot)
 
 void gz_el2_trap(struct gz_el2_frame *frame, unsigned slot)
 {
-	unsigned ec = (unsigned)((frame->esr >> ESR_EC_SHIFT) & ESR_EC_MASK);
+	unsigned ec = ESR_EC(frame->esr);
 
 	/* The semihosting HLT without -semihosting: skip it, the caller falls back to PSCI. */
 	if (slot == GZ_VEC_CUR_SPX_SYNC && ec == ESR_EC_UNKNOWN && gz_semihost_probe_pc &&

@@ -86,7 +86,7 @@ static bool ctx_ok(const struct gz_cpu_ctx *c)
 
 	if (m != SPSR_M_EL0t && m != SPSR_M_EL1t && m != SPSR_M_EL1h)
 		return false; /* EL2 modes and AArch32 are never entered */
-	if ((c->hcr_el2 & (HCR_EL2_VM | HCR_EL2_RW)) != (HCR_EL2_VM | HCR_EL2_RW) ||
+	if ((c->hcr_el2 & (HCR_VM | HCR_RW)) != (HCR_VM | HCR_RW) ||
 	    (c->hcr_el2 & HCR_EL2_GUEST_FORBIDDEN))
 		return false; /* a guest always runs under its stage 2, AArch64 at EL1 */
 	return (c->vttbr_el2 & ((1UL << VTTBR_VMID_SHIFT) - 1)) != 0; /* a stage-2 root */
@@ -213,7 +213,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	gz_sysreg_write(cntv_ctl_el0, c->sys[GZ_SYS_CNTV_CTL_EL0]);
 	/* A guest (IMO set) must not see its own timer line twice; the host VM (IMO clear)
 	 * owns the physical interrupts and its timer stays live across its exits. */
-	owns_irqs = !(c->hcr_el2 & HCR_EL2_IMO);
+	owns_irqs = !(c->hcr_el2 & HCR_IMO);
 	if (!owns_irqs) {
 		gz_el2_gic_vtimer_gate(!vtimer_asserted(c));
 		gz_el2_gic_guest_enter();
@@ -233,7 +233,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	/* Back at EL2: physical interrupts are the host's again (IMO/FMO clear). VM stays set
 	 * with the vCPU's VTTBR: stage 2 only applies to EL1/EL0, which do not run until the
 	 * next entry loads its own, and toggling it would flush the TLB on every exit. */
-	SET(hcr_el2, HCR_EL2_HOST | HCR_EL2_VM);
+	SET(hcr_el2, HCR_EL2_HOST | HCR_VM);
 	c->sys[GZ_SYS_CNTV_CTL_EL0] = gz_sysreg_read(cntv_ctl_el0);
 	c->sys[GZ_SYS_CNTV_CVAL_EL0] = gz_sysreg_read(cntv_cval_el0);
 	/* A guest's timer must not interrupt the host: its line drops with ENABLE = 0; PPI 27

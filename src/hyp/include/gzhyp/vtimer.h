@@ -19,12 +19,8 @@
 
 #include <arm64/types.h>
 #include <arm64/cpu_ctx.h>
+#include <arm64/sysreg.h>
 #include <gzhyp/vgic.h>
-
-/* CNTV_CTL_EL0 fields. */
-#define GZ_CNTV_CTL_ENABLE  GZ_BIT(0)
-#define GZ_CNTV_CTL_IMASK   GZ_BIT(1)
-#define GZ_CNTV_CTL_ISTATUS GZ_BIT(2)
 
 /* Reset the vCPU's timer registers (CTL = 0, CVAL = 0) and give it the VM's offset. */
 void gz_vtimer_reset(struct gz_cpu_ctx *ctx, uint64_t cntvoff);
