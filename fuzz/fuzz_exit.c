@@ -45,7 +45,7 @@ static void check_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *exit
 	static struct gz_vgic vgic;
 	struct gz_vcpu *v = GZ_CONTAINER_OF(ctx, struct gz_vcpu, ctx);
 	const size_t skip = sizeof(vgic.lock); /* a ticket lock counts acquisitions */
-	struct gz_exit_desc d;
+	struct gz_exit x;
 	bool taken;
 
 	before = *ctx;
@@ -62,8 +62,8 @@ static void check_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *exit
 	}
 	fast = *ctx;
 	*ctx = before;
-	arm64_exit_decode(exit, &d);
-	if (gz_exit_dispatch(v, &d) != GZ_EXIT_RESUME || memcmp(ctx, &fast, sizeof(fast)))
+	arm64_exit_decode(exit, &x.desc);
+	if (gz_exit_dispatch(v, &x) != GZ_EXIT_RESUME || memcmp(ctx, &fast, sizeof(fast)))
 		abort(); /* the two paths disagree */
 	*ctx = before;
 }

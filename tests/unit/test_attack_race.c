@@ -176,7 +176,7 @@ static void guest_cpu_on(struct gz_cpu_ctx *ctx, void *arg)
 {
 	(void)arg;
 	ctx->x[0] = GZ_PSCI_CPU_ON_64;
-	ctx->x[1] = gz_vm_vcpu_mpidr(1) & MPIDR_AFF_MASK;
+	ctx->x[1] = gz_vcpu_mpidr(1) & MPIDR_AFF_MASK;
 	ctx->x[2] = ENTRY_MAGIC;
 	ctx->x[3] = CTX_MAGIC;
 	/* The exit is dispatched next: the other CPU strikes at the VM lock. */

@@ -1,4 +1,4 @@
-/* Exit dispatch (src/hyp/core/exit.c, vcpu.c): the handler registry, the defined outcome of
+/* Exit dispatch (src/hyp/core/exit.c, run_loop.c): the dispatch table, the defined outcome of
  * every exit type (aborts inside and outside memslots, with and without a valid syndrome,
  * WFI/WFE, trapped system registers, IRQ, SError, debug, entry failure), vGIC MMIO in the
  * hypervisor, the run budget and the IPI and power-off interplay of vCPUs. The exception
@@ -13,6 +13,7 @@
 #include <arm64/gicv3.h>
 #include <arm64/ich.h>
 #include <gzhyp/psci.h>
+#include <gzhyp/vcpu_exit.h>
 #include <gzhyp/vtimer.h>
 
 #include "vm_fixture.h"
@@ -34,74 +35,6 @@ static int teardown(void **state)
 	(void)state;
 	assert_true(vfix_teardown());
 	return 0;
-}
-
-/* ---- registry -------------------------------------------------------------------------- */
-static int order[8], norder;
-
-static enum gz_exit_action h_a(struct gz_vcpu *v, const struct gz_exit_desc *d)
-{
-	(void)v, (void)d;
-	order[norder++] = 1;
-	return GZ_EXIT_NEXT;
-}
-
-static enum gz_exit_action h_b(struct gz_vcpu *v, const struct gz_exit_desc *d)
-{
-	(void)v, (void)d;
-	order[norder++] = 2;
-	return GZ_EXIT_NEXT;
-}
-
-static enum gz_exit_action h_c(struct gz_vcpu *v, const struct gz_exit_desc *d)
-{
-	(void)d;
-	order[norder++] = 3;
-	gz_vcpu_exit_simple(v, GZVM_EXIT_UNKNOWN);
-	return GZ_EXIT_TO_HOST;
-}
-
-static enum gz_exit_action h_d(struct gz_vcpu *v, const struct gz_exit_desc *d)
-{
-	(void)v, (void)d;
-	return GZ_EXIT_NEXT;
-}
-
-static enum gz_exit_action h_e(struct gz_vcpu *v, const struct gz_exit_desc *d)
-{
-	(void)v, (void)d;
-	return GZ_EXIT_RESUME;
-}
-
-static void test_registry(void **state)
-{
-	struct gz_exit_desc d = {.type = GZ_XT_DEBUG};
-
-	(void)state;
-	assert_int_equal(gz_exit_register(GZ_XT_NR, 0, h_a), GZ_ERR_INVALID_ARGS);
-	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 0, NULL), GZ_ERR_INVALID_ARGS);
-	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 50, h_c), GZ_OK);
-	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 10, h_b), GZ_OK);
-	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 10, h_a), GZ_OK);
-	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 10, h_a), GZ_ERR_ALREADY_EXISTS);
-	norder = 0;
-	assert_int_equal(gz_exit_dispatch(v0, &d), GZ_EXIT_TO_HOST);
-	assert_int_equal(norder, 3);
-	assert_int_equal(order[0], 2); /* equal priority: registration order */
-	assert_int_equal(order[1], 1);
-	assert_int_equal(order[2], 3);
-	assert_int_equal(v0->run->exit_reason, GZVM_EXIT_UNKNOWN);
-	/* slots run out: three more fit, the seventh does not */
-	assert_int_equal(GZ_EXIT_MAX_HANDLERS, 6);
-	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 60, gz_psci_call), GZ_OK);
-	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 60, gz_smccc_call), GZ_OK);
-	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 5, h_d), GZ_OK);
-	assert_int_equal(gz_exit_register(GZ_XT_DEBUG, 5, h_e), GZ_ERR_NO_RESOURCES);
-	/* an out-of-range type is treated as UNDEF */
-	d.type = (enum gz_exit_type)99;
-	v0->ctx.sys[GZ_SYS_VBAR_EL1] = 0x1000;
-	assert_int_equal(gz_exit_dispatch(v0, &d), GZ_EXIT_RESUME);
-	assert_int_equal(v0->ctx.pc, 0x1000 + 0x200);
 }
 
 /* ---- outcomes through RUN ------------------------------------------------------------- */
@@ -145,6 +78,53 @@ static void add_slot(void)
 	r->constituents[0].address = VFIX_GUEST_PAGE(0);
 	r->constituents[0].pg_cnt = 16;
 	assert_int_equal(hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, pa, 0, 0), GZ_OK);
+}
+
+/* ---- the dispatch table ------------------------------------------------------------------ */
+
+static enum gz_exit_action dispatch(enum gz_exit_type type)
+{
+	struct gz_exit x = {.desc = {.type = type}};
+
+	return gz_exit_dispatch(v0, &x);
+}
+
+static void test_dispatch_table(void **state)
+{
+	gz_pa_t pa = VFIX_GUEST_PAGE(200);
+	struct gzvm_create_device *dev = gz_hal_pa_to_va(pa);
+	uint32_t reason;
+
+	(void)state;
+	/* a type no handler claims gets its defined outcome */
+	assert_int_equal(dispatch(GZ_XT_DEBUG), GZ_EXIT_TO_HOST);
+	assert_int_equal(v0->run->exit_reason, GZVM_EXIT_DEBUG);
+	/* an out-of-range type is treated as UNDEF */
+	v0->ctx.sys[GZ_SYS_VBAR_EL1] = 0x1000;
+	assert_int_equal(dispatch((enum gz_exit_type)99), GZ_EXIT_RESUME);
+	assert_int_equal(v0->ctx.pc, 0x1000 + 0x200);
+	/* The handlers of a type are asked in the table's order, and the first that decides
+	 * ends the walk: a distributor placed over guest RAM answers a read there before
+	 * demand paging would make it a page fault. */
+	add_slot();
+	memset(dev, 0, sizeof(*dev));
+	dev->dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_DIST;
+	dev->dev_addr = 0x80000000;
+	dev->dev_reg_size = 0x10000;
+	assert_int_equal(hstatus(GZ_HVC_CREATE_DEVICE, vm, pa, 0, 0, 0), GZ_OK);
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 2, false, 3, false, false, 0x07),
+		  ARCH_GICD_IIDR, hpfar_of(0x80000000), guest_at, NULL);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_IRQ);
+	assert_int_equal(vfix_guest.last.pc, 0x80000004);
+	assert_int_not_equal(vfix_guest.last.x[3], 0);
+	/* an access the vGIC does not take (no syndrome) goes on to the next handler: demand
+	 * paging of the slot */
+	assert_int_equal(
+	    run_one(esr_dabt(false, 0, false, 0, false, false, 0x07), 0, hpfar_of(0x80003000)),
+	    GZVM_EXIT_EXCEPTION);
+	assert_int_equal(v0->run->exception.fault_gpa, 0x80003000);
 }
 
 static void test_dabt_outcomes(void **state)
@@ -543,7 +523,7 @@ static void test_run_entry_states(void **state)
 	assert_int_equal(gz_vcpu_run(m, 0, &reason), GZ_ERR_BAD_STATE);
 	m->state = GZ_VM_CREATED;
 	/* a vGIC that refuses the vCPU (its affinity taken) refuses the vCPU */
-	m->vgic.cpu[1].mpidr = gz_vm_vcpu_mpidr(2);
+	m->vgic.cpu[1].mpidr = gz_vcpu_mpidr(2);
 	assert_int_equal(hstatus(GZ_HVC_DESTROY_VCPU, gz_hvc_tuple(vm, 1), 0, 0, 0, 0), GZ_OK);
 	assert_int_equal(vfix_create_vcpu(vm, 2), GZ_ERR_INVALID_ARGS);
 	assert_int_equal(gz_pgstate_state(VFIX_SHARED(vm, 2)), GZ_PAGE_OWNED);
@@ -611,7 +591,7 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_registry),		T(test_dabt_outcomes),
+	    T(test_dispatch_table),	T(test_dabt_outcomes),
 	    T(test_iabt_outcomes),	T(test_wfx),
 	    T(test_async_outcomes),	T(test_sysregs),
 	    T(test_vgic_mmio),		T(test_debug_pmu_raz_wi),

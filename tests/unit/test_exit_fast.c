@@ -183,7 +183,7 @@ static void test_same_answers_fewer_switches(void **state)
 	assert_int_equal(fast[5].seen[0], GZ_PSCI_AFFINITY_OFF); /* vCPU 1 never started */
 	assert_int_equal(fast[6].seen[0], GZ_SMCCC_RET_SUCCESS);
 	assert_int_equal(fast[7].seen[3] & ARCH_GICD_TYPER_ITLINES, GZ_VM_NR_SPIS / 32);
-	assert_int_equal(fast[8].seen[3] >> 32, gz_vm_vcpu_mpidr(1) & 0xffffff);
+	assert_int_equal(fast[8].seen[3] >> 32, gz_vcpu_mpidr(1) & 0xffffff);
 	assert_int_equal(final.seen_pc, PC0 + 8 * 8 + 4); /* the load was stepped over */
 }
 

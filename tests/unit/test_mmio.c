@@ -63,9 +63,9 @@ static void test_load_matrix(void **state)
 
 	(void)state;
 	/* never more than 8 bytes, whatever the size says */
-	assert_int_equal(gz_mmio_load_value(data, 16, false, true), 0x8887868584838281);
+	assert_int_equal(gz_mmio_load(data, 16, false, false, true), 0x8887868584838281);
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		uint64_t got = gz_mmio_load_value(t[i].d, t[i].size, t[i].sse, t[i].sf);
+		uint64_t got = gz_mmio_load(t[i].d, t[i].size, false, t[i].sse, t[i].sf);
 
 		if (got != t[i].want)
 			fail_msg("case %zu: size %u sse %d sf %d: 0x%llx want 0x%llx", i, t[i].size,

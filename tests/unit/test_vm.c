@@ -36,9 +36,9 @@ static void test_mpidr(void **state)
 	struct gz_vm *m = gz_vm_get(vm);
 
 	(void)state;
-	assert_int_equal(gz_vm_vcpu_mpidr(0), 0x80000000);
-	assert_int_equal(gz_vm_vcpu_mpidr(7), 0x80000007);
-	assert_int_equal(gz_vm_vcpu_mpidr(17), 0x80000101);
+	assert_int_equal(gz_vcpu_mpidr(0), 0x80000000);
+	assert_int_equal(gz_vcpu_mpidr(7), 0x80000007);
+	assert_int_equal(gz_vcpu_mpidr(17), 0x80000101);
 	for (uint16_t i = 0; i < 3; i++)
 		assert_int_equal(vfix_create_vcpu(vm, i), GZ_OK);
 	assert_ptr_equal(gz_vm_find_vcpu_by_mpidr(m, 2), vfix_vcpu(vm, 2));

@@ -1,110 +1,57 @@
-/* The exit-handler registry and dispatch, the defined outcome of every exit type nobody
- * claims, and the writers of the gzvm exits in the shared run page. */
+/* Exit dispatch: one static table says, per exit type, which in-hypervisor handlers are asked
+ * and in what order, and what happens to an exit none of them claims. */
 #include <uapi/linux/gzvm.h>
-#include <arm64/esr.h>
 #include <arm64/inject.h>
 #include <arm64/sysreg.h>
 #include <gzhyp/exit.h>
 #include <gzabi/guest_calls.h>
-#include <gzhyp/lib.h>
+#include <gzhyp/mmio.h>
 #include <gzhyp/psci.h>
 #include <gzabi/status.h>
 #include <gzhyp/vcpu.h>
+#include <gzhyp/vcpu_exit.h>
+#include <gzhyp/vcpu_idle.h>
 #include <gzhyp/vm.h>
-#include <gzhyp/vtimer.h>
-#include <hal.h>
 
-struct handler {
-	int prio;
-	gz_exit_handler_fn fn;
-};
+/* ---- handlers ------------------------------------------------------------------------- */
 
-static struct {
-	struct handler h[GZ_XT_NR][GZ_EXIT_MAX_HANDLERS];
-	unsigned n[GZ_XT_NR];
-} registry;
-
-int gz_exit_register(enum gz_exit_type type, int prio, gz_exit_handler_fn fn)
+/* An access the vGIC serves: its distributor or a redistributor frame. */
+static enum gz_exit_action dabt_vgic(struct gz_vcpu *v, const struct gz_exit *x)
 {
-	unsigned i, n;
+	const struct gz_exit_desc *d = &x->desc;
+	const struct gz_exit_abort *ab = &d->abort;
+	bool be = gz_mmio_guest_big_endian(v);
+	uint8_t bytes[8];
+	uint64_t val = 0;
+	int r;
 
-	if ((unsigned)type >= GZ_XT_NR || !fn)
-		return GZ_ERR_INVALID_ARGS;
-	n = registry.n[type];
-	for (i = 0; i < n; i++)
-		if (registry.h[type][i].fn == fn)
-			return GZ_ERR_ALREADY_EXISTS;
-	if (n == GZ_EXIT_MAX_HANDLERS)
-		return GZ_ERR_NO_RESOURCES;
-	/* Keep the list sorted by priority; equal priorities run in registration order. */
-	for (i = n; i > 0 && registry.h[type][i - 1].prio > prio; i--)
-		registry.h[type][i] = registry.h[type][i - 1];
-	registry.h[type][i].prio = prio;
-	registry.h[type][i].fn = fn;
-	registry.n[type] = n + 1;
-	return GZ_OK;
+	if (!ab->isv || ab->cm)
+		return GZ_EXIT_NEXT;
+	if (ab->write) {
+		/* The bytes the store puts on the bus, read as the little-endian register. */
+		gz_mmio_store_bytes(gz_vcpu_get_reg(v, ab->reg), ab->size, be, bytes);
+		val = gz_mmio_load(bytes, ab->size, false, false, true);
+	}
+	r = gz_vgic_mmio(&v->vm->vgic, v->id, ab->ipa, ab->size, ab->write, &val);
+	if (r == GZ_VGIC_MMIO_NOT_MINE)
+		return GZ_EXIT_NEXT;
+	if (r != GZ_OK) {
+		arm64_inject_dabt(&v->ctx, ab->va, ab->write);
+		return GZ_EXIT_RESUME;
+	}
+	if (!ab->write) {
+		gz_mmio_store_bytes(val, ab->size, false, bytes);
+		gz_vcpu_set_reg(v, ab->reg,
+				gz_mmio_load(bytes, ab->size, be, ab->sign_extend, ab->sf));
+	}
+	gz_vcpu_skip_insn(v, d);
+	return GZ_EXIT_RESUME;
 }
 
-/* ---- exits to the host ------------------------------------------------------------------ */
-
-static void clear_exit(struct gz_vcpu *v, uint32_t reason)
+/* An abort inside a memslot: guest RAM. */
+static enum gz_exit_action abort_in_slot(struct gz_vcpu *v, const struct gz_exit *x)
 {
-	struct gzvm_vcpu_run *run = v->run;
-
-	run->exit_reason = reason;
-	gz_memset(run->padding, 0, sizeof(run->padding));
-}
-
-void gz_vcpu_exit_simple(struct gz_vcpu *v, uint32_t reason)
-{
-	clear_exit(v, reason);
-}
-
-void gz_vcpu_exit_system_event(struct gz_vcpu *v, uint32_t type, uint64_t data)
-{
-	clear_exit(v, GZVM_EXIT_SYSTEM_EVENT);
-	v->run->system_event.type = type;
-	v->run->system_event.ndata = 1;
-	v->run->system_event.data[0] = data;
-}
-
-void gz_vcpu_exit_hypercall(struct gz_vcpu *v)
-{
-	unsigned i;
-
-	clear_exit(v, GZVM_EXIT_HYPERCALL);
-	for (i = 0; i < 8; i++)
-		v->run->hypercall.args[i] = v->ctx.x[i];
-	v->hvc_pending = true;
-	v->hvc_copy_back = true;
-}
-
-void gz_vcpu_exit_page_fault(struct gz_vcpu *v, gz_ipa_t gpa, uint32_t error_code)
-{
-	clear_exit(v, GZVM_EXIT_EXCEPTION);
-	v->run->exception.exception = GZVM_EXCEPTION_PAGE_FAULT;
-	v->run->exception.error_code = error_code;
-	v->run->exception.fault_gpa = gpa;
-}
-
-void gz_vcpu_exit_internal(struct gz_vcpu *v, uint32_t suberror, const uint64_t *data,
-			   unsigned ndata)
-{
-	unsigned i;
-
-	clear_exit(v, GZVM_EXIT_INTERNAL_ERROR);
-	if (ndata > 16)
-		ndata = 16;
-	v->run->internal.suberror = suberror;
-	v->run->internal.ndata = ndata;
-	for (i = 0; i < ndata; i++)
-		v->run->internal.data[i] = data[i];
-}
-
-/* ---- built-in handlers ------------------------------------------------------------------ */
-
-static enum gz_exit_action abort_in_slot(struct gz_vcpu *v, const struct gz_exit_desc *d)
-{
+	const struct gz_exit_desc *d = &x->desc;
 	const struct gz_exit_abort *ab = &d->abort;
 
 	if (gz_memslot_lookup(&v->vm->mem, ab->ipa) < 0)
@@ -124,8 +71,46 @@ static enum gz_exit_action abort_in_slot(struct gz_vcpu *v, const struct gz_exit
 	return GZ_EXIT_RESUME;
 }
 
-static enum gz_exit_action dabt_default(struct gz_vcpu *v, const struct gz_exit_desc *d)
+/* The SGI-generation registers (the virtual timer is the only timer offered: the physical
+ * EL1 timer's registers, CNTP_*, have the default outcome, UNDEF; gzhyp/vtimer.h). */
+static enum gz_exit_action sysreg_sgi(struct gz_vcpu *v, const struct gz_exit *x)
 {
+	const struct gz_exit_sysreg *s = &x->desc.sysreg;
+	enum gz_vgic_sgi_reg which;
+
+	switch (s->enc) {
+	case SYS_ICC_SGI1R_EL1:
+		which = GZ_VGIC_SGI1R;
+		break;
+	case SYS_ICC_ASGI1R_EL1:
+		which = GZ_VGIC_ASGI1R;
+		break;
+	case SYS_ICC_SGI0R_EL1:
+		which = GZ_VGIC_SGI0R;
+		break;
+	default:
+		return GZ_EXIT_NEXT;
+	}
+	/* The SGI registers are write-only: a read is UNDEFINED. */
+	if (s->read ||
+	    gz_vgic_sysreg_sgi(&v->vm->vgic, v->id, which, gz_vcpu_get_reg(v, s->reg)) != GZ_OK)
+		return GZ_EXIT_NEXT;
+	gz_vcpu_skip_insn(v, &x->desc);
+	return GZ_EXIT_RESUME; /* kicks of other vCPUs become an IPI exit in the run loop */
+}
+
+/* ---- defined outcomes ----------------------------------------------------------------- */
+
+static enum gz_exit_action undef(struct gz_vcpu *v, const struct gz_exit *x)
+{
+	(void)x;
+	arm64_inject_undef(&v->ctx);
+	return GZ_EXIT_RESUME;
+}
+
+static enum gz_exit_action dabt_default(struct gz_vcpu *v, const struct gz_exit *x)
+{
+	const struct gz_exit_desc *d = &x->desc;
 	const struct gz_exit_abort *ab = &d->abort;
 
 	if (ab->ea || ab->s1ptw) {
@@ -152,147 +137,101 @@ static enum gz_exit_action dabt_default(struct gz_vcpu *v, const struct gz_exit_
 	}
 }
 
-static enum gz_exit_action call_default(struct gz_vcpu *v, const struct gz_exit_desc *d)
+/* Executing from a hole or a device. */
+static enum gz_exit_action iabt_default(struct gz_vcpu *v, const struct gz_exit *x)
 {
-	(void)d;
+	arm64_inject_iabt(&v->ctx, x->desc.abort.va);
+	return GZ_EXIT_RESUME;
+}
+
+static enum gz_exit_action call_default(struct gz_vcpu *v, const struct gz_exit *x)
+{
+	(void)x;
 	v->ctx.x[0] = (uint64_t)(int64_t)GZ_SMCCC_RET_NOT_SUPPORTED;
 	return GZ_EXIT_RESUME;
 }
 
-static enum gz_exit_action outcome(struct gz_vcpu *v, const struct gz_exit_desc *d)
+static enum gz_exit_action wfi(struct gz_vcpu *v, const struct gz_exit *x)
 {
-	switch (d->type) {
-	case GZ_XT_DABT:
-		return dabt_default(v, d);
-	case GZ_XT_IABT:
-		/* Executing from a hole or a device. */
-		arm64_inject_iabt(&v->ctx, d->abort.va);
-		return GZ_EXIT_RESUME;
-	case GZ_XT_HVC:
-	case GZ_XT_SMC:
-		return call_default(v, d);
-	case GZ_XT_WFI:
-		gz_vcpu_skip_insn(v, d);
-		return gz_vcpu_wfi(v);
-	case GZ_XT_WFE:
-		/* A spin-wait hint: give the host a chance to run the lock holder. */
-		gz_vcpu_skip_insn(v, d);
-		gz_vcpu_exit_simple(v, GZVM_EXIT_GZ);
-		return GZ_EXIT_TO_HOST;
-	case GZ_XT_IRQ:
-		gz_vcpu_exit_simple(v, GZVM_EXIT_IRQ);
-		return GZ_EXIT_TO_HOST;
-	case GZ_XT_DEBUG:
-		gz_vcpu_exit_simple(v, GZVM_EXIT_DEBUG);
-		return GZ_EXIT_TO_HOST;
-	case GZ_XT_SERROR: {
-		uint64_t data[2] = {d->esr, v->ctx.pc};
-
-		gz_vcpu_exit_internal(v, GZ_INTERNAL_SERROR, data, 2);
-		return GZ_EXIT_TO_HOST;
-	}
-	case GZ_XT_FAIL_ENTRY:
-		clear_exit(v, GZVM_EXIT_FAIL_ENTRY);
-		v->run->fail_entry.hardware_entry_failure_reason = d->esr;
-		v->run->fail_entry.cpu = gz_hal_cpu_id();
-		return GZ_EXIT_TO_HOST;
-	default:
-		/* UNDEF, and trapped system registers nobody emulates. */
-		arm64_inject_undef(&v->ctx);
-		return GZ_EXIT_RESUME;
-	}
+	gz_vcpu_skip_insn(v, &x->desc);
+	return gz_vcpu_wfi(v);
 }
 
-enum gz_exit_action gz_exit_dispatch(struct gz_vcpu *v, const struct gz_exit_desc *d)
+/* A spin-wait hint: give the host a chance to run the lock holder. */
+static enum gz_exit_action wfe(struct gz_vcpu *v, const struct gz_exit *x)
 {
-	unsigned i, type = d->type;
+	gz_vcpu_skip_insn(v, &x->desc);
+	gz_vcpu_exit_simple(v, GZVM_EXIT_GZ);
+	return GZ_EXIT_TO_HOST;
+}
 
-	if (type >= GZ_XT_NR)
-		type = GZ_XT_UNDEF;
+static enum gz_exit_action host_irq(struct gz_vcpu *v, const struct gz_exit *x)
+{
+	(void)x;
+	gz_vcpu_exit_simple(v, GZVM_EXIT_IRQ);
+	return GZ_EXIT_TO_HOST;
+}
+
+static enum gz_exit_action serror(struct gz_vcpu *v, const struct gz_exit *x)
+{
+	uint64_t data[2] = {x->desc.esr, v->ctx.pc};
+
+	gz_vcpu_exit_internal(v, GZ_INTERNAL_SERROR, data, 2);
+	return GZ_EXIT_TO_HOST;
+}
+
+static enum gz_exit_action fail_entry(struct gz_vcpu *v, const struct gz_exit *x)
+{
+	gz_vcpu_exit_fail_entry(v, x->desc.esr);
+	return GZ_EXIT_TO_HOST;
+}
+
+static enum gz_exit_action debug(struct gz_vcpu *v, const struct gz_exit *x)
+{
+	(void)x;
+	gz_vcpu_exit_simple(v, GZVM_EXIT_DEBUG);
+	return GZ_EXIT_TO_HOST;
+}
+
+/* ---- the table -------------------------------------------------------------------------- */
+
+#define EXIT_MAX_HANDLERS 2
+
+static const struct exit_route {
+	gz_exit_handler_fn handlers[EXIT_MAX_HANDLERS]; /* asked in order; NULL ends the list */
+	gz_exit_handler_fn outcome;			/* what none claims; always decides */
+} routes[GZ_XT_NR] = {
+    [GZ_XT_UNDEF] = {{NULL}, undef},
+    [GZ_XT_DABT] = {{dabt_vgic, abort_in_slot}, dabt_default},
+    [GZ_XT_IABT] = {{abort_in_slot}, iabt_default},
+    [GZ_XT_HVC] = {{gz_psci_call, gz_smccc_call}, call_default},
+    [GZ_XT_SMC] = {{gz_psci_call, gz_smccc_call}, call_default},
+    [GZ_XT_WFI] = {{NULL}, wfi},
+    [GZ_XT_WFE] = {{NULL}, wfe},
+    /* trapped system registers nobody emulates are UNDEFINED */
+    [GZ_XT_SYSREG] = {{sysreg_sgi, gz_sysreg_debug_pmu}, undef},
+    [GZ_XT_IRQ] = {{NULL}, host_irq},
+    [GZ_XT_SERROR] = {{NULL}, serror},
+    [GZ_XT_FAIL_ENTRY] = {{NULL}, fail_entry},
+    [GZ_XT_DEBUG] = {{NULL}, debug},
+};
+
+enum gz_exit_action gz_exit_dispatch(struct gz_vcpu *v, const struct gz_exit *x)
+{
+	const struct gz_exit_desc *d = &x->desc;
+	const struct exit_route *route = &routes[d->type < GZ_XT_NR ? d->type : GZ_XT_UNDEF];
+
 	if (d->type == GZ_XT_SMC) {
 		/* A trapped SMC returns to the SMC itself; a completed call goes past it. */
 		gz_vcpu_skip_insn(v, d);
 	}
 	if ((d->type == GZ_XT_HVC || d->type == GZ_XT_SMC) && d->call.imm != 0)
-		return call_default(v, d); /* SMCCC calls use immediate 0 */
-	for (i = 0; i < registry.n[type]; i++) {
-		enum gz_exit_action a = registry.h[type][i].fn(v, d);
+		return call_default(v, x); /* SMCCC calls use immediate 0 */
+	for (unsigned i = 0; i < EXIT_MAX_HANDLERS && route->handlers[i]; i++) {
+		enum gz_exit_action a = route->handlers[i](v, x);
 
 		if (a != GZ_EXIT_NEXT)
 			return a;
 	}
-	return outcome(v, d);
-}
-
-static enum gz_exit_action dabt_vgic(struct gz_vcpu *v, const struct gz_exit_desc *d)
-{
-	const struct gz_exit_abort *ab = &d->abort;
-	bool be = gz_mmio_guest_big_endian(v);
-	uint8_t bytes[8];
-	uint64_t val = 0;
-	int r;
-
-	if (!ab->isv || ab->cm)
-		return GZ_EXIT_NEXT;
-	if (ab->write) {
-		/* The bytes the store puts on the bus, read as the little-endian register. */
-		gz_mmio_store_bytes(gz_vcpu_get_reg(v, ab->reg), ab->size, be, bytes);
-		val = gz_mmio_load_value(bytes, ab->size, false, true);
-	}
-	r = gz_vgic_mmio(&v->vm->vgic, v->id, ab->ipa, ab->size, ab->write, &val);
-	if (r == GZ_VGIC_MMIO_NOT_MINE)
-		return GZ_EXIT_NEXT;
-	if (r != GZ_OK) {
-		arm64_inject_dabt(&v->ctx, ab->va, ab->write);
-		return GZ_EXIT_RESUME;
-	}
-	if (!ab->write) {
-		gz_mmio_store_bytes(val, ab->size, false, bytes);
-		gz_vcpu_set_reg(v, ab->reg,
-				gz_mmio_load(bytes, ab->size, be, ab->sign_extend, ab->sf));
-	}
-	gz_vcpu_skip_insn(v, d);
-	return GZ_EXIT_RESUME;
-}
-
-static enum gz_exit_action sysreg_gic_timer(struct gz_vcpu *v, const struct gz_exit_desc *d)
-{
-	const struct gz_exit_sysreg *s = &d->sysreg;
-	enum gz_vgic_sgi_reg which;
-
-	switch (s->enc) {
-	case SYS_ICC_SGI1R_EL1:
-		which = GZ_VGIC_SGI1R;
-		break;
-	case SYS_ICC_ASGI1R_EL1:
-		which = GZ_VGIC_ASGI1R;
-		break;
-	case SYS_ICC_SGI0R_EL1:
-		which = GZ_VGIC_SGI0R;
-		break;
-	default:
-		/* Including the physical EL1 timer (CNTP_*): only the virtual timer is offered
-		 * (gzhyp/vtimer.h), the default outcome is UNDEF. */
-		return GZ_EXIT_NEXT;
-	}
-	/* The SGI registers are write-only: a read is UNDEFINED. */
-	if (s->read ||
-	    gz_vgic_sysreg_sgi(&v->vm->vgic, v->id, which, gz_vcpu_get_reg(v, s->reg)) != GZ_OK)
-		return GZ_EXIT_NEXT;
-	gz_vcpu_skip_insn(v, d);
-	return GZ_EXIT_RESUME; /* kicks of other vCPUs become an IPI exit in the run loop */
-}
-
-void gz_exit_registry_init(void)
-{
-	gz_memset(&registry, 0, sizeof(registry));
-	gz_exit_register(GZ_XT_DABT, GZ_EXIT_PRIO_VGIC, dabt_vgic);
-	gz_exit_register(GZ_XT_DABT, GZ_EXIT_PRIO_MEM, abort_in_slot);
-	gz_exit_register(GZ_XT_IABT, GZ_EXIT_PRIO_MEM, abort_in_slot);
-	gz_exit_register(GZ_XT_SYSREG, GZ_EXIT_PRIO_VGIC, sysreg_gic_timer);
-	gz_exit_register(GZ_XT_SYSREG, GZ_EXIT_PRIO_DEFAULT, gz_sysreg_debug_pmu);
-	gz_exit_register(GZ_XT_HVC, GZ_EXIT_PRIO_PSCI, gz_psci_call);
-	gz_exit_register(GZ_XT_HVC, GZ_EXIT_PRIO_SMCCC, gz_smccc_call);
-	gz_exit_register(GZ_XT_SMC, GZ_EXIT_PRIO_PSCI, gz_psci_call);
-	gz_exit_register(GZ_XT_SMC, GZ_EXIT_PRIO_SMCCC, gz_smccc_call);
+	return route->outcome(v, x);
 }

@@ -37,8 +37,9 @@ static bool call_is_query(uint32_t fid)
 	}
 }
 
-static bool takes(struct gz_vcpu *v, const struct gz_exit_desc *d)
+static bool takes(struct gz_vcpu *v, const struct gz_exit *x)
 {
+	const struct gz_exit_desc *d = &x->desc;
 	const struct gz_exit_abort *ab = &d->abort;
 
 	if (d->type == GZ_XT_HVC || d->type == GZ_XT_SMC)
@@ -52,7 +53,7 @@ static bool takes(struct gz_vcpu *v, const struct gz_exit_desc *d)
 bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 {
 	struct gz_vcpu *v;
-	struct gz_exit_desc d;
+	struct gz_exit x;
 
 	if (!ctx || !rec || !ctx->fast_exits || rec->kind != GZ_EXIT_KIND_SYNC)
 		return false;
@@ -65,8 +66,8 @@ bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 		return false; /* the only classes takes() can accept: skip the decode */
 	}
 	v = GZ_CONTAINER_OF(ctx, struct gz_vcpu, ctx);
-	arm64_exit_decode(rec, &d);
-	if (!takes(v, &d) || gz_exit_dispatch(v, &d) != GZ_EXIT_RESUME)
+	arm64_exit_decode(rec, &x.desc);
+	if (!takes(v, &x) || gz_exit_dispatch(v, &x) != GZ_EXIT_RESUME)
 		return false;
 	v->nr_exits++;
 	v->nr_fast_exits++;

@@ -439,7 +439,6 @@ int gz_core_init(const struct gz_core_config *cfg)
 	if (r != GZ_OK)
 		return r;
 	gz_vm_table_init();
-	gz_exit_registry_init();
 	hyp_ready = true;
 	return GZ_OK;
 }

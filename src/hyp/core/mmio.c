@@ -1,18 +1,28 @@
 /* MMIO exits to the host and their completion on the next RUN: a trapped load or store the
  * hypervisor does not emulate becomes GZVM_EXIT_MMIO; the value the VMM leaves in the run
- * page is loaded into the target register with the access's size and sign extension. */
+ * page is loaded into the target register with the access's size and sign extension. And the
+ * register <-> data conversions every access goes through, once each way. */
 #include <uapi/linux/gzvm.h>
 #include <arm64/sysreg.h>
-#include <gzhyp/vcpu.h>
 #include <gzhyp/lib.h>
+#include <gzhyp/mmio.h>
+#include <gzhyp/vcpu.h>
 
-uint64_t gz_mmio_load_value(const uint8_t *data, unsigned size, bool sign_extend, bool sf)
+/* The low @size bytes (1..8) of @v in the other order. */
+static uint64_t swap(uint64_t v, unsigned size)
 {
-	uint64_t v = 0;
-	unsigned i;
+	return __builtin_bswap64(v) >> (64 - 8 * size);
+}
 
-	for (i = 0; i < size && i < 8; i++)
-		v |= (uint64_t)data[i] << (8 * i);
+static uint64_t low_bytes(uint64_t v, unsigned size)
+{
+	return size >= 8 ? v : v & ((1ULL << (8 * size)) - 1);
+}
+
+uint64_t gz_mmio_reg(uint64_t data, unsigned size, bool big_endian, bool sign_extend, bool sf)
+{
+	uint64_t v = big_endian ? swap(data, size) : low_bytes(data, size);
+
 	if (sign_extend && size < 8) {
 		unsigned shift = 64 - 8 * size;
 
@@ -24,25 +34,30 @@ uint64_t gz_mmio_load_value(const uint8_t *data, unsigned size, bool sign_extend
 	return v;
 }
 
-uint64_t gz_mmio_load(const uint8_t *data, unsigned size, bool big_endian, bool sign_extend,
-		      bool sf)
+uint64_t gz_mmio_data(uint64_t reg, unsigned size, bool big_endian)
 {
-	uint8_t le[8];
-	unsigned i;
-
-	size = GZ_MIN(size, 8u);
-	for (i = 0; i < size; i++)
-		le[i] = big_endian ? data[size - 1 - i] : data[i];
-	return gz_mmio_load_value(le, size, sign_extend, sf);
+	return big_endian ? swap(reg, size) : low_bytes(reg, size);
 }
 
-void gz_mmio_store_bytes(uint64_t val, unsigned size, bool big_endian, uint8_t *out)
+uint64_t gz_mmio_load(const uint8_t *bytes, unsigned size, bool big_endian, bool sign_extend,
+		      bool sf)
 {
-	unsigned i;
+	uint64_t data = 0;
 
 	size = GZ_MIN(size, 8u);
-	for (i = 0; i < size; i++)
-		out[big_endian ? size - 1 - i : i] = (uint8_t)(val >> (8 * i));
+	for (unsigned i = 0; i < size; i++)
+		data |= (uint64_t)bytes[i] << (8 * i);
+	return gz_mmio_reg(data, size, big_endian, sign_extend, sf);
+}
+
+void gz_mmio_store_bytes(uint64_t reg, unsigned size, bool big_endian, uint8_t *out)
+{
+	uint64_t data;
+
+	size = GZ_MIN(size, 8u);
+	data = gz_mmio_data(reg, size, big_endian);
+	for (unsigned i = 0; i < size; i++)
+		out[i] = (uint8_t)(data >> (8 * i));
 }
 
 bool gz_mmio_guest_big_endian(const struct gz_vcpu *vcpu)

@@ -7,6 +7,8 @@
 #include <gzabi/guest_calls.h>
 #include <gzhyp/psci.h>
 #include <gzhyp/vcpu.h>
+#include <gzhyp/vcpu_exit.h>
+#include <gzhyp/vcpu_idle.h>
 #include <gzhyp/vm.h>
 
 #define PSCI_FN_MAX 0x1f
@@ -138,14 +140,14 @@ static enum gz_exit_action system_event(struct gz_vcpu *v, uint32_t type, uint64
 	return GZ_EXIT_TO_HOST;
 }
 
-enum gz_exit_action gz_psci_call(struct gz_vcpu *v, const struct gz_exit_desc *desc)
+enum gz_exit_action gz_psci_call(struct gz_vcpu *v, const struct gz_exit *x)
 {
 	uint32_t fid = (uint32_t)v->ctx.x[0];
 	bool smc64 = fid & GZ_SMCCC_SMC64;
 	bool woke = false;
 	uint64_t rtype;
 
-	(void)desc;
+	(void)x;
 	if (GZ_SMCCC_OWNER(fid) != GZ_SMCCC_OWNER_STANDARD || !(fid & GZ_SMCCC_FAST_CALL) ||
 	    (fid & GZ_SMCCC_FUNC_MASK) > PSCI_FN_MAX)
 		return GZ_EXIT_NEXT;

@@ -8,6 +8,7 @@
 #include <gzhyp/psci.h>
 #include <gzabi/status.h>
 #include <gzhyp/vcpu.h>
+#include <gzhyp/vcpu_exit.h>
 #include <gzhyp/vm.h>
 
 static void ret(struct gz_vcpu *v, int64_t val)
@@ -136,11 +137,11 @@ static enum gz_exit_action vendor_call(struct gz_vcpu *v, uint32_t fid)
 	}
 }
 
-enum gz_exit_action gz_smccc_call(struct gz_vcpu *v, const struct gz_exit_desc *desc)
+enum gz_exit_action gz_smccc_call(struct gz_vcpu *v, const struct gz_exit *x)
 {
 	uint32_t fid = (uint32_t)v->ctx.x[0];
 
-	(void)desc;
+	(void)x;
 	if (!(fid & GZ_SMCCC_FAST_CALL))
 		return GZ_EXIT_NEXT;
 	switch (GZ_SMCCC_OWNER(fid)) {

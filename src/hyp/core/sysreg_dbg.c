@@ -21,14 +21,14 @@ static bool is_debug_or_pmu(uint32_t enc)
 	return op1 == 3 && crn == SYS_CRN_PMU_EV && crm >= SYS_CRM_PMU_EV_FIRST;
 }
 
-enum gz_exit_action gz_sysreg_debug_pmu(struct gz_vcpu *v, const struct gz_exit_desc *d)
+enum gz_exit_action gz_sysreg_debug_pmu(struct gz_vcpu *v, const struct gz_exit *x)
 {
-	const struct gz_exit_sysreg *s = &d->sysreg;
+	const struct gz_exit_sysreg *s = &x->desc.sysreg;
 
 	if (!is_debug_or_pmu(s->enc))
 		return GZ_EXIT_NEXT;
 	if (s->read)
 		gz_vcpu_set_reg(v, s->reg, s->enc == SYS_OSLSR_EL1 ? OSLSR_OSLM_IMPLEMENTED : 0);
-	gz_vcpu_skip_insn(v, d);
+	gz_vcpu_skip_insn(v, &x->desc);
 	return GZ_EXIT_RESUME;
 }

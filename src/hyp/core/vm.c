@@ -2,6 +2,7 @@
  * MPIDRs of its vCPUs, and the batched destruction that gives every page back to the host. */
 #include <arm64/sysreg.h>
 #include <gzhyp/lib.h>
+#include <gzhyp/s2pt.h>
 #include <gzabi/status.h>
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vm.h>
@@ -82,6 +83,7 @@ int gz_vm_create(uint64_t vm_type, uint16_t *id)
 		return r;
 	}
 	vm->cntvoff = gz_vtimer_vm_offset();
+	vm->vtcr_el2 = gz_s2pt_vtcr(&vm->mem.s2) | gz_vmid_vtcr_vs(&vmid_alloc);
 	__atomic_store_n(&vm->state, GZ_VM_CREATED, __ATOMIC_RELEASE);
 	*id = vm->id;
 	return GZ_OK;
@@ -175,12 +177,6 @@ int gz_vm_destroy(struct gz_vm *vm, uint64_t batch)
 	gz_memset(vm, 0, sizeof(*vm));
 	gz_hal_unlock(&table_lock);
 	return GZ_OK;
-}
-
-uint64_t gz_vm_vcpu_mpidr(unsigned idx)
-{
-	return MPIDR_RES1 | GZ_FIELD_PREP(MPIDR_AFF0, idx % 16) |
-	       GZ_FIELD_PREP(MPIDR_AFF1, idx / 16);
 }
 
 struct gz_vcpu *gz_vm_find_vcpu_by_mpidr(struct gz_vm *vm, uint64_t mpidr)

@@ -24,7 +24,7 @@ struct gz_core_config {
 };
 
 /* Initialise the core: memory (page-state store, pool, host stage-2), VMID allocator, VM
- * table, exit-handler registry. Call once per boot (tests: once per test, after
+ * table. Call once per boot (tests: once per test, after
  * fake_hal_reset). Returns GZ_OK or the failing step's negative status. */
 int gz_core_init(const struct gz_core_config *cfg);
 

@@ -11,12 +11,8 @@
 struct gz_vcpu;
 
 /* PSCI function ids (owner "standard", functions 0x00..0x1f). GZ_EXIT_NEXT for any other. */
-enum gz_exit_action gz_psci_call(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc);
+enum gz_exit_action gz_psci_call(struct gz_vcpu *vcpu, const struct gz_exit *x);
 /* SMCCC arch calls (owner 0) and vendor-hypervisor calls (owner 6). GZ_EXIT_NEXT else. */
-enum gz_exit_action gz_smccc_call(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc);
-/* What a WFI (or CPU_SUSPEND) does: resume when an interrupt is pending or the idle
- * capability is off, otherwise a GZVM_EXIT_IDLE with the vtimer hwstate. The PC has already
- * moved past the instruction. */
-enum gz_exit_action gz_vcpu_wfi(struct gz_vcpu *vcpu);
+enum gz_exit_action gz_smccc_call(struct gz_vcpu *vcpu, const struct gz_exit *x);
 
 #endif

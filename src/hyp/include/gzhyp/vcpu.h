@@ -1,5 +1,7 @@
 /*
- * vCPUs: object, power state machine, the run loop and the exit plumbing.
+ * vCPUs: the object (vcpu.c), its power state machine and its run loop (run_loop.c). What
+ * an exit writes for the host is in gzhyp/vcpu_exit.h, MMIO in gzhyp/mmio.h, waiting in
+ * gzhyp/vcpu_idle.h.
  *
  * Power states (PSCI view, changed under the VM lock):
  *   OFF --CPU_ON (exactly one caller gets SUCCESS)--> ON_PENDING --RUN--> ON
@@ -16,6 +18,7 @@
 #include <arm64/types.h>
 #include <arm64/cpu_ctx.h>
 #include <gzhyp/exit.h>
+#include <gzhyp/mmio.h>
 
 struct gz_vm;
 struct gzvm_vcpu_run;
@@ -25,18 +28,6 @@ enum gz_vcpu_power {
 	GZ_VCPU_OFF = 0,
 	GZ_VCPU_ON_PENDING,
 	GZ_VCPU_ON,
-};
-
-/* An MMIO access that went to the host and completes on the next RUN. */
-struct gz_mmio_pending {
-	bool active;
-	bool is_write;
-	uint8_t size;
-	uint8_t reg; /* 31 = XZR */
-	bool sign_extend;
-	bool sf;
-	bool big_endian;  /* data in the guest's big-endian memory order */
-	uint8_t insn_len; /* 4 (A64) or 2 */
 };
 
 struct gz_vcpu {
@@ -80,6 +71,8 @@ int gz_vcpu_create(struct gz_vm *vm, uint64_t idx, gz_pa_t shared_pa);
 int gz_vcpu_destroy(struct gz_vm *vm, uint64_t idx);
 /* Release a vCPU during VM destruction (the VM lock is held, nothing runs). */
 void gz_vcpu_release(struct gz_vcpu *vcpu);
+/* MPIDR_EL1 of vCPU @idx: Aff0 = idx % 16, Aff1 = idx / 16, RES1 bit 31. */
+uint64_t gz_vcpu_mpidr(unsigned idx);
 /* The vCPU @idx of @vm, or NULL. */
 struct gz_vcpu *gz_vcpu_get(struct gz_vm *vm, uint64_t idx);
 
@@ -87,40 +80,28 @@ struct gz_vcpu *gz_vcpu_get(struct gz_vm *vm, uint64_t idx);
  * masked, MMU and caches off, the vCPU's MPIDR and the VM's timer offset. */
 void gz_vcpu_reset(struct gz_vcpu *vcpu, uint64_t entry, uint64_t x0);
 
-/* RUN vCPU @idx of @vm: complete a pending MMIO read, enter the guest until an exit needs
- * the host, write the exit into the run page and hwstate, return GZ_OK with *@exit_reason.
+/* RUN vCPU @idx of @vm (run_loop.c): complete a pending MMIO read, enter the guest until an exit
+ * needs the host, write the exit into the run page and hwstate, return GZ_OK with *@exit_reason.
  * GZ_ERR_INVALID_ARGS for no such vCPU, GZ_ERR_BUSY if it is already running,
  * GZ_ERR_BAD_STATE when the VM is being destroyed. */
 int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason);
 
 /* Advance the guest PC past the trapped instruction. */
-void gz_vcpu_skip_insn(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc);
+static inline void gz_vcpu_skip_insn(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc)
+{
+	vcpu->ctx.pc += desc->il ? 4 : 2;
+}
+
 /* Register access with register 31 as XZR. */
-uint64_t gz_vcpu_get_reg(const struct gz_vcpu *vcpu, unsigned reg);
-void gz_vcpu_set_reg(struct gz_vcpu *vcpu, unsigned reg, uint64_t val);
+static inline uint64_t gz_vcpu_get_reg(const struct gz_vcpu *vcpu, unsigned reg)
+{
+	return reg < 31 ? vcpu->ctx.x[reg] : 0;
+}
 
-/* ---- exits to the host (exit.c fills the run page) ----------------------------------- */
-void gz_vcpu_exit_system_event(struct gz_vcpu *vcpu, uint32_t type, uint64_t data);
-void gz_vcpu_exit_hypercall(struct gz_vcpu *vcpu);
-void gz_vcpu_exit_page_fault(struct gz_vcpu *vcpu, gz_ipa_t gpa, uint32_t error_code);
-void gz_vcpu_exit_internal(struct gz_vcpu *vcpu, uint32_t suberror, const uint64_t *data,
-			   unsigned ndata);
-void gz_vcpu_exit_simple(struct gz_vcpu *vcpu, uint32_t reason);
-
-/* ---- MMIO (mmio.c) --------------------------------------------------------------------- */
-/* Turn a decoded data abort with ISV into a GZVM_EXIT_MMIO and remember what completes. */
-void gz_mmio_exit(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc);
-/* On RUN: finish the access the last MMIO exit described (load the register for a read with
- * size and sign extension, register 31 discarded; advance the PC). */
-void gz_mmio_complete(struct gz_vcpu *vcpu);
-/* The value a read of @size bytes from little-endian @data loads into a register. */
-uint64_t gz_mmio_load_value(const uint8_t *data, unsigned size, bool sign_extend, bool sf);
-/* The same for @data in memory order of a guest with @big_endian data accesses. */
-uint64_t gz_mmio_load(const uint8_t *data, unsigned size, bool big_endian, bool sign_extend,
-		      bool sf);
-/* The @size bytes, in memory order, a store of @val writes. */
-void gz_mmio_store_bytes(uint64_t val, unsigned size, bool big_endian, uint8_t *out);
-/* Whether the vCPU's data accesses are big-endian now (SCTLR_EL1.EE at EL1, .E0E at EL0). */
-bool gz_mmio_guest_big_endian(const struct gz_vcpu *vcpu);
+static inline void gz_vcpu_set_reg(struct gz_vcpu *vcpu, unsigned reg, uint64_t val)
+{
+	if (reg < 31)
+		vcpu->ctx.x[reg] = val;
+}
 
 #endif

@@ -59,7 +59,8 @@ struct gz_vm {
 	/* PSCI system events: the type every further RUN reports once the VM is OFF */
 	uint32_t sys_event;
 	uint64_t sys_event_data;
-	uint64_t cntvoff; /* vtimer_offset: host counter at VM creation */
+	uint64_t cntvoff;  /* vtimer_offset: host counter at VM creation */
+	uint64_t vtcr_el2; /* of its vCPUs: its stage 2 and the VMID width */
 	/* vCPUs the vGIC asked to wake (bit per index): a running vCPU turns this into a
 	 * GZVM_EXIT_IPI so the host wakes sleeping vCPU threads */
 	volatile uint32_t kick_mask;
@@ -95,8 +96,6 @@ int gz_vm_destroy(struct gz_vm *vm, uint64_t batch);
 unsigned gz_vm_count(void);
 struct gz_vm *gz_vm_at(unsigned idx);
 
-/* MPIDR_EL1 of vCPU @idx: Aff0 = idx % 16, Aff1 = idx / 16, RES1 bit 31. */
-uint64_t gz_vm_vcpu_mpidr(unsigned idx);
 /* The vCPU of @vm whose MPIDR affinity is @mpidr (other bits must be zero), or NULL. */
 struct gz_vcpu *gz_vm_find_vcpu_by_mpidr(struct gz_vm *vm, uint64_t mpidr);
 
