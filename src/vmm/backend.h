@@ -7,9 +7,17 @@
 #define VMM_BACKEND_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct vmm_backend;
+
+/* What only the simulator reads (the command line refuses it with the gzvm backend). */
+struct vmm_sim_opts {
+	bool wall_clock; /* counter follows the host's clock, not the instructions executed */
+	uint64_t slice;	 /* instructions a vCPU runs before a scheduling exit; 0: default */
+};
 
 struct vmm_backend_ops {
 	const char *name;
@@ -26,11 +34,14 @@ struct vmm_backend_ops {
 	/* Makes a RUN ioctl in progress on thread t return soon (immediate_exit is set too). */
 	void (*kick)(struct vmm_backend *be, pthread_t t);
 	void (*fini)(struct vmm_backend *be);
+	/* Guest instructions executed so far; NULL when the backend cannot count them. */
+	uint64_t (*insns)(struct vmm_backend *be);
 };
 
 struct vmm_backend {
 	const struct vmm_backend_ops *ops;
 	void *priv;
+	struct vmm_sim_opts sim; /* set before init */
 };
 
 extern const struct vmm_backend_ops vmm_backend_gzvm;

@@ -16,10 +16,11 @@ static int sim_init(struct vmm_backend *be, size_t ram_size, char *err, size_t e
 	struct gz_sim_drv_config cfg;
 	int r;
 
-	(void)be;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.machine.phys_size = ram_size + SIM_PHYS_SLACK;
 	cfg.machine.cpu_model = -1;
+	cfg.machine.clock = be->sim.wall_clock ? GZ_SIM_CLOCK_WALL : GZ_SIM_CLOCK_INSNS;
+	cfg.machine.slice = be->sim.slice;
 	r = gz_sim_drv_init(&cfg);
 	if (r < 0) {
 		snprintf(err, errlen, "simulator start-up failed: %s", strerror(-r));
@@ -74,6 +75,12 @@ static void sim_fini(struct vmm_backend *be)
 	gz_sim_drv_fini();
 }
 
+static uint64_t sim_insns(struct vmm_backend *be)
+{
+	(void)be;
+	return gz_sim_insns();
+}
+
 static const struct vmm_backend_ops sim_ops = {
     .name = "sim",
     .init = sim_init,
@@ -84,6 +91,7 @@ static const struct vmm_backend_ops sim_ops = {
     .ram_free = sim_ram_free,
     .kick = sim_kick,
     .fini = sim_fini,
+    .insns = sim_insns,
 };
 
 const struct vmm_backend_ops *const vmm_backend_sim = &sim_ops;

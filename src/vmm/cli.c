@@ -80,6 +80,14 @@ void vmm_cli_usage(void *stream)
 	    "  --stats                  print exits by reason and per device at the end\n"
 	    "  --dry-run                load and check everything, print the placement, run "
 	    "nothing\n"
+	    "options of the sim backend:\n"
+	    "  --clock insns|wall       counter from executed instructions (deterministic, "
+	    "default)\n"
+	    "                           or from the host's clock\n"
+	    "  --slice N                instructions a vCPU runs before a scheduling exit "
+	    "(>= 1000)\n"
+	    "  --max-insns N            stop the guest (status 1) once it executed more than N "
+	    "instructions\n"
 	    "\n"
 	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset,\n"
 	    "             4 guest crash, 128+N stopped by signal N\n",
@@ -116,6 +124,9 @@ enum opt_id {
 	O_DRY_RUN,
 	O_TESTDEV,
 	O_UNASSIGNED,
+	O_CLOCK,
+	O_SLICE,
+	O_MAX_INSNS,
 	O_HELP,
 	O_VERSION,
 	O_COUNT
@@ -125,6 +136,7 @@ static const struct {
 	const char *name;
 	bool has_arg;
 	bool repeatable;
+	bool sim_only; /* meaningful with --backend sim only */
 } opts[O_COUNT] = {
     [O_BACKEND] = {"--backend", true, false},
     [O_KERNEL] = {"--kernel", true, false},
@@ -143,6 +155,9 @@ static const struct {
     [O_DRY_RUN] = {"--dry-run", false, false},
     [O_TESTDEV] = {"--testdev", false, false},
     [O_UNASSIGNED] = {"--unassigned", true, false},
+    [O_CLOCK] = {"--clock", true, false, true},
+    [O_SLICE] = {"--slice", true, false, true},
+    [O_MAX_INSNS] = {"--max-insns", true, false, true},
     [O_HELP] = {"--help", false, true},
     [O_VERSION] = {"--version", false, true},
 };
@@ -186,6 +201,20 @@ static int parse_disk(struct vmm_config *cfg, const char *v, char *err, size_t e
 	d->path = cfg->disk_path_buf[cfg->ndisks];
 	d->ro = comma != NULL;
 	cfg->ndisks++;
+	return 0;
+}
+
+/* A count: decimal or 0x hex, at least min. */
+static int parse_count(const char *name, const char *v, uint64_t min, uint64_t *out, char *err,
+		       size_t errlen)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(v, &end, 0);
+	if (*v < '0' || *v > '9' || *end != '\0' || errno || *out < min)
+		return vmm_fail(err, errlen, "invalid %s '%s' (a number, at least %llu)", name, v,
+				(unsigned long long)min);
 	return 0;
 }
 
@@ -289,6 +318,18 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 			return vmm_fail(err, errlen, "invalid --unassigned '%s' (abort or zero)",
 					v);
 		return 0;
+	case O_CLOCK:
+		if (strcmp(v, "insns") == 0)
+			cfg->sim.wall_clock = false;
+		else if (strcmp(v, "wall") == 0)
+			cfg->sim.wall_clock = true;
+		else
+			return vmm_fail(err, errlen, "invalid --clock '%s' (insns or wall)", v);
+		return 0;
+	case O_SLICE:
+		return parse_count("--slice", v, 1000, &cfg->sim.slice, err, errlen);
+	case O_MAX_INSNS:
+		return parse_count("--max-insns", v, 1, &cfg->max_insns, err, errlen);
 	default:
 		return 0;
 	}
@@ -358,6 +399,10 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 	}
 	if (!cfg->kernel)
 		return vmm_fail(err, errlen, "missing --kernel FILE");
+	for (int id = 0; id < O_COUNT; id++)
+		if (seen[id] && opts[id].sim_only && cfg->backend != VMM_BACKEND_SIM)
+			return vmm_fail(err, errlen, "option %s needs --backend sim",
+					opts[id].name);
 	/* With output in a file gzvmm runs unattended: stdin is left alone unless --input says. */
 	if (cfg->console == VMM_CONSOLE_FILE && !seen[O_INPUT])
 		cfg->input = VMM_INPUT_NONE;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend.h"
 #include "layout.h"
 
 enum vmm_backend_kind { VMM_BACKEND_GZVM, VMM_BACKEND_SIM };
@@ -36,9 +37,11 @@ struct vmm_config {
 	unsigned virtio_version; /* 2 (modern) or 1 (legacy) */
 	bool rng;
 	bool stats;
-	bool unassigned_zero; /* --unassigned zero: no abort for accesses to nothing */
-	bool testdev;	      /* scratch register file for the test guests */
-	bool dry_run;	      /* load and check everything, write --dump-dtb, run nothing */
+	bool unassigned_zero;	 /* --unassigned zero: no abort for accesses to nothing */
+	bool testdev;		 /* scratch register file for the test guests */
+	bool dry_run;		 /* load and check everything, write --dump-dtb, run nothing */
+	struct vmm_sim_opts sim; /* --clock, --slice */
+	uint64_t max_insns;	 /* --max-insns: stop the guest after this many; 0: no limit */
 	/* Storage for the path part of "--disk FILE,ro" (the argv string is not modified). */
 	char disk_path_buf[VMM_MAX_DISKS][4096];
 };

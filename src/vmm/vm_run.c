@@ -211,12 +211,39 @@ static bool handle_exit(struct vmm_vcpu *v)
 			run->exception.exception, (unsigned long long)run->exception.fault_gpa);
 		vmm_vm_stop(vm, VMM_EXIT_CRASH);
 		return false;
+	case GZVM_EXIT_INTERNAL_ERROR:
+		/* A load or store nobody can emulate (no syndrome: a pair, a writeback form,
+		 * SIMD) outside RAM: the guest gets the external abort QEMU gives it under KVM
+		 * for KVM_EXIT_ARM_NISV. Any other internal error ends the VM. */
+		if (run->internal.suberror == GZVM_INTERNAL_MMIO_NO_ISV &&
+		    run->internal.ndata >= 3 &&
+		    vmm_vcpu_inject_sea(vm, v, run->internal.data[2],
+					(run->internal.data[0] & A64_ESR_WNR) != 0))
+			return true;
+		/* fall through */
 	default:
 		fprintf(stderr, "gzvmm: vCPU %u: exit %s (0x%x)\n", v->id,
 			vmm_exit_reason_name(reason), reason);
 		vmm_vm_stop(vm, VMM_EXIT_CRASH);
 		return false;
 	}
+}
+
+/* --max-insns: the guest ran past its budget. Looked at after every exit that reaches gzvmm
+ * and, for guests that spin without one, every 10 ms by the event loop. */
+static bool insn_limit_reached(struct vmm_vm *vm)
+{
+	uint64_t n;
+
+	if (!vm->cfg->max_insns || !vm->be.ops->insns || atomic_load(&vm->stopping))
+		return false;
+	n = vm->be.ops->insns(&vm->be);
+	if (n <= vm->cfg->max_insns)
+		return false;
+	fprintf(stderr, "gzvmm: instruction limit reached (%llu guest instructions)\n",
+		(unsigned long long)n);
+	vmm_vm_stop(vm, VMM_EXIT_ERROR);
+	return true;
 }
 
 static void *vcpu_thread(void *arg)
@@ -239,7 +266,7 @@ static void *vcpu_thread(void *arg)
 			vmm_vm_stop(vm, VMM_EXIT_ERROR);
 			break;
 		}
-		if (!handle_exit(v))
+		if (!handle_exit(v) || insn_limit_reached(vm))
 			break;
 	}
 	return NULL;
@@ -328,12 +355,15 @@ static void event_loop(struct vmm_vm *vm)
 	}
 	for (;;) {
 		struct epoll_event evs[16];
-		/* A full input device or a polled stdin needs another look soon. */
-		int timeout = stdin_poll || stdin_paused ? 10 : -1;
+		/* A full input device, a polled stdin or an instruction budget needs another
+		 * look soon. */
+		int timeout = stdin_poll || stdin_paused || vm->cfg->max_insns ? 10 : -1;
 		int n = epoll_wait(vm->epfd, evs, 16, timeout);
 
 		if (n < 0 && errno != EINTR)
 			break;
+		if (insn_limit_reached(vm))
+			return;
 		if (stdin_poll && !read_stdin(vm))
 			stdin_poll = false;
 		if (stdin_paused && input_space(vm) > 0 && ep_add(vm, 0, EV_STDIN) == 0) {
@@ -524,4 +554,8 @@ void vmm_vm_print_stats(struct vmm_vm *vm, void *stream)
 		(unsigned long long)atomic_load(&vm->mmio_unhandled),
 		(unsigned long long)atomic_load(&vm->aborts_injected),
 		(unsigned long long)atomic_load(&vm->irq_line_calls));
+	if (vm->be.ops->insns)
+		fprintf(f, "  %s: insns=%llu clock=%s\n", vm->be.ops->name,
+			(unsigned long long)vm->be.ops->insns(&vm->be),
+			vm->be.sim.wall_clock ? "wall" : "insns");
 }

@@ -382,6 +382,7 @@ int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct v
 	rc = make_devices(vm);
 	if (rc)
 		return rc;
+	vm->be.sim = cfg->sim;
 	if (ops->init(&vm->be, vm->ram_size, err, sizeof(err)) != 0)
 		return report(VMM_EXIT_ERROR, "%s", err);
 	vm->ram = ops->ram_alloc(&vm->be, vm->ram_size);

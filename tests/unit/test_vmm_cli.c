@@ -52,6 +52,21 @@ static const struct bad_case bad_cases[] = {
     {{"run", "--kernel", "k", "--unassigned", "ignore"},
      "invalid --unassigned 'ignore' (abort or zero)"},
     {{"run", "--kernel", "k", "--stats=yes"}, "option --stats takes no value"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--clock", "tsc"},
+     "invalid --clock 'tsc' (insns or wall)"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--slice", "999"},
+     "invalid --slice '999' (a number, at least 1000)"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--max-insns", "0"},
+     "invalid --max-insns '0' (a number, at least 1)"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--max-insns", "1e6"},
+     "invalid --max-insns '1e6' (a number, at least 1)"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--max-insns", "-5"},
+     "invalid --max-insns '-5' (a number, at least 1)"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--max-insns", "99999999999999999999999"},
+     "invalid --max-insns '99999999999999999999999' (a number, at least 1)"},
+    {{"run", "--kernel", "k", "--clock", "wall"}, "option --clock needs --backend sim"},
+    {{"run", "--max-insns", "5", "--kernel", "k", "--backend", "gzvm"},
+     "option --max-insns needs --backend sim"},
     {{"run", "--kernel", "k", "--initrd", ""}, "--initrd needs a file name"},
     {{"run", "--kernel", "k", "--dtb", ""}, "--dtb needs a file name"},
     {{"run", "--kernel", "k", "--dump-dtb", ""}, "--dump-dtb needs a file name"},
@@ -167,6 +182,30 @@ static void test_more_options(void **state)
 	assert_true(cfg.mem_size == 256ULL << 20);
 }
 
+static void test_sim_options(void **state)
+{
+	const char *args[] = {"run",   "--clock",  "wall", "--slice",	"0x1000", "--max-insns",
+			      "20000", "--kernel", "k",	   "--backend", "sim",	  NULL};
+	const char *plain[] = {"run", "--backend", "sim", "--kernel", "k", NULL};
+	struct vmm_config cfg;
+	enum vmm_cli_action act;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(args, &cfg, &act, err, sizeof(err)), 0);
+	assert_true(cfg.sim.wall_clock);
+	assert_int_equal(cfg.sim.slice, 0x1000);
+	assert_int_equal(cfg.max_insns, 20000);
+	/* defaults: the instruction clock, the simulator's slice, no budget */
+	assert_int_equal(parse(plain, &cfg, &act, err, sizeof(err)), 0);
+	assert_false(cfg.sim.wall_clock);
+	assert_int_equal(cfg.sim.slice, 0);
+	assert_int_equal(cfg.max_insns, 0);
+	args[2] = "insns";
+	assert_int_equal(parse(args, &cfg, &act, err, sizeof(err)), 0);
+	assert_false(cfg.sim.wall_clock);
+}
+
 static void test_help_and_version(void **state)
 {
 	static const struct {
@@ -222,9 +261,13 @@ static void test_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bad_arguments),     cmocka_unit_test(test_too_many_disks),
-	    cmocka_unit_test(test_full_command_line), cmocka_unit_test(test_more_options),
-	    cmocka_unit_test(test_help_and_version),  cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_bad_arguments),
+	    cmocka_unit_test(test_too_many_disks),
+	    cmocka_unit_test(test_full_command_line),
+	    cmocka_unit_test(test_more_options),
+	    cmocka_unit_test(test_sim_options),
+	    cmocka_unit_test(test_help_and_version),
+	    cmocka_unit_test(test_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,7 +33,9 @@ enum ending {
 	END_EXCEPTION,
 	END_RUN_ERROR,
 	END_SIGTERM,
-	END_BAD_REASON
+	END_BAD_REASON,
+	END_NO_ISV, /* a store without a syndrome (INTERNAL_ERROR), then power-off */
+	END_SERROR
 };
 
 struct step {
@@ -78,6 +80,7 @@ static struct fake {
 	unsigned irq_lines;
 	bool mmio_notified;
 	unsigned extra;
+	unsigned internal_done;
 	bool hvc_answered;
 } fk;
 
@@ -313,6 +316,22 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 		break;
 	case END_BAD_REASON:
 		run->exit_reason = GZVM_EXIT_UNKNOWN + 0xc;
+		return 0;
+	case END_NO_ISV:
+	case END_SERROR:
+		if (fk.internal_done++) {
+			run->exit_reason = GZVM_EXIT_SYSTEM_EVENT;
+			run->system_event.type = GZVM_SYSTEM_EVENT_SHUTDOWN;
+			return 0;
+		}
+		run->exit_reason = GZVM_EXIT_INTERNAL_ERROR;
+		run->internal.suberror =
+		    fk.ending == END_NO_ISV ? GZVM_INTERNAL_MMIO_NO_ISV : GZVM_INTERNAL_SERROR;
+		run->internal.ndata = 4;
+		run->internal.data[0] = 0x93800040ULL; /* DABT_LOW, WnR, no ISV */
+		run->internal.data[1] = 0xffff000009000000ULL;
+		run->internal.data[2] = 0x09000000;
+		run->internal.data[3] = 0x40080200;
 		return 0;
 	}
 	/* Wait like an idle vCPU until kicked. */
@@ -589,6 +608,8 @@ static void test_endings(void **state)
 	    {END_EXCEPTION, VMM_EXIT_CRASH},
 	    {END_RUN_ERROR, VMM_EXIT_ERROR},
 	    {END_SIGTERM, VMM_EXIT_SIGNAL_BASE + SIGTERM},
+	    {END_SERROR, VMM_EXIT_CRASH},
+	    {END_NO_ISV, VMM_EXIT_CRASH}, /* no GET_ONE_REG: no abort to give */
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -834,6 +855,31 @@ static void test_abort_injection(void **state)
 	vmm_vm_teardown(&vm);
 }
 
+/* A load or store without a syndrome outside RAM (INTERNAL_ERROR, MMIO_NO_ISV) cannot be
+ * emulated: the guest takes an external abort for the IPA, WnR from the syndrome, and goes
+ * on (QEMU's answer to KVM_EXIT_ARM_NISV). */
+static void test_no_syndrome_abort(void **state)
+{
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+
+	(void)state;
+	reset_fake(END_NO_ISV, 1);
+	fk.nsteps = 0; /* no MMIO script: the only abort is this one */
+	fk.get_reg = true;
+	fk.greg_pstate = 0x3c5;
+	fk.greg_pc = 0x40080200;
+	fk.greg_vbar = 0x40081000;
+	assert_int_equal(setup_case(1, NULL, &cfg, &vm), 0);
+	assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_POWEROFF);
+	assert_int_equal(atomic_load(&vm.aborts_injected), 1);
+	assert_true(reg(GZVM_ARM64_SYS_REG(3, 0, 6, 0, 0)) == 0x09000000);
+	assert_true(reg(GZVM_ARM64_SYS_REG(3, 0, 5, 2, 0)) == (0x25ULL << 26 | 1ULL << 25 | 0x50));
+	assert_true(reg(GZVM_REG_CORE_PC) == 0x40081200);
+	assert_int_equal(vm.vcpus[0].exits[GZVM_EXIT_INTERNAL_ERROR - GZVM_EXIT_UNKNOWN], 1);
+	vmm_vm_teardown(&vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -845,6 +891,7 @@ int main(void)
 	    cmocka_unit_test(test_stdin_input),
 	    cmocka_unit_test(test_disks_initrd_and_user_dtb),
 	    cmocka_unit_test(test_abort_injection),
+	    cmocka_unit_test(test_no_syndrome_abort),
 	    cmocka_unit_test(test_stdin_backpressure),
 	};
 	return cmocka_run_group_tests(tests, global_setup, global_teardown);

@@ -56,6 +56,9 @@ expect 2 "gzvmm: invalid --disk option 'rw' (only ',ro' is known)" -- run $K --d
 expect 2 "gzvmm: invalid --console 'serial' (stdio or file:PATH)" -- run $K --console serial
 expect 2 "gzvmm: option --cpus given twice" -- run $K --cpus 1 --cpus 2
 expect 2 "gzvmm: invalid --unassigned 'raise' (abort or zero)" -- run $K --unassigned raise
+expect 2 "gzvmm: option --clock needs --backend sim" -- run $K --clock wall
+expect 2 "gzvmm: invalid --max-insns '0' (a number, at least 1)" -- run $K --backend sim --max-insns 0
+expect 2 "gzvmm: invalid --slice '10' (a number, at least 1000)" -- run $K --backend sim --slice 10
 expect 2 "gzvmm: cannot open kernel '$T/nope': No such file or directory" -- run --kernel "$T/nope"
 expect 2 "gzvmm: kernel '$T/dir' is not a regular file" -- run --kernel "$T/dir"
 expect 2 "gzvmm: kernel '$T/empty' is empty" -- run --kernel "$T/empty"

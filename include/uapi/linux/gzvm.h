@@ -267,6 +267,10 @@ struct gzvm_dtb_config {
 #define GZVM_EXCEPTION_UNKNOWN	  0x0
 #define GZVM_EXCEPTION_PAGE_FAULT 0x1
 
+/* internal.suberror (opengz; data[] in docs/abi.md) */
+#define GZVM_INTERNAL_MMIO_NO_ISV 1 /* data abort without a syndrome outside memory */
+#define GZVM_INTERNAL_SERROR	  2
+
 /* system_event.type (KVM's numbers) */
 #define GZVM_SYSTEM_EVENT_SHUTDOWN 1
 #define GZVM_SYSTEM_EVENT_RESET	   2

@@ -13,8 +13,8 @@
 #include <arm64/decode.h>
 
 /* internal.suberror of GZVM_EXIT_INTERNAL_ERROR exits (data[] contents in docs/abi.md) */
-#define GZ_INTERNAL_MMIO_NO_ISV 1 /* data: ESR_EL2, FAR_EL2, IPA, PC */
-#define GZ_INTERNAL_SERROR	2 /* data: ESR_EL2, PC */
+#define GZ_INTERNAL_MMIO_NO_ISV GZVM_INTERNAL_MMIO_NO_ISV /* data: ESR_EL2, FAR_EL2, IPA, PC */
+#define GZ_INTERNAL_SERROR	GZVM_INTERNAL_SERROR	  /* data: ESR_EL2, PC */
 
 struct gz_vcpu;
 
