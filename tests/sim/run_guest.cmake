@@ -1,20 +1,21 @@
-# Runs one test guest through the simulator twice and compares each console transcript with
-# the expected one: a difference, a non-zero exit or two runs that differ fail the test.
-# Inputs: RUNNER IMAGE CPUS EXPECTED OUT [EXTRA]
+# Boots one test guest with `gzvmm run --backend sim` and compares its console transcript with
+# the expected one (tests/sim/expected/); RUNS runs must all match and exit with status 0.
+# Inputs: GZVMM IMAGE CPUS EXPECTED OUT RUNS [EXTRA]
 if(NOT EXISTS ${IMAGE})
   message(FATAL_ERROR "guest image ${IMAGE} missing: the el2 sub-build (aarch64-linux-gnu-gcc) builds it")
 endif()
 file(READ ${EXPECTED} expected)
 separate_arguments(extra UNIX_COMMAND "${EXTRA}")
-foreach(run 1 2)
-  execute_process(COMMAND ${RUNNER} --kernel ${IMAGE} --cpus ${CPUS} --out ${OUT}.${run} ${extra}
+foreach(run RANGE 1 ${RUNS})
+  execute_process(COMMAND ${GZVMM} run --backend sim --kernel ${IMAGE} --cpus ${CPUS}
+                          --console file:${OUT}.${run} ${extra}
                   RESULT_VARIABLE rc ERROR_VARIABLE err TIMEOUT 120)
   if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "run ${run}: ${RUNNER} exited with ${rc}\n${err}")
+    message(FATAL_ERROR "run ${run}: gzvmm exited with ${rc}\n${err}")
   endif()
   file(READ ${OUT}.${run} got)
   if(NOT got STREQUAL expected)
     message(FATAL_ERROR "run ${run}: transcript differs from ${EXPECTED}\n--- got ---\n${got}\n--- expected ---\n${expected}")
   endif()
 endforeach()
-message(STATUS "transcript matches ${EXPECTED} on both runs")
+message(STATUS "transcript matches ${EXPECTED} on ${RUNS} runs")

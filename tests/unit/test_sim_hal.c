@@ -1,7 +1,9 @@
 /* The simulator's HAL end to end: guest code run by gz_hal_vcpu_run against stage-2 tables
- * built here, checking the exit records hardware would give (HVC, stage-2 translation and
- * permission faults with their ISS/FAR/HPFAR, instruction aborts, WFI, trapped ICC_SGI1R),
- * exception entry into the guest (SVC, virtual IRQs from the list registers), the virtual
+ * built here, checking the exit records hardware would give (HVC, trapped SMC, stage-2
+ * translation and permission faults with their ISS/FAR/HPFAR, a store pair without a
+ * syndrome, FAR = the VA with the guest's MMU on, instruction aborts, WFI, trapped
+ * ICC_SGI1R and CNTP_CTL_EL0), exception entry into the guest (SVC from EL1 and EL0, virtual
+ * IRQs from the list registers), the identity registers, code in a 2 MiB block, the virtual
  * timer, TLB invalidation, the stage-2 walker and simulated physical memory.
  * test-libs: gzsim_internal gzsim gzcore gzlib */
 #include <stdarg.h>
@@ -345,6 +347,133 @@ static void test_phys_memory(void **state)
 	    gz_sim_init(&(struct gz_sim_config){.phys_base = 0x1234, .cpu_model = -1}), 0);
 }
 
+static void test_smc_and_cntp_traps(void **state)
+{
+	/* smc #0x21; mrs x3, cntp_ctl_el0 */
+	const uint32_t code[] = {0xd4000423, 0xd53be223};
+
+	(void)state;
+	put(CODE, code, 2);
+	ctx.hcr_el2 |= HCR_TSC;
+	run();
+	assert_int_equal(ex.esr, ((uint64_t)ESR_EC_SMC64 << ESR_EC_SHIFT) | ESR_IL | 0x21);
+	assert_int_equal(ctx.pc, CODE); /* a trapped SMC returns to itself */
+	ctx.pc += 4;
+	ctx.x[3] = 0x5555;
+	run();
+	/* only the virtual timer is the guest's: the physical one traps (CNTHCTL_EL2.EL1PCEN) */
+	assert_int_equal(ec(), ESR_EC_SYS64);
+	assert_int_equal(ex.esr & 0x1ffffff, ESR_SYS_ISS(3, 3, 14, 2, 1, 3, 1));
+	assert_int_equal(ctx.pc, CODE + 4);
+	assert_int_equal(ctx.x[3], 0x5555);
+}
+
+static void test_store_pair_has_no_syndrome(void **state)
+{
+	const uint32_t code[] = {0xa9000401 /* stp x1, x1, [x0] */};
+
+	(void)state;
+	put(CODE, code, 1);
+	ctx.x[0] = 0x09000000;
+	run();
+	assert_int_equal(ec(), ESR_EC_DABT_LOW);
+	/* no ISV: nothing can emulate it from the syndrome; WnR still says write */
+	assert_int_equal(ex.esr & 0x1ffffff, ESR_ISS_WNR | ESR_FSC_TRANS(1));
+	assert_int_equal(ex.far, 0x09000000);
+	assert_int_equal(ex.hpfar, HPFAR_FROM_IPA(0x09000000ULL));
+	assert_int_equal(ctx.pc, CODE);
+}
+
+static void test_identity_registers(void **state)
+{
+	/* mrs x1, midr_el1; mrs x2, mpidr_el1; hvc #0 */
+	const uint32_t code[] = {0xd5380001, 0xd53800a2, 0xd4000002};
+
+	(void)state;
+	put(CODE, code, 3);
+	ctx.vpidr_el2 = 0x410fd034;
+	ctx.vmpidr_el2 = (1ULL << 31) | (1ULL << 8) | 2;
+	run();
+	assert_int_equal(ec(), ESR_EC_HVC64);
+	assert_int_equal(ctx.x[1], 0x410fd034);
+	assert_int_equal(ctx.x[2], (1ULL << 31) | (1ULL << 8) | 2);
+}
+
+/* Guest code and data in a 2 MiB stage-2 block rather than pages. */
+static void test_runs_from_block_mapping(void **state)
+{
+	/* mov x1, #5; ldr x5, [x0]; hvc #0 */
+	const uint32_t code[] = {0xd28000a1, 0xf9400005, 0xd4000002};
+	uint8_t *big = gz_sim_host_alloc(4 << 20), *blk;
+	gz_pa_t pa;
+
+	(void)state;
+	assert_non_null(big);
+	pa = (gz_hal_va_to_pa(big) + 0x1fffff) & ~0x1fffffULL;
+	blk = big + (pa - gz_hal_va_to_pa(big));
+	l2[1] = pa | PTE_VALID | S2_AF | (3ULL << 8) | (0xfULL << 2) | RW;
+	memcpy(blk + 0x1000, code, sizeof(code));
+	*(uint64_t *)(blk + 0x1ff000) = 0xb10c;
+	ctx.pc = IPA_RAM + 0x201000;
+	ctx.x[0] = IPA_RAM + 0x3ff000;
+	run();
+	assert_int_equal(ec(), ESR_EC_HVC64);
+	assert_int_equal(ctx.x[1], 5);
+	assert_int_equal(ctx.x[5], 0xb10c);
+	assert_int_equal(ctx.pc, IPA_RAM + 0x20100c);
+}
+
+/* EL0 is reached the guest's way, by ERET from EL1; its SVC enters EL1 at the lower-EL
+ * vector. */
+static void test_svc_from_el0(void **state)
+{
+	/* eret; nop; svc #0x11 */
+	const uint32_t code[] = {0xd69f03e0, 0xd503201f, 0xd4000221};
+	const uint32_t vec = 0xd4000062; /* hvc #3 */
+
+	(void)state;
+	put(CODE, code, 3);
+	put(VBAR + VEC_LOW_A64 + VEC_SYNC, &vec, 1);
+	ctx.elr_el1 = CODE + 8;
+	ctx.spsr_el1 = PSR_MODE_EL0T;
+	run();
+	assert_int_equal(ex.esr, 0x5a000003);
+	assert_int_equal(ctx.pc, VBAR + VEC_LOW_A64 + 4);
+	assert_int_equal(ctx.elr_el1, CODE + 12);
+	assert_int_equal(ctx.spsr_el1, PSR_MODE_EL0T);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1], 0x56000011);
+	assert_int_equal(ctx.pstate & (PSR_I | PSR_A | PSR_D | PSR_F | PSR_MODE_MASK),
+			 PSR_I | PSR_A | PSR_D | PSR_F | PSR_MODE_EL1H);
+}
+
+/* With the guest's MMU on, a stage-2 fault reports both addresses: FAR_EL2 the VA the guest
+ * used, HPFAR_EL2 the IPA its stage 1 made of it. */
+static void test_mmu_on_far_is_va(void **state)
+{
+	const uint32_t code[] = {0xf9400406 /* ldr x6, [x0, #8] */};
+	const uint64_t s1_block = PTE_VALID | (1ULL << 10) /* AF */;
+	uint64_t *s1 = (uint64_t *)(ram + (PG(16) - IPA_RAM));
+
+	(void)state;
+	put(CODE, code, 1);
+	s1[1] = IPA_RAM | s1_block | (3ULL << 8) /* inner shareable, normal */;
+	s1[3] = 0 | s1_block | (1ULL << 2) /* device */; /* VA 0xc0000000 -> IPA 0 */
+	ctx.sys[GZ_SYS_MAIR_EL1] = 0x00ff;
+	/* T0SZ 25, walks cacheable and inner shareable, 4 KiB granule, no TTBR1, 40-bit IPS */
+	ctx.sys[GZ_SYS_TCR_EL1] =
+	    25 | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | (1ULL << 23) | (2ULL << 32);
+	ctx.sys[GZ_SYS_TTBR0_EL1] = PG(16);
+	ctx.sys[GZ_SYS_SCTLR_EL1] |= 1; /* M */
+	ctx.x[0] = 0xc9009000;
+	run();
+	assert_int_equal(ec(), ESR_EC_DABT_LOW);
+	assert_int_equal(ex.esr & 0x1ffffff,
+			 ESR_ISS_ISV | (3ULL << 22) | (6ULL << 16) | ESR_ISS_SF | ESR_FSC_TRANS(1));
+	assert_int_equal(ex.far, 0xc9009008);
+	assert_int_equal(ex.hpfar, HPFAR_FROM_IPA(0x09009008ULL));
+	assert_int_equal(ctx.pc, CODE);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -361,6 +490,12 @@ int main(void)
 	    T(test_entry_refused),
 	    T(test_s2_walk),
 	    T(test_phys_memory),
+	    T(test_smc_and_cntp_traps),
+	    T(test_store_pair_has_no_syndrome),
+	    T(test_identity_registers),
+	    T(test_runs_from_block_mapping),
+	    T(test_svc_from_el0),
+	    T(test_mmu_on_far_is_va),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /* The simulator's in-process gzvm driver: the user ABI of include/uapi/linux/gzvm.h as
  * function calls (an fd table stands for /dev/gzvm, VM and vCPU fds), implemented by the
  * portable driver logic (src/driver/common, gzdrv) over the core's host-call dispatcher,
- * with the core running on the simulator's HAL. gzvmm's "sim" backend and gzsim-run use it.
+ * with the core running on the simulator's HAL. gzvmm's "sim" backend uses it.
  *
  * Threads: any thread may issue ioctls; a thread that issues GZVM_RUN becomes one of the
  * machine's physical CPUs (its own GIC virtual interface) for as long as it lives. */

@@ -1,7 +1,7 @@
 /* The simulator's own API: the machine around the HAL (simulated physical memory and its
  * allocator for the in-process host, time, physical-CPU identity, vCPU bookkeeping). The HAL
  * itself (hal.h) is what the core calls; this header is for the embedders: the in-process
- * driver, gzvmm's sim backend, gzsim-run, tests and benchmarks. */
+ * driver, gzvmm's sim backend, tests and benchmarks. */
 #ifndef GZSIM_SIM_H
 #define GZSIM_SIM_H
 

@@ -12,7 +12,7 @@
 #define GICD_BASE    0x08000000UL
 #define GICR_BASE    0x080A0000UL
 #define GICR_STRIDE  0x20000UL
-#define TESTDEV_BASE 0x0b000000UL /* scratch register file of the simulator's platform */
+#define TESTDEV_BASE 0x0b000000UL /* scratch register file (gzvmm --testdev, test mode) */
 #define RAM_BASE     0x40000000UL
 
 #define PSCI_VERSION	0x84000000UL
