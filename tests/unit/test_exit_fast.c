@@ -1,4 +1,4 @@
-/* The exit fast path (src/hyp/core/exit_fast.c, gz_vgic_mmio_read_is_stable): through RUN
+/* The exit fast path (src/hyp/core/exit_fast.c, gz_vgic_mmio_locate): through RUN
  * with the fake HAL offering every synchronous exit the way gzhyp's trap vector does, the
  * queries and vGIC reads it takes give the guest exactly what the full path gives, without
  * a vGIC sync/flush or a return to the core's loop; everything else is refused with nothing
@@ -273,6 +273,14 @@ static void test_refused(void **state)
 	assert_int_equal(v0->ctx.x[0], GZ_SMCCC_VERSION_1_1);
 }
 
+static bool read_stable(struct gz_vgic *g, unsigned vcpu, gz_ipa_t ipa, unsigned size)
+{
+	struct gz_vgic_loc loc;
+
+	gz_vgic_mmio_locate(g, vcpu, ipa, size, &loc);
+	return loc.read_stable;
+}
+
 static void test_stable_reads(void **state)
 {
 	struct gz_vgic *g = &gz_vm_get(vm)->vgic;
@@ -307,15 +315,106 @@ static void test_stable_reads(void **state)
 	for (unsigned i = 0; i < GZ_ARRAY_SIZE(t); i++) {
 		uint64_t val = 0;
 
-		assert_int_equal(gz_vgic_mmio_read_is_stable(g, 0, t[i].ipa, t[i].size),
-				 t[i].stable);
+		assert_int_equal(read_stable(g, 0, t[i].ipa, t[i].size), t[i].stable);
 		/* a stable read is one the vGIC performs */
 		if (t[i].stable)
 			assert_int_equal(gz_vgic_mmio(g, 0, t[i].ipa, t[i].size, false, &val),
 					 GZ_OK);
 	}
-	assert_false(gz_vgic_mmio_read_is_stable(g, 7, DIST + ARCH_GICD_TYPER, 4)); /* no vCPU */
+	assert_false(read_stable(g, 7, DIST + ARCH_GICD_TYPER, 4)); /* no vCPU */
 	assert_int_equal(fake_hal_locks_held(), 0);
+}
+
+/* A located access is performed where it was found, without a second look-up: the frame and
+ * offset the location names, the errors of the one-call form. */
+static void test_locate_then_access(void **state)
+{
+	struct gz_vgic *g = &gz_vm_get(vm)->vgic;
+	struct gz_vgic_loc loc;
+	uint64_t a = 0, b = 0;
+
+	(void)state;
+	gz_vgic_mmio_locate(g, 0, DIST + ARCH_GICD_TYPER, 4, &loc);
+	assert_int_equal(loc.frame, GZ_VGIC_FRAME_DIST);
+	assert_int_equal(loc.off, ARCH_GICD_TYPER);
+	assert_int_equal(gz_vgic_mmio_access(g, 0, &loc, 4, false, &a), GZ_OK);
+	assert_int_equal(gz_vgic_mmio(g, 0, DIST + ARCH_GICD_TYPER, 4, false, &b), GZ_OK);
+	assert_int_equal(a, b);
+	gz_vgic_mmio_locate(g, 0, REDIST + 0x20000 + ARCH_GICR_TYPER, 8, &loc);
+	assert_int_equal(loc.frame, GZ_VGIC_FRAME_REDIST);
+	assert_int_equal(loc.off, 0x20000 + ARCH_GICR_TYPER);
+	assert_int_equal(gz_vgic_mmio_access(g, 0, &loc, 8, false, &a), GZ_OK);
+	assert_int_equal(a >> 32, gz_vcpu_mpidr(1) & 0xffffff); /* vCPU 1's frame */
+	gz_vgic_mmio_locate(g, 0, 0x9000000, 4, &loc);
+	assert_int_equal(loc.frame, GZ_VGIC_FRAME_NONE);
+	assert_false(loc.read_stable);
+	assert_int_equal(gz_vgic_mmio_access(g, 0, &loc, 4, false, &a), GZ_VGIC_MMIO_NOT_MINE);
+	/* bad accesses at a good place abort, as a bad vCPU does */
+	gz_vgic_mmio_locate(g, 0, DIST + ARCH_GICD_TYPER + 2, 4, &loc);
+	assert_int_equal(gz_vgic_mmio_access(g, 0, &loc, 4, false, &a), GZ_ERR_INVALID_ARGS);
+	gz_vgic_mmio_locate(g, 0, DIST + ARCH_GICD_TYPER, 4, &loc);
+	assert_int_equal(gz_vgic_mmio_access(g, 7, &loc, 4, false, &a), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(fake_hal_locks_held(), 0);
+}
+
+/* ---- a declined exit is handed to the full path ---------------------------------------- */
+
+static unsigned vgic_locks;
+
+static void count_vgic_locks(gz_lock_t *lock, bool acquire, void *arg)
+{
+	if (acquire && lock == &((struct gz_vm *)arg)->vgic.lock)
+		vgic_locks++;
+}
+
+/* Acquisitions of the vGIC lock in one RUN of @esr at @ipa (then an IRQ exit), with or
+ * without the fast path; the RUN ends with @reason. */
+static unsigned vgic_lock_count(bool fast, uint64_t esr, gz_ipa_t ipa, uint32_t reason)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	uint32_t got = 0;
+
+	vfix_guest_reset();
+	fake_hal_set_fast_path(fast ? gz_exit_fast : NULL);
+	vfix_push(GZ_EXIT_KIND_SYNC, esr, ipa & 0xfff, hpfar_of(ipa), play_fn, &final);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, play_fn, &final);
+	vgic_locks = 0;
+	fake_hal_set_lock_hook(count_vgic_locks, m);
+	assert_int_equal(vfix_run(vm, 0, &got), GZ_OK);
+	fake_hal_set_lock_hook(NULL, NULL);
+	assert_int_equal(got, reason);
+	if (reason == GZVM_EXIT_MMIO) /* complete it */
+		assert_int_equal(vfix_run(vm, 0, &got), GZ_OK);
+	fake_hal_set_fast_path(NULL);
+	return vgic_locks;
+}
+
+/* An exit the fast path declines reaches the full path decoded and located in the vGIC: a
+ * RUN takes the vGIC's lock as often with the fast path as without it, whether the access
+ * goes to the host or to the vGIC. */
+static void test_declined_handed_over(void **state)
+{
+	static const struct {
+		uint64_t esr;
+		gz_ipa_t ipa;
+		uint32_t reason;
+	} t[] = {
+	    {0, 0x9000000, GZVM_EXIT_MMIO},			  /* a device of the VMM */
+	    {1, DIST + ARCH_GICD_IPRIORITYR + 32, GZVM_EXIT_IRQ}, /* a vGIC write */
+	    {2, DIST + ARCH_GICD_ISPENDR + 4, GZVM_EXIT_IRQ},	  /* LR-dependent read */
+	};
+
+	(void)state;
+	script();
+	for (unsigned i = 0; i < GZ_ARRAY_SIZE(t); i++) {
+		uint64_t esr = rd32(2, t[i].esr == 1);
+		unsigned slow = vgic_lock_count(false, esr, t[i].ipa, t[i].reason);
+		unsigned fast = vgic_lock_count(true, esr, t[i].ipa, t[i].reason);
+
+		if (fast != slow)
+			fail_msg("case %u: %u vGIC lock round trips with the fast path, %u without",
+				 i, fast, slow);
+	}
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -325,6 +424,8 @@ int main(void)
 	    T(test_same_answers_fewer_switches),
 	    T(test_refused),
 	    T(test_stable_reads),
+	    T(test_locate_then_access),
+	    T(test_declined_handed_over),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,35 +15,36 @@
 
 /* ---- handlers ------------------------------------------------------------------------- */
 
-/* An access the vGIC serves: its distributor or a redistributor frame. */
+/* An access the vGIC serves: its distributor or a redistributor frame. The value crosses
+ * between register and bus once each way (a big-endian guest's bytes swapped). */
 static enum gz_exit_action dabt_vgic(struct gz_vcpu *v, const struct gz_exit *x)
 {
 	const struct gz_exit_desc *d = &x->desc;
 	const struct gz_exit_abort *ab = &d->abort;
-	bool be = gz_mmio_guest_big_endian(v);
-	uint8_t bytes[8];
+	struct gz_vgic_loc loc;
 	uint64_t val = 0;
+	bool be;
 	int r;
 
 	if (!ab->isv || ab->cm)
 		return GZ_EXIT_NEXT;
-	if (ab->write) {
-		/* The bytes the store puts on the bus, read as the little-endian register. */
-		gz_mmio_store_bytes(gz_vcpu_get_reg(v, ab->reg), ab->size, be, bytes);
-		val = gz_mmio_load(bytes, ab->size, false, false, true);
-	}
-	r = gz_vgic_mmio(&v->vm->vgic, v->id, ab->ipa, ab->size, ab->write, &val);
-	if (r == GZ_VGIC_MMIO_NOT_MINE)
+	if (x->vgic_located)
+		loc = x->vgic;
+	else
+		gz_vgic_mmio_locate(&v->vm->vgic, v->id, ab->ipa, ab->size, &loc);
+	if (loc.frame == GZ_VGIC_FRAME_NONE)
 		return GZ_EXIT_NEXT;
+	be = gz_mmio_guest_big_endian(v);
+	if (ab->write)
+		val = gz_mmio_data(gz_vcpu_get_reg(v, ab->reg), ab->size, be);
+	r = gz_vgic_mmio_access(&v->vm->vgic, v->id, &loc, ab->size, ab->write, &val);
 	if (r != GZ_OK) {
 		arm64_inject_dabt(&v->ctx, ab->va, ab->write);
 		return GZ_EXIT_RESUME;
 	}
-	if (!ab->write) {
-		gz_mmio_store_bytes(val, ab->size, false, bytes);
+	if (!ab->write)
 		gz_vcpu_set_reg(v, ab->reg,
-				gz_mmio_load(bytes, ab->size, be, ab->sign_extend, ab->sf));
-	}
+				gz_mmio_reg(val, ab->size, be, ab->sign_extend, ab->sf));
 	gz_vcpu_skip_insn(v, d);
 	return GZ_EXIT_RESUME;
 }

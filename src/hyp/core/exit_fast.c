@@ -37,7 +37,7 @@ static bool call_is_query(uint32_t fid)
 	}
 }
 
-static bool takes(struct gz_vcpu *v, const struct gz_exit *x)
+static bool takes(struct gz_vcpu *v, struct gz_exit *x)
 {
 	const struct gz_exit_desc *d = &x->desc;
 	const struct gz_exit_abort *ab = &d->abort;
@@ -45,17 +45,25 @@ static bool takes(struct gz_vcpu *v, const struct gz_exit *x)
 	if (d->type == GZ_XT_HVC || d->type == GZ_XT_SMC)
 		return d->call.imm == 0 && call_is_query((uint32_t)v->ctx.x[0]);
 	/* A data abort (the only other class let through): a read the vGIC serves without
-	 * aborting and without list-register state. */
-	return d->type == GZ_XT_DABT && ab->isv && !ab->write && !ab->cm && !ab->ea && !ab->s1ptw &&
-	       gz_vgic_mmio_read_is_stable(&v->vm->vgic, v->id, ab->ipa, ab->size);
+	 * aborting and without list-register state. Where an access with a syndrome lands in
+	 * the vGIC is found here once, for whichever path completes it. */
+	if (d->type != GZ_XT_DABT || !ab->isv || ab->cm)
+		return false;
+	gz_vgic_mmio_locate(&v->vm->vgic, v->id, ab->ipa, ab->size, &x->vgic);
+	x->vgic_located = true;
+	return !ab->write && !ab->ea && !ab->s1ptw && x->vgic.read_stable;
 }
 
 bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 {
 	struct gz_vcpu *v;
-	struct gz_exit x;
+	struct gz_exit *x;
 
-	if (!ctx || !rec || !ctx->fast_exits || rec->kind != GZ_EXIT_KIND_SYNC)
+	if (!ctx || !rec || !ctx->fast_exits)
+		return false;
+	v = GZ_CONTAINER_OF(ctx, struct gz_vcpu, ctx);
+	v->exit_handed = false;
+	if (rec->kind != GZ_EXIT_KIND_SYNC)
 		return false;
 	switch (ESR_EC(rec->esr)) {
 	case ESR_EC_HVC64:
@@ -65,9 +73,14 @@ bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 	default:
 		return false; /* the only classes takes() can accept: skip the decode */
 	}
-	v = GZ_CONTAINER_OF(ctx, struct gz_vcpu, ctx);
-	arm64_exit_decode(rec, &x.desc);
-	if (!takes(v, &x) || gz_exit_dispatch(v, &x) != GZ_EXIT_RESUME)
+	x = &v->exit;
+	arm64_exit_decode(rec, &x->desc);
+	x->vgic_located = false;
+	if (!takes(v, x)) {
+		v->exit_handed = true; /* the run loop dispatches it as decoded */
+		return false;
+	}
+	if (gz_exit_dispatch(v, x) != GZ_EXIT_RESUME)
 		return false;
 	v->nr_exits++;
 	v->nr_fast_exits++;

@@ -61,7 +61,6 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 {
 	struct gz_vm *vm = v->vm;
 	struct gz_exit_record rec;
-	struct gz_exit x;
 	uint16_t vmid;
 	int r;
 
@@ -76,6 +75,7 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 		gz_s2pt_set_vmid(&vm->mem.s2, vmid);
 	v->ctx.vttbr_el2 = gz_s2pt_vttbr(&vm->mem.s2);
 	gz_memset(&rec, 0, sizeof(rec));
+	v->exit_handed = false;
 	r = gz_hal_vcpu_run(&v->ctx, &rec);
 	save_lrs(v);
 	gz_vgic_sync(&vm->vgic, v->id);
@@ -89,10 +89,14 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	 * kick): straight back in, the flush above picks up what it announced. */
 	if (rec.kind == GZ_EXIT_KIND_IRQ && gz_hal_vcpu_irq_consumed())
 		return GZ_EXIT_RESUME;
-	arm64_exit_decode(&rec, &x.desc);
-	if (x.desc.type == GZ_XT_FAIL_ENTRY)
-		x.desc.esr = rec.esr; /* the HAL's reason, for fail_entry */
-	return gz_exit_dispatch(v, &x);
+	/* An exit the fast path declined comes decoded (and located in the vGIC). */
+	if (!v->exit_handed) {
+		arm64_exit_decode(&rec, &v->exit.desc);
+		v->exit.vgic_located = false;
+		if (v->exit.desc.type == GZ_XT_FAIL_ENTRY)
+			v->exit.desc.esr = rec.esr; /* the HAL's reason, for fail_entry */
+	}
+	return gz_exit_dispatch(v, &v->exit);
 }
 
 int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)

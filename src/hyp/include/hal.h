@@ -52,7 +52,10 @@ bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size);
  * Fast path: when ctx->fast_exits is set, the HAL may offer each synchronous trap to the
  * core's gz_exit_fast (gzhyp/exit.h) with ctx->x, pc, pstate and sys[GZ_SYS_SCTLR_EL1] current
  * and everything else still loaded; when that returns true the exit is complete (x, pc,
- * pstate updated in @ctx) and the HAL resumes the guest without returning. */
+ * pstate updated in @ctx) and the HAL resumes the guest without returning. When it returns
+ * false, gz_hal_vcpu_run returns that very exit (the core keeps what it decoded of it) and
+ * ctx->x, pc and pstate already hold the guest's values: the HAL's save on the way out need
+ * not copy them again. One copy of the guest's general registers per trap. */
 int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit);
 /* After an IRQ exit of gz_hal_vcpu_run on this CPU: true when that interrupt was the
  * hypervisor's own (the vCPU's virtual timer, the vGIC maintenance interrupt, a kick of

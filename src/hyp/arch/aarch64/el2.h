@@ -18,8 +18,11 @@
 #define GZ_FRAME_FAR  280
 #define GZ_FRAME_SIZE 288 /* multiple of 16: SP stays aligned */
 
-/* World switch (switch.S): offsets into struct gz_cpu_ctx (checked in vcpu_run.c) and the
- * host's callee-saved registers kept while a guest runs (x19-x30, then SP). */
+/* World switch (switch.S, vectors.S): offsets into struct gz_cpu_ctx (checked in
+ * vcpu_run.c; x0-x30 come first, at GZ_FRAME_X as in the frame), into struct gz_el2_percpu,
+ * and the host's callee-saved registers kept while a guest runs (x19-x30, then SP). */
+#define GZ_CTX_PC	  264 /* pc, then pstate */
+#define GZ_PERCPU_GUEST	  24
 #define GZ_CTX_FP	  480
 #define GZ_FP_FPSR	  512
 #define GZ_FP_FPCR	  516
@@ -60,7 +63,37 @@
 /* PL011 of QEMU's virt board: the console until the DTB names the real one. */
 #define GZ_EL2_EARLY_UART 0x09000000UL
 
-#ifndef __ASSEMBLER__
+#ifdef __ASSEMBLER__
+/* x2-x29 into (stp) / out of (ldp) their slots at \base: a trap frame and a vCPU context
+ * both start with x0-x30. */
+.macro	x2_x29 op, base
+	\op	x2, x3, [\base, #GZ_FRAME_X(2)]
+	\op	x4, x5, [\base, #GZ_FRAME_X(4)]
+	\op	x6, x7, [\base, #GZ_FRAME_X(6)]
+	\op	x8, x9, [\base, #GZ_FRAME_X(8)]
+	\op	x10, x11, [\base, #GZ_FRAME_X(10)]
+	\op	x12, x13, [\base, #GZ_FRAME_X(12)]
+	\op	x14, x15, [\base, #GZ_FRAME_X(14)]
+	\op	x16, x17, [\base, #GZ_FRAME_X(16)]
+	\op	x18, x19, [\base, #GZ_FRAME_X(18)]
+	\op	x20, x21, [\base, #GZ_FRAME_X(20)]
+	\op	x22, x23, [\base, #GZ_FRAME_X(22)]
+	\op	x24, x25, [\base, #GZ_FRAME_X(24)]
+	\op	x26, x27, [\base, #GZ_FRAME_X(26)]
+	\op	x28, x29, [\base, #GZ_FRAME_X(28)]
+	.endm
+
+/* Into the guest with x0-x30 from the context at \base, x0 or x1 (loaded last; ELR_EL2 and
+ * SPSR_EL2 already set). */
+	.macro	eret_to_ctx base
+	x2_x29 ldp, \base
+	ldr	x30, [\base, #GZ_FRAME_X(30)]
+	ldp	x0, x1, [\base, #GZ_FRAME_X(0)]
+	eret
+	dsb	nsh			/* no straight-line speculation past the ERET */
+	isb
+	.endm
+#else
 #include <arm64/types.h>
 
 struct gz_el2_frame {
@@ -130,10 +163,10 @@ struct gz_el2_platform {
 extern struct gz_el2_percpu gz_el2_percpu[GZ_EL2_MAX_CPUS];
 extern struct gz_el2_platform gz_el2_platform;
 
-/* Lower-EL traps (guests) are handed to this hook once a world switch installs it; it returns
- * true when it handled the trap (the frame is then restored and ERET'd). */
-typedef bool (*gz_el2_trap_fn)(struct gz_el2_frame *frame, unsigned slot);
-void gz_el2_set_lower_trap_handler(gz_el2_trap_fn fn);
+/* A lower-EL trap of the vCPU @ctx loaded on this CPU (vectors.S), its x0-x30, PC and PSTATE
+ * already in @ctx: returns when the exit is complete (the guest continues from @ctx), else
+ * switches back to the host (vcpu_run.c). */
+void gz_el2_guest_trap(struct gz_cpu_ctx *ctx, unsigned slot);
 
 /* World switch (switch.S). enter saves the host's callee-saved registers in @h, loads the
  * guest's FP/SIMD from ctx->fp and ERETs into the guest with its x0-x30 (ELR_EL2/SPSR_EL2
@@ -146,7 +179,7 @@ __attribute__((noreturn)) void gz_el2_leave_guest(struct gz_el2_host_save *h, un
 void gz_el2_fpsimd_save(struct gz_fpsimd *fp);
 void gz_el2_fpsimd_load(const struct gz_fpsimd *fp);
 struct gz_el2_percpu *gz_el2_this_cpu(void);
-/* Installs the lower-EL trap handler of the world switch and this CPU's EL2 trap config. */
+/* This CPU's EL2 trap configuration for running vCPUs. */
 void gz_el2_vcpu_init_cpu(void);
 
 /* gzhyp's own EL2 stage-1 tables (mmu.c): built once, turned on on every CPU. */

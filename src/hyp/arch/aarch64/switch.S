@@ -2,10 +2,9 @@
  * The world switch's register half: gz_el2_enter_guest keeps the host's callee-saved
  * registers and SP, loads the guest's FP/SIMD (gzhyp's C code is built -mgeneral-regs-only,
  * so no FP/SIMD state of its own needs keeping) and ERETs into the guest with its x0-x30.
- * A trap from the guest lands in the vectors, which save x0-x30 in a frame; the C trap path
- * copies them into the vCPU context and calls gz_el2_leave_guest, which makes
- * gz_el2_enter_guest return the vector slot on the host's stack as if it were an ordinary
- * call.
+ * A trap from the guest lands in the vectors, which save x0-x30 into the vCPU context; the
+ * C trap path calls gz_el2_leave_guest, which makes gz_el2_enter_guest return the vector
+ * slot on the host's stack as if it were an ordinary call.
  */
 #include "el2.h"
 
@@ -63,25 +62,7 @@ gz_el2_enter_guest:
 	add	x2, x1, #GZ_CTX_FP
 	fpsimd_load x2
 
-	ldp	x2, x3, [x1, #GZ_FRAME_X(2)]
-	ldp	x4, x5, [x1, #GZ_FRAME_X(4)]
-	ldp	x6, x7, [x1, #GZ_FRAME_X(6)]
-	ldp	x8, x9, [x1, #GZ_FRAME_X(8)]
-	ldp	x10, x11, [x1, #GZ_FRAME_X(10)]
-	ldp	x12, x13, [x1, #GZ_FRAME_X(12)]
-	ldp	x14, x15, [x1, #GZ_FRAME_X(14)]
-	ldp	x16, x17, [x1, #GZ_FRAME_X(16)]
-	ldp	x18, x19, [x1, #GZ_FRAME_X(18)]
-	ldp	x20, x21, [x1, #GZ_FRAME_X(20)]
-	ldp	x22, x23, [x1, #GZ_FRAME_X(22)]
-	ldp	x24, x25, [x1, #GZ_FRAME_X(24)]
-	ldp	x26, x27, [x1, #GZ_FRAME_X(26)]
-	ldp	x28, x29, [x1, #GZ_FRAME_X(28)]
-	ldr	x30, [x1, #GZ_FRAME_X(30)]
-	ldp	x0, x1, [x1, #GZ_FRAME_X(0)]
-	eret
-	dsb	nsh			/* no straight-line speculation past the ERET */
-	isb
+	eret_to_ctx x1
 
 /* void gz_el2_leave_guest(struct gz_el2_host_save *h, unsigned slot,
  *                         struct gz_fpsimd *guest_fp) */

@@ -1,12 +1,12 @@
-/* C side of the EL2 vectors. Lower-EL traps go to the handler a world switch installs;
- * everything else (and lower-EL traps nobody handled) is unexpected: report the syndrome and
- * all registers on the console and power off with GZ_EL2_EXIT_EXCEPTION. */
+/* C side of the EL2 vectors for traps without a loaded vCPU (a vCPU's go to
+ * gz_el2_guest_trap, vcpu_run.c): the semihosting probe, else an unexpected exception:
+ * report the syndrome and all registers on the console and power off with
+ * GZ_EL2_EXIT_EXCEPTION. */
 #include <hal.h>
 #include <arm64/esr.h>
 
 #include "el2.h"
 
-static gz_el2_trap_fn lower_trap_handler;
 /* Nesting of unexpected-exception reports on any CPU: a fault while reporting must not
  * recurse forever. */
 static volatile unsigned report_depth;
@@ -17,11 +17,6 @@ static const char *const slot_names[GZ_VEC_COUNT] = {
     "lower64 sync", "lower64 irq", "lower64 fiq", "lower64 serror",
     "lower32 sync", "lower32 irq", "lower32 fiq", "lower32 serror",
 };
-
-void gz_el2_set_lower_trap_handler(gz_el2_trap_fn fn)
-{
-	lower_trap_handler = fn;
-}
 
 static const char *ec_name(unsigned ec)
 {
@@ -81,8 +76,6 @@ void gz_el2_trap(struct gz_el2_frame *frame, unsigned slot)
 		frame->elr += 4;
 		return;
 	}
-	if (slot >= GZ_VEC_LOW64_SYNC && lower_trap_handler && lower_trap_handler(frame, slot))
-		return;
 	switch (__atomic_fetch_add(&report_depth, 1U, __ATOMIC_RELAXED)) {
 	case 0:
 		report(frame, slot);

@@ -4,7 +4,8 @@
  * VTTBR_EL2/VTCR_EL2, VMPIDR_EL2/VPIDR_EL2, CNTVOFF_EL2, CNTHCTL_EL2) and the virtual
  * timer, enter through switch.S and, on the way back, save the guest and describe the exit.
  * Synchronous traps the core completes from the registers alone (gz_exit_fast) are served
- * in the trap path without any of this.
+ * in the trap path without any of this: the vectors save the guest's registers into its
+ * context once, and the fast path works on them there.
  * The GIC list registers are not touched here: the core writes them (gz_hal_ich_write)
  * before the run and reads them back after it on this same CPU.
  */
@@ -16,6 +17,9 @@
 #include "el2.h"
 
 _Static_assert(__builtin_offsetof(struct gz_cpu_ctx, x) == 0, "ctx x0");
+_Static_assert(__builtin_offsetof(struct gz_cpu_ctx, pc) == GZ_CTX_PC, "ctx pc");
+_Static_assert(__builtin_offsetof(struct gz_cpu_ctx, pstate) == GZ_CTX_PC + 8, "ctx pstate");
+_Static_assert(__builtin_offsetof(struct gz_el2_percpu, guest) == GZ_PERCPU_GUEST, "guest");
 _Static_assert(__builtin_offsetof(struct gz_cpu_ctx, fp) == GZ_CTX_FP, "ctx fp");
 _Static_assert(__builtin_offsetof(struct gz_fpsimd, fpsr) == GZ_FP_FPSR, "fpsr");
 _Static_assert(__builtin_offsetof(struct gz_fpsimd, fpcr) == GZ_FP_FPCR, "fpcr");
@@ -92,46 +96,30 @@ static bool ctx_ok(const struct gz_cpu_ctx *c)
 	return (c->vttbr_el2 & ((1UL << VTTBR_VMID_SHIFT) - 1)) != 0; /* a stage-2 root */
 }
 
-/* Offer a synchronous trap to the core's fast path (gzhyp/exit.h) with the guest still loaded:
- * on success its registers go back into the frame and the vector ERETs into the guest. */
-static bool fast_exit(struct gz_cpu_ctx *c, struct gz_el2_frame *f)
+/* Offer a synchronous trap to the core's fast path (gzhyp/exit.h) with the guest still
+ * loaded: on success the vectors ERET into the guest from its context. */
+static bool fast_exit(struct gz_cpu_ctx *c, const struct gz_exit_record *rec)
 {
+	c->sys[GZ_SYS_SCTLR_EL1] = gz_sysreg_read(sctlr_el1); /* MMIO endianness */
+	return gz_exit_fast(c, rec);
+}
+
+void gz_el2_guest_trap(struct gz_cpu_ctx *c, unsigned slot)
+{
+	struct gz_el2_percpu *pc = gz_el2_this_cpu();
 	struct gz_exit_record rec = {
 	    .kind = GZ_EXIT_KIND_SYNC,
-	    .esr = f->esr,
-	    .far = f->far,
+	    .esr = gz_sysreg_read(esr_el2),
+	    .far = gz_sysreg_read(far_el2),
 	    .hpfar = gz_sysreg_read(hpfar_el2),
 	};
 
-	c->sys[GZ_SYS_SCTLR_EL1] = gz_sysreg_read(sctlr_el1); /* MMIO endianness */
-	if (!gz_exit_fast(c, &rec))
-		return false;
-	for (unsigned i = 0; i < 31; i++)
-		f->x[i] = c->x[i];
-	f->elr = c->pc;
-	f->spsr = c->pstate;
-	return true;
-}
-
-/* The lower-EL trap path while a guest is loaded: its registers go into the context and the
- * host continues after gz_el2_enter_guest. Without a guest it is not ours (unexpected). */
-static bool guest_trap(struct gz_el2_frame *f, unsigned slot)
-{
-	struct gz_el2_percpu *pc = gz_el2_this_cpu();
-	struct gz_cpu_ctx *c = pc ? pc->guest : NULL;
-
-	if (!c)
-		return false;
-	for (unsigned i = 0; i < 31; i++)
-		c->x[i] = f->x[i];
-	c->pc = f->elr;
-	c->pstate = f->spsr;
-	if (slot == GZ_VEC_LOW64_SYNC && c->fast_exits && fast_exit(c, f))
-		return true;
+	if (slot == GZ_VEC_LOW64_SYNC && c->fast_exits && fast_exit(c, &rec))
+		return;
 	pc->exit_slot = slot;
-	pc->exit_esr = f->esr;
-	pc->exit_far = f->far;
-	pc->exit_hpfar = gz_sysreg_read(hpfar_el2);
+	pc->exit_esr = rec.esr;
+	pc->exit_far = rec.far;
+	pc->exit_hpfar = rec.hpfar;
 	gz_el2_leave_guest(&pc->host, slot, &c->fp);
 }
 
@@ -142,7 +130,6 @@ void gz_el2_vcpu_init_cpu(void)
 {
 	hpmn = (gz_sysreg_read(pmcr_el0) >> PMCR_EL0_N_SHIFT) & PMCR_EL0_N_MASK;
 	gz_sysreg_write(mdcr_el2, hpmn);
-	gz_el2_set_lower_trap_handler(guest_trap);
 	gz_sysreg_write(cptr_el2, CPTR_EL2_RES1);
 	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
 	gz_sysreg_write(hcr_el2, HCR_EL2_HOST);

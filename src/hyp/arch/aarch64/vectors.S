@@ -1,7 +1,10 @@
 /*
- * VBAR_EL2 vector table: all 16 entries save x0-x30 and the syndrome registers into a
- * struct gz_el2_frame on the EL2 stack and call gz_el2_trap(frame, slot) in C. When that
- * returns (a trap someone handled: a lower-EL trap later, the semihosting probe now), the
+ * VBAR_EL2 vector table. A trap from a lower EL while this CPU has a vCPU loaded saves the
+ * guest's x0-x30, PC and PSTATE straight into that vCPU's context (the one copy the trap
+ * makes of them) and calls gz_el2_guest_trap(ctx, slot); when that returns (the core
+ * completed the exit on its fast path), the guest continues from its context. Every other
+ * trap saves x0-x30 and the syndrome registers into a struct gz_el2_frame on the EL2 stack
+ * and calls gz_el2_trap(frame, slot); when that returns (the semihosting probe), the
  * possibly updated ELR/SPSR and registers are restored and the CPU ERETs.
  */
 #include "el2.h"
@@ -12,6 +15,15 @@
 	stp	x0, x1, [sp, #GZ_FRAME_X(0)]
 	mov	x1, #\slot
 	b	trap_common
+	.endm
+
+	/* A lower EL: the same start, then trap_lower looks for a loaded vCPU. */
+	.macro	ventry_lower slot
+	.balign	0x80
+	sub	sp, sp, #GZ_FRAME_SIZE
+	stp	x0, x1, [sp, #GZ_FRAME_X(0)]
+	mov	x1, #\slot
+	b	trap_lower
 	.endm
 
 	.section .text.vectors, "ax"
@@ -26,30 +38,40 @@ gz_el2_vectors:
 	ventry	GZ_VEC_CUR_SPX_IRQ
 	ventry	GZ_VEC_CUR_SPX_FIQ
 	ventry	GZ_VEC_CUR_SPX_SERR
-	ventry	GZ_VEC_LOW64_SYNC
-	ventry	GZ_VEC_LOW64_IRQ
-	ventry	GZ_VEC_LOW64_FIQ
-	ventry	GZ_VEC_LOW64_SERR
-	ventry	GZ_VEC_LOW32_SYNC
-	ventry	GZ_VEC_LOW32_IRQ
-	ventry	GZ_VEC_LOW32_FIQ
-	ventry	GZ_VEC_LOW32_SERR
+	ventry_lower GZ_VEC_LOW64_SYNC
+	ventry_lower GZ_VEC_LOW64_IRQ
+	ventry_lower GZ_VEC_LOW64_FIQ
+	ventry_lower GZ_VEC_LOW64_SERR
+	ventry_lower GZ_VEC_LOW32_SYNC
+	ventry_lower GZ_VEC_LOW32_IRQ
+	ventry_lower GZ_VEC_LOW32_FIQ
+	ventry_lower GZ_VEC_LOW32_SERR
+
+/* x0, x1 are in the frame's first slots, x1 = the slot. */
+trap_lower:
+	mrs	x0, tpidr_el2
+	cbz	x0, trap_common			/* no per-CPU data yet */
+	ldr	x0, [x0, #GZ_PERCPU_GUEST]
+	cbz	x0, trap_common			/* no vCPU loaded */
+	x2_x29 stp, x0			/* x0-x30 are the context's first words */
+	str	x30, [x0, #GZ_FRAME_X(30)]
+	ldp	x2, x3, [sp, #GZ_FRAME_X(0)]
+	stp	x2, x3, [x0, #GZ_FRAME_X(0)]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x0, #GZ_CTX_PC]	/* pc, then pstate */
+	add	sp, sp, #GZ_FRAME_SIZE
+	mov	x19, x0				/* callee-saved: the context across the call */
+	bl	gz_el2_guest_trap		/* returns only when the exit is complete */
+
+	ldp	x2, x3, [x19, #GZ_CTX_PC]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	mov	x0, x19
+	eret_to_ctx x0
 
 trap_common:
-	stp	x2, x3, [sp, #GZ_FRAME_X(2)]
-	stp	x4, x5, [sp, #GZ_FRAME_X(4)]
-	stp	x6, x7, [sp, #GZ_FRAME_X(6)]
-	stp	x8, x9, [sp, #GZ_FRAME_X(8)]
-	stp	x10, x11, [sp, #GZ_FRAME_X(10)]
-	stp	x12, x13, [sp, #GZ_FRAME_X(12)]
-	stp	x14, x15, [sp, #GZ_FRAME_X(14)]
-	stp	x16, x17, [sp, #GZ_FRAME_X(16)]
-	stp	x18, x19, [sp, #GZ_FRAME_X(18)]
-	stp	x20, x21, [sp, #GZ_FRAME_X(20)]
-	stp	x22, x23, [sp, #GZ_FRAME_X(22)]
-	stp	x24, x25, [sp, #GZ_FRAME_X(24)]
-	stp	x26, x27, [sp, #GZ_FRAME_X(26)]
-	stp	x28, x29, [sp, #GZ_FRAME_X(28)]
+	x2_x29 stp, sp
 	add	x2, sp, #GZ_FRAME_SIZE
 	stp	x30, x2, [sp, #GZ_FRAME_X(30)]	/* x30, then the SP before the trap */
 	mrs	x2, elr_el2
@@ -66,20 +88,7 @@ trap_common:
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
 	ldp	x0, x1, [sp, #GZ_FRAME_X(0)]
-	ldp	x2, x3, [sp, #GZ_FRAME_X(2)]
-	ldp	x4, x5, [sp, #GZ_FRAME_X(4)]
-	ldp	x6, x7, [sp, #GZ_FRAME_X(6)]
-	ldp	x8, x9, [sp, #GZ_FRAME_X(8)]
-	ldp	x10, x11, [sp, #GZ_FRAME_X(10)]
-	ldp	x12, x13, [sp, #GZ_FRAME_X(12)]
-	ldp	x14, x15, [sp, #GZ_FRAME_X(14)]
-	ldp	x16, x17, [sp, #GZ_FRAME_X(16)]
-	ldp	x18, x19, [sp, #GZ_FRAME_X(18)]
-	ldp	x20, x21, [sp, #GZ_FRAME_X(20)]
-	ldp	x22, x23, [sp, #GZ_FRAME_X(22)]
-	ldp	x24, x25, [sp, #GZ_FRAME_X(24)]
-	ldp	x26, x27, [sp, #GZ_FRAME_X(26)]
-	ldp	x28, x29, [sp, #GZ_FRAME_X(28)]
+	x2_x29 ldp, sp
 	ldr	x30, [sp, #GZ_FRAME_X(30)]
 	add	sp, sp, #GZ_FRAME_SIZE
 	eret

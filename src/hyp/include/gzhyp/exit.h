@@ -11,6 +11,7 @@
 #include <arm64/types.h>
 #include <arm64/cpu_ctx.h>
 #include <arm64/decode.h>
+#include <gzhyp/vgic.h>
 
 /* internal.suberror of GZVM_EXIT_INTERNAL_ERROR exits (data[] contents in docs/abi.md) */
 #define GZ_INTERNAL_MMIO_NO_ISV GZVM_INTERNAL_MMIO_NO_ISV /* data: ESR_EL2, FAR_EL2, IPA, PC */
@@ -18,9 +19,12 @@
 
 struct gz_vcpu;
 
-/* One exit as the core handles it. */
+/* One exit as the core handles it: the syndrome decoded once, and what was found out about
+ * it on the way (the fast path hands both to the full path when it declines the exit). */
 struct gz_exit {
 	struct gz_exit_desc desc;
+	bool vgic_located;	 /* a data abort's place in the vGIC is in vgic */
+	struct gz_vgic_loc vgic; /* where the access lands in the vGIC */
 };
 
 enum gz_exit_action {
@@ -42,8 +46,9 @@ enum gz_exit_action gz_sysreg_debug_pmu(struct gz_vcpu *vcpu, const struct gz_ex
  * context with fast_exits set (hal.h). Completes @rec through gz_exit_dispatch and returns
  * true when it is an exit whose handling reads and changes only the general registers, PC
  * and PSTATE: the guest-call queries and the vGIC reads whose value does not depend on
- * list-register state. Anything else returns false with nothing changed, for the full exit
- * path. */
+ * list-register state. Anything else returns false with nothing of the guest's changed, for
+ * the full exit path; what it decoded of that exit is handed to the run loop with it
+ * (vcpu->exit), which then decodes nothing again. */
 bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec);
 
 #endif

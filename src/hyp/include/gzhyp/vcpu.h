@@ -49,6 +49,10 @@ struct gz_vcpu {
 	/* the list registers as the guest left them at the last exit (hwstate.lr) */
 	uint8_t nr_lrs_seen;
 	uint64_t lrs_seen[GZ_ICH_MAX_LRS];
+	/* the exit gz_hal_vcpu_run is returning, as gz_exit_fast decoded it before declining it
+	 * (exit_handed): the run loop dispatches it without decoding it again */
+	bool exit_handed;
+	struct gz_exit exit;
 	/* exit statistics */
 	uint64_t nr_exits;
 	uint64_t nr_fast_exits; /* of which served by gz_exit_fast */

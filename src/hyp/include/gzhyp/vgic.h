@@ -66,8 +66,8 @@
 #define GZ_VGIC_DEV_DIST   0
 #define GZ_VGIC_DEV_REDIST 1
 
-/* gz_vgic_mmio() results besides GZ_OK (handled) and negative GZ_ERR_* (bad access: the
- * caller injects a synchronous external abort into the guest). */
+/* gz_vgic_mmio_access() results besides GZ_OK (handled) and negative GZ_ERR_* (bad access:
+ * the caller injects a synchronous external abort into the guest). */
 #define GZ_VGIC_MMIO_NOT_MINE 1
 
 /* gz_vgic_inject() level values. */
@@ -195,19 +195,38 @@ int gz_vgic_create_device(struct gz_vgic *vgic, uint32_t dev_type, gz_ipa_t addr
 
 /* ---- guest MMIO (vgic_dist.c, vgic_redist.c) ------------------------------------------- */
 
-/* A guest data access by vCPU @vcpu at @ipa of @size bytes (1, 2, 4, 8). For a write *val
- * holds the value; for a read it receives it (zero-extended). Returns GZ_OK when the access
- * hit a vGIC frame and was performed (reserved offsets are RAZ/WI), GZ_VGIC_MMIO_NOT_MINE
- * when @ipa is outside every frame, or GZ_ERR_INVALID_ARGS for an access the frames do not
+/* Where a guest access lands in the vGIC: found once (gz_vgic_mmio_locate), performed
+ * without looking again (gz_vgic_mmio_access). Frames never move once placed and only grow
+ * in number, so a location stays valid. */
+enum gz_vgic_frame {
+	GZ_VGIC_FRAME_NONE, /* not the vGIC's */
+	GZ_VGIC_FRAME_DIST,
+	GZ_VGIC_FRAME_REDIST,
+};
+
+struct gz_vgic_loc {
+	uint8_t frame;	  /* enum gz_vgic_frame */
+	bool read_stable; /* a read here is one gz_vgic_mmio_access performs (GZ_OK) and whose
+			   * value does not depend on list-register state (the pending and active
+			   * bits do): what the exit fast path may serve while the guest's list
+			   * registers are live */
+	uint32_t off;	  /* from the distributor frame / from the first redistributor frame */
+};
+
+/* Where an access by vCPU @vcpu at @ipa of @size bytes lands. */
+void gz_vgic_mmio_locate(struct gz_vgic *vgic, unsigned vcpu, gz_ipa_t ipa, unsigned size,
+			 struct gz_vgic_loc *loc);
+/* The access of @size bytes (1, 2, 4, 8) by vCPU @vcpu at @loc. For a write *val holds the
+ * value; for a read it receives it (zero-extended). Returns GZ_OK when the access hit a vGIC
+ * frame and was performed (reserved offsets are RAZ/WI), GZ_VGIC_MMIO_NOT_MINE outside every
+ * frame, or GZ_ERR_INVALID_ARGS for an unregistered vCPU or an access the frames do not
  * support (misaligned, or a width the register does not allow): the caller injects an
  * abort. May call ops->kick. */
+int gz_vgic_mmio_access(struct gz_vgic *vgic, unsigned vcpu, const struct gz_vgic_loc *loc,
+			unsigned size, bool is_write, uint64_t *val);
+/* Both in one call: the access by vCPU @vcpu at @ipa. */
 int gz_vgic_mmio(struct gz_vgic *vgic, unsigned vcpu, gz_ipa_t ipa, unsigned size, bool is_write,
 		 uint64_t *val);
-
-/* Whether a read by @vcpu of @size bytes at @ipa is one gz_vgic_mmio performs (GZ_OK) and
- * whose value does not depend on list-register state (the pending and active bits do): the
- * reads the exit fast path may serve while the guest's list registers are live. */
-bool gz_vgic_mmio_read_is_stable(struct gz_vgic *vgic, unsigned vcpu, gz_ipa_t ipa, unsigned size);
 
 /* ---- injection (vgic_irq.c) ------------------------------------------------------------- */
 
