@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # Runs one test guest under gzhyp's test mode (gz.test=guest) on QEMU and compares what the
 # guest printed with the simulator's expected transcript.
-#   guest_test.sh GZHYP_IMAGE GUEST_BIN VCPUS EXPECTED [--expect REGEX]... -- QEMU-ARGS...
+#   guest_test.sh GZHYP_IMAGE GUEST_BIN VCPUS EXPECTED [--expect REGEX]... [--append ARGS]
+#                 -- QEMU-ARGS...
 # QEMU's generic loader puts the guest binary at GUEST_ADDR in the machine's RAM; gzhyp,
 # playing the host driver, donates memory to a VM, copies it there and runs it. The guest's
 # console is framed by marker lines; the text between them must equal EXPECTED byte for byte,
 # gzhyp must end with status 0 (the guest powered off through PSCI SYSTEM_OFF) and every
-# --expect regex (grep -E) must match a line of gzhyp's own record. The run
+# --expect regex (grep -E) must match a line of gzhyp's own record; --append adds gzhyp
+# arguments (gz.pcpus=N, gz.entry_delay_us=N) to the command line. The run
 # is bounded (GZ_QEMU_TIMEOUT seconds, default 25) and its output capped.
 set -uo pipefail
 
 image=$1 guest=$2 vcpus=$3 expected=$4
 shift 4
-expects=()
+expects=() extra=
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   case $1 in
     --expect) expects+=("$2"); shift 2 ;;
+    --append) extra+=" $2"; shift 2 ;;
     *) echo "guest_test: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -38,7 +41,7 @@ size=$(stat -c %s "$guest")
 log=$(mktemp) got=$(mktemp)
 trap 'rm -f "$log" "$got"' EXIT
 args=("$@" -kernel "$image" -device "loader,file=$guest,addr=$guest_addr,force-raw=on"
-      -append "gz.test=guest gz.image=$guest_addr,$size gz.vcpus=$vcpus")
+      -append "gz.test=guest gz.image=$guest_addr,$size gz.vcpus=$vcpus$extra")
 echo "+ timeout ${GZ_QEMU_TIMEOUT:-25} $qemu ${args[*]}"
 timeout "${GZ_QEMU_TIMEOUT:-25}" "$qemu" "${args[@]}" </dev/null 2>&1 | head -c 262144 | tr -d '\r' >"$log"
 status=${PIPESTATUS[0]}

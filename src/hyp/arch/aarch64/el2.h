@@ -142,6 +142,8 @@ struct gz_el2_percpu {
 	bool kick_sent;
 	/* the last IRQ exit was gzhyp's own interrupt, already handled (irq_consumed) */
 	bool irq_consumed;
+	/* test mode: the preemption slice (EL2 timer ticks) the next guest entry arms */
+	uint64_t entry_slice;
 };
 
 #define GZ_EL2_MAX_MEM 8
@@ -201,6 +203,8 @@ void gz_el2_gic_vtimer_gate(bool allow);
 void gz_el2_tick_arm(uint64_t ticks);
 /* Arm the EL2 timer for physical count @cval (stopped again with gz_el2_tick_arm(0)). */
 void gz_el2_tick_arm_at(uint64_t cval);
+/* Is the EL2 timer armed, with its deadline passed? */
+bool gz_el2_tick_due(void);
 /* A host VM owns the GIC: make sure PPI 26 (EL2 timer) is enabled at this CPU's
  * redistributor for a while (claim returns whether it already was; release restores). */
 bool gz_el2_gic_hyp_timer_claim(void);

@@ -152,6 +152,12 @@ void gz_el2_tick_arm(uint64_t ticks)
 	__asm__ volatile("isb");
 }
 
+bool gz_el2_tick_due(void)
+{
+	return (gz_sysreg_read(cnthp_ctl_el2) & CNT_CTL_ENABLE) &&
+	       gz_hal_cntpct() >= gz_sysreg_read(cnthp_cval_el2);
+}
+
 unsigned gz_el2_irq_drain(void)
 {
 	struct gz_el2_percpu *pc = gz_el2_this_cpu();

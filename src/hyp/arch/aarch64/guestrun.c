@@ -9,10 +9,12 @@
  * The "VMM" serves MMIO exits with the device models gzvmm uses (src/dev): a PL011 (its
  * output framed by marker lines so a test can cut out exactly what the guest printed; no
  * input, no interrupt line) and the scratch register file of the test guests; an access to
- * anything else gets a synchronous external abort, as under gzvmm. vCPUs are
- * scheduled round-robin on this CPU; a 1 ms preemption tick (the EL2 physical timer) makes a
- * running guest exit with GZVM_EXIT_IRQ when other vCPUs wait. IDLE exits sleep until the
- * vtimer deadline the hwstate reports or an IPI exit; SYSTEM_EVENT ends the run.
+ * anything else gets a synchronous external abort, as under gzvmm. Each physical CPU runs
+ * its share of the vCPUs, the one that has run least first (guestsched.c); a 1 ms
+ * preemption tick (the EL2 physical timer) makes a running guest exit with GZVM_EXIT_IRQ when
+ * other vCPUs wait. IDLE exits sleep until the vtimer deadline the hwstate reports or an IPI
+ * exit; SYSTEM_EVENT ends the run. "gz.entry_delay_us=N" stalls every RUN that long before it
+ * enters the guest, as a loaded machine stalls an emulated CPU.
  */
 #include <uapi/linux/gzvm.h>
 #include <gzdev/pl011.h>
@@ -28,6 +30,7 @@
 #include <arm64/sysreg_el2.h>
 
 #include "el2.h"
+#include "guestsched.h"
 
 /* Guest platform (the simulator's and tests/guests' memory map). */
 #define TM_RAM_IPA     0x40000000UL
@@ -67,19 +70,16 @@
 #define TM_REG_ESR_EL1	   GZVM_ARM64_SYS_REG(3, 0, 5, 2, 0)
 #define TM_REG_FAR_EL1	   GZVM_ARM64_SYS_REG(3, 0, 6, 0, 0)
 
-#define TM_SLICE_US	 1000
-#define TM_TIMEOUT_S	 20 /* below tests/qemu's 25 s, so a stall reports its state */
-#define TM_SMCCC_UNKNOWN ((uint64_t)-1)
+#define TM_SLICE_US	      1000
+#define TM_MAX_ENTRY_DELAY_US 100000
+#define TM_TIMEOUT_S	      20 /* below tests/qemu's 25 s, so a stall reports its state */
+#define TM_SMCCC_UNKNOWN      ((uint64_t)-1)
 
 struct tm_vcpu {
 	uint16_t idx;
 	struct gzvm_vcpu_run *run;
 	gz_pa_t run_pa;
-	unsigned pcpu; /* the physical CPU that runs it */
-	bool sleep;    /* after IDLE: until wake_gen moves past sleep_gen or wake_at passes */
-	uint64_t sleep_gen;
-	uint64_t wake_at; /* counter value; 0: only a wake (IPI exit) ends the sleep */
-	uint64_t runs;	  /* RUN calls, and the reason of the last exit (stall reports) */
+	uint64_t runs; /* RUN calls, and the reason of the last exit (stall reports) */
 	uint32_t last_exit;
 };
 
@@ -87,6 +87,7 @@ static struct {
 	uint16_t vm;
 	unsigned nr, npcpus;
 	struct tm_vcpu cpu[TM_MAX_VCPUS];
+	struct gz_guestsched_vcpu sched[TM_MAX_VCPUS]; /* owned by the vCPU's physical CPU */
 	volatile uint64_t wake_gen;
 	volatile bool ready;
 	volatile unsigned pcpus_done;
@@ -98,6 +99,7 @@ static struct {
 	volatile bool off;
 	uint32_t event;
 	uint64_t exits[16], unhandled_mmio, ticks_armed;
+	uint64_t entry_delay; /* counter ticks (gz.entry_delay_us) */
 	/* per physical CPU: the vCPU in RUN (-1: none) and the counter when it went in */
 	volatile int running[GZ_EL2_MAX_CPUS];
 	volatile uint64_t run_since[GZ_EL2_MAX_CPUS];
@@ -116,6 +118,12 @@ static int64_t hostcall(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint
 
 static __attribute__((noreturn)) void fail(const char *what, int64_t st)
 {
+	static volatile bool failed;
+
+	/* One report: another CPU that fails too (the same deadline) waits for the exit. */
+	if (__atomic_exchange_n(&failed, true, __ATOMIC_SEQ_CST))
+		for (;;)
+			__asm__ volatile("wfe");
 	gz_printf("\ntest: guest run failed: %s (%ld)\n", what, (long)st);
 	gz_printf("test: exits: mmio %lu hypercall %lu irq %lu idle %lu ipi %lu gz %lu\n",
 		  tm.exits[GZVM_EXIT_MMIO & 0xf], tm.exits[GZVM_EXIT_HYPERCALL & 0xf],
@@ -139,12 +147,13 @@ static __attribute__((noreturn)) void fail(const char *what, int64_t st)
 		hostcall(GZ_HVC_GET_ONE_REG, t, GZVM_REG_CORE_PSTATE, 0, 0, &pstate);
 		hostcall(GZ_HVC_GET_ONE_REG, t, GZVM_REG_CORE_ELR_EL1, 0, 0, &elr);
 		struct gz_vcpu *v = gz_vcpu_get(gz_vm_get(tm.vm), i);
+		const struct gz_guestsched_vcpu *s = &tm.sched[i];
 
-		gz_printf("test: vcpu %u on cpu%u: %s (wake at %lu, gen %lu of %lu), %lu runs, "
-			  "%lu exits in the core (%lu fast), last exit 0x%x, pc 0x%lx pstate 0x%lx "
-			  "elr_el1 0x%lx\n",
-			  i, tm.cpu[i].pcpu, tm.cpu[i].sleep ? "sleeping" : "runnable",
-			  tm.cpu[i].wake_at, tm.cpu[i].sleep_gen, tm.wake_gen, tm.cpu[i].runs,
+		gz_printf("test: vcpu %u on cpu%u: %s (wake at %lu, gen %lu of %lu), %lu runs "
+			  "(%lu ms), %lu exits in the core (%lu fast), last exit 0x%x, pc 0x%lx "
+			  "pstate 0x%lx elr_el1 0x%lx\n",
+			  i, s->pcpu, s->sleep ? "sleeping" : "runnable", s->wake_at, s->sleep_gen,
+			  tm.wake_gen, tm.cpu[i].runs, s->vtime * 1000 / gz_hal_cntfrq(),
 			  v ? v->nr_exits : 0, v ? v->nr_fast_exits : 0, tm.cpu[i].last_exit, pc,
 			  pstate, elr);
 	}
@@ -408,28 +417,6 @@ static void wake_all(void)
 	__atomic_fetch_add(&tm.wake_gen, 1, __ATOMIC_SEQ_CST);
 }
 
-static bool runnable(struct tm_vcpu *c, uint64_t now)
-{
-	if (c->sleep && (c->sleep_gen != __atomic_load_n(&tm.wake_gen, __ATOMIC_SEQ_CST) ||
-			 (c->wake_at && now >= c->wake_at)))
-		c->sleep = false;
-	return !c->sleep;
-}
-
-/* The next vCPU of physical CPU @pcpu to run after @last, or -1 when all of them sleep. */
-static int pick(unsigned pcpu, unsigned last)
-{
-	uint64_t now = gz_hal_cntpct();
-
-	for (unsigned k = 1; k <= tm.nr; k++) {
-		struct tm_vcpu *c = &tm.cpu[(last + k) % tm.nr];
-
-		if (c->pcpu == pcpu && runnable(c, now))
-			return (int)((last + k) % tm.nr);
-	}
-	return -1;
-}
-
 static void count(uint64_t *ctr)
 {
 	__atomic_fetch_add(ctr, 1, __ATOMIC_RELAXED);
@@ -437,6 +424,7 @@ static void count(uint64_t *ctr)
 
 static void handle_exit(struct tm_vcpu *c, uint32_t reason, uint64_t gen)
 {
+	uint64_t wake_at;
 	struct gzvm_vcpu_run *run = c->run;
 	struct gzvm_vcpu_hwstate *hw = (void *)((uint8_t *)run + GZVM_VCPU_HWSTATE_OFFSET);
 
@@ -456,11 +444,10 @@ static void handle_exit(struct tm_vcpu *c, uint32_t reason, uint64_t gen)
 		wake_all();
 		break;
 	case GZVM_EXIT_IDLE:
-		c->wake_at = hw->vtimer_migrate ? gz_hal_cntpct() + hw->vtimer_delay : 0;
-		if (c->wake_at == 0 && hw->vtimer_migrate)
-			c->wake_at = 1;
-		c->sleep_gen = gen;
-		c->sleep = true;
+		wake_at = hw->vtimer_migrate ? gz_hal_cntpct() + hw->vtimer_delay : 0;
+		if (wake_at == 0 && hw->vtimer_migrate)
+			wake_at = 1;
+		gz_guestsched_sleep(&tm.sched[c->idx], gen, wake_at);
 		break;
 	case GZVM_EXIT_SYSTEM_EVENT:
 		tm.event = run->system_event.type;
@@ -499,18 +486,30 @@ static void fp_pattern(struct gz_fpsimd *f, unsigned pcpu)
 	f->fpcr = TM_FP_POISON_FPCR;
 }
 
+/* gz.entry_delay_us: the stall a loaded machine puts between the pick and the guest entry
+ * (not the vCPU's run time). It lasts until the EL2 timer, if it fell due meanwhile, has
+ * raised its interrupt, as a descheduled QEMU thread finds it raised when it resumes. */
+static void entry_stall(void)
+{
+	uint64_t end = gz_hal_cntpct() + tm.entry_delay, give_up = end + gz_hal_cntfrq() / 10;
+
+	while (gz_hal_cntpct() < end ||
+	       (gz_el2_tick_due() && !gz_hal_host_irq_pending() && gz_hal_cntpct() < give_up))
+		__asm__ volatile("yield");
+}
+
 /* Physical CPU @pcpu runs its vCPUs (index % pCPUs) until the VM powers off. */
 static void run_vm(unsigned pcpu)
 {
 	static struct gz_fpsimd poison[GZ_EL2_MAX_CPUS] __attribute__((aligned(16)));
 	uint64_t freq = gz_hal_cntfrq(), deadline = gz_hal_cntpct() + TM_TIMEOUT_S * freq;
 	uint64_t slice = freq / (1000000 / TM_SLICE_US);
-	unsigned last = tm.nr - 1;
+	struct gz_guestsched_cpu sched = {.id = pcpu, .last = tm.nr - 1};
 
 	fp_pattern(&poison[pcpu], pcpu);
 	while (!__atomic_load_n(&tm.off, __ATOMIC_SEQ_CST)) {
-		int i = pick(pcpu, last);
-		uint64_t r1, gen;
+		uint64_t r1, gen = __atomic_load_n(&tm.wake_gen, __ATOMIC_SEQ_CST);
+		int i = gz_guestsched_pick(&sched, tm.sched, tm.nr, gz_hal_cntpct(), gen);
 		int64_t st;
 
 		if (gz_hal_cntpct() > deadline)
@@ -520,21 +519,25 @@ static void run_vm(unsigned pcpu)
 			__asm__ volatile("yield");
 			continue;
 		}
-		last = (unsigned)i;
 		/* Other vCPUs (runnable, sleeping on a deadline, or to be kicked by a wake from
-		 * the other CPU) need the running one to come back now and then. */
+		 * the other CPU) need the running one to come back now and then: the entry into
+		 * the guest arms the tick (vcpu_run.c). */
 		if (tm.nr > 1) {
-			gz_el2_tick_arm(slice);
+			gz_el2_this_cpu()->entry_slice = slice;
 			count(&tm.ticks_armed);
 		}
 		gen = __atomic_load_n(&tm.wake_gen, __ATOMIC_SEQ_CST);
 		gz_el2_fpsimd_load(&poison[pcpu]);
+		if (tm.entry_delay)
+			entry_stall();
 		tm.run_since[pcpu] = gz_hal_cntpct();
 		tm.running[pcpu] = i;
 		st = hostcall(GZ_HVC_RUN, gz_hvc_tuple(tm.vm, (uint16_t)i), 0, 0, 0, &r1);
 		tm.running[pcpu] = -1;
+		gz_guestsched_ran(&tm.sched[i], gz_hal_cntpct() - tm.run_since[pcpu]);
 		tm.cpu[i].runs++;
 		tm.cpu[i].last_exit = (uint32_t)r1;
+		gz_el2_this_cpu()->entry_slice = 0; /* a RUN that did not enter the guest */
 		gz_el2_irq_drain();
 		gz_el2_tick_arm(0);
 		if (st)
@@ -600,7 +603,7 @@ void gz_el2_guest_test(unsigned online)
 	const char *v = gz_el2_bootarg_value("gz.vcpus");
 	struct gz_el2_percpu *pc = gz_el2_this_cpu();
 	struct tm_layout l;
-	uint64_t n = 1, p = online, t0, t1, wait, nexits = 0;
+	uint64_t n = 1, p = online, delay_us = 0, t0, t1, wait, nexits = 0;
 
 	if (v && (!gz_el2_parse_u64(v, &n) || n < 1 || n > TM_MAX_VCPUS))
 		fail("gz.vcpus wants 1..8", GZ_ERR_INVALID_ARGS);
@@ -610,6 +613,10 @@ void gz_el2_guest_test(unsigned online)
 	tm.nr = (unsigned)n;
 	gzdev_pl011_init(&tm.uart, uart_tx, NULL, NULL);
 	tm.npcpus = (unsigned)(p < n ? p : n);
+	v = gz_el2_bootarg_value("gz.entry_delay_us");
+	if (v && (!gz_el2_parse_u64(v, &delay_us) || delay_us > TM_MAX_ENTRY_DELAY_US))
+		fail("gz.entry_delay_us wants 0..100000", GZ_ERR_INVALID_ARGS);
+	tm.entry_delay = delay_us * gz_hal_cntfrq() / 1000000;
 	for (unsigned i = 0; i < GZ_EL2_MAX_CPUS; i++)
 		tm.running[i] = -1;
 	if (!gz_el2_gic_ready)
@@ -621,10 +628,14 @@ void gz_el2_guest_test(unsigned online)
 		  l.image, l.image_size, tm.nr, tm.npcpus, l.ram, l.work);
 	setup(&l);
 	for (unsigned i = 0; i < tm.nr; i++)
-		tm.cpu[i].pcpu = i % tm.npcpus;
+		tm.sched[i].pcpu = i % tm.npcpus;
 	if (!host_irq_check())
 		fail("a host interrupt did not reach the host directly", GZ_ERR_BAD_STATE);
 	gz_printf("test: fpsimd save+load %lu ns (eager switch)\n", fpsimd_ns());
+	if (delay_us)
+		gz_printf("test: every RUN enters the guest %lu us late (gz.entry_delay_us), the "
+			  "preemption slice is %u us\n",
+			  delay_us, TM_SLICE_US);
 	gz_printf("test: vm %u created through the hypercall ABI; running\n", tm.vm);
 	gz_printf("@@guest-console-begin@@\n");
 	t0 = gz_hal_cntpct();

@@ -213,6 +213,14 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	gz_sysreg_write(spsr_el2, c->pstate);
 	__asm__ volatile("isb");
 
+	/* The test mode's slice starts with the guest, not before its entry: when this CPU is
+	 * stalled (an emulator's thread descheduled on a loaded machine, spinning on a lock
+	 * whose holder is) the entry can outlast a slice, and a tick armed before it would stop
+	 * the guest before its first instruction, every time. */
+	if (pc->entry_slice) {
+		gz_el2_tick_arm(pc->entry_slice);
+		pc->entry_slice = 0;
+	}
 	__atomic_store_n(&pc->guest, c, __ATOMIC_SEQ_CST);
 	slot = gz_el2_enter_guest(&pc->host, c);
 	__atomic_store_n(&pc->guest, NULL, __ATOMIC_SEQ_CST); /* kick senders look at it */
