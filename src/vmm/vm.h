@@ -103,10 +103,6 @@ void vmm_vm_print_stats(struct vmm_vm *vm, void *stream);
 
 /* MMIO dispatch for one exit (vCPU thread). false: no device there (reads returned 0). */
 bool vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size, bool is_write);
-/* Makes the vCPU take a synchronous external abort for an access to addr, as QEMU's virt
- * does for unassigned addresses. false if the backend cannot read the registers it needs. */
-bool vmm_vcpu_inject_sea(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t addr, bool is_write);
-int vmm_vcpu_get_reg(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t id, uint64_t *value);
 /* Ends the VM with status (first caller wins) and wakes the event loop. */
 void vmm_vm_stop(struct vmm_vm *vm, int status);
 const char *vmm_exit_reason_name(uint32_t reason);

@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arm64.h"
 #include "guest_fault.h"
 #include "layout.h"
 
@@ -126,42 +125,6 @@ bool vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size,
 	return claimed;
 }
 
-bool vmm_vcpu_inject_sea(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t addr, bool is_write)
-{
-	uint64_t pstate, pc, vbar, sctlr, esr, mode, off;
-
-	if (vmm_vcpu_get_reg(vm, v, GZVM_REG_CORE_PSTATE, &pstate) < 0 ||
-	    vmm_vcpu_get_reg(vm, v, GZVM_REG_CORE_PC, &pc) < 0 ||
-	    vmm_vcpu_get_reg(vm, v, A64_REG_VBAR_EL1, &vbar) < 0 ||
-	    vmm_vcpu_get_reg(vm, v, A64_REG_SCTLR_EL1, &sctlr) < 0)
-		return false;
-	if (pstate & A64_PSTATE_RW32)
-		return false; /* AArch32 guests: not supported, reads-as-zero instead */
-	mode = pstate & A64_PSTATE_M_MASK;
-	if (mode == A64_PSTATE_EL1H)
-		off = A64_VEC_CUR_SPX, esr = A64_ESR_EC_DABT_CUR;
-	else if (mode == A64_PSTATE_EL1T)
-		off = A64_VEC_CUR_SP0, esr = A64_ESR_EC_DABT_CUR;
-	else
-		off = A64_VEC_LOW_A64, esr = A64_ESR_EC_DABT_LOW;
-	esr = esr << A64_ESR_EC_SHIFT | A64_ESR_IL | A64_ESR_FSC_EXTABT;
-	if (is_write)
-		esr |= A64_ESR_WNR;
-	/* The exit gives the IPA; it is the faulting address only with the MMU off. */
-	if (sctlr & A64_SCTLR_M)
-		esr |= A64_ESR_FNV;
-	/* Setting PC last also tells the hypervisor not to complete the MMIO access. */
-	if (vmm_vcpu_set_reg(vm, v, GZVM_REG_CORE_ELR_EL1, pc) < 0 ||
-	    vmm_vcpu_set_reg(vm, v, GZVM_REG_CORE_SPSR(A64_SPSR_EL1_IDX), pstate) < 0 ||
-	    vmm_vcpu_set_reg(vm, v, A64_REG_ESR_EL1, esr) < 0 ||
-	    vmm_vcpu_set_reg(vm, v, A64_REG_FAR_EL1, addr) < 0 ||
-	    vmm_vcpu_set_reg(vm, v, GZVM_REG_CORE_PSTATE, A64_PSTATE_EL1H | A64_PSTATE_DAIF) < 0 ||
-	    vmm_vcpu_set_reg(vm, v, GZVM_REG_CORE_PC, vbar + off) < 0)
-		return false;
-	atomic_fetch_add(&vm->aborts_injected, 1);
-	return true;
-}
-
 static void kick_handler(int sig)
 {
 	(void)sig;
@@ -179,8 +142,14 @@ static bool handle_exit(struct vmm_vcpu *v)
 	case GZVM_EXIT_MMIO:
 		if (!vmm_vm_mmio(vm, run->mmio.phys_addr, run->mmio.data, (unsigned)run->mmio.size,
 				 run->mmio.is_write) &&
-		    !vm->cfg->unassigned_zero)
-			vmm_vcpu_inject_sea(vm, v, run->mmio.phys_addr, run->mmio.is_write);
+		    !vm->cfg->unassigned_zero) {
+			/* As QEMU's virt does for unassigned addresses: the next RUN makes the
+			 * access a synchronous external abort (opengz's MMIO completion,
+			 * docs/abi.md; a GenieZone hypervisor ignores the field and the read
+			 * returns zero). */
+			run->mmio.completion = GZVM_MMIO_COMPLETE_EXT_ABORT;
+			atomic_fetch_add(&vm->aborts_injected, 1);
+		}
 		return true;
 	case GZVM_EXIT_HYPERCALL:
 		/* Nothing is forwarded to gzvmm on purpose: answer NOT_SUPPORTED (SMCCC -1). */
@@ -214,12 +183,13 @@ static bool handle_exit(struct vmm_vcpu *v)
 	case GZVM_EXIT_INTERNAL_ERROR:
 		/* A load or store nobody can emulate (no syndrome: a pair, a writeback form,
 		 * SIMD) outside RAM: the guest gets the external abort QEMU gives it under KVM
-		 * for KVM_EXIT_ARM_NISV. Any other internal error ends the VM. */
-		if (run->internal.suberror == GZVM_INTERNAL_MMIO_NO_ISV &&
-		    run->internal.ndata >= 3 &&
-		    vmm_vcpu_inject_sea(vm, v, run->internal.data[2],
-					(run->internal.data[0] & A64_ESR_WNR) != 0))
+		 * for KVM_EXIT_ARM_NISV, through the same completion field (it lies past this
+		 * exit's data). Any other internal error ends the VM. */
+		if (run->internal.suberror == GZVM_INTERNAL_MMIO_NO_ISV) {
+			run->mmio.completion = GZVM_MMIO_COMPLETE_EXT_ABORT;
+			atomic_fetch_add(&vm->aborts_injected, 1);
 			return true;
+		}
 		/* fall through */
 	default:
 		fprintf(stderr, "gzvmm: vCPU %u: exit %s (0x%x)\n", v->id,

@@ -48,13 +48,6 @@ int vmm_vcpu_set_reg(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t id, uint64_
 	return (int)be_ioctl(vm, v->fd, GZVM_SET_ONE_REG, &reg);
 }
 
-int vmm_vcpu_get_reg(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t id, uint64_t *value)
-{
-	struct gzvm_one_reg reg = {.id = id, .addr = (uint64_t)(uintptr_t)value};
-
-	return (int)be_ioctl(vm, v->fd, GZVM_GET_ONE_REG, &reg);
-}
-
 static void irq_line(struct vmm_vm *vm, unsigned spi, bool level)
 {
 	struct gzvm_irq_level l = {

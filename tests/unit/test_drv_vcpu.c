@@ -1,6 +1,7 @@
-/* gzdrv vCPU and VM ioctls: the RUN loop (immediate_exit, padding, which exits stay in the
- * kernel, signals and INFORM_EXIT, IDLE sleeping, IPI, PTP), ONE_REG, CREATE_DEVICE,
- * ENABLE_CAP, SET_DTB_CONFIG and IRQ_LINE with every kind of bad argument.
+/* gzdrv vCPU and VM ioctls: the RUN loop (immediate_exit, padding, the MMIO completion passed
+ * through, which exits stay in the kernel, signals and INFORM_EXIT, IDLE sleeping, IPI, PTP),
+ * ONE_REG, CREATE_DEVICE, ENABLE_CAP, SET_DTB_CONFIG and IRQ_LINE with every kind of bad
+ * argument.
  * test-libs: gzdrv_fake gzdrv */
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,6 +80,25 @@ static void test_run_copy_back_fails(void **state)
 			 -EINTR);
 	assert_int_equal(fake_calls(GZ_HVC_FN_INFORM_EXIT), 1);
 	assert_false(vcpu->running);
+}
+
+/* opengz's MMIO completion (docs/abi.md) reaches the hypervisor's copy of the run page as the
+ * VMM set it; a value the hypervisor refuses ends RUN with -EINVAL. */
+static void test_run_mmio_completion(void **state)
+{
+	const struct gzvm_vcpu_run *shared = vcpu->shared;
+
+	(void)state;
+	urun.exit_reason = GZVM_EXIT_MMIO;
+	urun.mmio.completion = GZVM_MMIO_COMPLETE_EXT_ABORT;
+	fake_hyp_status(GZ_HVC_FN_RUN, GZ_ERR_INVALID_ARGS, 0, 0, 0);
+	assert_int_equal(run(), -EINVAL);
+	assert_int_equal(shared->mmio.completion, GZVM_MMIO_COMPLETE_EXT_ABORT);
+	urun.mmio.completion = 0x7f;
+	fake_hyp_status(GZ_HVC_FN_RUN, GZ_ERR_INVALID_ARGS, 0, 0, 0);
+	assert_int_equal(run(), -EINVAL);
+	assert_int_equal(shared->mmio.completion, 0x7f);
+	assert_int_equal(fake_calls(GZ_HVC_FN_RUN), 2);
 }
 
 static void test_run_exits_to_user(void **state)
@@ -490,6 +510,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_run_args, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_copy_back_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_run_mmio_completion, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_exits_to_user, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_in_kernel_exits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_signals, setup, teardown),

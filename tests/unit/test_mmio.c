@@ -1,6 +1,7 @@
 /* MMIO exits and their completion (src/hyp/core/mmio.c): the load matrix (sizes 1/2/4/8,
- * sign extension to 32 and 64 bits, register 31 as XZR), write data, the PC step, and the
- * round trip through RUN with the value the VMM leaves in the run page. */
+ * sign extension to 32 and 64 bits, register 31 as XZR), write data, the PC step, the
+ * round trip through RUN with the value the VMM leaves in the run page, and opengz's
+ * completion field (an external abort in one RUN; undefined values refused). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,7 +172,7 @@ static void test_16bit_insn_step(void **state)
 		  hpfar_of(0x9000000), set_regs, NULL);
 	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
 	assert_int_equal(reason, GZVM_EXIT_MMIO);
-	gz_mmio_complete(v);
+	gz_mmio_complete(v, GZVM_MMIO_COMPLETE_DATA);
 	assert_int_equal(v->ctx.pc, 0x80000102);
 }
 
@@ -235,6 +236,142 @@ static void test_big_endian(void **state)
 	assert_memory_equal(run->mmio.data, ((uint8_t[]){0x88, 0x77, 0x66, 0x55}), 4);
 }
 
+static void at_el0(struct gz_cpu_ctx *ctx, void *arg)
+{
+	set_regs(ctx, arg);
+	ctx->pstate = PSR_MODE_EL0t;
+	ctx->sys[GZ_SYS_VBAR_EL1] = 0x80010000;
+}
+
+static void at_el1(struct gz_cpu_ctx *ctx, void *arg)
+{
+	at_el0(ctx, arg);
+	ctx->pstate = PSR_MODE_EL1h;
+}
+
+/* GZVM_MMIO_COMPLETE_EXT_ABORT: the next RUN enters the guest at its data-abort vector with
+ * the access's syndrome and VA; the target register is untouched, the PC does not step. */
+static void test_completion_abort(void **state)
+{
+	struct gzvm_vcpu_run *run = vfix_run_page(vm, 0);
+	uint32_t reason;
+
+	(void)state;
+	/* LDR W3 at EL1h, VA 0xffff000012345678 */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 2, false, 3, false, false, 0x07),
+		  0xffff000012345678ULL, hpfar_of(0x9000000), at_el1, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_MMIO);
+	assert_int_equal(run->mmio.completion, GZVM_MMIO_COMPLETE_DATA);
+	memset(run->mmio.data, 0xee, 8);
+	run->mmio.completion = GZVM_MMIO_COMPLETE_EXT_ABORT;
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_IRQ);
+	assert_int_equal(vfix_guest.last.pc, 0x80010000 + 0x200);
+	assert_int_equal(vfix_guest.last.elr_el1, 0x80000100);
+	assert_int_equal(vfix_guest.last.spsr_el1, PSR_MODE_EL1h);
+	/* the reset SCTLR_EL1 has SPAN set: PAN stays as it was */
+	assert_int_equal(vfix_guest.last.pstate, PSR_MODE_EL1h | PSR_DAIF);
+	assert_int_equal(vfix_guest.last.sys[GZ_SYS_ESR_EL1],
+			 esr_ec(ESR_EC_DABT_CUR, ESR_FSC_EXTABT));
+	assert_int_equal(vfix_guest.last.sys[GZ_SYS_FAR_EL1], 0xffff000012345678ULL);
+	assert_int_equal(vfix_guest.last.x[3], 0x4444444444444444ULL);
+	/* a store from EL0: a lower-EL abort with WnR, at the lower-EL vector */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 3, false, 2, true, true, 0x07), 0x400123,
+		  hpfar_of(0xa000000), at_el0, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_MMIO);
+	run->mmio.completion = GZVM_MMIO_COMPLETE_EXT_ABORT;
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(vfix_guest.last.pc, 0x80010000 + 0x400);
+	assert_int_equal(vfix_guest.last.sys[GZ_SYS_ESR_EL1],
+			 esr_ec(ESR_EC_DABT_LOW, ESR_DABT_WNR | ESR_FSC_EXTABT));
+	assert_int_equal(vfix_guest.last.sys[GZ_SYS_FAR_EL1], 0x400123);
+}
+
+/* A value the ABI does not define: RUN refuses it and changes nothing, the access stays
+ * pending; outside an MMIO exit the byte belongs to another exit's layout and is ignored;
+ * every MMIO exit starts with the v13 completion. */
+static void test_completion_refused(void **state)
+{
+	static const uint8_t bad[] = {2, 0x80, 0xff};
+	struct gzvm_vcpu_run *run = vfix_run_page(vm, 0);
+	struct gz_vcpu *v = vfix_vcpu(vm, 0);
+	uint32_t reason;
+
+	(void)state;
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 0, false, 7, false, false, 0x07), 0x10,
+		  hpfar_of(0x9000000), at_el1, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_MMIO);
+	for (size_t i = 0; i < sizeof(bad); i++) {
+		run->mmio.completion = bad[i];
+		assert_int_equal(vfix_run(vm, 0, &reason), GZ_ERR_INVALID_ARGS);
+		assert_true(v->mmio.active);
+		assert_false(v->running);
+		assert_int_equal(v->ctx.pc, 0x80000100);
+	}
+	/* the same access then completes with its data */
+	run->mmio.completion = GZVM_MMIO_COMPLETE_DATA;
+	run->mmio.data[0] = 0x5a;
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(vfix_guest.last.x[7], 0x5a);
+	assert_int_equal(vfix_guest.last.pc, 0x80000104);
+	/* nothing pending (the last exit was an IRQ): the byte is not looked at */
+	run->mmio.completion = 0xff;
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(vfix_guest.last.pc, 0x80000104);
+	/* an MMIO exit clears what an earlier one left */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 0, false, 7, false, false, 0x07), 0x10,
+		  hpfar_of(0x9000000), at_el1, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_MMIO);
+	assert_int_equal(run->mmio.completion, GZVM_MMIO_COMPLETE_DATA);
+}
+
+/* A data abort without a syndrome outside memory (INTERNAL_ERROR, MMIO_NO_ISV): the same
+ * completion field, past the exit's data, asks for the abort; left at 0 the access runs again,
+ * as in gzvm v13; undefined values are refused. */
+static void test_completion_no_isv(void **state)
+{
+	struct gzvm_vcpu_run *run = vfix_run_page(vm, 0);
+	uint32_t reason;
+
+	(void)state;
+	/* STP at EL1h (WnR, no ISV), VA 0xffff000009000010 */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(false, 0, false, 0, false, true, 0x07),
+		  0xffff000009000010ULL, hpfar_of(0x9000000), at_el1, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_INTERNAL_ERROR);
+	assert_int_equal(run->internal.suberror, GZVM_INTERNAL_MMIO_NO_ISV);
+	assert_int_equal(run->internal.ndata, 4);
+	assert_int_equal(run->mmio.completion, GZVM_MMIO_COMPLETE_DATA);
+	/* left alone: the access runs again */
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(vfix_guest.last.pc, 0x80000100);
+	assert_int_equal(vfix_guest.last.x[0], 0x1111111111111111ULL);
+	/* again, now completed with an abort; an undefined value first */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(false, 0, false, 0, false, true, 0x07),
+		  0xffff000009000010ULL, hpfar_of(0x9000000), at_el1, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_INTERNAL_ERROR);
+	run->mmio.completion = 2;
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_ERR_INVALID_ARGS);
+	run->mmio.completion = GZVM_MMIO_COMPLETE_EXT_ABORT;
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(vfix_guest.last.pc, 0x80010000 + 0x200);
+	assert_int_equal(vfix_guest.last.elr_el1, 0x80000100);
+	assert_int_equal(vfix_guest.last.sys[GZ_SYS_ESR_EL1],
+			 esr_ec(ESR_EC_DABT_CUR, ESR_DABT_WNR | ESR_FSC_EXTABT));
+	assert_int_equal(vfix_guest.last.sys[GZ_SYS_FAR_EL1], 0xffff000009000010ULL);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -244,6 +381,9 @@ int main(void)
 	    T(test_write),
 	    T(test_16bit_insn_step),
 	    T(test_big_endian),
+	    T(test_completion_abort),
+	    T(test_completion_refused),
+	    T(test_completion_no_isv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

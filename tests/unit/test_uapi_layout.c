@@ -59,6 +59,7 @@ static void test_struct_layouts(void **state)
 	    L(offsetof(struct gzvm_vcpu_run, mmio.size), 24),
 	    L(offsetof(struct gzvm_vcpu_run, mmio.reg_nr), 32),
 	    L(offsetof(struct gzvm_vcpu_run, mmio.is_write), 36),
+	    L(offsetof(struct gzvm_vcpu_run, mmio.completion), 48),
 	    L(offsetof(struct gzvm_vcpu_run, exception.fault_gpa), 16),
 	    L(offsetof(struct gzvm_vcpu_run, hypercall.args[7]), 8 + 56),
 	    L(offsetof(struct gzvm_vcpu_run, system_event.data[15]), 16 + 120),

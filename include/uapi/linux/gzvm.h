@@ -4,7 +4,7 @@
  * as opengz implements it. Shared by three worlds: the Linux driver, user space (VMMs) and
  * the freestanding hypervisor core, which sees the same structures through the run page.
  * opengz extensions are listed in docs/abi.md (GET_ONE_REG, memslot delete, typed IRQ_LINE,
- * irqfd RESAMPLE).
+ * irqfd RESAMPLE, the MMIO completion).
  */
 #ifndef __GZVM_UAPI_H__
 #define __GZVM_UAPI_H__
@@ -284,6 +284,15 @@ struct gzvm_dtb_config {
 #define GZVM_HVC_PTP		0x86000001
 #define GZVM_HVC_MEM_RELINQUISH 0xc6000009
 
+/* mmio.completion (opengz extension, docs/abi.md): how the next RUN completes the access of
+ * an MMIO exit or of an INTERNAL_ERROR exit with GZVM_INTERNAL_MMIO_NO_ISV (the field lies past
+ * that exit's data, in internal.data[4]). 0 is what gzvm v13 does, so a VMM that never sets
+ * the field gets it. */
+#define GZVM_MMIO_COMPLETE_DATA                                                                    \
+	0			       /* MMIO: a read loads data[], the PC steps past the access; \
+					* MMIO_NO_ISV: nothing, the access runs again */
+#define GZVM_MMIO_COMPLETE_EXT_ABORT 1 /* the access takes a synchronous external abort */
+
 struct gzvm_vcpu_run {
 	__u32 exit_reason;
 	__u8 immediate_exit;
@@ -296,6 +305,8 @@ struct gzvm_vcpu_run {
 			__u64 size; /* bytes: 1, 2, 4 or 8 */
 			__u32 reg_nr;
 			__u8 is_write;
+			__u64 reserved;	 /* opengz: zero */
+			__u8 completion; /* opengz: GZVM_MMIO_COMPLETE_* (v13: padding) */
 		} mmio;
 		/* GZVM_EXIT_FAIL_ENTRY */
 		struct {
@@ -396,6 +407,9 @@ __GZVM_CHECK(__GZVM_OFF(gzvm_vcpu_run, mmio.data) == 8 + 8);
 __GZVM_CHECK(__GZVM_OFF(gzvm_vcpu_run, mmio.size) == 8 + 16);
 __GZVM_CHECK(__GZVM_OFF(gzvm_vcpu_run, mmio.reg_nr) == 8 + 24);
 __GZVM_CHECK(__GZVM_OFF(gzvm_vcpu_run, mmio.is_write) == 8 + 28);
+__GZVM_CHECK(__GZVM_OFF(gzvm_vcpu_run, mmio.completion) == 8 + 40);
+__GZVM_CHECK(__GZVM_OFF(gzvm_vcpu_run, mmio.completion) ==
+	     __GZVM_OFF(gzvm_vcpu_run, internal.data[4]));
 __GZVM_CHECK(__GZVM_OFF(gzvm_vcpu_run, fail_entry.cpu) == 8 + 8);
 __GZVM_CHECK(__GZVM_OFF(gzvm_vcpu_run, exception.error_code) == 8 + 4);
 __GZVM_CHECK(__GZVM_OFF(gzvm_vcpu_run, exception.fault_gpa) == 8 + 8);

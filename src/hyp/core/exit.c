@@ -134,6 +134,7 @@ static enum gz_exit_action dabt_default(struct gz_vcpu *v, const struct gz_exit 
 		uint64_t data[4] = {d->esr, ab->va, ab->ipa, v->ctx.pc};
 
 		gz_vcpu_exit_internal(v, GZ_INTERNAL_MMIO_NO_ISV, data, 4);
+		gz_mmio_pend_no_isv(v, d);
 		return GZ_EXIT_TO_HOST;
 	}
 }

@@ -1,8 +1,10 @@
 /* MMIO exits to the host and their completion on the next RUN: a trapped load or store the
  * hypervisor does not emulate becomes GZVM_EXIT_MMIO; the value the VMM leaves in the run
- * page is loaded into the target register with the access's size and sign extension. And the
- * register <-> data conversions every access goes through, once each way. */
+ * page is loaded into the target register with the access's size and sign extension, or,
+ * when the VMM asks for it (opengz's completion field), the access takes an external abort.
+ * And the register <-> data conversions every access goes through, once each way. */
 #include <uapi/linux/gzvm.h>
+#include <arm64/inject.h>
 #include <arm64/sysreg.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/mmio.h>
@@ -96,15 +98,47 @@ void gz_mmio_exit(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc)
 	vcpu->mmio.sf = ab->sf;
 	vcpu->mmio.big_endian = be;
 	vcpu->mmio.insn_len = desc->il ? 4 : 2;
+	vcpu->mmio.far = ab->va;
+	vcpu->mmio.no_isv = false;
 }
 
-void gz_mmio_complete(struct gz_vcpu *vcpu)
+void gz_mmio_pend_no_isv(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc)
+{
+	vcpu->mmio = (struct gz_mmio_pending){
+	    .active = true,
+	    .no_isv = true,
+	    .is_write = desc->abort.write,
+	    .far = desc->abort.va,
+	};
+	/* internal.data[4], past the exit's data: the v13 completion until the VMM asks */
+	vcpu->run->mmio.completion = GZVM_MMIO_COMPLETE_DATA;
+}
+
+bool gz_mmio_completion(const struct gz_vcpu *vcpu, uint8_t *completion)
+{
+	*completion = GZVM_MMIO_COMPLETE_DATA;
+	if (!vcpu->mmio.active)
+		return true;
+	/* Host memory: one read, the value checked is the value used. */
+	*completion = __atomic_load_n(&vcpu->run->mmio.completion, __ATOMIC_RELAXED);
+	return *completion == GZVM_MMIO_COMPLETE_DATA ||
+	       *completion == GZVM_MMIO_COMPLETE_EXT_ABORT;
+}
+
+void gz_mmio_complete(struct gz_vcpu *vcpu, uint8_t completion)
 {
 	struct gz_mmio_pending *p = &vcpu->mmio;
 
 	if (!p->active)
 		return;
 	p->active = false;
+	if (completion == GZVM_MMIO_COMPLETE_EXT_ABORT) {
+		/* As if the device answered with an error: taken at the access itself. */
+		arm64_inject_dabt(&vcpu->ctx, p->far, p->is_write);
+		return;
+	}
+	if (p->no_isv)
+		return;
 	/* The run page is host memory: read the data once, never trust it beyond 8 bytes. */
 	if (!p->is_write) {
 		uint8_t data[8];

@@ -17,11 +17,11 @@
 #include <hal.h>
 
 /* Finish what the previous exit left for the host to complete. */
-static void complete_previous(struct gz_vcpu *v)
+static void complete_previous(struct gz_vcpu *v, uint8_t mmio_completion)
 {
 	unsigned i;
 
-	gz_mmio_complete(v);
+	gz_mmio_complete(v, mmio_completion);
 	if (v->hvc_pending) {
 		v->hvc_pending = false;
 		if (v->hvc_copy_back)
@@ -104,6 +104,7 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 	struct gz_vcpu *v;
 	uint32_t self;
 	unsigned budget;
+	uint8_t completion;
 	int r = GZ_OK;
 
 	/* Looked up under the lock: DESTROY_VCPU/VM cannot free it from under this call. */
@@ -119,7 +120,8 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 		gz_hal_unlock(&vm->lock);
 		return r;
 	}
-	if (v->run->padding1[0] | v->run->padding1[1] | v->run->padding1[2]) {
+	if ((v->run->padding1[0] | v->run->padding1[1] | v->run->padding1[2]) ||
+	    !gz_mmio_completion(v, &completion)) {
 		gz_hal_unlock(&vm->lock);
 		return GZ_ERR_INVALID_ARGS;
 	}
@@ -148,7 +150,7 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 		vm->state = GZ_VM_RUNNING;
 	gz_hal_unlock(&vm->lock);
 
-	complete_previous(v);
+	complete_previous(v, completion);
 	gz_vcpu_idle_adapt(v);
 	for (budget = GZ_VCPU_RUN_BUDGET;; budget--) {
 		if (enter_once(v) == GZ_EXIT_TO_HOST)

@@ -42,7 +42,7 @@
 #define TM_GICD_SIZE   0x10000UL
 #define TM_GICR_IPA    0x080a0000UL
 #define TM_GICR_STRIDE 0x20000UL
-#define TM_PSTATE_BOOT 0x3c5UL /* EL1h, DAIF masked */
+#define TM_PSTATE_BOOT (PSR_MODE_EL1h | PSR_DAIF)
 #define TM_MAX_VCPUS   8
 #define TM_VM_TYPE     0 /* the Linux VM type, the only one */
 
@@ -50,25 +50,6 @@
 #define TM_WORK_SIZE	0x1000000UL /* hypervisor working memory: store + pool */
 #define TM_SCRATCH_SIZE 0x200000UL  /* run blocks, descriptors (host-owned) */
 #define TM_ALIGN	0x200000UL
-
-/* An access no device claims gets a synchronous external abort, as on the simulator's
- * platform: ESR_EL1 = data abort from the current (or lower) EL, IL, DFSC 0x10. */
-#define TM_ESR_EC_SHIFT	   26
-#define TM_ESR_EC_DABT_LOW 0x24UL
-#define TM_ESR_EC_DABT_CUR 0x25UL
-#define TM_ESR_IL	   (1UL << 25)
-#define TM_ESR_DFSC_EXTABT 0x10UL
-#define TM_ESR_WNR	   (1UL << 6) /* the abort was a write */
-#define TM_SPSR_M_MASK	   0xfUL
-#define TM_SPSR_EL0t	   0x0UL
-#define TM_SPSR_EL1t	   0x4UL
-#define TM_VBAR_ALIGN_MASK 0x7ffUL
-#define TM_VEC_CUR_SP0	   0x000UL
-#define TM_VEC_CUR_SPX	   0x200UL
-#define TM_VEC_LOWER64	   0x400UL
-#define TM_REG_VBAR_EL1	   GZVM_ARM64_SYS_REG(3, 0, 12, 0, 0)
-#define TM_REG_ESR_EL1	   GZVM_ARM64_SYS_REG(3, 0, 5, 2, 0)
-#define TM_REG_FAR_EL1	   GZVM_ARM64_SYS_REG(3, 0, 6, 0, 0)
 
 #define TM_SLICE_US	      1000
 #define TM_MAX_ENTRY_DELAY_US 100000
@@ -194,28 +175,6 @@ static void set_reg(struct tm_vcpu *c, uint64_t id, uint64_t v)
 		fail("SET_ONE_REG", st);
 }
 
-/* Exception entry done by the VMM through ONE_REG (gzvm has no injection call): the vCPU
- * stands on the faulting access, since an MMIO exit only steps past it on completion, and
- * the new PC drops that completion. */
-static void inject_abort(struct tm_vcpu *c, uint64_t addr, bool write)
-{
-	uint64_t pc = get_reg(c, GZVM_REG_CORE_PC), pstate = get_reg(c, GZVM_REG_CORE_PSTATE);
-	uint64_t vbar = get_reg(c, TM_REG_VBAR_EL1) & ~TM_VBAR_ALIGN_MASK;
-	uint64_t mode = pstate & TM_SPSR_M_MASK;
-	uint64_t ec = mode == TM_SPSR_EL0t ? TM_ESR_EC_DABT_LOW : TM_ESR_EC_DABT_CUR;
-	uint64_t off = mode == TM_SPSR_EL0t   ? TM_VEC_LOWER64
-		       : mode == TM_SPSR_EL1t ? TM_VEC_CUR_SP0
-					      : TM_VEC_CUR_SPX;
-
-	set_reg(c, GZVM_REG_CORE_ELR_EL1, pc);
-	set_reg(c, GZVM_REG_CORE_SPSR(0), pstate);
-	set_reg(c, TM_REG_ESR_EL1,
-		ec << TM_ESR_EC_SHIFT | TM_ESR_IL | (write ? TM_ESR_WNR : 0) | TM_ESR_DFSC_EXTABT);
-	set_reg(c, TM_REG_FAR_EL1, addr);
-	set_reg(c, GZVM_REG_CORE_PSTATE, TM_PSTATE_BOOT);
-	set_reg(c, GZVM_REG_CORE_PC, vbar + off);
-}
-
 /* ---- the "VMM": devices ------------------------------------------------------------- */
 
 static void uart_tx(void *ctx, uint8_t byte)
@@ -261,10 +220,9 @@ static void mmio(struct tm_vcpu *c)
 		gz_memcpy(&val, (const void *)run->mmio.data, size);
 	if (!dev_access(addr, (unsigned)size, run->mmio.is_write, &val)) {
 		tm.unhandled_mmio++;
-		/* FAR_EL1 wants the faulting VA, which the gzvm MMIO exit does not carry (only the
-		 * IPA); the test mode reads FAR_EL2 of that exit from this CPU's record, where
-		 * the vCPU just ran. A VMM in a host OS would need an ABI extension for it. */
-		inject_abort(c, gz_el2_this_cpu()->exit_far, run->mmio.is_write);
+		/* An access no device claims: the next RUN makes it a synchronous external abort
+		 * (opengz's MMIO completion, docs/abi.md), as gzvmm does. */
+		run->mmio.completion = GZVM_MMIO_COMPLETE_EXT_ABORT;
 		return;
 	}
 	if (!run->mmio.is_write)

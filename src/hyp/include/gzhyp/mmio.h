@@ -26,6 +26,8 @@ struct gz_mmio_pending {
 	bool sf;
 	bool big_endian;  /* data in the guest's big-endian memory order */
 	uint8_t insn_len; /* 4 (A64) or 2 */
+	uint64_t far;	  /* FAR_EL2 of the access: FAR_EL1 if it completes with an abort */
+	bool no_isv;	  /* an INTERNAL_ERROR exit (no syndrome): only an abort completes it */
 };
 
 /* The register value a load of @size bytes (1..8) of @data gives: byte-swapped for a
@@ -44,8 +46,17 @@ bool gz_mmio_guest_big_endian(const struct gz_vcpu *vcpu);
 
 /* Turn a decoded data abort with ISV into a GZVM_EXIT_MMIO and remember what completes. */
 void gz_mmio_exit(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc);
-/* On RUN: finish the access the last MMIO exit described (load the register for a read with
- * size and sign extension, register 31 discarded; advance the PC). */
-void gz_mmio_complete(struct gz_vcpu *vcpu);
+/* After the INTERNAL_ERROR exit of a data abort without a syndrome (exit.c): remember the
+ * access, which the host may complete with an external abort. */
+void gz_mmio_pend_no_isv(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc);
+/* On RUN: how the host completes the pending access (run page mmio.completion, read once into
+ * *@completion; GZVM_MMIO_COMPLETE_DATA when no access is pending, the field then being part
+ * of another exit's layout). false for a value the ABI does not define. */
+bool gz_mmio_completion(const struct gz_vcpu *vcpu, uint8_t *completion);
+/* On RUN: finish the access the last MMIO exit described. GZVM_MMIO_COMPLETE_DATA: load the
+ * register for a read with size and sign extension, register 31 discarded; advance the PC
+ * (after a no-syndrome exit: nothing, the access runs again). GZVM_MMIO_COMPLETE_EXT_ABORT:
+ * the access takes a synchronous external abort instead. */
+void gz_mmio_complete(struct gz_vcpu *vcpu, uint8_t completion);
 
 #endif

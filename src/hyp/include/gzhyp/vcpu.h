@@ -84,9 +84,10 @@ struct gz_vcpu *gz_vcpu_get(struct gz_vm *vm, uint64_t idx);
  * masked, MMU and caches off, the vCPU's MPIDR and the VM's timer offset. */
 void gz_vcpu_reset(struct gz_vcpu *vcpu, uint64_t entry, uint64_t x0);
 
-/* RUN vCPU @idx of @vm (run_loop.c): complete a pending MMIO read, enter the guest until an exit
- * needs the host, write the exit into the run page and hwstate, return GZ_OK with *@exit_reason.
- * GZ_ERR_INVALID_ARGS for no such vCPU, GZ_ERR_BUSY if it is already running,
+/* RUN vCPU @idx of @vm (run_loop.c): complete a pending MMIO access, enter the guest until an
+ * exit needs the host, write the exit into the run page and hwstate, return GZ_OK with
+ * *@exit_reason. GZ_ERR_INVALID_ARGS for no such vCPU, padding1 not zero or an MMIO completion
+ * the ABI does not define (nothing changed), GZ_ERR_BUSY if it is already running,
  * GZ_ERR_BAD_STATE when the VM is being destroyed. */
 int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason);
 
