@@ -26,7 +26,7 @@
 #include "../tests/unit/vgic_model.h"
 
 #define NR_SPIS	 64
-#define NR_IRQS	 (GZ_VGIC_SPI_BASE + NR_SPIS)
+#define NR_IRQS	 (ARCH_GIC_SPI_BASE + NR_SPIS)
 #define MAX_VCPU 4
 #define DIST	 0x08000000ULL
 #define REDIST	 0x080a0000ULL
@@ -69,7 +69,7 @@ static void kick(void *ctx, unsigned vcpu)
 static void resample(void *ctx, uint32_t intid)
 {
 	(void)ctx;
-	if (intid < GZ_VGIC_SPI_BASE || intid >= NR_IRQS)
+	if (intid < ARCH_GIC_SPI_BASE || intid >= NR_IRQS)
 		abort();
 }
 
@@ -90,13 +90,13 @@ static void store(unsigned v)
 
 static struct gz_vgic_irq *irq_of(unsigned v, uint32_t intid)
 {
-	return intid < GZ_VGIC_SPI_BASE ? &vg.cpu[v].priv[intid]
-					: &vg.spi[intid - GZ_VGIC_SPI_BASE];
+	return intid < ARCH_GIC_SPI_BASE ? &vg.cpu[v].priv[intid]
+					 : &vg.spi[intid - ARCH_GIC_SPI_BASE];
 }
 
 static bool *owed_of(unsigned v, uint32_t intid)
 {
-	return &owed[intid < GZ_VGIC_SPI_BASE ? v : 0][intid];
+	return &owed[intid < ARCH_GIC_SPI_BASE ? v : 0][intid];
 }
 
 static void check_files(void)
@@ -115,7 +115,7 @@ static void check_files(void)
 				continue;
 			if (id >= NR_IRQS || irq_of(v, id)->lr_vcpu != v)
 				abort();
-			for (unsigned w = 0; w < nv && id >= GZ_VGIC_SPI_BASE; w++) {
+			for (unsigned w = 0; w < nv && id >= ARCH_GIC_SPI_BASE; w++) {
 				if (w == v || !running[w])
 					continue;
 				for (unsigned j = 0; j < nl; j++) {
@@ -221,7 +221,7 @@ static bool deliverable(const struct gz_vgic_irq *irq)
 
 static unsigned owner(const struct gz_vgic_irq *irq)
 {
-	if (irq->intid >= GZ_VGIC_SPI_BASE && (irq->flags & GZ_VGIC_IRQ_ACTIVE))
+	if (irq->intid >= ARCH_GIC_SPI_BASE && (irq->flags & GZ_VGIC_IRQ_ACTIVE))
 		return irq->active_vcpu;
 	return irq->target;
 }
@@ -290,8 +290,8 @@ static void op_mmio(struct input *in)
 	if (frame == 0)
 		ipa = DIST + (off & 0xffff);
 	else
-		ipa = REDIST + bank * GZ_VGIC_REDIST_FRAME_SIZE +
-		      (frame == 2 ? ARCH_GICR_SGI_BASE : 0) + (off & 0xffff);
+		ipa = REDIST + bank * ARCH_GICR_STRIDE + (frame == 2 ? ARCH_GICR_SGI_BASE : 0) +
+		      (off & 0xffff);
 	if (sel & 0x40) /* anywhere, including misaligned and outside */
 		ipa = DIST - 0x20000 + (take(in, 3) & 0x3ffff) * 4 + (idx & 3);
 	ret = gz_vgic_mmio(&vg, v, ipa, size, wr, &val);
@@ -310,13 +310,12 @@ static void op_mmio(struct input *in)
 			if (d >= ARCH_GICD_ICPENDR && d < ARCH_GICD_ICPENDR + 0x80) {
 				uint32_t id = (uint32_t)(d - ARCH_GICD_ICPENDR) * 8 + b;
 
-				if (id >= GZ_VGIC_SPI_BASE && id < NR_IRQS)
+				if (id >= ARCH_GIC_SPI_BASE && id < NR_IRQS)
 					*owed_of(0, id) = false;
 			}
-			if (r < nv * GZ_VGIC_REDIST_FRAME_SIZE &&
-			    r % GZ_VGIC_REDIST_FRAME_SIZE ==
-				ARCH_GICR_SGI_BASE + ARCH_GICR_ICPENDR0)
-				*owed_of((unsigned)(r / GZ_VGIC_REDIST_FRAME_SIZE), b) = false;
+			if (r < nv * ARCH_GICR_STRIDE &&
+			    r % ARCH_GICR_STRIDE == ARCH_GICR_SGI_BASE + ARCH_GICR_ICPENDR0)
+				*owed_of((unsigned)(r / ARCH_GICR_STRIDE), b) = false;
 		}
 	}
 }
@@ -395,7 +394,7 @@ static void drain(void)
 		gz_vgic_mmio(&vg, 0, DIST + ARCH_GICD_ISENABLER + w * 4, 4, true, &val);
 		gz_vgic_mmio(&vg, 0, DIST + ARCH_GICD_ICACTIVER + w * 4, 4, true, &val);
 	}
-	for (uint32_t i = GZ_VGIC_SPI_BASE; i < NR_IRQS; i++) {
+	for (uint32_t i = ARCH_GIC_SPI_BASE; i < NR_IRQS; i++) {
 		val = 0;
 		gz_vgic_mmio(&vg, 0, DIST + ARCH_GICD_IROUTER + i * 8, 8, true, &val);
 		gz_vgic_inject(&vg, 0, i, GZ_VGIC_LINE_LOW);
@@ -403,11 +402,11 @@ static void drain(void)
 	for (unsigned v = 0; v < nv; v++) {
 		val = ~0u;
 		gz_vgic_mmio(&vg, v,
-			     REDIST + v * GZ_VGIC_REDIST_FRAME_SIZE + ARCH_GICR_SGI_BASE +
+			     REDIST + v * ARCH_GICR_STRIDE + ARCH_GICR_SGI_BASE +
 				 ARCH_GICR_ISENABLER0,
 			     4, true, &val);
 		gz_vgic_mmio(&vg, v,
-			     REDIST + v * GZ_VGIC_REDIST_FRAME_SIZE + ARCH_GICR_SGI_BASE +
+			     REDIST + v * ARCH_GICR_STRIDE + ARCH_GICR_SGI_BASE +
 				 ARCH_GICR_ICACTIVER0,
 			     4, true, &val);
 		for (uint32_t i = 0; i < GZ_VGIC_NR_PRIVATE; i++)
@@ -464,7 +463,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vg.cpu[v].vmcr = vmcr;
 	}
 	if (gz_vgic_set_dist_base(&vg, DIST, 0) != GZ_OK ||
-	    gz_vgic_set_redist_base(&vg, REDIST, GZ_VGIC_REDIST_FRAME_SIZE) != GZ_OK)
+	    gz_vgic_set_redist_base(&vg, REDIST, ARCH_GICR_STRIDE) != GZ_OK)
 		abort();
 
 	for (unsigned steps = 0; in.n && steps < 2000; steps++) {

@@ -1,11 +1,18 @@
-/* GICv3 distributor (GICD_*) and redistributor (GICR_*) register offsets and fields, and the
- * layout of the SGI-generation system registers (ICC_SGI1R_EL1 and friends). */
+/* GICv3 INTID ranges, distributor (GICD_*) and redistributor (GICR_*) frames, register offsets
+ * and fields, and the layout of the SGI-generation system registers (ICC_SGI1R_EL1 and
+ * friends). */
 #ifndef ARCH_GICV3_H
 #define ARCH_GICV3_H
 
 #include <arm64/types.h>
 
+/* ---- INTIDs: SGIs 0-15, PPIs 16-31 (per CPU), SPIs from 32 ---------------------------- */
+#define ARCH_GIC_PPI_BASE 16
+#define ARCH_GIC_NR_PPIS  16
+#define ARCH_GIC_SPI_BASE 32
+
 /* ---- Distributor frame (64 KiB) ------------------------------------------------------- */
+#define ARCH_GICD_SIZE	      0x10000
 #define ARCH_GICD_CTLR	      0x0000
 #define ARCH_GICD_TYPER	      0x0004
 #define ARCH_GICD_IIDR	      0x0008
@@ -81,6 +88,7 @@
 #define ARCH_GIC_ARCHREV_GICV3 3
 
 /* ---- Redistributor: RD frame (64 KiB) then SGI frame (64 KiB) --------------------------- */
+#define ARCH_GICR_STRIDE	0x20000 /* one redistributor (no VLPI frames in GICv3) */
 #define ARCH_GICR_RD_FRAME_SIZE 0x10000
 #define ARCH_GICR_SGI_BASE	0x10000
 #define ARCH_GICR_CTLR		0x0000
@@ -118,12 +126,6 @@
 /* GICR_WAKER */
 #define ARCH_GICR_WAKER_PROCESSOR_SLEEP GZ_BIT(1)
 #define ARCH_GICR_WAKER_CHILDREN_ASLEEP GZ_BIT(2)
-
-/* ---- MPIDR_EL1 affinity fields ---------------------------------------------------------- */
-#define ARCH_MPIDR_AFF0 GZ_GENMASK(7, 0)
-#define ARCH_MPIDR_AFF1 GZ_GENMASK(15, 8)
-#define ARCH_MPIDR_AFF2 GZ_GENMASK(23, 16)
-#define ARCH_MPIDR_AFF3 GZ_GENMASK(39, 32)
 
 /* ---- ICC_SGI1R_EL1 / ICC_ASGI1R_EL1 / ICC_SGI0R_EL1 ------------------------------------- */
 #define ARCH_ICC_SGIR_TARGETLIST GZ_GENMASK(15, 0)

@@ -97,7 +97,8 @@
 #define SCTLR_EL1_DSSBS GZ_BIT(44)
 #define SCTLR_EL1_RESET 0x00c50838UL /* MMU and caches off, RES1 bits of ARMv8.0 */
 
-/* Exception vector offsets from VBAR_EL1 */
+/* VBAR_EL1: the vector base (bits [10:0] are RES0) and the vector offsets from it */
+#define VBAR_EL1_BASE	   (~(uint64_t)0x7ff)
 #define VBAR_OFF_CUR_SP0   0x000
 #define VBAR_OFF_CUR_SPX   0x200
 #define VBAR_OFF_LOWER_A64 0x400

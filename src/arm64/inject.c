@@ -4,9 +4,6 @@
 #include <arm64/inject.h>
 #include <arm64/sysreg.h>
 
-/* VBAR_EL1[10:0] are RES0: the vectors are 2 KiB aligned. */
-#define VBAR_EL1_BASE (~(uint64_t)0x7ff)
-
 uint64_t arm64_exc_vector(uint64_t pstate, enum arm64_exc_kind kind)
 {
 	if (pstate & PSR_MODE_nRW)

@@ -66,8 +66,8 @@ static int add_cpus(void *fdt, unsigned cpus)
 
 static int add_gic(void *fdt, unsigned cpus)
 {
-	uint64_t reg[4] = {VMM_GIC_DIST_BASE, VMM_GIC_DIST_SIZE, VMM_GIC_REDIST_BASE,
-			   VMM_GIC_REDIST_STRIDE * cpus};
+	uint64_t reg[4] = {VMM_GIC_DIST_BASE, ARCH_GICD_SIZE, VMM_GIC_REDIST_BASE,
+			   ARCH_GICR_STRIDE * cpus};
 
 	CHK(begin_at(fdt, "intc", VMM_GIC_DIST_BASE));
 	CHK(fdt_property_string(fdt, "compatible", "arm,gic-v3"));

@@ -4,18 +4,18 @@
 #ifndef VMM_LAYOUT_H
 #define VMM_LAYOUT_H
 
-#define VMM_RAM_BASE	      0x40000000ULL
-#define VMM_GIC_DIST_BASE     0x08000000ULL
-#define VMM_GIC_DIST_SIZE     0x10000ULL
-#define VMM_GIC_REDIST_BASE   0x080A0000ULL
-#define VMM_GIC_REDIST_STRIDE 0x20000ULL /* RD frame + SGI frame per vCPU */
-#define VMM_UART_BASE	      0x09000000ULL
-#define VMM_UART_SIZE	      0x1000ULL
-#define VMM_UART_SPI	      1U
-#define VMM_VIRTIO_BASE	      0x0a000000ULL
-#define VMM_VIRTIO_STRIDE     0x200ULL
-#define VMM_VIRTIO_SPI_BASE   16U
-#define VMM_VIRTIO_MAX	      32U
+#include <arm64/gicv3.h>
+
+#define VMM_RAM_BASE	    0x40000000ULL
+#define VMM_GIC_DIST_BASE   0x08000000ULL
+#define VMM_GIC_REDIST_BASE 0x080A0000ULL
+#define VMM_UART_BASE	    0x09000000ULL
+#define VMM_UART_SIZE	    0x1000ULL
+#define VMM_UART_SPI	    1U
+#define VMM_VIRTIO_BASE	    0x0a000000ULL
+#define VMM_VIRTIO_STRIDE   0x200ULL
+#define VMM_VIRTIO_SPI_BASE 16U
+#define VMM_VIRTIO_MAX	    32U
 
 /* The optional scratch register file of the project's test guests (--testdev) is at
  * GZDEV_TESTDEV_BASE (gzdev/testdev.h), not in the device tree. */

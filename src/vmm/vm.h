@@ -4,6 +4,7 @@
 #ifndef VMM_VM_H
 #define VMM_VM_H
 
+#include <arm64/sysreg.h>
 #include <gzdev/testdev.h>
 #include <linux/gzvm.h>
 #include <pthread.h>
@@ -25,7 +26,7 @@
 #define VMM_MAX_VDEVS	    (VMM_MAX_DISKS + 2U)
 
 /* PSTATE at entry: EL1h with D, A, I and F masked. */
-#define VMM_PSTATE_EL1H_DAIF 0x3c5ULL
+#define VMM_PSTATE_EL1H_DAIF (PSR_MODE_EL1h | PSR_DAIF)
 
 struct vmm_vm;
 

@@ -267,12 +267,12 @@ static int create_vm(struct vmm_vm *vm)
 	struct gzvm_create_device dist = {
 	    .dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_DIST,
 	    .dev_addr = VMM_GIC_DIST_BASE,
-	    .dev_reg_size = VMM_GIC_DIST_SIZE,
+	    .dev_reg_size = ARCH_GICD_SIZE,
 	};
 	struct gzvm_create_device redist = {
 	    .dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST,
 	    .dev_addr = VMM_GIC_REDIST_BASE,
-	    .dev_reg_size = VMM_GIC_REDIST_STRIDE,
+	    .dev_reg_size = ARCH_GICR_STRIDE,
 	};
 	struct gzvm_dtb_config dtb = {.dtb_addr = vm->boot.dtb_addr, .dtb_size = vm->boot.dtb_size};
 

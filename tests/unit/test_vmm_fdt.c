@@ -66,7 +66,7 @@ static void test_content(void **state)
 	assert_string_equal(fdt_getprop(blob, fdt_path_offset(blob, "/psci"), "method", NULL),
 			    "hvc");
 	/* GIC: redistributor range covers every vCPU */
-	assert_int_equal(cell(blob, "/intc@8000000", "reg", 7), 3 * VMM_GIC_REDIST_STRIDE);
+	assert_int_equal(cell(blob, "/intc@8000000", "reg", 7), 3 * ARCH_GICR_STRIDE);
 	assert_int_equal(cell(blob, "/intc@8000000", "phandle", 0), VMM_FDT_PHANDLE_GIC);
 	/* timer PPIs 13, 14, 11, 10 */
 	static const uint32_t ppis[4] = {13, 14, 11, 10};

@@ -19,8 +19,8 @@
 
 #define T_DIST	 0x08000000ULL
 #define T_REDIST 0x080a0000ULL
-#define T_SGI(v) (T_REDIST + (v)*GZ_VGIC_REDIST_FRAME_SIZE + ARCH_GICR_SGI_BASE)
-#define T_RD(v)	 (T_REDIST + (v)*GZ_VGIC_REDIST_FRAME_SIZE)
+#define T_SGI(v) (T_REDIST + (v)*ARCH_GICR_STRIDE + ARCH_GICR_SGI_BASE)
+#define T_RD(v)	 (T_REDIST + (v)*ARCH_GICR_STRIDE)
 
 static struct gz_vgic vg;
 static uint32_t kicks;

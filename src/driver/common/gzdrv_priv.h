@@ -10,13 +10,12 @@
 #include <gzabi/hvc.h>
 #include <gzabi/status.h>
 #include <gzabi/guest_calls.h>
+#include <arm64/gicv3.h>
 #include <arm64/ich.h>
 
-/* The guest's GIC: SPI n is INTID n + 32; NUM of an SPI index must stay below 988. */
-#define GZDRV_SPI_BASE 32
+/* The guest's GIC: SPI n is INTID n + ARCH_GIC_SPI_BASE; NUM of an SPI index must stay below
+ * 988. */
 #define GZDRV_MAX_SPIS 988
-#define GZDRV_PPI_BASE 16
-#define GZDRV_NR_PPIS  16
 
 #define GZDRV_NSEC_PER_SEC 1000000000ULL
 /* A hypervisor that answers BUSY forever must not hang VM teardown. */

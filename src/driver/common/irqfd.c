@@ -108,7 +108,7 @@ void gzdrv_irqfd_scan_lrs(struct gzdrv_vcpu *vcpu)
 		for (l = 0; l < nr; l++) {
 			uint64_t lr = gzdrv_le64(hw->lr[l]);
 
-			if (GZ_FIELD_GET(ARCH_ICH_LR_VINTID, lr) != f->gsi + GZDRV_SPI_BASE)
+			if (GZ_FIELD_GET(ARCH_ICH_LR_VINTID, lr) != f->gsi + ARCH_GIC_SPI_BASE)
 				continue;
 			if (lr & ARCH_ICH_LR_STATE)
 				live = true;

@@ -64,11 +64,11 @@ static long vm_irq_line(struct gzdrv_vm *vm, uint64_t arg)
 			return -EINVAL;
 		return gzdrv_irq_line(vm, 0, num, l.level);
 	case GZVM_IRQ_TYPE_SPI:
-		if (num < GZDRV_SPI_BASE || num >= GZDRV_SPI_BASE + GZDRV_MAX_SPIS || vcpu)
+		if (num < ARCH_GIC_SPI_BASE || num >= ARCH_GIC_SPI_BASE + GZDRV_MAX_SPIS || vcpu)
 			return -EINVAL;
 		return gzdrv_irq_line(vm, 0, l.irq, l.level);
 	case GZVM_IRQ_TYPE_PPI:
-		if (num < GZDRV_PPI_BASE || num >= GZDRV_PPI_BASE + GZDRV_NR_PPIS ||
+		if (num < ARCH_GIC_PPI_BASE || num >= ARCH_GIC_PPI_BASE + ARCH_GIC_NR_PPIS ||
 		    vcpu >= GZDRV_MAX_VCPUS)
 			return -EINVAL;
 		return gzdrv_irq_line(vm, vcpu, l.irq, l.level);

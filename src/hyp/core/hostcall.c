@@ -187,10 +187,10 @@ static int do_irq_line(struct gz_smccc_regs *r)
 			return GZ_ERR_INVALID_ARGS;
 		if (num >= GZ_VM_NR_SPIS)
 			return GZ_ERR_INVALID_ARGS;
-		intid = GZ_VGIC_SPI_BASE + num;
+		intid = ARCH_GIC_SPI_BASE + num;
 		break;
 	case GZVM_IRQ_TYPE_SPI:
-		if (num < GZ_VGIC_SPI_BASE || num >= GZ_VGIC_SPI_BASE + GZ_VM_NR_SPIS)
+		if (num < ARCH_GIC_SPI_BASE || num >= ARCH_GIC_SPI_BASE + GZ_VM_NR_SPIS)
 			return GZ_ERR_INVALID_ARGS;
 		intid = num;
 		break;

@@ -55,7 +55,7 @@ int gz_vgic_init(struct gz_vgic *vgic, uint32_t nr_spis, uint64_t ipa_limit,
 	uint64_t vtr;
 	unsigned pre, pri;
 
-	if (nr_spis % 32 || nr_spis > GZ_VGIC_MAX_SPIS || ipa_limit < GZ_VGIC_DIST_SIZE)
+	if (nr_spis % 32 || nr_spis > GZ_VGIC_MAX_SPIS || ipa_limit < ARCH_GICD_SIZE)
 		return GZ_ERR_INVALID_ARGS;
 	gz_memset(vgic, 0, sizeof(*vgic));
 	vgic->ops = ops;
@@ -77,7 +77,7 @@ int gz_vgic_init(struct gz_vgic *vgic, uint32_t nr_spis, uint64_t ipa_limit,
 	for (uint32_t i = 0; i < nr_spis; i++) {
 		struct gz_vgic_irq *irq = &vgic->spi[i];
 
-		irq->intid = (uint16_t)(GZ_VGIC_SPI_BASE + i);
+		irq->intid = (uint16_t)(ARCH_GIC_SPI_BASE + i);
 		irq->flags = GZ_VGIC_IRQ_GROUP1;
 		irq->target = GZ_VGIC_NO_VCPU;
 		irq->lr_vcpu = GZ_VGIC_NO_VCPU;
@@ -136,14 +136,14 @@ static uint64_t redist_span(const struct gz_vgic *v)
 {
 	uint64_t frames = v->redist_frames ? v->redist_frames : GZ_MAX(v->nr_vcpus, 1u);
 
-	return frames * GZ_VGIC_REDIST_FRAME_SIZE;
+	return frames * ARCH_GICR_STRIDE;
 }
 
 static int check_base(const struct gz_vgic *v, gz_ipa_t base, uint64_t len)
 {
 	uint64_t end;
 
-	if (!GZ_IS_ALIGNED(base, GZ_VGIC_DIST_SIZE))
+	if (!GZ_IS_ALIGNED(base, ARCH_GICD_SIZE))
 		return GZ_ERR_INVALID_ARGS;
 	if (!gz_range_end(base, len, &end) || end > v->ipa_limit)
 		return GZ_ERR_OUT_OF_RANGE;
@@ -154,14 +154,14 @@ int gz_vgic_set_dist_base(struct gz_vgic *vgic, gz_ipa_t base, uint64_t size)
 {
 	int ret;
 
-	if (size != 0 && size != GZ_VGIC_DIST_SIZE)
+	if (size != 0 && size != ARCH_GICD_SIZE)
 		return GZ_ERR_INVALID_ARGS;
 	gz_hal_lock(&vgic->lock);
-	ret = check_base(vgic, base, GZ_VGIC_DIST_SIZE);
+	ret = check_base(vgic, base, ARCH_GICD_SIZE);
 	if (ret == GZ_OK && vgic->dist_base != GZ_VGIC_BASE_UNSET)
 		ret = GZ_ERR_ALREADY_EXISTS;
 	if (ret == GZ_OK && vgic->redist_base != GZ_VGIC_BASE_UNSET &&
-	    overlaps(base, GZ_VGIC_DIST_SIZE, vgic->redist_base, redist_span(vgic)))
+	    overlaps(base, ARCH_GICD_SIZE, vgic->redist_base, redist_span(vgic)))
 		ret = GZ_ERR_INVALID_ARGS;
 	if (ret == GZ_OK)
 		vgic->dist_base = base;
@@ -174,23 +174,22 @@ int gz_vgic_set_redist_base(struct gz_vgic *vgic, gz_ipa_t base, uint64_t size)
 	uint64_t frames = 0;
 	int ret;
 
-	if (size > GZ_VGIC_REDIST_FRAME_SIZE) {
-		if (size % GZ_VGIC_REDIST_FRAME_SIZE ||
-		    size > GZ_VGIC_MAX_VCPUS * GZ_VGIC_REDIST_FRAME_SIZE)
+	if (size > ARCH_GICR_STRIDE) {
+		if (size % ARCH_GICR_STRIDE || size > GZ_VGIC_MAX_VCPUS * ARCH_GICR_STRIDE)
 			return GZ_ERR_INVALID_ARGS;
-		frames = size / GZ_VGIC_REDIST_FRAME_SIZE;
-	} else if (size != 0 && size != GZ_VGIC_REDIST_FRAME_SIZE) {
+		frames = size / ARCH_GICR_STRIDE;
+	} else if (size != 0 && size != ARCH_GICR_STRIDE) {
 		return GZ_ERR_INVALID_ARGS;
 	}
 	gz_hal_lock(&vgic->lock);
-	ret = check_base(
-	    vgic, base, (frames ? frames : GZ_MAX(vgic->nr_vcpus, 1u)) * GZ_VGIC_REDIST_FRAME_SIZE);
+	ret = check_base(vgic, base,
+			 (frames ? frames : GZ_MAX(vgic->nr_vcpus, 1u)) * ARCH_GICR_STRIDE);
 	if (ret == GZ_OK && vgic->redist_base != GZ_VGIC_BASE_UNSET)
 		ret = GZ_ERR_ALREADY_EXISTS;
 	if (ret == GZ_OK) {
 		vgic->redist_frames = frames;
 		if (vgic->dist_base != GZ_VGIC_BASE_UNSET &&
-		    overlaps(vgic->dist_base, GZ_VGIC_DIST_SIZE, base, redist_span(vgic))) {
+		    overlaps(vgic->dist_base, ARCH_GICD_SIZE, base, redist_span(vgic))) {
 			vgic->redist_frames = 0;
 			ret = GZ_ERR_INVALID_ARGS;
 		}
@@ -272,14 +271,14 @@ int vgic_dist_access(struct gz_vgic *v, unsigned who, uint32_t off, unsigned siz
 		break;
 	case VGIC_R_BITS:
 		intid = rel * 8;
-		if (intid < GZ_VGIC_SPI_BASE)
+		if (intid < ARCH_GIC_SPI_BASE)
 			break;
 		if (wr)
 			vgic_bits_write(v, who, who, intid, r->sub, (uint32_t)*val, d);
 		rd = vgic_bits_read(v, who, intid, r->sub);
 		break;
 	case VGIC_R_PRIO:
-		if (rel < GZ_VGIC_SPI_BASE)
+		if (rel < ARCH_GIC_SPI_BASE)
 			break;
 		if (wr)
 			vgic_prio_write(v, who, rel, size, *val, d);
@@ -287,7 +286,7 @@ int vgic_dist_access(struct gz_vgic *v, unsigned who, uint32_t off, unsigned siz
 		break;
 	case VGIC_R_CFG:
 		intid = rel * 4;
-		if (intid < GZ_VGIC_SPI_BASE)
+		if (intid < ARCH_GIC_SPI_BASE)
 			break;
 		if (wr)
 			vgic_cfg_write(v, who, intid, (uint32_t)*val);
@@ -295,7 +294,7 @@ int vgic_dist_access(struct gz_vgic *v, unsigned who, uint32_t off, unsigned siz
 		break;
 	case VGIC_R_IROUTER:
 		irq = vgic_irq(v, who, rel / 8);
-		if (rel / 8 < GZ_VGIC_SPI_BASE || !irq)
+		if (rel / 8 < ARCH_GIC_SPI_BASE || !irq)
 			break;
 		if (wr)
 			write_irouter(v, irq, vgic_win_write(irouter_of(irq), rel % 8, size, *val),

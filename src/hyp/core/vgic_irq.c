@@ -5,6 +5,7 @@
  * and the one injection function.
  */
 #include <arm64/gicv3.h>
+#include <arm64/sysreg.h>
 #include <arm64/ich.h>
 #include <gzabi/status.h>
 #include <gzhyp/vgic.h>
@@ -33,17 +34,16 @@ struct gz_vgic_irq *vgic_irq(struct gz_vgic *v, unsigned vcpu, uint32_t intid)
 {
 	if (intid < GZ_VGIC_NR_PRIVATE)
 		return vgic_vcpu_ok(v, vcpu) ? &v->cpu[vcpu].priv[intid] : NULL;
-	if (intid - GZ_VGIC_SPI_BASE < v->nr_spis)
-		return &v->spi[intid - GZ_VGIC_SPI_BASE];
+	if (intid - ARCH_GIC_SPI_BASE < v->nr_spis)
+		return &v->spi[intid - ARCH_GIC_SPI_BASE];
 	return NULL;
 }
 
 uint32_t vgic_mpidr_aff(uint64_t mpidr)
 {
-	return (uint32_t)(GZ_FIELD_GET(ARCH_MPIDR_AFF0, mpidr) |
-			  GZ_FIELD_GET(ARCH_MPIDR_AFF1, mpidr) << 8 |
-			  GZ_FIELD_GET(ARCH_MPIDR_AFF2, mpidr) << 16 |
-			  GZ_FIELD_GET(ARCH_MPIDR_AFF3, mpidr) << 24);
+	return (uint32_t)(GZ_FIELD_GET(MPIDR_AFF0, mpidr) | GZ_FIELD_GET(MPIDR_AFF1, mpidr) << 8 |
+			  GZ_FIELD_GET(MPIDR_AFF2, mpidr) << 16 |
+			  GZ_FIELD_GET(MPIDR_AFF3, mpidr) << 24);
 }
 
 void vgic_resolve_route(struct gz_vgic *v, struct gz_vgic_irq *irq)
@@ -127,7 +127,7 @@ static void set_active(struct gz_vgic_irq *irq, bool on, unsigned who)
 {
 	if (on) {
 		irq->flags |= GZ_VGIC_IRQ_ACTIVE;
-		if (irq->intid >= GZ_VGIC_SPI_BASE)
+		if (irq->intid >= ARCH_GIC_SPI_BASE)
 			irq->active_vcpu = (uint8_t)who;
 	} else {
 		irq->flags &= (uint8_t)~GZ_VGIC_IRQ_ACTIVE;
@@ -235,7 +235,7 @@ void vgic_cfg_write(struct gz_vgic *v, unsigned bank, uint32_t first, uint32_t v
 {
 	/* SGIs are always edge and PPIs always level (read-only, as KVM does); only SPIs
 	 * take the configuration. */
-	if (first < GZ_VGIC_SPI_BASE)
+	if (first < ARCH_GIC_SPI_BASE)
 		return;
 	for (unsigned i = 0; i < 16; i++) {
 		struct gz_vgic_irq *irq = vgic_irq(v, bank, first + i);
@@ -292,7 +292,7 @@ int gz_vgic_set_resample(struct gz_vgic *vgic, uint32_t intid, bool on)
 {
 	struct gz_vgic_irq *irq;
 
-	if (intid < GZ_VGIC_SPI_BASE)
+	if (intid < ARCH_GIC_SPI_BASE)
 		return GZ_ERR_INVALID_ARGS;
 	gz_hal_lock(&vgic->lock);
 	irq = vgic_irq(vgic, 0, intid);

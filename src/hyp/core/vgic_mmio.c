@@ -12,12 +12,12 @@
 /* The frame @ipa falls in and its offset there (redistributors: from the first frame). */
 static enum gz_vgic_frame locate(const struct gz_vgic *v, gz_ipa_t ipa, uint64_t *off)
 {
-	if (v->dist_base != GZ_VGIC_BASE_UNSET && ipa - v->dist_base < GZ_VGIC_DIST_SIZE) {
+	if (v->dist_base != GZ_VGIC_BASE_UNSET && ipa - v->dist_base < ARCH_GICD_SIZE) {
 		*off = ipa - v->dist_base;
 		return GZ_VGIC_FRAME_DIST;
 	}
 	if (v->redist_base != GZ_VGIC_BASE_UNSET &&
-	    ipa - v->redist_base < vgic_redist_frames(v) * GZ_VGIC_REDIST_FRAME_SIZE) {
+	    ipa - v->redist_base < vgic_redist_frames(v) * ARCH_GICR_STRIDE) {
 		*off = ipa - v->redist_base;
 		return GZ_VGIC_FRAME_REDIST;
 	}
@@ -35,10 +35,9 @@ static bool size_ok(uint64_t off, unsigned size)
  * reads the same whatever the list registers hold. */
 static bool read_stable(const struct gz_vgic_loc *loc, unsigned size)
 {
-	const struct vgic_reg_range *r =
-	    loc->frame == GZ_VGIC_FRAME_DIST
-		? vgic_dist_range(loc->off)
-		: vgic_redist_range(loc->off % GZ_VGIC_REDIST_FRAME_SIZE);
+	const struct vgic_reg_range *r = loc->frame == GZ_VGIC_FRAME_DIST
+					     ? vgic_dist_range(loc->off)
+					     : vgic_redist_range(loc->off % ARCH_GICR_STRIDE);
 
 	return !r || ((r->widths & size) &&
 		      !(r->kind == VGIC_R_BITS &&
@@ -80,9 +79,9 @@ int gz_vgic_mmio_access(struct gz_vgic *vgic, unsigned vcpu, const struct gz_vgi
 			ret = vgic_dist_access(vgic, vcpu, loc->off, size, is_write,
 					       is_write ? &wval : val, &d);
 		else
-			ret = vgic_redist_access(vgic, loc->off / GZ_VGIC_REDIST_FRAME_SIZE, vcpu,
-						 loc->off % GZ_VGIC_REDIST_FRAME_SIZE, size,
-						 is_write, is_write ? &wval : val, &d);
+			ret = vgic_redist_access(vgic, loc->off / ARCH_GICR_STRIDE, vcpu,
+						 loc->off % ARCH_GICR_STRIDE, size, is_write,
+						 is_write ? &wval : val, &d);
 	}
 	vgic_unlock_run(vgic, &d);
 	return ret;

@@ -65,8 +65,8 @@ static inline bool vgic_busy(const struct gz_vgic_irq *irq)
 static inline void vgic_update(struct gz_vgic *v, const struct gz_vgic_irq *irq)
 {
 	uint32_t id = irq->intid;
-	uint32_t *w = id < GZ_VGIC_SPI_BASE ? &v->cpu[irq->target].busy
-					    : &v->spi_busy[(id - GZ_VGIC_SPI_BASE) / 32];
+	uint32_t *w = id < ARCH_GIC_SPI_BASE ? &v->cpu[irq->target].busy
+					     : &v->spi_busy[(id - ARCH_GIC_SPI_BASE) / 32];
 	uint32_t bit = 1u << (id % 32);
 
 	*w = (*w & ~bit) | (bit & -(uint32_t)vgic_busy(irq));
@@ -86,8 +86,8 @@ static inline struct gz_vgic_irq *vgic_next_busy(struct gz_vgic *v, unsigned vcp
 			continue;
 		id = w * 32 + (uint32_t)__builtin_ctz(bits);
 		*pos = id + 1;
-		return id < GZ_VGIC_SPI_BASE ? &v->cpu[vcpu].priv[id]
-					     : &v->spi[id - GZ_VGIC_SPI_BASE];
+		return id < ARCH_GIC_SPI_BASE ? &v->cpu[vcpu].priv[id]
+					      : &v->spi[id - ARCH_GIC_SPI_BASE];
 	}
 	return NULL;
 }
@@ -105,7 +105,7 @@ static inline bool vgic_deliverable(const struct gz_vgic *v, const struct gz_vgi
  * is active on, else its route target (GZ_VGIC_NO_VCPU when the route matches nobody). */
 static inline unsigned vgic_owner(const struct gz_vgic_irq *irq)
 {
-	if (irq->intid >= GZ_VGIC_SPI_BASE && (irq->flags & GZ_VGIC_IRQ_ACTIVE))
+	if (irq->intid >= ARCH_GIC_SPI_BASE && (irq->flags & GZ_VGIC_IRQ_ACTIVE))
 		return irq->active_vcpu;
 	return irq->target;
 }

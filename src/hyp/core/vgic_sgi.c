@@ -6,6 +6,7 @@
  * security state, ASGI1R: Group 0).
  */
 #include <arm64/gicv3.h>
+#include <arm64/sysreg.h>
 #include <gzabi/status.h>
 #include <gzhyp/vgic.h>
 
@@ -13,12 +14,12 @@
 
 static bool sgi_targets(uint64_t value, uint64_t mpidr)
 {
-	uint64_t aff0 = GZ_FIELD_GET(ARCH_MPIDR_AFF0, mpidr);
+	uint64_t aff0 = GZ_FIELD_GET(MPIDR_AFF0, mpidr);
 	uint64_t rs = GZ_FIELD_GET(ARCH_ICC_SGIR_RS, value);
 
-	if (GZ_FIELD_GET(ARCH_MPIDR_AFF1, mpidr) != GZ_FIELD_GET(ARCH_ICC_SGIR_AFF1, value) ||
-	    GZ_FIELD_GET(ARCH_MPIDR_AFF2, mpidr) != GZ_FIELD_GET(ARCH_ICC_SGIR_AFF2, value) ||
-	    GZ_FIELD_GET(ARCH_MPIDR_AFF3, mpidr) != GZ_FIELD_GET(ARCH_ICC_SGIR_AFF3, value))
+	if (GZ_FIELD_GET(MPIDR_AFF1, mpidr) != GZ_FIELD_GET(ARCH_ICC_SGIR_AFF1, value) ||
+	    GZ_FIELD_GET(MPIDR_AFF2, mpidr) != GZ_FIELD_GET(ARCH_ICC_SGIR_AFF2, value) ||
+	    GZ_FIELD_GET(MPIDR_AFF3, mpidr) != GZ_FIELD_GET(ARCH_ICC_SGIR_AFF3, value))
 		return false;
 	if (aff0 / 16 != rs)
 		return false;

@@ -25,7 +25,6 @@
  * (its GIC driver enables all 16 and would warn about an unexpected 15, so a kick that
  * arrives after the exit is cleared before the host runs: gz_el2_gic_guest_leave). */
 #define SGI_KICK       15
-#define GICR_STRIDE    0x20000UL /* RD + SGI frames (no VLPI frames on GICv3) */
 #define GIC_PRIO_HOST  0x80U
 #define GIC_PMR_ALL    0xffU
 #define GIC_POLL_LIMIT 1000000U
@@ -60,7 +59,7 @@ static uint64_t find_rd(void)
 	uint64_t mpidr = gz_sysreg_read(mpidr_el1);
 	uint64_t aff = (mpidr & 0xffffffUL) | ((mpidr >> 32 & 0xffUL) << 24);
 
-	for (uint64_t off = 0; off + GICR_STRIDE <= p->gicr_size; off += GICR_STRIDE) {
+	for (uint64_t off = 0; off + ARCH_GICR_STRIDE <= p->gicr_size; off += ARCH_GICR_STRIDE) {
 		uint64_t typer = gz_mmio_read64(p->gicr_base + off + ARCH_GICR_TYPER);
 
 		if ((typer >> 32) == aff)

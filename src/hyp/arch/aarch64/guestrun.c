@@ -27,6 +27,7 @@
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vm.h>
 #include <hal.h>
+#include <arm64/gicv3.h>
 #include <arm64/sysreg_el2.h>
 
 #include "el2.h"
@@ -39,9 +40,7 @@
 #define TM_UART_IPA    0x09000000UL
 #define TM_UART_SIZE   0x1000UL
 #define TM_GICD_IPA    0x08000000UL
-#define TM_GICD_SIZE   0x10000UL
 #define TM_GICR_IPA    0x080a0000UL
-#define TM_GICR_STRIDE 0x20000UL
 #define TM_PSTATE_BOOT (PSR_MODE_EL1h | PSR_DAIF)
 #define TM_MAX_VCPUS   8
 #define TM_VM_TYPE     0 /* the Linux VM type, the only one */
@@ -345,8 +344,8 @@ static void setup(const struct tm_layout *l)
 	if (st)
 		fail("SET_MEMREGION", st);
 
-	create_device(dev, GZVM_DEV_TYPE_ARM_VGIC_V3_DIST, TM_GICD_IPA, TM_GICD_SIZE);
-	create_device(dev, GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST, TM_GICR_IPA, TM_GICR_STRIDE * tm.nr);
+	create_device(dev, GZVM_DEV_TYPE_ARM_VGIC_V3_DIST, TM_GICD_IPA, ARCH_GICD_SIZE);
+	create_device(dev, GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST, TM_GICR_IPA, ARCH_GICR_STRIDE * tm.nr);
 
 	for (unsigned i = 0; i < tm.nr; i++) {
 		struct tm_vcpu *c = &tm.cpu[i];

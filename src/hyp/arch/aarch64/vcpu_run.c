@@ -24,12 +24,6 @@ _Static_assert(__builtin_offsetof(struct gz_cpu_ctx, fp) == GZ_CTX_FP, "ctx fp")
 _Static_assert(__builtin_offsetof(struct gz_fpsimd, fpsr) == GZ_FP_FPSR, "fpsr");
 _Static_assert(__builtin_offsetof(struct gz_fpsimd, fpcr) == GZ_FP_FPCR, "fpcr");
 
-/* SPSR_EL2.M[4:0] values a guest may be entered in: AArch64 EL0t, EL1t, EL1h. */
-#define SPSR_M_MASK 0x1fUL
-#define SPSR_M_EL0t 0x0UL
-#define SPSR_M_EL1t 0x4UL
-#define SPSR_M_EL1h 0x5UL
-
 /* X(index, register): the EL1/EL0 context of struct gz_cpu_ctx sys[], minus the virtual timer
  * (loaded after CNTVOFF_EL2, see below). */
 #define EL1_SYSREGS(X)                                                                             \
@@ -86,9 +80,10 @@ struct gz_el2_percpu *gz_el2_this_cpu(void)
 
 static bool ctx_ok(const struct gz_cpu_ctx *c)
 {
-	uint64_t m = c->pstate & SPSR_M_MASK;
+	/* SPSR_EL2.M[4:0] a guest may be entered in: AArch64 EL0t, EL1t, EL1h. */
+	uint64_t m = c->pstate & PSR_MODE_MASK;
 
-	if (m != SPSR_M_EL0t && m != SPSR_M_EL1t && m != SPSR_M_EL1h)
+	if (m != PSR_MODE_EL0t && m != PSR_MODE_EL1t && m != PSR_MODE_EL1h)
 		return false; /* EL2 modes and AArch32 are never entered */
 	if ((c->hcr_el2 & (HCR_VM | HCR_RW)) != (HCR_VM | HCR_RW) ||
 	    (c->hcr_el2 & HCR_EL2_GUEST_FORBIDDEN))

@@ -47,20 +47,18 @@
 
 #include <arm64/types.h>
 #include <arm64/cpu_ctx.h>
+#include <arm64/gicv3.h>
 #include <hal.h>
 
 #define GZ_VGIC_MAX_VCPUS  8
 #define GZ_VGIC_NR_SGIS	   16
 #define GZ_VGIC_NR_PRIVATE 32 /* SGIs 0-15 and PPIs 16-31, per vCPU */
-#define GZ_VGIC_SPI_BASE   32 /* INTID of SPI index 0 (IRQ_LINE and irqfd count from 0) */
 #define GZ_VGIC_MAX_SPIS   256
-#define GZ_VGIC_MAX_INTID  (GZ_VGIC_SPI_BASE + GZ_VGIC_MAX_SPIS - 1)
+#define GZ_VGIC_MAX_INTID  (ARCH_GIC_SPI_BASE + GZ_VGIC_MAX_SPIS - 1)
 #define GZ_VGIC_VTIMER_PPI 27 /* EL1 virtual timer */
 #define GZ_VGIC_MAINT_PPI  25 /* maintenance interrupt (physical, to EL2) */
 
-#define GZ_VGIC_DIST_SIZE	  0x10000ULL /* one 64 KiB distributor frame */
-#define GZ_VGIC_REDIST_FRAME_SIZE 0x20000ULL /* RD + SGI frames per vCPU, 128 KiB stride */
-#define GZ_VGIC_BASE_UNSET	  (~(gz_ipa_t)0)
+#define GZ_VGIC_BASE_UNSET (~(gz_ipa_t)0)
 
 /* CREATE_DEVICE dev_type values (gzvm ABI). */
 #define GZ_VGIC_DEV_DIST   0
@@ -182,11 +180,11 @@ int gz_vgic_init(struct gz_vgic *vgic, uint32_t nr_spis, uint64_t ipa_limit,
  * another vCPU has the same affinity. */
 int gz_vgic_vcpu_init(struct gz_vgic *vgic, unsigned vcpu, uint64_t mpidr);
 /* Place the distributor (CREATE_DEVICE dev_type 0): @base 64 KiB aligned, @size 0 or
- * GZ_VGIC_DIST_SIZE, inside the IPA space, no overlap with the redistributors.
+ * ARCH_GICD_SIZE, inside the IPA space, no overlap with the redistributors.
  * GZ_ERR_INVALID_ARGS / GZ_ERR_OUT_OF_RANGE / GZ_ERR_ALREADY_EXISTS (placed twice). */
 int gz_vgic_set_dist_base(struct gz_vgic *vgic, gz_ipa_t base, uint64_t size);
 /* Place the redistributor region (dev_type 1): frame i (128 KiB) at @base + i * 128 KiB
- * serves vCPU i. @size 0 or GZ_VGIC_REDIST_FRAME_SIZE (crosvm's per-vCPU size): as many
+ * serves vCPU i. @size 0 or ARCH_GICR_STRIDE (crosvm's per-vCPU size): as many
  * frames as vCPUs are registered; a larger multiple of the frame size: that many frames at
  * most. Same validation and errors as the distributor. */
 int gz_vgic_set_redist_base(struct gz_vgic *vgic, gz_ipa_t base, uint64_t size);
@@ -230,7 +228,7 @@ int gz_vgic_mmio(struct gz_vgic *vgic, unsigned vcpu, gz_ipa_t ipa, unsigned siz
 
 /* ---- injection (vgic_irq.c) ------------------------------------------------------------- */
 
-/* The one injection path: IRQ_LINE (SPI: intid = GZ_VGIC_SPI_BASE + index; PPI: typed form
+/* The one injection path: IRQ_LINE (SPI: intid = ARCH_GIC_SPI_BASE + index; PPI: typed form
  * with a target vCPU), irqfd, the virtual timer (PPI 27), SGIs. @vcpu selects the bank for
  * SGIs/PPIs and is ignored for SPIs (they follow GICD_IROUTER). @level is GZ_VGIC_LINE_LOW,
  * GZ_VGIC_LINE_HIGH or GZ_VGIC_PULSE. Kicks the vCPU that should now see the interrupt.
