@@ -10,8 +10,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim_internal.h"
-#include "sim_arch.h"
+#include <arm64/esr.h>
+#include <arm64/pte.h>
+#include <gzsim/sim.h>
+#include "decode.h"
+#include "s2walk.h"
+#include "syndrome.h"
 
 #define NR_TABLES  8
 #define MAX_LEAVES 4096
@@ -59,14 +63,14 @@ static uint64_t take64(const uint8_t **p, size_t *n)
 /* Descriptor from fuzz bits: table pointers aimed mostly at our pages. */
 static uint64_t shape(uint64_t raw)
 {
-	uint64_t d = raw & ~PTE_ADDR_MASK;
+	uint64_t d = raw & ~ARCH_PTE_ADDR_MASK;
 
 	switch ((raw >> 12) & 3) {
 	case 0:
 		d |= table_pa[(raw >> 14) % NR_TABLES];
 		break;
 	case 1:
-		d |= (raw & PTE_ADDR_MASK); /* anywhere */
+		d |= (raw & ARCH_PTE_ADDR_MASK); /* anywhere */
 		break;
 	default:
 		d |= gz_hal_va_to_pa(tables[0]) + ((raw >> 20) & 0x1ff000);
@@ -78,21 +82,21 @@ static uint64_t shape(uint64_t raw)
 static void check_iss(uint32_t insn, bool write)
 {
 	struct gz_sim_ldst d;
-	uint64_t iss = gz_sim_dabt_iss(insn, write);
+	uint64_t iss = gz_sim_syn_dabt_iss(insn, write);
 
 	gz_sim_decode_ldst(insn, &d);
 	if (iss >> 25)
 		abort();
-	if (!(iss & ESR_ISS_ISV)) {
-		if (d.valid || iss != (write ? ESR_ISS_WNR : 0))
+	if (!(iss & ESR_xABT_ISV)) {
+		if (d.valid || iss != (write ? ESR_DABT_WNR : 0))
 			abort();
 		return;
 	}
-	if (!d.valid || !!(iss & ESR_ISS_WNR) != d.write || ((iss >> 16) & 31) != d.rt)
+	if (!d.valid || !!(iss & ESR_DABT_WNR) != d.write || ((iss >> 16) & 31) != d.rt)
 		abort();
-	if ((iss & ESR_ISS_SSE) && d.write)
+	if ((iss & ESR_DABT_SSE) && d.write)
 		abort();
-	if ((iss & ESR_ISS_AR) && (insn & 0x3f000000) != 0x08000000)
+	if ((iss & ESR_DABT_AR) && (insn & 0x3f000000) != 0x08000000)
 		abort();
 	if ((insn >> 26 & 1) && (insn & 0x3f000000) != 0x08000000)
 		abort(); /* SIMD&FP never has a syndrome */

@@ -1,7 +1,7 @@
-/* Instruction decoding for syndromes: what hardware puts in ESR_EL2's ISS is derived here
- * from the trapping instruction word, since Unicorn reports no syndrome of its own. */
-#include "sim_internal.h"
-#include "sim_arch.h"
+/* Instruction decoding for syndromes (decode.h): Unicorn reports no syndrome of its own, so
+ * what hardware puts in ESR_EL2's ISS is read here from the trapping instruction word. */
+#include <arm64/sysreg.h>
+#include "decode.h"
 
 /* Single general-purpose register loads/stores without writeback, and LDAR/STLR: the ones
  * for which the architecture provides a valid instruction syndrome. */
@@ -48,28 +48,20 @@ void gz_sim_decode_ldst(uint32_t insn, struct gz_sim_ldst *o)
 	o->valid = true;
 }
 
-uint64_t gz_sim_dabt_iss(uint32_t insn, bool write)
+bool gz_sim_decode_msr(uint32_t insn, struct gz_sim_msr *out)
 {
-	struct gz_sim_ldst d;
-	uint64_t iss;
-
-	gz_sim_decode_ldst(insn, &d);
-	if (!d.valid)
-		return write ? ESR_ISS_WNR : 0;
-	iss = ESR_ISS_ISV | ((uint64_t)d.size << ESR_ISS_SAS_SHIFT) |
-	      ((uint64_t)d.rt << ESR_ISS_SRT_SHIFT);
-	if (d.sign)
-		iss |= ESR_ISS_SSE;
-	if (d.sf)
-		iss |= ESR_ISS_SF;
-	if (d.acqrel)
-		iss |= ESR_ISS_AR;
-	if (d.write)
-		iss |= ESR_ISS_WNR;
-	return iss;
+	if ((insn & 0xffd00000) != 0xd5100000)
+		return false;
+	*out = (struct gz_sim_msr){
+	    .enc = SYS_ENC((insn >> 19) & 3, (insn >> 16) & 7, (insn >> 12) & 15, (insn >> 8) & 15,
+			   (insn >> 5) & 7),
+	    .rt = insn & 31,
+	    .read = insn & GZ_BIT(21),
+	};
+	return true;
 }
 
-bool gz_sim_is_wfx(uint32_t insn, bool *wfe)
+bool gz_sim_decode_wfx(uint32_t insn, bool *wfe)
 {
 	if ((insn & ~0x20u) != 0xd503205f)
 		return false;
@@ -77,19 +69,24 @@ bool gz_sim_is_wfx(uint32_t insn, bool *wfe)
 	return true;
 }
 
-bool gz_sim_is_hvc(uint32_t insn, uint16_t *imm)
+uint16_t gz_sim_decode_imm16(uint32_t insn)
+{
+	return (uint16_t)(insn >> 5);
+}
+
+bool gz_sim_decode_hvc(uint32_t insn, uint16_t *imm)
 {
 	if ((insn & 0xffe0001f) != 0xd4000002)
 		return false;
-	*imm = (uint16_t)(insn >> 5);
+	*imm = gz_sim_decode_imm16(insn);
 	return true;
 }
 
-bool gz_sim_is_smc(uint32_t insn, uint16_t *imm)
+bool gz_sim_decode_smc(uint32_t insn, uint16_t *imm)
 {
 	if ((insn & 0xffe0001f) != 0xd4000003)
 		return false;
-	*imm = (uint16_t)(insn >> 5);
+	*imm = gz_sim_decode_imm16(insn);
 	return true;
 }
 
@@ -115,8 +112,8 @@ static uint64_t extend_reg(uint64_t v, unsigned option, unsigned shift)
 
 /* Virtual address a load/store accesses, from the register values before it executes.
  * reg(n) returns Xn, with n = 31 meaning SP (as a base register). */
-bool gz_sim_ldst_va(uint32_t insn, uint64_t (*reg)(void *arg, unsigned n, bool sp), void *arg,
-		    uint64_t *va)
+bool gz_sim_decode_ldst_va(uint32_t insn, uint64_t (*reg)(void *arg, unsigned n, bool sp),
+			   void *arg, uint64_t *va)
 {
 	unsigned rn = (insn >> 5) & 31, size = insn >> 30;
 	uint64_t base = reg(arg, rn, true);

@@ -1,18 +1,12 @@
-/* The simulated machine: configuration, time, physical-CPU identity, console, locks, panic
- * and the maintenance operations of the HAL (TLBI turns into remapping of the vCPUs'
- * Unicorn address spaces; barriers and cache maintenance are no-ops on a coherent host). */
+/* The simulated machine's state and lowest services (machine.h): configuration, virtual time,
+ * physical-CPU identity, console, locks, panic, and the maintenance a coherent host with the
+ * hypervisor on its own MMU does not need beyond fences. */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <gzabi/status.h>
-#include "sim_internal.h"
-
-int gz_sim_phys_setup(void);
-void gz_sim_phys_teardown(void);
-void gz_sim_vcpu_forget_all(void);
-void gz_sim_ich_reset_all(void);
+#include "machine.h"
 
 static _Thread_local unsigned this_cpu;
 static gz_sim_putc_fn console_fn;
@@ -26,38 +20,7 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-int gz_sim_init(const struct gz_sim_config *cfg)
-{
-	struct gz_sim_config c = cfg ? *cfg : (struct gz_sim_config){.cpu_model = -1};
-
-	gz_sim_fini();
-	if (!c.phys_base)
-		c.phys_base = GZ_SIM_DEFAULT_PHYS_BASE;
-	if (!c.phys_size)
-		c.phys_size = GZ_SIM_DEFAULT_PHYS_SIZE;
-	if (!c.cntfrq)
-		c.cntfrq = GZ_SIM_DEFAULT_CNTFRQ;
-	if (!c.insn_hz)
-		c.insn_hz = GZ_SIM_DEFAULT_INSN_HZ;
-	if (!c.slice)
-		c.slice = GZ_SIM_DEFAULT_SLICE;
-	if (c.clock != GZ_SIM_CLOCK_INSNS && c.clock != GZ_SIM_CLOCK_WALL)
-		return GZ_ERR_INVALID_ARGS;
-	if (c.cntfrq > 10000000000ULL || c.insn_hz > 100000000000ULL)
-		return GZ_ERR_INVALID_ARGS;
-	gz_sim_m.cfg = c;
-	atomic_store(&gz_sim_m.insns, 0);
-	atomic_store(&gz_sim_m.skipped, 0);
-	gz_sim_m.wall_start_ns = mono_ns();
-	gz_sim_ich_reset_all();
-	return gz_sim_phys_setup();
-}
-
-void gz_sim_fini(void)
-{
-	gz_sim_vcpu_forget_all();
-	gz_sim_phys_teardown();
-}
+struct gz_sim_machine gz_sim_m;
 
 const struct gz_sim_config *gz_sim_config(void)
 {
@@ -65,6 +28,13 @@ const struct gz_sim_config *gz_sim_config(void)
 }
 
 /* ---- time -------------------------------------------------------------------------------- */
+
+void gz_sim_clock_reset(void)
+{
+	atomic_store(&gz_sim_m.insns, 0);
+	atomic_store(&gz_sim_m.skipped, 0);
+	gz_sim_m.wall_start_ns = mono_ns();
+}
 
 uint64_t gz_sim_ticks_from_insns(uint64_t insns)
 {
@@ -178,24 +148,7 @@ void gz_hal_panic(const char *msg)
 	abort();
 }
 
-/* ---- maintenance ---------------------------------------------------------------------------- */
-
-void gz_hal_tlbi_ipa(uint16_t vmid, gz_ipa_t ipa, unsigned level)
-{
-	(void)ipa;
-	(void)level;
-	gz_sim_vcpu_invalidate(false, vmid);
-}
-
-void gz_hal_tlbi_vmid(uint16_t vmid)
-{
-	gz_sim_vcpu_invalidate(false, vmid);
-}
-
-void gz_hal_tlbi_all_vmids(void)
-{
-	gz_sim_vcpu_invalidate(true, 0);
-}
+/* ---- maintenance the host does not need ---------------------------------------------------- */
 
 void gz_hal_tlbi_el2_va(uint64_t va)
 {
@@ -215,11 +168,5 @@ void gz_hal_isb(void)
 void gz_hal_dcache_clean_inval(const void *va, size_t len)
 {
 	(void)va;
-	(void)len;
-}
-
-void gz_hal_icache_inval_all(void)
-{
-	/* Guest code changed by the host: cached translations of every vCPU must go. */
-	gz_sim_vcpu_invalidate(true, 0);
+	(void)len; /* a coherent host */
 }

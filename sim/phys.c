@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gzabi/status.h>
-#include "sim_internal.h"
+#include "machine.h"
+#include "phys.h"
 
-struct gz_sim_machine gz_sim_m;
 static pthread_mutex_t phys_mu = PTHREAD_MUTEX_INITIALIZER;
 
 int gz_sim_phys_setup(void)
@@ -66,6 +66,14 @@ gz_pa_t gz_hal_va_to_pa(const void *va)
 	if (!gz_sim_m.mem || p < gz_sim_m.mem || p >= gz_sim_m.mem + gz_sim_m.cfg.phys_size)
 		gz_hal_panic("gz_hal_va_to_pa: address outside simulated physical memory");
 	return gz_sim_m.cfg.phys_base + (uint64_t)(p - gz_sim_m.mem);
+}
+
+bool gz_sim_phys_contains(const void *p, size_t size)
+{
+	const uint8_t *b = p;
+
+	return gz_sim_m.mem && b >= gz_sim_m.mem && size <= gz_sim_m.cfg.phys_size &&
+	       (uint64_t)(b - gz_sim_m.mem) <= gz_sim_m.cfg.phys_size - size;
 }
 
 bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size)

@@ -1,8 +1,11 @@
 /* The guest's own stage-1 translation (4 KiB granule, TTBR0/TTBR1 from TCR_EL1), used to
  * give the guest the fault status code hardware would when Unicorn's MMU refuses an access.
  * Table reads go through the stage-2 walk, as the hardware's do. */
-#include "sim_internal.h"
-#include "sim_arch.h"
+#include <arm64/esr.h>
+#include <arm64/pte.h>
+#include <arm64/vtcr.h>
+#include <gzsim/sim.h>
+#include "s1walk.h"
 
 static bool read_desc(uint64_t vttbr, uint64_t vtcr, uint64_t ipa, uint64_t *d)
 {
@@ -22,20 +25,22 @@ void gz_sim_s1_fault(uint64_t vttbr, uint64_t vtcr, const uint64_t *sys, uint64_
 		     bool fetch, bool el0, struct gz_sim_s1_fault *out)
 {
 	uint64_t tcr = sys[GZ_SYS_TCR_EL1], ttbr, table, d = 0;
-	bool upper = va >> 55 & 1;
-	unsigned tsz = upper ? (tcr >> 16) & 0x3f : tcr & 0x3f;
-	unsigned tg = upper ? (tcr >> 30) & 3 : (tcr >> 14) & 3;
-	bool epd = upper ? tcr & GZ_BIT(23) : tcr & GZ_BIT(7);
+	bool upper = va & ARCH_VA_SELECT_TTBR1;
+	unsigned tsz = (unsigned)(upper ? GZ_FIELD_GET(ARCH_TCR_EL1_T1SZ, tcr)
+					: GZ_FIELD_GET(ARCH_TCR_EL1_T0SZ, tcr));
+	unsigned tg = (unsigned)(upper ? GZ_FIELD_GET(ARCH_TCR_EL1_TG1, tcr)
+				       : GZ_FIELD_GET(ARCH_TCR_EL1_TG0, tcr));
+	bool epd = tcr & (upper ? ARCH_TCR_EL1_EPD1 : ARCH_TCR_EL1_EPD0);
 	unsigned bits = 64 - tsz, level;
 
-	*out = (struct gz_sim_s1_fault){.fsc = ESR_FSC_TRANS(0)};
+	*out = (struct gz_sim_s1_fault){.fsc = ESR_FSC_TRANS};
 	ttbr = upper ? sys[GZ_SYS_TTBR1_EL1] : sys[GZ_SYS_TTBR0_EL1];
-	if (epd || tsz < 16 || tsz > 39 || (upper ? tg != 2 : tg != 0))
+	if (epd || tsz < 16 || tsz > 39 || tg != (upper ? ARCH_TCR_TG1_4K : ARCH_TCR_TG0_4K))
 		return; /* walk disabled or not a 4 KiB regime: level 0 translation fault */
 	if (upper ? (va >> bits) != (~0ULL >> bits) : (va >> bits) != 0)
 		return;
 	level = bits > 39 ? 0 : bits > 30 ? 1 : 2;
-	table = ttbr & GZ_GENMASK(47, 1) & ~0xfffULL;
+	table = ttbr & ARCH_TTBR_BADDR & ~0xfffULL;
 	for (;; level++) {
 		unsigned shift = 12 + 9 * (3 - level);
 		uint64_t idx = (va >> shift) & ((1ULL << GZ_MIN(9u, bits - shift)) - 1);
@@ -43,27 +48,26 @@ void gz_sim_s1_fault(uint64_t vttbr, uint64_t vtcr, const uint64_t *sys, uint64_
 		if (!read_desc(vttbr, vtcr, table + idx * 8, &d)) {
 			out->s1ptw = true;
 			out->ipa = table + idx * 8;
-			out->fsc = ESR_FSC_TRANS(level);
+			out->fsc = ESR_FSC_TRANS + level;
 			return;
 		}
-		out->fsc = ESR_FSC_TRANS(level);
-		if (!(d & PTE_VALID) || (level == 3 && !(d & PTE_TABLE)) ||
-		    (level == 0 && !(d & PTE_TABLE)))
+		out->fsc = ESR_FSC_TRANS + level;
+		if (!(d & ARCH_PTE_VALID) || (level == 3 && !(d & ARCH_PTE_TYPE)) ||
+		    (level == 0 && !(d & ARCH_PTE_TYPE)))
 			return;
-		if (level < 3 && (d & PTE_TABLE)) {
-			table = d & PTE_ADDR_MASK;
+		if (level < 3 && (d & ARCH_PTE_TYPE)) {
+			table = d & ARCH_PTE_ADDR_MASK;
 			continue;
 		}
 		break;
 	}
-	if (!(d & GZ_BIT(10))) {
-		out->fsc = 0x08 + level; /* access flag */
+	if (!(d & ARCH_PTE_AF)) {
+		out->fsc = ESR_FSC_ACCESS + level;
 		return;
 	}
-	/* Permissions: AP[2] read-only, AP[1] EL0 access, UXN (54) / PXN (53). */
-	if ((write && (d & GZ_BIT(7))) || (el0 && !(d & GZ_BIT(6))) ||
-	    (fetch && (el0 ? d & GZ_BIT(54) : d & GZ_BIT(53))))
-		out->fsc = ESR_FSC_PERM(level);
+	if ((write && (d & ARCH_S1_AP_RDONLY)) || (el0 && !(d & ARCH_S1_AP_EL0)) ||
+	    (fetch && (d & (el0 ? ARCH_S1_UXN : ARCH_S1_PXN))))
+		out->fsc = ESR_FSC_PERM + level;
 	else
-		out->fsc = 0x21; /* translation allows it: what remains is an alignment fault */
+		out->fsc = ESR_FSC_ALIGN; /* translation allows it: what remains is alignment */
 }

@@ -1,25 +1,55 @@
 /* The simulated MMU's stage-2 walk (VMSAv8-64, 4 KiB granule), done independently of the
  * core's page-table engine from VTTBR_EL2/VTCR_EL2 and the tables in simulated memory. */
-#include "sim_internal.h"
-#include "sim_arch.h"
+#include <arm64/pte.h>
+#include <arm64/vtcr.h>
+#include "s2walk.h"
+
+/* As on a CPU without FEAT_XNX, only XN[1] (ARCH_S2_XN_NONE's bit) counts: set, nothing
+ * executes at EL1 or EL0. */
+static bool s2_exec(uint64_t d)
+{
+	return !(GZ_FIELD_GET(ARCH_S2_XN, d) & ARCH_S2_XN_NONE);
+}
 
 static unsigned level_shift(unsigned level)
 {
 	return 12 + 9 * (3 - level);
 }
 
+/* A valid block or page descriptor @d mapping 1 << @shift bytes: its output and attributes. */
+static void leaf(uint64_t d, unsigned shift, struct gz_sim_s2_result *r)
+{
+	r->ok = true;
+	r->size = 1ULL << shift;
+	r->pa = d & ARCH_PTE_ADDR_MASK & ~(r->size - 1);
+	r->r = d & ARCH_S2_S2AP_R;
+	r->w = d & ARCH_S2_S2AP_W;
+	r->x = s2_exec(d);
+	r->attr = GZ_FIELD_GET(ARCH_S2_MEMATTR, d);
+}
+
+/* The IPA size and start level VTCR_EL2 gives, false for a regime the walk does not do. */
+static bool regime(uint64_t vtcr, unsigned *ipa_bits, unsigned *start)
+{
+	unsigned t0sz = (unsigned)GZ_FIELD_GET(ARCH_VTCR_T0SZ, vtcr);
+	unsigned sl0 = (unsigned)GZ_FIELD_GET(ARCH_VTCR_SL0, vtcr);
+
+	if (GZ_FIELD_GET(ARCH_VTCR_TG0, vtcr) != ARCH_TCR_TG0_4K || t0sz < 16 || t0sz > 39 ||
+	    sl0 > 2)
+		return false;
+	*ipa_bits = 64 - t0sz;
+	*start = 2 - sl0;
+	/* The start level may resolve at most 4 more bits than one table (16 concatenated). */
+	return *ipa_bits <= level_shift(*start) + 9 + 4 && *ipa_bits > level_shift(*start);
+}
+
 bool gz_sim_s2_walk(uint64_t vttbr, uint64_t vtcr, gz_ipa_t ipa, struct gz_sim_s2_result *res)
 {
-	unsigned t0sz = VTCR_T0SZ(vtcr), sl0 = VTCR_SL0(vtcr), ipa_bits, level, start;
-	uint64_t table = vttbr & VTTBR_BADDR_MASK & ~0xfffULL;
+	unsigned ipa_bits, level, start;
+	uint64_t table = vttbr & ARCH_VTTBR_BADDR & ~0xfffULL;
 
 	*res = (struct gz_sim_s2_result){.level = 0xff};
-	if (VTCR_TG0(vtcr) != VTCR_TG0_4K || t0sz < 16 || t0sz > 39 || sl0 > 2)
-		return false;
-	ipa_bits = 64 - t0sz;
-	start = 2 - sl0;
-	/* The start level may resolve at most 4 more bits than one table (16 concatenated). */
-	if (ipa_bits > level_shift(start) + 9 + 4 || ipa_bits <= level_shift(start))
+	if (!regime(vtcr, &ipa_bits, &start))
 		return false;
 	if (ipa >> ipa_bits) {
 		res->level = start;
@@ -38,25 +68,20 @@ bool gz_sim_s2_walk(uint64_t vttbr, uint64_t vtcr, gz_ipa_t ipa, struct gz_sim_s
 		}
 		d = __atomic_load_n(&t[idx], __ATOMIC_ACQUIRE);
 		res->level = level;
-		if (!(d & PTE_VALID))
+		if (!(d & ARCH_PTE_VALID))
 			return false;
-		if (level < 3 && (d & PTE_TABLE)) {
-			table = d & PTE_ADDR_MASK;
+		if (level < 3 && (d & ARCH_PTE_TYPE)) {
+			table = d & ARCH_PTE_ADDR_MASK;
 			continue;
 		}
-		if ((level == 3 && !(d & PTE_TABLE)) || (level == 0))
+		if ((level == 3 && !(d & ARCH_PTE_TYPE)) || (level == 0))
 			return false; /* reserved encodings: no 512 GiB blocks with 4 KiB pages */
-		if (!(d & S2_AF)) {
+		if (!(d & ARCH_PTE_AF)) {
 			res->af_fault = true;
 			return false;
 		}
-		res->size = 1ULL << shift;
-		res->pa = (d & PTE_ADDR_MASK & ~(res->size - 1)) | (ipa & (res->size - 1));
-		res->r = d & S2_S2AP_R;
-		res->w = d & S2_S2AP_W;
-		res->x = !(d & S2_XN);
-		res->attr = S2_MEMATTR(d);
-		res->ok = true;
+		leaf(d, shift, res);
+		res->pa |= ipa & (res->size - 1);
 		return true;
 	}
 	return false;
@@ -78,21 +103,15 @@ static void s2_visit(uint64_t table, unsigned level, unsigned bits, gz_ipa_t bas
 		gz_ipa_t ipa = base + (i << shift);
 		struct gz_sim_s2_result r = {.level = level};
 
-		if (!(d & PTE_VALID))
+		if (!(d & ARCH_PTE_VALID))
 			continue;
-		if (level < 3 && (d & PTE_TABLE)) {
-			s2_visit(d & PTE_ADDR_MASK, level + 1, 9, ipa, fn, arg, depth + 1);
+		if (level < 3 && (d & ARCH_PTE_TYPE)) {
+			s2_visit(d & ARCH_PTE_ADDR_MASK, level + 1, 9, ipa, fn, arg, depth + 1);
 			continue;
 		}
-		if ((level == 3 && !(d & PTE_TABLE)) || level == 0 || !(d & S2_AF))
+		if ((level == 3 && !(d & ARCH_PTE_TYPE)) || level == 0 || !(d & ARCH_PTE_AF))
 			continue;
-		r.ok = true;
-		r.size = 1ULL << shift;
-		r.pa = d & PTE_ADDR_MASK & ~(r.size - 1);
-		r.r = d & S2_S2AP_R;
-		r.w = d & S2_S2AP_W;
-		r.x = !(d & S2_XN);
-		r.attr = S2_MEMATTR(d);
+		leaf(d, shift, &r);
 		fn(arg, ipa, &r);
 	}
 }
@@ -101,15 +120,11 @@ bool gz_sim_s2_for_each(uint64_t vttbr, uint64_t vtcr,
 			void (*fn)(void *arg, gz_ipa_t ipa, const struct gz_sim_s2_result *leaf),
 			void *arg)
 {
-	unsigned t0sz = VTCR_T0SZ(vtcr), sl0 = VTCR_SL0(vtcr), ipa_bits, start;
+	unsigned ipa_bits, start;
 
-	if (VTCR_TG0(vtcr) != VTCR_TG0_4K || t0sz < 16 || t0sz > 39 || sl0 > 2)
+	if (!regime(vtcr, &ipa_bits, &start))
 		return false;
-	ipa_bits = 64 - t0sz;
-	start = 2 - sl0;
-	if (ipa_bits > level_shift(start) + 9 + 4 || ipa_bits <= level_shift(start))
-		return false;
-	s2_visit(vttbr & VTTBR_BADDR_MASK & ~0xfffULL, start, ipa_bits - level_shift(start), 0, fn,
+	s2_visit(vttbr & ARCH_VTTBR_BADDR & ~0xfffULL, start, ipa_bits - level_shift(start), 0, fn,
 		 arg, 0);
 	return true;
 }

@@ -3,8 +3,23 @@
  * priority drop, deactivation, PMR/BPR/running priority) computed from the list registers,
  * with the maintenance conditions reflected in ICH_MISR/EISR/ELRSR. */
 #include <string.h>
-#include "sim_internal.h"
-#include "sim_arch.h"
+#include <arm64/ich.h>
+#include <arm64/sysreg.h>
+#include <arm64/sysreg_el2.h>
+#include "machine.h"
+#include "vgic_cpuif.h"
+
+/* The interface this simulator implements: 5 priority and preemption bits, 24-bit INTIDs,
+ * A3V, nV4 and TDS, GZ_SIM_NR_LRS list registers; the guest's ICC_CTLR_EL1 shows the 5
+ * priority bits, 16-bit INTIDs and A3V. */
+#define PRIO_BITS 5
+#define VTR_VALUE                                                                                  \
+	(GZ_FIELD_PREP(ARCH_ICH_VTR_PRIBITS, PRIO_BITS - 1) |                                      \
+	 GZ_FIELD_PREP(ARCH_ICH_VTR_PREBITS, PRIO_BITS - 1) |                                      \
+	 GZ_FIELD_PREP(ARCH_ICH_VTR_IDBITS, 1) | ARCH_ICH_VTR_A3V | ARCH_ICH_VTR_NV4 |             \
+	 ARCH_ICH_VTR_TDS | GZ_FIELD_PREP(ARCH_ICH_VTR_LISTREGS, GZ_SIM_NR_LRS - 1))
+_Static_assert(VTR_VALUE == 0x90b80003ULL, "ICH_VTR_EL2 as the simulator always reported it");
+#define ICC_CTLR_RO ((uint64_t)(PRIO_BITS - 1) << ICC_CTLR_PRIBITS_SHIFT | ICC_CTLR_A3V)
 
 static struct gz_sim_ich ich_cpus[GZ_SIM_MAX_PCPUS];
 
@@ -20,12 +35,12 @@ struct gz_sim_ich *gz_sim_ich_of(unsigned pcpu)
 
 static uint64_t lr_state(uint64_t lr)
 {
-	return lr >> ICH_LR_STATE_SHIFT;
+	return GZ_FIELD_GET(ARCH_ICH_LR_STATE, lr);
 }
 
 static unsigned lr_prio(uint64_t lr)
 {
-	return (unsigned)(lr >> ICH_LR_PRIO_SHIFT) & 0xff & ~((1u << (8 - GIC_PRIO_BITS)) - 1);
+	return (unsigned)GZ_FIELD_GET(ARCH_ICH_LR_PRIORITY, lr) & ~((1u << (8 - PRIO_BITS)) - 1);
 }
 
 static uint64_t vmcr(const struct gz_sim_ich *ich)
@@ -35,23 +50,23 @@ static uint64_t vmcr(const struct gz_sim_ich *ich)
 
 static unsigned pmr(const struct gz_sim_ich *ich)
 {
-	return (unsigned)(vmcr(ich) >> ICH_VMCR_VPMR_SHIFT) & 0xff;
+	return (unsigned)GZ_FIELD_GET(ARCH_ICH_VMCR_PMR, vmcr(ich));
 }
 
 static unsigned bpr0(const struct gz_sim_ich *ich)
 {
-	unsigned b = (unsigned)(vmcr(ich) >> ICH_VMCR_VBPR0_SHIFT) & 7;
+	unsigned b = (unsigned)GZ_FIELD_GET(ARCH_ICH_VMCR_BPR0, vmcr(ich));
 
-	return GZ_MAX(b, 7u - GIC_PRIO_BITS);
+	return GZ_MAX(b, 7u - PRIO_BITS);
 }
 
 static unsigned bpr1(const struct gz_sim_ich *ich)
 {
-	unsigned b = (unsigned)(vmcr(ich) >> ICH_VMCR_VBPR1_SHIFT) & 7;
+	unsigned b = (unsigned)GZ_FIELD_GET(ARCH_ICH_VMCR_BPR1, vmcr(ich));
 
-	if (vmcr(ich) & ICH_VMCR_VCBPR)
+	if (vmcr(ich) & ARCH_ICH_VMCR_CBPR)
 		return GZ_MIN(bpr0(ich) + 1, 7u);
-	return GZ_MAX(b, 8u - GIC_PRIO_BITS);
+	return GZ_MAX(b, 8u - PRIO_BITS);
 }
 
 /* Group priority: the preemption-relevant upper bits of a priority. */
@@ -68,7 +83,7 @@ static unsigned running_prio(const struct gz_sim_ich *ich)
 
 	if (!act)
 		return 0xff;
-	return (unsigned)__builtin_ctz(act) << (8 - GIC_PRIO_BITS);
+	return (unsigned)__builtin_ctz(act) << (8 - PRIO_BITS);
 }
 
 /* Highest-priority pending LR, -1 if none. */
@@ -80,7 +95,7 @@ static int hppi_lr(const struct gz_sim_ich *ich)
 	for (unsigned n = 0; n < GZ_SIM_NR_LRS; n++) {
 		uint64_t lr = ich->reg[GZ_ICH_LR0 + n];
 
-		if (lr_state(lr) != ICH_LR_PENDING)
+		if (lr_state(lr) != ARCH_ICH_LR_STATE_PENDING)
 			continue;
 		if (lr_prio(lr) < bp) {
 			bp = lr_prio(lr);
@@ -92,7 +107,7 @@ static int hppi_lr(const struct gz_sim_ich *ich)
 
 static bool group_enabled(const struct gz_sim_ich *ich, bool grp1)
 {
-	return vmcr(ich) & (grp1 ? ICH_VMCR_VENG1 : ICH_VMCR_VENG0);
+	return vmcr(ich) & (grp1 ? ARCH_ICH_VMCR_ENG1 : ARCH_ICH_VMCR_ENG0);
 }
 
 /* Would the LR be signalled: enabled group, below PMR, preempts the running priority. */
@@ -101,10 +116,10 @@ static bool lr_signalled(const struct gz_sim_ich *ich, int n)
 	uint64_t lr;
 	bool grp1;
 
-	if (n < 0 || !(ich->reg[GZ_ICH_HCR] & ICH_HCR_EN))
+	if (n < 0 || !(ich->reg[GZ_ICH_HCR] & ARCH_ICH_HCR_EN))
 		return false;
 	lr = ich->reg[GZ_ICH_LR0 + n];
-	grp1 = lr & ICH_LR_GROUP;
+	grp1 = lr & ARCH_ICH_LR_GROUP;
 	return group_enabled(ich, grp1) && lr_prio(lr) < pmr(ich) &&
 	       group_prio(ich, lr_prio(lr), grp1) < running_prio(ich);
 }
@@ -121,7 +136,7 @@ uint64_t gz_sim_ich_eisr(const struct gz_sim_ich *ich)
 	for (unsigned n = 0; n < GZ_SIM_NR_LRS; n++) {
 		uint64_t lr = ich->reg[GZ_ICH_LR0 + n];
 
-		if (lr_state(lr) == 0 && !(lr & ICH_LR_HW) && (lr & ICH_LR_EOI))
+		if (lr_state(lr) == 0 && !(lr & ARCH_ICH_LR_HW) && (lr & ARCH_ICH_LR_EOI))
 			eisr |= GZ_BIT(n);
 	}
 	return eisr;
@@ -134,7 +149,7 @@ uint64_t gz_sim_ich_elrsr(const struct gz_sim_ich *ich)
 	for (unsigned n = 0; n < GZ_SIM_NR_LRS; n++) {
 		uint64_t lr = ich->reg[GZ_ICH_LR0 + n];
 
-		if (lr_state(lr) == 0 && ((lr & ICH_LR_HW) || !(lr & ICH_LR_EOI)))
+		if (lr_state(lr) == 0 && ((lr & ARCH_ICH_LR_HW) || !(lr & ARCH_ICH_LR_EOI)))
 			elrsr |= GZ_BIT(n);
 	}
 	return elrsr;
@@ -150,30 +165,30 @@ uint64_t gz_sim_ich_misr(const struct gz_sim_ich *ich)
 		uint64_t st = lr_state(ich->reg[GZ_ICH_LR0 + n]);
 
 		valid += st != 0;
-		pending |= st == ICH_LR_PENDING;
+		pending |= st == ARCH_ICH_LR_STATE_PENDING;
 	}
 	if (gz_sim_ich_eisr(ich))
-		misr |= ICH_MISR_EOI;
-	if ((hcr & ICH_HCR_UIE) && valid <= 1)
-		misr |= ICH_MISR_U;
-	if ((hcr & ICH_HCR_LRENPIE) && (hcr >> ICH_HCR_EOICOUNT_SHIFT))
-		misr |= ICH_MISR_LRENP;
-	if ((hcr & ICH_HCR_NPIE) && !pending)
-		misr |= ICH_MISR_NP;
-	if ((hcr & ICH_HCR_VGRP0EIE) && group_enabled(ich, false))
-		misr |= ICH_MISR_VGRP0E;
-	if ((hcr & ICH_HCR_VGRP0DIE) && !group_enabled(ich, false))
-		misr |= ICH_MISR_VGRP0D;
-	if ((hcr & ICH_HCR_VGRP1EIE) && group_enabled(ich, true))
-		misr |= ICH_MISR_VGRP1E;
-	if ((hcr & ICH_HCR_VGRP1DIE) && !group_enabled(ich, true))
-		misr |= ICH_MISR_VGRP1D;
+		misr |= ARCH_ICH_MISR_EOI;
+	if ((hcr & ARCH_ICH_HCR_UIE) && valid <= 1)
+		misr |= ARCH_ICH_MISR_U;
+	if ((hcr & ARCH_ICH_HCR_LRENPIE) && GZ_FIELD_GET(ARCH_ICH_HCR_EOICOUNT, hcr))
+		misr |= ARCH_ICH_MISR_LRENP;
+	if ((hcr & ARCH_ICH_HCR_NPIE) && !pending)
+		misr |= ARCH_ICH_MISR_NP;
+	if ((hcr & ARCH_ICH_HCR_VGRP0EIE) && group_enabled(ich, false))
+		misr |= ARCH_ICH_MISR_VGRP0E;
+	if ((hcr & ARCH_ICH_HCR_VGRP0DIE) && !group_enabled(ich, false))
+		misr |= ARCH_ICH_MISR_VGRP0D;
+	if ((hcr & ARCH_ICH_HCR_VGRP1EIE) && group_enabled(ich, true))
+		misr |= ARCH_ICH_MISR_VGRP1E;
+	if ((hcr & ARCH_ICH_HCR_VGRP1DIE) && !group_enabled(ich, true))
+		misr |= ARCH_ICH_MISR_VGRP1D;
 	return misr;
 }
 
 bool gz_sim_ich_maint_pending(const struct gz_sim_ich *ich)
 {
-	return (ich->reg[GZ_ICH_HCR] & ICH_HCR_EN) && gz_sim_ich_misr(ich);
+	return (ich->reg[GZ_ICH_HCR] & ARCH_ICH_HCR_EN) && gz_sim_ich_misr(ich);
 }
 
 uint64_t gz_hal_ich_read(enum gz_ich_reg reg)
@@ -182,7 +197,7 @@ uint64_t gz_hal_ich_read(enum gz_ich_reg reg)
 
 	switch (reg) {
 	case GZ_ICH_VTR:
-		return ICH_VTR_VALUE;
+		return VTR_VALUE;
 	case GZ_ICH_MISR:
 		return gz_sim_ich_misr(ich);
 	case GZ_ICH_EISR:
@@ -235,7 +250,7 @@ static int find_active_lr(const struct gz_sim_ich *ich, uint64_t intid)
 	for (unsigned n = 0; n < GZ_SIM_NR_LRS; n++) {
 		uint64_t lr = ich->reg[GZ_ICH_LR0 + n];
 
-		if ((lr & ICH_LR_VINTID_MASK) == intid && (lr_state(lr) & ICH_LR_ACTIVE))
+		if ((lr & ARCH_ICH_LR_VINTID) == intid && (lr & ARCH_ICH_LR_ACTIVE))
 			return (int)n;
 	}
 	return -1;
@@ -247,15 +262,15 @@ static void deactivate(struct gz_sim_ich *ich, uint64_t intid)
 
 	if (n < 0) {
 		uint64_t hcr = ich->reg[GZ_ICH_HCR];
-		uint64_t cnt = (hcr >> ICH_HCR_EOICOUNT_SHIFT) & 0x1f;
+		uint64_t cnt = GZ_FIELD_GET(ARCH_ICH_HCR_EOICOUNT, hcr);
 
 		/* No LR holds it: count it so the hypervisor can deactivate it itself. */
-		if (intid < 1020)
-			ich->reg[GZ_ICH_HCR] = (hcr & ~(0x1fULL << ICH_HCR_EOICOUNT_SHIFT)) |
-					       (((cnt + 1) & 0x1f) << ICH_HCR_EOICOUNT_SHIFT);
+		if (intid < ICC_IAR_SPURIOUS)
+			ich->reg[GZ_ICH_HCR] = (hcr & ~ARCH_ICH_HCR_EOICOUNT) |
+					       GZ_FIELD_PREP(ARCH_ICH_HCR_EOICOUNT, cnt + 1);
 		return;
 	}
-	ich->reg[GZ_ICH_LR0 + n] &= ~(ICH_LR_ACTIVE << ICH_LR_STATE_SHIFT);
+	ich->reg[GZ_ICH_LR0 + n] &= ~ARCH_ICH_LR_ACTIVE;
 }
 
 static void drop_priority(struct gz_sim_ich *ich, enum gz_ich_reg apr)
@@ -271,86 +286,92 @@ static uint64_t acknowledge(struct gz_sim_ich *ich, bool grp1)
 	uint64_t lr;
 
 	if (!lr_signalled(ich, n))
-		return GIC_SPURIOUS;
+		return ICC_IAR_INTID_NONE;
 	lr = ich->reg[GZ_ICH_LR0 + n];
-	if (!!(lr & ICH_LR_GROUP) != grp1)
-		return GIC_SPURIOUS;
+	if (!!(lr & ARCH_ICH_LR_GROUP) != grp1)
+		return ICC_IAR_INTID_NONE;
 	ich->reg[GZ_ICH_LR0 + n] =
-	    (lr & ~(3ULL << ICH_LR_STATE_SHIFT)) | (ICH_LR_ACTIVE << ICH_LR_STATE_SHIFT);
+	    (lr & ~ARCH_ICH_LR_STATE) | GZ_FIELD_PREP(ARCH_ICH_LR_STATE, ARCH_ICH_LR_STATE_ACTIVE);
 	ich->reg[grp1 ? GZ_ICH_AP1R0 : GZ_ICH_AP0R0] |=
-	    GZ_BIT(group_prio(ich, lr_prio(lr), grp1) >> (8 - GIC_PRIO_BITS));
-	return lr & ICH_LR_VINTID_MASK;
+	    GZ_BIT(group_prio(ich, lr_prio(lr), grp1) >> (8 - PRIO_BITS));
+	return lr & ARCH_ICH_LR_VINTID;
 }
 
 static uint64_t hppir(const struct gz_sim_ich *ich, bool grp1)
 {
 	int n = hppi_lr(ich);
 
-	if (n < 0 || !!(ich->reg[GZ_ICH_LR0 + n] & ICH_LR_GROUP) != grp1)
-		return GIC_SPURIOUS;
-	return ich->reg[GZ_ICH_LR0 + n] & ICH_LR_VINTID_MASK;
+	if (n < 0 || !!(ich->reg[GZ_ICH_LR0 + n] & ARCH_ICH_LR_GROUP) != grp1)
+		return ICC_IAR_INTID_NONE;
+	return ich->reg[GZ_ICH_LR0 + n] & ARCH_ICH_LR_VINTID;
 }
 
-static void set_vmcr_field(struct gz_sim_ich *ich, unsigned shift, uint64_t mask, uint64_t v)
+static void set_vmcr_field(struct gz_sim_ich *ich, uint64_t field, uint64_t v)
 {
-	ich->reg[GZ_ICH_VMCR] = (ich->reg[GZ_ICH_VMCR] & ~(mask << shift)) | ((v & mask) << shift);
+	ich->reg[GZ_ICH_VMCR] = (ich->reg[GZ_ICH_VMCR] & ~field) | GZ_FIELD_PREP(field, v);
+}
+
+/* ICC_AP0R<n>_EL1 / ICC_AP1R<n>_EL1, n = 1..3: RES0 with 5 preemption bits (reads as zero,
+ * writes ignored). */
+static bool apr_res0(uint32_t sr)
+{
+	for (unsigned n = 1; n < 4; n++)
+		if (sr == SYS_ICC_AP0R_EL1(n) || sr == SYS_ICC_AP1R_EL1(n))
+			return true;
+	return false;
 }
 
 bool gz_sim_icc_read(struct gz_sim_ich *ich, uint32_t sr, uint64_t *val)
 {
 	uint64_t v = vmcr(ich);
 
+	if (apr_res0(sr)) {
+		*val = 0;
+		return true;
+	}
 	switch (sr) {
-	case SR_ICC_IAR1:
+	case SYS_ICC_IAR1_EL1:
 		*val = acknowledge(ich, true);
 		return true;
-	case SR_ICC_IAR0:
+	case SYS_ICC_IAR0_EL1:
 		*val = acknowledge(ich, false);
 		return true;
-	case SR_ICC_HPPIR1:
+	case SYS_ICC_HPPIR1_EL1:
 		*val = hppir(ich, true);
 		return true;
-	case SR_ICC_HPPIR0:
+	case SYS_ICC_HPPIR0_EL1:
 		*val = hppir(ich, false);
 		return true;
-	case SR_ICC_PMR:
+	case SYS_ICC_PMR_EL1:
 		*val = pmr(ich);
 		return true;
-	case SR_ICC_BPR1:
+	case SYS_ICC_BPR1_EL1:
 		*val = bpr1(ich);
 		return true;
-	case SR_ICC_BPR0:
+	case SYS_ICC_BPR0_EL1:
 		*val = bpr0(ich);
 		return true;
-	case SR_ICC_RPR:
+	case SYS_ICC_RPR_EL1:
 		*val = running_prio(ich);
 		return true;
-	case SR_ICC_CTLR:
-		*val = ICC_CTLR_RO | ((v & ICH_VMCR_VEOIM) ? ICC_CTLR_EOIMODE : 0) |
-		       ((v & ICH_VMCR_VCBPR) ? ICC_CTLR_CBPR : 0);
+	case SYS_ICC_CTLR_EL1:
+		*val = ICC_CTLR_RO | ((v & ARCH_ICH_VMCR_EOIM) ? ICC_CTLR_EOIMODE : 0) |
+		       ((v & ARCH_ICH_VMCR_CBPR) ? ICC_CTLR_CBPR : 0);
 		return true;
-	case SR_ICC_SRE:
-		*val = 7; /* SRE, DFB, DIB */
+	case SYS_ICC_SRE_EL1:
+		*val = ICC_SRE_EL1_SRE | ICC_SRE_EL1_DFB | ICC_SRE_EL1_DIB;
 		return true;
-	case SR_ICC_IGRPEN1:
-		*val = !!(v & ICH_VMCR_VENG1);
+	case SYS_ICC_IGRPEN1_EL1:
+		*val = !!(v & ARCH_ICH_VMCR_ENG1);
 		return true;
-	case SR_ICC_IGRPEN0:
-		*val = !!(v & ICH_VMCR_VENG0);
+	case SYS_ICC_IGRPEN0_EL1:
+		*val = !!(v & ARCH_ICH_VMCR_ENG0);
 		return true;
-	case SR_ICC_AP1R(0):
+	case SYS_ICC_AP1R_EL1(0):
 		*val = ich->reg[GZ_ICH_AP1R0];
 		return true;
-	case SR_ICC_AP0R(0):
+	case SYS_ICC_AP0R_EL1(0):
 		*val = ich->reg[GZ_ICH_AP0R0];
-		return true;
-	case SR_ICC_AP1R(1):
-	case SR_ICC_AP1R(2):
-	case SR_ICC_AP1R(3):
-	case SR_ICC_AP0R(1):
-	case SR_ICC_AP0R(2):
-	case SR_ICC_AP0R(3):
-		*val = 0;
 		return true;
 	default:
 		return false;
@@ -359,56 +380,49 @@ bool gz_sim_icc_read(struct gz_sim_ich *ich, uint32_t sr, uint64_t *val)
 
 bool gz_sim_icc_write(struct gz_sim_ich *ich, uint32_t sr, uint64_t val)
 {
-	bool eoimode = vmcr(ich) & ICH_VMCR_VEOIM;
+	bool eoimode = vmcr(ich) & ARCH_ICH_VMCR_EOIM;
 
+	if (apr_res0(sr))
+		return true;
 	switch (sr) {
-	case SR_ICC_EOIR1:
-	case SR_ICC_EOIR0:
-		val &= 0xffffff;
-		drop_priority(ich, sr == SR_ICC_EOIR1 ? GZ_ICH_AP1R0 : GZ_ICH_AP0R0);
+	case SYS_ICC_EOIR1_EL1:
+	case SYS_ICC_EOIR0_EL1:
+		val &= ICC_IAR_INTID_MASK;
+		drop_priority(ich, sr == SYS_ICC_EOIR1_EL1 ? GZ_ICH_AP1R0 : GZ_ICH_AP0R0);
 		if (!eoimode)
 			deactivate(ich, val);
 		return true;
-	case SR_ICC_DIR:
+	case SYS_ICC_DIR_EL1:
 		if (eoimode)
-			deactivate(ich, val & 0xffffff);
+			deactivate(ich, val & ICC_IAR_INTID_MASK);
 		return true;
-	case SR_ICC_PMR:
-		set_vmcr_field(ich, ICH_VMCR_VPMR_SHIFT, 0xff,
-			       val & 0xff & ~((1u << (8 - GIC_PRIO_BITS)) - 1));
+	case SYS_ICC_PMR_EL1:
+		set_vmcr_field(ich, ARCH_ICH_VMCR_PMR, val & 0xff & ~((1u << (8 - PRIO_BITS)) - 1));
 		return true;
-	case SR_ICC_BPR1:
-		if (!(vmcr(ich) & ICH_VMCR_VCBPR))
-			set_vmcr_field(ich, ICH_VMCR_VBPR1_SHIFT, 7,
-				       GZ_MAX(val & 7, 8u - GIC_PRIO_BITS));
+	case SYS_ICC_BPR1_EL1:
+		if (!(vmcr(ich) & ARCH_ICH_VMCR_CBPR))
+			set_vmcr_field(ich, ARCH_ICH_VMCR_BPR1, GZ_MAX(val & 7, 8u - PRIO_BITS));
 		return true;
-	case SR_ICC_BPR0:
-		set_vmcr_field(ich, ICH_VMCR_VBPR0_SHIFT, 7, GZ_MAX(val & 7, 7u - GIC_PRIO_BITS));
+	case SYS_ICC_BPR0_EL1:
+		set_vmcr_field(ich, ARCH_ICH_VMCR_BPR0, GZ_MAX(val & 7, 7u - PRIO_BITS));
 		return true;
-	case SR_ICC_CTLR:
-		set_vmcr_field(ich, 9, 1, !!(val & ICC_CTLR_EOIMODE));
-		set_vmcr_field(ich, 4, 1, !!(val & ICC_CTLR_CBPR));
+	case SYS_ICC_CTLR_EL1:
+		set_vmcr_field(ich, ARCH_ICH_VMCR_EOIM, !!(val & ICC_CTLR_EOIMODE));
+		set_vmcr_field(ich, ARCH_ICH_VMCR_CBPR, !!(val & ICC_CTLR_CBPR));
 		return true;
-	case SR_ICC_SRE:
+	case SYS_ICC_SRE_EL1:
 		return true; /* SRE is fixed at 1 */
-	case SR_ICC_IGRPEN1:
-		set_vmcr_field(ich, 1, 1, val & 1);
+	case SYS_ICC_IGRPEN1_EL1:
+		set_vmcr_field(ich, ARCH_ICH_VMCR_ENG1, val & 1);
 		return true;
-	case SR_ICC_IGRPEN0:
-		set_vmcr_field(ich, 0, 1, val & 1);
+	case SYS_ICC_IGRPEN0_EL1:
+		set_vmcr_field(ich, ARCH_ICH_VMCR_ENG0, val & 1);
 		return true;
-	case SR_ICC_AP1R(0):
+	case SYS_ICC_AP1R_EL1(0):
 		ich->reg[GZ_ICH_AP1R0] = val & 0xffffffffULL;
 		return true;
-	case SR_ICC_AP0R(0):
+	case SYS_ICC_AP0R_EL1(0):
 		ich->reg[GZ_ICH_AP0R0] = val & 0xffffffffULL;
-		return true;
-	case SR_ICC_AP1R(1):
-	case SR_ICC_AP1R(2):
-	case SR_ICC_AP1R(3):
-	case SR_ICC_AP0R(1):
-	case SR_ICC_AP0R(2):
-	case SR_ICC_AP0R(3):
 		return true;
 	default:
 		return false;

@@ -10,8 +10,9 @@
 #include <unicorn/unicorn.h>
 #include <linux/gzvm.h>
 #include <gzsim/driver.h>
-#include "sim_internal.h"
-#include "sim_arch.h"
+#include <arm64/esr.h>
+#include <arm64/pte.h>
+#include <arm64/sysreg.h>
 
 #define IPA 0x40000000ULL
 
@@ -80,13 +81,13 @@ static void hal_vm(void)
 		 *l3 = gz_sim_host_alloc(4096);
 
 	ram = gz_sim_host_alloc(2 << 20);
-	l1[1] = gz_hal_va_to_pa(l2) | PTE_VALID | PTE_TABLE;
-	l2[0] = gz_hal_va_to_pa(l3) | PTE_VALID | PTE_TABLE;
+	l1[1] = gz_hal_va_to_pa(l2) | ARCH_PTE_VALID | ARCH_PTE_TYPE;
+	l2[0] = gz_hal_va_to_pa(l3) | ARCH_PTE_VALID | ARCH_PTE_TYPE;
 	for (unsigned i = 0; i < 512; i++)
-		l3[i] = (gz_hal_va_to_pa(ram) + i * 4096ULL) | PTE_VALID | PTE_TABLE | S2_AF |
-			S2_S2AP_R | S2_S2AP_W | (0xfULL << 2);
+		l3[i] = (gz_hal_va_to_pa(ram) + i * 4096ULL) | ARCH_PTE_VALID | ARCH_PTE_TYPE |
+			ARCH_PTE_AF | ARCH_S2_S2AP_R | ARCH_S2_S2AP_W | (0xfULL << 2);
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.pstate = PSR_MODE_EL1H | PSR_D | PSR_A | PSR_I | PSR_F;
+	ctx.pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
 	ctx.sys[GZ_SYS_SCTLR_EL1] = 0x30d00800;
 	ctx.hcr_el2 = HCR_RW;
 	ctx.vttbr_el2 = (1ULL << 48) | gz_hal_va_to_pa(l1);

@@ -99,6 +99,10 @@ static inline uint64_t arm64_esr(unsigned ec, uint32_t iss)
 #define ESR_WFX_TI_WFET 3
 #define ESR_WFX_RV	GZ_BIT(2)
 #define ESR_WFX_RN	GZ_GENMASK(9, 5)
+/* CV/COND of traps from a conditional instruction (the simulator's WFx: condition AL) */
+#define ESR_WFX_CV   GZ_BIT(24)
+#define ESR_WFX_COND GZ_GENMASK(23, 20)
+#define ESR_COND_AL  0xe
 
 /* HVC/SMC */
 #define ESR_xVC_IMM GZ_GENMASK(15, 0)

@@ -10,6 +10,8 @@
 #define ARCH_GIC_PPI_BASE 16
 #define ARCH_GIC_NR_PPIS  16
 #define ARCH_GIC_SPI_BASE 32
+/* PPIs the Arm Base System Architecture assigns */
+#define ARCH_GIC_PPI_VTIMER 27 /* EL1 virtual timer */
 
 /* ---- Distributor frame (64 KiB) ------------------------------------------------------- */
 #define ARCH_GICD_SIZE	      0x10000

@@ -36,6 +36,11 @@
 #define ARCH_S1_AP_RW	 0x1
 #define ARCH_S1_AP_RO	 0x3
 #define ARCH_S1_XN	 GZ_BIT(54)
+/* EL1&0 stage 1: AP[2] read-only, AP[1] EL0 access, PXN / UXN (XN above) */
+#define ARCH_S1_AP_RDONLY GZ_BIT(7)
+#define ARCH_S1_AP_EL0	  GZ_BIT(6)
+#define ARCH_S1_PXN	  GZ_BIT(53)
+#define ARCH_S1_UXN	  GZ_BIT(54)
 /* MAIR_EL2 as the EL2 port programs it, and the AttrIndx of each entry. */
 #define ARCH_MAIR_NORMAL_WB    0xffULL /* normal, inner/outer WB non-transient RW-allocate */
 #define ARCH_MAIR_DEVICE_nGnRE 0x04ULL

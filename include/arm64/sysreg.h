@@ -52,12 +52,48 @@
 #define SYS_SPSR_EL1	   SYS_ENC(3, 0, 4, 0, 0)
 #define SYS_MPIDR_EL1	   SYS_ENC(3, 0, 0, 0, 5)
 #define SYS_MIDR_EL1	   SYS_ENC(3, 0, 0, 0, 0)
+#define SYS_CNTFRQ_EL0	   SYS_ENC(3, 3, 14, 0, 0)
+
+/* CNTKCTL_EL1: what EL0 may read of the counters and the virtual timer */
+#define CNTKCTL_EL0PCTEN GZ_BIT(0)
+#define CNTKCTL_EL0VCTEN GZ_BIT(1)
+#define CNTKCTL_EL0VTEN	 GZ_BIT(8)
+
+/* EL2 and EL3 controls an emulator of EL1 programs (the simulator's Unicorn engine) */
+#define SYS_HCR_EL2	SYS_ENC(3, 4, 1, 1, 0)
+#define SYS_CNTHCTL_EL2 SYS_ENC(3, 4, 14, 1, 0)
+#define SYS_SCR_EL3	SYS_ENC(3, 6, 1, 1, 0)
+#define SCR_EL3_NS	GZ_BIT(0)
+#define SCR_EL3_HCE	GZ_BIT(8)
+#define SCR_EL3_RW	GZ_BIT(10)
 
 /* GICv3 CPU interface registers that trap (ICC_SRE_EL1 and SGI generation) */
 #define SYS_ICC_SGI1R_EL1  SYS_ENC(3, 0, 12, 11, 5)
 #define SYS_ICC_ASGI1R_EL1 SYS_ENC(3, 0, 12, 11, 6)
 #define SYS_ICC_SGI0R_EL1  SYS_ENC(3, 0, 12, 11, 7)
 #define SYS_ICC_SRE_EL1	   SYS_ENC(3, 0, 12, 12, 5)
+
+/* The rest of the GICv3 CPU interface a guest uses (the virtual interface answers them) */
+#define SYS_ICC_PMR_EL1	    SYS_ENC(3, 0, 4, 6, 0)
+#define SYS_ICC_IAR0_EL1    SYS_ENC(3, 0, 12, 8, 0)
+#define SYS_ICC_EOIR0_EL1   SYS_ENC(3, 0, 12, 8, 1)
+#define SYS_ICC_HPPIR0_EL1  SYS_ENC(3, 0, 12, 8, 2)
+#define SYS_ICC_BPR0_EL1    SYS_ENC(3, 0, 12, 8, 3)
+#define SYS_ICC_AP0R_EL1(n) SYS_ENC(3, 0, 12, 8, 4 + (n))
+#define SYS_ICC_AP1R_EL1(n) SYS_ENC(3, 0, 12, 9, (n))
+#define SYS_ICC_DIR_EL1	    SYS_ENC(3, 0, 12, 11, 1)
+#define SYS_ICC_RPR_EL1	    SYS_ENC(3, 0, 12, 11, 3)
+#define SYS_ICC_IAR1_EL1    SYS_ENC(3, 0, 12, 12, 0)
+#define SYS_ICC_EOIR1_EL1   SYS_ENC(3, 0, 12, 12, 1)
+#define SYS_ICC_HPPIR1_EL1  SYS_ENC(3, 0, 12, 12, 2)
+#define SYS_ICC_BPR1_EL1    SYS_ENC(3, 0, 12, 12, 3)
+#define SYS_ICC_CTLR_EL1    SYS_ENC(3, 0, 12, 12, 4)
+#define SYS_ICC_IGRPEN0_EL1 SYS_ENC(3, 0, 12, 12, 6)
+#define SYS_ICC_IGRPEN1_EL1 SYS_ENC(3, 0, 12, 12, 7)
+/* ICC_SRE_EL1: system-register interface on, FIQ and IRQ bypass disabled */
+#define ICC_SRE_EL1_SRE GZ_BIT(0)
+#define ICC_SRE_EL1_DFB GZ_BIT(1)
+#define ICC_SRE_EL1_DIB GZ_BIT(2)
 
 /* ID register space: op0 = 3, op1 = 0, CRn = 0, CRm 1..7 */
 #define SYS_IS_ID_REG(e)                                                                           \
@@ -130,6 +166,7 @@
 #define HCR_TID3   GZ_BIT(18)
 #define HCR_TACR   GZ_BIT(21)
 #define HCR_TSW	   GZ_BIT(22)
+#define HCR_VI	   GZ_BIT(7) /* virtual IRQ pending */
 #define HCR_PTW	   GZ_BIT(2)
 #define HCR_RW	   GZ_BIT(31)
 #define HCR_TGE	   GZ_BIT(27) /* EL1 and EL0 exceptions go to EL2: never a guest's */

@@ -73,5 +73,13 @@
 #define ICC_IAR_INTID_MASK 0xffffffUL
 /* ICC_CTLR_EL1.EOImode: ICC_EOIR1_EL1 only drops the priority, ICC_DIR_EL1 deactivates. */
 #define ICC_CTLR_EOIMODE 0x2UL
+/* ICC_CTLR_EL1: common binary point; read-only PRIbits (priority bits - 1), IDbits (0: 16-bit
+ * INTIDs) and A3V (nonzero Aff3 supported). */
+#define ICC_CTLR_CBPR	       0x1UL
+#define ICC_CTLR_PRIBITS_SHIFT 8
+#define ICC_CTLR_IDBITS_SHIFT  11
+#define ICC_CTLR_A3V	       0x8000UL
+/* The special INTID read from ICC_IAR1_EL1 when no interrupt can be acknowledged. */
+#define ICC_IAR_INTID_NONE 1023U
 
 #endif

@@ -57,4 +57,15 @@ static inline unsigned arch_parange_encode(unsigned pa_bits, unsigned *range)
 #define ARCH_VTTBR_VMID_SHIFT 48
 #define ARCH_VTTBR_BADDR      GZ_GENMASK(47, 1)
 
+/* TCR_EL1 (the EL1&0 stage-1 regime) and TTBRn_EL1 */
+#define ARCH_TCR_EL1_T0SZ    GZ_GENMASK(5, 0)
+#define ARCH_TCR_EL1_EPD0    GZ_BIT(7)
+#define ARCH_TCR_EL1_TG0     GZ_GENMASK(15, 14)
+#define ARCH_TCR_EL1_T1SZ    GZ_GENMASK(21, 16)
+#define ARCH_TCR_EL1_EPD1    GZ_BIT(23)
+#define ARCH_TCR_EL1_TG1     GZ_GENMASK(31, 30)
+#define ARCH_TCR_TG1_4K	     2
+#define ARCH_TTBR_BADDR	     GZ_GENMASK(47, 1)
+#define ARCH_VA_SELECT_TTBR1 GZ_BIT(55) /* VA bit 55 picks TTBR1_EL1 */
+
 #endif

@@ -17,7 +17,9 @@
 #include <gzabi/status.h>
 #include <gzsim/driver.h>
 #include "gzdrv.h"
-#include "../sim_internal.h"
+#include "../machine.h"
+#include "../phys.h"
+#include "../registry.h"
 
 #define MAX_FDS	    256
 #define FD_BASE	    1000 /* distinct from the process's real fds */
@@ -147,10 +149,7 @@ static int op_copy_to_user(void *env, uint64_t uaddr, const void *src, size_t le
 
 static bool in_phys(uint64_t uaddr, uint64_t size)
 {
-	const uint8_t *p = (const uint8_t *)(uintptr_t)uaddr;
-
-	return gz_sim_m.mem && p >= gz_sim_m.mem && size <= gz_sim_m.cfg.phys_size &&
-	       (uint64_t)(p - gz_sim_m.mem) <= gz_sim_m.cfg.phys_size - size;
+	return gz_sim_phys_contains((const void *)(uintptr_t)uaddr, size);
 }
 
 /* Guest RAM must be simulated physical memory: the hypervisor maps its PAs. */
@@ -648,7 +647,7 @@ void gz_sim_kick_thread(pthread_t t)
 			atomic_store(&S.threads[i].kicked, 1);
 	}
 	pthread_mutex_unlock(&S.mu);
-	gz_sim_kick_pcpu_all();
+	gz_sim_registry_kick_all();
 }
 
 void *gz_sim_ram_alloc(size_t size)

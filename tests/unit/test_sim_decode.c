@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "sim_internal.h"
-#include "sim_arch.h"
+#include <arm64/esr.h>
+#include "decode.h"
+#include "syndrome.h"
 
 struct iss_case {
 	uint32_t insn;
@@ -15,26 +16,26 @@ struct iss_case {
 	uint64_t iss; /* expected ISS (without DFSC) */
 };
 
-#define ISV    ESR_ISS_ISV
-#define SAS(n) ((uint64_t)(n) << ESR_ISS_SAS_SHIFT)
-#define SRT(n) ((uint64_t)(n) << ESR_ISS_SRT_SHIFT)
+#define ISV    ESR_xABT_ISV
+#define SAS(n) GZ_FIELD_PREP(ESR_DABT_SAS, n)
+#define SRT(n) GZ_FIELD_PREP(ESR_DABT_SRT, n)
 
 static const struct iss_case iss_cases[] = {
-    {0xf9400041, "ldr x1, [x2]", false, ISV | SAS(3) | SRT(1) | ESR_ISS_SF},
-    {0x39000483, "strb w3, [x4, #1]", true, ISV | SAS(0) | SRT(3) | ESR_ISS_WNR},
-    {0x79c000c5, "ldrsh w5, [x6]", false, ISV | SAS(1) | SRT(5) | ESR_ISS_SSE},
-    {0x798000c5, "ldrsh x5, [x6]", false, ISV | SAS(1) | SRT(5) | ESR_ISS_SSE | ESR_ISS_SF},
-    {0xb9800107, "ldrsw x7, [x8]", false, ISV | SAS(2) | SRT(7) | ESR_ISS_SSE | ESR_ISS_SF},
-    {0x889ffc41, "stlr w1, [x2]", true, ISV | SAS(2) | SRT(1) | ESR_ISS_AR | ESR_ISS_WNR},
-    {0xc8dffc41, "ldar x1, [x2]", false, ISV | SAS(3) | SRT(1) | ESR_ISS_AR | ESR_ISS_SF},
+    {0xf9400041, "ldr x1, [x2]", false, ISV | SAS(3) | SRT(1) | ESR_DABT_SF},
+    {0x39000483, "strb w3, [x4, #1]", true, ISV | SAS(0) | SRT(3) | ESR_DABT_WNR},
+    {0x79c000c5, "ldrsh w5, [x6]", false, ISV | SAS(1) | SRT(5) | ESR_DABT_SSE},
+    {0x798000c5, "ldrsh x5, [x6]", false, ISV | SAS(1) | SRT(5) | ESR_DABT_SSE | ESR_DABT_SF},
+    {0xb9800107, "ldrsw x7, [x8]", false, ISV | SAS(2) | SRT(7) | ESR_DABT_SSE | ESR_DABT_SF},
+    {0x889ffc41, "stlr w1, [x2]", true, ISV | SAS(2) | SRT(1) | ESR_DABT_AR | ESR_DABT_WNR},
+    {0xc8dffc41, "ldar x1, [x2]", false, ISV | SAS(3) | SRT(1) | ESR_DABT_AR | ESR_DABT_SF},
     {0xb8636841, "ldr w1, [x2, x3]", false, ISV | SAS(2) | SRT(1)},
     {0xb85ff041, "ldur w1, [x2, #-1]", false, ISV | SAS(2) | SRT(1)},
-    {0xf9000be9, "str x9, [sp, #16]", true, ISV | SAS(3) | SRT(9) | ESR_ISS_SF | ESR_ISS_WNR},
+    {0xf9000be9, "str x9, [sp, #16]", true, ISV | SAS(3) | SRT(9) | ESR_DABT_SF | ESR_DABT_WNR},
     {0x38634841, "ldrb w1, [x2, w3, uxtw]", false, ISV | SAS(0) | SRT(1)},
     /* no valid syndrome: pairs, writeback, prefetch, SIMD, not a load/store */
     {0xa9400861, "ldp x1, x2, [x3]", false, 0},
     {0xf8408441, "ldr x1, [x2], #8", false, 0},
-    {0xf8408441, "ldr x1, [x2], #8 (reported as write)", true, ESR_ISS_WNR},
+    {0xf8408441, "ldr x1, [x2], #8 (reported as write)", true, ESR_DABT_WNR},
     {0xf9800000, "prfm pldl1keep, [x0]", false, 0},
     {0x3dc00020, "ldr q0, [x1]", false, 0},
     {0xd503201f, "nop", false, 0},
@@ -44,7 +45,7 @@ static void test_dabt_iss(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < GZ_ARRAY_SIZE(iss_cases); i++) {
-		uint64_t got = gz_sim_dabt_iss(iss_cases[i].insn, iss_cases[i].write);
+		uint64_t got = gz_sim_syn_dabt_iss(iss_cases[i].insn, iss_cases[i].write);
 
 		if (got != iss_cases[i].iss)
 			fail_msg("%s: ISS %#llx, expected %#llx", iss_cases[i].text,
@@ -58,18 +59,18 @@ static void test_exception_insns(void **state)
 	bool wfe = true;
 
 	(void)state;
-	assert_true(gz_sim_is_hvc(0xd4024682, &imm));
+	assert_true(gz_sim_decode_hvc(0xd4024682, &imm));
 	assert_int_equal(imm, 0x1234);
-	assert_false(gz_sim_is_hvc(0xd40000e3, &imm)); /* smc */
-	assert_true(gz_sim_is_smc(0xd40000e3, &imm));
+	assert_false(gz_sim_decode_hvc(0xd40000e3, &imm)); /* smc */
+	assert_true(gz_sim_decode_smc(0xd40000e3, &imm));
 	assert_int_equal(imm, 7);
-	assert_false(gz_sim_is_smc(0xd4000841, &imm)); /* svc */
-	assert_true(gz_sim_is_wfx(0xd503207f, &wfe));
+	assert_false(gz_sim_decode_smc(0xd4000841, &imm)); /* svc */
+	assert_true(gz_sim_decode_wfx(0xd503207f, &wfe));
 	assert_false(wfe);
-	assert_true(gz_sim_is_wfx(0xd503205f, &wfe));
+	assert_true(gz_sim_decode_wfx(0xd503205f, &wfe));
 	assert_true(wfe);
-	assert_false(gz_sim_is_wfx(0xd503201f, &wfe)); /* nop */
-	assert_false(gz_sim_is_wfx(0xd503203f, &wfe)); /* yield */
+	assert_false(gz_sim_decode_wfx(0xd503201f, &wfe)); /* nop */
+	assert_false(gz_sim_decode_wfx(0xd503203f, &wfe)); /* yield */
 }
 
 static uint64_t regs[32];
@@ -105,16 +106,16 @@ static void test_ldst_va(void **state)
 	regs[4] = 0x3000;
 	regs[31] = 0x8000;
 	for (size_t i = 0; i < GZ_ARRAY_SIZE(cases); i++) {
-		assert_true(gz_sim_ldst_va(cases[i].insn, reg_cb, NULL, &va));
+		assert_true(gz_sim_decode_ldst_va(cases[i].insn, reg_cb, NULL, &va));
 		if (va != cases[i].va)
 			fail_msg("insn %#x: va %#llx, expected %#llx", cases[i].insn,
 				 (unsigned long long)va, (unsigned long long)cases[i].va);
 	}
 	regs[3] = 0x2000;
-	assert_true(gz_sim_ldst_va(0xa9400861, reg_cb, NULL, &va));
+	assert_true(gz_sim_decode_ldst_va(0xa9400861, reg_cb, NULL, &va));
 	assert_int_equal(va, 0x2000);
-	assert_false(gz_sim_ldst_va(0xd503201f, reg_cb, NULL, &va)); /* nop */
-	assert_false(gz_sim_ldst_va(0x91000421, reg_cb, NULL, &va)); /* add */
+	assert_false(gz_sim_decode_ldst_va(0xd503201f, reg_cb, NULL, &va)); /* nop */
+	assert_false(gz_sim_decode_ldst_va(0x91000421, reg_cb, NULL, &va)); /* add */
 }
 
 int main(void)

@@ -12,8 +12,13 @@
 #include <string.h>
 #include <cmocka.h>
 #include <gzabi/status.h>
-#include "sim_internal.h"
-#include "sim_arch.h"
+#include <arm64/esr.h>
+#include <arm64/ich.h>
+#include <arm64/pte.h>
+#include <arm64/sysreg.h>
+#include <gzsim/sim.h>
+
+#define HPFAR_OF(ipa) GZ_FIELD_PREP(HPFAR_FIPA, (ipa) >> GZ_PAGE_SHIFT)
 
 #define IPA_RAM 0x40000000ULL
 #define PG(n)	(IPA_RAM + (n)*0x1000ULL)
@@ -24,10 +29,10 @@
 #define VBAR	PG(8) /* vectors, RX (2 pages) */
 
 #define S2_PAGE(pa, ap, xn)                                                                        \
-	((pa) | PTE_VALID | PTE_TABLE | S2_AF | (3ULL << 8) | (0xfULL << 2) | (ap) |               \
-	 ((xn) ? S2_XN : 0))
-#define RW (S2_S2AP_R | S2_S2AP_W)
-#define RO S2_S2AP_R
+	((pa) | ARCH_PTE_VALID | ARCH_PTE_TYPE | ARCH_PTE_AF | (3ULL << 8) | (0xfULL << 2) |       \
+	 (ap) | ((xn) ? GZ_FIELD_PREP(ARCH_S2_XN, ARCH_S2_XN_NONE) : 0))
+#define RW (ARCH_S2_S2AP_R | ARCH_S2_S2AP_W)
+#define RO ARCH_S2_S2AP_R
 
 static uint8_t *ram; /* host view of the 2 MiB at IPA_RAM */
 static gz_pa_t ram_pa;
@@ -62,8 +67,8 @@ static int setup(void **state)
 	l1 = alloc_table();
 	l2 = alloc_table();
 	l3 = alloc_table();
-	l1[1] = gz_hal_va_to_pa(l2) | PTE_VALID | PTE_TABLE; /* 1 GiB at IPA 0x40000000 */
-	l2[0] = gz_hal_va_to_pa(l3) | PTE_VALID | PTE_TABLE;
+	l1[1] = gz_hal_va_to_pa(l2) | ARCH_PTE_VALID | ARCH_PTE_TYPE; /* 1 GiB at IPA 0x40000000 */
+	l2[0] = gz_hal_va_to_pa(l3) | ARCH_PTE_VALID | ARCH_PTE_TYPE;
 	for (unsigned i = 0; i < 512; i++)
 		l3[i] = S2_PAGE(ram_pa + i * 0x1000ULL, RW, false);
 	l3[1] = S2_PAGE(ram_pa + 0x1000, RO, false); /* code: read + execute */
@@ -73,7 +78,7 @@ static int setup(void **state)
 	l3[9] = S2_PAGE(ram_pa + 0x9000, RO, false);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.pc = CODE;
-	ctx.pstate = PSR_MODE_EL1H | PSR_D | PSR_A | PSR_I | PSR_F;
+	ctx.pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
 	ctx.sys[GZ_SYS_SCTLR_EL1] = 0x30d00800;
 	ctx.sys[GZ_SYS_VBAR_EL1] = VBAR;
 	ctx.hcr_el2 = HCR_TWI | HCR_RW;
@@ -114,7 +119,7 @@ static void test_hvc_exit(void **state)
 	assert_int_equal(ex.esr, 0x5a001234);
 	assert_int_equal(ctx.pc, CODE + 8);
 	assert_int_equal(ctx.x[1], 42);
-	assert_int_equal(ctx.pstate & PSR_MODE_MASK, PSR_MODE_EL1H);
+	assert_int_equal(ctx.pstate & PSR_MODE_MASK, PSR_MODE_EL1h);
 }
 
 static void test_dabt_unmapped_ipa(void **state)
@@ -128,11 +133,11 @@ static void test_dabt_unmapped_ipa(void **state)
 	assert_int_equal(ex.kind, GZ_EXIT_KIND_SYNC);
 	assert_int_equal(ec(), ESR_EC_DABT_LOW);
 	/* ISV, SAS = 3, SRT = 5, SF, read, translation fault at level 1 (no L1 entry) */
-	assert_int_equal(ex.esr & 0x1ffffff,
-			 ESR_ISS_ISV | (3ULL << 22) | (5ULL << 16) | ESR_ISS_SF | ESR_FSC_TRANS(1));
+	assert_int_equal(ex.esr & 0x1ffffff, ESR_xABT_ISV | (3ULL << 22) | (5ULL << 16) |
+						 ESR_DABT_SF | (ESR_FSC_TRANS + 1));
 	assert_true(ex.esr & ESR_IL);
 	assert_int_equal(ex.far, 0x09009008);
-	assert_int_equal(ex.hpfar, HPFAR_FROM_IPA(0x09009008ULL));
+	assert_int_equal(ex.hpfar, HPFAR_OF(0x09009008ULL));
 	assert_int_equal(ctx.pc, CODE + 8); /* on the load */
 	assert_int_equal(ctx.x[0], 0x09009000);
 }
@@ -147,8 +152,8 @@ static void test_permission_fault_write_ro(void **state)
 	*(uint64_t *)(ram + 0x3000) = 0x1122334455667788ULL;
 	run();
 	assert_int_equal(ec(), ESR_EC_DABT_LOW);
-	assert_int_equal(ex.esr & 0x1ffffff,
-			 ESR_ISS_ISV | (2ULL << 22) | (5ULL << 16) | ESR_ISS_WNR | ESR_FSC_PERM(3));
+	assert_int_equal(ex.esr & 0x1ffffff, ESR_xABT_ISV | (2ULL << 22) | (5ULL << 16) |
+						 ESR_DABT_WNR | (ESR_FSC_PERM + 3));
 	assert_int_equal(ex.far, RODATA + 4);
 	assert_int_equal(ctx.pc, CODE + 12);
 	assert_int_equal(ctx.x[5], 0x1122334455667788ULL); /* the read was allowed */
@@ -165,9 +170,9 @@ static void test_exec_from_xn_page(void **state)
 	put(NOEXEC, &nop, 1);
 	run();
 	assert_int_equal(ec(), ESR_EC_IABT_LOW);
-	assert_int_equal(ex.esr & 0x3f, ESR_FSC_PERM(3));
+	assert_int_equal(ex.esr & 0x3f, (ESR_FSC_PERM + 3));
 	assert_int_equal(ex.far, NOEXEC);
-	assert_int_equal(ex.hpfar, HPFAR_FROM_IPA(NOEXEC));
+	assert_int_equal(ex.hpfar, HPFAR_OF(NOEXEC));
 	assert_int_equal(ctx.pc, NOEXEC);
 }
 
@@ -185,7 +190,10 @@ static void test_wfi_and_sgi_traps(void **state)
 	ctx.pc += 4;
 	run();
 	assert_int_equal(ec(), ESR_EC_SYS64);
-	assert_int_equal(ex.esr & 0x1ffffff, ESR_SYS_ISS(3, 0, 12, 11, 5, 2, 0));
+	assert_int_equal(ex.esr & 0x1ffffff,
+			 (GZ_FIELD_PREP(ESR_SYS64_OP0, 3) | GZ_FIELD_PREP(ESR_SYS64_CRN, 12) |
+			  GZ_FIELD_PREP(ESR_SYS64_CRM, 11) | GZ_FIELD_PREP(ESR_SYS64_OP2, 5) |
+			  GZ_FIELD_PREP(ESR_SYS64_RT, 2)));
 	assert_int_equal(ctx.pc, CODE + 8);
 	assert_int_equal(ctx.x[2], 7);
 }
@@ -197,16 +205,16 @@ static void test_svc_enters_guest_vector(void **state)
 
 	(void)state;
 	put(CODE, code, 1);
-	put(VBAR + VEC_CUR_SPX + VEC_SYNC, &vec, 1);
-	ctx.pstate = PSR_MODE_EL1H | PSR_F; /* IRQs unmasked: SPSR must keep that */
+	put(VBAR + VBAR_OFF_CUR_SPX + VBAR_OFF_SYNC, &vec, 1);
+	ctx.pstate = PSR_MODE_EL1h | PSR_F; /* IRQs unmasked: SPSR must keep that */
 	run();
 	assert_int_equal(ex.esr, 0x5a000001);
 	assert_int_equal(ctx.pc, VBAR + 0x204);
 	assert_int_equal(ctx.elr_el1, CODE + 4);
-	assert_int_equal(ctx.spsr_el1, PSR_MODE_EL1H | PSR_F);
+	assert_int_equal(ctx.spsr_el1, PSR_MODE_EL1h | PSR_F);
 	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1], 0x56000042);
 	assert_int_equal(ctx.pstate & (PSR_I | PSR_A | PSR_D | PSR_F | PSR_MODE_MASK),
-			 PSR_I | PSR_A | PSR_D | PSR_F | PSR_MODE_EL1H);
+			 PSR_I | PSR_A | PSR_D | PSR_F | PSR_MODE_EL1h);
 }
 
 static void test_virtual_irq_from_lr(void **state)
@@ -217,16 +225,17 @@ static void test_virtual_irq_from_lr(void **state)
 
 	(void)state;
 	put(CODE, code, 2);
-	put(VBAR + VEC_CUR_SPX + VEC_IRQ, vec, 2);
-	gz_hal_ich_write(GZ_ICH_HCR, ICH_HCR_EN);
-	gz_hal_ich_write(GZ_ICH_VMCR, ICH_VMCR_VENG1 | (0xf0ULL << ICH_VMCR_VPMR_SHIFT));
-	gz_hal_ich_write(GZ_ICH_LR(0), (ICH_LR_PENDING << ICH_LR_STATE_SHIFT) | ICH_LR_GROUP |
-					   (0x80ULL << ICH_LR_PRIO_SHIFT) | 27);
+	put(VBAR + VBAR_OFF_CUR_SPX + VBAR_OFF_IRQ, vec, 2);
+	gz_hal_ich_write(GZ_ICH_HCR, ARCH_ICH_HCR_EN);
+	gz_hal_ich_write(GZ_ICH_VMCR, ARCH_ICH_VMCR_ENG1 | GZ_FIELD_PREP(ARCH_ICH_VMCR_PMR, 0xf0));
+	gz_hal_ich_write(GZ_ICH_LR(0), ARCH_ICH_LR_PENDING | ARCH_ICH_LR_GROUP |
+					   GZ_FIELD_PREP(ARCH_ICH_LR_PRIORITY, 0x80) | 27);
 	run();
 	assert_int_equal(ex.esr, 0x5a000002);
 	assert_int_equal(ctx.x[3], 27);
 	assert_int_equal(ctx.elr_el1, CODE + 4); /* interrupted in the loop */
-	assert_int_equal(gz_hal_ich_read(GZ_ICH_LR(0)) >> ICH_LR_STATE_SHIFT, ICH_LR_ACTIVE);
+	assert_int_equal(GZ_FIELD_GET(ARCH_ICH_LR_STATE, gz_hal_ich_read(GZ_ICH_LR(0))),
+			 ARCH_ICH_LR_STATE_ACTIVE);
 	assert_int_equal(gz_hal_ich_read(GZ_ICH_AP1R0), 1u << (0x80 >> 3));
 }
 
@@ -263,8 +272,8 @@ static void test_tlbi_unmaps(void **state)
 	ctx.pc = CODE;
 	run();
 	assert_int_equal(ec(), ESR_EC_DABT_LOW);
-	assert_int_equal(ex.esr & 0x3f, ESR_FSC_TRANS(3));
-	assert_int_equal(ex.hpfar, HPFAR_FROM_IPA(DATA));
+	assert_int_equal(ex.esr & 0x3f, (ESR_FSC_TRANS + 3));
+	assert_int_equal(ex.hpfar, HPFAR_OF(DATA));
 	/* A mapping added without TLBI (invalid -> valid) is picked up on the miss. */
 	l3[2] = S2_PAGE(ram_pa + 0x2000, RW, false);
 	run();
@@ -293,13 +302,13 @@ static void test_s2_walk(void **state)
 	assert_true(gz_sim_s2_walk(vttbr, vtcr, RODATA, &r));
 	assert_true(r.r && !r.w && !r.x);
 	/* a 2 MiB block at level 2 */
-	l2[1] = ram_pa | PTE_VALID | S2_AF | RW;
+	l2[1] = ram_pa | ARCH_PTE_VALID | ARCH_PTE_AF | RW;
 	assert_true(gz_sim_s2_walk(vttbr, vtcr, IPA_RAM + 0x200000 + 0x1234, &r));
 	assert_int_equal(r.level, 2);
 	assert_int_equal(r.size, 0x200000);
 	assert_int_equal(r.pa, ram_pa + 0x1234);
 	/* access flag clear */
-	l2[2] = ram_pa | PTE_VALID | RW;
+	l2[2] = ram_pa | ARCH_PTE_VALID | RW;
 	assert_false(gz_sim_s2_walk(vttbr, vtcr, IPA_RAM + 0x400000, &r));
 	assert_true(r.af_fault);
 	assert_int_equal(r.level, 2);
@@ -363,7 +372,11 @@ static void test_smc_and_cntp_traps(void **state)
 	run();
 	/* only the virtual timer is the guest's: the physical one traps (CNTHCTL_EL2.EL1PCEN) */
 	assert_int_equal(ec(), ESR_EC_SYS64);
-	assert_int_equal(ex.esr & 0x1ffffff, ESR_SYS_ISS(3, 3, 14, 2, 1, 3, 1));
+	assert_int_equal(ex.esr & 0x1ffffff,
+			 (GZ_FIELD_PREP(ESR_SYS64_OP0, 3) | GZ_FIELD_PREP(ESR_SYS64_OP1, 3) |
+			  GZ_FIELD_PREP(ESR_SYS64_CRN, 14) | GZ_FIELD_PREP(ESR_SYS64_CRM, 2) |
+			  GZ_FIELD_PREP(ESR_SYS64_OP2, 1) | GZ_FIELD_PREP(ESR_SYS64_RT, 3) |
+			  ESR_SYS64_DIR));
 	assert_int_equal(ctx.pc, CODE + 4);
 	assert_int_equal(ctx.x[3], 0x5555);
 }
@@ -378,9 +391,9 @@ static void test_store_pair_has_no_syndrome(void **state)
 	run();
 	assert_int_equal(ec(), ESR_EC_DABT_LOW);
 	/* no ISV: nothing can emulate it from the syndrome; WnR still says write */
-	assert_int_equal(ex.esr & 0x1ffffff, ESR_ISS_WNR | ESR_FSC_TRANS(1));
+	assert_int_equal(ex.esr & 0x1ffffff, ESR_DABT_WNR | (ESR_FSC_TRANS + 1));
 	assert_int_equal(ex.far, 0x09000000);
-	assert_int_equal(ex.hpfar, HPFAR_FROM_IPA(0x09000000ULL));
+	assert_int_equal(ex.hpfar, HPFAR_OF(0x09000000ULL));
 	assert_int_equal(ctx.pc, CODE);
 }
 
@@ -411,7 +424,7 @@ static void test_runs_from_block_mapping(void **state)
 	assert_non_null(big);
 	pa = (gz_hal_va_to_pa(big) + 0x1fffff) & ~0x1fffffULL;
 	blk = big + (pa - gz_hal_va_to_pa(big));
-	l2[1] = pa | PTE_VALID | S2_AF | (3ULL << 8) | (0xfULL << 2) | RW;
+	l2[1] = pa | ARCH_PTE_VALID | ARCH_PTE_AF | (3ULL << 8) | (0xfULL << 2) | RW;
 	memcpy(blk + 0x1000, code, sizeof(code));
 	*(uint64_t *)(blk + 0x1ff000) = 0xb10c;
 	ctx.pc = IPA_RAM + 0x201000;
@@ -433,17 +446,17 @@ static void test_svc_from_el0(void **state)
 
 	(void)state;
 	put(CODE, code, 3);
-	put(VBAR + VEC_LOW_A64 + VEC_SYNC, &vec, 1);
+	put(VBAR + VBAR_OFF_LOWER_A64 + VBAR_OFF_SYNC, &vec, 1);
 	ctx.elr_el1 = CODE + 8;
-	ctx.spsr_el1 = PSR_MODE_EL0T;
+	ctx.spsr_el1 = PSR_MODE_EL0t;
 	run();
 	assert_int_equal(ex.esr, 0x5a000003);
-	assert_int_equal(ctx.pc, VBAR + VEC_LOW_A64 + 4);
+	assert_int_equal(ctx.pc, VBAR + VBAR_OFF_LOWER_A64 + 4);
 	assert_int_equal(ctx.elr_el1, CODE + 12);
-	assert_int_equal(ctx.spsr_el1, PSR_MODE_EL0T);
+	assert_int_equal(ctx.spsr_el1, PSR_MODE_EL0t);
 	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1], 0x56000011);
 	assert_int_equal(ctx.pstate & (PSR_I | PSR_A | PSR_D | PSR_F | PSR_MODE_MASK),
-			 PSR_I | PSR_A | PSR_D | PSR_F | PSR_MODE_EL1H);
+			 PSR_I | PSR_A | PSR_D | PSR_F | PSR_MODE_EL1h);
 }
 
 /* With the guest's MMU on, a stage-2 fault reports both addresses: FAR_EL2 the VA the guest
@@ -451,7 +464,7 @@ static void test_svc_from_el0(void **state)
 static void test_mmu_on_far_is_va(void **state)
 {
 	const uint32_t code[] = {0xf9400406 /* ldr x6, [x0, #8] */};
-	const uint64_t s1_block = PTE_VALID | (1ULL << 10) /* AF */;
+	const uint64_t s1_block = ARCH_PTE_VALID | (1ULL << 10) /* AF */;
 	uint64_t *s1 = (uint64_t *)(ram + (PG(16) - IPA_RAM));
 
 	(void)state;
@@ -467,10 +480,10 @@ static void test_mmu_on_far_is_va(void **state)
 	ctx.x[0] = 0xc9009000;
 	run();
 	assert_int_equal(ec(), ESR_EC_DABT_LOW);
-	assert_int_equal(ex.esr & 0x1ffffff,
-			 ESR_ISS_ISV | (3ULL << 22) | (6ULL << 16) | ESR_ISS_SF | ESR_FSC_TRANS(1));
+	assert_int_equal(ex.esr & 0x1ffffff, ESR_xABT_ISV | (3ULL << 22) | (6ULL << 16) |
+						 ESR_DABT_SF | (ESR_FSC_TRANS + 1));
 	assert_int_equal(ex.far, 0xc9009008);
-	assert_int_equal(ex.hpfar, HPFAR_FROM_IPA(0x09009008ULL));
+	assert_int_equal(ex.hpfar, HPFAR_OF(0x09009008ULL));
 	assert_int_equal(ctx.pc, CODE);
 }
 

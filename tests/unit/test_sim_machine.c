@@ -9,8 +9,11 @@
 #include <time.h>
 #include <cmocka.h>
 #include <gzabi/status.h>
-#include "sim_internal.h"
-#include "sim_arch.h"
+#include <arm64/pte.h>
+#include <arm64/esr.h>
+#include "machine.h"
+#include "registry.h"
+#include "s1walk.h"
 
 static char out[64];
 static size_t nout;
@@ -113,7 +116,7 @@ static void test_console_identity_locks_maintenance(void **state)
 	assert_int_equal(gz_sim_vcpu_remaps(&ctx), 0);
 	gz_sim_vcpu_kick(&ctx);
 	gz_sim_vcpu_forget(&ctx);
-	gz_sim_kick_pcpu_all();
+	gz_sim_registry_kick_all();
 	gz_sim_fini();
 }
 
@@ -153,7 +156,8 @@ static int s1_setup(void **state)
 	s2l1[1] = gz_hal_va_to_pa(s2l2) | 3;
 	s2l2[0] = gz_hal_va_to_pa(s2l3) | 3;
 	for (unsigned i = 0; i < 512; i++)
-		s2l3[i] = (ram_pa + i * 4096ULL) | 3 | S2_AF | S2_S2AP_R | S2_S2AP_W;
+		s2l3[i] =
+		    (ram_pa + i * 4096ULL) | 3 | ARCH_PTE_AF | ARCH_S2_S2AP_R | ARCH_S2_S2AP_W;
 	s2l3[100] = 0; /* a hole in the VM's memory */
 	vttbr = gz_hal_va_to_pa(s2l1);
 	l1 = ram + 512 * 1; /* page 1 */
@@ -194,24 +198,24 @@ static void test_s1_fault_codes(void **state)
 	struct gz_sim_s1_fault f;
 
 	(void)state;
-	assert_int_equal(walk(0x5000, false, false, false).fsc, ESR_FSC_TRANS(3)); /* no page */
-	assert_int_equal(walk(0x40000000, false, false, false).fsc, ESR_FSC_TRANS(1));
-	assert_int_equal(walk(0x600000, false, false, false).fsc, ESR_FSC_TRANS(2));
+	assert_int_equal(walk(0x5000, false, false, false).fsc, (ESR_FSC_TRANS + 3)); /* no page */
+	assert_int_equal(walk(0x40000000, false, false, false).fsc, (ESR_FSC_TRANS + 1));
+	assert_int_equal(walk(0x600000, false, false, false).fsc, (ESR_FSC_TRANS + 2));
 	assert_int_equal(walk(0x3000, false, false, false).fsc, 0x08 + 3); /* access flag */
-	assert_int_equal(walk(0x2000, true, false, false).fsc, ESR_FSC_PERM(3));
-	assert_int_equal(walk(0x2000, false, true, false).fsc, ESR_FSC_PERM(3)); /* PXN */
-	assert_int_equal(walk(0x1000, false, false, true).fsc, ESR_FSC_PERM(3)); /* no EL0 */
-	assert_int_equal(walk(0x4000, false, true, true).fsc, ESR_FSC_PERM(3));	 /* UXN */
+	assert_int_equal(walk(0x2000, true, false, false).fsc, (ESR_FSC_PERM + 3));
+	assert_int_equal(walk(0x2000, false, true, false).fsc, (ESR_FSC_PERM + 3)); /* PXN */
+	assert_int_equal(walk(0x1000, false, false, true).fsc, (ESR_FSC_PERM + 3)); /* no EL0 */
+	assert_int_equal(walk(0x4000, false, true, true).fsc, (ESR_FSC_PERM + 3));  /* UXN */
 	assert_int_equal(walk(0x1000, false, false, false).fsc, 0x21);	/* allowed: alignment */
 	assert_int_equal(walk(0x200000, true, false, false).fsc, 0x21); /* block, allowed */
 	f = walk(0x400000, false, false, false); /* the L3 table sits in a stage-2 hole */
 	assert_true(f.s1ptw);
 	assert_int_equal(f.ipa, 0x40000000ULL + 100 * 4096);
 	/* beyond the VA size, upper half with EPD1, other granules */
-	assert_int_equal(walk(1ULL << 40, false, false, false).fsc, ESR_FSC_TRANS(0));
-	assert_int_equal(walk(0xffffffffffff0000ULL, false, false, false).fsc, ESR_FSC_TRANS(0));
+	assert_int_equal(walk(1ULL << 40, false, false, false).fsc, (ESR_FSC_TRANS + 0));
+	assert_int_equal(walk(0xffffffffffff0000ULL, false, false, false).fsc, (ESR_FSC_TRANS + 0));
 	sys[GZ_SYS_TCR_EL1] |= 1ULL << 14; /* TG0 = 64 KiB */
-	assert_int_equal(walk(0x1000, false, false, false).fsc, ESR_FSC_TRANS(0));
+	assert_int_equal(walk(0x1000, false, false, false).fsc, (ESR_FSC_TRANS + 0));
 }
 
 int main(void)

@@ -1,0 +1,96 @@
+/* Context load and save between a gz_cpu_ctx and a vCPU's engine (ctx.h). */
+#include <string.h>
+#include <gzhyp/exit.h>
+#include <gzabi/status.h>
+#include "gexc.h"
+#include "ucreg.h"
+#include "ctx.h"
+
+int gz_sim_ctx_load(struct gz_sim_vcpu *v, const struct gz_cpu_ctx *c)
+{
+	uc_engine *uc = v->uc;
+	unsigned el = (unsigned)(c->pstate >> 2) & 3;
+
+	if (el != v->hflags_el) {
+		/* The core moved the vCPU to EL1 (an exception it injected at EL0): let Unicorn
+		 * make that transition. The reverse only happens through the guest's ERET. */
+		if (el != 1)
+			return GZ_ERR_NOT_SUPPORTED;
+		gz_sim_gexc_uc_to_el1(v);
+	}
+
+	for (unsigned i = 0; i < 31; i++)
+		gz_sim_ucreg_wr(uc, gz_sim_ucreg_xreg(i), c->x[i]);
+	if (!v->shadow_valid || memcmp(&v->fp_shadow, &c->fp, sizeof(c->fp))) {
+		for (unsigned i = 0; i < 32; i++) {
+			uint64_t q[2] = {c->fp.v[i][0], c->fp.v[i][1]};
+
+			uc_reg_write(uc, UC_ARM64_REG_Q0 + (int)i, q);
+		}
+		gz_sim_ucreg_wr(uc, UC_ARM64_REG_FPSR, c->fp.fpsr);
+		gz_sim_ucreg_wr(uc, UC_ARM64_REG_FPCR, c->fp.fpcr);
+	}
+	for (int i = 0; i < GZ_SYS_NR; i++)
+		if (gz_sim_ucreg_has_sysreg(i) &&
+		    (!v->shadow_valid || v->sys_shadow[i] != c->sys[i]))
+			gz_sim_ucreg_cp_write(uc, gz_sim_ucreg_sys_enc[i], c->sys[i]);
+	gz_sim_ucreg_cp_write(uc, gz_sim_ucreg_elr_el1, c->elr_el1);
+	gz_sim_ucreg_cp_write(uc, gz_sim_ucreg_spsr_el1, c->spsr_el1);
+	gz_sim_ucreg_write_pstate_sp(uc, c->pstate, c->sp_el0, c->sp_el1);
+	gz_sim_ucreg_wr(uc, UC_ARM64_REG_PC, c->pc);
+	return GZ_OK;
+}
+
+void gz_sim_ctx_save(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c)
+{
+	uc_engine *uc = v->uc;
+
+	for (unsigned i = 0; i < 31; i++)
+		c->x[i] = gz_sim_ucreg_rd(uc, gz_sim_ucreg_xreg(i));
+	c->pc = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PC);
+	c->pstate = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PSTATE);
+	gz_sim_ucreg_read_sps(uc, c->pstate, &c->sp_el0, &c->sp_el1);
+	for (unsigned i = 0; i < 32; i++) {
+		uint64_t q[2] = {0, 0};
+
+		uc_reg_read(uc, UC_ARM64_REG_Q0 + (int)i, q);
+		c->fp.v[i][0] = q[0];
+		c->fp.v[i][1] = q[1];
+	}
+	c->fp.fpsr = (uint32_t)gz_sim_ucreg_rd(uc, UC_ARM64_REG_FPSR);
+	c->fp.fpcr = (uint32_t)gz_sim_ucreg_rd(uc, UC_ARM64_REG_FPCR);
+	if (v->sys_dirty) {
+		for (int i = 0; i < GZ_SYS_NR; i++)
+			if (gz_sim_ucreg_has_sysreg(i))
+				c->sys[i] = gz_sim_ucreg_cp_read(uc, gz_sim_ucreg_sys_enc[i]);
+	}
+	c->elr_el1 = gz_sim_ucreg_cp_read(uc, gz_sim_ucreg_elr_el1);
+	c->spsr_el1 = gz_sim_ucreg_cp_read(uc, gz_sim_ucreg_spsr_el1);
+	v->fp_shadow = c->fp;
+	memcpy(v->sys_shadow, c->sys, sizeof(c->sys));
+	v->shadow_valid = true;
+}
+
+bool gz_sim_ctx_fast_exit(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c)
+{
+	uc_engine *uc = v->uc;
+	uint64_t pstate;
+
+	for (unsigned i = 0; i < 31; i++)
+		c->x[i] = gz_sim_ucreg_rd(uc, gz_sim_ucreg_xreg(i));
+	c->pc = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PC);
+	c->pstate = pstate = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PSTATE);
+	c->sys[GZ_SYS_SCTLR_EL1] = gz_sim_ucreg_cp_read(uc, gz_sim_ucreg_sys_enc[GZ_SYS_SCTLR_EL1]);
+	if (!gz_exit_fast(c, v->exit))
+		return false;
+	for (unsigned i = 0; i < 31; i++)
+		gz_sim_ucreg_wr(uc, gz_sim_ucreg_xreg(i), c->x[i]);
+	if (c->pstate != pstate) {
+		uint64_t sp0, sp1;
+
+		gz_sim_ucreg_read_sps(uc, pstate, &sp0, &sp1);
+		gz_sim_ucreg_write_pstate_sp(uc, c->pstate, sp0, sp1);
+	}
+	gz_sim_ucreg_wr(uc, UC_ARM64_REG_PC, c->pc);
+	return true;
+}

@@ -1,0 +1,14 @@
+/* The execution turn: one vCPU executes guest code at a time (why: exec.c), and the block
+ * hook that counts instructions and stops the engine when the vCPU must leave the guest, has
+ * a TLBI to apply, or has used its quantum while another vCPU waits. */
+#ifndef GZ_SIM_EXEC_H
+#define GZ_SIM_EXEC_H
+
+#include "vcpu.h"
+
+void gz_sim_exec_acquire(struct gz_sim_vcpu *v);
+void gz_sim_exec_release(void);
+/* UC_HOOK_BLOCK of every engine (@arg the vCPU). */
+void gz_sim_exec_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *arg);
+
+#endif

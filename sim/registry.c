@@ -1,0 +1,209 @@
+/* The vCPU registry (registry.h). */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <arm64/sysreg.h>
+#include <arm64/sysreg_el2.h>
+#include <arm64/vtcr.h>
+#include "exec.h"
+#include "machine.h"
+#include "sysemu.h"
+#include "trap.h"
+#include "ucreg.h"
+#include "registry.h"
+
+#define MAX_VCPUS  64
+#define TCG_BUFFER (64u << 20)
+
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct gz_sim_vcpu *vcpus[MAX_VCPUS];
+
+static struct gz_sim_vcpu *create_vcpu(const struct gz_cpu_ctx *key)
+{
+	struct gz_sim_vcpu *v = calloc(1, sizeof(*v));
+	int model = gz_sim_m.cfg.cpu_model < 0 ? UC_CPU_ARM64_A72 : gz_sim_m.cfg.cpu_model;
+	uc_hook h;
+
+	if (!v)
+		return NULL;
+	v->key = key;
+	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &v->uc) != UC_ERR_OK) {
+		free(v);
+		return NULL;
+	}
+	v->map.uc = v->uc;
+	uc_ctl_set_cpu_model(v->uc, model);
+	uc_ctl_set_tcg_buffer_size(v->uc, TCG_BUFFER);
+	/* Non-secure EL1 under an AArch64 EL2: HVC reaches "EL2" (our hook) with SCR_EL3.HCE,
+	 * and Unicorn's HCR_EL2/CNTHCTL_EL2 traps give precise PCs for trapped instructions. */
+	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_scr_el3,
+			      gz_sim_ucreg_cp_read(v->uc, gz_sim_ucreg_scr_el3) | SCR_EL3_NS |
+				  SCR_EL3_HCE | SCR_EL3_RW);
+	v->uc_hcr = HCR_RW | HCR_IMO | HCR_FMO;
+	v->hflags_el = 1;
+	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_hcr_el2, v->uc_hcr);
+	/* CNTPCT readable, CNTP_* trap */
+	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_cnthctl_el2, CNTHCTL_EL1PCTEN);
+	uc_hook_add(v->uc, &h, UC_HOOK_MEM_INVALID, gz_sim_trap_mem_hook, v, 1, 0);
+	uc_hook_add(v->uc, &h, UC_HOOK_INTR, gz_sim_trap_intr_hook, v, 1, 0);
+	uc_hook_add(v->uc, &h, UC_HOOK_BLOCK, gz_sim_exec_block_hook, v, 1, 0);
+	uc_hook_add(v->uc, &h, UC_HOOK_INSN, gz_sim_sysemu_mrs_hook, v, 1, 0, UC_ARM64_INS_MRS);
+	uc_hook_add(v->uc, &h, UC_HOOK_INSN, gz_sim_sysemu_msr_hook, v, 1, 0, UC_ARM64_INS_MSR);
+	uc_hook_add(v->uc, &h, UC_HOOK_INSN, gz_sim_sysemu_sys_hook, v, 1, 0, UC_ARM64_INS_SYS);
+	return v;
+}
+
+static void destroy_vcpu(struct gz_sim_vcpu *v)
+{
+	if (!v)
+		return;
+	uc_close(v->uc);
+	gz_sim_ucmap_fini(&v->map);
+	free(v);
+}
+
+struct gz_sim_vcpu *gz_sim_registry_find(const struct gz_cpu_ctx *key, bool create)
+{
+	struct gz_sim_vcpu *v = NULL;
+	int free_slot = -1;
+
+	pthread_mutex_lock(&reg_mu);
+	for (int i = 0; i < MAX_VCPUS; i++) {
+		if (vcpus[i] && vcpus[i]->key == key) {
+			v = vcpus[i];
+			break;
+		}
+		if (!vcpus[i] && free_slot < 0)
+			free_slot = i;
+	}
+	if (!v && create && free_slot >= 0) {
+		v = create_vcpu(key);
+		vcpus[free_slot] = v;
+	}
+	pthread_mutex_unlock(&reg_mu);
+	return v;
+}
+
+void gz_sim_vcpu_forget(const struct gz_cpu_ctx *ctx)
+{
+	struct gz_sim_vcpu *v = NULL;
+
+	pthread_mutex_lock(&reg_mu);
+	for (int i = 0; i < MAX_VCPUS; i++) {
+		if (vcpus[i] && vcpus[i]->key == ctx) {
+			v = vcpus[i];
+			vcpus[i] = NULL;
+		}
+	}
+	pthread_mutex_unlock(&reg_mu);
+	destroy_vcpu(v);
+}
+
+void gz_sim_registry_forget_all(void)
+{
+	pthread_mutex_lock(&reg_mu);
+	for (int i = 0; i < MAX_VCPUS; i++) {
+		destroy_vcpu(vcpus[i]);
+		vcpus[i] = NULL;
+	}
+	pthread_mutex_unlock(&reg_mu);
+}
+
+void gz_sim_vcpu_kick(const struct gz_cpu_ctx *ctx)
+{
+	struct gz_sim_vcpu *v = gz_sim_registry_find(ctx, false);
+
+	if (!v)
+		return;
+	atomic_store(&v->kick, 1);
+	if (atomic_load(&v->running))
+		uc_emu_stop(v->uc);
+}
+
+/* Only a vCPU inside gz_hal_vcpu_run is kicked; the next entry sees what was made pending
+ * anyway. */
+void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
+{
+	struct gz_sim_vcpu *v = gz_sim_registry_find(ctx, false);
+
+	if (!v || !atomic_load(&v->running))
+		return;
+	atomic_store(&v->hyp_kick, 1);
+	uc_emu_stop(v->uc);
+}
+
+void gz_sim_registry_kick_all(void)
+{
+	pthread_mutex_lock(&reg_mu);
+	for (int i = 0; i < MAX_VCPUS; i++) {
+		if (vcpus[i]) {
+			atomic_store(&vcpus[i]->kick, 1);
+			if (atomic_load(&vcpus[i]->running))
+				uc_emu_stop(vcpus[i]->uc);
+		}
+	}
+	pthread_mutex_unlock(&reg_mu);
+}
+
+uint64_t gz_sim_vcpu_insns(const struct gz_cpu_ctx *ctx)
+{
+	struct gz_sim_vcpu *v = gz_sim_registry_find(ctx, false);
+
+	return v ? v->insns : 0;
+}
+
+uint64_t gz_sim_vcpu_remaps(const struct gz_cpu_ctx *ctx)
+{
+	struct gz_sim_vcpu *v = gz_sim_registry_find(ctx, false);
+
+	return v ? v->map.remaps : 0;
+}
+
+void gz_sim_registry_invalidate(bool all, uint16_t vmid)
+{
+	struct gz_sim_vcpu *targets[MAX_VCPUS];
+	int n = 0;
+
+	pthread_mutex_lock(&reg_mu);
+	for (int i = 0; i < MAX_VCPUS; i++) {
+		struct gz_sim_vcpu *v = vcpus[i];
+
+		if (!v || !v->map.valid ||
+		    (!all && (uint16_t)(v->map.vttbr >> ARCH_VTTBR_VMID_SHIFT) != vmid))
+			continue;
+		atomic_store(&v->stale, 1);
+		targets[n++] = v;
+	}
+	pthread_mutex_unlock(&reg_mu);
+	for (int i = 0; i < n; i++) {
+		while (atomic_load(&targets[i]->running) && atomic_load(&targets[i]->stale)) {
+			uc_emu_stop(targets[i]->uc);
+			sched_yield();
+		}
+	}
+}
+
+/* The HAL's stage-2 TLB maintenance, and guest code changed by the host: the vCPUs concerned
+ * rebuild their Unicorn mappings and drop their translations before they run on. */
+void gz_hal_tlbi_ipa(uint16_t vmid, gz_ipa_t ipa, unsigned level)
+{
+	(void)ipa;
+	(void)level;
+	gz_sim_registry_invalidate(false, vmid);
+}
+
+void gz_hal_tlbi_vmid(uint16_t vmid)
+{
+	gz_sim_registry_invalidate(false, vmid);
+}
+
+void gz_hal_tlbi_all_vmids(void)
+{
+	gz_sim_registry_invalidate(true, 0);
+}
+
+void gz_hal_icache_inval_all(void)
+{
+	gz_sim_registry_invalidate(true, 0);
+}

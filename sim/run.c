@@ -1,0 +1,174 @@
+/* gz_hal_vcpu_run on Unicorn: load the context, run the engine in turns until the vCPU must
+ * leave the guest (an exit for the core, or an IRQ exit for the host), delivering on the way
+ * the exceptions the simulator takes to the guest itself and offering synchronous exits to
+ * the core's fast path; then save the context. */
+#include <stdio.h>
+#include <arm64/sysreg.h>
+#include <gzabi/status.h>
+#include "ctx.h"
+#include "decode.h"
+#include "exec.h"
+#include "gexc.h"
+#include "machine.h"
+#include "registry.h"
+#include "syndrome.h"
+#include "ucreg.h"
+
+static _Thread_local bool irq_consumed; /* the last IRQ exit on this CPU was the hypervisor's */
+
+/* Unicorn stops by itself after an untrapped WFI/WFE (it halts the CPU). */
+static void finish_wfx(struct gz_sim_vcpu *v, bool wfe)
+{
+	bool trap = v->ctx->hcr_el2 & (wfe ? HCR_TWE : HCR_TWI);
+
+	if (trap) {
+		/* Unicorn traps these itself (HCR_EL2.TWI/TWE loaded): not reached. */
+		v->reason = GZ_SIM_STOP_HOSTIRQ;
+	} else if (!wfe && !v->virq) {
+		/* An untrapped WFI sleeps until an interrupt: let the host run meanwhile. */
+		v->reason = GZ_SIM_STOP_HOSTIRQ;
+	}
+}
+
+/* Enter: map, load the context and Unicorn's trap controls. */
+static int enter(struct gz_sim_vcpu *v, struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
+{
+	uint64_t hcr;
+
+	v->ctx = ctx;
+	v->exit = exit;
+	v->ich = gz_sim_ich_of(gz_sim_cpu());
+	v->sys_dirty = false;
+	atomic_store(&v->hyp_kick, 0);
+	atomic_store(&v->running, 1);
+	if (!v->map.valid || atomic_exchange(&v->stale, 0) || v->map.vttbr != ctx->vttbr_el2 ||
+	    v->map.vtcr != ctx->vtcr_el2)
+		gz_sim_ucmap_remap(&v->map, ctx->vttbr_el2, ctx->vtcr_el2);
+	if (gz_sim_ctx_load(v, ctx) != GZ_OK) {
+		atomic_store(&v->running, 0);
+		return GZ_ERR_NOT_SUPPORTED;
+	}
+	hcr =
+	    HCR_RW | HCR_IMO | HCR_FMO | (ctx->hcr_el2 & (HCR_TWI | HCR_TWE | HCR_TSC | HCR_TID3));
+	if (hcr != v->uc_hcr) {
+		v->uc_hcr = hcr;
+		gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_hcr_el2, hcr | (v->uc_vi ? HCR_VI : 0));
+	}
+	v->slice_end = atomic_load(&gz_sim_m.insns) + gz_sim_m.cfg.slice;
+	atomic_store(&v->kick, 0);
+	return GZ_OK;
+}
+
+/* Run the engine until the vCPU leaves the guest (v->reason EXIT or HOSTIRQ). */
+static void run_guest(struct gz_sim_vcpu *v)
+{
+	for (;;) {
+		uint64_t pc;
+		uint32_t insn = 0;
+		bool wfe;
+		uc_err err;
+
+		v->reason = GZ_SIM_STOP_NONE;
+		gz_sim_vcpu_sample(v);
+		gz_sim_vcpu_set_vi(v, v->virq); /* Unicorn takes it at EL1's IRQ vector */
+		if (gz_sim_vcpu_must_leave(v)) {
+			v->reason = GZ_SIM_STOP_HOSTIRQ;
+			return;
+		}
+		if (atomic_load(&v->stale)) {
+			atomic_store(&v->stale, 0);
+			gz_sim_ucmap_remap(&v->map, v->map.vttbr, v->map.vtcr);
+		}
+		pc = gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PC);
+		gz_sim_exec_acquire(v);
+		err = uc_emu_start(v->uc, pc, 0, 0, 0);
+		gz_sim_exec_release();
+		v->hflags_el = (gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
+		if (v->fix_pc) {
+			gz_sim_ucreg_wr(v->uc, UC_ARM64_REG_PC, v->fix_pc);
+			v->fix_pc = 0;
+		}
+		pc = gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PC);
+		if (v->reason == GZ_SIM_STOP_EXIT) {
+			if (v->ctx->fast_exits && gz_sim_ctx_fast_exit(v, v->ctx))
+				continue;
+			return;
+		}
+		if (err != UC_ERR_OK && v->reason == GZ_SIM_STOP_NONE) {
+			/* Unicorn refused something we could not classify: report it as an
+			 * unknown-reason trap so the core sees the PC. */
+			gz_sim_syn_unknown(v->exit);
+			v->reason = GZ_SIM_STOP_EXIT;
+			return;
+		}
+		switch (v->reason) {
+		case GZ_SIM_STOP_GUEST:
+			gz_sim_gexc_enter(v, v->gexc_esr, v->gexc_elr, v->gexc_far_valid,
+					  v->gexc_far);
+			break;
+		case GZ_SIM_STOP_HOSTIRQ:
+			gz_sim_vcpu_sample(v);
+			if (!atomic_load(&v->stale) || gz_sim_vcpu_must_leave(v))
+				return;
+			break; /* only a TLBI: remap at the top and go on */
+		case GZ_SIM_STOP_NONE:
+			if (pc >= 4 && gz_sim_ucreg_fetch_insn(v->uc, pc - 4, &insn) &&
+			    gz_sim_decode_wfx(insn, &wfe)) {
+				finish_wfx(v, wfe);
+				if (v->reason == GZ_SIM_STOP_HOSTIRQ)
+					return;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
+{
+	struct gz_sim_vcpu *v;
+	int r;
+
+	*exit = (struct gz_exit_record){.kind = GZ_EXIT_KIND_FAIL_ENTRY};
+	if (!gz_sim_m.mem)
+		return GZ_ERR_BAD_STATE;
+	v = gz_sim_registry_find(ctx, true);
+	if (!v)
+		return GZ_ERR_NO_RESOURCES;
+	if ((ctx->pstate & PSR_MODE_MASK) != PSR_MODE_EL1h &&
+	    (ctx->pstate & PSR_MODE_MASK) != PSR_MODE_EL1t &&
+	    (ctx->pstate & PSR_MODE_MASK) != PSR_MODE_EL0t)
+		return GZ_ERR_INVALID_ARGS; /* AArch32 and EL2+ are not guest states */
+	r = enter(v, ctx, exit);
+	if (r != GZ_OK)
+		return r;
+	run_guest(v);
+	irq_consumed = false;
+	if (v->reason == GZ_SIM_STOP_HOSTIRQ) {
+		bool kicked = atomic_exchange(&v->hyp_kick, 0);
+
+		*exit = (struct gz_exit_record){.kind = GZ_EXIT_KIND_IRQ};
+		/* Only a kick of the core's is consumed in the hypervisor: the timer and the
+		 * maintenance condition stay visible to the core's IRQ exit handling (they are
+		 * levels the core resamples), a host kick or the end of a slice go to the host. */
+		gz_sim_vcpu_sample(v);
+		irq_consumed = kicked && !(gz_sim_vcpu_must_leave(v) & ~GZ_SIM_LEAVE_HYP_KICK);
+	}
+	gz_sim_ctx_save(v, ctx);
+	if (gz_sim_m.trace > 1)
+		fprintf(
+		    stderr,
+		    "gzsim: exit kind %d ESR %#llx FAR %#llx HPFAR %#llx PC %#llx PSTATE %#llx\n",
+		    exit->kind, (unsigned long long)exit->esr, (unsigned long long)exit->far,
+		    (unsigned long long)exit->hpfar, (unsigned long long)ctx->pc,
+		    (unsigned long long)ctx->pstate);
+	atomic_store(&v->running, 0);
+	return 0;
+}
+
+/* True after an IRQ exit caused only by gz_hal_vcpu_kick on this CPU. */
+bool gz_hal_vcpu_irq_consumed(void)
+{
+	return irq_consumed;
+}

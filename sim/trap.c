@@ -1,0 +1,192 @@
+/* Trap synthesis (trap.h). */
+#include <stdio.h>
+#include <arm64/esr.h>
+#include "decode.h"
+#include "machine.h"
+#include "s1walk.h"
+#include "syndrome.h"
+#include "sysemu.h"
+#include "timer.h"
+#include "ucreg.h"
+#include "trap.h"
+
+/* QEMU's exception numbers as Unicorn reports them to UC_HOOK_INTR. */
+enum {
+	EXCP_UDEF = 1,
+	EXCP_SWI = 2,
+	EXCP_PREFETCH_ABORT = 3,
+	EXCP_DATA_ABORT = 4,
+	EXCP_BKPT = 7,
+	EXCP_HVC = 11,
+	EXCP_HYP_TRAP = 12,
+	EXCP_SMC = 13,
+	EXCP_UNALIGNED = 22,
+};
+
+/* v->exit holds the exit for the core. */
+static void to_core(struct gz_sim_vcpu *v)
+{
+	v->reason = GZ_SIM_STOP_EXIT;
+}
+
+static void to_guest(struct gz_sim_vcpu *v, uint64_t esr, uint64_t elr, bool far_valid,
+		     uint64_t far)
+{
+	if (gz_sim_m.trace)
+		fprintf(stderr, "gzsim: guest exception ESR %#llx ELR %#llx FAR %#llx\n",
+			(unsigned long long)esr, (unsigned long long)elr,
+			(unsigned long long)(far_valid ? far : 0));
+	v->gexc_esr = esr;
+	v->gexc_elr = elr;
+	v->gexc_far_valid = far_valid;
+	v->gexc_far = far;
+	v->reason = GZ_SIM_STOP_GUEST;
+}
+
+/* A data or instruction access missed Unicorn's mappings or permissions. */
+bool gz_sim_trap_mem_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+			  void *arg)
+{
+	struct gz_sim_vcpu *v = arg;
+	bool fetch = type == UC_MEM_FETCH_UNMAPPED || type == UC_MEM_FETCH_PROT;
+	bool write = type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT;
+	int need = fetch ? UC_PROT_EXEC : write ? UC_PROT_WRITE : UC_PROT_READ;
+	struct gz_sim_s2_result r;
+	uint64_t pc = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PC), far = addr;
+	uint32_t insn = 0;
+
+	(void)size;
+	(void)value;
+	if (gz_sim_ucmap_refill(&v->map, addr, need, &r))
+		return true;
+	if (fetch) {
+		gz_sim_syn_iabt(v->exit, &r, pc, addr);
+	} else {
+		gz_sim_ucreg_fetch_insn(uc, pc, &insn);
+		/* Unicorn reports the output of stage 1 (the IPA); FAR_EL2 holds the VA. With
+		 * the guest's MMU off they are the same; with it on, the VA is recomputed from
+		 * the instruction. */
+		if (!gz_sim_decode_ldst_va(insn, gz_sim_ucreg_addr_reg, uc, &far))
+			far = addr;
+		gz_sim_syn_dabt(v->exit, insn, write, &r, far, addr);
+	}
+	to_core(v);
+	return false;
+}
+
+/* Unicorn's own MMU (the guest's stage 1) refused an access, or it was misaligned: give the
+ * guest the abort hardware would, or EL2 a stage-2 fault on the table walk (S1PTW). */
+static void stage1_abort(struct gz_sim_vcpu *v, uint64_t pc, bool fetch, bool unaligned)
+{
+	uint64_t sys[GZ_SYS_NR] = {0}, va = pc;
+	bool el0 = gz_sim_ucreg_at_el0(v->uc), write = false;
+	struct gz_sim_s1_fault f = {.fsc = ESR_FSC_ALIGN};
+	uint32_t insn = 0;
+
+	if (!fetch) {
+		gz_sim_ucreg_fetch_insn(v->uc, pc, &insn);
+		if (!gz_sim_decode_ldst_va(insn, gz_sim_ucreg_addr_reg, v->uc, &va))
+			va = 0;
+		write = gz_sim_syn_dabt_iss(insn, !(insn & GZ_BIT(22))) & ESR_DABT_WNR;
+	}
+	if (!unaligned) {
+		sys[GZ_SYS_TCR_EL1] =
+		    gz_sim_ucreg_cp_read(v->uc, gz_sim_ucreg_sys_enc[GZ_SYS_TCR_EL1]);
+		sys[GZ_SYS_TTBR0_EL1] =
+		    gz_sim_ucreg_cp_read(v->uc, gz_sim_ucreg_sys_enc[GZ_SYS_TTBR0_EL1]);
+		sys[GZ_SYS_TTBR1_EL1] =
+		    gz_sim_ucreg_cp_read(v->uc, gz_sim_ucreg_sys_enc[GZ_SYS_TTBR1_EL1]);
+		gz_sim_s1_fault(v->map.vttbr, v->map.vtcr, sys, va, write, fetch, el0, &f);
+	}
+	if (f.s1ptw) {
+		struct gz_sim_s2_result r;
+
+		gz_sim_s2_walk(v->map.vttbr, v->map.vtcr, f.ipa, &r);
+		gz_sim_syn_s1ptw(v->exit, fetch, &r, va, f.ipa);
+		to_core(v);
+		return;
+	}
+	to_guest(v, gz_sim_syn_guest_abort(fetch, el0, write, f.fsc), pc, true, va);
+}
+
+/* Unicorn raised UNDEF (or a trap to its EL2) with the PC on the instruction. */
+static void undef_or_trap(struct gz_sim_vcpu *v, uint64_t pc)
+{
+	struct gz_sim_msr m;
+	uint32_t insn = 0;
+	bool wfe;
+
+	if (!gz_sim_ucreg_fetch_insn(v->uc, pc, &insn)) {
+		to_guest(v, gz_sim_syn_guest_undef(), pc, false, 0);
+		return;
+	}
+	if (gz_sim_decode_msr(insn, &m)) {
+		if (gz_sim_sysemu_is_icc(m.enc) && gz_sim_sysemu_icc(v, &m)) {
+			v->fix_pc = pc + 4;
+			return;
+		}
+		if (gz_sim_ucreg_at_el0(v->uc) && gz_sim_timer_is_reg(m.enc)) {
+			/* CNTKCTL_EL1 forbids it at EL0: a trapped access, taken to EL1 */
+			to_guest(v, gz_sim_syn_guest_sysreg(insn), pc, false, 0);
+			return;
+		}
+		if (gz_sim_sysemu_traps_to_el2(v, m.enc)) {
+			gz_sim_syn_sysreg(v->exit, insn);
+			to_core(v);
+			return;
+		}
+	} else if (gz_sim_decode_wfx(insn, &wfe)) {
+		gz_sim_syn_wfx(v->exit, wfe);
+		to_core(v);
+		return;
+	} else if (gz_sim_decode_smc(insn, &(uint16_t){0})) {
+		gz_sim_syn_smc(v->exit, insn);
+		to_core(v);
+		return;
+	}
+	to_guest(v, gz_sim_syn_guest_undef(), pc, false, 0);
+}
+
+void gz_sim_trap_intr_hook(uc_engine *uc, uint32_t intno, void *arg)
+{
+	struct gz_sim_vcpu *v = arg;
+	uint64_t pc = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PC);
+	uint32_t insn = 0;
+
+	switch (intno) {
+	case EXCP_UDEF:
+	case EXCP_HYP_TRAP:
+		undef_or_trap(v, pc);
+		break;
+	case EXCP_HVC:
+		gz_sim_ucreg_fetch_insn(uc, pc - 4, &insn);
+		gz_sim_syn_hvc(v->exit, insn);
+		to_core(v);
+		break;
+	case EXCP_SMC:
+		/* SMC with HCR_EL2.TSC clear went to Unicorn's EL3: there is no firmware in
+		 * the simulator, so EL2 sees it as trapped (PC fixed up after the stop). */
+		gz_sim_ucreg_fetch_insn(uc, pc - 4, &insn);
+		v->fix_pc = pc - 4;
+		gz_sim_syn_smc(v->exit, insn);
+		to_core(v);
+		break;
+	case EXCP_SWI:
+		gz_sim_ucreg_fetch_insn(uc, pc - 4, &insn);
+		to_guest(v, gz_sim_syn_guest_svc(insn), pc, false, 0);
+		break;
+	case EXCP_BKPT:
+		gz_sim_ucreg_fetch_insn(uc, pc, &insn);
+		to_guest(v, gz_sim_syn_guest_brk(insn), pc, false, 0);
+		break;
+	case EXCP_UNALIGNED:
+	case EXCP_DATA_ABORT:
+	case EXCP_PREFETCH_ABORT:
+		stage1_abort(v, pc, intno == EXCP_PREFETCH_ABORT, intno == EXCP_UNALIGNED);
+		break;
+	default:
+		to_guest(v, gz_sim_syn_guest_undef(), pc, false, 0);
+		break;
+	}
+	uc_emu_stop(uc);
+}

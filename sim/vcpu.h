@@ -1,0 +1,74 @@
+/* A simulated vCPU: its Unicorn engine, its map cache and what one gz_hal_vcpu_run shares
+ * with the engine's hooks; the interrupt levels sampled from the virtual CPU interface and
+ * the timer; and the one condition on which the vCPU leaves the guest for the host. The
+ * registry (registry.c) creates vCPUs, run.c drives them. */
+#ifndef GZ_SIM_VCPU_H
+#define GZ_SIM_VCPU_H
+
+#include <stdatomic.h>
+#include <unicorn/unicorn.h>
+#include <arm64/cpu_ctx.h>
+#include "ucmap.h"
+#include "vgic_cpuif.h"
+
+/* Why Unicorn stopped. */
+enum gz_sim_stop {
+	GZ_SIM_STOP_NONE,
+	GZ_SIM_STOP_EXIT,    /* exit record filled: return to the core */
+	GZ_SIM_STOP_HOSTIRQ, /* timer, maintenance, kick or end of slice: IRQ exit */
+	GZ_SIM_STOP_GUEST,   /* guest exception to deliver at EL1 (gexc_*) */
+	GZ_SIM_STOP_RETRY,   /* state changed under the engine: continue */
+	GZ_SIM_STOP_YIELD,   /* quantum over and another vCPU waits to execute: continue later */
+};
+
+struct gz_sim_vcpu {
+	const struct gz_cpu_ctx *key;
+	uc_engine *uc;
+	struct gz_sim_ucmap map;
+	atomic_int stale;    /* a TLBI: remap before running on */
+	atomic_int running;  /* inside gz_hal_vcpu_run */
+	atomic_int kick;     /* the host wants this CPU (gz_sim_vcpu_kick, signals) */
+	atomic_int hyp_kick; /* the core made an interrupt pending (gz_hal_vcpu_kick) */
+	uint64_t insns;
+	uint64_t exec_from; /* insns when this vCPU last got the execution turn */
+
+	/* the current run */
+	struct gz_cpu_ctx *ctx;
+	struct gz_exit_record *exit;
+	struct gz_sim_ich *ich;
+	enum gz_sim_stop reason;
+	bool sys_dirty;		 /* the guest may have written a system register */
+	bool virq;		 /* a virtual IRQ passes the CPU interface's checks */
+	bool maint;		 /* the maintenance interrupt condition holds */
+	uint64_t slice_end;	 /* global instruction count */
+	uint64_t timer_deadline; /* global instruction count, UINT64_MAX if none */
+	uint64_t gexc_esr, gexc_far, gexc_elr;
+	bool gexc_far_valid;
+	uint64_t fix_pc;    /* PC to set after Unicorn stopped, 0 if none */
+	uint64_t uc_hcr;    /* HCR_EL2 as loaded into Unicorn, without VI */
+	bool uc_vi;	    /* HCR_EL2.VI as loaded: Unicorn's virtual IRQ line */
+	unsigned hflags_el; /* the EL Unicorn's cached translation flags were built for */
+	struct gz_fpsimd fp_shadow;
+	uint64_t sys_shadow[GZ_SYS_NR];
+	bool shadow_valid;
+};
+
+/* Reasons to leave the guest (gz_sim_vcpu_must_leave). */
+enum {
+	GZ_SIM_LEAVE_KICK = 1u << 0,	 /* the host wants the CPU */
+	GZ_SIM_LEAVE_HYP_KICK = 1u << 1, /* the core made an interrupt pending */
+	GZ_SIM_LEAVE_SLICE = 1u << 2,	 /* the host's time slice is over */
+	GZ_SIM_LEAVE_TIMER = 1u << 3,	 /* the virtual timer's line is up */
+	GZ_SIM_LEAVE_MAINT = 1u << 4,	 /* the virtual interface's maintenance interrupt */
+};
+
+/* Sample the levels the run depends on: the virtual IRQ and maintenance conditions of the
+ * CPU interface and the timer's deadline. Again after anything that may change them. */
+void gz_sim_vcpu_sample(struct gz_sim_vcpu *v);
+/* Why the vCPU must leave the guest now (GZ_SIM_LEAVE_*), 0 when it may stay. Cheap enough
+ * for every translated block: the timer is looked at only once its deadline has come. */
+unsigned gz_sim_vcpu_must_leave(const struct gz_sim_vcpu *v);
+/* Drive Unicorn's virtual IRQ line (HCR_EL2.VI): Unicorn takes the IRQ at EL1 itself. */
+void gz_sim_vcpu_set_vi(struct gz_sim_vcpu *v, bool on);
+
+#endif
