@@ -3,13 +3,18 @@
  * translation and permission faults with their ISS/FAR/HPFAR, a store pair without a
  * syndrome, FAR = the VA with the guest's MMU on, instruction aborts, WFI, trapped
  * ICC_SGI1R and CNTP_CTL_EL0), exception entry into the guest (SVC from EL1 and EL0, virtual
- * IRQs from the list registers), the identity registers, code in a 2 MiB block, the virtual
- * timer, TLB invalidation, the stage-2 walker and simulated physical memory.
+ * IRQs from the list registers, EL0's counter accesses and their traps), the identity
+ * registers, the system registers and AT the simulator follows, untrapped WFI/WFE, code in a
+ * 2 MiB block, the virtual timer, TLB invalidation before and during a run, the states it
+ * refuses to enter, the stage-2 walker and simulated physical memory.
  * test-libs: gzsim_internal gzsim gzcore gzlib */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <cmocka.h>
 #include <gzabi/status.h>
 #include <arm64/esr.h>
@@ -17,6 +22,7 @@
 #include <arm64/pte.h>
 #include <arm64/sysreg.h>
 #include <gzsim/sim.h>
+#include "machine.h"
 
 #define HPFAR_OF(ipa) GZ_FIELD_PREP(HPFAR_FIPA, (ipa) >> GZ_PAGE_SHIFT)
 
@@ -289,6 +295,135 @@ static void test_entry_refused(void **state)
 	assert_int_equal(ex.kind, GZ_EXIT_KIND_FAIL_ENTRY);
 }
 
+/* Into EL0 at PG(6) (SPSR_EL1 = EL0t, ELR_EL1 = PG(6), ERET); EL0's SVCs and traps come back
+ * to the lower-EL vector, which makes an HVC #5. */
+static void enter_el0(const uint32_t *el0, size_t n)
+{
+	/* mov x0, #0x6000; movk x0, #0x4000, lsl #16; msr elr_el1, x0; msr spsr_el1, xzr; eret */
+	const uint32_t code[] = {0xd28c0000, 0xf2a80000, 0xd5184020, 0xd518401f, 0xd69f03e0};
+	const uint32_t vec = 0xd40000a2; /* hvc #5 */
+
+	put(CODE, code, 5);
+	put(PG(6), el0, n);
+	put(VBAR + VBAR_OFF_LOWER_A64 + VBAR_OFF_SYNC, &vec, 1);
+	run();
+	assert_int_equal(ex.esr, 0x5a000005);
+}
+
+static void test_el0_counter_access(void **state)
+{
+	/* mrs x1, cntvct_el0; mrs x2, cntpct_el0; mrs x3, cntfrq_el0; mrs x4, cntv_ctl_el0;
+	 * svc #0 */
+	const uint32_t el0[] = {0xd53be041, 0xd53be022, 0xd53be003, 0xd53be324, 0xd4000001};
+
+	(void)state;
+	ctx.sys[GZ_SYS_CNTKCTL_EL1] = CNTKCTL_EL0VCTEN | CNTKCTL_EL0PCTEN | CNTKCTL_EL0VTEN;
+	ctx.x[4] = 99;
+	enter_el0(el0, 5);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1], 0x56000000); /* the SVC */
+	assert_int_equal(ctx.elr_el1, PG(6) + 20);
+	assert_int_equal(ctx.spsr_el1 & PSR_MODE_MASK, PSR_MODE_EL0t);
+	assert_true(ctx.x[2] >= ctx.x[1]); /* no virtual offset */
+	assert_int_equal(ctx.x[3], GZ_SIM_DEFAULT_CNTFRQ);
+	assert_int_equal(ctx.x[4], 0);
+}
+
+static void test_el0_counter_refused(void **state)
+{
+	const uint32_t el0[] = {0xd53be041 /* mrs x1, cntvct_el0 */};
+
+	(void)state;
+	ctx.sys[GZ_SYS_CNTKCTL_EL1] = CNTKCTL_EL0PCTEN; /* the virtual counter not for EL0 */
+	enter_el0(el0, 1);
+	/* a trapped MRS (EC 0x18) taken to EL1, on the instruction */
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1],
+			 ((uint64_t)ESR_EC_SYS64 << ESR_EC_SHIFT) | ESR_IL |
+			     GZ_FIELD_PREP(ESR_SYS64_OP0, 3) | GZ_FIELD_PREP(ESR_SYS64_OP1, 3) |
+			     GZ_FIELD_PREP(ESR_SYS64_CRN, 14) | GZ_FIELD_PREP(ESR_SYS64_OP2, 2) |
+			     GZ_FIELD_PREP(ESR_SYS64_RT, 1) | ESR_SYS64_DIR);
+	assert_int_equal(ctx.elr_el1, PG(6));
+}
+
+static void test_id_and_system_registers(void **state)
+{
+	/* mrs x1, midr_el1; mrs x2, mpidr_el1; msr tpidr_el1, x3; at s1e1r, x4; tlbi vmalle1;
+	 * ic iallu; hvc #0 */
+	const uint32_t code[] = {0xd5380001, 0xd53800a2, 0xd518d083, 0xd5087804,
+				 0xd508871f, 0xd508751f, 0xd4000002};
+
+	(void)state;
+	put(CODE, code, 7);
+	ctx.x[3] = 0x1234;
+	ctx.x[4] = DATA;
+	run();
+	assert_int_equal(ec(), ESR_EC_HVC64);
+	assert_int_equal(ctx.x[1] >> 24, 0x41); /* the simulated CPU's own MIDR: Arm's */
+	assert_int_equal(ctx.x[2], 1ULL << 31); /* VMPIDR_EL2 */
+	assert_int_equal(ctx.sys[GZ_SYS_TPIDR_EL1], 0x1234);
+	assert_int_equal(ctx.sys[GZ_SYS_PAR_EL1] & (ARCH_PTE_ADDR_MASK | 1), DATA); /* MMU off */
+}
+
+static void test_untrapped_wfx(void **state)
+{
+	const uint32_t code[] = {0xd503205f /* wfe */, 0xd503207f /* wfi */,
+				 0xd4000062 /* hvc #3 */};
+
+	(void)state;
+	put(CODE, code, 3);
+	ctx.hcr_el2 = HCR_RW; /* neither TWI nor TWE */
+	run();
+	/* The WFE goes on; the WFI sleeps until an interrupt: the host runs meanwhile. */
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_IRQ);
+	assert_int_equal(ctx.pc, CODE + 8);
+	run();
+	assert_int_equal(ex.esr, 0x5a000003);
+}
+
+static void test_entry_states(void **state)
+{
+	(void)state;
+	ctx.pstate = PSR_MODE_EL0t; /* Unicorn's EL cannot be moved down from outside */
+	assert_int_equal(gz_hal_vcpu_run(&ctx, &ex), GZ_ERR_NOT_SUPPORTED);
+	gz_sim_fini();
+	ctx.pstate = PSR_MODE_EL1h;
+	assert_int_equal(gz_hal_vcpu_run(&ctx, &ex), GZ_ERR_BAD_STATE); /* no machine */
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_FAIL_ENTRY);
+}
+
+static atomic_int started;
+
+static void *tlbi_while_running(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&started) || gz_sim_vcpu_insns(&ctx) < 1000)
+		sched_yield();
+	/* returns once the vCPU has left the engine and taken the invalidation in: it remaps
+	 * before it executes again, so before the kick can end its run */
+	gz_hal_tlbi_vmid(1);
+	gz_sim_vcpu_kick(&ctx);
+	return NULL;
+}
+
+static void test_tlbi_while_running(void **state)
+{
+	const uint32_t code[] = {0x14000000 /* b . */};
+	pthread_t t;
+
+	(void)state;
+	put(CODE, code, 1);
+	gz_sim_m.cfg.slice = UINT64_MAX / 2; /* only the kick ends the run */
+	atomic_store(&started, 0);
+	assert_int_equal(pthread_create(&t, NULL, tlbi_while_running, NULL), 0);
+	atomic_store(&started, 1);
+	gz_sim_m.trace = 2; /* the exit is printed too */
+	run();
+	gz_sim_m.trace = 0;
+	pthread_join(t, NULL);
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_IRQ);
+	assert_int_equal(gz_sim_vcpu_remaps(&ctx), 2); /* mapped at entry, again after the TLBI */
+	assert_false(gz_hal_vcpu_irq_consumed());      /* the host's kick */
+}
+
 static void test_s2_walk(void **state)
 {
 	struct gz_sim_s2_result r;
@@ -501,6 +636,12 @@ int main(void)
 	    T(test_vtimer_and_slice_exits),
 	    T(test_tlbi_unmaps),
 	    T(test_entry_refused),
+	    T(test_el0_counter_access),
+	    T(test_el0_counter_refused),
+	    T(test_id_and_system_registers),
+	    T(test_untrapped_wfx),
+	    T(test_entry_states),
+	    T(test_tlbi_while_running),
 	    T(test_s2_walk),
 	    T(test_phys_memory),
 	    T(test_smc_and_cntp_traps),
