@@ -322,14 +322,14 @@ static void test_enable_cap(void **state)
 	refused(GZ_ERR_NOT_SUPPORTED, GZ_HVC_ENABLE_CAP, vm, 0x1234, 0, 0, 0);
 	refused(GZ_ERR_INVALID_ARGS, GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_BLOCK_BASED_DEMAND_PAGING,
 		4096, VFIX_GUEST_PAGE(0), 0);
-	assert_false(gz_vm_get(vm)->demand_paging);
+	assert_false(gz_vm_get(vm)->mem.demand_paging);
 	r = hcall(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_ENABLE_IDLE, 0, 0, 0);
 	assert_int_equal(r.a[0], GZ_OK);
 	assert_int_equal(r.a[1], 0);
 	assert_true(gz_vm_get(vm)->idle_cap);
 	assert_int_equal(hstatus(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_ENABLE_DEMAND_PAGING, 0, 0, 0),
 			 GZ_OK);
-	assert_true(gz_vm_get(vm)->demand_paging);
+	assert_true(gz_vm_get(vm)->mem.demand_paging);
 	assert_int_equal(hstatus(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_BLOCK_BASED_DEMAND_PAGING,
 				 2u << 20, VFIX_GUEST_PAGE(0), 0),
 			 GZ_OK);
@@ -351,7 +351,7 @@ static void test_demand_paging_after_slot(void **state)
 	r->constituents[0].pg_cnt = 1;
 	assert_int_equal(hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, pa, 0, 0), GZ_OK);
 	refused(GZ_ERR_BAD_STATE, GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_ENABLE_DEMAND_PAGING, 0, 0, 0);
-	assert_false(gz_vm_get(vm)->demand_paging);
+	assert_false(gz_vm_get(vm)->mem.demand_paging);
 }
 
 static void test_core_init_errors(void **state)

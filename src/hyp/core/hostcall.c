@@ -2,6 +2,7 @@
  * Every argument is checked here or by the callee before anything changes; a bad call gets
  * a status code in x0 and leaves the hypervisor as it was. */
 #include <uapi/linux/gzvm.h>
+#include <gzhyp/atomic.h>
 #include <gzhyp/hostcall.h>
 #include <gzabi/hvc.h>
 #include <gzhyp/lib.h>
@@ -42,7 +43,7 @@ static int live_vm(uint64_t id, struct gz_vm **out)
 {
 	int r = hold_vm(id, out);
 
-	if (r == GZ_OK && (*out)->state == GZ_VM_DESTROYING)
+	if (r == GZ_OK && gz_atomic_load_acquire(&(*out)->state) == GZ_VM_DESTROYING)
 		return GZ_ERR_BAD_STATE;
 	return r;
 }
@@ -164,6 +165,16 @@ static int do_set_one_reg(struct gz_smccc_regs *r)
 	return one_reg(r, true);
 }
 
+static bool vcpu_exists(struct gz_vm *vm, unsigned idx)
+{
+	bool r;
+
+	gz_hal_lock(&vm->lock);
+	r = gz_vcpu_get(vm, idx) != NULL;
+	gz_hal_unlock(&vm->lock);
+	return r;
+}
+
 /* IRQ_LINE: the upstream form is a bare 0-based SPI index (TYPE 0); opengz also takes the
  * typed form: TYPE SPI with an INTID >= 32, TYPE PPI with an INTID 16..31 for the vCPU the
  * VCPU fields name (docs/abi.md). */
@@ -196,7 +207,7 @@ static int do_irq_line(struct gz_smccc_regs *r)
 		break;
 	case GZVM_IRQ_TYPE_PPI:
 		vcpu = GZVM_IRQ_LINE_VCPU(irq);
-		if (num < GZ_VGIC_NR_SGIS || num >= GZ_VGIC_NR_PRIVATE || !gz_vcpu_get(vm, vcpu))
+		if (num < GZ_VGIC_NR_SGIS || num >= GZ_VGIC_NR_PRIVATE || !vcpu_exists(vm, vcpu))
 			return GZ_ERR_INVALID_ARGS;
 		intid = num;
 		break;
@@ -205,7 +216,7 @@ static int do_irq_line(struct gz_smccc_regs *r)
 	}
 	st = gz_vgic_inject(&vm->vgic, vcpu, intid, (uint32_t)level);
 	/* The driver wakes every vCPU after an injection: no IPI exit needed for it. */
-	__atomic_store_n(&vm->kick_mask, 0, __ATOMIC_RELAXED);
+	gz_vm_kicks_take(vm, ~0u);
 	return st;
 }
 
@@ -265,19 +276,13 @@ static int do_enable_cap(struct gz_smccc_regs *r)
 		return st;
 	switch (cap) {
 	case GZVM_CAP_ENABLE_DEMAND_PAGING:
-		st = gz_memslot_enable_demand_paging(&vm->mem);
-		if (st == GZ_OK)
-			vm->demand_paging = true;
 		r->a[1] = 0;
-		return st;
+		return gz_memslot_enable_demand_paging(&vm->mem);
 	case GZVM_CAP_BLOCK_BASED_DEMAND_PAGING:
-		st = gz_memslot_set_block_buffer(&vm->mem, r->a[3], r->a[4]);
-		if (st == GZ_OK)
-			vm->demand_paging = true;
 		r->a[1] = 0;
-		return st;
+		return gz_memslot_set_block_buffer(&vm->mem, r->a[3], r->a[4]);
 	case GZVM_CAP_ENABLE_IDLE:
-		vm->idle_cap = true;
+		gz_atomic_store(&vm->idle_cap, true);
 		r->a[1] = 0;
 		return GZ_OK;
 	default:

@@ -4,6 +4,7 @@
  * changes anything; the only fallible step of an apply (a page-table change that needs
  * memory) comes first and rolls back by itself.
  */
+#include <gzhyp/atomic.h>
 #include <gzhyp/s2pt.h>
 #include <gzabi/status.h>
 #include <hal.h>
@@ -345,7 +346,7 @@ int gz_vm_mem_reclaim(struct gz_vm_mem *m, uint64_t max_pages)
 	gz_mem_lock();
 	switch (m->state) {
 	case GZ_VM_MEM_LIVE: {
-		uint16_t vmid = m->s2.vmid;
+		uint16_t vmid = gz_atomic_load(&m->s2.vmid);
 
 		/* From here the VM never runs again: drop its tables and every TLB entry they
 		 * left, so the pages below are mapped nowhere but possibly in the host. */

@@ -6,6 +6,7 @@
 #include <uapi/linux/gzvm.h>
 #include <arm64/inject.h>
 #include <arm64/sysreg.h>
+#include <gzhyp/atomic.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/mmio.h>
 #include <gzhyp/vcpu.h>
@@ -120,7 +121,7 @@ bool gz_mmio_completion(const struct gz_vcpu *vcpu, uint8_t *completion)
 	if (!vcpu->mmio.active)
 		return true;
 	/* Host memory: one read, the value checked is the value used. */
-	*completion = __atomic_load_n(&vcpu->run->mmio.completion, __ATOMIC_RELAXED);
+	*completion = gz_atomic_load(&vcpu->run->mmio.completion);
 	return *completion == GZVM_MMIO_COMPLETE_DATA ||
 	       *completion == GZVM_MMIO_COMPLETE_EXT_ABORT;
 }

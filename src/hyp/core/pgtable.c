@@ -8,6 +8,7 @@
  * with all pages taken from the memory ops up front, an "apply" pass that cannot fail. That
  * is how running out of memory leaves the tables exactly as before.
  */
+#include <gzhyp/atomic.h>
 #include <gzhyp/pgtable.h>
 #include <arm64/pte.h>
 #include <gzabi/status.h>
@@ -51,7 +52,7 @@ static bool level_has_leaves(unsigned level)
  * torn or merged by the compiler (the HAL barriers order them). */
 static void set_pte(uint64_t *ptep, uint64_t desc)
 {
-	__atomic_store_n(ptep, desc, __ATOMIC_RELAXED);
+	gz_atomic_store(ptep, desc);
 }
 
 static uint64_t mk_leaf(const struct gz_pgt *pgt, gz_pa_t pa, uint32_t prot, unsigned level)

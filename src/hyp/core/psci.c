@@ -5,6 +5,7 @@
 #include <uapi/linux/gzvm.h>
 #include <arm64/sysreg.h>
 #include <gzabi/guest_calls.h>
+#include <gzhyp/atomic.h>
 #include <gzhyp/psci.h>
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vcpu_exit.h>
@@ -129,9 +130,10 @@ static enum gz_exit_action system_event(struct gz_vcpu *v, uint32_t type, uint64
 
 	gz_hal_lock(&vm->lock);
 	if (vm->state != GZ_VM_OFF) {
-		vm->state = GZ_VM_OFF;
+		/* The event first: a vCPU that sees OFF without the lock reads it next. */
 		vm->sys_event = type;
 		vm->sys_event_data = data;
+		gz_atomic_store_release(&vm->state, GZ_VM_OFF);
 	}
 	type = vm->sys_event;
 	data = vm->sys_event_data;

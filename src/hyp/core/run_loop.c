@@ -4,6 +4,7 @@
  * and hwstate describes the vGIC and the virtual timer. */
 #include <uapi/linux/gzvm.h>
 #include <gzabi/hvc.h>
+#include <gzhyp/atomic.h>
 #include <gzhyp/exit.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/mmio.h>
@@ -65,13 +66,11 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	int r;
 
 	/* Kicks for this vCPU are picked up by the flush. */
-	gz_hal_lock(&vm->lock);
-	vm->kick_mask &= ~(1u << v->id);
-	gz_hal_unlock(&vm->lock);
+	gz_vm_kicks_take(vm, 1u << v->id);
 	gz_vtimer_update(&vm->vgic, v->id, &v->ctx);
 	gz_vgic_flush(&vm->vgic, v->id);
 	vmid = gz_vmid_enter(gz_vm_vmid_alloc(), &vm->vmid, gz_hal_cpu_id());
-	if (vm->mem.s2.vmid != vmid)
+	if (gz_atomic_load(&vm->mem.s2.vmid) != vmid)
 		gz_s2pt_set_vmid(&vm->mem.s2, vmid);
 	v->ctx.vttbr_el2 = gz_s2pt_vttbr(&vm->mem.s2);
 	gz_memset(&rec, 0, sizeof(rec));
@@ -147,7 +146,7 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 	v->running = true;
 	self = 1u << v->id;
 	if (vm->state == GZ_VM_CREATED)
-		vm->state = GZ_VM_RUNNING;
+		gz_atomic_store_release(&vm->state, GZ_VM_RUNNING);
 	gz_hal_unlock(&vm->lock);
 
 	complete_previous(v, completion);
@@ -155,15 +154,14 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 	for (budget = GZ_VCPU_RUN_BUDGET;; budget--) {
 		if (enter_once(v) == GZ_EXIT_TO_HOST)
 			break;
-		if (vm->state == GZ_VM_OFF) {
+		if (gz_atomic_load_acquire(&vm->state) == GZ_VM_OFF) {
 			/* Another vCPU powered the machine off. */
 			gz_vcpu_exit_system_event(v, vm->sys_event, vm->sys_event_data);
 			break;
 		}
-		if (vm->kick_mask & ~self) {
+		if (gz_vm_kicks_take(vm, ~self)) {
 			/* Another vCPU got an interrupt; its host thread may sleep in IDLE. The
 			 * host wakes every vCPU of the VM on this exit. */
-			__atomic_store_n(&vm->kick_mask, 0, __ATOMIC_RELAXED);
 			gz_vcpu_exit_simple(v, GZVM_EXIT_IPI);
 			break;
 		}

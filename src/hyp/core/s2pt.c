@@ -3,6 +3,7 @@
  * shareability, TLB maintenance by IPA and VMID, and the geometry (start level, concatenated
  * root tables) with the VTCR_EL2 / VTTBR_EL2 values describing it.
  */
+#include <gzhyp/atomic.h>
 #include <gzhyp/s2pt.h>
 #include <arm64/pte.h>
 #include <arm64/vtcr.h>
@@ -47,12 +48,12 @@ static uint32_t s2_leaf_prot(uint64_t d)
 
 static void s2_tlbi_addr(const struct gz_pgt *pgt, uint64_t addr, unsigned level)
 {
-	gz_hal_tlbi_ipa(pgt->vmid, addr, level);
+	gz_hal_tlbi_ipa(gz_atomic_load(&pgt->vmid), addr, level);
 }
 
 static void s2_tlbi_all(const struct gz_pgt *pgt)
 {
-	gz_hal_tlbi_vmid(pgt->vmid);
+	gz_hal_tlbi_vmid(gz_atomic_load(&pgt->vmid));
 }
 
 const struct gz_pgt_fmt gz_s2pt_fmt = {
@@ -127,10 +128,11 @@ uint64_t gz_s2pt_vtcr(const struct gz_pgt *pgt)
 
 uint64_t gz_s2pt_vttbr(const struct gz_pgt *pgt)
 {
-	return (pgt->root_pa & ARCH_VTTBR_BADDR) | ((uint64_t)pgt->vmid << ARCH_VTTBR_VMID_SHIFT);
+	return (pgt->root_pa & ARCH_VTTBR_BADDR) |
+	       ((uint64_t)gz_atomic_load(&pgt->vmid) << ARCH_VTTBR_VMID_SHIFT);
 }
 
 void gz_s2pt_set_vmid(struct gz_pgt *pgt, uint16_t vmid)
 {
-	pgt->vmid = vmid;
+	gz_atomic_store(&pgt->vmid, vmid);
 }

@@ -1,6 +1,7 @@
 /* What a waiting vCPU does (gzhyp/vcpu_idle.h): halt polling and the IDLE exit. */
 #include <uapi/linux/gzvm.h>
 #include <gzabi/hvc.h>
+#include <gzhyp/atomic.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vcpu_exit.h>
@@ -33,7 +34,7 @@ static bool poll_for_wake(struct gz_vcpu *v)
 	start = now = gz_hal_cntpct();
 	do {
 		if (gz_vgic_vcpu_pending(&v->vm->vgic, v->id) || gz_vtimer_asserted(&v->ctx, now) ||
-		    __atomic_load_n(&v->vm->state, __ATOMIC_RELAXED) == GZ_VM_OFF)
+		    gz_atomic_load_acquire(&v->vm->state) == GZ_VM_OFF)
 			return true;
 		if (gz_hal_host_irq_pending())
 			return false;
@@ -60,7 +61,7 @@ enum gz_exit_action gz_vcpu_wfi(struct gz_vcpu *v)
 	uint64_t delay;
 	uint32_t migrate;
 
-	if (!v->vm->idle_cap || gz_vgic_vcpu_pending(&v->vm->vgic, v->id))
+	if (!gz_atomic_load(&v->vm->idle_cap) || gz_vgic_vcpu_pending(&v->vm->vgic, v->id))
 		return GZ_EXIT_RESUME;
 	if (poll_for_wake(v)) {
 		v->nr_polled_wakes++;

@@ -1,6 +1,7 @@
 /* The VM table and the VM lifecycle: creation (memory object, vGIC, timer offset), lookup,
  * MPIDRs of its vCPUs, and the batched destruction that gives every page back to the host. */
 #include <arm64/sysreg.h>
+#include <gzhyp/atomic.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/s2pt.h>
 #include <gzabi/status.h>
@@ -29,16 +30,25 @@ static void vm_kick(void *ctx, unsigned vcpu)
 	struct gz_vm *vm = ctx;
 	struct gz_vcpu *v;
 
-	/* Under the VM lock rather than an atomic RMW: the EL2 build has no LSE helpers, and
-	 * the vGIC calls this with its own lock released. */
-	gz_hal_lock(&vm->lock);
-	vm->kick_mask |= 1u << (vcpu % 32);
+	gz_atomic_or(&vm->kick_mask, 1u << (vcpu % 32));
 	/* A running target may sit on another physical CPU with its list registers already
-	 * loaded: interrupt it there rather than wait for its next exit. */
+	 * loaded: interrupt it there rather than wait for its next exit. The lock keeps it
+	 * from being freed meanwhile. */
+	gz_hal_lock(&vm->lock);
 	v = vcpu < GZ_VM_MAX_VCPUS ? vm->vcpus[vcpu] : NULL;
 	if (v && v->running)
 		gz_hal_vcpu_kick(&v->ctx);
 	gz_hal_unlock(&vm->lock);
+}
+
+uint32_t gz_vm_kicks_take(struct gz_vm *vm, uint32_t mask)
+{
+	uint32_t seen = gz_atomic_load(&vm->kick_mask) & mask;
+
+	/* Only what was seen: a kick that arrives between the load and the clear stays set. */
+	if (seen)
+		gz_atomic_and(&vm->kick_mask, ~seen);
+	return seen;
 }
 
 static const struct gz_vgic_ops vm_vgic_ops = {
@@ -58,10 +68,10 @@ int gz_vm_create(uint64_t vm_type, uint16_t *id)
 		return GZ_ERR_INVALID_ARGS;
 	gz_hal_lock(&table_lock);
 	for (i = 0; i < GZ_MAX_VMS; i++) {
-		if (vms[i].state == GZ_VM_FREE) {
+		if (gz_atomic_load_acquire(&vms[i].state) == GZ_VM_FREE) {
 			vm = &vms[i];
 			/* Reserve the slot while it is set up outside the table lock. */
-			vm->state = GZ_VM_CREATING;
+			gz_atomic_store_release(&vm->state, GZ_VM_CREATING);
 			break;
 		}
 	}
@@ -84,7 +94,7 @@ int gz_vm_create(uint64_t vm_type, uint16_t *id)
 	}
 	vm->cntvoff = gz_vtimer_vm_offset();
 	vm->vtcr_el2 = gz_s2pt_vtcr(&vm->mem.s2) | gz_vmid_vtcr_vs(&vmid_alloc);
-	__atomic_store_n(&vm->state, GZ_VM_CREATED, __ATOMIC_RELEASE);
+	gz_atomic_store_release(&vm->state, GZ_VM_CREATED);
 	*id = vm->id;
 	return GZ_OK;
 }
@@ -96,7 +106,7 @@ struct gz_vm *gz_vm_get(uint64_t id)
 	if (id == 0 || id > GZ_MAX_VMS)
 		return NULL;
 	vm = &vms[id - 1];
-	switch (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE)) {
+	switch (gz_atomic_load_acquire(&vm->state)) {
 	case GZ_VM_FREE:
 	case GZ_VM_CREATING:
 		return NULL;
@@ -111,7 +121,7 @@ unsigned gz_vm_count(void)
 	unsigned i, n = 0;
 
 	for (i = 0; i < GZ_MAX_VMS; i++)
-		n += vms[i].state != GZ_VM_FREE && vms[i].state != GZ_VM_CREATING;
+		n += gz_vm_get(i + 1) != NULL;
 	return n;
 }
 
@@ -120,7 +130,7 @@ struct gz_vm *gz_vm_at(unsigned idx)
 	unsigned i;
 
 	for (i = 0; i < GZ_MAX_VMS; i++)
-		if (vms[i].state != GZ_VM_FREE && vms[i].state != GZ_VM_CREATING && idx-- == 0)
+		if (gz_vm_get(i + 1) && idx-- == 0)
 			return &vms[i];
 	return NULL;
 }
@@ -157,7 +167,7 @@ int gz_vm_destroy(struct gz_vm *vm, uint64_t batch)
 				return GZ_ERR_BUSY;
 			}
 		}
-		vm->state = GZ_VM_DESTROYING;
+		gz_atomic_store_release(&vm->state, GZ_VM_DESTROYING);
 		for (i = 0; i < GZ_VM_MAX_VCPUS; i++)
 			if (vm->vcpus[i])
 				gz_vcpu_release(vm->vcpus[i]);

@@ -90,7 +90,9 @@ struct gz_pgt {
 	uint8_t pa_bits;     /* output address size */
 	uint8_t start_level; /* 0..2 */
 	uint8_t nr_roots;    /* concatenated start-level tables: 1, 2, 4, 8 or 16 */
-	uint16_t vmid;	     /* tag for TLB maintenance (stage 2); see gz_s2pt_set_vmid */
+	/* tag for TLB maintenance (stage 2). A guest's changes at VMID rollover while other
+	 * vCPUs of it run (gz_s2pt_set_vmid): [atomic] relaxed, every access after init */
+	uint16_t vmid;
 	const struct gz_pgt_fmt *fmt;
 	struct gz_pgt_mm_ops mm; /* copied at init */
 	uint64_t nr_table_pages; /* table pages in use, root included */

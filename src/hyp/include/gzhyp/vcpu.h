@@ -30,38 +30,50 @@ enum gz_vcpu_power {
 	GZ_VCPU_ON,
 };
 
+/*
+ * Who may touch a field (its rule is next to it):
+ *   [const] set by CREATE_VCPU before the vCPU is in the VM's table; read-only after
+ *   [lock]  the VM's lock
+ *   [run]   the vCPU's own: only the RUN that marked it running touches it (on the CPU that
+ *           runs it: the run loop, the HAL, the exit fast path), or a caller holding the
+ *           VM's lock while it does not run (ONE_REG, the reset of a CPU_ON, destruction).
+ *           Others may take the context's address (gz_hal_vcpu_kick), never its contents.
+ */
 struct gz_vcpu {
-	struct gz_vm *vm;
-	uint16_t id;
-	uint8_t power; /* enum gz_vcpu_power */
-	bool running;
-	uint64_t mpidr;
-	gz_pa_t shared_pa; /* host PA of the 2-page block (host pages shared with the hyp) */
+	struct gz_vm *vm; /* [const] */
+	uint16_t id;	  /* [const] */
+	uint8_t power;	  /* [lock] enum gz_vcpu_power */
+	bool running;	  /* [lock] */
+	uint64_t mpidr;	  /* [const] */
+	/* [const] host PA of the 2-page block (host pages shared with the hyp) */
+	gz_pa_t shared_pa;
+	/* [const] the block's pages: the hypervisor writes them under [run]; the host may
+	 * write them at any time, so what is read from them is read once */
 	struct gzvm_vcpu_run *run;
 	struct gzvm_vcpu_hwstate *hwstate;
-	struct gz_mmio_pending mmio;
-	/* a guest call went to the host: on the next RUN x0..x3 = hypercall.args[0..3] */
+	struct gz_mmio_pending mmio; /* [run] */
+	/* [run] a guest call went to the host: on the next RUN x0..x3 = hypercall.args[0..3] */
 	bool hvc_pending;
 	bool hvc_copy_back;
-	/* PSCI CPU_ON: where the vCPU starts when it next runs */
+	/* [lock] PSCI CPU_ON: where the vCPU starts when it next runs */
 	uint64_t on_entry;
 	uint64_t on_context;
-	/* the list registers as the guest left them at the last exit (hwstate.lr) */
+	/* [run] the list registers as the guest left them at the last exit (hwstate.lr) */
 	uint8_t nr_lrs_seen;
 	uint64_t lrs_seen[GZ_ICH_MAX_LRS];
-	/* the exit gz_hal_vcpu_run is returning, as gz_exit_fast decoded it before declining it
-	 * (exit_handed): the run loop dispatches it without decoding it again */
+	/* [run] the exit gz_hal_vcpu_run is returning, as gz_exit_fast decoded it before
+	 * declining it (exit_handed): the run loop dispatches it without decoding it again */
 	bool exit_handed;
 	struct gz_exit exit;
-	/* exit statistics */
+	/* [run] exit statistics */
 	uint64_t nr_exits;
 	uint64_t nr_fast_exits; /* of which served by gz_exit_fast */
-	/* halt polling (vcpu.c): how long a WFI spins for a wake-up before the IDLE exit,
-	 * adapted to how soon the vCPU was woken after its last IDLE exit */
+	/* [run] halt polling (vcpu_idle.c): how long a WFI spins for a wake-up before the IDLE
+	 * exit, adapted to how soon the vCPU was woken after its last IDLE exit */
 	uint64_t poll_ticks, idle_since;
 	bool went_idle;
 	uint64_t nr_polled_wakes; /* WFIs a poll ended without going to the host */
-	struct gz_cpu_ctx ctx;
+	struct gz_cpu_ctx ctx;	  /* [run] */
 };
 
 /* Most exits handled inside the hypervisor per RUN call before it returns GZVM_EXIT_GZ to

@@ -43,33 +43,47 @@ enum gz_vm_state {
 
 struct gz_vcpu;
 
+/*
+ * Who may touch a field (its rule is next to it):
+ *   [const]  set by CREATE_VM before the state is published (release); read-only after
+ *   [lock]   vm->lock
+ *   [table]  the VM table's lock (vm.c)
+ *   [atomic] only through gzhyp/atomic.h, with the order the rule names
+ */
 struct gz_vm {
-	uint16_t id;
-	uint8_t state;	  /* enum gz_vm_state */
-	uint8_t ipa_bits; /* guest IPAs are below 1 << ipa_bits */
-	gz_lock_t lock;	  /* state, vCPU table, PSCI power states */
-	struct gz_vcpu *vcpus[GZ_VM_MAX_VCPUS];
-	unsigned nr_vcpus;
-	/* capabilities */
+	uint16_t id; /* [const] */
+	/* enum gz_vm_state. Changed under [lock] (FREE/CREATING under [table]), every change a
+	 * gz_atomic_store_release; read under the lock, or with gz_atomic_load_acquire */
+	uint8_t state;
+	uint8_t ipa_bits; /* [const] guest IPAs are below 1 << ipa_bits */
+	gz_lock_t lock;
+	struct gz_vcpu *vcpus[GZ_VM_MAX_VCPUS]; /* [lock] */
+	unsigned nr_vcpus;			/* [lock] */
+	/* ENABLE_IDLE. [atomic] relaxed: set by the capability call, read by running vCPUs,
+	 * which see it at their next WFI (demand paging is the memory object's: mem) */
 	bool idle_cap;
-	bool demand_paging;
-	/* SET_DTB_CONFIG */
+	/* SET_DTB_CONFIG [lock] */
 	gz_ipa_t dtb_addr;
 	uint64_t dtb_size;
-	/* PSCI system events: the type every further RUN reports once the VM is OFF */
+	/* PSCI system events: the type every further RUN reports once the VM is OFF. Written
+	 * once, under [lock], before state becomes OFF: read without the lock after an acquire
+	 * load of state that saw OFF */
 	uint32_t sys_event;
 	uint64_t sys_event_data;
-	uint64_t cntvoff;  /* vtimer_offset: host counter at VM creation */
-	uint64_t vtcr_el2; /* of its vCPUs: its stage 2 and the VMID width */
+	uint64_t cntvoff;  /* [const] vtimer_offset: host counter at VM creation */
+	uint64_t vtcr_el2; /* [const] of its vCPUs: its stage 2 and the VMID width */
 	/* vCPUs the vGIC asked to wake (bit per index): a running vCPU turns this into a
-	 * GZVM_EXIT_IPI so the host wakes sleeping vCPU threads */
-	volatile uint32_t kick_mask;
-	/* host calls using the VM right now (gz_vm_acquire): DESTROY_VM frees the control
-	 * block only when it is the last one */
+	 * GZVM_EXIT_IPI so the host wakes sleeping vCPU threads. [atomic] relaxed (the
+	 * interrupts themselves are ordered by the vGIC's lock): set by the kick
+	 * (gz_atomic_or), cleared only by gz_vm_kicks_take, which clears exactly the bits it
+	 * loaded for the one who reports them: a kick set in between stays for the next */
+	uint32_t kick_mask;
+	/* [table] host calls using the VM right now (gz_vm_acquire): DESTROY_VM frees the
+	 * control block only when it is the last one */
 	uint32_t users;
-	struct gz_vmid vmid;
-	struct gz_vm_mem mem;
-	struct gz_vgic vgic;
+	struct gz_vmid vmid;  /* the VMID allocator's lock (gzhyp/vmid.h) */
+	struct gz_vm_mem mem; /* the memory lock (gzhyp/mem.h); mem.s2.vmid: gzhyp/pgtable.h */
+	struct gz_vgic vgic;  /* its own lock (gzhyp/vgic.h) */
 };
 
 /* Reset the VM table (gz_core_init). */
@@ -96,6 +110,8 @@ int gz_vm_destroy(struct gz_vm *vm, uint64_t batch);
 unsigned gz_vm_count(void);
 struct gz_vm *gz_vm_at(unsigned idx);
 
+/* Take the pending kicks of the vCPUs in @mask: clear and return those set now. */
+uint32_t gz_vm_kicks_take(struct gz_vm *vm, uint32_t mask);
 /* The vCPU of @vm whose MPIDR affinity is @mpidr (other bits must be zero), or NULL. */
 struct gz_vcpu *gz_vm_find_vcpu_by_mpidr(struct gz_vm *vm, uint64_t mpidr);
 
