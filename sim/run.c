@@ -12,6 +12,7 @@
 #include "machine.h"
 #include "registry.h"
 #include "syndrome.h"
+#include "timer.h"
 #include "ucreg.h"
 
 static _Thread_local bool irq_consumed; /* the last IRQ exit on this CPU was the hypervisor's */
@@ -55,6 +56,7 @@ static int enter(struct gz_sim_vcpu *v, struct gz_cpu_ctx *ctx, struct gz_exit_r
 		gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_hcr_el2, hcr | (v->uc_vi ? HCR_VI : 0));
 	}
 	v->slice_end = atomic_load(&gz_sim_m.insns) + gz_sim_m.cfg.slice;
+	v->timer_gated = gz_sim_timer_output(ctx);
 	atomic_store(&v->kick, 0);
 	return GZ_OK;
 }

@@ -30,18 +30,22 @@ static bool line_held(const struct gz_sim_ich *ich)
 	return false;
 }
 
-bool gz_sim_timer_fires(const struct gz_cpu_ctx *ctx, const struct gz_sim_ich *ich)
+bool gz_sim_timer_output(const struct gz_cpu_ctx *ctx)
 {
-	uint64_t ctl = ctx->sys[GZ_SYS_CNTV_CTL_EL0];
-
-	return gz_sim_timer_cond(ctx) && !(ctl & CNT_CTL_IMASK) && !line_held(ich);
+	return gz_sim_timer_cond(ctx) && !(ctx->sys[GZ_SYS_CNTV_CTL_EL0] & CNT_CTL_IMASK);
 }
 
-uint64_t gz_sim_timer_deadline(const struct gz_cpu_ctx *ctx, const struct gz_sim_ich *ich)
+bool gz_sim_timer_fires(const struct gz_cpu_ctx *ctx, const struct gz_sim_ich *ich, bool gated)
+{
+	return !gated && gz_sim_timer_output(ctx) && !line_held(ich);
+}
+
+uint64_t gz_sim_timer_deadline(const struct gz_cpu_ctx *ctx, const struct gz_sim_ich *ich,
+			       bool gated)
 {
 	uint64_t ctl = ctx->sys[GZ_SYS_CNTV_CTL_EL0], cval, now, left;
 
-	if (!(ctl & CNT_CTL_ENABLE) || (ctl & CNT_CTL_IMASK) || line_held(ich))
+	if (gated || !(ctl & CNT_CTL_ENABLE) || (ctl & CNT_CTL_IMASK) || line_held(ich))
 		return UINT64_MAX;
 	cval = ctx->sys[GZ_SYS_CNTV_CVAL_EL0];
 	now = vcount(ctx);

@@ -10,7 +10,7 @@ void gz_sim_vcpu_sample(struct gz_sim_vcpu *v)
 {
 	v->virq = gz_sim_ich_irq_pending(v->ich);
 	v->maint = gz_sim_ich_maint_pending(v->ich);
-	v->timer_deadline = gz_sim_timer_deadline(v->ctx, v->ich);
+	v->timer_deadline = gz_sim_timer_deadline(v->ctx, v->ich, v->timer_gated);
 }
 
 unsigned gz_sim_vcpu_must_leave(const struct gz_sim_vcpu *v)
@@ -24,7 +24,7 @@ unsigned gz_sim_vcpu_must_leave(const struct gz_sim_vcpu *v)
 		why |= GZ_SIM_LEAVE_HYP_KICK;
 	if (now >= v->slice_end)
 		why |= GZ_SIM_LEAVE_SLICE;
-	if (now >= v->timer_deadline && gz_sim_timer_fires(v->ctx, v->ich))
+	if (now >= v->timer_deadline && gz_sim_timer_fires(v->ctx, v->ich, v->timer_gated))
 		why |= GZ_SIM_LEAVE_TIMER;
 	if (v->maint)
 		why |= GZ_SIM_LEAVE_MAINT;

@@ -42,6 +42,7 @@ struct gz_sim_vcpu {
 	bool maint;		 /* the maintenance interrupt condition holds */
 	uint64_t slice_end;	 /* global instruction count */
 	uint64_t timer_deadline; /* global instruction count, UINT64_MAX if none */
+	bool timer_gated;	 /* the timer's output was up at entry (gz_sim_timer_fires) */
 	uint64_t gexc_esr, gexc_far, gexc_elr;
 	bool gexc_far_valid;
 	uint64_t fix_pc;    /* PC to set after Unicorn stopped, 0 if none */

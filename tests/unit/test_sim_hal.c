@@ -5,9 +5,9 @@
  * ICC_SGI1R and CNTP_CTL_EL0), exception entry into the guest (SVC from EL1 and EL0, virtual
  * IRQs from the list registers, EL0's counter accesses and their traps), the identity
  * registers, the system registers and AT the simulator follows, untrapped WFI/WFE, code in a
- * 2 MiB block, the virtual timer, TLB invalidation before and during a run, the states it
- * refuses to enter, the stage-2 walker and simulated physical memory.
- * test-libs: gzsim_internal gzsim gzcore gzlib */
+ * 2 MiB block, the virtual timer (and its gate for a run entered with its output up), TLB
+ * invalidation before and during a run, the states it refuses to enter, the stage-2 walker and
+ * simulated physical memory. test-libs: gzsim_internal gzsim gzcore gzlib */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -260,6 +260,37 @@ static void test_vtimer_and_slice_exits(void **state)
 	assert_int_equal(ex.kind, GZ_EXIT_KIND_IRQ);
 	assert_true(gz_hal_cntpct() >= ctx.sys[GZ_SYS_CNTV_CVAL_EL0]);
 	assert_true(gz_sim_vcpu_insns(&ctx) < 200000);
+}
+
+/* A timer whose output is already up when the run enters has its line in the vGIC already:
+ * like gzhyp, which disables the physical PPI for such a run, the simulator does not leave
+ * for it (a guest with the PPI disabled at its GIC would exit before every instruction).
+ * An output that goes up during the run does bring the vCPU back. */
+static void test_vtimer_gated_while_up_at_entry(void **state)
+{
+	/* add x1, x1, #1; cmp x1, #1000; b.ne -8; hvc #3 */
+	const uint32_t code[] = {0x91000421, 0xf10fa03f, 0x54ffffc1, 0xd4000062};
+
+	(void)state;
+	put(CODE, code, 4);
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
+	ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = 0; /* in the past */
+	run();
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_SYNC);
+	assert_int_equal(ex.esr, 0x5a000003);
+	assert_int_equal(ctx.x[1], 1000);
+	/* masked at entry, unmasked by the guest: the output goes up during the run (new code
+	 * at a new address: Unicorn keeps what it translated at CODE) */
+	ctx.pc = CODE + 0x100;
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE | CNT_CTL_IMASK;
+	put(CODE + 0x100,
+	    (const uint32_t[]){0xd2800020 /* mov x0, #1 */, 0xd51be320 /* msr cntv_ctl_el0, x0 */,
+			       0x14000000 /* b . */},
+	    3);
+	run();
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_IRQ);
+	assert_int_equal(ctx.pc, CODE + 0x108);
+	assert_int_equal(ctx.sys[GZ_SYS_CNTV_CTL_EL0], CNT_CTL_ENABLE);
 }
 
 static void test_tlbi_unmaps(void **state)
@@ -634,6 +665,7 @@ int main(void)
 	    T(test_svc_enters_guest_vector),
 	    T(test_virtual_irq_from_lr),
 	    T(test_vtimer_and_slice_exits),
+	    T(test_vtimer_gated_while_up_at_entry),
 	    T(test_tlbi_unmaps),
 	    T(test_entry_refused),
 	    T(test_el0_counter_access),
