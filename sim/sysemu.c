@@ -15,7 +15,9 @@ bool gz_sim_sysemu_traps_to_el2(const struct gz_sim_vcpu *v, uint32_t enc)
 	case SYS_CNTP_TVAL_EL0:
 		return true;
 	default:
-		return SYS_IS_ID_REG(enc) && (v->ctx->hcr_el2 & HCR_TID3);
+		/* At EL0 an ID register is UNDEFINED, taken to EL1 before any EL2 trap. */
+		return SYS_IS_ID_REG(enc) && (v->ctx->hcr_el2 & HCR_TID3) &&
+		       !gz_sim_ucreg_at_el0(v->uc);
 	}
 }
 

@@ -173,7 +173,7 @@
 #define HCR_HCD	   GZ_BIT(29) /* HVC disabled: never a guest's */
 #define HCR_GUEST_FLAGS                                                                            \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |         \
-	 HCR_TSC | HCR_TACR | HCR_TSW | HCR_PTW | HCR_RW)
+	 HCR_TSC | HCR_TID3 | HCR_TACR | HCR_TSW | HCR_PTW | HCR_RW)
 
 /* CNTV_CTL_EL0, CNTP_CTL_EL0 and CNTHP_CTL_EL2 */
 #define CNT_CTL_ENABLE	GZ_BIT(0)

@@ -318,10 +318,6 @@ static void test_async_outcomes(void **state)
 	assert_int_equal(v0->ctx.elr_el1, 0x80000000);
 }
 
-#define SYS_ISS(op0, op1, crn, crm, op2, rt, rd)                                                   \
-	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((rt) << 5) |             \
-	 ((crm) << 1) | (rd))
-
 static void set_x5(struct gz_cpu_ctx *ctx, void *arg)
 {
 	guest_at(ctx, arg);
@@ -368,12 +364,27 @@ static void x5_poison(struct gz_cpu_ctx *ctx, void *arg)
 
 /* Debug and PMU registers: trapped (MDCR_EL2) and read-as-zero/writes-ignored, so a guest
  * cannot arm the CPU's breakpoints or read the host's counts; other registers stay UNDEF. */
+/* Trapped reads into x5 (poisoned first): the guest resumes past each with its value. */
+struct sys_read {
+	uint32_t iss;
+	uint64_t reads;
+};
+
+static void check_reads(const struct sys_read *regs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, regs[i].iss), 0, 0, x5_poison,
+			  NULL);
+		vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+		assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+		assert_int_equal(vfix_guest.last.pc, 0x80000004);
+		assert_int_equal(vfix_guest.last.x[5], regs[i].reads);
+	}
+}
+
 static void test_debug_pmu_raz_wi(void **state)
 {
-	static const struct {
-		uint32_t iss;
-		uint64_t reads;
-	} regs[] = {
+	static const struct sys_read regs[] = {
 	    {SYS_ISS(2, 0, 0, 0, 4, 5, 1), 0},			    /* DBGBVR0_EL1 */
 	    {SYS_ISS(2, 0, 0, 15, 7, 5, 1), 0},			    /* DBGWCR15_EL1 */
 	    {SYS_ISS(2, 0, 0, 2, 2, 5, 1), 0},			    /* MDSCR_EL1 */
@@ -396,14 +407,7 @@ static void test_debug_pmu_raz_wi(void **state)
 
 	(void)state;
 	assert_int_equal(v0->ctx.mdcr_el2, MDCR_GUEST_FLAGS);
-	for (size_t i = 0; i < GZ_ARRAY_SIZE(regs); i++) {
-		vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, regs[i].iss), 0, 0, x5_poison,
-			  NULL);
-		vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
-		assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
-		assert_int_equal(vfix_guest.last.pc, 0x80000004);
-		assert_int_equal(vfix_guest.last.x[5], regs[i].reads);
-	}
+	check_reads(regs, GZ_ARRAY_SIZE(regs));
 	for (size_t i = 0; i < GZ_ARRAY_SIZE(writes); i++) {
 		run_irq(esr_ec(ESR_EC_SYS64, writes[i]), 0, 0);
 		assert_int_equal(v0->ctx.pc, 0x80000004);
@@ -413,6 +417,33 @@ static void test_debug_pmu_raz_wi(void **state)
 	assert_int_equal(v0->ctx.pc, 0x80010200);
 	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(2, 0, 0, 0, 4, 31, 1)), 0, 0);
 	assert_int_equal(v0->ctx.pc, 0x80000004);
+}
+
+/* ID registers: trapped (HCR_EL2.TID3) and read from the VM's view (sysreg_id.c; here of a
+ * CPU whose registers are all zero: only what opengz sets shows); AArch32 and unallocated
+ * encodings read as zero, a write is UNDEFINED, and what is next to the ID space stays UNDEF. */
+static void test_id_registers(void **state)
+{
+	static const struct sys_read regs[] = {
+	    {SYS_ISS(3, 0, 0, 4, 0, 5, 1), 0x01000011},	  /* ID_AA64PFR0_EL1 */
+	    {SYS_ISS(3, 0, 0, 5, 0, 5, 1), 0xf000000006}, /* ID_AA64DFR0_EL1 */
+	    {SYS_ISS(3, 0, 0, 6, 0, 5, 1), 0},		  /* ID_AA64ISAR0_EL1 */
+	    {SYS_ISS(3, 0, 0, 7, 7, 5, 1), 0},		  /* unallocated */
+	    {SYS_ISS(3, 0, 0, 1, 0, 5, 1), 0},		  /* ID_PFR0_EL1 (AArch32) */
+	    {SYS_ISS(3, 0, 0, 3, 0, 5, 1), 0},		  /* MVFR0_EL1 */
+	};
+
+	(void)state;
+	assert_true(v0->ctx.hcr_el2 & HCR_TID3);
+	check_reads(regs, GZ_ARRAY_SIZE(regs));
+	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(3, 0, 0, 5, 0, 5, 0)), 0, 0); /* a write */
+	assert_int_equal(v0->ctx.pc, 0x80010200);
+	assert_int_equal(v0->ctx.elr_el1, 0x80000000);
+	assert_int_equal(v0->ctx.sys[GZ_SYS_ESR_EL1] >> ESR_EC_SHIFT, ESR_EC_UNKNOWN);
+	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(3, 0, 0, 0, 6, 5, 1)), 0, 0); /* CRm 0 */
+	assert_int_equal(v0->ctx.pc, 0x80010200);
+	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(3, 1, 0, 4, 0, 5, 1)), 0, 0); /* op1 1 */
+	assert_int_equal(v0->ctx.pc, 0x80010200);
 }
 
 static gz_pa_t put_dist(void)
@@ -591,13 +622,13 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_dispatch_table),	T(test_dabt_outcomes),
-	    T(test_iabt_outcomes),	T(test_wfx),
-	    T(test_async_outcomes),	T(test_sysregs),
-	    T(test_vgic_mmio),		T(test_debug_pmu_raz_wi),
-	    T(test_halt_polling),	T(test_budget),
-	    T(test_run_entry_states),	T(test_hwstate_lrs),
-	    T(test_kick_and_power_off),
+	    T(test_dispatch_table), T(test_dabt_outcomes),
+	    T(test_iabt_outcomes),  T(test_wfx),
+	    T(test_async_outcomes), T(test_sysregs),
+	    T(test_vgic_mmio),	    T(test_debug_pmu_raz_wi),
+	    T(test_id_registers),   T(test_halt_polling),
+	    T(test_budget),	    T(test_run_entry_states),
+	    T(test_hwstate_lrs),    T(test_kick_and_power_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

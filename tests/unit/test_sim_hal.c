@@ -394,6 +394,36 @@ static void test_id_and_system_registers(void **state)
 	assert_int_equal(ctx.sys[GZ_SYS_PAR_EL1] & (ARCH_PTE_ADDR_MASK | 1), DATA); /* MMU off */
 }
 
+/* HCR_EL2.TID3: an ID register read at EL1 is an EC 0x18 exit on the instruction; at EL0 it
+ * is UNDEFINED, taken to EL1 (the hypervisor never sees it). */
+static void test_id_registers_trapped(void **state)
+{
+	const uint32_t code[] = {0xd5380503 /* mrs x3, id_aa64dfr0_el1 */};
+
+	(void)state;
+	put(CODE, code, 1);
+	ctx.hcr_el2 |= HCR_TID3;
+	ctx.x[3] = 0x5555;
+	run();
+	assert_int_equal(ex.esr, ((uint64_t)ESR_EC_SYS64 << ESR_EC_SHIFT) | ESR_IL |
+				     GZ_FIELD_PREP(ESR_SYS64_OP0, 3) |
+				     GZ_FIELD_PREP(ESR_SYS64_CRM, 5) |
+				     GZ_FIELD_PREP(ESR_SYS64_RT, 3) | ESR_SYS64_DIR);
+	assert_int_equal(ctx.pc, CODE);
+	assert_int_equal(ctx.x[3], 0x5555);
+}
+
+static void test_id_registers_el0_undefined(void **state)
+{
+	const uint32_t el0[] = {0xd5380503 /* mrs x3, id_aa64dfr0_el1 */};
+
+	(void)state;
+	ctx.hcr_el2 |= HCR_TID3;
+	enter_el0(el0, 1);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1], (uint64_t)ESR_IL); /* EC 0: UNDEFINED */
+	assert_int_equal(ctx.elr_el1, PG(6));
+}
+
 static void test_untrapped_wfx(void **state)
 {
 	const uint32_t code[] = {0xd503205f /* wfe */, 0xd503207f /* wfi */,
@@ -677,6 +707,8 @@ int main(void)
 	    T(test_s2_walk),
 	    T(test_phys_memory),
 	    T(test_smc_and_cntp_traps),
+	    T(test_id_registers_trapped),
+	    T(test_id_registers_el0_undefined),
 	    T(test_store_pair_has_no_syndrome),
 	    T(test_identity_registers),
 	    T(test_runs_from_block_mapping),

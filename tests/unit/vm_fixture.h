@@ -140,7 +140,11 @@ static inline void vfix_push(enum gz_exit_kind kind, uint64_t esr, uint64_t far,
 	*s = (struct vfix_step){kind, esr, far, hpfar, 0, fn, arg};
 }
 
-/* ESR values */
+/* ESR values; SYS_ISS: the ISS of a trapped MSR/MRS (rd 1: a read) */
+#define SYS_ISS(op0, op1, crn, crm, op2, rt, rd)                                                   \
+	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((rt) << 5) |             \
+	 ((crm) << 1) | (rd))
+
 static inline uint64_t esr_ec(unsigned ec, uint32_t iss)
 {
 	return ((uint64_t)ec << ESR_EC_SHIFT) | ESR_IL | iss;

@@ -7,6 +7,7 @@
 #include <gzabi/guest_calls.h>
 #include <gzhyp/mmio.h>
 #include <gzhyp/psci.h>
+#include <gzhyp/sysreg_id.h>
 #include <gzabi/status.h>
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vcpu_exit.h>
@@ -197,7 +198,7 @@ static enum gz_exit_action debug(struct gz_vcpu *v, const struct gz_exit *x)
 
 /* ---- the table -------------------------------------------------------------------------- */
 
-#define EXIT_MAX_HANDLERS 2
+#define EXIT_MAX_HANDLERS 3
 
 static const struct exit_route {
 	gz_exit_handler_fn handlers[EXIT_MAX_HANDLERS]; /* asked in order; NULL ends the list */
@@ -211,7 +212,7 @@ static const struct exit_route {
     [GZ_XT_WFI] = {{NULL}, wfi},
     [GZ_XT_WFE] = {{NULL}, wfe},
     /* trapped system registers nobody emulates are UNDEFINED */
-    [GZ_XT_SYSREG] = {{sysreg_sgi, gz_sysreg_debug_pmu}, undef},
+    [GZ_XT_SYSREG] = {{sysreg_sgi, gz_sysreg_id, gz_sysreg_debug_pmu}, undef},
     [GZ_XT_IRQ] = {{NULL}, host_irq},
     [GZ_XT_SERROR] = {{NULL}, serror},
     [GZ_XT_FAIL_ENTRY] = {{NULL}, fail_entry},

@@ -4,6 +4,7 @@
 #include <gzhyp/atomic.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/s2pt.h>
+#include <gzhyp/sysreg_id.h>
 #include <gzabi/status.h>
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vm.h>
@@ -93,6 +94,7 @@ int gz_vm_create(uint64_t vm_type, uint16_t *id)
 		return r;
 	}
 	vm->cntvoff = gz_vtimer_vm_offset();
+	gz_sysreg_id_init(vm->id_aa64);
 	vm->vtcr_el2 = gz_s2pt_vtcr(&vm->mem.s2) | gz_vmid_vtcr_vs(&vmid_alloc);
 	gz_atomic_store_release(&vm->state, GZ_VM_CREATED);
 	*id = vm->id;

@@ -90,6 +90,9 @@ bool gz_hal_host_irq_pending(void);
 
 void gz_hal_console_putc(char c);
 unsigned gz_hal_cpu_id(void); /* index of this physical CPU, 0 .. GZ_MAX_PCPUS-1 */
+/* This CPU's value of the AArch64 ID register @enc (op0 3, op1 0, CRn 0, CRm 4..7; 0 for any
+ * other encoding): the upper bound of what the core tells its guests (gzhyp/sysreg_id.h). */
+uint64_t gz_hal_cpu_id_reg(uint32_t enc);
 
 /* ---- Locks --------------------------------------------------------------------------- */
 

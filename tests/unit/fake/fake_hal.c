@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "fake_hal.h"
 
+#include <arm64/idreg.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@ static void (*cntpct_hook)(uint64_t now, void *arg);
 static void *cntpct_hook_arg;
 static bool host_irq;
 static unsigned cpu_id;
+static uint64_t id_aa64[ID_AA64_NR];
 static uint64_t ich[GZ_ICH_NR_REGS];
 static fake_run_fn run_fn;
 static fake_fast_fn fast_fn;
@@ -68,6 +71,7 @@ void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 	host_irq = false;
 	cntfrq = 62500000;
 	cpu_id = 0;
+	memset(id_aa64, 0, sizeof(id_aa64));
 	memset(ich, 0, sizeof(ich));
 	/* ICH_VTR_EL2: ListRegs = n-1 in [4:0], PRIbits-1 = 4 in [31:29], IDbits 0 (16). */
 	ich[GZ_ICH_VTR] = ((uint64_t)4 << 29) | ((nr_lrs ? nr_lrs : 4) - 1);
@@ -163,6 +167,17 @@ void fake_hal_set_cntpct(uint64_t v)
 void fake_hal_set_cntfrq(uint64_t hz)
 {
 	cntfrq = hz;
+}
+
+void fake_hal_set_cpu_id_reg(uint32_t enc, uint64_t val)
+{
+	if (ID_AA64_IS(enc))
+		id_aa64[ID_AA64_INDEX(enc)] = val;
+}
+
+uint64_t gz_hal_cpu_id_reg(uint32_t enc)
+{
+	return ID_AA64_IS(enc) ? id_aa64[ID_AA64_INDEX(enc)] : 0;
 }
 
 void fake_hal_set_cpu_id(unsigned id)

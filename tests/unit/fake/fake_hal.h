@@ -80,6 +80,8 @@ void fake_hal_set_cntpct_hook(void (*fn)(uint64_t now, void *arg), void *arg);
 void fake_hal_set_host_irq(bool pending);
 void fake_hal_set_cntfrq(uint64_t hz);
 void fake_hal_set_cpu_id(unsigned id);
+/* The CPU's AArch64 ID register @enc as gz_hal_cpu_id_reg reports it (0 after reset). */
+void fake_hal_set_cpu_id_reg(uint32_t enc, uint64_t val);
 
 /* ICH register file as the core left it. */
 uint64_t fake_hal_ich(enum gz_ich_reg r);

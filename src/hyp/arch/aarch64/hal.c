@@ -2,6 +2,7 @@
  * physical memory (gzhyp maps it 1:1, mmu.c), the generic timer, CPU identity and panic. */
 #include <hal.h>
 #include <gzhyp/lib.h>
+#include <arm64/idreg.h>
 #include <arm64/sysreg_el2.h>
 
 #include "el2.h"
@@ -135,6 +136,82 @@ bool gz_hal_host_irq_pending(void)
 {
 	/* Between runs IMO/FMO are clear: ISR_EL1 shows the physical lines. */
 	return (sysreg_read(isr_el1) & (ISR_EL1_I | ISR_EL1_F)) != 0;
+}
+
+/* An MRS names its register in the instruction: one per encoding of the AArch64 ID space
+ * (the unallocated ones read as zero, the CPU says so itself). */
+uint64_t gz_hal_cpu_id_reg(uint32_t enc)
+{
+	if (!ID_AA64_IS(enc))
+		return 0;
+	switch (ID_AA64_INDEX(enc)) {
+	case 0:
+		return sysreg_read(S3_0_C0_C4_0);
+	case 1:
+		return sysreg_read(S3_0_C0_C4_1);
+	case 2:
+		return sysreg_read(S3_0_C0_C4_2);
+	case 3:
+		return sysreg_read(S3_0_C0_C4_3);
+	case 4:
+		return sysreg_read(S3_0_C0_C4_4);
+	case 5:
+		return sysreg_read(S3_0_C0_C4_5);
+	case 6:
+		return sysreg_read(S3_0_C0_C4_6);
+	case 7:
+		return sysreg_read(S3_0_C0_C4_7);
+	case 8:
+		return sysreg_read(S3_0_C0_C5_0);
+	case 9:
+		return sysreg_read(S3_0_C0_C5_1);
+	case 10:
+		return sysreg_read(S3_0_C0_C5_2);
+	case 11:
+		return sysreg_read(S3_0_C0_C5_3);
+	case 12:
+		return sysreg_read(S3_0_C0_C5_4);
+	case 13:
+		return sysreg_read(S3_0_C0_C5_5);
+	case 14:
+		return sysreg_read(S3_0_C0_C5_6);
+	case 15:
+		return sysreg_read(S3_0_C0_C5_7);
+	case 16:
+		return sysreg_read(S3_0_C0_C6_0);
+	case 17:
+		return sysreg_read(S3_0_C0_C6_1);
+	case 18:
+		return sysreg_read(S3_0_C0_C6_2);
+	case 19:
+		return sysreg_read(S3_0_C0_C6_3);
+	case 20:
+		return sysreg_read(S3_0_C0_C6_4);
+	case 21:
+		return sysreg_read(S3_0_C0_C6_5);
+	case 22:
+		return sysreg_read(S3_0_C0_C6_6);
+	case 23:
+		return sysreg_read(S3_0_C0_C6_7);
+	case 24:
+		return sysreg_read(S3_0_C0_C7_0);
+	case 25:
+		return sysreg_read(S3_0_C0_C7_1);
+	case 26:
+		return sysreg_read(S3_0_C0_C7_2);
+	case 27:
+		return sysreg_read(S3_0_C0_C7_3);
+	case 28:
+		return sysreg_read(S3_0_C0_C7_4);
+	case 29:
+		return sysreg_read(S3_0_C0_C7_5);
+	case 30:
+		return sysreg_read(S3_0_C0_C7_6);
+	case 31:
+		return sysreg_read(S3_0_C0_C7_7);
+	default:
+		return 0;
+	}
 }
 
 /* The index this CPU was given at entry (TPIDR_EL2 -> per-CPU data). Before that (an early

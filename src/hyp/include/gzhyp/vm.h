@@ -18,6 +18,7 @@
 #ifndef GZ_VM_H
 #define GZ_VM_H
 
+#include <arm64/idreg.h>
 #include <arm64/types.h>
 #include <gzhyp/mem.h>
 #include <gzhyp/vgic.h>
@@ -72,6 +73,8 @@ struct gz_vm {
 	uint64_t sys_event_data;
 	uint64_t cntvoff;  /* [const] vtimer_offset: host counter at VM creation */
 	uint64_t vtcr_el2; /* [const] of its vCPUs: its stage 2 and the VMID width */
+	/* [const] the ID registers its vCPUs read (gzhyp/sysreg_id.h) */
+	uint64_t id_aa64[ID_AA64_NR];
 	/* vCPUs the vGIC asked to wake (bit per index): a running vCPU turns this into a
 	 * GZVM_EXIT_IPI so the host wakes sleeping vCPU threads. [atomic] relaxed (the
 	 * interrupts themselves are ordered by the vGIC's lock): set by the kick
