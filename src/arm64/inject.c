@@ -22,9 +22,10 @@ uint64_t arm64_exc_pstate(uint64_t old, uint64_t sctlr)
 {
 	uint64_t new = PSR_MODE_EL1h | PSR_DAIF;
 
-	/* PSTATE on taking an exception to EL1 (Arm ARM D1.3.6): DIT kept, PAN set when
-	 * SCTLR_EL1.SPAN is 0, SSBS from SCTLR_EL1.DSSBS; SS, IL, BTYPE, UAO cleared. */
-	new |= old &PSR_DIT;
+	/* PSTATE on taking an exception to EL1 (Arm ARM D1.3.6): the condition flags and DIT
+	 * kept, PAN set when SCTLR_EL1.SPAN is 0, SSBS from SCTLR_EL1.DSSBS; SS, IL, BTYPE,
+	 * UAO cleared. */
+	new |= old &(PSR_NZCV | PSR_DIT);
 	if (!(sctlr & SCTLR_EL1_SPAN))
 		new |= PSR_PAN;
 	else

@@ -26,7 +26,7 @@ static void test_inject_undef(void **state)
 	static const struct {
 		uint64_t pstate, sctlr, off, newp;
 	} t[] = {
-	    {PSR_MODE_EL1h | PSR_NZCV, 0, 0x200, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN},
+	    {PSR_MODE_EL1h | PSR_NZCV, 0, 0x200, PSR_NZCV | PSR_MODE_EL1h | PSR_DAIF | PSR_PAN},
 	    {PSR_MODE_EL1t, 0, 0x000, PSR_MODE_EL1h | PSR_DAIF | PSR_PAN},
 	    {PSR_MODE_EL0t | PSR_DIT | PSR_SS, 0, 0x400,
 	     PSR_MODE_EL1h | PSR_DAIF | PSR_PAN | PSR_DIT},
@@ -117,8 +117,12 @@ static void test_vbar_res0_bits(void **state)
 	assert_int_equal(c.pc, 0x40000000 + 0x200);
 	assert_int_equal(arm64_exc_vector(PSR_MODE_EL0t, ARM64_EXC_SYNC), 0x400);
 	assert_int_equal(arm64_exc_vector(PSR_MODE_nRW | 0x3, ARM64_EXC_IRQ), 0x680);
+	/* The condition flags survive the entry (a handler may read them from SPSR or not at
+	 * all; the architecture leaves PSTATE.NZCV unchanged). */
 	assert_int_equal(arm64_exc_pstate(PSR_NZCV | PSR_BTYPE | PSR_UAO | PSR_TCO | PSR_IL, 0),
-			 PSR_MODE_EL1h | PSR_DAIF | PSR_PAN);
+			 PSR_NZCV | PSR_MODE_EL1h | PSR_DAIF | PSR_PAN);
+	assert_int_equal(arm64_exc_pstate(GZ_BIT(30) | PSR_MODE_EL0t, 0),
+			 GZ_BIT(30) | PSR_MODE_EL1h | PSR_DAIF | PSR_PAN);
 }
 
 int main(void)
