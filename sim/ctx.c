@@ -45,10 +45,14 @@ void gz_sim_ctx_save(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c)
 {
 	uc_engine *uc = v->uc;
 
-	for (unsigned i = 0; i < 31; i++)
-		c->x[i] = gz_sim_ucreg_rd(uc, gz_sim_ucreg_xreg(i));
-	c->pc = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PC);
-	c->pstate = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PSTATE);
+	/* One copy of the general registers per exit: a declined fast exit read them already. */
+	if (!v->gprs_saved) {
+		for (unsigned i = 0; i < 31; i++)
+			c->x[i] = gz_sim_ucreg_rd(uc, gz_sim_ucreg_xreg(i));
+		c->pc = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PC);
+		c->pstate = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PSTATE);
+	}
+	v->gprs_saved = false;
 	gz_sim_ucreg_read_sps(uc, c->pstate, &c->sp_el0, &c->sp_el1);
 	for (unsigned i = 0; i < 32; i++) {
 		uint64_t q[2] = {0, 0};
@@ -81,8 +85,10 @@ bool gz_sim_ctx_fast_exit(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c)
 	c->pc = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PC);
 	c->pstate = pstate = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PSTATE);
 	c->sys[GZ_SYS_SCTLR_EL1] = gz_sim_ucreg_cp_read(uc, gz_sim_ucreg_sys_enc[GZ_SYS_SCTLR_EL1]);
-	if (!gz_exit_fast(c, v->exit))
+	if (!gz_exit_fast(c, v->exit)) {
+		v->gprs_saved = true; /* and the exit goes back to the core as it is */
 		return false;
+	}
 	for (unsigned i = 0; i < 31; i++)
 		gz_sim_ucreg_wr(uc, gz_sim_ucreg_xreg(i), c->x[i]);
 	if (c->pstate != pstate) {

@@ -11,7 +11,8 @@ int gz_sim_ctx_load(struct gz_sim_vcpu *v, const struct gz_cpu_ctx *c);
 void gz_sim_ctx_save(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c);
 /* Offer the synchronous exit in v->exit to the core's gz_exit_fast with only x0-x30, PC,
  * PSTATE and SCTLR_EL1 exchanged, as gzhyp does from its trap vector; true when it was
- * handled there and the guest goes on. */
+ * handled there and the guest goes on. A declined exit's registers stay in @c: the save
+ * that follows does not read them again (hal.h). */
 bool gz_sim_ctx_fast_exit(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c);
 
 #endif

@@ -38,6 +38,7 @@ struct gz_sim_vcpu {
 	struct gz_sim_ich *ich;
 	enum gz_sim_stop reason;
 	bool sys_dirty;		 /* the guest may have written a system register */
+	bool gprs_saved;	 /* x0-x30, PC, PSTATE are in ctx already (a declined fast exit) */
 	bool virq;		 /* a virtual IRQ passes the CPU interface's checks */
 	bool maint;		 /* the maintenance interrupt condition holds */
 	uint64_t slice_end;	 /* global instruction count */
