@@ -5,8 +5,9 @@ Input: `callgrind_annotate --inclusive=yes --tree=calling --threshold=100` of a 
 of `gzvmm run --backend sim` collected inside gz_vcpu_run (--toggle-collect=gz_vcpu_run).
 Everything gz_vcpu_run does minus what gz_hal_vcpu_run (the simulated CPU: Unicorn running
 the guest) does is the portable core's work for the exits of that run; the callees give its
-parts. Exits the core's fast path completes (gz_exit_fast) run inside gz_hal_vcpu_run: their
-cost moves back to the core, and each gz_exit_dispatch the fast path made is one exit. Counts are host instructions of the release build: deterministic for one binary,
+parts. Exits the core's fast path completes (gz_exit_fast) run inside gz_hal_vcpu_run (called
+from it or from a helper of the HAL's): their cost moves back to the core, and each
+gz_exit_dispatch the fast path made is one exit. Counts are host instructions of the release build: deterministic for one binary,
 comparable between versions of the core, not aarch64 instructions.
 Output: a Markdown section on stdout.
 """
@@ -36,9 +37,13 @@ FAST = "gz_exit_fast"
 
 
 def parse(lines, roots=(ROOT, GUEST, FAST)):
-    """Inclusive cost of each root and {root: {callee: (cost, calls)}}."""
-    totals, callees, cur = {}, {r: {} for r in roots}, None
+    """Inclusive cost of each root, {root: {callee: (cost, calls)}} and the calls of the fast
+    path from wherever they come (a HAL may offer exits through a helper of its own)."""
+    totals, callees, cur, fast_calls = {}, {r: {} for r in roots}, None, 0
     for line in lines:
+        m = CALLEE.match(line)
+        if m and m.group(2) == FAST:
+            fast_calls += num(m.group(3))
         m = HEAD.match(line)
         if m:
             cur = m.group(2) if m.group(2) in roots else None
@@ -54,7 +59,7 @@ def parse(lines, roots=(ROOT, GUEST, FAST)):
                 callees[cur][name] = (old[0] + cost, old[1] + calls)
             elif not line.strip():
                 cur = None
-    return totals, callees
+    return totals, callees, fast_calls
 
 
 def main():
@@ -62,15 +67,16 @@ def main():
         print("usage: simcount.py ANNOTATE_TREE_FILE", file=sys.stderr)
         return 2
     with open(sys.argv[1], errors="replace") as f:
-        totals, tree = parse(f)
+        totals, tree, offered = parse(f)
     callees = tree[ROOT]
     total = totals.get(ROOT)
     if total is None or GUEST not in callees:
         print(f"simcount: no {ROOT}/{GUEST} in {sys.argv[1]}", file=sys.stderr)
         return 1
     guest, exits = callees[GUEST]
-    # the fast path: its cost is the core's, its dispatches are exits
-    fast_cost, offered = tree[GUEST].get(FAST, (0, 0))
+    # the fast path: its cost (inclusive, over all its callers) is the core's, its
+    # dispatches are exits
+    fast_cost = totals.get(FAST, 0)
     fast_disp_cost, fast_exits = tree[FAST].get("gz_exit_dispatch", (0, 0))
     for name, _ in PARTS:
         extra = tree[FAST].get(name)
