@@ -203,11 +203,14 @@ bool vmm_vq_enable_notify(const struct vmm_mem *m, struct vmm_vq *vq)
 	return ld16(avail + 2) != vq->last_avail;
 }
 
-uint64_t vmm_vq_read(const struct vmm_vq_chain *c, uint64_t off, void *dst, uint64_t len)
+/* Copies between a flat buffer and the chain's buffers [first, last), skipping off bytes
+ * of them first: the one walk both directions share. */
+static uint64_t vq_copy(const struct vmm_vq_chain *c, unsigned first, unsigned last, uint64_t off,
+			uint8_t *flat, uint64_t len, bool to_guest)
 {
 	uint64_t done = 0;
 
-	for (unsigned i = 0; i < c->nread && done < len; i++) {
+	for (unsigned i = first; i < last && done < len; i++) {
 		const struct vmm_vq_buf *b = &c->buf[i];
 
 		if (off >= b->len) {
@@ -218,31 +221,23 @@ uint64_t vmm_vq_read(const struct vmm_vq_chain *c, uint64_t off, void *dst, uint
 
 		if (n > len - done)
 			n = len - done;
-		memcpy((uint8_t *)dst + done, b->hva + off, n);
+		if (to_guest)
+			memcpy(b->hva + off, flat + done, n);
+		else
+			memcpy(flat + done, b->hva + off, n);
 		done += n;
 		off = 0;
 	}
 	return done;
 }
 
+uint64_t vmm_vq_read(const struct vmm_vq_chain *c, uint64_t off, void *dst, uint64_t len)
+{
+	return vq_copy(c, 0, c->nread, off, dst, len, false);
+}
+
 uint64_t vmm_vq_write(const struct vmm_vq_chain *c, uint64_t off, const void *src, uint64_t len)
 {
-	uint64_t done = 0;
-
-	for (unsigned i = c->nread; i < c->n && done < len; i++) {
-		const struct vmm_vq_buf *b = &c->buf[i];
-
-		if (off >= b->len) {
-			off -= b->len;
-			continue;
-		}
-		uint64_t n = b->len - off;
-
-		if (n > len - done)
-			n = len - done;
-		memcpy(b->hva + off, (const uint8_t *)src + done, n);
-		done += n;
-		off = 0;
-	}
-	return done;
+	/* The device writes only into the chain's write-only buffers, after the readable ones. */
+	return vq_copy(c, c->nread, c->n, off, (uint8_t *)(uintptr_t)src, len, true);
 }
