@@ -3,7 +3,7 @@
  * the exceptions the simulator takes to the guest itself and offering synchronous exits to
  * the core's fast path; then save the context. */
 #include <stdio.h>
-#include <arm64/sysreg.h>
+#include <arm64/traps.h>
 #include <gzabi/status.h>
 #include "ctx.h"
 #include "decode.h"
@@ -49,11 +49,15 @@ static int enter(struct gz_sim_vcpu *v, struct gz_cpu_ctx *ctx, struct gz_exit_r
 		atomic_store(&v->running, 0);
 		return GZ_ERR_NOT_SUPPORTED;
 	}
-	hcr =
-	    HCR_RW | HCR_IMO | HCR_FMO | (ctx->hcr_el2 & (HCR_TWI | HCR_TWE | HCR_TSC | HCR_TID3));
+	/* The core's traps, applied by Unicorn as hardware would (arm64/traps.h). */
+	hcr = HCR_RW | HCR_IMO | HCR_FMO | (ctx->hcr_el2 & HCR_GUEST_TRAPS);
 	if (hcr != v->uc_hcr) {
 		v->uc_hcr = hcr;
 		gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_hcr_el2, hcr | (v->uc_vi ? HCR_VI : 0));
+	}
+	if ((ctx->mdcr_el2 & MDCR_GUEST_FLAGS) != v->uc_mdcr) {
+		v->uc_mdcr = ctx->mdcr_el2 & MDCR_GUEST_FLAGS;
+		gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_mdcr_el2, v->uc_mdcr);
 	}
 	v->slice_end = atomic_load(&gz_sim_m.insns) + gz_sim_m.cfg.slice;
 	v->timer_gated = gz_sim_timer_output(ctx);

@@ -1,5 +1,5 @@
 /* System-register emulation (sysemu.h). */
-#include <arm64/sysreg.h>
+#include <arm64/traps.h>
 #include "timer.h"
 #include "ucreg.h"
 #include "sysemu.h"
@@ -15,9 +15,9 @@ bool gz_sim_sysemu_traps_to_el2(const struct gz_sim_vcpu *v, uint32_t enc)
 	case SYS_CNTP_TVAL_EL0:
 		return true;
 	default:
-		/* At EL0 an ID register is UNDEFINED, taken to EL1 before any EL2 trap. */
-		return SYS_IS_ID_REG(enc) && (v->ctx->hcr_el2 & HCR_TID3) &&
-		       !gz_sim_ucreg_at_el0(v->uc);
+		/* the core's trap controls, as the CPU applies them (arm64/traps.h) */
+		return arm64_sysreg_traps_to_el2(enc, v->ctx->hcr_el2, v->ctx->mdcr_el2,
+						 gz_sim_ucreg_at_el0(v->uc));
 	}
 }
 

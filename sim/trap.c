@@ -109,7 +109,9 @@ static void stage1_abort(struct gz_sim_vcpu *v, uint64_t pc, bool fetch, bool un
 	to_guest(v, gz_sim_syn_guest_abort(fetch, el0, write, f.fsc), pc, true, va);
 }
 
-/* Unicorn raised UNDEF (or a trap to its EL2) with the PC on the instruction. */
+/* Unicorn raised UNDEF or a trap to its EL2, with the PC on the instruction. It was given the
+ * core's trap controls (arm64/traps.h) so that it stops on every access they trap; where the
+ * access goes is the shared table's answer (Unicorn reports a trap to EL2 as UNDEF). */
 static void undef_or_trap(struct gz_sim_vcpu *v, uint64_t pc)
 {
 	struct gz_sim_msr m;

@@ -39,6 +39,8 @@ const struct gz_sim_cpreg gz_sim_ucreg_elr_el1 = CPREG(SYS_ELR_EL1),
 			  gz_sim_ucreg_spsr_el1 = CPREG(SYS_SPSR_EL1),
 			  gz_sim_ucreg_midr_el1 = CPREG(SYS_MIDR_EL1);
 const struct gz_sim_cpreg gz_sim_ucreg_hcr_el2 = CPREG(SYS_HCR_EL2),
+			  gz_sim_ucreg_mdcr_el2 = CPREG(SYS_MDCR_EL2),
+			  gz_sim_ucreg_cptr_el2 = CPREG(SYS_CPTR_EL2),
 			  gz_sim_ucreg_scr_el3 = CPREG(SYS_SCR_EL3),
 			  gz_sim_ucreg_cnthctl_el2 = CPREG(SYS_CNTHCTL_EL2);
 

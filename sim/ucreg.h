@@ -16,8 +16,8 @@ struct gz_sim_cpreg {
 extern const struct gz_sim_cpreg gz_sim_ucreg_sys_enc[GZ_SYS_NR];
 extern const struct gz_sim_cpreg gz_sim_ucreg_elr_el1, gz_sim_ucreg_spsr_el1, gz_sim_ucreg_midr_el1;
 /* Unicorn's own EL2/EL3 controls, used to make it raise precise traps for the simulator. */
-extern const struct gz_sim_cpreg gz_sim_ucreg_hcr_el2, gz_sim_ucreg_scr_el3,
-    gz_sim_ucreg_cnthctl_el2;
+extern const struct gz_sim_cpreg gz_sim_ucreg_hcr_el2, gz_sim_ucreg_mdcr_el2, gz_sim_ucreg_cptr_el2,
+    gz_sim_ucreg_scr_el3, gz_sim_ucreg_cnthctl_el2;
 
 bool gz_sim_ucreg_has_sysreg(int idx);
 uint64_t gz_sim_ucreg_cp_read(uc_engine *uc, struct gz_sim_cpreg e);

@@ -48,6 +48,7 @@ struct gz_sim_vcpu {
 	bool gexc_far_valid;
 	uint64_t fix_pc;    /* PC to set after Unicorn stopped, 0 if none */
 	uint64_t uc_hcr;    /* HCR_EL2 as loaded into Unicorn, without VI */
+	uint64_t uc_mdcr;   /* MDCR_EL2 as loaded into Unicorn */
 	bool uc_vi;	    /* HCR_EL2.VI as loaded: Unicorn's virtual IRQ line */
 	unsigned hflags_el; /* the EL Unicorn's cached translation flags were built for */
 	struct gz_fpsimd fp_shadow;

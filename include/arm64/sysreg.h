@@ -61,6 +61,8 @@
 
 /* EL2 and EL3 controls an emulator of EL1 programs (the simulator's Unicorn engine) */
 #define SYS_HCR_EL2	SYS_ENC(3, 4, 1, 1, 0)
+#define SYS_MDCR_EL2	SYS_ENC(3, 4, 1, 1, 1)
+#define SYS_CPTR_EL2	SYS_ENC(3, 4, 1, 1, 2)
 #define SYS_CNTHCTL_EL2 SYS_ENC(3, 4, 14, 1, 0)
 #define SYS_SCR_EL3	SYS_ENC(3, 6, 1, 1, 0)
 #define SCR_EL3_NS	GZ_BIT(0)

@@ -424,6 +424,51 @@ static void test_id_registers_el0_undefined(void **state)
 	assert_int_equal(ctx.elr_el1, PG(6));
 }
 
+/* The core's debug, PMU and ACTLR traps (MDCR_EL2.TPM/TPMCR/TDA/TDOSA/TDRA, HCR_EL2.TACR),
+ * applied by Unicorn as hardware does: each access is an EC 0x18 exit on the instruction, and
+ * the guest never reaches Unicorn's own PMU or debug registers. */
+static void test_debug_pmu_actlr_trapped(void **state)
+{
+	/* mrs x3, pmccntr_el0; msr dbgbcr0_el1, x3; msr oslar_el1, x3; mrs x3, mdrar_el1;
+	 * mrs x3, pmcr_el0; mrs x3, actlr_el1; msr mdscr_el1, x3 */
+	const uint32_t code[] = {0xd53b9d03, 0xd51000a3, 0xd5101083, 0xd5301003,
+				 0xd53b9c03, 0xd5381023, 0xd5100243};
+
+	(void)state;
+	put(CODE, code, GZ_ARRAY_SIZE(code));
+	ctx.hcr_el2 |= HCR_TACR;
+	ctx.mdcr_el2 = MDCR_GUEST_FLAGS;
+	for (unsigned i = 0; i < GZ_ARRAY_SIZE(code); i++) {
+		uint32_t in = code[i];
+
+		ctx.x[3] = 0x5555;
+		run();
+		assert_int_equal(ex.esr, ((uint64_t)ESR_EC_SYS64 << ESR_EC_SHIFT) | ESR_IL |
+					     GZ_FIELD_PREP(ESR_SYS64_OP0, (in >> 19) & 3) |
+					     GZ_FIELD_PREP(ESR_SYS64_OP1, (in >> 16) & 7) |
+					     GZ_FIELD_PREP(ESR_SYS64_CRN, (in >> 12) & 15) |
+					     GZ_FIELD_PREP(ESR_SYS64_CRM, (in >> 8) & 15) |
+					     GZ_FIELD_PREP(ESR_SYS64_OP2, (in >> 5) & 7) |
+					     GZ_FIELD_PREP(ESR_SYS64_RT, 3) |
+					     ((in & GZ_BIT(21)) ? ESR_SYS64_DIR : 0));
+		assert_int_equal(ctx.pc, CODE + 4 * i);
+		assert_int_equal(ctx.x[3], 0x5555);
+		ctx.pc += 4;
+	}
+}
+
+/* At EL0 the PMU (PMUSERENR_EL0.EN clear) is UNDEFINED, taken to EL1 before MDCR_EL2's trap. */
+static void test_pmu_el0_undefined(void **state)
+{
+	const uint32_t el0[] = {0xd53b9d03 /* mrs x3, pmccntr_el0 */};
+
+	(void)state;
+	ctx.mdcr_el2 = MDCR_GUEST_FLAGS;
+	enter_el0(el0, 1);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1], (uint64_t)ESR_IL);
+	assert_int_equal(ctx.elr_el1, PG(6));
+}
+
 static void test_untrapped_wfx(void **state)
 {
 	const uint32_t code[] = {0xd503205f /* wfe */, 0xd503207f /* wfi */,
@@ -709,6 +754,8 @@ int main(void)
 	    T(test_smc_and_cntp_traps),
 	    T(test_id_registers_trapped),
 	    T(test_id_registers_el0_undefined),
+	    T(test_debug_pmu_actlr_trapped),
+	    T(test_pmu_el0_undefined),
 	    T(test_store_pair_has_no_syndrome),
 	    T(test_identity_registers),
 	    T(test_runs_from_block_mapping),

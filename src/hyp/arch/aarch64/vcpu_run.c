@@ -12,7 +12,7 @@
 #include <hal.h>
 #include <gzhyp/exit.h>
 #include <gzabi/status.h>
-#include <arm64/sysreg_el2.h>
+#include <arm64/traps.h>
 
 #include "el2.h"
 
@@ -125,7 +125,7 @@ void gz_el2_vcpu_init_cpu(void)
 {
 	hpmn = (gz_sysreg_read(pmcr_el0) >> PMCR_EL0_N_SHIFT) & PMCR_EL0_N_MASK;
 	gz_sysreg_write(mdcr_el2, hpmn);
-	gz_sysreg_write(cptr_el2, CPTR_EL2_RES1);
+	gz_sysreg_write(cptr_el2, CPTR_GUEST);
 	gz_sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
 	gz_sysreg_write(hcr_el2, HCR_EL2_HOST);
 	gz_sysreg_write(vttbr_el2, 0);
@@ -189,7 +189,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	SET(vmpidr_el2, c->vmpidr_el2);
 	SET(vpidr_el2, c->vpidr_el2 ? c->vpidr_el2 : gz_sysreg_read(midr_el1));
 	SET(cntvoff_el2, c->cntvoff_el2);
-	SET(cnthctl_el2, CNTHCTL_EL1PCTEN);		      /* EL1 physical timer traps */
+	SET(cnthctl_el2, CNTHCTL_GUEST);		      /* EL1 physical timer traps */
 	SET(mdcr_el2, (c->mdcr_el2 & ~MDCR_EL2_HPMN) | hpmn); /* the core's traps */
 	gz_sysreg_write(cntv_cval_el0, c->sys[GZ_SYS_CNTV_CVAL_EL0]);
 	gz_sysreg_write(cntv_ctl_el0, c->sys[GZ_SYS_CNTV_CTL_EL0]);
