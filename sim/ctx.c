@@ -2,6 +2,7 @@
 #include <string.h>
 #include <gzhyp/exit.h>
 #include <gzabi/status.h>
+#include "debug.h"
 #include "gexc.h"
 #include "ucreg.h"
 #include "ctx.h"
@@ -54,6 +55,7 @@ void gz_sim_ctx_save(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c)
 	}
 	v->gprs_saved = false;
 	gz_sim_ucreg_read_sps(uc, c->pstate, &c->sp_el0, &c->sp_el1);
+	c->pstate = gz_sim_debug_pstate(v, c->pstate);
 	for (unsigned i = 0; i < 32; i++) {
 		uint64_t q[2] = {0, 0};
 

@@ -6,6 +6,7 @@
 #include <arm64/traps.h>
 #include <gzabi/status.h>
 #include "ctx.h"
+#include "debug.h"
 #include "decode.h"
 #include "exec.h"
 #include "gexc.h"
@@ -59,6 +60,7 @@ static int enter(struct gz_sim_vcpu *v, struct gz_cpu_ctx *ctx, struct gz_exit_r
 		v->uc_mdcr = ctx->mdcr_el2 & MDCR_GUEST_FLAGS;
 		gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_mdcr_el2, v->uc_mdcr);
 	}
+	gz_sim_debug_enter(v);
 	v->slice_end = atomic_load(&gz_sim_m.insns) + gz_sim_m.cfg.slice;
 	v->timer_gated = gz_sim_timer_output(ctx);
 	atomic_store(&v->kick, 0);

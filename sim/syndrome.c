@@ -1,4 +1,5 @@
 /* The syndromes the simulator synthesises (syndrome.h), with the ESR layout of arm64/esr.h. */
+#include <arm64/debug.h>
 #include <arm64/esr.h>
 #include <arm64/sysreg.h>
 #include "decode.h"
@@ -151,4 +152,21 @@ uint64_t gz_sim_syn_guest_abort(bool fetch, bool from_el0, bool write, unsigned 
 	else
 		ec = from_el0 ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR;
 	return arm64_esr(ec, (write ? ESR_DABT_WNR : 0) | fsc);
+}
+
+uint64_t gz_sim_syn_guest_breakpoint(bool from_el0)
+{
+	return arm64_esr(from_el0 ? ESR_EC_BREAKPT_LOW : ESR_EC_BREAKPT_CUR, ESR_DBG_FSC_DEBUG);
+}
+
+uint64_t gz_sim_syn_guest_step(bool from_el0, bool stepped)
+{
+	return arm64_esr(from_el0 ? ESR_EC_SOFTSTP_LOW : ESR_EC_SOFTSTP_CUR,
+			 (stepped ? ESR_SS_ISV : 0) | ESR_DBG_FSC_DEBUG);
+}
+
+uint64_t gz_sim_syn_guest_watchpoint(bool from_el0, bool write)
+{
+	return arm64_esr(from_el0 ? ESR_EC_WATCHPT_LOW : ESR_EC_WATCHPT_CUR,
+			 (write ? ESR_WP_WNR : 0) | ESR_DBG_FSC_DEBUG);
 }

@@ -35,5 +35,11 @@ uint64_t gz_sim_syn_guest_svc(uint32_t insn);
 uint64_t gz_sim_syn_guest_brk(uint32_t insn);
 /* A stage-1 fault (@fsc) of a fetch or data access from EL0 or EL1. */
 uint64_t gz_sim_syn_guest_abort(bool fetch, bool from_el0, bool write, unsigned fsc);
+/* Debug exceptions: a breakpoint, a software step (@stepped: an instruction was stepped,
+ * ISV set; clear when the step was pending from the start), a watchpoint hit by a load or a
+ * store (@write). */
+uint64_t gz_sim_syn_guest_breakpoint(bool from_el0);
+uint64_t gz_sim_syn_guest_step(bool from_el0, bool stepped);
+uint64_t gz_sim_syn_guest_watchpoint(bool from_el0, bool write);
 
 #endif

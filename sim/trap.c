@@ -29,8 +29,8 @@ static void to_core(struct gz_sim_vcpu *v)
 	v->reason = GZ_SIM_STOP_EXIT;
 }
 
-static void to_guest(struct gz_sim_vcpu *v, uint64_t esr, uint64_t elr, bool far_valid,
-		     uint64_t far)
+void gz_sim_trap_to_guest(struct gz_sim_vcpu *v, uint64_t esr, uint64_t elr, bool far_valid,
+			  uint64_t far)
 {
 	if (gz_sim_m.trace)
 		fprintf(stderr, "gzsim: guest exception ESR %#llx ELR %#llx FAR %#llx\n",
@@ -106,7 +106,7 @@ static void stage1_abort(struct gz_sim_vcpu *v, uint64_t pc, bool fetch, bool un
 		to_core(v);
 		return;
 	}
-	to_guest(v, gz_sim_syn_guest_abort(fetch, el0, write, f.fsc), pc, true, va);
+	gz_sim_trap_to_guest(v, gz_sim_syn_guest_abort(fetch, el0, write, f.fsc), pc, true, va);
 }
 
 /* Unicorn raised UNDEF or a trap to its EL2, with the PC on the instruction. It was given the
@@ -119,7 +119,7 @@ static void undef_or_trap(struct gz_sim_vcpu *v, uint64_t pc)
 	bool wfe;
 
 	if (!gz_sim_ucreg_fetch_insn(v->uc, pc, &insn)) {
-		to_guest(v, gz_sim_syn_guest_undef(), pc, false, 0);
+		gz_sim_trap_to_guest(v, gz_sim_syn_guest_undef(), pc, false, 0);
 		return;
 	}
 	if (gz_sim_decode_msr(insn, &m)) {
@@ -129,7 +129,7 @@ static void undef_or_trap(struct gz_sim_vcpu *v, uint64_t pc)
 		}
 		if (gz_sim_ucreg_at_el0(v->uc) && gz_sim_timer_is_reg(m.enc)) {
 			/* CNTKCTL_EL1 forbids it at EL0: a trapped access, taken to EL1 */
-			to_guest(v, gz_sim_syn_guest_sysreg(insn), pc, false, 0);
+			gz_sim_trap_to_guest(v, gz_sim_syn_guest_sysreg(insn), pc, false, 0);
 			return;
 		}
 		if (gz_sim_sysemu_traps_to_el2(v, m.enc)) {
@@ -146,7 +146,7 @@ static void undef_or_trap(struct gz_sim_vcpu *v, uint64_t pc)
 		to_core(v);
 		return;
 	}
-	to_guest(v, gz_sim_syn_guest_undef(), pc, false, 0);
+	gz_sim_trap_to_guest(v, gz_sim_syn_guest_undef(), pc, false, 0);
 }
 
 void gz_sim_trap_intr_hook(uc_engine *uc, uint32_t intno, void *arg)
@@ -175,11 +175,11 @@ void gz_sim_trap_intr_hook(uc_engine *uc, uint32_t intno, void *arg)
 		break;
 	case EXCP_SWI:
 		gz_sim_ucreg_fetch_insn(uc, pc - 4, &insn);
-		to_guest(v, gz_sim_syn_guest_svc(insn), pc, false, 0);
+		gz_sim_trap_to_guest(v, gz_sim_syn_guest_svc(insn), pc, false, 0);
 		break;
 	case EXCP_BKPT:
 		gz_sim_ucreg_fetch_insn(uc, pc, &insn);
-		to_guest(v, gz_sim_syn_guest_brk(insn), pc, false, 0);
+		gz_sim_trap_to_guest(v, gz_sim_syn_guest_brk(insn), pc, false, 0);
 		break;
 	case EXCP_UNALIGNED:
 	case EXCP_DATA_ABORT:
@@ -187,7 +187,7 @@ void gz_sim_trap_intr_hook(uc_engine *uc, uint32_t intno, void *arg)
 		stage1_abort(v, pc, intno == EXCP_PREFETCH_ABORT, intno == EXCP_UNALIGNED);
 		break;
 	default:
-		to_guest(v, gz_sim_syn_guest_undef(), pc, false, 0);
+		gz_sim_trap_to_guest(v, gz_sim_syn_guest_undef(), pc, false, 0);
 		break;
 	}
 	uc_emu_stop(uc);

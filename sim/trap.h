@@ -11,5 +11,8 @@
 bool gz_sim_trap_mem_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
 			  void *arg);
 void gz_sim_trap_intr_hook(uc_engine *uc, uint32_t intno, void *arg);
+/* Stop with an exception for the guest's EL1: ESR @esr, ELR @elr, FAR @far when @far_valid. */
+void gz_sim_trap_to_guest(struct gz_sim_vcpu *v, uint64_t esr, uint64_t elr, bool far_valid,
+			  uint64_t far);
 
 #endif

@@ -44,9 +44,11 @@ const struct gz_sim_cpreg gz_sim_ucreg_hcr_el2 = CPREG(SYS_HCR_EL2),
 			  gz_sim_ucreg_scr_el3 = CPREG(SYS_SCR_EL3),
 			  gz_sim_ucreg_cnthctl_el2 = CPREG(SYS_CNTHCTL_EL2);
 
+/* The virtual timer is the simulator's (timer.c), and so is the debug unit (debug.c): Unicorn's
+ * MDSCR_EL1 stays 0, its own breakpoints, watchpoints and step off. */
 bool gz_sim_ucreg_has_sysreg(int idx)
 {
-	return idx != GZ_SYS_CNTV_CTL_EL0 && idx != GZ_SYS_CNTV_CVAL_EL0;
+	return idx != GZ_SYS_CNTV_CTL_EL0 && idx != GZ_SYS_CNTV_CVAL_EL0 && idx != GZ_SYS_MDSCR_EL1;
 }
 
 uint64_t gz_sim_ucreg_cp_read(uc_engine *uc, struct gz_sim_cpreg e)

@@ -46,7 +46,12 @@ struct gz_sim_vcpu {
 	bool timer_gated;	 /* the timer's output was up at entry (gz_sim_timer_fires) */
 	uint64_t gexc_esr, gexc_far, gexc_elr;
 	bool gexc_far_valid;
-	uint64_t fix_pc;    /* PC to set after Unicorn stopped, 0 if none */
+	uint64_t fix_pc; /* PC to set after Unicorn stopped, 0 if none */
+	/* the guest's debug unit (debug.c): its hook installed, PSTATE.SS, and an instruction
+	 * stepped since SS was last set */
+	uc_hook dbg_hook;
+	bool dbg_hooked;
+	bool ss, ss_stepped;
 	uint64_t uc_hcr;    /* HCR_EL2 as loaded into Unicorn, without VI */
 	uint64_t uc_mdcr;   /* MDCR_EL2 as loaded into Unicorn */
 	bool uc_vi;	    /* HCR_EL2.VI as loaded: Unicorn's virtual IRQ line */

@@ -62,6 +62,20 @@ struct gz_fpsimd {
 	uint32_t fpcr;
 };
 
+/* A guest's self-hosted debug state (arm64/debug.h): the core emulates the registers (its
+ * accesses trap, MDCR_EL2.TDA/TDOSA); a HAL arms the CPU, or its own matching, with them while
+ * the guest runs. sys[GZ_SYS_MDSCR_EL1] is what the CPU gets: the guest's MDSCR without its
+ * enables while the OS lock is locked. */
+#define GZ_DBG_MAX_BPS 16
+#define GZ_DBG_MAX_WPS 16
+struct gz_debug_ctx {
+	uint64_t bcr[GZ_DBG_MAX_BPS], bvr[GZ_DBG_MAX_BPS];
+	uint64_t wcr[GZ_DBG_MAX_WPS], wvr[GZ_DBG_MAX_WPS];
+	uint64_t mdscr;		 /* the guest's MDSCR_EL1 */
+	uint32_t nr_bps, nr_wps; /* how many it has (the VM's ID_AA64DFR0_EL1) */
+	uint32_t oslk;		 /* the OS lock */
+};
+
 struct gz_cpu_ctx {
 	uint64_t x[31];
 	uint64_t sp_el0;
@@ -85,6 +99,8 @@ struct gz_cpu_ctx {
 	/* Nonzero when this is a vCPU of the core's: the HAL may then offer a synchronous exit
 	 * to gz_exit_fast before doing the full switch back (hal.h). */
 	uint64_t fast_exits;
+
+	struct gz_debug_ctx dbg;
 };
 
 enum gz_exit_kind {

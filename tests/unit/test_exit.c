@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arm64/debug.h>
 #include <arm64/gicv3.h>
 #include <arm64/ich.h>
 #include <gzhyp/psci.h>
@@ -362,8 +363,6 @@ static void x5_poison(struct gz_cpu_ctx *ctx, void *arg)
 	ctx->x[5] = 0xdeadbeefULL;
 }
 
-/* Debug and PMU registers: trapped (MDCR_EL2) and read-as-zero/writes-ignored, so a guest
- * cannot arm the CPU's breakpoints or read the host's counts; other registers stay UNDEF. */
 /* Trapped reads into x5 (poisoned first): the guest resumes past each with its value. */
 struct sys_read {
 	uint32_t iss;
@@ -382,12 +381,12 @@ static void check_reads(const struct sys_read *regs, size_t n)
 	}
 }
 
+/* The PMU and the debug registers opengz does not emulate: trapped (MDCR_EL2) and
+ * read-as-zero/writes-ignored, so a guest cannot read the host's counts; other registers stay
+ * UNDEF. */
 static void test_debug_pmu_raz_wi(void **state)
 {
 	static const struct sys_read regs[] = {
-	    {SYS_ISS(2, 0, 0, 0, 4, 5, 1), 0},			    /* DBGBVR0_EL1 */
-	    {SYS_ISS(2, 0, 0, 15, 7, 5, 1), 0},			    /* DBGWCR15_EL1 */
-	    {SYS_ISS(2, 0, 0, 2, 2, 5, 1), 0},			    /* MDSCR_EL1 */
 	    {SYS_ISS(2, 0, 1, 1, 4, 5, 1), OSLSR_OSLM_IMPLEMENTED}, /* OSLSR_EL1 */
 	    {SYS_ISS(2, 0, 1, 0, 0, 5, 1), 0},			    /* MDRAR_EL1 */
 	    {SYS_ISS(2, 3, 0, 1, 0, 5, 1), 0},			    /* MDCCSR_EL0 */
@@ -398,9 +397,7 @@ static void test_debug_pmu_raz_wi(void **state)
 	    {SYS_ISS(3, 3, 14, 15, 7, 5, 1), 0},		    /* PMCCFILTR_EL0 */
 	};
 	static const uint32_t writes[] = {
-	    SYS_ISS(2, 0, 1, 0, 4, 5, 0),   /* OSLAR_EL1 */
-	    SYS_ISS(2, 0, 0, 0, 5, 5, 0),   /* DBGBCR0_EL1 */
-	    SYS_ISS(2, 0, 0, 2, 2, 5, 0),   /* MDSCR_EL1 */
+	    SYS_ISS(2, 0, 1, 3, 4, 5, 0),   /* OSDLR_EL1 */
 	    SYS_ISS(3, 3, 9, 12, 0, 5, 0),  /* PMCR_EL0 */
 	    SYS_ISS(3, 3, 14, 12, 0, 5, 0), /* PMEVTYPER0_EL0 */
 	};
@@ -417,6 +414,87 @@ static void test_debug_pmu_raz_wi(void **state)
 	assert_int_equal(v0->ctx.pc, 0x80010200);
 	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(2, 0, 0, 0, 4, 31, 1)), 0, 0);
 	assert_int_equal(v0->ctx.pc, 0x80000004);
+}
+
+/* A trapped write of @val to the register of @iss, then a read of it back into x5; the guest's
+ * context after the read. */
+static const struct gz_cpu_ctx *write_read(uint32_t iss, uint64_t val)
+{
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, iss & ~1u), 0, 0, set_x5, &val);
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, iss | 1), 0, 0, x5_poison, NULL);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(vfix_guest.last.pc, 0x80000004);
+	return &vfix_guest.last;
+}
+
+/* The guest's own debug unit (sysreg_dbg.c): breakpoints, watchpoints, MDSCR_EL1 and the OS
+ * lock kept per vCPU with the bits each implements, as many as the VM's ID_AA64DFR0_EL1 says
+ * (here of a CPU whose registers are all zero: one of each); what the CPU gets of MDSCR_EL1
+ * has no enable while the OS lock is locked; an emulated instruction completes a step. */
+static void test_debug_registers(void **state)
+{
+	const struct gz_cpu_ctx *c;
+
+	(void)state;
+	assert_int_equal(v0->ctx.dbg.nr_bps, 1);
+	assert_int_equal(v0->ctx.dbg.nr_wps, 1);
+	c = write_read(SYS_ISS(2, 0, 0, 0, 4, 5, 0), 0xffff800012345677ULL); /* DBGBVR0 */
+	assert_int_equal(c->x[5], 0xffff800012345674ULL);
+	c = write_read(SYS_ISS(2, 0, 0, 0, 5, 5, 0), ~0ULL); /* DBGBCR0 */
+	assert_int_equal(c->x[5], DBGBCR_WRITABLE);
+	c = write_read(SYS_ISS(2, 0, 0, 0, 6, 5, 0), 0x80000003ULL); /* DBGWVR0 */
+	assert_int_equal(c->x[5], 0x80000000ULL);
+	c = write_read(SYS_ISS(2, 0, 0, 0, 7, 5, 0), ~0ULL); /* DBGWCR0 */
+	assert_int_equal(c->x[5], DBGWCR_WRITABLE);
+	assert_int_equal(v0->ctx.dbg.bcr[0], DBGBCR_WRITABLE);
+	assert_int_equal(v0->ctx.dbg.wvr[0], 0x80000000ULL);
+	c = write_read(SYS_ISS(2, 0, 0, 2, 2, 5, 0), ~0ULL); /* MDSCR_EL1 */
+	assert_int_equal(c->x[5], MDSCR_WRITABLE);
+	assert_int_equal(c->sys[GZ_SYS_MDSCR_EL1], MDSCR_WRITABLE);
+	/* the OS lock: the guest still reads its MDSCR, the CPU gets no enable */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, SYS_ISS(2, 0, 1, 0, 4, 5, 0)), 0, 0,
+		  set_x5, &(uint64_t){1}); /* OSLAR_EL1 = 1 */
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(2, 0, 1, 1, 4, 5, 1)), 0, 0); /* OSLSR_EL1 */
+	assert_int_equal(v0->ctx.x[5], OSLSR_OSLM_IMPLEMENTED | OSLSR_OSLK);
+	assert_int_equal(v0->ctx.sys[GZ_SYS_MDSCR_EL1], MDSCR_TDCC);
+	assert_int_equal(v0->ctx.dbg.mdscr, MDSCR_WRITABLE);
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, SYS_ISS(2, 0, 1, 0, 4, 31, 0)), 0, 0,
+		  guest_at, NULL); /* OSLAR_EL1 = 0 (XZR) */
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(v0->ctx.sys[GZ_SYS_MDSCR_EL1], MDSCR_WRITABLE);
+	/* past the counts, OSLAR read, OSLSR write: UNDEFINED */
+	static const uint32_t undef[] = {
+	    SYS_ISS(2, 0, 0, 1, 4, 5, 1), SYS_ISS(2, 0, 0, 1, 5, 5, 0),
+	    SYS_ISS(2, 0, 0, 1, 6, 5, 1), SYS_ISS(2, 0, 0, 15, 7, 5, 0),
+	    SYS_ISS(2, 0, 1, 0, 4, 5, 1), SYS_ISS(2, 0, 1, 1, 4, 5, 0),
+	};
+	for (size_t i = 0; i < GZ_ARRAY_SIZE(undef); i++) {
+		run_irq(esr_ec(ESR_EC_SYS64, undef[i]), 0, 0);
+		assert_int_equal(v0->ctx.pc, 0x80010200);
+	}
+}
+
+/* An instruction the hypervisor emulates while the guest steps it: PSTATE.SS clear after it,
+ * so the step exception comes before the next one. */
+static void ss_set(struct gz_cpu_ctx *ctx, void *arg)
+{
+	guest_at(ctx, arg);
+	ctx->pstate |= PSR_SS;
+}
+
+static void test_emulated_insn_completes_step(void **state)
+{
+	(void)state;
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, SYS_ISS(2, 0, 0, 2, 2, 5, 1)), 0, 0,
+		  ss_set, NULL);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(vfix_guest.last.pc, 0x80000004);
+	assert_false(vfix_guest.last.pstate & PSR_SS);
 }
 
 /* ID registers: trapped (HCR_EL2.TID3) and read from the VM's view (sysreg_id.c; here of a
@@ -622,13 +700,14 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_dispatch_table), T(test_dabt_outcomes),
-	    T(test_iabt_outcomes),  T(test_wfx),
-	    T(test_async_outcomes), T(test_sysregs),
-	    T(test_vgic_mmio),	    T(test_debug_pmu_raz_wi),
-	    T(test_id_registers),   T(test_halt_polling),
-	    T(test_budget),	    T(test_run_entry_states),
-	    T(test_hwstate_lrs),    T(test_kick_and_power_off),
+	    T(test_dispatch_table),  T(test_dabt_outcomes),
+	    T(test_iabt_outcomes),   T(test_wfx),
+	    T(test_async_outcomes),  T(test_sysregs),
+	    T(test_vgic_mmio),	     T(test_debug_pmu_raz_wi),
+	    T(test_debug_registers), T(test_emulated_insn_completes_step),
+	    T(test_id_registers),    T(test_halt_polling),
+	    T(test_budget),	     T(test_run_entry_states),
+	    T(test_hwstate_lrs),     T(test_kick_and_power_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <arm64/decode.h>
+#include <arm64/debug.h>
 #include <arm64/esr.h>
 #include <arm64/sysreg.h>
 #include "syndrome.h"
@@ -318,13 +319,53 @@ static void test_guest_exceptions(void **state)
 	assert_int_equal(d.abort.kind, GZ_FAULT_ALIGNMENT);
 }
 
+/* Debug exceptions (sim/debug.c): from EL0 the lower-EL classes the decoder reads as debug
+ * exits, from EL1 the current-EL ones with the same ISS: the fault status "debug exception",
+ * a step's ISV when an instruction was stepped, a watchpoint's WnR. */
+static void test_guest_debug_exceptions(void **state)
+{
+	static const struct {
+		unsigned ec;
+		uint32_t iss;
+	} cases[] = {
+	    {ESR_EC_BREAKPT_LOW, ESR_DBG_FSC_DEBUG},
+	    {ESR_EC_SOFTSTP_LOW, ESR_SS_ISV | ESR_DBG_FSC_DEBUG},
+	    {ESR_EC_SOFTSTP_LOW, ESR_DBG_FSC_DEBUG},
+	    {ESR_EC_WATCHPT_LOW, ESR_WP_WNR | ESR_DBG_FSC_DEBUG},
+	    {ESR_EC_WATCHPT_LOW, ESR_DBG_FSC_DEBUG},
+	};
+	uint64_t low[] = {
+	    gz_sim_syn_guest_breakpoint(true),	      gz_sim_syn_guest_step(true, true),
+	    gz_sim_syn_guest_step(true, false),	      gz_sim_syn_guest_watchpoint(true, true),
+	    gz_sim_syn_guest_watchpoint(true, false),
+	};
+	uint64_t cur[] = {
+	    gz_sim_syn_guest_breakpoint(false),	       gz_sim_syn_guest_step(false, true),
+	    gz_sim_syn_guest_step(false, false),       gz_sim_syn_guest_watchpoint(false, true),
+	    gz_sim_syn_guest_watchpoint(false, false),
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < GZ_ARRAY_SIZE(cases); i++) {
+		struct gz_exit_desc d = decode_el1(low[i]);
+
+		assert_int_equal(d.type, GZ_XT_DEBUG);
+		assert_int_equal(d.ec, cases[i].ec);
+		assert_int_equal(d.iss, cases[i].iss);
+		assert_true(d.il);
+		d = decode_el1(cur[i]);
+		assert_int_equal(d.ec, cases[i].ec + 1); /* the same EL's class */
+		assert_int_equal(d.iss, cases[i].iss);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_dabt_every_access), cmocka_unit_test(test_dabt_without_syndrome),
 	    cmocka_unit_test(test_abort_fault_kinds), cmocka_unit_test(test_calls),
 	    cmocka_unit_test(test_wfx_and_unknown),   cmocka_unit_test(test_sysreg_every_encoding),
-	    cmocka_unit_test(test_guest_exceptions),
+	    cmocka_unit_test(test_guest_exceptions),  cmocka_unit_test(test_guest_debug_exceptions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

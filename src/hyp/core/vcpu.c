@@ -6,6 +6,7 @@
 #include <gzhyp/lib.h>
 #include <gzhyp/s2pt.h>
 #include <gzabi/status.h>
+#include <gzhyp/exit.h>
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vm.h>
 #include <gzhyp/vtimer.h>
@@ -42,6 +43,7 @@ void gz_vcpu_reset(struct gz_vcpu *v, uint64_t entry, uint64_t x0)
 	c->vttbr_el2 = gz_s2pt_vttbr(&vm->mem.s2);
 	c->vmpidr_el2 = v->mpidr;
 	c->fast_exits = 1;
+	gz_sysreg_dbg_reset(c, vm->id_aa64[ID_AA64_INDEX(SYS_ID_AA64DFR0_EL1)]);
 	gz_vtimer_reset(c, vm->cntvoff);
 	v->mmio.active = false;
 	v->hvc_pending = false;

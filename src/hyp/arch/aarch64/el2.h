@@ -117,6 +117,12 @@ struct gz_el2_host_save {
 _Static_assert(sizeof(struct gz_el2_host_save) == GZ_HOST_SAVE_SIZE, "host save layout");
 
 /* Per-physical-CPU data; TPIDR_EL2 points at this CPU's entry. */
+/* The host's breakpoints and watchpoints while a guest's are in the CPU (debug.c). */
+struct gz_el2_debug_save {
+	uint64_t bcr[GZ_DBG_MAX_BPS], bvr[GZ_DBG_MAX_BPS];
+	uint64_t wcr[GZ_DBG_MAX_WPS], wvr[GZ_DBG_MAX_WPS];
+};
+
 struct gz_el2_percpu {
 	unsigned id;
 	uint64_t mpidr;
@@ -144,6 +150,8 @@ struct gz_el2_percpu {
 	bool irq_consumed;
 	/* test mode: the preemption slice (EL2 timer ticks) the next guest entry arms */
 	uint64_t entry_slice;
+	/* the host's debug registers while a guest's are loaded (debug.c) */
+	struct gz_el2_debug_save debug_save;
 };
 
 #define GZ_EL2_MAX_MEM 8
@@ -183,6 +191,10 @@ void gz_el2_fpsimd_load(const struct gz_fpsimd *fp);
 struct gz_el2_percpu *gz_el2_this_cpu(void);
 /* This CPU's EL2 trap configuration for running vCPUs. */
 void gz_el2_vcpu_init_cpu(void);
+/* Guest debug (debug.c): arm the CPU with the guest's breakpoints and watchpoints, the host's
+ * kept in @save (true when it did), and put the host's back. */
+bool gz_el2_debug_enter(const struct gz_cpu_ctx *c, struct gz_el2_debug_save *save);
+void gz_el2_debug_leave(const struct gz_cpu_ctx *c, const struct gz_el2_debug_save *save);
 
 /* gzhyp's own EL2 stage-1 tables (mmu.c): built once, turned on on every CPU. */
 int gz_el2_mmu_init(void);

@@ -161,7 +161,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 {
 	struct gz_el2_percpu *pc = gz_el2_this_cpu();
 	uint64_t daif = gz_sysreg_read(daif);
-	bool owns_irqs;
+	bool owns_irqs, debug;
 	unsigned slot;
 
 	exit->esr = exit->far = exit->hpfar = 0;
@@ -203,6 +203,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 		gz_el2_gic_host_enter();
 	}
 	pc->irq_consumed = false;
+	debug = gz_el2_debug_enter(c, &pc->debug_save);
 	SET(hcr_el2, c->hcr_el2);
 	gz_sysreg_write(elr_el2, c->pc);
 	gz_sysreg_write(spsr_el2, c->pstate);
@@ -237,6 +238,8 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 		gz_sysreg_write(cntv_ctl_el0, 0);
 		gz_el2_gic_vtimer_gate(true);
 	}
+	if (debug)
+		gz_el2_debug_leave(c, &pc->debug_save);
 	el1_sys_save(c->sys);
 	c->sp_el0 = gz_sysreg_read(sp_el0);
 	c->sp_el1 = gz_sysreg_read(sp_el1);

@@ -17,6 +17,7 @@
 
 #include <arm64/types.h>
 #include <arm64/cpu_ctx.h>
+#include <arm64/sysreg.h>
 #include <gzhyp/exit.h>
 #include <gzhyp/mmio.h>
 
@@ -104,9 +105,13 @@ void gz_vcpu_reset(struct gz_vcpu *vcpu, uint64_t entry, uint64_t x0);
 int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason);
 
 /* Advance the guest PC past the trapped instruction. */
+/* Past an instruction the hypervisor completed for the guest. A software step of it is then
+ * done: PSTATE.SS clear takes the step exception before the next one, as after any
+ * instruction stepped (KVM does the same). */
 static inline void gz_vcpu_skip_insn(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc)
 {
 	vcpu->ctx.pc += desc->il ? 4 : 2;
+	vcpu->ctx.pstate &= ~(uint64_t)PSR_SS;
 }
 
 /* Register access with register 31 as XZR. */
