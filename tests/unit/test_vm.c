@@ -95,6 +95,33 @@ static void test_state_machine(void **state)
 	assert_null(gz_vm_get(vm));
 }
 
+/* A VM is normal from CREATE_VM; it may become protected only before its first RUN, and
+ * never goes back. */
+static void test_kind(void **state)
+{
+	uint16_t vm = vfix_create_vm(), late = vfix_create_vm();
+	struct gz_vm *m = gz_vm_get(vm), *l = gz_vm_get(late);
+	uint32_t reason;
+
+	(void)state;
+	assert_int_equal(gz_vm_kind(m), GZ_VM_NORMAL);
+	assert_int_equal(gz_vm_set_kind(m, GZ_VM_NORMAL), GZ_OK);
+	assert_int_equal(gz_vm_set_kind(m, (enum gz_vm_kind)2), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_vm_kind(m), GZ_VM_NORMAL);
+	assert_int_equal(gz_vm_set_kind(m, GZ_VM_PROTECTED), GZ_OK);
+	assert_int_equal(gz_vm_kind(m), GZ_VM_PROTECTED);
+	assert_int_equal(gz_vm_set_kind(m, GZ_VM_PROTECTED), GZ_OK);
+	assert_int_equal(gz_vm_set_kind(m, GZ_VM_NORMAL), GZ_ERR_NOT_ALLOWED);
+	assert_int_equal(gz_vm_kind(m), GZ_VM_PROTECTED);
+	/* after the first RUN the kind is fixed */
+	assert_int_equal(vfix_create_vcpu(late, 0), GZ_OK);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(late, 0, &reason), GZ_OK);
+	assert_int_equal(gz_vm_set_kind(l, GZ_VM_PROTECTED), GZ_ERR_BAD_STATE);
+	assert_int_equal(gz_vm_kind(l), GZ_VM_NORMAL);
+	assert_int_equal(fake_hal_locks_held(), 0);
+}
+
 static void test_reset_state(void **state)
 {
 	uint16_t vm = vfix_create_vm();
@@ -177,6 +204,7 @@ int main(void)
 	    T(test_mpidr),
 	    T(test_table),
 	    T(test_state_machine),
+	    T(test_kind),
 	    T(test_reset_state),
 	    T(test_memory_accounting),
 	    T(test_destroy_waits_for_users),

@@ -37,6 +37,19 @@ int gz_vm_mem_init(struct gz_vm_mem *m, uint16_t vm_id, unsigned ipa_bits, uint1
 	return GZ_OK;
 }
 
+int gz_vm_mem_set_protected(struct gz_vm_mem *m)
+{
+	int ret = GZ_OK;
+
+	gz_mem_lock();
+	if (m->state != GZ_VM_MEM_LIVE)
+		ret = GZ_ERR_NOT_ALLOWED;
+	else
+		m->kind = GZ_VM_PROTECTED;
+	gz_mem_unlock();
+	return ret;
+}
+
 /* ---- host -> guest ------------------------------------------------------------------- */
 
 /* Is @ipa mapped to exactly @pa (a page of the VM already)? */

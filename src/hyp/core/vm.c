@@ -118,6 +118,24 @@ struct gz_vm *gz_vm_get(uint64_t id)
 	return vm;
 }
 
+int gz_vm_set_kind(struct gz_vm *vm, enum gz_vm_kind kind)
+{
+	int r = GZ_OK;
+
+	if (kind != GZ_VM_NORMAL && kind != GZ_VM_PROTECTED)
+		return GZ_ERR_INVALID_ARGS;
+	gz_hal_lock(&vm->lock);
+	/* The first RUN moves the VM out of CREATED under this lock: no vCPU has run yet. */
+	if (vm->state != GZ_VM_CREATED)
+		r = GZ_ERR_BAD_STATE;
+	else if (kind == GZ_VM_PROTECTED)
+		r = gz_vm_mem_set_protected(&vm->mem);
+	else if (gz_vm_kind(vm) != GZ_VM_NORMAL)
+		r = GZ_ERR_NOT_ALLOWED;
+	gz_hal_unlock(&vm->lock);
+	return r;
+}
+
 unsigned gz_vm_count(void)
 {
 	unsigned i, n = 0;

@@ -86,6 +86,15 @@ int gz_mem_host_unshare_hyp(gz_pa_t pa, uint64_t nr);
 int gz_host_s2_handle_fault(gz_pa_t pa);
 
 /* ---- one guest VM -------------------------------------------------------------------- */
+/* The two kinds of VM (DESIGN §3). A normal VM (the default) runs on memory the host lends:
+ * the host keeps its own mapping, as under KVM, so a stock OS needs no help to use virtio. A
+ * protected VM runs on memory the host donates: it leaves the host's stage 2 and comes back
+ * scrubbed. The kind changes only before the VM's first run (gz_vm_set_kind, gzhyp/vm.h). */
+enum gz_vm_kind {
+	GZ_VM_NORMAL = 0,
+	GZ_VM_PROTECTED,
+};
+
 enum gz_vm_mem_state {
 	GZ_VM_MEM_NONE = 0,
 	GZ_VM_MEM_LIVE,
@@ -97,6 +106,7 @@ struct gz_vm_mem {
 	uint16_t vm_id;
 	gz_owner_t owner;
 	uint8_t state; /* enum gz_vm_mem_state */
+	uint8_t kind;  /* enum gz_vm_kind: NORMAL from init, see gz_vm_mem_set_protected */
 	bool demand_paging;
 	struct gz_pgt s2;	      /* the VM's stage-2 */
 	struct gz_pool_acct pgt_acct; /* its table pages */
@@ -113,6 +123,10 @@ struct gz_vm_mem {
  * VMID of its stage-2 (gz_s2pt_set_vmid on m->s2 when it changes). GZ_ERR_INVALID_ARGS,
  * GZ_ERR_NO_MEMORY. */
 int gz_vm_mem_init(struct gz_vm_mem *m, uint16_t vm_id, unsigned ipa_bits, uint16_t vmid);
+/* Make the VM protected: from now on the host donates what it gives the VM. Only before
+ * the VM's first run (the caller's rule, gz_vm_set_kind); GZ_OK also when it already is;
+ * GZ_ERR_NOT_ALLOWED once reclaim started. */
+int gz_vm_mem_set_protected(struct gz_vm_mem *m);
 /* Reclaim on VM destroy: the first call frees the VM's stage-2 (after which it never runs
  * again) and flushes its VMID; every call then scrubs and returns at most @max_pages pages
  * (0 counts as 1) to the host. GZ_ERR_BUSY: call again; GZ_OK: all back, the state is DEAD

@@ -84,9 +84,13 @@ struct gz_vm {
 	/* [table] host calls using the VM right now (gz_vm_acquire): DESTROY_VM frees the
 	 * control block only when it is the last one */
 	uint32_t users;
-	struct gz_vmid vmid;  /* the VMID allocator's lock (gzhyp/vmid.h) */
-	struct gz_vm_mem mem; /* the memory lock (gzhyp/mem.h); mem.s2.vmid: gzhyp/pgtable.h */
-	struct gz_vgic vgic;  /* its own lock (gzhyp/vgic.h) */
+	struct gz_vmid vmid; /* the VMID allocator's lock (gzhyp/vmid.h) */
+	/* the memory lock (gzhyp/mem.h); mem.s2.vmid: gzhyp/pgtable.h. mem.kind, the VM's kind
+	 * (gz_vm_kind): written only by gz_vm_set_kind while the VM is CREATED, under [lock] and
+	 * the memory lock; read under either, or by a vCPU, whose RUN made the VM RUNNING under
+	 * [lock], after which it never changes */
+	struct gz_vm_mem mem;
+	struct gz_vgic vgic; /* its own lock (gzhyp/vgic.h) */
 };
 
 /* Reset the VM table (gz_core_init). */
@@ -109,6 +113,16 @@ void gz_vm_release(struct gz_vm *vm);
  * most @batch pages (0: GZ_MEM_DESTROY_BATCH). GZ_ERR_BUSY: call again (also while another
  * host call still uses the VM); GZ_OK: the VM is gone and the reference consumed. */
 int gz_vm_destroy(struct gz_vm *vm, uint64_t batch);
+/* The VM's kind (enum gz_vm_kind, gzhyp/mem.h): GZ_VM_NORMAL from CREATE_VM. */
+static inline enum gz_vm_kind gz_vm_kind(const struct gz_vm *vm)
+{
+	return (enum gz_vm_kind)vm->mem.kind;
+}
+/* Set the VM's kind before its first RUN (the protected-VM capability): GZ_OK (also when it
+ * is that kind already), GZ_ERR_BAD_STATE once a vCPU has run (or the VM is OFF or being
+ * destroyed), GZ_ERR_NOT_ALLOWED for protected -> normal (donated pages cannot become lent
+ * ones), GZ_ERR_INVALID_ARGS for an unknown kind. */
+int gz_vm_set_kind(struct gz_vm *vm, enum gz_vm_kind kind);
 /* Number of live VMs and access by index (invariant checks). */
 unsigned gz_vm_count(void);
 struct gz_vm *gz_vm_at(unsigned idx);
