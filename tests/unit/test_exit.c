@@ -381,16 +381,16 @@ static void check_reads(const struct sys_read *regs, size_t n)
 	}
 }
 
-/* The PMU and the debug registers opengz does not emulate: trapped (MDCR_EL2) and
- * read-as-zero/writes-ignored, so a guest cannot read the host's counts; other registers stay
- * UNDEF. */
+/* The debug registers opengz does not emulate: trapped (MDCR_EL2) and read-as-zero/writes-
+ * ignored; the PMU's (trapped too, so a guest cannot read the host's counts) at reset, nothing
+ * counting (test_pmu.c has the rest); other registers stay UNDEF. */
 static void test_debug_pmu_raz_wi(void **state)
 {
 	static const struct sys_read regs[] = {
 	    {SYS_ISS(2, 0, 1, 1, 4, 5, 1), OSLSR_OSLM_IMPLEMENTED}, /* OSLSR_EL1 */
 	    {SYS_ISS(2, 0, 1, 0, 0, 5, 1), 0},			    /* MDRAR_EL1 */
 	    {SYS_ISS(2, 3, 0, 1, 0, 5, 1), 0},			    /* MDCCSR_EL0 */
-	    {SYS_ISS(3, 3, 9, 12, 0, 5, 1), 0},			    /* PMCR_EL0 */
+	    {SYS_ISS(3, 3, 9, 12, 0, 5, 1), 4 << 11},		    /* PMCR_EL0: N = 4 */
 	    {SYS_ISS(3, 3, 9, 13, 0, 5, 1), 0},			    /* PMCCNTR_EL0 */
 	    {SYS_ISS(3, 0, 9, 14, 1, 5, 1), 0},			    /* PMINTENSET_EL1 */
 	    {SYS_ISS(3, 3, 14, 8, 3, 5, 1), 0},			    /* PMEVCNTR3_EL0 */
@@ -504,7 +504,7 @@ static void test_id_registers(void **state)
 {
 	static const struct sys_read regs[] = {
 	    {SYS_ISS(3, 0, 0, 4, 0, 5, 1), 0x01000011},	  /* ID_AA64PFR0_EL1 */
-	    {SYS_ISS(3, 0, 0, 5, 0, 5, 1), 0xf000000006}, /* ID_AA64DFR0_EL1 */
+	    {SYS_ISS(3, 0, 0, 5, 0, 5, 1), 0xf000000106}, /* ID_AA64DFR0_EL1 */
 	    {SYS_ISS(3, 0, 0, 6, 0, 5, 1), 0},		  /* ID_AA64ISAR0_EL1 */
 	    {SYS_ISS(3, 0, 0, 7, 7, 5, 1), 0},		  /* unallocated */
 	    {SYS_ISS(3, 0, 0, 1, 0, 5, 1), 0},		  /* ID_PFR0_EL1 (AArch32) */

@@ -43,8 +43,8 @@ static void test_view_a72(void **state)
 	gz_sysreg_id_init(view);
 	/* EL0/EL1 AArch64 only (AArch32 refused), no EL2/EL3, the GICv3 system registers */
 	assert_int_equal(view_of(SYS_ID_AA64PFR0_EL1, view), 0x01000011);
-	/* debug v8.0, no PMU, 6 breakpoints, 4 watchpoints, 2 context-aware, no double lock */
-	assert_int_equal(view_of(SYS_ID_AA64DFR0_EL1, view), 0xf010305006ULL);
+	/* debug v8.0, PMUv3, 6 breakpoints, 4 watchpoints, 2 context-aware, no double lock */
+	assert_int_equal(view_of(SYS_ID_AA64DFR0_EL1, view), 0xf010305106ULL);
 	assert_int_equal(view_of(SYS_ID_AA64ISAR0_EL1, view), A72_ISAR0);
 	assert_int_equal(view_of(SYS_ID_AA64MMFR0_EL1, view), A72_MMFR0);
 	for (unsigned i = 0; i < ID_AA64_NR; i++) {
@@ -71,7 +71,7 @@ static void test_view_hides(void **state)
 	assert_int_equal(view_of(SYS_ID_AA64PFR1_EL1, view), 0xff); /* BT, SSBS; no MTE, SME */
 	assert_int_equal(view_of(SYS_ID_AA64ZFR0_EL1, view), 0);
 	/* the counts capped at what opengz offers, no trace unit, no SPE */
-	assert_int_equal(view_of(SYS_ID_AA64DFR0_EL1, view), 0xf010305006ULL);
+	assert_int_equal(view_of(SYS_ID_AA64DFR0_EL1, view), 0xf010305106ULL);
 	assert_int_equal(view_of(SYS_ID_AA64DFR1_EL1, view), 0);
 	assert_int_equal(view_of(SYS_ID_AA64ISAR0_EL1, view), ~ID_FIELD(ID_ISAR0_TME_SHIFT));
 	/* no pointer authentication, no LS64 */
@@ -95,7 +95,7 @@ static void test_view_small_debug(void **state)
 	fake_hal_reset(0, 4);
 	fake_hal_set_cpu_id_reg(SYS_ID_AA64DFR0_EL1, A72_DFR0 & ~0xf0f0f000ULL); /* 1 each */
 	gz_sysreg_id_init(view);
-	assert_int_equal(view_of(SYS_ID_AA64DFR0_EL1, view), 0xf000000006ULL);
+	assert_int_equal(view_of(SYS_ID_AA64DFR0_EL1, view), 0xf000000106ULL);
 }
 
 int main(void)

@@ -6,6 +6,7 @@
 #include <gzhyp/exit.h>
 #include <gzabi/guest_calls.h>
 #include <gzhyp/mmio.h>
+#include <gzhyp/pmu.h>
 #include <gzhyp/psci.h>
 #include <gzhyp/sysreg_id.h>
 #include <gzabi/status.h>
@@ -198,7 +199,7 @@ static enum gz_exit_action debug(struct gz_vcpu *v, const struct gz_exit *x)
 
 /* ---- the table -------------------------------------------------------------------------- */
 
-#define EXIT_MAX_HANDLERS 3
+#define EXIT_MAX_HANDLERS 4
 
 static const struct exit_route {
 	gz_exit_handler_fn handlers[EXIT_MAX_HANDLERS]; /* asked in order; NULL ends the list */
@@ -212,7 +213,7 @@ static const struct exit_route {
     [GZ_XT_WFI] = {{NULL}, wfi},
     [GZ_XT_WFE] = {{NULL}, wfe},
     /* trapped system registers nobody emulates are UNDEFINED */
-    [GZ_XT_SYSREG] = {{sysreg_sgi, gz_sysreg_id, gz_sysreg_debug_pmu}, undef},
+    [GZ_XT_SYSREG] = {{sysreg_sgi, gz_sysreg_id, gz_sysreg_debug, gz_pmu_sysreg}, undef},
     [GZ_XT_IRQ] = {{NULL}, host_irq},
     [GZ_XT_SERROR] = {{NULL}, serror},
     [GZ_XT_FAIL_ENTRY] = {{NULL}, fail_entry},

@@ -10,6 +10,7 @@
 #include <gzhyp/mmio.h>
 #include <gzhyp/s2pt.h>
 #include <gzabi/status.h>
+#include <gzhyp/pmu.h>
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vcpu_exit.h>
 #include <gzhyp/vcpu_idle.h>
@@ -68,6 +69,7 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	/* Kicks for this vCPU are picked up by the flush. */
 	gz_vm_kicks_take(vm, 1u << v->id);
 	gz_vtimer_update(&vm->vgic, v->id, &v->ctx);
+	gz_pmu_update(&v->pmu, &vm->vgic, v->id);
 	gz_vgic_flush(&vm->vgic, v->id);
 	vmid = gz_vmid_enter(gz_vm_vmid_alloc(), &vm->vmid, gz_hal_cpu_id());
 	if (gz_atomic_load(&vm->mem.s2.vmid) != vmid)
@@ -79,6 +81,7 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	save_lrs(v);
 	gz_vgic_sync(&vm->vgic, v->id);
 	gz_vtimer_update(&vm->vgic, v->id, &v->ctx);
+	gz_pmu_update(&v->pmu, &vm->vgic, v->id);
 	if (r < 0) {
 		rec.kind = GZ_EXIT_KIND_FAIL_ENTRY;
 		rec.esr = (uint64_t)(int64_t)r;

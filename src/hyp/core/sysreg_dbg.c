@@ -1,10 +1,9 @@
-/* The debug and PMU registers of a guest, trapped by MDCR_EL2 (MDCR_GUEST_FLAGS).
- * Debug: the vCPU's own breakpoints, watchpoints, MDSCR_EL1 and OS lock (ctx->dbg), as many
- * as the VM's ID_AA64DFR0_EL1 says; the HAL arms the CPU with them while the guest runs, so a
- * guest never touches the host's debug state. Accesses past the counts are UNDEFINED; the
- * rest of the debug space (MDRAR, the OS double lock, DBGPRCR, the claim tags, the debug
- * communications channel) reads as zero and ignores writes.
- * PMU: read as zero, writes ignored (no PMU is offered: ID_AA64DFR0_EL1.PMUVer is 0). */
+/* The debug registers of a guest, trapped by MDCR_EL2 (MDCR_GUEST_FLAGS): the vCPU's own
+ * breakpoints, watchpoints, MDSCR_EL1 and OS lock (ctx->dbg), as many as the VM's ID_AA64DFR0_EL1
+ * says; the HAL arms the CPU with them while the guest runs, so a guest never touches the host's
+ * debug state. Accesses past the counts are UNDEFINED; the rest of the debug space (MDRAR, the OS
+ * double lock, DBGPRCR, the claim tags, the debug communications channel) reads as zero and ignores
+ * writes. The PMU is pmu.c's. */
 #include <arm64/debug.h>
 #include <arm64/idreg.h>
 #include <arm64/traps.h>
@@ -99,17 +98,13 @@ static bool debug_access(struct gz_cpu_ctx *c, uint32_t enc, bool read, uint64_t
 	return true;
 }
 
-enum gz_exit_action gz_sysreg_debug_pmu(struct gz_vcpu *v, const struct gz_exit *x)
+enum gz_exit_action gz_sysreg_debug(struct gz_vcpu *v, const struct gz_exit *x)
 {
 	const struct gz_exit_sysreg *s = &x->desc.sysreg;
 	uint64_t val = s->read ? 0 : gz_vcpu_get_reg(v, s->reg);
 
-	if (arm64_sysreg_is_debug(s->enc)) {
-		if (!debug_access(&v->ctx, s->enc, s->read, &val))
-			return GZ_EXIT_NEXT;
-	} else if (!arm64_sysreg_is_pmu(s->enc)) {
+	if (!arm64_sysreg_is_debug(s->enc) || !debug_access(&v->ctx, s->enc, s->read, &val))
 		return GZ_EXIT_NEXT;
-	}
 	if (s->read)
 		gz_vcpu_set_reg(v, s->reg, val);
 	gz_vcpu_skip_insn(v, &x->desc);

@@ -45,6 +45,7 @@ void gz_vcpu_reset(struct gz_vcpu *v, uint64_t entry, uint64_t x0)
 	c->fast_exits = 1;
 	gz_sysreg_dbg_reset(c, vm->id_aa64[ID_AA64_INDEX(SYS_ID_AA64DFR0_EL1)]);
 	gz_vtimer_reset(c, vm->cntvoff);
+	gz_pmu_reset(&v->pmu);
 	v->mmio.active = false;
 	v->hvc_pending = false;
 }

@@ -38,10 +38,9 @@ typedef enum gz_exit_action (*gz_exit_handler_fn)(struct gz_vcpu *vcpu, const st
 /* Ask the handlers of @x's type in their order, then the type's defined outcome. */
 enum gz_exit_action gz_exit_dispatch(struct gz_vcpu *vcpu, const struct gz_exit *x);
 
-/* Trapped debug and PMU registers of a guest (sysreg_dbg.c; a handler of trapped system
- * registers): the vCPU's breakpoints, watchpoints, MDSCR_EL1 and OS lock in ctx->dbg, the
- * rest RAZ/WI. */
-enum gz_exit_action gz_sysreg_debug_pmu(struct gz_vcpu *vcpu, const struct gz_exit *x);
+/* Trapped debug registers of a guest (sysreg_dbg.c; a handler of trapped system registers):
+ * the vCPU's breakpoints, watchpoints, MDSCR_EL1 and OS lock in ctx->dbg, the rest RAZ/WI. */
+enum gz_exit_action gz_sysreg_debug(struct gz_vcpu *vcpu, const struct gz_exit *x);
 /* A vCPU's debug state at reset: nothing armed, the OS lock unlocked, as many breakpoints and
  * watchpoints as @dfr0 (the VM's ID_AA64DFR0_EL1) says. */
 void gz_sysreg_dbg_reset(struct gz_cpu_ctx *ctx, uint64_t dfr0);

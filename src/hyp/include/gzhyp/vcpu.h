@@ -20,6 +20,7 @@
 #include <arm64/sysreg.h>
 #include <gzhyp/exit.h>
 #include <gzhyp/mmio.h>
+#include <gzhyp/pmu.h>
 
 struct gz_vm;
 struct gzvm_vcpu_run;
@@ -74,6 +75,7 @@ struct gz_vcpu {
 	uint64_t poll_ticks, idle_since;
 	bool went_idle;
 	uint64_t nr_polled_wakes; /* WFIs a poll ended without going to the host */
+	struct gz_vpmu pmu;	  /* [run] */
 	struct gz_cpu_ctx ctx;	  /* [run] */
 };
 
