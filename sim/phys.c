@@ -1,5 +1,8 @@
 /* Simulated physical memory: one host mapping standing for the machine's RAM at a fixed PA,
- * the HAL's PA<->VA translation over it, and the page allocator the in-process host uses. */
+ * the HAL's PA<->VA translation over it, the record of what the hypervisor maps for itself
+ * (gz_hal_hyp_map, gz_hal_fixmap: the build machine has no EL2 stage 1 to enforce it, so the
+ * simulator keeps the core's calls balanced instead) and the page allocator the in-process
+ * host uses. */
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <pthread.h>
@@ -10,6 +13,9 @@
 #include "phys.h"
 
 static pthread_mutex_t phys_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint8_t *hyp_mapped; /* one byte per page: mapped for the hypervisor */
+/* Each simulator thread that calls the core is a physical CPU with its own fixmap slot. */
+static __thread bool fixmap_busy;
 
 int gz_sim_phys_setup(void)
 {
@@ -35,6 +41,14 @@ int gz_sim_phys_setup(void)
 		gz_sim_m.mem = NULL;
 		return GZ_ERR_NO_MEMORY;
 	}
+	hyp_mapped = calloc(gz_sim_m.nr_pages, 1);
+	if (!hyp_mapped) {
+		free(gz_sim_m.used);
+		gz_sim_m.used = NULL;
+		munmap(gz_sim_m.mem, c->phys_size);
+		gz_sim_m.mem = NULL;
+		return GZ_ERR_NO_MEMORY;
+	}
 	gz_sim_m.free_pages = gz_sim_m.nr_pages;
 	gz_sim_m.next_hint = 0;
 	return GZ_OK;
@@ -45,6 +59,8 @@ void gz_sim_phys_teardown(void)
 	if (gz_sim_m.mem)
 		munmap(gz_sim_m.mem, gz_sim_m.cfg.phys_size);
 	free(gz_sim_m.used);
+	free(hyp_mapped);
+	hyp_mapped = NULL;
 	gz_sim_m.mem = NULL;
 	gz_sim_m.used = NULL;
 	gz_sim_m.nr_pages = gz_sim_m.free_pages = 0;
@@ -66,6 +82,64 @@ gz_pa_t gz_hal_va_to_pa(const void *va)
 	if (!gz_sim_m.mem || p < gz_sim_m.mem || p >= gz_sim_m.mem + gz_sim_m.cfg.phys_size)
 		gz_hal_panic("gz_hal_va_to_pa: address outside simulated physical memory");
 	return gz_sim_m.cfg.phys_base + (uint64_t)(p - gz_sim_m.mem);
+}
+
+/* First page index of [pa, pa + nr pages) inside simulated memory, or false. */
+static bool page_range(gz_pa_t pa, uint64_t nr, uint64_t *first)
+{
+	uint64_t off = pa - gz_sim_m.cfg.phys_base;
+
+	if (!gz_sim_m.mem || !nr || !GZ_IS_ALIGNED(pa, GZ_PAGE_SIZE) ||
+	    pa < gz_sim_m.cfg.phys_base || (off >> GZ_PAGE_SHIFT) >= gz_sim_m.nr_pages ||
+	    nr > gz_sim_m.nr_pages - (off >> GZ_PAGE_SHIFT))
+		return false;
+	*first = off >> GZ_PAGE_SHIFT;
+	return true;
+}
+
+int gz_hal_hyp_map(gz_pa_t pa, uint64_t nr)
+{
+	uint64_t first;
+
+	if (!page_range(pa, nr, &first))
+		return GZ_ERR_OUT_OF_RANGE;
+	pthread_mutex_lock(&phys_mu);
+	memset(hyp_mapped + first, 1, nr);
+	pthread_mutex_unlock(&phys_mu);
+	return GZ_OK;
+}
+
+void gz_hal_hyp_unmap(gz_pa_t pa, uint64_t nr)
+{
+	uint64_t first;
+
+	if (!page_range(pa, nr, &first))
+		gz_hal_panic("gz_hal_hyp_unmap: not simulated RAM");
+	pthread_mutex_lock(&phys_mu);
+	for (uint64_t i = first; i < first + nr; i++)
+		if (!hyp_mapped[i])
+			gz_hal_panic("gz_hal_hyp_unmap: a page the hypervisor does not map");
+	memset(hyp_mapped + first, 0, nr);
+	pthread_mutex_unlock(&phys_mu);
+}
+
+void *gz_hal_fixmap(gz_pa_t pa)
+{
+	uint64_t first;
+
+	if (fixmap_busy)
+		gz_hal_panic("gz_hal_fixmap: nested on this CPU");
+	if (!page_range(pa, 1, &first))
+		return NULL;
+	fixmap_busy = true;
+	return gz_sim_m.mem + (first << GZ_PAGE_SHIFT);
+}
+
+void gz_hal_fixunmap(void *va)
+{
+	if (!fixmap_busy || !gz_sim_phys_contains(va, GZ_PAGE_SIZE))
+		gz_hal_panic("gz_hal_fixunmap: no fixmap on this CPU");
+	fixmap_busy = false;
 }
 
 bool gz_sim_phys_contains(const void *p, size_t size)

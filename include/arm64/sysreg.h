@@ -135,6 +135,12 @@
 #define SCTLR_EL1_DSSBS GZ_BIT(44)
 #define SCTLR_EL1_RESET 0x00c50838UL /* MMU and caches off, RES1 bits of ARMv8.0 */
 
+/* PAR_EL1 after an AT instruction: F set means the translation faulted, with the fault
+ * status in FST (the ESR_FSC_* encodings); F clear gives the output address in PA. */
+#define PAR_EL1_F   GZ_BIT(0)
+#define PAR_EL1_FST GZ_GENMASK(6, 1)
+#define PAR_EL1_PA  GZ_GENMASK(47, 12)
+
 /* VBAR_EL1: the vector base (bits [10:0] are RES0) and the vector offsets from it */
 #define VBAR_EL1_BASE	   (~(uint64_t)0x7ff)
 #define VBAR_OFF_CUR_SP0   0x000

@@ -187,16 +187,7 @@ static void test_set_and_views(void **state)
 
 static jmp_buf jb;
 
-#define EXPECT_PANIC(stmt, msg)                                                                    \
-	do {                                                                                       \
-		if (setjmp(jb) == 0) {                                                             \
-			fake_hal_panic_jmp = &jb;                                                  \
-			stmt;                                                                      \
-			fail_msg("no panic: " #stmt);                                              \
-		}                                                                                  \
-		fake_hal_panic_jmp = NULL;                                                         \
-		assert_non_null(strstr(fake_hal_last_panic(), msg));                               \
-	} while (0)
+#define EXPECT_PANIC(stmt, msg) FAKE_EXPECT_PANIC(jb, stmt, msg)
 
 static void test_set_invariants(void **state)
 {

@@ -4,6 +4,7 @@
 #include <uapi/linux/gzvm.h>
 #include <gzhyp/atomic.h>
 #include <gzhyp/hostcall.h>
+#include <gzhyp/hostmem.h>
 #include <gzabi/hvc.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/one_reg.h>
@@ -223,8 +224,6 @@ static int do_irq_line(struct gz_smccc_regs *r)
 /* Copy a structure the host placed at @pa (inside one host-owned page). */
 static int read_host_struct(gz_pa_t pa, void *dst, size_t size)
 {
-	const void *src;
-
 	if ((pa & ~GZ_PAGE_MASK) + size > GZ_PAGE_SIZE)
 		return GZ_ERR_INVALID_ARGS;
 	/* Only pages the host owns outright (not lent to the hypervisor, not a guest's). */
@@ -232,11 +231,7 @@ static int read_host_struct(gz_pa_t pa, void *dst, size_t size)
 	    gz_pgstate_view(pa, GZ_OWNER_HOST) != GZ_PAGE_OWNED)
 		return GZ_ERR_ACCESS_DENIED;
 	/* Covered is not always backed (hal.h): a PA the HAL cannot map is refused. */
-	src = gz_hal_pa_to_va(pa);
-	if (!src)
-		return GZ_ERR_OUT_OF_RANGE;
-	gz_memcpy(dst, src, size);
-	return GZ_OK;
+	return gz_hostmem_read(dst, pa, size);
 }
 
 static int do_create_device(struct gz_smccc_regs *r)

@@ -51,15 +51,18 @@ int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits)
 	return GZ_OK;
 }
 
+/* A page to scrub is usually not mapped for the hypervisor (a guest's): the fixmap reaches
+ * it for the time of the scrub only. */
 void gz_mem_scrub(gz_pa_t pa, uint64_t nr)
 {
 	for (uint64_t i = 0; i < nr; i++) {
-		void *va = gz_hal_pa_to_va(pa + (i << GZ_PAGE_SHIFT));
+		void *va = gz_hal_fixmap(pa + (i << GZ_PAGE_SHIFT));
 
 		if (!va)
-			gz_hal_panic("mem: scrubbing an unmapped page");
+			gz_hal_panic("mem: scrubbing a page that is not RAM");
 		gz_memset(va, 0, GZ_PAGE_SIZE);
 		gz_hal_dcache_clean_inval(va, GZ_PAGE_SIZE);
+		gz_hal_fixunmap(va);
 	}
 }
 
@@ -123,14 +126,20 @@ int gz_mem_init(const struct gz_mem_config *cfg)
 	storage = gz_hal_pa_to_va(cfg->work_base);
 	if (!storage)
 		return GZ_ERR_INVALID_ARGS;
-	ret = gz_pgstate_init(storage, store_pages << GZ_PAGE_SHIFT);
+	/* The working memory (store and pool) is the hypervisor's: mapped for it from here. */
+	ret = gz_hal_hyp_map(cfg->work_base, cfg->work_size >> GZ_PAGE_SHIFT);
 	if (ret)
+		return ret == GZ_ERR_OUT_OF_RANGE ? GZ_ERR_INVALID_ARGS : ret;
+	ret = gz_pgstate_init(storage, store_pages << GZ_PAGE_SHIFT);
+	if (!ret && (!usable_range(cfg->work_base, cfg->work_size) ||
+		     !usable_range(cfg->hyp_base, cfg->hyp_size) ||
+		     (cfg->hyp_size && cfg->hyp_base < cfg->work_base + cfg->work_size &&
+		      cfg->work_base < cfg->hyp_base + cfg->hyp_size)))
+		ret = GZ_ERR_INVALID_ARGS;
+	if (ret) {
+		gz_hal_hyp_unmap(cfg->work_base, cfg->work_size >> GZ_PAGE_SHIFT);
 		return ret;
-	if (!usable_range(cfg->work_base, cfg->work_size) ||
-	    !usable_range(cfg->hyp_base, cfg->hyp_size) ||
-	    (cfg->hyp_size && cfg->hyp_base < cfg->work_base + cfg->work_size &&
-	     cfg->work_base < cfg->hyp_base + cfg->hyp_size))
-		return GZ_ERR_INVALID_ARGS;
+	}
 	if (cfg->hyp_size)
 		gz_pgstate_set(cfg->hyp_base, cfg->hyp_size >> GZ_PAGE_SHIFT, GZ_OWNER_HYP,
 			       GZ_PAGE_OWNED);
@@ -182,6 +191,9 @@ int gz_mem_host_donate_hyp(gz_pa_t pa, uint64_t nr)
 	ret = check_pages(pa, nr, GZ_OWNER_HOST, GZ_PAGE_OWNED);
 	if (!ret && (!gz_hal_pa_to_va(pa) || !gz_hal_pa_to_va(pa + ((nr - 1) << GZ_PAGE_SHIFT))))
 		ret = GZ_ERR_OUT_OF_RANGE;
+	/* Pool pages are the hypervisor's to touch: mapped before anything else changes. */
+	if (!ret)
+		ret = gz_hal_hyp_map(pa, nr);
 	if (!ret) {
 		gz_host_s2_unmap(&gz_mem_g.host_s2, pa, nr);
 		gz_pgstate_set(pa, nr, GZ_OWNER_HYP, GZ_PAGE_DONATED);
@@ -211,6 +223,7 @@ int gz_mem_hyp_return_host(uint64_t max, uint64_t *nr_returned)
 		/* Pool pages are the hypervisor's: donated ones may go back. */
 		if (gz_pgstate_state(pa) == GZ_PAGE_DONATED) {
 			gz_mem_scrub(pa, 1);
+			gz_hal_hyp_unmap(pa, 1);
 			gz_pgstate_set(pa, 1, GZ_OWNER_HOST, GZ_PAGE_OWNED);
 			done++;
 		} else {
@@ -228,6 +241,8 @@ int gz_mem_hyp_return_host(uint64_t max, uint64_t *nr_returned)
 	return GZ_OK;
 }
 
+/* A page the host shares with the hypervisor is mapped for it at the share and unmapped at
+ * the unshare: the hypervisor reaches no other host page (hal.h, least privilege). */
 static int host_share_change(gz_pa_t pa, uint64_t nr, enum gz_page_state from,
 			     enum gz_page_state to)
 {
@@ -237,6 +252,10 @@ static int host_share_change(gz_pa_t pa, uint64_t nr, enum gz_page_state from,
 		return GZ_ERR_BAD_STATE;
 	gz_mem_lock();
 	ret = check_pages(pa, nr, GZ_OWNER_HOST, from);
+	if (!ret && to == GZ_PAGE_SHARED_OWNED)
+		ret = gz_hal_hyp_map(pa, nr);
+	else if (!ret)
+		gz_hal_hyp_unmap(pa, nr);
 	if (!ret)
 		gz_pgstate_set(pa, nr, GZ_OWNER_HOST, to);
 	gz_mem_unlock();

@@ -6,6 +6,7 @@
  */
 #include <arm64/pte.h>
 #include <gzabi/hvc.h>
+#include <gzhyp/hostmem.h>
 #include <gzhyp/lib.h>
 #include <gzabi/status.h>
 #include <hal.h>
@@ -56,19 +57,11 @@ static int host_readable(gz_pa_t pa, uint64_t len)
 	return GZ_OK;
 }
 
-/* Copy @len bytes at host PA @pa (checked readable) page by page. */
+/* Copy @len bytes at host PA @pa (checked readable) through the fixmap. */
 static void copy_from_host(void *dst, gz_pa_t pa, uint64_t len)
 {
-	uint8_t *d = dst;
-
-	while (len) {
-		uint64_t chunk = GZ_MIN(len, GZ_PAGE_SIZE - (pa & (GZ_PAGE_SIZE - 1)));
-
-		gz_memcpy(d, gz_hal_pa_to_va(pa), chunk);
-		d += chunk;
-		pa += chunk;
-		len -= chunk;
-	}
+	if (gz_hostmem_read(dst, pa, len) != GZ_OK)
+		gz_hal_panic("memslot: a checked host range could not be read");
 }
 
 static int check_ipa_range(const struct gz_vm_mem *m, gz_ipa_t gpa, uint64_t npages)

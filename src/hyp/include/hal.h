@@ -34,10 +34,26 @@ void gz_hal_icache_inval_all(void);
 
 /* ---- Physical memory ---------------------------------------------------------------- */
 
-/* The hypervisor's linear view of physical memory it may touch. Returns NULL for a PA that
- * is not backed (the caller treats it as a bad address, never dereferences it). */
+/* The hypervisor's linear view of physical memory: the address a RAM page has there. Returns
+ * NULL for a PA that is not backed (the caller treats it as a bad address, never
+ * dereferences it). The address is only usable while the page is mapped for the hypervisor
+ * (least privilege, below): its image, its pool and pages shared with it. Anything else is
+ * reached through gz_hal_fixmap or not at all. */
 void *gz_hal_pa_to_va(gz_pa_t pa);
 gz_pa_t gz_hal_va_to_pa(const void *va);
+/* Map [pa, pa + nr pages) read-write into the hypervisor's linear view (never executable):
+ * the core calls it when pages become the hypervisor's to use (its working memory at init,
+ * a donation to the pool, a host page shared with it) and gz_hal_hyp_unmap when they stop
+ * being so (returned to the host, unshared), after which a stray access faults.
+ * GZ_ERR_OUT_OF_RANGE (not backed RAM), GZ_ERR_NO_MEMORY (no table page; nothing mapped). */
+int gz_hal_hyp_map(gz_pa_t pa, uint64_t nr);
+void gz_hal_hyp_unmap(gz_pa_t pa, uint64_t nr);
+/* A bounded temporary window on one page the caller checked it may touch (a host structure
+ * passed by PA, a page to scrub): maps the page at @pa (page aligned) read-write in this
+ * CPU's one slot and returns its address, or NULL when @pa is not backed RAM. Not nested:
+ * gz_hal_fixunmap(va) comes before this CPU's next gz_hal_fixmap. */
+void *gz_hal_fixmap(gz_pa_t pa);
+void gz_hal_fixunmap(void *va);
 /* Physical memory the machine has: [*base, *base + *size) for region @idx; false past the
  * last region. The page-state store covers exactly these ranges. */
 bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size);

@@ -3,6 +3,7 @@
 #include "fake_hal.h"
 
 #include <arm64/idreg.h>
+#include <gzabi/status.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,10 @@ static gz_pa_t region_base[FAKE_MAX_REGIONS];
 static uint64_t region_size[FAKE_MAX_REGIONS];
 static unsigned nr_regions;
 static uint64_t phys_size;
+/* gzhyp's own mappings: one byte per page of the fake memory (1: mapped for gzhyp) */
+static uint8_t *hyp_mapped;
+static uint64_t hyp_map_calls, hyp_unmap_calls, fixmap_calls;
+static bool fixmap_busy, hyp_map_fails;
 static struct fake_op ops[FAKE_OP_LOG_MAX];
 static size_t nr_ops;
 static int locks_held;
@@ -44,6 +49,8 @@ void fake_hal_teardown(void)
 {
 	if (phys_mem)
 		munmap(phys_mem, phys_size);
+	free(hyp_mapped);
+	hyp_mapped = NULL;
 	phys_mem = NULL;
 	phys_size = 0;
 }
@@ -60,6 +67,11 @@ void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 		perror("fake_hal: mmap");
 		abort();
 	}
+	hyp_mapped = calloc(phys_size >> GZ_PAGE_SHIFT, 1);
+	if (!hyp_mapped)
+		abort();
+	hyp_map_calls = hyp_unmap_calls = fixmap_calls = 0;
+	fixmap_busy = hyp_map_fails = false;
 	nr_ops = 0;
 	locks_held = 0;
 	console_len = 0;
@@ -284,6 +296,88 @@ gz_pa_t gz_hal_va_to_pa(const void *va)
 		abort();
 	}
 	return FAKE_PHYS_BASE + (uint64_t)(p - phys_mem);
+}
+
+/* Pages of [pa, pa + nr) in the fake memory? */
+static bool fake_ram(gz_pa_t pa, uint64_t nr)
+{
+	return phys_mem && nr && pa >= FAKE_PHYS_BASE && nr <= (phys_size >> GZ_PAGE_SHIFT) &&
+	       ((pa - FAKE_PHYS_BASE) >> GZ_PAGE_SHIFT) <= (phys_size >> GZ_PAGE_SHIFT) - nr;
+}
+
+int gz_hal_hyp_map(gz_pa_t pa, uint64_t nr)
+{
+	hyp_map_calls++;
+	if (!GZ_IS_ALIGNED(pa, GZ_PAGE_SIZE) || !fake_ram(pa, nr))
+		return GZ_ERR_OUT_OF_RANGE;
+	if (hyp_map_fails)
+		return GZ_ERR_NO_MEMORY;
+	memset(hyp_mapped + ((pa - FAKE_PHYS_BASE) >> GZ_PAGE_SHIFT), 1, nr);
+	return GZ_OK;
+}
+
+/* Unmapping what is not mapped is a bookkeeping bug of the core: the test fails. */
+void gz_hal_hyp_unmap(gz_pa_t pa, uint64_t nr)
+{
+	hyp_unmap_calls++;
+	for (uint64_t i = 0; i < nr; i++)
+		if (!fake_hal_hyp_mapped(pa + (i << GZ_PAGE_SHIFT))) {
+			fprintf(stderr,
+				"fake_hal: hyp_unmap(0x%llx) of a page gzhyp does not map\n",
+				(unsigned long long)(pa + (i << GZ_PAGE_SHIFT)));
+			abort();
+		}
+	memset(hyp_mapped + ((pa - FAKE_PHYS_BASE) >> GZ_PAGE_SHIFT), 0, nr);
+}
+
+void *gz_hal_fixmap(gz_pa_t pa)
+{
+	if (fixmap_busy || !GZ_IS_ALIGNED(pa, GZ_PAGE_SIZE))
+		gz_hal_panic("fake_hal: fixmap nested or misaligned");
+	if (!fake_ram(pa, 1))
+		return NULL;
+	fixmap_calls++;
+	fixmap_busy = true;
+	return gz_hal_pa_to_va(pa);
+}
+
+void gz_hal_fixunmap(void *va)
+{
+	if (!fixmap_busy || !GZ_IS_ALIGNED((uintptr_t)va, GZ_PAGE_SIZE))
+		gz_hal_panic("fake_hal: fixunmap without a fixmap");
+	fixmap_busy = false;
+}
+
+bool fake_hal_hyp_mapped(gz_pa_t pa)
+{
+	return fake_ram(GZ_ALIGN_DOWN(pa, GZ_PAGE_SIZE), 1) &&
+	       hyp_mapped[(pa - FAKE_PHYS_BASE) >> GZ_PAGE_SHIFT];
+}
+
+uint64_t fake_hal_hyp_mapped_pages(void)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; phys_mem && i < (phys_size >> GZ_PAGE_SHIFT); i++)
+		n += hyp_mapped[i];
+	return n;
+}
+
+void fake_hal_hyp_calls(uint64_t *maps, uint64_t *unmaps, uint64_t *fixmaps)
+{
+	*maps = hyp_map_calls;
+	*unmaps = hyp_unmap_calls;
+	*fixmaps = fixmap_calls;
+}
+
+bool fake_hal_fixmap_busy(void)
+{
+	return fixmap_busy;
+}
+
+void fake_hal_set_hyp_map_fails(bool fails)
+{
+	hyp_map_fails = fails;
 }
 
 void fake_hal_set_phys_regions(const gz_pa_t *base, const uint64_t *size, unsigned n)

@@ -39,6 +39,15 @@ void fake_hal_reset(uint64_t phys_size, unsigned nr_lrs);
  * single region covering the whole fake memory). Regions outside the fake memory exist for
  * the core's bookkeeping only: gz_hal_pa_to_va returns NULL there. */
 void fake_hal_set_phys_regions(const gz_pa_t *base, const uint64_t *size, unsigned n);
+/* gzhyp's own mappings (gz_hal_hyp_map/unmap, gz_hal_fixmap): is the page at @pa mapped for
+ * gzhyp, how many pages are, how many calls were made since reset. A hyp_unmap of a page
+ * that is not mapped aborts the test; a nested fixmap panics. With @fails set (reset:
+ * clear), gz_hal_hyp_map of fake memory answers GZ_ERR_NO_MEMORY and maps nothing. */
+bool fake_hal_hyp_mapped(gz_pa_t pa);
+uint64_t fake_hal_hyp_mapped_pages(void);
+void fake_hal_hyp_calls(uint64_t *maps, uint64_t *unmaps, uint64_t *fixmaps);
+bool fake_hal_fixmap_busy(void);
+void fake_hal_set_hyp_map_fails(bool fails);
 /* Release the fake physical memory (call at the end of a test group). */
 void fake_hal_teardown(void);
 
@@ -103,5 +112,17 @@ void fake_hal_set_irq_consumed(bool consumed);
 #include <setjmp.h>
 extern jmp_buf *fake_hal_panic_jmp;
 const char *fake_hal_last_panic(void);
+/* In a CMocka test: run @stmt expecting gz_hal_panic with a message containing @msg (the
+ * test fails otherwise), coming back through the test's jmp_buf @jb. */
+#define FAKE_EXPECT_PANIC(jb, stmt, msg)                                                           \
+	do {                                                                                       \
+		if (setjmp(jb) == 0) {                                                             \
+			fake_hal_panic_jmp = &(jb);                                                \
+			stmt;                                                                      \
+			fail_msg("no panic: " #stmt);                                              \
+		}                                                                                  \
+		fake_hal_panic_jmp = NULL;                                                         \
+		assert_non_null(strstr(fake_hal_last_panic(), msg));                               \
+	} while (0)
 
 #endif

@@ -154,7 +154,8 @@ struct gz_el2_percpu {
 	struct gz_el2_debug_save debug_save;
 };
 
-#define GZ_EL2_MAX_MEM 8
+#define GZ_EL2_MAX_MEM	    8
+#define GZ_EL2_BOOTARGS_MAX 2048 /* Linux's arm64 COMMAND_LINE_SIZE */
 /* What the boot DTB says about the machine. */
 struct gz_el2_platform {
 	uint64_t mem_base[GZ_EL2_MAX_MEM];
@@ -166,7 +167,7 @@ struct gz_el2_platform {
 	uint64_t gicd_base, gicd_size;
 	uint64_t gicr_base, gicr_size;
 	uint64_t uart_base;
-	const char *bootargs; /* inside the DTB, or NULL */
+	const char *bootargs; /* a copy of the DTB's (GZ_EL2_BOOTARGS_MAX with its NUL), or NULL */
 	uint64_t dtb_pa;
 };
 
@@ -196,9 +197,22 @@ void gz_el2_vcpu_init_cpu(void);
 bool gz_el2_debug_enter(const struct gz_cpu_ctx *c, struct gz_el2_debug_save *save);
 void gz_el2_debug_leave(const struct gz_cpu_ctx *c, const struct gz_el2_debug_save *save);
 
-/* gzhyp's own EL2 stage-1 tables (mmu.c): built once, turned on on every CPU. */
+/* gzhyp's own EL2 stage-1 tables (mmu.c): built once, turned on on every CPU. They map the
+ * image, the devices gzhyp drives, the fixmap slots and only the RAM the core asks for
+ * (gz_hal_hyp_map); pool_ready lets them take table pages from the core's pool. */
 int gz_el2_mmu_init(void);
 void gz_el2_mmu_enable_cpu(void);
+void gz_el2_mmu_pool_ready(void);
+/* The host window: the port's own work as the host (the host's DTB at boot, the test mode's
+ * driver) reaches host RAM at VA = PA + GZ_EL2_HOST_WINDOW, mapped for that work only. open
+ * maps the pages covering [pa, pa + size) (RW when @write, else R) and returns the window
+ * address of @pa, NULL when that is not RAM or no table page is left; close unmaps them. */
+#define GZ_EL2_HOST_WINDOW  (1ULL << 38)
+void *gz_el2_host_window_open(gz_pa_t pa, uint64_t size, bool write);
+void gz_el2_host_window_close(gz_pa_t pa, uint64_t size);
+/* Proves at boot that RAM gzhyp was not given is not mapped (AT S1E2R faults) and that the
+ * core's map/unmap and the fixmap take effect (selftest.c). */
+int gz_el2_mmu_selftest(void);
 extern const char __text_end[], __rodata_end[];
 
 /* The physical GIC (gic.c): distributor once, redistributor and CPU interface per CPU, the

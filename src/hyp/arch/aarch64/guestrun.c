@@ -15,6 +15,10 @@
  * other vCPUs wait. IDLE exits sleep until the vtimer deadline the hwstate reports or an IPI
  * exit; SYSTEM_EVENT ends the run. "gz.entry_delay_us=N" stalls every RUN that long before it
  * enters the guest, as a loaded machine stalls an emulated CPU.
+ *
+ * Playing the host, the test mode reaches host memory (the image, the guest's RAM before it
+ * is donated, the descriptors and run blocks) through the host window (mmu.c), never through
+ * gzhyp's own map: the core sees only what the hypercalls share with it, as with a real host.
  */
 #include <uapi/linux/gzvm.h>
 #include <gzdev/pl011.h>
@@ -232,7 +236,14 @@ static void mmio(struct tm_vcpu *c)
 
 struct tm_layout {
 	uint64_t work, scratch, ram, image, image_size;
+	uint8_t *scratch_va; /* the scratch area in the host window, open for the whole run */
 };
+
+/* The host window address of @pa in the scratch area. */
+static void *scratch(const struct tm_layout *l, uint64_t pa)
+{
+	return l->scratch_va + (pa - l->scratch);
+}
 
 static void plan(struct tm_layout *l, uint64_t dtb_pa)
 {
@@ -276,9 +287,10 @@ static void plan(struct tm_layout *l, uint64_t dtb_pa)
 	}
 }
 
-static void create_device(uint64_t page, uint32_t type, uint64_t addr, uint64_t size)
+static void create_device(const struct tm_layout *l, uint64_t page, uint32_t type, uint64_t addr,
+			  uint64_t size)
 {
-	struct gzvm_create_device *d = (void *)(uintptr_t)page;
+	struct gzvm_create_device *d = scratch(l, page);
 	int64_t st;
 
 	gz_memset(d, 0, sizeof(*d));
@@ -290,7 +302,24 @@ static void create_device(uint64_t page, uint32_t type, uint64_t addr, uint64_t 
 		fail("CREATE_DEVICE", st);
 }
 
-static void setup(const struct tm_layout *l)
+/* The image goes into the memory the host is about to donate, then out of the cache: the
+ * guest starts with its MMU (and caches) off. Both windows close before the donation. */
+static void load_image(const struct tm_layout *l)
+{
+	uint8_t *ram = gz_el2_host_window_open(l->ram, TM_RAM_SIZE, true);
+	const uint8_t *image = gz_el2_host_window_open(l->image, l->image_size, false);
+
+	if (!ram || !image)
+		fail("host window on the guest RAM and image", GZ_ERR_NO_MEMORY);
+	gz_memset(ram, 0, TM_LOAD_OFFSET);
+	gz_memcpy(ram + TM_LOAD_OFFSET, image, l->image_size);
+	gz_hal_dcache_clean_inval(ram, TM_RAM_SIZE);
+	gz_hal_icache_inval_all();
+	gz_el2_host_window_close(l->image, l->image_size);
+	gz_el2_host_window_close(l->ram, TM_RAM_SIZE);
+}
+
+static void setup(struct tm_layout *l)
 {
 	struct gz_core_config cfg = {0};
 	struct gzvm_memory_region_ranges *rr;
@@ -307,6 +336,10 @@ static void setup(const struct tm_layout *l)
 	st = gz_core_init(&cfg);
 	if (st)
 		fail("gz_core_init", st);
+	gz_el2_mmu_pool_ready();
+	l->scratch_va = gz_el2_host_window_open(l->scratch, TM_SCRATCH_SIZE, true);
+	if (!l->scratch_va)
+		fail("host window on the scratch area", GZ_ERR_NO_MEMORY);
 
 	st = hostcall(GZ_HVC_PROBE, GZ_DRV_VERSION_MAJOR, GZ_DRV_VERSION_MINOR, GZ_DRV_VERSION_SUB,
 		      0, &r1);
@@ -320,19 +353,13 @@ static void setup(const struct tm_layout *l)
 	if (st)
 		fail("ENABLE_CAP(IDLE)", st);
 
-	/* The image goes into the memory the host is about to donate, then out of the cache:
-	 * the guest starts with its MMU (and caches) off. */
-	gz_memset((void *)(uintptr_t)l->ram, 0, TM_LOAD_OFFSET);
-	gz_memcpy((void *)(uintptr_t)(l->ram + TM_LOAD_OFFSET), (const void *)(uintptr_t)l->image,
-		  l->image_size);
-	gz_hal_dcache_clean_inval((const void *)(uintptr_t)l->ram, TM_RAM_SIZE);
-	gz_hal_icache_inval_all();
+	load_image(l);
 
 	st = hostcall(GZ_HVC_MEMREGION_PURPOSE, tm.vm, TM_RAM_IPA, TM_RAM_SIZE,
 		      GZVM_USER_MEM_REGION_GUEST_MEM, NULL);
 	if (st)
 		fail("MEMREGION_PURPOSE", st);
-	rr = (void *)(uintptr_t)desc;
+	rr = scratch(l, desc);
 	gz_memset(rr, 0, GZVM_MEMREGION_BUF_SIZE);
 	rr->slot = 0;
 	rr->constituent_cnt = 1;
@@ -344,15 +371,16 @@ static void setup(const struct tm_layout *l)
 	if (st)
 		fail("SET_MEMREGION", st);
 
-	create_device(dev, GZVM_DEV_TYPE_ARM_VGIC_V3_DIST, TM_GICD_IPA, ARCH_GICD_SIZE);
-	create_device(dev, GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST, TM_GICR_IPA, ARCH_GICR_STRIDE * tm.nr);
+	create_device(l, dev, GZVM_DEV_TYPE_ARM_VGIC_V3_DIST, TM_GICD_IPA, ARCH_GICD_SIZE);
+	create_device(l, dev, GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST, TM_GICR_IPA,
+		      ARCH_GICR_STRIDE * tm.nr);
 
 	for (unsigned i = 0; i < tm.nr; i++) {
 		struct tm_vcpu *c = &tm.cpu[i];
 
 		c->idx = (uint16_t)i;
 		c->run_pa = blocks + (uint64_t)i * GZVM_VCPU_RUN_MAP_SIZE;
-		c->run = (void *)(uintptr_t)c->run_pa;
+		c->run = scratch(l, c->run_pa);
 		gz_memset(c->run, 0, GZVM_VCPU_RUN_MAP_SIZE);
 		st = hostcall(GZ_HVC_CREATE_VCPU, gz_hvc_tuple(tm.vm, (uint16_t)i), c->run_pa, 0, 0,
 			      NULL);

@@ -92,14 +92,14 @@ static uint32_t pad4(uint32_t n)
 	return (n + 3U) & ~3U;
 }
 
-/* Build the host's DTB at @dst from QEMU's: header, the reservation block with gzhyp's two
- * ranges added, the structure block with the memory node's one range set to [@base, @base +
- * @size) and a "hypervisor" node (compatible "mediatek,geniezone", which gzvm.ko binds)
- * appended to the root, then the strings with "compatible" appended for that node. */
-static void make_host_dtb(uint8_t *dst, uint64_t base, uint64_t size, uint64_t r0, uint64_t r0s,
-			  uint64_t r1, uint64_t r1s)
+/* Build the host's DTB at @dst from QEMU's (@src): header, the reservation block with
+ * gzhyp's two ranges added, the structure block with the memory node's one range set to
+ * [@base, @base + @size) and a "hypervisor" node (compatible "mediatek,geniezone", which
+ * gzvm.ko binds) appended to the root, then the strings with "compatible" appended for that
+ * node. Both are host memory, reached through the host window (mmu.c). */
+static void make_host_dtb(uint8_t *dst, const uint8_t *src, uint64_t base, uint64_t size,
+			  uint64_t r0, uint64_t r0s, uint64_t r1, uint64_t r1s)
 {
-	const uint8_t *src = (const void *)(uintptr_t)gz_el2_platform.dtb_pa;
 	struct gz_fdt fdt;
 	struct gz_fdt_prop reg;
 	uint32_t total, nrsv = 0, root_end, o, node_len, off_struct, size_struct, off_strings;
@@ -333,6 +333,7 @@ void gz_el2_host_boot(void)
 	struct gz_core_config cfg = {0};
 	uint64_t kernel, low_end = GZ_ALIGN_UP((uint64_t)(uintptr_t)_end, HV_ALIGN);
 	uint64_t work, dtb, host_base, host_size;
+	uint8_t *dst, *src;
 	int64_t st;
 
 	if (!v || !gz_el2_parse_u64(v, &kernel) || kernel & (HV_ALIGN - 1))
@@ -356,14 +357,23 @@ void gz_el2_host_boot(void)
 	st = gz_core_init(&cfg);
 	if (st)
 		hv_fail("gz_core_init", st);
+	gz_el2_mmu_pool_ready();
 	hv_vttbr = gz_s2pt_vttbr(gz_mem_host_s2());
 	hv_vtcr = gz_s2pt_vtcr(gz_mem_host_s2()) | gz_vmid_vtcr_vs(gz_vm_vmid_alloc());
-	make_host_dtb((uint8_t *)(uintptr_t)dtb, host_base, host_size, p->mem_base[0],
-		      low_end - p->mem_base[0], work, HV_WORK_SIZE);
+	/* gzhyp reads QEMU's DTB and writes the host's only here, before the host runs: the
+	 * host window is open for the two ranges for that long. */
+	src = gz_el2_host_window_open(p->dtb_pa, HV_DTB_SPACE, false);
+	dst = gz_el2_host_window_open(dtb, HV_DTB_SPACE, true);
+	if (!src || !dst)
+		hv_fail("host window on the DTBs", GZ_ERR_NO_MEMORY);
+	make_host_dtb(dst, src, host_base, host_size, p->mem_base[0], low_end - p->mem_base[0],
+		      work, HV_WORK_SIZE);
+	gz_hal_dcache_clean_inval(dst, HV_DTB_SPACE);
+	gz_el2_host_window_close(dtb, HV_DTB_SPACE);
+	gz_el2_host_window_close(p->dtb_pa, HV_DTB_SPACE);
 	gz_printf("host: Linux at 0x%lx, DTB 0x%lx; host memory 0x%lx-0x%lx; gzhyp keeps "
 		  "0x%lx-0x%lx and 0x%lx-0x%lx (reserved in the DTB, not in the host's stage 2)\n",
 		  kernel, dtb, host_base, work, p->mem_base[0], low_end, work, work + HV_WORK_SIZE);
-	gz_hal_dcache_clean_inval((void *)(uintptr_t)dtb, HV_DTB_SPACE);
 	reset_host_ctx(&host_ctx[0], kernel, dtb);
 	host_loop(&host_ctx[0]);
 }

@@ -225,6 +225,8 @@ void gz_el2_main(uint64_t dtb_pa, uint64_t mpidr, uint64_t load_pa, uint64_t lin
 	if (gz_el2_mmu_init() < 0)
 		gz_el2_exit(GZ_EL2_EXIT_FAIL);
 	gz_el2_mmu_enable_cpu();
+	if (gz_el2_mmu_selftest() < 0)
+		gz_el2_exit(GZ_EL2_EXIT_FAIL);
 	gz_el2_vcpu_init_cpu();
 	/* A DTB may name a GIC the machine does not have: reported, and only what needs host
 	 * interrupts (the guest test mode) refuses to run then. */

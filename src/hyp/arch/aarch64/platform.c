@@ -103,13 +103,25 @@ static int read_uart(const struct gz_fdt *fdt, int chosen, struct gz_el2_platfor
 	return gz_fdt_reg(fdt, uart, 0, &p->uart_base, &size);
 }
 
-static void read_bootargs(const struct gz_fdt *fdt, int chosen, struct gz_el2_platform *p)
+/* Copied into the image: the DTB is the host's memory, which gzhyp does not keep mapped
+ * once its MMU is on (mmu.c). A command line that does not fit is refused. */
+static int read_bootargs(const struct gz_fdt *fdt, int chosen, struct gz_el2_platform *p)
 {
+	static char buf[GZ_EL2_BOOTARGS_MAX];
 	struct gz_fdt_prop prop;
+	size_t n;
 
-	if (chosen >= 0 && gz_fdt_getprop(fdt, chosen, "bootargs", &prop) == GZ_FDT_OK &&
-	    prop.len > 0 && gz_strnlen((const char *)prop.data, prop.len) < prop.len)
-		p->bootargs = (const char *)prop.data;
+	if (chosen < 0 || gz_fdt_getprop(fdt, chosen, "bootargs", &prop) != GZ_FDT_OK ||
+	    prop.len == 0)
+		return GZ_FDT_OK;
+	n = gz_strnlen((const char *)prop.data, prop.len);
+	if (n == prop.len)
+		return GZ_FDT_OK; /* not terminated: ignored, as before */
+	if (n >= sizeof(buf))
+		return GZ_FDT_E_BADLAYOUT;
+	gz_memcpy(buf, prop.data, n + 1);
+	p->bootargs = buf;
+	return GZ_FDT_OK;
 }
 
 int gz_el2_platform_init(const void *dtb)
@@ -147,7 +159,10 @@ int gz_el2_platform_init(const void *dtb)
 	rc = read_uart(&boot_fdt, chosen, p);
 	if (rc < 0)
 		return rc;
+	gz_el2_platform_stage = "bootargs";
+	rc = read_bootargs(&boot_fdt, chosen, p);
+	if (rc < 0)
+		return rc;
 	gz_el2_platform_stage = "done";
-	read_bootargs(&boot_fdt, chosen, p);
 	return GZ_FDT_OK;
 }

@@ -1,10 +1,14 @@
 /* Boot self-test of the HAL on this CPU: every maintenance and barrier operation runs once
  * (an UNDEFINED one would end in the exception report), and what can be read back is
  * checked: ICH list registers keep what is written, the counter moves forward, the lock
- * can be taken and released, and only DTB memory is mapped by pa_to_va. */
+ * can be taken and released, and only DTB memory is mapped by pa_to_va. Once the MMU is on,
+ * gzhyp's own stage 1 is probed with AT S1E2R/W (no access, so no fault is taken): RAM it
+ * was not given does not translate, its text is not writable, and the core's map/unmap and
+ * the fixmap take effect and are undone. */
 #include <hal.h>
 #include <gzhyp/log.h>
 #include <gzabi/status.h>
+#include <arm64/esr.h>
 #include <arm64/ich.h>
 #include <arm64/sysreg_el2.h>
 
@@ -119,5 +123,73 @@ int gz_el2_hal_selftest(void)
 		return fail("phys regions / pa_to_va");
 	gz_printf("selftest: hal ok (tlbi, dc civac, ic ialluis, ich lrs, counter, lock, pa/va, "
 		  "vcpu_run refusals)\n");
+	return 0;
+}
+
+/* PAR_EL1 of an AT S1E2R (@write: S1E2W) of @va in gzhyp's own translation regime. */
+static uint64_t at_s1e2(uint64_t va, bool write)
+{
+	uint64_t par;
+
+	if (write)
+		__asm__ volatile("at s1e2w, %0" ::"r"(va) : "memory");
+	else
+		__asm__ volatile("at s1e2r, %0" ::"r"(va) : "memory");
+	__asm__ volatile("isb\n\tmrs %0, par_el1" : "=r"(par));
+	return par;
+}
+
+static bool at_faults(uint64_t va, bool write, unsigned fsc_type)
+{
+	uint64_t par = at_s1e2(va, write);
+
+	return (par & PAR_EL1_F) && (GZ_FIELD_GET(PAR_EL1_FST, par) & ESR_FSC_TYPE) == fsc_type;
+}
+
+static bool at_maps(uint64_t va, bool write, gz_pa_t pa)
+{
+	uint64_t par = at_s1e2(va, write);
+
+	return !(par & PAR_EL1_F) && (par & PAR_EL1_PA) == (pa & PAR_EL1_PA);
+}
+
+/* A RAM page outside the image: the first of region 0, else the one after the image. */
+static gz_pa_t probe_page(void)
+{
+	const struct gz_el2_platform *p = &gz_el2_platform;
+	uint64_t text = (uint64_t)(uintptr_t)_text, end = (uint64_t)(uintptr_t)_end;
+	gz_pa_t pa = p->mem_base[0];
+
+	if (pa >= GZ_ALIGN_DOWN(text, GZ_PAGE_SIZE) && pa < end)
+		pa = GZ_ALIGN_UP(end, GZ_PAGE_SIZE);
+	return pa + GZ_PAGE_SIZE <= p->mem_base[0] + p->mem_size[0] ? pa : 0;
+}
+
+int gz_el2_mmu_selftest(void)
+{
+	uint64_t text = (uint64_t)(uintptr_t)_text;
+	gz_pa_t probe = probe_page();
+	void *w;
+
+	if (!probe)
+		return fail("no RAM page outside the image to probe");
+	if (!at_faults(probe, false, ESR_FSC_TRANS))
+		return fail("RAM gzhyp was not given is mapped at EL2");
+	if (!at_maps(text, false, text) || !at_faults(text, true, ESR_FSC_PERM))
+		return fail("gzhyp's text is not mapped read-only");
+	if (gz_hal_hyp_map(probe, 1) != GZ_OK || !at_maps(probe, true, probe))
+		return fail("gz_hal_hyp_map did not map the page RW");
+	gz_hal_hyp_unmap(probe, 1);
+	if (!at_faults(probe, false, ESR_FSC_TRANS))
+		return fail("gz_hal_hyp_unmap left the page mapped");
+	w = gz_hal_fixmap(probe);
+	if (!w || !at_maps((uint64_t)(uintptr_t)w, true, probe))
+		return fail("the fixmap did not map the page RW");
+	gz_hal_fixunmap(w);
+	if (!at_faults((uint64_t)(uintptr_t)w, false, ESR_FSC_TRANS))
+		return fail("the fixmap slot still maps the page");
+	gz_printf("selftest: EL2 stage 1 least privilege ok (RAM 0x%lx unmapped: AT S1E2R "
+		  "translation fault; text not writable; hyp_map/unmap and fixmap undone)\n",
+		  probe);
 	return 0;
 }

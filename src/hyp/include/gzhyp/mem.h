@@ -17,9 +17,12 @@
  *
  * Transitions (owner/state in the store; "host s2" the host's stage-2, "guest s2" the VM's):
  *   host -> hyp donate     host OWNED      -> hyp DONATED, unmapped from host s2, into pool
- *   hyp -> host return     free pool page (hyp DONATED) -> host OWNED, scrubbed
- *   host -> hyp share      host OWNED      -> host SHARED_OWNED (the host cannot give it away)
- *   host -> hyp unshare    host SHARED_OWNED -> host OWNED
+ *                          (mapped for the hypervisor, gz_hal_hyp_map)
+ *   hyp -> host return     free pool page (hyp DONATED) -> host OWNED, scrubbed, unmapped
+ *                          from the hypervisor (gz_hal_hyp_unmap)
+ *   host -> hyp share      host OWNED      -> host SHARED_OWNED (the host cannot give it away),
+ *                          mapped for the hypervisor
+ *   host -> hyp unshare    host SHARED_OWNED -> host OWNED, unmapped from the hypervisor
  *   host -> guest donate   host OWNED      -> VM OWNED, unmapped from host s2, mapped RWX in
  *                          guest s2 (memslot registration, MAP_GUEST, MAP_GUEST_BLOCK)
  *   guest -> host share    VM OWNED        -> VM SHARED_OWNED; the host may fault it in

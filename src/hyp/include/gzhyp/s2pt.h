@@ -48,4 +48,22 @@ int gz_s1pt_el2_init(struct gz_pgt *pgt, unsigned va_bits, unsigned pa_bits,
 /* TCR_EL2 for these tables (T0SZ, IRGN0/ORGN0 WB-WA, SH0 inner, TG0 4 KiB, PS, RES1). */
 uint64_t gz_s1pt_el2_tcr(const struct gz_pgt *pgt);
 
+/* A fixmap slot: one level-3 entry of EL2 stage-1 tables kept for short-lived mappings of
+ * single pages (gz_hal_fixmap), rewritten in place so that a temporary mapping costs no
+ * table walk, no allocation and no lock. Each slot belongs to one CPU. */
+struct gz_s1pt_el2_slot {
+	uint64_t va;
+	uint64_t *ptep; /* NULL: not set up */
+	bool busy;
+};
+/* Set up the slot at @va (page aligned, in a 2 MiB region the tables use for slots only):
+ * builds the tables down to level 3 and leaves the entry invalid. GZ_ERR_INVALID_ARGS,
+ * GZ_ERR_NO_MEMORY, GZ_ERR_ALREADY_EXISTS (@va is mapped). */
+int gz_s1pt_el2_slot_init(struct gz_pgt *pgt, uint64_t va, struct gz_s1pt_el2_slot *slot);
+/* Map @pa (page aligned) read-write, never executable, at the slot; returns the slot's VA.
+ * Panics when the slot is in use (nested use is a bug of the hypervisor's own). */
+void *gz_s1pt_el2_slot_map(const struct gz_pgt *pgt, struct gz_s1pt_el2_slot *slot, gz_pa_t pa);
+/* Invalidate the entry, then its TLB entries: afterwards the page is unreachable again. */
+void gz_s1pt_el2_slot_unmap(struct gz_s1pt_el2_slot *slot);
+
 #endif
