@@ -80,6 +80,8 @@ void vmm_cli_usage(void *stream)
 	    "  --stats                  print exits by reason and per device at the end\n"
 	    "  --dry-run                load and check everything, print the placement, run "
 	    "nothing\n"
+	    "  --protected              a protected VM: the host gives up its memory and "
+	    "registers\n"
 	    "options of the sim backend:\n"
 	    "  --clock insns|wall       counter from executed instructions (deterministic, "
 	    "default)\n"
@@ -123,6 +125,7 @@ enum opt_id {
 	O_STATS,
 	O_DRY_RUN,
 	O_TESTDEV,
+	O_PROTECTED,
 	O_UNASSIGNED,
 	O_CLOCK,
 	O_SLICE,
@@ -154,6 +157,7 @@ static const struct {
     [O_STATS] = {"--stats", false, false},
     [O_DRY_RUN] = {"--dry-run", false, false},
     [O_TESTDEV] = {"--testdev", false, false},
+    [O_PROTECTED] = {"--protected", false, false},
     [O_UNASSIGNED] = {"--unassigned", true, false},
     [O_CLOCK] = {"--clock", true, false, true},
     [O_SLICE] = {"--slice", true, false, true},
@@ -308,6 +312,9 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		return 0;
 	case O_TESTDEV:
 		cfg->testdev = true;
+		return 0;
+	case O_PROTECTED:
+		cfg->protected_vm = true;
 		return 0;
 	case O_UNASSIGNED:
 		if (strcmp(v, "abort") == 0)

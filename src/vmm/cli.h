@@ -40,6 +40,7 @@ struct vmm_config {
 	bool unassigned_zero;	 /* --unassigned zero: no abort for accesses to nothing */
 	bool testdev;		 /* scratch register file for the test guests */
 	bool dry_run;		 /* load and check everything, write --dump-dtb, run nothing */
+	bool protected_vm;	 /* --protected: GZVM_CAP_PROTECTED_VM before anything else */
 	struct vmm_sim_opts sim; /* --clock, --slice */
 	uint64_t max_insns;	 /* --max-insns: stop the guest after this many; 0: no limit */
 	/* Storage for the path part of "--disk FILE,ro" (the argv string is not modified). */

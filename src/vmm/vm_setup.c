@@ -283,6 +283,14 @@ static int create_vm(struct vmm_vm *vm)
 	if (r < 0)
 		return hv_fail("GZVM_CREATE_VM", r);
 	vm->vm_fd = (int)r;
+	if (vm->cfg->protected_vm) {
+		struct gzvm_enable_cap cap = {.cap = GZVM_CAP_PROTECTED_VM,
+					      .args = {GZVM_CAP_PVM_SET_PROTECTED_VM}};
+
+		r = be_ioctl(vm, vm->vm_fd, GZVM_ENABLE_CAP, &cap);
+		if (r < 0)
+			return hv_fail("GZVM_ENABLE_CAP (protected VM)", r);
+	}
 	r = be_ioctl(vm, vm->vm_fd, GZVM_SET_USER_MEMORY_REGION, &slot);
 	if (r < 0)
 		return hv_fail("GZVM_SET_USER_MEMORY_REGION", r);

@@ -4,9 +4,10 @@
 # --backend gzvm, so every guest run goes gzvmm -> /dev/gzvm ioctls -> gzvm.ko -> HVC ->
 # gzhyp's core -> world switch -> the guest at EL1. Each guest's console must equal the
 # simulator's transcript (tests/sim/expected).
-#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST[.bin]:VCPUS[:INITRD]...
+#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST[.bin][+protected]:VCPUS[:INITRD]...
 # GUEST boots from its ELF, GUEST.bin from its raw binary; INITRD (a host path) is passed
-# with --initrd.
+# with --initrd; +protected runs it as a protected VM (gzvmm --protected), against the same
+# transcript.
 # Needs scripts/fetch-kernel --image (kernel, busybox, headers for gzvm.ko) and
 # scripts/fetch-vmm-arm64 (libfdt for the static gzvmm).
 set -uo pipefail
@@ -14,14 +15,17 @@ set -uo pipefail
 image=$1 guests_dir=$2 work=$3
 shift 3
 specs=("$@")
-# spec -> g (guest name), img (file in GUEST_DIR), n (vCPUs), rd (initrd path or empty)
+# spec -> g (guest name), img (file in GUEST_DIR), n (vCPUs), rd (initrd path or empty),
+# prot (--protected or empty), tag (names the run in the console log), desc (in messages)
 parse_spec() {
   local s=$1 name
   name=${s%%:*} s=${s#*:}
-  n=${s%%:*} rd=
+  n=${s%%:*} rd= prot=
   [ "$s" = "$n" ] || rd=${s#*:}
+  [ "${name%+protected}" = "$name" ] || { prot=--protected name=${name%+protected}; }
   g=${name%.bin} img=$g.elf
   [ "$name" = "$g" ] || img=$g.bin
+  tag="$g $n${prot:+ protected}" desc="$g with $n vCPUs${prot:+ as a protected VM}"
 }
 root=$(cd "$(dirname "$0")/../.." && pwd)
 abi=${GZ_KERNEL_ABI:-6.1.0-50}
@@ -58,9 +62,9 @@ cp "$bbox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" && cp "$work/ko/g
       cp "$rd" "$r/$g.initrd" || exit 1
       opt="--initrd /$g.initrd"
     fi
-    echo "gzvmm run --backend gzvm --kernel /$img $opt --mem 128M --cpus $n --console file:/tmp/out 2>/tmp/err"
-    echo "rc=\$?; printf '@@guest-console-begin@@ $g $n\\n'; cat /tmp/out; printf '@@guest-console-end@@\\n'"
-    echo "echo \"init: gzvmm $g $n exit \$rc\"; cat /tmp/err"
+    echo "gzvmm run --backend gzvm --kernel /$img $opt $prot --mem 128M --cpus $n --console file:/tmp/out 2>/tmp/err"
+    echo "rc=\$?; printf '@@guest-console-begin@@ $tag\\n'; cat /tmp/out; printf '@@guest-console-end@@\\n'"
+    echo "echo \"init: gzvmm $tag exit \$rc\"; cat /tmp/err"
   done
   echo 'echo "init: done"; poweroff -f'
 } >"$r/init"
@@ -85,17 +89,18 @@ for s in "${specs[@]}"; do
   parse_spec "$s"
   exp=$root/tests/sim/expected/$g.txt
   [ "$n" = 1 ] || exp=$root/tests/sim/expected/$g-$n.txt
-  perl -0777 -ne "print \$1 if /\@\@guest-console-begin\@\@ $g $n\n(.*?)\@\@guest-console-end\@\@/s" \
-    "$log" >"$work/$g-$n.out"
-  if ! grep -q "^init: gzvmm $g $n exit 0$" "$log"; then
-    echo "FAIL: gzvmm did not run $g with $n vCPUs to a clean exit"
+  out=$work/$g-$n${prot:+-protected}.out
+  perl -0777 -ne "print \$1 if /\@\@guest-console-begin\@\@ $tag\n(.*?)\@\@guest-console-end\@\@/s" \
+    "$log" >"$out"
+  if ! grep -q "^init: gzvmm $tag exit 0$" "$log"; then
+    echo "FAIL: gzvmm did not run $desc to a clean exit"
     ok=0
-  elif ! cmp -s "$work/$g-$n.out" "$exp"; then
-    echo "FAIL: $g with $n vCPUs: transcript differs from $(basename "$exp"):"
-    diff -u "$exp" "$work/$g-$n.out" | head -20
+  elif ! cmp -s "$out" "$exp"; then
+    echo "FAIL: $desc: transcript differs from $(basename "$exp"):"
+    diff -u "$exp" "$out" | head -20
     ok=0
   else
-    echo "ok: $g with $n vCPUs through the whole stack equals $(basename "$exp")"
+    echo "ok: $desc through the whole stack equals $(basename "$exp")"
   fi
 done
 [ $ok = 1 ] && echo "PASS" && exit 0

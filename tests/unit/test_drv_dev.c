@@ -30,6 +30,7 @@ static void test_status_map(void **state)
 	    {GZ_ERR_NOT_IMPLEMENTED, -EOPNOTSUPP},
 	    {GZ_ERR_BUSY, -EAGAIN},
 	    {GZ_ERR_FAULT, -EFAULT},
+	    {GZ_ERR_ACCESS_DENIED, -EPERM},
 	    {GZ_ERR_GENERIC, -EINVAL},
 	    {GZ_ERR_NOT_FOUND, -EINVAL},
 	    {12345, -EINVAL},

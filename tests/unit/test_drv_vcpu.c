@@ -295,6 +295,11 @@ static void test_one_reg(void **state)
 	assert_int_equal(one_reg(GZVM_GET_ONE_REG, GZVM_REG_CORE_V(1)), -EINVAL);
 	fake_hyp_status(GZ_HVC_FN_GET_ONE_REG, GZ_ERR_NOT_SUPPORTED, 0, 0, 0);
 	assert_int_equal(one_reg(GZVM_GET_ONE_REG, GZVM_REG_CORE_PC), -EOPNOTSUPP);
+	/* a protected VM that ran keeps its registers: both directions are EPERM */
+	fake_hyp_status(GZ_HVC_FN_GET_ONE_REG, GZ_ERR_ACCESS_DENIED, 0, 0, 0);
+	assert_int_equal(one_reg(GZVM_GET_ONE_REG, GZVM_REG_CORE_PC), -EPERM);
+	fake_hyp_status(GZ_HVC_FN_SET_ONE_REG, GZ_ERR_ACCESS_DENIED, 0, 0, 0);
+	assert_int_equal(one_reg(GZVM_SET_ONE_REG, GZVM_REG_CORE_PC), -EPERM);
 	reg.id = GZVM_REG_CORE_PC;
 	reg.addr = 0x40;
 	assert_int_equal(gzdrv_vcpu_ioctl(vcpu, GZVM_GET_ONE_REG, fake_user(&reg, sizeof(reg))),

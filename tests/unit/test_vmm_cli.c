@@ -146,6 +146,7 @@ static void test_full_command_line(void **state)
 	assert_false(cfg.disks[1].ro);
 	assert_int_equal(cfg.virtio_version, 2);
 	assert_true(cfg.rng);
+	assert_false(cfg.protected_vm);
 }
 
 static void test_more_options(void **state)
@@ -162,6 +163,7 @@ static void test_more_options(void **state)
 			      "--no-rng",
 			      "--stats",
 			      "--testdev",
+			      "--protected",
 			      NULL};
 	struct vmm_config cfg;
 	enum vmm_cli_action act;
@@ -177,6 +179,7 @@ static void test_more_options(void **state)
 	assert_false(cfg.rng);
 	assert_true(cfg.stats);
 	assert_true(cfg.testdev);
+	assert_true(cfg.protected_vm);
 	assert_false(cfg.unassigned_zero);
 	assert_int_equal(cfg.backend, VMM_BACKEND_GZVM);
 	assert_true(cfg.mem_size == 256ULL << 20);

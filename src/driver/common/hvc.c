@@ -20,6 +20,9 @@ int gzdrv_status_to_errno(int64_t status)
 		return -EAGAIN;
 	case GZ_ERR_FAULT:
 		return -EFAULT;
+	case GZ_ERR_ACCESS_DENIED:
+		/* opengz: the host may not do this, e.g. ONE_REG on a protected VM that ran */
+		return -EPERM;
 	default:
 		return -EINVAL;
 	}

@@ -9,6 +9,7 @@
 #include <gzhyp/lib.h>
 #include <gzhyp/one_reg.h>
 #include <gzhyp/pgstate.h>
+#include <gzhyp/pvm.h>
 #include <gzabi/status.h>
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vm.h>
@@ -146,10 +147,10 @@ static int one_reg(struct gz_smccc_regs *r, bool set)
 		st = GZ_ERR_INVALID_ARGS;
 	else if (v->running)
 		st = GZ_ERR_BUSY;
-	else if (set)
-		st = gz_one_reg_set(v, r->a[2], r->a[3]);
 	else
-		st = gz_one_reg_get(v, r->a[2], &val);
+		st = gz_pvm_one_reg_allowed(vm);
+	if (st == GZ_OK)
+		st = set ? gz_one_reg_set(v, r->a[2], r->a[3]) : gz_one_reg_get(v, r->a[2], &val);
 	gz_hal_unlock(&vm->lock);
 	if (st == GZ_OK && !set)
 		r->a[1] = val;
@@ -280,8 +281,9 @@ static int do_enable_cap(struct gz_smccc_regs *r)
 		gz_atomic_store(&vm->idle_cap, true);
 		r->a[1] = 0;
 		return GZ_OK;
+	case GZVM_CAP_PROTECTED_VM:
+		return gz_pvm_enable_cap(vm, &r->a[3], &r->a[1]);
 	default:
-		/* GZVM_CAP_PROTECTED_VM (every sub-command): protected VMs are not offered. */
 		return GZ_ERR_NOT_SUPPORTED;
 	}
 }

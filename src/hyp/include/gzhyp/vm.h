@@ -63,6 +63,9 @@ struct gz_vm {
 	/* ENABLE_IDLE. [atomic] relaxed: set by the capability call, read by running vCPUs,
 	 * which see it at their next WFI (demand paging is the memory object's: mem) */
 	bool idle_cap;
+	/* GZVM_CAP_PROTECTED_VM: the host no longer reads or sets its vCPUs' registers once
+	 * it has run (hostcall.c). Set under [lock] while CREATED; read under the lock */
+	bool protected_vm;
 	/* SET_DTB_CONFIG [lock] */
 	gz_ipa_t dtb_addr;
 	uint64_t dtb_size;

@@ -1,0 +1,194 @@
+/* Protected VMs (src/hyp/core/pvm.c through the host-call dispatcher): GZVM_CAP_PROTECTED_VM's
+ * sub-commands with every bad argument and state, and ONE_REG refused on every vCPU once a
+ * protected VM ran (a normal VM keeps it). A refused call leaves the VM as it was.
+ * test-labels: protected */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <gzhyp/pvm.h>
+
+#include "vm_fixture.h"
+
+static uint16_t vm;
+
+/* A VM of two vCPUs per test; a test fails its teardown if it left a lock held. */
+static int setup(void **state)
+{
+	(void)state;
+	vm = vfix_setup_vm(2);
+	return vm ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return vfix_teardown() ? 0 : -1;
+}
+
+static struct gz_smccc_regs pvm_cap(uint16_t id, uint64_t sub, uint64_t a1, uint64_t a2)
+{
+	return hcall(GZ_HVC_ENABLE_CAP, id, GZVM_CAP_PROTECTED_VM, sub, a1, a2);
+}
+
+static bool is_protected(void)
+{
+	return gz_pvm_is_protected(gz_vm_get(vm));
+}
+
+/* A slot of 8 pages at @gpa with the purpose @flags (demand paging: nothing mapped yet). */
+static void add_slot(unsigned slot, gz_ipa_t gpa, uint32_t flags)
+{
+	gz_pa_t pa = VFIX_GUEST_PAGE(100);
+	struct gzvm_memory_region_ranges *r = gz_hal_pa_to_va(pa);
+
+	assert_int_equal(hstatus(GZ_HVC_MEMREGION_PURPOSE, vm, gpa, 8 << 12, flags, 0), GZ_OK);
+	memset(r, 0, 64);
+	r->slot = slot;
+	r->total_pages = 8;
+	r->gpa = gpa;
+	assert_int_equal(hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, pa, 0, 0), GZ_OK);
+}
+
+static void test_pvmfw_size(void **state)
+{
+	struct gz_smccc_regs r;
+
+	(void)state;
+	r = pvm_cap(vm, GZVM_CAP_PVM_GET_PVMFW_SIZE, 0, 0);
+	assert_int_equal(r.a[0], GZ_OK);
+	assert_int_equal(r.a[1], 0); /* gzhyp carries no pvmfw */
+	r = pvm_cap(vm, GZVM_CAP_PVM_GET_PVMFW_SIZE, 1, 0);
+	assert_int_equal((int64_t)r.a[0], GZ_ERR_INVALID_ARGS);
+	assert_false(is_protected());
+}
+
+static void test_set_pvmfw_gpa(void **state)
+{
+	(void)state;
+	assert_int_equal(hstatus(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_ENABLE_DEMAND_PAGING, 0, 0, 0),
+			 GZ_OK);
+	add_slot(0, 0x80000000, GZVM_USER_MEM_REGION_GUEST_MEM);
+	add_slot(1, 0x7fc00000, GZVM_USER_MEM_REGION_PROTECT_FW);
+	/* unaligned, outside the IPA space, outside any slot, in a slot that is not pvmfw's,
+	 * extra arguments */
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PVMFW_GPA, 0x7fc00008, 0).a[0],
+			 (uint64_t)GZ_ERR_INVALID_ARGS);
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PVMFW_GPA, 1ULL << 40, 0).a[0],
+			 (uint64_t)GZ_ERR_INVALID_ARGS);
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PVMFW_GPA, 0x10000000, 0).a[0],
+			 (uint64_t)GZ_ERR_INVALID_ARGS);
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PVMFW_GPA, 0x80000000, 0).a[0],
+			 (uint64_t)GZ_ERR_INVALID_ARGS);
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PVMFW_GPA, 0x7fc00000, 1).a[0],
+			 (uint64_t)GZ_ERR_INVALID_ARGS);
+	/* the right place: the handover to pvmfw is not offered, and the VM stays normal */
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PVMFW_GPA, 0x7fc00000, 0).a[0],
+			 (uint64_t)GZ_ERR_NOT_SUPPORTED);
+	assert_false(is_protected());
+}
+
+static void test_set_protected(void **state)
+{
+	uint32_t reason;
+
+	(void)state;
+	assert_int_equal(pvm_cap(vm, 3, 0, 0).a[0], (uint64_t)GZ_ERR_INVALID_ARGS);
+	assert_int_equal(pvm_cap(vm, ~0ULL, 0, 0).a[0], (uint64_t)GZ_ERR_INVALID_ARGS);
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PROTECTED_VM, 1, 0).a[0],
+			 (uint64_t)GZ_ERR_INVALID_ARGS);
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PROTECTED_VM, 0, 1).a[0],
+			 (uint64_t)GZ_ERR_INVALID_ARGS);
+	assert_int_equal(pvm_cap(vm + 1, GZVM_CAP_PVM_SET_PROTECTED_VM, 0, 0).a[0],
+			 (uint64_t)GZ_ERR_INVALID_ARGS); /* no such VM */
+	assert_false(is_protected());
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PROTECTED_VM, 0, 0).a[0], GZ_OK);
+	assert_true(is_protected());
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PROTECTED_VM, 0, 0).a[0], GZ_OK);
+	assert_true(is_protected());
+
+	/* a second VM that ran cannot become protected: the host may have seen its state */
+	{
+		uint16_t other = vfix_create_vm();
+
+		assert_int_equal(vfix_create_vcpu(other, 0), GZ_OK);
+		vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+		assert_int_equal(vfix_run(other, 0, &reason), GZ_OK);
+		assert_int_equal(reason, GZVM_EXIT_IRQ);
+		assert_int_equal(pvm_cap(other, GZVM_CAP_PVM_SET_PROTECTED_VM, 0, 0).a[0],
+				 (uint64_t)GZ_ERR_BAD_STATE);
+		assert_false(gz_pvm_is_protected(gz_vm_get(other)));
+	}
+}
+
+static int64_t get_reg(uint16_t id, uint16_t vcpu, uint64_t reg, uint64_t *val)
+{
+	struct gz_smccc_regs r = hcall(GZ_HVC_GET_ONE_REG, gz_hvc_tuple(id, vcpu), reg, 0, 0, 0);
+
+	*val = r.a[1];
+	return (int64_t)r.a[0];
+}
+
+static int64_t set_reg(uint16_t id, uint16_t vcpu, uint64_t reg, uint64_t val)
+{
+	return hstatus(GZ_HVC_SET_ONE_REG, gz_hvc_tuple(id, vcpu), reg, val, 0, 0);
+}
+
+static void test_one_reg_closed_after_run(void **state)
+{
+	uint64_t val = 0;
+	uint32_t reason;
+
+	(void)state;
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PROTECTED_VM, 0, 0).a[0], GZ_OK);
+	/* before the first run the VMM sets the boot registers and may read them back */
+	assert_int_equal(set_reg(vm, 0, GZVM_REG_CORE_PC, 0x80080000), GZ_OK);
+	assert_int_equal(set_reg(vm, 0, GZVM_REG_CORE_X(0), 0x81000000), GZ_OK);
+	assert_int_equal(get_reg(vm, 0, GZVM_REG_CORE_PC, &val), GZ_OK);
+	assert_int_equal(val, 0x80080000);
+	/* the guest runs and writes a secret into x5 */
+	vfix_vcpu(vm, 0)->ctx.x[5] = 0x5ec7e7;
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	/* from now on neither direction, on any vCPU (vCPU 1 never ran: CPU_ON sets it) */
+	for (uint16_t i = 0; i < 2; i++) {
+		val = 0x1234;
+		assert_int_equal(get_reg(vm, i, GZVM_REG_CORE_X(5), &val), GZ_ERR_ACCESS_DENIED);
+		assert_int_equal(val, 0);
+		assert_int_equal(set_reg(vm, i, GZVM_REG_CORE_PC, 0x1000), GZ_ERR_ACCESS_DENIED);
+	}
+	assert_int_equal(vfix_vcpu(vm, 0)->ctx.x[5], 0x5ec7e7);
+	assert_int_not_equal(vfix_vcpu(vm, 0)->ctx.pc, 0x1000);
+	/* after power-off too */
+	gz_vm_get(vm)->state = GZ_VM_OFF;
+	assert_int_equal(get_reg(vm, 0, GZVM_REG_CORE_X(5), &val), GZ_ERR_ACCESS_DENIED);
+}
+
+static void test_one_reg_open_on_normal_vm(void **state)
+{
+	uint64_t val = 0;
+
+	(void)state;
+	vfix_vcpu(vm, 0)->ctx.x[5] = 0x77;
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(get_reg(vm, 0, GZVM_REG_CORE_X(5), &val), GZ_OK);
+	assert_int_equal(val, 0x77);
+	assert_int_equal(set_reg(vm, 1, GZVM_REG_CORE_PC, 0x1000), GZ_OK);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_pvmfw_size),
+	    T(test_set_pvmfw_gpa),
+	    T(test_set_protected),
+	    T(test_one_reg_closed_after_run),
+	    T(test_one_reg_open_on_normal_vm),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
