@@ -121,6 +121,8 @@
 
 /* MEMINFO / MMIO_GUARD_INFO: the protection granule */
 #define GZ_VENDOR_HYP_GRANULE 4096
+/* MEM_SHARE / MEM_UNSHARE: most granules one call takes (x2; 0 means one) */
+#define GZ_VENDOR_HYP_MEM_RANGE_MAX 512
 
 /* PTP args[1] */
 #define GZ_PTP_VIRT_COUNTER 0

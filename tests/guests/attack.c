@@ -14,23 +14,9 @@
 static uint64_t page[512] __attribute__((aligned(4096)));
 static uint64_t canary = 0x600d600d600d600dUL;
 
-static void show(const char *what, int64_t r)
-{
-	printf_("%s: %ld\n", what, r);
-}
-
-static volatile unsigned aborts;
-
 void guest_sync(struct frame *f, unsigned kind)
 {
-	uint64_t esr = read_sysreg(esr_el1);
-
-	if ((esr >> 26) != 0x25) {
-		printf_("unexpected exception kind %u ESR %lx\n", kind, esr);
-		system_off();
-	}
-	aborts++;
-	f->elr += 4;
+	guest_count_dabt(f, kind);
 }
 
 /* Reads and writes an IPA: either nothing answers (reads as zero, writes vanish) or the
@@ -38,14 +24,14 @@ void guest_sync(struct frame *f, unsigned kind)
 static void probe(const char *what, uint64_t ipa)
 {
 	volatile uint64_t *p = (volatile uint64_t *)ipa;
-	unsigned before_aborts = aborts;
+	unsigned before_aborts = guest_dabts;
 	uint64_t before = 0, after = 0;
 
 	__asm__ volatile("mov %0, xzr\n ldr %0, [%1]" : "=&r"(before) : "r"(p) : "memory");
 	*p = 0x4141414141414141UL;
 	__asm__ volatile("mov %0, xzr\n ldr %0, [%1]" : "=&r"(after) : "r"(p) : "memory");
-	if (aborts != before_aborts)
-		printf_("%s %lx: %u aborts\n", what, ipa, aborts - before_aborts);
+	if (guest_dabts != before_aborts)
+		printf_("%s %lx: %u aborts\n", what, ipa, guest_dabts - before_aborts);
 	else
 		printf_("%s %lx: read %lx, after write %lx\n", what, ipa, before, after);
 }
@@ -61,29 +47,32 @@ void guest_main(unsigned cpu)
 	probe("host PA as IPA", 0x102000000UL);
 	probe("IPA beyond RAM", RAM_BASE + 0x10000000UL);
 
-	show("share unaligned", (int64_t)hvc(MEM_SHARE, pg + 8, 0, 0));
-	show("share outside RAM", (int64_t)hvc(MEM_SHARE, 0x20000000UL, 0, 0));
-	show("unshare never shared", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
-	show("share", (int64_t)hvc(MEM_SHARE, pg, 0, 0));
-	show("share again", (int64_t)hvc(MEM_SHARE, pg, 0, 0));
-	show("relinquish shared", (int64_t)hvc(MEM_RELINQUISH, pg, 0, 0));
-	show("unshare", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
-	show("unshare again", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
+	print_status("share unaligned", (int64_t)hvc(MEM_SHARE, pg + 8, 0, 0));
+	print_status("share outside RAM", (int64_t)hvc(MEM_SHARE, 0x20000000UL, 0, 0));
+	print_status("unshare never shared", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
+	print_status("share", (int64_t)hvc(MEM_SHARE, pg, 0, 0));
+	print_status("share again", (int64_t)hvc(MEM_SHARE, pg, 0, 0));
+	print_status("relinquish shared", (int64_t)hvc(MEM_RELINQUISH, pg, 0, 0));
+	print_status("unshare", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
+	print_status("unshare again", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
 	page[3] = 0x1234;
 	printf_("page still ours: %lx\n", page[3]);
-	show("extra args to share", (int64_t)hvc(MEM_SHARE, pg, 1, 0));
+	/* x2 is a granule count (1: this page alone); x3 must be zero */
+	print_status("extra args to share", (int64_t)hvc(MEM_SHARE, pg, 0, 1));
 
-	show("host CREATE_VM from guest", (int64_t)hvc(HOST_CREATE_VM, 0, 0, 0));
-	show("host SET_MEMREGION from guest", (int64_t)hvc(HOST_SET_MEMREGION, 0, 0, 0));
-	show("unknown function", (int64_t)hvc(0xc2ffffffUL, 0, 0, 0));
-	show("CPU_ON unaligned entry",
-	     (int64_t)hvc(PSCI_CPU_ON, 1, (uint64_t)secondary_entry + 2, 0));
-	show("CPU_ON entry beyond the IPA space", (int64_t)hvc(PSCI_CPU_ON, 1, 1UL << 52, 0));
-	show("CPU_ON self", (int64_t)hvc(PSCI_CPU_ON, 0, (uint64_t)secondary_entry, 0));
-	show("CPU_ON no such cpu", (int64_t)hvc(PSCI_CPU_ON, 0xff00, (uint64_t)secondary_entry, 0));
+	print_status("host CREATE_VM from guest", (int64_t)hvc(HOST_CREATE_VM, 0, 0, 0));
+	print_status("host SET_MEMREGION from guest", (int64_t)hvc(HOST_SET_MEMREGION, 0, 0, 0));
+	print_status("unknown function", (int64_t)hvc(0xc2ffffffUL, 0, 0, 0));
+	print_status("CPU_ON unaligned entry",
+		     (int64_t)hvc(PSCI_CPU_ON, 1, (uint64_t)secondary_entry + 2, 0));
+	print_status("CPU_ON entry beyond the IPA space",
+		     (int64_t)hvc(PSCI_CPU_ON, 1, 1UL << 52, 0));
+	print_status("CPU_ON self", (int64_t)hvc(PSCI_CPU_ON, 0, (uint64_t)secondary_entry, 0));
+	print_status("CPU_ON no such cpu",
+		     (int64_t)hvc(PSCI_CPU_ON, 0xff00, (uint64_t)secondary_entry, 0));
 	/* An entry outside RAM but inside the IPA space starts the CPU (as KVM does): it only
 	 * faults in its own vectors. */
-	show("CPU_ON entry outside RAM", (int64_t)hvc(PSCI_CPU_ON, 1, 0x20000000UL, 0));
+	print_status("CPU_ON entry outside RAM", (int64_t)hvc(PSCI_CPU_ON, 1, 0x20000000UL, 0));
 	{
 		int64_t r = (int64_t)hvc(PSCI_CPU_ON, 1, (uint64_t)secondary_entry, 0);
 

@@ -328,7 +328,7 @@ static void test_memory_calls(void **state)
 	/* bad arguments: unaligned, extra arguments, outside guest RAM */
 	call(0, GZ_VENDOR_HYP_MEM_SHARE, 0x80001008, 0, 0);
 	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_INVALID_PARAMETER);
-	call(0, GZ_VENDOR_HYP_MEM_SHARE, 0x80001000, 1, 0);
+	call(0, GZ_VENDOR_HYP_MEM_SHARE, 0x80001000, 0, 1);
 	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_INVALID_PARAMETER);
 	call(0, GZ_VENDOR_HYP_MEM_UNSHARE, 0x90000000, 0, 0);
 	assert_int_equal((int64_t)x(0, 0), GZ_SMCCC_RET_INVALID_PARAMETER);

@@ -1,6 +1,8 @@
 /* Protected VMs (src/hyp/core/pvm.c through the host-call dispatcher): GZVM_CAP_PROTECTED_VM's
  * sub-commands with every bad argument and state, and ONE_REG refused on every vCPU once a
- * protected VM ran (a normal VM keeps it). A refused call leaves the VM as it was.
+ * protected VM ran (a normal VM keeps it). A refused call leaves the VM as it was. The
+ * guest's side through the run loop (smccc.c, exit.c): MEM_SHARE / MEM_UNSHARE ranges and
+ * every refusal, MMIO_GUARD and the exits it keeps from the VMM.
  * test-labels: protected */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -180,6 +182,154 @@ static void test_one_reg_open_on_normal_vm(void **state)
 	assert_int_equal(set_reg(vm, 1, GZVM_REG_CORE_PC, 0x1000), GZ_OK);
 }
 
+/* One HVC by vCPU 0 with x0..x3 = a..d, then a host interrupt: returns the guest's x0. */
+static int64_t guest_call(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+	static uint64_t args[VFIX_MAX_STEPS][4];
+	unsigned k = vfix_guest.n;
+	uint32_t reason = 0;
+
+	args[k][0] = a;
+	args[k][1] = b;
+	args[k][2] = c;
+	args[k][3] = d;
+	vfix_push_hvc(args[k]);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_IRQ);
+	return (int64_t)vfix_guest.last.x[0];
+}
+
+static void guest_refused(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+	assert_int_equal(guest_call(a, b, c, d), GZ_SMCCC_RET_INVALID_PARAMETER);
+}
+
+static uint64_t guest_x1(void)
+{
+	return vfix_guest.last.x[1];
+}
+
+/* A protected VM whose 8 pages at 0x80000000 are donated (demand paging, then MAP_GUEST). */
+static void protected_with_ram(void)
+{
+	assert_int_equal(hstatus(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_ENABLE_DEMAND_PAGING, 0, 0, 0),
+			 GZ_OK);
+	add_slot(0, 0x80000000, GZVM_USER_MEM_REGION_GUEST_MEM);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(hstatus(GZ_HVC_MAP_GUEST, vm, 0, VFIX_GUEST_PAGE(i) >> 12,
+					 (0x80000000 >> 12) + i, 1),
+				 GZ_OK);
+	assert_int_equal(pvm_cap(vm, GZVM_CAP_PVM_SET_PROTECTED_VM, 0, 0).a[0], GZ_OK);
+}
+
+static void test_mem_share_ranges(void **state)
+{
+	(void)state;
+	protected_with_ram();
+	/* three granules at once, then each refusal changes nothing */
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_MEM_SHARE, 0x80001000, 3, 0), 0);
+	assert_int_equal(guest_x1(), 3);
+	for (unsigned i = 1; i <= 3; i++)
+		assert_int_equal(gz_pgstate_state(VFIX_GUEST_PAGE(i)), GZ_PAGE_SHARED_OWNED);
+	assert_int_equal(gz_vm_get(vm)->mem.shared_pages, 3);
+	/* a range with one granule already shared: refused whole (page 0 stays private) */
+	guest_refused(GZ_VENDOR_HYP_MEM_SHARE, 0x80000000, 2, 0);
+	assert_int_equal(guest_x1(), 0);
+	assert_int_equal(gz_pgstate_state(VFIX_GUEST_PAGE(0)), GZ_PAGE_OWNED);
+	/* pages it does not own: past its RAM, and a range running out of it */
+	guest_refused(GZ_VENDOR_HYP_MEM_SHARE, 0x80008000, 0, 0);
+	guest_refused(GZ_VENDOR_HYP_MEM_SHARE, 0x80006000, 4, 0);
+	assert_int_equal(gz_pgstate_state(VFIX_GUEST_PAGE(6)), GZ_PAGE_OWNED);
+	/* a range that wraps, one too long, an unaligned base, x3 set */
+	guest_refused(GZ_VENDOR_HYP_MEM_SHARE, 0xfffffffffffff000, 2, 0);
+	guest_refused(GZ_VENDOR_HYP_MEM_SHARE, 0x80000000, GZ_VENDOR_HYP_MEM_RANGE_MAX + 1, 0);
+	guest_refused(GZ_VENDOR_HYP_MEM_SHARE, 0x80000800, 1, 0);
+	guest_refused(GZ_VENDOR_HYP_MEM_SHARE, 0x80000000, 1, 1);
+	/* unshare what it never shared (page 0 of a range of shared ones): nothing moves */
+	guest_refused(GZ_VENDOR_HYP_MEM_UNSHARE, 0x80000000, 2, 0);
+	assert_int_equal(gz_pgstate_state(VFIX_GUEST_PAGE(1)), GZ_PAGE_SHARED_OWNED);
+	/* the range back; once more: refused */
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_MEM_UNSHARE, 0x80001000, 3, 0), 0);
+	assert_int_equal(guest_x1(), 3);
+	assert_int_equal(gz_vm_get(vm)->mem.shared_pages, 0);
+	guest_refused(GZ_VENDOR_HYP_MEM_UNSHARE, 0x80001000, 0, 0);
+	/* relinquish twice: the second is refused inside the hypervisor, no exit */
+	fix_fill(VFIX_GUEST_PAGE(5), 0x5a);
+	{
+		static uint64_t rel[4] = {GZ_VENDOR_HYP_MEM_RELINQUISH, 0x80005000, 0, 0};
+		uint32_t reason;
+
+		vfix_push_hvc(rel);
+		assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+		assert_int_equal(reason, GZVM_EXIT_HYPERCALL);
+	}
+	assert_int_equal(gz_pgstate_owner(VFIX_GUEST_PAGE(5)), GZ_OWNER_HOST);
+	assert_true(fix_is_zero(VFIX_GUEST_PAGE(5))); /* scrubbed before the host has it */
+	guest_refused(GZ_VENDOR_HYP_MEM_RELINQUISH, 0x80005000, 0, 0);
+}
+
+static struct gzvm_vcpu_run *run_dabt(gz_ipa_t ipa, uint32_t *reason)
+{
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 2, false, 1, false, true, 0x07), 0x1234,
+		  hpfar_of(ipa), NULL, NULL);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	vfix_vcpu(vm, 0)->ctx.sys[GZ_SYS_ESR_EL1] = 0;
+	assert_int_equal(vfix_run(vm, 0, reason), GZ_OK);
+	return vfix_run_page(vm, 0);
+}
+
+/* The write reached the VMM as an MMIO exit. */
+static void reaches_vmm(gz_ipa_t ipa)
+{
+	uint32_t reason;
+	struct gzvm_vcpu_run *run = run_dabt(ipa, &reason);
+
+	assert_int_equal(reason, GZVM_EXIT_MMIO);
+	assert_int_equal(run->mmio.phys_addr, ipa | 0x234); /* FAR's offset in the page */
+	vfix_guest.n = vfix_guest.next;			    /* the IRQ step is not needed */
+}
+
+/* The write became an abort in the guest; the VMM saw nothing. */
+static void aborts_in_guest(gz_ipa_t ipa)
+{
+	uint32_t reason;
+
+	run_dabt(ipa, &reason);
+	assert_int_equal(reason, GZVM_EXIT_IRQ);
+	assert_int_equal(ESR_EC(vfix_vcpu(vm, 0)->ctx.sys[GZ_SYS_ESR_EL1]), ESR_EC_DABT_CUR);
+	assert_int_equal(vfix_vcpu(vm, 0)->ctx.sys[GZ_SYS_FAR_EL1], 0x1234);
+}
+
+static void test_mmio_guard(void **state)
+{
+	(void)state;
+	protected_with_ram();
+	/* not enrolled: nothing is guarded, and map/unmap are refused */
+	reaches_vmm(0x9000000);
+	guest_refused(GZ_VENDOR_HYP_MMIO_GUARD_MAP, 0x9000000, 0, 0);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_MMIO_GUARD_ENROLL, 0, 0, 0), 0);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_MMIO_GUARD_ENROLL, 0, 0, 0),
+			 GZ_SMCCC_RET_NOT_REQUIRED);
+	/* map RAM, an unaligned granule, one beyond the IPA space, with x2 set: refused */
+	guest_refused(GZ_VENDOR_HYP_MMIO_GUARD_MAP, 0x80002000, 0, 0);
+	guest_refused(GZ_VENDOR_HYP_MMIO_GUARD_MAP, 0x9000010, 0, 0);
+	guest_refused(GZ_VENDOR_HYP_MMIO_GUARD_MAP, 1ULL << 40, 0, 0);
+	guest_refused(GZ_VENDOR_HYP_MMIO_GUARD_MAP, 0x9000000, 1, 0);
+	/* enrolled, nothing mapped: every device access is the guest's own abort */
+	aborts_in_guest(0x9000000);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_MMIO_GUARD_MAP, 0x9000000, 0, 0), 0);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_MMIO_GUARD_MAP, 0x9000000, 0, 0), 0);
+	reaches_vmm(0x9000000);
+	aborts_in_guest(0x9001000);
+	aborts_in_guest(0x20000000);
+	/* unmap what it never mapped: refused; what it mapped: closed again */
+	guest_refused(GZ_VENDOR_HYP_MMIO_GUARD_UNMAP, 0x9001000, 0, 0);
+	guest_refused(GZ_VENDOR_HYP_MMIO_GUARD_UNMAP, 0x80000000, 0, 0);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_MMIO_GUARD_UNMAP, 0x9000000, 0, 0), 0);
+	aborts_in_guest(0x9000000);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -189,6 +339,8 @@ int main(void)
 	    T(test_set_protected),
 	    T(test_one_reg_closed_after_run),
 	    T(test_one_reg_open_on_normal_vm),
+	    T(test_mem_share_ranges),
+	    T(test_mmio_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <gzhyp/mmio.h>
 #include <gzhyp/pmu.h>
 #include <gzhyp/psci.h>
+#include <gzhyp/pvm.h>
 #include <gzhyp/sysreg_id.h>
 #include <gzabi/status.h>
 #include <gzhyp/vcpu.h>
@@ -124,6 +125,12 @@ static enum gz_exit_action dabt_default(struct gz_vcpu *v, const struct gz_exit 
 	if (ab->cm) {
 		/* Cache maintenance by VA on a device: nothing to maintain. */
 		gz_vcpu_skip_insn(v, d);
+		return GZ_EXIT_RESUME;
+	}
+	if (!gz_pvm_mmio_allowed(v->vm, ab->ipa)) {
+		/* The guest enrolled in the MMIO guard and never mapped this granule: the VMM
+		 * does not see the access (nor the data a write would carry). */
+		arm64_inject_dabt(&v->ctx, ab->va, ab->write);
 		return GZ_EXIT_RESUME;
 	}
 	if (ab->isv) {

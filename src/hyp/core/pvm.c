@@ -1,5 +1,5 @@
-/* Protected VMs (gzhyp/pvm.h): GZVM_CAP_PROTECTED_VM's sub-commands and the host's register
- * access refused once a protected VM ran. */
+/* Protected VMs (gzhyp/pvm.h): GZVM_CAP_PROTECTED_VM's sub-commands, the host's register
+ * access refused once a protected VM ran, and the MMIO guard's filter on exits. */
 #include <uapi/linux/gzvm.h>
 #include <gzabi/status.h>
 #include <gzhyp/atomic.h>
@@ -74,4 +74,14 @@ int gz_pvm_one_reg_allowed(const struct gz_vm *vm)
 	/* RUNNING or OFF: a vCPU ran. Every vCPU, not only those that ran: a secondary's
 	 * registers are set by the guest's CPU_ON, never by the host. */
 	return vm->protected_vm && vm->state != GZ_VM_CREATED ? GZ_ERR_ACCESS_DENIED : GZ_OK;
+}
+
+bool gz_pvm_mmio_allowed(struct gz_vm *vm, gz_ipa_t ipa)
+{
+	bool r;
+
+	gz_hal_lock(&vm->lock);
+	r = gz_mmio_guard_allows(&vm->mmio_guard, ipa);
+	gz_hal_unlock(&vm->lock);
+	return r;
 }

@@ -1,6 +1,7 @@
 /* SMCCC 1.1 discovery (owner 0) and the vendor-hypervisor service (owner 6) for guests:
  * the GenieZone UID, the features bitmap, and the pKVM-numbered memory calls (MEMINFO,
- * MEM_SHARE, MEM_UNSHARE, MEM_RELINQUISH, MMIO_GUARD_*) through the ownership API. PTP and
+ * MEM_SHARE, MEM_UNSHARE, MEM_RELINQUISH through the ownership API; MMIO_GUARD_* on the VM's
+ * guard, gzhyp/mmio_guard.h). PTP and
  * vendor calls the hypervisor does not implement go to the host as GZVM_EXIT_HYPERCALL;
  * MEM_RELINQUISH does both (the host unpins the page the hypervisor gave back). */
 #include <uapi/linux/gzvm.h>
@@ -71,6 +72,50 @@ static bool page_arg(const struct gz_vcpu *v)
 	return GZ_IS_ALIGNED(v->ctx.x[1], GZ_PAGE_SIZE) && args_zero(v, 2);
 }
 
+/* MEM_SHARE / MEM_UNSHARE: x1 = the first granule's IPA, x2 = how many granules (0: one, the
+ * single-granule form pKVM's guests use), x3 zero. All of the range or none of it; on success
+ * x1 = the granules done. */
+static void mem_range(struct gz_vcpu *v, int (*op)(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr))
+{
+	uint64_t nr = v->ctx.x[2] ? v->ctx.x[2] : 1;
+	int st = GZ_ERR_INVALID_ARGS;
+
+	if (GZ_IS_ALIGNED(v->ctx.x[1], GZ_PAGE_SIZE) && !v->ctx.x[3] &&
+	    nr <= GZ_VENDOR_HYP_MEM_RANGE_MAX)
+		st = op(&v->vm->mem, v->ctx.x[1], nr);
+	ret(v, mem_status(st));
+	v->ctx.x[1] = st == GZ_OK ? nr : 0;
+}
+
+/* MMIO_GUARD_ENROLL / MAP / UNMAP on the VM's guard, under its lock. Enrolling twice is
+ * NOT_REQUIRED; a granule of guest RAM or outside the IPA space, a map or unmap before the
+ * enrolment, an unmap of what is not mapped and a range table that is full are
+ * INVALID_PARAMETER. */
+static int64_t mmio_guard(struct gz_vcpu *v, uint32_t fid)
+{
+	struct gz_vm *vm = v->vm;
+	gz_ipa_t ipa = v->ctx.x[1];
+	int st;
+
+	if (fid == GZ_VENDOR_HYP_MMIO_GUARD_ENROLL) {
+		if (!args_zero(v, 1))
+			return GZ_SMCCC_RET_INVALID_PARAMETER;
+	} else if (!page_arg(v) || ipa >> vm->ipa_bits || gz_memslot_lookup(&vm->mem, ipa) >= 0) {
+		return GZ_SMCCC_RET_INVALID_PARAMETER;
+	}
+	gz_hal_lock(&vm->lock);
+	if (fid == GZ_VENDOR_HYP_MMIO_GUARD_ENROLL)
+		st = gz_mmio_guard_enroll(&vm->mmio_guard);
+	else if (fid == GZ_VENDOR_HYP_MMIO_GUARD_MAP)
+		st = gz_mmio_guard_map(&vm->mmio_guard, ipa);
+	else
+		st = gz_mmio_guard_unmap(&vm->mmio_guard, ipa);
+	gz_hal_unlock(&vm->lock);
+	if (st == GZ_ERR_ALREADY_EXISTS)
+		return GZ_SMCCC_RET_NOT_REQUIRED;
+	return mem_status(st);
+}
+
 static void forward(struct gz_vcpu *v)
 {
 	gz_vcpu_exit_hypercall(v);
@@ -96,24 +141,15 @@ static enum gz_exit_action vendor_call(struct gz_vcpu *v, uint32_t fid)
 		ret(v, args_zero(v, 1) ? GZ_VENDOR_HYP_GRANULE : GZ_SMCCC_RET_INVALID_PARAMETER);
 		return GZ_EXIT_RESUME;
 	case GZ_VENDOR_HYP_MEM_SHARE:
-		ret(v, page_arg(v) ? mem_status(gz_mem_guest_share_host(m, v->ctx.x[1], 1))
-				   : GZ_SMCCC_RET_INVALID_PARAMETER);
+		mem_range(v, gz_mem_guest_share_host);
 		return GZ_EXIT_RESUME;
 	case GZ_VENDOR_HYP_MEM_UNSHARE:
-		ret(v, page_arg(v) ? mem_status(gz_mem_guest_unshare_host(m, v->ctx.x[1], 1))
-				   : GZ_SMCCC_RET_INVALID_PARAMETER);
+		mem_range(v, gz_mem_guest_unshare_host);
 		return GZ_EXIT_RESUME;
 	case GZ_VENDOR_HYP_MMIO_GUARD_ENROLL:
-		ret(v, args_zero(v, 1) ? GZ_SMCCC_RET_SUCCESS : GZ_SMCCC_RET_INVALID_PARAMETER);
-		return GZ_EXIT_RESUME;
 	case GZ_VENDOR_HYP_MMIO_GUARD_MAP:
 	case GZ_VENDOR_HYP_MMIO_GUARD_UNMAP:
-		/* Guarding only matters for protected VMs, which opengz does not offer: the
-		 * granule is validated (aligned, not guest RAM) and the call succeeds. */
-		if (!page_arg(v) || gz_memslot_lookup(m, v->ctx.x[1]) >= 0)
-			ret(v, GZ_SMCCC_RET_INVALID_PARAMETER);
-		else
-			ret(v, GZ_SMCCC_RET_SUCCESS);
+		ret(v, mmio_guard(v, fid));
 		return GZ_EXIT_RESUME;
 	case GZ_VENDOR_HYP_MEM_RELINQUISH: {
 		int64_t r = page_arg(v) ? mem_status(gz_mem_guest_relinquish(m, v->ctx.x[1], 1))

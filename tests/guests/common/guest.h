@@ -55,6 +55,12 @@ void guest_main(unsigned cpu);
 void guest_sync(struct frame *f, unsigned kind);
 void guest_irq(unsigned intid);
 
+/* For guests that probe: a data abort taken from EL1 is counted in guest_dabts and the
+ * access skipped (its destination keeps what it held); any other exception powers off. */
+extern volatile unsigned guest_dabts;
+void guest_count_dabt(struct frame *f, unsigned kind);
+/* "<what>: <r>", a call's status as the attack guests print it. */
+void print_status(const char *what, int64_t r);
 void putc_(char c);
 void puts_(const char *s);
 void printf_(const char *fmt, ...);

@@ -150,6 +150,25 @@ __attribute__((weak)) void guest_sync(struct frame *f, unsigned kind)
 	system_off();
 }
 
+volatile unsigned guest_dabts;
+
+void guest_count_dabt(struct frame *f, unsigned kind)
+{
+	uint64_t esr = read_sysreg(esr_el1);
+
+	if ((esr >> 26) != 0x25) {
+		printf_("unexpected exception kind %u ESR %lx\n", kind, esr);
+		system_off();
+	}
+	guest_dabts++;
+	f->elr += 4;
+}
+
+void print_status(const char *what, int64_t r)
+{
+	printf_("%s: %ld\n", what, r);
+}
+
 __attribute__((weak)) void guest_irq(unsigned intid)
 {
 	printf_("unexpected interrupt %u\n", intid);

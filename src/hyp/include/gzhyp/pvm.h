@@ -2,7 +2,8 @@
  * Protected VMs (GZVM_CAP_PROTECTED_VM): the host's side of the capability and what a
  * protected VM refuses the host. A protected VM's pages are donated (gzhyp/mem.h: they leave
  * the host's stage 2 and come back only scrubbed); once it has run, the host can neither read
- * nor set its vCPUs' registers.
+ * nor set its vCPUs' registers. The guest's MMIO guard is here too: it filters which exits
+ * reach the VMM (gzhyp/mmio_guard.h).
  */
 #ifndef GZ_PVM_H
 #define GZ_PVM_H
@@ -27,5 +28,8 @@ bool gz_pvm_is_protected(struct gz_vm *vm);
 /* ONE_REG on a vCPU of @vm, the VM's lock held: GZ_OK, or GZ_ERR_ACCESS_DENIED for a
  * protected VM that has run (its registers are the guest's secret). */
 int gz_pvm_one_reg_allowed(const struct gz_vm *vm);
+/* May a data abort at @ipa outside guest RAM go to the VMM (gzhyp/mmio_guard.h)? Takes the
+ * VM's lock. */
+bool gz_pvm_mmio_allowed(struct gz_vm *vm, gz_ipa_t ipa);
 
 #endif

@@ -21,6 +21,7 @@
 #include <arm64/idreg.h>
 #include <arm64/types.h>
 #include <gzhyp/mem.h>
+#include <gzhyp/mmio_guard.h>
 #include <gzhyp/vgic.h>
 #include <gzhyp/vmid.h>
 #include <hal.h>
@@ -66,6 +67,8 @@ struct gz_vm {
 	/* GZVM_CAP_PROTECTED_VM: the host no longer reads or sets its vCPUs' registers once
 	 * it has run (hostcall.c). Set under [lock] while CREATED; read under the lock */
 	bool protected_vm;
+	/* the guest's MMIO_GUARD calls and the exits they filter (exit.c) [lock] */
+	struct gz_mmio_guard mmio_guard;
 	/* SET_DTB_CONFIG [lock] */
 	gz_ipa_t dtb_addr;
 	uint64_t dtb_size;
