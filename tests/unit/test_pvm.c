@@ -38,7 +38,7 @@ static struct gz_smccc_regs pvm_cap(uint16_t id, uint64_t sub, uint64_t a1, uint
 
 static bool is_protected(void)
 {
-	return gz_pvm_is_protected(gz_vm_get(vm));
+	return gz_vm_kind(gz_vm_get(vm)) == GZ_VM_PROTECTED;
 }
 
 /* A slot of 8 pages at @gpa with the purpose @flags (demand paging: nothing mapped yet). */
@@ -122,7 +122,7 @@ static void test_set_protected(void **state)
 		assert_int_equal(reason, GZVM_EXIT_IRQ);
 		assert_int_equal(pvm_cap(other, GZVM_CAP_PVM_SET_PROTECTED_VM, 0, 0).a[0],
 				 (uint64_t)GZ_ERR_BAD_STATE);
-		assert_false(gz_pvm_is_protected(gz_vm_get(other)));
+		assert_int_equal(gz_vm_kind(gz_vm_get(other)), GZ_VM_NORMAL);
 	}
 }
 

@@ -38,42 +38,19 @@ int gz_pvm_enable_cap(struct gz_vm *vm, const uint64_t args[5], uint64_t *out)
 	case GZVM_CAP_PVM_SET_PROTECTED_VM:
 		if (args[1] | args[2] | args[3] | args[4])
 			return GZ_ERR_INVALID_ARGS;
-		return gz_pvm_set_protected(vm);
+		return gz_vm_set_kind(vm, GZ_VM_PROTECTED);
 	default:
 		return GZ_ERR_INVALID_ARGS;
 	}
-}
-
-int gz_pvm_set_protected(struct gz_vm *vm)
-{
-	int st = GZ_OK;
-
-	gz_hal_lock(&vm->lock);
-	/* Its vCPUs' registers and memory may already have been seen by the host after a
-	 * run: protection starts before the guest does or not at all. */
-	if (vm->state != GZ_VM_CREATED)
-		st = GZ_ERR_BAD_STATE;
-	else
-		vm->protected_vm = true;
-	gz_hal_unlock(&vm->lock);
-	return st;
-}
-
-bool gz_pvm_is_protected(struct gz_vm *vm)
-{
-	bool r;
-
-	gz_hal_lock(&vm->lock);
-	r = vm->protected_vm;
-	gz_hal_unlock(&vm->lock);
-	return r;
 }
 
 int gz_pvm_one_reg_allowed(const struct gz_vm *vm)
 {
 	/* RUNNING or OFF: a vCPU ran. Every vCPU, not only those that ran: a secondary's
 	 * registers are set by the guest's CPU_ON, never by the host. */
-	return vm->protected_vm && vm->state != GZ_VM_CREATED ? GZ_ERR_ACCESS_DENIED : GZ_OK;
+	return gz_vm_kind(vm) == GZ_VM_PROTECTED && vm->state != GZ_VM_CREATED
+		   ? GZ_ERR_ACCESS_DENIED
+		   : GZ_OK;
 }
 
 bool gz_pvm_mmio_allowed(struct gz_vm *vm, gz_ipa_t ipa)

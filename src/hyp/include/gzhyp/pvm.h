@@ -17,14 +17,11 @@ struct gz_vm;
  *                       aligned, inside the IPA space, in a PROTECT_FW region, args[2..4]
  *                       zero), then GZ_ERR_NOT_SUPPORTED: gzhyp has no pvmfw handover yet
  *   GET_PVMFW_SIZE (1)  GZ_OK, *@out = 0: gzhyp holds no pvmfw of its own
- *   SET_PROTECTED_VM (2) the VM becomes protected (gz_pvm_set_protected); args[1..4] zero
+ *   SET_PROTECTED_VM (2) the VM becomes protected (gz_vm_set_kind: before its first RUN,
+ *                       GZ_ERR_BAD_STATE after); args[1..4] zero
  *   anything else       GZ_ERR_INVALID_ARGS
  * A refused call changes nothing. */
 int gz_pvm_enable_cap(struct gz_vm *vm, const uint64_t args[5], uint64_t *out);
-/* Make @vm protected: only before its first RUN (GZ_ERR_BAD_STATE after); again: GZ_OK. */
-int gz_pvm_set_protected(struct gz_vm *vm);
-/* Is @vm protected? Takes the VM's lock. */
-bool gz_pvm_is_protected(struct gz_vm *vm);
 /* ONE_REG on a vCPU of @vm, the VM's lock held: GZ_OK, or GZ_ERR_ACCESS_DENIED for a
  * protected VM that has run (its registers are the guest's secret). */
 int gz_pvm_one_reg_allowed(const struct gz_vm *vm);

@@ -64,9 +64,6 @@ struct gz_vm {
 	/* ENABLE_IDLE. [atomic] relaxed: set by the capability call, read by running vCPUs,
 	 * which see it at their next WFI (demand paging is the memory object's: mem) */
 	bool idle_cap;
-	/* GZVM_CAP_PROTECTED_VM: the host no longer reads or sets its vCPUs' registers once
-	 * it has run (hostcall.c). Set under [lock] while CREATED; read under the lock */
-	bool protected_vm;
 	/* the guest's MMIO_GUARD calls and the exits they filter (exit.c) [lock] */
 	struct gz_mmio_guard mmio_guard;
 	/* SET_DTB_CONFIG [lock] */
