@@ -169,8 +169,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gz_pool_get_stats(gz_mem_pool(), &after);
 	if (gz_vm_count() != 0 || after.used != before.used)
 		abort();
+	/* Nothing owned by or lent to a VM that is gone. */
 	for (uint64_t i = 0; i < gz_pgstate_nr_pages(); i++)
-		if (GZ_OWNER_IS_VM(gz_pgstate_owner(gz_pgstate_pa_at(i))))
+		if (GZ_OWNER_IS_VM(gz_pgstate_owner(gz_pgstate_pa_at(i))) ||
+		    gz_pgstate_lent_to(gz_pgstate_pa_at(i)) != GZ_OWNER_NONE)
 			abort();
 	fake_hal_teardown();
 	return 0;

@@ -1,13 +1,16 @@
 /*
  * Fuzz target: memory ownership. The input is a sequence of operations on the checked
  * transition API (host<->hyp donate/return/share/unshare, host stage-2 faults, host->guest
- * donation by run, by 2 MiB block and by page list, guest share/unshare/relinquish, batched
- * VM destroy, hypervisor pool use), decoded and checked by the reference model of
- * tests/unit/mem_model.h. Invariants after every step: the store and every VM's stage-2
- * equal the model; an operation succeeds exactly when it is legal (table memory aside) and a
- * refused one changes nothing; pages returned to the host are zero; no page is writable by
- * two owners unless shared; nothing is mapped in a VM's stage-2 that it was not given. After
- * the input: every VM destroyed, the pool back at its baseline.
+ * lending to normal VMs and donation to protected ones by run, by 2 MiB block and by page
+ * list, a normal VM made protected, guest share/unshare/relinquish, batched VM destroy,
+ * hypervisor pool use), decoded and checked by the reference model of
+ * tests/unit/mem_model.h. Invariants after every step: the store (owner, state, borrower)
+ * and every VM's stage-2 equal the model; an operation succeeds exactly when it is legal
+ * (table memory aside) and a refused one changes nothing; donated pages returned to the host
+ * are zero, lent ones as the guest left them; no page is writable by two owners unless
+ * shared or lent, a lent page is lent to one VM only and the host never maps a page a VM
+ * owns; nothing is mapped in a VM's stage-2 that it was not given. After the input: every
+ * VM destroyed, the pool back at its baseline.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -3,9 +3,10 @@
  * sequence of MEMREGION_PURPOSE, SET_MEMREGION (a v13 descriptor built from the input in a
  * host page: slot, counts, gpa, constituents, buffer size), ENABLE_CAP demand paging and
  * PFN buffer, MAP_GUEST, MAP_GUEST_BLOCK (PFN array from the input), slot deletion, guest
- * share/relinquish and host actions on the buffers. Invariants after every call: the
- * memory invariants (gz_mem_check_invariants); a refused call changes neither the store nor
- * the slots nor the pending purposes; slots never overlap and stay inside the IPA space;
+ * share/relinquish, host actions on the buffers, and the VM (normal: its pages are lent)
+ * made protected (what it borrowed becomes its own, later pages are donated). Invariants after
+ * every call: the memory invariants (gz_mem_check_invariants); a refused call changes neither the
+ * store nor the slots nor the pending purposes; slots never overlap and stay inside the IPA space;
  * every page the VM's stage-2 maps lies inside one of its slots. At the end every slot is
  * deleted in batches, the VM destroyed, and nothing is left owned by it or charged to it.
  */
@@ -168,7 +169,7 @@ static bool step(struct in *in)
 {
 	struct gz_memslot slots[GZ_MEMSLOT_MAX];
 	struct gz_memslot_purpose purposes[GZ_MEMSLOT_MAX];
-	unsigned op = get(in, 1) % 11;
+	unsigned op = get(in, 1) % 12;
 	bool may_change = false;
 	size_t bytes;
 	void *snap = fix_snapshot(&bytes);
@@ -223,6 +224,12 @@ static bool step(struct in *in)
 	case 9: /* the host gives a buffer page to the hypervisor */
 		ret = gz_mem_host_donate_hyp(get(in, 1) & 1 ? BUF_PA : PFN_PA, 1);
 		break;
+	case 10: /* the VM becomes protected (it has not run) */
+		ret = gz_vm_mem_set_protected(&vm);
+		if (ret != GZ_OK || vm.kind != GZ_VM_PROTECTED || vm.lent_pages)
+			FAIL("set_protected %d: kind %u, %llu pages still lent", ret, vm.kind,
+			     (unsigned long long)vm.lent_pages);
+		break;
 	default: /* the host touches a page */
 		ret = gz_host_s2_handle_fault(get_pa(in));
 		break;
@@ -261,9 +268,9 @@ static bool run(const uint8_t *data, size_t size)
 			FAIL("delete slot %u: %d", i, ret);
 	}
 	/* Every slot gone: the VM owns nothing any more. */
-	if (vm.owned_pages || vm.shared_pages)
-		FAIL("%llu pages left after deleting every slot",
-		     (unsigned long long)vm.owned_pages);
+	if (vm.owned_pages || vm.lent_pages || vm.shared_pages)
+		FAIL("%llu + %llu pages left after deleting every slot",
+		     (unsigned long long)vm.owned_pages, (unsigned long long)vm.lent_pages);
 	if (!check())
 		return false;
 	while (gz_vm_mem_reclaim(&vm, 8) == GZ_ERR_BUSY)

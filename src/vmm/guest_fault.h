@@ -1,7 +1,8 @@
-/* A fault on guest RAM inside gzvmm: with the gzvm backend the hypervisor takes a page the
- * guest did not share away from the host, and gzvmm's read of it (a virtqueue, a buffer)
- * ends in SIGBUS. That is the guest's doing, so gzvmm reports the IPA and ends with
- * VMM_EXIT_CRASH instead of dying of the signal. */
+/* A fault on guest RAM inside gzvmm: with the gzvm backend the hypervisor takes the pages of
+ * a protected VM away from the host (a normal VM's are only lent: the host keeps them), and
+ * gzvmm's read of one the guest did not share (a virtqueue, a buffer) ends in SIGBUS. That is
+ * the guest's doing, so gzvmm reports the IPA and ends with VMM_EXIT_CRASH instead of dying
+ * of the signal. */
 #ifndef VMM_GUEST_FAULT_H
 #define VMM_GUEST_FAULT_H
 

@@ -2,13 +2,16 @@
  * A reference model of memory ownership, driven by a byte stream: the unit test
  * test_mem_model.c feeds it pseudo-random sequences, fuzz/fuzz_mem.c feeds it libFuzzer's
  * input. Every operation of the checked API (host<->hyp donate/return/share/unshare, host
- * stage-2 faults, host->guest donation by run and by page list, guest share/unshare/
- * relinquish, batched reclaim, hypervisor pool use) is applied to the real module and to a
- * plain model (page -> owner/state, per-VM IPA -> page). After every step the model must
+ * stage-2 faults, host->guest lending to normal VMs and donation to protected ones by run and
+ * by page list, a normal VM made protected, guest share/unshare/relinquish, batched reclaim,
+ * hypervisor pool use) is applied to the real module and to a plain model (page ->
+ * owner/state/borrower, per-VM IPA -> page, VM -> kind). After every step the model must
  * match the store and each VM's stage-2 exactly, an operation must succeed exactly when the
  * model says it is legal (running out of table memory aside), a refused one must change
- * nothing, pages handed back to the host must be zero, and gz_mem_check_invariants must
- * hold. At the end all VMs are destroyed and the pool must be back at its baseline.
+ * nothing, donated pages handed back to the host must be zero and lent ones must keep what
+ * the guest wrote (they need no scrub), the host must have no mapping of a page donated to a
+ * VM, and gz_mem_check_invariants must hold. At the end all VMs are destroyed and the pool
+ * must be back at its baseline.
  * Header-only: each user is one executable.
  */
 #ifndef MEM_MODEL_H
@@ -27,13 +30,15 @@
 struct mm_page {
 	gz_owner_t owner;
 	uint8_t state;
-	int16_t ipa; /* where its VM maps it, MM_NONE otherwise */
+	gz_owner_t lent_to; /* the VM a lent page is lent to, GZ_OWNER_NONE otherwise */
+	int16_t ipa;	    /* where its VM maps it, MM_NONE otherwise */
 };
 
 struct mm_vm {
 	struct gz_vm_mem mem;
 	int16_t map[MM_IPAS]; /* page index or MM_NONE */
 	uint16_t id;
+	uint8_t kind; /* enum gz_vm_kind the model expects */
 };
 
 struct mm {
@@ -81,12 +86,18 @@ static inline int mm_idx(gz_pa_t pa)
 		return false;                                                                      \
 	} while (0)
 
-static inline bool mm_vm_init(struct mm *m, unsigned v)
+/* A new VM with its id, protected or normal. */
+static inline bool mm_vm_init(struct mm *m, unsigned v, bool protected_vm)
 {
 	struct mm_vm *vm = &m->vm[v];
 
 	if (gz_vm_mem_init(&vm->mem, vm->id, 32, (uint16_t)(vm->id + 1)) != GZ_OK)
 		MM_FAIL(m, "vm init");
+	if (vm->mem.kind != GZ_VM_NORMAL)
+		MM_FAIL(m, "a new VM is not normal");
+	if (protected_vm && gz_vm_mem_set_protected(&vm->mem) != GZ_OK)
+		MM_FAIL(m, "vm protect");
+	vm->kind = protected_vm ? GZ_VM_PROTECTED : GZ_VM_NORMAL;
 	for (unsigned i = 0; i < MM_IPAS; i++)
 		vm->map[i] = MM_NONE;
 	return true;
@@ -103,10 +114,11 @@ static inline bool mm_init(struct mm *m, const uint8_t *data, size_t size)
 	gz_pool_get_stats(gz_mem_pool(), &m->baseline);
 	gz_pool_acct_init(&m->hyp, gz_mem_pool());
 	for (unsigned i = 0; i < MM_PAGES; i++)
-		m->page[i] = (struct mm_page){GZ_OWNER_HOST, GZ_PAGE_OWNED, MM_NONE};
+		m->page[i] = (struct mm_page){GZ_OWNER_HOST, GZ_PAGE_OWNED, GZ_OWNER_NONE, MM_NONE};
+	/* Both kinds from the start (VM 1 protected); re-created VMs take the input's. */
 	for (unsigned v = 0; v < MM_VMS; v++) {
 		m->vm[v].id = (uint16_t)(v + 1);
-		if (!mm_vm_init(m, v))
+		if (!mm_vm_init(m, v, v == 1))
 			return false;
 	}
 	return true;
@@ -123,9 +135,15 @@ static inline bool mm_check(struct mm *m)
 		gz_pa_t pa = mm_pa(i);
 
 		if (gz_pgstate_owner(pa) != m->page[i].owner ||
-		    gz_pgstate_state(pa) != m->page[i].state)
-			MM_FAIL(m, "page %u: store %u/%u, model %u/%u", i, gz_pgstate_owner(pa),
-				gz_pgstate_state(pa), m->page[i].owner, m->page[i].state);
+		    gz_pgstate_state(pa) != m->page[i].state ||
+		    gz_pgstate_lent_to(pa) != m->page[i].lent_to)
+			MM_FAIL(m, "page %u: store %u/%u/%u, model %u/%u/%u", i,
+				gz_pgstate_owner(pa), gz_pgstate_state(pa), gz_pgstate_lent_to(pa),
+				m->page[i].owner, m->page[i].state, m->page[i].lent_to);
+		/* The host can never reach a page a VM owns (it borrows a shared one only). */
+		if (GZ_OWNER_IS_VM(m->page[i].owner) && m->page[i].state == GZ_PAGE_OWNED &&
+		    fix_host_mapped(pa))
+			MM_FAIL(m, "page %u: the host maps a page VM %u owns", i, m->page[i].owner);
 	}
 	/* The model's mappings are in each VM's stage-2, and there are no others: the
 	 * invariant check below proves a live VM maps exactly owned_pages pages. */
@@ -147,10 +165,12 @@ static inline bool mm_check(struct mm *m)
 				MM_FAIL(m, "vm %u ipa page %u: %d 0x%llx, model %d", v, i, ret,
 					(unsigned long long)pa, vm->map[i]);
 		}
-		if (mapped != vm->mem.owned_pages)
-			MM_FAIL(m, "vm %u owns %llu pages, model %llu", v,
+		if (mapped != vm->mem.owned_pages + vm->mem.lent_pages)
+			MM_FAIL(m, "vm %u holds %llu + %llu pages, model %llu", v,
 				(unsigned long long)vm->mem.owned_pages,
-				(unsigned long long)mapped);
+				(unsigned long long)vm->mem.lent_pages, (unsigned long long)mapped);
+		if (vm->mem.kind != vm->kind)
+			MM_FAIL(m, "vm %u kind %u, model %u", v, vm->mem.kind, vm->kind);
 	}
 	if (gz_mem_check_invariants(vms, MM_VMS, &bad) != GZ_OK)
 		MM_FAIL(m, "invariant broken at 0x%llx", (unsigned long long)bad);
@@ -188,7 +208,32 @@ static inline void mm_set(struct mm *m, unsigned p, unsigned n, gz_owner_t o, ui
 	for (unsigned i = p; i < p + n; i++) {
 		m->page[i].owner = o;
 		m->page[i].state = st;
+		m->page[i].lent_to = GZ_OWNER_NONE;
 	}
+}
+
+/* What the host's pages become in @vm: lent to a normal VM, the VM's own in a protected
+ * one. */
+static inline void mm_give(struct mm *m, unsigned p, unsigned n, const struct mm_vm *vm)
+{
+	if (vm->kind == GZ_VM_PROTECTED) {
+		mm_set(m, p, n, vm->mem.owner, GZ_PAGE_OWNED);
+		return;
+	}
+	mm_set(m, p, n, GZ_OWNER_HOST, GZ_PAGE_LENT);
+	for (unsigned i = p; i < p + n; i++)
+		m->page[i].lent_to = vm->mem.owner;
+}
+
+/* Does @vm hold page @p (its own or lent to it)? */
+static inline bool mm_held(const struct mm *m, unsigned p, const struct mm_vm *vm)
+{
+	return m->page[p].owner == vm->mem.owner || m->page[p].lent_to == vm->mem.owner;
+}
+
+static inline bool mm_shared_state(uint8_t st)
+{
+	return st == GZ_PAGE_SHARED_OWNED || st == GZ_PAGE_LENT_SHARED;
 }
 
 /* The guest writes into its pages, so that a missing scrub shows. */
@@ -198,11 +243,17 @@ static inline void mm_dirty(unsigned p, unsigned n)
 		memset(gz_hal_pa_to_va(mm_pa(i)), 0xa0 + (i & 0xf), 64);
 }
 
+/* Page @p is back at the host: zero if it was donated, as the guest left it if it was lent
+ * (the host could read it all along: no scrub). */
 static inline bool mm_returned(struct mm *m, unsigned p)
 {
-	if (!fix_is_zero(mm_pa(p)))
+	const uint8_t *va = gz_hal_pa_to_va(mm_pa(p));
+
+	if (m->page[p].lent_to == GZ_OWNER_NONE && !fix_is_zero(mm_pa(p)))
 		MM_FAIL(m, "page %u back at the host unscrubbed", p);
-	m->page[p] = (struct mm_page){GZ_OWNER_HOST, GZ_PAGE_OWNED, MM_NONE};
+	if (m->page[p].lent_to != GZ_OWNER_NONE && va[0] != 0xa0 + (p & 0xf))
+		MM_FAIL(m, "lent page %u back at the host changed (%#x)", p, va[0]);
+	m->page[p] = (struct mm_page){GZ_OWNER_HOST, GZ_PAGE_OWNED, GZ_OWNER_NONE, MM_NONE};
 	return true;
 }
 
@@ -214,8 +265,8 @@ static inline unsigned mm_count(unsigned v, unsigned max)
 static inline bool mm_step(struct mm *m)
 {
 	/* Weighted so that guests get and use memory more often than they die. */
-	static const uint8_t ops[] = {0, 1, 2, 3, 4, 4,	 4,  5,	 6,  6,	 7,  7,
-				      7, 8, 8, 9, 9, 10, 10, 11, 12, 13, 14, 15};
+	static const uint8_t ops[] = {0, 1, 2, 3, 4,  4,  4,  5,  6,  6,  7,  7, 7,
+				      8, 8, 9, 9, 10, 10, 11, 12, 13, 14, 15, 16};
 	unsigned op = ops[mm_get(m, 1) % sizeof(ops)];
 	unsigned v = mm_get(m, 1) % MM_VMS;
 	unsigned p = mm_get(m, 2) % MM_PAGES;
@@ -237,7 +288,7 @@ static inline bool mm_step(struct mm *m)
 			for (unsigned i = 0; i < MM_IPAS; i++) {
 				int pg = m->vm[v].map[i];
 				bool hit = pg != MM_NONE &&
-					   (op != 8 || m->page[pg].state == GZ_PAGE_SHARED_OWNED);
+					   (op != 8 || mm_shared_state(m->page[pg].state));
 
 				if (hit && pass == 1 && k-- == 0) {
 					ipa = i;
@@ -314,13 +365,12 @@ static inline bool mm_step(struct mm *m)
 			ipa + n <= MM_IPAS;
 		for (unsigned i = 0; legal && i < n; i++)
 			legal = vm->map[ipa + i] == MM_NONE;
-		ret = ipa + n <= MM_IPAS
-			  ? gz_mem_host_donate_guest(&vm->mem, mm_pa(p),
-						     (gz_ipa_t)ipa << GZ_PAGE_SHIFT, n)
-			  : GZ_ERR_OUT_OF_RANGE;
-		ok = mm_expect(m, "donate_guest", legal, ret, snap, bytes);
+		ret = ipa + n <= MM_IPAS ? gz_mem_host_give_guest(&vm->mem, mm_pa(p),
+								  (gz_ipa_t)ipa << GZ_PAGE_SHIFT, n)
+					 : GZ_ERR_OUT_OF_RANGE;
+		ok = mm_expect(m, "give_guest", legal, ret, snap, bytes);
 		if (ok && !ret) {
-			mm_set(m, p, n, vm->mem.owner, GZ_PAGE_OWNED);
+			mm_give(m, p, n, vm);
 			for (unsigned i = 0; i < n; i++) {
 				vm->map[ipa + i] = (int16_t)(p + i);
 				m->page[p + i].ipa = (int16_t)(ipa + i);
@@ -342,20 +392,20 @@ static inline bool mm_step(struct mm *m)
 		}
 		for (unsigned i = 0; legal && i < n; i++) {
 			struct mm_page *pg = &m->page[list[i]];
-			bool done = pg->owner == vm->mem.owner && pg->ipa == (int)(ipa + i);
+			bool done = mm_held(m, list[i], vm) && pg->ipa == (int)(ipa + i);
 
 			legal = done || (pg->owner == GZ_OWNER_HOST && pg->state == GZ_PAGE_OWNED &&
 					 vm->map[ipa + i] == MM_NONE);
 		}
-		ret = ipa + n <= MM_IPAS ? gz_mem_host_donate_guest_pfns(
+		ret = ipa + n <= MM_IPAS ? gz_mem_host_give_guest_pfns(
 					       &vm->mem, pfns, (gz_ipa_t)ipa << GZ_PAGE_SHIFT, n)
 					 : GZ_ERR_OUT_OF_RANGE;
-		ok = mm_expect(m, "donate_pfns", legal, ret, snap, bytes);
+		ok = mm_expect(m, "give_pfns", legal, ret, snap, bytes);
 		if (ok && !ret) {
 			for (unsigned i = 0; i < n; i++) {
-				if (m->page[list[i]].owner == vm->mem.owner)
+				if (mm_held(m, list[i], vm))
 					continue;
-				mm_set(m, list[i], 1, vm->mem.owner, GZ_PAGE_OWNED);
+				mm_give(m, list[i], 1, vm);
 				vm->map[ipa + i] = (int16_t)list[i];
 				m->page[list[i]].ipa = (int16_t)(ipa + i);
 				mm_dirty(list[i], 1);
@@ -363,15 +413,15 @@ static inline bool mm_step(struct mm *m)
 		}
 		break;
 	}
-	case 7:	  /* guest shares with the host */
-	case 8:	  /* guest unshares */
-	case 9: { /* guest relinquishes */
-		uint8_t want = op == 8 ? GZ_PAGE_SHARED_OWNED : GZ_PAGE_OWNED;
+	case 7:			     /* guest shares with the host */
+	case 8:			     /* guest unshares */
+	case 9: {		     /* guest relinquishes */
+		bool want = op == 8; /* shared with the host */
 
 		legal = live && ipa + n <= MM_IPAS;
 		for (unsigned i = 0; legal && i < n; i++)
-			legal =
-			    vm->map[ipa + i] != MM_NONE && m->page[vm->map[ipa + i]].state == want;
+			legal = vm->map[ipa + i] != MM_NONE &&
+				mm_shared_state(m->page[vm->map[ipa + i]].state) == want;
 		if (ipa + n > MM_IPAS)
 			ret = GZ_ERR_OUT_OF_RANGE;
 		else if (op == 7)
@@ -392,6 +442,8 @@ static inline bool mm_step(struct mm *m)
 			if (op == 9) {
 				vm->map[ipa + i] = MM_NONE;
 				ok = mm_returned(m, pg);
+			} else if (m->page[pg].lent_to != GZ_OWNER_NONE) {
+				m->page[pg].state = op == 7 ? GZ_PAGE_LENT_SHARED : GZ_PAGE_LENT;
 			} else {
 				m->page[pg].state = op == 7 ? GZ_PAGE_SHARED_OWNED : GZ_PAGE_OWNED;
 			}
@@ -402,7 +454,8 @@ static inline bool mm_step(struct mm *m)
 		enum gz_page_state view = gz_pgstate_view(mm_pa(p), GZ_OWNER_HOST);
 
 		legal = view == GZ_PAGE_OWNED || view == GZ_PAGE_SHARED_OWNED ||
-			view == GZ_PAGE_SHARED_BORROWED;
+			view == GZ_PAGE_SHARED_BORROWED || view == GZ_PAGE_LENT ||
+			view == GZ_PAGE_LENT_SHARED;
 		ret = gz_host_s2_handle_fault(mm_pa(p) + (mm_get(m, 2) & 0xfff));
 		ok = mm_expect(m, "host_fault", legal, ret, snap, bytes);
 		if (ok && !ret && !fix_host_mapped(mm_pa(p))) {
@@ -436,14 +489,14 @@ static inline bool mm_step(struct mm *m)
 		for (unsigned i = 0; i < MM_IPAS; i++)
 			vm->map[i] = MM_NONE;
 		for (unsigned i = 0; ok && i < MM_PAGES; i++)
-			if (m->page[i].owner == vm->mem.owner)
+			if (mm_held(m, i, vm))
 				ok = mm_returned(m, i);
-		if (ok && (vm->mem.owned_pages || vm->mem.pgt_acct.pages)) {
+		if (ok && (vm->mem.owned_pages || vm->mem.lent_pages || vm->mem.pgt_acct.pages)) {
 			snprintf(m->err, sizeof(m->err), "reclaim done with pages left");
 			ok = false;
 		}
 		if (ok)
-			ok = mm_vm_init(m, v);
+			ok = mm_vm_init(m, v, ipa & 1);
 		break;
 	}
 	case 12: /* the hypervisor allocates an object */
@@ -464,9 +517,28 @@ static inline bool mm_step(struct mm *m)
 		       gz_pool_alloc(&m->hyp, &m->hyp_pages[m->nr_hyp_pages]) == GZ_OK)
 			m->nr_hyp_pages++;
 		break;
-	default: /* ... and is refilled */
+	case 15: /* ... and is refilled */
 		while (m->nr_hyp_pages)
 			gz_pool_free(&m->hyp, m->hyp_pages[--m->nr_hyp_pages]);
+		break;
+	default: /* a normal VM becomes protected: what it borrows becomes its own */
+		ret = gz_vm_mem_set_protected(&vm->mem);
+		if ((ret == GZ_OK) != live) {
+			snprintf(m->err, sizeof(m->err), "set_protected %d on a %s VM", ret,
+				 live ? "live" : "dead");
+			ok = false;
+		}
+		for (unsigned i = 0; ok && !ret && i < MM_PAGES; i++) {
+			if (m->page[i].lent_to != vm->mem.owner)
+				continue;
+			m->page[i].owner = vm->mem.owner;
+			m->page[i].state = m->page[i].state == GZ_PAGE_LENT_SHARED
+					       ? GZ_PAGE_SHARED_OWNED
+					       : GZ_PAGE_OWNED;
+			m->page[i].lent_to = GZ_OWNER_NONE;
+		}
+		if (ok && !ret)
+			vm->kind = GZ_VM_PROTECTED;
 		break;
 	}
 	free(snap);

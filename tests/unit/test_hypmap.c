@@ -201,8 +201,8 @@ static void test_donate_maps_return_unmaps(void **state)
 	assert_int_equal(gz_mem_check_invariants(NULL, 0, NULL), GZ_OK);
 }
 
-/* A guest's pages are never mapped for gzhyp: donation maps them only in the guest's stage
- * 2, and reclaim scrubs each through the fixmap. */
+/* A guest's pages are never mapped for gzhyp: donation (to a protected VM) maps them only in
+ * the guest's stage 2, and reclaim scrubs each through the fixmap. */
 static void test_guest_pages_scrubbed_through_fixmap(void **state)
 {
 	struct gz_vm_mem vm;
@@ -210,8 +210,9 @@ static void test_guest_pages_scrubbed_through_fixmap(void **state)
 
 	(void)state;
 	assert_int_equal(gz_vm_mem_init(&vm, 1, 32, 1), GZ_OK);
+	assert_int_equal(gz_vm_mem_set_protected(&vm), GZ_OK);
 	fix_fill(FIX_PAGE(16), 0xa5);
-	assert_int_equal(gz_mem_host_donate_guest(&vm, FIX_PAGE(16), 0x80000000, 4), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest(&vm, FIX_PAGE(16), 0x80000000, 4), GZ_OK);
 	for (unsigned i = 16; i < 20; i++)
 		assert_false(fake_hal_hyp_mapped(FIX_PAGE(i)));
 	fix0 = fixmap_calls();

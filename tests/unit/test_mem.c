@@ -1,8 +1,10 @@
 /*
  * Unit tests of the memory transitions (src/hyp/core/mem.c, mem_xfer.c, host_s2.c): set-up,
- * every transition from every page state (legal ones do exactly what they say, illegal ones
- * change nothing: the store, the host's and the guests' stage-2 are compared before and
- * after), host stage-2 faults, and the invariant checker itself.
+ * every transition from every page state, with protected VMs (donation) and normal ones
+ * (lending) (legal ones do exactly what they say, illegal ones change nothing: the store,
+ * the host's and the guests' stage-2 are compared before and after), host stage-2 faults,
+ * and the invariant checker itself. The two VMs are protected unless a test says otherwise;
+ * test_mem_lent.c has the rest of lending.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 
 static struct gz_vm_mem vm_a, vm_b;
 static struct gz_pool_stats baseline;
+static enum gz_vm_kind vm_kind = GZ_VM_PROTECTED; /* of vm_a and vm_b */
 
 static int setup(void **state)
 {
@@ -25,6 +28,11 @@ static int setup(void **state)
 	gz_pool_get_stats(gz_mem_pool(), &baseline);
 	assert_int_equal(gz_vm_mem_init(&vm_a, 1, 32, 1), GZ_OK);
 	assert_int_equal(gz_vm_mem_init(&vm_b, 2, 32, 2), GZ_OK);
+	assert_int_equal(vm_a.kind, GZ_VM_NORMAL);
+	if (vm_kind == GZ_VM_PROTECTED) {
+		assert_int_equal(gz_vm_mem_set_protected(&vm_a), GZ_OK);
+		assert_int_equal(gz_vm_mem_set_protected(&vm_b), GZ_OK);
+	}
 	return 0;
 }
 
@@ -180,7 +188,7 @@ enum pstate {
 	S_HOST_SHARED,
 	S_HYP_DONATED,
 	S_HYP_OWNED,
-	S_A_OWNED,
+	S_A_OWNED,  /* given to A: its own (protected) or lent to it (normal) */
 	S_A_SHARED, /* and faulted in by the host */
 	S_B_OWNED,
 	S_B_SHARED,
@@ -221,7 +229,7 @@ static gz_pa_t enter_state(enum pstate s)
 		break;
 	case S_A_OWNED:
 	case S_A_SHARED:
-		assert_int_equal(gz_mem_host_donate_guest(&vm_a, p, IPA_X, 1), GZ_OK);
+		assert_int_equal(gz_mem_host_give_guest(&vm_a, p, IPA_X, 1), GZ_OK);
 		if (s == S_A_SHARED) {
 			assert_int_equal(gz_mem_guest_share_host(&vm_a, IPA_X, 1), GZ_OK);
 			assert_int_equal(gz_host_s2_handle_fault(p), GZ_OK);
@@ -229,7 +237,7 @@ static gz_pa_t enter_state(enum pstate s)
 		break;
 	case S_B_OWNED:
 	case S_B_SHARED:
-		assert_int_equal(gz_mem_host_donate_guest(&vm_b, p, IPA_X, 1), GZ_OK);
+		assert_int_equal(gz_mem_host_give_guest(&vm_b, p, IPA_X, 1), GZ_OK);
 		if (s == S_B_SHARED)
 			assert_int_equal(gz_mem_guest_share_host(&vm_b, IPA_X, 1), GZ_OK);
 		break;
@@ -249,7 +257,7 @@ static int do_op(enum op o, gz_pa_t p)
 	case O_UNSHARE_HYP:
 		return gz_mem_host_unshare_hyp(p, 1);
 	case O_DONATE_A:
-		return gz_mem_host_donate_guest(&vm_a, p, IPA_X2, 1);
+		return gz_mem_host_give_guest(&vm_a, p, IPA_X2, 1);
 	case O_SHARE_A:
 		return gz_mem_guest_share_host(&vm_a, IPA_X, 1);
 	case O_UNSHARE_A:
@@ -267,6 +275,7 @@ static int do_op(enum op o, gz_pa_t p)
 #define NF  GZ_ERR_NOT_FOUND
 #define OOR GZ_ERR_OUT_OF_RANGE
 
+/* Protected VMs: pages given to a VM are its own. */
 static const int expect[S_NR][O_NR] = {
     /*                 dhyp shyp uhyp donA  shA  ushA relA fault */
     [S_HOST] = {OK, OK, BS, OK, NF, NF, NF, OK},
@@ -278,6 +287,22 @@ static const int expect[S_NR][O_NR] = {
     [S_A_SHARED] = {AD, AD, AD, AD, BS, OK, BS, OK},
     [S_B_OWNED] = {AD, AD, AD, AD, NF, NF, NF, AD},
     [S_B_SHARED] = {AD, AD, AD, AD, NF, NF, NF, OK},
+    [S_UNMANAGED] = {OOR, OOR, OOR, OOR, NF, NF, NF, OK},
+};
+
+/* Normal VMs: pages given to a VM stay the host's, lent (the host may still map them, but
+ * give them to no one else: BAD_STATE, the right owner in the wrong state). */
+static const int expect_lent[S_NR][O_NR] = {
+    /*                 dhyp shyp uhyp donA  shA  ushA relA fault */
+    [S_HOST] = {OK, OK, BS, OK, NF, NF, NF, OK},
+    [S_HOST_MAPPED] = {OK, OK, BS, OK, NF, NF, NF, OK},
+    [S_HOST_SHARED] = {BS, BS, OK, BS, NF, NF, NF, OK},
+    [S_HYP_DONATED] = {AD, AD, AD, AD, NF, NF, NF, AD},
+    [S_HYP_OWNED] = {AD, AD, AD, AD, NF, NF, NF, AD},
+    [S_A_OWNED] = {BS, BS, BS, BS, OK, BS, OK, OK},
+    [S_A_SHARED] = {BS, BS, BS, BS, BS, OK, BS, OK},
+    [S_B_OWNED] = {BS, BS, BS, BS, NF, NF, NF, OK},
+    [S_B_SHARED] = {BS, BS, BS, BS, NF, NF, NF, OK},
     [S_UNMANAGED] = {OOR, OOR, OOR, OOR, NF, NF, NF, OK},
 };
 
@@ -343,32 +368,55 @@ static void assert_applied(enum op o, enum pstate s, gz_pa_t p, const struct obs
 		assert_int_equal(gz_pgstate_view(p, GZ_OWNER_HOST), GZ_PAGE_OWNED);
 		break;
 	case O_DONATE_A:
-		assert_int_equal(gz_pgstate_owner(p), vm_a.owner);
 		assert_int_equal(fix_guest_pa(&vm_a, IPA_X2, &pa), GZ_OK);
 		assert_int_equal(pa, p);
+		if (vm_kind == GZ_VM_NORMAL) {
+			/* Lent: the host keeps the page and its mapping of it. */
+			assert_int_equal(gz_pgstate_owner(p), GZ_OWNER_HOST);
+			assert_int_equal(gz_pgstate_state(p), GZ_PAGE_LENT);
+			assert_int_equal(gz_pgstate_lent_to(p), vm_a.owner);
+			assert_int_equal(gz_pgstate_view(p, vm_a.owner), GZ_PAGE_BORROWED);
+			assert_int_equal(gz_pgstate_view(p, vm_b.owner), GZ_PAGE_NOACCESS);
+			assert_int_equal(fix_host_mapped(p), before->host_mapped);
+			assert_int_equal(vm_a.lent_pages, 1);
+			break;
+		}
+		assert_int_equal(gz_pgstate_owner(p), vm_a.owner);
 		assert_false(fix_host_mapped(p));
 		break;
 	case O_SHARE_A:
-		assert_int_equal(gz_pgstate_view(p, GZ_OWNER_HOST), GZ_PAGE_SHARED_BORROWED);
+		assert_int_equal(gz_pgstate_view(p, GZ_OWNER_HOST), vm_kind == GZ_VM_NORMAL
+									? GZ_PAGE_LENT_SHARED
+									: GZ_PAGE_SHARED_BORROWED);
 		assert_int_equal(vm_a.shared_pages, 1);
 		break;
 	case O_UNSHARE_A:
-		assert_int_equal(gz_pgstate_view(p, GZ_OWNER_HOST), GZ_PAGE_NOACCESS);
-		assert_false(fix_host_mapped(p));
+		if (vm_kind == GZ_VM_NORMAL) {
+			assert_int_equal(gz_pgstate_view(p, GZ_OWNER_HOST), GZ_PAGE_LENT);
+			assert_true(fix_host_mapped(p)); /* faulted in as shared, kept */
+		} else {
+			assert_int_equal(gz_pgstate_view(p, GZ_OWNER_HOST), GZ_PAGE_NOACCESS);
+			assert_false(fix_host_mapped(p));
+		}
 		assert_int_equal(vm_a.shared_pages, 0);
 		break;
 	case O_RELINQ_A:
 		assert_int_equal(gz_pgstate_view(p, GZ_OWNER_HOST), GZ_PAGE_OWNED);
 		assert_int_equal(fix_guest_pa(&vm_a, IPA_X, &pa), GZ_ERR_NOT_FOUND);
-		assert_true(fix_is_zero(p));
+		/* A lent page comes back as it was (the host could read it all along). */
+		if (vm_kind == GZ_VM_NORMAL)
+			assert_int_equal(*(uint8_t *)gz_hal_pa_to_va(p), 0x5a);
+		else
+			assert_true(fix_is_zero(p));
 		assert_int_equal(vm_a.owned_pages, 0);
+		assert_int_equal(vm_a.lent_pages, 0);
 		break;
 	default:
 		assert_int_equal(gz_pgt_translate(gz_mem_host_s2(), p, &pa, &prot, NULL), GZ_OK);
 		assert_int_equal(pa, p);
 		if (s == S_UNMANAGED)
 			assert_true(prot & GZ_PROT_DEVICE);
-		else if (s == S_A_SHARED || s == S_B_SHARED)
+		else if ((s == S_A_SHARED || s == S_B_SHARED) && vm_kind == GZ_VM_PROTECTED)
 			assert_int_equal(prot, GZ_PROT_RW);
 		else
 			assert_int_equal(prot, GZ_PROT_RWX);
@@ -376,9 +424,9 @@ static void assert_applied(enum op o, enum pstate s, gz_pa_t p, const struct obs
 	}
 }
 
-static void test_transition_matrix(void **state)
+static void transition_matrix(enum gz_vm_kind kind, const int (*want)[O_NR])
 {
-	(void)state;
+	vm_kind = kind;
 	for (int s = 0; s < S_NR; s++) {
 		for (int o = 0; o < O_NR; o++) {
 			struct observed before;
@@ -393,9 +441,9 @@ static void test_transition_matrix(void **state)
 			check_invariants();
 			observe(&before, p);
 			ret = do_op(o, p);
-			if (ret != expect[s][o])
-				fail_msg("state %d op %d: %d, expected %d", s, o, ret,
-					 expect[s][o]);
+			if (ret != want[s][o])
+				fail_msg("kind %d state %d op %d: %d, expected %d", kind, s, o, ret,
+					 want[s][o]);
 			if (ret == GZ_OK)
 				assert_applied(o, s, p, &before);
 			else
@@ -404,6 +452,19 @@ static void test_transition_matrix(void **state)
 			check_invariants();
 		}
 	}
+	vm_kind = GZ_VM_PROTECTED;
+}
+
+static void test_transition_matrix(void **state)
+{
+	(void)state;
+	transition_matrix(GZ_VM_PROTECTED, expect);
+}
+
+static void test_transition_matrix_lent(void **state)
+{
+	(void)state;
+	transition_matrix(GZ_VM_NORMAL, expect_lent);
 }
 
 /* ---- ranges -------------------------------------------------------------------------- */
@@ -432,7 +493,7 @@ static void test_range_rejects(void **state)
 		assert_int_equal(gz_mem_host_donate_hyp(cases[i].pa, cases[i].nr), cases[i].ret);
 		assert_int_equal(gz_mem_host_share_hyp(cases[i].pa, cases[i].nr),
 				 cases[i].ret ? cases[i].ret : GZ_ERR_ACCESS_DENIED);
-		assert_int_equal(gz_mem_host_donate_guest(&vm_a, cases[i].pa, 0, cases[i].nr),
+		assert_int_equal(gz_mem_host_give_guest(&vm_a, cases[i].pa, 0, cases[i].nr),
 				 cases[i].ret ? cases[i].ret : GZ_ERR_ACCESS_DENIED);
 		if (cases[i].ret)
 			assert_true(fix_same_as(snap, bytes));
@@ -442,14 +503,14 @@ static void test_range_rejects(void **state)
 	assert_int_equal(gz_mem_host_share_hyp(FIX_PAGE(10), 1), GZ_OK);
 	snap = fix_snapshot(&bytes);
 	assert_int_equal(gz_mem_host_donate_hyp(FIX_PAGE(5), 6), GZ_ERR_BAD_STATE);
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(5), 0, 6), GZ_ERR_BAD_STATE);
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_PAGE(5), 0, 6), GZ_ERR_BAD_STATE);
 	assert_int_equal(gz_mem_host_unshare_hyp(FIX_PAGE(9), 2), GZ_ERR_BAD_STATE);
 	assert_true(fix_same_as(snap, bytes));
 	free(snap);
 	/* Guest IPA ranges. */
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(0), 1ULL << 32, 1),
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_PAGE(0), 1ULL << 32, 1),
 			 GZ_ERR_OUT_OF_RANGE);
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(0), 0x1001, 1),
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_PAGE(0), 0x1001, 1),
 			 GZ_ERR_INVALID_ARGS);
 	assert_int_equal(gz_mem_guest_share_host(&vm_a, 0x1000, 0), GZ_ERR_INVALID_ARGS);
 	assert_int_equal(gz_mem_guest_share_host(&vm_a, 1ULL << 32, 1), GZ_ERR_OUT_OF_RANGE);
@@ -584,7 +645,7 @@ static void test_donate_guest_block_and_pages(void **state)
 	(void)state;
 	fix_fill(blk, 0x11);
 	assert_int_equal(gz_host_s2_handle_fault(blk), GZ_OK);
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, blk, 0x40000000ULL >> 2, 512), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, blk, 0x40000000ULL >> 2, 512), GZ_OK);
 	assert_int_equal(gz_pgt_translate(&vm_a.s2, 0x10000000ULL + 0x1234, &pa, NULL, &level),
 			 GZ_OK);
 	assert_int_equal(pa, blk + 0x1234);
@@ -594,9 +655,9 @@ static void test_donate_guest_block_and_pages(void **state)
 	/* The guest sees the host's data (the host gave it); only reclaim scrubs. */
 	assert_int_equal(*(uint8_t *)gz_hal_pa_to_va(blk), 0x11);
 	/* Already mapped IPA, already given page. */
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(0), 0x10000000ULL, 1),
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_PAGE(0), 0x10000000ULL, 1),
 			 GZ_ERR_ALREADY_EXISTS);
-	assert_int_equal(gz_mem_host_donate_guest(&vm_b, blk, 0, 1), GZ_ERR_ACCESS_DENIED);
+	assert_int_equal(gz_mem_host_give_guest(&vm_b, blk, 0, 1), GZ_ERR_ACCESS_DENIED);
 	check_invariants();
 }
 
@@ -612,41 +673,38 @@ static void test_donate_pfns(void **state)
 
 	(void)state;
 	snap = fix_snapshot(&bytes);
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, pfns, 0, 0), GZ_ERR_INVALID_ARGS);
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, pfns, 0, GZ_MEM_LIST_MAX + 1),
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, pfns, 0, 0), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, pfns, 0, GZ_MEM_LIST_MAX + 1),
 			 GZ_ERR_INVALID_ARGS);
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, dup, 0, 2), GZ_ERR_INVALID_ARGS);
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, huge, 0, 1), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, dup, 0, 2), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, huge, 0, 1), GZ_ERR_INVALID_ARGS);
 	assert_true(fix_same_as(snap, bytes));
 	free(snap);
 
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, pfns, 0x8000, 4), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, pfns, 0x8000, 4), GZ_OK);
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(fix_guest_pa(&vm_a, 0x8000 + i * GZ_PAGE_SIZE, &pa), GZ_OK);
 		assert_int_equal(pa, pfns[i] << 12);
 	}
 	/* Again (two vCPUs faulting on the same pages): nothing to do, still fine. */
 	fake_hal_clear_ops();
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, pfns, 0x8000, 4), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, pfns, 0x8000, 4), GZ_OK);
 	assert_int_equal(fake_hal_nr_ops(), 0);
 	/* Partly done: the new page goes in, the others are left alone. */
 	pfns[3] = FIX_PAGE(10) >> 12;
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, pfns, 0x9000, 1),
-			 GZ_ERR_ACCESS_DENIED);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, pfns, 0x9000, 1), GZ_ERR_ACCESS_DENIED);
 	uint64_t two[2] = {FIX_PAGE(9) >> 12, FIX_PAGE(10) >> 12};
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, two, 0xb000, 2), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, two, 0xb000, 2), GZ_OK);
 	assert_int_equal(vm_a.owned_pages, 5);
 	/* The last page already done, the first new. */
 	uint64_t last_done[2] = {FIX_PAGE(16) >> 12, FIX_PAGE(3) >> 12};
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, last_done, 0x7000, 2), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, last_done, 0x7000, 2), GZ_OK);
 	assert_int_equal(vm_a.owned_pages, 6);
 	/* A page at the wrong IPA is not "done". */
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, two, 0xc000, 1),
-			 GZ_ERR_ACCESS_DENIED);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, two, 0xc000, 1), GZ_ERR_ACCESS_DENIED);
 	/* Unmanaged PFNs. */
 	uint64_t dev[1] = {P_DEV >> 12};
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, dev, 0x20000, 1),
-			 GZ_ERR_OUT_OF_RANGE);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, dev, 0x20000, 1), GZ_ERR_OUT_OF_RANGE);
 	check_invariants();
 }
 
@@ -660,12 +718,12 @@ static void test_donate_rollback_on_no_memory(void **state)
 
 	(void)state;
 	/* Tables for [0, 2 MiB) exist; IPA 2 MiB needs a new last-level table. */
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(1), 2 * MB - 2 * GZ_PAGE_SIZE, 1),
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_PAGE(1), 2 * MB - 2 * GZ_PAGE_SIZE, 1),
 			 GZ_OK);
 	n = fix_drain(&drain, drained, 2048);
 	snap = fix_snapshot(&bytes);
 	fake_hal_clear_ops();
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, pfns, 2 * MB - GZ_PAGE_SIZE, 2),
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, pfns, 2 * MB - GZ_PAGE_SIZE, 2),
 			 GZ_ERR_NO_MEMORY);
 	/* The first page was mapped and taken back out: nothing is left of the call. */
 	assert_int_equal(fix_guest_pa(&vm_a, 2 * MB - GZ_PAGE_SIZE, &pa), GZ_ERR_NOT_FOUND);
@@ -677,17 +735,15 @@ static void test_donate_rollback_on_no_memory(void **state)
 	/* The middle one of three stretches fails: the first is taken back too. */
 	uint64_t three[3] = {FIX_PAGE(20) >> 12, FIX_PAGE(40) >> 12, FIX_PAGE(60) >> 12};
 	snap = fix_snapshot(&bytes);
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, three, 2 * MB - GZ_PAGE_SIZE, 3),
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, three, 2 * MB - GZ_PAGE_SIZE, 3),
 			 GZ_ERR_NO_MEMORY);
 	assert_int_equal(fix_guest_pa(&vm_a, 2 * MB - GZ_PAGE_SIZE, &pa), GZ_ERR_NOT_FOUND);
 	assert_true(fix_same_as(snap, bytes));
 	free(snap);
 	/* Same for the host giving a contiguous run and for relinquishing out of a block. */
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(50), 4 * MB, 1),
-			 GZ_ERR_NO_MEMORY);
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_PAGE(50), 4 * MB, 1), GZ_ERR_NO_MEMORY);
 	fix_undrain(&drain, drained, n);
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_HOST_BASE + 4 * MB, 8 * MB, 512),
-			 GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_HOST_BASE + 4 * MB, 8 * MB, 512), GZ_OK);
 	n = fix_drain(&drain, drained, 2048);
 	snap = fix_snapshot(&bytes);
 	assert_int_equal(gz_mem_guest_relinquish(&vm_a, 8 * MB + GZ_PAGE_SIZE, 1),
@@ -704,7 +760,7 @@ static void test_share_unshare_relinquish_ranges(void **state)
 	gz_pa_t pa;
 
 	(void)state;
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(0), 0x100000, 8), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_PAGE(0), 0x100000, 8), GZ_OK);
 	assert_int_equal(gz_mem_guest_share_host(&vm_a, 0x100000, 4), GZ_OK);
 	assert_int_equal(vm_a.shared_pages, 4);
 	/* A range running into a shared page, or off the mapped part, changes nothing. */
@@ -738,8 +794,8 @@ static void test_reclaim_batched(void **state)
 	(void)state;
 	for (int i = 0; i < 10; i++)
 		fix_fill(FIX_PAGE(i), 0xee);
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(0), 0, 6), GZ_OK);
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(6), 0x80000000ULL, 4), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_PAGE(0), 0, 6), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_PAGE(6), 0x80000000ULL, 4), GZ_OK);
 	assert_int_equal(gz_mem_guest_share_host(&vm_a, 0, 2), GZ_OK);
 	assert_int_equal(gz_host_s2_handle_fault(FIX_PAGE(0)), GZ_OK);
 	vm_a.obj_acct.pages = 0;
@@ -765,7 +821,7 @@ static void test_reclaim_batched(void **state)
 		struct gz_vm_mem *vms[] = {&vm_a, &vm_b};
 		assert_int_equal(gz_mem_check_invariants(vms, 2, NULL), GZ_OK);
 		/* A dying VM takes nothing new. */
-		assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(20), 0, 1),
+		assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_PAGE(20), 0, 1),
 				 GZ_ERR_NOT_ALLOWED);
 		assert_int_equal(gz_mem_guest_share_host(&vm_a, 0, 1), GZ_ERR_NOT_ALLOWED);
 	}
@@ -805,7 +861,7 @@ static void test_reclaim_scan_bound(void **state)
 	fake_hal_reset(2048ULL << 20, 0);
 	assert_int_equal(gz_mem_init(&cfg), GZ_OK);
 	assert_int_equal(gz_vm_mem_init(&vm_a, 1, 32, 1), GZ_OK);
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, last, 0, 1), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, last, 0, 1), GZ_OK);
 	while ((ret = gz_vm_mem_reclaim(&vm_a, 100)) == GZ_ERR_BUSY)
 		calls++;
 	assert_int_equal(ret, GZ_OK);
@@ -831,7 +887,7 @@ static void test_invariant_checker(void **state)
 	struct gz_pgt *host = gz_mem_host_s2();
 
 	(void)state;
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, FIX_PAGE(0), 0x3000, 2), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, FIX_PAGE(0), 0x3000, 2), GZ_OK);
 	/* The store says the host owns a page the guest maps. */
 	gz_pgstate_set(FIX_PAGE(1), 1, GZ_OWNER_HOST, GZ_PAGE_OWNED);
 	expect_broken(0x4000);
@@ -905,8 +961,8 @@ static void test_odd_memory(void **state)
 	assert_int_equal(gz_vm_mem_init(&vm_b, 2, 32, 2), GZ_OK);
 	/* The unbacked pages cannot be donated or read by the hypervisor. */
 	assert_int_equal(gz_mem_host_donate_hyp(hi, 1), GZ_ERR_OUT_OF_RANGE);
-	assert_int_equal(gz_mem_host_donate_guest(&vm_a, hi, 0, 1), GZ_ERR_OUT_OF_RANGE);
-	assert_int_equal(gz_mem_host_donate_guest_pfns(&vm_a, &pfn, 0, 1), GZ_ERR_OUT_OF_RANGE);
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, hi, 0, 1), GZ_ERR_OUT_OF_RANGE);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, &pfn, 0, 1), GZ_ERR_OUT_OF_RANGE);
 	assert_int_equal(gz_memslot_set_region(&vm_a, hi, 4096), GZ_ERR_OUT_OF_RANGE);
 	/* ... nor hold the hypervisor. */
 	struct gz_mem_config unbacked = cfg;
@@ -961,6 +1017,7 @@ int main(void)
 	    T(test_init_rejects),
 	    T(test_vm_init_rejects),
 	    T(test_transition_matrix),
+	    T(test_transition_matrix_lent),
 	    T(test_range_rejects),
 	    T(test_hyp_return_host),
 	    T(test_donate_hyp_unmaps_host_block),

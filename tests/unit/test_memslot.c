@@ -27,6 +27,9 @@ static int setup(void **state)
 	(void)state;
 	assert_int_equal(fix_init(FIX_WORK_SIZE), GZ_OK);
 	assert_int_equal(gz_vm_mem_init(&vm, 7, 32, 7), GZ_OK);
+	/* Slots work alike for both kinds; a protected VM shows the pages change hands
+	 * (test_normal_vm_lends has the normal kind). */
+	assert_int_equal(gz_vm_mem_set_protected(&vm), GZ_OK);
 	return 0;
 }
 
@@ -287,7 +290,7 @@ static void test_set_region_rejects(void **state)
 	put_desc(1, 0x15000, 2, 1, (const struct range[]){{FIX_PAGE(110), 2, 0}}, 1);
 	assert_int_equal(set_region(), GZ_OK);
 	assert_int_equal(gz_memslot_purpose(&vm, 0x200000, GZ_PAGE_SIZE, 0), GZ_OK);
-	assert_int_equal(gz_mem_host_donate_guest(&vm, FIX_PAGE(120), 0x300000, 1), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest(&vm, FIX_PAGE(120), 0x300000, 1), GZ_OK);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct reject *c = &cases[i];
 
@@ -566,13 +569,44 @@ static void test_dying_vm(void **state)
 	assert_null(gz_memslot_get(&vm, 99));
 }
 
+/* A normal VM: a populated slot is lent (the host keeps its mapping), a page lent to the VM
+ * cannot be mapped a second time at another gfn, and slot deletion hands the pages back as
+ * the guest left them. */
+static void test_normal_vm_lends(void **state)
+{
+	gz_pa_t pa;
+
+	(void)state;
+	assert_int_equal(gz_vm_mem_reclaim(&vm, 1), GZ_OK);
+	assert_int_equal(gz_vm_mem_init(&vm, 7, 32, 7), GZ_OK);
+	assert_int_equal(vm.kind, GZ_VM_NORMAL);
+	assert_int_equal(gz_host_s2_handle_fault(FIX_PAGE(0)), GZ_OK);
+	put_desc(0, GPA, 4, 1, (const struct range[]){{FIX_PAGE(0), 4, 0}}, 1);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(fix_guest_pa(&vm, GPA + GZ_PAGE_SIZE, &pa), GZ_OK);
+	assert_int_equal(pa, FIX_PAGE(1));
+	assert_int_equal(gz_pgstate_lent_to(FIX_PAGE(1)), vm.owner);
+	assert_true(fix_host_mapped(FIX_PAGE(1)));
+	assert_int_equal(vm.lent_pages, 4);
+	fix_fill(FIX_PAGE(2), 0x42);
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(2) >> 12, (GPA >> 12) + 1, 1),
+			 GZ_ERR_BAD_STATE);
+	check_invariants();
+	while (gz_memslot_delete(&vm, 0, 1) == GZ_ERR_BUSY)
+		;
+	assert_int_equal(vm.lent_pages, 0);
+	assert_int_equal(gz_pgstate_view(FIX_PAGE(2), GZ_OWNER_HOST), GZ_PAGE_OWNED);
+	assert_int_equal(*(uint8_t *)gz_hal_pa_to_va(FIX_PAGE(2)), 0x42);
+	check_invariants();
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_populated_batches), T(test_set_region_rejects),  T(test_purpose),
 	    T(test_demand_paging),     T(test_block_demand_paging), T(test_delete_batched),
-	    T(test_dying_vm),	       T(test_delete_many_leaves),
+	    T(test_dying_vm),	       T(test_delete_many_leaves),  T(test_normal_vm_lends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,7 +35,8 @@ void gz_host_s2_unmap(struct gz_pgt *s2, gz_pa_t pa, uint64_t nr)
 	}
 }
 
-/* May the host map the whole 2 MiB block around @pa as its own normal memory? */
+/* May the host map the whole 2 MiB block around @pa as its own normal memory? (Pages it
+ * lends are still its own.) */
 static bool host_owns_block(gz_pa_t block)
 {
 	if (!gz_pgstate_managed_range(block, HOST_BLOCK >> GZ_PAGE_SHIFT))
@@ -66,6 +67,8 @@ int gz_host_s2_map_fault(struct gz_pgt *s2, gz_pa_t pa)
 		switch (gz_pgstate_view(page, GZ_OWNER_HOST)) {
 		case GZ_PAGE_OWNED:
 		case GZ_PAGE_SHARED_OWNED:
+		case GZ_PAGE_LENT: /* lent pages stay the host's own (a normal VM's memory) */
+		case GZ_PAGE_LENT_SHARED:
 			prot = HOST_PROT;
 			if (host_owns_block(block)) {
 				base = block;

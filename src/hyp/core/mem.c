@@ -314,6 +314,8 @@ static bool check_host_page(gz_pa_t pa, uint32_t prot, uint64_t leaf_size)
 	switch (gz_pgstate_view(pa, GZ_OWNER_HOST)) {
 	case GZ_PAGE_OWNED:
 	case GZ_PAGE_SHARED_OWNED:
+	case GZ_PAGE_LENT:
+	case GZ_PAGE_LENT_SHARED:
 		return true;
 	case GZ_PAGE_SHARED_BORROWED:
 		return leaf_size == GZ_PAGE_SIZE && !(prot & GZ_PROT_X);
@@ -337,8 +339,8 @@ static int check_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	gz_pgt_translate(v->pgt, v->addr, &pa, &prot, &level);
 	size = gz_pgt_level_size(level);
 	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
-		bool ok = c->vm ? gz_pgstate_owner(pa + off) == c->vm->owner
-				: check_host_page(pa + off, prot, size);
+		bool ok =
+		    c->vm ? gz_mem_held_by(c->vm, pa + off) : check_host_page(pa + off, prot, size);
 
 		if (!ok) {
 			c->bad = v->addr + off;
@@ -359,6 +361,7 @@ static bool walk_ok(struct gz_pgt *pgt, struct check_ctx *c)
 int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint64_t *bad_addr)
 {
 	uint64_t owned[GZ_MEM_CHECK_MAX_VMS] = {0}, shared[GZ_MEM_CHECK_MAX_VMS] = {0};
+	uint64_t lent[GZ_MEM_CHECK_MAX_VMS] = {0};
 	uint64_t total = gz_pgstate_nr_pages();
 	struct check_ctx c = {0};
 	int ret = GZ_ERR_BAD_STATE;
@@ -368,21 +371,28 @@ int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint6
 	gz_mem_lock();
 	if (!walk_ok(&gz_mem_g.host_s2, &c))
 		goto out;
-	/* One pass over the store: every guest page belongs to a listed VM. */
+	/* One pass over the store: every guest page, and every page lent, belongs to a listed
+	 * VM; only normal VMs borrow. */
 	for (uint64_t k = 0; k < total; k++) {
 		gz_pa_t pa = gz_pgstate_pa_at(k);
-		gz_owner_t o = gz_pgstate_owner(pa);
+		gz_owner_t o = gz_pgstate_owner(pa), to = gz_pgstate_lent_to(pa);
+		enum gz_page_state st = gz_pgstate_state(pa);
 		unsigned i = 0;
 
-		if (!GZ_OWNER_IS_VM(o))
+		if (to != GZ_OWNER_NONE)
+			o = to;
+		else if (!GZ_OWNER_IS_VM(o))
 			continue;
 		while (i < nr_vms && vms[i]->owner != o)
 			i++;
 		c.bad = pa;
-		if (i == nr_vms)
+		if (i == nr_vms || (to != GZ_OWNER_NONE && vms[i]->kind != GZ_VM_NORMAL))
 			goto out;
-		owned[i]++;
-		shared[i] += gz_pgstate_state(pa) == GZ_PAGE_SHARED_OWNED;
+		if (to != GZ_OWNER_NONE)
+			lent[i]++;
+		else
+			owned[i]++;
+		shared[i] += st == GZ_PAGE_SHARED_OWNED || st == GZ_PAGE_LENT_SHARED;
 	}
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct gz_vm_mem *m = vms[i];
@@ -391,10 +401,11 @@ int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint6
 		if (m->state == GZ_VM_MEM_LIVE && !walk_ok(&m->s2, &c))
 			goto out;
 		c.bad = m->owner;
-		/* The counters match the store; a live VM maps each page it owns once, a dying
-		 * one maps nothing. */
-		if (owned[i] != m->owned_pages || shared[i] != m->shared_pages ||
-		    (m->state == GZ_VM_MEM_LIVE && c.mapped != owned[i]))
+		/* The counters match the store; a live VM maps each page it owns or borrows
+		 * once, a dying one maps nothing. */
+		if (owned[i] != m->owned_pages || lent[i] != m->lent_pages ||
+		    shared[i] != m->shared_pages ||
+		    (m->state == GZ_VM_MEM_LIVE && c.mapped != owned[i] + lent[i]))
 			goto out;
 	}
 	ret = GZ_OK;

@@ -10,7 +10,7 @@ struct gz_mem_run {
 	uint64_t nr;
 };
 
-/* Runs one call may hand to gz_mem_donate_runs (8 KiB of scratch, see mem_scratch). */
+/* Runs one call may hand to gz_mem_give_runs (8 KiB of scratch, see mem_scratch). */
 #define GZ_MEM_MAX_RUNS GZ_MEM_LIST_MAX
 
 struct gz_mem_global {
@@ -35,6 +35,8 @@ void gz_mem_unlock(void);
 
 /* Zero a page and clean it to the point of coherency (before the host sees it again). */
 void gz_mem_scrub(gz_pa_t pa, uint64_t nr);
+/* Does the VM own @pa or borrow it (lent to it)? */
+bool gz_mem_held_by(const struct gz_vm_mem *m, gz_pa_t pa);
 /* host_s2.c, on the host stage-2 @s2 under the lock. Remove every leaf touching [pa, pa + nr
  * pages), whole (never splits, so it cannot fail; the host faults back in what it may still
  * access). */
@@ -45,13 +47,13 @@ int gz_host_s2_map_fault(struct gz_pgt *s2, gz_pa_t pa);
 /* Whether [addr, addr + nr pages) is aligned, non-empty and below 2^bits. */
 int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits);
 
-/* Under the lock. Donate runs[0..nr_runs) host -> guest at consecutive IPAs from @ipa.
- * With @idempotent, a page already mapped at its IPA as exactly this page counts as done.
- * All or nothing. */
-int gz_mem_donate_runs(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run *runs,
-		       unsigned nr_runs, bool idempotent);
-/* Under the lock. Unmap the guest leaf at @ipa (whole), scrub its pages and give them back
- * to the host. Returns the number of pages, 0 when nothing is mapped there. */
+/* Under the lock. Give runs[0..nr_runs) host -> guest at consecutive IPAs from @ipa: lent to
+ * a normal VM, donated to a protected one. With @idempotent, a page already mapped at its
+ * IPA as exactly this page counts as done. All or nothing. */
+int gz_mem_give_runs(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run *runs,
+		     unsigned nr_runs, bool idempotent);
+/* Under the lock. Unmap the guest leaf at @ipa (whole) and give its pages back to the host
+ * (donated ones scrubbed). Returns the number of pages, 0 when nothing is mapped there. */
 uint64_t gz_mem_reclaim_leaf(struct gz_vm_mem *m, gz_ipa_t ipa);
 
 #endif

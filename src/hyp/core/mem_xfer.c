@@ -1,9 +1,11 @@
 /*
- * Guest memory transitions (gzhyp/mem.h): host -> guest donation, guest share/unshare with the
+ * Guest memory transitions (gzhyp/mem.h): host -> guest lending (normal VMs) and donation
+ * (protected VMs), lent -> donated when a VM becomes protected, guest share/unshare with the
  * host, relinquish, and reclaim on VM destroy. Each checks the whole request before it
  * changes anything; the only fallible step of an apply (a page-table change that needs
  * memory) comes first and rolls back by itself.
  */
+#include <arm64/pte.h>
 #include <gzhyp/atomic.h>
 #include <gzhyp/s2pt.h>
 #include <gzabi/status.h>
@@ -37,15 +39,52 @@ int gz_vm_mem_init(struct gz_vm_mem *m, uint16_t vm_id, unsigned ipa_bits, uint1
 	return GZ_OK;
 }
 
+bool gz_mem_held_by(const struct gz_vm_mem *m, gz_pa_t pa)
+{
+	enum gz_page_state v = gz_pgstate_view(pa, m->owner);
+
+	return v == GZ_PAGE_OWNED || v == GZ_PAGE_SHARED_OWNED || v == GZ_PAGE_BORROWED;
+}
+
+/* A page lent to the VM becomes its own: the host loses its mapping (the VM's stays). */
+static int lent_to_donated(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
+{
+	struct gz_vm_mem *m = v->arg;
+	uint64_t size = gz_pgt_level_size(v->level);
+	gz_pa_t pa;
+
+	(void)flag;
+	if (!(v->desc & ARCH_PTE_VALID)) /* the VMSA valid bit */
+		return 0;
+	gz_pgt_translate(v->pgt, v->addr, &pa, NULL, NULL);
+	pa = GZ_ALIGN_DOWN(pa, size);
+	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
+		enum gz_page_state st = gz_pgstate_state(pa + off);
+
+		if (gz_pgstate_lent_to(pa + off) != m->owner)
+			gz_hal_panic("mem: a guest maps a page not lent to it");
+		gz_host_s2_unmap(&gz_mem_g.host_s2, pa + off, 1);
+		gz_pgstate_set(pa + off, 1, m->owner,
+			       st == GZ_PAGE_LENT_SHARED ? GZ_PAGE_SHARED_OWNED : GZ_PAGE_OWNED);
+	}
+	m->lent_pages -= size >> GZ_PAGE_SHIFT;
+	m->owned_pages += size >> GZ_PAGE_SHIFT;
+	return 0;
+}
+
 int gz_vm_mem_set_protected(struct gz_vm_mem *m)
 {
 	int ret = GZ_OK;
 
 	gz_mem_lock();
-	if (m->state != GZ_VM_MEM_LIVE)
+	if (m->state != GZ_VM_MEM_LIVE) {
 		ret = GZ_ERR_NOT_ALLOWED;
-	else
+	} else if (m->kind != GZ_VM_PROTECTED) {
+		/* A normal VM maps only pages lent to it: each leaf of its stage-2 is one. */
+		gz_pgt_walk(&m->s2, 0, 1ULL << m->s2.ia_bits, GZ_PGT_VISIT_LEAF, lent_to_donated,
+			    m);
 		m->kind = GZ_VM_PROTECTED;
+	}
 	gz_mem_unlock();
 	return ret;
 }
@@ -90,7 +129,7 @@ static int check_donation(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem
 		for (uint64_t k = 0; k < runs[i].nr; k++, ipa += GZ_PAGE_SIZE) {
 			gz_pa_t pa = runs[i].pa + (k << GZ_PAGE_SHIFT);
 
-			if (idempotent && gz_pgstate_owner(pa) == m->owner && mapped_as(m, ipa, pa))
+			if (idempotent && gz_mem_held_by(m, pa) && mapped_as(m, ipa, pa))
 				continue;
 			if (gz_pgstate_owner(pa) != GZ_OWNER_HOST)
 				return GZ_ERR_ACCESS_DENIED;
@@ -106,8 +145,9 @@ static int check_donation(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem
 	return GZ_OK;
 }
 
-/* Apply @fn to every maximal stretch of pages of the request that still has to be donated
- * (host-owned), each physically and IPA-contiguous. Stops at the first failure. */
+/* Apply @fn to every maximal stretch of pages of the request that still has to be given
+ * (host OWNED; the check let through no other page but those the VM holds already), each
+ * physically and IPA-contiguous. Stops at the first failure. */
 typedef int (*stretch_fn)(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t nr);
 
 static int for_each_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run *runs,
@@ -122,7 +162,7 @@ static int for_each_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_m
 	for (unsigned i = 0; i < nr_runs; i++) {
 		for (uint64_t k = 0; k < runs[i].nr; k++, ipa += GZ_PAGE_SIZE) {
 			gz_pa_t pa = runs[i].pa + (k << GZ_PAGE_SHIFT);
-			bool take = gz_pgstate_owner(pa) == GZ_OWNER_HOST;
+			bool take = gz_pgstate_view(pa, GZ_OWNER_HOST) == GZ_PAGE_OWNED;
 
 			/* IPAs are consecutive inside a stretch: any page not taken ends it. */
 			if (take && s_nr && s_pa + (s_nr << GZ_PAGE_SHIFT) == pa) {
@@ -169,17 +209,23 @@ static int unmap_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t
 	return GZ_OK;
 }
 
+/* Lend (the host keeps its mapping) or donate (the host loses it) a mapped stretch. */
 static int give_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t nr)
 {
 	(void)ipa;
+	if (m->kind == GZ_VM_NORMAL) {
+		gz_pgstate_set(pa, nr, m->owner, GZ_PAGE_LENT);
+		m->lent_pages += nr;
+		return GZ_OK;
+	}
 	gz_host_s2_unmap(&gz_mem_g.host_s2, pa, nr);
 	gz_pgstate_set(pa, nr, m->owner, GZ_PAGE_OWNED);
 	m->owned_pages += nr;
 	return GZ_OK;
 }
 
-int gz_mem_donate_runs(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run *runs,
-		       unsigned nr_runs, bool idempotent)
+int gz_mem_give_runs(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run *runs,
+		     unsigned nr_runs, bool idempotent)
 {
 	uint64_t todo, mapped, n;
 	int ret;
@@ -197,19 +243,19 @@ int gz_mem_donate_runs(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_ru
 	return GZ_OK;
 }
 
-int gz_mem_host_donate_guest(struct gz_vm_mem *m, gz_pa_t pa, gz_ipa_t ipa, uint64_t nr)
+int gz_mem_host_give_guest(struct gz_vm_mem *m, gz_pa_t pa, gz_ipa_t ipa, uint64_t nr)
 {
 	struct gz_mem_run run = {pa, nr};
 	int ret;
 
 	gz_mem_lock();
-	ret = gz_mem_donate_runs(m, ipa, &run, 1, false);
+	ret = gz_mem_give_runs(m, ipa, &run, 1, false);
 	gz_mem_unlock();
 	return ret;
 }
 
-int gz_mem_host_donate_guest_pfns(struct gz_vm_mem *m, const uint64_t *pfns, gz_ipa_t ipa,
-				  uint64_t nr)
+int gz_mem_host_give_guest_pfns(struct gz_vm_mem *m, const uint64_t *pfns, gz_ipa_t ipa,
+				uint64_t nr)
 {
 	struct gz_mem_run *runs = gz_mem_g.scratch.runs;
 	unsigned nr_runs = 0;
@@ -228,17 +274,23 @@ int gz_mem_host_donate_guest_pfns(struct gz_vm_mem *m, const uint64_t *pfns, gz_
 		runs[nr_runs++] = (struct gz_mem_run){pfn << GZ_PAGE_SHIFT, 1};
 	}
 	if (!ret)
-		ret = gz_mem_donate_runs(m, ipa, runs, nr_runs, true);
+		ret = gz_mem_give_runs(m, ipa, runs, nr_runs, true);
 	gz_mem_unlock();
 	return ret;
 }
 
 /* ---- guest -> host ------------------------------------------------------------------- */
 
-/* Translate [ipa, ipa + nr pages) into scratch runs, requiring every page to be the VM's and
- * in @state. */
-static int collect_guest_pages(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr,
-			       enum gz_page_state state, unsigned *nr_runs)
+/* Whether @st is a state in which the VM has shared the page with the host. */
+static bool shared_state(enum gz_page_state st)
+{
+	return st == GZ_PAGE_SHARED_OWNED || st == GZ_PAGE_LENT_SHARED;
+}
+
+/* Translate [ipa, ipa + nr pages) into scratch runs, requiring every page to be the VM's (or
+ * lent to it) and shared with the host or not as @shared says. */
+static int collect_guest_pages(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr, bool shared,
+			       unsigned *nr_runs)
 {
 	struct gz_mem_run *runs = gz_mem_g.scratch.runs;
 	unsigned n = 0;
@@ -256,9 +308,9 @@ static int collect_guest_pages(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr,
 
 		if (gz_pgt_translate(&m->s2, ipa + (i << GZ_PAGE_SHIFT), &pa, NULL, NULL))
 			return GZ_ERR_NOT_FOUND;
-		if (gz_pgstate_owner(pa) != m->owner)
-			gz_hal_panic("mem: a guest maps a page it does not own");
-		if (gz_pgstate_state(pa) != state)
+		if (!gz_mem_held_by(m, pa))
+			gz_hal_panic("mem: a guest maps a page it does not hold");
+		if (shared_state(gz_pgstate_state(pa)) != shared)
 			return GZ_ERR_BAD_STATE;
 		runs[n++] = (struct gz_mem_run){pa, 1};
 	}
@@ -272,9 +324,15 @@ int gz_mem_guest_share_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
 	int ret;
 
 	gz_mem_lock();
-	ret = collect_guest_pages(m, ipa, nr, GZ_PAGE_OWNED, &n);
-	for (unsigned i = 0; !ret && i < n; i++)
-		gz_pgstate_set(gz_mem_g.scratch.runs[i].pa, 1, m->owner, GZ_PAGE_SHARED_OWNED);
+	ret = collect_guest_pages(m, ipa, nr, false, &n);
+	for (unsigned i = 0; !ret && i < n; i++) {
+		gz_pa_t pa = gz_mem_g.scratch.runs[i].pa;
+
+		/* A lent page is the host's already: only the VM's word is recorded. */
+		gz_pgstate_set(pa, 1, m->owner,
+			       gz_pgstate_state(pa) == GZ_PAGE_LENT ? GZ_PAGE_LENT_SHARED
+								    : GZ_PAGE_SHARED_OWNED);
+	}
 	if (!ret)
 		m->shared_pages += n;
 	gz_mem_unlock();
@@ -287,10 +345,16 @@ int gz_mem_guest_unshare_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
 	int ret;
 
 	gz_mem_lock();
-	ret = collect_guest_pages(m, ipa, nr, GZ_PAGE_SHARED_OWNED, &n);
+	ret = collect_guest_pages(m, ipa, nr, true, &n);
 	for (unsigned i = 0; !ret && i < n; i++) {
-		gz_host_s2_unmap(&gz_mem_g.host_s2, gz_mem_g.scratch.runs[i].pa, 1);
-		gz_pgstate_set(gz_mem_g.scratch.runs[i].pa, 1, m->owner, GZ_PAGE_OWNED);
+		gz_pa_t pa = gz_mem_g.scratch.runs[i].pa;
+
+		if (gz_pgstate_state(pa) == GZ_PAGE_LENT_SHARED) {
+			gz_pgstate_set(pa, 1, m->owner, GZ_PAGE_LENT); /* the host keeps it */
+			continue;
+		}
+		gz_host_s2_unmap(&gz_mem_g.host_s2, pa, 1);
+		gz_pgstate_set(pa, 1, m->owner, GZ_PAGE_OWNED);
 	}
 	if (!ret)
 		m->shared_pages -= n;
@@ -301,7 +365,17 @@ int gz_mem_guest_unshare_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
 /* Give the VM's page @pa back to the host: it is no longer mapped in the VM. */
 static void return_to_host(struct gz_vm_mem *m, gz_pa_t pa)
 {
-	if (gz_pgstate_state(pa) == GZ_PAGE_SHARED_OWNED) {
+	enum gz_page_state st = gz_pgstate_state(pa);
+
+	if (gz_page_state_is_lent(st)) {
+		/* No scrub: the host could read it all along (gzhyp/mem.h). Its mapping of
+		 * the page, if any, is already that of the owner. */
+		m->shared_pages -= st == GZ_PAGE_LENT_SHARED;
+		gz_pgstate_set(pa, 1, GZ_OWNER_HOST, GZ_PAGE_OWNED);
+		m->lent_pages--;
+		return;
+	}
+	if (st == GZ_PAGE_SHARED_OWNED) {
 		/* The host may hold it as a borrower (RW); let it fault it back as owner. */
 		gz_host_s2_unmap(&gz_mem_g.host_s2, pa, 1);
 		m->shared_pages--;
@@ -317,7 +391,7 @@ int gz_mem_guest_relinquish(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
 	int ret;
 
 	gz_mem_lock();
-	ret = collect_guest_pages(m, ipa, nr, GZ_PAGE_OWNED, &n);
+	ret = collect_guest_pages(m, ipa, nr, false, &n);
 	if (!ret)
 		ret = gz_pgt_unmap(&m->s2, ipa, nr << GZ_PAGE_SHIFT);
 	for (unsigned i = 0; !ret && i < n; i++)
@@ -340,8 +414,8 @@ uint64_t gz_mem_reclaim_leaf(struct gz_vm_mem *m, gz_ipa_t ipa)
 	if (gz_pgt_unmap(&m->s2, ipa, size))
 		gz_hal_panic("mem: unmapping a whole guest leaf failed");
 	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
-		if (gz_pgstate_owner(pa + off) != m->owner)
-			gz_hal_panic("mem: a guest maps a page it does not own");
+		if (!gz_mem_held_by(m, pa + off))
+			gz_hal_panic("mem: a guest maps a page it does not hold");
 		return_to_host(m, pa + off);
 	}
 	return size >> GZ_PAGE_SHIFT;
@@ -382,17 +456,17 @@ int gz_vm_mem_reclaim(struct gz_vm_mem *m, uint64_t max_pages)
 		ret = GZ_ERR_BAD_STATE;
 		goto out;
 	}
-	while (m->owned_pages && done < max_pages && scanned < GZ_MEM_RECLAIM_SCAN_MAX &&
-	       m->reclaim_idx < total) {
+	while (m->owned_pages + m->lent_pages && done < max_pages &&
+	       scanned < GZ_MEM_RECLAIM_SCAN_MAX && m->reclaim_idx < total) {
 		gz_pa_t pa = gz_pgstate_pa_at(m->reclaim_idx++);
 
 		scanned++;
-		if (gz_pgstate_owner(pa) == m->owner) {
+		if (gz_pgstate_owner(pa) == m->owner || gz_pgstate_lent_to(pa) == m->owner) {
 			return_to_host(m, pa);
 			done++;
 		}
 	}
-	if (!m->owned_pages) {
+	if (!m->owned_pages && !m->lent_pages) {
 		m->state = GZ_VM_MEM_DEAD;
 		ret = GZ_OK;
 	} else if (m->reclaim_idx >= total) {

@@ -203,8 +203,8 @@ int gz_memslot_set_region(struct gz_vm_mem *m, gz_pa_t buf_pa, uint64_t buf_size
 	if (!m->demand_paging) {
 		ret = read_constituents(&hdr, buf_pa, buf_size);
 		if (!ret)
-			ret = gz_mem_donate_runs(m, hdr.gpa, gz_mem_g.scratch.runs,
-						 hdr.constituent_cnt, false);
+			ret = gz_mem_give_runs(m, hdr.gpa, gz_mem_g.scratch.runs,
+					       hdr.constituent_cnt, false);
 		if (ret)
 			goto out;
 	}
@@ -282,7 +282,7 @@ int gz_memslot_map_guest(struct gz_vm_mem *m, uint32_t slot, uint64_t pfn, uint6
 	if (!ret && pfn > (UINT64_MAX >> GZ_PAGE_SHIFT))
 		ret = GZ_ERR_INVALID_ARGS;
 	if (!ret)
-		ret = gz_mem_donate_runs(m, gfn << GZ_PAGE_SHIFT, &run, 1, true);
+		ret = gz_mem_give_runs(m, gfn << GZ_PAGE_SHIFT, &run, 1, true);
 	gz_mem_unlock();
 	return ret;
 }
@@ -315,7 +315,7 @@ int gz_memslot_map_guest_block(struct gz_vm_mem *m, uint32_t slot, uint64_t star
 	}
 	for (uint64_t i = 0; i < nr; i++)
 		runs[i] = (struct gz_mem_run){pfns[i] << GZ_PAGE_SHIFT, 1};
-	ret = gz_mem_donate_runs(m, start_gfn << GZ_PAGE_SHIFT, runs, (unsigned)nr, true);
+	ret = gz_mem_give_runs(m, start_gfn << GZ_PAGE_SHIFT, runs, (unsigned)nr, true);
 out:
 	gz_mem_unlock();
 	return ret;

@@ -5,7 +5,7 @@
 
 #define ENTRY_OWNER_MASK  0x0fffu
 #define ENTRY_STATE_SHIFT 12
-#define ENTRY_STATE_MASK  0x3u
+#define ENTRY_STATE_MASK  0x7u
 
 struct region {
 	gz_pa_t base;
@@ -119,20 +119,37 @@ bool gz_pgstate_any_managed(gz_pa_t pa, uint64_t size)
 	return false;
 }
 
+static enum gz_page_state entry_state(uint16_t e)
+{
+	return (enum gz_page_state)((e >> ENTRY_STATE_SHIFT) & ENTRY_STATE_MASK);
+}
+
 gz_owner_t gz_pgstate_owner(gz_pa_t pa)
 {
 	int64_t i = index_of(pa);
 
-	return i < 0 ? GZ_OWNER_NONE : (gz_owner_t)(entries[i] & ENTRY_OWNER_MASK);
+	if (i < 0)
+		return GZ_OWNER_NONE;
+	/* A lent page's owner bits name the borrower; the owner is the host. */
+	if (gz_page_state_is_lent(entry_state(entries[i])))
+		return GZ_OWNER_HOST;
+	return (gz_owner_t)(entries[i] & ENTRY_OWNER_MASK);
 }
 
 enum gz_page_state gz_pgstate_state(gz_pa_t pa)
 {
 	int64_t i = index_of(pa);
 
-	if (i < 0)
-		return GZ_PAGE_NOACCESS;
-	return (enum gz_page_state)((entries[i] >> ENTRY_STATE_SHIFT) & ENTRY_STATE_MASK);
+	return i < 0 ? GZ_PAGE_NOACCESS : entry_state(entries[i]);
+}
+
+gz_owner_t gz_pgstate_lent_to(gz_pa_t pa)
+{
+	int64_t i = index_of(pa);
+
+	if (i < 0 || !gz_page_state_is_lent(entry_state(entries[i])))
+		return GZ_OWNER_NONE;
+	return (gz_owner_t)(entries[i] & ENTRY_OWNER_MASK);
 }
 
 gz_owner_t gz_pgstate_borrower(gz_owner_t owner)
@@ -153,7 +170,12 @@ enum gz_page_state gz_pgstate_view(gz_pa_t pa, gz_owner_t who)
 	if (i < 0)
 		return GZ_PAGE_NOACCESS;
 	owner = entries[i] & ENTRY_OWNER_MASK;
-	st = (enum gz_page_state)((entries[i] >> ENTRY_STATE_SHIFT) & ENTRY_STATE_MASK);
+	st = entry_state(entries[i]);
+	if (gz_page_state_is_lent(st)) {
+		if (who == GZ_OWNER_HOST)
+			return st;
+		return owner == who ? GZ_PAGE_BORROWED : GZ_PAGE_NOACCESS;
+	}
 	if (owner == who)
 		return st;
 	if (st == GZ_PAGE_SHARED_OWNED && gz_pgstate_borrower(owner) == who)
@@ -163,11 +185,14 @@ enum gz_page_state gz_pgstate_view(gz_pa_t pa, gz_owner_t who)
 
 void gz_pgstate_set(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_state state)
 {
+	bool lent = gz_page_state_is_lent(state);
 	uint16_t e;
 	int64_t i;
 
 	if (owner > ENTRY_OWNER_MASK || owner == GZ_OWNER_NONE ||
-	    (state != GZ_PAGE_OWNED && state != GZ_PAGE_SHARED_OWNED && state != GZ_PAGE_DONATED))
+	    (lent && !GZ_OWNER_IS_VM(owner)) ||
+	    (!lent && state != GZ_PAGE_OWNED && state != GZ_PAGE_SHARED_OWNED &&
+	     state != GZ_PAGE_DONATED))
 		gz_hal_panic("pgstate: bad entry");
 	e = (uint16_t)(owner | ((unsigned)state << ENTRY_STATE_SHIFT));
 	if (!gz_pgstate_managed_range(pa, nr))

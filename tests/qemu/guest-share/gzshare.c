@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gzshare: loaded in a Linux GUEST of opengz before its virtio drivers. gzhyp gives a guest
- * its pages by donation (the host loses access), as for a protected VM; a stock kernel does
- * not share its DMA buffers, so the host's VMM could not read a virtqueue. This module opts
+ * gzshare: loaded in a protected Linux GUEST of opengz before its virtio drivers. gzhyp
+ * gives a protected VM its pages by donation (the host loses access; a normal VM's are lent
+ * and need nothing of this); a stock kernel does not share its DMA buffers, so the host's
+ * VMM could not read a virtqueue. This module opts
  * the guest's RAM [base, base + size) into host access page by page with the pKVM-numbered
  * MEM_SHARE hypercall that gzhyp implements, touching each page first so that it is mapped.
  * Other VMs still cannot reach these pages: only the host borrows them.

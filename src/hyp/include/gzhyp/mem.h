@@ -9,13 +9,15 @@
  *   GZ_ERR_INVALID_ARGS   misaligned, zero-length or wrapping range, bad argument
  *   GZ_ERR_OUT_OF_RANGE   a PA the store does not cover, an IPA outside the VM's space
  *   GZ_ERR_ACCESS_DENIED  a page owned by someone other than the one giving it away
- *   GZ_ERR_BAD_STATE      the right owner but the wrong state (e.g. sharing a shared page)
+ *   GZ_ERR_BAD_STATE      the right owner but the wrong state (e.g. sharing a shared page, or
+ *                         giving away a page the host lends)
  *   GZ_ERR_NOT_FOUND      a guest IPA with nothing mapped
  *   GZ_ERR_ALREADY_EXISTS a guest IPA already mapped to another page
  *   GZ_ERR_NOT_ALLOWED    the VM is being destroyed
  *   GZ_ERR_NO_MEMORY      the pool ran out of page-table pages (tables rolled back)
  *
- * Transitions (owner/state in the store; "host s2" the host's stage-2, "guest s2" the VM's):
+ * Transitions (owner/state in the store; "host s2" the host's stage-2, "guest s2" the VM's).
+ * How the host's pages reach a VM depends on its kind (enum gz_vm_kind below):
  *   host -> hyp donate     host OWNED      -> hyp DONATED, unmapped from host s2, into pool
  *                          (mapped for the hypervisor, gz_hal_hyp_map)
  *   hyp -> host return     free pool page (hyp DONATED) -> host OWNED, scrubbed, unmapped
@@ -23,15 +25,27 @@
  *   host -> hyp share      host OWNED      -> host SHARED_OWNED (the host cannot give it away),
  *                          mapped for the hypervisor
  *   host -> hyp unshare    host SHARED_OWNED -> host OWNED, unmapped from the hypervisor
- *   host -> guest donate   host OWNED      -> VM OWNED, unmapped from host s2, mapped RWX in
- *                          guest s2 (memslot registration, MAP_GUEST, MAP_GUEST_BLOCK)
+ *   host -> guest lend     (normal VM) host OWNED -> host LENT to the VM, mapped RWX in guest
+ *                          s2, still mapped in host s2 (memslot registration, MAP_GUEST,
+ *                          MAP_GUEST_BLOCK)
+ *   host -> guest donate   (protected VM) host OWNED -> VM OWNED, unmapped from host s2,
+ *                          mapped RWX in guest s2 (the same calls)
+ *   lent -> donated        the VM becomes protected (gz_vm_mem_set_protected): LENT -> VM
+ *                          OWNED, LENT_SHARED -> VM SHARED_OWNED, unmapped from host s2
  *   guest -> host share    VM OWNED        -> VM SHARED_OWNED; the host may fault it in
+ *                          (lent: LENT -> LENT_SHARED, access unchanged)
  *   guest -> host unshare  VM SHARED_OWNED -> VM OWNED, unmapped from host s2
+ *                          (lent: LENT_SHARED -> LENT, the host keeps its mapping)
  *   guest relinquish       VM OWNED        -> host OWNED, unmapped from guest s2, scrubbed
+ *                          (lent: LENT -> host OWNED, unmapped from guest s2, not scrubbed)
  *   reclaim (VM destroy, slot delete)  VM any -> host OWNED, scrubbed, batched
+ *                          (lent any -> host OWNED, not scrubbed)
  * A scrubbed page is zeroed and cleaned to the point of coherency before the host can map
- * it again. The host stage-2 is filled lazily by gz_host_s2_handle_fault, so giving a page
- * away only has to unmap it.
+ * it again. A lent page needs no scrub: the host could read and write it all along, so
+ * nothing in it was ever hidden from the host, and no one else can have seen it (a lent
+ * page is mapped in one VM's stage-2 only, and that VM's mapping and TLB entries are gone
+ * before the page changes state). The host stage-2 is filled lazily by
+ * gz_host_s2_handle_fault, so giving a page away only has to unmap it.
  */
 #ifndef GZ_MEM_H
 #define GZ_MEM_H
@@ -115,7 +129,8 @@ struct gz_vm_mem {
 	struct gz_pool_acct pgt_acct; /* its table pages */
 	struct gz_pool_acct obj_acct; /* VM and vCPU structures (allocated by vm.c) */
 	uint64_t owned_pages;	      /* pages the VM owns (any state) */
-	uint64_t shared_pages;	      /* of those, shared with the host */
+	uint64_t lent_pages;	      /* pages the host lends it (either lent state) */
+	uint64_t shared_pages;	      /* of both, those shared with the host (MEM_SHARE) */
 	struct gz_memslot slots[GZ_MEMSLOT_MAX];
 	struct gz_memslot_purpose purposes[GZ_MEMSLOT_MAX];
 	gz_pa_t pfn_buf_pa;   /* MAP_GUEST_BLOCK PFN array; 0: none */
@@ -126,9 +141,11 @@ struct gz_vm_mem {
  * VMID of its stage-2 (gz_s2pt_set_vmid on m->s2 when it changes). GZ_ERR_INVALID_ARGS,
  * GZ_ERR_NO_MEMORY. */
 int gz_vm_mem_init(struct gz_vm_mem *m, uint16_t vm_id, unsigned ipa_bits, uint16_t vmid);
-/* Make the VM protected: from now on the host donates what it gives the VM. Only before
- * the VM's first run (the caller's rule, gz_vm_set_kind); GZ_OK also when it already is;
- * GZ_ERR_NOT_ALLOWED once reclaim started. */
+/* Make the VM protected: every page lent to it so far becomes donated (unmapped from the
+ * host's stage-2; the v13 driver populates memslots before it makes a VM protected), and
+ * from now on the host donates what it gives the VM. Only before the VM's first run (the
+ * caller's rule, gz_vm_set_kind); GZ_OK also when it already is; GZ_ERR_NOT_ALLOWED once
+ * reclaim started. */
 int gz_vm_mem_set_protected(struct gz_vm_mem *m);
 /* Reclaim on VM destroy: the first call frees the VM's stage-2 (after which it never runs
  * again) and flushes its VMID; every call then scrubs and returns at most @max_pages pages
@@ -139,12 +156,13 @@ int gz_vm_mem_reclaim(struct gz_vm_mem *m, uint64_t max_pages);
  * tables) and bytes it shares with the host. */
 void gz_vm_mem_stats(const struct gz_vm_mem *m, uint64_t *hyp_bytes, uint64_t *shared_bytes);
 
-/* host -> guest: donate [pa, pa + nr pages) and map it at [ipa, ipa + nr pages). */
-int gz_mem_host_donate_guest(struct gz_vm_mem *m, gz_pa_t pa, gz_ipa_t ipa, uint64_t nr);
-/* host -> guest with a page list: pfns[i] goes to ipa + i pages. An IPA already mapped to
- * exactly that page counts as done. */
-int gz_mem_host_donate_guest_pfns(struct gz_vm_mem *m, const uint64_t *pfns, gz_ipa_t ipa,
-				  uint64_t nr);
+/* host -> guest: lend (normal VM) or donate (protected VM) [pa, pa + nr pages) and map it at
+ * [ipa, ipa + nr pages). */
+int gz_mem_host_give_guest(struct gz_vm_mem *m, gz_pa_t pa, gz_ipa_t ipa, uint64_t nr);
+/* host -> guest with a page list: pfns[i] goes to ipa + i pages (lent or donated as above).
+ * An IPA already mapped to exactly that page counts as done. */
+int gz_mem_host_give_guest_pfns(struct gz_vm_mem *m, const uint64_t *pfns, gz_ipa_t ipa,
+				uint64_t nr);
 /* Guest calls (pKVM MEM_SHARE / MEM_UNSHARE / MEM_RELINQUISH), on [ipa, ipa + nr pages). */
 int gz_mem_guest_share_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr);
 int gz_mem_guest_unshare_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr);
@@ -152,11 +170,11 @@ int gz_mem_guest_relinquish(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr);
 
 /* ---- invariants (tests, fuzzers, debug builds) ---------------------------------------- */
 /* Check the invariants against the store: every page mapped in a VM's stage-2 is owned by
- * that VM; every managed page mapped in the host's stage-2 is one the host may access and is
- * writable there only if the host owns it or borrows it; no page is mapped in two guests;
- * each VM's owned/shared counters match the store. @vms lists the live VMs. GZ_OK or
- * GZ_ERR_BAD_STATE (with the offending address in *@bad_addr when non-NULL), or
- * GZ_ERR_INVALID_ARGS for more than GZ_MEM_CHECK_MAX_VMS VMs. */
+ * that VM or lent to it; every managed page mapped in the host's stage-2 is one the host may
+ * access and is writable there only if the host owns it (lent pages included) or borrows it;
+ * no page is mapped in two guests; each VM's owned/lent/shared counters match the store. @vms lists
+ * the live VMs. GZ_OK or GZ_ERR_BAD_STATE (with the offending address in *@bad_addr when non-NULL),
+ * or GZ_ERR_INVALID_ARGS for more than GZ_MEM_CHECK_MAX_VMS VMs. */
 #define GZ_MEM_CHECK_MAX_VMS 64
 int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint64_t *bad_addr);
 

@@ -5,7 +5,7 @@
  *
  * One 16-bit entry per 4 KiB page (0.05% of the memory it covers), kept in a memory area
  * the caller hands to gz_pgstate_init (the hypervisor carves it out of its reserved memory);
- * no allocation, no pointer per page. Entry: owner in bits [11:0], state in [13:12].
+ * no allocation, no pointer per page. Entry: owner in bits [11:0], state in [14:12].
  *
  * Owners: the host VM, the hypervisor, or a guest VM (by VM id). States, from the owner's
  * point of view:
@@ -14,8 +14,15 @@
  *                 (MEM_SHARE), or a host page shared with the hypervisor
  *   DONATED       a hypervisor page the host donated (pool memory); only these may go back
  *                 to the host. Hypervisor pages in state OWNED are its own reserved memory.
- * SHARED_BORROWED is never stored: it is how a shared page looks to its borrower (the host
- * for a guest's page, the hypervisor for a host page), see gz_pgstate_view().
+ *   LENT          a host page lent to one normal VM, which maps it: the host keeps its own
+ *                 access, nobody else may have it. The entry's owner bits hold the VM (the
+ *                 owner is the host: gz_pgstate_owner says so, gz_pgstate_lent_to names the
+ *                 VM).
+ *   LENT_SHARED   LENT, and the VM has declared it shared with the host (MEM_SHARE): access
+ *                 is the same, but the VM's share calls get the answers a protected VM gets.
+ * SHARED_BORROWED and BORROWED are never stored: they are how a shared page looks to its
+ * borrower (the host for a guest's page, the hypervisor for a host page) and a lent page to
+ * the VM it is lent to, see gz_pgstate_view().
  *
  * Writes go through mem.c's checked transitions only; everything else reads.
  */
@@ -44,7 +51,16 @@ enum gz_page_state {
 	GZ_PAGE_SHARED_BORROWED = 2, /* views only, never stored */
 	GZ_PAGE_DONATED = 3,
 	GZ_PAGE_NOACCESS = 4, /* views only: the viewer may not touch the page */
+	GZ_PAGE_LENT = 5,
+	GZ_PAGE_LENT_SHARED = 6,
+	GZ_PAGE_BORROWED = 7, /* views only: a page lent to the viewer */
 };
+
+/* Whether @st is one of the two states of a lent page. */
+static inline bool gz_page_state_is_lent(enum gz_page_state st)
+{
+	return st == GZ_PAGE_LENT || st == GZ_PAGE_LENT_SHARED;
+}
 
 /* Most physical-memory regions the store covers (more HAL regions: init fails). */
 #define GZ_PGSTATE_MAX_REGIONS 8
@@ -64,18 +80,22 @@ bool gz_pgstate_managed_range(gz_pa_t pa, uint64_t nr);
 /* Whether any byte of [pa, pa + size) is covered (size in bytes; clipped at the top). */
 bool gz_pgstate_any_managed(gz_pa_t pa, uint64_t size);
 /* Owner and stored state of the page holding @pa; GZ_OWNER_NONE / GZ_PAGE_NOACCESS when
- * unmanaged. */
+ * unmanaged. A lent page's owner is the host. */
 gz_owner_t gz_pgstate_owner(gz_pa_t pa);
 enum gz_page_state gz_pgstate_state(gz_pa_t pa);
-/* The page as @who sees it: OWNED, SHARED_OWNED, DONATED (the owner), SHARED_BORROWED (the
- * borrower of a shared page) or NOACCESS. */
+/* The VM a lent page is lent to; GZ_OWNER_NONE for any other page. */
+gz_owner_t gz_pgstate_lent_to(gz_pa_t pa);
+/* The page as @who sees it: OWNED, SHARED_OWNED, DONATED, LENT, LENT_SHARED (the owner),
+ * SHARED_BORROWED (the borrower of a shared page), BORROWED (the VM a page is lent to) or
+ * NOACCESS. */
 enum gz_page_state gz_pgstate_view(gz_pa_t pa, gz_owner_t who);
 /* The borrower of a page in state SHARED_OWNED by @owner: the host for a guest page, the
  * hypervisor for a host page; GZ_OWNER_NONE for anything else. */
 gz_owner_t gz_pgstate_borrower(gz_owner_t owner);
 
-/* Record @owner/@state for [pa, pa + nr pages). Only for mem.c, after it checked the
- * transition; panics on an unmanaged page (an invariant, the caller checked). */
+/* Record @owner/@state for [pa, pa + nr pages); for LENT and LENT_SHARED @owner is the VM
+ * the host lends the pages to. Only for mem.c, after it checked the transition; panics on
+ * an unmanaged page or a view-only state (an invariant, the caller checked). */
 void gz_pgstate_set(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_state state);
 
 /* Enumeration for invariant checks and statistics: number of covered pages, and the PA of
