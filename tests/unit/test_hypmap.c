@@ -339,6 +339,31 @@ static void test_fixmap_slot(void **state)
 	fake_hal_teardown();
 }
 
+/* A slot needs EL2 stage-1 tables and table pages to build; an unset slot maps nothing. */
+static void test_fixmap_slot_refusals(void **state)
+{
+	struct gz_pgt_mm_ops mm = {.zalloc_page = pool_zalloc, .free_page = pool_free};
+	struct gz_s1pt_el2_slot slot = {0};
+	struct gz_pgt s2;
+	struct slot_env e;
+
+	(void)state;
+	slot_env_init(&e);
+	EXPECT_PANIC(gz_s1pt_el2_slot_map(&e.pgt, &slot, FAKE_PHYS_BASE), "unset");
+	mm.ctx = &e.pool;
+	assert_int_equal(gz_s2pt_init(&s2, 32, 39, 1, &mm), GZ_OK);
+	assert_int_equal(gz_s1pt_el2_slot_init(&s2, SLOT_VA >> 8, &slot), GZ_ERR_INVALID_ARGS);
+	e.pool.fail_after = 0;
+	assert_int_equal(gz_s1pt_el2_slot_init(&e.pgt, SLOT_VA, &slot), GZ_ERR_NO_MEMORY);
+	assert_null(slot.ptep);
+	assert_int_equal(gz_pgt_translate(&e.pgt, SLOT_VA, NULL, NULL, NULL), GZ_ERR_NOT_FOUND);
+	e.pool.fail_after = -1;
+	gz_pgt_destroy(&s2);
+	gz_pgt_destroy(&e.pgt);
+	pgt_pool_fini(&e.pool);
+	fake_hal_teardown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +377,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_hostmem_read, setup, teardown),
 	    cmocka_unit_test(test_fixmap_slot),
+	    cmocka_unit_test(test_fixmap_slot_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
