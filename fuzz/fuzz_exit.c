@@ -2,8 +2,11 @@
  * MMIO/hypercall completion). The input sets up a VM with up to three memslots and two
  * vCPUs, then plays a guest: each 40-byte record is one exit (kind, ESR, FAR, HPFAR, x0-x3,
  * PSTATE) and, for the RUN that follows, the bytes the host leaves in the run page.
- * Invariants after every RUN: a defined exit reason, no lock held, the page-ownership
- * invariants; at the end the VM is destroyed and no page stays with it, no pool page leaks.
+ * The VM may be protected; a guest's vendor calls (memory and MMIO guard) get IPAs and counts
+ * near its RAM. Invariants after every RUN: a defined exit reason, no lock held, the
+ * page-ownership invariants, the MMIO guard's ranges well formed and no access reaching the
+ * host through a granule an enrolled guest did not map, a protected VM's registers closed to
+ * the host; at the end the VM is destroyed and no page stays with it, no pool page leaks.
  * Every synchronous exit is also offered to the exit fast path and checked against the full
  * dispatch (check_fast). */
 #include <stdint.h>
@@ -83,6 +86,14 @@ static int guest(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg)
 	exit->hpfar = (sel & 0x40) ? take(&in, 8) : hpfar_of(ipas[(sel >> 2) & 7]);
 	for (int i = 0; i < 4; i++)
 		ctx->x[i] = (sel & 0x20) ? take(&in, 8) : take(&in, 4) | 0x80000000ULL;
+	if (!(sel & 0x20) && GZ_SMCCC_OWNER(ctx->x[0]) == GZ_SMCCC_OWNER_VENDOR_HYP) {
+		/* the pKVM memory and guard calls (functions 2..9), on granules: an IPA from
+		 * the list (RAM, devices, nothing), a small count, x3 mostly zero */
+		ctx->x[0] = GZ_VENDOR_HYP_MEMINFO + (ctx->x[0] & 0xff) % 8;
+		ctx->x[1] = ipas[ctx->x[1] & 7] + ((ctx->x[1] >> 8) & 0xf) * GZ_PAGE_SIZE;
+		ctx->x[2] &= 3;
+		ctx->x[3] &= ctx->x[3] >> 8 & 1;
+	}
 	ctx->pstate = take(&in, 1) & 0x3ff;
 	ctx->sys[GZ_SYS_VBAR_EL1] = 0x80010000;
 	if (exit->kind == GZ_EXIT_KIND_SYNC)
@@ -99,6 +110,43 @@ static void check(void)
 		m[i] = &gz_vm_at(i)->mem;
 	if (gz_mem_check_invariants(m, n, NULL) != GZ_OK || fake_hal_locks_held() != 0)
 		abort();
+}
+
+/* The guard's ranges: granule aligned, non-empty, disjoint, within the table. */
+static void check_guard(const struct gz_mmio_guard *g)
+{
+	if (g->nr > GZ_MMIO_GUARD_MAX_RANGES || (!g->enrolled && g->nr))
+		abort();
+	for (unsigned i = 0; i < g->nr; i++) {
+		if (!GZ_IS_ALIGNED(g->r[i].base | g->r[i].end, GZ_PAGE_SIZE) ||
+		    g->r[i].base >= g->r[i].end)
+			abort();
+		for (unsigned j = 0; j < i; j++)
+			if (g->r[i].base < g->r[j].end && g->r[j].base < g->r[i].end)
+				abort();
+	}
+}
+
+/* What reached the host after a RUN that went well. */
+static void check_exit(uint16_t vm, uint16_t idx, uint32_t reason)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	const struct gzvm_vcpu_run *run = vfix_run_page(vm, idx);
+	struct gz_smccc_regs r;
+
+	check_guard(&m->mmio_guard);
+	if (reason == GZVM_EXIT_MMIO && !gz_mmio_guard_allows(&m->mmio_guard, run->mmio.phys_addr))
+		abort();
+	if (reason == GZVM_EXIT_INTERNAL_ERROR &&
+	    run->internal.suberror == GZ_INTERNAL_MMIO_NO_ISV &&
+	    !gz_mmio_guard_allows(&m->mmio_guard, run->internal.data[2]))
+		abort();
+	/* (a RUN of a vCPU that is off runs nothing: the VM stays CREATED) */
+	if (gz_vm_kind(m) == GZ_VM_PROTECTED && m->state != GZ_VM_CREATED) {
+		r = hcall(GZ_HVC_GET_ONE_REG, gz_hvc_tuple(vm, idx), GZVM_REG_CORE_PC, 0, 0, 0);
+		if (r.a[0] != (uint64_t)GZ_ERR_ACCESS_DENIED || r.a[1])
+			abort();
+	}
 }
 
 static bool known_reason(uint32_t r)
@@ -136,8 +184,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r->constituents[0].pg_cnt = pages;
 		hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, pa, 0, 0); /* may fail: overlap */
 	}
-	if (take(&in, 1) & 1)
+	uint8_t caps = (uint8_t)take(&in, 1);
+	if (caps & 1)
 		hstatus(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_ENABLE_IDLE, 0, 0, 0);
+	if ((caps & 2) && hstatus(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_PROTECTED_VM,
+				  GZVM_CAP_PVM_SET_PROTECTED_VM, 0, 0) != GZ_OK)
+		abort();
 	{
 		gz_pa_t pa = VFIX_GUEST_PAGE(250);
 		struct gzvm_create_device *d = gz_hal_pa_to_va(pa);
@@ -160,6 +212,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int64_t st = vfix_run(vm, idx, &reason);
 		if (st == GZ_OK && !known_reason(reason))
 			abort();
+		if (st == GZ_OK)
+			check_exit(vm, idx, reason);
 		if (st != GZ_OK && st != GZ_ERR_INVALID_ARGS)
 			abort();
 		check();

@@ -3,10 +3,11 @@
  * interesting values (VM ids, vm/vcpu tuples, host/hypervisor/unmanaged PAs, sizes, caps)
  * or raw input. RUN plays a guest from the input as well. Invariants after every call: a
  * status the ABI defines, x1..x3 zero on failure, no lock held, the page-ownership
- * invariants; at the end every VM is destroyed, no page stays with a guest and no pool page
- * leaks. A record may also let a second physical CPU make one call at a point of its choice
- * inside the first (any lock taken or released while no other lock is held, through the fake
- * HAL's lock hook): the check-then-use windows between two critical sections. */
+ * invariants, and the protected VMs' (a VM that ran never becomes protected, a protected
+ * one that ran refuses GET_ONE_REG); at the end every VM is destroyed, no page stays with a
+ * guest and no pool page leaks. A record may also let a second physical CPU make one call at a
+ * point of its choice inside the first (any lock taken or released while no other lock is held,
+ * through the fake HAL's lock hook): the check-then-use windows between two critical sections. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,42 @@ static void check(void)
 		abort();
 }
 
+/* Per VM id: it had run while normal before the call (then it must stay normal). */
+static bool ran_normal[GZ_MAX_VMS + 1];
+
+static void note_kinds(void)
+{
+	for (unsigned id = 1; id <= GZ_MAX_VMS; id++) {
+		struct gz_vm *vm = gz_vm_get(id);
+
+		ran_normal[id] = vm && gz_vm_kind(vm) == GZ_VM_NORMAL &&
+				 vm->state != GZ_VM_CREATED && vm->state != GZ_VM_CREATING;
+	}
+}
+
+static void check_protected(void)
+{
+	for (unsigned id = 1; id <= GZ_MAX_VMS; id++) {
+		struct gz_vm *vm = gz_vm_get(id);
+		struct gz_smccc_regs r;
+
+		if (!vm || vm->state == GZ_VM_CREATING)
+			continue;
+		if (ran_normal[id] && gz_vm_kind(vm) != GZ_VM_NORMAL)
+			abort();
+		if (gz_vm_kind(vm) != GZ_VM_PROTECTED || vm->state == GZ_VM_CREATED ||
+		    vm->state == GZ_VM_DESTROYING)
+			continue;
+		/* its registers stay closed, whichever vCPU is asked */
+		for (unsigned i = 0; i < 2; i++) {
+			r = hcall(GZ_HVC_GET_ONE_REG, gz_hvc_tuple(id, i), GZVM_REG_CORE_X(0), 0, 0,
+				  0);
+			if (r.a[0] == GZ_OK || r.a[1])
+				abort();
+		}
+	}
+}
+
 static bool defined_status(int64_t st)
 {
 	switch (st) {
@@ -211,6 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct gz_smccc_regs r;
 
 		fill_descriptors();
+		note_kinds();
 		r.a[0] = fid;
 		for (int i = 1; i < 8; i++)
 			r.a[i] = value((uint8_t)take(1));
@@ -224,6 +262,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fake_hal_set_lock_hook(NULL, NULL);
 		check_result(fid, &r);
 		check();
+		check_protected();
 	}
 	vfix_destroy_all();
 	gz_pool_get_stats(gz_mem_pool(), &after);
