@@ -522,6 +522,8 @@ static void test_id_registers(void **state)
 	assert_int_equal(v0->ctx.pc, 0x80010200);
 	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(3, 1, 0, 4, 0, 5, 1)), 0, 0); /* op1 1 */
 	assert_int_equal(v0->ctx.pc, 0x80010200);
+	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(3, 0, 0, 8, 0, 5, 1)), 0, 0); /* CRm 8 */
+	assert_int_equal(v0->ctx.pc, 0x80010200);
 }
 
 static gz_pa_t put_dist(void)

@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <cmocka.h>
 #include <gzabi/status.h>
+#include <arm64/debug.h>
 #include <arm64/esr.h>
 #include <arm64/ich.h>
 #include <arm64/pte.h>
@@ -469,6 +470,53 @@ static void test_pmu_el0_undefined(void **state)
 	assert_int_equal(ctx.elr_el1, PG(6));
 }
 
+/* The guest's debug unit from EL0 (sim/debug.c; MDSCR_EL1 and the registers as the core keeps
+ * them): a breakpoint on EL0's second instruction, a watchpoint on the word EL0 loads, and a
+ * step pending from the ERET (SPSR_EL1.SS clear), each taken to EL1 with the lower-EL
+ * syndrome on the instruction, which has not executed. */
+static void test_debug_from_el0(void **state)
+{
+	const uint32_t el0[] = {0xd503201f, 0xf9400041 /* nop; ldr x1, [x2] */};
+
+	(void)state;
+	ctx.sys[GZ_SYS_MDSCR_EL1] = MDSCR_MDE;
+	ctx.dbg.nr_bps = ctx.dbg.nr_wps = 2;
+	ctx.dbg.bcr[1] = DBGxCR_E | DBGxCR_EL0 | DBGBCR_BAS;
+	ctx.dbg.bvr[1] = PG(6) + 4;
+	enter_el0(el0, 2);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1], arm64_esr(ESR_EC_BREAKPT_LOW, ESR_DBG_FSC_DEBUG));
+	assert_int_equal(ctx.elr_el1, PG(6) + 4);
+}
+
+static void test_watchpoint_from_el0(void **state)
+{
+	const uint32_t el0[] = {0xd503201f, 0xf9400041 /* nop; ldr x1, [x2] */};
+
+	(void)state;
+	ctx.sys[GZ_SYS_MDSCR_EL1] = MDSCR_MDE;
+	ctx.dbg.nr_wps = 1;
+	ctx.dbg.wcr[0] = DBGxCR_E | DBGxCR_EL0 | DBGWCR_LSC_LOAD | (0x10u << DBGWCR_BAS_SHIFT);
+	ctx.dbg.wvr[0] = DATA; /* byte 4 of the doubleword */
+	ctx.x[2] = DATA;
+	ctx.x[1] = 0x5555;
+	enter_el0(el0, 2);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1], arm64_esr(ESR_EC_WATCHPT_LOW, ESR_DBG_FSC_DEBUG));
+	assert_int_equal(ctx.elr_el1, PG(6) + 4);
+	assert_int_equal(ctx.sys[GZ_SYS_FAR_EL1], DATA);
+	assert_int_equal(ctx.x[1], 0x5555);
+}
+
+static void test_step_pending_from_eret(void **state)
+{
+	const uint32_t el0[] = {0xd503201f};
+
+	(void)state;
+	ctx.sys[GZ_SYS_MDSCR_EL1] = MDSCR_SS;
+	enter_el0(el0, 1);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1], arm64_esr(ESR_EC_SOFTSTP_LOW, ESR_DBG_FSC_DEBUG));
+	assert_int_equal(ctx.elr_el1, PG(6));
+}
+
 static void test_untrapped_wfx(void **state)
 {
 	const uint32_t code[] = {0xd503205f /* wfe */, 0xd503207f /* wfi */,
@@ -756,6 +804,9 @@ int main(void)
 	    T(test_id_registers_el0_undefined),
 	    T(test_debug_pmu_actlr_trapped),
 	    T(test_pmu_el0_undefined),
+	    T(test_debug_from_el0),
+	    T(test_watchpoint_from_el0),
+	    T(test_step_pending_from_eret),
 	    T(test_store_pair_has_no_syndrome),
 	    T(test_identity_registers),
 	    T(test_runs_from_block_mapping),

@@ -89,7 +89,10 @@ enum gz_exit_action gz_sysreg_id(struct gz_vcpu *v, const struct gz_exit *x)
 
 	if (!SYS_IS_ID_REG(s->enc) || !s->read)
 		return GZ_EXIT_NEXT;
-	gz_vcpu_set_reg(v, s->reg, ID_AA64_IS(s->enc) ? v->vm->id_aa64[ID_AA64_INDEX(s->enc)] : 0);
+	/* in the ID space: the AArch64 registers are CRm 4..7 */
+	gz_vcpu_set_reg(
+	    v, s->reg,
+	    SYS_ENC_CRM(s->enc) >= ID_AA64_CRM_FIRST ? v->vm->id_aa64[ID_AA64_INDEX(s->enc)] : 0);
 	gz_vcpu_skip_insn(v, &x->desc);
 	return GZ_EXIT_RESUME;
 }
