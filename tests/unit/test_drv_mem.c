@@ -91,6 +91,13 @@ static void test_region_validation(void **state)
 	assert_int_equal(fake_calls(GZ_HVC_FN_SET_MEMREGION), 0);
 	/* the largest legal one ends exactly at 2^40 */
 	assert_int_equal(set_region(vm, 9, 0, (1ULL << 40) - 64 * PG, 64 * PG, ram), 0);
+	/* read-only (opengz extension) reaches the hypervisor with the purpose */
+	assert_int_equal(set_region(vm, 8,
+				    GZVM_USER_MEM_REGION_GUEST_MEM | GZVM_USER_MEM_REGION_READONLY,
+				    0, 16 * PG, ram),
+			 0);
+	assert_int_equal(fake_call(GZ_HVC_FN_MEMREGION_PURPOSE, 1)->x[4],
+			 GZVM_USER_MEM_REGION_GUEST_MEM | GZVM_USER_MEM_REGION_READONLY);
 	assert_inv(vm);
 	gzdrv_vm_release(vm);
 	assert_clean();

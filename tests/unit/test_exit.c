@@ -67,7 +67,8 @@ static uint32_t run_irq(uint64_t esr, uint64_t far, uint64_t hpfar)
 	return reason;
 }
 
-static void add_slot(void)
+/* 16 pages of guest memory at gpa (a purpose made before it applies). */
+static void add_slot_at(uint64_t gpa)
 {
 	gz_pa_t pa = VFIX_GUEST_PAGE(100);
 	struct gzvm_memory_region_ranges *r = gz_hal_pa_to_va(pa);
@@ -75,10 +76,15 @@ static void add_slot(void)
 	memset(r, 0, 64);
 	r->constituent_cnt = 1;
 	r->total_pages = 16;
-	r->gpa = 0x80000000;
+	r->gpa = gpa;
 	r->constituents[0].address = VFIX_GUEST_PAGE(0);
 	r->constituents[0].pg_cnt = 16;
 	assert_int_equal(hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, pa, 0, 0), GZ_OK);
+}
+
+static void add_slot(void)
+{
+	add_slot_at(0x80000000);
 }
 
 /* ---- the dispatch table ------------------------------------------------------------------ */
@@ -194,6 +200,51 @@ static void test_iabt_outcomes(void **state)
 	/* external abort on fetch inside a slot */
 	run_irq(esr_ec(ESR_EC_IABT_LOW, ESR_FSC_EXTABT), 0x80002000, hpfar_of(0x80002000));
 	assert_int_equal(v0->ctx.pc, 0x80010200);
+}
+
+/* A read-only slot (flash executing in place): a store is an MMIO exit for the VMM, the
+ * page stays as it was; fetches and loads are served from the slot. */
+static void test_readonly_slot_store(void **state)
+{
+	struct gzvm_vcpu_run *run = v0->run;
+
+	(void)state;
+	assert_int_equal(hstatus(GZ_HVC_MEMREGION_PURPOSE, vm, 0x4000000, 16 * 4096,
+				 GZVM_USER_MEM_REGION_GUEST_MEM | GZVM_USER_MEM_REGION_READONLY, 0),
+			 GZ_OK);
+	add_slot_at(0x4000000);
+	/* A 32-bit store of x1, permission fault at level 3: the VMM gets the write. */
+	v0->ctx.x[1] = 0x00980098;
+	assert_int_equal(
+	    run_one(esr_dabt(true, 2, false, 1, false, true, 0x0f), 0xaa, hpfar_of(0x4000000)),
+	    GZVM_EXIT_MMIO);
+	assert_int_equal(run->mmio.phys_addr, 0x40000aa);
+	assert_true(run->mmio.is_write);
+	assert_int_equal(run->mmio.size, 4);
+	/* ... also before its page is mapped (translation fault): no demand paging for it */
+	assert_int_equal(
+	    run_one(esr_dabt(true, 2, false, 1, false, true, 0x07), 0x54, hpfar_of(0x4003000)),
+	    GZVM_EXIT_MMIO);
+	assert_int_equal(run->mmio.phys_addr, 0x4003054);
+	/* a load there that misses is demand-paged as in RAM */
+	assert_int_equal(
+	    run_one(esr_dabt(true, 2, false, 1, false, false, 0x07), 0x54, hpfar_of(0x4003000)),
+	    GZVM_EXIT_EXCEPTION);
+	assert_int_equal(run->exception.exception, GZVM_EXCEPTION_PAGE_FAULT);
+	/* Without a syndrome: the VMM gets the facts, as outside slots. */
+	assert_int_equal(
+	    run_one(esr_dabt(false, 0, false, 0, false, true, 0x0f), 0x10, hpfar_of(0x4001000)),
+	    GZVM_EXIT_INTERNAL_ERROR);
+	assert_int_equal(run->internal.data[2], 0x4001010);
+	/* A permission fault on a load there is broken: the guest gets an abort. */
+	run_irq(esr_dabt(true, 2, false, 1, false, false, 0x0f), 0x20, hpfar_of(0x4002000));
+	assert_int_equal(v0->ctx.pc, 0x80010200);
+	/* Purposes cannot make the slot writable afterwards. */
+	assert_int_equal(hstatus(GZ_HVC_MEMREGION_PURPOSE, vm, 0x4000000, 16 * 4096,
+				 GZVM_USER_MEM_REGION_GUEST_MEM, 0),
+			 GZ_ERR_INVALID_ARGS);
+	assert_int_equal(hstatus(GZ_HVC_MEMREGION_PURPOSE, vm, 0x4000000, 16 * 4096, 1U << 20, 0),
+			 GZ_ERR_INVALID_ARGS);
 }
 
 static void test_wfx(void **state)
@@ -702,14 +753,23 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_dispatch_table),  T(test_dabt_outcomes),
-	    T(test_iabt_outcomes),   T(test_wfx),
-	    T(test_async_outcomes),  T(test_sysregs),
-	    T(test_vgic_mmio),	     T(test_debug_pmu_raz_wi),
-	    T(test_debug_registers), T(test_emulated_insn_completes_step),
-	    T(test_id_registers),    T(test_halt_polling),
-	    T(test_budget),	     T(test_run_entry_states),
-	    T(test_hwstate_lrs),     T(test_kick_and_power_off),
+	    T(test_dispatch_table),
+	    T(test_dabt_outcomes),
+	    T(test_iabt_outcomes),
+	    T(test_wfx),
+	    T(test_async_outcomes),
+	    T(test_sysregs),
+	    T(test_vgic_mmio),
+	    T(test_debug_pmu_raz_wi),
+	    T(test_debug_registers),
+	    T(test_emulated_insn_completes_step),
+	    T(test_id_registers),
+	    T(test_halt_polling),
+	    T(test_budget),
+	    T(test_run_entry_states),
+	    T(test_hwstate_lrs),
+	    T(test_kick_and_power_off),
+	    T(test_readonly_slot_store),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

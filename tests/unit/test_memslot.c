@@ -345,6 +345,60 @@ static void test_purpose(void **state)
 	assert_int_equal(gz_memslot_purpose(&vm, 20 * MB, MB, 1), GZ_OK);
 }
 
+/* Read-only slots (GZVM_USER_MEM_REGION_READONLY): every path maps their pages without
+ * write permission, and deleting the slot hands them back as they are (the guest could not
+ * have written them), where a writable slot's pages are scrubbed. */
+static void test_readonly_slot(void **state)
+{
+	const uint32_t ro = GZVM_USER_MEM_REGION_GUEST_MEM | GZVM_USER_MEM_REGION_READONLY;
+	const uint64_t gfn = GPA >> 12;
+	uint64_t *pfns = gz_hal_pa_to_va(PFN_BUF);
+	gz_pa_t blk = FIX_HOST_BASE + 8 * MB, pa;
+	uint32_t prot;
+
+	(void)state;
+	/* Fully populated. */
+	assert_int_equal(gz_memslot_purpose(&vm, 0, 2 * GZ_PAGE_SIZE, ro), GZ_OK);
+	put_desc(1, 0, 2, 1, (const struct range[]){{FIX_PAGE(1), 2, 0}}, 1);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(gz_pgt_translate(&vm.s2, GZ_PAGE_SIZE, &pa, &prot, NULL), GZ_OK);
+	assert_int_equal(pa, FIX_PAGE(2));
+	assert_int_equal(prot & (GZ_PROT_R | GZ_PROT_W | GZ_PROT_X), GZ_PROT_R | GZ_PROT_X);
+	assert_int_equal(gz_memslot_delete(&vm, 1, 10), GZ_OK);
+	/* Demand paging: 4 KiB pages and 2 MiB blocks, next to a writable slot. */
+	assert_int_equal(gz_memslot_set_block_buffer(&vm, 2 * MB, PFN_BUF), GZ_OK);
+	assert_int_equal(gz_memslot_purpose(&vm, GPA, 4 * MB, ro), GZ_OK);
+	put_desc(0, GPA, 1024, 0, NULL, 0);
+	assert_int_equal(set_region(), GZ_OK);
+	put_desc(1, 0, 16, 0, NULL, 0);
+	assert_int_equal(set_region(), GZ_OK);
+	fix_fill(FIX_PAGE(3), 0x5a);
+	fix_fill(FIX_PAGE(4), 0xa5);
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(3) >> 12, gfn + 512, 1), GZ_OK);
+	assert_int_equal(gz_memslot_map_guest(&vm, 1, FIX_PAGE(4) >> 12, 0, 1), GZ_OK);
+	for (int i = 0; i < 512; i++)
+		pfns[i] = (blk >> 12) + i;
+	fix_fill(blk + 5 * GZ_PAGE_SIZE, 0x77);
+	assert_int_equal(gz_memslot_map_guest_block(&vm, 0, gfn, 512), GZ_OK);
+	assert_int_equal(gz_pgt_translate(&vm.s2, GPA + 2 * MB, NULL, &prot, NULL), GZ_OK);
+	assert_int_equal(prot & GZ_PROT_W, 0);
+	assert_int_equal(gz_pgt_translate(&vm.s2, GPA + 5 * GZ_PAGE_SIZE, NULL, &prot, NULL),
+			 GZ_OK);
+	assert_int_equal(prot & (GZ_PROT_W | GZ_PROT_X), GZ_PROT_X);
+	assert_int_equal(gz_pgt_translate(&vm.s2, 0, NULL, &prot, NULL), GZ_OK);
+	assert_int_equal(prot & GZ_PROT_W, GZ_PROT_W);
+	check_invariants();
+	/* Deleted: the read-only pages come back unscrubbed, the writable one scrubbed. */
+	while (gz_memslot_delete(&vm, 0, 128) == GZ_ERR_BUSY)
+		;
+	assert_int_equal(gz_pgstate_owner(FIX_PAGE(3)), GZ_OWNER_HOST);
+	assert_int_equal(*(uint8_t *)gz_hal_pa_to_va(FIX_PAGE(3)), 0x5a);
+	assert_int_equal(*(uint8_t *)gz_hal_pa_to_va(blk + 5 * GZ_PAGE_SIZE), 0x77);
+	assert_int_equal(gz_memslot_delete(&vm, 1, 128), GZ_OK);
+	assert_true(fix_is_zero(FIX_PAGE(4)));
+	check_invariants();
+}
+
 static void test_demand_paging(void **state)
 {
 	gz_pa_t pa;
@@ -607,6 +661,7 @@ int main(void)
 	    T(test_populated_batches), T(test_set_region_rejects),  T(test_purpose),
 	    T(test_demand_paging),     T(test_block_demand_paging), T(test_delete_batched),
 	    T(test_dying_vm),	       T(test_delete_many_leaves),  T(test_normal_vm_lends),
+	    T(test_readonly_slot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,6 +42,9 @@
 #define GZVM_USER_MEM_REGION_GUEST_MEM	    (1 << 0)
 #define GZVM_USER_MEM_REGION_PROTECT_FW	    (1 << 1)
 #define GZVM_USER_MEM_REGION_STATIC_SWIOTLB (1 << 2)
+/* opengz extension: the guest may read and execute the slot but not write it; a store there
+ * is an MMIO exit (as a KVM_MEM_READONLY slot). Flash that executes in place needs it. */
+#define GZVM_USER_MEM_REGION_READONLY (1 << 16)
 
 struct gzvm_memory_region {
 	__u32 slot;

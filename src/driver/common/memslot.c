@@ -7,7 +7,7 @@
 
 #define GZDRV_MEM_FLAGS                                                                            \
 	(GZVM_USER_MEM_REGION_GUEST_MEM | GZVM_USER_MEM_REGION_PROTECT_FW |                        \
-	 GZVM_USER_MEM_REGION_STATIC_SWIOTLB)
+	 GZVM_USER_MEM_REGION_STATIC_SWIOTLB | GZVM_USER_MEM_REGION_READONLY)
 
 struct gzdrv_slot *gzdrv_slot_find(struct gzdrv_vm *vm, uint64_t gfn, uint32_t *slot_id)
 {

@@ -57,8 +57,17 @@ static enum gz_exit_action abort_in_slot(struct gz_vcpu *v, const struct gz_exit
 {
 	const struct gz_exit_desc *d = &x->desc;
 	const struct gz_exit_abort *ab = &d->abort;
+	int slot = gz_memslot_lookup(&v->vm->mem, ab->ipa);
 
-	if (gz_memslot_lookup(&v->vm->mem, ab->ipa) < 0)
+	if (slot < 0)
+		return GZ_EXIT_NEXT;
+	/* A store to a read-only slot (flash executing in place) is the VMM's to emulate: the
+	 * MMIO path below, as for KVM's read-only memslots; whether its page is mapped yet or
+	 * not (mapping it first would only fault again). */
+	if (d->type == GZ_XT_DABT && ab->write && !ab->s1ptw &&
+	    (ab->kind == GZ_FAULT_PERMISSION || ab->kind == GZ_FAULT_TRANSLATION ||
+	     ab->kind == GZ_FAULT_ACCESS_FLAG) &&
+	    (gz_memslot_get(&v->vm->mem, (uint32_t)slot)->flags & GZVM_USER_MEM_REGION_READONLY))
 		return GZ_EXIT_NEXT;
 	/* A missing page of guest RAM (or of a stage-1 table in it): demand paging. The
 	 * instruction re-executes once the host mapped the page. */

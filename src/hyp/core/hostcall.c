@@ -19,7 +19,7 @@
 #define HOSTCALL_DESTROY_BATCH_MAX 4096
 #define HOSTCALL_MEM_PURPOSE_FLAGS                                                                 \
 	(GZVM_USER_MEM_REGION_GUEST_MEM | GZVM_USER_MEM_REGION_PROTECT_FW |                        \
-	 GZVM_USER_MEM_REGION_STATIC_SWIOTLB)
+	 GZVM_USER_MEM_REGION_STATIC_SWIOTLB | GZVM_USER_MEM_REGION_READONLY)
 
 static bool hyp_ready;
 /* The VM each physical CPU's current host call holds a reference on (released when the call

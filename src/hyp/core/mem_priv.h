@@ -47,13 +47,19 @@ int gz_host_s2_map_fault(struct gz_pgt *s2, gz_pa_t pa);
 /* Whether [addr, addr + nr pages) is aligned, non-empty and below 2^bits. */
 int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits);
 
-/* Under the lock. Give runs[0..nr_runs) host -> guest at consecutive IPAs from @ipa: lent to
- * a normal VM, donated to a protected one. With @idempotent, a page already mapped at its
- * IPA as exactly this page counts as done. All or nothing. */
+/* Stage-2 permissions of guest memory: RWX, or RX in a read-only memslot. */
+#define GZ_MEM_GUEST_PROT    GZ_PROT_RWX
+#define GZ_MEM_GUEST_RO_PROT (GZ_PROT_R | GZ_PROT_X)
+
+/* Under the lock. Give runs[0..nr_runs) host -> guest at consecutive IPAs from @ipa, mapped
+ * with @prot: lent to a normal VM, donated to a protected one. With @idempotent, a page
+ * already mapped at its IPA as exactly this page counts as done. All or nothing. */
 int gz_mem_give_runs(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run *runs,
-		     unsigned nr_runs, bool idempotent);
+		     unsigned nr_runs, bool idempotent, uint32_t prot);
 /* Under the lock. Unmap the guest leaf at @ipa (whole) and give its pages back to the host
- * (donated ones scrubbed). Returns the number of pages, 0 when nothing is mapped there. */
+ * (donated ones scrubbed, unless the leaf was read-only to the guest: a read-only memslot's
+ * pages hold only what the host put there). Returns the number of pages, 0 when nothing is
+ * mapped there. */
 uint64_t gz_mem_reclaim_leaf(struct gz_vm_mem *m, gz_ipa_t ipa);
 
 #endif

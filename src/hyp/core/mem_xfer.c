@@ -13,8 +13,6 @@
 
 #include "mem_priv.h"
 
-#define GUEST_PROT GZ_PROT_RWX
-
 int gz_vm_mem_init(struct gz_vm_mem *m, uint16_t vm_id, unsigned ipa_bits, uint16_t vmid)
 {
 	struct gz_pgt_mm_ops mm;
@@ -189,9 +187,11 @@ static int for_each_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_m
 	return GZ_OK;
 }
 
+static uint32_t map_prot; /* of the give in progress (under the lock) */
+
 static int map_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t nr)
 {
-	return gz_pgt_map(&m->s2, ipa, pa, nr << GZ_PAGE_SHIFT, GUEST_PROT);
+	return gz_pgt_map(&m->s2, ipa, pa, nr << GZ_PAGE_SHIFT, map_prot);
 }
 
 static uint64_t undo_budget;
@@ -225,7 +225,7 @@ static int give_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t 
 }
 
 int gz_mem_give_runs(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run *runs,
-		     unsigned nr_runs, bool idempotent)
+		     unsigned nr_runs, bool idempotent, uint32_t prot)
 {
 	uint64_t todo, mapped, n;
 	int ret;
@@ -233,6 +233,7 @@ int gz_mem_give_runs(struct gz_vm_mem *m, gz_ipa_t ipa, const struct gz_mem_run 
 	ret = check_donation(m, ipa, runs, nr_runs, idempotent, &todo);
 	if (ret || !todo)
 		return ret;
+	map_prot = prot;
 	ret = for_each_stretch(m, ipa, runs, nr_runs, map_stretch, &mapped);
 	if (ret) {
 		undo_budget = mapped;
@@ -249,7 +250,7 @@ int gz_mem_host_give_guest(struct gz_vm_mem *m, gz_pa_t pa, gz_ipa_t ipa, uint64
 	int ret;
 
 	gz_mem_lock();
-	ret = gz_mem_give_runs(m, ipa, &run, 1, false);
+	ret = gz_mem_give_runs(m, ipa, &run, 1, false, GZ_MEM_GUEST_PROT);
 	gz_mem_unlock();
 	return ret;
 }
@@ -274,7 +275,7 @@ int gz_mem_host_give_guest_pfns(struct gz_vm_mem *m, const uint64_t *pfns, gz_ip
 		runs[nr_runs++] = (struct gz_mem_run){pfn << GZ_PAGE_SHIFT, 1};
 	}
 	if (!ret)
-		ret = gz_mem_give_runs(m, ipa, runs, nr_runs, true);
+		ret = gz_mem_give_runs(m, ipa, runs, nr_runs, true, GZ_MEM_GUEST_PROT);
 	gz_mem_unlock();
 	return ret;
 }
@@ -362,8 +363,9 @@ int gz_mem_guest_unshare_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
 	return ret;
 }
 
-/* Give the VM's page @pa back to the host: it is no longer mapped in the VM. */
-static void return_to_host(struct gz_vm_mem *m, gz_pa_t pa)
+/* Give the VM's page @pa back to the host: it is no longer mapped in the VM. A donated page
+ * the guest could write is scrubbed first. */
+static void return_to_host(struct gz_vm_mem *m, gz_pa_t pa, bool scrub)
 {
 	enum gz_page_state st = gz_pgstate_state(pa);
 
@@ -380,7 +382,8 @@ static void return_to_host(struct gz_vm_mem *m, gz_pa_t pa)
 		gz_host_s2_unmap(&gz_mem_g.host_s2, pa, 1);
 		m->shared_pages--;
 	}
-	gz_mem_scrub(pa, 1);
+	if (scrub)
+		gz_mem_scrub(pa, 1);
 	gz_pgstate_set(pa, 1, GZ_OWNER_HOST, GZ_PAGE_OWNED);
 	m->owned_pages--;
 }
@@ -395,7 +398,7 @@ int gz_mem_guest_relinquish(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
 	if (!ret)
 		ret = gz_pgt_unmap(&m->s2, ipa, nr << GZ_PAGE_SHIFT);
 	for (unsigned i = 0; !ret && i < n; i++)
-		return_to_host(m, gz_mem_g.scratch.runs[i].pa);
+		return_to_host(m, gz_mem_g.scratch.runs[i].pa, true);
 	gz_mem_unlock();
 	return ret;
 }
@@ -404,9 +407,10 @@ uint64_t gz_mem_reclaim_leaf(struct gz_vm_mem *m, gz_ipa_t ipa)
 {
 	unsigned level;
 	uint64_t size;
+	uint32_t prot;
 	gz_pa_t pa;
 
-	if (gz_pgt_translate(&m->s2, ipa, &pa, NULL, &level))
+	if (gz_pgt_translate(&m->s2, ipa, &pa, &prot, &level))
 		return 0;
 	size = gz_pgt_level_size(level);
 	ipa = GZ_ALIGN_DOWN(ipa, size);
@@ -416,7 +420,8 @@ uint64_t gz_mem_reclaim_leaf(struct gz_vm_mem *m, gz_ipa_t ipa)
 	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
 		if (!gz_mem_held_by(m, pa + off))
 			gz_hal_panic("mem: a guest maps a page it does not hold");
-		return_to_host(m, pa + off);
+		/* Read-only to the guest: it holds only what the host put there. */
+		return_to_host(m, pa + off, (prot & GZ_PROT_W) != 0);
 	}
 	return size >> GZ_PAGE_SHIFT;
 }
@@ -462,7 +467,7 @@ int gz_vm_mem_reclaim(struct gz_vm_mem *m, uint64_t max_pages)
 
 		scanned++;
 		if (gz_pgstate_owner(pa) == m->owner || gz_pgstate_lent_to(pa) == m->owner) {
-			return_to_host(m, pa);
+			return_to_host(m, pa, true);
 			done++;
 		}
 	}

@@ -4,6 +4,7 @@
  * moves through the checked donation of mem_xfer.c; host-supplied lists are copied into the
  * scratch area once, under the memory lock, before they are checked.
  */
+#include <uapi/linux/gzvm.h>
 #include <arm64/pte.h>
 #include <gzabi/hvc.h>
 #include <gzhyp/hostmem.h>
@@ -64,6 +65,12 @@ static void copy_from_host(void *dst, gz_pa_t pa, uint64_t len)
 		gz_hal_panic("memslot: a checked host range could not be read");
 }
 
+/* What the guest may do with a slot's pages. */
+static uint32_t slot_prot(uint32_t flags)
+{
+	return flags & GZVM_USER_MEM_REGION_READONLY ? GZ_MEM_GUEST_RO_PROT : GZ_MEM_GUEST_PROT;
+}
+
 static int check_ipa_range(const struct gz_vm_mem *m, gz_ipa_t gpa, uint64_t npages)
 {
 	return gz_mem_check_range(gpa, npages, m->s2.ia_bits);
@@ -86,7 +93,9 @@ int gz_memslot_purpose(struct gz_vm_mem *m, gz_ipa_t gpa, uint64_t size, uint32_
 		struct gz_memslot *s = &m->slots[i];
 
 		if (s->state == GZ_MEMSLOT_ACTIVE && s->base == gpa) {
-			if (s->npages != size >> GZ_PAGE_SHIFT)
+			/* Read-only is fixed at creation: pages are already mapped with it. */
+			if (s->npages != size >> GZ_PAGE_SHIFT ||
+			    ((s->flags ^ flags) & GZVM_USER_MEM_REGION_READONLY))
 				ret = GZ_ERR_INVALID_ARGS;
 			else
 				s->flags = flags;
@@ -204,7 +213,7 @@ int gz_memslot_set_region(struct gz_vm_mem *m, gz_pa_t buf_pa, uint64_t buf_size
 		ret = read_constituents(&hdr, buf_pa, buf_size);
 		if (!ret)
 			ret = gz_mem_give_runs(m, hdr.gpa, gz_mem_g.scratch.runs,
-					       hdr.constituent_cnt, false);
+					       hdr.constituent_cnt, false, slot_prot(next.flags));
 		if (ret)
 			goto out;
 	}
@@ -282,7 +291,8 @@ int gz_memslot_map_guest(struct gz_vm_mem *m, uint32_t slot, uint64_t pfn, uint6
 	if (!ret && pfn > (UINT64_MAX >> GZ_PAGE_SHIFT))
 		ret = GZ_ERR_INVALID_ARGS;
 	if (!ret)
-		ret = gz_mem_give_runs(m, gfn << GZ_PAGE_SHIFT, &run, 1, true);
+		ret = gz_mem_give_runs(m, gfn << GZ_PAGE_SHIFT, &run, 1, true,
+				       slot_prot(m->slots[slot].flags));
 	gz_mem_unlock();
 	return ret;
 }
@@ -315,7 +325,8 @@ int gz_memslot_map_guest_block(struct gz_vm_mem *m, uint32_t slot, uint64_t star
 	}
 	for (uint64_t i = 0; i < nr; i++)
 		runs[i] = (struct gz_mem_run){pfns[i] << GZ_PAGE_SHIFT, 1};
-	ret = gz_mem_give_runs(m, start_gfn << GZ_PAGE_SHIFT, runs, (unsigned)nr, true);
+	ret = gz_mem_give_runs(m, start_gfn << GZ_PAGE_SHIFT, runs, (unsigned)nr, true,
+			       slot_prot(m->slots[slot].flags));
 out:
 	gz_mem_unlock();
 	return ret;
