@@ -184,3 +184,21 @@ size_t gzdev_pl011_input(struct gzdev_pl011 *u, const void *buf, size_t len)
 	update_irq(u);
 	return n;
 }
+
+void gzdev_pl011_reset(struct gzdev_pl011 *u)
+{
+	/* Bytes still in the FIFO go back in front of the backlog, in order. */
+	for (unsigned i = u->fifo_count; i-- > 0;) {
+		if (u->backlog_len == GZDEV_PL011_BACKLOG)
+			break;
+		u->backlog_head = (u->backlog_head + GZDEV_PL011_BACKLOG - 1) % GZDEV_PL011_BACKLOG;
+		u->backlog[u->backlog_head] = u->fifo[(u->fifo_head + i) % GZDEV_PL011_FIFO];
+		u->backlog_len++;
+	}
+	u->fifo_head = u->fifo_count = 0;
+	u->ibrd = u->fbrd = u->lcr_h = u->imsc = u->ris = u->dmacr = u->ilpr = 0;
+	u->cr = GZDEV_PL011_CR_RESET;
+	u->ifls = GZDEV_PL011_IFLS_RESET;
+	refill(u);
+	update_irq(u);
+}

@@ -127,6 +127,31 @@ static void test_receive(void **state)
 	assert_int_equal(t->u.rx_bytes, 3);
 }
 
+/* A machine reset: registers back to their reset values, unread input kept in order
+ * (what was in the FIFO first), counters kept. */
+static void test_reset_keeps_input(void **state)
+{
+	struct t *t = *state;
+
+	gzdev_pl011_write(&t->u, PL011_LCR_H, 4, PL011_LCRH_FEN);
+	gzdev_pl011_write(&t->u, PL011_IMSC, 4, PL011_INT_RX);
+	gzdev_pl011_write(&t->u, PL011_IBRD, 4, 13);
+	gzdev_pl011_write(&t->u, PL011_DR, 1, 'x');
+	assert_int_equal(gzdev_pl011_input(&t->u, "0123456789abcdefghij", 20), 20);
+	assert_int_equal(gzdev_pl011_read(&t->u, PL011_DR, 4), '0');
+	assert_true(t->level);
+	gzdev_pl011_reset(&t->u);
+	assert_false(t->level); /* IMSC cleared */
+	assert_int_equal(gzdev_pl011_read(&t->u, PL011_IBRD, 4), 0);
+	assert_int_equal(gzdev_pl011_read(&t->u, PL011_LCR_H, 4), 0);
+	assert_int_equal(gzdev_pl011_read(&t->u, PL011_CR, 4), GZDEV_PL011_CR_RESET);
+	assert_int_equal(gzdev_pl011_read(&t->u, PL011_IFLS, 4), GZDEV_PL011_IFLS_RESET);
+	assert_int_equal(t->u.tx_bytes, 1);
+	for (const char *p = "123456789abcdefghij"; *p; p++)
+		assert_int_equal(gzdev_pl011_read(&t->u, PL011_DR, 4), *p);
+	assert_int_equal(gzdev_pl011_read(&t->u, PL011_FR, 4), PL011_FR_TXFE | PL011_FR_RXFE);
+}
+
 static void test_backlog_limit(void **state)
 {
 	struct t *t = *state;
@@ -181,6 +206,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_registers_read_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transmit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_receive, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reset_keeps_input, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backlog_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backlog_wraps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_irq_line, setup, teardown),

@@ -39,6 +39,9 @@ struct gzdev_pl011 {
 /* Resets every register; tx must be set, set_irq may be NULL. */
 void gzdev_pl011_init(struct gzdev_pl011 *u, void (*tx)(void *ctx, uint8_t byte),
 		      void (*set_irq)(void *ctx, bool level), void *ctx);
+/* Registers back to their reset values (a reboot of the machine); input not yet read by the
+ * guest is kept, counters too. */
+void gzdev_pl011_reset(struct gzdev_pl011 *u);
 /* A guest access at offset off of size 1, 2, 4 or 8 bytes (other sizes: read 0, write
  * ignored); registers are 32-bit words, the low bits of off are ignored. */
 uint64_t gzdev_pl011_read(struct gzdev_pl011 *u, uint64_t off, unsigned size);
