@@ -6,6 +6,11 @@
 
 #include "vcpu.h"
 
+/* uc_emu_start's "until": Unicorn stops (with a prefetch abort) when the PC reaches it, so it
+ * must be an address no instruction has. 0 is one firmware starts at (QEMU virt's flash reset
+ * vector); an odd address is never a PC. */
+#define GZ_SIM_NO_UNTIL 1
+
 void gz_sim_exec_acquire(struct gz_sim_vcpu *v);
 void gz_sim_exec_release(void);
 /* UC_HOOK_BLOCK of every engine (@arg the vCPU). */

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <arm64/inject.h>
 #include <arm64/sysreg.h>
+#include "exec.h"
 #include "machine.h"
 #include "ucreg.h"
 #include "gexc.h"
@@ -34,7 +35,7 @@ void gz_sim_gexc_uc_to_el1(struct gz_sim_vcpu *v)
 	 * stop after an interrupt entry in 2.1.4). */
 	uc_ctl_flush_tb(uc); /* a cached translation of the vector would ignore the hook */
 	uc_hook_add(uc, &h, UC_HOOK_CODE, stop_here, v, vector, vector);
-	uc_emu_start(uc, pc, 0, 0, 0);
+	uc_emu_start(uc, pc, GZ_SIM_NO_UNTIL, 0, 0);
 	uc_hook_del(uc, h);
 	gz_sim_vcpu_set_vi(v, vi);
 	v->hflags_el = (gz_sim_ucreg_rd(uc, UC_ARM64_REG_PSTATE) >> 2) & 3;

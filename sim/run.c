@@ -89,7 +89,7 @@ static void run_guest(struct gz_sim_vcpu *v)
 		}
 		pc = gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PC);
 		gz_sim_exec_acquire(v);
-		err = uc_emu_start(v->uc, pc, 0, 0, 0);
+		err = uc_emu_start(v->uc, pc, GZ_SIM_NO_UNTIL, 0, 0);
 		gz_sim_exec_release();
 		v->hflags_el = (gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
 		if (v->fix_pc) {
