@@ -57,7 +57,7 @@ void vmm_cli_usage(void *stream)
 {
 	fprintf(
 	    (FILE *)stream,
-	    "usage: gzvmm run [options] --kernel FILE\n"
+	    "usage: gzvmm run [options] --kernel FILE | --bios FILE\n"
 	    "       gzvmm --help | --version\n"
 	    "\n"
 	    "options of 'run':\n"
@@ -82,6 +82,15 @@ void vmm_cli_usage(void *stream)
 	    "nothing\n"
 	    "  --protected              a protected VM: the host gives up its memory and "
 	    "registers\n"
+	    "  --bios FILE              firmware (EDK2, U-Boot) in flash at 0, executing in place\n"
+	    "  --bios-vars FILE         the firmware's variable store: the second flash bank, kept "
+	    "in\n"
+	    "                           FILE (exactly 64 MiB; changes persist)\n"
+	    "  --stop-timeout SECONDS   after SIGTERM pressed the power key, stop the guest hard "
+	    "this\n"
+	    "                           much later (default %u; 0: at once)\n"
+	    "  --on-reset restart|exit  a guest reset restarts the VM (default) or ends gzvmm "
+	    "(status 3)\n"
 	    "options of the sim backend:\n"
 	    "  --clock insns|wall       counter from executed instructions (deterministic, "
 	    "default)\n"
@@ -93,7 +102,7 @@ void vmm_cli_usage(void *stream)
 	    "\n"
 	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset,\n"
 	    "             4 guest crash, 128+N stopped by signal N\n",
-	    VMM_MAX_CPUS, VMM_MAX_DISKS);
+	    VMM_MAX_CPUS, VMM_MAX_DISKS, VMM_STOP_TIMEOUT_DEFAULT);
 }
 
 static void defaults(struct vmm_config *cfg)
@@ -106,6 +115,7 @@ static void defaults(struct vmm_config *cfg)
 	cfg->input = VMM_INPUT_PL011;
 	cfg->virtio_version = 2;
 	cfg->rng = true;
+	cfg->stop_timeout = VMM_STOP_TIMEOUT_DEFAULT;
 }
 
 enum opt_id {
@@ -130,6 +140,10 @@ enum opt_id {
 	O_CLOCK,
 	O_SLICE,
 	O_MAX_INSNS,
+	O_BIOS,
+	O_BIOS_VARS,
+	O_STOP_TIMEOUT,
+	O_ON_RESET,
 	O_HELP,
 	O_VERSION,
 	O_COUNT
@@ -162,6 +176,10 @@ static const struct {
     [O_CLOCK] = {"--clock", true, false, true},
     [O_SLICE] = {"--slice", true, false, true},
     [O_MAX_INSNS] = {"--max-insns", true, false, true},
+    [O_BIOS] = {"--bios", true, false, false},
+    [O_BIOS_VARS] = {"--bios-vars", true, false, false},
+    [O_STOP_TIMEOUT] = {"--stop-timeout", true, false, false},
+    [O_ON_RESET] = {"--on-reset", true, false, false},
     [O_HELP] = {"--help", false, true, false},
     [O_VERSION] = {"--version", false, true, false},
 };
@@ -337,6 +355,32 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		return parse_count("--slice", v, 1000, &cfg->sim.slice, err, errlen);
 	case O_MAX_INSNS:
 		return parse_count("--max-insns", v, 1, &cfg->max_insns, err, errlen);
+	case O_BIOS:
+		cfg->bios = v;
+		break;
+	case O_BIOS_VARS:
+		cfg->bios_vars = v;
+		break;
+	case O_STOP_TIMEOUT: {
+		uint64_t n;
+
+		if (parse_count("--stop-timeout", v, 0, &n, err, errlen) != 0)
+			return -1;
+		if (n > VMM_STOP_TIMEOUT_MAX)
+			return vmm_fail(err, errlen, "--stop-timeout '%s' out of range (0 to %u)",
+					v, VMM_STOP_TIMEOUT_MAX);
+		cfg->stop_timeout = (unsigned)n;
+		return 0;
+	}
+	case O_ON_RESET:
+		if (strcmp(v, "restart") == 0)
+			cfg->reset_exits = false;
+		else if (strcmp(v, "exit") == 0)
+			cfg->reset_exits = true;
+		else
+			return vmm_fail(err, errlen, "invalid --on-reset '%s' (restart or exit)",
+					v);
+		return 0;
 	default:
 		return 0;
 	}
@@ -404,8 +448,17 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 		if (apply(cfg, id, val ? val : "", err, errlen) != 0)
 			return -1;
 	}
-	if (!cfg->kernel)
+	if (!cfg->kernel && !cfg->bios)
 		return vmm_fail(err, errlen, "missing --kernel FILE");
+	if (cfg->kernel && cfg->bios)
+		return vmm_fail(err, errlen,
+				"--kernel and --bios exclude each other (the firmware boots the "
+				"system)");
+	if (cfg->bios_vars && !cfg->bios)
+		return vmm_fail(err, errlen, "--bios-vars needs --bios");
+	if (!cfg->kernel && (cfg->initrd || cfg->append))
+		return vmm_fail(err, errlen, "%s needs --kernel",
+				cfg->initrd ? "--initrd" : "--append");
 	for (int id = 0; id < O_COUNT; id++)
 		if (seen[id] && opts[id].sim_only && cfg->backend != VMM_BACKEND_SIM)
 			return vmm_fail(err, errlen, "option %s needs --backend sim",

@@ -10,6 +10,9 @@
 #include "backend.h"
 #include "layout.h"
 
+#define VMM_STOP_TIMEOUT_DEFAULT 30U
+#define VMM_STOP_TIMEOUT_MAX	 3600U
+
 enum vmm_backend_kind { VMM_BACKEND_GZVM, VMM_BACKEND_SIM };
 enum vmm_console_kind { VMM_CONSOLE_STDIO, VMM_CONSOLE_FILE };
 enum vmm_input_target { VMM_INPUT_PL011, VMM_INPUT_VIRTIO, VMM_INPUT_NONE };
@@ -43,6 +46,10 @@ struct vmm_config {
 	bool protected_vm;	 /* --protected: GZVM_CAP_PROTECTED_VM before anything else */
 	struct vmm_sim_opts sim; /* --clock, --slice */
 	uint64_t max_insns;	 /* --max-insns: stop the guest after this many; 0: no limit */
+	const char *bios;	 /* firmware image for flash bank 0 */
+	const char *bios_vars;	 /* file behind flash bank 1 */
+	unsigned stop_timeout;	 /* seconds from the SIGTERM power key press to a hard stop */
+	bool reset_exits;	 /* --on-reset exit: a guest reset ends gzvmm (status 3) */
 	/* Storage for the path part of "--disk FILE,ro" (the argv string is not modified). */
 	char disk_path_buf[VMM_MAX_DISKS][4096];
 };

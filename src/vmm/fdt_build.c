@@ -123,6 +123,59 @@ static int add_uart(void *fdt)
 	return fdt_end_node(fdt);
 }
 
+/* A PrimeCell device clocked by apb-pclk, as virt describes its PL031 and PL061. */
+static int begin_primecell(void *fdt, const char *name, const char *compat, size_t compat_len,
+			   uint64_t base, uint64_t size, unsigned spi)
+{
+	uint64_t reg[2] = {base, size};
+	uint32_t irq[3] = {GIC_SPI, spi, IRQ_LEVEL_HIGH};
+
+	CHK(begin_at(fdt, name, base));
+	CHK(fdt_property(fdt, "compatible", compat, compat_len));
+	CHK(prop_reg(fdt, reg, 1));
+	CHK(prop_cells(fdt, "interrupts", irq, 3));
+	CHK(fdt_property_u32(fdt, "clocks", VMM_FDT_PHANDLE_CLK));
+	return fdt_property_string(fdt, "clock-names", "apb_pclk");
+}
+
+static int add_rtc_gpio(void *fdt)
+{
+	static const char rtc[] = "arm,pl031\0arm,primecell";
+	static const char gpio[] = "arm,pl061\0arm,primecell";
+	uint32_t key[3] = {VMM_FDT_PHANDLE_GPIO, VMM_GPIO_POWER_LINE, 0};
+
+	CHK(begin_primecell(fdt, "pl031", rtc, sizeof(rtc), VMM_RTC_BASE, VMM_RTC_SIZE,
+			    VMM_RTC_SPI));
+	CHK(fdt_end_node(fdt));
+	CHK(begin_primecell(fdt, "pl061", gpio, sizeof(gpio), VMM_GPIO_BASE, VMM_GPIO_SIZE,
+			    VMM_GPIO_SPI));
+	CHK(fdt_property(fdt, "gpio-controller", NULL, 0));
+	CHK(fdt_property_u32(fdt, "#gpio-cells", 2));
+	CHK(fdt_property_u32(fdt, "phandle", VMM_FDT_PHANDLE_GPIO));
+	CHK(fdt_end_node(fdt));
+	CHK(fdt_begin_node(fdt, "gpio-keys"));
+	CHK(fdt_property_string(fdt, "compatible", "gpio-keys"));
+	CHK(fdt_begin_node(fdt, "poweroff"));
+	CHK(fdt_property_string(fdt, "label", "GPIO Key Poweroff"));
+	CHK(fdt_property_u32(fdt, "linux,code", VMM_KEY_POWER));
+	CHK(prop_cells(fdt, "gpios", key, 3));
+	CHK(fdt_end_node(fdt));
+	return fdt_end_node(fdt);
+}
+
+/* One node for both banks, 32-bit wide, as virt has it. */
+static int add_flash(void *fdt)
+{
+	uint64_t reg[4] = {VMM_FLASH_BASE, VMM_FLASH_BANK_SIZE,
+			   VMM_FLASH_BASE + VMM_FLASH_BANK_SIZE, VMM_FLASH_BANK_SIZE};
+
+	CHK(begin_at(fdt, "flash", VMM_FLASH_BASE));
+	CHK(fdt_property_string(fdt, "compatible", "cfi-flash"));
+	CHK(prop_reg(fdt, reg, 2));
+	CHK(fdt_property_u32(fdt, "bank-width", 4));
+	return fdt_end_node(fdt);
+}
+
 static int add_virtio(void *fdt, unsigned i)
 {
 	uint64_t base = VMM_VIRTIO_BASE + i * VMM_VIRTIO_STRIDE;
@@ -180,6 +233,9 @@ static int build(const struct vmm_fdt_params *p, void *fdt, size_t size)
 	CHK(add_gic(fdt, p->cpus));
 	CHK(add_timer(fdt));
 	CHK(add_uart(fdt));
+	CHK(add_rtc_gpio(fdt));
+	if (p->flash)
+		CHK(add_flash(fdt));
 	for (unsigned i = 0; i < p->nvirtio; i++)
 		CHK(add_virtio(fdt, i));
 	CHK(fdt_end_node(fdt));

@@ -1,8 +1,10 @@
 /* The guest's device tree, generated with libfdt: memory, cpus, psci, GICv3, timer, PL011,
- * chosen and one virtio,mmio node per transport, at the addresses of layout.h. */
+ * PL031, PL061 with virt's gpio-keys, the flash banks (with --bios), chosen and one
+ * virtio,mmio node per transport, at the addresses of layout.h. */
 #ifndef VMM_FDT_BUILD_H
 #define VMM_FDT_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,10 +16,12 @@ struct vmm_fdt_params {
 	uint64_t initrd_start; /* initrd_end == 0: no initrd */
 	uint64_t initrd_end;
 	unsigned nvirtio; /* transports 0..nvirtio-1 at VMM_VIRTIO_BASE + i * stride */
+	bool flash;	  /* the two CFI banks at 0 (--bios) */
 };
 
-#define VMM_FDT_PHANDLE_GIC 1U
-#define VMM_FDT_PHANDLE_CLK 2U
+#define VMM_FDT_PHANDLE_GIC  1U
+#define VMM_FDT_PHANDLE_CLK  2U
+#define VMM_FDT_PHANDLE_GPIO 3U
 
 /* Builds the blob into buf (bufsize bytes, packed). Returns 0, or -1 if it does not fit or
  * the parameters are out of range. */

@@ -17,6 +17,26 @@
 #define VMM_VIRTIO_SPI_BASE 16U
 #define VMM_VIRTIO_MAX	    32U
 
+/* Two banks of CFI flash at 0 (QEMU virt): bank 0 the firmware (--bios), executing in
+ * place; bank 1 its variable store (--bios-vars). Erase blocks of 256 KiB. */
+#define VMM_FLASH_BASE	     0x0ULL
+#define VMM_FLASH_BANK_SIZE  (64ULL << 20)
+#define VMM_FLASH_BANKS	     2U
+#define VMM_FLASH_BLOCK_SIZE (256U << 10)
+/* Memslots of the banks while they read as memory (RAM is slot 0). */
+#define VMM_FLASH_SLOT	1U
+#define VMM_RTC_BASE	0x09010000ULL /* PL031 */
+#define VMM_RTC_SIZE	0x1000ULL
+#define VMM_RTC_SPI	2U
+#define VMM_FW_CFG_BASE 0x09020000ULL
+#define VMM_FW_CFG_SIZE 0x18ULL
+#define VMM_GPIO_BASE	0x09030000ULL /* PL061 */
+#define VMM_GPIO_SIZE	0x1000ULL
+#define VMM_GPIO_SPI	7U
+/* virt's gpio-keys: the power key on GPIO line 3, Linux's KEY_POWER. */
+#define VMM_GPIO_POWER_LINE 3U
+#define VMM_KEY_POWER	    116U
+
 /* The optional scratch register file of the project's test guests (--testdev) is at
  * GZDEV_TESTDEV_BASE (gzdev/testdev.h), not in the device tree. */
 

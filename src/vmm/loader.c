@@ -295,6 +295,28 @@ int vmm_place_dtb(const struct vmm_mem *m, uint64_t dtb_size, struct vmm_boot_la
 	return 0;
 }
 
+int vmm_place_firmware(const struct vmm_mem *m, uint64_t dtb_size, struct vmm_boot_layout *bl,
+		       char *err, size_t errlen)
+{
+	const struct vmm_mem_region *ram = vmm_mem_ram(m);
+
+	if (dtb_size == 0 || dtb_size > VMM_DTB_MAX_SIZE)
+		return vmm_fail(err, errlen, "device tree size %llu is not within 1..2M bytes",
+				(unsigned long long)dtb_size);
+	if (dtb_size > ram->size)
+		return vmm_fail(err, errlen, "device tree does not fit in guest memory");
+	*bl = (struct vmm_boot_layout){
+	    .fmt = VMM_FMT_FIRMWARE,
+	    .kernel_start = ram->gpa,
+	    .kernel_end = ram->gpa,
+	    .reserved_end = ram->gpa,
+	    .entry = VMM_FLASH_BASE,
+	    .dtb_addr = ram->gpa,
+	    .dtb_size = dtb_size,
+	};
+	return 0;
+}
+
 int vmm_write_dtb(const struct vmm_mem *m, const void *dtb, uint64_t size,
 		  const struct vmm_boot_layout *bl, char *err, size_t errlen)
 {

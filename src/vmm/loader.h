@@ -20,7 +20,8 @@
 #define VMM_IMAGE_FLAG_BE	 (1ULL << 0)
 #define VMM_IMAGE_LEGACY_TEXTOFF 0x80000ULL
 
-enum vmm_kernel_format { VMM_FMT_IMAGE, VMM_FMT_ELF, VMM_FMT_RAW };
+/* FIRMWARE: --bios, nothing in RAM but the device tree; the vCPU starts in the flash. */
+enum vmm_kernel_format { VMM_FMT_IMAGE, VMM_FMT_ELF, VMM_FMT_RAW, VMM_FMT_FIRMWARE };
 
 struct vmm_boot_layout {
 	enum vmm_kernel_format fmt;
@@ -51,6 +52,11 @@ int vmm_load_initrd(const struct vmm_mem *m, const uint8_t *data, size_t size,
  * 2 MiB block, clear of the kernel's reserved range and the initrd. */
 int vmm_place_dtb(const struct vmm_mem *m, uint64_t dtb_size, struct vmm_boot_layout *bl, char *err,
 		  size_t errlen);
+/* Firmware boot (no kernel): entry at the flash's reset vector, nothing reserved in RAM,
+ * the DTB at the start of RAM, where QEMU puts it for images that are not a Linux kernel
+ * and where EDK2 and U-Boot look for it. */
+int vmm_place_firmware(const struct vmm_mem *m, uint64_t dtb_size, struct vmm_boot_layout *bl,
+		       char *err, size_t errlen);
 /* Copies the DTB to bl->dtb_addr. */
 int vmm_write_dtb(const struct vmm_mem *m, const void *dtb, uint64_t size,
 		  const struct vmm_boot_layout *bl, char *err, size_t errlen);

@@ -52,9 +52,16 @@ int main(int argc, char **argv)
 	if (rc == 0 && cfg.dry_run) {
 		static const char *const fmt[] = {"Image", "ELF", "raw"};
 
-		printf("kernel: %s at 0x%llx-0x%llx, entry 0x%llx\n", fmt[vm.boot.fmt],
-		       (unsigned long long)vm.boot.kernel_start,
-		       (unsigned long long)vm.boot.kernel_end, (unsigned long long)vm.boot.entry);
+		if (vm.boot.fmt == VMM_FMT_FIRMWARE)
+			printf("firmware: %llu bytes in flash bank 0 at 0x%llx, entry 0x%llx\n",
+			       (unsigned long long)vm.flash.fw_size,
+			       (unsigned long long)VMM_FLASH_BASE,
+			       (unsigned long long)vm.boot.entry);
+		else
+			printf("kernel: %s at 0x%llx-0x%llx, entry 0x%llx\n", fmt[vm.boot.fmt],
+			       (unsigned long long)vm.boot.kernel_start,
+			       (unsigned long long)vm.boot.kernel_end,
+			       (unsigned long long)vm.boot.entry);
 		if (vm.boot.initrd_size)
 			printf("initrd: 0x%llx-0x%llx\n", (unsigned long long)vm.boot.initrd_start,
 			       (unsigned long long)(vm.boot.initrd_start + vm.boot.initrd_size));
@@ -62,6 +69,12 @@ int main(int argc, char **argv)
 		       (unsigned long long)vm.boot.dtb_size);
 	} else if (rc == 0) {
 		rc = vmm_vm_run(&vm);
+		/* A guest reset restarts the VM in place unless --on-reset exit. */
+		while (rc == VMM_EXIT_RESET && !cfg.reset_exits) {
+			rc = vmm_vm_reboot(&vm);
+			if (rc == 0)
+				rc = vmm_vm_run(&vm);
+		}
 		if (cfg.stats)
 			vmm_vm_print_stats(&vm, stderr);
 	}

@@ -23,3 +23,16 @@ int vmm_fail(char *err, size_t errlen, const char *fmt, ...)
 	vmm_msg_clean(err);
 	return -1;
 }
+
+int vmm_report(int status, const char *fmt, ...)
+{
+	va_list ap;
+	char line[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	vmm_msg_clean(line);
+	fprintf(stderr, "gzvmm: %s\n", line);
+	return status;
+}

@@ -8,5 +8,7 @@
 /* Formats into err and returns -1 (for "return vmm_fail(...)"). */
 int vmm_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void vmm_msg_clean(char *s);
+/* Prints "gzvmm: <message>" as one line on stderr and returns status. */
+int vmm_report(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

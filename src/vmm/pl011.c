@@ -33,6 +33,13 @@ void pl011_destroy(struct pl011 *u)
 	pthread_mutex_destroy(&u->lock);
 }
 
+void pl011_reset(struct pl011 *u)
+{
+	pthread_mutex_lock(&u->lock);
+	gzdev_pl011_reset(&u->m);
+	pthread_mutex_unlock(&u->lock);
+}
+
 uint64_t pl011_read(struct pl011 *u, uint64_t off, unsigned size)
 {
 	uint64_t v;

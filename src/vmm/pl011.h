@@ -23,6 +23,7 @@ struct pl011 {
 
 int pl011_init(struct pl011 *u, struct vmm_console *out);
 void pl011_destroy(struct pl011 *u);
+void pl011_reset(struct pl011 *u);
 uint64_t pl011_read(struct pl011 *u, uint64_t off, unsigned size);
 void pl011_write(struct pl011 *u, uint64_t off, unsigned size, uint64_t val);
 /* Input from the host; returns bytes accepted (the rest must be offered again later). */

@@ -16,9 +16,12 @@
 #include "cli.h"
 #include "console.h"
 #include "exitcode.h"
+#include "flash.h"
+#include "gpio.h"
 #include "guest_mem.h"
 #include "loader.h"
 #include "pl011.h"
+#include "rtc.h"
 #include "virtio_devices.h"
 #include "virtio_mmio.h"
 
@@ -87,6 +90,12 @@ struct vmm_vm {
 
 	pthread_mutex_t testdev_lock;
 	struct gzdev_testdev testdev;
+	struct vmm_flash flash;
+	struct vmm_rtc rtc;
+	struct vmm_gpio gpio;
+	int stop_timer_fd;	/* --stop-timeout after the SIGTERM power key press */
+	bool power_key_pressed; /* by SIGTERM, this run */
+	unsigned reboots;
 
 	atomic_ullong mmio_unhandled;
 	atomic_ullong aborts_injected;
@@ -107,6 +116,13 @@ bool vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size,
 /* Ends the VM with status (first caller wins) and wakes the event loop. */
 void vmm_vm_stop(struct vmm_vm *vm, int status);
 const char *vmm_exit_reason_name(uint32_t reason);
+
+/* Sets the level of SPI spi (GZVM_IRQ_LINE). */
+void vmm_vm_irq_line(struct vmm_vm *vm, unsigned spi, bool level);
+/* After a guest reset (PSCI SYSTEM_RESET, --on-reset restart): the VM is built again in
+ * place (images reloaded, RAM cleared, devices reset, disks and the variable store kept).
+ * 0, or the exit status after a one-line message. */
+int vmm_vm_reboot(struct vmm_vm *vm);
 
 /* Sets guest register id to value on a vCPU. */
 int vmm_vcpu_set_reg(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t id, uint64_t value);

@@ -13,6 +13,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +25,9 @@
 #define EV_SIGNAL 0x200000000ULL
 #define EV_STDIN  0x300000000ULL
 #define EV_QUEUE  0x400000000ULL /* | transport index */
+#define EV_RTC	  0x500000000ULL
+#define EV_KEY	  0x600000000ULL
+#define EV_TERM	  0x700000000ULL /* --stop-timeout ran out */
 #define EV_KIND	  0xf00000000ULL
 
 static struct termios saved_tio;
@@ -107,6 +111,16 @@ bool vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size,
 			v = vmm_virtio_mmio_read(&vm->vdevs[idx]->vd, off, size);
 		else if (!is_write && size == 4)
 			v = empty_transport(vm, off); /* as QEMU virt: all 32 transports exist */
+	} else if (addr >= VMM_RTC_BASE && addr - VMM_RTC_BASE < VMM_RTC_SIZE) {
+		if (is_write)
+			vmm_rtc_write(&vm->rtc, addr - VMM_RTC_BASE, size, v);
+		else
+			v = vmm_rtc_read(&vm->rtc, addr - VMM_RTC_BASE, size);
+	} else if (addr >= VMM_GPIO_BASE && addr - VMM_GPIO_BASE < VMM_GPIO_SIZE) {
+		if (is_write)
+			vmm_gpio_write(&vm->gpio, addr - VMM_GPIO_BASE, size, v);
+		else
+			v = vmm_gpio_read(&vm->gpio, addr - VMM_GPIO_BASE, size);
 	} else if (vm->cfg->testdev && addr >= GZDEV_TESTDEV_BASE &&
 		   gzdev_testdev_claims(addr - GZDEV_TESTDEV_BASE, size)) {
 		pthread_mutex_lock(&vm->testdev_lock);
@@ -140,6 +154,9 @@ static bool handle_exit(struct vmm_vcpu *v)
 	v->exits[i < VMM_NR_EXIT_REASONS ? i : VMM_NR_EXIT_REASONS]++;
 	switch (reason) {
 	case GZVM_EXIT_MMIO:
+		if (vmm_flash_claims(vm, run->mmio.phys_addr))
+			return vmm_flash_mmio(vm, run->mmio.phys_addr, run->mmio.data,
+					      (unsigned)run->mmio.size, run->mmio.is_write);
 		if (!vmm_vm_mmio(vm, run->mmio.phys_addr, run->mmio.data, (unsigned)run->mmio.size,
 				 run->mmio.is_write) &&
 		    !vm->cfg->unassigned_zero) {
@@ -176,6 +193,11 @@ static bool handle_exit(struct vmm_vcpu *v)
 			return true;
 		}
 	case GZVM_EXIT_EXCEPTION:
+		/* A flash bank left memory between the fault and the driver's demand paging:
+		 * the access, run again, is an MMIO exit now. */
+		if (run->exception.exception == GZVM_EXCEPTION_PAGE_FAULT &&
+		    vmm_flash_claims(vm, run->exception.fault_gpa))
+			return true;
 		fprintf(stderr, "gzvmm: vCPU %u: unhandled guest exception %u at 0x%llx\n", v->id,
 			run->exception.exception, (unsigned long long)run->exception.fault_gpa);
 		vmm_vm_stop(vm, VMM_EXIT_CRASH);
@@ -311,6 +333,21 @@ static void setup_tty(struct vmm_vm *vm)
 		vm->tty_raw = true;
 }
 
+/* SIGTERM: the first presses the power key, as QEMU's system_powerdown, and gives the
+ * guest --stop-timeout seconds to power off; a second one (or timeout 0) stops it hard.
+ * true if the guest was asked. */
+static bool shutdown_request(struct vmm_vm *vm)
+{
+	struct itimerspec its = {{0, 0}, {(time_t)vm->cfg->stop_timeout, 0}};
+
+	if (vm->power_key_pressed || vm->cfg->stop_timeout == 0 || vm->stop_timer_fd < 0 ||
+	    timerfd_settime(vm->stop_timer_fd, 0, &its, NULL) != 0)
+		return false;
+	vm->power_key_pressed = true;
+	vmm_gpio_press_power_key(&vm->gpio);
+	return true;
+}
+
 static void event_loop(struct vmm_vm *vm)
 {
 	bool stdin_poll = false;   /* stdin cannot be epolled (regular file): read it each turn */
@@ -349,10 +386,27 @@ static void event_loop(struct vmm_vm *vm)
 			case EV_SIGNAL: {
 				struct signalfd_siginfo si;
 
-				if (read(vm->sig_fd, &si, sizeof(si)) == sizeof(si))
-					vmm_vm_stop(vm, VMM_EXIT_SIGNAL_BASE + (int)si.ssi_signo);
+				if (read(vm->sig_fd, &si, sizeof(si)) != sizeof(si))
+					break;
+				if (si.ssi_signo == SIGTERM && shutdown_request(vm))
+					break;
+				vmm_vm_stop(vm, VMM_EXIT_SIGNAL_BASE + (int)si.ssi_signo);
 				return;
 			}
+			case EV_RTC:
+				vmm_rtc_timer(&vm->rtc);
+				break;
+			case EV_KEY:
+				vmm_gpio_key_timer(&vm->gpio);
+				break;
+			case EV_TERM:
+				fprintf(
+				    stderr,
+				    "gzvmm: the guest did not power off within %u s of the power "
+				    "key: stopping it\n",
+				    vm->cfg->stop_timeout);
+				vmm_vm_stop(vm, VMM_EXIT_SIGNAL_BASE + SIGTERM);
+				return;
 			case EV_STDIN:
 				if (!stdin_on)
 					break;
@@ -424,8 +478,13 @@ int vmm_vm_run(struct vmm_vm *vm)
 	vm->epfd = epoll_create1(EPOLL_CLOEXEC);
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (vm->epfd < 0 || vm->stop_fd < 0 || vm->sig_fd < 0 || ep_add(vm, vm->stop_fd, EV_STOP) ||
-	    ep_add(vm, vm->sig_fd, EV_SIGNAL)) {
+	vm->stop_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	vm->power_key_pressed = false;
+	atomic_store(&vm->stopping, false);
+	if (vm->epfd < 0 || vm->stop_fd < 0 || vm->sig_fd < 0 || vm->stop_timer_fd < 0 ||
+	    ep_add(vm, vm->stop_fd, EV_STOP) || ep_add(vm, vm->sig_fd, EV_SIGNAL) ||
+	    ep_add(vm, vm->stop_timer_fd, EV_TERM) || ep_add(vm, vm->rtc.timer_fd, EV_RTC) ||
+	    ep_add(vm, vm->gpio.key_fd, EV_KEY)) {
 		fprintf(stderr, "gzvmm: event loop setup failed: %s\n", strerror(errno));
 		return VMM_EXIT_ERROR;
 	}
@@ -444,7 +503,10 @@ int vmm_vm_run(struct vmm_vm *vm)
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		struct vmm_vcpu *v = &vm->vcpus[i];
 
-		v->run = calloc(1, sizeof(*v->run));
+		if (!v->run)
+			v->run = calloc(1, sizeof(*v->run));
+		else
+			memset(v->run, 0, sizeof(*v->run));
 		if (!v->run || pthread_create(&v->thread, NULL, vcpu_thread, v) != 0) {
 			fprintf(stderr, "gzvmm: cannot start vCPU %u\n", i);
 			vmm_vm_stop(vm, VMM_EXIT_ERROR);
@@ -461,7 +523,8 @@ int vmm_vm_run(struct vmm_vm *vm)
 	close(vm->epfd);
 	close(vm->stop_fd);
 	close(vm->sig_fd);
-	vm->epfd = vm->stop_fd = vm->sig_fd = -1;
+	close(vm->stop_timer_fd);
+	vm->epfd = vm->stop_fd = vm->sig_fd = vm->stop_timer_fd = -1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return atomic_load(&vm->status);
 }
@@ -520,10 +583,18 @@ void vmm_vm_print_stats(struct vmm_vm *vm, void *stream)
 		fprintf(f, " ioeventfd=%s irqfd=%s\n", d->ioeventfd ? "yes" : "no",
 			d->irqfd ? "yes" : "no");
 	}
-	fprintf(f, "  unhandled_mmio=%llu aborts_injected=%llu irq_line_calls=%llu\n",
+	fprintf(f, "  pl031@%llx: reads=%llu writes=%llu matches=%llu\n",
+		(unsigned long long)VMM_RTC_BASE, (unsigned long long)vm->rtc.m.reads,
+		(unsigned long long)vm->rtc.m.writes, (unsigned long long)vm->rtc.m.matches);
+	fprintf(f, "  pl061@%llx: reads=%llu writes=%llu edges=%llu power_key_presses=%llu\n",
+		(unsigned long long)VMM_GPIO_BASE, (unsigned long long)vm->gpio.m.reads,
+		(unsigned long long)vm->gpio.m.writes, (unsigned long long)vm->gpio.m.edges,
+		(unsigned long long)vm->gpio.presses);
+	vmm_flash_print_stats(vm, f);
+	fprintf(f, "  unhandled_mmio=%llu aborts_injected=%llu irq_line_calls=%llu reboots=%u\n",
 		(unsigned long long)atomic_load(&vm->mmio_unhandled),
 		(unsigned long long)atomic_load(&vm->aborts_injected),
-		(unsigned long long)atomic_load(&vm->irq_line_calls));
+		(unsigned long long)atomic_load(&vm->irq_line_calls), vm->reboots);
 	if (vm->be.ops->insns)
 		fprintf(f, "  %s: insns=%llu clock=%s\n", vm->be.ops->name,
 			(unsigned long long)vm->be.ops->insns(&vm->be),

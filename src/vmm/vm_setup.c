@@ -22,20 +22,6 @@
 #define ERRLEN	     512
 #define FDT_BUF_SIZE (64U * 1024U)
 
-__attribute__((format(printf, 2, 3))) static int report(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	char line[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	vmm_msg_clean(line);
-	fprintf(stderr, "gzvmm: %s\n", line);
-	return status;
-}
-
 static long be_ioctl(struct vmm_vm *vm, int fd, unsigned long req, void *arg)
 {
 	return vm->be.ops->ioctl(&vm->be, fd, req, arg);
@@ -48,7 +34,7 @@ int vmm_vcpu_set_reg(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t id, uint64_
 	return (int)be_ioctl(vm, v->fd, GZVM_SET_ONE_REG, &reg);
 }
 
-static void irq_line(struct vmm_vm *vm, unsigned spi, bool level)
+void vmm_vm_irq_line(struct vmm_vm *vm, unsigned spi, bool level)
 {
 	struct gzvm_irq_level l = {
 	    .irq = GZVM_IRQ_LINE_ENCODE(GZVM_IRQ_TYPE_SPI, 0, spi),
@@ -61,7 +47,17 @@ static void irq_line(struct vmm_vm *vm, unsigned spi, bool level)
 
 static void uart_set_irq(void *ctx, bool level)
 {
-	irq_line(ctx, VMM_UART_SPI, level);
+	vmm_vm_irq_line(ctx, VMM_UART_SPI, level);
+}
+
+static void rtc_set_irq(void *ctx, bool level)
+{
+	vmm_vm_irq_line(ctx, VMM_RTC_SPI, level);
+}
+
+static void gpio_set_irq(void *ctx, bool level)
+{
+	vmm_vm_irq_line(ctx, VMM_GPIO_SPI, level);
 }
 
 static void eventfd_signal(int fd)
@@ -83,8 +79,8 @@ static void vdev_raise(void *ctx)
 		return;
 	}
 	/* No irqfd: an edge on the SPI through IRQ_LINE. */
-	irq_line(d->vm, VMM_VIRTIO_SPI_BASE + d->vd.index, true);
-	irq_line(d->vm, VMM_VIRTIO_SPI_BASE + d->vd.index, false);
+	vmm_vm_irq_line(d->vm, VMM_VIRTIO_SPI_BASE + d->vd.index, true);
+	vmm_vm_irq_line(d->vm, VMM_VIRTIO_SPI_BASE + d->vd.index, false);
 }
 
 static void vdev_notify(void *ctx, unsigned q)
@@ -125,14 +121,18 @@ static int open_console(struct vmm_vm *vm)
 	if (vm->cfg->console == VMM_CONSOLE_FILE) {
 		fd = open(vm->cfg->console_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0)
-			return report(VMM_EXIT_USAGE, "cannot open console file '%s': %s",
-				      vm->cfg->console_path, strerror(errno));
+			return vmm_report(VMM_EXIT_USAGE, "cannot open console file '%s': %s",
+					  vm->cfg->console_path, strerror(errno));
 		vm->con_fd = fd;
 	}
 	if (vmm_console_init(&vm->con, fd) != 0 || pl011_init(&vm->uart, &vm->con) != 0)
-		return report(VMM_EXIT_ERROR, "cannot initialise the console");
+		return vmm_report(VMM_EXIT_ERROR, "cannot initialise the console");
 	vm->uart.set_irq = uart_set_irq;
 	vm->uart.irq_ctx = vm;
+	if (vmm_rtc_init(&vm->rtc, rtc_set_irq, vm) != 0 ||
+	    vmm_gpio_init(&vm->gpio, gpio_set_irq, vm) != 0)
+		return vmm_report(VMM_EXIT_ERROR, "cannot set up the RTC and GPIO timers: %s",
+				  strerror(errno));
 	return 0;
 }
 
@@ -143,18 +143,18 @@ static int make_devices(struct vmm_vm *vm)
 
 	for (unsigned i = 0; i < vm->cfg->ndisks; i++) {
 		if (add_vdev(vm, &vmm_blk_ops, &d) != 0)
-			return report(VMM_EXIT_ERROR, "out of memory");
+			return vmm_report(VMM_EXIT_ERROR, "out of memory");
 		d->u.blk.fd = -1;
 		if (vmm_blk_open(&d->u.blk, vm->cfg->disks[i].path, vm->cfg->disks[i].ro, i, err,
 				 sizeof(err)) != 0)
-			return report(VMM_EXIT_USAGE, "%s", err);
+			return vmm_report(VMM_EXIT_USAGE, "%s", err);
 	}
 	if (add_vdev(vm, &vmm_vcon_ops, &d) != 0)
-		return report(VMM_EXIT_ERROR, "out of memory");
+		return vmm_report(VMM_EXIT_ERROR, "out of memory");
 	d->u.vcon.out = &vm->con;
 	vm->vcon = d;
 	if (vm->cfg->rng && add_vdev(vm, &vmm_rng_ops, &d) != 0)
-		return report(VMM_EXIT_ERROR, "out of memory");
+		return vmm_report(VMM_EXIT_ERROR, "out of memory");
 	return 0;
 }
 
@@ -168,7 +168,8 @@ static int load_images(struct vmm_vm *vm)
 	int rc = VMM_EXIT_USAGE;
 	uint64_t dtb_size;
 
-	if (vmm_read_file("kernel", cfg->kernel, cfg->mem_size, &kernel, &ksize, err, sizeof(err)))
+	if (cfg->kernel &&
+	    vmm_read_file("kernel", cfg->kernel, cfg->mem_size, &kernel, &ksize, err, sizeof(err)))
 		goto fail_msg;
 	if (cfg->initrd &&
 	    vmm_read_file("initrd", cfg->initrd, cfg->mem_size, &initrd, &isize, err, sizeof(err)))
@@ -184,14 +185,14 @@ static int load_images(struct vmm_vm *vm)
 			goto fail_msg;
 		}
 	}
-	if (vmm_load_kernel(&vm->mem, kernel, ksize, &vm->boot, err, sizeof(err)))
+	if (kernel && vmm_load_kernel(&vm->mem, kernel, ksize, &vm->boot, err, sizeof(err)))
 		goto fail_msg;
 	if (initrd && vmm_load_initrd(&vm->mem, initrd, isize, &vm->boot, err, sizeof(err)))
 		goto fail_msg;
 
 	vm->dtb = calloc(1, FDT_BUF_SIZE);
 	if (!vm->dtb) {
-		rc = report(VMM_EXIT_ERROR, "out of memory");
+		rc = vmm_report(VMM_EXIT_ERROR, "out of memory");
 		goto out;
 	}
 	if (udtb) {
@@ -200,7 +201,7 @@ static int load_images(struct vmm_vm *vm)
 			free(vm->dtb);
 			vm->dtb = malloc(dtb_size);
 			if (!vm->dtb) {
-				rc = report(VMM_EXIT_ERROR, "out of memory");
+				rc = vmm_report(VMM_EXIT_ERROR, "out of memory");
 				goto out;
 			}
 		}
@@ -214,6 +215,7 @@ static int load_images(struct vmm_vm *vm)
 		    .initrd_start = vm->boot.initrd_start,
 		    .initrd_end = vm->boot.initrd_start + vm->boot.initrd_size,
 		    .nvirtio = vm->nvdevs,
+		    .flash = vm->flash.present,
 		};
 
 		if (vmm_fdt_build(&p, vm->dtb, FDT_BUF_SIZE) != 0) {
@@ -222,8 +224,10 @@ static int load_images(struct vmm_vm *vm)
 		}
 		dtb_size = fdt_totalsize(vm->dtb);
 	}
-	if (vmm_place_dtb(&vm->mem, dtb_size, &vm->boot, err, sizeof(err)) ||
-	    vmm_write_dtb(&vm->mem, vm->dtb, dtb_size, &vm->boot, err, sizeof(err)))
+	if (kernel ? vmm_place_dtb(&vm->mem, dtb_size, &vm->boot, err, sizeof(err))
+		   : vmm_place_firmware(&vm->mem, dtb_size, &vm->boot, err, sizeof(err)))
+		goto fail_msg;
+	if (vmm_write_dtb(&vm->mem, vm->dtb, dtb_size, &vm->boot, err, sizeof(err)))
 		goto fail_msg;
 	if (cfg->dump_dtb) {
 		int fd = open(cfg->dump_dtb, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -240,7 +244,7 @@ static int load_images(struct vmm_vm *vm)
 	rc = 0;
 	goto out;
 fail_msg:
-	rc = report(VMM_EXIT_USAGE, "%s", err);
+	rc = vmm_report(VMM_EXIT_USAGE, "%s", err);
 out:
 	free(kernel);
 	free(initrd);
@@ -250,7 +254,7 @@ out:
 
 static int hv_fail(const char *what, long r)
 {
-	return report(VMM_EXIT_ERROR, "%s failed: %s", what, strerror((int)-r));
+	return vmm_report(VMM_EXIT_ERROR, "%s failed: %s", what, strerror((int)-r));
 }
 
 static int create_vm(struct vmm_vm *vm)
@@ -278,7 +282,7 @@ static int create_vm(struct vmm_vm *vm)
 
 	vm->dev_fd = vm->be.ops->open_dev(&vm->be, err, sizeof(err));
 	if (vm->dev_fd < 0)
-		return report(VMM_EXIT_ERROR, "%s", err);
+		return vmm_report(VMM_EXIT_ERROR, "%s", err);
 	r = be_ioctl(vm, vm->dev_fd, GZVM_CREATE_VM, (void *)0);
 	if (r < 0)
 		return hv_fail("GZVM_CREATE_VM", r);
@@ -294,6 +298,8 @@ static int create_vm(struct vmm_vm *vm)
 	r = be_ioctl(vm, vm->vm_fd, GZVM_SET_USER_MEMORY_REGION, &slot);
 	if (r < 0)
 		return hv_fail("GZVM_SET_USER_MEMORY_REGION", r);
+	if (vmm_flash_map(vm) != 0)
+		return VMM_EXIT_ERROR;
 	r = be_ioctl(vm, vm->vm_fd, GZVM_CREATE_DEVICE, &dist);
 	if (r < 0)
 		return hv_fail("GZVM_CREATE_DEVICE (GIC distributor)", r);
@@ -311,12 +317,13 @@ static int create_vm(struct vmm_vm *vm)
 	r = be_ioctl(vm, vm->vm_fd, GZVM_SET_DTB_CONFIG, &dtb);
 	if (r < 0)
 		return hv_fail("GZVM_SET_DTB_CONFIG", r);
-	/* Boot state of vCPU 0 (booting.rst): x0 = DTB, x1-x3 = 0, EL1h, DAIF masked. The
-	 * secondaries start through PSCI CPU_ON inside the hypervisor. */
+	/* Boot state of vCPU 0 (booting.rst): x0 = DTB, x1-x3 = 0, EL1h, DAIF masked; firmware
+	 * starts as from reset (x0 = 0, as QEMU does) and finds the DTB at the start of RAM.
+	 * The secondaries start through PSCI CPU_ON inside the hypervisor. */
 	struct {
 		uint64_t id, val;
 	} regs[] = {
-	    {GZVM_REG_CORE_X(0), vm->boot.dtb_addr},
+	    {GZVM_REG_CORE_X(0), vm->boot.fmt == VMM_FMT_FIRMWARE ? 0 : vm->boot.dtb_addr},
 	    {GZVM_REG_CORE_X(1), 0},
 	    {GZVM_REG_CORE_X(2), 0},
 	    {GZVM_REG_CORE_X(3), 0},
@@ -344,7 +351,7 @@ static int wire_devices(struct vmm_vm *vm)
 
 		d->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (d->notify_fd < 0)
-			return report(VMM_EXIT_ERROR, "eventfd: %s", strerror(errno));
+			return vmm_report(VMM_EXIT_ERROR, "eventfd: %s", strerror(errno));
 		io.fd = d->notify_fd;
 		/* Without ioeventfd support the notify write arrives as an MMIO exit and
 		 * signals the same eventfd (vdev_notify). */
@@ -353,7 +360,7 @@ static int wire_devices(struct vmm_vm *vm)
 
 		d->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (d->irq_fd < 0)
-			return report(VMM_EXIT_ERROR, "eventfd: %s", strerror(errno));
+			return vmm_report(VMM_EXIT_ERROR, "eventfd: %s", strerror(errno));
 		irq.fd = (uint32_t)d->irq_fd;
 		d->irqfd = be_ioctl(vm, vm->vm_fd, GZVM_IRQFD, &irq) == 0;
 	}
@@ -369,6 +376,7 @@ int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct v
 	vm->cfg = cfg;
 	vm->be.ops = ops;
 	vm->dev_fd = vm->vm_fd = vm->epfd = vm->stop_fd = vm->sig_fd = vm->con_fd = -1;
+	vm->stop_timer_fd = vm->rtc.timer_fd = vm->gpio.key_fd = -1;
 	vm->ncpus = cfg->cpus;
 	vm->ram_size = cfg->mem_size;
 	for (unsigned i = 0; i < VMM_MAX_CPUS; i++) {
@@ -384,12 +392,17 @@ int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct v
 	if (rc)
 		return rc;
 	vm->be.sim = cfg->sim;
-	if (ops->init(&vm->be, vm->ram_size, err, sizeof(err)) != 0)
-		return report(VMM_EXIT_ERROR, "%s", err);
+	if (ops->init(&vm->be,
+		      vm->ram_size + (cfg->bios ? VMM_FLASH_BANKS * VMM_FLASH_BANK_SIZE : 0), err,
+		      sizeof(err)) != 0)
+		return vmm_report(VMM_EXIT_ERROR, "%s", err);
+	rc = vmm_flash_open(vm);
+	if (rc)
+		return rc;
 	vm->ram = ops->ram_alloc(&vm->be, vm->ram_size);
 	if (!vm->ram)
-		return report(VMM_EXIT_ERROR, "cannot allocate %llu bytes of guest memory",
-			      (unsigned long long)vm->ram_size);
+		return vmm_report(VMM_EXIT_ERROR, "cannot allocate %llu bytes of guest memory",
+				  (unsigned long long)vm->ram_size);
 	vmm_mem_add(&vm->mem, VMM_RAM_BASE, vm->ram_size, vm->ram);
 	rc = load_images(vm);
 	if (rc || cfg->dry_run)
@@ -400,10 +413,23 @@ int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct v
 	return wire_devices(vm);
 }
 
-void vmm_vm_teardown(struct vmm_vm *vm)
+/* The hypervisor side goes (vCPUs, VM, eventfds); disks, console and files stay. */
+static void drop_vm(struct vmm_vm *vm)
 {
 	const struct vmm_backend_ops *ops = vm->be.ops;
 
+	/* The flash banks leave the VM first, so that their memory comes back unscrubbed. */
+	vmm_flash_unmap(vm);
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		if (vm->vcpus[i].fd >= 0)
+			ops->close_fd(&vm->be, vm->vcpus[i].fd);
+		vm->vcpus[i].fd = -1;
+	}
+	if (vm->vm_fd >= 0)
+		ops->close_fd(&vm->be, vm->vm_fd);
+	if (vm->dev_fd >= 0)
+		ops->close_fd(&vm->be, vm->dev_fd);
+	vm->vm_fd = vm->dev_fd = -1;
 	for (unsigned i = 0; i < vm->nvdevs; i++) {
 		struct vmm_vdev *d = vm->vdevs[i];
 
@@ -411,6 +437,58 @@ void vmm_vm_teardown(struct vmm_vm *vm)
 			close(d->notify_fd);
 		if (d->irq_fd >= 0)
 			close(d->irq_fd);
+		d->notify_fd = d->irq_fd = -1;
+	}
+}
+
+int vmm_vm_reboot(struct vmm_vm *vm)
+{
+	const struct vmm_backend_ops *ops = vm->be.ops;
+	int rc;
+
+	drop_vm(vm);
+	/* Fresh RAM: zeroed pages, nothing of the last boot left. */
+	ops->ram_free(&vm->be, vm->ram, vm->ram_size);
+	vm->ram = ops->ram_alloc(&vm->be, vm->ram_size);
+	if (!vm->ram)
+		return vmm_report(VMM_EXIT_ERROR, "cannot allocate %llu bytes of guest memory",
+				  (unsigned long long)vm->ram_size);
+	vm->mem.n = 0;
+	vmm_mem_add(&vm->mem, VMM_RAM_BASE, vm->ram_size, vm->ram);
+	/* Devices as at power-on; a virtio reset is the driver's status write of 0. */
+	for (unsigned i = 0; i < vm->nvdevs; i++)
+		vmm_virtio_mmio_write(&vm->vdevs[i]->vd, VIRTIO_MMIO_STATUS, 4, 0);
+	pl011_reset(&vm->uart);
+	vmm_rtc_reset(&vm->rtc);
+	vmm_gpio_reset(&vm->gpio);
+	pthread_mutex_lock(&vm->testdev_lock);
+	memset(&vm->testdev, 0, sizeof(vm->testdev));
+	pthread_mutex_unlock(&vm->testdev_lock);
+	rc = vmm_flash_reset(vm);
+	if (rc)
+		return rc;
+	free(vm->dtb);
+	vm->dtb = NULL;
+	memset(&vm->boot, 0, sizeof(vm->boot));
+	rc = load_images(vm);
+	if (!rc)
+		rc = create_vm(vm);
+	if (!rc)
+		rc = wire_devices(vm);
+	if (!rc)
+		vm->reboots++;
+	return rc;
+}
+
+void vmm_vm_teardown(struct vmm_vm *vm)
+{
+	const struct vmm_backend_ops *ops = vm->be.ops;
+
+	if (ops)
+		drop_vm(vm);
+	for (unsigned i = 0; i < vm->nvdevs; i++) {
+		struct vmm_vdev *d = vm->vdevs[i];
+
 		if (d->vd.ops == &vmm_blk_ops)
 			vmm_blk_close(&d->u.blk);
 		vmm_virtio_destroy(&d->vd);
@@ -419,20 +497,18 @@ void vmm_vm_teardown(struct vmm_vm *vm)
 	}
 	vm->nvdevs = 0;
 	for (unsigned i = 0; i < vm->ncpus; i++) {
-		if (vm->vcpus[i].fd >= 0 && ops)
-			ops->close_fd(&vm->be, vm->vcpus[i].fd);
 		free(vm->vcpus[i].run);
 		vm->vcpus[i].run = NULL;
 	}
-	if (vm->vm_fd >= 0)
-		ops->close_fd(&vm->be, vm->vm_fd);
-	if (vm->dev_fd >= 0)
-		ops->close_fd(&vm->be, vm->dev_fd);
 	if (vm->ram)
 		ops->ram_free(&vm->be, vm->ram, vm->ram_size);
 	vm->ram = NULL;
-	if (ops)
+	if (ops) {
+		vmm_flash_close(vm);
 		ops->fini(&vm->be);
+	}
+	vmm_rtc_destroy(&vm->rtc);
+	vmm_gpio_destroy(&vm->gpio);
 	free(vm->dtb);
 	vm->dtb = NULL;
 	if (vm->con_fd >= 0)

@@ -74,6 +74,18 @@ static const struct bad_case bad_cases[] = {
     {{"run", "--kernel", "k", "--disk", "a", "--disk", "b", "--disk", "c", "--disk", "d", "--disk",
       "e"},
      NULL}, /* 5 disks are fine; see test_too_many_disks */
+    {{"run", "--bios", ""}, "--bios needs a file name"},
+    {{"run", "--bios", "fw", "--kernel", "k"},
+     "--kernel and --bios exclude each other (the firmware boots the system)"},
+    {{"run", "--kernel", "k", "--bios-vars", "v"}, "--bios-vars needs --bios"},
+    {{"run", "--bios", "fw", "--bios-vars", ""}, "--bios-vars needs a file name"},
+    {{"run", "--bios", "fw", "--initrd", "i"}, "--initrd needs --kernel"},
+    {{"run", "--bios", "fw", "--append", "quiet"}, "--append needs --kernel"},
+    {{"run", "--kernel", "k", "--stop-timeout", "soon"},
+     "invalid --stop-timeout 'soon' (a number, at least 0)"},
+    {{"run", "--kernel", "k", "--stop-timeout", "3601"},
+     "--stop-timeout '3601' out of range (0 to 3600)"},
+    {{"run", "--kernel", "k", "--on-reset", "halt"}, "invalid --on-reset 'halt' (restart or exit)"},
 };
 
 static int parse(const char *const *args, struct vmm_config *cfg, enum vmm_cli_action *act,
@@ -185,6 +197,30 @@ static void test_more_options(void **state)
 	assert_true(cfg.mem_size == 256ULL << 20);
 }
 
+static void test_firmware_options(void **state)
+{
+	const char *args[] = {
+	    "run", "--bios",	 "QEMU_EFI.fd", "--bios-vars", "vars.fd", "--stop-timeout",
+	    "0",   "--on-reset", "exit",	NULL};
+	const char *plain[] = {"run", "--kernel", "k", NULL};
+	struct vmm_config cfg;
+	enum vmm_cli_action act;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(args, &cfg, &act, err, sizeof(err)), 0);
+	assert_string_equal(cfg.bios, "QEMU_EFI.fd");
+	assert_string_equal(cfg.bios_vars, "vars.fd");
+	assert_null(cfg.kernel);
+	assert_int_equal(cfg.stop_timeout, 0);
+	assert_true(cfg.reset_exits);
+	/* defaults: a reset restarts the VM, 30 s from the power key to a hard stop */
+	assert_int_equal(parse(plain, &cfg, &act, err, sizeof(err)), 0);
+	assert_false(cfg.reset_exits);
+	assert_int_equal(cfg.stop_timeout, VMM_STOP_TIMEOUT_DEFAULT);
+	assert_null(cfg.bios);
+}
+
 static void test_sim_options(void **state)
 {
 	const char *args[] = {"run",   "--clock",  "wall", "--slice",	"0x1000", "--max-insns",
@@ -264,13 +300,10 @@ static void test_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bad_arguments),
-	    cmocka_unit_test(test_too_many_disks),
-	    cmocka_unit_test(test_full_command_line),
-	    cmocka_unit_test(test_more_options),
-	    cmocka_unit_test(test_sim_options),
-	    cmocka_unit_test(test_help_and_version),
-	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_bad_arguments),     cmocka_unit_test(test_too_many_disks),
+	    cmocka_unit_test(test_full_command_line), cmocka_unit_test(test_more_options),
+	    cmocka_unit_test(test_sim_options),	      cmocka_unit_test(test_firmware_options),
+	    cmocka_unit_test(test_help_and_version),  cmocka_unit_test(test_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,7 +35,8 @@ enum ending {
 	END_SIGTERM,
 	END_BAD_REASON,
 	END_NO_ISV, /* a store without a syndrome (INTERNAL_ERROR), then power-off */
-	END_SERROR
+	END_SERROR,
+	END_POWER_KEY /* SIGTERM; powers off once the power key's interrupt arrives */
 };
 
 struct step {
@@ -58,9 +59,13 @@ static struct fake {
 	struct gzvm_ioeventfd ioev[16];
 	struct gzvm_irqfd irqfd[16];
 	uint8_t *ram;
+	struct gzvm_userspace_memory_region regions[32];
+	unsigned nregions, ncreate_vm;
+	bool gpio_raised;
 	/* script */
 	struct step steps[64];
 	unsigned nsteps, pc;
+	uint64_t read_vals[64]; /* what each read step of the script got */
 	uint32_t fr_seen;
 	uint64_t testdev_seen;
 	uint32_t empty_seen[3]; /* magic, version, device id of an unpopulated transport */
@@ -187,8 +192,11 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 {
 	if (fk.pc > 0 && fk.pc <= fk.nsteps)
 		fk.completion_seen[fk.pc - 1] = run->mmio.completion;
-	if (fk.pc > 0) {
+	if (fk.pc > 0 && fk.pc <= fk.nsteps) {
 		struct step *prev = &fk.steps[fk.pc - 1];
+
+		if (!prev->write)
+			memcpy(&fk.read_vals[fk.pc - 1], run->mmio.data, 8);
 
 		if (!prev->write && prev->addr == VMM_UART_BASE + PL011_FR)
 			memcpy(&fk.fr_seen, run->mmio.data, 4);
@@ -334,6 +342,19 @@ static long run_vcpu0(struct gzvm_vcpu_run *run)
 			run->exit_reason = GZVM_EXIT_SYSTEM_EVENT;
 			run->system_event.type = GZVM_SYSTEM_EVENT_SHUTDOWN;
 			return 0;
+		case END_POWER_KEY:
+			kill(getpid(), SIGTERM);
+			for (int i = 0;
+			     i < 5000 && !__atomic_load_n(&fk.gpio_raised, __ATOMIC_SEQ_CST); i++) {
+				struct timespec ts = {0, 1000000};
+
+				nanosleep(&ts, NULL);
+			}
+			if (!__atomic_load_n(&fk.gpio_raised, __ATOMIC_SEQ_CST))
+				break;
+			run->exit_reason = GZVM_EXIT_SYSTEM_EVENT;
+			run->system_event.type = GZVM_SYSTEM_EVENT_SHUTDOWN;
+			return 0;
 		}
 		run->exit_reason = GZVM_EXIT_INTERNAL_ERROR;
 		run->internal.suberror =
@@ -362,11 +383,19 @@ static long fk_ioctl(struct vmm_backend *be, int fd, unsigned long req, void *ar
 	switch (req) {
 	case GZVM_CREATE_VM:
 		assert_int_equal(fd, 50);
+		fk.ncreate_vm++;
 		return VM_FD;
-	case GZVM_SET_USER_MEMORY_REGION:
-		fk.slot = *(struct gzvm_userspace_memory_region *)arg;
-		fk.ram = (uint8_t *)(uintptr_t)fk.slot.userspace_addr;
+	case GZVM_SET_USER_MEMORY_REGION: {
+		struct gzvm_userspace_memory_region *r = arg;
+
+		if (fk.nregions < 32)
+			fk.regions[fk.nregions++] = *r;
+		if (r->slot == 0) {
+			fk.slot = *r;
+			fk.ram = (uint8_t *)(uintptr_t)fk.slot.userspace_addr;
+		}
 		return 0;
+	}
 	case GZVM_CREATE_DEVICE:
 		fk.dev[fk.ndev++] = *(struct gzvm_create_device *)arg;
 		return 0;
@@ -401,6 +430,8 @@ static long fk_ioctl(struct vmm_backend *be, int fd, unsigned long req, void *ar
 
 		if (GZVM_IRQ_LINE_NUM(l->irq) == VMM_VIRTIO_SPI_BASE + 1)
 			__atomic_fetch_add(&fk.irq_lines, 1, __ATOMIC_SEQ_CST);
+		if (GZVM_IRQ_LINE_NUM(l->irq) == VMM_GPIO_SPI && l->level)
+			__atomic_store_n(&fk.gpio_raised, true, __ATOMIC_SEQ_CST);
 		return 0;
 	}
 	case GZVM_RUN:
@@ -462,7 +493,8 @@ static int setup_case(unsigned cpus, const char *const *extra, struct vmm_config
 
 static int run_case(enum ending e, unsigned cpus, struct vmm_config *cfg, struct vmm_vm *vm)
 {
-	static const char *const extra[] = {"--append", "console=ttyAMA0", "--testdev", NULL};
+	static const char *const extra[] = {
+	    "--append", "console=ttyAMA0", "--testdev", "--stop-timeout", "0", NULL};
 
 	reset_fake(e, cpus);
 	assert_int_equal(setup_case(cpus, extra, cfg, vm), 0);
@@ -860,6 +892,213 @@ static void test_no_syndrome_abort(void **state)
 	vmm_vm_teardown(&vm);
 }
 
+/* SIGTERM presses virt's power key: the PL061 raises its line (the guest enabled both
+ * edges of line 3), the guest powers off, status 0, and 100 ms later the key is up again. */
+static void test_power_key_shutdown(void **state)
+{
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+	static const char *const extra[] = {"--stop-timeout", "5", NULL};
+
+	(void)state;
+	reset_fake(END_POWER_KEY, 1);
+	fk.nsteps = 0;
+	fk.steps[fk.nsteps++] = (struct step){VMM_GPIO_BASE + GZDEV_PL061_IBE, 0x08, true, 4};
+	fk.steps[fk.nsteps++] = (struct step){VMM_GPIO_BASE + GZDEV_PL061_IE, 0x08, true, 4};
+	fk.steps[fk.nsteps++] = (struct step){VMM_GPIO_BASE + (0x08 << 2), 0, false, 4};
+	assert_int_equal(setup_case(1, extra, &cfg, &vm), 0);
+	assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_POWEROFF);
+	assert_true(fk.gpio_raised);
+	assert_int_equal(fk.read_vals[2], 0); /* the key was up before */
+	assert_int_equal(vm.gpio.presses, 1);
+	assert_int_equal(vm.gpio.m.in, 1U << VMM_GPIO_POWER_LINE);
+	usleep(150 * 1000);
+	vmm_gpio_key_timer(&vm.gpio);
+	assert_int_equal(vm.gpio.m.in, 0);
+	assert_int_equal(vm.gpio.m.edges, 2);
+	vmm_vm_teardown(&vm);
+}
+
+/* A guest that ignores the power key is stopped --stop-timeout seconds later (status 143). */
+static void test_stop_timeout(void **state)
+{
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+	static const char *const extra[] = {"--stop-timeout", "1", NULL};
+	struct timespec t0, t1;
+	double s;
+
+	(void)state;
+	reset_fake(END_SIGTERM, 1);
+	assert_int_equal(setup_case(1, extra, &cfg, &vm), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_SIGNAL_BASE + SIGTERM);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(s >= 0.9 && s < 10);
+	assert_int_equal(vm.gpio.presses, 1);
+	vmm_vm_teardown(&vm);
+}
+
+#define BANK1	VMM_FLASH_BANK_SIZE
+#define DUAL(c) ((uint32_t)(c)*0x10001U)
+
+static char fwpath[] = "/tmp/gzvmm-fw-XXXXXX";
+static char varspath[] = "/tmp/gzvmm-vars-XXXXXX";
+
+static int setup_firmware(struct vmm_config *cfg, struct vmm_vm *vm)
+{
+	enum vmm_cli_action act;
+	char err[256], con[64];
+	char *argv[] = {"gzvmm",	  "run",   "--bios", fwpath,	  "--bios-vars",
+			varspath,	  "--mem", "16M",    "--console", con,
+			"--stop-timeout", "0",	   NULL};
+	int fd;
+
+	strcpy(fwpath, "/tmp/gzvmm-fw-XXXXXX");
+	strcpy(varspath, "/tmp/gzvmm-vars-XXXXXX");
+	fd = mkstemp(fwpath);
+	assert_int_equal(write(fd, "firmware", 8), 8);
+	close(fd);
+	fd = mkstemp(varspath);
+	assert_int_equal(ftruncate(fd, VMM_FLASH_BANK_SIZE), 0);
+	close(fd);
+	snprintf(con, sizeof(con), "file:%s", cpath);
+	assert_int_equal(vmm_cli_parse(12, argv, cfg, &act, err, sizeof(err)), 0);
+	fk.vm = vm;
+	return vmm_vm_setup(vm, cfg, &fake_ops);
+}
+
+static uint32_t vars_word(uint64_t off)
+{
+	uint32_t v = 0;
+	int fd = open(varspath, O_RDONLY);
+
+	assert_int_equal(pread(fd, &v, 4, (off_t)off), 4);
+	close(fd);
+	return v;
+}
+
+/* --bios: both banks registered read-only, the DTB at the start of RAM, the vCPU at the reset
+ * vector; commands switch a bank out of memory and back; program and erase reach the
+ * variable store's file; a read that finds its bank back in memory runs again; the firmware
+ * bank refuses to be programmed. */
+static void test_firmware_flash(void **state)
+{
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+	const uint32_t ro = GZVM_USER_MEM_REGION_GUEST_MEM | GZVM_USER_MEM_REGION_READONLY;
+
+	(void)state;
+	reset_fake(END_OFF, 1);
+	fk.nsteps = 0;
+	add(BANK1 + 0x154, true, DUAL(0x98));	/* 0: CFI query: bank 1 out of memory */
+	add(BANK1 + 0x40, false, 0);		/* 1: "Q" from both chips */
+	add(BANK1, true, DUAL(0xff));		/* 2: read array: back in memory */
+	add(BANK1 + 0x40000, true, DUAL(0x20)); /* 3: erase block 1 */
+	add(BANK1 + 0x40000, true, DUAL(0xd0)); /* 4 */
+	add(BANK1 + 0x40010, true, DUAL(0x40)); /* 5: program a word */
+	add(BANK1 + 0x40010, true, 0x12345678); /* 6 */
+	add(BANK1, false, 0);			/* 7: status: ready */
+	add(BANK1, true, DUAL(0xff));		/* 8: back in memory */
+	add(BANK1 + 0x40010, false, 0);		/* 9: a read racing the return */
+	add(VMM_FLASH_BASE, true, DUAL(0x40));	/* 10: program the firmware bank */
+	add(VMM_FLASH_BASE, true, 0);		/* 11 */
+	add(VMM_FLASH_BASE, false, 0);		/* 12: status: program error, locked */
+	add(VMM_FLASH_BASE, true, DUAL(0xff));	/* 13 */
+	assert_int_equal(setup_firmware(&cfg, &vm), 0);
+	/* RAM in slot 0, then the banks, read-only, over their memory */
+	assert_int_equal(fk.nregions, 3);
+	for (unsigned i = 1; i < 3; i++) {
+		assert_int_equal(fk.regions[i].slot, VMM_FLASH_SLOT + i - 1);
+		assert_int_equal(fk.regions[i].flags, ro);
+		assert_true(fk.regions[i].guest_phys_addr == (i - 1) * VMM_FLASH_BANK_SIZE);
+		assert_true(fk.regions[i].memory_size == VMM_FLASH_BANK_SIZE);
+	}
+	assert_memory_equal((void *)(uintptr_t)fk.regions[1].userspace_addr, "firmware", 8);
+	assert_true(fk.dtb.dtb_addr == VMM_RAM_BASE);
+	assert_int_equal(fdt_check_header(gpa(VMM_RAM_BASE)), 0);
+	assert_true(fdt_path_offset(gpa(VMM_RAM_BASE), "/flash@0") >= 0);
+	assert_true(reg(GZVM_REG_CORE_PC) == VMM_FLASH_BASE);
+	assert_true(reg(GZVM_REG_CORE_X(0)) == 0);
+
+	assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_POWEROFF);
+	assert_int_equal(fk.read_vals[1], DUAL('Q'));
+	assert_int_equal(fk.read_vals[7], DUAL(0x80));
+	assert_int_equal(fk.read_vals[9], 0x12345678);
+	assert_int_equal(fk.read_vals[12], DUAL(0x80 | 0x10 | 0x02));
+	/* query out, array back, erase out, array back, out and back for the racing read; bank 0
+	 * out and back */
+	static const struct {
+		unsigned slot;
+		bool map;
+	} seq[] = {{2, false}, {2, true}, {2, false}, {2, true},
+		   {2, false}, {2, true}, {1, false}, {1, true}};
+	assert_int_equal(fk.nregions, 3 + 8);
+	for (unsigned i = 0; i < 8; i++) {
+		assert_int_equal(fk.regions[3 + i].slot, seq[i].slot);
+		assert_int_equal(fk.regions[3 + i].memory_size != 0, seq[i].map);
+	}
+	assert_int_equal(vm.flash.bank[1].races, 1);
+	assert_int_equal(fk.get_regs, 0);
+	/* the variable store's file */
+	assert_int_equal(vars_word(0x40010), 0x12345678);
+	assert_int_equal(vars_word(0x40014), 0xffffffff);
+	assert_int_equal(vars_word(0x7fffc), 0xffffffff);
+	assert_int_equal(vars_word(0x3fffc), 0);
+	assert_int_equal(vm.flash.bank[0].m.programs, 0);
+	vmm_vm_teardown(&vm);
+	unlink(fwpath);
+	unlink(varspath);
+}
+
+/* A guest reset, restarted in place: a new VM with fresh RAM and the device tree again,
+ * the flash banks registered again with the variable store's contents kept. */
+static void test_reboot_in_place(void **state)
+{
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+	uint8_t *ram;
+
+	(void)state;
+	reset_fake(END_RESET, 1);
+	fk.nsteps = 0;
+	add(BANK1, true, DUAL(0x20));
+	add(BANK1, true, DUAL(0xd0));
+	add(BANK1, true, DUAL(0x40));
+	add(BANK1 + 8, true, 0xabcd0000);
+	add(BANK1, true, DUAL(0xff));
+	assert_int_equal(setup_firmware(&cfg, &vm), 0);
+	assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_RESET);
+	ram = fk.ram;
+	memset(ram + 0x1000, 0x5a, 16);
+	fk.nregions = 0;
+	fk.nregs = 0;
+	fk.nvcpus = 0;
+	fk.ndev = 0;
+	fk.ending = END_OFF;
+	fk.nsteps = fk.pc = 0;
+	assert_int_equal(vmm_vm_reboot(&vm), 0);
+	assert_int_equal(fk.ncreate_vm, 2);
+	assert_int_equal(vm.reboots, 1);
+	/* bank memslots left the old VM first; RAM, then both banks again in the new one */
+	assert_int_equal(fk.nregions, 2 + 3);
+	assert_true(fk.regions[0].memory_size == 0 && fk.regions[1].memory_size == 0);
+	assert_int_equal(fk.regions[2].slot, 0);
+	assert_int_equal(fk.regions[4].slot, VMM_FLASH_SLOT + 1);
+	assert_true(fk.regions[4].memory_size == VMM_FLASH_BANK_SIZE);
+	assert_int_equal(((uint8_t *)fk.ram)[0x1000], 0);
+	assert_int_equal(fdt_check_header(gpa(VMM_RAM_BASE)), 0);
+	assert_int_equal(fk.nvcpus, 1);
+	assert_true(reg(GZVM_REG_CORE_PC) == VMM_FLASH_BASE);
+	assert_int_equal(*(uint32_t *)(vm.flash.bank[1].mem + 8), 0xabcd0000);
+	assert_true(gzdev_cfi_array_mode(&vm.flash.bank[1].m));
+	assert_int_equal(vmm_vm_run(&vm), VMM_EXIT_POWEROFF);
+	vmm_vm_teardown(&vm);
+	unlink(fwpath);
+	unlink(varspath);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -872,6 +1111,10 @@ int main(void)
 	    cmocka_unit_test(test_disks_initrd_and_user_dtb),
 	    cmocka_unit_test(test_abort_injection),
 	    cmocka_unit_test(test_no_syndrome_abort),
+	    cmocka_unit_test(test_power_key_shutdown),
+	    cmocka_unit_test(test_stop_timeout),
+	    cmocka_unit_test(test_firmware_flash),
+	    cmocka_unit_test(test_reboot_in_place),
 	    cmocka_unit_test(test_stdin_backpressure),
 	};
 	return cmocka_run_group_tests(tests, global_setup, global_teardown);

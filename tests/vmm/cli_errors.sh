@@ -77,12 +77,33 @@ expect 2 "gzvmm: disk '$T/tiny.img' is smaller than one 512-byte sector" -- run 
 expect 2 "gzvmm: disk '$T/dir' is not a regular file" -- run $K --disk "$T/dir,ro"
 expect 2 "gzvmm: cannot open console file '$T/no/such/out': No such file or directory" -- run $K --console "file:$T/no/such/out"
 expect 2 "gzvmm: cannot write --dump-dtb file '$T/no/x.dtb': No such file or directory" -- run $K --dump-dtb "$T/no/x.dtb" --dry-run
+# Firmware in flash: at most one 64 MiB bank; the variable store exactly one.
+truncate -s 67108865 "$T/fw.big"
+truncate -s 67108864 "$T/vars.ok"
+truncate -s 1048576 "$T/vars.small"
+B="--bios $T/kernel"
+expect 2 "gzvmm: --kernel and --bios exclude each other (the firmware boots the system)" -- run $K $B
+expect 2 "gzvmm: --bios-vars needs --bios" -- run $K --bios-vars "$T/vars.ok"
+expect 2 "gzvmm: cannot open firmware '$T/nope': No such file or directory" -- run --bios "$T/nope" --dry-run
+expect 2 "gzvmm: firmware '$T/empty' is empty" -- run --bios "$T/empty" --dry-run
+expect 2 "gzvmm: firmware '$T/dir' is not a regular file" -- run --bios "$T/dir" --dry-run
+expect 2 "gzvmm: firmware '$T/fw.big' is 67108865 bytes, larger than its flash bank (64 MiB)" -- run --bios "$T/fw.big" --dry-run
+expect 2 "gzvmm: variable store '$T/vars.small' is 1048576 bytes; it must be exactly 67108864 (64 MiB: truncate -s 64M makes an empty one)" -- run $B --bios-vars "$T/vars.small" --dry-run
+expect 2 "gzvmm: cannot open variable store '$T/nope': No such file or directory" -- run $B --bios-vars "$T/nope" --dry-run
+expect 2 "gzvmm: invalid --on-reset 'halt' (restart or exit)" -- run $K --on-reset halt
+expect 2 "gzvmm: --stop-timeout '9999' out of range (0 to 3600)" -- run $K --stop-timeout 9999
 
 # Good forms.
 if ! "$GZVMM" --help | grep -q '^usage: gzvmm run'; then echo "FAIL: --help"; fails=$((fails + 1)); fi
 if ! "$GZVMM" --version | grep -q '^gzvmm (opengz)'; then echo "FAIL: --version"; fails=$((fails + 1)); fi
 out=$("$GZVMM" run $K --disk "$T/disk.img,ro" --dry-run --dump-dtb "$T/ok.dtb" 2>&1)
 if [ $? != 0 ] || [ ! -s "$T/ok.dtb" ]; then echo "FAIL: dry run: $out"; fails=$((fails + 1)); fi
+out=$("$GZVMM" run $B --bios-vars "$T/vars.ok" --dry-run 2>&1)
+if [ $? != 0 ] || ! printf '%s\n' "$out" | grep -qx 'firmware: 16 bytes in flash bank 0 at 0x0, entry 0x0' ||
+	! printf '%s\n' "$out" | grep -qE '^dtb: 0x40000000 \([0-9]+ bytes\)$'; then
+	echo "FAIL: firmware dry run: $out"
+	fails=$((fails + 1))
+fi
 
 echo "cli_errors: $fails failure(s)"
 [ "$fails" = 0 ]

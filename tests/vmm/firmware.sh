@@ -1,0 +1,45 @@
+#!/bin/sh
+# Debian's firmware for QEMU's virt board under gzvmm, through console_session.sh.
+#   firmware.sh uboot GZVMM WORKDIR [GZVMM-OPTION...]
+#     U-Boot to its prompt, "version", a variable saved to the flash store, "reset" (restarted
+#     in place: the variable is there after the reboot), power off; a second run of gzvmm on
+#     the same store finds the variable again.
+#   firmware.sh edk2 GZVMM WORKDIR [GZVMM-OPTION...]
+#     EDK2 to its UEFI shell on an empty variable store, which it formats (the firmware
+#     volume header lands in the file); "reset -s" powers off.
+# Console lines end in \r\n: patterns are not anchored at the end.
+# The images come from scripts/fetch-firmware (Debian's u-boot-qemu and qemu-efi-aarch64), or
+# from the folder GZ_FIRMWARE_DIR names (the full stack's host VM has no scripts/).
+set -u
+what=$1 gzvmm=$2 work=$3
+shift 3
+here=$(cd "$(dirname "$0")" && pwd)
+fw=${GZ_FIRMWARE_DIR:-$("$here/../../scripts/fetch-firmware")} || exit 1
+session=$here/console_session.sh
+mkdir -p "$work"
+vars=$work/vars.img
+rm -f "$vars" && truncate -s 64M "$vars" || exit 1
+key='Hit any key to stop autoboot'
+
+case $what in
+uboot)
+	"$session" "$work/1" 120 "$key|1| " '^=> |1|version\r' '^aarch64-linux-gnu-gcc|1|' \
+		'^=> |2|setenv opengz saved; saveenv\r' '^OK|1|reset\r' "$key|2| " \
+		'^=> |4|printenv opengz\r' '^opengz=saved|1|' '^=> |5|poweroff\r' -- \
+		"$gzvmm" run --bios "$fw/u-boot.bin" --bios-vars "$vars" "$@" || exit 1
+	"$session" "$work/2" 60 "$key|1| " '^=> |1|printenv opengz\r' '^opengz=saved|1|' \
+		'^=> |2|poweroff\r' -- "$gzvmm" run --bios "$fw/u-boot.bin" --bios-vars "$vars" "$@"
+	;;
+edk2)
+	"$session" "$work/1" 240 'Shell>|1|reset -s\r' -- \
+		"$gzvmm" run --bios "$fw/QEMU_EFI.fd" --bios-vars "$vars" "$@" || exit 1
+	# EFI_FIRMWARE_VOLUME_HEADER.Signature "_FVH" at offset 40 of the store.
+	sig=$(dd if="$vars" bs=1 skip=40 count=4 2>/dev/null)
+	[ "$sig" = "_FVH" ] || { echo "firmware: the variable store was not formatted"; exit 1; }
+	echo "firmware: the variable store holds a firmware volume"
+	;;
+*)
+	echo "usage: firmware.sh uboot|edk2 GZVMM WORKDIR [GZVMM-OPTION...]"
+	exit 2
+	;;
+esac
