@@ -50,7 +50,8 @@ void gz_sim_decode_ldst(uint32_t insn, struct gz_sim_ldst *o)
 
 bool gz_sim_decode_msr(uint32_t insn, struct gz_sim_msr *out)
 {
-	if ((insn & 0xffd00000) != 0xd5100000)
+	/* 1101 0101 00 L op0: op0 0 is the hints, barriers and MSR (immediate) */
+	if ((insn & 0xffc00000) != 0xd5000000 || !((insn >> 19) & 3))
 		return false;
 	*out = (struct gz_sim_msr){
 	    .enc = SYS_ENC((insn >> 19) & 3, (insn >> 16) & 7, (insn >> 12) & 15, (insn >> 8) & 15,

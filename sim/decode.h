@@ -21,7 +21,8 @@ void gz_sim_decode_ldst(uint32_t insn, struct gz_sim_ldst *out);
 bool gz_sim_decode_ldst_va(uint32_t insn, uint64_t (*reg)(void *arg, unsigned n, bool sp),
 			   void *arg, uint64_t *va);
 
-/* MSR/MRS (register) with op0 = 2 or 3. */
+/* MSR/MRS (register) with op0 = 2 or 3, and SYS/SYSL (op0 = 1: cache and TLB maintenance,
+ * address translation). */
 struct gz_sim_msr {
 	uint32_t enc; /* SYS_ENC(op0, op1, CRn, CRm, op2) */
 	unsigned rt;

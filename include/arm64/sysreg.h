@@ -70,6 +70,10 @@
 #define SCR_EL3_RW	GZ_BIT(10)
 
 /* GICv3 CPU interface registers that trap (ICC_SRE_EL1 and SGI generation) */
+/* Data cache maintenance by set/way (SYS instructions, op0 1), trapped by HCR_EL2.TSW. */
+#define SYS_DC_ISW	   SYS_ENC(1, 0, 7, 6, 2)
+#define SYS_DC_CSW	   SYS_ENC(1, 0, 7, 10, 2)
+#define SYS_DC_CISW	   SYS_ENC(1, 0, 7, 14, 2)
 #define SYS_ICC_SGI1R_EL1  SYS_ENC(3, 0, 12, 11, 5)
 #define SYS_ICC_ASGI1R_EL1 SYS_ENC(3, 0, 12, 11, 6)
 #define SYS_ICC_SGI0R_EL1  SYS_ENC(3, 0, 12, 11, 7)

@@ -25,7 +25,8 @@
 
 /* The access to system register @enc (SYS_ENC) from EL1, or EL0 when @el0, traps to EL2 under
  * @hcr and @mdcr (a guest's HCR_EL2 and MDCR_EL2) and the controls above: the ID space (TID3),
- * ACTLR_EL1 (TACR), the debug registers (TDA, TDOSA, TDRA) and the PMU (TPM, TPMCR). At EL0
+ * ACTLR_EL1 (TACR), data cache maintenance by set/way (TSW), the debug registers (TDA, TDOSA,
+ * TDRA) and the PMU (TPM, TPMCR). At EL0
  * every one of them is UNDEFINED (taken to EL1) before any EL2 trap: the guest's view never
  * lets EL0 reach the debug registers, the PMU (PMUSERENR_EL0 reads as zero) or the ID
  * registers. The physical timer (CNTHCTL_GUEST) and ICC_* SGI generation are the timer's and

@@ -42,6 +42,8 @@ bool arm64_sysreg_traps_to_el2(uint32_t enc, uint64_t hcr, uint64_t mdcr, bool e
 		return hcr & HCR_TID3;
 	if (enc == SYS_ACTLR_EL1)
 		return hcr & HCR_TACR;
+	if (enc == SYS_DC_ISW || enc == SYS_DC_CSW || enc == SYS_DC_CISW)
+		return hcr & HCR_TSW;
 	if (arm64_sysreg_is_debug(enc))
 		return debug_trapped(enc, mdcr);
 	if (arm64_sysreg_is_pmu(enc))

@@ -31,6 +31,13 @@ static void test_hcr(void **state)
 	assert_false(el2(SYS_ACTLR_EL1, HCR_GUEST_TRAPS & ~HCR_TACR, MDCR_GUEST_FLAGS));
 	assert_false(el2(SYS_MIDR_EL1, HCR_GUEST_TRAPS, MDCR_GUEST_FLAGS)); /* CRm 0 */
 	assert_false(el2(SYS_SCTLR_EL1, HCR_GUEST_TRAPS, MDCR_GUEST_FLAGS));
+	/* data cache maintenance by set/way; by VA stays the guest's */
+	assert_true(el2(SYS_DC_ISW, HCR_TSW, 0));
+	assert_true(el2(SYS_DC_CSW, HCR_TSW, 0));
+	assert_true(el2(SYS_DC_CISW, HCR_TSW, 0));
+	assert_false(el2(SYS_DC_CISW, HCR_GUEST_TRAPS & ~HCR_TSW, MDCR_GUEST_FLAGS));
+	assert_false(el2(SYS_ENC(1, 3, 7, 14, 1), HCR_GUEST_TRAPS, MDCR_GUEST_FLAGS)); /* CIVAC */
+	assert_false(arm64_sysreg_traps_to_el2(SYS_DC_ISW, HCR_TSW, 0, true));
 }
 
 static void test_mdcr_debug(void **state)

@@ -406,6 +406,21 @@ static void test_sysregs(void **state)
 		assert_int_equal(v0->ctx.pc, 0x80010200);
 		assert_int_equal(v0->ctx.elr_el1, 0x80000000);
 	}
+	/* data cache maintenance by set/way (DC ISW, CSW, CISW): completed, nothing to do */
+	static const uint32_t setway[] = {
+	    SYS_ISS(1, 0, 7, 6, 2, 9, 0),
+	    SYS_ISS(1, 0, 7, 10, 2, 9, 0),
+	    SYS_ISS(1, 0, 7, 14, 2, 9, 0),
+	};
+	for (size_t i = 0; i < sizeof(setway) / sizeof(setway[0]); i++) {
+		run_irq(esr_ec(ESR_EC_SYS64, setway[i]), 0, 0);
+		assert_int_equal(v0->ctx.pc, 0x80000004);
+	}
+	/* ... but not by VA, and no SYSL form of them */
+	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(1, 3, 7, 14, 1, 9, 0)), 0, 0);
+	assert_int_equal(v0->ctx.pc, 0x80010200);
+	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(1, 0, 7, 6, 2, 9, 1)), 0, 0);
+	assert_int_equal(v0->ctx.pc, 0x80010200);
 }
 
 static void x5_poison(struct gz_cpu_ctx *ctx, void *arg)

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <arm64/esr.h>
+#include <arm64/sysreg.h>
 #include "decode.h"
 #include "syndrome.h"
 
@@ -73,6 +74,26 @@ static void test_exception_insns(void **state)
 	assert_false(gz_sim_decode_wfx(0xd503203f, &wfe)); /* yield */
 }
 
+/* MRS/MSR and the SYS instructions (op0 1); not the hints and barriers (op0 0). */
+static void test_sysreg_insns(void **state)
+{
+	struct gz_sim_msr m;
+
+	(void)state;
+	assert_true(gz_sim_decode_msr(0xd5380000, &m)); /* mrs x0, midr_el1 */
+	assert_int_equal(m.enc, SYS_MIDR_EL1);
+	assert_true(m.read);
+	assert_true(gz_sim_decode_msr(0xd5087649, &m)); /* dc isw, x9 */
+	assert_int_equal(m.enc, SYS_DC_ISW);
+	assert_int_equal(m.rt, 9);
+	assert_false(m.read);
+	assert_true(gz_sim_decode_msr(0xd5087e42, &m)); /* dc cisw, x2 */
+	assert_int_equal(m.enc, SYS_DC_CISW);
+	assert_false(gz_sim_decode_msr(0xd503201f, &m)); /* nop */
+	assert_false(gz_sim_decode_msr(0xd5033f9f, &m)); /* dsb sy */
+	assert_false(gz_sim_decode_msr(0xd4000841, &m)); /* svc */
+}
+
 static uint64_t regs[32];
 
 static uint64_t reg_cb(void *arg, unsigned n, bool sp)
@@ -123,6 +144,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_dabt_iss),
 	    cmocka_unit_test(test_exception_insns),
+	    cmocka_unit_test(test_sysreg_insns),
 	    cmocka_unit_test(test_ldst_va),
 	};
 

@@ -112,6 +112,22 @@ static enum gz_exit_action sysreg_sgi(struct gz_vcpu *v, const struct gz_exit *x
 	return GZ_EXIT_RESUME; /* kicks of other vCPUs become an IPI exit in the run loop */
 }
 
+/* Data cache maintenance by set/way (DC ISW, CSW, CISW), trapped by HCR_EL2.TSW: it acts on
+ * one physical CPU's caches, which other vCPUs, other VMs and the host share, so it cannot be
+ * handed to a guest. Firmware (U-Boot, EDK2) issues it around turning its caches on and off;
+ * it completes as a no-op, which is exact where there are no caches to keep coherent (QEMU's
+ * TCG). KVM also cleans the whole VM when a guest turns its caches on again; opengz does not
+ * yet (docs/abi.md, known limits). */
+static enum gz_exit_action sysreg_dc_setway(struct gz_vcpu *v, const struct gz_exit *x)
+{
+	const struct gz_exit_sysreg *s = &x->desc.sysreg;
+
+	if (s->read || (s->enc != SYS_DC_ISW && s->enc != SYS_DC_CSW && s->enc != SYS_DC_CISW))
+		return GZ_EXIT_NEXT;
+	gz_vcpu_skip_insn(v, &x->desc);
+	return GZ_EXIT_RESUME;
+}
+
 /* ---- defined outcomes ----------------------------------------------------------------- */
 
 static enum gz_exit_action undef(struct gz_vcpu *v, const struct gz_exit *x)
@@ -215,7 +231,7 @@ static enum gz_exit_action debug(struct gz_vcpu *v, const struct gz_exit *x)
 
 /* ---- the table -------------------------------------------------------------------------- */
 
-#define EXIT_MAX_HANDLERS 4
+#define EXIT_MAX_HANDLERS 5
 
 static const struct exit_route {
 	gz_exit_handler_fn handlers[EXIT_MAX_HANDLERS]; /* asked in order; NULL ends the list */
@@ -229,7 +245,8 @@ static const struct exit_route {
     [GZ_XT_WFI] = {{NULL}, wfi},
     [GZ_XT_WFE] = {{NULL}, wfe},
     /* trapped system registers nobody emulates are UNDEFINED */
-    [GZ_XT_SYSREG] = {{sysreg_sgi, gz_sysreg_id, gz_sysreg_debug, gz_pmu_sysreg}, undef},
+    [GZ_XT_SYSREG] = {{sysreg_sgi, sysreg_dc_setway, gz_sysreg_id, gz_sysreg_debug, gz_pmu_sysreg},
+		      undef},
     [GZ_XT_IRQ] = {{NULL}, host_irq},
     [GZ_XT_SERROR] = {{NULL}, serror},
     [GZ_XT_FAIL_ENTRY] = {{NULL}, fail_entry},
