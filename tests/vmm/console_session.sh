@@ -37,7 +37,7 @@ wait_for() {
 		[ "$(grep -c -e "$1" "$out")" -ge "$2" ] && return 0
 		kill -0 "$pid" 2>/dev/null || return 1
 		[ $(($(centis) - t0)) -lt $((limit * 100)) ] || return 1
-		sleep 0.05
+		sleep 0.1
 	done
 }
 

@@ -1,9 +1,12 @@
 #!/bin/sh
 # Debian's firmware for QEMU's virt board under gzvmm, through console_session.sh.
 #   firmware.sh uboot GZVMM WORKDIR [GZVMM-OPTION...]
-#     U-Boot to its prompt, "version", a variable saved to the flash store, "reset" (restarted
-#     in place: the variable is there after the reboot), power off; a second run of gzvmm on
-#     the same store finds the variable again.
+#     U-Boot to its prompt, "version", "reset" (the VM restarts in place), the prompt again,
+#     "poweroff" (gzvmm status 0).
+#   firmware.sh uboot-env GZVMM WORKDIR [GZVMM-OPTION...]
+#     The same with a variable saved to the flash store before the reset ("saveenv": an erase
+#     and 256 KiB of buffered programs): it is there after the reboot, and a second run of
+#     gzvmm on the same store finds it again.
 #   firmware.sh edk2 GZVMM WORKDIR [GZVMM-OPTION...]
 #     EDK2 to its UEFI shell on an empty variable store, which it formats (the firmware
 #     volume header lands in the file); "reset -s" powers off.
@@ -23,6 +26,11 @@ key='Hit any key to stop autoboot'
 
 case $what in
 uboot)
+	"$session" "$work/1" 60 "$key|1| " '^=> |1|version\r' '^aarch64-linux-gnu-gcc|1|' \
+		'^=> |2|reset\r' "$key|2| " '^=> |3|poweroff\r' -- \
+		"$gzvmm" run --bios "$fw/u-boot.bin" --bios-vars "$vars" "$@"
+	;;
+uboot-env)
 	"$session" "$work/1" 120 "$key|1| " '^=> |1|version\r' '^aarch64-linux-gnu-gcc|1|' \
 		'^=> |2|setenv opengz saved; saveenv\r' '^OK|1|reset\r' "$key|2| " \
 		'^=> |4|printenv opengz\r' '^opengz=saved|1|' '^=> |5|poweroff\r' -- \
@@ -39,7 +47,7 @@ edk2)
 	echo "firmware: the variable store holds a firmware volume"
 	;;
 *)
-	echo "usage: firmware.sh uboot|edk2 GZVMM WORKDIR [GZVMM-OPTION...]"
+	echo "usage: firmware.sh uboot|uboot-env|edk2 GZVMM WORKDIR [GZVMM-OPTION...]"
 	exit 2
 	;;
 esac

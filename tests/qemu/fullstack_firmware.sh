@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Debian's U-Boot for QEMU virt as a guest of the whole stack: gzhyp at EL2 boots Debian's
+# arm64 kernel as the host VM; in it gzvm.ko and a static aarch64 gzvmm run
+# tests/vmm/firmware.sh uboot with --backend gzvm: U-Boot executes in place from the
+# read-only flash memslot, probes the flash through its command set, reaches its prompt,
+# answers "version", "reset" restarts the VM in place, U-Boot's prompt again, "poweroff".
+# (Saving its environment, 256 KiB of flash programming, is tested in the simulator: here
+# each of its 131,072 16-bit writes is an MMIO exit through the nested stack.)
+#   fullstack_firmware.sh GZHYP_IMAGE WORKDIR
+# Needs scripts/fetch-kernel --image, scripts/fetch-vmm-arm64 and scripts/fetch-firmware.
+set -uo pipefail
+
+image=$1 work=$2
+root=$(cd "$(dirname "$0")/../.." && pwd)
+abi=${GZ_KERNEL_ABI:-6.1.0-50}
+kimg=$root/.cache/kernel/$abi/image/Image bbox=$root/.cache/kernel/$abi/image/busybox
+kaddr=0x40200000
+qemu=${GZ_QEMU:-qemu-system-aarch64}
+command -v "$qemu" >/dev/null 2>&1 || { echo "FAIL: $qemu not found: run scripts/deps"; exit 1; }
+[ -f "$image" ] || { echo "FAIL: $image missing: build a host preset (el2 sub-build)"; exit 1; }
+[ -f "$kimg" ] && [ -f "$bbox" ] ||
+  { echo "FAIL: Debian kernel Image/busybox missing: run scripts/fetch-kernel --image"; exit 1; }
+fw=$("$root/scripts/fetch-firmware") || { echo "FAIL: no firmware: run scripts/fetch-firmware"; exit 1; }
+mkdir -p "$work"
+
+GZ_NO_FETCH=1 "$root/scripts/build-host-tools" "$work" ||
+  { echo "FAIL: gzvm.ko or the static aarch64 gzvmm did not build (logs in $work)"; exit 1; }
+
+r=$work/root
+rm -rf "$r" && mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" "$r/fw" "$r/t"
+cp "$bbox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" && cp "$work/ko/gzvm.ko" "$r/gzvm.ko"
+cp "$fw/u-boot.bin" "$r/fw/" && cp "$root/tests/vmm/firmware.sh" "$root/tests/vmm/console_session.sh" "$r/t/"
+cat >"$r/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+insmod /gzvm.ko && echo "init: insmod gzvm.ko ok"
+GZ_FIRMWARE_DIR=/fw /t/firmware.sh uboot /bin/gzvmm /tmp/fw --backend gzvm --mem 128M >/tmp/fw.log 2>&1
+echo "init: firmware.sh exit $?"
+sed 's/^/fw: /' /tmp/fw.log
+echo "init: pinned_pages $(cat /sys/kernel/gzvm/pinned_pages)"
+echo "init: done"; poweroff -f
+INIT
+chmod +x "$r/init" "$r/bin/busybox" "$r/bin/gzvmm" "$r/t/"*.sh
+(cd "$r" && find . | cpio -o -H newc 2>/dev/null | gzip -1 >"$work/initramfs.cpio.gz") ||
+  { echo "FAIL: could not pack the initramfs"; exit 1; }
+
+log=$work/console.log
+args=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -smp 2 -m 1024 -nographic -net none
+      -kernel "$image" -device "loader,file=$kimg,addr=$kaddr,force-raw=on"
+      -initrd "$work/initramfs.cpio.gz" -append "gz.test=host gz.kernel=$kaddr")
+echo "+ timeout ${GZ_QEMU_TIMEOUT:-28} $qemu ${args[*]}"
+timeout "${GZ_QEMU_TIMEOUT:-28}" "$qemu" "${args[@]}" </dev/null 2>&1 | head -c 1048576 | tr -d '\r' >"$log"
+status=${PIPESTATUS[0]}
+grep -E "^(init|fw: session: (step|gzvmm))|^fw: firmware|panic|Oops" "$log"
+echo "+ qemu exit status: $status (full console: $log)"
+
+ok=1
+[ "$status" = 0 ] || { echo "FAIL: QEMU exit status $status (124: timeout)"; ok=0; }
+grep -q "^init: insmod gzvm.ko ok$" "$log" || { echo "FAIL: gzvm.ko did not load"; ok=0; }
+grep -q "^init: firmware.sh exit 0$" "$log" && grep -q '^fw: session: gzvmm exit 0$' "$log" ||
+  { echo "FAIL: the U-Boot session did not go through (gzvmm status 0)"; ok=0; }
+grep -q "^fw: session: step 3 (^aarch64-linux-gnu-gcc) after" "$log" &&
+  grep -q "^fw: session: step 6 (^=> ) after" "$log" ||
+  { echo "FAIL: U-Boot did not answer 'version' or come back after its reset"; ok=0; }
+grep -q "^init: pinned_pages 0$" "$log" || { echo "FAIL: pages still pinned after the VMs"; ok=0; }
+[ $ok = 1 ] && echo "PASS" && exit 0
+exit 1
