@@ -6,12 +6,16 @@
  * near its RAM. Invariants after every RUN: a defined exit reason, no lock held, the
  * page-ownership invariants, the MMIO guard's ranges well formed and no access reaching the
  * host through a granule an enrolled guest did not map, a protected VM's registers closed to
- * the host; at the end the VM is destroyed and no page stays with it, no pool page leaks.
+ * the host, each vCPU's emulated physical timer (reachable through trapped CNTP_* and
+ * CNTPCT_EL0 accesses) keeping only ENABLE/IMASK with its PPI 30 line equal to its output; at
+ * the end the VM is destroyed and no page stays with it, no pool page leaks.
  * Every synchronous exit is also offered to the exit fast path and checked against the full
  * dispatch (check_fast). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gzhyp/ptimer.h>
 
 #include "../tests/unit/vm_fixture.h"
 
@@ -101,7 +105,23 @@ static int guest(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg)
 	return 0;
 }
 
-static void check(void)
+/* Every RUN ends with the timers updated: the physical timer's line is its output. */
+static void check_ptimer(uint16_t vm)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+
+	for (uint16_t i = 0; i < 2; i++) {
+		const struct gz_cpu_ctx *c = &vfix_vcpu(vm, i)->ctx;
+		struct gz_vgic_irq_info info;
+
+		if (c->cntp_ctl & ~(uint64_t)(CNT_CTL_ENABLE | CNT_CTL_IMASK) ||
+		    gz_vgic_irq_info(&m->vgic, i, ARCH_GIC_PPI_PTIMER, &info) != GZ_OK ||
+		    info.line != gz_ptimer_asserted(c, gz_hal_cntpct()))
+			abort();
+	}
+}
+
+static void check(uint16_t vm)
 {
 	struct gz_vm_mem *m[GZ_MAX_VMS];
 	unsigned n = gz_vm_count();
@@ -110,6 +130,7 @@ static void check(void)
 		m[i] = &gz_vm_at(i)->mem;
 	if (gz_mem_check_invariants(m, n, NULL) != GZ_OK || fake_hal_locks_held() != 0)
 		abort();
+	check_ptimer(vm);
 }
 
 /* The guard's ranges: granule aligned, non-empty, disjoint, within the table. */
@@ -216,7 +237,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_exit(vm, idx, reason);
 		if (st != GZ_OK && st != GZ_ERR_INVALID_ARGS)
 			abort();
-		check();
+		check(vm);
 	}
 	while (hstatus(GZ_HVC_DESTROY_VM, vm, 64, 0, 0, 0) == GZ_ERR_BUSY)
 		;

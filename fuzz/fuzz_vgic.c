@@ -1,7 +1,8 @@
 /* Fuzz target: the vGIC. The input is a program of operations on one VM of 1-4 vCPUs and
  * 1-16 list registers: guest MMIO to the distributor and redistributor frames, injections
- * (lines, pulses, SGIs through ICC_SGI1R/ASGI1R/SGI0R, the virtual timer), vCPU entry/exit,
- * and guest acknowledge/EOI through the model CPU interface (tests/unit/vgic_model.h). Each
+ * (lines, pulses, SGIs through ICC_SGI1R/ASGI1R/SGI0R, the virtual and the emulated physical
+ * timer), vCPU entry/exit, and guest acknowledge/EOI through the model CPU interface
+ * (tests/unit/vgic_model.h). Each
  * vCPU "runs" on its own simulated ICH register file; a kick or a maintenance condition makes
  * the running vCPU exit and re-enter at once, as hardware would. Invariants checked:
  *  - no interrupt in two valid LRs (the same file, or an SPI in two vCPUs' files), and every
@@ -10,6 +11,8 @@
  *    interrupt of that vCPU left outside the LRs;
  *  - the busy summaries (gz_vgic_cpu.busy, gz_vgic.spi_busy) equal a recomputation from
  *    every interrupt's state after each step: the flush and sync scan only what they name;
+ *  - the physical timer's PPI 30 line is its output, and the deadline it leaves the HAL is
+ *    exactly when that output goes up;
  *  - no edge lost: after a final drain (everything enabled, routed to a vCPU, lines low,
  *    actives cleared), every edge injected since its last acknowledge has been delivered and
  *    nothing is left pending. */
@@ -21,6 +24,7 @@
 #include <arm64/ich.h>
 #include <gzabi/status.h>
 #include <gzhyp/vgic.h>
+#include <gzhyp/ptimer.h>
 #include <gzhyp/vtimer.h>
 #include "fake_hal.h"
 #include "../tests/unit/vgic_model.h"
@@ -354,10 +358,41 @@ static void op_sgi(struct input *in)
 			*owed_of(c, intid) = true;
 }
 
+/* The emulated physical timer (PPI 30) after one of its updates: the line is its output, and
+ * the deadline it leaves the HAL is exactly the host count at which the output goes up (none
+ * once it is up, masked, disabled, or beyond the counter's range). */
+static void op_ptimer(struct input *in, unsigned v)
+{
+	struct gz_cpu_ctx *c = &tctx[v];
+	struct gz_vgic_irq_info info;
+	uint64_t now;
+
+	c->cntp_ctl = take(in, 1) & 3;
+	c->cntp_cval = take(in, 2);
+	c->cntpoff = 0x100; /* counts below it wrap: far-future deadlines */
+	fake_hal_set_cntpct(take(in, 2));
+	now = gz_hal_cntpct();
+	if (gz_ptimer_update(&vg, v, c) != GZ_OK ||
+	    gz_vgic_irq_info(&vg, v, ARCH_GIC_PPI_PTIMER, &info) != GZ_OK)
+		abort();
+	if (info.line != gz_ptimer_asserted(c, now))
+		abort();
+	if (c->exit_at && (c->exit_at <= now || info.line || !gz_ptimer_asserted(c, c->exit_at) ||
+			   gz_ptimer_asserted(c, c->exit_at - 1)))
+		abort();
+	if (!c->exit_at && !info.line && c->cntp_ctl == CNT_CTL_ENABLE &&
+	    c->cntp_cval + c->cntpoff >= c->cntpoff)
+		abort(); /* an armed timer that would never bring its vCPU back */
+}
+
 static void op_timer(struct input *in)
 {
-	unsigned v = (unsigned)take(in, 1) % nv;
+	unsigned sel = (unsigned)take(in, 1), v = sel % nv;
 
+	if (sel & 0x80) {
+		op_ptimer(in, v);
+		return;
+	}
 	tctx[v].sys[GZ_SYS_CNTV_CTL_EL0] = take(in, 1) & 3;
 	tctx[v].sys[GZ_SYS_CNTV_CVAL_EL0] = take(in, 2);
 	fake_hal_set_cntpct(take(in, 2));

@@ -43,7 +43,9 @@ static struct gz_sim_vcpu *create_vcpu(const struct gz_cpu_ctx *key)
 	v->uc_hcr = HCR_RW | HCR_IMO | HCR_FMO;
 	v->hflags_el = 1;
 	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_hcr_el2, v->uc_hcr);
-	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_cnthctl_el2, CNTHCTL_GUEST);
+	/* CNTPCT readable, CNTP_* trap, until a context says otherwise (run.c) */
+	v->uc_cnthctl = CNTHCTL_EL1PCTEN;
+	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_cnthctl_el2, v->uc_cnthctl);
 	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_cptr_el2, CPTR_GUEST);
 	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_mdcr_el2, 0);
 	uc_hook_add(v->uc, &h, UC_HOOK_MEM_INVALID, gz_sim_trap_mem_hook, v, 1, 0);

@@ -60,6 +60,11 @@ static int enter(struct gz_sim_vcpu *v, struct gz_cpu_ctx *ctx, struct gz_exit_r
 		v->uc_mdcr = ctx->mdcr_el2 & MDCR_GUEST_FLAGS;
 		gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_mdcr_el2, v->uc_mdcr);
 	}
+	/* Unicorn raises the counter's trap itself (the timer's always traps) */
+	if (ctx->cnthctl_el2 != v->uc_cnthctl) {
+		v->uc_cnthctl = ctx->cnthctl_el2;
+		gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_cnthctl_el2, ctx->cnthctl_el2);
+	}
 	gz_sim_debug_enter(v);
 	v->slice_end = atomic_load(&gz_sim_m.insns) + gz_sim_m.cfg.slice;
 	v->timer_gated = gz_sim_timer_output(ctx);
@@ -148,6 +153,8 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 	    (ctx->pstate & PSR_MODE_MASK) != PSR_MODE_EL1t &&
 	    (ctx->pstate & PSR_MODE_MASK) != PSR_MODE_EL0t)
 		return GZ_ERR_INVALID_ARGS; /* AArch32 and EL2+ are not guest states */
+	if (ctx->cnthctl_el2 & ~CNTHCTL_GUEST_ALLOWED)
+		return GZ_ERR_INVALID_ARGS; /* the physical timer is never a guest's (as gzhyp) */
 	r = enter(v, ctx, exit);
 	if (r != GZ_OK)
 		return r;
@@ -155,13 +162,17 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 	irq_consumed = false;
 	if (v->reason == GZ_SIM_STOP_HOSTIRQ) {
 		bool kicked = atomic_exchange(&v->hyp_kick, 0);
+		unsigned why, own = GZ_SIM_LEAVE_HYP_KICK | GZ_SIM_LEAVE_EXIT_AT;
 
 		*exit = (struct gz_exit_record){.kind = GZ_EXIT_KIND_IRQ};
-		/* Only a kick of the core's is consumed in the hypervisor: the timer and the
-		 * maintenance condition stay visible to the core's IRQ exit handling (they are
-		 * levels the core resamples), a host kick or the end of a slice go to the host. */
+		/* Only the core's own interrupts are consumed in the hypervisor, as on gzhyp: a
+		 * kick, and the deadline of its emulated timer (its exit resamples the timer). The
+		 * virtual timer and the maintenance condition stay visible to the core's IRQ exit
+		 * handling (levels the core resamples), a host kick or the end of a slice go to
+		 * the host. */
 		gz_sim_vcpu_sample(v);
-		irq_consumed = kicked && !(gz_sim_vcpu_must_leave(v) & ~GZ_SIM_LEAVE_HYP_KICK);
+		why = gz_sim_vcpu_must_leave(v);
+		irq_consumed = (kicked || (why & GZ_SIM_LEAVE_EXIT_AT)) && !(why & ~own);
 	}
 	gz_sim_ctx_save(v, ctx);
 	if (gz_sim_m.trace > 1)

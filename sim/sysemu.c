@@ -4,20 +4,35 @@
 #include "ucreg.h"
 #include "sysemu.h"
 
+enum gz_sim_timer_route gz_sim_sysemu_timer_route(const struct gz_sim_vcpu *v, uint32_t enc)
+{
+	bool el0 = gz_sim_ucreg_at_el0(v->uc);
+
+	return gz_sim_timer_route(
+	    v->ctx, enc, el0,
+	    el0 ? gz_sim_ucreg_cp_read(v->uc, gz_sim_ucreg_sys_enc[GZ_SYS_CNTKCTL_EL1]) : 0);
+}
+
 bool gz_sim_sysemu_traps_to_el2(const struct gz_sim_vcpu *v, uint32_t enc)
 {
 	switch (enc) {
 	case SYS_ICC_SGI1R_EL1:
 	case SYS_ICC_ASGI1R_EL1:
 	case SYS_ICC_SGI0R_EL1:
-	case SYS_CNTP_CTL_EL0:
-	case SYS_CNTP_CVAL_EL0:
-	case SYS_CNTP_TVAL_EL0:
 		return true;
 	default:
-		/* the core's trap controls, as the CPU applies them (arm64/traps.h) */
-		return arm64_sysreg_traps_to_el2(enc, v->ctx->hcr_el2, v->ctx->mdcr_el2,
-						 gz_sim_ucreg_at_el0(v->uc));
+		/* the counter and timer registers' own controls (CNTKCTL_EL1 for EL0, then the
+		 * vCPU's CNTHCTL_EL2), else the core's trap controls as the CPU applies them
+		 * (arm64/traps.h) */
+		switch (gz_sim_sysemu_timer_route(v, enc)) {
+		case GZ_SIM_TIMER_NONE:
+			return arm64_sysreg_traps_to_el2(enc, v->ctx->hcr_el2, v->ctx->mdcr_el2,
+							 gz_sim_ucreg_at_el0(v->uc));
+		case GZ_SIM_TIMER_TO_EL2:
+			return true;
+		default:
+			return false;
+		}
 	}
 }
 
@@ -46,32 +61,11 @@ bool gz_sim_sysemu_icc(struct gz_sim_vcpu *v, const struct gz_sim_msr *m)
 	return true;
 }
 
-/* CNTKCTL_EL1's permission for an EL0 access to the counters and the timer. */
-static bool el0_timer_allowed(struct gz_sim_vcpu *v, uint32_t enc)
-{
-	uint64_t k;
-
-	if (!gz_sim_ucreg_at_el0(v->uc))
-		return true;
-	k = gz_sim_ucreg_cp_read(v->uc, gz_sim_ucreg_sys_enc[GZ_SYS_CNTKCTL_EL1]);
-	switch (enc) {
-	case SYS_CNTVCT_EL0:
-		return k & CNTKCTL_EL0VCTEN;
-	case SYS_CNTPCT_EL0:
-		return k & CNTKCTL_EL0PCTEN;
-	case SYS_CNTFRQ_EL0:
-		return k & (CNTKCTL_EL0VCTEN | CNTKCTL_EL0PCTEN);
-	default:
-		return k & CNTKCTL_EL0VTEN;
-	}
-}
-
-/* The counters and the virtual timer: 1 when answered here. */
+/* The counters and the virtual timer, which CNTKCTL_EL1 and CNTHCTL_EL2 let through: 1 when
+ * answered here. */
 static uint32_t timer_access(uc_engine *uc, uc_arm64_reg reg, struct gz_sim_vcpu *v, uint32_t enc,
 			     bool read)
 {
-	if (!el0_timer_allowed(v, enc))
-		return 0; /* Unicorn refuses it at EL0 too: trap.c reports it */
 	if (enc == SYS_CNTFRQ_EL0 && !read) {
 		v->sys_dirty = true;
 		return 0; /* CNTFRQ_EL0 is read-only at EL1: Unicorn says so */
@@ -102,13 +96,20 @@ static uint32_t sys_access(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_re
 	}
 	/* An access that must trap to EL2 is left to Unicorn, which is configured (HCR_EL2,
 	 * CNTHCTL_EL2, no GIC registers) to raise a precise UNDEF for it: trap.c makes it an
-	 * EC 0x18 exit with the PC on the instruction. */
+	 * EC 0x18 exit with the PC on the instruction. So is one CNTKCTL_EL1 refuses at EL0:
+	 * Unicorn refuses it too, and trap.c gives it to the guest's EL1. */
 	if (gz_sim_sysemu_traps_to_el2(v, enc))
 		return 0;
 	if (gz_sim_sysemu_is_icc(enc))
 		return 0; /* not a Unicorn register: it raises UNDEF, emulated in trap.c */
-	if (gz_sim_timer_is_reg(enc))
+	switch (gz_sim_sysemu_timer_route(v, enc)) {
+	case GZ_SIM_TIMER_ANSWER:
 		return timer_access(uc, reg, v, enc, read);
+	case GZ_SIM_TIMER_TO_EL1:
+		return 0;
+	default:
+		break;
+	}
 	if (read && enc == SYS_MPIDR_EL1 && !gz_sim_ucreg_at_el0(uc)) {
 		gz_sim_ucreg_set_operand(uc, reg, v->ctx->vmpidr_el2);
 		return 1;

@@ -6,11 +6,15 @@
 #define GZ_SIM_SYSEMU_H
 
 #include "decode.h"
+#include "timer.h"
 #include "vcpu.h"
 
-/* The access to @enc (SYS_ENC) traps to EL2 under the vCPU's HCR_EL2 and the simulator's
- * configuration of Unicorn. */
+/* The access to @enc (SYS_ENC) traps to EL2 under the vCPU's HCR_EL2 and CNTHCTL_EL2 and
+ * the simulator's configuration of Unicorn. */
 bool gz_sim_sysemu_traps_to_el2(const struct gz_sim_vcpu *v, uint32_t enc);
+/* Where the vCPU's access to counter or timer register @enc goes, at its current EL
+ * (gz_sim_timer_route). */
+enum gz_sim_timer_route gz_sim_sysemu_timer_route(const struct gz_sim_vcpu *v, uint32_t enc);
 /* @enc is an ICC_* register of the GIC CPU interface the virtual interface answers. */
 bool gz_sim_sysemu_is_icc(uint32_t enc);
 /* The guest's MSR/MRS @m of an ICC_* register, done through the virtual CPU interface

@@ -30,6 +30,18 @@ static bool line_held(const struct gz_sim_ich *ich)
 	return false;
 }
 
+/* The machine's instruction count by which @left more counter ticks have passed. One too
+ * far to count is never reached in this run: every entry samples the deadline again, and a
+ * run ends with its slice. */
+static uint64_t insns_until(uint64_t left)
+{
+	if (gz_sim_m.cfg.clock == GZ_SIM_CLOCK_WALL)
+		left = left ? 1 : 0; /* checked on every block */
+	if (left >= UINT64_MAX / gz_sim_m.cfg.insn_hz)
+		return UINT64_MAX; /* more than 49 minutes at the default speed */
+	return atomic_load(&gz_sim_m.insns) + gz_sim_insns_from_ticks(left);
+}
+
 bool gz_sim_timer_output(const struct gz_cpu_ctx *ctx)
 {
 	return gz_sim_timer_cond(ctx) && !(ctx->sys[GZ_SYS_CNTV_CTL_EL0] & CNT_CTL_IMASK);
@@ -50,15 +62,53 @@ uint64_t gz_sim_timer_deadline(const struct gz_cpu_ctx *ctx, const struct gz_sim
 	cval = ctx->sys[GZ_SYS_CNTV_CVAL_EL0];
 	now = vcount(ctx);
 	left = cval > now ? cval - now : 0;
-	if (gz_sim_m.cfg.clock == GZ_SIM_CLOCK_WALL)
-		left = left ? 1 : 0; /* checked on every block */
-	return atomic_load(&gz_sim_m.insns) + gz_sim_insns_from_ticks(left);
+	return insns_until(left);
 }
 
-bool gz_sim_timer_is_reg(uint32_t enc)
+uint64_t gz_sim_timer_insns_until(uint64_t count)
 {
-	return enc == SYS_CNTVCT_EL0 || enc == SYS_CNTPCT_EL0 || enc == SYS_CNTFRQ_EL0 ||
-	       enc == SYS_CNTV_CTL_EL0 || enc == SYS_CNTV_CVAL_EL0 || enc == SYS_CNTV_TVAL_EL0;
+	uint64_t now = gz_sim_now();
+
+	if (!count)
+		return UINT64_MAX;
+	return insns_until(count > now ? count - now : 0);
+}
+
+enum gz_sim_timer_route gz_sim_timer_route(const struct gz_cpu_ctx *ctx, uint32_t enc, bool el0,
+					   uint64_t cntkctl)
+{
+	uint64_t el0_needs;
+
+	switch (enc) {
+	case SYS_CNTVCT_EL0:
+		el0_needs = CNTKCTL_EL0VCTEN;
+		break;
+	case SYS_CNTPCT_EL0:
+		el0_needs = CNTKCTL_EL0PCTEN;
+		break;
+	case SYS_CNTFRQ_EL0:
+		el0_needs = CNTKCTL_EL0VCTEN | CNTKCTL_EL0PCTEN; /* either */
+		break;
+	case SYS_CNTV_CTL_EL0:
+	case SYS_CNTV_CVAL_EL0:
+	case SYS_CNTV_TVAL_EL0:
+		el0_needs = CNTKCTL_EL0VTEN;
+		break;
+	case SYS_CNTP_CTL_EL0:
+	case SYS_CNTP_CVAL_EL0:
+	case SYS_CNTP_TVAL_EL0:
+		el0_needs = CNTKCTL_EL0PTEN;
+		break;
+	default:
+		return GZ_SIM_TIMER_NONE;
+	}
+	if (el0 && !(cntkctl & el0_needs))
+		return GZ_SIM_TIMER_TO_EL1;
+	if (enc == SYS_CNTPCT_EL0 && !(ctx->cnthctl_el2 & CNTHCTL_EL1PCTEN))
+		return GZ_SIM_TIMER_TO_EL2;
+	if (el0_needs == CNTKCTL_EL0PTEN)
+		return GZ_SIM_TIMER_TO_EL2; /* EL1PCEN is never set (run.c refuses it) */
+	return GZ_SIM_TIMER_ANSWER;
 }
 
 uint64_t gz_sim_timer_read(const struct gz_cpu_ctx *ctx, uint32_t enc)
@@ -69,7 +119,7 @@ uint64_t gz_sim_timer_read(const struct gz_cpu_ctx *ctx, uint32_t enc)
 	case SYS_CNTVCT_EL0:
 		return vcount(ctx);
 	case SYS_CNTPCT_EL0:
-		return gz_sim_now();
+		return gz_sim_now(); /* the core let it through: not offset */
 	case SYS_CNTFRQ_EL0:
 		return gz_sim_m.cfg.cntfrq;
 	case SYS_CNTV_CTL_EL0:

@@ -1,6 +1,8 @@
 /* The guest's virtual timer (CNTV_*), which the simulator keeps itself: the counter as the
  * guest sees it, the timer condition, the instruction count by which it fires, and the
- * guest's accesses to the counter and timer registers. */
+ * guest's accesses to the counter and timer registers: which of them CNTKCTL_EL1 and the
+ * core's CNTHCTL_EL2 let through, as hardware checks them. The physical timer is the core's
+ * (it always traps); the simulator only keeps its deadline (ctx->exit_at). */
 #ifndef GZ_SIM_TIMER_H
 #define GZ_SIM_TIMER_H
 
@@ -23,8 +25,21 @@ bool gz_sim_timer_fires(const struct gz_cpu_ctx *ctx, const struct gz_sim_ich *i
 uint64_t gz_sim_timer_deadline(const struct gz_cpu_ctx *ctx, const struct gz_sim_ich *ich,
 			       bool gated);
 
-/* True when @enc (SYS_ENC) is a counter or virtual-timer register the timer answers. */
-bool gz_sim_timer_is_reg(uint32_t enc);
+/* The instruction count by which the counter reaches @count (physical), as
+ * gz_sim_timer_deadline counts it; UINT64_MAX for 0 (no deadline). */
+uint64_t gz_sim_timer_insns_until(uint64_t count);
+
+/* Where a guest access to a counter or timer register goes, in the architecture's order:
+ * an EL0 access CNTKCTL_EL1 does not allow traps to EL1 first, then CNTHCTL_EL2's traps
+ * apply (EL1PCTEN for CNTPCT_EL0; the physical timer always traps). */
+enum gz_sim_timer_route {
+	GZ_SIM_TIMER_NONE,   /* not a counter or timer register */
+	GZ_SIM_TIMER_ANSWER, /* the simulator answers it (gz_sim_timer_read/write) */
+	GZ_SIM_TIMER_TO_EL1, /* a trapped access the guest's EL1 takes (EC 0x18) */
+	GZ_SIM_TIMER_TO_EL2, /* a trapped access the core takes (an EC 0x18 exit) */
+};
+enum gz_sim_timer_route gz_sim_timer_route(const struct gz_cpu_ctx *ctx, uint32_t enc, bool el0,
+					   uint64_t cntkctl);
 uint64_t gz_sim_timer_read(const struct gz_cpu_ctx *ctx, uint32_t enc);
 /* A write (CNTFRQ_EL0 is read-only and ignored). */
 void gz_sim_timer_write(struct gz_cpu_ctx *ctx, uint32_t enc, uint64_t val);

@@ -127,7 +127,7 @@ static void undef_or_trap(struct gz_sim_vcpu *v, uint64_t pc)
 			v->fix_pc = pc + 4;
 			return;
 		}
-		if (gz_sim_ucreg_at_el0(v->uc) && gz_sim_timer_is_reg(m.enc)) {
+		if (gz_sim_sysemu_timer_route(v, m.enc) == GZ_SIM_TIMER_TO_EL1) {
 			/* CNTKCTL_EL1 forbids it at EL0: a trapped access, taken to EL1 */
 			gz_sim_trap_to_guest(v, gz_sim_syn_guest_sysreg(insn), pc, false, 0);
 			return;

@@ -11,6 +11,7 @@ void gz_sim_vcpu_sample(struct gz_sim_vcpu *v)
 	v->virq = gz_sim_ich_irq_pending(v->ich);
 	v->maint = gz_sim_ich_maint_pending(v->ich);
 	v->timer_deadline = gz_sim_timer_deadline(v->ctx, v->ich, v->timer_gated);
+	v->exit_at_insns = gz_sim_timer_insns_until(v->ctx->exit_at);
 }
 
 unsigned gz_sim_vcpu_must_leave(const struct gz_sim_vcpu *v)
@@ -28,6 +29,8 @@ unsigned gz_sim_vcpu_must_leave(const struct gz_sim_vcpu *v)
 		why |= GZ_SIM_LEAVE_TIMER;
 	if (v->maint)
 		why |= GZ_SIM_LEAVE_MAINT;
+	if (now >= v->exit_at_insns && gz_sim_now() >= v->ctx->exit_at)
+		why |= GZ_SIM_LEAVE_EXIT_AT;
 	return why;
 }
 

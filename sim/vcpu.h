@@ -44,6 +44,7 @@ struct gz_sim_vcpu {
 	uint64_t slice_end;	 /* global instruction count */
 	uint64_t timer_deadline; /* global instruction count, UINT64_MAX if none */
 	bool timer_gated;	 /* the timer's output was up at entry (gz_sim_timer_fires) */
+	uint64_t exit_at_insns;	 /* global instruction count by which ctx->exit_at comes */
 	uint64_t gexc_esr, gexc_far, gexc_elr;
 	bool gexc_far_valid;
 	uint64_t fix_pc; /* PC to set after Unicorn stopped, 0 if none */
@@ -52,10 +53,11 @@ struct gz_sim_vcpu {
 	uc_hook dbg_hook;
 	bool dbg_hooked;
 	bool ss, ss_stepped;
-	uint64_t uc_hcr;    /* HCR_EL2 as loaded into Unicorn, without VI */
-	uint64_t uc_mdcr;   /* MDCR_EL2 as loaded into Unicorn */
-	bool uc_vi;	    /* HCR_EL2.VI as loaded: Unicorn's virtual IRQ line */
-	unsigned hflags_el; /* the EL Unicorn's cached translation flags were built for */
+	uint64_t uc_hcr;     /* HCR_EL2 as loaded into Unicorn, without VI */
+	uint64_t uc_mdcr;    /* MDCR_EL2 as loaded into Unicorn */
+	uint64_t uc_cnthctl; /* CNTHCTL_EL2 as loaded into Unicorn */
+	bool uc_vi;	     /* HCR_EL2.VI as loaded: Unicorn's virtual IRQ line */
+	unsigned hflags_el;  /* the EL Unicorn's cached translation flags were built for */
 	struct gz_fpsimd fp_shadow;
 	uint64_t sys_shadow[GZ_SYS_NR];
 	bool shadow_valid;
@@ -68,10 +70,12 @@ enum {
 	GZ_SIM_LEAVE_SLICE = 1u << 2,	 /* the host's time slice is over */
 	GZ_SIM_LEAVE_TIMER = 1u << 3,	 /* the virtual timer's line is up */
 	GZ_SIM_LEAVE_MAINT = 1u << 4,	 /* the virtual interface's maintenance interrupt */
+	GZ_SIM_LEAVE_EXIT_AT = 1u << 5,	 /* the core's emulated timer fires (ctx->exit_at) */
 };
 
 /* Sample the levels the run depends on: the virtual IRQ and maintenance conditions of the
- * CPU interface and the timer's deadline. Again after anything that may change them. */
+ * CPU interface, the timer's deadline and the core's. Again after anything that may change
+ * them. */
 void gz_sim_vcpu_sample(struct gz_sim_vcpu *v);
 /* Why the vCPU must leave the guest now (GZ_SIM_LEAVE_*), 0 when it may stay. Cheap enough
  * for every translated block: the timer is looked at only once its deadline has come. */

@@ -95,6 +95,21 @@ struct gz_cpu_ctx {
 	uint64_t vpidr_el2;
 	uint64_t cntvoff_el2;
 	uint64_t mdcr_el2; /* trap bits (MDCR_GUEST_FLAGS); the HAL adds HPMN */
+	/* EL1 access to the physical counter: CNTHCTL_EL1PCTEN or 0 (it traps). EL1PCEN is
+	 * never set: the physical timer always traps, the core emulates it (HALs refuse the
+	 * entry otherwise). */
+	uint64_t cnthctl_el2;
+	/* The physical count at which the HAL makes the vCPU leave the guest with an IRQ exit,
+	 * 0 for none: the deadline of the timer the core emulates, which has no hardware to
+	 * interrupt the guest when it fires. */
+	uint64_t exit_at;
+
+	/* The EL1 physical timer, emulated by the core (never loaded into a CPU): the guest's
+	 * physical count is CNTPCT - cntpoff (what CNTPOFF_EL2 of FEAT_ECV would do), its
+	 * control register's ENABLE and IMASK, its compare value. */
+	uint64_t cntpoff;
+	uint64_t cntp_ctl;
+	uint64_t cntp_cval;
 
 	/* Nonzero when this is a vCPU of the core's: the HAL may then offer a synchronous exit
 	 * to gz_exit_fast before doing the full switch back (hal.h). */

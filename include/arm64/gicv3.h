@@ -12,6 +12,7 @@
 #define ARCH_GIC_SPI_BASE 32
 /* PPIs the Arm Base System Architecture assigns */
 #define ARCH_GIC_PPI_VTIMER 27 /* EL1 virtual timer */
+#define ARCH_GIC_PPI_PTIMER 30 /* EL1 physical timer */
 
 /* ---- Distributor frame (64 KiB) ------------------------------------------------------- */
 #define ARCH_GICD_SIZE	      0x10000

@@ -54,10 +54,17 @@
 #define SYS_MIDR_EL1	   SYS_ENC(3, 0, 0, 0, 0)
 #define SYS_CNTFRQ_EL0	   SYS_ENC(3, 3, 14, 0, 0)
 
-/* CNTKCTL_EL1: what EL0 may read of the counters and the virtual timer */
+/* CNTKCTL_EL1: what EL0 may access of the counters and the timers */
 #define CNTKCTL_EL0PCTEN GZ_BIT(0)
 #define CNTKCTL_EL0VCTEN GZ_BIT(1)
 #define CNTKCTL_EL0VTEN	 GZ_BIT(8)
+#define CNTKCTL_EL0PTEN	 GZ_BIT(9)
+
+/* CNTHCTL_EL2 (E2H = 0): EL1 and EL0 access to the physical counter (EL1PCTEN) and the
+ * physical timer (EL1PCEN); clear, the access traps to EL2 (EC 0x18), after CNTKCTL_EL1's
+ * own check of an EL0 access. The core sets them per vCPU (struct gz_cpu_ctx). */
+#define CNTHCTL_EL1PCTEN GZ_BIT(0)
+#define CNTHCTL_EL1PCEN	 GZ_BIT(1)
 
 /* EL2 and EL3 controls an emulator of EL1 programs (the simulator's Unicorn engine) */
 #define SYS_HCR_EL2	SYS_ENC(3, 4, 1, 1, 0)

@@ -1,7 +1,7 @@
 /* AArch64 system-register fields only the EL2 port uses (boot, world switch, its own GIC,
  * timer and MMU): CurrentEL, CTR_EL0, VTTBR_EL2, DAIF, SCTLR_EL2, HCR_EL2's host value,
- * PMCR/MDCR, CNTHCTL, CPTR, the ICC registers of EL2. The fields every world shares (ESR,
- * ICH_*, HCR bits, MPIDR, the timer controls) are in arm64/sysreg.h, esr.h and ich.h. This
+ * PMCR/MDCR, CPTR, the ICC registers of EL2. The fields every world shares (ESR, ICH_*, HCR
+ * bits, MPIDR, the timer controls and CNTHCTL) are in arm64/sysreg.h, esr.h and ich.h. This
  * header is also included by assembly: plain integers, the C headers only for C. */
 #ifndef GZ_ARCH_SYSREG_EL2_H
 #define GZ_ARCH_SYSREG_EL2_H
@@ -52,10 +52,6 @@
 #define PMCR_EL0_N_SHIFT 11
 #define PMCR_EL0_N_MASK	 0x1fUL
 #define MDCR_EL2_HPMN	 0x1fUL
-
-/* CNTHCTL_EL2 (E2H = 0): EL1 access to the physical counter and timer. */
-#define CNTHCTL_EL1PCTEN (1UL << 0)
-#define CNTHCTL_EL1PCEN	 (1UL << 1)
 
 /* CPTR_EL2 (E2H = 0): RES1 bits; TFP (bit 10) clear: FP/SIMD not trapped. */
 #define CPTR_EL2_RES1 0x33ffUL

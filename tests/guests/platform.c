@@ -1,8 +1,8 @@
 /* platform: the corners of the virtual platform: PSCI discovery (FEATURES, AFFINITY_INFO,
  * the SMC32 CPU_ON, PSCI over SMC), GIC distributor and redistributor identification and
- * pending/enable registers, a physical-timer access (UNDEFINED: only the virtual timer is
- * offered), WFE, and a store pair to a device (no instruction syndrome, so nothing can
- * emulate it: the VMM gives the guest an external abort). */
+ * pending/enable registers, a physical-timer access (the emulated timer, off out of reset;
+ * the ptimer guest tests it), WFE, and a store pair to a device (no instruction syndrome, so
+ * nothing can emulate it: the VMM gives the guest an external abort). */
 #include "common/guest.h"
 
 #define PSCI_AFFINITY_INFO 0xc4000004UL
@@ -60,9 +60,8 @@ void guest_main(unsigned cpu)
 	printf_("enabled %x pending %x\n", r32(rd + 0x10100), r32(rd + 0x10200));
 	w32(rd + 0x10280, 0x4); /* ICPENDR0 */
 	printf_("pending after clear %x\n", r32(rd + 0x10280));
-	/* Trapped to the hypervisor, which offers only the virtual timer: UNDEFINED (an
-	 * abort, EC 0), and v keeps its 0. */
-	v = 0;
+	/* Trapped to the hypervisor, which emulates the physical timer: off out of reset. */
+	v = 0x5555;
 	__asm__ volatile("mrs %0, cntp_ctl_el0" : "+r"(v));
 	printf_("CNTP_CTL_EL0 %lx\n", v);
 	__asm__ volatile("stp %0, %0, [%1]" ::"r"(1UL), "r"(0x0b000000UL) : "memory");

@@ -45,10 +45,11 @@ static void show(const char *what)
 	printf_("%s: CNTV_CTL %lx, PPI 27 pending %s, %u taken\n", what, ctl, yes(pending), taken);
 }
 
-/* Wait (bounded) for the interrupt number @n. */
+/* Wait (bounded: 1 s of guest time, far more than a loaded machine delays it) for the
+ * interrupt number @n. */
 static void wait_taken(unsigned n, uint64_t freq)
 {
-	uint64_t end = read_sysreg(cntvct_el0) + freq / 10;
+	uint64_t end = read_sysreg(cntvct_el0) + freq;
 
 	while (taken < n && read_sysreg(cntvct_el0) < end)
 		;

@@ -1,8 +1,8 @@
 /* Exit dispatch (src/hyp/core/exit.c, run_loop.c): the dispatch table, the defined outcome of
  * every exit type (aborts inside and outside memslots, with and without a valid syndrome,
- * WFI/WFE, trapped system registers, IRQ, SError, debug, entry failure), vGIC MMIO in the
- * hypervisor, the run budget and the IPI and power-off interplay of vCPUs. The exception
- * entry itself is tested in test_arm64_inject.c. */
+ * WFI/WFE, trapped system registers, the emulated physical timer, IRQ, SError, debug, entry
+ * failure), vGIC MMIO in the hypervisor, the run budget and the IPI and power-off interplay
+ * of vCPUs. The exception entry itself is tested in test_arm64_inject.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include <arm64/gicv3.h>
 #include <arm64/ich.h>
 #include <gzhyp/psci.h>
+#include <gzhyp/ptimer.h>
 #include <gzhyp/vcpu_exit.h>
 #include <gzhyp/vtimer.h>
 
@@ -339,6 +340,15 @@ static void test_halt_polling(void **state)
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
 	assert_int_equal(v0->poll_ticks, 0);
+	/* the emulated physical timer firing while the vCPU polls wakes it as well (its PPI
+	 * is not even enabled at the vGIC: the guest may be polling the timer itself) */
+	fake_hal_set_idle_poll(800, 10);
+	v0->poll_ticks = 400;
+	v0->ctx.cntp_ctl = CNT_CTL_ENABLE;
+	v0->ctx.cntp_cval = gz_ptimer_count(&v0->ctx, gz_hal_cntpct()) + 150;
+	assert_int_equal(run_irq(wfi, 0, 0), GZVM_EXIT_IRQ);
+	assert_int_equal(v0->nr_polled_wakes, 2);
+	assert_int_equal(vfix_guest.last.pc, 0x80000004);
 }
 
 static void test_async_outcomes(void **state)
@@ -395,10 +405,10 @@ static void test_sysregs(void **state)
 	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
 	vfix_run(vm, 0, NULL);
 	assert_int_equal(vfix_guest.last.pc, 0x80000004);
-	/* reading an SGI register, the physical timer, an unknown register: UNDEF */
+	/* reading an SGI register, writing the physical counter, an unknown register: UNDEF */
 	static const uint32_t undef[] = {
-	    SYS_ISS(3, 0, 12, 11, 5, 5, 1), SYS_ISS(3, 3, 14, 2, 1, 5, 1),
-	    SYS_ISS(3, 3, 14, 2, 2, 5, 0),  SYS_ISS(3, 3, 14, 2, 0, 5, 1),
+	    SYS_ISS(3, 0, 12, 11, 5, 5, 1),
+	    SYS_ISS(3, 3, 14, 0, 1, 5, 0),
 	    SYS_ISS(3, 0, 15, 0, 0, 5, 1),
 	};
 	for (size_t i = 0; i < sizeof(undef) / sizeof(undef[0]); i++) {
@@ -421,6 +431,78 @@ static void test_sysregs(void **state)
 	assert_int_equal(v0->ctx.pc, 0x80010200);
 	run_irq(esr_ec(ESR_EC_SYS64, SYS_ISS(1, 0, 7, 6, 2, 9, 1)), 0, 0);
 	assert_int_equal(v0->ctx.pc, 0x80010200);
+}
+
+static bool ppi30_line(void)
+{
+	struct gz_vgic_irq_info info;
+
+	assert_int_equal(gz_vgic_irq_info(&gz_vm_get(vm)->vgic, 0, ARCH_GIC_PPI_PTIMER, &info),
+			 GZ_OK);
+	return info.line;
+}
+
+/* One trapped MRS/MSR of (op0, op1, crn, crm, op2) with x5; returns x5 after it. */
+static uint64_t ptimer_access(unsigned crm, unsigned op2, bool read, uint64_t x5)
+{
+	static uint64_t val;
+
+	val = x5;
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_SYS64, SYS_ISS(3, 3, 14, crm, op2, 5, read)), 0,
+		  0, set_x5, &val);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	vfix_run(vm, 0, NULL);
+	assert_int_equal(vfix_guest.last.pc, 0x80000004); /* emulated: the PC moves on */
+	return vfix_guest.last.x[5];
+}
+
+/* The EL1 physical timer, trapped and emulated: its registers read and written as the
+ * architecture says against the VM's offset counter, its PPI 30 line, the exit deadline it
+ * gives the HAL, the trap configuration. */
+static void test_ptimer_sysregs(void **state)
+{
+	struct gz_cpu_ctx *c = &v0->ctx;
+	uint64_t off = c->cntpoff;
+
+	(void)state;
+	assert_int_equal(off, gz_vm_get(vm)->cntvoff); /* physical count = virtual count */
+	/* the counter traps once it is offset; the timer always */
+	assert_int_equal(c->cnthctl_el2, off ? 0 : CNTHCTL_EL1PCTEN);
+	fake_hal_set_cntpct(off + 1000);
+	assert_int_equal(ptimer_access(0, 1, true, 0), 1000); /* CNTPCT_EL0 */
+	ptimer_access(2, 2, false, 1500);		      /* CVAL */
+	assert_int_equal(ptimer_access(2, 0, true, 0), 500);  /* TVAL = CVAL - count */
+	assert_int_equal(ptimer_access(2, 2, true, 0), 1500);
+	assert_int_equal(ptimer_access(2, 1, true, 0), 0);	      /* CTL: off */
+	ptimer_access(2, 1, false, CNT_CTL_ENABLE | CNT_CTL_ISTATUS); /* ISTATUS is read-only */
+	assert_int_equal(ptimer_access(2, 1, true, 0), CNT_CTL_ENABLE);
+	assert_false(ppi30_line());
+	assert_int_equal(c->exit_at, off + 1500); /* the HAL brings the vCPU back then */
+	/* the condition met: ISTATUS, the line, no deadline any more */
+	fake_hal_set_cntpct(off + 1500);
+	assert_int_equal(ptimer_access(2, 1, true, 0), CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
+	assert_true(ppi30_line());
+	assert_int_equal(c->exit_at, 0);
+	assert_int_equal((uint32_t)ptimer_access(2, 0, true, 0), 0);
+	fake_hal_set_cntpct(off + 1510);
+	assert_int_equal((uint32_t)ptimer_access(2, 0, true, 0), (uint32_t)-10);
+	/* masked: the line drops at the write itself, ISTATUS stays */
+	ptimer_access(2, 1, false, CNT_CTL_ENABLE | CNT_CTL_IMASK);
+	assert_false(ppi30_line());
+	assert_int_equal(ptimer_access(2, 1, true, 0),
+			 CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS);
+	/* TVAL writes are signed and relative to the count */
+	ptimer_access(2, 1, false, CNT_CTL_ENABLE);
+	assert_true(ppi30_line());
+	ptimer_access(2, 0, false, 0xffffff00ULL); /* -256: the past */
+	assert_int_equal(ptimer_access(2, 2, true, 0), 1510 - 256);
+	ptimer_access(2, 0, false, 90);
+	assert_int_equal(ptimer_access(2, 2, true, 0), 1600);
+	assert_false(ppi30_line());
+	assert_int_equal(c->exit_at, off + 1600);
+	/* disabled: no line, no deadline */
+	ptimer_access(2, 1, false, 0);
+	assert_int_equal(c->exit_at, 0);
 }
 
 static void x5_poison(struct gz_cpu_ctx *ctx, void *arg)
@@ -774,6 +856,7 @@ int main(void)
 	    T(test_wfx),
 	    T(test_async_outcomes),
 	    T(test_sysregs),
+	    T(test_ptimer_sysregs),
 	    T(test_vgic_mmio),
 	    T(test_debug_pmu_raz_wi),
 	    T(test_debug_registers),

@@ -217,10 +217,47 @@ static bool refused_unchanged(uint64_t esr, uint64_t far, uint64_t hpfar, enum g
 	return !taken;
 }
 
+/* The ISS of MRS/MSR x1, (3, 3, 14, crm, op2): the physical timer and counter. */
+static uint64_t ptimer_iss(unsigned crm, unsigned op2, bool read)
+{
+	return GZ_FIELD_PREP(ESR_SYS64_OP0, 3) | GZ_FIELD_PREP(ESR_SYS64_OP1, 3) |
+	       GZ_FIELD_PREP(ESR_SYS64_CRN, 14) | GZ_FIELD_PREP(ESR_SYS64_CRM, crm) |
+	       GZ_FIELD_PREP(ESR_SYS64_OP2, op2) | GZ_FIELD_PREP(ESR_SYS64_RT, 1) |
+	       (read ? ESR_SYS64_DIR : 0);
+}
+
+/* Reads of the emulated physical timer and counter are taken: registers only. */
+static void test_ptimer_reads(void **state)
+{
+	struct gz_exit_record rec = {.kind = GZ_EXIT_KIND_SYNC};
+	uint64_t off = v0->ctx.cntpoff;
+
+	(void)state;
+	fake_hal_set_cntpct(off + 700);
+	v0->ctx.cntp_cval = 1000;
+	v0->ctx.cntp_ctl = CNT_CTL_ENABLE;
+	v0->ctx.pc = PC0;
+	rec.esr = esr_ec(ESR_EC_SYS64, ptimer_iss(0, 1, true)); /* CNTPCT_EL0 */
+	assert_true(gz_exit_fast(&v0->ctx, &rec));
+	assert_int_equal(v0->ctx.x[1], 700);
+	rec.esr = esr_ec(ESR_EC_SYS64, ptimer_iss(2, 0, true)); /* TVAL */
+	assert_true(gz_exit_fast(&v0->ctx, &rec));
+	assert_int_equal(v0->ctx.x[1], 300);
+	rec.esr = esr_ec(ESR_EC_SYS64, ptimer_iss(2, 1, true)); /* CTL */
+	assert_true(gz_exit_fast(&v0->ctx, &rec));
+	assert_int_equal(v0->ctx.x[1], CNT_CTL_ENABLE);
+	assert_int_equal(v0->ctx.pc, PC0 + 12);
+	/* the virtual timer's registers never trap: not the fast path's either */
+	rec.esr = esr_ec(ESR_EC_SYS64, ptimer_iss(3, 1, true));
+	assert_false(gz_exit_fast(&v0->ctx, &rec));
+}
+
 static uint64_t rd32(unsigned sas, bool write)
 {
 	return esr_dabt(true, sas, false, 3, false, write, 0x07);
 }
+
+static uint64_t ptimer_iss(unsigned crm, unsigned op2, bool read);
 
 static void test_refused(void **state)
 {
@@ -256,6 +293,11 @@ static void test_refused(void **state)
 			  GZ_EXIT_KIND_SYNC, 0, 0);
 	refused_unchanged(rd32(2, false) | ESR_DABT_CM, ARCH_GICD_TYPER, hpfar_of(DIST),
 			  GZ_EXIT_KIND_SYNC, 0, 0);
+	/* writes of the emulated physical timer move its PPI 30 line: the full path's */
+	refused_unchanged(esr_ec(ESR_EC_SYS64, ptimer_iss(2, 2, false)), 0, 0, GZ_EXIT_KIND_SYNC, 0,
+			  0);
+	refused_unchanged(esr_ec(ESR_EC_SYS64, ptimer_iss(2, 1, false)), 0, 0, GZ_EXIT_KIND_SYNC, 0,
+			  0);
 	/* other exit types and kinds */
 	refused_unchanged(esr_ec(ESR_EC_WFX, 0), 0, 0, GZ_EXIT_KIND_SYNC, 0, 0);
 	refused_unchanged(esr_ec(ESR_EC_SYS64, 0), 0, 0, GZ_EXIT_KIND_SYNC, 0, 0);
@@ -423,6 +465,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_same_answers_fewer_switches),
 	    T(test_refused),
+	    T(test_ptimer_reads),
 	    T(test_stable_reads),
 	    T(test_locate_then_access),
 	    T(test_declined_handed_over),

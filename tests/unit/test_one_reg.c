@@ -216,6 +216,24 @@ static void test_sysregs(void **state)
 	assert_int_equal(get(GZVM_ARM64_SYS_REG(3, 3, 14, 3, 2), &st), 12345);
 	assert_int_equal(st, GZ_OK);
 	assert_int_equal(set(GZVM_ARM64_SYS_REG(3, 3, 14, 3, 2), 0), GZ_ERR_NOT_SUPPORTED);
+	/* KVM's PTIMER_CNT: the guest's physical count, the same view; not writable */
+	assert_int_equal(get(GZVM_ARM64_SYS_REG(3, 3, 14, 0, 1), &st), 12345);
+	assert_int_equal(st, GZ_OK);
+	assert_int_equal(set(GZVM_ARM64_SYS_REG(3, 3, 14, 0, 1), 0), GZ_ERR_NOT_SUPPORTED);
+	/* KVM's PTIMER_CVAL and PTIMER_CTL: the emulated timer's state, saved and restored; CTL
+	 * keeps ENABLE and IMASK and reads ISTATUS from the count */
+	assert_int_equal(set(GZVM_ARM64_SYS_REG(3, 3, 14, 2, 2), 12000), GZ_OK);
+	assert_int_equal(v->ctx.cntp_cval, 12000);
+	assert_int_equal(get(GZVM_ARM64_SYS_REG(3, 3, 14, 2, 2), &st), 12000);
+	assert_int_equal(set(GZVM_ARM64_SYS_REG(3, 3, 14, 2, 1), 0xff), GZ_OK);
+	assert_int_equal(v->ctx.cntp_ctl, CNT_CTL_ENABLE | CNT_CTL_IMASK);
+	assert_int_equal(get(GZVM_ARM64_SYS_REG(3, 3, 14, 2, 1), &st),
+			 CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS);
+	assert_int_equal(set(GZVM_ARM64_SYS_REG(3, 3, 14, 2, 2), 20000), GZ_OK);
+	assert_int_equal(get(GZVM_ARM64_SYS_REG(3, 3, 14, 2, 1), &st),
+			 CNT_CTL_ENABLE | CNT_CTL_IMASK);
+	/* TVAL is not a KVM id (CVAL says it all) */
+	assert_int_equal(set(GZVM_ARM64_SYS_REG(3, 3, 14, 2, 0), 0), GZ_ERR_NOT_SUPPORTED);
 	/* ID registers and unknown ones */
 	assert_int_equal(set(GZVM_ARM64_SYS_REG(3, 0, 0, 4, 0), 0), GZ_ERR_NOT_SUPPORTED);
 	get(GZVM_ARM64_SYS_REG(3, 0, 15, 0, 0), &st);

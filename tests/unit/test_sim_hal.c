@@ -92,6 +92,7 @@ static int setup(void **state)
 	ctx.vttbr_el2 = (1ULL << 48) | gz_hal_va_to_pa(l1);
 	ctx.vtcr_el2 = vtcr;
 	ctx.vmpidr_el2 = 1ULL << 31;
+	ctx.cnthctl_el2 = CNTHCTL_EL1PCTEN; /* the counter readable, unless a test says not */
 	for (unsigned n = 0; n < GZ_SIM_NR_LRS; n++)
 		gz_hal_ich_write(GZ_ICH_LR(n), 0);
 	gz_hal_ich_write(GZ_ICH_HCR, 0);
@@ -374,6 +375,77 @@ static void test_el0_counter_refused(void **state)
 			     GZ_FIELD_PREP(ESR_SYS64_CRN, 14) | GZ_FIELD_PREP(ESR_SYS64_OP2, 2) |
 			     GZ_FIELD_PREP(ESR_SYS64_RT, 1) | ESR_SYS64_DIR);
 	assert_int_equal(ctx.elr_el1, PG(6));
+}
+
+/* An EC 0x18 exit for MRS x<rt> of (3, 3, 14, crm, op2), with the PC on it. */
+static void assert_timer_trap(unsigned crm, unsigned op2, unsigned rt, uint64_t pc)
+{
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_SYNC);
+	assert_int_equal(ex.esr,
+			 ((uint64_t)ESR_EC_SYS64 << ESR_EC_SHIFT) | ESR_IL |
+			     GZ_FIELD_PREP(ESR_SYS64_OP0, 3) | GZ_FIELD_PREP(ESR_SYS64_OP1, 3) |
+			     GZ_FIELD_PREP(ESR_SYS64_CRN, 14) | GZ_FIELD_PREP(ESR_SYS64_CRM, crm) |
+			     GZ_FIELD_PREP(ESR_SYS64_OP2, op2) | GZ_FIELD_PREP(ESR_SYS64_RT, rt) |
+			     ESR_SYS64_DIR);
+	assert_int_equal(ctx.pc, pc);
+}
+
+/* CNTHCTL_EL2 as the core sets it: without EL1PCTEN the physical counter traps to EL2 from
+ * EL1 and, once CNTKCTL_EL1 lets EL0 have it, from EL0; the physical timer traps from EL0
+ * to EL1 first (CNTKCTL_EL1.EL0PTEN clear), then to EL2. A context that would hand the
+ * guest the physical timer (EL1PCEN) is refused. */
+static void test_counter_and_ptimer_traps(void **state)
+{
+	/* mrs x2, cntpct_el0 */
+	const uint32_t code[] = {0xd53be022};
+	/* mrs x4, cntp_ctl_el0; mrs x2, cntpct_el0 */
+	const uint32_t el0[] = {0xd53be224, 0xd53be022};
+
+	(void)state;
+	put(CODE + 0x200, code, 1);
+	ctx.pc = CODE + 0x200;
+	ctx.cnthctl_el2 = 0;
+	run();
+	assert_timer_trap(0, 1, 2, CODE + 0x200);
+	ctx.cnthctl_el2 = CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN;
+	assert_int_equal(gz_hal_vcpu_run(&ctx, &ex), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_FAIL_ENTRY);
+	ctx.cnthctl_el2 = 0;
+	ctx.pc = CODE;
+	ctx.sys[GZ_SYS_CNTKCTL_EL1] = CNTKCTL_EL0PCTEN;
+	enter_el0(el0, 2); /* CNTP_CTL_EL0 without EL0PTEN: EL0's own EL1 takes it */
+	assert_int_equal(ESR_EC(ctx.sys[GZ_SYS_ESR_EL1]), ESR_EC_SYS64);
+	assert_int_equal(ctx.elr_el1, PG(6));
+	ctx.pc = CODE;
+	ctx.pstate = PSR_MODE_EL1h | PSR_DAIF;
+	ctx.sys[GZ_SYS_CNTKCTL_EL1] = CNTKCTL_EL0PCTEN | CNTKCTL_EL0PTEN;
+	run(); /* allowed to EL0: now the physical timer's trap to EL2 */
+	assert_timer_trap(2, 1, 4, PG(6));
+	assert_int_equal(ctx.pstate & PSR_MODE_MASK, PSR_MODE_EL0t);
+	ctx.pc += 4; /* as the core completes it */
+	run();	     /* and EL0's counter read */
+	assert_timer_trap(0, 1, 2, PG(6) + 4);
+}
+
+/* The core's emulated timer has no hardware: its deadline (ctx->exit_at) is an IRQ exit the
+ * hypervisor consumes itself, as gzhyp's EL2 timer armed for it. */
+static void test_exit_at_deadline(void **state)
+{
+	const uint32_t code[] = {0x14000000 /* b . */};
+
+	(void)state;
+	put(CODE, code, 1);
+	ctx.exit_at = gz_hal_cntpct() + 100;
+	run();
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_IRQ);
+	assert_true(gz_hal_cntpct() >= ctx.exit_at);
+	assert_true(gz_sim_vcpu_insns(&ctx) < 1000);
+	assert_true(gz_hal_vcpu_irq_consumed());
+	/* the end of a slice is the host's, deadline or not */
+	ctx.exit_at = gz_hal_cntpct() + 1000000000ULL;
+	run();
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_IRQ);
+	assert_false(gz_hal_vcpu_irq_consumed());
 }
 
 static void test_id_and_system_registers(void **state)
@@ -789,6 +861,8 @@ int main(void)
 	    T(test_virtual_irq_from_lr),
 	    T(test_vtimer_and_slice_exits),
 	    T(test_vtimer_gated_while_up_at_entry),
+	    T(test_counter_and_ptimer_traps),
+	    T(test_exit_at_deadline),
 	    T(test_tlbi_unmaps),
 	    T(test_entry_refused),
 	    T(test_el0_counter_access),

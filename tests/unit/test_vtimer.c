@@ -1,8 +1,10 @@
 /* Unit tests of the virtual timer (vtimer.c): the condition against the offset counter,
  * PPI 27 raised for a vCPU that is not running, dropped when masked or disabled, re-arming,
- * the idle sleep budget (hwstate vtimer_delay / vtimer_migrate), CNTP_* left to UNDEF. */
+ * the idle sleep budget (hwstate vtimer_delay / vtimer_migrate), which the emulated physical
+ * timer's deadline shortens. */
 #include "vgic_test_env.h"
 
+#include <gzhyp/ptimer.h>
 #include <gzhyp/vtimer.h>
 
 static struct gz_cpu_ctx ctx;
@@ -118,7 +120,7 @@ static void test_timer_fires_through_lrs(void **s)
 	assert_false(ppi27_line(0));
 }
 
-static void test_idle_info_and_cntp(void **s)
+static void test_idle_info(void **s)
 {
 	(void)s;
 	uint64_t delay = 1;
@@ -126,6 +128,7 @@ static void test_idle_info_and_cntp(void **s)
 
 	memset(&ctx, 0, sizeof(ctx));
 	gz_vtimer_reset(&ctx, 500);
+	gz_ptimer_reset(&ctx, 500);
 	gz_vtimer_idle_info(&ctx, 600, &delay, &migrate);
 	assert_int_equal(migrate, 0);
 	assert_int_equal(delay, 0);
@@ -140,10 +143,26 @@ static void test_idle_info_and_cntp(void **s)
 	ctx.sys[GZ_SYS_CNTV_CTL_EL0] |= CNT_CTL_IMASK;
 	gz_vtimer_idle_info(&ctx, 600, &delay, &migrate);
 	assert_int_equal(migrate, 0);
-	uint64_t v = 0;
-
-	assert_int_equal(gz_vtimer_cntp_access(&ctx, false, &v), GZ_ERR_NOT_SUPPORTED);
-	assert_int_equal(gz_vtimer_cntp_access(&ctx, true, &v), GZ_ERR_NOT_SUPPORTED);
+	assert_int_equal(delay, 0);
+	/* The physical timer alone (physical count 100, CVAL 250): it wakes the vCPU. */
+	ctx.cntp_ctl = CNT_CTL_ENABLE;
+	ctx.cntp_cval = 250;
+	gz_vtimer_idle_info(&ctx, 600, &delay, &migrate);
+	assert_int_equal(migrate, 1);
+	assert_int_equal(delay, 150);
+	/* Both: the first to fire wins, whichever it is. */
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE; /* CVAL 400: in 300 */
+	gz_vtimer_idle_info(&ctx, 600, &delay, &migrate);
+	assert_int_equal(delay, 150);
+	ctx.cntp_cval = 450;
+	gz_vtimer_idle_info(&ctx, 600, &delay, &migrate);
+	assert_int_equal(migrate, 1);
+	assert_int_equal(delay, 300);
+	/* A masked physical timer does not count. */
+	ctx.cntp_cval = 100;
+	ctx.cntp_ctl = CNT_CTL_ENABLE | CNT_CTL_IMASK;
+	gz_vtimer_idle_info(&ctx, 600, &delay, &migrate);
+	assert_int_equal(delay, 300);
 }
 
 int main(void)
@@ -151,7 +170,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_condition_and_line),
 	    cmocka_unit_test(test_timer_fires_through_lrs),
-	    cmocka_unit_test(test_idle_info_and_cntp),
+	    cmocka_unit_test(test_idle_info),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 

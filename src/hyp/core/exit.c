@@ -84,8 +84,7 @@ static enum gz_exit_action abort_in_slot(struct gz_vcpu *v, const struct gz_exit
 	return GZ_EXIT_RESUME;
 }
 
-/* The SGI-generation registers (the virtual timer is the only timer offered: the physical
- * EL1 timer's registers, CNTP_*, have the default outcome, UNDEF; gzhyp/vtimer.h). */
+/* The SGI-generation registers. */
 static enum gz_exit_action sysreg_sgi(struct gz_vcpu *v, const struct gz_exit *x)
 {
 	const struct gz_exit_sysreg *s = &x->desc.sysreg;
@@ -231,7 +230,7 @@ static enum gz_exit_action debug(struct gz_vcpu *v, const struct gz_exit *x)
 
 /* ---- the table -------------------------------------------------------------------------- */
 
-#define EXIT_MAX_HANDLERS 5
+#define EXIT_MAX_HANDLERS 6
 
 static const struct exit_route {
 	gz_exit_handler_fn handlers[EXIT_MAX_HANDLERS]; /* asked in order; NULL ends the list */
@@ -245,7 +244,8 @@ static const struct exit_route {
     [GZ_XT_WFI] = {{NULL}, wfi},
     [GZ_XT_WFE] = {{NULL}, wfe},
     /* trapped system registers nobody emulates are UNDEFINED */
-    [GZ_XT_SYSREG] = {{sysreg_sgi, sysreg_dc_setway, gz_sysreg_id, gz_sysreg_debug, gz_pmu_sysreg},
+    [GZ_XT_SYSREG] = {{sysreg_sgi, sysreg_dc_setway, gz_sysreg_ptimer, gz_sysreg_id,
+		       gz_sysreg_debug, gz_pmu_sysreg},
 		      undef},
     [GZ_XT_IRQ] = {{NULL}, host_irq},
     [GZ_XT_SERROR] = {{NULL}, serror},

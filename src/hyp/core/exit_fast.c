@@ -11,6 +11,7 @@
 #include <arm64/esr.h>
 #include <gzhyp/exit.h>
 #include <gzabi/guest_calls.h>
+#include <gzhyp/ptimer.h>
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vgic.h>
 #include <gzhyp/vm.h>
@@ -44,6 +45,10 @@ static bool takes(struct gz_vcpu *v, struct gz_exit *x)
 
 	if (d->type == GZ_XT_HVC || d->type == GZ_XT_SMC)
 		return d->call.imm == 0 && call_is_query((uint32_t)v->ctx.x[0]);
+	/* A read of the emulated physical timer or counter (firmware polls CNTPCT_EL0): a
+	 * function of the vCPU's timer state and the counter. */
+	if (d->type == GZ_XT_SYSREG)
+		return d->sysreg.read && gz_ptimer_is_reg(d->sysreg.enc);
 	/* A data abort (the only other class let through): a read the vGIC serves without
 	 * aborting and without list-register state. Where an access with a syndrome lands in
 	 * the vGIC is found here once, for whichever path completes it. */
@@ -69,6 +74,7 @@ bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 	case ESR_EC_HVC64:
 	case ESR_EC_SMC64:
 	case ESR_EC_DABT_LOW:
+	case ESR_EC_SYS64:
 		break;
 	default:
 		return false; /* the only classes takes() can accept: skip the decode */

@@ -5,10 +5,13 @@
 #include <gzhyp/one_reg.h>
 #include <gzabi/status.h>
 #include <gzhyp/vcpu.h>
+#include <gzhyp/ptimer.h>
 #include <gzhyp/vtimer.h>
 #include <hal.h>
 
-/* KVM's timer ids (note CVAL and CNT: KVM swapped their encodings, kept for ABI). */
+/* KVM's timer ids (note CVAL and CNT: KVM swapped their encodings, kept for ABI). Its
+ * physical timer's ids are the registers' own encodings: KVM_REG_ARM_PTIMER_CTL is
+ * SYS_CNTP_CTL_EL0, PTIMER_CVAL SYS_CNTP_CVAL_EL0, PTIMER_CNT SYS_CNTPCT_EL0. */
 #define ONE_REG_TIMER_CTL  SYS_ENC(3, 3, 14, 3, 1)
 #define ONE_REG_TIMER_CNT  SYS_ENC(3, 3, 14, 3, 2)
 #define ONE_REG_TIMER_CVAL SYS_ENC(3, 3, 14, 0, 2)
@@ -184,11 +187,18 @@ static int sysreg_access(struct gz_vcpu *v, uint64_t id, uint64_t *val, bool set
 		*val = v->mpidr;
 		return GZ_OK;
 	case ONE_REG_TIMER_CNT:
-		/* The counter offset is per VM and fixed at creation. */
+	case SYS_CNTPCT_EL0:
+		/* The counter offsets are per VM and fixed at creation. */
 		if (set)
 			return GZ_ERR_NOT_SUPPORTED;
-		*val = gz_vtimer_vcount(&v->ctx, gz_hal_cntpct());
+		*val = enc == SYS_CNTPCT_EL0 ? gz_ptimer_count(&v->ctx, gz_hal_cntpct())
+					     : gz_vtimer_vcount(&v->ctx, gz_hal_cntpct());
 		return GZ_OK;
+	case SYS_CNTP_CTL_EL0:
+	case SYS_CNTP_CVAL_EL0:
+		/* The emulated physical timer, as the guest reads and writes it (CTL with its
+		 * ISTATUS); the next RUN drives its line from the new values. */
+		return gz_ptimer_access(&v->ctx, enc, set, val, gz_hal_cntpct());
 	default:
 		/* ID registers and everything else the guest reads from hardware. */
 		return GZ_ERR_NOT_SUPPORTED;

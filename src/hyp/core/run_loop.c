@@ -15,6 +15,7 @@
 #include <gzhyp/vcpu_exit.h>
 #include <gzhyp/vcpu_idle.h>
 #include <gzhyp/vm.h>
+#include <gzhyp/ptimer.h>
 #include <gzhyp/vtimer.h>
 #include <hal.h>
 
@@ -69,6 +70,7 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	/* Kicks for this vCPU are picked up by the flush. */
 	gz_vm_kicks_take(vm, 1u << v->id);
 	gz_vtimer_update(&vm->vgic, v->id, &v->ctx);
+	gz_ptimer_update(&vm->vgic, v->id, &v->ctx);
 	gz_pmu_update(&v->pmu, &vm->vgic, v->id);
 	gz_vgic_flush(&vm->vgic, v->id);
 	vmid = gz_vmid_enter(gz_vm_vmid_alloc(), &vm->vmid, gz_hal_cpu_id());
@@ -81,6 +83,7 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	save_lrs(v);
 	gz_vgic_sync(&vm->vgic, v->id);
 	gz_vtimer_update(&vm->vgic, v->id, &v->ctx);
+	gz_ptimer_update(&vm->vgic, v->id, &v->ctx);
 	gz_pmu_update(&v->pmu, &vm->vgic, v->id);
 	if (r < 0) {
 		rec.kind = GZ_EXIT_KIND_FAIL_ENTRY;

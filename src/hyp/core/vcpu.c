@@ -9,6 +9,7 @@
 #include <gzhyp/exit.h>
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vm.h>
+#include <gzhyp/ptimer.h>
 #include <gzhyp/vtimer.h>
 #include <hal.h>
 
@@ -45,6 +46,7 @@ void gz_vcpu_reset(struct gz_vcpu *v, uint64_t entry, uint64_t x0)
 	c->fast_exits = 1;
 	gz_sysreg_dbg_reset(c, vm->id_aa64[ID_AA64_INDEX(SYS_ID_AA64DFR0_EL1)]);
 	gz_vtimer_reset(c, vm->cntvoff);
+	gz_ptimer_reset(c, vm->cntvoff);
 	gz_pmu_reset(&v->pmu);
 	v->mmio.active = false;
 	v->hvc_pending = false;

@@ -7,6 +7,7 @@
 #include <gzhyp/vcpu_exit.h>
 #include <gzhyp/vcpu_idle.h>
 #include <gzhyp/vm.h>
+#include <gzhyp/ptimer.h>
 #include <gzhyp/vtimer.h>
 #include <hal.h>
 
@@ -34,6 +35,7 @@ static bool poll_for_wake(struct gz_vcpu *v)
 	start = now = gz_hal_cntpct();
 	do {
 		if (gz_vgic_vcpu_pending(&v->vm->vgic, v->id) || gz_vtimer_asserted(&v->ctx, now) ||
+		    gz_ptimer_asserted(&v->ctx, now) ||
 		    gz_atomic_load_acquire(&v->vm->state) == GZ_VM_OFF)
 			return true;
 		if (gz_hal_host_irq_pending())

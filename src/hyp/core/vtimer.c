@@ -1,9 +1,10 @@
 /*
  * The EL1 virtual timer of a vCPU that is not running: its condition, the PPI 27 line it
- * drives in the vGIC, and the sleep budget handed to the host for an idle vCPU. The physical
- * EL1 timer is not offered to guests (UNDEF), see gzhyp/vtimer.h.
+ * drives in the vGIC, and the sleep budget handed to the host for an idle vCPU (which counts
+ * the emulated physical timer's deadline too, gzhyp/ptimer.h).
  */
 #include <gzabi/status.h>
+#include <gzhyp/ptimer.h>
 #include <gzhyp/vtimer.h>
 
 void gz_vtimer_reset(struct gz_cpu_ctx *ctx, uint64_t cntvoff)
@@ -55,22 +56,18 @@ int gz_vtimer_update(struct gz_vgic *vgic, unsigned vcpu, struct gz_cpu_ctx *ctx
 void gz_vtimer_idle_info(const struct gz_cpu_ctx *ctx, uint64_t cntpct, uint64_t *delay,
 			 uint32_t *migrate)
 {
-	uint64_t ctl = ctx->sys[GZ_SYS_CNTV_CTL_EL0];
+	uint64_t ctl = ctx->sys[GZ_SYS_CNTV_CTL_EL0], pdelay;
 	uint64_t now = gz_vtimer_vcount(ctx, cntpct), cval = ctx->sys[GZ_SYS_CNTV_CVAL_EL0];
 
-	if (!(ctl & CNT_CTL_ENABLE) || (ctl & CNT_CTL_IMASK)) {
-		*delay = 0;
-		*migrate = 0;
-		return;
+	*delay = 0;
+	*migrate = 0;
+	if ((ctl & CNT_CTL_ENABLE) && !(ctl & CNT_CTL_IMASK)) {
+		*delay = cval > now ? cval - now : 0;
+		*migrate = 1;
 	}
-	*delay = cval > now ? cval - now : 0;
-	*migrate = 1;
-}
-
-int gz_vtimer_cntp_access(struct gz_cpu_ctx *ctx, bool is_write, uint64_t *val)
-{
-	(void)ctx;
-	(void)is_write;
-	(void)val;
-	return GZ_ERR_NOT_SUPPORTED;
+	/* Whichever timer fires first wakes the vCPU. */
+	if (gz_ptimer_idle_delay(ctx, cntpct, &pdelay) && (!*migrate || pdelay < *delay)) {
+		*delay = pdelay;
+		*migrate = 1;
+	}
 }

@@ -124,5 +124,19 @@ static inline void wfi(void)
 {
 	__asm__ volatile("wfi" ::: "memory");
 }
+/* Wait in WFI until @cond holds, with IRQs masked around the check so that an interrupt
+ * arriving between the check and the WFI still ends the WFI (it is pending) instead of being
+ * taken before it and leaving the WFI to sleep on; each is taken once IRQs are unmasked. */
+#define wfi_until(cond)                                                                            \
+	do {                                                                                       \
+		irq_disable();                                                                     \
+		while (!(cond)) {                                                                  \
+			wfi();                                                                     \
+			irq_enable();                                                              \
+			isb();                                                                     \
+			irq_disable();                                                             \
+		}                                                                                  \
+		irq_enable();                                                                      \
+	} while (0)
 
 #endif

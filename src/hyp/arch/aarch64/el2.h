@@ -243,8 +243,9 @@ void gz_el2_gic_guest_enter(void);
 void gz_el2_gic_host_enter(void);
 void gz_el2_gic_guest_leave(void);
 /* After a guest's IRQ exit: is the pending interrupt gzhyp's own (the guest's timer when
- * @vtimer_high, the maintenance PPI, the kick SGI, which is acknowledged here)? */
-bool gz_el2_gic_irq_consume(bool vtimer_high);
+ * @vtimer_high, the EL2 timer when @hyp_timer_mine (armed for the core's emulated timer),
+ * the maintenance PPI, the kick SGI, which is acknowledged here)? */
+bool gz_el2_gic_irq_consume(bool vtimer_high, bool hyp_timer_mine);
 /* Send the kick SGI to the CPU that has @ctx loaded, if another one does. */
 void gz_el2_gic_kick(const struct gz_cpu_ctx *ctx);
 /* Acknowledge and handle every pending host interrupt; returns how many. */

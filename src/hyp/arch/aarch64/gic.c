@@ -216,7 +216,7 @@ void gz_el2_gic_guest_leave(void)
 		gz_mmio_write32(pc->gicr_sgi + ARCH_GICR_ICPENDR0, 1u << SGI_KICK);
 }
 
-bool gz_el2_gic_irq_consume(bool vtimer_high)
+bool gz_el2_gic_irq_consume(bool vtimer_high, bool hyp_timer_mine)
 {
 	uint64_t id = gz_sysreg_read(S3_0_C12_C12_2) & ICC_IAR_INTID_MASK; /* ICC_HPPIR1_EL1 */
 
@@ -225,6 +225,10 @@ bool gz_el2_gic_irq_consume(bool vtimer_high)
 		/* The guest's own line: it drops when the world switch turns the saved timer
 		 * off, and the next entry gates it while the core has it injected. */
 		return vtimer_high;
+	case PPI_HYP_TIMER:
+		/* The deadline of the core's emulated timer (the line drops when the world
+		 * switch restores the EL2 timer), or the host's own tick. */
+		return hyp_timer_mine;
 	case PPI_MAINTENANCE:
 		/* Level: the core's vGIC sync lowers it (ICH_HCR_EL2 = 0) before the next flush
 		 * decides what to arm. */

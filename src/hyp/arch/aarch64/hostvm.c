@@ -195,6 +195,7 @@ static void reset_host_ctx(struct gz_cpu_ctx *c, uint64_t entry, uint64_t x0)
 	c->vmpidr_el2 = gz_sysreg_read(mpidr_el1);
 	c->vpidr_el2 = 0; /* the physical MIDR */
 	c->cntvoff_el2 = 0;
+	c->cnthctl_el2 = CNTHCTL_EL1PCTEN; /* its counter is the CPU's; the timer traps */
 }
 
 static unsigned cpu_of_mpidr(uint64_t mpidr)

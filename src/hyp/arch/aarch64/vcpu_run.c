@@ -2,7 +2,8 @@
  * gz_hal_vcpu_run on real registers, the C half of the world switch: check the context the
  * core built, load the EL1 system registers, the EL2 configuration of the VM (HCR_EL2,
  * VTTBR_EL2/VTCR_EL2, VMPIDR_EL2/VPIDR_EL2, CNTVOFF_EL2, CNTHCTL_EL2) and the virtual
- * timer, enter through switch.S and, on the way back, save the guest and describe the exit.
+ * timer, arm the EL2 timer for the deadline of the core's emulated timer, enter through
+ * switch.S and, on the way back, save the guest and describe the exit.
  * Synchronous traps the core completes from the registers alone (gz_exit_fast) are served
  * in the trap path without any of this: the vectors save the guest's registers into its
  * context once, and the fast path works on them there.
@@ -88,6 +89,8 @@ static bool ctx_ok(const struct gz_cpu_ctx *c)
 	if ((c->hcr_el2 & (HCR_VM | HCR_RW)) != (HCR_VM | HCR_RW) ||
 	    (c->hcr_el2 & HCR_EL2_GUEST_FORBIDDEN))
 		return false; /* a guest always runs under its stage 2, AArch64 at EL1 */
+	if (c->cnthctl_el2 & ~CNTHCTL_GUEST_ALLOWED)
+		return false; /* the CPU's physical timer is never a guest's */
 	return (c->vttbr_el2 & ((1UL << VTTBR_VMID_SHIFT) - 1)) != 0; /* a stage-2 root */
 }
 
@@ -141,6 +144,48 @@ static bool vtimer_asserted(const struct gz_cpu_ctx *c)
 	       gz_hal_cntpct() - c->cntvoff_el2 >= c->sys[GZ_SYS_CNTV_CVAL_EL0];
 }
 
+/* The deadline of the timer the core emulates (c->exit_at) on the EL2 timer: armed for the
+ * run unless that fires earlier already (the test mode's slice, a host VM's own deadline
+ * during its RUN), with PPI 26 enabled at a host VM's GIC; the previous setting comes back
+ * after the run. */
+struct exit_at_tick {
+	bool armed, ppi_was_on;
+	uint64_t ctl, cval; /* the EL2 timer before */
+};
+
+static void exit_at_arm(const struct gz_cpu_ctx *c, struct exit_at_tick *t)
+{
+	t->armed = false;
+	if (!c->exit_at)
+		return;
+	t->ctl = gz_sysreg_read(cnthp_ctl_el2);
+	t->cval = gz_sysreg_read(cnthp_cval_el2);
+	if ((t->ctl & CNT_CTL_ENABLE) && t->cval <= c->exit_at)
+		return;
+	t->ppi_was_on = gz_el2_gic_hyp_timer_claim();
+	gz_el2_tick_arm_at(c->exit_at);
+	t->armed = true;
+}
+
+/* The EL2 timer fired for the core's deadline only (not for the setting it displaced). */
+static bool exit_at_fired(const struct gz_cpu_ctx *c, const struct exit_at_tick *t)
+{
+	uint64_t now = gz_hal_cntpct();
+
+	return t->armed && now >= c->exit_at && !((t->ctl & CNT_CTL_ENABLE) && now >= t->cval);
+}
+
+static void exit_at_restore(const struct exit_at_tick *t)
+{
+	if (!t->armed)
+		return;
+	if (t->ctl & CNT_CTL_ENABLE)
+		gz_el2_tick_arm_at(t->cval);
+	else
+		gz_el2_tick_arm(0);
+	gz_el2_gic_hyp_timer_release(t->ppi_was_on);
+}
+
 static enum gz_exit_kind slot_kind(unsigned slot)
 {
 	switch (slot) {
@@ -161,6 +206,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 {
 	struct gz_el2_percpu *pc = gz_el2_this_cpu();
 	uint64_t daif = gz_sysreg_read(daif);
+	struct exit_at_tick tick;
 	bool owns_irqs, debug;
 	unsigned slot;
 
@@ -189,7 +235,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	SET(vmpidr_el2, c->vmpidr_el2);
 	SET(vpidr_el2, c->vpidr_el2 ? c->vpidr_el2 : gz_sysreg_read(midr_el1));
 	SET(cntvoff_el2, c->cntvoff_el2);
-	SET(cnthctl_el2, CNTHCTL_GUEST);		      /* EL1 physical timer traps */
+	SET(cnthctl_el2, c->cnthctl_el2); /* the physical timer traps, the counter may */
 	SET(mdcr_el2, (c->mdcr_el2 & ~MDCR_EL2_HPMN) | hpmn); /* the core's traps */
 	gz_sysreg_write(cntv_cval_el0, c->sys[GZ_SYS_CNTV_CVAL_EL0]);
 	gz_sysreg_write(cntv_ctl_el0, c->sys[GZ_SYS_CNTV_CTL_EL0]);
@@ -217,6 +263,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 		gz_el2_tick_arm(pc->entry_slice);
 		pc->entry_slice = 0;
 	}
+	exit_at_arm(c, &tick);
 	__atomic_store_n(&pc->guest, c, __ATOMIC_SEQ_CST);
 	slot = gz_el2_enter_guest(&pc->host, c);
 	__atomic_store_n(&pc->guest, NULL, __ATOMIC_SEQ_CST); /* kick senders look at it */
@@ -232,7 +279,8 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	if (!owns_irqs) {
 		/* Which interrupt it was, before the timer's line drops with it. */
 		if (slot_kind(slot) == GZ_EXIT_KIND_IRQ)
-			pc->irq_consumed = gz_el2_gic_irq_consume(vtimer_asserted(c));
+			pc->irq_consumed =
+			    gz_el2_gic_irq_consume(vtimer_asserted(c), exit_at_fired(c, &tick));
 		pc->irqs_consumed += pc->irq_consumed;
 		gz_el2_gic_guest_leave();
 		gz_sysreg_write(cntv_ctl_el0, 0);
@@ -240,6 +288,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	}
 	if (debug)
 		gz_el2_debug_leave(c, &pc->debug_save);
+	exit_at_restore(&tick);
 	el1_sys_save(c->sys);
 	c->sp_el0 = gz_sysreg_read(sp_el0);
 	c->sp_el1 = gz_sysreg_read(sp_el1);

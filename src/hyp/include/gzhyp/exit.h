@@ -44,6 +44,9 @@ enum gz_exit_action gz_sysreg_debug(struct gz_vcpu *vcpu, const struct gz_exit *
 /* A vCPU's debug state at reset: nothing armed, the OS lock unlocked, as many breakpoints and
  * watchpoints as @dfr0 (the VM's ID_AA64DFR0_EL1) says. */
 void gz_sysreg_dbg_reset(struct gz_cpu_ctx *ctx, uint64_t dfr0);
+/* Trapped accesses to the EL1 physical timer and the physical counter: the emulated timer
+ * (sysreg_timer.c, gzhyp/ptimer.h; a handler of trapped system registers). */
+enum gz_exit_action gz_sysreg_ptimer(struct gz_vcpu *vcpu, const struct gz_exit *x);
 
 /* The exit fast path (exit_fast.c), called by a HAL from inside gz_hal_vcpu_run for a vCPU
  * context with fast_exits set (hal.h). Completes @rec through gz_exit_dispatch and returns

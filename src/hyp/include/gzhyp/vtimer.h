@@ -10,9 +10,7 @@
  * and drives the vGIC line of PPI 27 (level-sensitive) through gz_vgic_inject(). Call
  * gz_vtimer_update() after every exit and before every entry.
  *
- * The physical EL1 timer (CNTP_CTL_EL0, CNTP_CVAL_EL0, CNTP_TVAL_EL0) is not offered to
- * guests: CNTHCTL_EL2.EL1PCEN = 0 traps it and the core injects UNDEF (gz_vtimer_cntp_access
- * says so). Guests at EL1 use the virtual timer (Linux does); CNTPCT_EL0 stays readable.
+ * The EL1 physical timer is emulated by the core: gzhyp/ptimer.h.
  */
 #ifndef GZ_VTIMER_H
 #define GZ_VTIMER_H
@@ -38,13 +36,10 @@ bool gz_vtimer_asserted(const struct gz_cpu_ctx *ctx, uint64_t cntpct);
  * PPI 27 of @vcpu high or low in @vgic. Returns gz_vgic_inject()'s status. */
 int gz_vtimer_update(struct gz_vgic *vgic, unsigned vcpu, struct gz_cpu_ctx *ctx);
 /* The hwstate fields for a vCPU about to idle on the host (GZVM_EXIT_IDLE, reference §2.5 and
- * §4.4): *migrate = 1 when the timer can fire (ENABLE = 1, IMASK = 0), with *delay = counter
- * ticks until it does (0 when already due); *migrate = 0 and *delay = 0 otherwise (only an
- * injection can wake the vCPU then). */
+ * §4.4): *migrate = 1 when a timer can fire (ENABLE = 1, IMASK = 0: the virtual one, or the
+ * emulated physical one), with *delay = counter ticks until the first does (0 when already
+ * due); *migrate = 0 and *delay = 0 otherwise (only an injection can wake the vCPU then). */
 void gz_vtimer_idle_info(const struct gz_cpu_ctx *ctx, uint64_t cntpct, uint64_t *delay,
 			 uint32_t *migrate);
-/* A trapped access to the physical EL1 timer: always GZ_ERR_NOT_SUPPORTED, the caller
- * injects UNDEF (documented choice, see above). */
-int gz_vtimer_cntp_access(struct gz_cpu_ctx *ctx, bool is_write, uint64_t *val);
 
 #endif
