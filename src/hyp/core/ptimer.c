@@ -40,14 +40,18 @@ static bool armed(const struct gz_cpu_ctx *ctx)
 
 int gz_ptimer_update(struct gz_vgic *vgic, unsigned vcpu, struct gz_cpu_ctx *ctx)
 {
-	uint64_t now = gz_hal_cntpct();
-	bool up = gz_ptimer_asserted(ctx, now);
+	bool up = false;
 
-	/* Once the output is up the line is high in the vGIC: no exit is needed for it. A
-	 * CVAL whose host count would wrap (a guest's far-future value) never comes. */
+	/* Only an enabled, unmasked timer has an output to look at: most guests never use
+	 * this one, and their runs do not even read the counter for it. Once the output is up
+	 * the line is high in the vGIC, and no exit is needed for it. A CVAL whose host count
+	 * would wrap (a guest's far-future value) never comes. */
 	ctx->exit_at = 0;
-	if (armed(ctx) && !up && ctx->cntp_cval + ctx->cntpoff >= ctx->cntpoff)
-		ctx->exit_at = ctx->cntp_cval + ctx->cntpoff;
+	if (armed(ctx)) {
+		up = gz_ptimer_asserted(ctx, gz_hal_cntpct());
+		if (!up && ctx->cntp_cval + ctx->cntpoff >= ctx->cntpoff)
+			ctx->exit_at = ctx->cntp_cval + ctx->cntpoff;
+	}
 	return gz_vgic_inject(vgic, vcpu, ARCH_GIC_PPI_PTIMER,
 			      up ? GZ_VGIC_LINE_HIGH : GZ_VGIC_LINE_LOW);
 }
