@@ -4,10 +4,12 @@
 # --backend gzvm, so every guest run goes gzvmm -> /dev/gzvm ioctls -> gzvm.ko -> HVC ->
 # gzhyp's core -> world switch -> the guest at EL1. Each guest's console must equal the
 # simulator's transcript (tests/sim/expected).
-#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST[.bin][+protected]:VCPUS[:INITRD]...
+#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST[.bin][+protected][!STATUS]:VCPUS[:INITRD]...
 # GUEST boots from its ELF, GUEST.bin from its raw binary; INITRD (a host path) is passed
 # with --initrd; +protected runs it as a protected VM (gzvmm --protected), against the same
-# transcript.
+# transcript. !STATUS: gzvmm must end with that status after reporting a host access to
+# guest memory the guest did not share, and the transcript is the full stack's own
+# (tests/qemu/expected/GUEST.txt: the simulator lets the host read anything).
 # Needs scripts/fetch-kernel --image (kernel, busybox, headers for gzvm.ko) and
 # scripts/fetch-vmm-arm64 (libfdt for the static gzvmm).
 set -uo pipefail
@@ -16,12 +18,14 @@ image=$1 guests_dir=$2 work=$3
 shift 3
 specs=("$@")
 # spec -> g (guest name), img (file in GUEST_DIR), n (vCPUs), rd (initrd path or empty),
-# prot (--protected or empty), tag (names the run in the console log), desc (in messages)
+# prot (--protected or empty), want (gzvmm's exit status), tag (names the run in the console
+# log), desc (in messages)
 parse_spec() {
   local s=$1 name
   name=${s%%:*} s=${s#*:}
-  n=${s%%:*} rd= prot=
+  n=${s%%:*} rd= prot= want=0
   [ "$s" = "$n" ] || rd=${s#*:}
+  [ "${name%!*}" = "$name" ] || { want=${name##*!} name=${name%!*}; }
   [ "${name%+protected}" = "$name" ] || { prot=--protected name=${name%+protected}; }
   g=${name%.bin} img=$g.elf
   [ "$name" = "$g" ] || img=$g.bin
@@ -89,11 +93,16 @@ for s in "${specs[@]}"; do
   parse_spec "$s"
   exp=$root/tests/sim/expected/$g.txt
   [ "$n" = 1 ] || exp=$root/tests/sim/expected/$g-$n.txt
+  [ "$want" = 0 ] || exp=$root/tests/qemu/expected/$g.txt
   out=$work/$g-$n${prot:+-protected}.out
   perl -0777 -ne "print \$1 if /\@\@guest-console-begin\@\@ $tag\n(.*?)\@\@guest-console-end\@\@/s" \
     "$log" >"$out"
-  if ! grep -q "^init: gzvmm $tag exit 0$" "$log"; then
-    echo "FAIL: gzvmm did not run $desc to a clean exit"
+  if ! grep -q "^init: gzvmm $tag exit $want$" "$log"; then
+    echo "FAIL: gzvmm did not run $desc to exit status $want"
+    ok=0
+  elif [ "$want" != 0 ] &&
+    ! grep -Eq "^gzvmm: guest memory at IPA 0x[0-9a-f]+ is not accessible to the host" "$log"; then
+    echo "FAIL: $desc: gzvmm did not report the guest memory the host could not read"
     ok=0
   elif ! cmp -s "$out" "$exp"; then
     echo "FAIL: $desc: transcript differs from $(basename "$exp"):"

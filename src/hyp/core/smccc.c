@@ -1,9 +1,9 @@
 /* SMCCC 1.1 discovery (owner 0) and the vendor-hypervisor service (owner 6) for guests:
  * the GenieZone UID, the features bitmap, and the pKVM-numbered memory calls (MEMINFO,
  * MEM_SHARE, MEM_UNSHARE, MEM_RELINQUISH through the ownership API; MMIO_GUARD_* on the VM's
- * guard, gzhyp/mmio_guard.h). PTP and
- * vendor calls the hypervisor does not implement go to the host as GZVM_EXIT_HYPERCALL;
- * MEM_RELINQUISH does both (the host unpins the page the hypervisor gave back). */
+ * guard, gzhyp/mmio_guard.h). PTP and vendor calls the hypervisor does not implement go to
+ * the host as GZVM_EXIT_HYPERCALL; MEM_RELINQUISH does both (the host unpins the page the
+ * hypervisor gave back). */
 #include <uapi/linux/gzvm.h>
 #include <gzabi/guest_calls.h>
 #include <gzhyp/psci.h>

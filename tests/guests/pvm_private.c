@@ -1,0 +1,86 @@
+/* pvm_private: a protected guest (gzvmm --protected) whose data the host may read only where
+ * it shared it. It sends a line through the virtio console's transmit queue with the ring
+ * and the buffer in pages it shared (MEM_SHARE): gzvmm reads them and the line reaches the
+ * console. Then it takes the pages back (MEM_UNSHARE) and notifies again: under gzhyp the
+ * host's read of those pages faults at stage 2 and gzvmm stops the VM naming the IPA
+ * (status 4); the guest's last line says that the host read private pages (the simulator,
+ * which keeps no stage 2 for the host process, lets it). */
+#include "common/guest.h"
+
+#define MEM_SHARE	  0xc6000003UL
+#define MEM_UNSHARE	  0xc6000004UL
+#define VCON		  0x0a000000UL /* gzvmm's first virtio device: the console */
+#define MMIO_DEVICE_ID	  0x008
+#define MMIO_DRV_FEAT	  0x020
+#define MMIO_DRV_FEAT_SEL 0x024
+#define MMIO_QUEUE_SEL	  0x030
+#define MMIO_QUEUE_NUM	  0x038
+#define MMIO_QUEUE_READY  0x044
+#define MMIO_QUEUE_NOTIFY 0x050
+#define MMIO_STATUS	  0x070
+#define MMIO_DESC_LOW	  0x080
+#define MMIO_AVAIL_LOW	  0x090
+#define MMIO_USED_LOW	  0x0a0
+#define TXQ		  1
+
+struct desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+};
+
+/* page 0: descriptors, the available ring at 0x100, the used ring at 0x200; page 1: data */
+static uint8_t q[2][4096] __attribute__((aligned(4096)));
+
+static void send(const char *s, uint16_t idx)
+{
+	struct desc *d = (struct desc *)q[0];
+	volatile uint16_t *avail = (volatile uint16_t *)(q[0] + 0x100);
+	unsigned n = 0;
+
+	while (s[n]) {
+		q[1][n] = (uint8_t)s[n];
+		n++;
+	}
+	d[0] = (struct desc){(uint64_t)q[1], n, 0, 0};
+	avail[2 + (idx % 4)] = 0;
+	dsb();
+	avail[1] = (uint16_t)(idx + 1);
+	dsb();
+	w32(VCON + MMIO_QUEUE_NOTIFY, TXQ);
+}
+
+void guest_main(unsigned cpu)
+{
+	volatile uint16_t *used = (volatile uint16_t *)(q[0] + 0x200);
+
+	(void)cpu;
+	printf_("virtio device 0: id %u\n", r32(VCON + MMIO_DEVICE_ID));
+	w32(VCON + MMIO_STATUS, 0);
+	w32(VCON + MMIO_STATUS, 3); /* ACKNOWLEDGE | DRIVER */
+	w32(VCON + MMIO_DRV_FEAT_SEL, 1);
+	w32(VCON + MMIO_DRV_FEAT, 1); /* VIRTIO_F_VERSION_1 */
+	w32(VCON + MMIO_DRV_FEAT_SEL, 0);
+	w32(VCON + MMIO_DRV_FEAT, 0);
+	w32(VCON + MMIO_STATUS, 11); /* | FEATURES_OK */
+	w32(VCON + MMIO_QUEUE_SEL, TXQ);
+	w32(VCON + MMIO_QUEUE_NUM, 4);
+	w32(VCON + MMIO_DESC_LOW, (uint32_t)(uint64_t)q[0]);
+	w32(VCON + MMIO_AVAIL_LOW, (uint32_t)(uint64_t)q[0] + 0x100);
+	w32(VCON + MMIO_USED_LOW, (uint32_t)(uint64_t)q[0] + 0x200);
+	w32(VCON + MMIO_QUEUE_READY, 1);
+	w32(VCON + MMIO_STATUS, 15); /* | DRIVER_OK */
+
+	printf_("share the ring and the buffer: %ld\n",
+		(int64_t)hvc(MEM_SHARE, (uint64_t)q[0], 2, 0));
+	send("virtio line from shared pages\n", 0);
+	for (unsigned spin = 0; used[1] != 1 && spin < 1000000; spin++)
+		;
+	printf_("used index %u\n", used[1]);
+	printf_("unshare them: %ld\n", (int64_t)hvc(MEM_UNSHARE, (uint64_t)q[0], 2, 0));
+	printf_("notify with private pages\n");
+	send("virtio line from private pages\n", 1);
+	for (unsigned spin = 0; used[1] != 2 && spin < 1000000; spin++)
+		;
+	printf_("the host read private pages (used index %u)\n", used[1]);
+}
