@@ -100,8 +100,8 @@ void vmm_cli_usage(void *stream)
 	    "  --max-insns N            stop the guest (status 1) once it executed more than N "
 	    "instructions\n"
 	    "\n"
-	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset,\n"
-	    "             4 guest crash, 128+N stopped by signal N\n",
+	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset\n"
+	    "             (--on-reset exit), 4 guest crash, 128+N stopped by signal N\n",
 	    VMM_MAX_CPUS, VMM_MAX_DISKS, VMM_STOP_TIMEOUT_DEFAULT);
 }
 

@@ -3,7 +3,8 @@
 # arm64 kernel as the host VM; in it gzvm.ko and a static aarch64 gzvmm run
 # tests/vmm/firmware.sh uboot with --backend gzvm: U-Boot executes in place from the
 # read-only flash memslot, probes the flash through its command set, reaches its prompt,
-# answers "version", "reset" restarts the VM in place, U-Boot's prompt again, "poweroff".
+# answers "version" and "date" (the PL031's wall clock), "reset" restarts the VM in place,
+# U-Boot's prompt again, "poweroff".
 # (Saving its environment, 256 KiB of flash programming, is tested in the simulator: here
 # each of its 131,072 16-bit writes is an MMIO exit through the nested stack.)
 #   fullstack_firmware.sh GZHYP_IMAGE WORKDIR
@@ -61,8 +62,9 @@ grep -q "^init: insmod gzvm.ko ok$" "$log" || { echo "FAIL: gzvm.ko did not load
 grep -q "^init: firmware.sh exit 0$" "$log" && grep -q '^fw: session: gzvmm exit 0$' "$log" ||
   { echo "FAIL: the U-Boot session did not go through (gzvmm status 0)"; ok=0; }
 grep -q "^fw: session: step 3 (^aarch64-linux-gnu-gcc) after" "$log" &&
-  grep -q "^fw: session: step 6 (^=> ) after" "$log" ||
-  { echo "FAIL: U-Boot did not answer 'version' or come back after its reset"; ok=0; }
+  grep -q "^fw: session: step 5 (^Date: 20[0-9][0-9]-) after" "$log" &&
+  grep -q "^fw: session: step 8 (^=> ) after" "$log" ||
+  { echo "FAIL: U-Boot did not answer 'version' and 'date' or come back after its reset"; ok=0; }
 grep -q "^init: pinned_pages 0$" "$log" || { echo "FAIL: pages still pinned after the VMs"; ok=0; }
 [ $ok = 1 ] && echo "PASS" && exit 0
 exit 1

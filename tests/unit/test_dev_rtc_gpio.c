@@ -199,6 +199,50 @@ static void test_pl061_edge_and_level(void **state)
 	assert_int_equal(gzdev_pl061_read(&g, GZDEV_PL061_IE, 4), 0x07);
 }
 
+/* Every register read back, sizes and offsets outside the registers, no interrupt line. */
+static void test_registers_and_edges(void **state)
+{
+	struct gzdev_pl031 d;
+	struct gzdev_pl061 g;
+
+	(void)state;
+	gzdev_pl031_init(&d, NULL, NULL);
+	gzdev_pl031_write(&d, GZDEV_PL031_IMSC, 8, 1, 0);
+	gzdev_pl031_match(&d); /* nothing wired: only the state changes */
+	assert_true(d.irq_level);
+	assert_int_equal(gzdev_pl031_read(&d, GZDEV_PL031_MIS, 8, 0), 1);
+	gzdev_pl031_write(&d, GZDEV_PL031_RIS, 4, 0, 0); /* read-only */
+	assert_int_equal(gzdev_pl031_read(&d, GZDEV_PL031_RIS, 1, 0), 1);
+	assert_int_equal(gzdev_pl031_read(&d, GZDEV_PL031_ID + 32, 4, 0), 0);
+	assert_int_equal(gzdev_pl031_read(&d, GZDEV_PL031_ID - 4, 4, 0), 0);
+	assert_int_equal(d.writes, 2);
+
+	gzdev_pl061_init(&g, NULL, NULL);
+	gzdev_pl061_write(&g, GZDEV_PL061_IS, 1, 0x11);
+	gzdev_pl061_write(&g, GZDEV_PL061_IBE, 2, 0x22);
+	gzdev_pl061_write(&g, GZDEV_PL061_IEV, 8, 0x44);
+	gzdev_pl061_write(&g, GZDEV_PL061_IE, 4, 0xc8);
+	gzdev_pl061_write(&g, GZDEV_PL061_RIS, 4, 0xff); /* read-only */
+	gzdev_pl061_write(&g, 0x500, 4, 0xff);		 /* nothing there */
+	gzdev_pl061_write(&g, GZDEV_PL061_DIR, 7, 0xff); /* bad size */
+	assert_int_equal(gzdev_pl061_read(&g, GZDEV_PL061_IS, 2), 0x11);
+	assert_int_equal(gzdev_pl061_read(&g, GZDEV_PL061_IBE, 8), 0x22);
+	assert_int_equal(gzdev_pl061_read(&g, GZDEV_PL061_IEV, 1), 0x44);
+	assert_int_equal(gzdev_pl061_read(&g, GZDEV_PL061_IE, 4), 0xc8);
+	assert_int_equal(gzdev_pl061_read(&g, GZDEV_PL061_DIR, 4), 0);
+	/* lines 0 and 4 are level-low sensitive and low: raw status, outside IE */
+	assert_int_equal(gzdev_pl061_read(&g, GZDEV_PL061_RIS, 4), 0x11);
+	assert_int_equal(gzdev_pl061_read(&g, GZDEV_PL061_MIS, 4), 0);
+	gzdev_pl061_set_input(&g, 7, true); /* line 7 takes falling edges only */
+	assert_false(g.irq_level);
+	gzdev_pl061_set_input(&g, 6, true); /* line 6 rising edges (IEV), enabled */
+	assert_int_equal(gzdev_pl061_read(&g, GZDEV_PL061_MIS, 4), 0x40);
+	assert_true(g.irq_level);
+	assert_int_equal(gzdev_pl061_read(&g, GZDEV_PL061_ID + 32, 4), 0);
+	assert_int_equal(gzdev_pl061_read(&g, GZDEV_PL061_ID - 4, 4), 0);
+	assert_int_equal(g.writes, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +251,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_pl061_ids_and_data, setup),
 	    cmocka_unit_test_setup(test_pl061_power_key, setup),
 	    cmocka_unit_test_setup(test_pl061_edge_and_level, setup),
+	    cmocka_unit_test_setup(test_registers_and_edges, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Debian's firmware for QEMU's virt board under gzvmm, through console_session.sh.
 #   firmware.sh uboot GZVMM WORKDIR [GZVMM-OPTION...]
-#     U-Boot to its prompt, "version", "reset" (the VM restarts in place), the prompt again,
-#     "poweroff" (gzvmm status 0).
+#     U-Boot to its prompt, "version", "date" (the PL031: this year by the host's clock),
+#     "reset" (the VM restarts in place), the prompt again, "poweroff" (gzvmm status 0).
 #   firmware.sh uboot-env GZVMM WORKDIR [GZVMM-OPTION...]
 #     The same with a variable saved to the flash store before the reset ("saveenv": an erase
 #     and 256 KiB of buffered programs): it is there after the reboot, and a second run of
@@ -23,17 +23,19 @@ mkdir -p "$work"
 vars=$work/vars.img
 rm -f "$vars" && truncate -s 64M "$vars" || exit 1
 key='Hit any key to stop autoboot'
+year=$(date -u +%Y)
 
 case $what in
 uboot)
 	"$session" "$work/1" 60 "$key|1| " '^=> |1|version\r' '^aarch64-linux-gnu-gcc|1|' \
-		'^=> |2|reset\r' "$key|2| " '^=> |3|poweroff\r' -- \
+		'^=> |2|date\r' "^Date: $year-|1|" '^=> |3|reset\r' "$key|2| " '^=> |4|poweroff\r' -- \
 		"$gzvmm" run --bios "$fw/u-boot.bin" --bios-vars "$vars" "$@"
 	;;
 uboot-env)
 	"$session" "$work/1" 120 "$key|1| " '^=> |1|version\r' '^aarch64-linux-gnu-gcc|1|' \
-		'^=> |2|setenv opengz saved; saveenv\r' '^OK|1|reset\r' "$key|2| " \
-		'^=> |4|printenv opengz\r' '^opengz=saved|1|' '^=> |5|poweroff\r' -- \
+		'^=> |2|date\r' "^Date: $year-|1|" '^=> |3|setenv opengz saved; saveenv\r' \
+		'^OK|1|reset\r' "$key|2| " '^=> |5|printenv opengz\r' '^opengz=saved|1|' \
+		'^=> |6|poweroff\r' -- \
 		"$gzvmm" run --bios "$fw/u-boot.bin" --bios-vars "$vars" "$@" || exit 1
 	"$session" "$work/2" 60 "$key|1| " '^=> |1|printenv opengz\r' '^opengz=saved|1|' \
 		'^=> |2|poweroff\r' -- "$gzvmm" run --bios "$fw/u-boot.bin" --bios-vars "$vars" "$@"
