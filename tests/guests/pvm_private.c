@@ -50,6 +50,17 @@ static void send(const char *s, uint16_t idx)
 	w32(VCON + MMIO_QUEUE_NOTIFY, TXQ);
 }
 
+/* Waits for the device to use a buffer: the VMM serves the notification on another host
+ * thread, so the wait is bounded by guest time (10 s of the virtual counter), never by a
+ * number of iterations that a loaded host can outrun. */
+static void wait_used(volatile uint16_t *used, uint16_t idx)
+{
+	uint64_t end = read_sysreg(cntvct_el0) + 10 * read_sysreg(cntfrq_el0);
+
+	while (used[1] != idx && read_sysreg(cntvct_el0) < end)
+		;
+}
+
 void guest_main(unsigned cpu)
 {
 	volatile uint16_t *used = (volatile uint16_t *)(q[0] + 0x200);
@@ -74,13 +85,11 @@ void guest_main(unsigned cpu)
 	printf_("share the ring and the buffer: %ld\n",
 		(int64_t)hvc(MEM_SHARE, (uint64_t)q[0], 2, 0));
 	send("virtio line from shared pages\n", 0);
-	for (unsigned spin = 0; used[1] != 1 && spin < 1000000; spin++)
-		;
+	wait_used(used, 1);
 	printf_("used index %u\n", used[1]);
 	printf_("unshare them: %ld\n", (int64_t)hvc(MEM_UNSHARE, (uint64_t)q[0], 2, 0));
 	printf_("notify with private pages\n");
 	send("virtio line from private pages\n", 1);
-	for (unsigned spin = 0; used[1] != 2 && spin < 1000000; spin++)
-		;
+	wait_used(used, 2); /* under gzhyp the VM is stopped long before */
 	printf_("the host read private pages (used index %u)\n", used[1]);
 }
