@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Debian's U-Boot for QEMU virt as a guest of the whole stack: gzhyp at EL2 boots Debian's
+# Debian's firmware for QEMU virt as a guest of the whole stack: gzhyp at EL2 boots Debian's
 # arm64 kernel as the host VM; in it gzvm.ko and a static aarch64 gzvmm run
-# tests/vmm/firmware.sh uboot with --backend gzvm: U-Boot executes in place from the
-# read-only flash memslot, probes the flash through its command set, reaches its prompt,
-# answers "version" and "date" (the PL031's wall clock), "reset" restarts the VM in place,
-# U-Boot's prompt again, "poweroff".
-# (Saving its environment, 256 KiB of flash programming, is tested in the simulator: here
-# each of its 131,072 16-bit writes is an MMIO exit through the nested stack.)
-#   fullstack_firmware.sh GZHYP_IMAGE WORKDIR
+# tests/vmm/firmware.sh with --backend gzvm:
+#   uboot: U-Boot executes in place from the read-only flash memslot, probes the flash
+#     through its command set, reaches its prompt, answers "version" and "date" (the PL031's
+#     wall clock), "reset" restarts the VM in place, U-Boot's prompt again, "poweroff".
+#     (Saving its environment, 256 KiB of flash programming, is tested in the simulator:
+#     here each of its 131,072 16-bit writes is an MMIO exit through the nested stack.)
+#   edk2: EDK2 reaches its UEFI shell, formatting an empty variable store through the flash,
+#     and powers off.
+#   fullstack_firmware.sh GZHYP_IMAGE WORKDIR uboot|edk2
 # Needs scripts/fetch-kernel --image, scripts/fetch-vmm-arm64 and scripts/fetch-firmware.
 set -uo pipefail
 
-image=$1 work=$2
+image=$1 work=$2 what=$3
 root=$(cd "$(dirname "$0")/../.." && pwd)
 abi=${GZ_KERNEL_ABI:-6.1.0-50}
 kimg=$root/.cache/kernel/$abi/image/Image bbox=$root/.cache/kernel/$abi/image/busybox
@@ -30,16 +32,16 @@ GZ_NO_FETCH=1 "$root/scripts/build-host-tools" "$work" ||
 r=$work/root
 rm -rf "$r" && mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" "$r/fw" "$r/t"
 cp "$bbox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" && cp "$work/ko/gzvm.ko" "$r/gzvm.ko"
-cp "$fw/u-boot.bin" "$r/fw/" && cp "$root/tests/vmm/firmware.sh" "$root/tests/vmm/console_session.sh" "$r/t/"
-cat >"$r/init" <<'INIT'
+cp "$fw/u-boot.bin" "$fw/QEMU_EFI.fd" "$r/fw/" && cp "$root/tests/vmm/firmware.sh" "$root/tests/vmm/console_session.sh" "$r/t/"
+cat >"$r/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 insmod /gzvm.ko && echo "init: insmod gzvm.ko ok"
-GZ_FIRMWARE_DIR=/fw /t/firmware.sh uboot /bin/gzvmm /tmp/fw --backend gzvm --mem 128M >/tmp/fw.log 2>&1
-echo "init: firmware.sh exit $?"
+GZ_FIRMWARE_DIR=/fw /t/firmware.sh $what /bin/gzvmm /tmp/fw --backend gzvm --mem 256M >/tmp/fw.log 2>&1
+echo "init: firmware.sh exit \$?"
 sed 's/^/fw: /' /tmp/fw.log
-echo "init: pinned_pages $(cat /sys/kernel/gzvm/pinned_pages)"
+echo "init: pinned_pages \$(cat /sys/kernel/gzvm/pinned_pages)"
 echo "init: done"; poweroff -f
 INIT
 chmod +x "$r/init" "$r/bin/busybox" "$r/bin/gzvmm" "$r/t/"*.sh
@@ -60,11 +62,20 @@ ok=1
 [ "$status" = 0 ] || { echo "FAIL: QEMU exit status $status (124: timeout)"; ok=0; }
 grep -q "^init: insmod gzvm.ko ok$" "$log" || { echo "FAIL: gzvm.ko did not load"; ok=0; }
 grep -q "^init: firmware.sh exit 0$" "$log" && grep -q '^fw: session: gzvmm exit 0$' "$log" ||
-  { echo "FAIL: the U-Boot session did not go through (gzvmm status 0)"; ok=0; }
-grep -q "^fw: session: step 3 (^aarch64-linux-gnu-gcc) after" "$log" &&
-  grep -q "^fw: session: step 5 (^Date: 20[0-9][0-9]-) after" "$log" &&
-  grep -q "^fw: session: step 8 (^=> ) after" "$log" ||
-  { echo "FAIL: U-Boot did not answer 'version' and 'date' or come back after its reset"; ok=0; }
+  { echo "FAIL: the $what session did not go through (gzvmm status 0)"; ok=0; }
+case $what in
+uboot)
+  grep -q "^fw: session: step 3 (^aarch64-linux-gnu-gcc) after" "$log" &&
+    grep -q "^fw: session: step 5 (^Date: 20[0-9][0-9]-) after" "$log" &&
+    grep -q "^fw: session: step 8 (^=> ) after" "$log" ||
+    { echo "FAIL: U-Boot did not answer 'version' and 'date' or come back after its reset"; ok=0; }
+  ;;
+edk2)
+  grep -q "^fw: session: step 1 (Shell>) after" "$log" &&
+    grep -q "^fw: firmware: the variable store holds a firmware volume$" "$log" ||
+    { echo "FAIL: EDK2 did not reach its shell or format its variable store"; ok=0; }
+  ;;
+esac
 grep -q "^init: pinned_pages 0$" "$log" || { echo "FAIL: pages still pinned after the VMs"; ok=0; }
 [ $ok = 1 ] && echo "PASS" && exit 0
 exit 1
