@@ -69,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(err, 0x55, sizeof(err));
 	if (vmm_cli_parse(argc, argv, &cfg, &act, err, sizeof(err)) == 0) {
 		if (act == VMM_CLI_RUN) {
-			if (!cfg.kernel || cfg.cpus < 1 || cfg.cpus > VMM_MAX_CPUS ||
+			/* a kernel, firmware in flash, or both */
+			if ((!cfg.kernel && !cfg.bios) || cfg.cpus < 1 || cfg.cpus > VMM_MAX_CPUS ||
 			    cfg.mem_size < VMM_MEM_MIN || cfg.mem_size > VMM_MEM_MAX ||
 			    cfg.mem_size % VMM_SZ_2M || cfg.ndisks > VMM_MAX_DISKS ||
 			    (cfg.virtio_version != 1 && cfg.virtio_version != 2))
