@@ -3,48 +3,189 @@
  * and Unicorn translates load/store-exclusive and the LSE atomics as plain loads and stores
  * (it never runs CPUs in parallel itself): two instances on two host threads lose
  * increments of the same counter, and a guest spinning on that counter never ends (the
- * ipi guest's "ready" count did, ~1 run in 20). A fair ticket turn around uc_emu_start makes
- * every guest memory access of one vCPU atomic against the others, as on QEMU's
- * round-robin TCG; a vCPU gives the turn up after EXEC_QUANTUM instructions when another
- * waits. The core, the VMM and the host side still run in parallel.
+ * ipi guest's "ready" count did, ~1 run in 20). A turn handed over in FIFO order around
+ * uc_emu_start makes every guest memory access of one vCPU atomic against the others, as on
+ * QEMU's round-robin TCG. The core, the VMM and the host side still run in parallel.
+ *
+ * How turns are cut decides how long an interrupt takes to reach a vCPU that waits for it,
+ * counted in guest time, which is the machine's executed instructions:
+ *  - the holder gives the turn up after EXEC_QUANTUM instructions when another vCPU waits,
+ *    after EXEC_QUANTUM_URGENT already when a waiter has an interrupt to take;
+ *  - a waiter that is kicked (the core made an interrupt pending for it, the host wants its
+ *    CPU) or has a TLBI to apply leaves the queue at once: it needs no turn to leave the
+ *    guest, only to enter it again, and then it comes with the interrupt to take;
+ *  - with the instruction clock, a vCPU between two turns (in the core, the driver or
+ *    waking up from an idle sleep: runnable, not waiting, not asleep) holds the others
+ *    back: the holder stops after EXEC_QUANTUM_URGENT and the turn waits for it. Host work
+ *    takes no guest time, so a vCPU spinning for another's SGI no longer runs on while the
+ *    SGI's target is on its way back into the guest (before: 1-4 ms of guest time per SGI
+ *    on a loaded machine, now a few thousand instructions; bench/ipi). The in-process
+ *    driver says which host threads are runnable (gz_sim_exec_runnable); with nobody
+ *    telling (the HAL used directly) nothing waits.
+ * A wall-clock run keeps the first two only: its time passes anyway.
  */
 #include <pthread.h>
+#include <time.h>
 #include "machine.h"
 #include "exec.h"
 
-#define EXEC_QUANTUM 20000
+#define EXEC_QUANTUM	    20000
+#define EXEC_QUANTUM_URGENT 1000
+/* How long (wall clock) a free turn waits for vCPUs in transit before it goes anyway: a
+ * guard against a host thread held outside the simulator (a debugger, a stalled host), far
+ * beyond any transit through the core and the driver. */
+#define EXEC_TRANSIT_GIVE_UP_NS 200000000ULL
 
 static pthread_mutex_t exec_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t exec_cv = PTHREAD_COND_INITIALIZER;
-static uint64_t exec_next, exec_serving;
-static atomic_uint_fast64_t exec_queued; /* tickets taken and not yet done */
+static struct gz_sim_vcpu *exec_holder;				/* under exec_mu */
+static struct gz_sim_vcpu *exec_head, **exec_tail = &exec_head; /* waiters, FIFO */
+static atomic_int exec_waiting;					/* waiters */
+static atomic_int exec_urgent;	 /* waiters with an interrupt to take */
+static atomic_int exec_runnable; /* host threads in a vCPU's ioctl and not asleep */
 
-void gz_sim_exec_acquire(struct gz_sim_vcpu *v)
+static bool leaves(const struct gz_sim_vcpu *v)
 {
-	uint64_t t;
+	return atomic_load(&v->kick) || atomic_load(&v->hyp_kick) || atomic_load(&v->stale);
+}
 
-	atomic_fetch_add(&exec_queued, 1);
+static bool insn_clock(void)
+{
+	return gz_sim_m.cfg.clock == GZ_SIM_CLOCK_INSNS;
+}
+
+/* vCPUs between two turns, besides the holder and the waiters. */
+static int in_transit(bool held)
+{
+	int t = atomic_load(&exec_runnable) - (held ? 1 : 0) - atomic_load(&exec_waiting);
+
+	return insn_clock() && t > 0 ? t : 0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void enqueue(struct gz_sim_vcpu *v, bool urgent)
+{
+	v->exec_urgent = urgent;
+	v->exec_next = NULL;
+	*exec_tail = v;
+	exec_tail = &v->exec_next;
+	atomic_fetch_add(&exec_waiting, 1);
+	if (urgent)
+		atomic_fetch_add(&exec_urgent, 1);
+}
+
+static void dequeue(struct gz_sim_vcpu *v)
+{
+	struct gz_sim_vcpu **p = &exec_head;
+
+	while (*p != v)
+		p = &(*p)->exec_next;
+	*p = v->exec_next;
+	if (exec_tail == &v->exec_next)
+		exec_tail = p;
+	v->exec_next = NULL;
+	atomic_fetch_sub(&exec_waiting, 1);
+	if (v->exec_urgent)
+		atomic_fetch_sub(&exec_urgent, 1);
+}
+
+/* Wait on exec_cv, at most until @until (monotonic ns): a free turn re-checks its wait for
+ * vCPUs in transit against the give-up time. */
+static void wait_until(uint64_t until)
+{
+	struct timespec ts;
+	uint64_t now = mono_ns(), ns;
+
+	if (now >= until)
+		return;
+	ns = until - now;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(ns / 1000000000ULL);
+	ts.tv_nsec += (long)(ns % 1000000000ULL);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&exec_cv, &exec_mu, &ts);
+}
+
+bool gz_sim_exec_acquire(struct gz_sim_vcpu *v, bool urgent)
+{
+	uint64_t give_up = 0;
+	bool got = false;
+
 	pthread_mutex_lock(&exec_mu);
-	t = exec_next++;
-	while (t != exec_serving)
+	enqueue(v, urgent);
+	pthread_cond_broadcast(&exec_cv); /* one fewer in transit */
+	for (;;) {
+		if (leaves(v)) {
+			dequeue(v);
+			break;
+		}
+		if (!exec_holder && exec_head == v) {
+			if (!in_transit(false))
+				got = true;
+			else if (!give_up)
+				give_up = mono_ns() + EXEC_TRANSIT_GIVE_UP_NS;
+			else if (mono_ns() >= give_up)
+				got = true;
+			if (got) {
+				dequeue(v);
+				exec_holder = v;
+				break;
+			}
+			wait_until(give_up);
+			continue;
+		}
+		give_up = 0;
 		pthread_cond_wait(&exec_cv, &exec_mu);
+	}
 	pthread_mutex_unlock(&exec_mu);
-	v->exec_from = v->insns;
+	if (got)
+		v->exec_from = v->insns;
+	return got;
 }
 
 void gz_sim_exec_release(void)
 {
 	pthread_mutex_lock(&exec_mu);
-	exec_serving++;
+	exec_holder = NULL;
 	pthread_cond_broadcast(&exec_cv);
 	pthread_mutex_unlock(&exec_mu);
-	atomic_fetch_sub(&exec_queued, 1);
+}
+
+void gz_sim_exec_kicked(void)
+{
+	pthread_mutex_lock(&exec_mu);
+	pthread_cond_broadcast(&exec_cv);
+	pthread_mutex_unlock(&exec_mu);
+}
+
+void gz_sim_exec_runnable(int delta)
+{
+	pthread_mutex_lock(&exec_mu);
+	atomic_fetch_add(&exec_runnable, delta);
+	pthread_cond_broadcast(&exec_cv);
+	pthread_mutex_unlock(&exec_mu);
+}
+
+int gz_sim_exec_waiting(void)
+{
+	return atomic_load(&exec_waiting);
 }
 
 void gz_sim_exec_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 {
 	struct gz_sim_vcpu *v = arg;
-	uint64_t n = size / 4;
+	uint64_t n = size / 4, ran;
+	int waiting;
 
 	(void)addr;
 	v->insns += n;
@@ -55,8 +196,12 @@ void gz_sim_exec_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *a
 		uc_emu_stop(uc);
 		return;
 	}
-	if (v->insns - v->exec_from >= EXEC_QUANTUM && atomic_load(&exec_queued) > 1 &&
-	    v->reason == GZ_SIM_STOP_NONE) {
+	if (v->reason != GZ_SIM_STOP_NONE)
+		return;
+	waiting = atomic_load(&exec_waiting);
+	ran = v->insns - v->exec_from;
+	if ((waiting && ran >= EXEC_QUANTUM) ||
+	    (ran >= EXEC_QUANTUM_URGENT && (atomic_load(&exec_urgent) || in_transit(true)))) {
 		v->reason = GZ_SIM_STOP_YIELD;
 		uc_emu_stop(uc);
 	}

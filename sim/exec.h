@@ -11,8 +11,19 @@
  * vector); an odd address is never a PC. */
 #define GZ_SIM_NO_UNTIL 1
 
-void gz_sim_exec_acquire(struct gz_sim_vcpu *v);
+/* Wait for the turn to execute guest code; @urgent: the vCPU has an interrupt to take (the
+ * holder then gives the turn up sooner). False, without the turn, when the vCPU is kicked or
+ * has a TLBI to apply while it waits: it leaves the guest, or remaps, without executing. */
+bool gz_sim_exec_acquire(struct gz_sim_vcpu *v, bool urgent);
 void gz_sim_exec_release(void);
+/* A vCPU was kicked or has a TLBI to apply: if it waits for the turn, it stops waiting. */
+void gz_sim_exec_kicked(void);
+/* The in-process driver's count of runnable vCPU threads (inside a vCPU's ioctl and not
+ * asleep) went up or down by @delta: with the instruction clock the turn waits for those
+ * between two turns (exec.c). */
+void gz_sim_exec_runnable(int delta);
+/* How many vCPUs wait for the turn now. */
+int gz_sim_exec_waiting(void);
 /* UC_HOOK_BLOCK of every engine (@arg the vCPU). */
 void gz_sim_exec_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *arg);
 

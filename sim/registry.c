@@ -120,8 +120,10 @@ void gz_sim_vcpu_kick(const struct gz_cpu_ctx *ctx)
 	if (!v)
 		return;
 	atomic_store(&v->kick, 1);
-	if (atomic_load(&v->running))
+	if (atomic_load(&v->running)) {
 		uc_emu_stop(v->uc);
+		gz_sim_exec_kicked();
+	}
 }
 
 /* Only a vCPU inside gz_hal_vcpu_run is kicked; the next entry sees what was made pending
@@ -134,6 +136,7 @@ void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
 		return;
 	atomic_store(&v->hyp_kick, 1);
 	uc_emu_stop(v->uc);
+	gz_sim_exec_kicked(); /* it may be waiting for the turn */
 }
 
 void gz_sim_registry_kick_all(void)
@@ -147,6 +150,7 @@ void gz_sim_registry_kick_all(void)
 		}
 	}
 	pthread_mutex_unlock(&reg_mu);
+	gz_sim_exec_kicked();
 }
 
 uint64_t gz_sim_vcpu_insns(const struct gz_cpu_ctx *ctx)
@@ -182,6 +186,7 @@ void gz_sim_registry_invalidate(bool all, uint16_t vmid)
 	for (int i = 0; i < n; i++) {
 		while (atomic_load(&targets[i]->running) && atomic_load(&targets[i]->stale)) {
 			uc_emu_stop(targets[i]->uc);
+			gz_sim_exec_kicked(); /* it may be waiting for the turn */
 			sched_yield();
 		}
 	}

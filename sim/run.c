@@ -72,9 +72,14 @@ static int enter(struct gz_sim_vcpu *v, struct gz_cpu_ctx *ctx, struct gz_exit_r
 	return GZ_OK;
 }
 
-/* Run the engine until the vCPU leaves the guest (v->reason EXIT or HOSTIRQ). */
+/* Run the engine until the vCPU leaves the guest (v->reason EXIT or HOSTIRQ). The execution
+ * turn is kept across the stops the simulator handles itself and re-enters at once (an ICC_*
+ * access, an exception it delivers, a fast exit): given up there, an interrupt handler would
+ * wait a full quantum of another vCPU's at each of its GIC accesses. */
 static void run_guest(struct gz_sim_vcpu *v)
 {
+	bool held = false;
+
 	for (;;) {
 		uint64_t pc;
 		uint32_t insn = 0;
@@ -86,16 +91,20 @@ static void run_guest(struct gz_sim_vcpu *v)
 		gz_sim_vcpu_set_vi(v, v->virq); /* Unicorn takes it at EL1's IRQ vector */
 		if (gz_sim_vcpu_must_leave(v)) {
 			v->reason = GZ_SIM_STOP_HOSTIRQ;
-			return;
+			goto out;
 		}
 		if (atomic_load(&v->stale)) {
 			atomic_store(&v->stale, 0);
 			gz_sim_ucmap_remap(&v->map, v->map.vttbr, v->map.vtcr);
 		}
 		pc = gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PC);
-		gz_sim_exec_acquire(v);
+		if (!held && !(held = gz_sim_exec_acquire(v, v->virq)))
+			continue; /* kicked, or a TLBI, while it waited: see to it first */
 		err = uc_emu_start(v->uc, pc, GZ_SIM_NO_UNTIL, 0, 0);
-		gz_sim_exec_release();
+		if (v->reason == GZ_SIM_STOP_YIELD) {
+			gz_sim_exec_release();
+			held = false;
+		}
 		v->hflags_el = (gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
 		if (v->fix_pc) {
 			gz_sim_ucreg_wr(v->uc, UC_ARM64_REG_PC, v->fix_pc);
@@ -105,14 +114,14 @@ static void run_guest(struct gz_sim_vcpu *v)
 		if (v->reason == GZ_SIM_STOP_EXIT) {
 			if (v->ctx->fast_exits && gz_sim_ctx_fast_exit(v, v->ctx))
 				continue;
-			return;
+			goto out;
 		}
 		if (err != UC_ERR_OK && v->reason == GZ_SIM_STOP_NONE) {
 			/* Unicorn refused something we could not classify: report it as an
 			 * unknown-reason trap so the core sees the PC. */
 			gz_sim_syn_unknown(v->exit);
 			v->reason = GZ_SIM_STOP_EXIT;
-			return;
+			goto out;
 		}
 		switch (v->reason) {
 		case GZ_SIM_STOP_GUEST:
@@ -122,20 +131,23 @@ static void run_guest(struct gz_sim_vcpu *v)
 		case GZ_SIM_STOP_HOSTIRQ:
 			gz_sim_vcpu_sample(v);
 			if (!atomic_load(&v->stale) || gz_sim_vcpu_must_leave(v))
-				return;
+				goto out;
 			break; /* only a TLBI: remap at the top and go on */
 		case GZ_SIM_STOP_NONE:
 			if (pc >= 4 && gz_sim_ucreg_fetch_insn(v->uc, pc - 4, &insn) &&
 			    gz_sim_decode_wfx(insn, &wfe)) {
 				finish_wfx(v, wfe);
 				if (v->reason == GZ_SIM_STOP_HOSTIRQ)
-					return;
+					goto out;
 			}
 			break;
 		default:
 			break;
 		}
 	}
+out:
+	if (held)
+		gz_sim_exec_release();
 }
 
 int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)

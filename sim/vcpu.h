@@ -30,7 +30,9 @@ struct gz_sim_vcpu {
 	atomic_int kick;     /* the host wants this CPU (gz_sim_vcpu_kick, signals) */
 	atomic_int hyp_kick; /* the core made an interrupt pending (gz_hal_vcpu_kick) */
 	uint64_t insns;
-	uint64_t exec_from; /* insns when this vCPU last got the execution turn */
+	uint64_t exec_from;	       /* insns when this vCPU last got the execution turn */
+	struct gz_sim_vcpu *exec_next; /* the next waiter for the turn (exec.c) */
+	bool exec_urgent;	       /* it waits with an interrupt to take */
 
 	/* the current run */
 	struct gz_cpu_ctx *ctx;

@@ -17,6 +17,7 @@
 #include <gzabi/status.h>
 #include <gzsim/driver.h>
 #include "gzdrv.h"
+#include "../exec.h"
 #include "../machine.h"
 #include "../phys.h"
 #include "../registry.h"
@@ -420,6 +421,7 @@ static void op_vcpu_sleep(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_n
 	(void)env;
 	pthread_mutex_lock(&S.mu);
 	if (!p->wake) {
+		gz_sim_exec_runnable(-1); /* asleep: the execution turn does not wait for it */
 		p->asleep = true;
 		p->deadline = timeout_ns ? gz_sim_now() + ns_to_ticks(timeout_ns) : UINT64_MAX;
 		S.nr_asleep++;
@@ -441,6 +443,7 @@ static void op_vcpu_sleep(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_n
 		S.nr_asleep--;
 		p->asleep = false;
 		p->deadline = UINT64_MAX;
+		gz_sim_exec_runnable(1);
 	}
 	p->wake = false;
 	pthread_mutex_unlock(&S.mu);
@@ -599,7 +602,9 @@ long gz_sim_ioctl(int fd, unsigned long req, void *arg)
 		pthread_mutex_lock(&S.mu);
 		S.nr_in_run++;
 		pthread_mutex_unlock(&S.mu);
+		gz_sim_exec_runnable(1);
 		r = gzdrv_vcpu_ioctl(e.obj, (unsigned int)req, (uint64_t)(uintptr_t)arg);
+		gz_sim_exec_runnable(-1);
 		pthread_mutex_lock(&S.mu);
 		S.nr_in_run--;
 		maybe_skip_time();

@@ -1,0 +1,228 @@
+/* The simulator's execution turn (sim/exec.c) on its own, with vCPUs that execute nothing:
+ * the holder's block hook gives the turn up after the full quantum for a waiter, after the
+ * short one for a waiter with an interrupt to take or (instruction clock) while a runnable
+ * vCPU is between two turns, and not before; waiters get it in FIFO order; a kicked waiter
+ * or one with a TLBI leaves the queue without it; a free turn waits for vCPUs in transit
+ * (not with the wall clock).
+ * test-libs: gzsim_internal gzsim gzcore gzlib */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <pthread.h>
+#include <time.h>
+#include <cmocka.h>
+#include <gzsim/sim.h>
+#include "exec.h"
+#include "machine.h"
+
+#define QUANTUM	       20000
+#define QUANTUM_URGENT 1000
+
+static struct gz_sim_vcpu vc[3];
+static struct gz_cpu_ctx ctx[3];
+static struct gz_sim_ich ich;
+
+static void fresh(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c)
+{
+	memset(v, 0, sizeof(*v));
+	memset(c, 0, sizeof(*c));
+	v->ctx = c;
+	v->ich = &ich;
+	v->slice_end = UINT64_MAX;
+	v->timer_deadline = UINT64_MAX;
+	v->exit_at_insns = UINT64_MAX;
+	assert_int_equal(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &v->uc), UC_ERR_OK);
+}
+
+static int setup_clock(enum gz_sim_clock clock)
+{
+	if (gz_sim_init(&(struct gz_sim_config){
+		.phys_size = 4 << 20, .cpu_model = -1, .clock = clock}) != 0)
+		return -1;
+	memset(&ich, 0, sizeof(ich));
+	for (int i = 0; i < 3; i++)
+		fresh(&vc[i], &ctx[i]);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return setup_clock(GZ_SIM_CLOCK_INSNS);
+}
+
+static int setup_wall(void **state)
+{
+	(void)state;
+	return setup_clock(GZ_SIM_CLOCK_WALL);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		uc_close(vc[i].uc);
+	gz_sim_fini();
+	return 0;
+}
+
+/* The holder executes @n more instructions (one block); true when it was told to yield. */
+static bool run_block(struct gz_sim_vcpu *v, uint32_t n)
+{
+	v->reason = GZ_SIM_STOP_NONE;
+	gz_sim_exec_block_hook(v->uc, 0, n * 4, v);
+	return v->reason == GZ_SIM_STOP_YIELD;
+}
+
+struct waiter {
+	pthread_t t;
+	struct gz_sim_vcpu *v;
+	bool urgent;
+	atomic_int state; /* 0 waiting, 1 got the turn, 2 left without it */
+	atomic_int order; /* when it got the turn, among the others */
+};
+
+static atomic_int served;
+
+static void *wait_fn(void *arg)
+{
+	struct waiter *w = arg;
+	bool got = gz_sim_exec_acquire(w->v, w->urgent);
+
+	atomic_store(&w->order, atomic_fetch_add(&served, 1));
+	atomic_store(&w->state, got ? 1 : 2);
+	return NULL;
+}
+
+/* Start a waiter and wait until it is queued (the holder's block hook sees it). */
+static void start_waiter(struct waiter *w, struct gz_sim_vcpu *v, bool urgent, int queued)
+{
+	*w = (struct waiter){.v = v, .urgent = urgent};
+	assert_int_equal(pthread_create(&w->t, NULL, wait_fn, w), 0);
+	while (gz_sim_exec_waiting() < queued)
+		sched_yield();
+}
+
+/* Not done within 50 ms: blocked (a wrong implementation is caught as soon as its thread
+ * runs; a slow host can only let it pass). */
+static bool stays_blocked(struct waiter *w)
+{
+	struct timespec ts = {0, 50000000};
+
+	nanosleep(&ts, NULL);
+	return atomic_load(&w->state) == 0;
+}
+
+static void test_quanta(void **state)
+{
+	struct waiter w;
+
+	(void)state;
+	assert_true(gz_sim_exec_acquire(&vc[0], false)); /* a free turn, nobody in transit */
+	/* alone: never yields */
+	assert_false(run_block(&vc[0], QUANTUM * 2));
+	/* a waiter: the holder yields once it had its full quantum of this turn */
+	vc[0].exec_from = vc[0].insns;
+	start_waiter(&w, &vc[1], false, 1);
+	assert_false(run_block(&vc[0], QUANTUM - 4));
+	assert_true(run_block(&vc[0], 4));
+	gz_sim_exec_release();
+	pthread_join(w.t, NULL);
+	assert_int_equal(atomic_load(&w.state), 1);
+	/* a waiter with an interrupt to take: the short quantum */
+	vc[1].exec_from = vc[1].insns;
+	start_waiter(&w, &vc[0], true, 1);
+	assert_false(run_block(&vc[1], QUANTUM_URGENT - 4));
+	assert_true(run_block(&vc[1], 4));
+	gz_sim_exec_release();
+	pthread_join(w.t, NULL);
+	assert_int_equal(atomic_load(&w.state), 1);
+	gz_sim_exec_release();
+	assert_int_equal(gz_sim_exec_waiting(), 0);
+}
+
+static void test_fifo_and_leaving(void **state)
+{
+	struct waiter a, b;
+
+	(void)state;
+	assert_true(gz_sim_exec_acquire(&vc[0], false));
+	atomic_store(&served, 0);
+	start_waiter(&a, &vc[1], false, 1);
+	start_waiter(&b, &vc[2], false, 2);
+	gz_sim_exec_release();
+	pthread_join(a.t, NULL);
+	assert_int_equal(atomic_load(&a.state), 1);
+	assert_int_equal(atomic_load(&a.order), 0); /* first come, first served */
+	assert_true(stays_blocked(&b));
+	gz_sim_exec_release();
+	pthread_join(b.t, NULL);
+	assert_int_equal(atomic_load(&b.order), 1);
+	/* a kicked waiter leaves the queue without the turn, so does one with a TLBI */
+	start_waiter(&a, &vc[0], true, 1);
+	assert_true(stays_blocked(&a));
+	atomic_store(&vc[0].hyp_kick, 1);
+	gz_sim_exec_kicked();
+	pthread_join(a.t, NULL);
+	assert_int_equal(atomic_load(&a.state), 2);
+	assert_int_equal(gz_sim_exec_waiting(), 0);
+	assert_false(run_block(&vc[2], QUANTUM_URGENT * 2)); /* its urgency went with it */
+	atomic_store(&vc[0].hyp_kick, 0);
+	atomic_store(&vc[1].stale, 1);
+	start_waiter(&b, &vc[1], false, 0);
+	gz_sim_exec_kicked();
+	pthread_join(b.t, NULL);
+	assert_int_equal(atomic_load(&b.state), 2);
+	gz_sim_exec_release();
+}
+
+/* With the instruction clock, a runnable vCPU between two turns holds the others back. */
+static void test_transit(void **state)
+{
+	struct waiter w;
+
+	(void)state;
+	gz_sim_exec_runnable(1); /* vCPU 0's thread, in its RUN */
+	assert_true(gz_sim_exec_acquire(&vc[0], false));
+	vc[0].exec_from = vc[0].insns;
+	assert_false(run_block(&vc[0], QUANTUM * 2)); /* alone */
+	/* vCPU 1 woke up: runnable, neither holding nor waiting, the short quantum */
+	gz_sim_exec_runnable(1);
+	vc[0].exec_from = vc[0].insns;
+	assert_false(run_block(&vc[0], QUANTUM_URGENT - 4));
+	assert_true(run_block(&vc[0], 4));
+	gz_sim_exec_release();
+	/* the free turn waits for it, even for the vCPU that just had it */
+	start_waiter(&w, &vc[0], false, 0);
+	assert_true(stays_blocked(&w));
+	gz_sim_exec_runnable(-1); /* vCPU 1 went to sleep: the turn goes */
+	pthread_join(w.t, NULL);
+	assert_int_equal(atomic_load(&w.state), 1);
+	gz_sim_exec_release();
+	gz_sim_exec_runnable(-1);
+}
+
+/* The wall clock runs anyway: nothing waits for vCPUs in transit. */
+static void test_wall_clock_does_not_wait(void **state)
+{
+	(void)state;
+	gz_sim_exec_runnable(2);
+	assert_true(gz_sim_exec_acquire(&vc[0], false));
+	vc[0].exec_from = vc[0].insns;
+	assert_false(run_block(&vc[0], QUANTUM * 2));
+	gz_sim_exec_release();
+	gz_sim_exec_runnable(-2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_quanta, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fifo_and_leaving, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wall_clock_does_not_wait, setup_wall, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
