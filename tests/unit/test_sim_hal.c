@@ -19,6 +19,7 @@
 #include <gzabi/status.h>
 #include <arm64/debug.h>
 #include <arm64/esr.h>
+#include <arm64/gicv3.h>
 #include <arm64/ich.h>
 #include <arm64/pte.h>
 #include <arm64/sysreg.h>
@@ -388,6 +389,50 @@ static void assert_timer_trap(unsigned crm, unsigned op2, unsigned rt, uint64_t 
 			     GZ_FIELD_PREP(ESR_SYS64_OP2, op2) | GZ_FIELD_PREP(ESR_SYS64_RT, rt) |
 			     ESR_SYS64_DIR);
 	assert_int_equal(ctx.pc, pc);
+}
+
+/* The virtual timer's registers as the simulator keeps them (TVAL written, CVAL and the
+ * count read back); its output going up while a list register still holds PPI 27 does not
+ * bring the vCPU back (the guest has not finished with the last one); a deadline too far to
+ * count never ends the run before its slice. */
+static void test_vtimer_registers_and_held_line(void **state)
+{
+	/* msr cntv_tval_el0, x1; mrs x2, cntv_cval_el0; mrs x3, cntvct_el0; hvc #4 */
+	const uint32_t regs[] = {0xd51be301, 0xd53be342, 0xd53be043, 0xd4000082};
+	/* mov x0, #1; msr cntv_ctl_el0, x0; add x1, x1, #1; cmp x1, #1000; b.ne -8; hvc #5 */
+	const uint32_t held[] = {0xd2800020, 0xd51be320, 0x91000421,
+				 0xf10fa03f, 0x54ffffc1, 0xd40000a2};
+	uint64_t i0;
+
+	(void)state;
+	put(CODE, regs, 4);
+	ctx.x[1] = 1000;
+	run();
+	assert_int_equal(ex.esr, 0x5a000004);
+	assert_true(ctx.x[3] < ctx.x[2] && ctx.x[3] + 1000 > ctx.x[2]); /* CVAL = count + TVAL */
+	assert_int_equal(ctx.sys[GZ_SYS_CNTV_CVAL_EL0], ctx.x[2]);
+	put(CODE + 0x100, held, 6);
+	ctx.pc = CODE + 0x100;
+	ctx.x[1] = 0;
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = 0; /* output low at entry: not gated */
+	ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = 0;
+	gz_hal_ich_write(GZ_ICH_HCR, ARCH_ICH_HCR_EN);
+	gz_hal_ich_write(GZ_ICH_LR(0), ARCH_ICH_LR_ACTIVE | ARCH_ICH_LR_GROUP |
+					   GZ_FIELD_PREP(ARCH_ICH_LR_PRIORITY, 0x80) |
+					   ARCH_GIC_PPI_VTIMER);
+	run();
+	assert_int_equal(ex.esr, 0x5a000005);
+	assert_int_equal(ctx.x[1], 1000);
+	gz_hal_ich_write(GZ_ICH_LR(0), 0);
+	put(CODE + 0x200, (const uint32_t[]){0x14000000 /* b . */}, 1);
+	ctx.pc = CODE + 0x200;
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
+	ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = gz_hal_cntpct() + (1ULL << 62);
+	i0 = gz_sim_insns();
+	run();
+	assert_int_equal(ex.kind, GZ_EXIT_KIND_IRQ); /* the slice, not the timer */
+	assert_true(gz_sim_insns() - i0 >= 100000);
+	assert_true(gz_hal_cntpct() < ctx.sys[GZ_SYS_CNTV_CVAL_EL0]);
 }
 
 /* CNTHCTL_EL2 as the core sets it: without EL1PCTEN the physical counter traps to EL2 from
@@ -861,6 +906,7 @@ int main(void)
 	    T(test_virtual_irq_from_lr),
 	    T(test_vtimer_and_slice_exits),
 	    T(test_vtimer_gated_while_up_at_entry),
+	    T(test_vtimer_registers_and_held_line),
 	    T(test_counter_and_ptimer_traps),
 	    T(test_exit_at_deadline),
 	    T(test_tlbi_unmaps),
