@@ -38,6 +38,7 @@ kaddr=0x40200000
 cc=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
 
 qemu=${GZ_QEMU:-qemu-system-aarch64}
+. "$(dirname "$0")/host_vm.sh"
 command -v "$qemu" >/dev/null 2>&1 || { echo "FAIL: $qemu not found: run scripts/deps"; exit 1; }
 command -v "$cc" >/dev/null 2>&1 || { echo "FAIL: $cc not found: run scripts/deps"; exit 1; }
 [ -f "$image" ] || { echo "FAIL: $image missing: build a host preset (el2 sub-build)"; exit 1; }
@@ -73,16 +74,12 @@ cp "$bbox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" && cp "$work/ko/g
   echo 'echo "init: done"; poweroff -f'
 } >"$r/init"
 chmod +x "$r/init" "$r/bin/busybox" "$r/bin/gzvmm"
-(cd "$r" && find . | cpio -o -H newc 2>/dev/null | gzip -1 >"$work/initramfs.cpio.gz") ||
+gz_pack_initramfs "$r" "$work/initramfs.cpio.gz" ||
   { echo "FAIL: could not pack the initramfs"; exit 1; }
 
 log=$work/console.log
-args=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -smp 2 -m 1024 -nographic -net none
-      -kernel "$image" -device "loader,file=$kimg,addr=$kaddr,force-raw=on"
-      -initrd "$work/initramfs.cpio.gz" -append "gz.test=host gz.kernel=$kaddr")
-echo "+ timeout ${GZ_QEMU_TIMEOUT:-28} $qemu ${args[*]}"
-timeout "${GZ_QEMU_TIMEOUT:-28}" "$qemu" "${args[@]}" </dev/null 2>&1 | head -c 1048576 | tr -d '\r' >"$log"
-status=${PIPESTATUS[0]}
+gz_host_vm_args "$image" "$kimg" "$kaddr" "$work/initramfs.cpio.gz"
+gz_run_qemu "${GZ_QEMU_TIMEOUT:-28}" 1048576 "$log" "${host_args[@]}"
 grep -E "^(host|init):|gzvm hypervisor|Power down|panic|Oops" "$log"
 echo "+ qemu exit status: $status (full console: $log)"
 

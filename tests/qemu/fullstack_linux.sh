@@ -23,6 +23,7 @@ kimg=$root/.cache/kernel/$abi/image/Image
 kaddr=0x40200000
 cc=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
 qemu=${GZ_QEMU:-qemu-system-aarch64}
+. "$(dirname "$0")/host_vm.sh"
 case $mode in linux | two | interactive) ;; *) echo "FAIL: unknown mode '$mode'"; exit 2 ;; esac
 
 command -v "$qemu" >/dev/null 2>&1 || { echo "FAIL: $qemu not found: run scripts/deps"; exit 1; }
@@ -86,7 +87,7 @@ echo "guest: powering off"
 poweroff -f
 INIT
 chmod +x "$g/init" "$g/bin/busybox"
-(cd "$g" && find . | cpio -o -H newc 2>/dev/null | gzip -1 >"$work/guest-initramfs.cpio.gz") ||
+gz_pack_initramfs "$g" "$work/guest-initramfs.cpio.gz" ||
   { echo "FAIL: could not pack the guest initramfs"; exit 1; }
 
 # A disk with a pattern the guest must read back (a fresh random tag on every run).
@@ -188,12 +189,11 @@ poweroff -f
 EOF
 } >"$r/init"
 chmod +x "$r/init" "$r/bin/busybox" "$r/bin/gzvmm"
-(cd "$r" && find . | cpio -o -H newc 2>/dev/null | gzip -1 >"$work/host-initramfs.cpio.gz") ||
+gz_pack_initramfs "$r" "$work/host-initramfs.cpio.gz" ||
   { echo "FAIL: could not pack the host initramfs"; exit 1; }
 
-args=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -smp 2 -m "${GZ_QEMU_MEM:-1024}" -nographic -net none
-      -kernel "$image" -device "loader,file=$kimg,addr=$kaddr,force-raw=on"
-      -initrd "$work/host-initramfs.cpio.gz" -append "gz.test=host gz.kernel=$kaddr")
+gz_host_vm_args "$image" "$kimg" "$kaddr" "$work/host-initramfs.cpio.gz" "${GZ_QEMU_MEM:-1024}"
+args=("${host_args[@]}")
 tmo=${GZ_QEMU_TIMEOUT:-80}
 echo "+ timeout $tmo $qemu ${args[*]}"
 if [ "$mode" = interactive ]; then

@@ -18,6 +18,7 @@ kimg=$root/.cache/kernel/$abi/image/Image bbox=$root/.cache/kernel/$abi/image/bu
 kaddr=0x40200000
 
 qemu=${GZ_QEMU:-qemu-system-aarch64}
+. "$(dirname "$0")/host_vm.sh"
 command -v "$qemu" >/dev/null 2>&1 || { echo "FAIL: $qemu not found: run scripts/deps"; exit 1; }
 [ -f "$image" ] || { echo "FAIL: $image missing: build a host preset (el2 sub-build)"; exit 1; }
 if [ ! -f "$kimg" ] || [ ! -f "$bbox" ]; then
@@ -34,16 +35,12 @@ rm -rf "$work/root" && mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/s
 cp "$bbox" "$work/root/bin/busybox" && cp "$root/tests/qemu/linux/init" "$work/root/init"
 cp "$work/ko/gzvm.ko" "$work/root/gzvm.ko"
 chmod +x "$work/root/init" "$work/root/bin/busybox"
-(cd "$work/root" && find . | cpio -o -H newc 2>/dev/null | gzip -1 >"$work/initramfs.cpio.gz") ||
+gz_pack_initramfs "$work/root" "$work/initramfs.cpio.gz" ||
   { echo "FAIL: could not pack the initramfs (cpio, gzip)"; exit 1; }
 
 log=$work/console.log
-args=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -smp 2 -m 1024 -nographic -net none
-      -kernel "$image" -device "loader,file=$kimg,addr=$kaddr,force-raw=on"
-      -initrd "$work/initramfs.cpio.gz" -append "gz.test=host gz.kernel=$kaddr" "$@")
-echo "+ timeout ${GZ_QEMU_TIMEOUT:-28} $qemu ${args[*]}"
-timeout "${GZ_QEMU_TIMEOUT:-28}" "$qemu" "${args[@]}" </dev/null 2>&1 | head -c 1048576 | tr -d '\r' >"$log"
-status=${PIPESTATUS[0]}
+gz_host_vm_args "$image" "$kimg" "$kaddr" "$work/initramfs.cpio.gz"
+gz_run_qemu "${GZ_QEMU_TIMEOUT:-28}" 1048576 "$log" "${host_args[@]}" "$@"
 grep -E "^(gzhyp|host|init|smp|mmu):|gzvm|Booting Linux|Brought up|Run /init|Bus error|Power down|panic|Internal error" "$log"
 echo "+ qemu exit status: $status (full console: $log)"
 
