@@ -38,8 +38,8 @@ static void run(unsigned cpu)
 	for (unsigned t = 0; t < ncpus; t++)
 		if (t != cpu)
 			gic_send_sgi(cpu, t);
-	while (total(cpu) != ncpus - 1)
-		wfi();
+	/* The last SGI may come between a check and the WFI: wfi_until masks IRQs around it. */
+	wfi_until(total(cpu) == ncpus - 1);
 	__atomic_fetch_add(&done, 1, __ATOMIC_SEQ_CST);
 }
 
