@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "openfile.h"
 #include "vm.h"
 
 #define LOAD_CHUNK (64U * 1024U)
@@ -103,7 +104,7 @@ static int load(int fd, uint8_t *dst, uint64_t len)
 static int open_file(const char *what, const char *path, int flags, uint64_t *size)
 {
 	struct stat st;
-	int fd = open(path, flags | O_CLOEXEC);
+	int fd = vmm_open_noblock(path, flags, 0);
 
 	if (fd < 0)
 		return vmm_report(-1, "cannot open %s '%s': %s", what, path, strerror(errno));

@@ -1,6 +1,7 @@
 /* Kernel, initrd and DTB loading into guest RAM, with every header field validated. */
 #include "loader.h"
 #include "msg.h"
+#include "openfile.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -34,7 +35,7 @@ int vmm_read_file(const char *what, const char *path, size_t max, uint8_t **data
 	struct stat st;
 	uint8_t *buf;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = vmm_open_noblock(path, O_RDONLY, 0);
 
 	if (fd < 0)
 		return vmm_fail(err, errlen, "cannot open %s '%s': %s", what, path,
@@ -158,6 +159,11 @@ static int load_elf(const struct vmm_mem *m, const uint8_t *img, size_t size,
 		    err, errlen,
 		    "kernel ELF has a bad program header table (%u entries of %u bytes)",
 		    eh.e_phnum, eh.e_phentsize);
+	/* A4 instructions: an unaligned PC faults on its first fetch, and the guest would spin
+	 * in its (not yet set up) exception vector until the timeout. */
+	if (eh.e_entry % 4)
+		return vmm_fail(err, errlen, "kernel ELF entry point 0x%llx is not 4-byte aligned",
+				(unsigned long long)eh.e_entry);
 	if (eh.e_phoff > size || (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > size - eh.e_phoff)
 		return vmm_fail(err, errlen, "kernel ELF program headers lie outside the file");
 	for (unsigned i = 0; i < eh.e_phnum; i++) {

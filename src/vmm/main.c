@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "cli.h"
 #include "exitcode.h"
+#include "setup_stop.h"
 #include "vm.h"
 
 static struct vmm_config cfg;
@@ -33,7 +34,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	/* Before any thread exists (the backend may start its own): SIGINT and SIGTERM must
-	 * reach the event loop's signalfd, never a thread that would let them kill us. */
+	 * reach the event loop's signalfd, never a thread that would let them kill us. Until
+	 * that loop runs, the set-up stop thread takes them (setup_stop.h). */
 	{
 		sigset_t set;
 
@@ -43,12 +45,14 @@ int main(int argc, char **argv)
 		sigaddset(&set, VMM_KICK_SIGNAL);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
 	}
+	vmm_setup_stop_arm();
 	ops = cfg.backend == VMM_BACKEND_SIM ? vmm_backend_sim : &vmm_backend_gzvm;
 	if (!ops) {
 		fprintf(stderr, "gzvmm: this gzvmm was built without the simulator backend\n");
 		return VMM_EXIT_USAGE;
 	}
 	rc = vmm_vm_setup(&vm, &cfg, ops);
+	vmm_setup_stop_disarm();
 	if (rc == 0 && cfg.dry_run) {
 		static const char *const fmt[] = {"Image", "ELF", "raw"};
 

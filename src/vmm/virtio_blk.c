@@ -3,6 +3,7 @@
  * reset), a bad sector or a write to a read-only disk is an I/O error status. */
 #include "virtio_devices.h"
 #include "msg.h"
+#include "openfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,7 @@ int vmm_blk_open(struct vmm_blk *b, const char *path, bool ro, unsigned index, c
 		 size_t errlen)
 {
 	struct stat st;
-	int fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	int fd = vmm_open_noblock(path, ro ? O_RDONLY : O_RDWR, 0);
 
 	if (fd < 0)
 		return vmm_fail(err, errlen, "cannot open disk '%s': %s", path, strerror(errno));

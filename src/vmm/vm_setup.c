@@ -15,9 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dtb_check.h"
 #include "fdt_build.h"
 #include "layout.h"
 #include "msg.h"
+#include "openfile.h"
 
 #define ERRLEN	     512
 #define FDT_BUF_SIZE (64U * 1024U)
@@ -119,7 +121,11 @@ static int open_console(struct vmm_vm *vm)
 
 	vm->con_fd = -1;
 	if (vm->cfg->console == VMM_CONSOLE_FILE) {
-		fd = open(vm->cfg->console_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		fd = vmm_open_noblock(vm->cfg->console_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 && errno == ENXIO)
+			return vmm_report(VMM_EXIT_USAGE,
+					  "console file '%s' is a FIFO that no process reads",
+					  vm->cfg->console_path);
 		if (fd < 0)
 			return vmm_report(VMM_EXIT_USAGE, "cannot open console file '%s': %s",
 					  vm->cfg->console_path, strerror(errno));
@@ -178,12 +184,9 @@ static int load_images(struct vmm_vm *vm)
 		if (vmm_read_file("dtb", cfg->dtb, VMM_DTB_MAX_SIZE, &udtb, &dsize, err,
 				  sizeof(err)))
 			goto fail_msg;
-		if (dsize < sizeof(struct fdt_header) || fdt_check_header(udtb) != 0 ||
-		    fdt_totalsize(udtb) > dsize) {
-			snprintf(err, sizeof(err), "dtb '%s' is not a valid device tree blob",
-				 cfg->dtb);
+		if (vmm_dtb_check(cfg->dtb, udtb, dsize, VMM_RAM_BASE, vm->ram_size, err,
+				  sizeof(err)) != 0)
 			goto fail_msg;
-		}
 	}
 	if (kernel && vmm_load_kernel(&vm->mem, kernel, ksize, &vm->boot, err, sizeof(err)))
 		goto fail_msg;
@@ -230,8 +233,14 @@ static int load_images(struct vmm_vm *vm)
 	if (vmm_write_dtb(&vm->mem, vm->dtb, dtb_size, &vm->boot, err, sizeof(err)))
 		goto fail_msg;
 	if (cfg->dump_dtb) {
-		int fd = open(cfg->dump_dtb, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int fd = vmm_open_noblock(cfg->dump_dtb, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
+		if (fd < 0 && errno == ENXIO) {
+			snprintf(err, sizeof(err),
+				 "--dump-dtb file '%s' is a FIFO that no process reads",
+				 cfg->dump_dtb);
+			goto fail_msg;
+		}
 		if (fd < 0 || write(fd, vm->dtb, dtb_size) != (ssize_t)dtb_size) {
 			snprintf(err, sizeof(err), "cannot write --dump-dtb file '%s': %s",
 				 cfg->dump_dtb, strerror(errno));

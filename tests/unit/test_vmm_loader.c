@@ -256,6 +256,8 @@ static void test_elf_malformed(void **state)
 	    "kernel ELF is truncated (no header)",
 	    "kernel ELF has a bad program header table (65 entries of 56 bytes)",
 	    "kernel ELF segment 1 lies outside the file",
+	    "kernel ELF entry point 0x40010002 is not 4-byte aligned",
+	    "kernel ELF entry point 0x40030000 is not in a loaded segment",
 	};
 
 	for (unsigned c = 0; c < sizeof(msgs) / sizeof(msgs[0]); c++) {
@@ -323,6 +325,12 @@ static void test_elf_malformed(void **state)
 			break;
 		case 17:
 			ph[1].p_offset = 0xffffffffffffff80ULL;
+			break;
+		case 18:
+			eh.e_entry = VMM_RAM_BASE + 0x10002;
+			break;
+		case 19: /* past the end of the BSS of the last segment */
+			eh.e_entry = VMM_RAM_BASE + 0x21000 + 0xf000;
 			break;
 		}
 		emit_elf(buf, &eh, ph);

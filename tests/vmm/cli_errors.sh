@@ -27,7 +27,7 @@ expect() {
 	local want_rc=$1 want_msg=$2
 	shift 3
 	local out rc lines
-	out=$("$GZVMM" "$@" 2>&1 >/dev/null)
+	out=$(timeout -s KILL 30 "$GZVMM" "$@" 2>&1 >/dev/null) # a hang fails (status 137)
 	rc=$?
 	lines=$(printf '%s' "$out" | grep -c '')
 	if [ "$rc" != "$want_rc" ] || [ "$out" != "$want_msg" ] || [ "$lines" -gt 1 ]; then
@@ -41,6 +41,7 @@ expect() {
 }
 
 K="--kernel $T/kernel"
+B0="--bios $T/kernel"
 expect 2 "gzvmm: no command given (try 'gzvmm --help')" --
 expect 2 "gzvmm: unknown command 'start' (try 'gzvmm --help')" -- start
 expect 2 "gzvmm: missing --kernel FILE" -- run
@@ -77,6 +78,93 @@ expect 2 "gzvmm: disk '$T/tiny.img' is smaller than one 512-byte sector" -- run 
 expect 2 "gzvmm: disk '$T/dir' is not a regular file" -- run $K --disk "$T/dir,ro"
 expect 2 "gzvmm: cannot open console file '$T/no/such/out': No such file or directory" -- run $K --console "file:$T/no/such/out"
 expect 2 "gzvmm: cannot write --dump-dtb file '$T/no/x.dtb': No such file or directory" -- run $K --dump-dtb "$T/no/x.dtb" --dry-run
+# --dtb: libfdt's full check, the reservation map, nesting, /cpus and /memory. Each blob is
+# compiled with dtc and, for the structural cases, patched at offsets dtc's layout fixes
+# (header 40 bytes, reservation map at 0x28 with only its end marker, structure block at
+# 0x38: root node tag and name, then the first property's tag, length at 0x44, name offset
+# at 0x48).
+command -v dtc >/dev/null || { echo "FAIL: dtc not found (scripts/deps)"; exit 1; }
+mkdtb() { # NAME ROOT-BODY
+	printf '/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>; %s };\n' "$2" > "$T/$1.dts"
+	dtc -q -I dts -O dtb -o "$T/$1.dtb" "$T/$1.dts" || { echo "FAIL: dtc $1"; exit 1; }
+}
+patch() { # FILE OFFSET HEX-BYTES (e.g. fffffff0)
+	printf "$(printf '%s' "$3" | sed 's/../\\x&/g')" |
+		dd of="$1" bs=1 seek=$(($2)) conv=notrunc status=none
+}
+be32() { # FILE OFFSET
+	echo $((16#$(od -An -tx1 -j$(($2)) -N4 "$1" | tr -d ' \n')))
+}
+CPUS='cpus { #address-cells = <1>; #size-cells = <0>; cpu@0 { device_type = "cpu"; reg = <0>; }; };'
+MEM='memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x8000000>; };'
+mkdtb ok "compatible = \"linux,dummy-virt\"; $CPUS $MEM"
+for c in proplen nameoff noend rsvmap; do cp "$T/ok.dtb" "$T/$c.dtb"; done
+patch "$T/proplen.dtb" 0x44 fffffff0
+patch "$T/nameoff.dtb" 0x48 00fffff0
+patch "$T/noend.dtb" $(($(be32 "$T/ok.dtb" 8) + $(be32 "$T/ok.dtb" 36) - 4)) 00000004
+patch "$T/rsvmap.dtb" 0x30 00000000deadbeef
+mkdtb nocpus "$MEM"
+mkdtb nocpu "cpus { }; $MEM"
+mkdtb nomem "$CPUS"
+mkdtb mem0 "$CPUS memory@40000000 { device_type = \"memory\"; reg = <0 0x40000000 0 0>; };"
+mkdtb membig "$CPUS memory@40000000 { device_type = \"memory\"; reg = <0 0x40000000 0 0x20000000>; };"
+deep="$CPUS $MEM"
+for i in $(seq 65); do deep="n$i { $deep };"; done
+mkdtb deep "$deep"
+expect 2 "gzvmm: dtb '$T/proplen.dtb' is malformed (libfdt: FDT_ERR_BADSTRUCTURE)" -- run $K --dtb "$T/proplen.dtb"
+expect 2 "gzvmm: dtb '$T/nameoff.dtb' is malformed (libfdt: FDT_ERR_BADOFFSET)" -- run $K --dtb "$T/nameoff.dtb"
+expect 2 "gzvmm: dtb '$T/noend.dtb' is malformed (libfdt: FDT_ERR_BADSTRUCTURE)" -- run $K --dtb "$T/noend.dtb"
+expect 2 "gzvmm: dtb '$T/rsvmap.dtb': the memory reservation map has no end marker" -- run $K --dtb "$T/rsvmap.dtb"
+expect 2 "gzvmm: dtb '$T/deep.dtb' nests nodes deeper than 64 levels" -- run $K --dtb "$T/deep.dtb"
+expect 2 "gzvmm: dtb '$T/nocpus.dtb' has no /cpus node" -- run $K --dtb "$T/nocpus.dtb"
+expect 2 "gzvmm: dtb '$T/nocpu.dtb' has no CPU under /cpus" -- run $K --dtb "$T/nocpu.dtb"
+expect 2 "gzvmm: dtb '$T/nomem.dtb' has no /memory node" -- run $K --dtb "$T/nomem.dtb"
+expect 2 "gzvmm: dtb '$T/mem0.dtb': its memory size is 0" -- run $K --dtb "$T/mem0.dtb"
+expect 2 "gzvmm: dtb '$T/membig.dtb': memory 0x40000000+0x20000000 in 'memory@40000000' is outside the guest's RAM (0x40000000, 256 MiB: --mem)" -- run $K --dtb "$T/membig.dtb"
+out=$("$GZVMM" run $K --dtb "$T/ok.dtb" --dry-run 2>&1)
+if [ $? != 0 ]; then echo "FAIL: dry run with a good --dtb: $out"; fails=$((fails + 1)); fi
+
+# An ELF entry point must be 4-byte aligned and inside a loaded segment. One PT_LOAD of 4
+# bytes at 0x40080000 (file offset 0x78).
+le() { # VALUE BYTES
+	local i
+	for ((i = 0; i < $2; i++)); do printf "\\x$(printf %02x $((($1 >> (8 * i)) & 255)))"; done
+}
+mkelf() { # FILE ENTRY
+	{
+		printf '\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00'
+		le 2 2; le 183 2; le 1 4; le "$2" 8; le 64 8; le 0 8; le 0 4
+		le 64 2; le 56 2; le 1 2; le 0 2; le 0 2; le 0 2
+		le 1 4; le 5 4; le 0x78 8; le 0x40080000 8; le 0x40080000 8; le 4 8; le 4 8; le 0 8
+		printf '\x00\x00\x00\x14' # b .
+	} > "$1"
+}
+mkelf "$T/elf.ok" 0x40080000
+mkelf "$T/elf.odd" 0x40080002
+mkelf "$T/elf.out" 0x40090000
+expect 2 "gzvmm: kernel ELF entry point 0x40080002 is not 4-byte aligned" -- run --kernel "$T/elf.odd" --dry-run
+expect 2 "gzvmm: kernel ELF entry point 0x40090000 is not in a loaded segment" -- run --kernel "$T/elf.out" --dry-run
+out=$("$GZVMM" run --kernel "$T/elf.ok" --dry-run 2>&1)
+if [ $? != 0 ]; then echo "FAIL: dry run of a good ELF: $out"; fails=$((fails + 1)); fi
+
+# A FIFO (or any file that is not a regular one) where a file is read never blocks set-up:
+# refused at once. --console accepts a FIFO only while a process reads it.
+mkfifo "$T/fifo"
+expect 2 "gzvmm: kernel '$T/fifo' is not a regular file" -- run --kernel "$T/fifo" --dry-run
+expect 2 "gzvmm: initrd '$T/fifo' is not a regular file" -- run $K --initrd "$T/fifo" --dry-run
+expect 2 "gzvmm: dtb '$T/fifo' is not a regular file" -- run $K --dtb "$T/fifo" --dry-run
+expect 2 "gzvmm: firmware '$T/fifo' is not a regular file" -- run --bios "$T/fifo" --dry-run
+expect 2 "gzvmm: variable store '$T/fifo' is not a regular file" -- run $B0 --bios-vars "$T/fifo" --dry-run
+expect 2 "gzvmm: disk '$T/fifo' is not a regular file" -- run $K --disk "$T/fifo,ro" --dry-run
+expect 2 "gzvmm: console file '$T/fifo' is a FIFO that no process reads" -- run $K --console "file:$T/fifo" --dry-run
+expect 2 "gzvmm: --dump-dtb file '$T/fifo' is a FIFO that no process reads" -- run $K --dump-dtb "$T/fifo" --dry-run
+# with a reader the FIFO is a good --dump-dtb
+timeout 10 cat "$T/fifo" > "$T/fifo.dtb" &
+reader=$!
+for _ in $(seq 100); do "$GZVMM" run $K --dump-dtb "$T/fifo" --dry-run >/dev/null 2>&1 && break; sleep 0.05; done
+wait $reader
+if ! fdtdump "$T/fifo.dtb" 2>/dev/null | grep -q 'memory@40000000'; then echo "FAIL: --dump-dtb to a FIFO with a reader"; fails=$((fails + 1)); fi
+
 # Firmware in flash: at most one 64 MiB bank; the variable store exactly one.
 truncate -s 67108865 "$T/fw.big"
 truncate -s 67108864 "$T/vars.ok"
