@@ -191,7 +191,9 @@ void *gz_sim_host_alloc(size_t size)
 		va = gz_sim_m.mem + (first << GZ_PAGE_SHIFT);
 	}
 	pthread_mutex_unlock(&phys_mu);
-	if (va)
+	/* Zeroed without being touched: the kernel maps its zero page until the first write, so
+	 * host memory follows what is used (a memset here made all of guest RAM resident). */
+	if (va && madvise(va, n << GZ_PAGE_SHIFT, MADV_DONTNEED) != 0)
 		memset(va, 0, n << GZ_PAGE_SHIFT);
 	return va;
 }
