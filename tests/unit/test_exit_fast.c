@@ -77,7 +77,7 @@ static void play_fn(struct gz_cpu_ctx *ctx, void *arg)
 	ctx->pstate = PSR_MODE_EL1h;
 }
 
-#define NSTEPS 9
+#define NSTEPS 13
 static struct play steps[NSTEPS];
 static uint64_t esrs[NSTEPS], fars[NSTEPS], hpfars[NSTEPS];
 
@@ -98,6 +98,11 @@ static void script(void)
 	    {0, 0, 0, 0, DIST + ARCH_GICD_TYPER, 2},
 	    {0, 0, 0, 0, REDIST + 0x20000 + ARCH_GICR_TYPER, 3}, /* vCPU 1's frame */
 	    {0, 0, 0, 0, DIST + ARCH_GICD_IPRIORITYR + 32, 0},
+	    /* calls nobody implements: NOT_SUPPORTED without leaving the run */
+	    {0x4b000000, 0, 0, ESR_EC_HVC64, 0, 0}, /* a yielding call */
+	    {0xc2000001, 0, 0, ESR_EC_SMC64, 0, 0}, /* SiP service */
+	    {GZ_PSCI_SYSTEM_SUSPEND_64, 0, 0, ESR_EC_HVC64, 0, 0},
+	    {0x80007fff, 0, 0, ESR_EC_HVC64, 0, 0}, /* an arch function not defined */
 	};
 
 	for (unsigned i = 0; i < NSTEPS; i++) {
@@ -184,7 +189,12 @@ static void test_same_answers_fewer_switches(void **state)
 	assert_int_equal(fast[6].seen[0], GZ_SMCCC_RET_SUCCESS);
 	assert_int_equal(fast[7].seen[3] & ARCH_GICD_TYPER_ITLINES, GZ_VM_NR_SPIS / 32);
 	assert_int_equal(fast[8].seen[3] >> 32, gz_vcpu_mpidr(1) & 0xffffff);
-	assert_int_equal(final.seen_pc, PC0 + 8 * 8 + 4); /* the load was stepped over */
+	assert_int_equal(fast[9].seen_pc, PC0 + 8 * 8 + 4); /* the load was stepped over */
+	assert_int_equal(fast[10].seen[0], (uint64_t)(int64_t)GZ_SMCCC_RET_NOT_SUPPORTED);
+	assert_int_equal(fast[11].seen[0], (uint64_t)(int64_t)GZ_SMCCC_RET_NOT_SUPPORTED);
+	assert_int_equal(fast[11].seen_pc, PC0 + 8 * 10 + 4); /* the SMC was stepped over */
+	assert_int_equal(fast[12].seen[0], (uint64_t)(int64_t)GZ_PSCI_RET_NOT_SUPPORTED);
+	assert_int_equal(final.seen[0], (uint64_t)(int64_t)GZ_SMCCC_RET_NOT_SUPPORTED);
 }
 
 /* ---- refusals ------------------------------------------------------------------------------ */
@@ -271,7 +281,11 @@ static void test_refused(void **state)
 	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_PSCI_SYSTEM_OFF, 0);
 	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_PSCI_CPU_SUSPEND_64, 0);
 	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, 0xc6000100, 0); /* vendor: to the host */
-	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, 0x12345678, 0);
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_PSCI_CPU_OFF, 0);
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_PSCI_SYSTEM_RESET, 0);
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_PSCI_SYSTEM_RESET2_64, 0);
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_PSCI_CPU_SUSPEND_32, 0);
+	refused_unchanged(hvc, 0, 0, GZ_EXIT_KIND_SYNC, GZ_VENDOR_HYP_MMIO_GUARD_ENROLL, 0);
 	refused_unchanged(esr_ec(ESR_EC_HVC64, 1), 0, 0, GZ_EXIT_KIND_SYNC, GZ_SMCCC_VERSION, 0);
 	/* vGIC accesses that change state, depend on list registers, or abort */
 	refused_unchanged(rd32(2, true), ARCH_GICD_CTLR, hpfar_of(DIST), GZ_EXIT_KIND_SYNC, 0, 0);

@@ -10,33 +10,11 @@
  */
 #include <arm64/esr.h>
 #include <gzhyp/exit.h>
-#include <gzabi/guest_calls.h>
+#include <gzhyp/psci.h>
 #include <gzhyp/ptimer.h>
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vgic.h>
 #include <gzhyp/vm.h>
-
-/* Guest calls whose answer is a function of the call's registers and of VM state the guest
- * cannot change with them (no memory, power or interrupt state changes). */
-static bool call_is_query(uint32_t fid)
-{
-	switch (fid) {
-	case GZ_SMCCC_VERSION:
-	case GZ_SMCCC_ARCH_FEATURES:
-	case GZ_PSCI_VERSION:
-	case GZ_PSCI_FEATURES:
-	case GZ_PSCI_MIGRATE_INFO_TYPE:
-	case GZ_PSCI_AFFINITY_INFO_32:
-	case GZ_PSCI_AFFINITY_INFO_64:
-	case GZ_VENDOR_HYP_CALL_UID:
-	case GZ_VENDOR_HYP_FEATURES:
-	case GZ_VENDOR_HYP_MEMINFO:
-	case GZ_VENDOR_HYP_MMIO_GUARD_INFO:
-		return true;
-	default:
-		return false;
-	}
-}
 
 static bool takes(struct gz_vcpu *v, struct gz_exit *x)
 {
@@ -44,7 +22,7 @@ static bool takes(struct gz_vcpu *v, struct gz_exit *x)
 	const struct gz_exit_abort *ab = &d->abort;
 
 	if (d->type == GZ_XT_HVC || d->type == GZ_XT_SMC)
-		return d->call.imm == 0 && call_is_query((uint32_t)v->ctx.x[0]);
+		return d->call.imm == 0 && gz_guest_call_is_query((uint32_t)v->ctx.x[0]);
 	/* A read of the emulated physical timer or counter (firmware polls CNTPCT_EL0): a
 	 * function of the vCPU's timer state and the counter. */
 	if (d->type == GZ_XT_SYSREG)

@@ -142,6 +142,26 @@ static enum gz_exit_action system_event(struct gz_vcpu *v, uint32_t type, uint64
 	return GZ_EXIT_TO_HOST;
 }
 
+/* Every case of gz_psci_call below that does more than write x0: keep the two in step
+ * (test_exit_fast plays each PSCI function through both paths). */
+bool gz_psci_call_is_query(uint32_t fid)
+{
+	switch (fid) {
+	case GZ_PSCI_CPU_ON_32:
+	case GZ_PSCI_CPU_ON_64:
+	case GZ_PSCI_CPU_OFF:
+	case GZ_PSCI_CPU_SUSPEND_32:
+	case GZ_PSCI_CPU_SUSPEND_64:
+	case GZ_PSCI_SYSTEM_OFF:
+	case GZ_PSCI_SYSTEM_RESET:
+	case GZ_PSCI_SYSTEM_RESET2_32:
+	case GZ_PSCI_SYSTEM_RESET2_64:
+		return false;
+	default:
+		return true;
+	}
+}
+
 enum gz_exit_action gz_psci_call(struct gz_vcpu *v, const struct gz_exit *x)
 {
 	uint32_t fid = (uint32_t)v->ctx.x[0];

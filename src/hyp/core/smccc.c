@@ -189,3 +189,27 @@ enum gz_exit_action gz_smccc_call(struct gz_vcpu *v, const struct gz_exit *x)
 		return GZ_EXIT_NEXT;
 	}
 }
+
+bool gz_guest_call_is_query(uint32_t fid)
+{
+	/* Yielding calls and owners nobody serves end in call_default (NOT_SUPPORTED); every
+	 * arch call is a query (arch_call); the vendor service forwards what it does not list. */
+	if (!(fid & GZ_SMCCC_FAST_CALL))
+		return true;
+	switch (GZ_SMCCC_OWNER(fid)) {
+	case GZ_SMCCC_OWNER_STANDARD:
+		return gz_psci_call_is_query(fid);
+	case GZ_SMCCC_OWNER_VENDOR_HYP:
+		switch (fid) {
+		case GZ_VENDOR_HYP_CALL_UID:
+		case GZ_VENDOR_HYP_FEATURES:
+		case GZ_VENDOR_HYP_MEMINFO:
+		case GZ_VENDOR_HYP_MMIO_GUARD_INFO:
+			return true;
+		default:
+			return false;
+		}
+	default:
+		return true;
+	}
+}
