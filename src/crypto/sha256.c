@@ -31,7 +31,7 @@ static inline uint32_t ror(uint32_t x, unsigned n)
 static void compress(void *state, const uint8_t *blk)
 {
 	uint32_t *h = state;
-	uint32_t w[64], v[8];
+	uint32_t w[64];
 
 	for (int t = 0; t < 16; t++)
 		w[t] = gzcrypto_load_be32(blk + 4 * t);
@@ -40,22 +40,30 @@ static void compress(void *state, const uint8_t *blk)
 		uint32_t s1 = ror(w[t - 2], 17) ^ ror(w[t - 2], 19) ^ (w[t - 2] >> 10);
 		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
 	}
-	for (int i = 0; i < 8; i++)
-		v[i] = h[i];
+	uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+
 	for (int t = 0; t < 64; t++) {
-		/* v[0..7] are a..h */
-		uint32_t e = v[4], a = v[0];
-		uint32_t t1 = v[7] + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) +
-			      ((e & v[5]) ^ (~e & v[6])) + K[t] + w[t];
-		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) +
-			      ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
-		for (int i = 7; i > 0; i--)
-			v[i] = v[i - 1];
-		v[4] += t1;
-		v[0] = t1 + t2;
+		uint32_t t1 =
+		    hh + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + w[t];
+		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+
+		hh = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
 	}
-	for (int i = 0; i < 8; i++)
-		h[i] += v[i];
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+	h[5] += f;
+	h[6] += g;
+	h[7] += hh;
 }
 
 void gzcrypto_sha256_init(struct gzcrypto_sha256 *c)

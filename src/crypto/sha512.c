@@ -43,7 +43,7 @@ static inline uint64_t ror(uint64_t x, unsigned n)
 static void compress(void *state, const uint8_t *blk)
 {
 	uint64_t *h = state;
-	uint64_t w[80], v[8];
+	uint64_t w[80];
 
 	for (int t = 0; t < 16; t++)
 		w[t] = gzcrypto_load_be64(blk + 8 * t);
@@ -52,21 +52,31 @@ static void compress(void *state, const uint8_t *blk)
 		uint64_t s1 = ror(w[t - 2], 19) ^ ror(w[t - 2], 61) ^ (w[t - 2] >> 6);
 		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
 	}
-	for (int i = 0; i < 8; i++)
-		v[i] = h[i];
+	uint64_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+
 	for (int t = 0; t < 80; t++) {
-		uint64_t e = v[4], a = v[0];
-		uint64_t t1 = v[7] + (ror(e, 14) ^ ror(e, 18) ^ ror(e, 41)) +
-			      ((e & v[5]) ^ (~e & v[6])) + K[t] + w[t];
-		uint64_t t2 = (ror(a, 28) ^ ror(a, 34) ^ ror(a, 39)) +
-			      ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
-		for (int i = 7; i > 0; i--)
-			v[i] = v[i - 1];
-		v[4] += t1;
-		v[0] = t1 + t2;
+		uint64_t t1 = hh + (ror(e, 14) ^ ror(e, 18) ^ ror(e, 41)) + ((e & f) ^ (~e & g)) +
+			      K[t] + w[t];
+		uint64_t t2 =
+		    (ror(a, 28) ^ ror(a, 34) ^ ror(a, 39)) + ((a & b) ^ (a & c) ^ (b & c));
+
+		hh = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
 	}
-	for (int i = 0; i < 8; i++)
-		h[i] += v[i];
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+	h[5] += f;
+	h[6] += g;
+	h[7] += hh;
 }
 
 void gzcrypto_sha512_init(struct gzcrypto_sha512 *c)
