@@ -7,12 +7,17 @@
  *  - the input's own signature and key verify only if they are exactly that signature and
  *    key: anything else would be a forgery of a key whose secret the input does not hold in a
  *    usable form (or a second valid signature, which a fuzzer cannot compute);
- *  - signing is deterministic.
+ *  - signing is deterministic;
+ * and for boot signature blocks (gzcrypto/bootsig.h), with the message split into kernel,
+ * initrd and bootargs: the block sealed with the seed's key verifies them, the same block with
+ * one bit flipped (a position from the SHA-256) does not, and the message taken as a block
+ * never verifies under that key.
  * fuzz-libs: gzcrypto */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gzcrypto/bootsig.h>
 #include <gzcrypto/ed25519.h>
 #include <gzcrypto/sha2.h>
 
@@ -102,5 +107,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	seed2[h[30] % 32] ^= 1;
 	gzcrypto_ed25519_keypair(pk2, sk2, seed2);
 	refuse(sig, msgbuf, len, pk2);
+
+	/* boot signature blocks: kernel, initrd and bootargs are thirds of the message */
+	struct gzcrypto_bootsig bs;
+	uint8_t block[GZCRYPTO_BOOTSIG_SIZE];
+	size_t k = len / 3, i = len / 3;
+	const uint8_t *initrd = msgbuf + k, *args = msgbuf + k + i;
+	size_t args_len = len - k - i;
+
+	gzcrypto_bootsig_measure(&bs, msgbuf, k, initrd, i, args, args_len);
+	gzcrypto_bootsig_seal(block, &bs, sk);
+	if (gzcrypto_bootsig_verify(block, sizeof(block), pk, msgbuf, k, initrd, i, args,
+				    args_len) != GZCRYPTO_BOOTSIG_OK)
+		abort();
+	flip(block, (h[28] | (unsigned)h[29] << 8) % (8 * sizeof(block)));
+	if (gzcrypto_bootsig_verify(block, sizeof(block), pk, msgbuf, k, initrd, i, args,
+				    args_len) == GZCRYPTO_BOOTSIG_OK)
+		abort();
+	if (gzcrypto_bootsig_verify(msgbuf, len, pk, msgbuf, k, initrd, i, args, args_len) ==
+	    GZCRYPTO_BOOTSIG_OK)
+		abort();
 	return 0;
 }

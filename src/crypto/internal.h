@@ -30,6 +30,17 @@ static inline void gzcrypto_store_be64(uint8_t *p, uint64_t v)
 	gzcrypto_store_be32(p + 4, (uint32_t)v);
 }
 
+static inline uint32_t gzcrypto_load_le32(const uint8_t *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static inline void gzcrypto_store_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
 static inline uint64_t gzcrypto_load_le64(const uint8_t *p)
 {
 	uint64_t v = 0;
