@@ -2,6 +2,7 @@
  * MPIDRs of its vCPUs, and the batched destruction that gives every page back to the host. */
 #include <arm64/sysreg.h>
 #include <gzhyp/atomic.h>
+#include <gzhyp/chan.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/s2pt.h>
 #include <gzhyp/sysreg_id.h>
@@ -191,8 +192,12 @@ int gz_vm_destroy(struct gz_vm *vm, uint64_t batch)
 		for (i = 0; i < GZ_VM_MAX_VCPUS; i++)
 			if (vm->vcpus[i])
 				gz_vcpu_release(vm->vcpus[i]);
+		gz_hal_unlock(&vm->lock);
+		/* Outside the VM lock: the channel lock comes first (gzhyp/chan.h). */
+		gz_chan_vm_gone(vm);
+	} else {
+		gz_hal_unlock(&vm->lock);
 	}
-	gz_hal_unlock(&vm->lock);
 
 	r = gz_vm_mem_reclaim(&vm->mem, batch ? batch : GZ_MEM_DESTROY_BATCH);
 	if (r != GZ_OK)
