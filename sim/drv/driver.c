@@ -374,6 +374,34 @@ static int op_new_fd(void *env, enum gzdrv_fd_kind kind, void *obj)
 	return -EINVAL;
 }
 
+static struct fd_ent *lookup(int fd);
+
+/* The in-process VM fds: the VM stays while its fds do, and only gzvmm, which does not
+ * close a VM's fd while it creates a channel on it, holds them; no reference to count. */
+static int op_vm_get(void *env, int fd, struct gzdrv_vm **vm)
+{
+	struct fd_ent *p;
+	int r = 0;
+
+	(void)env;
+	pthread_mutex_lock(&S.mu);
+	p = lookup(fd);
+	if (!p)
+		r = -EBADF;
+	else if (p->kind != FD_VM)
+		r = -EINVAL;
+	else
+		*vm = p->obj;
+	pthread_mutex_unlock(&S.mu);
+	return r;
+}
+
+static void op_vm_put(void *env, struct gzdrv_vm *vm)
+{
+	(void)env;
+	(void)vm;
+}
+
 static bool op_signal_pending(void *env)
 {
 	(void)env;
@@ -508,6 +536,8 @@ static const struct gzdrv_ops sim_ops = {
     .lock = op_lock,
     .unlock = op_unlock,
     .new_fd = op_new_fd,
+    .vm_get = op_vm_get,
+    .vm_put = op_vm_put,
     .signal_pending = op_signal_pending,
     .vcpu_sleep = op_vcpu_sleep,
     .vcpu_wake = op_vcpu_wake,
@@ -561,6 +591,7 @@ void gz_sim_drv_fini(void)
 	if (S.up) {
 		close(S.wake_pipe[0]);
 		close(S.wake_pipe[1]);
+		gzdrv_fini(&S.drv);
 	}
 	memset(S.fds, 0, sizeof(S.fds));
 	memset(S.watched, 0, sizeof(S.watched));

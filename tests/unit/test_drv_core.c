@@ -4,7 +4,9 @@
  * what the hypervisor accepts: probe and batch queries, capability negotiation, registration
  * in demand and fully populated mode (constituent batches), block demand paging on a real
  * stage-2 fault, memslot delete, the ioeventfd fast path on a real MMIO exit, vGIC devices,
- * IRQ_LINE forms, and teardown giving every page back to the host.
+ * IRQ_LINE forms, a channel between two VMs (the ioctl on two VM fds, the doorbell's wake-up
+ * finished in the kernel, the peer woken when a VM goes), and teardown giving every page back
+ * to the host.
  * test-libs: gzdrv gzcore gzfake gzlib */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <gzhyp/chan.h>
 #include <gzhyp/pgstate.h>
 
 #include <arm64/gicv3.h>
@@ -35,6 +38,8 @@ static struct {
 	bool scatter;	/* RAM page i at FIX_PAGE(RAM_FIRST + 2 i): no two contiguous */
 	bool no_demand; /* refuse ENABLE_DEMAND_PAGING on the way to the core */
 	void *last_obj;
+	void *objs[64]; /* by fd - 3 */
+	unsigned wakes;
 	struct {
 		uint64_t count;
 		struct gzdrv_irqfd *watch;
@@ -185,6 +190,7 @@ static int e_new_fd(void *e, enum gzdrv_fd_kind kind, void *obj)
 	(void)e;
 	(void)kind;
 	env.last_obj = obj;
+	env.objs[env.fds % 64] = obj;
 	return (int)(3 + env.fds++);
 }
 
@@ -205,6 +211,28 @@ static void e_wake(void *e, struct gzdrv_vcpu *v)
 {
 	(void)e;
 	(void)v;
+	env.wakes++;
+}
+
+static struct gzdrv drv;
+
+/* fds 3.. as e_new_fd made them; only a VM's is a VM fd. */
+static int e_vm_get(void *e, int fd, struct gzdrv_vm **vm)
+{
+	(void)e;
+	if (fd < 3 || fd >= 3 + (int)env.fds)
+		return -EBADF;
+	if (!gz_vm_get(((struct gzdrv_vm *)env.objs[fd - 3])->vm_id) ||
+	    ((struct gzdrv_vm *)env.objs[fd - 3])->drv != &drv)
+		return -EINVAL;
+	*vm = env.objs[fd - 3];
+	return 0;
+}
+
+static void e_vm_put(void *e, struct gzdrv_vm *vm)
+{
+	(void)e;
+	(void)vm;
 }
 
 static void e_clocks(void *e, uint64_t *wall, uint64_t *cnt)
@@ -224,11 +252,10 @@ static const struct gzdrv_ops ops = {
 	.irqfd_watch = e_watch, .irqfd_unwatch = e_unwatch, .lock_create = e_lock_create,
 	.lock_destroy = e_lock_nop, .lock = e_lock_nop, .unlock = e_lock_nop,
 	.new_fd = e_new_fd, .signal_pending = e_signal_pending, .vcpu_sleep = e_sleep,
-	.vcpu_wake = e_wake, .read_clocks = e_clocks,
+	.vcpu_wake = e_wake, .read_clocks = e_clocks, .vm_get = e_vm_get, .vm_put = e_vm_put,
 };
 /* clang-format on */
 
-static struct gzdrv drv;
 static struct gzvm_vcpu_run urun;
 
 static int setup(void **state)
@@ -509,6 +536,84 @@ static void test_level_irqfd_resample(void **state)
 	gzdrv_vm_release(vm);
 }
 
+/* The guest's channel calls: x0..x3 from a call_args entry, the previous result kept. */
+static uint64_t chan_ret[2];
+static void chan_call(struct gz_cpu_ctx *ctx, void *arg)
+{
+	const uint64_t *a = arg;
+
+	chan_ret[0] = ctx->x[0];
+	chan_ret[1] = ctx->x[1];
+	for (int i = 0; i < 4; i++)
+		ctx->x[i] = a[i];
+}
+
+static long create_channel(struct gzdrv_vm *vm, int peer_fd, uint32_t irq, uint32_t peer_irq,
+			   uint32_t flags, uint32_t *id)
+{
+	struct gzvm_create_channel c = {
+	    .peer_fd = peer_fd, .flags = flags, .irq = irq, .peer_irq = peer_irq};
+	long r = gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL, (uint64_t)(uintptr_t)&c);
+
+	if (id)
+		*id = c.id;
+	return r;
+}
+
+static void test_channel(void **state)
+{
+	struct gzdrv_vm *a, *b;
+	struct gzdrv_vcpu *va;
+	uint32_t id = 0;
+	int fd_a, fd_b;
+
+	(void)state;
+	env.no_demand = true; /* the buffers are mapped when the guest calls */
+	fd_a = (int)(3 + env.fds);
+	a = new_vm();
+	va = new_vcpu(a, 0);
+	assert_int_equal(region(a, 0, GPA, 16, 0), 0);
+	fd_b = (int)(3 + env.fds);
+	b = new_vm();
+	new_vcpu(b, 0);
+	assert_int_equal(region(b, 0, GPA, 16, 64), 0);
+
+	assert_int_equal(create_channel(a, fd_b, 40, 41, 1, NULL), -EINVAL);
+	assert_int_equal(create_channel(a, 99, 40, 41, 0, NULL), -EBADF);
+	assert_int_equal(create_channel(a, fd_a, 40, 41, 0, NULL), -EINVAL);
+	assert_int_equal(create_channel(a, fd_b, 40, 1000, 0, NULL), -EINVAL);
+	assert_int_equal(create_channel(a, fd_b, 40, 41, 0, &id), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(create_channel(b, fd_a, 41, 42, 0, NULL), -EEXIST);
+	assert_int_equal(a->chan_peers, 1u << b->vm_id);
+	assert_int_equal(b->chan_peers, 1u << a->vm_id);
+
+	/* A sends 4 bytes: the doorbell's wake exit is finished in the kernel (B's vCPU woken),
+	 * the RUN goes on to the MMIO read that ends it. */
+	static uint64_t send[4] = {GZ_VENDOR_HYP_CHAN_SEND, 1, GPA, 4};
+	memset(gz_hal_pa_to_va(ram_pa(RAM_UADDR)), 'x', 4);
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_HVC64, 0), 0, 0, chan_call, send);
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_dabt(true, 2, false, 1, false, false, 0x07), 0x10,
+		  hpfar_of(0x9000000), chan_call, psci_off);
+	memset(&urun, 0, sizeof(urun));
+	env.wakes = 0;
+	assert_int_equal(run(va), 0);
+	assert_int_equal(urun.exit_reason, GZVM_EXIT_MMIO);
+	assert_int_equal(chan_ret[0], GZ_CHAN_RET_SUCCESS);
+	assert_int_equal(chan_ret[1], 1);
+	assert_int_equal(env.wakes, 1);
+	assert_int_equal(va->nr_kernel_exits, 1);
+
+	/* A goes: B's vCPU is woken to find PEER_GONE; B's release wakes no one. */
+	env.wakes = 0;
+	gzdrv_vm_release(a);
+	assert_int_equal(env.wakes, 1);
+	assert_int_equal(gz_chan_count(), 1);
+	gzdrv_vm_release(b);
+	assert_int_equal(env.wakes, 1);
+	assert_int_equal(gz_chan_count(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +622,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_populated_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_devices_and_irq_lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_level_irqfd_resample, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_channel, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

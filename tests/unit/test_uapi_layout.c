@@ -102,6 +102,7 @@ static void test_ioctl_numbers(void **state)
 	    {GZVM_SET_ONE_REG, 0x401092ac},
 	    {GZVM_CREATE_DEVICE, 0xc03092e0},
 	    {GZVM_SET_DTB_CONFIG, 0x401092ff},
+	    {GZVM_CREATE_CHANNEL, 0xc01892c0}, /* opengz */
 	};
 
 	(void)state;

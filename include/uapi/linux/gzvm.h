@@ -358,6 +358,20 @@ struct gzvm_vcpu_run {
 #define GZVM_ENABLE_CAP		    _IOW(GZVM_IOC_MAGIC, 0xa3, struct gzvm_enable_cap)
 #define GZVM_CREATE_DEVICE	    _IOWR(GZVM_IOC_MAGIC, 0xe0, struct gzvm_create_device)
 #define GZVM_SET_DTB_CONFIG	    _IOW(GZVM_IOC_MAGIC, 0xff, struct gzvm_dtb_config)
+/* opengz extension on a VM fd: a channel between this VM and the VM of peer_fd (another VM
+ * fd of the same device), docs/abi.md "Channels between VMs". irq / peer_irq: the doorbell
+ * INTID (an SPI, 32..287) in this VM / in the peer; flags and reserved 0; id: out, the
+ * channel id both guests use. */
+struct gzvm_create_channel {
+	__s32 peer_fd;
+	__u32 flags;
+	__u32 irq;
+	__u32 peer_irq;
+	__u32 id;
+	__u32 reserved;
+};
+#define GZVM_CREATE_CHANNEL _IOWR(GZVM_IOC_MAGIC, 0xc0, struct gzvm_create_channel)
+
 /* on a vCPU fd */
 #define GZVM_RUN	 _IO(GZVM_IOC_MAGIC, 0x80) /* arg: user VA of a gzvm_vcpu_run */
 #define GZVM_GET_ONE_REG _IOW(GZVM_IOC_MAGIC, 0xab, struct gzvm_one_reg)
@@ -444,6 +458,7 @@ __GZVM_CHECK(GZVM_GET_ONE_REG == 0x401092ab);
 __GZVM_CHECK(GZVM_SET_ONE_REG == 0x401092ac);
 __GZVM_CHECK(GZVM_CREATE_DEVICE == 0xc03092e0);
 __GZVM_CHECK(GZVM_SET_DTB_CONFIG == 0x401092ff);
+__GZVM_CHECK(GZVM_CREATE_CHANNEL == 0xc01892c0);
 #undef __GZVM_OFF
 #undef __GZVM_CHECK
 #endif

@@ -14,6 +14,16 @@ void gzdrv_init(struct gzdrv *drv, const struct gzdrv_ops *ops, void *env, uint3
 	drv->cntfrq = cntfrq;
 	drv->batch_pages = GZDRV_BLOCK_PAGES;
 	drv->destroy_batch_pages = GZDRV_DEFAULT_DESTROY_BATCH;
+	/* Only an embedder that resolves VM fds offers channels, which need the registry. */
+	if (ops->vm_get)
+		drv->vms_lock = ops->lock_create(env);
+}
+
+void gzdrv_fini(struct gzdrv *drv)
+{
+	if (drv->vms_lock)
+		drv->ops->lock_destroy(drv->env, drv->vms_lock);
+	drv->vms_lock = NULL;
 }
 
 static bool batch_ok(uint64_t pages)
@@ -170,6 +180,7 @@ int gzdrv_vm_create(struct gzdrv *drv, uint64_t vm_type, struct gzdrv_vm **out)
 		goto fail;
 	}
 	vm->vm_id = (uint16_t)res.x[1];
+	gzdrv_vm_register(vm, true);
 	vm_enable_features(vm);
 	*out = vm;
 	return 0;
@@ -210,10 +221,14 @@ void gzdrv_vm_release(struct gzdrv_vm *vm)
 			gzdrv_vcpu_free(vm->vcpus[i]);
 		vm->vcpus[i] = NULL;
 	}
-	if (vm->vm_id != GZ_HVC_INVALID_VM_ID)
+	if (vm->vm_id != GZ_HVC_INVALID_VM_ID) {
+		gzdrv_vm_register(vm, false);
 		vm_destroy_hyp(vm);
-	else
+		/* Its channels died with it: their other ends have a doorbell to look at. */
+		gzdrv_chan_wake_peers(vm);
+	} else {
 		vm->destroyed = true;
+	}
 	/* Pages the hypervisor still holds (destroy failed) must not go back to the host. */
 	gzdrv_slots_free(vm, vm->destroyed);
 	if (vm->pfn_buf)

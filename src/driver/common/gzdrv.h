@@ -127,6 +127,13 @@ struct gzdrv_ops {
 	 */
 	void (*yield)(void *env);
 
+	/* Optional (may be NULL: GZVM_CREATE_CHANNEL is then -EOPNOTSUPP): resolve a VM fd
+	 * number of the caller to its VM with a reference held (-EBADF, or -EINVAL when the
+	 * fd is no VM fd of this device), and drop that reference.
+	 */
+	int (*vm_get)(void *env, int fd, struct gzdrv_vm **vm);
+	void (*vm_put)(void *env, struct gzdrv_vm *vm);
+
 	/* Optional (may be NULL): a vCPU is about to be freed (its priv can go). */
 	void (*vcpu_destroy)(void *env, struct gzdrv_vcpu *vcpu);
 
@@ -138,9 +145,15 @@ struct gzdrv_ops {
 
 /* ---- objects (fields are read by embedders and tests; change them only through gzdrv_*) -- */
 
+/* VM ids the hypervisor hands out (1..16): the driver's VMs by id, for waking a channel's
+ * peer (gzdrv_chan_wake). */
+#define GZDRV_MAX_VM_ID 16
+
 struct gzdrv {
 	const struct gzdrv_ops *ops;
 	void *env;
+	void *vms_lock; /* vms[]; NULL without ops->vm_get or if it could not be made */
+	struct gzdrv_vm *vms[GZDRV_MAX_VM_ID + 1];
 	uint32_t hyp_version[3];      /* major, minor, sub from PROBE */
 	uint32_t batch_pages;	      /* demand-paging batch; divides GZDRV_BLOCK_PAGES */
 	uint32_t destroy_batch_pages; /* pages reclaimed per DESTROY_VM call; power of 2 */
@@ -224,7 +237,8 @@ struct gzdrv_vm {
 	void *region_buf; /* gzvm_memory_region_ranges buffer (2 pages) */
 	uint64_t region_buf_pa;
 	struct gzdrv_vm_stats stats;
-	void *priv; /* embedder's (debugfs dentry...) */
+	uint32_t chan_peers; /* bit n: a channel joins this VM and VM n (drv->vms_lock) */
+	void *priv;	     /* embedder's (debugfs dentry...) */
 };
 
 /* ---- driver ------------------------------------------------------------------------------ */
@@ -241,6 +255,9 @@ int gzdrv_probe(struct gzdrv *drv);
 /* Tunables (sysfs in the kernel): -EINVAL unless the value divides 512 / is a power of 2. */
 int gzdrv_set_batch_pages(struct gzdrv *drv, uint32_t pages);
 int gzdrv_set_destroy_batch_pages(struct gzdrv *drv, uint32_t pages);
+
+/* Drop what gzdrv_init created (the VM registry's lock) once every VM is released. */
+void gzdrv_fini(struct gzdrv *drv);
 
 /* Map a hypervisor status (include/gzabi/status.h) to -errno (reference §2.2). */
 int gzdrv_status_to_errno(int64_t status);

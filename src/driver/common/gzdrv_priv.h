@@ -9,6 +9,7 @@
 #include <uapi/linux/gzvm.h>
 #include <gzabi/hvc.h>
 #include <gzabi/status.h>
+#include <gzabi/chan.h>
 #include <gzabi/guest_calls.h>
 #include <arm64/gicv3.h>
 #include <arm64/ich.h>
@@ -69,6 +70,12 @@ long gzdrv_irqfd(struct gzdrv_vm *vm, uint64_t arg);
 void gzdrv_irqfd_release_all(struct gzdrv_vm *vm);
 void gzdrv_irqfd_scan_lrs(struct gzdrv_vcpu *vcpu);
 int gzdrv_irq_line(struct gzdrv_vm *vm, uint32_t vcpu, uint32_t irq, uint32_t level);
+
+/* chan.c */
+long gzdrv_create_channel(struct gzdrv_vm *vm, uint64_t arg);
+void gzdrv_vm_register(struct gzdrv_vm *vm, bool on);
+void gzdrv_chan_wake(struct gzdrv *drv, uint64_t vm_id);
+void gzdrv_chan_wake_peers(struct gzdrv_vm *vm);
 
 /* vcpu.c */
 void gzdrv_vcpu_free(struct gzdrv_vcpu *vcpu);

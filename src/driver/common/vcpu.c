@@ -195,6 +195,10 @@ static bool exit_in_kernel(struct gzdrv_vcpu *vcpu, struct gzvm_vcpu_run *run, i
 			gzdrv_handle_relinquish(vm, run->hypercall.args[1]);
 			return true;
 		}
+		if (run->hypercall.args[0] == GZ_VENDOR_HYP_CHAN_WAKE) {
+			gzdrv_chan_wake(vm->drv, run->hypercall.args[1]);
+			return true;
+		}
 		if (run->hypercall.args[0] == GZVM_HVC_PTP) {
 			vcpu_ptp(vcpu, run);
 			return true;

@@ -183,6 +183,8 @@ long gzdrv_vm_ioctl(struct gzdrv_vm *vm, unsigned int cmd, uint64_t arg)
 		return vm_create_device(vm, arg);
 	case GZVM_SET_DTB_CONFIG:
 		return vm_set_dtb_config(vm, arg);
+	case GZVM_CREATE_CHANNEL: /* opengz */
+		return gzdrv_create_channel(vm, arg);
 	default: /* includes GZVM_SET_MEMORY_REGION, defined but unhandled in v13 */
 		return -ENOTTY;
 	}

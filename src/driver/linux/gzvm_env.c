@@ -332,6 +332,30 @@ static int env_new_fd(void *env, enum gzdrv_fd_kind kind, void *obj)
 	return fd;
 }
 
+/* A VM fd of this device: its VM, with the fd's private data pinned until env_vm_put. */
+static int env_vm_get(void *env, int fd, struct gzdrv_vm **vm)
+{
+	struct fd f = fdget(fd);
+	struct gzvm_vm_priv *vp;
+
+	if (!f.file)
+		return -EBADF;
+	if (f.file->f_op != vm_fops_p) {
+		fdput(f);
+		return -EINVAL;
+	}
+	vp = f.file->private_data;
+	kref_get(&vp->ref);
+	fdput(f);
+	*vm = vp->vm;
+	return 0;
+}
+
+static void env_vm_put(void *env, struct gzdrv_vm *vm)
+{
+	gzvm_vm_put(vm->priv);
+}
+
 static bool env_signal_pending(void *env)
 {
 	return signal_pending(current);
@@ -415,6 +439,8 @@ const struct gzdrv_ops gzvm_ops = {
 	.lock = env_lock,
 	.unlock = env_unlock,
 	.new_fd = env_new_fd,
+	.vm_get = env_vm_get,
+	.vm_put = env_vm_put,
 	.signal_pending = env_signal_pending,
 	.vcpu_sleep = env_vcpu_sleep,
 	.vcpu_wake = env_vcpu_wake,

@@ -181,6 +181,7 @@ static int gzvm_drv_probe(struct platform_device *pdev)
 	gzdrv_init(&gzvm_drv, &gzvm_ops, NULL, CONFIG_ARM64_PA_BITS, arch_timer_get_cntfrq());
 	ret = gzdrv_probe(&gzvm_drv);
 	if (ret) {
+		gzdrv_fini(&gzvm_drv);
 		dev_err(&pdev->dev, "no GenieZone hypervisor answered the probe (%d)\n", ret);
 		return ret;
 	}
@@ -191,8 +192,10 @@ static int gzvm_drv_probe(struct platform_device *pdev)
 		 gzvm_drv.destroy_batch_pages);
 
 	gzvm_kobj = kobject_create_and_add("gzvm", kernel_kobj);
-	if (!gzvm_kobj)
+	if (!gzvm_kobj) {
+		gzdrv_fini(&gzvm_drv);
 		return -ENOMEM;
+	}
 	ret = sysfs_create_group(gzvm_kobj, &gzvm_attr_group);
 	if (ret)
 		goto err_kobj;
@@ -209,6 +212,7 @@ err_debugfs:
 err_kobj:
 	kobject_put(gzvm_kobj);
 	gzvm_kobj = NULL;
+	gzdrv_fini(&gzvm_drv);
 	return ret;
 }
 
@@ -219,6 +223,7 @@ static int gzvm_drv_remove(struct platform_device *pdev)
 	sysfs_remove_group(gzvm_kobj, &gzvm_attr_group);
 	kobject_put(gzvm_kobj);
 	gzvm_kobj = NULL;
+	gzdrv_fini(&gzvm_drv);
 	gzvm_probed = false;
 	return 0;
 }
