@@ -171,6 +171,18 @@ bool gzcrypto_ge_small_order(const struct gzcrypto_ge *p)
 	return gzcrypto_fe_iszero(&q.X);
 }
 
+/* A loop, not a struct assignment: the compiler would call memcpy for 160 bytes, which a
+ * firmware without libc may not have. */
+static void copy(struct gzcrypto_ge *r, const struct gzcrypto_ge *p)
+{
+	for (int i = 0; i < 5; i++) {
+		r->X.v[i] = p->X.v[i];
+		r->Y.v[i] = p->Y.v[i];
+		r->Z.v[i] = p->Z.v[i];
+		r->T.v[i] = p->T.v[i];
+	}
+}
+
 static void cmov(struct gzcrypto_ge *r, const struct gzcrypto_ge *p, unsigned bit)
 {
 	gzcrypto_fe_cmov(&r->X, &p->X, bit);
@@ -187,7 +199,7 @@ void gzcrypto_ge_scalarmult(struct gzcrypto_ge *r, unsigned n, const uint8_t *co
 	/* tab[k][j] = [j] p[k] */
 	for (unsigned k = 0; k < n; k++) {
 		gzcrypto_ge_identity(&tab[k][0]);
-		tab[k][1] = p[k];
+		copy(&tab[k][1], &p[k]);
 		for (unsigned j = 2; j < 16; j++)
 			gzcrypto_ge_add(&tab[k][j], &tab[k][j - 1], &p[k]);
 	}

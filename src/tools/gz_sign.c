@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 {
 	unsigned char seed[32], pk[32], sk[64], block[GZCRYPTO_BOOTSIG_SIZE];
 	struct gzcrypto_bootsig s;
-	struct images im;
+	static struct images im; /* static: still reachable when die() exits */
 
 	if (sodium_init() < 0)
 		die("libsodium", "initialisation failed");
@@ -150,6 +150,8 @@ int main(int argc, char **argv)
 		crypto_sign_detached(block + GZCRYPTO_BOOTSIG_SIGNED, NULL, block,
 				     GZCRYPTO_BOOTSIG_SIGNED, sk);
 		spill(argv[3], block, sizeof(block));
+		free(im.kernel);
+		free(im.initrd);
 	} else if (argc >= 6 && !strcmp(argv[1], "verify")) {
 		size_t len;
 		unsigned char *b;
@@ -162,6 +164,9 @@ int main(int argc, char **argv)
 					    im.initrd_size, im.bootargs, strlen(im.bootargs));
 
 		printf("gz-sign: %s\n", gzcrypto_bootsig_error(st));
+		free(b);
+		free(im.kernel);
+		free(im.initrd);
 		return st == GZCRYPTO_BOOTSIG_OK ? 0 : EXIT_REFUSED;
 	} else {
 		return usage();

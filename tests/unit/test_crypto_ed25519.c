@@ -2,7 +2,7 @@
  * the public key from the seed, the signature, its verification; and what strict verification
  * refuses: S + L and every S >= L, non-canonical and off-curve encodings of A and R, the
  * small-order points as key or commitment (the trivial forgery under the identity key), a
- * wrong key, every flipped bit of signature, key and message, a truncated message.
+ * wrong key, flipped bits of signature, key and message, a truncated message.
  * test-libs: gzcrypto */
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,26 +164,28 @@ static void test_malleability(void **state)
 	}
 }
 
-/* Every bit of the signature, of the key and of the message (its first 64 bytes) flipped in
- * turn: refused. */
+/* Every bit of TEST 1's signature and key, of the others' every sixteenth (from a different
+ * first bit each), and the first 32 bits of each message, flipped in turn: refused. (Every
+ * bit of every vector takes half a minute under the sanitizers for little more.) */
 static void test_flipped_bits(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < NVEC; i++) {
 		struct vec v;
+		int step = i ? 16 : 1, first = (int)i * 3;
 
 		load(&v, i);
-		for (int bit = 0; bit < 512; bit++) {
+		for (int bit = first; bit < 512; bit += step) {
 			v.sig[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 			assert_false(gzcrypto_ed25519_verify(v.sig, v.msg, v.len, v.pk));
 			v.sig[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		}
-		for (int bit = 0; bit < 256; bit++) {
+		for (int bit = first; bit < 256; bit += step) {
 			v.pk[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 			assert_false(gzcrypto_ed25519_verify(v.sig, v.msg, v.len, v.pk));
 			v.pk[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		}
-		for (size_t bit = 0; bit < 8 * v.len && bit < 512; bit++) {
+		for (size_t bit = 0; bit < 8 * v.len && bit < 32; bit++) {
 			v.msg[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 			assert_false(gzcrypto_ed25519_verify(v.sig, v.msg, v.len, v.pk));
 			v.msg[bit / 8] ^= (uint8_t)(1u << (bit % 8));
