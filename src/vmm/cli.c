@@ -91,6 +91,9 @@ void vmm_cli_usage(void *stream)
 	    "                           much later (default %u; 0: at once)\n"
 	    "  --on-reset restart|exit  a guest reset restarts the VM (default) or ends gzvmm "
 	    "(status 3)\n"
+	    "  --no-mmio-const          every virtio-mmio register read comes to gzvmm (by "
+	    "default\n"
+	    "                           the hypervisor answers the identification registers)\n"
 	    "options of the sim backend:\n"
 	    "  --clock insns|wall       counter from executed instructions (deterministic, "
 	    "default)\n"
@@ -115,6 +118,7 @@ static void defaults(struct vmm_config *cfg)
 	cfg->input = VMM_INPUT_PL011;
 	cfg->virtio_version = 2;
 	cfg->rng = true;
+	cfg->mmio_const = true;
 	cfg->stop_timeout = VMM_STOP_TIMEOUT_DEFAULT;
 }
 
@@ -144,6 +148,7 @@ enum opt_id {
 	O_BIOS_VARS,
 	O_STOP_TIMEOUT,
 	O_ON_RESET,
+	O_NO_MMIO_CONST,
 	O_HELP,
 	O_VERSION,
 	O_COUNT
@@ -180,6 +185,7 @@ static const struct {
     [O_BIOS_VARS] = {"--bios-vars", true, false, false},
     [O_STOP_TIMEOUT] = {"--stop-timeout", true, false, false},
     [O_ON_RESET] = {"--on-reset", true, false, false},
+    [O_NO_MMIO_CONST] = {"--no-mmio-const", false, false, false},
     [O_HELP] = {"--help", false, true, false},
     [O_VERSION] = {"--version", false, true, false},
 };
@@ -321,6 +327,9 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		return 0;
 	case O_NO_RNG:
 		cfg->rng = false;
+		return 0;
+	case O_NO_MMIO_CONST:
+		cfg->mmio_const = false;
 		return 0;
 	case O_STATS:
 		cfg->stats = true;

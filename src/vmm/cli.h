@@ -39,6 +39,7 @@ struct vmm_config {
 	enum vmm_input_target input;
 	unsigned virtio_version; /* 2 (modern) or 1 (legacy) */
 	bool rng;
+	bool mmio_const; /* declare the virtio-mmio identification registers constant */
 	bool stats;
 	bool unassigned_zero;	 /* --unassigned zero: no abort for accesses to nothing */
 	bool testdev;		 /* scratch register file for the test guests */

@@ -97,6 +97,7 @@ struct vmm_vm {
 	bool power_key_pressed; /* by SIGTERM, this run */
 	unsigned reboots;
 
+	unsigned mmio_const; /* registers the hypervisor answers (declare_mmio_const) */
 	atomic_ullong mmio_unhandled;
 	atomic_ullong aborts_injected;
 	atomic_ullong irq_line_calls;

@@ -553,6 +553,7 @@ void vmm_vm_print_stats(struct vmm_vm *vm, void *stream)
 					(unsigned long long)vm->vcpus[c].exits[i]);
 		fprintf(f, "\n");
 	}
+	fprintf(f, "  mmio constants: %u registers answered by the hypervisor\n", vm->mmio_const);
 	fprintf(f,
 		"  pl011@%llx: reads=%llu writes=%llu tx_bytes=%llu rx_bytes=%llu "
 		"irq_changes=%llu\n",

@@ -26,17 +26,7 @@ static struct gz_vcpu *v0;
 static int setup(void **state)
 {
 	(void)state;
-	vm = vfix_setup_vm(2);
-	assert_int_not_equal(vm, 0);
-	v0 = vfix_vcpu(vm, 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_true(vfix_teardown());
-	return 0;
+	return vfix_cmocka_setup(2, &vm, &v0);
 }
 
 /* ---- outcomes through RUN ------------------------------------------------------------- */
@@ -848,7 +838,7 @@ static void test_kick_and_power_off(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, vfix_cmocka_teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_dispatch_table),
 	    T(test_dabt_outcomes),

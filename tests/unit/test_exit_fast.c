@@ -52,13 +52,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	assert_true(vfix_teardown());
-	return 0;
-}
-
 /* ---- one guest script, played with and without the fast path ---------------------------- */
 
 struct play {
@@ -473,7 +466,7 @@ static void test_declined_handed_over(void **state)
 	}
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, vfix_cmocka_teardown)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

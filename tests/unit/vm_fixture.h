@@ -230,4 +230,23 @@ static inline bool vfix_teardown(void)
 	return clean;
 }
 
+#ifdef cmocka_unit_test
+/* The CMocka set-up and teardown the exit tests share: one VM of @nr vCPUs, its id in *@vm and
+ * its vCPU 0 in *@v0. */
+static inline int vfix_cmocka_setup(unsigned nr, uint16_t *vm, struct gz_vcpu **v0)
+{
+	*vm = vfix_setup_vm(nr);
+	assert_int_not_equal(*vm, 0);
+	*v0 = vfix_vcpu(*vm, 0);
+	return 0;
+}
+
+static inline int vfix_cmocka_teardown(void **state)
+{
+	(void)state;
+	assert_true(vfix_teardown());
+	return 0;
+}
+#endif
+
 #endif

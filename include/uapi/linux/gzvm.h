@@ -28,6 +28,10 @@
 #define GZVM_CAP_ENABLE_IDLE		   0x9203
 #define GZVM_CAP_QUERY_HYP_BATCH_PAGES	   0x9204
 #define GZVM_CAP_QUERY_DESTROY_BATCH_PAGES 0x9205
+/* opengz extension (docs/abi.md): a device register that always reads the same. args[0] = IPA,
+ * args[1] = access size (1, 2, 4; 0 removes the declaration), args[2] = the value as the VMM
+ * would return it for that read; args[3..4] = 0. Only before the VM's first run. */
+#define GZVM_CAP_OPENGZ_MMIO_CONST 0x9280
 
 /* GZVM_CAP_PROTECTED_VM sub-commands, in gzvm_enable_cap.args[0]. */
 #define GZVM_CAP_PVM_SET_PVMFW_GPA	  0

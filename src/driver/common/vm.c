@@ -86,13 +86,15 @@ static long vm_enable_cap(struct gzdrv_vm *vm, uint64_t arg)
 
 	if (drv->ops->copy_from_user(drv->env, &c, arg, sizeof(c)))
 		return -EFAULT;
-	/* The other capabilities carry kernel PAs: only the driver itself may enable them. */
-	if (c.cap != GZVM_CAP_PROTECTED_VM || c.args[0] > GZVM_CAP_PVM_SET_PROTECTED_VM)
+	/* The other capabilities carry kernel PAs: only the driver itself may enable them. The
+	 * hypervisor checks the constant register's arguments. */
+	if (c.cap != GZVM_CAP_OPENGZ_MMIO_CONST &&
+	    (c.cap != GZVM_CAP_PROTECTED_VM || c.args[0] > GZVM_CAP_PVM_SET_PROTECTED_VM))
 		return -EINVAL;
 	ret = gzdrv_enable_cap_hvc(drv, vm->vm_id, c.cap, c.args, &out);
 	if (ret)
 		return ret;
-	if (c.args[0] == GZVM_CAP_PVM_GET_PVMFW_SIZE) {
+	if (c.cap == GZVM_CAP_PROTECTED_VM && c.args[0] == GZVM_CAP_PVM_GET_PVMFW_SIZE) {
 		c.args[1] = out.x[1];
 		if (drv->ops->copy_to_user(drv->env, arg, &c, sizeof(c)))
 			return -EFAULT;

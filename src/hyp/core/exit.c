@@ -84,6 +84,24 @@ static enum gz_exit_action abort_in_slot(struct gz_vcpu *v, const struct gz_exit
 	return GZ_EXIT_RESUME;
 }
 
+/* A read of a register the VMM declared constant (gzhyp/mmio_const.h), answered here as the
+ * VMM would: the value crosses to the register as an MMIO completion's data would. An access
+ * the MMIO guard keeps from the VMM is not answered either (dabt_default aborts it). */
+static enum gz_exit_action dabt_const(struct gz_vcpu *v, const struct gz_exit *x)
+{
+	const struct gz_exit_desc *d = &x->desc;
+	const struct gz_exit_abort *ab = &d->abort;
+	uint32_t val;
+
+	if (!gz_mmio_const_read(v, d, &val))
+		return GZ_EXIT_NEXT;
+	gz_vcpu_set_reg(
+	    v, ab->reg,
+	    gz_mmio_reg(val, ab->size, gz_mmio_guest_big_endian(v), ab->sign_extend, ab->sf));
+	gz_vcpu_skip_insn(v, d);
+	return GZ_EXIT_RESUME;
+}
+
 /* The SGI-generation registers. */
 static enum gz_exit_action sysreg_sgi(struct gz_vcpu *v, const struct gz_exit *x)
 {
@@ -237,7 +255,7 @@ static const struct exit_route {
 	gz_exit_handler_fn outcome;			/* what none claims; always decides */
 } routes[GZ_XT_NR] = {
     [GZ_XT_UNDEF] = {{NULL}, undef},
-    [GZ_XT_DABT] = {{dabt_vgic, abort_in_slot}, dabt_default},
+    [GZ_XT_DABT] = {{dabt_vgic, abort_in_slot, dabt_const}, dabt_default},
     [GZ_XT_IABT] = {{abort_in_slot}, iabt_default},
     [GZ_XT_HVC] = {{gz_psci_call, gz_smccc_call}, call_default},
     [GZ_XT_SMC] = {{gz_psci_call, gz_smccc_call}, call_default},

@@ -10,6 +10,7 @@
  */
 #include <arm64/esr.h>
 #include <gzhyp/exit.h>
+#include <gzhyp/mmio.h>
 #include <gzhyp/psci.h>
 #include <gzhyp/ptimer.h>
 #include <gzhyp/vcpu.h>
@@ -34,6 +35,12 @@ static bool takes(struct gz_vcpu *v, struct gz_exit *x)
 		return false;
 	gz_vgic_mmio_locate(&v->vm->vgic, v->id, ab->ipa, ab->size, &x->vgic);
 	x->vgic_located = true;
+	if (x->vgic.frame == GZ_VGIC_FRAME_NONE) {
+		/* or a read of a register the VMM declared constant */
+		uint32_t val;
+
+		return gz_mmio_const_read(v, d, &val);
+	}
 	return !ab->write && !ab->ea && !ab->s1ptw && x->vgic.read_stable;
 }
 

@@ -285,6 +285,19 @@ static int do_enable_cap(struct gz_smccc_regs *r)
 		return GZ_OK;
 	case GZVM_CAP_PROTECTED_VM:
 		return gz_pvm_enable_cap(vm, &r->a[3], &r->a[1]);
+	case GZVM_CAP_OPENGZ_MMIO_CONST:
+		r->a[1] = 0;
+		if (r->a[6] || r->a[7])
+			return GZ_ERR_INVALID_ARGS;
+		gz_hal_lock(&vm->lock);
+		/* The first RUN moves the VM out of CREATED under this lock: vCPUs read the
+		 * table without it, so it is frozen from then on. */
+		st = vm->state != GZ_VM_CREATED
+			 ? GZ_ERR_BAD_STATE
+			 : gz_mmio_const_set(&vm->mmio_const, &vm->mem.obj_acct, vm->ipa_bits,
+					     r->a[3], r->a[4], r->a[5]);
+		gz_hal_unlock(&vm->lock);
+		return st;
 	default:
 		return GZ_ERR_NOT_SUPPORTED;
 	}

@@ -9,7 +9,10 @@
 #include <gzhyp/atomic.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/mmio.h>
+#include <gzhyp/memslot.h>
+#include <gzhyp/pvm.h>
 #include <gzhyp/vcpu.h>
+#include <gzhyp/vm.h>
 
 /* The low @size bytes (1..8) of @v in the other order. */
 static uint64_t swap(uint64_t v, unsigned size)
@@ -71,6 +74,18 @@ bool gz_mmio_guest_big_endian(const struct gz_vcpu *vcpu)
 	if ((vcpu->ctx.pstate & PSR_MODE_nRW) || mode == PSR_MODE_EL0t)
 		return !!(sctlr & SCTLR_EL1_E0E);
 	return !!(sctlr & SCTLR_EL1_EE);
+}
+
+bool gz_mmio_const_read(const struct gz_vcpu *vcpu, const struct gz_exit_desc *desc,
+			uint32_t *value)
+{
+	const struct gz_exit_abort *ab = &desc->abort;
+	struct gz_vm *vm = vcpu->vm;
+
+	if (desc->type != GZ_XT_DABT || !ab->isv || ab->cm || ab->write || ab->ea || ab->s1ptw ||
+	    !gz_mmio_const_lookup(&vm->mmio_const, ab->ipa, ab->size, value))
+		return false;
+	return gz_memslot_lookup(&vm->mem, ab->ipa) < 0 && gz_pvm_mmio_allowed(vm, ab->ipa);
 }
 
 void gz_mmio_exit(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc)

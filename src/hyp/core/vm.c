@@ -192,6 +192,7 @@ int gz_vm_destroy(struct gz_vm *vm, uint64_t batch)
 		for (i = 0; i < GZ_VM_MAX_VCPUS; i++)
 			if (vm->vcpus[i])
 				gz_vcpu_release(vm->vcpus[i]);
+		gz_mmio_const_free(&vm->mmio_const, &vm->mem.obj_acct);
 		gz_hal_unlock(&vm->lock);
 		/* Outside the VM lock: the channel lock comes first (gzhyp/chan.h). */
 		gz_chan_vm_gone(vm);

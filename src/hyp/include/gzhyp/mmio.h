@@ -43,6 +43,12 @@ uint64_t gz_mmio_load(const uint8_t *bytes, unsigned size, bool big_endian, bool
 void gz_mmio_store_bytes(uint64_t reg, unsigned size, bool big_endian, uint8_t *out);
 /* Whether the vCPU's data accesses are big-endian now (SCTLR_EL1.EE at EL1, .E0E at EL0). */
 bool gz_mmio_guest_big_endian(const struct gz_vcpu *vcpu);
+/* A data abort the hypervisor answers from the VM's constant registers (gzhyp/mmio_const.h):
+ * a read with a syndrome, no external abort, no stage-1 walk, outside the VM's memslots, that
+ * the MMIO guard lets through to the VMM, at a declared IPA with the declared size. True and
+ * the declared value; false (nothing changed) for every other exit. */
+bool gz_mmio_const_read(const struct gz_vcpu *vcpu, const struct gz_exit_desc *desc,
+			uint32_t *value);
 
 /* Turn a decoded data abort with ISV into a GZVM_EXIT_MMIO and remember what completes. */
 void gz_mmio_exit(struct gz_vcpu *vcpu, const struct gz_exit_desc *desc);

@@ -21,6 +21,7 @@
 #include <arm64/idreg.h>
 #include <arm64/types.h>
 #include <gzhyp/mem.h>
+#include <gzhyp/mmio_const.h>
 #include <gzhyp/mmio_guard.h>
 #include <gzhyp/vgic.h>
 #include <gzhyp/vmid.h>
@@ -66,6 +67,9 @@ struct gz_vm {
 	bool idle_cap;
 	/* the guest's MMIO_GUARD calls and the exits they filter (exit.c) [lock] */
 	struct gz_mmio_guard mmio_guard;
+	/* constant device registers the VMM declared (gzhyp/mmio_const.h): written under [lock]
+	 * while the VM is CREATED, frozen after */
+	struct gz_mmio_const mmio_const;
 	/* SET_DTB_CONFIG [lock] */
 	gz_ipa_t dtb_addr;
 	uint64_t dtb_size;

@@ -1,0 +1,45 @@
+/*
+ * Constant device registers (opengz extension, GZVM_CAP_OPENGZ_MMIO_CONST in docs/abi.md): the
+ * VMM declares, before the VM first runs, that a read of @size bytes at @ipa always returns
+ * @value (virtio-mmio's MagicValue, Version, DeviceID, VendorID). The hypervisor then answers
+ * such a read itself, on the exit fast path, instead of a round trip through the host kernel
+ * and the VMM. Only that exact access is served: another size or offset, and every write, still
+ * goes to the VMM, so a device model keeps its own answer for them. The table lives in one
+ * pool page charged to the VM, taken at the first declaration and freed with the VM; it is
+ * frozen once the VM has run, so vCPUs read it without a lock.
+ */
+#ifndef GZ_MMIO_CONST_H
+#define GZ_MMIO_CONST_H
+
+#include <arm64/types.h>
+
+struct gz_pool_acct;
+
+struct gz_mmio_const_ent {
+	gz_ipa_t ipa;
+	uint32_t value;
+	uint32_t size; /* 1, 2 or 4 */
+};
+
+#define GZ_MMIO_CONST_MAX (GZ_PAGE_SIZE / sizeof(struct gz_mmio_const_ent))
+
+struct gz_mmio_const {
+	struct gz_mmio_const_ent *ent; /* sorted by ipa; NULL until the first declaration */
+	uint32_t nr;
+};
+
+/* Declare (size 1, 2, 4) or remove (size 0) the constant register at @ipa; a declaration at
+ * an IPA already declared replaces it. The caller holds the VM's lock and has checked that
+ * the VM has not run. GZ_OK; GZ_ERR_INVALID_ARGS (size, alignment, a value wider than the
+ * size, @ipa at or above 1 << @ipa_bits); GZ_ERR_NOT_FOUND (remove what is not declared);
+ * GZ_ERR_NO_RESOURCES (table full); GZ_ERR_NO_MEMORY (no pool page). A refusal changes
+ * nothing. */
+int gz_mmio_const_set(struct gz_mmio_const *t, struct gz_pool_acct *acct, unsigned ipa_bits,
+		      gz_ipa_t ipa, uint64_t size, uint64_t value);
+/* The constant a read of @size bytes at @ipa returns, if one is declared. */
+bool gz_mmio_const_lookup(const struct gz_mmio_const *t, gz_ipa_t ipa, unsigned size,
+			  uint32_t *value);
+/* Give the table's page back (VM destroy). */
+void gz_mmio_const_free(struct gz_mmio_const *t, struct gz_pool_acct *acct);
+
+#endif
