@@ -593,6 +593,52 @@ static void test_donate_hyp_unmaps_host_block(void **state)
 	assert_int_equal(gz_host_s2_handle_fault(blk + 0x10), GZ_OK);
 }
 
+/* A page that comes back to the host makes its block whole again: the table of 4 KiB
+ * mappings the host got meanwhile goes, with its pool page, and the host faults the block
+ * back as one leaf (without this every block a VM ever took a page from kept a table page,
+ * and gzhyp's table memory grew with each protected VM: bench/soak). */
+static void test_returned_block_regroups(void **state)
+{
+	gz_pa_t blk = FIX_HOST_BASE + 2 * MB, g = FIX_HOST_BASE + 6 * MB;
+	uint64_t tables = gz_mem_hyp_acct()->pages, n;
+	unsigned level;
+
+	(void)state;
+	/* from the hypervisor's pool: a page of the block, then one elsewhere, which the
+	 * table of the block's other pages takes (the pool's free list is last in, first out);
+	 * the first page's return frees that table and so brings the second back too */
+	assert_int_equal(gz_mem_host_donate_hyp(blk + 7 * GZ_PAGE_SIZE, 1), GZ_OK);
+	assert_int_equal(gz_mem_host_donate_hyp(g + 4 * MB, 1), GZ_OK);
+	assert_int_equal(gz_host_s2_handle_fault(blk), GZ_OK);
+	assert_int_equal(gz_host_s2_handle_fault(blk + 8 * GZ_PAGE_SIZE), GZ_OK);
+	assert_int_equal(gz_pgt_translate(gz_mem_host_s2(), blk, NULL, NULL, &level), GZ_OK);
+	assert_int_equal(level, 3);
+	assert_int_equal(gz_mem_hyp_acct()->pages, tables + 1);
+	assert_int_equal(gz_mem_hyp_return_host(100, &n), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(gz_mem_hyp_acct()->pages, tables);
+	assert_false(fix_host_mapped(blk));
+	assert_int_equal(gz_host_s2_handle_fault(blk + 8 * GZ_PAGE_SIZE), GZ_OK);
+	assert_int_equal(gz_pgt_translate(gz_mem_host_s2(), blk, NULL, NULL, &level), GZ_OK);
+	assert_int_equal(level, 2);
+
+	/* from a guest, at reclaim; a block still partly the guest's keeps its table */
+	tables = gz_mem_hyp_acct()->pages;
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, g, 0x10000000ULL, 1), GZ_OK);
+	assert_int_equal(gz_mem_host_give_guest(&vm_a, g + 2 * MB, 0x10001000ULL, 1), GZ_OK);
+	assert_int_equal(gz_host_s2_handle_fault(g + GZ_PAGE_SIZE), GZ_OK);
+	assert_int_equal(gz_host_s2_handle_fault(g + 2 * MB + GZ_PAGE_SIZE), GZ_OK);
+	assert_int_equal(gz_mem_hyp_acct()->pages, tables + 2);
+	assert_int_equal(gz_mem_guest_relinquish(&vm_a, 0x10000000ULL, 1), GZ_OK);
+	assert_int_equal(gz_mem_hyp_acct()->pages, tables + 1);
+	assert_false(fix_host_mapped(g + GZ_PAGE_SIZE));
+	assert_true(fix_host_mapped(g + 2 * MB + GZ_PAGE_SIZE));
+	while (gz_vm_mem_reclaim(&vm_a, 64) == GZ_ERR_BUSY)
+		;
+	assert_int_equal(gz_mem_hyp_acct()->pages, tables);
+	check_invariants();
+}
+
 static void test_host_fault_geometry(void **state)
 {
 	const gz_pa_t base[] = {FAKE_PHYS_BASE, FAKE_PHYS_BASE + 20 * MB + 64 * GZ_PAGE_SIZE};
@@ -1021,6 +1067,7 @@ int main(void)
 	    T(test_range_rejects),
 	    T(test_hyp_return_host),
 	    T(test_donate_hyp_unmaps_host_block),
+	    T(test_returned_block_regroups),
 	    T(test_host_fault_geometry),
 	    T(test_donate_guest_block_and_pages),
 	    T(test_donate_pfns),

@@ -47,6 +47,25 @@ static bool host_owns_block(gz_pa_t block)
 	return true;
 }
 
+void gz_host_s2_regroup(struct gz_pgt *s2, gz_pa_t pa)
+{
+	gz_pa_t block = GZ_ALIGN_DOWN(pa, HOST_BLOCK);
+	unsigned level;
+
+	if (!host_owns_block(block))
+		return;
+	for (gz_pa_t p = block; p < block + HOST_BLOCK; p += GZ_PAGE_SIZE) {
+		if (gz_pgt_translate(s2, p, NULL, NULL, &level) != GZ_OK)
+			continue;
+		if (gz_pgt_level_size(level) >= HOST_BLOCK)
+			return; /* one leaf already */
+		/* A table of pages: no block to split, so no memory needed. */
+		if (gz_pgt_unmap(s2, block, HOST_BLOCK))
+			gz_hal_panic("host_s2: unmapping a table of pages failed");
+		return;
+	}
+}
+
 int gz_host_s2_map_fault(struct gz_pgt *s2, gz_pa_t pa)
 {
 	gz_pa_t page = GZ_ALIGN_DOWN(pa, GZ_PAGE_SIZE);

@@ -208,7 +208,7 @@ int gz_mem_hyp_return_host(uint64_t max, uint64_t *nr_returned)
 {
 	struct gz_pool *pool = &gz_mem_g.pool;
 	gz_pa_t kept = 0, pa;
-	uint64_t done = 0, budget;
+	uint64_t done = 0, budget, tables;
 	struct gz_pool_stats st;
 
 	*nr_returned = 0;
@@ -225,6 +225,10 @@ int gz_mem_hyp_return_host(uint64_t max, uint64_t *nr_returned)
 			gz_mem_scrub(pa, 1);
 			gz_hal_hyp_unmap(pa, 1);
 			gz_pgstate_set(pa, 1, GZ_OWNER_HOST, GZ_PAGE_OWNED);
+			tables = gz_mem_g.hyp_acct.pages;
+			gz_host_s2_regroup(&gz_mem_g.host_s2, pa);
+			/* the tables it freed are free pool pages to look at too */
+			budget += tables - gz_mem_g.hyp_acct.pages;
 			done++;
 		} else {
 			*(gz_pa_t *)gz_hal_pa_to_va(pa) = kept;

@@ -44,6 +44,12 @@ void gz_host_s2_unmap(struct gz_pgt *s2, gz_pa_t pa, uint64_t nr);
 /* Map what the host may reach around @pa (below 2^pa_bits) after a host stage-2 fault
  * (gz_host_s2_handle_fault has the rules and results). */
 int gz_host_s2_map_fault(struct gz_pgt *s2, gz_pa_t pa);
+/* @pa came back to the host. Once every page of its 2 MiB block is the host's again, the
+ * 4 KiB mappings a table holds there go, and the table with them: the host's next access
+ * maps the block as one leaf. Without it each block a VM ever took a page from kept a table
+ * page of gzhyp's pool for good (bench/soak: the hypervisor's table memory grew with every
+ * protected VM). */
+void gz_host_s2_regroup(struct gz_pgt *s2, gz_pa_t pa);
 /* Whether [addr, addr + nr pages) is aligned, non-empty and below 2^bits. */
 int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits);
 

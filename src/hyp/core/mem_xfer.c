@@ -385,6 +385,7 @@ static void return_to_host(struct gz_vm_mem *m, gz_pa_t pa, bool scrub)
 	if (scrub)
 		gz_mem_scrub(pa, 1);
 	gz_pgstate_set(pa, 1, GZ_OWNER_HOST, GZ_PAGE_OWNED);
+	gz_host_s2_regroup(&gz_mem_g.host_s2, pa);
 	m->owned_pages--;
 }
 
