@@ -68,11 +68,29 @@ static struct {
 } S = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static _Thread_local int my_thread = -1;
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+
+/* A thread that ends gives its physical CPU back: a process that runs one VM after another
+ * (bench/soak) starts new vCPU threads for each, and the machine has MAX_THREADS CPUs. */
+static void thread_exit(void *slot)
+{
+	pthread_mutex_lock(&S.mu);
+	S.threads[(intptr_t)slot - 1].used = false;
+	pthread_mutex_unlock(&S.mu);
+}
+
+static void thread_key_init(void)
+{
+	if (pthread_key_create(&thread_key, thread_exit))
+		gz_hal_panic("gzsim driver: no thread-specific key");
+}
 
 static int thread_slot(void)
 {
 	if (my_thread >= 0)
 		return my_thread;
+	pthread_once(&thread_key_once, thread_key_init);
 	pthread_mutex_lock(&S.mu);
 	for (int i = 0; i < MAX_THREADS; i++) {
 		if (!S.threads[i].used) {
@@ -80,6 +98,7 @@ static int thread_slot(void)
 			S.threads[i].t = pthread_self();
 			atomic_store(&S.threads[i].kicked, 0);
 			my_thread = i;
+			pthread_setspecific(thread_key, (void *)(intptr_t)(i + 1));
 			break;
 		}
 	}
