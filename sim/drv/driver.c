@@ -60,6 +60,7 @@ static struct {
 	unsigned nr_in_run, nr_asleep;
 	void *hyp_mem;
 	uint64_t hyp_size;
+	uint64_t pinned, pinned_peak; /* pages pinned for all VMs, and the most at once (atomic) */
 	/* irqfd watcher */
 	pthread_t watcher;
 	bool watcher_up, watcher_stop;
@@ -185,6 +186,12 @@ static int op_pin_user_page(void *env, uint64_t uaddr, uint64_t *pa)
 	if (!in_phys(uaddr, GZ_PAGE_SIZE))
 		return -EFAULT;
 	*pa = gz_hal_va_to_pa((const void *)(uintptr_t)uaddr);
+	uint64_t n = __atomic_add_fetch(&S.pinned, 1, __ATOMIC_RELAXED);
+	uint64_t peak = __atomic_load_n(&S.pinned_peak, __ATOMIC_RELAXED);
+
+	while (n > peak && !__atomic_compare_exchange_n(&S.pinned_peak, &peak, n, true,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 	return 0;
 }
 
@@ -193,6 +200,7 @@ static void op_unpin_page(void *env, uint64_t pa, bool dirty)
 	(void)env;
 	(void)pa;
 	(void)dirty;
+	__atomic_fetch_sub(&S.pinned, 1, __ATOMIC_RELAXED);
 }
 
 static int op_eventfd_get(void *env, int fd, void **out)
@@ -575,6 +583,7 @@ int gz_sim_drv_init(const struct gz_sim_drv_config *cfg)
 	r = gz_sim_init(cfg ? &cfg->machine : NULL);
 	if (r)
 		return -ENOMEM;
+	S.pinned = S.pinned_peak = 0;
 	S.hyp_size = cfg && cfg->hyp_mem ? GZ_ALIGN_UP(cfg->hyp_mem, GZ_PAGE_SIZE) : 32ULL << 20;
 	S.hyp_mem = gz_sim_host_alloc(S.hyp_size);
 	if (!S.hyp_mem)
@@ -703,6 +712,26 @@ void gz_sim_kick_thread(pthread_t t)
 	}
 	pthread_mutex_unlock(&S.mu);
 	gz_sim_registry_kick_all();
+}
+
+int gz_sim_drv_mem(struct gz_sim_drv_mem *m)
+{
+	struct gzdrv_hyp_mem h;
+	int r;
+
+	if (!S.up)
+		return -ENODEV;
+	r = gzdrv_hyp_mem(&S.drv, &h);
+	if (r)
+		return r;
+	m->pinned_pages = __atomic_load_n(&S.pinned, __ATOMIC_RELAXED);
+	m->pinned_peak = __atomic_load_n(&S.pinned_peak, __ATOMIC_RELAXED);
+	m->host_free_bytes = __atomic_load_n(&gz_sim_m.free_pages, __ATOMIC_RELAXED)
+			     << GZ_PAGE_SHIFT;
+	m->pool_used = h.pool_used;
+	m->pool_total = h.pool_total;
+	m->tables = h.tables;
+	return 0;
 }
 
 void *gz_sim_ram_alloc(size_t size)

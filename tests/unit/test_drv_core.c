@@ -457,11 +457,17 @@ static void test_devices_and_irq_lines(void **state)
 	assert_int_equal(gzdrv_vcpu_ioctl(vm->vcpus[0], GZVM_GET_ONE_REG, (uint64_t)(uintptr_t)&r),
 			 0);
 	assert_int_equal(back, 0x80001000);
-	/* statistics */
+	/* statistics, the VM's and the hypervisor's (its pool): the VM's bytes come back */
 	uint64_t hyp = 0, shared = 0;
+	struct gzdrv_hyp_mem m1, m2;
 	assert_int_equal(gzdrv_vm_hyp_stats(vm, &hyp, &shared), 0);
 	assert_true(hyp > 0);
+	assert_int_equal(gzdrv_hyp_mem(&drv, &m1), 0);
+	assert_true(m1.pool_used >= hyp && m1.pool_used < m1.pool_total && m1.tables > 0);
 	gzdrv_vm_release(vm);
+	assert_int_equal(gzdrv_hyp_mem(&drv, &m2), 0);
+	assert_int_equal(m2.pool_used, m1.pool_used - hyp);
+	assert_int_equal(m2.pool_total, m1.pool_total);
 }
 
 /* The guest takes and completes whatever is pending in its LRs, then a host IRQ exits. */

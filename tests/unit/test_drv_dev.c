@@ -412,6 +412,15 @@ static void test_hvc_tracing(void **state)
 	assert_int_equal(shared, 262144);
 	fake_hyp_status(GZ_HVC_FN_GET_STATISTICS, GZ_ERR_NOT_SUPPORTED, 0, 0, 0);
 	assert_int_equal(gzdrv_vm_hyp_stats(vm, &hyp, &shared), -EOPNOTSUPP);
+	/* the hypervisor's own memory (VM 0): x1..x3 as they come, or refused the same way */
+	struct gzdrv_hyp_mem m;
+	fake_hyp_status(GZ_HVC_FN_GET_STATISTICS, GZ_OK, 8192, 65536, 4096);
+	assert_int_equal(gzdrv_hyp_mem(vm->drv, &m), 0);
+	assert_int_equal(m.pool_used, 8192);
+	assert_int_equal(m.pool_total, 65536);
+	assert_int_equal(m.tables, 4096);
+	fake_hyp_status(GZ_HVC_FN_GET_STATISTICS, GZ_ERR_NOT_SUPPORTED, 0, 0, 0);
+	assert_int_equal(gzdrv_hyp_mem(vm->drv, &m), -EOPNOTSUPP);
 	gzdrv_vm_release(vm);
 	assert_clean();
 }

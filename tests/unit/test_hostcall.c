@@ -423,6 +423,7 @@ static void test_memory_calls(void **state)
 	assert_int_equal(r.a[0], GZ_OK);
 	assert_true(r.a[1] > 0);
 	assert_int_equal(r.a[2], 0);
+	assert_int_equal(r.a[3], 0);
 	refused(GZ_ERR_INVALID_ARGS, GZ_HVC_GET_STATISTICS, vm + 1, 0, 0, 0, 0);
 
 	/* MAP_GUEST goes through memslot validation */
@@ -487,6 +488,43 @@ static void test_destroy_batches(void **state)
 	assert_true(fix_is_zero(VFIX_GUEST_PAGE(3)));
 }
 
+/* GET_STATISTICS(0): the hypervisor's pool. A VM's structures, tables and vCPUs show in the
+ * used bytes while it lives, and every byte comes back when it is destroyed (the soak's
+ * leak check, bench/soak). */
+static void test_hyp_statistics(void **state)
+{
+	struct gz_smccc_regs r0 = hcall(GZ_HVC_GET_STATISTICS, 0, 0, 0, 0, 0), r1, r2;
+	uint16_t vm;
+
+	(void)state;
+	assert_int_equal(r0.a[0], GZ_OK);
+	assert_true(r0.a[1] > 0 && r0.a[1] < r0.a[2]);
+	assert_true(r0.a[3] > 0 && r0.a[3] <= r0.a[1]);
+	assert_int_equal(r0.a[1] % GZ_PAGE_SIZE, 0);
+	assert_int_equal(r0.a[3], gz_mem_hyp_acct()->pages << GZ_PAGE_SHIFT);
+
+	vm = vfix_create_vm();
+	assert_int_equal(
+	    hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, put_ranges(100, 0, 0x80000000, 0, 16), 0, 0),
+	    GZ_OK);
+	assert_int_equal(vfix_create_vcpu(vm, 0), GZ_OK);
+	assert_int_equal(vfix_create_vcpu(vm, 1), GZ_OK);
+	r1 = hcall(GZ_HVC_GET_STATISTICS, 0, 0, 0, 0, 0);
+	r2 = hcall(GZ_HVC_GET_STATISTICS, vm, 0, 0, 0, 0);
+	assert_int_equal(r1.a[0], GZ_OK);
+	assert_int_equal(r1.a[2], r0.a[2]);
+	/* the VM's bytes are all in the pool's used ones */
+	assert_true(r2.a[1] > 0);
+	assert_true(r1.a[1] >= r0.a[1] + r2.a[1]);
+
+	while (hstatus(GZ_HVC_DESTROY_VM, vm, 0, 0, 0, 0) == GZ_ERR_BUSY)
+		;
+	r2 = hcall(GZ_HVC_GET_STATISTICS, 0, 0, 0, 0, 0);
+	assert_int_equal(r2.a[1], r0.a[1]);
+	assert_int_equal(r2.a[2], r0.a[2]);
+	assert_int_equal(r2.a[3], r0.a[3]);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -504,6 +542,7 @@ int main(void)
 	    T(test_memory_calls),
 	    T(test_dtb_and_inform_exit),
 	    T(test_destroy_batches),
+	    T(test_hyp_statistics),
 	    T(test_demand_paging_after_slot),
 	    T(test_core_init_errors),
 	};

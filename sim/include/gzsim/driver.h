@@ -30,6 +30,16 @@ int gz_sim_close(int fd);
 /* Make a GZVM_RUN in progress on thread t return -EINTR soon (a signal's work). */
 void gz_sim_kick_thread(pthread_t t);
 
+/* What a soak run watches for leaks across VM lifetimes (bench/soak): pages the driver
+ * holds pinned for all VMs (and the most at once since gz_sim_drv_init), the simulated
+ * host's free memory, and the hypervisor's own (GET_STATISTICS of VM 0: its pool in use and
+ * in all, its own tables). 0 or -errno. */
+struct gz_sim_drv_mem {
+	uint64_t pinned_pages, pinned_peak, host_free_bytes;
+	uint64_t pool_used, pool_total, tables;
+};
+int gz_sim_drv_mem(struct gz_sim_drv_mem *m);
+
 /* Guest RAM for memslots: simulated physical memory (gz_sim_host_alloc). */
 void *gz_sim_ram_alloc(size_t size);
 void gz_sim_ram_free(void *p, size_t size);

@@ -295,6 +295,13 @@ void gzdrv_vm_wake_all(struct gzdrv_vm *vm);
 /* Memory statistics: driver counters plus the hypervisor's GET_STATISTICS answer. */
 int gzdrv_vm_hyp_stats(struct gzdrv_vm *vm, uint64_t *hyp_mem, uint64_t *shared_mem);
 
+/* The hypervisor's own memory (opengz's GET_STATISTICS of VM 0), in bytes: its pool in use
+ * and in all, and its own page tables among the used (sysfs in the kernel; soak runs). */
+struct gzdrv_hyp_mem {
+	uint64_t pool_used, pool_total, tables;
+};
+int gzdrv_hyp_mem(struct gzdrv *drv, struct gzdrv_hyp_mem *m);
+
 /* Symbolic name of a GZVM_EXIT_* value ("MMIO", ...; "?" if unknown). */
 const char *gzdrv_exit_name(uint32_t exit_reason);
 

@@ -162,6 +162,19 @@ int gzdrv_vm_hyp_stats(struct gzdrv_vm *vm, uint64_t *hyp_mem, uint64_t *shared_
 	return 0;
 }
 
+int gzdrv_hyp_mem(struct gzdrv *drv, struct gzdrv_hyp_mem *m)
+{
+	struct gzdrv_hvc_out out;
+	int ret = gzdrv_call1(drv, GZ_HVC_GET_STATISTICS, 0, &out);
+
+	if (ret)
+		return ret;
+	m->pool_used = out.x[1];
+	m->pool_total = out.x[2];
+	m->tables = out.x[3];
+	return 0;
+}
+
 long gzdrv_vm_ioctl(struct gzdrv_vm *vm, unsigned int cmd, uint64_t arg)
 {
 	switch (cmd) {

@@ -101,7 +101,8 @@ static struct miscdevice gzvm_dev = {
 };
 /* clang-format on */
 
-/* /sys/kernel/gzvm/{demand_paging_batch_pages,destroy_batch_pages,pinned_pages} */
+/* /sys/kernel/gzvm/{demand_paging_batch_pages,destroy_batch_pages,pinned_pages,
+ * hyp_pool_used_bytes,hyp_pool_total_bytes,hyp_table_bytes} */
 static ssize_t demand_paging_batch_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
 					      char *buf)
 {
@@ -142,8 +143,40 @@ static ssize_t pinned_pages_show(struct kobject *kobj, struct kobj_attribute *at
 	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(&gzvm_pinned_pages));
 }
 
+/* The hypervisor's own memory, asked at each read (GET_STATISTICS of VM 0): what a soak run
+ * watches for leaks across VM lifetimes (bench/soak). */
+static ssize_t hyp_mem_show(char *buf, size_t field)
+{
+	struct gzdrv_hyp_mem m;
+	int ret = gzdrv_hyp_mem(&gzvm_drv, &m);
+
+	if (ret)
+		return ret;
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)*(u64 *)((char *)&m + field));
+}
+
+static ssize_t hyp_pool_used_bytes_show(struct kobject *kobj, struct kobj_attribute *attr,
+					char *buf)
+{
+	return hyp_mem_show(buf, offsetof(struct gzdrv_hyp_mem, pool_used));
+}
+
+static ssize_t hyp_pool_total_bytes_show(struct kobject *kobj, struct kobj_attribute *attr,
+					 char *buf)
+{
+	return hyp_mem_show(buf, offsetof(struct gzdrv_hyp_mem, pool_total));
+}
+
+static ssize_t hyp_table_bytes_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return hyp_mem_show(buf, offsetof(struct gzdrv_hyp_mem, tables));
+}
+
 /* clang-format off */
 static struct kobj_attribute pinned_pages_attr = __ATTR_RO(pinned_pages);
+static struct kobj_attribute hyp_pool_used_bytes_attr = __ATTR_RO(hyp_pool_used_bytes);
+static struct kobj_attribute hyp_pool_total_bytes_attr = __ATTR_RO(hyp_pool_total_bytes);
+static struct kobj_attribute hyp_table_bytes_attr = __ATTR_RO(hyp_table_bytes);
 static struct kobj_attribute demand_paging_batch_pages_attr =
 	__ATTR_RW_MODE(demand_paging_batch_pages, 0660);
 static struct kobj_attribute destroy_batch_pages_attr =
@@ -155,6 +188,9 @@ static struct attribute *gzvm_attrs[] = {
 	&demand_paging_batch_pages_attr.attr,
 	&destroy_batch_pages_attr.attr,
 	&pinned_pages_attr.attr,
+	&hyp_pool_used_bytes_attr.attr,
+	&hyp_pool_total_bytes_attr.attr,
+	&hyp_table_bytes_attr.attr,
 	NULL,
 };
 /* clang-format on */

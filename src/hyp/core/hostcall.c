@@ -369,11 +369,19 @@ static int do_map_guest_block(struct gz_smccc_regs *r)
 static int do_statistics(struct gz_smccc_regs *r)
 {
 	struct gz_vm *vm;
-	int st = live_vm(r->a[1], &vm);
+	int st;
 
+	/* VM 0 is the hypervisor itself (as in ENABLE_CAP's queries): its pool, for soak runs
+	 * and leak checks across VM lifetimes. */
+	if (r->a[1] == 0) {
+		gz_mem_hyp_stats(&r->a[1], &r->a[2], &r->a[3]);
+		return GZ_OK;
+	}
+	st = live_vm(r->a[1], &vm);
 	if (st != GZ_OK)
 		return st;
 	gz_vm_mem_stats(&vm->mem, &r->a[1], &r->a[2]);
+	r->a[3] = 0;
 	return GZ_OK;
 }
 
@@ -430,7 +438,7 @@ static const struct hostcall {
     [GZ_HVC_FN_SET_DTB_CONFIG] = {do_set_dtb_config, 0},
     [GZ_HVC_FN_MAP_GUEST] = {do_map_guest, 0},
     [GZ_HVC_FN_MAP_GUEST_BLOCK] = {do_map_guest_block, 0},
-    [GZ_HVC_FN_GET_STATISTICS] = {do_statistics, 2},
+    [GZ_HVC_FN_GET_STATISTICS] = {do_statistics, 3},
 };
 
 void gz_hostcall_dispatch(struct gz_smccc_regs *regs)

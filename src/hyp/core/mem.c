@@ -300,6 +300,18 @@ void gz_vm_mem_stats(const struct gz_vm_mem *m, uint64_t *hyp_bytes, uint64_t *s
 	*shared_bytes = m->shared_pages << GZ_PAGE_SHIFT;
 }
 
+void gz_mem_hyp_stats(uint64_t *used_bytes, uint64_t *total_bytes, uint64_t *table_bytes)
+{
+	struct gz_pool_stats st;
+
+	gz_mem_lock();
+	gz_pool_get_stats(&gz_mem_g.pool, &st);
+	*used_bytes = st.used << GZ_PAGE_SHIFT;
+	*total_bytes = st.total << GZ_PAGE_SHIFT;
+	*table_bytes = gz_mem_g.hyp_acct.pages << GZ_PAGE_SHIFT;
+	gz_mem_unlock();
+}
+
 /* ---- invariants ---------------------------------------------------------------------- */
 
 struct check_ctx {

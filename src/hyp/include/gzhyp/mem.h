@@ -155,6 +155,9 @@ int gz_vm_mem_reclaim(struct gz_vm_mem *m, uint64_t max_pages);
 /* GET_STATISTICS: bytes of hypervisor memory the VM uses (its structures and stage-2
  * tables) and bytes it shares with the host. */
 void gz_vm_mem_stats(const struct gz_vm_mem *m, uint64_t *hyp_bytes, uint64_t *shared_bytes);
+/* GET_STATISTICS(0): the pool's bytes in use and in all (free or not; host donations make it
+ * grow), and the bytes of the hypervisor's own tables (the host's stage 2) among the used. */
+void gz_mem_hyp_stats(uint64_t *used_bytes, uint64_t *total_bytes, uint64_t *table_bytes);
 
 /* host -> guest: lend (normal VM) or donate (protected VM) [pa, pa + nr pages) and map it at
  * [ipa, ipa + nr pages). */
