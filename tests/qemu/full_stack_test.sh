@@ -32,28 +32,14 @@ parse_spec() {
   tag="$g $n${prot:+ protected}" desc="$g with $n vCPUs${prot:+ as a protected VM}"
 }
 root=$(cd "$(dirname "$0")/../.." && pwd)
-abi=${GZ_KERNEL_ABI:-6.1.0-50}
-kimg=$root/.cache/kernel/$abi/image/Image bbox=$root/.cache/kernel/$abi/image/busybox
-kaddr=0x40200000
 cc=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
 
 qemu=${GZ_QEMU:-qemu-system-aarch64}
 . "$(dirname "$0")/host_vm.sh"
-command -v "$qemu" >/dev/null 2>&1 || { echo "FAIL: $qemu not found: run scripts/deps"; exit 1; }
 command -v "$cc" >/dev/null 2>&1 || { echo "FAIL: $cc not found: run scripts/deps"; exit 1; }
-[ -f "$image" ] || { echo "FAIL: $image missing: build a host preset (el2 sub-build)"; exit 1; }
-[ -f "$kimg" ] && [ -f "$bbox" ] ||
-  { echo "FAIL: Debian kernel Image/busybox missing: run scripts/fetch-kernel --image"; exit 1; }
-mkdir -p "$work"
-
-# gzvm.ko for that kernel and gzvmm linked statically for aarch64, nothing downloaded here
-GZ_NO_FETCH=1 "$root/scripts/build-host-tools" "$work" ||
-  { echo "FAIL: gzvm.ko or the static aarch64 gzvmm did not build (logs in $work)"; exit 1; }
-
-# initramfs: busybox, gzvm.ko, gzvmm, the guests, an /init that runs each and frames its console
-r=$work/root
-rm -rf "$r" && mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp"
-cp "$bbox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" && cp "$work/ko/gzvm.ko" "$r/gzvm.ko"
+# gzvm.ko for that kernel and gzvmm linked statically for aarch64; the initramfs: busybox,
+# gzvm.ko, gzvmm, the guests, an /init that runs each and frames its console
+gz_stack_root "$image" "$work"
 {
   echo '#!/bin/busybox sh'
   echo '/bin/busybox --install -s /bin'
@@ -73,13 +59,7 @@ cp "$bbox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" && cp "$work/ko/g
   done
   echo 'echo "init: done"; poweroff -f'
 } >"$r/init"
-chmod +x "$r/init" "$r/bin/busybox" "$r/bin/gzvmm"
-gz_pack_initramfs "$r" "$work/initramfs.cpio.gz" ||
-  { echo "FAIL: could not pack the initramfs"; exit 1; }
-
-log=$work/console.log
-gz_host_vm_args "$image" "$kimg" "$kaddr" "$work/initramfs.cpio.gz"
-gz_run_qemu "${GZ_QEMU_TIMEOUT:-28}" 1048576 "$log" "${host_args[@]}"
+gz_stack_run "$image" "$work" "${GZ_QEMU_TIMEOUT:-28}" 1048576
 grep -E "^(host|init):|gzvm hypervisor|Power down|panic|Oops" "$log"
 echo "+ qemu exit status: $status (full console: $log)"
 

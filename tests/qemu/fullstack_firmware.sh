@@ -15,24 +15,10 @@ set -uo pipefail
 
 image=$1 work=$2 what=$3
 root=$(cd "$(dirname "$0")/../.." && pwd)
-abi=${GZ_KERNEL_ABI:-6.1.0-50}
-kimg=$root/.cache/kernel/$abi/image/Image bbox=$root/.cache/kernel/$abi/image/busybox
-kaddr=0x40200000
 qemu=${GZ_QEMU:-qemu-system-aarch64}
 . "$(dirname "$0")/host_vm.sh"
-command -v "$qemu" >/dev/null 2>&1 || { echo "FAIL: $qemu not found: run scripts/deps"; exit 1; }
-[ -f "$image" ] || { echo "FAIL: $image missing: build a host preset (el2 sub-build)"; exit 1; }
-[ -f "$kimg" ] && [ -f "$bbox" ] ||
-  { echo "FAIL: Debian kernel Image/busybox missing: run scripts/fetch-kernel --image"; exit 1; }
 fw=$("$root/scripts/fetch-firmware") || { echo "FAIL: no firmware: run scripts/fetch-firmware"; exit 1; }
-mkdir -p "$work"
-
-GZ_NO_FETCH=1 "$root/scripts/build-host-tools" "$work" ||
-  { echo "FAIL: gzvm.ko or the static aarch64 gzvmm did not build (logs in $work)"; exit 1; }
-
-r=$work/root
-rm -rf "$r" && mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" "$r/fw" "$r/t"
-cp "$bbox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" && cp "$work/ko/gzvm.ko" "$r/gzvm.ko"
+gz_stack_root "$image" "$work" fw t
 cp "$fw/u-boot.bin" "$fw/QEMU_EFI.fd" "$r/fw/" && cp "$root/tests/vmm/firmware.sh" "$root/tests/vmm/console_session.sh" "$r/t/"
 cat >"$r/init" <<INIT
 #!/bin/busybox sh
@@ -45,13 +31,8 @@ sed 's/^/fw: /' /tmp/fw.log
 echo "init: pinned_pages \$(cat /sys/kernel/gzvm/pinned_pages)"
 echo "init: done"; poweroff -f
 INIT
-chmod +x "$r/init" "$r/bin/busybox" "$r/bin/gzvmm" "$r/t/"*.sh
-gz_pack_initramfs "$r" "$work/initramfs.cpio.gz" ||
-  { echo "FAIL: could not pack the initramfs"; exit 1; }
-
-log=$work/console.log
-gz_host_vm_args "$image" "$kimg" "$kaddr" "$work/initramfs.cpio.gz"
-gz_run_qemu "${GZ_QEMU_TIMEOUT:-28}" 1048576 "$log" "${host_args[@]}"
+chmod +x "$r/t/"*.sh
+gz_stack_run "$image" "$work" "${GZ_QEMU_TIMEOUT:-28}" 1048576
 grep -E "^(init|fw: session: (step|gzvmm))|^fw: firmware|panic|Oops" "$log"
 echo "+ qemu exit status: $status (full console: $log)"
 

@@ -1,6 +1,6 @@
 # Sourced by the tests that boot Debian's Linux as the host VM under gzhyp (gz.test=host): the
-# initramfs packing, the one QEMU command line of that boot, and a QEMU run bounded in time and
-# in output. Needs $qemu set by the caller.
+# initramfs packing, the one QEMU command line of that boot, a QEMU run bounded in time and
+# in output, and the whole stack's preparation. Needs $qemu set by the caller.
 
 # gz_pack_initramfs DIR OUT: DIR as a gzip'd newc cpio archive.
 gz_pack_initramfs() {
@@ -23,4 +23,43 @@ gz_run_qemu() {
   echo "+ timeout $tmo $qemu $*"
   timeout "$tmo" "$qemu" "$@" </dev/null 2>&1 | head -c "$cap" | tr -d '\r' >"$log"
   status=${PIPESTATUS[0]}
+}
+
+# gz_stack_root IMAGE WORK [DIR...]: for a run of the whole stack (gzvm.ko and gzvmm in the
+# host VM), the checks (QEMU, gzhyp's IMAGE, Debian's kernel and busybox from
+# scripts/fetch-kernel --image), gzvm.ko and the static aarch64 gzvmm built into WORK
+# (scripts/build-host-tools, nothing downloaded), and a fresh initramfs tree $r = WORK/root
+# with busybox, gzvmm, gzvm.ko and the DIRs. Sets r, kimg and kaddr; exits the calling script
+# with a FAIL line when something is missing.
+gz_stack_root() {
+  local image=$1 work=$2 top bbox abi=${GZ_KERNEL_ABI:-6.1.0-50} d
+  shift 2
+  top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  kimg=$top/.cache/kernel/$abi/image/Image bbox=$top/.cache/kernel/$abi/image/busybox
+  kaddr=0x40200000
+  command -v "$qemu" >/dev/null 2>&1 || { echo "FAIL: $qemu not found: run scripts/deps"; exit 1; }
+  [ -f "$image" ] || { echo "FAIL: $image missing: build a host preset (el2 sub-build)"; exit 1; }
+  [ -f "$kimg" ] && [ -f "$bbox" ] ||
+    { echo "FAIL: Debian kernel Image/busybox missing: run scripts/fetch-kernel --image"; exit 1; }
+  mkdir -p "$work"
+  GZ_NO_FETCH=1 "$top/scripts/build-host-tools" "$work" ||
+    { echo "FAIL: gzvm.ko or the static aarch64 gzvmm did not build (logs in $work)"; exit 1; }
+  r=$work/root
+  rm -rf "$r" && mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" || exit 1
+  for d in "$@"; do mkdir -p "$r/$d" || exit 1; done
+  cp "$bbox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" &&
+    cp "$work/ko/gzvm.ko" "$r/gzvm.ko" || { echo "FAIL: could not fill $r"; exit 1; }
+}
+
+# gz_stack_run IMAGE WORK SECONDS MAX_BYTES: packs $r (gz_stack_root's tree, its /init written
+# by the caller) and boots it as the host VM's initramfs under gzhyp's IMAGE, bounded by
+# gz_run_qemu; the console goes to $log (WORK/console.log), QEMU's exit status to $status.
+gz_stack_run() {
+  local image=$1 work=$2 tmo=$3 cap=$4
+  chmod +x "$r/init" "$r/bin/busybox" "$r/bin/gzvmm"
+  gz_pack_initramfs "$r" "$work/initramfs.cpio.gz" ||
+    { echo "FAIL: could not pack the initramfs"; exit 1; }
+  log=$work/console.log
+  gz_host_vm_args "$image" "$kimg" "$kaddr" "$work/initramfs.cpio.gz"
+  gz_run_qemu "$tmo" "$cap" "$log" "${host_args[@]}"
 }
