@@ -53,8 +53,8 @@ static bool wp_hit(const struct gz_debug_ctx *d, bool el0, uint64_t va, uint64_t
 	return false;
 }
 
-/* The load or store @insn makes: where, how many bytes, which way. False for anything else. */
-static bool data_access(uc_engine *uc, uint32_t insn, uint64_t *va, uint64_t *size, bool *write)
+bool gz_sim_debug_data_access(uc_engine *uc, uint32_t insn, uint64_t *va, uint64_t *size,
+			      bool *write)
 {
 	struct gz_sim_ldst l;
 
@@ -106,7 +106,7 @@ static void debug_hook(uc_engine *uc, uint64_t pc, uint32_t isize, void *arg)
 			take(v, uc, gz_sim_syn_guest_breakpoint(el0), pc, false, 0);
 			return;
 		}
-		if (data_access(uc, insn, &va, &size, &write) &&
+		if (gz_sim_debug_data_access(uc, insn, &va, &size, &write) &&
 		    wp_hit(&c->dbg, el0, va, size, write)) {
 			take(v, uc, gz_sim_syn_guest_watchpoint(el0, write), pc, true, va);
 			return;

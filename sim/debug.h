@@ -12,5 +12,9 @@
 void gz_sim_debug_enter(struct gz_sim_vcpu *v);
 /* At its exit: PSTATE.SS back into @pstate (Unicorn keeps none while its unit is off). */
 uint64_t gz_sim_debug_pstate(const struct gz_sim_vcpu *v, uint64_t pstate);
+/* The load or store @insn makes: where, how many bytes, which way (also for the gdb server's
+ * watchpoints). False for anything else. */
+bool gz_sim_debug_data_access(uc_engine *uc, uint32_t insn, uint64_t *va, uint64_t *size,
+			      bool *write);
 
 #endif

@@ -9,6 +9,7 @@
 #include "debug.h"
 #include "decode.h"
 #include "exec.h"
+#include "gdb.h"
 #include "gexc.h"
 #include "machine.h"
 #include "registry.h"
@@ -66,6 +67,8 @@ static int enter(struct gz_sim_vcpu *v, struct gz_cpu_ctx *ctx, struct gz_exit_r
 		gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_cnthctl_el2, ctx->cnthctl_el2);
 	}
 	gz_sim_debug_enter(v);
+	if (atomic_load_explicit(&gz_sim_gdb_on, memory_order_relaxed))
+		gz_sim_gdb_enter(v);
 	v->slice_end = atomic_load(&gz_sim_m.insns) + gz_sim_m.cfg.slice;
 	v->timer_gated = gz_sim_timer_output(ctx);
 	atomic_store(&v->kick, 0);
@@ -187,6 +190,8 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 		irq_consumed = (kicked || (why & GZ_SIM_LEAVE_EXIT_AT)) && !(why & ~own);
 	}
 	gz_sim_ctx_save(v, ctx);
+	if (atomic_load_explicit(&gz_sim_gdb_on, memory_order_relaxed))
+		gz_sim_gdb_exit(v, exit);
 	if (gz_sim_m.trace > 1)
 		fprintf(
 		    stderr,

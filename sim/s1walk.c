@@ -61,6 +61,9 @@ void gz_sim_s1_fault(uint64_t vttbr, uint64_t vtcr, const uint64_t *sys, uint64_
 		}
 		break;
 	}
+	out->leaf = true;
+	out->oa = (d & ARCH_PTE_ADDR_MASK & ~((1ULL << (12 + 9 * (3 - level))) - 1)) |
+		  (va & ((1ULL << (12 + 9 * (3 - level))) - 1));
 	if (!(d & ARCH_PTE_AF)) {
 		out->fsc = ESR_FSC_ACCESS + level;
 		return;

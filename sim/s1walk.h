@@ -9,6 +9,10 @@ struct gz_sim_s1_fault {
 	unsigned fsc; /* DFSC/IFSC */
 	bool s1ptw;   /* the table walk itself faulted at stage 2 (IPA in ipa) */
 	uint64_t ipa;
+	/* a leaf was found (whatever its permissions and access flag): oa is the IPA @va
+	 * translates to (a debugger's view, gdb_mem.c) */
+	bool leaf;
+	uint64_t oa;
 };
 void gz_sim_s1_fault(uint64_t vttbr, uint64_t vtcr, const uint64_t *sys, uint64_t va, bool write,
 		     bool fetch, bool el0, struct gz_sim_s1_fault *out);

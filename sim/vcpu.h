@@ -11,6 +11,10 @@
 #include "ucmap.h"
 #include "vgic_cpuif.h"
 
+/* Engine hooks the gdb server may install: one per breakpoint, one for steps and watchpoints. */
+#define GZ_SIM_GDB_BPS	 64
+#define GZ_SIM_GDB_HOOKS (GZ_SIM_GDB_BPS + 1)
+
 /* Why Unicorn stopped. */
 enum gz_sim_stop {
 	GZ_SIM_STOP_NONE,
@@ -55,6 +59,9 @@ struct gz_sim_vcpu {
 	uc_hook dbg_hook;
 	bool dbg_hooked;
 	bool ss, ss_stepped;
+	/* the gdb server's hooks on this engine (gdb_stub.c) and the generation they follow */
+	uc_hook gdb_hook[GZ_SIM_GDB_HOOKS];
+	unsigned gdb_nr_hooks, gdb_gen;
 	uint64_t uc_hcr;     /* HCR_EL2 as loaded into Unicorn, without VI */
 	uint64_t uc_mdcr;    /* MDCR_EL2 as loaded into Unicorn */
 	uint64_t uc_cnthctl; /* CNTHCTL_EL2 as loaded into Unicorn */

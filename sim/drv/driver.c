@@ -18,6 +18,7 @@
 #include <gzsim/driver.h>
 #include "gzdrv.h"
 #include "../exec.h"
+#include "../gdb.h"
 #include "../machine.h"
 #include "../phys.h"
 #include "../registry.h"
@@ -69,6 +70,7 @@ static struct {
 } S = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static _Thread_local int my_thread = -1;
+static _Thread_local struct gzdrv_vcpu *my_vcpu; /* in its ioctl (the gdb server's park) */
 static pthread_key_t thread_key;
 static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
 
@@ -480,6 +482,7 @@ static void op_vcpu_sleep(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_n
 		p->asleep = true;
 		p->deadline = timeout_ns ? gz_sim_now() + ns_to_ticks(timeout_ns) : UINT64_MAX;
 		S.nr_asleep++;
+		gz_sim_gdb_asleep(vcpu->vm->vm_id, vcpu->id, true);
 		maybe_skip_time();
 		while (!p->wake) {
 			if (my_thread >= 0 && atomic_load(&S.threads[my_thread].kicked))
@@ -496,12 +499,22 @@ static void op_vcpu_sleep(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_n
 			pthread_cond_timedwait(&p->cv, &S.mu, &until);
 		}
 		S.nr_asleep--;
+		gz_sim_gdb_asleep(vcpu->vm->vm_id, vcpu->id, false);
 		p->asleep = false;
 		p->deadline = UINT64_MAX;
 		gz_sim_exec_runnable(1);
 	}
 	p->wake = false;
 	pthread_mutex_unlock(&S.mu);
+}
+
+/* Before each RUN hypercall: where a vCPU the gdb server holds waits, its context at rest. */
+static void op_yield(void *env)
+{
+	(void)env;
+	if (my_vcpu)
+		gz_sim_gdb_park(my_vcpu->vm->vm_id, my_vcpu->id,
+				my_thread >= 0 ? &S.threads[my_thread].kicked : NULL);
 }
 
 static void op_vcpu_wake(void *env, struct gzdrv_vcpu *vcpu)
@@ -567,6 +580,7 @@ static const struct gzdrv_ops sim_ops = {
     .vm_put = op_vm_put,
     .signal_pending = op_signal_pending,
     .vcpu_sleep = op_vcpu_sleep,
+    .yield = op_yield,
     .vcpu_wake = op_vcpu_wake,
     .vcpu_destroy = op_vcpu_destroy,
     .read_clocks = op_read_clocks,
@@ -662,7 +676,9 @@ long gz_sim_ioctl(int fd, unsigned long req, void *arg)
 		S.nr_in_run++;
 		pthread_mutex_unlock(&S.mu);
 		gz_sim_exec_runnable(1);
+		my_vcpu = e.obj;
 		r = gzdrv_vcpu_ioctl(e.obj, (unsigned int)req, (uint64_t)(uintptr_t)arg);
+		my_vcpu = NULL;
 		gz_sim_exec_runnable(-1);
 		pthread_mutex_lock(&S.mu);
 		S.nr_in_run--;

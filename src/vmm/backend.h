@@ -15,8 +15,19 @@ struct vmm_backend;
 
 /* What only the simulator reads (the command line refuses it with the gzvm backend). */
 struct vmm_sim_opts {
-	bool wall_clock; /* counter follows the host's clock, not the instructions executed */
-	uint64_t slice;	 /* instructions a vCPU runs before a scheduling exit; 0: default */
+	bool wall_clock;   /* counter follows the host's clock, not the instructions executed */
+	uint64_t slice;	   /* instructions a vCPU runs before a scheduling exit; 0: default */
+	uint16_t gdb_port; /* --gdb: the gdb server's port on 127.0.0.1; 0: none */
+	bool gdb_wait;	   /* --gdb-wait: the vCPUs wait for the debugger */
+};
+
+/* What the gdb server asks of the VMM (vm_run.c gives it). */
+struct vmm_debug_hooks {
+	/* A host pointer for guest-physical @ipa and the bytes valid from it, or NULL. */
+	void *(*ipa_ptr)(void *arg, uint64_t ipa, uint64_t *avail);
+	/* The debugger killed the guest. */
+	void (*kill)(void *arg);
+	void *arg;
 };
 
 struct vmm_backend_ops {
@@ -36,6 +47,12 @@ struct vmm_backend_ops {
 	void (*fini)(struct vmm_backend *be);
 	/* Guest instructions executed so far; NULL when the backend cannot count them. */
 	uint64_t (*insns)(struct vmm_backend *be);
+	/* The gdb server (sim.gdb_port): started before the vCPUs first run, again after a
+	 * reboot with new hooks; -1 with a message. NULL when the backend has none. */
+	int (*debug_start)(struct vmm_backend *be, const struct vmm_debug_hooks *h, char *err,
+			   size_t errlen);
+	/* The run ended with exit @status: tell the debugger, stop the server. May be NULL. */
+	void (*debug_stop)(struct vmm_backend *be, int status);
 };
 
 struct vmm_backend {

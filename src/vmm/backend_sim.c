@@ -4,6 +4,7 @@
 #include "backend.h"
 
 #include <gzsim/driver.h>
+#include <gzsim/gdb.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,6 +82,26 @@ static uint64_t sim_insns(struct vmm_backend *be)
 	return gz_sim_insns();
 }
 
+static int sim_debug_start(struct vmm_backend *be, const struct vmm_debug_hooks *h, char *err,
+			   size_t errlen)
+{
+	struct gz_sim_gdb_config cfg = {
+	    .port = be->sim.gdb_port,
+	    .wait = be->sim.gdb_wait,
+	    .ipa_ptr = h->ipa_ptr,
+	    .kill = h->kill,
+	    .arg = h->arg,
+	};
+
+	return gz_sim_gdb_start(&cfg, err, errlen);
+}
+
+static void sim_debug_stop(struct vmm_backend *be, int status)
+{
+	(void)be;
+	gz_sim_gdb_stop(status);
+}
+
 static const struct vmm_backend_ops sim_ops = {
     .name = "sim",
     .init = sim_init,
@@ -92,6 +113,8 @@ static const struct vmm_backend_ops sim_ops = {
     .kick = sim_kick,
     .fini = sim_fini,
     .insns = sim_insns,
+    .debug_start = sim_debug_start,
+    .debug_stop = sim_debug_stop,
 };
 
 const struct vmm_backend_ops *const vmm_backend_sim = &sim_ops;

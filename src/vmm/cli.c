@@ -102,6 +102,10 @@ void vmm_cli_usage(void *stream)
 	    "(>= 1000)\n"
 	    "  --max-insns N            stop the guest (status 1) once it executed more than N "
 	    "instructions\n"
+	    "  --gdb PORT               gdb server on 127.0.0.1:PORT, one thread per vCPU "
+	    "(docs/debugging.md)\n"
+	    "  --gdb-wait               the guest waits for the debugger before its first "
+	    "instruction\n"
 	    "\n"
 	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset\n"
 	    "             (--on-reset exit), 4 guest crash, 128+N stopped by signal N\n",
@@ -144,6 +148,8 @@ enum opt_id {
 	O_CLOCK,
 	O_SLICE,
 	O_MAX_INSNS,
+	O_GDB,
+	O_GDB_WAIT,
 	O_BIOS,
 	O_BIOS_VARS,
 	O_STOP_TIMEOUT,
@@ -181,6 +187,8 @@ static const struct {
     [O_CLOCK] = {"--clock", true, false, true},
     [O_SLICE] = {"--slice", true, false, true},
     [O_MAX_INSNS] = {"--max-insns", true, false, true},
+    [O_GDB] = {"--gdb", true, false, true},
+    [O_GDB_WAIT] = {"--gdb-wait", false, false, true},
     [O_BIOS] = {"--bios", true, false, false},
     [O_BIOS_VARS] = {"--bios-vars", true, false, false},
     [O_STOP_TIMEOUT] = {"--stop-timeout", true, false, false},
@@ -364,6 +372,17 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		return parse_count("--slice", v, 1000, &cfg->sim.slice, err, errlen);
 	case O_MAX_INSNS:
 		return parse_count("--max-insns", v, 1, &cfg->max_insns, err, errlen);
+	case O_GDB: {
+		uint64_t port;
+
+		if (parse_count("--gdb", v, 1, &port, err, errlen) != 0 || port > 65535)
+			return vmm_fail(err, errlen, "invalid --gdb port '%s' (1 to 65535)", v);
+		cfg->sim.gdb_port = (uint16_t)port;
+		return 0;
+	}
+	case O_GDB_WAIT:
+		cfg->sim.gdb_wait = true;
+		return 0;
 	case O_BIOS:
 		cfg->bios = v;
 		break;
@@ -465,6 +484,8 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 				"system)");
 	if (cfg->bios_vars && !cfg->bios)
 		return vmm_fail(err, errlen, "--bios-vars needs --bios");
+	if (cfg->sim.gdb_wait && !cfg->sim.gdb_port)
+		return vmm_fail(err, errlen, "--gdb-wait needs --gdb PORT");
 	if (!cfg->kernel && (cfg->initrd || cfg->append))
 		return vmm_fail(err, errlen, "%s needs --kernel",
 				cfg->initrd ? "--initrd" : "--append");

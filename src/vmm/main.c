@@ -81,6 +81,8 @@ int main(int argc, char **argv)
 		}
 		if (cfg.stats)
 			vmm_vm_print_stats(&vm, stderr);
+		if (vm.be.ops && vm.be.ops->debug_stop)
+			vm.be.ops->debug_stop(&vm.be, rc);
 	}
 	vmm_vm_teardown(&vm);
 	return rc;

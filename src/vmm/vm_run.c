@@ -460,6 +460,42 @@ static void stop_vcpus(struct vmm_vm *vm)
 	}
 }
 
+/* The gdb server reads guest memory the stage 2 does not map yet through the memslots. */
+static void *debug_ipa_ptr(void *arg, uint64_t ipa, uint64_t *avail)
+{
+	const struct vmm_mem *m = &((struct vmm_vm *)arg)->mem;
+
+	for (unsigned i = 0; i < m->n; i++) {
+		if (ipa >= m->r[i].gpa && ipa - m->r[i].gpa < m->r[i].size) {
+			*avail = m->r[i].size - (ipa - m->r[i].gpa);
+			return m->r[i].hva + (ipa - m->r[i].gpa);
+		}
+	}
+	return NULL;
+}
+
+static void debug_kill(void *arg)
+{
+	fprintf(stderr, "gzvmm: the debugger killed the guest\n");
+	vmm_vm_stop(arg, VMM_EXIT_ERROR);
+}
+
+static int start_debugger(struct vmm_vm *vm)
+{
+	struct vmm_debug_hooks h = {debug_ipa_ptr, debug_kill, vm};
+	char err[256];
+
+	if (!vm->be.ops->debug_start) {
+		fprintf(stderr, "gzvmm: the %s backend has no gdb server\n", vm->be.ops->name);
+		return -1;
+	}
+	if (vm->be.ops->debug_start(&vm->be, &h, err, sizeof(err)) != 0) {
+		fprintf(stderr, "gzvmm: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 int vmm_vm_run(struct vmm_vm *vm)
 {
 	sigset_t set, old;
@@ -500,6 +536,8 @@ int vmm_vm_run(struct vmm_vm *vm)
 	if (vm->cfg->backend == VMM_BACKEND_GZVM && vmm_guest_fault_install(&vm->mem) != 0)
 		fprintf(stderr, "gzvmm: cannot catch SIGBUS on guest memory: %s\n",
 			strerror(errno));
+	if (vm->cfg->sim.gdb_port && start_debugger(vm) != 0)
+		return VMM_EXIT_ERROR;
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		struct vmm_vcpu *v = &vm->vcpus[i];
 

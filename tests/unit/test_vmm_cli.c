@@ -52,6 +52,14 @@ static const struct bad_case bad_cases[] = {
     {{"run", "--kernel", "k", "--unassigned", "ignore"},
      "invalid --unassigned 'ignore' (abort or zero)"},
     {{"run", "--kernel", "k", "--stats=yes"}, "option --stats takes no value"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--gdb", "0"},
+     "invalid --gdb port '0' (1 to 65535)"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--gdb", "65536"},
+     "invalid --gdb port '65536' (1 to 65535)"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--gdb", "x"},
+     "invalid --gdb port 'x' (1 to 65535)"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--gdb-wait"}, "--gdb-wait needs --gdb PORT"},
+    {{"run", "--kernel", "k", "--gdb", "1234"}, "option --gdb needs --backend sim"},
     {{"run", "--kernel", "k", "--backend", "sim", "--clock", "tsc"},
      "invalid --clock 'tsc' (insns or wall)"},
     {{"run", "--kernel", "k", "--backend", "sim", "--slice", "999"},
@@ -243,6 +251,28 @@ static void test_sim_options(void **state)
 	args[2] = "insns";
 	assert_int_equal(parse(args, &cfg, &act, err, sizeof(err)), 0);
 	assert_false(cfg.sim.wall_clock);
+	assert_int_equal(cfg.sim.gdb_port, 0);
+	assert_false(cfg.sim.gdb_wait);
+}
+
+/* The gdb server's options: a port 1..65535, --gdb-wait only with it, the sim backend only. */
+static void test_gdb_options(void **state)
+{
+	const char *args[] = {"run",   "--backend", "sim",	  "--kernel", "k",
+			      "--gdb", "1234",	    "--gdb-wait", NULL};
+	struct vmm_config cfg;
+	enum vmm_cli_action act;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(args, &cfg, &act, err, sizeof(err)), 0);
+	assert_int_equal(cfg.sim.gdb_port, 1234);
+	assert_true(cfg.sim.gdb_wait);
+	args[6] = "65535";
+	args[7] = NULL;
+	assert_int_equal(parse(args, &cfg, &act, err, sizeof(err)), 0);
+	assert_int_equal(cfg.sim.gdb_port, 65535);
+	assert_false(cfg.sim.gdb_wait);
 }
 
 static void test_help_and_version(void **state)
@@ -300,10 +330,15 @@ static void test_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bad_arguments),     cmocka_unit_test(test_too_many_disks),
-	    cmocka_unit_test(test_full_command_line), cmocka_unit_test(test_more_options),
-	    cmocka_unit_test(test_sim_options),	      cmocka_unit_test(test_firmware_options),
-	    cmocka_unit_test(test_help_and_version),  cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_bad_arguments),
+	    cmocka_unit_test(test_too_many_disks),
+	    cmocka_unit_test(test_full_command_line),
+	    cmocka_unit_test(test_more_options),
+	    cmocka_unit_test(test_sim_options),
+	    cmocka_unit_test(test_firmware_options),
+	    cmocka_unit_test(test_gdb_options),
+	    cmocka_unit_test(test_help_and_version),
+	    cmocka_unit_test(test_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,6 +60,8 @@ expect 2 "gzvmm: invalid --unassigned 'raise' (abort or zero)" -- run $K --unass
 expect 2 "gzvmm: option --clock needs --backend sim" -- run $K --clock wall
 expect 2 "gzvmm: invalid --max-insns '0' (a number, at least 1)" -- run $K --backend sim --max-insns 0
 expect 2 "gzvmm: invalid --slice '10' (a number, at least 1000)" -- run $K --backend sim --slice 10
+expect 2 "gzvmm: invalid --gdb port '99999' (1 to 65535)" -- run $K --backend sim --gdb 99999
+expect 2 "gzvmm: --gdb-wait needs --gdb PORT" -- run $K --backend sim --gdb-wait
 expect 2 "gzvmm: cannot open kernel '$T/nope': No such file or directory" -- run --kernel "$T/nope"
 expect 2 "gzvmm: kernel '$T/dir' is not a regular file" -- run --kernel "$T/dir"
 expect 2 "gzvmm: kernel '$T/empty' is empty" -- run --kernel "$T/empty"

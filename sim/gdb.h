@@ -1,0 +1,24 @@
+/* The gdb server's side inside the simulator (gdb_stub.c): where vCPU threads park while the
+ * debugger holds them, the hooks that stop them, and the exit history `monitor exits`
+ * shows. Everything here costs one load of gz_sim_gdb_on when no server runs. */
+#ifndef GZ_SIM_GDB_H
+#define GZ_SIM_GDB_H
+
+#include <stdatomic.h>
+#include <arm64/cpu_ctx.h>
+#include "vcpu.h"
+
+extern atomic_bool gz_sim_gdb_on;
+
+/* The in-process driver, before each RUN hypercall of vCPU @vcpu of VM @vm_id: wait while the
+ * debugger holds it, or until @kicked (the VMM wants the thread back). */
+void gz_sim_gdb_park(uint16_t vm_id, unsigned vcpu, atomic_int *kicked);
+/* The driver puts the vCPU to sleep (WFI, powered off) or wakes it: asleep, its registers are
+ * at rest as much as parked. */
+void gz_sim_gdb_asleep(uint16_t vm_id, unsigned vcpu, bool asleep);
+/* run.c, entering a vCPU: the engine's breakpoint and step hooks follow the debugger's. */
+void gz_sim_gdb_enter(struct gz_sim_vcpu *v);
+/* run.c, leaving: the exit goes into the vCPU's history. */
+void gz_sim_gdb_exit(struct gz_sim_vcpu *v, const struct gz_exit_record *exit);
+
+#endif
