@@ -1,4 +1,4 @@
-/* The gdb server's side inside the simulator (gdb_stub.c): where vCPU threads park while the
+/* The gdb server's side inside the simulator (gdb_halt.c): where vCPU threads park while the
  * debugger holds them, the hooks that stop them, and the exit history `monitor exits`
  * shows. Everything here costs one load of gz_sim_gdb_on when no server runs. */
 #ifndef GZ_SIM_GDB_H

@@ -1,18 +1,9 @@
 /*
- * The simulator's gdb server (gzsim/gdb.h, gdb.h): a thread that listens on 127.0.0.1 and
- * speaks the GDB remote serial protocol (gdb_proto.c) with one debugger at a time.
- *
- * All-stop. A vCPU stops where the in-process driver calls gz_sim_gdb_park, before each RUN
- * hypercall: its registers are then at rest in the core's context, which the server reads
- * and writes directly. To stop everything, each vCPU is marked held and every engine kicked
- * (an IRQ exit, which the driver serves by looping back to RUN, and so to the park); a vCPU
- * asleep in the driver (WFI, powered off) counts as stopped, and parks if it wakes while held.
- * Breakpoints, steps and watchpoints are Unicorn code hooks on the engines, installed by each
- * vCPU itself at its next entry (gz_sim_gdb_enter) when their generation changed: breakpoint
- * hooks cover their own address only; one hook over everything is there only while a
- * watchpoint is set or the vCPU steps. A hook that stops its vCPU stops the engine before the
- * instruction (the PC stays on it) and holds every vCPU. Without --gdb, or with a debugger
- * attached and nothing set, the engines have no hook of the server's.
+ * The simulator's gdb server (gzsim/gdb.h): a thread that listens on 127.0.0.1 and speaks the
+ * GDB remote serial protocol (gdb_proto.c) with one debugger at a time, all-stop: stopping
+ * and resuming the vCPUs, breakpoints and watchpoints are gdb_halt.c's; registers are the
+ * stopped vCPUs' contexts (gdb_regs.c), memory the guest's (gdb_mem.c), the monitor commands
+ * gdb_monitor.c's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,97 +13,36 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
-#include <gzhyp/vcpu.h>
-#include <gzhyp/vm.h>
 #include <gzsim/gdb.h>
-#include "debug.h"
-#include "exec.h"
 #include "gdb.h"
+#include "gdb_halt.h"
 #include "gdb_mem.h"
 #include "gdb_monitor.h"
 #include "gdb_proto.h"
 #include "gdb_regs.h"
-#include "registry.h"
-#include "ucreg.h"
 
-#define MAX_CPUS GZ_VM_MAX_VCPUS
-#define MAX_WPS	 16
-/* How long a stop waits for every vCPU to come to rest before it reports anyway (a vCPU
- * thread held outside the simulator, in the VMM's device code): far beyond any exit. */
-#define QUIET_GIVE_UP_S 30
-
-atomic_bool gz_sim_gdb_on;
-
-enum cpu_state { CPU_AWAY, CPU_PARKED, CPU_ASLEEP };
-enum stop_kind { STOP_NONE, STOP_INITIAL, STOP_BREAK, STOP_STEP, STOP_WATCH, STOP_INTR };
-
-struct gdb_cpu {
-	enum cpu_state state;
-	bool hold;    /* park at the next RUN */
-	bool step;    /* stop before the second instruction from here */
-	bool stepped; /* the step's one instruction has started */
-	bool skip;    /* resumed on a watched access: that one is not matched again */
-	uint64_t skip_pc;
-	struct gz_sim_gdb_exit_rec exits[GZ_SIM_GDB_EXITS];
-	uint64_t nr_exits;
-};
-
-struct gdb_wp {
-	bool used;
-	unsigned type; /* 2 write, 3 read, 4 access */
-	uint64_t addr, len;
-};
-
+/* The server's own state; the vCPUs' is gdb_halt.c's, under its lock. */
 static struct {
-	pthread_mutex_t mu; /* everything below */
-	pthread_cond_t cv;
-	bool started;
+	pthread_mutex_t mu; /* started, quit, exit_status */
+	bool started, quit;
+	int exit_status;
 	struct gz_sim_gdb_config cfg;
 	int lfd, cfd;
 	int ev[2]; /* stop events and the end, for the server's poll */
 	pthread_t thread;
-	bool quit, exited;
-	int exit_status;
-	bool vm_known;
-	uint16_t vm_id;
-	struct gdb_cpu cpu[MAX_CPUS];
-	uint64_t bp[GZ_SIM_GDB_BPS];
-	bool bp_used[GZ_SIM_GDB_BPS];
-	struct gdb_wp wp[MAX_WPS];
-	unsigned nr_wps;
-	atomic_uint gen;
-	bool dirty; /* hooks to change at the next resume */
-	/* the stop being reported */
-	enum stop_kind ev_kind;
-	unsigned ev_cpu, ev_wtype;
-	uint64_t ev_addr;
-	/* the session */
-	bool running;
+	/* the session, the server thread's only */
+	bool running; /* resumed, and no stop reported since */
 	unsigned g_cpu, c_cpu;
 	unsigned next_thread; /* qsThreadInfo */
-} G = {.mu = PTHREAD_MUTEX_INITIALIZER,
-       .cv = PTHREAD_COND_INITIALIZER,
-       .lfd = -1,
-       .cfd = -1,
-       .ev = {-1, -1}};
+} G = {.mu = PTHREAD_MUTEX_INITIALIZER, .lfd = -1, .cfd = -1, .ev = {-1, -1}};
 
 static struct gz_gdb_rx rx;
 static char reply[GZ_GDB_PKT_MAX + 1];
 static char frame[2 * GZ_GDB_PKT_MAX + 8], last_frame[2 * GZ_GDB_PKT_MAX + 8];
 static size_t last_len;
-
-/* ---- the vCPUs' side ------------------------------------------------------------------ */
-
-/* The core's vCPU of an engine's context, when it is one (the HAL is also used alone). */
-static const struct gz_vcpu *core_vcpu(const struct gz_cpu_ctx *c)
-{
-	return c && c->fast_exits ? GZ_CONTAINER_OF(c, struct gz_vcpu, ctx) : NULL;
-}
 
 static void poke_server(void)
 {
@@ -122,301 +52,18 @@ static void poke_server(void)
 		return; /* the pipe is full: the server has a wake-up pending anyway */
 }
 
-/* Hold every vCPU and make the running ones leave the guest. Called with G.mu held. */
-static void hold_all(enum stop_kind kind, unsigned cpu, uint64_t addr, unsigned wtype)
+/* Stop everything (the lock held) and make the stopped vCPU the debugger's current thread. */
+static void stop(enum gz_sim_gdb_stop kind)
 {
-	if (G.ev_kind == STOP_NONE) {
-		G.ev_kind = kind;
-		G.ev_cpu = cpu;
-		G.ev_addr = addr;
-		G.ev_wtype = wtype;
-	}
-	for (unsigned i = 0; i < MAX_CPUS; i++)
-		G.cpu[i].hold = true;
-}
-
-/* From a hook: this vCPU stops before the instruction at its PC, and so does every other. */
-static void stop_here(struct gz_sim_vcpu *v, uc_engine *uc, unsigned cpu, enum stop_kind kind,
-		      uint64_t addr, unsigned wtype)
-{
-	hold_all(kind, cpu, addr, wtype);
-	pthread_mutex_unlock(&G.mu);
-	v->reason = GZ_SIM_STOP_HOSTIRQ;
-	uc_emu_stop(uc);
-	gz_sim_registry_kick_all();
-	poke_server();
-}
-
-static bool wp_match(uint64_t va, uint64_t size, bool write, unsigned *type, uint64_t *addr)
-{
-	for (unsigned i = 0; i < MAX_WPS; i++) {
-		const struct gdb_wp *w = &G.wp[i];
-
-		if (!w->used || (w->type == 2 && !write) || (w->type == 3 && write))
-			continue;
-		if (va < w->addr + w->len && w->addr < va + size) {
-			*type = w->type;
-			*addr = va > w->addr ? va : w->addr;
-			return true;
-		}
-	}
-	return false;
-}
-
-static void bp_hook(uc_engine *uc, uint64_t pc, uint32_t size, void *arg)
-{
-	struct gz_sim_vcpu *v = arg;
-	const struct gz_vcpu *vc = core_vcpu(v->ctx);
-
-	(void)size;
-	if (v->reason != GZ_SIM_STOP_NONE || !vc || vc->id >= MAX_CPUS)
-		return;
-	pthread_mutex_lock(&G.mu);
-	for (unsigned i = 0; i < GZ_SIM_GDB_BPS; i++) {
-		if (G.bp_used[i] && G.bp[i] == pc) {
-			stop_here(v, uc, vc->id, STOP_BREAK, pc, 0);
-			return;
-		}
-	}
-	pthread_mutex_unlock(&G.mu);
-}
-
-/* Over every instruction while the vCPU steps or a watchpoint is set. */
-static void wide_hook(uc_engine *uc, uint64_t pc, uint32_t size, void *arg)
-{
-	struct gz_sim_vcpu *v = arg;
-	const struct gz_vcpu *vc = core_vcpu(v->ctx);
-	struct gdb_cpu *cpu;
-	uint64_t va, len, waddr;
-	uint32_t insn = 0;
-	unsigned wtype;
-	bool write, skip;
-
-	(void)size;
-	if (v->reason != GZ_SIM_STOP_NONE || !vc || vc->id >= MAX_CPUS)
-		return;
-	pthread_mutex_lock(&G.mu);
-	cpu = &G.cpu[vc->id];
-	skip = cpu->skip && cpu->skip_pc == pc;
-	cpu->skip = false;
-	if (cpu->step) {
-		if (cpu->stepped) {
-			stop_here(v, uc, vc->id, STOP_STEP, pc, 0);
-			return;
-		}
-		cpu->stepped = true;
-	}
-	if (G.nr_wps && !skip && gz_sim_ucreg_fetch_insn(uc, pc, &insn) &&
-	    gz_sim_debug_data_access(uc, insn, &va, &len, &write) &&
-	    wp_match(va, len, write, &wtype, &waddr)) {
-		cpu->skip_pc = pc;
-		stop_here(v, uc, vc->id, STOP_WATCH, waddr, wtype);
-		return;
-	}
-	pthread_mutex_unlock(&G.mu);
-}
-
-void gz_sim_gdb_enter(struct gz_sim_vcpu *v)
-{
-	const struct gz_vcpu *vc = core_vcpu(v->ctx);
-	unsigned gen = atomic_load(&G.gen), n = 0;
-	bool wide;
-
-	if (v->gdb_gen == gen || !vc || vc->id >= MAX_CPUS)
-		return;
-	for (unsigned i = 0; i < v->gdb_nr_hooks; i++)
-		uc_hook_del(v->uc, v->gdb_hook[i]);
-	pthread_mutex_lock(&G.mu);
-	for (unsigned i = 0; i < GZ_SIM_GDB_BPS; i++)
-		if (G.bp_used[i] && uc_hook_add(v->uc, &v->gdb_hook[n], UC_HOOK_CODE, bp_hook, v,
-						G.bp[i], G.bp[i]) == UC_ERR_OK)
-			n++;
-	wide = G.nr_wps || G.cpu[vc->id].step;
-	pthread_mutex_unlock(&G.mu);
-	if (wide &&
-	    uc_hook_add(v->uc, &v->gdb_hook[n], UC_HOOK_CODE, wide_hook, v, 1, 0) == UC_ERR_OK)
-		n++;
-	v->gdb_nr_hooks = n;
-	v->gdb_gen = gen;
-	uc_ctl_flush_tb(v->uc); /* translations made before would ignore the hooks, or keep them */
-}
-
-void gz_sim_gdb_exit(struct gz_sim_vcpu *v, const struct gz_exit_record *exit)
-{
-	const struct gz_vcpu *vc = core_vcpu(v->ctx);
-	struct gdb_cpu *cpu;
-
-	if (!vc || vc->id >= MAX_CPUS)
-		return;
-	pthread_mutex_lock(&G.mu);
-	cpu = &G.cpu[vc->id];
-	cpu->exits[cpu->nr_exits++ % GZ_SIM_GDB_EXITS] =
-	    (struct gz_sim_gdb_exit_rec){.insns = v->insns, .pc = v->ctx->pc, .rec = *exit};
-	pthread_mutex_unlock(&G.mu);
-}
-
-static void note_vm(uint16_t vm_id)
-{
-	if (!G.vm_known || G.vm_id != vm_id) {
-		G.vm_known = true;
-		G.vm_id = vm_id;
-	}
-}
-
-void gz_sim_gdb_park(uint16_t vm_id, unsigned vcpu, atomic_int *kicked)
-{
-	struct gdb_cpu *cpu;
-
-	if (!atomic_load_explicit(&gz_sim_gdb_on, memory_order_relaxed) || vcpu >= MAX_CPUS)
-		return;
-	pthread_mutex_lock(&G.mu);
-	note_vm(vm_id);
-	cpu = &G.cpu[vcpu];
-	if (cpu->hold) {
-		cpu->state = CPU_PARKED;
-		pthread_cond_broadcast(&G.cv);
-		gz_sim_exec_runnable(-1); /* parked: the execution turn does not wait for it */
-		while (cpu->hold && !(kicked && atomic_load(kicked)) && !G.quit) {
-			struct timespec ts;
-
-			/* the VMM stops a thread by a kick, which does not signal G.cv */
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 10 * 1000 * 1000;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&G.cv, &G.mu, &ts);
-		}
-		gz_sim_exec_runnable(1);
-	}
-	cpu->state = CPU_AWAY;
-	pthread_mutex_unlock(&G.mu);
-}
-
-void gz_sim_gdb_asleep(uint16_t vm_id, unsigned vcpu, bool asleep)
-{
-	if (!atomic_load_explicit(&gz_sim_gdb_on, memory_order_relaxed) || vcpu >= MAX_CPUS)
-		return;
-	pthread_mutex_lock(&G.mu);
-	note_vm(vm_id);
-	/* woken while held: still at rest until it parks, before its next RUN */
-	if (asleep || !G.cpu[vcpu].hold)
-		G.cpu[vcpu].state = asleep ? CPU_ASLEEP : CPU_AWAY;
-	pthread_cond_broadcast(&G.cv);
-	pthread_mutex_unlock(&G.mu);
-}
-
-/* ---- the server's view of the VM -------------------------------------------------------- */
-
-static struct gz_vm *cur_vm(void)
-{
-	return G.vm_known ? gz_vm_get(G.vm_id) : NULL;
-}
-
-static unsigned nr_cpus(void)
-{
-	struct gz_vm *vm = cur_vm();
-	unsigned n = vm ? vm->nr_vcpus : 0;
-
-	return n < MAX_CPUS ? n : MAX_CPUS;
-}
-
-/* The context of vCPU @i when it is at rest, else NULL. Called with G.mu held. */
-static struct gz_cpu_ctx *ctx_of(unsigned i)
-{
-	struct gz_vm *vm = cur_vm();
-	struct gz_vcpu *vc;
-
-	if (!vm || i >= nr_cpus() || G.cpu[i].state == CPU_AWAY)
-		return NULL;
-	vc = gz_vcpu_get(vm, i);
-	return vc ? &vc->ctx : NULL;
-}
-
-static bool quiet(void)
-{
-	unsigned n = nr_cpus();
-
-	if (!n)
-		return false;
-	for (unsigned i = 0; i < n; i++)
-		if (G.cpu[i].state == CPU_AWAY)
-			return false;
-	return true;
-}
-
-/* Hold everything and wait until every vCPU is at rest. Called with G.mu held. */
-static void stop_all(enum stop_kind kind)
-{
-	time_t give_up = time(NULL) + QUIET_GIVE_UP_S;
-
-	hold_all(kind, G.c_cpu, 0, 0);
-	pthread_mutex_unlock(&G.mu);
-	gz_sim_registry_kick_all();
-	pthread_mutex_lock(&G.mu);
-	while (!quiet() && !G.quit && time(NULL) < give_up) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 20 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&G.cv, &G.mu, &ts);
-		if (!quiet()) { /* a vCPU that entered the guest after the kick */
-			pthread_mutex_unlock(&G.mu);
-			gz_sim_registry_kick_all();
-			pthread_mutex_lock(&G.mu);
-		}
-	}
+	gz_sim_gdb_stop_all(kind, G.c_cpu);
 	G.running = false;
-	if (G.ev_cpu >= MAX_CPUS || (nr_cpus() && G.ev_cpu >= nr_cpus()))
-		G.ev_cpu = 0;
-	G.g_cpu = G.c_cpu = G.ev_cpu;
+	G.g_cpu = G.c_cpu = gz_sim_gdb_event()->cpu;
 }
 
-/* Let the vCPUs the debugger resumed go. Called with G.mu held. */
 static void resume(void)
 {
-	bool changed = G.dirty;
-	struct gz_cpu_ctx *c;
-
-	G.dirty = false;
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		struct gdb_cpu *cpu = &G.cpu[i];
-
-		if (cpu->hold)
-			continue;
-		cpu->stepped = false;
-		c = ctx_of(i);
-		/* a watched access stopped here: let it go once */
-		cpu->skip = G.ev_kind == STOP_WATCH && G.ev_cpu == i && c && c->pc == cpu->skip_pc;
-		changed = true; /* steps come and go with resumes */
-	}
-	if (changed)
-		atomic_fetch_add(&G.gen, 1);
-	G.ev_kind = STOP_NONE;
+	gz_sim_gdb_resume();
 	G.running = true;
-	pthread_cond_broadcast(&G.cv);
-}
-
-static void clear_points(void)
-{
-	memset(G.bp_used, 0, sizeof(G.bp_used));
-	memset(G.wp, 0, sizeof(G.wp));
-	G.nr_wps = 0;
-	G.dirty = true;
-}
-
-static void resume_all(void)
-{
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		G.cpu[i].hold = false;
-		G.cpu[i].step = false;
-	}
-	resume();
 }
 
 /* ---- replies ------------------------------------------------------------------------------ */
@@ -454,13 +101,14 @@ static void send_str(const char *s)
 static void stop_reply(void)
 {
 	static const char *const wnames[] = {"", "", "watch", "rwatch", "awatch"};
+	const struct gz_sim_gdb_event *ev = gz_sim_gdb_event();
 	char buf[96];
-	int sig = G.ev_kind == STOP_INTR ? 2 : 5;
-	int n = snprintf(buf, sizeof(buf), "T%02xthread:%x;", sig, G.ev_cpu + 1);
+	int sig = ev->kind == GZ_SIM_GDB_STOP_INTR ? 2 : 5;
+	int n = snprintf(buf, sizeof(buf), "T%02xthread:%x;", sig, ev->cpu + 1);
 
-	if (G.ev_kind == STOP_WATCH && G.ev_wtype >= 2 && G.ev_wtype <= 4)
-		snprintf(buf + n, sizeof(buf) - (size_t)n, "%s:%llx;", wnames[G.ev_wtype],
-			 (unsigned long long)G.ev_addr);
+	if (ev->kind == GZ_SIM_GDB_STOP_WATCH && ev->wtype >= 2 && ev->wtype <= 4)
+		snprintf(buf + n, sizeof(buf) - (size_t)n, "%s:%llx;", wnames[ev->wtype],
+			 (unsigned long long)ev->addr);
 	send_str(buf);
 }
 
@@ -566,54 +214,10 @@ static void write_mem(struct gz_cpu_ctx *c, const struct gz_gdb_cmd *cmd, bool h
 
 static void point(const struct gz_gdb_cmd *cmd, bool insert)
 {
-	int slot = -1;
+	int r = gz_sim_gdb_point(cmd->type, cmd->addr, cmd->len, insert);
 
-	if (cmd->type <= 1) {
-		for (unsigned i = 0; i < GZ_SIM_GDB_BPS; i++) {
-			if (G.bp_used[i] && G.bp[i] == cmd->addr) {
-				if (!insert)
-					G.bp_used[i] = false;
-				slot = (int)i;
-				break;
-			}
-			if (!G.bp_used[i] && slot < 0)
-				slot = (int)i;
-		}
-		if (insert && slot >= 0 && !G.bp_used[slot]) {
-			G.bp[slot] = cmd->addr;
-			G.bp_used[slot] = true;
-		}
-	} else {
-		if (!cmd->len || cmd->len > GZ_PAGE_SIZE) {
-			send_str("E22");
-			return;
-		}
-		for (unsigned i = 0; i < MAX_WPS; i++) {
-			struct gdb_wp *w = &G.wp[i];
-
-			if (w->used && w->addr == cmd->addr && w->len == cmd->len &&
-			    w->type == cmd->type) {
-				if (!insert) {
-					w->used = false;
-					G.nr_wps--;
-				}
-				slot = (int)i;
-				break;
-			}
-			if (!w->used && slot < 0)
-				slot = (int)i;
-		}
-		if (insert && slot >= 0 && !G.wp[slot].used) {
-			G.wp[slot] = (struct gdb_wp){true, cmd->type, cmd->addr, cmd->len};
-			G.nr_wps++;
-		}
-	}
-	if (insert && slot < 0) {
-		send_str("E28"); /* ENOSPC: gdb says it could not insert it */
-		return;
-	}
-	G.dirty = true;
-	send_str("OK");
+	/* E28 (ENOSPC): gdb says it could not insert it; E22 (EINVAL): no such length */
+	send_str(r == 0 ? "OK" : r == -1 ? "E28" : "E22");
 }
 
 static unsigned thread_cpu(int64_t t, unsigned dflt)
@@ -623,7 +227,8 @@ static unsigned thread_cpu(int64_t t, unsigned dflt)
 
 static bool thread_ok(int64_t t)
 {
-	return t == GZ_GDB_THREAD_ALL || t == GZ_GDB_THREAD_ANY || (t > 0 && t <= nr_cpus());
+	return t == GZ_GDB_THREAD_ALL || t == GZ_GDB_THREAD_ANY ||
+	       (t > 0 && t <= gz_sim_gdb_nr_cpus());
 }
 
 /* vCont: the leftmost action naming a vCPU applies to it. True when something runs. */
@@ -631,15 +236,14 @@ static bool vcont(const struct gz_gdb_cmd *cmd)
 {
 	bool any = false;
 
-	for (unsigned i = 0; i < nr_cpus(); i++) {
+	for (unsigned i = 0; i < gz_sim_gdb_nr_cpus(); i++) {
 		for (unsigned a = 0; a < cmd->nr_actions; a++) {
 			const struct gz_gdb_vcont_action *act = &cmd->act[a];
 
 			if (act->thread != GZ_GDB_THREAD_ALL && act->thread != (int64_t)i + 1)
 				continue;
 			if (act->op != 't') {
-				G.cpu[i].hold = false;
-				G.cpu[i].step = act->op == 's';
+				gz_sim_gdb_set_run(i, act->op);
 				any = true;
 			}
 			break;
@@ -676,19 +280,19 @@ static void monitor(const struct gz_gdb_cmd *cmd)
 {
 	static char out[8192];
 	struct gz_sim_gdb_mon_env env = {
-	    .vm = cur_vm(),
+	    .vm = gz_sim_gdb_vm(),
 	    .vcpu = G.g_cpu,
-	    .ctx = ctx_of(G.g_cpu),
+	    .ctx = gz_sim_gdb_ctx(G.g_cpu),
 	    .mem = mem_view(),
-	    .exits = G.cpu[G.g_cpu].exits,
-	    .nr_exits = G.cpu[G.g_cpu].nr_exits,
 	};
+
+	env.exits = gz_sim_gdb_exits(G.g_cpu, &env.nr_exits);
 
 	gz_sim_gdb_monitor(&env, cmd->data, out, sizeof(out));
 	send_console(out);
 }
 
-/* Serve one packet; false when the session ends (kill, detach). Called with G.mu held. */
+/* Serve one packet; false when the session ends (kill, detach). With gdb_halt's lock. */
 static bool serve(const char *pkt, size_t len)
 {
 	static struct gz_gdb_cmd cmd;
@@ -708,7 +312,7 @@ static bool serve(const char *pkt, size_t len)
 	case GZ_GDB_READ_MEM:
 	case GZ_GDB_WRITE_MEM:
 	case GZ_GDB_WRITE_MEM_BIN:
-		c = ctx_of(G.g_cpu);
+		c = gz_sim_gdb_ctx(G.g_cpu);
 		if (!c) {
 			send_str("E03"); /* that vCPU never came to rest */
 			break;
@@ -762,15 +366,15 @@ static bool serve(const char *pkt, size_t len)
 		break;
 	case GZ_GDB_CONTINUE:
 	case GZ_GDB_STEP:
-		if (cmd.len && (c = ctx_of(G.c_cpu)))
+		if (cmd.len && (c = gz_sim_gdb_ctx(G.c_cpu)))
 			c->pc = cmd.addr;
 		if (cmd.kind == GZ_GDB_CONTINUE) {
-			resume_all();
+			for (unsigned i = 0; i < gz_sim_gdb_nr_cpus(); i++)
+				gz_sim_gdb_set_run(i, 'c');
 		} else {
-			G.cpu[G.c_cpu].hold = false;
-			G.cpu[G.c_cpu].step = true;
-			resume();
+			gz_sim_gdb_set_run(G.c_cpu, 's');
 		}
+		resume();
 		break;
 	case GZ_GDB_VCONT:
 		if (vcont(&cmd))
@@ -797,7 +401,7 @@ static bool serve(const char *pkt, size_t len)
 	case GZ_GDB_THREAD_FIRST:
 	case GZ_GDB_THREAD_NEXT: {
 		size_t o = 0;
-		unsigned n = nr_cpus();
+		unsigned n = gz_sim_gdb_nr_cpus();
 
 		if (cmd.kind == GZ_GDB_THREAD_FIRST)
 			G.next_thread = 0;
@@ -821,7 +425,7 @@ static bool serve(const char *pkt, size_t len)
 		break;
 	case GZ_GDB_THREAD_EXTRA: {
 		unsigned i = thread_cpu(cmd.thread, 0);
-		const char *st = i < MAX_CPUS && G.cpu[i].state == CPU_ASLEEP ? "asleep" : "";
+		const char *st = gz_sim_gdb_cpu_asleep(i) ? "asleep" : "";
 
 		snprintf(buf, sizeof(buf), "vCPU %u%s%s", i, *st ? ", " : "", st);
 		gz_gdb_hex_encode((const uint8_t *)buf, strlen(buf), reply);
@@ -843,28 +447,70 @@ static bool serve(const char *pkt, size_t len)
 
 /* ---- the server thread -------------------------------------------------------------------- */
 
+static bool quitting(void)
+{
+	bool q;
+
+	pthread_mutex_lock(&G.mu);
+	q = G.quit;
+	pthread_mutex_unlock(&G.mu);
+	return q;
+}
+
 static void end_session(void)
 {
-	pthread_mutex_lock(&G.mu);
-	clear_points();
-	resume_all(); /* a debugger that goes away lets the guest run on */
+	gz_sim_gdb_lock();
+	gz_sim_gdb_release_all(); /* a debugger that goes away lets the guest run on */
 	G.running = false;
-	pthread_mutex_unlock(&G.mu);
+	gz_sim_gdb_unlock();
 	close(G.cfd);
 	G.cfd = -1;
+}
+
+/* Serve what one read brought; false when the session ends. */
+static bool take(const uint8_t *in, size_t n)
+{
+	bool live = true;
+
+	for (size_t i = 0; i < n && live; i++) {
+		switch (gz_gdb_rx_byte(&rx, in[i])) {
+		case GZ_GDB_RX_PACKET:
+			send_raw("+", 1);
+			gz_sim_gdb_lock();
+			/* while it runs, only a stop (Ctrl-C) is the debugger's to send */
+			live = G.running || serve(rx.buf, rx.len);
+			gz_sim_gdb_unlock();
+			break;
+		case GZ_GDB_RX_BAD:
+			send_raw("-", 1);
+			break;
+		case GZ_GDB_RX_NAK:
+			send_raw(last_frame, last_len);
+			break;
+		case GZ_GDB_RX_INTR:
+			gz_sim_gdb_lock();
+			if (G.running) {
+				stop(GZ_SIM_GDB_STOP_INTR);
+				stop_reply();
+			}
+			gz_sim_gdb_unlock();
+			break;
+		default:
+			break;
+		}
+	}
+	return live;
 }
 
 /* One debugger, from its connection to its end (detach, kill, hang-up, the VM's end). */
 static void session(void)
 {
-	bool live = true;
-
 	gz_gdb_rx_init(&rx);
 	last_len = 0;
-	pthread_mutex_lock(&G.mu);
-	stop_all(STOP_INITIAL); /* a debugger attaches to a stopped target */
-	pthread_mutex_unlock(&G.mu);
-	while (live) {
+	gz_sim_gdb_lock();
+	stop(GZ_SIM_GDB_STOP_INITIAL); /* a debugger attaches to a stopped target */
+	gz_sim_gdb_unlock();
+	for (;;) {
 		struct pollfd pfd[2] = {{.fd = G.cfd, .events = POLLIN},
 					{.fd = G.ev[0], .events = POLLIN}};
 		uint8_t in[4096];
@@ -878,55 +524,26 @@ static void session(void)
 			if (read(G.ev[0], drain, sizeof(drain)) < 0)
 				continue;
 		}
-		pthread_mutex_lock(&G.mu);
-		if (G.quit) {
+		if (quitting()) {
 			char w[8];
 
-			pthread_mutex_unlock(&G.mu);
 			snprintf(w, sizeof(w), "W%02x", G.exit_status & 0xff);
 			send_str(w);
 			break;
 		}
-		if (G.running && G.ev_kind != STOP_NONE) {
-			stop_all(G.ev_kind);
+		gz_sim_gdb_lock();
+		if (G.running && gz_sim_gdb_event()->kind != GZ_SIM_GDB_STOP_NONE) {
+			stop(gz_sim_gdb_event()->kind);
 			stop_reply();
 		}
-		pthread_mutex_unlock(&G.mu);
+		gz_sim_gdb_unlock();
 		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		n = recv(G.cfd, in, sizeof(in), 0);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || !take(in, (size_t)n))
 			break;
-		}
-		for (ssize_t i = 0; i < n && live; i++) {
-			switch (gz_gdb_rx_byte(&rx, in[i])) {
-			case GZ_GDB_RX_PACKET:
-				send_raw("+", 1);
-				pthread_mutex_lock(&G.mu);
-				/* while it runs, only a stop (Ctrl-C) is the debugger's to send */
-				live = G.running || serve(rx.buf, rx.len);
-				pthread_mutex_unlock(&G.mu);
-				break;
-			case GZ_GDB_RX_BAD:
-				send_raw("-", 1);
-				break;
-			case GZ_GDB_RX_NAK:
-				send_raw(last_frame, last_len);
-				break;
-			case GZ_GDB_RX_INTR:
-				pthread_mutex_lock(&G.mu);
-				if (G.running) {
-					stop_all(STOP_INTR);
-					stop_reply();
-				}
-				pthread_mutex_unlock(&G.mu);
-				break;
-			default:
-				break;
-			}
-		}
 	}
 	end_session();
 }
@@ -936,16 +553,10 @@ static void *server_main(void *arg)
 	int one = 1;
 
 	(void)arg;
-	for (;;) {
+	while (!quitting()) {
 		struct pollfd pfd[2] = {{.fd = G.lfd, .events = POLLIN},
 					{.fd = G.ev[0], .events = POLLIN}};
-		bool quit;
 
-		pthread_mutex_lock(&G.mu);
-		quit = G.quit;
-		pthread_mutex_unlock(&G.mu);
-		if (quit)
-			return NULL;
 		if (poll(pfd, 2, 200) <= 0)
 			continue;
 		if (pfd[1].revents & POLLIN) {
@@ -963,6 +574,7 @@ static void *server_main(void *arg)
 		setsockopt(G.cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		session();
 	}
+	return NULL;
 }
 
 int gz_sim_gdb_start(const struct gz_sim_gdb_config *cfg, char *err, size_t errlen)
@@ -990,11 +602,8 @@ int gz_sim_gdb_start(const struct gz_sim_gdb_config *cfg, char *err, size_t errl
 		pthread_mutex_unlock(&G.mu);
 		return -1;
 	}
-	for (unsigned i = 0; i < MAX_CPUS; i++)
-		G.cpu[i] = (struct gdb_cpu){.hold = cfg->wait};
-	G.ev_kind = STOP_NONE;
+	gz_sim_gdb_halt_init(G.ev[1], cfg->wait);
 	G.quit = false;
-	atomic_store(&G.gen, 1);
 	G.started = true;
 	atomic_store(&gz_sim_gdb_on, true);
 	if (pthread_create(&G.thread, NULL, server_main, NULL)) {
@@ -1019,18 +628,19 @@ void gz_sim_gdb_stop(int status)
 	}
 	G.quit = true;
 	G.exit_status = status;
-	pthread_cond_broadcast(&G.cv);
 	pthread_mutex_unlock(&G.mu);
+	gz_sim_gdb_halt_quit(); /* parked vCPUs go, stops wait no more */
 	poke_server();
 	pthread_join(G.thread, NULL);
 	close(G.lfd);
 	close(G.ev[0]);
 	close(G.ev[1]);
 	G.lfd = G.ev[0] = G.ev[1] = -1;
+	gz_sim_gdb_lock();
+	gz_sim_gdb_release_all();
+	gz_sim_gdb_unlock();
 	pthread_mutex_lock(&G.mu);
 	G.started = false;
-	G.vm_known = false;
-	clear_points();
 	pthread_mutex_unlock(&G.mu);
 	atomic_store(&gz_sim_gdb_on, false);
 }

@@ -59,7 +59,7 @@ struct gz_sim_vcpu {
 	uc_hook dbg_hook;
 	bool dbg_hooked;
 	bool ss, ss_stepped;
-	/* the gdb server's hooks on this engine (gdb_stub.c) and the generation they follow */
+	/* the gdb server's hooks on this engine (gdb_halt.c) and the generation they follow */
 	uc_hook gdb_hook[GZ_SIM_GDB_HOOKS];
 	unsigned gdb_nr_hooks, gdb_gen;
 	uint64_t uc_hcr;     /* HCR_EL2 as loaded into Unicorn, without VI */
