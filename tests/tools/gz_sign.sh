@@ -66,6 +66,14 @@ expect 2 "" "$GZSIGN" sign k.sec block2 --kernel kernel --bootargs
 printf 'zz\n' >bad.key
 expect 2 "" "$GZSIGN" sign bad.key block2 --kernel kernel --bootargs x
 expect 2 "" "$GZSIGN" verify k.sec.missing block --kernel kernel --bootargs x
+printf 'abcd\n' >short.key
+expect 2 "" "$GZSIGN" pubkey short.key
+{ tr -d '\n' <k.sec; printf ' trailing\n'; } >trailing.key
+expect 2 "" "$GZSIGN" pubkey trailing.key
+expect 2 "" "$GZSIGN" keygen no/such/dir/k.sec no/such/dir/k.pub
+expect 2 "" "$GZSIGN" keygen only-one-file
+expect 2 "" "$GZSIGN" verify k.pub block
+expect 2 "" "$GZSIGN" frobnicate k.sec
 
 [ $fail = 0 ] && echo "gz-sign: all cases as expected"
 exit $fail
