@@ -9,6 +9,10 @@
 #     here each of its 131,072 16-bit writes is an MMIO exit through the nested stack.)
 #   edk2: EDK2 reaches its UEFI shell, formatting an empty variable store through the flash,
 #     and powers off.
+# Then a second session with the test disk (esp-test.img as read-only virtio-blk, through
+# gzvmm's ioeventfds and irqfds): uboot-disk: U-Boot lists the disk and its EFI system
+# partition ("virtio info", "part list virtio 0"); edk2-disk: EDK2 boots GRUB from the
+# partition, which prints its marker and powers off.
 #   fullstack_firmware.sh GZHYP_IMAGE WORKDIR uboot|edk2
 # Needs scripts/fetch-kernel --image, scripts/fetch-vmm-arm64 and scripts/fetch-firmware.
 set -uo pipefail
@@ -19,7 +23,7 @@ qemu=${GZ_QEMU:-qemu-system-aarch64}
 . "$(dirname "$0")/host_vm.sh"
 fw=$("$root/scripts/fetch-firmware") || { echo "FAIL: no firmware: run scripts/fetch-firmware"; exit 1; }
 gz_stack_root "$image" "$work" fw t
-cp "$fw/u-boot.bin" "$fw/QEMU_EFI.fd" "$r/fw/" && cp "$root/tests/vmm/firmware.sh" "$root/tests/vmm/console_session.sh" "$r/t/"
+cp "$fw/u-boot.bin" "$fw/QEMU_EFI.fd" "$fw/esp-test.img" "$r/fw/" && cp "$root/tests/vmm/firmware.sh" "$root/tests/vmm/console_session.sh" "$r/t/"
 cat >"$r/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -28,12 +32,15 @@ insmod /gzvm.ko && echo "init: insmod gzvm.ko ok"
 GZ_FIRMWARE_DIR=/fw /t/firmware.sh $what /bin/gzvmm /tmp/fw --backend gzvm --mem 256M >/tmp/fw.log 2>&1
 echo "init: firmware.sh exit \$?"
 sed 's/^/fw: /' /tmp/fw.log
+GZ_FIRMWARE_DIR=/fw /t/firmware.sh $what-disk /bin/gzvmm /tmp/disk --backend gzvm --mem 256M >/tmp/disk.log 2>&1
+echo "init: firmware.sh disk exit \$?"
+sed 's/^/disk: /' /tmp/disk.log
 echo "init: pinned_pages \$(cat /sys/kernel/gzvm/pinned_pages)"
 echo "init: done"; poweroff -f
 INIT
 chmod +x "$r/t/"*.sh
 gz_stack_run "$image" "$work" "${GZ_QEMU_TIMEOUT:-28}" 1048576
-grep -E "^(init|fw: session: (step|gzvmm))|^fw: firmware|panic|Oops" "$log"
+grep -E "^(init|(fw|disk): session: (step|gzvmm))|^fw: firmware|panic|Oops" "$log"
 echo "+ qemu exit status: $status (full console: $log)"
 
 ok=1
@@ -52,6 +59,18 @@ edk2)
   grep -q "^fw: session: step 1 (Shell>) after" "$log" &&
     grep -q "^fw: firmware: the variable store holds a firmware volume$" "$log" ||
     { echo "FAIL: EDK2 did not reach its shell or format its variable store"; ok=0; }
+  ;;
+esac
+grep -q "^init: firmware.sh disk exit 0$" "$log" && grep -q '^disk: session: gzvmm exit 0$' "$log" ||
+  { echo "FAIL: the $what-disk session did not go through (gzvmm status 0)"; ok=0; }
+case $what in
+uboot)
+  grep -q '^disk: session: step 7 (type:.c12a7328-f81f-11d2-ba4b-00a0c93ec93b) after' "$log" ||
+    { echo "FAIL: U-Boot did not list the virtio disk's EFI system partition"; ok=0; }
+  ;;
+edk2)
+  grep -q '^disk: session: step 1 (opengz-esp: GRUB started from the virtio disk) after' "$log" ||
+    { echo "FAIL: EDK2 did not start GRUB from the virtio disk"; ok=0; }
   ;;
 esac
 grep -q "^init: pinned_pages 0$" "$log" || { echo "FAIL: pages still pinned after the VMs"; ok=0; }

@@ -10,8 +10,15 @@
 #   firmware.sh edk2 GZVMM WORKDIR [GZVMM-OPTION...]
 #     EDK2 to its UEFI shell on an empty variable store, which it formats (the firmware
 #     volume header lands in the file); "reset -s" powers off.
+#   firmware.sh uboot-disk GZVMM WORKDIR [GZVMM-OPTION...]
+#     U-Boot with the test disk (esp-test.img, read-only virtio-blk): "virtio info" names the
+#     disk and its size, "part list virtio 0" its GPT and EFI system partition, "poweroff".
+#   firmware.sh edk2-disk GZVMM WORKDIR [GZVMM-OPTION...]
+#     EDK2 with the test disk boots GRUB from its EFI system partition (the removable-media
+#     path EFI/BOOT/BOOTAA64.EFI, no boot variable): GRUB prints its marker and powers off.
 # Console lines end in \r\n: patterns are not anchored at the end.
-# The images come from scripts/fetch-firmware (Debian's u-boot-qemu and qemu-efi-aarch64), or
+# The images come from scripts/fetch-firmware (Debian's u-boot-qemu and qemu-efi-aarch64, and
+# esp-test.img: an 8 MiB GPT disk whose ESP holds GRUB with an embedded configuration), or
 # from the folder GZ_FIRMWARE_DIR names (the full stack's host VM has no scripts/).
 set -u
 what=$1 gzvmm=$2 work=$3
@@ -48,8 +55,19 @@ edk2)
 	[ "$sig" = "_FVH" ] || { echo "firmware: the variable store was not formatted"; exit 1; }
 	echo "firmware: the variable store holds a firmware volume"
 	;;
+uboot-disk)
+	"$session" "$work/1" 60 "$key|1| " '^=> |1|virtio scan; virtio info\r' \
+		'^Device 0: .*VirtIO Block Device|1|' '16384 x 512|1|part list virtio 0\r' \
+		'Partition Type: EFI|1|' '^  1	0x00000800	0x000037ff	"ESP"|1|' \
+		'type:	c12a7328-f81f-11d2-ba4b-00a0c93ec93b|1|' '^=> |3|poweroff\r' -- \
+		"$gzvmm" run --bios "$fw/u-boot.bin" --bios-vars "$vars" --disk "$fw/esp-test.img,ro" "$@"
+	;;
+edk2-disk)
+	"$session" "$work/1" 240 'opengz-esp: GRUB started from the virtio disk|1|' -- \
+		"$gzvmm" run --bios "$fw/QEMU_EFI.fd" --bios-vars "$vars" --disk "$fw/esp-test.img,ro" "$@"
+	;;
 *)
-	echo "usage: firmware.sh uboot|uboot-env|edk2 GZVMM WORKDIR [GZVMM-OPTION...]"
+	echo "usage: firmware.sh uboot|uboot-env|edk2|uboot-disk|edk2-disk GZVMM WORKDIR [GZVMM-OPTION...]"
 	exit 2
 	;;
 esac
