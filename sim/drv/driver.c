@@ -444,6 +444,20 @@ static uint64_t ns_to_ticks(uint64_t ns)
 	return (uint64_t)((unsigned __int128)ns * gz_sim_m.cfg.cntfrq / 1000000000ULL);
 }
 
+/* Wake a sleeping vCPU thread; with S.mu held. It stops counting as asleep at once, not when
+ * its thread gets to run again: until then a vCPU sleeping with a deadline must not see
+ * every vCPU asleep and have time jump over the work the woken one is about to do (a
+ * doorbell rung in another VM, an IPI). */
+static void wake_locked(struct vcpu_priv *p)
+{
+	p->wake = true;
+	if (p->asleep) {
+		p->asleep = false;
+		S.nr_asleep--;
+	}
+	pthread_cond_signal(&p->cv);
+}
+
 /* Every vCPU thread inside RUN sleeps: time jumps to the earliest deadline (instruction
  * clock) and that vCPU wakes. Called with S.mu held. */
 static void maybe_skip_time(void)
@@ -458,6 +472,10 @@ static void maybe_skip_time(void)
 		if (S.fds[i].kind != FD_VCPU)
 			continue;
 		p = ((struct gzdrv_vcpu *)S.fds[i].obj)->priv;
+		/* A vCPU outside RUN (not started yet: a second VM still being set up, or
+		 * serving an exit in the VMM) is not asleep: it may yet do guest work. */
+		if (p && !p->asleep)
+			return;
 		if (p && p->asleep && p->deadline != UINT64_MAX &&
 		    (!first || p->deadline < first->deadline))
 			first = p;
@@ -466,8 +484,7 @@ static void maybe_skip_time(void)
 		return;
 	if (first->deadline > gz_sim_now())
 		gz_sim_advance(first->deadline - gz_sim_now());
-	first->wake = true;
-	pthread_cond_signal(&first->cv);
+	wake_locked(first);
 }
 
 static void op_vcpu_sleep(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_ns)
@@ -498,9 +515,11 @@ static void op_vcpu_sleep(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_n
 			}
 			pthread_cond_timedwait(&p->cv, &S.mu, &until);
 		}
-		S.nr_asleep--;
+		if (p->asleep) { /* a kick or the wall clock ended the sleep, not a wake */
+			S.nr_asleep--;
+			p->asleep = false;
+		}
 		gz_sim_gdb_asleep(vcpu->vm->vm_id, vcpu->id, false);
-		p->asleep = false;
 		p->deadline = UINT64_MAX;
 		gz_sim_exec_runnable(1);
 	}
@@ -525,8 +544,7 @@ static void op_vcpu_wake(void *env, struct gzdrv_vcpu *vcpu)
 	if (!p)
 		return;
 	pthread_mutex_lock(&S.mu);
-	p->wake = true;
-	pthread_cond_signal(&p->cv);
+	wake_locked(p);
 	pthread_mutex_unlock(&S.mu);
 }
 

@@ -94,6 +94,11 @@ void vmm_cli_usage(void *stream)
 	    "  --no-mmio-const          every virtio-mmio register read comes to gzvmm (by "
 	    "default\n"
 	    "                           the hypervisor answers the identification registers)\n"
+	    "  --peer-vm 'OPTIONS'      a second VM in this process (its own options, blank "
+	    "separated,\n"
+	    "                           on the first VM's backend) joined to the first by a "
+	    "hypervisor\n"
+	    "                           channel (doorbell SPI %u in both); a reset ends a VM\n"
 	    "options of the sim backend:\n"
 	    "  --clock insns|wall       counter from executed instructions (deterministic, "
 	    "default)\n"
@@ -109,7 +114,7 @@ void vmm_cli_usage(void *stream)
 	    "\n"
 	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset\n"
 	    "             (--on-reset exit), 4 guest crash, 128+N stopped by signal N\n",
-	    VMM_MAX_CPUS, VMM_MAX_DISKS, VMM_STOP_TIMEOUT_DEFAULT);
+	    VMM_MAX_CPUS, VMM_MAX_DISKS, VMM_STOP_TIMEOUT_DEFAULT, VMM_CHAN_SPI);
 }
 
 static void defaults(struct vmm_config *cfg)
@@ -155,6 +160,7 @@ enum opt_id {
 	O_STOP_TIMEOUT,
 	O_ON_RESET,
 	O_NO_MMIO_CONST,
+	O_PEER_VM,
 	O_HELP,
 	O_VERSION,
 	O_COUNT
@@ -194,6 +200,7 @@ static const struct {
     [O_STOP_TIMEOUT] = {"--stop-timeout", true, false, false},
     [O_ON_RESET] = {"--on-reset", true, false, false},
     [O_NO_MMIO_CONST] = {"--no-mmio-const", false, false, false},
+    [O_PEER_VM] = {"--peer-vm", true, false, false},
     [O_HELP] = {"--help", false, true, false},
     [O_VERSION] = {"--version", false, true, false},
 };
@@ -400,6 +407,11 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		cfg->stop_timeout = (unsigned)n;
 		return 0;
 	}
+	case O_PEER_VM:
+		if (*v == '\0')
+			return vmm_fail(err, errlen, "--peer-vm needs the second VM's options");
+		cfg->peer_args = v;
+		return 0;
 	case O_ON_RESET:
 		if (strcmp(v, "restart") == 0)
 			cfg->reset_exits = false;

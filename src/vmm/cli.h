@@ -51,6 +51,11 @@ struct vmm_config {
 	const char *bios_vars;	 /* file behind flash bank 1 */
 	unsigned stop_timeout;	 /* seconds from the SIGTERM power key press to a hard stop */
 	bool reset_exits;	 /* --on-reset exit: a guest reset ends gzvmm (status 3) */
+	const char *peer_args;	 /* --peer-vm: a second VM's options (pair.c) */
+	/* Set by pair.c, never by the command line: the VM has a channel end (its device tree
+	 * gets the node), and the backend both VMs share (initialised once, not per VM). */
+	bool channel;
+	const struct vmm_backend *shared_be;
 	/* Storage for the path part of "--disk FILE,ro" (the argv string is not modified). */
 	char disk_path_buf[VMM_MAX_DISKS][4096];
 };

@@ -190,6 +190,28 @@ static int add_virtio(void *fdt, unsigned i)
 	return fdt_end_node(fdt);
 }
 
+/* A hypervisor channel end (docs/abi.md "Channels between VMs"): its id, known once both VMs
+ * exist (vmm_fdt_set_channel_id), and its doorbell. */
+static int add_channel(void *fdt)
+{
+	uint32_t irq[3] = {GIC_SPI, VMM_CHAN_SPI, IRQ_EDGE_RISING};
+
+	CHK(fdt_begin_node(fdt, "opengz-channel"));
+	CHK(fdt_property_string(fdt, "compatible", "opengz,channel"));
+	CHK(fdt_property_u32(fdt, "opengz,channel-id", 0));
+	CHK(prop_cells(fdt, "interrupts", irq, 3));
+	return fdt_end_node(fdt);
+}
+
+int vmm_fdt_set_channel_id(void *fdt, uint32_t id)
+{
+	int node = fdt_path_offset(fdt, "/opengz-channel");
+
+	if (node < 0 || fdt_setprop_inplace_u32(fdt, node, "opengz,channel-id", id) != 0)
+		return -1;
+	return 0;
+}
+
 static int add_chosen(void *fdt, const struct vmm_fdt_params *p)
 {
 	char stdout_path[64];
@@ -238,6 +260,8 @@ static int build(const struct vmm_fdt_params *p, void *fdt, size_t size)
 		CHK(add_flash(fdt));
 	for (unsigned i = 0; i < p->nvirtio; i++)
 		CHK(add_virtio(fdt, i));
+	if (p->channel)
+		CHK(add_channel(fdt));
 	CHK(fdt_end_node(fdt));
 	CHK(fdt_finish(fdt));
 	return fdt_pack(fdt);

@@ -17,6 +17,7 @@ struct vmm_fdt_params {
 	uint64_t initrd_end;
 	unsigned nvirtio; /* transports 0..nvirtio-1 at VMM_VIRTIO_BASE + i * stride */
 	bool flash;	  /* the two CFI banks at 0 (--bios) */
+	bool channel;	  /* an "opengz,channel" node, id 0 until vmm_fdt_set_channel_id */
 };
 
 #define VMM_FDT_PHANDLE_GIC  1U
@@ -26,5 +27,9 @@ struct vmm_fdt_params {
 /* Builds the blob into buf (bufsize bytes, packed). Returns 0, or -1 if it does not fit or
  * the parameters are out of range. */
 int vmm_fdt_build(const struct vmm_fdt_params *p, void *buf, size_t bufsize);
+
+/* Write the channel's id into the channel node of a blob vmm_fdt_build made (same size,
+ * in place). Returns 0, or -1 if the blob has no channel node. */
+int vmm_fdt_set_channel_id(void *fdt, uint32_t id);
 
 #endif

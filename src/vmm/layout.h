@@ -15,7 +15,9 @@
 #define VMM_VIRTIO_BASE	    0x0a000000ULL
 #define VMM_VIRTIO_STRIDE   0x200ULL
 #define VMM_VIRTIO_SPI_BASE 16U
-#define VMM_VIRTIO_MAX	    32U
+/* The doorbell of a channel end (--peer-vm): SPI 64, clear of the devices' SPIs. */
+#define VMM_CHAN_SPI   64U
+#define VMM_VIRTIO_MAX 32U
 
 /* Two banks of CFI flash at 0 (QEMU virt): bank 0 the firmware (--bios), executing in
  * place; bank 1 its variable store (--bios-vars). Erase blocks of 256 KiB. */

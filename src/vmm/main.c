@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "cli.h"
 #include "exitcode.h"
+#include "pair.h"
 #include "setup_stop.h"
 #include "vm.h"
 
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gzvmm: this gzvmm was built without the simulator backend\n");
 		return VMM_EXIT_USAGE;
 	}
+	if (cfg.peer_args)
+		return vmm_pair_main(&cfg, ops);
 	rc = vmm_vm_setup(&vm, &cfg, ops);
 	vmm_setup_stop_disarm();
 	if (rc == 0 && cfg.dry_run) {

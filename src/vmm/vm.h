@@ -107,6 +107,8 @@ struct vmm_vm {
  * VMM_EXIT_ERROR for backend trouble) after printing one line; 0 on success. */
 int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg,
 		 const struct vmm_backend_ops *ops);
+/* Memory the backend must provide for the VM of @cfg (its RAM and flash banks). */
+size_t vmm_vm_backend_bytes(const struct vmm_config *cfg);
 /* Runs until the guest stops or a signal arrives; returns the exit status. */
 int vmm_vm_run(struct vmm_vm *vm);
 void vmm_vm_teardown(struct vmm_vm *vm);

@@ -219,6 +219,7 @@ static int load_images(struct vmm_vm *vm)
 		    .initrd_end = vm->boot.initrd_start + vm->boot.initrd_size,
 		    .nvirtio = vm->nvdevs,
 		    .flash = vm->flash.present,
+		    .channel = cfg->channel,
 		};
 
 		if (vmm_fdt_build(&p, vm->dtb, FDT_BUF_SIZE) != 0) {
@@ -406,6 +407,11 @@ static int wire_devices(struct vmm_vm *vm)
 	return 0;
 }
 
+size_t vmm_vm_backend_bytes(const struct vmm_config *cfg)
+{
+	return cfg->mem_size + (cfg->bios ? VMM_FLASH_BANKS * VMM_FLASH_BANK_SIZE : 0);
+}
+
 int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct vmm_backend_ops *ops)
 {
 	char err[ERRLEN];
@@ -431,9 +437,9 @@ int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct v
 	if (rc)
 		return rc;
 	vm->be.sim = cfg->sim;
-	if (ops->init(&vm->be,
-		      vm->ram_size + (cfg->bios ? VMM_FLASH_BANKS * VMM_FLASH_BANK_SIZE : 0), err,
-		      sizeof(err)) != 0)
+	if (cfg->shared_be)
+		vm->be = *cfg->shared_be;
+	else if (ops->init(&vm->be, vmm_vm_backend_bytes(cfg), err, sizeof(err)) != 0)
 		return vmm_report(VMM_EXIT_ERROR, "%s", err);
 	rc = vmm_flash_open(vm);
 	if (rc)
@@ -544,7 +550,8 @@ void vmm_vm_teardown(struct vmm_vm *vm)
 	vm->ram = NULL;
 	if (ops) {
 		vmm_flash_close(vm);
-		ops->fini(&vm->be);
+		if (!vm->cfg->shared_be)
+			ops->fini(&vm->be);
 	}
 	vmm_rtc_destroy(&vm->rtc);
 	vmm_gpio_destroy(&vm->gpio);

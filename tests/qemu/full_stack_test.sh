@@ -4,12 +4,14 @@
 # --backend gzvm, so every guest run goes gzvmm -> /dev/gzvm ioctls -> gzvm.ko -> HVC ->
 # gzhyp's core -> world switch -> the guest at EL1. Each guest's console must equal the
 # simulator's transcript (tests/sim/expected).
-#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST[.bin][+protected][!STATUS]:VCPUS[:INITRD]...
+#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST[.bin][+protected][!STATUS][@PEER]:VCPUS[:INITRD]...
 # GUEST boots from its ELF, GUEST.bin from its raw binary; INITRD (a host path) is passed
 # with --initrd; +protected runs it as a protected VM (gzvmm --protected), against the same
 # transcript. !STATUS: gzvmm must end with that status after reporting a host access to
 # guest memory the guest did not share, and the transcript is the full stack's own
-# (tests/qemu/expected/GUEST.txt: the simulator lets the host read anything).
+# (tests/qemu/expected/GUEST.txt: the simulator lets the host read anything). @PEER: a second
+# VM in the same gzvmm (--peer-vm, PEER.elf with 64 MiB) joined to GUEST by a hypervisor
+# channel; PEER's console must equal tests/sim/expected/GUEST.peer.txt too.
 # Needs scripts/fetch-kernel --image (kernel, busybox, headers for gzvm.ko) and
 # scripts/fetch-vmm-arm64 (libfdt for the static gzvmm).
 set -uo pipefail
@@ -18,18 +20,20 @@ image=$1 guests_dir=$2 work=$3
 shift 3
 specs=("$@")
 # spec -> g (guest name), img (file in GUEST_DIR), n (vCPUs), rd (initrd path or empty),
-# prot (--protected or empty), want (gzvmm's exit status), tag (names the run in the console
-# log), desc (in messages)
+# prot (--protected or empty), want (gzvmm's exit status), peer (the peer VM's guest or
+# empty), tag (names the run in the console log), desc (in messages)
 parse_spec() {
   local s=$1 name
   name=${s%%:*} s=${s#*:}
-  n=${s%%:*} rd= prot= want=0
+  n=${s%%:*} rd= prot= want=0 peer=
+  [ "${name%@*}" = "$name" ] || { peer=${name##*@} name=${name%@*}; }
   [ "$s" = "$n" ] || rd=${s#*:}
   [ "${name%!*}" = "$name" ] || { want=${name##*!} name=${name%!*}; }
   [ "${name%+protected}" = "$name" ] || { prot=--protected name=${name%+protected}; }
   g=${name%.bin} img=$g.elf
   [ "$name" = "$g" ] || img=$g.bin
-  tag="$g $n${prot:+ protected}" desc="$g with $n vCPUs${prot:+ as a protected VM}"
+  tag="$g $n${prot:+ protected}${peer:+ peer $peer}"
+  desc="$g with $n vCPUs${prot:+ as a protected VM}${peer:+ and $peer as its peer VM}"
 }
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cc=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
@@ -53,8 +57,14 @@ gz_stack_root "$image" "$work"
       cp "$rd" "$r/$g.initrd" || exit 1
       opt="--initrd /$g.initrd"
     fi
+    if [ -n "$peer" ]; then
+      cp "$guests_dir/$peer.elf" "$r/$peer.elf" || exit 1
+      opt="$opt --peer-vm '--kernel /$peer.elf --mem 64M --console file:/tmp/peer'"
+    fi
     echo "gzvmm run --backend gzvm --kernel /$img $opt $prot --mem 128M --cpus $n --console file:/tmp/out 2>/tmp/err"
     echo "rc=\$?; printf '@@guest-console-begin@@ $tag\\n'; cat /tmp/out; printf '@@guest-console-end@@\\n'"
+    [ -z "$peer" ] ||
+      echo "printf '@@guest-console-begin@@ $tag peer\\n'; cat /tmp/peer; printf '@@guest-console-end@@\\n'"
     echo "echo \"init: gzvmm $tag exit \$rc\"; cat /tmp/err"
   done
   echo 'echo "init: done"; poweroff -f'
@@ -84,6 +94,11 @@ for s in "${specs[@]}"; do
   elif ! cmp -s "$out" "$exp"; then
     echo "FAIL: $desc: transcript differs from $(basename "$exp"):"
     diff -u "$exp" "$out" | head -20
+    ok=0
+  elif [ -n "$peer" ] && ! perl -0777 -ne "print \$1 if /\@\@guest-console-begin\@\@ $tag peer\n(.*?)\@\@guest-console-end\@\@/s" \
+    "$log" | tee "$out.peer" | cmp -s - "${exp%.txt}.peer.txt"; then
+    echo "FAIL: $desc: the peer's transcript differs from $(basename "${exp%.txt}.peer.txt"):"
+    diff -u "${exp%.txt}.peer.txt" "$out.peer" | head -20
     ok=0
   else
     echo "ok: $desc through the whole stack equals $(basename "$exp")"

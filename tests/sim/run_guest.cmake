@@ -1,6 +1,7 @@
 # Boots one test guest with `gzvmm run --backend sim` and compares its console transcript with
 # the expected one (tests/sim/expected/); RUNS runs must all match and exit with status 0.
-# Inputs: GZVMM IMAGE CPUS EXPECTED OUT RUNS [EXTRA]
+# Inputs: GZVMM IMAGE CPUS EXPECTED OUT RUNS [EXTRA] [PEER_EXPECTED: the transcript a second
+# VM (EXTRA's --peer-vm, console in OUT.peer) must leave]
 if(NOT EXISTS ${IMAGE})
   message(FATAL_ERROR "guest image ${IMAGE} missing: the el2 sub-build (aarch64-linux-gnu-gcc) builds it")
 endif()
@@ -16,6 +17,13 @@ foreach(run RANGE 1 ${RUNS})
   file(READ ${OUT}.${run} got)
   if(NOT got STREQUAL expected)
     message(FATAL_ERROR "run ${run}: transcript differs from ${EXPECTED}\n--- got ---\n${got}\n--- expected ---\n${expected}")
+  endif()
+  if(PEER_EXPECTED)
+    file(READ ${PEER_EXPECTED} peer_expected)
+    file(READ ${OUT}.peer peer_got)
+    if(NOT peer_got STREQUAL peer_expected)
+      message(FATAL_ERROR "run ${run}: the peer's transcript differs from ${PEER_EXPECTED}\n--- got ---\n${peer_got}\n--- expected ---\n${peer_expected}")
+    endif()
   endif()
 endforeach()
 message(STATUS "transcript matches ${EXPECTED} on ${RUNS} runs")

@@ -60,6 +60,7 @@ static const struct bad_case bad_cases[] = {
      "invalid --gdb port 'x' (1 to 65535)"},
     {{"run", "--kernel", "k", "--backend", "sim", "--gdb-wait"}, "--gdb-wait needs --gdb PORT"},
     {{"run", "--kernel", "k", "--gdb", "1234"}, "option --gdb needs --backend sim"},
+    {{"run", "--kernel", "k", "--peer-vm", ""}, "--peer-vm needs the second VM's options"},
     {{"run", "--kernel", "k", "--backend", "sim", "--clock", "tsc"},
      "invalid --clock 'tsc' (insns or wall)"},
     {{"run", "--kernel", "k", "--backend", "sim", "--slice", "999"},
