@@ -19,6 +19,7 @@
 #define RAM_IPA	  0x80000000ULL
 #define RAM_PAGES 4
 #define DIST_IPA  0x08000000ULL
+#define FLASH_IPA 0x04000000ULL
 #define DB_A	  (ARCH_GIC_SPI_BASE + 40)
 #define DB_B	  (ARCH_GIC_SPI_BASE + 41)
 
@@ -144,11 +145,17 @@ static void test_create_refusals(void **state)
 			 GZ_ERR_ALREADY_EXISTS);
 	assert_int_equal(hstatus(GZ_HVC_CHAN_CREATE, vm_b, vm_a, DB_B, DB_A + 2, 0),
 			 GZ_ERR_ALREADY_EXISTS);
+	assert_int_equal(hstatus(GZ_HVC_CHAN_CREATE, vm_a, vm_b, DB_A + 60, DB_B, 0),
+			 GZ_ERR_ALREADY_EXISTS);
 	/* GZ_CHAN_MAX_PER_VM ends per VM. */
 	for (unsigned i = 1; i < GZ_CHAN_MAX_PER_VM; i++)
 		assert_int_equal(
 		    hstatus(GZ_HVC_CHAN_CREATE, vm_a, vm_b, DB_A + 2 * i, DB_B + 2 * i, 0), GZ_OK);
 	assert_int_equal(hstatus(GZ_HVC_CHAN_CREATE, vm_a, vm_b, DB_A + 100, DB_B + 100, 0),
+			 GZ_ERR_NO_RESOURCES);
+	/* ... the second VM's limit as well (B holds 8 ends with A). */
+	uint16_t vm_c = vfix_create_vm();
+	assert_int_equal(hstatus(GZ_HVC_CHAN_CREATE, vm_c, vm_b, DB_A, DB_B + 100, 0),
 			 GZ_ERR_NO_RESOURCES);
 	assert_int_equal(gz_chan_count(), GZ_CHAN_MAX_PER_VM);
 	assert_int_equal(gz_chan_pages(), 2 * GZ_CHAN_MAX_PER_VM);
@@ -354,6 +361,35 @@ static void test_guest_memory_rules(void **state)
 	assert_int_equal(gz_mem_guest_relinquish(m, RAM_IPA + 3 * GZ_PAGE_SIZE, 1), GZ_OK);
 	assert_int_equal(gz_mem_guest_read(m, RAM_IPA + 3 * GZ_PAGE_SIZE, buf, 1),
 			 GZ_ERR_NOT_FOUND);
+
+	/* A read-only memslot (flash): read, never written; a message cannot land there. */
+	const uint32_t ro = GZVM_USER_MEM_REGION_GUEST_MEM | GZVM_USER_MEM_REGION_READONLY;
+	struct gzvm_memory_region_ranges *r = gz_hal_pa_to_va(VFIX_GUEST_PAGE(199));
+	assert_int_equal(
+	    hstatus(GZ_HVC_MEMREGION_PURPOSE, vm_a, FLASH_IPA, 4 * GZ_PAGE_SIZE, ro, 0), GZ_OK);
+	memset(r, 0, 64);
+	r->constituent_cnt = 1;
+	r->total_pages = 4;
+	r->gpa = FLASH_IPA;
+	r->constituents[0].address = VFIX_GUEST_PAGE(200);
+	r->constituents[0].pg_cnt = 4;
+	assert_int_equal(hstatus(GZ_HVC_SET_MEMREGION, vm_a, 8192, VFIX_GUEST_PAGE(199), 0, 0),
+			 GZ_OK);
+	*(uint8_t *)gz_hal_pa_to_va(VFIX_GUEST_PAGE(201)) = 0x5a;
+	assert_int_equal(gz_mem_guest_read(m, FLASH_IPA + GZ_PAGE_SIZE, buf, 1), GZ_OK);
+	assert_int_equal(buf[0], 0x5a);
+	assert_int_equal(gz_mem_guest_write(m, FLASH_IPA + GZ_PAGE_SIZE, buf, 1),
+			 GZ_ERR_ACCESS_DENIED);
+	uint32_t id = create();
+	assert_int_equal(send(vm_b, id, 0, 4).ret, GZ_CHAN_RET_SUCCESS);
+	struct gz_chan_result res;
+	gz_chan_recv(gz_vm_get(vm_a), id, FLASH_IPA, 16, &res);
+	assert_int_equal(res.ret, GZ_CHAN_RET_BAD_ADDRESS);
+	assert_int_equal(*(uint8_t *)gz_hal_pa_to_va(VFIX_GUEST_PAGE(200)), 0);
+
+	/* A VM whose memory is being reclaimed copies nothing. */
+	assert_int_equal(hstatus(GZ_HVC_DESTROY_VM, vm_a, 1, 0, 0, 0), GZ_ERR_BUSY);
+	assert_int_equal(gz_mem_guest_read(m, RAM_IPA, buf, 1), GZ_ERR_NOT_ALLOWED);
 }
 
 /* A guest step that records x0 (the previous call's result) and then issues HVC with

@@ -23,6 +23,7 @@
 #include <arm64/ich.h>
 
 #include "gzdrv.h"
+#include "gzdrv_priv.h" /* gzdrv_chan_wake */
 #include "vgic_model.h"
 #include "vm_fixture.h"
 
@@ -591,6 +592,10 @@ static void test_channel(void **state)
 	assert_int_equal(create_channel(a, fd_b, 40, 41, 0, &id), 0);
 	assert_int_equal(id, 1);
 	assert_int_equal(create_channel(b, fd_a, 41, 42, 0, NULL), -EEXIST);
+	/* Eight ends per VM: the ninth channel is -ENOSPC. */
+	for (uint32_t i = 1; i < GZ_CHAN_MAX_PER_VM; i++)
+		assert_int_equal(create_channel(a, fd_b, 40 + 2 * i, 41 + 2 * i, 0, NULL), 0);
+	assert_int_equal(create_channel(a, fd_b, 100, 101, 0, NULL), -ENOSPC);
 	assert_int_equal(a->chan_peers, 1u << b->vm_id);
 	assert_int_equal(b->chan_peers, 1u << a->vm_id);
 
@@ -610,14 +615,21 @@ static void test_channel(void **state)
 	assert_int_equal(env.wakes, 1);
 	assert_int_equal(va->nr_kernel_exits, 1);
 
+	/* A wake exit naming a VM the driver does not have wakes nothing. */
+	gzdrv_chan_wake(&drv, 9);
+	gzdrv_chan_wake(&drv, 1000);
+	assert_int_equal(env.wakes, 1);
+
 	/* A goes: B's vCPU is woken to find PEER_GONE; B's release wakes no one. */
 	env.wakes = 0;
 	gzdrv_vm_release(a);
 	assert_int_equal(env.wakes, 1);
-	assert_int_equal(gz_chan_count(), 1);
+	assert_int_equal(gz_chan_count(), GZ_CHAN_MAX_PER_VM);
 	gzdrv_vm_release(b);
 	assert_int_equal(env.wakes, 1);
 	assert_int_equal(gz_chan_count(), 0);
+	gzdrv_fini(&drv);
+	assert_null(drv.vms_lock);
 }
 
 int main(void)

@@ -181,6 +181,32 @@ static void test_unknown_ioctls(void **state)
 	assert_clean();
 }
 
+/* GZVM_CREATE_CHANNEL (opengz) in an embedding that cannot resolve VM fds: checked, then
+ * refused; the argument is read and written as user memory (test_drv_core runs it for real). */
+static void test_create_channel_unsupported(void **state)
+{
+	struct gzdrv *drv = fake_reset(true);
+	struct gzvm_create_channel c = {.peer_fd = 3, .irq = 96, .peer_irq = 96};
+	struct gzdrv_vm *vm = fake_vm_new();
+
+	(void)state;
+	assert_non_null(vm);
+	assert_null(drv->vms_lock);
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL, 0), -EFAULT);
+	c.flags = 1;
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL, fake_user(&c, sizeof(c))),
+			 -EINVAL);
+	c.flags = 0;
+	c.id = 1; /* out only */
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL, fake_user(&c, sizeof(c))),
+			 -EINVAL);
+	c.id = 0;
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL, fake_user(&c, sizeof(c))),
+			 -EOPNOTSUPP);
+	gzdrv_vm_release(vm);
+	assert_clean();
+}
+
 static void test_create_vm_features(void **state)
 {
 	static const struct {
@@ -481,6 +507,7 @@ int main(void)
 	    cmocka_unit_test(test_tunables),
 	    cmocka_unit_test(test_check_extension),
 	    cmocka_unit_test(test_unknown_ioctls),
+	    cmocka_unit_test(test_create_channel_unsupported),
 	    cmocka_unit_test(test_create_vm_features),
 	    cmocka_unit_test(test_create_vm_failures),
 	    cmocka_unit_test(test_destroy_batches),

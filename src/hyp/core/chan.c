@@ -67,11 +67,10 @@ static bool doorbell_ok(uint64_t intid)
 	return intid >= ARCH_GIC_SPI_BASE && intid < ARCH_GIC_SPI_BASE + GZ_VM_NR_SPIS;
 }
 
+/* Not being destroyed (the host call holds both VMs: neither is FREE or CREATING). */
 static bool live(struct gz_vm *vm)
 {
-	uint8_t st = gz_atomic_load_acquire(&vm->state);
-
-	return st != GZ_VM_DESTROYING && st != GZ_VM_FREE && st != GZ_VM_CREATING;
+	return gz_atomic_load_acquire(&vm->state) != GZ_VM_DESTROYING;
 }
 
 int gz_chan_create(struct gz_vm *a, struct gz_vm *b, uint64_t intid_a, uint64_t intid_b,
@@ -81,7 +80,7 @@ int gz_chan_create(struct gz_vm *a, struct gz_vm *b, uint64_t intid_a, uint64_t 
 	struct chan *c = NULL;
 	int r = GZ_OK;
 
-	if (!a || !b || a == b || !doorbell_ok(intid_a) || !doorbell_ok(intid_b))
+	if (a == b || !doorbell_ok(intid_a) || !doorbell_ok(intid_b))
 		return GZ_ERR_INVALID_ARGS;
 	gz_hal_lock(&chan_lock);
 	/* A VM whose destruction started has had its channels cleared: it gets no new one. */
@@ -120,21 +119,21 @@ int gz_chan_create(struct gz_vm *a, struct gz_vm *b, uint64_t intid_a, uint64_t 
 	return r;
 }
 
-/* Pulse end @e's doorbell. Under the channel lock, which keeps the VM from being freed: its
- * destruction clears it from every channel under this lock first. */
+/* Pulse end @e's doorbell (its VM is live: an OPEN channel's ends are). Under the channel
+ * lock, which keeps the VM from being freed: its destruction clears it from every channel
+ * under this lock first. */
 static void ring(struct chan *c, unsigned e)
 {
-	struct gz_vm *vm = c->vm_id[e] ? gz_vm_get(c->vm_id[e]) : NULL;
+	struct gz_vm *vm = gz_vm_get(c->vm_id[e]);
 
-	if (vm)
-		gz_vgic_inject(&vm->vgic, 0, c->intid[e], GZ_VGIC_PULSE);
+	if (!vm)
+		gz_hal_panic("chan: a live channel end without its VM");
+	gz_vgic_inject(&vm->vgic, 0, c->intid[e], GZ_VGIC_PULSE);
 }
 
 /* Zero a queue's page and give it back to the pool. */
 static void queue_free(struct chan_queue *q)
 {
-	if (!q->slots)
-		return;
 	gz_memset(q->slots, 0, GZ_PAGE_SIZE);
 	gz_pool_free_va(&chan_acct, q->slots);
 	*q = (struct chan_queue){0};

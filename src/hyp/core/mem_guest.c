@@ -13,17 +13,20 @@ static int check_range(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t len, bool wri
 {
 	gz_ipa_t end, page;
 
-	if (!gz_range_end(ipa, len, &end) || end > (1ULL << m->s2.ia_bits))
-		return GZ_ERR_OUT_OF_RANGE;
+	/* A dying VM's stage 2 is gone (its IPA size with it). */
 	if (m->state != GZ_VM_MEM_LIVE)
 		return GZ_ERR_NOT_ALLOWED;
+	if (!gz_range_end(ipa, len, &end) || end > (1ULL << m->s2.ia_bits))
+		return GZ_ERR_OUT_OF_RANGE;
 	for (page = GZ_ALIGN_DOWN(ipa, GZ_PAGE_SIZE); page < end; page += GZ_PAGE_SIZE) {
 		uint32_t prot;
 		gz_pa_t pa;
 
 		if (gz_pgt_translate(&m->s2, page, &pa, &prot, NULL) != GZ_OK)
 			return GZ_ERR_NOT_FOUND;
-		if (!gz_mem_held_by(m, pa) || (write && !(prot & GZ_PROT_W)))
+		if (!gz_mem_held_by(m, pa))
+			gz_hal_panic("mem_guest: a guest maps a page it does not hold");
+		if (write && !(prot & GZ_PROT_W))
 			return GZ_ERR_ACCESS_DENIED;
 	}
 	return GZ_OK;

@@ -14,7 +14,7 @@
 
 /* Copy @len bytes at guest IPA @ipa into @dst (read) or from @src (write). GZ_OK;
  * GZ_ERR_OUT_OF_RANGE (the range wraps or leaves the IPA space), GZ_ERR_NOT_FOUND (a page is
- * not mapped), GZ_ERR_ACCESS_DENIED (a page the VM does not hold, or read-only for a write),
+ * not mapped), GZ_ERR_ACCESS_DENIED (a page read-only to the guest, for a write),
  * GZ_ERR_NOT_ALLOWED (the VM is being destroyed). @len 0 is GZ_OK and touches nothing. */
 int gz_mem_guest_read(struct gz_vm_mem *m, gz_ipa_t ipa, void *dst, uint64_t len);
 int gz_mem_guest_write(struct gz_vm_mem *m, gz_ipa_t ipa, const void *src, uint64_t len);
