@@ -171,7 +171,7 @@ def main():
         peak = max((s.get("pinned_peak", 0) for s in samples), default=0)
         md += [f"## {world}", "",
                f"{cycles} cycles in {secs:.0f} s: **{rate} cycles per second**, "
-               f"{len(failures)} failed, {len(samples)} samples. {done or 'did not finish'}" +
+               f"{len(failures)} failed, {len(samples)} samples (`{done or 'did not finish'}`)." +
                (f" The driver held up to {int(peak)} pages pinned at once." if peak else ""), "",
                "| counter | start | end | min | max | trend per cycle | back at start |",
                "|---|---:|---:|---:|---:|---:|---|"]
