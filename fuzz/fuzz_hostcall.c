@@ -4,10 +4,11 @@
  * or raw input. RUN plays a guest from the input as well. Invariants after every call: a
  * status the ABI defines, x1..x3 zero on failure, no lock held, the page-ownership
  * invariants, and the protected VMs' (a VM that ran never becomes protected, a protected
- * one that ran refuses GET_ONE_REG); at the end every VM is destroyed, no page stays with a
- * guest and no pool page leaks. A record may also let a second physical CPU make one call at a
- * point of its choice inside the first (any lock taken or released while no other lock is held,
- * through the fake HAL's lock hook): the check-then-use windows between two critical sections. */
+ * one that ran refuses GET_ONE_REG), each VM's quota counting exactly its accounts' pages; at
+ * the end every VM is destroyed, no page stays with a guest and the pool is as it was. A record may
+ * also let a second physical CPU make one call at a point of its choice inside the first (any lock
+ * taken or released while no other lock is held, through the fake HAL's lock hook): the
+ * check-then-use windows between two critical sections. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,8 @@ static uint64_t value(uint8_t sel)
 		return VFIX_GUEST_PAGE(300 + (sel & 3));
 	case 4:
 		return take(8);
+	case 6: /* opengz's limits: the VM limit and the quota of hypervisor memory */
+		return sel & 1 ? GZVM_CAP_OPENGZ_HYP_QUOTA : GZVM_CAP_OPENGZ_VM_LIMIT;
 	default:
 		return sel & 7;
 	}
@@ -124,8 +127,15 @@ static void check(void)
 	struct gz_vm_mem *m[GZ_MAX_VMS];
 	unsigned n = gz_vm_count();
 
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t limit, used;
+
 		m[i] = &gz_vm_at(i)->mem;
+		/* The quota counts exactly what the VM's two accounts hold. */
+		gz_vm_mem_quota_get(m[i], &limit, &used);
+		if (used != m[i]->pgt_acct.pages + m[i]->obj_acct.pages)
+			abort();
+	}
 	if (gz_mem_check_invariants(m, n, NULL) != GZ_OK || fake_hal_locks_held() != 0)
 		abort();
 }
@@ -266,7 +276,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	vfix_destroy_all();
 	gz_pool_get_stats(gz_mem_pool(), &after);
-	if (gz_vm_count() != 0 || after.used != before.used)
+	/* Pool accounting back to where it started, quotas or not. */
+	if (gz_vm_count() != 0 || after.used != before.used || after.free != before.free)
 		abort();
 	/* Nothing owned by or lent to a VM that is gone. */
 	for (uint64_t i = 0; i < gz_pgstate_nr_pages(); i++)

@@ -82,6 +82,9 @@ void vmm_cli_usage(void *stream)
 	    "nothing\n"
 	    "  --protected              a protected VM: the host gives up its memory and "
 	    "registers\n"
+	    "  --hyp-mem SIZE           the VM's quota of the hypervisor's memory (stage-2 "
+	    "tables,\n"
+	    "                           vCPUs), e.g. 8M (default: the hypervisor's)\n"
 	    "  --bios FILE              firmware (EDK2, U-Boot) in flash at 0, executing in place\n"
 	    "  --bios-vars FILE         the firmware's variable store: the second flash bank, kept "
 	    "in\n"
@@ -161,6 +164,7 @@ enum opt_id {
 	O_ON_RESET,
 	O_NO_MMIO_CONST,
 	O_PEER_VM,
+	O_HYP_MEM,
 	O_HELP,
 	O_VERSION,
 	O_COUNT
@@ -201,6 +205,7 @@ static const struct {
     [O_ON_RESET] = {"--on-reset", true, false, false},
     [O_NO_MMIO_CONST] = {"--no-mmio-const", false, false, false},
     [O_PEER_VM] = {"--peer-vm", true, false, false},
+    [O_HYP_MEM] = {"--hyp-mem", true, false, false},
     [O_HELP] = {"--help", false, true, false},
     [O_VERSION] = {"--version", false, true, false},
 };
@@ -411,6 +416,13 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		if (*v == '\0')
 			return vmm_fail(err, errlen, "--peer-vm needs the second VM's options");
 		cfg->peer_args = v;
+		return 0;
+	case O_HYP_MEM:
+		if (vmm_parse_size(v, &cfg->hyp_mem) != 0 || cfg->hyp_mem < VMM_PAGE_SIZE)
+			return vmm_fail(err, errlen,
+					"invalid --hyp-mem '%s' (a size such as 8M, at least 4K)",
+					v);
+		cfg->hyp_mem = (cfg->hyp_mem + VMM_PAGE_SIZE - 1) / VMM_PAGE_SIZE * VMM_PAGE_SIZE;
 		return 0;
 	case O_ON_RESET:
 		if (strcmp(v, "restart") == 0)

@@ -56,6 +56,7 @@ struct vmm_config {
 	 * gets the node), and the backend both VMs share (initialised once, not per VM). */
 	bool channel;
 	const struct vmm_backend *shared_be;
+	uint64_t hyp_mem; /* --hyp-mem: the VM's hypervisor memory quota (bytes); 0: default */
 	/* Storage for the path part of "--disk FILE,ro" (the argv string is not modified). */
 	char disk_path_buf[VMM_MAX_DISKS][4096];
 };

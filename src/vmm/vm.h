@@ -129,5 +129,9 @@ int vmm_vm_reboot(struct vmm_vm *vm);
 
 /* Sets guest register id to value on a vCPU. */
 int vmm_vcpu_set_reg(struct vmm_vm *vm, struct vmm_vcpu *v, uint64_t id, uint64_t value);
+/* Reports "gzvmm: WHAT failed: <errno>" for a failed ioctl (-@r), naming the limit when the
+ * hypervisor refused for one (ENOSPC: the VM limit at GZVM_CREATE_VM, the VM's quota of
+ * hypervisor memory elsewhere). VMM_EXIT_ERROR. */
+int vmm_hv_fail(struct vmm_vm *vm, const char *what, long r);
 
 #endif

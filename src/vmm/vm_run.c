@@ -252,6 +252,11 @@ static void *vcpu_thread(void *arg)
 
 		if (r == -EINTR || r == -EAGAIN)
 			continue;
+		if (r == -ENOSPC) {
+			vmm_hv_fail(vm, "GZVM_RUN", r);
+			vmm_vm_stop(vm, VMM_EXIT_ERROR);
+			break;
+		}
 		if (r < 0) {
 			fprintf(stderr, "gzvmm: vCPU %u: GZVM_RUN failed: %s\n", v->id,
 				strerror((int)-r));

@@ -262,8 +262,29 @@ out:
 	return rc;
 }
 
-static int hv_fail(const char *what, long r)
+int vmm_hv_fail(struct vmm_vm *vm, const char *what, long r)
 {
+	if (r == -ENOSPC && strcmp(what, "GZVM_CREATE_VM") == 0) {
+		/* CHECK_EXTENSION answers the number (opengz, docs/abi.md) in place of the cap */
+		__u64 n = GZVM_CAP_OPENGZ_VM_LIMIT;
+
+		if (be_ioctl(vm, vm->dev_fd, GZVM_CHECK_EXTENSION, &n) == 0)
+			return vmm_report(VMM_EXIT_ERROR,
+					  "%s: the hypervisor's VM limit (%llu) is reached", what,
+					  (unsigned long long)n);
+		return vmm_report(VMM_EXIT_ERROR, "%s: the hypervisor's VM limit is reached", what);
+	}
+	if (r == -ENOSPC) {
+		struct gzvm_enable_cap cap = {.cap = GZVM_CAP_OPENGZ_HYP_QUOTA};
+
+		if (be_ioctl(vm, vm->vm_fd, GZVM_ENABLE_CAP, &cap) == 0 && cap.args[1])
+			return vmm_report(VMM_EXIT_ERROR,
+					  "%s: the VM's quota of hypervisor memory (%llu KiB, "
+					  "--hyp-mem) is reached",
+					  what, (unsigned long long)cap.args[1] * 4);
+		return vmm_report(VMM_EXIT_ERROR,
+				  "%s: the VM's quota of hypervisor memory is reached", what);
+	}
 	return vmm_report(VMM_EXIT_ERROR, "%s failed: %s", what, strerror((int)-r));
 }
 
@@ -295,38 +316,46 @@ static int create_vm(struct vmm_vm *vm)
 		return vmm_report(VMM_EXIT_ERROR, "%s", err);
 	r = be_ioctl(vm, vm->dev_fd, GZVM_CREATE_VM, (void *)0);
 	if (r < 0)
-		return hv_fail("GZVM_CREATE_VM", r);
+		return vmm_hv_fail(vm, "GZVM_CREATE_VM", r);
 	vm->vm_fd = (int)r;
+	if (vm->cfg->hyp_mem) {
+		struct gzvm_enable_cap cap = {.cap = GZVM_CAP_OPENGZ_HYP_QUOTA,
+					      .args = {vm->cfg->hyp_mem / VMM_PAGE_SIZE}};
+
+		r = be_ioctl(vm, vm->vm_fd, GZVM_ENABLE_CAP, &cap);
+		if (r < 0)
+			return vmm_hv_fail(vm, "GZVM_ENABLE_CAP (--hyp-mem)", r);
+	}
 	if (vm->cfg->protected_vm) {
 		struct gzvm_enable_cap cap = {.cap = GZVM_CAP_PROTECTED_VM,
 					      .args = {GZVM_CAP_PVM_SET_PROTECTED_VM}};
 
 		r = be_ioctl(vm, vm->vm_fd, GZVM_ENABLE_CAP, &cap);
 		if (r < 0)
-			return hv_fail("GZVM_ENABLE_CAP (protected VM)", r);
+			return vmm_hv_fail(vm, "GZVM_ENABLE_CAP (protected VM)", r);
 	}
 	r = be_ioctl(vm, vm->vm_fd, GZVM_SET_USER_MEMORY_REGION, &slot);
 	if (r < 0)
-		return hv_fail("GZVM_SET_USER_MEMORY_REGION", r);
+		return vmm_hv_fail(vm, "GZVM_SET_USER_MEMORY_REGION", r);
 	if (vmm_flash_map(vm) != 0)
 		return VMM_EXIT_ERROR;
 	r = be_ioctl(vm, vm->vm_fd, GZVM_CREATE_DEVICE, &dist);
 	if (r < 0)
-		return hv_fail("GZVM_CREATE_DEVICE (GIC distributor)", r);
+		return vmm_hv_fail(vm, "GZVM_CREATE_DEVICE (GIC distributor)", r);
 	r = be_ioctl(vm, vm->vm_fd, GZVM_CREATE_DEVICE, &redist);
 	if (r < 0)
-		return hv_fail("GZVM_CREATE_DEVICE (GIC redistributor)", r);
+		return vmm_hv_fail(vm, "GZVM_CREATE_DEVICE (GIC redistributor)", r);
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		struct vmm_vcpu *v = &vm->vcpus[i];
 
 		r = be_ioctl(vm, vm->vm_fd, GZVM_CREATE_VCPU, (void *)(uintptr_t)i);
 		if (r < 0)
-			return hv_fail("GZVM_CREATE_VCPU", r);
+			return vmm_hv_fail(vm, "GZVM_CREATE_VCPU", r);
 		v->fd = (int)r;
 	}
 	r = be_ioctl(vm, vm->vm_fd, GZVM_SET_DTB_CONFIG, &dtb);
 	if (r < 0)
-		return hv_fail("GZVM_SET_DTB_CONFIG", r);
+		return vmm_hv_fail(vm, "GZVM_SET_DTB_CONFIG", r);
 	/* Boot state of vCPU 0 (booting.rst): x0 = DTB, x1-x3 = 0, EL1h, DAIF masked; firmware
 	 * starts as from reset (x0 = 0, as QEMU does) and finds the DTB at the start of RAM.
 	 * The secondaries start through PSCI CPU_ON inside the hypervisor. */
@@ -343,7 +372,7 @@ static int create_vm(struct vmm_vm *vm)
 	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
 		r = vmm_vcpu_set_reg(vm, &vm->vcpus[0], regs[i].id, regs[i].val);
 		if (r < 0)
-			return hv_fail("GZVM_SET_ONE_REG", r);
+			return vmm_hv_fail(vm, "GZVM_SET_ONE_REG", r);
 	}
 	return 0;
 }

@@ -31,6 +31,7 @@ static void test_status_map(void **state)
 	    {GZ_ERR_BUSY, -EAGAIN},
 	    {GZ_ERR_FAULT, -EFAULT},
 	    {GZ_ERR_ACCESS_DENIED, -EPERM},
+	    {GZ_ERR_NO_RESOURCES, -ENOSPC},
 	    {GZ_ERR_GENERIC, -EINVAL},
 	    {GZ_ERR_NOT_FOUND, -EINVAL},
 	    {12345, -EINVAL},
@@ -154,6 +155,60 @@ static void test_check_extension(void **state)
 	cap = GZVM_CAP_VM_GPA_SIZE;
 	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CHECK_EXTENSION, u), 0);
 	assert_int_equal(cap, 40);
+	gzdrv_vm_release(vm);
+	assert_clean();
+}
+
+/* The hypervisor's limits (opengz): CHECK_EXTENSION answers the VM limit, asked from the
+ * hypervisor (vm 0); the sysfs setters pass the value on; a VM fd's ENABLE_CAP of the quota
+ * passes pages on and answers the quota in args[1]. */
+static void test_hyp_limits(void **state)
+{
+	struct gzdrv *drv = fake_reset(true);
+	const struct fake_rec *r;
+	struct gzdrv_vm *vm;
+	struct gzvm_enable_cap c;
+	uint64_t cap, now = 0;
+	uint64_t u = fake_user(&cap, sizeof(cap)), uc = fake_user(&c, sizeof(c));
+
+	(void)state;
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_OK, 64, 0, 0);
+	cap = GZVM_CAP_OPENGZ_VM_LIMIT;
+	assert_int_equal(gzdrv_dev_ioctl(drv, GZVM_CHECK_EXTENSION, u), 0);
+	assert_int_equal(cap, 64);
+	/* after the two queries of the probe */
+	r = fake_call(GZ_HVC_FN_ENABLE_CAP, 2);
+	assert_int_equal(r->x[1], 0);
+	assert_int_equal(r->x[2], GZVM_CAP_OPENGZ_VM_LIMIT);
+	assert_int_equal(r->x[3], 0);
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_ERR_NOT_SUPPORTED, 0, 0, 0);
+	cap = GZVM_CAP_OPENGZ_VM_LIMIT;
+	assert_int_equal(gzdrv_dev_ioctl(drv, GZVM_CHECK_EXTENSION, u), -EOPNOTSUPP);
+	cap = GZVM_CAP_OPENGZ_HYP_QUOTA;
+	assert_int_equal(gzdrv_dev_ioctl(drv, GZVM_CHECK_EXTENSION, u), 0);
+	assert_int_equal(cap, 1);
+
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_OK, 8, 0, 0);
+	assert_int_equal(gzdrv_vm_limit(drv, 8, &now), 0);
+	assert_int_equal(now, 8);
+	assert_int_equal(fake_call(GZ_HVC_FN_ENABLE_CAP, 4)->x[3], 8);
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_ERR_INVALID_ARGS, 0, 0, 0);
+	assert_int_equal(gzdrv_vm_limit(drv, 999, &now), -EINVAL);
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_OK, 100, 0, 0);
+	assert_int_equal(gzdrv_hyp_quota_default(drv, 100, &now), 0);
+	assert_int_equal(now, 100);
+	r = fake_call(GZ_HVC_FN_ENABLE_CAP, 6);
+	assert_int_equal(r->x[2], GZVM_CAP_OPENGZ_HYP_QUOTA);
+	assert_int_equal(r->x[3], 100);
+
+	vm = fake_vm_new();
+	assert_non_null(vm);
+	c = (struct gzvm_enable_cap){.cap = GZVM_CAP_OPENGZ_HYP_QUOTA, .args = {16, 77}};
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_OK, 16, 0, 0);
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_ENABLE_CAP, uc), 0);
+	assert_int_equal(c.args[1], 16);
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_ERR_BAD_STATE, 0, 0, 0);
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_ENABLE_CAP, uc), -EINVAL);
 	gzdrv_vm_release(vm);
 	assert_clean();
 }
@@ -506,6 +561,7 @@ int main(void)
 	    cmocka_unit_test(test_probe_bad_answers),
 	    cmocka_unit_test(test_tunables),
 	    cmocka_unit_test(test_check_extension),
+	    cmocka_unit_test(test_hyp_limits),
 	    cmocka_unit_test(test_unknown_ioctls),
 	    cmocka_unit_test(test_create_channel_unsupported),
 	    cmocka_unit_test(test_create_vm_features),

@@ -360,6 +360,10 @@ static void test_demand_4k(void **state)
 	fake_hyp_status(GZ_HVC_FN_MAP_GUEST, GZ_ERR_NO_MEMORY, 0, 0, 0);
 	push_fault(GPA + 8 * PG);
 	assert_int_equal(run(vcpu), -EFAULT);
+	/* the VM's quota of hypervisor memory: ENOSPC, which the VMM names */
+	fake_hyp_status(GZ_HVC_FN_MAP_GUEST, GZ_ERR_NO_RESOURCES, 0, 0, 0);
+	push_fault(GPA + 9 * PG);
+	assert_int_equal(run(vcpu), -ENOSPC);
 	assert_inv(vm);
 	gzdrv_vm_release(vm);
 	assert_clean();

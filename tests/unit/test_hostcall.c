@@ -437,6 +437,67 @@ static void test_memory_calls(void **state)
 	assert_int_not_equal(hstatus(GZ_HVC_MAP_GUEST_BLOCK, vm, 0, 0x80000, 1, 0), GZ_OK);
 }
 
+/* The host's limits (opengz): the VM limit, vm 0 only; the default quota new VMs get; a
+ * VM's own quota. Past a quota CREATE_VCPU and a populating SET_MEMREGION are refused with
+ * NO_RESOURCES (not NO_MEMORY: the pool is far from empty) and change nothing, while another
+ * VM goes on; raised, the same calls go through; destroyed, the pool is whole again. */
+static void test_limits(void **state)
+{
+	struct gz_pool_stats st0, st;
+	struct gz_smccc_regs r;
+	uint16_t a, b;
+	gz_pa_t desc;
+
+	(void)state;
+	gz_pool_get_stats(gz_mem_pool(), &st0);
+	r = hcall(GZ_HVC_ENABLE_CAP, 0, GZVM_CAP_OPENGZ_VM_LIMIT, 0, 0, 0);
+	assert_int_equal(r.a[0], GZ_OK);
+	assert_int_equal(r.a[1], 64);
+	refused(GZ_ERR_INVALID_ARGS, GZ_HVC_ENABLE_CAP, 0, GZVM_CAP_OPENGZ_VM_LIMIT, GZ_MAX_VMS + 1,
+		0, 0);
+	refused(GZ_ERR_INVALID_ARGS, GZ_HVC_ENABLE_CAP, 1, GZVM_CAP_OPENGZ_VM_LIMIT, 2, 0, 0);
+	r = hcall(GZ_HVC_ENABLE_CAP, 0, GZVM_CAP_OPENGZ_VM_LIMIT, 2, 0, 0);
+	assert_int_equal(r.a[0], GZ_OK);
+	assert_int_equal(r.a[1], 2);
+	a = vfix_create_vm();
+	b = vfix_create_vm();
+	assert_true(a && b);
+	refused(GZ_ERR_NO_RESOURCES, GZ_HVC_CREATE_VM, 0, 0, 0, 0, 0);
+
+	/* The default for VMs created from now on, and each VM's own. */
+	r = hcall(GZ_HVC_ENABLE_CAP, 0, GZVM_CAP_OPENGZ_HYP_QUOTA, 0, 0, 0);
+	assert_int_equal(r.a[1], GZ_VM_HYP_QUOTA_DEFAULT);
+	r = hcall(GZ_HVC_ENABLE_CAP, 0, GZVM_CAP_OPENGZ_HYP_QUOTA, 1000, 0, 0);
+	assert_int_equal(r.a[0], GZ_OK);
+	assert_int_equal(r.a[1], 1000);
+	assert_int_equal(gz_vm_quota_default(), 1000);
+	assert_int_equal(gz_vm_quota_default_set(0), GZ_ERR_INVALID_ARGS);
+	r = hcall(GZ_HVC_ENABLE_CAP, a, GZVM_CAP_OPENGZ_HYP_QUOTA, 0, 0, 0);
+	assert_int_equal(r.a[1], GZ_VM_HYP_QUOTA_DEFAULT);
+	/* What its stage-2 root takes already: nothing more fits. */
+	r = hcall(GZ_HVC_GET_STATISTICS, a, 0, 0, 0, 0);
+	r = hcall(GZ_HVC_ENABLE_CAP, a, GZVM_CAP_OPENGZ_HYP_QUOTA, r.a[1] >> GZ_PAGE_SHIFT, 0, 0);
+	assert_int_equal(r.a[0], GZ_OK);
+	refused(GZ_ERR_NO_RESOURCES, GZ_HVC_CREATE_VCPU, gz_hvc_tuple(a, 0), VFIX_SHARED(a, 0), 0,
+		0, 0);
+	assert_int_equal(hstatus(GZ_HVC_MEMREGION_PURPOSE, a, 0x80000000, 16 << 12,
+				 GZVM_USER_MEM_REGION_GUEST_MEM, 0),
+			 GZ_OK);
+	desc = put_ranges(100, 0, 0x80000000, 0, 16);
+	refused(GZ_ERR_NO_RESOURCES, GZ_HVC_SET_MEMREGION, a, 8192, desc, 0, 0);
+	/* The other VM is not held back. */
+	assert_int_equal(vfix_create_vcpu(b, 0), GZ_OK);
+	/* Raised, the same calls go through. */
+	assert_int_equal(hstatus(GZ_HVC_ENABLE_CAP, a, GZVM_CAP_OPENGZ_HYP_QUOTA, 64, 0, 0), GZ_OK);
+	assert_int_equal(vfix_create_vcpu(a, 0), GZ_OK);
+	assert_int_equal(hstatus(GZ_HVC_SET_MEMREGION, a, 8192, desc, 0, 0), GZ_OK);
+	check_invariants();
+	vfix_destroy_all();
+	gz_pool_get_stats(gz_mem_pool(), &st);
+	assert_int_equal(st.free, st0.free);
+	assert_int_equal(st.total, st0.total);
+}
+
 static void test_dtb_and_inform_exit(void **state)
 {
 	uint16_t vm = vfix_create_vm();
@@ -540,6 +601,7 @@ int main(void)
 	    T(test_create_device),
 	    T(test_enable_cap),
 	    T(test_memory_calls),
+	    T(test_limits),
 	    T(test_dtb_and_inform_exit),
 	    T(test_destroy_batches),
 	    T(test_hyp_statistics),

@@ -248,6 +248,73 @@ static void test_free_invariants(void **state)
 		     "without a mapping");
 }
 
+/* A quota two accounts share: what they hold together stays at or under its limit; a refusal
+ * is NO_RESOURCES (an empty pool stays NO_MEMORY and charges nothing), is remembered once for
+ * gz_pool_quota_refused, and contiguous runs count whole; lowering the limit below what is
+ * held only refuses more; 0 lifts it. */
+static void test_quota(void **state)
+{
+	struct gz_pool pool;
+	struct gz_pool_quota q = {0};
+	struct gz_pool_acct a, b;
+	struct gz_pool_stats st;
+	gz_pa_t pa[8], run;
+	uint64_t limit, used;
+
+	(void)state;
+	gz_pool_init(&pool);
+	assert_int_equal(gz_pool_add(&pool, BASE, 16), GZ_OK);
+	gz_pool_acct_init(&a, &pool);
+	gz_pool_acct_init(&b, &pool);
+	a.quota = &q;
+	b.quota = &q;
+	gz_pool_quota_set(&pool, &q, 3);
+	assert_int_equal(gz_pool_alloc(&a, &pa[0]), GZ_OK);
+	assert_int_equal(gz_pool_alloc(&b, &pa[1]), GZ_OK);
+	assert_int_equal(gz_pool_alloc(&a, &pa[2]), GZ_OK);
+	assert_false(gz_pool_quota_refused(&pool, &q));
+	assert_int_equal(gz_pool_alloc(&b, &pa[3]), GZ_ERR_NO_RESOURCES);
+	assert_null(gz_pool_zalloc(&a));
+	assert_true(gz_pool_quota_refused(&pool, &q));
+	assert_false(gz_pool_quota_refused(&pool, &q));
+	gz_pool_quota_get(&pool, &q, &limit, &used);
+	assert_int_equal(limit, 3);
+	assert_int_equal(used, 3);
+	assert_int_equal(a.pages + b.pages, 3);
+	gz_pool_get_stats(&pool, &st);
+	assert_int_equal(st.used, 3);
+
+	/* A run of 2 with one page of room: refused whole. */
+	gz_pool_free(&a, pa[2]);
+	assert_int_equal(gz_pool_alloc_contig(&a, 2, &run), GZ_ERR_NO_RESOURCES);
+	assert_true(gz_pool_quota_refused(&pool, &q));
+	gz_pool_quota_set(&pool, &q, 4);
+	assert_int_equal(gz_pool_alloc_contig(&a, 2, &run), GZ_OK);
+	gz_pool_quota_get(&pool, &q, &limit, &used);
+	assert_int_equal(used, 4);
+
+	/* Below what is held: nothing more, nothing taken away; freeing still works. */
+	gz_pool_quota_set(&pool, &q, 1);
+	assert_int_equal(gz_pool_alloc(&b, &pa[3]), GZ_ERR_NO_RESOURCES);
+	gz_pool_free_contig(&a, run, 2);
+	gz_pool_quota_get(&pool, &q, &limit, &used);
+	assert_int_equal(used, 2);
+	assert_int_equal(gz_pool_alloc(&b, &pa[3]), GZ_ERR_NO_RESOURCES);
+	assert_true(gz_pool_quota_refused(&pool, &q));
+
+	/* No limit: the pool decides; when it is empty that is NO_MEMORY, nothing charged. */
+	gz_pool_quota_set(&pool, &q, 0);
+	for (unsigned i = 2; i < 16; i++)
+		assert_int_equal(gz_pool_alloc(&b, &pa[i % 8]), GZ_OK);
+	assert_int_equal(gz_pool_alloc(&b, &pa[3]), GZ_ERR_NO_MEMORY);
+	assert_int_equal(gz_pool_alloc_contig(&b, 2, &run), GZ_ERR_NO_MEMORY);
+	assert_false(gz_pool_quota_refused(&pool, &q));
+	gz_pool_quota_get(&pool, &q, &limit, &used);
+	assert_int_equal(used, 16);
+	assert_int_equal(a.pages + b.pages, 16);
+	assert_int_equal(fake_hal_locks_held(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +325,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_mm_ops, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_contig, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_free_invariants, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_quota, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

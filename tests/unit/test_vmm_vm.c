@@ -72,7 +72,9 @@ static struct fake {
 	bool irq_seen;
 	uint16_t used_seen;
 	/* knobs */
-	unsigned long fail_req; /* this ioctl fails with -EINVAL */
+	unsigned long fail_req; /* this ioctl fails with -EINVAL (-fail_errno if set) */
+	int fail_errno;
+	uint64_t quota_set; /* pages of the last GZVM_CAP_OPENGZ_HYP_QUOTA set (0: none) */
 	bool fail_open, fail_ram;
 	bool no_eventfds;	     /* IOEVENTFD and IRQFD unsupported: MMIO notify, IRQ_LINE */
 	bool wait_input;	     /* vCPU 0 waits until stdin reached a device */
@@ -377,7 +379,7 @@ static long fk_ioctl(struct vmm_backend *be, int fd, unsigned long req, void *ar
 {
 	(void)be;
 	if (req == fk.fail_req)
-		return -EINVAL;
+		return fk.fail_errno ? -fk.fail_errno : -EINVAL;
 	if (fk.no_eventfds && (req == GZVM_IOEVENTFD || req == GZVM_IRQFD))
 		return -ENOTTY;
 	switch (req) {
@@ -419,6 +421,21 @@ static long fk_ioctl(struct vmm_backend *be, int fd, unsigned long req, void *ar
 	case GZVM_GET_ONE_REG:
 		fk.get_regs++;
 		return -EOPNOTSUPP;
+	case GZVM_CHECK_EXTENSION:
+		if (*(__u64 *)arg != GZVM_CAP_OPENGZ_VM_LIMIT)
+			return -EINVAL;
+		*(__u64 *)arg = 64;
+		return 0;
+	case GZVM_ENABLE_CAP: {
+		struct gzvm_enable_cap *c = arg;
+
+		if (c->cap != GZVM_CAP_OPENGZ_HYP_QUOTA)
+			return 0;
+		if (c->args[0])
+			fk.quota_set = c->args[0];
+		c->args[1] = fk.quota_set ? fk.quota_set : 4608;
+		return 0;
+	}
 	case GZVM_IOEVENTFD:
 		fk.ioev[fk.nioev++] = *(struct gzvm_ioeventfd *)arg;
 		return 0;
@@ -708,6 +725,56 @@ static void test_ioctl_failures(void **state)
 		fk.fail_ram = reqs[i] == 2;
 		if (setup_case(2, NULL, &cfg, &vm) != VMM_EXIT_ERROR)
 			fail_msg("case %zu: setup did not fail", i);
+		vmm_vm_teardown(&vm);
+	}
+}
+
+/* A limit the hypervisor enforces (ENOSPC) is named in gzvmm's one line: the VM limit at
+ * CREATE_VM (asked with CHECK_EXTENSION), the VM's quota of hypervisor memory elsewhere
+ * (asked with ENABLE_CAP), which --hyp-mem sets right after CREATE_VM. */
+static void test_limit_messages(void **state)
+{
+	static const char *const quota_opt[] = {"--hyp-mem", "64K", NULL};
+	static const struct {
+		unsigned long req;
+		const char *const *extra;
+		const char *msg;
+	} cases[] = {
+	    {GZVM_CREATE_VM, NULL,
+	     "gzvmm: GZVM_CREATE_VM: the hypervisor's VM limit (64) is reached\n"},
+	    {GZVM_CREATE_VCPU, quota_opt,
+	     "gzvmm: GZVM_CREATE_VCPU: the VM's quota of hypervisor memory (64 KiB, --hyp-mem) is "
+	     "reached\n"},
+	    {GZVM_SET_USER_MEMORY_REGION, NULL,
+	     "gzvmm: GZVM_SET_USER_MEMORY_REGION: the VM's quota of hypervisor memory (18432 KiB, "
+	     "--hyp-mem) is reached\n"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct vmm_config cfg;
+		static struct vmm_vm vm;
+		char path[] = "/tmp/gzvmm-err-XXXXXX", got[512] = "";
+		int fd = mkstemp(path), saved = dup(2);
+		ssize_t n;
+
+		assert_true(fd >= 0 && saved >= 0);
+		reset_fake(END_OFF, 1);
+		fk.fail_req = cases[i].req;
+		fk.fail_errno = ENOSPC;
+		fflush(stderr);
+		dup2(fd, 2);
+		assert_int_equal(setup_case(1, cases[i].extra, &cfg, &vm), VMM_EXIT_ERROR);
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		n = pread(fd, got, sizeof(got) - 1, 0);
+		assert_true(n > 0);
+		assert_string_equal(got, cases[i].msg);
+		if (cases[i].extra)
+			assert_int_equal(fk.quota_set, 16);
+		close(fd);
+		unlink(path);
 		vmm_vm_teardown(&vm);
 	}
 }
@@ -1107,6 +1174,7 @@ int main(void)
 	    cmocka_unit_test(test_setup_errors),
 	    cmocka_unit_test(test_fallbacks_without_eventfds),
 	    cmocka_unit_test(test_ioctl_failures),
+	    cmocka_unit_test(test_limit_messages),
 	    cmocka_unit_test(test_stdin_input),
 	    cmocka_unit_test(test_disks_initrd_and_user_dtb),
 	    cmocka_unit_test(test_abort_injection),

@@ -182,6 +182,8 @@ expect 2 "gzvmm: variable store '$T/vars.small' is 1048576 bytes; it must be exa
 expect 2 "gzvmm: cannot open variable store '$T/nope': No such file or directory" -- run $B --bios-vars "$T/nope" --dry-run
 expect 2 "gzvmm: invalid --on-reset 'halt' (restart or exit)" -- run $K --on-reset halt
 expect 2 "gzvmm: --stop-timeout '9999' out of range (0 to 3600)" -- run $K --stop-timeout 9999
+expect 2 "gzvmm: invalid --hyp-mem '1K' (a size such as 8M, at least 4K)" -- run $K --hyp-mem 1K
+expect 2 "gzvmm: invalid --hyp-mem 'lots' (a size such as 8M, at least 4K)" -- run $K --hyp-mem lots
 
 # Good forms.
 if ! "$GZVMM" --help | grep -q '^usage: gzvmm run'; then echo "FAIL: --help"; fails=$((fails + 1)); fi

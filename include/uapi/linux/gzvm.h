@@ -32,6 +32,11 @@
  * args[1] = access size (1, 2, 4; 0 removes the declaration), args[2] = the value as the VMM
  * would return it for that read; args[3..4] = 0. Only before the VM's first run. */
 #define GZVM_CAP_OPENGZ_MMIO_CONST 0x9280
+/* opengz extensions (docs/abi.md). VM_LIMIT: CHECK_EXTENSION answers how many VMs may exist
+ * at once. HYP_QUOTA: ENABLE_CAP on a VM fd with args[0] = pages (0: only ask) sets the VM's
+ * quota of the hypervisor's memory and answers it in args[1]. */
+#define GZVM_CAP_OPENGZ_VM_LIMIT  0x9281
+#define GZVM_CAP_OPENGZ_HYP_QUOTA 0x9282
 
 /* GZVM_CAP_PROTECTED_VM sub-commands, in gzvm_enable_cap.args[0]. */
 #define GZVM_CAP_PVM_SET_PVMFW_GPA	  0

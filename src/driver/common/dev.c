@@ -73,13 +73,41 @@ int gzdrv_probe(struct gzdrv *drv)
 	return 0;
 }
 
+static int hyp_limit(struct gzdrv *drv, uint64_t cap, uint64_t set, uint64_t *now)
+{
+	__u64 args[5] = {set};
+	struct gzdrv_hvc_out out;
+	int ret = gzdrv_enable_cap_hvc(drv, 0, cap, args, &out);
+
+	if (!ret)
+		*now = out.x[1];
+	return ret;
+}
+
+int gzdrv_vm_limit(struct gzdrv *drv, uint64_t set, uint64_t *now)
+{
+	return hyp_limit(drv, GZVM_CAP_OPENGZ_VM_LIMIT, set, now);
+}
+
+int gzdrv_hyp_quota_default(struct gzdrv *drv, uint64_t set, uint64_t *now)
+{
+	return hyp_limit(drv, GZVM_CAP_OPENGZ_HYP_QUOTA, set, now);
+}
+
 long gzdrv_check_extension_value(struct gzdrv *drv, uint64_t cap)
 {
+	uint64_t v;
+	int ret;
+
 	switch (cap) {
 	case GZVM_CAP_VM_GPA_SIZE:
 		return drv->gpa_bits;
 	case GZVM_CAP_PROTECTED_VM:
+	case GZVM_CAP_OPENGZ_HYP_QUOTA:
 		return 1;
+	case GZVM_CAP_OPENGZ_VM_LIMIT: /* the number, as KVM_CAP_MAX_VCPUS answers one */
+		ret = gzdrv_vm_limit(drv, 0, &v);
+		return ret ? ret : (long)v;
 	default:
 		return -EOPNOTSUPP;
 	}

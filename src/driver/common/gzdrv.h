@@ -255,6 +255,12 @@ int gzdrv_probe(struct gzdrv *drv);
 /* Tunables (sysfs in the kernel): -EINVAL unless the value divides 512 / is a power of 2. */
 int gzdrv_set_batch_pages(struct gzdrv *drv, uint32_t pages);
 int gzdrv_set_destroy_batch_pages(struct gzdrv *drv, uint32_t pages);
+/* The hypervisor's limits (opengz, docs/abi.md; sysfs max_vms and vm_hyp_quota_pages in the
+ * kernel): with @set non-zero set it first; the value now in *@now. -EINVAL out of range
+ * (VMs: 1..the hypervisor's table; quota: at least 1 page), -EOPNOTSUPP from a hypervisor
+ * without them. */
+int gzdrv_vm_limit(struct gzdrv *drv, uint64_t set, uint64_t *now);
+int gzdrv_hyp_quota_default(struct gzdrv *drv, uint64_t set, uint64_t *now);
 
 /* Drop what gzdrv_init created (the VM registry's lock) once every VM is released. */
 void gzdrv_fini(struct gzdrv *drv);

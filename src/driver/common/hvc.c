@@ -23,6 +23,10 @@ int gzdrv_status_to_errno(int64_t status)
 	case GZ_ERR_ACCESS_DENIED:
 		/* opengz: the host may not do this, e.g. ONE_REG on a protected VM that ran */
 		return -EPERM;
+	case GZ_ERR_NO_RESOURCES:
+		/* opengz: a limit the host set is reached (the VM limit at CREATE_VM, a VM's
+		 * quota of hypervisor memory at a map or CREATE_VCPU): not the pool running dry */
+		return -ENOSPC;
 	default:
 		return -EINVAL;
 	}

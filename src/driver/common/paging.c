@@ -64,6 +64,9 @@ int gzdrv_handle_page_fault(struct gzdrv_vm *vm, uint64_t gpa, bool *handled)
 					  pa >> GZDRV_PAGE_SHIFT, gfn, 1, NULL);
 	}
 	gzdrv_unlock(vm);
+	/* ENOSPC: the VM's quota of hypervisor memory (docs/abi.md), which the VMM can name */
+	if (ret == -ENOSPC)
+		return ret;
 	return ret ? -EFAULT : 0;
 }
 

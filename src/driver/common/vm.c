@@ -86,6 +86,16 @@ static long vm_enable_cap(struct gzdrv_vm *vm, uint64_t arg)
 
 	if (drv->ops->copy_from_user(drv->env, &c, arg, sizeof(c)))
 		return -EFAULT;
+	if (c.cap == GZVM_CAP_OPENGZ_HYP_QUOTA) {
+		/* args[0] pages (0: only ask); the quota in args[1] */
+		__u64 a[5] = {c.args[0]};
+
+		ret = gzdrv_enable_cap_hvc(drv, vm->vm_id, c.cap, a, &out);
+		if (ret)
+			return ret;
+		c.args[1] = out.x[1];
+		return drv->ops->copy_to_user(drv->env, arg, &c, sizeof(c)) ? -EFAULT : 0;
+	}
 	/* The other capabilities carry kernel PAs: only the driver itself may enable them. The
 	 * hypervisor checks the constant register's arguments. */
 	if (c.cap != GZVM_CAP_OPENGZ_MMIO_CONST &&

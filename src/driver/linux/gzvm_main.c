@@ -101,8 +101,8 @@ static struct miscdevice gzvm_dev = {
 };
 /* clang-format on */
 
-/* /sys/kernel/gzvm/{demand_paging_batch_pages,destroy_batch_pages,pinned_pages,
- * hyp_pool_used_bytes,hyp_pool_total_bytes,hyp_table_bytes} */
+/* /sys/kernel/gzvm/{demand_paging_batch_pages,destroy_batch_pages,max_vms,
+ * vm_hyp_quota_pages,pinned_pages,hyp_pool_used_bytes,hyp_pool_total_bytes,hyp_table_bytes} */
 static ssize_t demand_paging_batch_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
 					      char *buf)
 {
@@ -135,6 +135,51 @@ static ssize_t destroy_batch_pages_store(struct kobject *kobj, struct kobj_attri
 	if (!ret)
 		ret = gzdrv_set_destroy_batch_pages(&gzvm_drv, v);
 	return ret ? ret : count;
+}
+
+/* The hypervisor's limits (opengz): VMs at once, and the quota of hypervisor memory (pages)
+ * each new VM gets. Read from the hypervisor, written to it. */
+static ssize_t limit_show(char *buf, int (*get)(struct gzdrv *, uint64_t, uint64_t *))
+{
+	uint64_t v;
+	int ret = get(&gzvm_drv, 0, &v);
+
+	return ret ? ret : sysfs_emit(buf, "%llu\n", (unsigned long long)v);
+}
+
+static ssize_t limit_store(const char *buf, size_t count,
+			   int (*set)(struct gzdrv *, uint64_t, uint64_t *))
+{
+	u64 v, now;
+	int ret = kstrtou64(buf, 0, &v);
+
+	if (!ret && v == 0)
+		ret = -EINVAL;
+	if (!ret)
+		ret = set(&gzvm_drv, v, &now);
+	return ret ? ret : count;
+}
+
+static ssize_t max_vms_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return limit_show(buf, gzdrv_vm_limit);
+}
+
+static ssize_t max_vms_store(struct kobject *kobj, struct kobj_attribute *attr, const char *buf,
+			     size_t count)
+{
+	return limit_store(buf, count, gzdrv_vm_limit);
+}
+
+static ssize_t vm_hyp_quota_pages_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return limit_show(buf, gzdrv_hyp_quota_default);
+}
+
+static ssize_t vm_hyp_quota_pages_store(struct kobject *kobj, struct kobj_attribute *attr,
+					const char *buf, size_t count)
+{
+	return limit_store(buf, count, gzdrv_hyp_quota_default);
 }
 
 /* Pages the driver holds pinned for all VMs: 0 once every VM is gone. */
@@ -181,12 +226,16 @@ static struct kobj_attribute demand_paging_batch_pages_attr =
 	__ATTR_RW_MODE(demand_paging_batch_pages, 0660);
 static struct kobj_attribute destroy_batch_pages_attr =
 	__ATTR_RW_MODE(destroy_batch_pages, 0660);
+static struct kobj_attribute max_vms_attr = __ATTR_RW_MODE(max_vms, 0660);
+static struct kobj_attribute vm_hyp_quota_pages_attr = __ATTR_RW_MODE(vm_hyp_quota_pages, 0660);
 /* clang-format on */
 
 /* clang-format off */
 static struct attribute *gzvm_attrs[] = {
 	&demand_paging_batch_pages_attr.attr,
 	&destroy_batch_pages_attr.attr,
+	&max_vms_attr.attr,
+	&vm_hyp_quota_pages_attr.attr,
 	&pinned_pages_attr.attr,
 	&hyp_pool_used_bytes_attr.attr,
 	&hyp_pool_total_bytes_attr.attr,

@@ -266,6 +266,19 @@ static int do_enable_cap(struct gz_smccc_regs *r)
 	case GZVM_CAP_QUERY_DESTROY_BATCH_PAGES:
 		r->a[1] = GZ_MEM_DESTROY_BATCH;
 		return GZ_OK;
+	case GZVM_CAP_OPENGZ_VM_LIMIT: /* the hypervisor's: vm 0 only */
+		if (r->a[1])
+			return GZ_ERR_INVALID_ARGS;
+		st = r->a[3] ? gz_vm_limit_set(r->a[3]) : GZ_OK;
+		r->a[1] = st == GZ_OK ? gz_vm_limit() : 0;
+		return st;
+	case GZVM_CAP_OPENGZ_HYP_QUOTA:
+		if (r->a[1])
+			break;
+		/* vm 0: the quota of VMs created from now on */
+		st = r->a[3] ? gz_vm_quota_default_set(r->a[3]) : GZ_OK;
+		r->a[1] = st == GZ_OK ? gz_vm_quota_default() : 0;
+		return st;
 	default:
 		break;
 	}
@@ -298,6 +311,15 @@ static int do_enable_cap(struct gz_smccc_regs *r)
 					     r->a[3], r->a[4], r->a[5]);
 		gz_hal_unlock(&vm->lock);
 		return st;
+	case GZVM_CAP_OPENGZ_HYP_QUOTA: {
+		uint64_t limit, used;
+
+		if (r->a[3])
+			gz_vm_mem_quota_set(&vm->mem, r->a[3]);
+		gz_vm_mem_quota_get(&vm->mem, &limit, &used);
+		r->a[1] = limit;
+		return GZ_OK;
+	}
 	default:
 		return GZ_ERR_NOT_SUPPORTED;
 	}
@@ -463,6 +485,10 @@ void gz_hostcall_dispatch(struct gz_smccc_regs *regs)
 		st = c && c->fn ? c->fn(regs) : GZ_ERR_NOT_SUPPORTED;
 		if (st == GZ_OK)
 			n = c->nr_results;
+		/* A page-table change reports any refused page as NO_MEMORY: the VM's quota, not
+		 * an empty pool, is NO_RESOURCES (gzvm.ko: ENOSPC), so the host knows which. */
+		if (held[cpu] && gz_vm_mem_quota_refused(&held[cpu]->mem) && st == GZ_ERR_NO_MEMORY)
+			st = GZ_ERR_NO_RESOURCES;
 		if (held[cpu]) {
 			gz_vm_release(held[cpu]);
 			held[cpu] = NULL;

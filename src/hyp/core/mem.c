@@ -312,6 +312,21 @@ void gz_mem_hyp_stats(uint64_t *used_bytes, uint64_t *total_bytes, uint64_t *tab
 	gz_mem_unlock();
 }
 
+void gz_vm_mem_quota_set(struct gz_vm_mem *m, uint64_t pages)
+{
+	gz_pool_quota_set(&gz_mem_g.pool, &m->quota, pages);
+}
+
+void gz_vm_mem_quota_get(const struct gz_vm_mem *m, uint64_t *limit, uint64_t *used)
+{
+	gz_pool_quota_get(&gz_mem_g.pool, &m->quota, limit, used);
+}
+
+bool gz_vm_mem_quota_refused(struct gz_vm_mem *m)
+{
+	return gz_pool_quota_refused(&gz_mem_g.pool, &m->quota);
+}
+
 /* ---- invariants ---------------------------------------------------------------------- */
 
 struct check_ctx {

@@ -27,6 +27,8 @@ int gz_vm_mem_init(struct gz_vm_mem *m, uint16_t vm_id, unsigned ipa_bits, uint1
 	m->owner = GZ_OWNER_VM(vm_id);
 	gz_pool_acct_init(&m->pgt_acct, &gz_mem_g.pool);
 	gz_pool_acct_init(&m->obj_acct, &gz_mem_g.pool);
+	m->pgt_acct.quota = &m->quota;
+	m->obj_acct.quota = &m->quota;
 	gz_pool_mm_ops(&m->pgt_acct, &mm);
 	gz_mem_lock();
 	ret = gz_s2pt_init(&m->s2, ipa_bits, gz_mem_g.pa_bits, vmid, &mm);

@@ -54,16 +54,45 @@ static gz_pa_t pop(struct gz_pool *pool)
 	return pa;
 }
 
+/* Under the pool's lock: may @acct take @nr more pages? Charges them if so. */
+static bool quota_charge(struct gz_pool_acct *acct, uint64_t nr)
+{
+	struct gz_pool_quota *q = acct->quota;
+
+	if (!q)
+		return true;
+	if (q->limit && (q->used > q->limit || nr > q->limit - q->used)) {
+		q->refused = true;
+		return false;
+	}
+	q->used += nr;
+	return true;
+}
+
+static void quota_uncharge(struct gz_pool_acct *acct, uint64_t nr)
+{
+	if (acct->quota)
+		acct->quota->used -= nr;
+}
+
 int gz_pool_alloc(struct gz_pool_acct *acct, gz_pa_t *pa)
 {
 	struct gz_pool *pool = acct->pool;
-	gz_pa_t p;
+	gz_pa_t p = 0;
+	bool allowed;
 
 	gz_hal_lock(&pool->lock);
-	p = pop(pool);
-	if (p)
-		acct->pages++;
+	allowed = quota_charge(acct, 1);
+	if (allowed) {
+		p = pop(pool);
+		if (p)
+			acct->pages++;
+		else
+			quota_uncharge(acct, 1);
+	}
 	gz_hal_unlock(&pool->lock);
+	if (!allowed)
+		return GZ_ERR_NO_RESOURCES;
 	if (!p)
 		return GZ_ERR_NO_MEMORY;
 	gz_memset(gz_hal_pa_to_va(p), 0, GZ_PAGE_SIZE);
@@ -90,6 +119,7 @@ void gz_pool_free(struct gz_pool_acct *acct, gz_pa_t pa)
 	if (!acct->pages)
 		gz_hal_panic("pool: account freeing more than it took");
 	acct->pages--;
+	quota_uncharge(acct, 1);
 	*link_of(pa) = pool->free_head;
 	pool->free_head = pa;
 	pool->nr_free++;
@@ -142,6 +172,10 @@ int gz_pool_alloc_contig(struct gz_pool_acct *acct, unsigned nr, gz_pa_t *pa)
 	if (nr == 0 || nr > GZ_POOL_MAX_CONTIG || (nr & (nr - 1)))
 		return GZ_ERR_INVALID_ARGS;
 	gz_hal_lock(&pool->lock);
+	if (!quota_charge(acct, nr)) {
+		gz_hal_unlock(&pool->lock);
+		return GZ_ERR_NO_RESOURCES;
+	}
 	for (p = pool->free_head; p; prev = p, p = *link_of(p)) {
 		if (run && p == start + ((uint64_t)run << GZ_PAGE_SHIFT)) {
 			run++;
@@ -156,6 +190,7 @@ int gz_pool_alloc_contig(struct gz_pool_acct *acct, unsigned nr, gz_pa_t *pa)
 			break;
 	}
 	if (run != nr) {
+		quota_uncharge(acct, nr);
 		gz_hal_unlock(&pool->lock);
 		return GZ_ERR_NO_MEMORY;
 	}
@@ -212,4 +247,31 @@ void gz_pool_mm_ops(struct gz_pool_acct *acct, struct gz_pgt_mm_ops *ops)
 	    .free_contig = mm_free_contig,
 	    .ctx = acct,
 	};
+}
+
+void gz_pool_quota_set(struct gz_pool *pool, struct gz_pool_quota *q, uint64_t limit)
+{
+	gz_hal_lock(&pool->lock);
+	q->limit = limit;
+	gz_hal_unlock(&pool->lock);
+}
+
+void gz_pool_quota_get(struct gz_pool *pool, const struct gz_pool_quota *q, uint64_t *limit,
+		       uint64_t *used)
+{
+	gz_hal_lock(&pool->lock);
+	*limit = q->limit;
+	*used = q->used;
+	gz_hal_unlock(&pool->lock);
+}
+
+bool gz_pool_quota_refused(struct gz_pool *pool, struct gz_pool_quota *q)
+{
+	bool r;
+
+	gz_hal_lock(&pool->lock);
+	r = q->refused;
+	q->refused = false;
+	gz_hal_unlock(&pool->lock);
+	return r;
 }

@@ -13,6 +13,8 @@
 
 static struct gz_vm vms[GZ_MAX_VMS];
 static gz_lock_t table_lock = GZ_LOCK_INIT;
+static uint64_t vm_limit = GZ_MAX_VMS;			 /* [table] */
+static uint64_t quota_default = GZ_VM_HYP_QUOTA_DEFAULT; /* [table] */
 static struct gz_vmid_alloc vmid_alloc;
 
 struct gz_vmid_alloc *gz_vm_vmid_alloc(void)
@@ -24,6 +26,49 @@ void gz_vm_table_init(void)
 {
 	gz_memset(vms, 0, sizeof(vms));
 	table_lock = (gz_lock_t)GZ_LOCK_INIT;
+	vm_limit = GZ_MAX_VMS;
+	quota_default = GZ_VM_HYP_QUOTA_DEFAULT;
+}
+
+/* The host's settings: at least 1 and at most @max, under the table lock. */
+static int setting_set(uint64_t *field, uint64_t v, uint64_t max)
+{
+	if (v == 0 || v > max)
+		return GZ_ERR_INVALID_ARGS;
+	gz_hal_lock(&table_lock);
+	*field = v;
+	gz_hal_unlock(&table_lock);
+	return GZ_OK;
+}
+
+static uint64_t setting_get(const uint64_t *field)
+{
+	uint64_t v;
+
+	gz_hal_lock(&table_lock);
+	v = *field;
+	gz_hal_unlock(&table_lock);
+	return v;
+}
+
+int gz_vm_limit_set(uint64_t n)
+{
+	return setting_set(&vm_limit, n, GZ_MAX_VMS);
+}
+
+unsigned gz_vm_limit(void)
+{
+	return (unsigned)setting_get(&vm_limit);
+}
+
+int gz_vm_quota_default_set(uint64_t pages)
+{
+	return setting_set(&quota_default, pages, UINT64_MAX);
+}
+
+uint64_t gz_vm_quota_default(void)
+{
+	return setting_get(&quota_default);
 }
 
 /* vGIC callbacks: a vCPU of this VM should look at its interrupts. */
@@ -64,12 +109,17 @@ int gz_vm_create(uint64_t vm_type, uint16_t *id)
 {
 	struct gz_vm *vm = NULL;
 	unsigned i;
+	uint64_t live = 0;
+	uint64_t quota;
 	int r;
 
 	if (vm_type != GZ_VM_TYPE_LINUX)
 		return GZ_ERR_INVALID_ARGS;
 	gz_hal_lock(&table_lock);
-	for (i = 0; i < GZ_MAX_VMS; i++) {
+	/* Slots change from FREE only under this lock: the count is exact. */
+	for (i = 0; i < GZ_MAX_VMS; i++)
+		live += gz_atomic_load_acquire(&vms[i].state) != GZ_VM_FREE;
+	for (i = 0; live < vm_limit && i < GZ_MAX_VMS; i++) {
 		if (gz_atomic_load_acquire(&vms[i].state) == GZ_VM_FREE) {
 			vm = &vms[i];
 			/* Reserve the slot while it is set up outside the table lock. */
@@ -77,6 +127,7 @@ int gz_vm_create(uint64_t vm_type, uint16_t *id)
 			break;
 		}
 	}
+	quota = quota_default;
 	gz_hal_unlock(&table_lock);
 	if (!vm)
 		return GZ_ERR_NO_RESOURCES;
@@ -94,6 +145,9 @@ int gz_vm_create(uint64_t vm_type, uint16_t *id)
 		gz_hal_unlock(&table_lock);
 		return r;
 	}
+	/* After the root table: a quota too small for it still leaves a VM that reports why
+	 * its first map fails, rather than a CREATE_VM refusal that looks like the VM limit. */
+	gz_vm_mem_quota_set(&vm->mem, quota);
 	vm->cntvoff = gz_vtimer_vm_offset();
 	gz_sysreg_id_init(vm->id_aa64);
 	vm->vtcr_el2 = gz_s2pt_vtcr(&vm->mem.s2) | gz_vmid_vtcr_vs(&vmid_alloc);

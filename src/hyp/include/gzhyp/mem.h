@@ -128,9 +128,11 @@ struct gz_vm_mem {
 	struct gz_pgt s2;	      /* the VM's stage-2 */
 	struct gz_pool_acct pgt_acct; /* its table pages */
 	struct gz_pool_acct obj_acct; /* VM and vCPU structures (allocated by vm.c) */
-	uint64_t owned_pages;	      /* pages the VM owns (any state) */
-	uint64_t lent_pages;	      /* pages the host lends it (either lent state) */
-	uint64_t shared_pages;	      /* of both, those shared with the host (MEM_SHARE) */
+	/* bounds the two accounts together (none from init; vm.c sets the VM's quota) */
+	struct gz_pool_quota quota;
+	uint64_t owned_pages;  /* pages the VM owns (any state) */
+	uint64_t lent_pages;   /* pages the host lends it (either lent state) */
+	uint64_t shared_pages; /* of both, those shared with the host (MEM_SHARE) */
 	struct gz_memslot slots[GZ_MEMSLOT_MAX];
 	struct gz_memslot_purpose purposes[GZ_MEMSLOT_MAX];
 	gz_pa_t pfn_buf_pa;   /* MAP_GUEST_BLOCK PFN array; 0: none */
@@ -158,6 +160,13 @@ void gz_vm_mem_stats(const struct gz_vm_mem *m, uint64_t *hyp_bytes, uint64_t *s
 /* GET_STATISTICS(0): the pool's bytes in use and in all (free or not; host donations make it
  * grow), and the bytes of the hypervisor's own tables (the host's stage 2) among the used. */
 void gz_mem_hyp_stats(uint64_t *used_bytes, uint64_t *total_bytes, uint64_t *table_bytes);
+/* The VM's quota of pool pages (tables and objects together; 0: none): past it an
+ * allocation for the VM fails (GZ_ERR_NO_RESOURCES from the pool; a page-table change that
+ * needed the page reports GZ_ERR_NO_MEMORY, and gz_vm_mem_quota_refused says why). */
+void gz_vm_mem_quota_set(struct gz_vm_mem *m, uint64_t pages);
+void gz_vm_mem_quota_get(const struct gz_vm_mem *m, uint64_t *limit, uint64_t *used);
+/* Whether an allocation was refused for the quota since the last call (and forget it). */
+bool gz_vm_mem_quota_refused(struct gz_vm_mem *m);
 
 /* host -> guest: lend (normal VM) or donate (protected VM) [pa, pa + nr pages) and map it at
  * [ipa, ipa + nr pages). */

@@ -7,6 +7,8 @@
  *
  * Every allocation is charged to an account (struct gz_pool_acct), which is how the
  * hypervisor reports per-VM memory (GET_STATISTICS) and how tests prove nothing leaked.
+ * Accounts may share a quota (struct gz_pool_quota: a VM's table and object accounts share
+ * the VM's), which bounds what they hold together so one VM cannot empty the pool.
  */
 #ifndef GZ_POOL_H
 #define GZ_POOL_H
@@ -22,10 +24,22 @@ struct gz_pool {
 	uint64_t nr_total; /* pages owned by the pool, free or allocated */
 };
 
-/* Who a page was allocated for. @pages is what the owner holds now. */
+/* A bound on the pages some accounts hold together. Under the pool's lock. @limit 0: none.
+ * @refused: an allocation was refused for the quota since gz_pool_quota_refused last looked
+ * (the page-table engine turns every failed allocation into GZ_ERR_NO_MEMORY; this tells a
+ * caller that it was the quota, not an empty pool). */
+struct gz_pool_quota {
+	uint64_t limit;
+	uint64_t used;
+	bool refused;
+};
+
+/* Who a page was allocated for. @pages is what the owner holds now; @quota (NULL: none)
+ * bounds it together with the other accounts sharing it. */
 struct gz_pool_acct {
 	struct gz_pool *pool;
 	uint64_t pages;
+	struct gz_pool_quota *quota;
 };
 
 struct gz_pool_stats {
@@ -39,7 +53,8 @@ void gz_pool_init(struct gz_pool *pool);
  * the page-state store. Returns GZ_ERR_INVALID_ARGS for a misaligned or wrapping range or one
  * the HAL cannot map, or PA 0 (it marks the end of the free list); nothing is added then. */
 int gz_pool_add(struct gz_pool *pool, gz_pa_t pa, uint64_t nr);
-/* Take a zeroed page for @acct. Returns GZ_OK and the page's PA, or GZ_ERR_NO_MEMORY. */
+/* Take a zeroed page for @acct. Returns GZ_OK and the page's PA, GZ_ERR_NO_MEMORY (pool
+ * empty) or GZ_ERR_NO_RESOURCES (the account's quota would be exceeded). */
 int gz_pool_alloc(struct gz_pool_acct *acct, gz_pa_t *pa);
 /* Same, returning the hypervisor VA (NULL when the pool is empty). */
 void *gz_pool_zalloc(struct gz_pool_acct *acct);
@@ -65,6 +80,16 @@ static inline void gz_pool_acct_init(struct gz_pool_acct *acct, struct gz_pool *
 {
 	acct->pool = pool;
 	acct->pages = 0;
+	acct->quota = NULL;
 }
+
+/* Quotas (struct gz_pool_quota), all under the pool's lock. Set @limit (0: none; below what
+ * is held only refuses further allocations). */
+void gz_pool_quota_set(struct gz_pool *pool, struct gz_pool_quota *q, uint64_t limit);
+/* The limit and what is held now. */
+void gz_pool_quota_get(struct gz_pool *pool, const struct gz_pool_quota *q, uint64_t *limit,
+		       uint64_t *used);
+/* Whether an allocation was refused for @q since the last call (and forget it). */
+bool gz_pool_quota_refused(struct gz_pool *pool, struct gz_pool_quota *q);
 
 #endif

@@ -10,6 +10,11 @@
  * repeats the SYSTEM_EVENT exit; DESTROYING: reclaim in progress, only DESTROY_VM is
  * accepted. VM ids are 1..GZ_MAX_VMS (0 addresses the hypervisor in ENABLE_CAP queries).
  *
+ * Limits the host sets (opengz extensions, docs/abi.md): how many VMs may exist at once
+ * (1..GZ_MAX_VMS, the table's size; CREATE_VM beyond it is GZ_ERR_NO_RESOURCES), and the quota
+ * of pool pages each new VM gets (gz_vm_mem_quota_set), which one VM cannot go past, so it
+ * cannot take the pool from the others.
+ *
  * The VM control blocks live in the hypervisor's own memory (a fixed table; the embedded
  * vGIC needs more than one contiguous page and the pool hands out single pages). Everything
  * that grows with the guest comes from host-donated pool pages charged to the VM: vCPU
@@ -27,13 +32,18 @@
 #include <gzhyp/vmid.h>
 #include <hal.h>
 
+/* The VM table's size (a build setting): 12 KiB of gzhyp's BSS per VM, the embedded vGIC
+ * most of it. */
 #ifndef GZ_MAX_VMS
-#define GZ_MAX_VMS 16
+#define GZ_MAX_VMS 64
 #endif
-#define GZ_VM_MAX_VCPUS	 8  /* GZVM_MAX_VCPUS */
-#define GZ_VM_IPA_BITS	 40 /* guest IPA size (crosvm's fallback, covers 0x80000000+) */
-#define GZ_VM_NR_SPIS	 256
-#define GZ_VM_TYPE_LINUX 0 /* the only vm_type CREATE_VM accepts */
+/* The default quota of a VM's pool pages: an 8 GiB guest mapped page by page (4096 last-level
+ * tables, 8 above them, the root) with 8 vCPUs, and room to spare. */
+#define GZ_VM_HYP_QUOTA_DEFAULT 4608
+#define GZ_VM_MAX_VCPUS		8  /* GZVM_MAX_VCPUS */
+#define GZ_VM_IPA_BITS		40 /* guest IPA size (crosvm's fallback, covers 0x80000000+) */
+#define GZ_VM_NR_SPIS		256
+#define GZ_VM_TYPE_LINUX	0 /* the only vm_type CREATE_VM accepts */
 
 enum gz_vm_state {
 	GZ_VM_FREE = 0,
@@ -100,13 +110,21 @@ struct gz_vm {
 	struct gz_vgic vgic; /* its own lock (gzhyp/vgic.h) */
 };
 
-/* Reset the VM table (gz_core_init). */
+/* Reset the VM table (gz_core_init), the VM limit and the default quota. */
 void gz_vm_table_init(void);
+/* The host's limits. Set the number of VMs that may exist at once (1..GZ_MAX_VMS, else
+ * GZ_ERR_INVALID_ARGS; VMs beyond a lowered limit stay); the limit now. */
+int gz_vm_limit_set(uint64_t n);
+unsigned gz_vm_limit(void);
+/* Set the quota (pool pages, at least 1, else GZ_ERR_INVALID_ARGS) VMs created from now on
+ * get; the default now. */
+int gz_vm_quota_default_set(uint64_t pages);
+uint64_t gz_vm_quota_default(void);
 /* The VMID allocator the VMs use (initialised by gz_core_init with @bits 8 or 16). */
 struct gz_vmid_alloc *gz_vm_vmid_alloc(void);
 
 /* CREATE_VM: allocate a VM of @vm_type. GZ_OK and *@id; GZ_ERR_INVALID_ARGS for an unknown
- * type, GZ_ERR_NO_RESOURCES when the table is full, GZ_ERR_NO_MEMORY (pool empty). */
+ * type, GZ_ERR_NO_RESOURCES when the VM limit is reached, GZ_ERR_NO_MEMORY (pool empty). */
 int gz_vm_create(uint64_t vm_type, uint16_t *id);
 /* The live VM with @id (any state but FREE), or NULL. */
 struct gz_vm *gz_vm_get(uint64_t id);

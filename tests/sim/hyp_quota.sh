@@ -1,0 +1,25 @@
+#!/bin/bash
+# A VM's quota of hypervisor memory end to end (gzvmm --hyp-mem, the in-process driver, the
+# core): with 8 KiB (its stage-2 root and its vCPU) the guest's first stage-2 fault needs a
+# table the quota refuses, and gzvmm stops with one line naming the quota (status 1); with
+# 64 KiB the guest runs to its end. Usage: hyp_quota.sh GZVMM GUEST
+set -u
+GZVMM=$1
+GUEST=$2
+fails=0
+
+out=$(timeout -s KILL 60 "$GZVMM" run --backend sim --kernel "$GUEST" --hyp-mem 8K 2>&1 >/dev/null)
+rc=$?
+want="gzvmm: GZVM_RUN: the VM's quota of hypervisor memory (8 KiB, --hyp-mem) is reached"
+if [ "$rc" != 1 ] || [ "$out" != "$want" ]; then
+	echo "FAIL: --hyp-mem 8K: status $rc: $out"
+	fails=$((fails + 1))
+fi
+out=$(timeout -s KILL 60 "$GZVMM" run --backend sim --kernel "$GUEST" --hyp-mem 64K 2>&1)
+rc=$?
+if [ "$rc" != 0 ] || ! printf '%s\n' "$out" | grep -q '^bye'; then
+	echo "FAIL: --hyp-mem 64K: status $rc: $out"
+	fails=$((fails + 1))
+fi
+echo "hyp_quota: $fails failure(s)"
+[ "$fails" = 0 ]
