@@ -486,8 +486,9 @@ void gz_hostcall_dispatch(struct gz_smccc_regs *regs)
 		if (st == GZ_OK)
 			n = c->nr_results;
 		/* A page-table change reports any refused page as NO_MEMORY: the VM's quota, not
-		 * an empty pool, is NO_RESOURCES (gzvm.ko: ENOSPC), so the host knows which. */
-		if (held[cpu] && gz_vm_mem_quota_refused(&held[cpu]->mem) && st == GZ_ERR_NO_MEMORY)
+		 * an empty pool, is NO_RESOURCES (gzvm.ko: ENOSPC), so the host knows which.
+		 * Asked only then: no pool lock on the path of every RUN. */
+		if (st == GZ_ERR_NO_MEMORY && held[cpu] && gz_vm_mem_quota_refused(&held[cpu]->mem))
 			st = GZ_ERR_NO_RESOURCES;
 		if (held[cpu]) {
 			gz_vm_release(held[cpu]);
