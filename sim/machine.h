@@ -13,8 +13,14 @@ _Static_assert(GZ_SIM_MAX_PCPUS <= GZ_MAX_PCPUS,
 
 struct gz_sim_machine {
 	struct gz_sim_config cfg;
-	int trace;     /* GZSIM_TRACE: 1 exceptions delivered to guests, 2 also every exit */
-	uint8_t *mem;  /* host view of [cfg.phys_base, + cfg.phys_size) (phys.c) */
+	int trace; /* GZSIM_TRACE: 1 exceptions delivered to guests, 2 also every exit */
+	/* [cfg.phys_base, + cfg.phys_size) twice over one memory file (phys.c): mem is the
+	 * machine's view (the core through the HAL, Unicorn's vCPUs), host the view of the
+	 * build machine's process as the host VM (gzvmm, the in-process driver), which loses
+	 * what the host's stage 2 does (hostview.c) */
+	uint8_t *mem;
+	uint8_t *host;
+	int mem_fd;
 	uint8_t *used; /* one byte per page: allocated */
 	uint64_t nr_pages;
 	uint64_t free_pages;

@@ -4,7 +4,9 @@
  * simulator keeps the core's calls balanced instead) and the page allocator the in-process
  * host uses. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,35 @@ static uint8_t *hyp_mapped; /* one byte per page: mapped for the hypervisor */
 /* Each simulator thread that calls the core is a physical CPU with its own fixmap slot. */
 static __thread bool fixmap_busy;
 
+/* Back [off, off + len) of the memory file with nothing: it reads as zero again, and host
+ * memory follows what is used (a memset made all of guest RAM resident). */
+static void zero_range(uint64_t off, uint64_t len)
+{
+	if (fallocate(gz_sim_m.mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
+		      (off_t)len) != 0)
+		memset(gz_sim_m.mem + off, 0, len);
+}
+
+static void unmap_views(void)
+{
+	if (gz_sim_m.mem)
+		munmap(gz_sim_m.mem, gz_sim_m.cfg.phys_size);
+	if (gz_sim_m.host)
+		munmap(gz_sim_m.host, gz_sim_m.cfg.phys_size);
+	if (gz_sim_m.mem_fd > 0) /* 0: never opened (the machine starts zeroed) */
+		close(gz_sim_m.mem_fd);
+	gz_sim_m.mem = gz_sim_m.host = NULL;
+	gz_sim_m.mem_fd = -1;
+}
+
+static uint8_t *map_view(void)
+{
+	void *p = mmap(NULL, gz_sim_m.cfg.phys_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_NORESERVE, gz_sim_m.mem_fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
 int gz_sim_phys_setup(void)
 {
 	struct gz_sim_config *c = &gz_sim_m.cfg;
@@ -28,25 +59,20 @@ int gz_sim_phys_setup(void)
 	if (!GZ_IS_ALIGNED(c->phys_base, 1ULL << 21) ||
 	    !gz_range_end(c->phys_base, c->phys_size, &end) || end > (1ULL << 48))
 		return GZ_ERR_INVALID_ARGS;
-	gz_sim_m.mem = mmap(NULL, c->phys_size, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (gz_sim_m.mem == MAP_FAILED) {
-		gz_sim_m.mem = NULL;
+	gz_sim_m.mem_fd = memfd_create("gzsim-phys", MFD_CLOEXEC);
+	if (gz_sim_m.mem_fd < 0 || ftruncate(gz_sim_m.mem_fd, (off_t)c->phys_size) != 0 ||
+	    !(gz_sim_m.mem = map_view()) || !(gz_sim_m.host = map_view())) {
+		unmap_views();
 		return GZ_ERR_NO_MEMORY;
 	}
 	gz_sim_m.nr_pages = c->phys_size >> GZ_PAGE_SHIFT;
 	gz_sim_m.used = calloc(gz_sim_m.nr_pages, 1);
-	if (!gz_sim_m.used) {
-		munmap(gz_sim_m.mem, c->phys_size);
-		gz_sim_m.mem = NULL;
-		return GZ_ERR_NO_MEMORY;
-	}
 	hyp_mapped = calloc(gz_sim_m.nr_pages, 1);
-	if (!hyp_mapped) {
+	if (!gz_sim_m.used || !hyp_mapped) {
 		free(gz_sim_m.used);
-		gz_sim_m.used = NULL;
-		munmap(gz_sim_m.mem, c->phys_size);
-		gz_sim_m.mem = NULL;
+		free(hyp_mapped);
+		gz_sim_m.used = hyp_mapped = NULL;
+		unmap_views();
 		return GZ_ERR_NO_MEMORY;
 	}
 	gz_sim_m.free_pages = gz_sim_m.nr_pages;
@@ -56,12 +82,10 @@ int gz_sim_phys_setup(void)
 
 void gz_sim_phys_teardown(void)
 {
-	if (gz_sim_m.mem)
-		munmap(gz_sim_m.mem, gz_sim_m.cfg.phys_size);
+	unmap_views();
 	free(gz_sim_m.used);
 	free(hyp_mapped);
 	hyp_mapped = NULL;
-	gz_sim_m.mem = NULL;
 	gz_sim_m.used = NULL;
 	gz_sim_m.nr_pages = gz_sim_m.free_pages = 0;
 }
@@ -75,13 +99,36 @@ void *gz_hal_pa_to_va(gz_pa_t pa)
 	return gz_sim_m.mem + off;
 }
 
+/* The offset of @p in one of the two views, false outside both. */
+static bool view_offset(const void *p, uint64_t *off)
+{
+	const uint8_t *b = p;
+
+	if (gz_sim_m.mem && b >= gz_sim_m.mem && b < gz_sim_m.mem + gz_sim_m.cfg.phys_size)
+		*off = (uint64_t)(b - gz_sim_m.mem);
+	else if (gz_sim_m.host && b >= gz_sim_m.host && b < gz_sim_m.host + gz_sim_m.cfg.phys_size)
+		*off = (uint64_t)(b - gz_sim_m.host);
+	else
+		return false;
+	return true;
+}
+
 gz_pa_t gz_hal_va_to_pa(const void *va)
 {
-	const uint8_t *p = va;
+	uint64_t off;
 
-	if (!gz_sim_m.mem || p < gz_sim_m.mem || p >= gz_sim_m.mem + gz_sim_m.cfg.phys_size)
+	if (!view_offset(va, &off))
 		gz_hal_panic("gz_hal_va_to_pa: address outside simulated physical memory");
-	return gz_sim_m.cfg.phys_base + (uint64_t)(p - gz_sim_m.mem);
+	return gz_sim_m.cfg.phys_base + off;
+}
+
+void *gz_sim_host_view(gz_pa_t pa)
+{
+	uint64_t off = pa - gz_sim_m.cfg.phys_base;
+
+	if (!gz_sim_m.host || pa < gz_sim_m.cfg.phys_base || off >= gz_sim_m.cfg.phys_size)
+		return NULL;
+	return gz_sim_m.host + off;
 }
 
 /* First page index of [pa, pa + nr pages) inside simulated memory, or false. */
@@ -144,10 +191,10 @@ void gz_hal_fixunmap(void *va)
 
 bool gz_sim_phys_contains(const void *p, size_t size)
 {
-	const uint8_t *b = p;
+	uint64_t off;
 
-	return gz_sim_m.mem && b >= gz_sim_m.mem && size <= gz_sim_m.cfg.phys_size &&
-	       (uint64_t)(b - gz_sim_m.mem) <= gz_sim_m.cfg.phys_size - size;
+	return view_offset(p, &off) && size <= gz_sim_m.cfg.phys_size &&
+	       off <= gz_sim_m.cfg.phys_size - size;
 }
 
 bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size)
@@ -188,13 +235,15 @@ void *gz_sim_host_alloc(size_t size)
 		memset(gz_sim_m.used + first, 1, n);
 		gz_sim_m.free_pages -= n;
 		gz_sim_m.next_hint = first + n;
-		va = gz_sim_m.mem + (first << GZ_PAGE_SHIFT);
+		va = gz_sim_m.host + (first << GZ_PAGE_SHIFT);
 	}
 	pthread_mutex_unlock(&phys_mu);
-	/* Zeroed without being touched: the kernel maps its zero page until the first write, so
-	 * host memory follows what is used (a memset here made all of guest RAM resident). */
-	if (va && madvise(va, n << GZ_PAGE_SHIFT, MADV_DONTNEED) != 0)
-		memset(va, 0, n << GZ_PAGE_SHIFT);
+	/* The host's own memory from now on, zeroed without being touched; a page the host's
+	 * stage 2 once lost (hostview.c) is the host's again. */
+	if (va) {
+		zero_range(first << GZ_PAGE_SHIFT, n << GZ_PAGE_SHIFT);
+		mprotect(va, n << GZ_PAGE_SHIFT, PROT_READ | PROT_WRITE);
+	}
 	return va;
 }
 
@@ -205,9 +254,10 @@ void gz_sim_host_free(void *va, size_t size)
 
 	if (!va)
 		return;
-	if (p < gz_sim_m.mem || !GZ_IS_ALIGNED((uint64_t)(p - gz_sim_m.mem), GZ_PAGE_SIZE))
+	if (p < gz_sim_m.host || p >= gz_sim_m.host + gz_sim_m.cfg.phys_size ||
+	    !GZ_IS_ALIGNED((uint64_t)(p - gz_sim_m.host), GZ_PAGE_SIZE))
 		gz_hal_panic("gz_sim_host_free: not an allocation");
-	first = (uint64_t)(p - gz_sim_m.mem) >> GZ_PAGE_SHIFT;
+	first = (uint64_t)(p - gz_sim_m.host) >> GZ_PAGE_SHIFT;
 	if (first + n > gz_sim_m.nr_pages)
 		gz_hal_panic("gz_sim_host_free: beyond physical memory");
 	pthread_mutex_lock(&phys_mu);
@@ -219,7 +269,7 @@ void gz_sim_host_free(void *va, size_t size)
 	gz_sim_m.free_pages += n;
 	pthread_mutex_unlock(&phys_mu);
 	/* Give the host memory back: a freed page reads as zero again. */
-	madvise(p, n << GZ_PAGE_SHIFT, MADV_DONTNEED);
+	zero_range(first << GZ_PAGE_SHIFT, n << GZ_PAGE_SHIFT);
 }
 
 uint64_t gz_sim_phys_free_bytes(void)

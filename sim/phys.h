@@ -10,5 +10,7 @@ int gz_sim_phys_setup(void);
 void gz_sim_phys_teardown(void);
 /* [p, p + size) lies inside simulated physical memory. */
 bool gz_sim_phys_contains(const void *p, size_t size);
+/* The host's view of @pa (gz_sim_m.host), NULL outside simulated memory. */
+void *gz_sim_host_view(gz_pa_t pa);
 
 #endif

@@ -536,9 +536,10 @@ int vmm_vm_run(struct vmm_vm *vm)
 		}
 	if (vm->cfg->input != VMM_INPUT_NONE)
 		setup_tty(vm);
-	/* Under gzhyp a page the guest did not share is not the host's: reading it is a fault of
-	 * the guest's making, reported as a crash of the guest, not of gzvmm. */
-	if (vm->cfg->backend == VMM_BACKEND_GZVM && vmm_guest_fault_install(&vm->mem) != 0)
+	/* A page a protected guest did not share is not the host's, under gzhyp's host stage 2
+	 * and the simulator's (sim/hostview.c) alike: reading it is a fault of the guest's
+	 * making, reported as a crash of the guest, not of gzvmm. */
+	if (vmm_guest_fault_install(&vm->mem) != 0)
 		fprintf(stderr, "gzvmm: cannot catch SIGBUS on guest memory: %s\n",
 			strerror(errno));
 	if (vm->cfg->sim.gdb_port && start_debugger(vm) != 0)

@@ -3,8 +3,8 @@
  * and the buffer in pages it shared (MEM_SHARE): gzvmm reads them and the line reaches the
  * console. Then it takes the pages back (MEM_UNSHARE) and notifies again: under gzhyp the
  * host's read of those pages faults at stage 2 and gzvmm stops the VM naming the IPA
- * (status 4); the guest's last line says that the host read private pages (the simulator,
- * which keeps no stage 2 for the host process, lets it). */
+ * (status 4), as the simulator's host view does (sim/hostview.c); were the read let through,
+ * the guest's last line would say that the host read private pages. */
 #include "common/guest.h"
 
 #define MEM_SHARE	  0xc6000003UL

@@ -8,9 +8,8 @@
 # GUEST boots from its ELF, GUEST.bin from its raw binary; INITRD (a host path) is passed
 # with --initrd; +protected runs it as a protected VM (gzvmm --protected), against the same
 # transcript. !STATUS: gzvmm must end with that status after reporting a host access to
-# guest memory the guest did not share, and the transcript is the full stack's own
-# (tests/qemu/expected/GUEST.txt: the simulator lets the host read anything). @PEER: a second
-# VM in the same gzvmm (--peer-vm, PEER.elf with 64 MiB) joined to GUEST by a hypervisor
+# guest memory the guest did not share (the simulator stops it at the same point). @PEER: a
+# second VM in the same gzvmm (--peer-vm, PEER.elf with 64 MiB) joined to GUEST by a hypervisor
 # channel; PEER's console must equal tests/sim/expected/GUEST.peer.txt too.
 # Needs scripts/fetch-kernel --image (kernel, busybox, headers for gzvm.ko) and
 # scripts/fetch-vmm-arm64 (libfdt for the static gzvmm).
@@ -80,7 +79,6 @@ for s in "${specs[@]}"; do
   parse_spec "$s"
   exp=$root/tests/sim/expected/$g.txt
   [ "$n" = 1 ] || exp=$root/tests/sim/expected/$g-$n.txt
-  [ "$want" = 0 ] || exp=$root/tests/qemu/expected/$g.txt
   out=$work/$g-$n${prot:+-protected}.out
   perl -0777 -ne "print \$1 if /\@\@guest-console-begin\@\@ $tag\n(.*?)\@\@guest-console-end\@\@/s" \
     "$log" >"$out"

@@ -171,7 +171,24 @@ static void test_set_and_views(void **state)
 	(void)state;
 	two_regions();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t lost0, got0, lost, got;
+		enum gz_page_state host = GZ_PAGE_NOACCESS;
+
+		fake_hal_host_access_pages(&lost0, &got0);
 		gz_pgstate_set(pa, 2, cases[i].owner, cases[i].st);
+		/* the HAL hears whether the host may use the pages now (sim/hostview.c) */
+		for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+			if (cases[k].owner == cases[i].owner && cases[k].st == cases[i].st &&
+			    cases[k].who == GZ_OWNER_HOST)
+				host = cases[k].view;
+		fake_hal_host_access_pages(&lost, &got);
+		if (host == GZ_PAGE_NOACCESS) {
+			assert_int_equal(lost, lost0 + 2);
+			assert_int_equal(got, got0);
+		} else {
+			assert_int_equal(got, got0 + 2);
+			assert_int_equal(lost, lost0);
+		}
 		assert_int_equal(gz_pgstate_owner(pa + GZ_PAGE_SIZE), cases[i].owner);
 		assert_int_equal(gz_pgstate_state(pa + 0x123), cases[i].st);
 		assert_int_equal(gz_pgstate_view(pa, cases[i].who), cases[i].view);

@@ -25,6 +25,7 @@
 #include <arm64/sysreg.h>
 #include <gzsim/sim.h>
 #include "machine.h"
+#include "phys.h"
 
 #define HPFAR_OF(ipa) GZ_FIELD_PREP(HPFAR_FIPA, (ipa) >> GZ_PAGE_SHIFT)
 
@@ -745,7 +746,14 @@ static void test_phys_memory(void **state)
 	assert_false(gz_hal_phys_region(1, &base, &size));
 	assert_null(gz_hal_pa_to_va(base - 1));
 	assert_null(gz_hal_pa_to_va(base + size));
-	assert_ptr_equal(gz_hal_pa_to_va(ram_pa), ram);
+	/* the host's allocations are in its own view of the same memory */
+	assert_ptr_equal(gz_sim_host_view(ram_pa), ram);
+	assert_int_equal(gz_hal_va_to_pa(ram), ram_pa);
+	assert_int_equal(gz_hal_va_to_pa(gz_hal_pa_to_va(ram_pa)), ram_pa);
+	((volatile uint8_t *)ram)[7] = 0x5a;
+	assert_int_equal(((volatile uint8_t *)gz_hal_pa_to_va(ram_pa))[7], 0x5a);
+	((volatile uint8_t *)ram)[7] = 0;
+	assert_null(gz_sim_host_view(base + size));
 	assert_null(gz_sim_host_alloc(0));
 	assert_null(gz_sim_host_alloc(free0 + 4096));
 	a = gz_sim_host_alloc(8192);

@@ -200,6 +200,18 @@ void gz_pgstate_set(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_stat
 	i = index_of(pa);
 	for (uint64_t k = 0; k < nr; k++)
 		entries[i + (int64_t)k] = e;
+	switch (gz_pgstate_view(pa, GZ_OWNER_HOST)) {
+	case GZ_PAGE_OWNED:
+	case GZ_PAGE_SHARED_OWNED:
+	case GZ_PAGE_SHARED_BORROWED:
+	case GZ_PAGE_LENT:
+	case GZ_PAGE_LENT_SHARED:
+		gz_hal_host_access(pa, nr, true);
+		break;
+	default:
+		gz_hal_host_access(pa, nr, false);
+		break;
+	}
 }
 
 uint64_t gz_pgstate_nr_pages(void)

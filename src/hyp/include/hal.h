@@ -54,6 +54,13 @@ void gz_hal_hyp_unmap(gz_pa_t pa, uint64_t nr);
  * gz_hal_fixunmap(va) comes before this CPU's next gz_hal_fixmap. */
 void *gz_hal_fixmap(gz_pa_t pa);
 void gz_hal_fixunmap(void *va);
+/* The page-state store changed [pa, pa + nr pages) (one owner and state for the range):
+ * @accessible says whether the host may use the pages now (its own, lent, or shared with it).
+ * Where the host runs under its stage 2 (gzhyp) nothing is left to do: that stage 2 follows
+ * the store (host faults map, gz_host_s2_unmap removes). Where it does not (the simulator's
+ * host is the build machine's process) the HAL opens or closes the host's own view of the
+ * range, so that a host access to a page it may not use faults there too. */
+void gz_hal_host_access(gz_pa_t pa, uint64_t nr, bool accessible);
 /* Physical memory the machine has: [*base, *base + *size) for region @idx; false past the
  * last region. The page-state store covers exactly these ranges. */
 bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size);

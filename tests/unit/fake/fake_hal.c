@@ -55,8 +55,11 @@ void fake_hal_teardown(void)
 	phys_size = 0;
 }
 
+static uint64_t host_access[2]; /* gz_hal_host_access's pages: lost, got back */
+
 void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 {
+	host_access[0] = host_access[1] = 0;
 	fake_hal_teardown();
 	nr_regions = 0;
 	phys_size = size ? size : 64ULL << 20;
@@ -278,6 +281,18 @@ void gz_hal_dcache_clean_inval(const void *va, size_t len)
 void gz_hal_icache_inval_all(void)
 {
 	record(FAKE_OP_ICACHE, 0, 0, 0);
+}
+
+void gz_hal_host_access(gz_pa_t pa, uint64_t nr, bool accessible)
+{
+	(void)pa;
+	host_access[accessible] += nr;
+}
+
+void fake_hal_host_access_pages(uint64_t *lost, uint64_t *got)
+{
+	*lost = host_access[false];
+	*got = host_access[true];
 }
 
 void *gz_hal_pa_to_va(gz_pa_t pa)

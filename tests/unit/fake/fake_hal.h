@@ -48,6 +48,9 @@ uint64_t fake_hal_hyp_mapped_pages(void);
 void fake_hal_hyp_calls(uint64_t *maps, uint64_t *unmaps, uint64_t *fixmaps);
 bool fake_hal_fixmap_busy(void);
 void fake_hal_set_hyp_map_fails(bool fails);
+/* Pages gz_hal_host_access was told the host lost, and got back, since reset (not in the op
+ * log). */
+void fake_hal_host_access_pages(uint64_t *lost, uint64_t *got);
 /* Release the fake physical memory (call at the end of a test group). */
 void fake_hal_teardown(void);
 

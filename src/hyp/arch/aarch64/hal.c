@@ -81,6 +81,14 @@ void gz_hal_dcache_clean_inval(const void *va, size_t len)
 	__asm__ volatile("dsb ish" ::: "memory");
 }
 
+/* The host runs under its stage 2, which follows the page-state store by itself. */
+void gz_hal_host_access(gz_pa_t pa, uint64_t nr, bool accessible)
+{
+	(void)pa;
+	(void)nr;
+	(void)accessible;
+}
+
 void gz_hal_icache_inval_all(void)
 {
 	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
