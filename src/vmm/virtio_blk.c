@@ -1,6 +1,6 @@
-/* virtio-blk over a raw file: read, write, flush, get-id; read-only option. Request layout
- * (header, data, status) is checked strictly; a bad layout is a malformed request (device
- * reset), a bad sector or a write to a read-only disk is an I/O error status. */
+/* virtio-blk over a raw file or a block device: read, write, flush, get-id; read-only option.
+ * Request layout (header, data, status) is checked strictly; a bad layout is a malformed request
+ * (device reset), a bad sector or a write to a read-only disk is an I/O error status. */
 #include "virtio_devices.h"
 #include "msg.h"
 #include "openfile.h"
@@ -17,19 +17,28 @@ int vmm_blk_open(struct vmm_blk *b, const char *path, bool ro, unsigned index, c
 		 size_t errlen)
 {
 	struct stat st;
+	off_t size = -1;
 	int fd = vmm_open_noblock(path, ro ? O_RDONLY : O_RDWR, 0);
 
 	if (fd < 0)
 		return vmm_fail(err, errlen, "cannot open disk '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	/* A block device (a disk the host itself was given) tells its size through its end. */
+	if (fstat(fd, &st) != 0)
+		st.st_mode = 0;
+	if (S_ISREG(st.st_mode))
+		size = st.st_size;
+	else if (S_ISBLK(st.st_mode))
+		size = lseek(fd, 0, SEEK_END);
+	if (size < 0) {
 		close(fd);
-		return vmm_fail(err, errlen, "disk '%s' is not a regular file", path);
+		return vmm_fail(err, errlen, "disk '%s' is not a regular file or a block device",
+				path);
 	}
-	if ((uint64_t)st.st_size < VIRTIO_BLK_SECTOR) {
+	if ((uint64_t)size < VIRTIO_BLK_SECTOR) {
 		close(fd);
 		return vmm_fail(err, errlen, "disk '%s' is smaller than one 512-byte sector", path);
 	}
-	vmm_blk_init_fd(b, fd, ro, (uint64_t)st.st_size);
+	vmm_blk_init_fd(b, fd, ro, (uint64_t)size);
 	snprintf(b->id, sizeof(b->id), "gzvmm-disk%u", index);
 	return 0;
 }

@@ -11,8 +11,9 @@
 #     and powers off.
 # Then a second session with the test disk (esp-test.img as read-only virtio-blk, through
 # gzvmm's ioeventfds and irqfds): uboot-disk: U-Boot lists the disk and its EFI system
-# partition ("virtio info", "part list virtio 0"); edk2-disk: EDK2 boots GRUB from the
-# partition, which prints its marker and powers off.
+# partition ("virtio info", "part list virtio 0"), gzvmm reading the file; edk2-disk: EDK2
+# boots GRUB from the partition, which prints its marker and powers off, gzvmm reading a block
+# device (the host VM gets the image as QEMU's virtio-blk, /dev/vda: gzvmm --disk /dev/vda,ro).
 #   fullstack_firmware.sh GZHYP_IMAGE WORKDIR uboot|edk2
 # Needs scripts/fetch-kernel --image, scripts/fetch-vmm-arm64 and scripts/fetch-firmware.
 set -uo pipefail
@@ -22,8 +23,13 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 qemu=${GZ_QEMU:-qemu-system-aarch64}
 . "$(dirname "$0")/host_vm.sh"
 fw=$("$root/scripts/fetch-firmware") || { echo "FAIL: no firmware: run scripts/fetch-firmware"; exit 1; }
-gz_stack_root "$image" "$work" fw t
+lnx=$(GZ_KERNEL_ABI=${GZ_KERNEL_ABI:-6.1.0-50} "$root/scripts/fetch-linux" --print) ||
+  { echo "FAIL: kernel modules missing: run scripts/fetch-linux"; exit 1; }
+gz_stack_root "$image" "$work" fw t lib
 cp "$fw/u-boot.bin" "$fw/QEMU_EFI.fd" "$fw/esp-test.img" "$r/fw/" && cp "$root/tests/vmm/firmware.sh" "$root/tests/vmm/console_session.sh" "$r/t/"
+cp "$lnx/modules/virtio_mmio.ko" "$lnx/modules/virtio_blk.ko" "$r/lib/" || exit 1
+esp=/fw/esp-test.img
+[ "$what" = edk2 ] && esp=/dev/vda
 cat >"$r/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -32,14 +38,18 @@ insmod /gzvm.ko && echo "init: insmod gzvm.ko ok"
 GZ_FIRMWARE_DIR=/fw /t/firmware.sh $what /bin/gzvmm /tmp/fw --backend gzvm --mem 256M >/tmp/fw.log 2>&1
 echo "init: firmware.sh exit \$?"
 sed 's/^/fw: /' /tmp/fw.log
-GZ_FIRMWARE_DIR=/fw /t/firmware.sh $what-disk /bin/gzvmm /tmp/disk --backend gzvm --mem 256M >/tmp/disk.log 2>&1
+insmod /lib/virtio_mmio.ko; insmod /lib/virtio_blk.ko
+i=0; while [ ! -b /dev/vda ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
+GZ_ESP_DISK=$esp GZ_FIRMWARE_DIR=/fw /t/firmware.sh $what-disk /bin/gzvmm /tmp/disk --backend gzvm --mem 256M >/tmp/disk.log 2>&1
 echo "init: firmware.sh disk exit \$?"
 sed 's/^/disk: /' /tmp/disk.log
 echo "init: pinned_pages \$(cat /sys/kernel/gzvm/pinned_pages)"
 echo "init: done"; poweroff -f
 INIT
 chmod +x "$r/t/"*.sh
-gz_stack_run "$image" "$work" "${GZ_QEMU_TIMEOUT:-28}" 1048576
+gz_stack_run "$image" "$work" "${GZ_QEMU_TIMEOUT:-28}" 1048576 \
+  -drive "file=$fw/esp-test.img,format=raw,if=none,id=hd0,readonly=on" \
+  -device virtio-blk-device,drive=hd0
 grep -E "^(init|(fw|disk): session: (step|gzvmm))|^fw: firmware|panic|Oops" "$log"
 echo "+ qemu exit status: $status (full console: $log)"
 

@@ -51,15 +51,17 @@ gz_stack_root() {
     cp "$work/ko/gzvm.ko" "$r/gzvm.ko" || { echo "FAIL: could not fill $r"; exit 1; }
 }
 
-# gz_stack_run IMAGE WORK SECONDS MAX_BYTES: packs $r (gz_stack_root's tree, its /init written
-# by the caller) and boots it as the host VM's initramfs under gzhyp's IMAGE, bounded by
-# gz_run_qemu; the console goes to $log (WORK/console.log), QEMU's exit status to $status.
+# gz_stack_run IMAGE WORK SECONDS MAX_BYTES [QEMU-ARG...]: packs $r (gz_stack_root's tree, its
+# /init written by the caller) and boots it as the host VM's initramfs under gzhyp's IMAGE
+# (with ${GZ_STACK_MEM:-1024} MiB and the extra QEMU arguments), bounded by gz_run_qemu; the
+# console goes to $log (WORK/console.log), QEMU's exit status to $status.
 gz_stack_run() {
   local image=$1 work=$2 tmo=$3 cap=$4
+  shift 4
   chmod +x "$r/init" "$r/bin/busybox" "$r/bin/gzvmm"
   gz_pack_initramfs "$r" "$work/initramfs.cpio.gz" ||
     { echo "FAIL: could not pack the initramfs"; exit 1; }
   log=$work/console.log
-  gz_host_vm_args "$image" "$kimg" "$kaddr" "$work/initramfs.cpio.gz"
-  gz_run_qemu "$tmo" "$cap" "$log" "${host_args[@]}"
+  gz_host_vm_args "$image" "$kimg" "$kaddr" "$work/initramfs.cpio.gz" "${GZ_STACK_MEM:-1024}"
+  gz_run_qemu "$tmo" "$cap" "$log" "${host_args[@]}" "$@"
 }

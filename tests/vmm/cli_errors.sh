@@ -77,7 +77,7 @@ expect 2 "gzvmm: dtb '$T/bad.dtb' is not a valid device tree blob" -- run $K --d
 expect 2 "gzvmm: dtb '$T/big' is too big for guest memory (3000000 bytes)" -- run $K --dtb "$T/big"
 expect 2 "gzvmm: cannot open disk '$T/nope': No such file or directory" -- run $K --disk "$T/nope"
 expect 2 "gzvmm: disk '$T/tiny.img' is smaller than one 512-byte sector" -- run $K --disk "$T/tiny.img"
-expect 2 "gzvmm: disk '$T/dir' is not a regular file" -- run $K --disk "$T/dir,ro"
+expect 2 "gzvmm: disk '$T/dir' is not a regular file or a block device" -- run $K --disk "$T/dir,ro"
 expect 2 "gzvmm: cannot open console file '$T/no/such/out': No such file or directory" -- run $K --console "file:$T/no/such/out"
 expect 2 "gzvmm: cannot write --dump-dtb file '$T/no/x.dtb': No such file or directory" -- run $K --dump-dtb "$T/no/x.dtb" --dry-run
 # --dtb: libfdt's full check, the reservation map, nesting, /cpus and /memory. Each blob is
@@ -157,7 +157,7 @@ expect 2 "gzvmm: initrd '$T/fifo' is not a regular file" -- run $K --initrd "$T/
 expect 2 "gzvmm: dtb '$T/fifo' is not a regular file" -- run $K --dtb "$T/fifo" --dry-run
 expect 2 "gzvmm: firmware '$T/fifo' is not a regular file" -- run --bios "$T/fifo" --dry-run
 expect 2 "gzvmm: variable store '$T/fifo' is not a regular file" -- run $B0 --bios-vars "$T/fifo" --dry-run
-expect 2 "gzvmm: disk '$T/fifo' is not a regular file" -- run $K --disk "$T/fifo,ro" --dry-run
+expect 2 "gzvmm: disk '$T/fifo' is not a regular file or a block device" -- run $K --disk "$T/fifo,ro" --dry-run
 expect 2 "gzvmm: console file '$T/fifo' is a FIFO that no process reads" -- run $K --console "file:$T/fifo" --dry-run
 expect 2 "gzvmm: --dump-dtb file '$T/fifo' is a FIFO that no process reads" -- run $K --dump-dtb "$T/fifo" --dry-run
 # with a reader the FIFO is a good --dump-dtb

@@ -19,13 +19,15 @@
 # Console lines end in \r\n: patterns are not anchored at the end.
 # The images come from scripts/fetch-firmware (Debian's u-boot-qemu and qemu-efi-aarch64, and
 # esp-test.img: an 8 MiB GPT disk whose ESP holds GRUB with an embedded configuration), or
-# from the folder GZ_FIRMWARE_DIR names (the full stack's host VM has no scripts/).
+# from the folder GZ_FIRMWARE_DIR names (the full stack's host VM has no scripts/); the disk
+# sessions take GZ_ESP_DISK instead of esp-test.img when it is set (a block device).
 set -u
 what=$1 gzvmm=$2 work=$3
 shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 fw=${GZ_FIRMWARE_DIR:-$("$here/../../scripts/fetch-firmware")} || exit 1
 session=$here/console_session.sh
+esp=${GZ_ESP_DISK:-$fw/esp-test.img}
 mkdir -p "$work"
 vars=$work/vars.img
 rm -f "$vars" && truncate -s 64M "$vars" || exit 1
@@ -60,11 +62,11 @@ uboot-disk)
 		'^Device 0: .*VirtIO Block Device|1|' '16384 x 512|1|part list virtio 0\r' \
 		'Partition Type: EFI|1|' '^  1	0x00000800	0x000037ff	"ESP"|1|' \
 		'type:	c12a7328-f81f-11d2-ba4b-00a0c93ec93b|1|' '^=> |3|poweroff\r' -- \
-		"$gzvmm" run --bios "$fw/u-boot.bin" --bios-vars "$vars" --disk "$fw/esp-test.img,ro" "$@"
+		"$gzvmm" run --bios "$fw/u-boot.bin" --bios-vars "$vars" --disk "$esp,ro" "$@"
 	;;
 edk2-disk)
 	"$session" "$work/1" 240 'opengz-esp: GRUB started from the virtio disk|1|' -- \
-		"$gzvmm" run --bios "$fw/QEMU_EFI.fd" --bios-vars "$vars" --disk "$fw/esp-test.img,ro" "$@"
+		"$gzvmm" run --bios "$fw/QEMU_EFI.fd" --bios-vars "$vars" --disk "$esp,ro" "$@"
 	;;
 *)
 	echo "usage: firmware.sh uboot|uboot-env|edk2|uboot-disk|edk2-disk GZVMM WORKDIR [GZVMM-OPTION...]"
