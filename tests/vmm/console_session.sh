@@ -4,7 +4,8 @@
 # sim) and in the full stack's host VM (busybox sh, --backend gzvm).
 #   console_session.sh WORKDIR SECONDS STEP... -- GZVMM-COMMAND...
 # STEP is PATTERN|COUNT|TEXT: once COUNT console lines match the grep PATTERN, TEXT is typed
-# (printf %b: \r is Enter; empty: nothing). The command gets --console file:WORKDIR/console
+# (printf %b: \r is Enter; empty: nothing; @TERM: SIGTERM to gzvmm, which presses the
+# board's power key). The command gets --console file:WORKDIR/console
 # --input pl011 added and stdin from a FIFO. Prints "session: step N (PATTERN) after S s" per
 # step, then "session: gzvmm exit STATUS" and the console; exit status 0 when every step was
 # met within SECONDS and gzvmm ended with status 0.
@@ -53,7 +54,11 @@ while [ $n -le $nsteps ]; do
 	fi
 	t=$(($(centis) - t0))
 	echo "session: step $n ($pat) after $((t / 100)).$((t / 10 % 10))$((t % 10)) s"
-	[ -z "$text" ] || printf '%b' "$text" >&3
+	case $text in
+	'') ;;
+	@TERM) kill -TERM "$pid" ;;
+	*) printf '%b' "$text" >&3 ;;
+	esac
 	n=$((n + 1))
 done
 if [ $ok = 0 ]; then
