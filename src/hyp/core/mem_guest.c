@@ -7,6 +7,13 @@
 
 #include "mem_priv.h"
 
+/* The hypervisor's own invariants: a guest maps only pages it holds, and those are RAM. */
+static void must(bool ok, const char *what)
+{
+	if (!ok)
+		gz_hal_panic(what);
+}
+
 /* Whether every page of [ipa, ipa + len) is mapped, held by the VM and, for @write,
  * writable in its stage 2. Under the lock. */
 static int check_range(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t len, bool write)
@@ -24,8 +31,7 @@ static int check_range(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t len, bool wri
 
 		if (gz_pgt_translate(&m->s2, page, &pa, &prot, NULL) != GZ_OK)
 			return GZ_ERR_NOT_FOUND;
-		if (!gz_mem_held_by(m, pa))
-			gz_hal_panic("mem_guest: a guest maps a page it does not hold");
+		must(gz_mem_held_by(m, pa), "mem_guest: a guest maps a page it does not hold");
 		if (write && !(prot & GZ_PROT_W))
 			return GZ_ERR_ACCESS_DENIED;
 	}
@@ -47,8 +53,7 @@ static int copy(struct gz_vm_mem *m, gz_ipa_t ipa, uint8_t *hyp, uint64_t len, b
 
 		gz_pgt_translate(&m->s2, ipa, &pa, NULL, NULL);
 		page = gz_hal_fixmap(pa - off);
-		if (!page)
-			gz_hal_panic("mem_guest: a page the VM holds is not RAM");
+		must(page != NULL, "mem_guest: a page the VM holds is not RAM");
 		if (write)
 			gz_memcpy(page + off, hyp, chunk);
 		else
