@@ -23,14 +23,21 @@
  *    driver says which host threads are runnable (gz_sim_exec_runnable); with nobody
  *    telling (the HAL used directly) nothing waits.
  * A wall-clock run keeps the first two only: its time passes anyway.
+ * In deterministic mode (detsched.c) the thread already holds the turn when it comes here,
+ * from its GZVM_RUN on: acquiring is a formality, the block hook ends a turn after the
+ * scheduler's quantum when another vCPU is runnable (after EXEC_QUANTUM_URGENT when one has
+ * an interrupt to take; after EXEC_DET_ALONE quanta when none is, so that input reaches a
+ * guest that spins alone), and yielding passes the turn to the vCPU the scheduler chooses.
  */
 #include <pthread.h>
 #include <time.h>
-#include "machine.h"
+#include "detsched.h"
 #include "exec.h"
+#include "machine.h"
 
 #define EXEC_QUANTUM	    20000
 #define EXEC_QUANTUM_URGENT 1000
+#define EXEC_DET_ALONE	    10
 /* How long (wall clock) a free turn waits for vCPUs in transit before it goes anyway: a
  * guard against a host thread held outside the simulator (a debugger, a stalled host), far
  * beyond any transit through the core and the driver. */
@@ -121,6 +128,12 @@ bool gz_sim_exec_acquire(struct gz_sim_vcpu *v, bool urgent)
 	uint64_t give_up = 0;
 	bool got = false;
 
+	v->exec_det = gz_sim_det_live() && gz_sim_det_self() >= 0;
+	if (v->exec_det) {
+		v->det_id = gz_sim_det_self();
+		v->exec_from = v->insns;
+		return true;
+	}
 	pthread_mutex_lock(&exec_mu);
 	enqueue(v, urgent);
 	pthread_cond_broadcast(&exec_cv); /* one fewer in transit */
@@ -153,16 +166,34 @@ bool gz_sim_exec_acquire(struct gz_sim_vcpu *v, bool urgent)
 	return got;
 }
 
-void gz_sim_exec_release(void)
+void gz_sim_exec_release(struct gz_sim_vcpu *v)
 {
+	if (v->exec_det)
+		return; /* the scheduler's turn lasts until a yield or a sleep */
 	pthread_mutex_lock(&exec_mu);
 	exec_holder = NULL;
 	pthread_cond_broadcast(&exec_cv);
 	pthread_mutex_unlock(&exec_mu);
 }
 
-void gz_sim_exec_kicked(void)
+bool gz_sim_exec_yield(struct gz_sim_vcpu *v)
 {
+	if (!v->exec_det) {
+		gz_sim_exec_release(v);
+		return false;
+	}
+	atomic_store(&v->det_parked, 1);
+	/* Told to leave meanwhile (a stop): the FIFO turn protects the engine from here on. */
+	v->exec_det = gz_sim_det_yield();
+	atomic_store(&v->det_parked, 0);
+	v->exec_from = v->insns;
+	return v->exec_det;
+}
+
+void gz_sim_exec_kicked(struct gz_sim_vcpu *v)
+{
+	if (v && v->exec_det)
+		gz_sim_det_urgent((unsigned)v->det_id);
 	pthread_mutex_lock(&exec_mu);
 	pthread_cond_broadcast(&exec_cv);
 	pthread_mutex_unlock(&exec_mu);
@@ -198,8 +229,20 @@ void gz_sim_exec_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *a
 	}
 	if (v->reason != GZ_SIM_STOP_NONE)
 		return;
-	waiting = atomic_load(&exec_waiting);
 	ran = v->insns - v->exec_from;
+	if (v->exec_det) {
+		uint64_t q = gz_sim_det_quantum();
+
+		/* Alone, a vCPU still passes a scheduling point every EXEC_DET_ALONE quanta:
+		 * the points where host input can come in are the same in every run. */
+		if (ran >= (gz_sim_det_contended() ? q : q * EXEC_DET_ALONE) ||
+		    (ran >= EXEC_QUANTUM_URGENT && gz_sim_det_urgent_waits())) {
+			v->reason = GZ_SIM_STOP_YIELD;
+			uc_emu_stop(uc);
+		}
+		return;
+	}
+	waiting = atomic_load(&exec_waiting);
 	if ((waiting && ran >= EXEC_QUANTUM) ||
 	    (ran >= EXEC_QUANTUM_URGENT && (atomic_load(&exec_urgent) || in_transit(true)))) {
 		v->reason = GZ_SIM_STOP_YIELD;

@@ -15,9 +15,13 @@
  * holder then gives the turn up sooner). False, without the turn, when the vCPU is kicked or
  * has a TLBI to apply while it waits: it leaves the guest, or remaps, without executing. */
 bool gz_sim_exec_acquire(struct gz_sim_vcpu *v, bool urgent);
-void gz_sim_exec_release(void);
-/* A vCPU was kicked or has a TLBI to apply: if it waits for the turn, it stops waiting. */
-void gz_sim_exec_kicked(void);
+void gz_sim_exec_release(struct gz_sim_vcpu *v);
+/* The block hook stopped @v for its quantum: give the turn up. True if @v holds it again
+ * on return (deterministic mode: the scheduler's other vCPUs had their turns meanwhile). */
+bool gz_sim_exec_yield(struct gz_sim_vcpu *v);
+/* A vCPU (@v, or NULL for all) was kicked or has a TLBI to apply: if it waits for the turn,
+ * it stops waiting; in deterministic mode the holder's turn gets short. */
+void gz_sim_exec_kicked(struct gz_sim_vcpu *v);
 /* The in-process driver's count of runnable vCPU threads (inside a vCPU's ioctl and not
  * asleep) went up or down by @delta: with the instruction clock the turn waits for those
  * between two turns (exec.c). */

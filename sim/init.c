@@ -3,6 +3,7 @@
  * release every vCPU's engine and the memory. */
 #include <stdlib.h>
 #include <gzabi/status.h>
+#include "detsched.h"
 #include "machine.h"
 #include "phys.h"
 #include "registry.h"
@@ -26,11 +27,14 @@ int gz_sim_init(const struct gz_sim_config *cfg)
 		c.slice = GZ_SIM_DEFAULT_SLICE;
 	if (c.clock != GZ_SIM_CLOCK_INSNS && c.clock != GZ_SIM_CLOCK_WALL)
 		return GZ_ERR_INVALID_ARGS;
+	if (c.deterministic && c.clock != GZ_SIM_CLOCK_INSNS)
+		return GZ_ERR_INVALID_ARGS; /* wall-clock time is never deterministic */
 	if (c.cntfrq > 10000000000ULL || c.insn_hz > 100000000000ULL)
 		return GZ_ERR_INVALID_ARGS;
 	gz_sim_m.cfg = c;
 	gz_sim_m.trace = trace ? atoi(trace) : 0;
 	gz_sim_clock_reset();
+	gz_sim_det_reset(c.deterministic, c.seed);
 	gz_sim_ich_reset_all();
 	return gz_sim_phys_setup();
 }

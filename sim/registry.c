@@ -12,6 +12,7 @@
 #include "trap.h"
 #include "ucreg.h"
 #include "registry.h"
+#include "trace.h"
 
 #define MAX_VCPUS  64
 #define TCG_BUFFER (64u << 20)
@@ -59,6 +60,8 @@ static struct gz_sim_vcpu *create_vcpu(const struct gz_cpu_ctx *key)
 
 static void destroy_vcpu(struct gz_sim_vcpu *v)
 {
+	if (v)
+		gz_sim_trace_forget(v); /* its last exit */
 	if (!v)
 		return;
 	uc_close(v->uc);
@@ -122,7 +125,7 @@ void gz_sim_vcpu_kick(const struct gz_cpu_ctx *ctx)
 	atomic_store(&v->kick, 1);
 	if (atomic_load(&v->running)) {
 		uc_emu_stop(v->uc);
-		gz_sim_exec_kicked();
+		gz_sim_exec_kicked(v);
 	}
 }
 
@@ -136,7 +139,7 @@ void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
 		return;
 	atomic_store(&v->hyp_kick, 1);
 	uc_emu_stop(v->uc);
-	gz_sim_exec_kicked(); /* it may be waiting for the turn */
+	gz_sim_exec_kicked(v); /* it may be waiting for the turn */
 }
 
 void gz_sim_registry_kick_all(void)
@@ -150,7 +153,7 @@ void gz_sim_registry_kick_all(void)
 		}
 	}
 	pthread_mutex_unlock(&reg_mu);
-	gz_sim_exec_kicked();
+	gz_sim_exec_kicked(NULL);
 }
 
 uint64_t gz_sim_vcpu_insns(const struct gz_cpu_ctx *ctx)
@@ -184,9 +187,12 @@ void gz_sim_registry_invalidate(bool all, uint16_t vmid)
 	}
 	pthread_mutex_unlock(&reg_mu);
 	for (int i = 0; i < n; i++) {
-		while (atomic_load(&targets[i]->running) && atomic_load(&targets[i]->stale)) {
+		/* A vCPU parked for the deterministic scheduler's turn executes nothing before
+		 * it remapped, and cannot get the turn while the caller holds it. */
+		while (atomic_load(&targets[i]->running) && atomic_load(&targets[i]->stale) &&
+		       !atomic_load(&targets[i]->det_parked)) {
 			uc_emu_stop(targets[i]->uc);
-			gz_sim_exec_kicked(); /* it may be waiting for the turn */
+			gz_sim_exec_kicked(targets[i]); /* it may be waiting for the turn */
 			sched_yield();
 		}
 	}

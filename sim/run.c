@@ -15,6 +15,7 @@
 #include "registry.h"
 #include "syndrome.h"
 #include "timer.h"
+#include "trace.h"
 #include "ucreg.h"
 
 static _Thread_local bool irq_consumed; /* the last IRQ exit on this CPU was the hypervisor's */
@@ -104,10 +105,8 @@ static void run_guest(struct gz_sim_vcpu *v)
 		if (!held && !(held = gz_sim_exec_acquire(v, v->virq)))
 			continue; /* kicked, or a TLBI, while it waited: see to it first */
 		err = uc_emu_start(v->uc, pc, GZ_SIM_NO_UNTIL, 0, 0);
-		if (v->reason == GZ_SIM_STOP_YIELD) {
-			gz_sim_exec_release();
-			held = false;
-		}
+		if (v->reason == GZ_SIM_STOP_YIELD)
+			held = gz_sim_exec_yield(v);
 		v->hflags_el = (gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
 		if (v->fix_pc) {
 			gz_sim_ucreg_wr(v->uc, UC_ARM64_REG_PC, v->fix_pc);
@@ -115,8 +114,12 @@ static void run_guest(struct gz_sim_vcpu *v)
 		}
 		pc = gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PC);
 		if (v->reason == GZ_SIM_STOP_EXIT) {
-			if (v->ctx->fast_exits && gz_sim_ctx_fast_exit(v, v->ctx))
+			uint64_t t0 = gz_sim_trace_clock();
+
+			if (v->ctx->fast_exits && gz_sim_ctx_fast_exit(v, v->ctx)) {
+				gz_sim_trace_fast(v, v->exit, v->ctx, pc, t0);
 				continue;
+			}
 			goto out;
 		}
 		if (err != UC_ERR_OK && v->reason == GZ_SIM_STOP_NONE) {
@@ -150,7 +153,7 @@ static void run_guest(struct gz_sim_vcpu *v)
 	}
 out:
 	if (held)
-		gz_sim_exec_release();
+		gz_sim_exec_release(v);
 }
 
 int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
@@ -170,6 +173,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 		return GZ_ERR_INVALID_ARGS; /* AArch32 and EL2+ are not guest states */
 	if (ctx->cnthctl_el2 & ~CNTHCTL_GUEST_ALLOWED)
 		return GZ_ERR_INVALID_ARGS; /* the physical timer is never a guest's (as gzhyp) */
+	gz_sim_trace_entry(v);
 	r = enter(v, ctx, exit);
 	if (r != GZ_OK)
 		return r;
@@ -192,6 +196,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 	gz_sim_ctx_save(v, ctx);
 	if (atomic_load_explicit(&gz_sim_gdb_on, memory_order_relaxed))
 		gz_sim_gdb_exit(v, exit);
+	gz_sim_trace_exit(v, exit, ctx);
 	if (gz_sim_m.trace > 1)
 		fprintf(
 		    stderr,

@@ -15,6 +15,17 @@
 #define GZ_SIM_GDB_BPS	 64
 #define GZ_SIM_GDB_HOOKS (GZ_SIM_GDB_BPS + 1)
 
+/* An exit kept for the trace until its handling is known (trace.c). */
+struct gz_sim_trace_rec {
+	unsigned vcpu;
+	uint64_t insns, vcpu_insns;
+	enum gz_exit_kind kind;
+	uint64_t esr, far, hpfar, pc;
+	uint64_t t_exit;    /* host ns */
+	uint32_t gzvm_exit; /* the GZVM_EXIT_* it became for the driver or the VMM; 0: none */
+	char handler[8], device[16];
+};
+
 /* Why Unicorn stopped. */
 enum gz_sim_stop {
 	GZ_SIM_STOP_NONE,
@@ -37,6 +48,9 @@ struct gz_sim_vcpu {
 	uint64_t exec_from;	       /* insns when this vCPU last got the execution turn */
 	struct gz_sim_vcpu *exec_next; /* the next waiter for the turn (exec.c) */
 	bool exec_urgent;	       /* it waits with an interrupt to take */
+	bool exec_det;		       /* it holds the deterministic scheduler's turn */
+	int det_id;		       /* its id for that scheduler */
+	atomic_int det_parked;	       /* it waits for that turn inside the run: remaps first */
 
 	/* the current run */
 	struct gz_cpu_ctx *ctx;
@@ -70,6 +84,8 @@ struct gz_sim_vcpu {
 	struct gz_fpsimd fp_shadow;
 	uint64_t sys_shadow[GZ_SYS_NR];
 	bool shadow_valid;
+	bool trace_pending; /* trace holds its last exit, not written yet */
+	struct gz_sim_trace_rec trace;
 };
 
 /* Reasons to leave the guest (gz_sim_vcpu_must_leave). */

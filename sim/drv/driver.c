@@ -16,7 +16,9 @@
 #include <gzhyp/hostcall.h>
 #include <gzabi/status.h>
 #include <gzsim/driver.h>
+#include <uapi/linux/gzvm.h>
 #include "gzdrv.h"
+#include "../detsched.h"
 #include "../exec.h"
 #include "../gdb.h"
 #include "../machine.h"
@@ -46,6 +48,7 @@ struct thread_ent {
 	pthread_t t;
 	bool used;
 	atomic_int kicked;
+	int det_id; /* the vCPU it runs, for the deterministic scheduler; -1: none yet */
 };
 
 struct efd {
@@ -89,15 +92,26 @@ static void thread_key_init(void)
 		gz_hal_panic("gzsim driver: no thread-specific key");
 }
 
-static int thread_slot(void)
+/* @want: the slot to take if free (a vCPU thread plays the physical CPU of its vCPU's
+ * number, so that which thread came first makes no difference). */
+static int thread_slot(int want)
 {
 	if (my_thread >= 0)
 		return my_thread;
 	pthread_once(&thread_key_once, thread_key_init);
 	pthread_mutex_lock(&S.mu);
-	for (int i = 0; i < MAX_THREADS; i++) {
+	if (want >= 0 && want < MAX_THREADS && !S.threads[want].used) {
+		S.threads[want].used = true;
+		S.threads[want].det_id = -1;
+		S.threads[want].t = pthread_self();
+		atomic_store(&S.threads[want].kicked, 0);
+		my_thread = want;
+		pthread_setspecific(thread_key, (void *)(intptr_t)(want + 1));
+	}
+	for (int i = 0; i < MAX_THREADS && my_thread < 0; i++) {
 		if (!S.threads[i].used) {
 			S.threads[i].used = true;
+			S.threads[i].det_id = -1;
 			S.threads[i].t = pthread_self();
 			atomic_store(&S.threads[i].kicked, 0);
 			my_thread = i;
@@ -398,6 +412,7 @@ static int op_new_fd(void *env, enum gzdrv_fd_kind kind, void *obj)
 		pthread_cond_init(&p->cv, NULL);
 		p->deadline = UINT64_MAX;
 		v->priv = p;
+		gz_sim_det_add(v->id);
 		return alloc_fd(FD_VCPU, obj);
 	}
 	return -EINVAL;
@@ -464,8 +479,9 @@ static void maybe_skip_time(void)
 {
 	struct vcpu_priv *first = NULL;
 
-	if (gz_sim_m.cfg.clock != GZ_SIM_CLOCK_INSNS || S.nr_asleep < S.nr_in_run || !S.nr_in_run)
-		return;
+	if (gz_sim_m.cfg.clock != GZ_SIM_CLOCK_INSNS || S.nr_asleep < S.nr_in_run || !S.nr_in_run ||
+	    gz_sim_det_live())
+		return; /* (the deterministic scheduler skips time itself) */
 	for (int i = 0; i < MAX_FDS; i++) {
 		struct vcpu_priv *p;
 
@@ -494,7 +510,15 @@ static void op_vcpu_sleep(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_n
 
 	(void)env;
 	pthread_mutex_lock(&S.mu);
-	if (!p->wake) {
+	if (!p->wake && gz_sim_det_live() && gz_sim_det_self() >= 0) {
+		/* The turn goes to the next vCPU; it comes back once this one is woken (by
+		 * the holder of the turn) or its deadline came in virtual time. */
+		p->asleep = true;
+		pthread_mutex_unlock(&S.mu);
+		gz_sim_det_sleep(timeout_ns ? gz_sim_now() + ns_to_ticks(timeout_ns) : UINT64_MAX);
+		pthread_mutex_lock(&S.mu);
+		p->asleep = false;
+	} else if (!p->wake) {
 		gz_sim_exec_runnable(-1); /* asleep: the execution turn does not wait for it */
 		p->asleep = true;
 		p->deadline = timeout_ns ? gz_sim_now() + ns_to_ticks(timeout_ns) : UINT64_MAX;
@@ -546,6 +570,7 @@ static void op_vcpu_wake(void *env, struct gzdrv_vcpu *vcpu)
 	pthread_mutex_lock(&S.mu);
 	wake_locked(p);
 	pthread_mutex_unlock(&S.mu);
+	gz_sim_det_wake(vcpu->id);
 }
 
 /* gzdrv frees the vCPU next: nothing can sleep on or wake it any more. */
@@ -559,6 +584,7 @@ static void op_vcpu_destroy(void *env, struct gzdrv_vcpu *vcpu)
 	pthread_mutex_lock(&S.mu);
 	vcpu->priv = NULL;
 	pthread_mutex_unlock(&S.mu);
+	gz_sim_det_remove(vcpu->id);
 	pthread_cond_destroy(&p->cv);
 	free(p);
 }
@@ -568,9 +594,21 @@ static void op_read_clocks(void *env, uint64_t *realtime_ns, uint64_t *counter)
 	struct timespec ts;
 
 	(void)env;
+	*counter = gz_sim_now();
+	if (gz_sim_m.cfg.deterministic) {
+		/* The wall clock of a deterministic run: its epoch plus virtual time. */
+		*realtime_ns = gz_sim_m.cfg.epoch * 1000000000ULL + gz_sim_ticks_to_ns(*counter);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	*realtime_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-	*counter = gz_sim_now();
+}
+
+/* The run's exit reached the driver (trace.c: it handled it unless gzvmm sees it next). */
+static void op_trace_exit(void *env, uint32_t exit_reason)
+{
+	(void)env;
+	gz_sim_trace_handled("driver", exit_reason, NULL);
 }
 
 static const struct gzdrv_ops sim_ops = {
@@ -602,6 +640,7 @@ static const struct gzdrv_ops sim_ops = {
     .vcpu_wake = op_vcpu_wake,
     .vcpu_destroy = op_vcpu_destroy,
     .read_clocks = op_read_clocks,
+    .trace_exit = op_trace_exit,
 };
 
 /* ---- the embedder's API --------------------------------------------------------------- */
@@ -689,7 +728,13 @@ long gz_sim_ioctl(int fd, unsigned long req, void *arg)
 	case FD_VM:
 		return gzdrv_vm_ioctl(e.obj, (unsigned int)req, (uint64_t)(uintptr_t)arg);
 	case FD_VCPU:
-		thread_slot();
+		thread_slot((int)((struct gzdrv_vcpu *)e.obj)->id);
+		/* Deterministic mode: the thread acts for this vCPU and waits for its turn,
+		 * which it keeps past the return until it yields or sleeps (detsched.c). */
+		if (req == GZVM_RUN && gz_sim_det_live()) {
+			S.threads[my_thread].det_id = (int)((struct gzdrv_vcpu *)e.obj)->id;
+			gz_sim_det_enter(((struct gzdrv_vcpu *)e.obj)->id);
+		}
 		pthread_mutex_lock(&S.mu);
 		S.nr_in_run++;
 		pthread_mutex_unlock(&S.mu);
@@ -739,13 +784,21 @@ int gz_sim_close(int fd)
 
 void gz_sim_kick_thread(pthread_t t)
 {
+	int det_id = -1;
+
 	pthread_mutex_lock(&S.mu);
 	for (int i = 0; i < MAX_THREADS; i++) {
-		if (S.threads[i].used && pthread_equal(S.threads[i].t, t))
+		if (S.threads[i].used && pthread_equal(S.threads[i].t, t)) {
 			atomic_store(&S.threads[i].kicked, 1);
+			det_id = S.threads[i].det_id;
+		}
 	}
 	pthread_mutex_unlock(&S.mu);
 	gz_sim_registry_kick_all();
+	/* A stop: this thread must get out, turn or not (kicked first, so that it does
+	 * nothing more on its way out). */
+	if (det_id >= 0)
+		gz_sim_det_leave((unsigned)det_id);
 }
 
 int gz_sim_drv_mem(struct gz_sim_drv_mem *m)

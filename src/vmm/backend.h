@@ -15,10 +15,13 @@ struct vmm_backend;
 
 /* What only the simulator reads (the command line refuses it with the gzvm backend). */
 struct vmm_sim_opts {
-	bool wall_clock;   /* counter follows the host's clock, not the instructions executed */
-	uint64_t slice;	   /* instructions a vCPU runs before a scheduling exit; 0: default */
-	uint16_t gdb_port; /* --gdb: the gdb server's port on 127.0.0.1; 0: none */
-	bool gdb_wait;	   /* --gdb-wait: the vCPUs wait for the debugger */
+	bool wall_clock;    /* counter follows the host's clock, not the instructions executed */
+	uint64_t slice;	    /* instructions a vCPU runs before a scheduling exit; 0: default */
+	uint16_t gdb_port;  /* --gdb: the gdb server's port on 127.0.0.1; 0: none */
+	bool gdb_wait;	    /* --gdb-wait: the vCPUs wait for the debugger */
+	bool deterministic; /* --deterministic: vCPUs take turns in virtual time (sim/detsched.c) */
+	uint64_t seed;	    /* --seed: the order of those turns (0: round robin) */
+	uint64_t epoch;	    /* deterministic: the guest's wall-clock time (s) at counter 0 */
 };
 
 /* What the gdb server asks of the VMM (vm_run.c gives it). */
@@ -29,6 +32,10 @@ struct vmm_debug_hooks {
 	void (*kill)(void *arg);
 	void *arg;
 };
+
+/* Deterministic mode: called at every scheduling point by the thread holding the turn
+ * (gzsim/sim.h's gz_sim_sched_hook_fn). */
+typedef bool (*vmm_sched_hook_fn)(void *arg, uint64_t step, bool idle);
 
 struct vmm_backend_ops {
 	const char *name;
@@ -53,6 +60,16 @@ struct vmm_backend_ops {
 			   size_t errlen);
 	/* The run ended with exit @status: tell the debugger, stop the server. May be NULL. */
 	void (*debug_stop)(struct vmm_backend *be, int status);
+	/* Deterministic mode (sim only, NULL otherwise): the hook run at each scheduling
+	 * point, input for an idle machine (runs the hook at a new step), virtual time. */
+	void (*sched_hook)(struct vmm_backend *be, vmm_sched_hook_fn fn, void *arg);
+	void (*sched_poke)(struct vmm_backend *be);
+	uint64_t (*virtual_ns)(struct vmm_backend *be);
+	/* Exit traces (sim only, NULL otherwise): open (0 or -errno) and close the file; the
+	 * calling vCPU thread's last exit reached gzvmm as exit_reason, for device. */
+	int (*trace_open)(struct vmm_backend *be, const char *path, uint64_t max_bytes);
+	void (*trace_close)(struct vmm_backend *be);
+	void (*trace_handled)(struct vmm_backend *be, uint32_t exit_reason, const char *device);
 };
 
 struct vmm_backend {

@@ -22,6 +22,9 @@ static int sim_init(struct vmm_backend *be, size_t ram_size, char *err, size_t e
 	cfg.machine.cpu_model = -1;
 	cfg.machine.clock = be->sim.wall_clock ? GZ_SIM_CLOCK_WALL : GZ_SIM_CLOCK_INSNS;
 	cfg.machine.slice = be->sim.slice;
+	cfg.machine.deterministic = be->sim.deterministic;
+	cfg.machine.seed = be->sim.seed;
+	cfg.machine.epoch = be->sim.epoch;
 	r = gz_sim_drv_init(&cfg);
 	if (r < 0) {
 		snprintf(err, errlen, "simulator start-up failed: %s", strerror(-r));
@@ -102,6 +105,42 @@ static void sim_debug_stop(struct vmm_backend *be, int status)
 	gz_sim_gdb_stop(status);
 }
 
+static void sim_sched_hook(struct vmm_backend *be, vmm_sched_hook_fn fn, void *arg)
+{
+	(void)be;
+	gz_sim_set_sched_hook(fn, arg);
+}
+
+static void sim_sched_poke(struct vmm_backend *be)
+{
+	(void)be;
+	gz_sim_sched_poke();
+}
+
+static uint64_t sim_virtual_ns(struct vmm_backend *be)
+{
+	(void)be;
+	return gz_sim_ticks_to_ns(gz_hal_cntpct());
+}
+
+static int sim_trace_open(struct vmm_backend *be, const char *path, uint64_t max_bytes)
+{
+	(void)be;
+	return gz_sim_trace_open(path, max_bytes);
+}
+
+static void sim_trace_close(struct vmm_backend *be)
+{
+	(void)be;
+	gz_sim_trace_close();
+}
+
+static void sim_trace_handled(struct vmm_backend *be, uint32_t exit_reason, const char *device)
+{
+	(void)be;
+	gz_sim_trace_handled("vmm", exit_reason, device);
+}
+
 static const struct vmm_backend_ops sim_ops = {
     .name = "sim",
     .init = sim_init,
@@ -115,6 +154,12 @@ static const struct vmm_backend_ops sim_ops = {
     .insns = sim_insns,
     .debug_start = sim_debug_start,
     .debug_stop = sim_debug_stop,
+    .sched_hook = sim_sched_hook,
+    .sched_poke = sim_sched_poke,
+    .virtual_ns = sim_virtual_ns,
+    .trace_open = sim_trace_open,
+    .trace_close = sim_trace_close,
+    .trace_handled = sim_trace_handled,
 };
 
 const struct vmm_backend_ops *const vmm_backend_sim = &sim_ops;

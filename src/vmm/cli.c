@@ -114,6 +114,15 @@ void vmm_cli_usage(void *stream)
 	    "(docs/debugging.md)\n"
 	    "  --gdb-wait               the guest waits for the debugger before its first "
 	    "instruction\n"
+	    "  --deterministic          vCPUs take turns in virtual time: every run of a guest "
+	    "with\n"
+	    "                           the same inputs is the same, SMP included\n"
+	    "  --seed N                 the order of those turns (implies --deterministic; "
+	    "default 0)\n"
+	    "  --record FILE            deterministic, and keep the run's inputs in FILE\n"
+	    "  --replay FILE            run again what --record kept (its input, not stdin's)\n"
+	    "  --trace FILE             every exit as a JSON line (scripts/trace-summary)\n"
+	    "  --trace-max SIZE         stop tracing at SIZE bytes (default 1G)\n"
 	    "\n"
 	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset\n"
 	    "             (--on-reset exit), 4 guest crash, 128+N stopped by signal N\n",
@@ -165,6 +174,12 @@ enum opt_id {
 	O_NO_MMIO_CONST,
 	O_PEER_VM,
 	O_HYP_MEM,
+	O_DETERMINISTIC,
+	O_SEED,
+	O_RECORD,
+	O_REPLAY,
+	O_TRACE,
+	O_TRACE_MAX,
 	O_HELP,
 	O_VERSION,
 	O_COUNT
@@ -206,6 +221,12 @@ static const struct {
     [O_NO_MMIO_CONST] = {"--no-mmio-const", false, false, false},
     [O_PEER_VM] = {"--peer-vm", true, false, false},
     [O_HYP_MEM] = {"--hyp-mem", true, false, false},
+    [O_DETERMINISTIC] = {"--deterministic", false, false, true},
+    [O_SEED] = {"--seed", true, false, true},
+    [O_RECORD] = {"--record", true, false, true},
+    [O_REPLAY] = {"--replay", true, false, true},
+    [O_TRACE] = {"--trace", true, false, true},
+    [O_TRACE_MAX] = {"--trace-max", true, false, true},
     [O_HELP] = {"--help", false, true, false},
     [O_VERSION] = {"--version", false, true, false},
 };
@@ -395,6 +416,29 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 	case O_GDB_WAIT:
 		cfg->sim.gdb_wait = true;
 		return 0;
+	case O_DETERMINISTIC:
+		cfg->sim.deterministic = true;
+		return 0;
+	case O_SEED:
+		cfg->sim.deterministic = true;
+		return parse_count("--seed", v, 0, &cfg->sim.seed, err, errlen);
+	case O_RECORD:
+		cfg->sim.deterministic = true;
+		cfg->record = v;
+		break;
+	case O_REPLAY:
+		cfg->sim.deterministic = true;
+		cfg->replay = v;
+		break;
+	case O_TRACE:
+		cfg->trace = v;
+		break;
+	case O_TRACE_MAX:
+		if (vmm_parse_size(v, &cfg->trace_max) != 0 || cfg->trace_max < 4096)
+			return vmm_fail(
+			    err, errlen,
+			    "invalid --trace-max '%s' (a size of at least 4K, such as 64M)", v);
+		return 0;
 	case O_BIOS:
 		cfg->bios = v;
 		break;
@@ -513,6 +557,17 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 	if (!cfg->kernel && (cfg->initrd || cfg->append))
 		return vmm_fail(err, errlen, "%s needs --kernel",
 				cfg->initrd ? "--initrd" : "--append");
+	if (cfg->record && cfg->replay)
+		return vmm_fail(err, errlen, "--record and --replay exclude each other");
+	if (cfg->replay && seen[O_SEED])
+		return vmm_fail(err, errlen,
+				"--replay takes the seed from the recording, not --seed");
+	if (cfg->sim.deterministic && cfg->sim.wall_clock)
+		return vmm_fail(err, errlen, "--deterministic needs --clock insns");
+	if (cfg->sim.deterministic && cfg->peer_args)
+		return vmm_fail(err, errlen, "--deterministic runs one VM, not a --peer-vm pair");
+	if (seen[O_TRACE_MAX] && !cfg->trace)
+		return vmm_fail(err, errlen, "--trace-max needs --trace FILE");
 	for (int id = 0; id < O_COUNT; id++)
 		if (seen[id] && opts[id].sim_only && cfg->backend != VMM_BACKEND_SIM)
 			return vmm_fail(err, errlen, "option %s needs --backend sim",

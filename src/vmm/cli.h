@@ -56,7 +56,11 @@ struct vmm_config {
 	 * gets the node), and the backend both VMs share (initialised once, not per VM). */
 	bool channel;
 	const struct vmm_backend *shared_be;
-	uint64_t hyp_mem; /* --hyp-mem: the VM's hypervisor memory quota (bytes); 0: default */
+	uint64_t hyp_mem;   /* --hyp-mem: the VM's hypervisor memory quota (bytes); 0: default */
+	const char *record; /* --record: the run's inputs go to this file */
+	const char *replay; /* --replay: the inputs come from this file */
+	const char *trace;  /* --trace: every exit as a JSON line */
+	uint64_t trace_max; /* --trace-max: bytes (0: the default) */
 	/* Storage for the path part of "--disk FILE,ro" (the argv string is not modified). */
 	char disk_path_buf[VMM_MAX_DISKS][4096];
 };

@@ -6,10 +6,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t now_s(void)
+static uint64_t now_s(struct vmm_rtc *r)
 {
 	struct timespec ts;
 
+	if (r->clock)
+		return r->clock(r->clock_ctx);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec;
 }
@@ -22,10 +24,12 @@ static void arm(struct vmm_rtc *r, uint64_t now)
 	struct itimerspec its = {{0, 0}, {0, 0}};
 
 	r->match_at = now + left;
-	if (left == 0)
+	if (left == 0) {
 		gzdev_pl031_match(&r->m);
-	else
+		r->match_at = UINT64_MAX;
+	} else if (!r->clock) {
 		its.it_value.tv_sec = (time_t)r->match_at;
+	}
 	timerfd_settime(r->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
@@ -37,7 +41,7 @@ int vmm_rtc_init(struct vmm_rtc *r, void (*set_irq)(void *ctx, bool level), void
 		return -1;
 	gzdev_pl031_init(&r->m, set_irq, ctx);
 	/* Match register 0: armed for when the 32-bit counter wraps round to it. */
-	arm(r, now_s());
+	arm(r, now_s(r));
 	return 0;
 }
 
@@ -45,7 +49,7 @@ void vmm_rtc_reset(struct vmm_rtc *r)
 {
 	pthread_mutex_lock(&r->lock);
 	gzdev_pl031_init(&r->m, r->m.set_irq, r->m.ctx);
-	arm(r, now_s());
+	arm(r, now_s(r));
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -62,14 +66,14 @@ uint64_t vmm_rtc_read(struct vmm_rtc *r, uint64_t off, unsigned size)
 	uint64_t v;
 
 	pthread_mutex_lock(&r->lock);
-	v = gzdev_pl031_read(&r->m, off, size, now_s());
+	v = gzdev_pl031_read(&r->m, off, size, now_s(r));
 	pthread_mutex_unlock(&r->lock);
 	return v;
 }
 
 void vmm_rtc_write(struct vmm_rtc *r, uint64_t off, unsigned size, uint64_t val)
 {
-	uint64_t now = now_s();
+	uint64_t now = now_s(r);
 
 	pthread_mutex_lock(&r->lock);
 	gzdev_pl031_write(&r->m, off, size, val, now);
@@ -78,9 +82,29 @@ void vmm_rtc_write(struct vmm_rtc *r, uint64_t off, unsigned size, uint64_t val)
 	pthread_mutex_unlock(&r->lock);
 }
 
+void vmm_rtc_set_clock(struct vmm_rtc *r, uint64_t (*clock)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&r->lock);
+	r->clock = clock;
+	r->clock_ctx = ctx;
+	gzdev_pl031_init(&r->m, r->m.set_irq, r->m.ctx);
+	arm(r, now_s(r));
+	pthread_mutex_unlock(&r->lock);
+}
+
+void vmm_rtc_poll(struct vmm_rtc *r)
+{
+	pthread_mutex_lock(&r->lock);
+	if (r->clock && r->match_at != UINT64_MAX && now_s(r) >= r->match_at) {
+		gzdev_pl031_match(&r->m);
+		r->match_at = UINT64_MAX;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
 void vmm_rtc_timer(struct vmm_rtc *r)
 {
-	uint64_t n, now = now_s();
+	uint64_t n, now = now_s(r);
 
 	while (read(r->timer_fd, &n, sizeof(n)) > 0)
 		;

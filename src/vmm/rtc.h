@@ -14,6 +14,10 @@ struct vmm_rtc {
 	struct gzdev_pl031 m;
 	int timer_fd;	   /* fires at match_at */
 	uint64_t match_at; /* host seconds at which the counter reaches the match register */
+	/* A deterministic run's clock (seconds), NULL: the host's. With it the match is
+	 * polled (vmm_rtc_poll), not timed. */
+	uint64_t (*clock)(void *ctx);
+	void *clock_ctx;
 };
 
 /* -1 if the timerfd cannot be had. set_irq gets the interrupt line's level. */
@@ -25,5 +29,9 @@ uint64_t vmm_rtc_read(struct vmm_rtc *r, uint64_t off, unsigned size);
 void vmm_rtc_write(struct vmm_rtc *r, uint64_t off, unsigned size, uint64_t val);
 /* The event loop saw timer_fd fire. */
 void vmm_rtc_timer(struct vmm_rtc *r);
+/* Count from clock instead of the host's (registers reset); then vmm_rtc_poll raises the
+ * match once it is due. */
+void vmm_rtc_set_clock(struct vmm_rtc *r, uint64_t (*clock)(void *ctx), void *ctx);
+void vmm_rtc_poll(struct vmm_rtc *r);
 
 #endif

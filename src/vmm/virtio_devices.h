@@ -67,6 +67,8 @@ size_t vmm_vcon_input_space(struct vmm_virtio *vd);
 
 struct vmm_rng {
 	uint64_t bytes;
+	bool det;	/* deterministic run: bytes from a PRNG seeded with state */
+	uint64_t state; /* splitmix64 */
 };
 
 extern const struct vmm_virtio_dev_ops vmm_rng_ops;

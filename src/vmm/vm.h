@@ -15,6 +15,7 @@
 #include "backend.h"
 #include "cli.h"
 #include "console.h"
+#include "det.h"
 #include "exitcode.h"
 #include "flash.h"
 #include "gpio.h"
@@ -53,6 +54,7 @@ struct vmm_vdev {
 	bool ioeventfd;
 	int irq_fd; /* irqfd */
 	bool irqfd;
+	atomic_bool det_notified; /* deterministic mode: a queue notify to serve (det.c) */
 	union {
 		struct vmm_blk blk;
 		struct vmm_vcon vcon;
@@ -96,6 +98,7 @@ struct vmm_vm {
 	int stop_timer_fd;	/* --stop-timeout after the SIGTERM power key press */
 	bool power_key_pressed; /* by SIGTERM, this run */
 	unsigned reboots;
+	struct vmm_det det;
 
 	unsigned mmio_const; /* registers the hypervisor answers (declare_mmio_const) */
 	atomic_ullong mmio_unhandled;
@@ -119,6 +122,10 @@ bool vmm_vm_mmio(struct vmm_vm *vm, uint64_t addr, uint8_t *data, unsigned size,
 /* Ends the VM with status (first caller wins) and wakes the event loop. */
 void vmm_vm_stop(struct vmm_vm *vm, int status);
 const char *vmm_exit_reason_name(uint32_t reason);
+
+/* Console input for the device --input names, and how much it takes now. */
+size_t vmm_vm_input_space(struct vmm_vm *vm);
+void vmm_vm_input(struct vmm_vm *vm, const uint8_t *buf, size_t n);
 
 /* Sets the level of SPI spi (GZVM_IRQ_LINE). */
 void vmm_vm_irq_line(struct vmm_vm *vm, unsigned spi, bool level);

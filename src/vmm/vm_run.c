@@ -144,6 +144,29 @@ static void kick_handler(int sig)
 	(void)sig;
 }
 
+/* The device an MMIO exit at addr is for, as --trace names it. */
+static const char *mmio_device(struct vmm_vm *vm, uint64_t addr)
+{
+	if (vmm_flash_claims(vm, addr))
+		return "flash";
+	if (addr >= VMM_UART_BASE && addr - VMM_UART_BASE < VMM_UART_SIZE)
+		return "pl011";
+	if (addr >= VMM_VIRTIO_BASE &&
+	    addr - VMM_VIRTIO_BASE < (uint64_t)VMM_VIRTIO_MAX * VMM_VIRTIO_STRIDE) {
+		unsigned idx = (unsigned)((addr - VMM_VIRTIO_BASE) / VMM_VIRTIO_STRIDE);
+
+		return idx < vm->nvdevs ? vm->vdevs[idx]->vd.ops->name : "virtio-none";
+	}
+	if (addr >= VMM_RTC_BASE && addr - VMM_RTC_BASE < VMM_RTC_SIZE)
+		return "pl031";
+	if (addr >= VMM_GPIO_BASE && addr - VMM_GPIO_BASE < VMM_GPIO_SIZE)
+		return "pl061";
+	if (vm->cfg->testdev && addr >= GZDEV_TESTDEV_BASE &&
+	    gzdev_testdev_claims(addr - GZDEV_TESTDEV_BASE, 1))
+		return "testdev";
+	return "unassigned";
+}
+
 static bool handle_exit(struct vmm_vcpu *v)
 {
 	struct vmm_vm *vm = v->vm;
@@ -152,6 +175,10 @@ static bool handle_exit(struct vmm_vcpu *v)
 	uint32_t i = reason - GZVM_EXIT_UNKNOWN;
 
 	v->exits[i < VMM_NR_EXIT_REASONS ? i : VMM_NR_EXIT_REASONS]++;
+	if (vm->cfg->trace && vm->be.ops->trace_handled)
+		vm->be.ops->trace_handled(
+		    &vm->be, reason,
+		    reason == GZVM_EXIT_MMIO ? mmio_device(vm, run->mmio.phys_addr) : NULL);
 	switch (reason) {
 	case GZVM_EXIT_MMIO:
 		if (vmm_flash_claims(vm, run->mmio.phys_addr))
@@ -265,6 +292,8 @@ static void *vcpu_thread(void *arg)
 		}
 		if (!handle_exit(v) || insn_limit_reached(vm))
 			break;
+		if (vm->det.on)
+			vmm_det_devices(vm);
 	}
 	return NULL;
 }
@@ -289,11 +318,30 @@ static struct vmm_virtio *input_dev(struct vmm_vm *vm)
 	return vm->cfg->input == VMM_INPUT_VIRTIO && vm->vcon ? &vm->vcon->vd : NULL;
 }
 
-static size_t input_space(struct vmm_vm *vm)
+size_t vmm_vm_input_space(struct vmm_vm *vm)
 {
 	struct vmm_virtio *vd = input_dev(vm);
 
 	return vd ? vmm_vcon_input_space(vd) : pl011_input_space(&vm->uart);
+}
+
+void vmm_vm_input(struct vmm_vm *vm, const uint8_t *buf, size_t n)
+{
+	struct vmm_virtio *vd = input_dev(vm);
+
+	if (vd) {
+		vmm_vcon_input(vd, buf, n);
+		vmm_virtio_process(vd, VMM_VCON_RX);
+	} else {
+		pl011_input(&vm->uart, buf, n);
+	}
+}
+
+/* What stdin may give now: the device's room, or in a deterministic run what is kept for
+ * the next scheduling point (det.c). */
+static size_t input_space(struct vmm_vm *vm)
+{
+	return vm->det.on ? vmm_det_input_space(vm) : vmm_vm_input_space(vm);
 }
 
 /* Reads what stdin has (at most what the device can take). false at EOF or error. */
@@ -301,7 +349,6 @@ static bool read_stdin(struct vmm_vm *vm)
 {
 	uint8_t buf[GZDEV_PL011_BACKLOG];
 	size_t space = input_space(vm);
-	struct vmm_virtio *vd = input_dev(vm);
 	ssize_t n;
 
 	if (space == 0)
@@ -313,12 +360,10 @@ static bool read_stdin(struct vmm_vm *vm)
 		return true;
 	if (n <= 0)
 		return false;
-	if (vd) {
-		vmm_vcon_input(vd, buf, (size_t)n);
-		vmm_virtio_process(vd, VMM_VCON_RX);
-	} else {
-		pl011_input(&vm->uart, buf, (size_t)n);
-	}
+	if (vm->det.on)
+		vmm_det_input(vm, buf, (size_t)n);
+	else
+		vmm_vm_input(vm, buf, (size_t)n);
 	return true;
 }
 
@@ -359,7 +404,8 @@ static void event_loop(struct vmm_vm *vm)
 	bool stdin_on = false;	   /* stdin is in the epoll set */
 	bool stdin_paused = false; /* taken out while the input device is full */
 
-	if (vm->cfg->input != VMM_INPUT_NONE) {
+	/* A replay's input is the recording's. */
+	if (vm->cfg->input != VMM_INPUT_NONE && !vm->det.replaying) {
 		if (ep_add(vm, 0, EV_STDIN) == 0)
 			stdin_on = true;
 		else if (errno == EPERM)

@@ -3,11 +3,22 @@
 # with STATUS after gzvmm reported a host access to guest memory the guest did not share.
 # Inputs: GZVMM IMAGE CPUS EXPECTED OUT RUNS [EXTRA] [STATUS] [PEER_EXPECTED: the transcript a
 # second VM (EXTRA's --peer-vm, console in OUT.peer) must leave]
+# Runs are deterministic (gzvmm --deterministic) unless EXTRA has --clock, --threaded or a
+# second VM (--peer-vm: the deterministic scheduler runs one VM).
 if(NOT EXISTS ${IMAGE})
   message(FATAL_ERROR "guest image ${IMAGE} missing: the el2 sub-build (aarch64-linux-gnu-gcc) builds it")
 endif()
 file(READ ${EXPECTED} expected)
 separate_arguments(extra UNIX_COMMAND "${EXTRA}")
+# Deterministic mode (the vCPUs' turns in virtual time) unless the run asks for the wall clock,
+# the threaded mode (--threaded, a word of this script's, not gzvmm's) or a second VM.
+list(FIND extra --clock _clock)
+list(FIND extra --threaded _threaded)
+list(FIND extra --peer-vm _peer)
+if(_clock EQUAL -1 AND _threaded EQUAL -1 AND _peer EQUAL -1)
+  list(APPEND extra --deterministic)
+endif()
+list(REMOVE_ITEM extra --threaded)
 foreach(run RANGE 1 ${RUNS})
   execute_process(COMMAND ${GZVMM} run --backend sim --kernel ${IMAGE} --cpus ${CPUS}
                           --console file:${OUT}.${run} ${extra}

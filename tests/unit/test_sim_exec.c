@@ -3,7 +3,9 @@
  * short one for a waiter with an interrupt to take or (instruction clock) while a runnable
  * vCPU is between two turns, and not before; waiters get it in FIFO order; a kicked waiter
  * or one with a TLBI leaves the queue without it; a free turn waits for vCPUs in transit
- * (not with the wall clock).
+ * (not with the wall clock); a threaded yield hands the turn to a waiter; in deterministic
+ * mode the turn is the scheduler's (quanta: ten alone, one contended, the short one for a
+ * kicked vCPU).
  * test-libs: gzsim_internal gzsim gzcore gzlib */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <time.h>
 #include <cmocka.h>
 #include <gzsim/sim.h>
+#include "detsched.h"
 #include "exec.h"
 #include "machine.h"
 
@@ -127,7 +130,7 @@ static void test_quanta(void **state)
 	start_waiter(&w, &vc[1], false, 1);
 	assert_false(run_block(&vc[0], QUANTUM - 4));
 	assert_true(run_block(&vc[0], 4));
-	gz_sim_exec_release();
+	gz_sim_exec_release(&vc[0]);
 	pthread_join(w.t, NULL);
 	assert_int_equal(atomic_load(&w.state), 1);
 	/* a waiter with an interrupt to take: the short quantum */
@@ -135,10 +138,10 @@ static void test_quanta(void **state)
 	start_waiter(&w, &vc[0], true, 1);
 	assert_false(run_block(&vc[1], QUANTUM_URGENT - 4));
 	assert_true(run_block(&vc[1], 4));
-	gz_sim_exec_release();
+	gz_sim_exec_release(&vc[0]);
 	pthread_join(w.t, NULL);
 	assert_int_equal(atomic_load(&w.state), 1);
-	gz_sim_exec_release();
+	gz_sim_exec_release(&vc[0]);
 	assert_int_equal(gz_sim_exec_waiting(), 0);
 }
 
@@ -151,19 +154,19 @@ static void test_fifo_and_leaving(void **state)
 	atomic_store(&served, 0);
 	start_waiter(&a, &vc[1], false, 1);
 	start_waiter(&b, &vc[2], false, 2);
-	gz_sim_exec_release();
+	gz_sim_exec_release(&vc[0]);
 	pthread_join(a.t, NULL);
 	assert_int_equal(atomic_load(&a.state), 1);
 	assert_int_equal(atomic_load(&a.order), 0); /* first come, first served */
 	assert_true(stays_blocked(&b));
-	gz_sim_exec_release();
+	gz_sim_exec_release(&vc[0]);
 	pthread_join(b.t, NULL);
 	assert_int_equal(atomic_load(&b.order), 1);
 	/* a kicked waiter leaves the queue without the turn, so does one with a TLBI */
 	start_waiter(&a, &vc[0], true, 1);
 	assert_true(stays_blocked(&a));
 	atomic_store(&vc[0].hyp_kick, 1);
-	gz_sim_exec_kicked();
+	gz_sim_exec_kicked(NULL);
 	pthread_join(a.t, NULL);
 	assert_int_equal(atomic_load(&a.state), 2);
 	assert_int_equal(gz_sim_exec_waiting(), 0);
@@ -171,10 +174,10 @@ static void test_fifo_and_leaving(void **state)
 	atomic_store(&vc[0].hyp_kick, 0);
 	atomic_store(&vc[1].stale, 1);
 	start_waiter(&b, &vc[1], false, 0);
-	gz_sim_exec_kicked();
+	gz_sim_exec_kicked(NULL);
 	pthread_join(b.t, NULL);
 	assert_int_equal(atomic_load(&b.state), 2);
-	gz_sim_exec_release();
+	gz_sim_exec_release(&vc[0]);
 }
 
 /* With the instruction clock, a runnable vCPU between two turns holds the others back. */
@@ -192,14 +195,14 @@ static void test_transit(void **state)
 	vc[0].exec_from = vc[0].insns;
 	assert_false(run_block(&vc[0], QUANTUM_URGENT - 4));
 	assert_true(run_block(&vc[0], 4));
-	gz_sim_exec_release();
+	gz_sim_exec_release(&vc[0]);
 	/* the free turn waits for it, even for the vCPU that just had it */
 	start_waiter(&w, &vc[0], false, 0);
 	assert_true(stays_blocked(&w));
 	gz_sim_exec_runnable(-1); /* vCPU 1 went to sleep: the turn goes */
 	pthread_join(w.t, NULL);
 	assert_int_equal(atomic_load(&w.state), 1);
-	gz_sim_exec_release();
+	gz_sim_exec_release(&vc[0]);
 	gz_sim_exec_runnable(-1);
 }
 
@@ -211,8 +214,66 @@ static void test_wall_clock_does_not_wait(void **state)
 	assert_true(gz_sim_exec_acquire(&vc[0], false));
 	vc[0].exec_from = vc[0].insns;
 	assert_false(run_block(&vc[0], QUANTUM * 2));
-	gz_sim_exec_release();
+	gz_sim_exec_release(&vc[0]);
 	gz_sim_exec_runnable(-2);
+}
+
+/* A yield in the threaded mode gives the turn up: the waiter gets it, the yielder does not. */
+static void test_yield_threaded(void **state)
+{
+	struct waiter w;
+
+	(void)state;
+	assert_true(gz_sim_exec_acquire(&vc[0], false));
+	start_waiter(&w, &vc[1], false, 1);
+	assert_false(gz_sim_exec_yield(&vc[0]));
+	pthread_join(w.t, NULL);
+	assert_int_equal(atomic_load(&w.state), 1);
+	gz_sim_exec_release(&vc[1]);
+}
+
+static int setup_det(void **state)
+{
+	(void)state;
+	if (gz_sim_init(&(struct gz_sim_config){
+		.phys_size = 4 << 20, .cpu_model = -1, .deterministic = true}) != 0)
+		return -1;
+	memset(&ich, 0, sizeof(ich));
+	for (int i = 0; i < 3; i++)
+		fresh(&vc[i], &ctx[i]);
+	return 0;
+}
+
+/* Deterministic mode (detsched.c): the thread holds the scheduler's turn already; alone a
+ * vCPU runs ten quanta between scheduling points, with another runnable one quantum, with
+ * one that has an interrupt to take (kicked) the short quantum; a release keeps the turn, a
+ * yield hands it on (here: this thread was told to leave, so it comes back without it). */
+static void test_deterministic(void **state)
+{
+	(void)state;
+	gz_sim_det_add(0);
+	gz_sim_det_enter(0);
+	assert_true(gz_sim_exec_acquire(&vc[0], false));
+	assert_true(vc[0].exec_det);
+	assert_int_equal(gz_sim_exec_waiting(), 0);
+	assert_false(run_block(&vc[0], QUANTUM * 10 - 4));
+	assert_true(run_block(&vc[0], 4));
+	gz_sim_exec_release(&vc[0]); /* the turn stays: a formality */
+	assert_true(gz_sim_exec_acquire(&vc[0], false));
+	gz_sim_det_add(1);
+	assert_false(run_block(&vc[0], QUANTUM - 4));
+	assert_true(run_block(&vc[0], 4));
+	assert_true(gz_sim_exec_acquire(&vc[0], false));
+	vc[1].exec_det = true;
+	vc[1].det_id = 1;
+	gz_sim_exec_kicked(&vc[1]);
+	assert_false(run_block(&vc[0], QUANTUM_URGENT - 4));
+	assert_true(run_block(&vc[0], 4));
+	gz_sim_det_leave(0);
+	assert_false(gz_sim_exec_yield(&vc[0]));
+	assert_false(vc[0].exec_det);
+	gz_sim_det_remove(1);
+	gz_sim_det_remove(0);
 }
 
 int main(void)
@@ -222,6 +283,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_fifo_and_leaving, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wall_clock_does_not_wait, setup_wall, teardown),
+	    cmocka_unit_test_setup_teardown(test_yield_threaded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deterministic, setup_det, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

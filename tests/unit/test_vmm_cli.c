@@ -74,6 +74,23 @@ static const struct bad_case bad_cases[] = {
     {{"run", "--kernel", "k", "--backend", "sim", "--max-insns", "99999999999999999999999"},
      "invalid --max-insns '99999999999999999999999' (a number, at least 1)"},
     {{"run", "--kernel", "k", "--clock", "wall"}, "option --clock needs --backend sim"},
+    {{"run", "--kernel", "k", "--deterministic"}, "option --deterministic needs --backend sim"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--seed", "-1"},
+     "invalid --seed '-1' (a number, at least 0)"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--seed", "1", "--clock", "wall"},
+     "--deterministic needs --clock insns"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--record", "r", "--replay", "p"},
+     "--record and --replay exclude each other"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--replay", "p", "--seed", "2"},
+     "--replay takes the seed from the recording, not --seed"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--replay="}, "--replay needs a file name"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--trace="}, "--trace needs a file name"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--trace-max", "8M"},
+     "--trace-max needs --trace FILE"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--trace", "t", "--trace-max", "2K"},
+     "invalid --trace-max '2K' (a size of at least 4K, such as 64M)"},
+    {{"run", "--kernel", "k", "--backend", "sim", "--trace", "t", "--trace-max", "x"},
+     "invalid --trace-max 'x' (a size of at least 4K, such as 64M)"},
     {{"run", "--max-insns", "5", "--kernel", "k", "--backend", "gzvm"},
      "option --max-insns needs --backend sim"},
     {{"run", "--kernel", "k", "--initrd", ""}, "--initrd needs a file name"},
@@ -256,6 +273,37 @@ static void test_sim_options(void **state)
 	assert_false(cfg.sim.gdb_wait);
 }
 
+/* --seed, --record and --replay each make the run deterministic; --trace is on its own. */
+static void test_deterministic_options(void **state)
+{
+	const char *det[] = {"run", "--backend", "sim", "--kernel", "k", "--deterministic", NULL};
+	const char *seed[] = {"run", "--backend", "sim", "--kernel", "k", "--seed", "0x2a", NULL};
+	const char *rec[] = {"run",   "--backend", "sim",    "--kernel",    "k",   "--record",
+			     "r.txt", "--trace",   "t.json", "--trace-max", "64K", NULL};
+	const char *rep[] = {"run", "--backend", "sim", "--kernel", "k", "--replay=p.txt", NULL};
+	struct vmm_config cfg;
+	enum vmm_cli_action act;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(det, &cfg, &act, err, sizeof(err)), 0);
+	assert_true(cfg.sim.deterministic);
+	assert_int_equal(cfg.sim.seed, 0);
+	assert_null(cfg.trace);
+	assert_int_equal(parse(seed, &cfg, &act, err, sizeof(err)), 0);
+	assert_true(cfg.sim.deterministic);
+	assert_int_equal(cfg.sim.seed, 42);
+	assert_int_equal(parse(rec, &cfg, &act, err, sizeof(err)), 0);
+	assert_true(cfg.sim.deterministic);
+	assert_string_equal(cfg.record, "r.txt");
+	assert_string_equal(cfg.trace, "t.json");
+	assert_int_equal(cfg.trace_max, 64 << 10);
+	assert_int_equal(parse(rep, &cfg, &act, err, sizeof(err)), 0);
+	assert_true(cfg.sim.deterministic);
+	assert_string_equal(cfg.replay, "p.txt");
+	assert_null(cfg.record);
+}
+
 /* The gdb server's options: a port 1..65535, --gdb-wait only with it, the sim backend only. */
 static void test_gdb_options(void **state)
 {
@@ -340,6 +388,7 @@ int main(void)
 	    cmocka_unit_test(test_gdb_options),
 	    cmocka_unit_test(test_help_and_version),
 	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_deterministic_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

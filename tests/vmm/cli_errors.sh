@@ -185,6 +185,29 @@ expect 2 "gzvmm: --stop-timeout '9999' out of range (0 to 3600)" -- run $K --sto
 expect 2 "gzvmm: invalid --hyp-mem '1K' (a size such as 8M, at least 4K)" -- run $K --hyp-mem 1K
 expect 2 "gzvmm: invalid --hyp-mem 'lots' (a size such as 8M, at least 4K)" -- run $K --hyp-mem lots
 
+# Deterministic runs, their recordings and traces (sim backend).
+S="--backend sim"
+printf 'gzvmm-record 1\nseed 0\nepoch 0\ncpus 2\ninput-device pl011\nimage 0000000000000000\n' > "$T/rec.2cpus"
+printf 'gzvmm-record 1\nseed 0\nepoch 0\ncpus 1\ninput-device pl011\nimage 0000000000000000\n' > "$T/rec.image"
+printf 'gzvmm-record 1\nseed 0\nseed 1\n' > "$T/rec.twice"
+expect 2 "gzvmm: option --deterministic needs --backend sim" -- run $K --deterministic
+expect 2 "gzvmm: option --seed needs --backend sim" -- run $K --seed 1
+expect 2 "gzvmm: option --trace needs --backend sim" -- run $K --trace "$T/t"
+expect 2 "gzvmm: invalid --seed 'x' (a number, at least 0)" -- run $K $S --seed x
+expect 2 "gzvmm: --deterministic needs --clock insns" -- run $K $S --deterministic --clock wall
+expect 2 "gzvmm: --deterministic needs --clock insns" -- run $K $S --seed 3 --clock wall
+expect 2 "gzvmm: --record and --replay exclude each other" -- run $K $S --record a --replay b
+expect 2 "gzvmm: --replay takes the seed from the recording, not --seed" -- run $K $S --replay a --seed 1
+expect 2 "gzvmm: --record needs a file name" -- run $K $S --record ""
+expect 2 "gzvmm: --trace-max needs --trace FILE" -- run $K $S --trace-max 1M
+expect 2 "gzvmm: invalid --trace-max '1K' (a size of at least 4K, such as 64M)" -- run $K $S --trace "$T/t" --trace-max 1K
+expect 2 "gzvmm: cannot open --replay file '$T/nope': No such file or directory" -- run $K $S --replay "$T/nope" --dry-run
+expect 2 "gzvmm: --replay file '$T/kernel': not a gzvmm record file (no 'gzvmm-record 1' line)" -- run $K $S --replay "$T/kernel" --dry-run
+expect 2 "gzvmm: --replay file '$T/rec.twice': line 3: item given twice" -- run $K $S --replay "$T/rec.twice" --dry-run
+expect 2 "gzvmm: --replay file '$T/rec.2cpus' is of a run with 2 vCPUs, not 1" -- run $K $S --replay "$T/rec.2cpus" --dry-run
+expect 2 "gzvmm: --replay file '$T/rec.image' is of another kernel or firmware" -- run $K $S --replay "$T/rec.image" --dry-run
+expect 2 "gzvmm: cannot create --record file '$T/dir/no/rec': No such file or directory" -- run $K $S --record "$T/dir/no/rec" --dry-run
+
 # Good forms.
 if ! "$GZVMM" --help | grep -q '^usage: gzvmm run'; then echo "FAIL: --help"; fails=$((fails + 1)); fi
 if ! "$GZVMM" --version | grep -q '^gzvmm (opengz)'; then echo "FAIL: --version"; fails=$((fails + 1)); fi

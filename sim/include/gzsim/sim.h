@@ -27,6 +27,11 @@ struct gz_sim_config {
 	uint64_t slice;	    /* 0: default */
 	enum gz_sim_clock clock;
 	int cpu_model; /* UC_CPU_ARM64_*; -1: Cortex-A72 */
+	/* Deterministic mode (sim/detsched.c): vCPU threads take turns defined in guest
+	 * instructions, in an order seed decides (0: round robin). Instruction clock only. */
+	bool deterministic;
+	uint64_t seed;
+	uint64_t epoch; /* deterministic mode: the wall-clock time (s) at counter 0 */
 };
 
 /* Create the machine. Returns 0 or a negative GZ_ERR_* (bad config, no memory). Calling it
@@ -52,6 +57,28 @@ void gz_sim_set_console(gz_sim_putc_fn fn, void *arg);
 uint64_t gz_sim_insns(void);	     /* instructions executed by every vCPU */
 void gz_sim_advance(uint64_t ticks); /* add counter ticks (idle skip) */
 uint64_t gz_sim_ticks_to_ns(uint64_t ticks);
+
+/* Deterministic mode: at every scheduling point (a vCPU's quantum is over, or it sleeps) the
+ * thread that holds the turn calls the hook with the point's number (1, 2, ...; the same in
+ * every run of the same guest with the same inputs) before the next vCPU is chosen, so the
+ * embedder can deliver input and poll its devices there. idle: nothing can run and no timer
+ * is due; the hook returns true if it wants to be called at the next step all the same
+ * (it delivered something, or a replay has more to give). */
+typedef bool (*gz_sim_sched_hook_fn)(void *arg, uint64_t step, bool idle);
+void gz_sim_set_sched_hook(gz_sim_sched_hook_fn fn, void *arg);
+/* Host input for a machine that is idle: its hook runs at a new step (no-op otherwise). */
+void gz_sim_sched_poke(void);
+/* Scheduling points passed so far. */
+uint64_t gz_sim_sched_step(void);
+
+/* Exit traces: every exit of every vCPU as a JSON line to path, at most max_bytes (0: 1 GiB)
+ * and a last line saying it was cut. 0 or -errno. */
+#define GZ_SIM_TRACE_MAX_DEFAULT (1ULL << 30)
+int gz_sim_trace_open(const char *path, uint64_t max_bytes);
+void gz_sim_trace_close(void);
+/* The calling thread's vCPU's last exit came to handler ("driver", "vmm") as GZVM_EXIT_*
+ * gzvm_exit, for device (NULL: none). */
+void gz_sim_trace_handled(const char *handler, uint32_t gzvm_exit, const char *device);
 
 /* vCPU bookkeeping: a vCPU is known by the address of its gz_cpu_ctx. Forget releases its
  * Unicorn instance (call before freeing the context). */
