@@ -1,12 +1,14 @@
 /* The set-up phase's stop thread (setup_stop.h). It takes SIGINT/SIGTERM with sigwait, so no
  * handler and no unblocked mask is ever left behind for the threads set-up creates; disarming
  * wakes it with VMM_KICK_SIGNAL sent to it alone, so no stop signal is consumed and lost. */
+#define _GNU_SOURCE
 #include "setup_stop.h"
 #include "backend.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,31 +25,20 @@ static void *stop_main(void *arg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, VMM_KICK_SIGNAL);
-	while (sigwait(&set, &sig) != 0)
-		;
-	if (sig == SIGINT || sig == SIGTERM) {
-		static const char msg_int[] = "gzvmm: stopped by SIGINT during set-up\n";
-		static const char msg_term[] = "gzvmm: stopped by SIGTERM during set-up\n";
-		const char *m = sig == SIGINT ? msg_int : msg_term;
-
-		ssize_t n = write(2, m, strlen(m));
-
-		(void)n;
-		/* Nothing set-up did needs undoing: the terminal is still as it was, and closing
-		 * the VM's file descriptors destroys the VM. */
-		_exit(128 + sig);
-	}
-	return NULL;
+	/* Blocked in every thread and a valid set: sigwait returns one of the three. */
+	sigwait(&set, &sig);
+	if (sig == VMM_KICK_SIGNAL)
+		return NULL;
+	/* Nothing set-up did needs undoing: the terminal is still as it was, and closing the
+	 * VM's file descriptors destroys the VM. */
+	dprintf(2, "gzvmm: stopped by SIG%s during set-up\n", sigabbrev_np(sig));
+	_exit(128 + sig);
 }
 
 int vmm_setup_stop_arm(void)
 {
-	if (armed)
-		return 0;
-	if (pthread_create(&stop_thread, NULL, stop_main, NULL) != 0)
-		return -1;
-	armed = true;
-	return 0;
+	armed = pthread_create(&stop_thread, NULL, stop_main, NULL) == 0;
+	return -(int)!armed; /* 0, or -1: set-up runs unguarded */
 }
 
 void vmm_setup_stop_disarm(void)

@@ -5,7 +5,7 @@
 #define VMM_SETUP_STOP_H
 
 /* Start the waiting thread. The caller blocks SIGINT, SIGTERM and VMM_KICK_SIGNAL first (in
- * every thread). 0, or -1 if no thread could be started (set-up then runs unguarded). */
+ * every thread); once. 0, or -1 if no thread could be started (set-up then runs unguarded). */
 int vmm_setup_stop_arm(void);
 /* Stop it before the run loop: a signal that comes after stays pending for the signalfd. */
 void vmm_setup_stop_disarm(void);
