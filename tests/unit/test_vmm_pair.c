@@ -61,7 +61,7 @@ static void test_peer_refusals(void **state)
 	    {"--kernel a --dry-run", "--peer-vm and --dry-run exclude each other"},
 	};
 	struct vmm_config c;
-	char many[600];
+	char many[1024]; /* 70 words of 9 bytes */
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
