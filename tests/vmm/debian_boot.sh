@@ -55,9 +55,12 @@ esac
 opts="$*"
 [ "$what" = edk2 ] && { rm -f "$work/vars.img" && truncate -s 64M "$work/vars.img" || exit 1; }
 
-boot boot1 "$prompt|1|echo opengz-state: \$(timeout 120 systemctl is-system-running --wait)\r" \
-	'^opengz-state: \(running\|degraded\)|1|echo opengz-mark-'"$token"' >/root/opengz-mark; sync; echo opengz-written\r' \
+# A step's pattern ends at its first "|": the shell says whether the state is one of the two.
+state='s=$(timeout 120 systemctl is-system-running --wait); case $s in running | degraded)'
+state="$state echo opengz-state-ok: \$s ;; *) echo opengz-state-bad: \$s ;; esac\r"
+boot boot1 "$prompt|1|$state" \
+	'^opengz-state-ok: |1|echo opengz-mark-'"$token"' >/root/opengz-mark; sync; echo opengz-written\r' \
 	'^opengz-written|1|@TERM' || exit 1
-sed -n 's/^opengz-state: \([a-z]*\).*$/debian: system \1/p' "$work/boot1/console" | head -n 1
+sed -n 's/^opengz-state-ok: \([a-z]*\).*$/debian: system \1/p' "$work/boot1/console" | head -n 1
 boot boot2 "$prompt|1|cat /root/opengz-mark\r" "^opengz-mark-$token|1|@TERM" || exit 1
 echo "debian: the file written in the first boot is there in the second"
