@@ -50,16 +50,15 @@ static bool host_owns_block(gz_pa_t block)
 void gz_host_s2_regroup(struct gz_pgt *s2, gz_pa_t pa)
 {
 	gz_pa_t block = GZ_ALIGN_DOWN(pa, HOST_BLOCK);
-	unsigned level;
 
 	if (!host_owns_block(block))
 		return;
+	/* Whatever maps part of the block is a table of pages: the returned page's leaf went
+	 * when it left, and the host cannot have mapped the block whole since. Unmapping the
+	 * whole aligned block splits nothing, so it needs no memory and cannot fail. */
 	for (gz_pa_t p = block; p < block + HOST_BLOCK; p += GZ_PAGE_SIZE) {
-		if (gz_pgt_translate(s2, p, NULL, NULL, &level) != GZ_OK)
+		if (gz_pgt_translate(s2, p, NULL, NULL, NULL) != GZ_OK)
 			continue;
-		if (gz_pgt_level_size(level) >= HOST_BLOCK)
-			return; /* one leaf already */
-		/* A table of pages: no block to split, so no memory needed. */
 		if (gz_pgt_unmap(s2, block, HOST_BLOCK))
 			gz_hal_panic("host_s2: unmapping a table of pages failed");
 		return;
