@@ -20,7 +20,7 @@
 #include "phys.h"
 
 static struct sigaction prev_segv;
-static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t install_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void call(const struct sigaction *sa, int sig, siginfo_t *si, void *uc)
 {
@@ -68,17 +68,23 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
 	call(&prev_segv, sig, si, uc);
 }
 
-/* Installed when the host first loses pages, over whatever the VMM installed at its set-up. */
+/* In place whenever the host loses pages, over whatever handled SIGSEGV before (gzvmm's at
+ * its set-up, a test harness's), and again if someone replaced it since. */
 static void install(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, cur;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_segv;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSEGV, &sa, &prev_segv) != 0)
-		gz_hal_panic("hostview: cannot take SIGSEGV");
+	pthread_mutex_lock(&install_mu);
+	if (sigaction(SIGSEGV, NULL, &cur) != 0 ||
+	    !((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_segv)) {
+		if (sigaction(SIGSEGV, &sa, &prev_segv) != 0)
+			gz_hal_panic("hostview: cannot take SIGSEGV");
+	}
+	pthread_mutex_unlock(&install_mu);
 }
 
 void gz_hal_host_access(gz_pa_t pa, uint64_t nr, bool accessible)
@@ -88,7 +94,7 @@ void gz_hal_host_access(gz_pa_t pa, uint64_t nr, bool accessible)
 	if (!h || !nr || !gz_sim_host_view(pa + (nr << GZ_PAGE_SHIFT) - 1))
 		return; /* not simulated RAM: nothing of the host's */
 	if (!accessible)
-		pthread_once(&install_once, install);
+		install();
 	if (mprotect(h, nr << GZ_PAGE_SHIFT, accessible ? PROT_READ | PROT_WRITE : PROT_NONE) != 0)
 		gz_hal_panic("hostview: mprotect failed");
 }
