@@ -16,6 +16,7 @@
 #include <gzhyp/chan.h>
 
 #include "../tests/unit/vm_fixture.h"
+#include "harness/input.h"
 
 #define NVM	  3
 #define RAM_IPA	  0x80000000ULL
@@ -38,17 +39,6 @@ static struct model_chan model[GZ_CHAN_MAX + 1];
 static uint16_t vms[NVM];
 static uint64_t call_args[4];
 static uint64_t call_ret[4];
-static const uint8_t *ip;
-static size_t in_n;
-
-static uint64_t take(unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++, in_n ? (ip++, in_n--) : 0)
-		v |= (uint64_t)(in_n ? *ip : 0) << (8 * i);
-	return v;
-}
 
 static void check(bool ok)
 {

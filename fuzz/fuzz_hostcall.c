@@ -14,18 +14,7 @@
 #include <string.h>
 
 #include "../tests/unit/vm_fixture.h"
-
-static const uint8_t *ip;
-static size_t in_n;
-
-static uint64_t take(unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++, in_n ? (ip++, in_n--) : 0)
-		v |= (uint64_t)(in_n ? *ip : 0) << (8 * i);
-	return v;
-}
+#include "harness/input.h"
 
 static int guest(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg)
 {
