@@ -8,10 +8,14 @@
 # Those lines go to WORK/soak.log (report.py reads them). With GZ_SOAK_SECONDS (not 0) the
 # loop ends at the first sample past that much time since the first.
 #   fullstack.sh GZHYP_IMAGE GUEST_DIR EXPECTED_DIR SPEC_FILE CYCLES EVERY WORK
+# GZ_SOAK_JOBS (default 1): VMs run side by side, each by its own gzvmm, in rounds; the samples
+# fall between rounds (no VM alive), at the first round's end past each EVERY cycles. A gzvmm
+# still running after 300 s is a failed cycle.
 # QEMU's time limit: GZ_QEMU_TIMEOUT seconds (default 110).
 set -uo pipefail
 
 image=$1 guests_dir=$2 exp_dir=$3 spec_file=$4 cycles=$5 every=$6 work=$7
+jobs=${GZ_SOAK_JOBS:-1}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 qemu=${GZ_QEMU:-qemu-system-aarch64}
 . "$root/tests/qemu/host_vm.sh"
@@ -36,26 +40,42 @@ sample() {
 }
 set -- ${specs[*]}
 nspecs=\$#
-i=0 failed=0
+i=0 failed=0 next=$every
 t0=\$(cut -d' ' -f1 /proc/uptime)
 sample 0
 while [ \$i -lt $cycles ]; do
-  k=\$((i % nspecs + 1))
-  eval spec=\\\${\$k}
-  IFS=: read g n m p <<SPEC
+  # A round: up to JOBS VMs started side by side, each its own gzvmm, then all waited for;
+  # samples are taken between rounds, when no VM exists.
+  j=0
+  while [ \$j -lt $jobs ] && [ \$i -lt $cycles ]; do
+    k=\$((i % nspecs + 1))
+    eval spec=\\\${\$k}
+    IFS=: read g n m p <<SPEC
 \$spec
 SPEC
-  prot=
-  [ "\$p" = protected ] && prot=--protected
-  gzvmm run --backend gzvm --kernel /g/\$g.elf --cpus \$n --mem \${m}M \$prot --console file:/tmp/out 2>/tmp/err
-  rc=\$?
-  if [ \$rc != 0 ] || ! cmp -s /tmp/out /exp/\$g-\$n.txt; then
-    failed=\$((failed + 1))
-    echo "soak: cycle \$i FAILED: \$g with \$n vCPUs, \$m MiB, \$p: gzvmm status \$rc"
-    head -c 2000 /tmp/err
-  fi
-  i=\$((i + 1))
-  if [ \$((i % $every)) = 0 ]; then
+    prot=
+    [ "\$p" = protected ] && prot=--protected
+    timeout 300 gzvmm run --backend gzvm --kernel /g/\$g.elf --cpus \$n --mem \${m}M \$prot --console file:/tmp/out\$j 2>/tmp/err\$j &
+    eval pid\$j=\$! spec\$j=\$spec
+    i=\$((i + 1)) j=\$((j + 1))
+  done
+  w=0
+  while [ \$w -lt \$j ]; do
+    eval wait \\\$pid\$w
+    rc=\$?
+    eval spec=\\\$spec\$w
+    IFS=: read g n m p <<SPEC
+\$spec
+SPEC
+    if [ \$rc != 0 ] || ! cmp -s /tmp/out\$w /exp/\$g-\$n.txt; then
+      failed=\$((failed + 1))
+      echo "soak: cycle \$((i - j + w)) FAILED: \$g with \$n vCPUs, \$m MiB, \$p: gzvmm status \$rc"
+      head -c 2000 /tmp/err\$w
+    fi
+    w=\$((w + 1))
+  done
+  if [ \$i -ge \$next ] || [ \$i -ge $cycles ]; then
+    next=\$((next + $every))
     sample \$i
     [ ${GZ_SOAK_SECONDS:-0} != 0 ] && [ \$(awk -v a=\$t0 -v b=\$(cut -d' ' -f1 /proc/uptime) -v l=${GZ_SOAK_SECONDS:-0} 'BEGIN {print (b - a >= l)}') = 1 ] && break
   fi
