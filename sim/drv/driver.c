@@ -1,11 +1,10 @@
 /* The in-process gzvm driver: fd table, gzdrv_ops over the simulated host (memory from
  * simulated physical memory, user copies as plain copies, hypercalls as direct calls of
- * gz_hostcall_dispatch, eventfds as Linux eventfds polled by a watcher thread), and the
+ * gz_hostcall_dispatch, eventfds as Linux eventfds: eventfd.c), and the
  * idle protocol on virtual time: when every vCPU thread in RUN sleeps, the counter jumps to
  * the earliest wake-up. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <gzsim/driver.h>
 #include <uapi/linux/gzvm.h>
 #include "gzdrv.h"
+#include "eventfd.h"
 #include "../detsched.h"
 #include "../exec.h"
 #include "../gdb.h"
@@ -28,7 +28,6 @@
 #define MAX_FDS	    256
 #define FD_BASE	    1000 /* distinct from the process's real fds */
 #define MAX_THREADS GZ_SIM_MAX_PCPUS
-#define MAX_WATCH   64
 
 enum fd_kind { FD_FREE, FD_DEV, FD_VM, FD_VCPU };
 
@@ -51,10 +50,6 @@ struct thread_ent {
 	int det_id; /* the vCPU it runs, for the deterministic scheduler; -1: none yet */
 };
 
-struct efd {
-	int fd;
-};
-
 static struct {
 	bool up;
 	struct gzdrv drv;
@@ -65,11 +60,6 @@ static struct {
 	void *hyp_mem;
 	uint64_t hyp_size;
 	uint64_t pinned, pinned_peak; /* pages pinned for all VMs, and the most at once (atomic) */
-	/* irqfd watcher */
-	pthread_t watcher;
-	bool watcher_up, watcher_stop;
-	struct gzdrv_irqfd *watched[MAX_WATCH];
-	int wake_pipe[2];
 } S = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static _Thread_local int my_thread = -1;
@@ -217,138 +207,6 @@ static void op_unpin_page(void *env, uint64_t pa, bool dirty)
 	(void)pa;
 	(void)dirty;
 	__atomic_fetch_sub(&S.pinned, 1, __ATOMIC_RELAXED);
-}
-
-static int op_eventfd_get(void *env, int fd, void **out)
-{
-	char path[64], target[64];
-	ssize_t n;
-	struct efd *e;
-
-	(void)env;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -EBADF;
-	target[n] = 0;
-	if (strcmp(target, "anon_inode:[eventfd]"))
-		return -EINVAL;
-	e = malloc(sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	e->fd = dup(fd);
-	if (e->fd < 0) {
-		free(e);
-		return -EBADF;
-	}
-	*out = e;
-	return 0;
-}
-
-static void op_eventfd_put(void *env, void *p)
-{
-	struct efd *e = p;
-
-	(void)env;
-	if (e) {
-		close(e->fd);
-		free(e);
-	}
-}
-
-static void op_eventfd_signal(void *env, void *p)
-{
-	struct efd *e = p;
-	uint64_t one = 1;
-
-	(void)env;
-	if (write(e->fd, &one, sizeof(one)) < 0)
-		perror("gzsim driver: eventfd write");
-}
-
-static void *watcher_main(void *arg);
-
-static void poke_watcher(void)
-{
-	char c = 1;
-
-	if (write(S.wake_pipe[1], &c, 1) < 0)
-		perror("gzsim driver: watcher pipe");
-}
-
-static int op_irqfd_watch(void *env, struct gzdrv_irqfd *irqfd)
-{
-	int r = -ENOSPC;
-
-	(void)env;
-	pthread_mutex_lock(&S.mu);
-	if (!S.watcher_up) {
-		S.watcher_stop = false;
-		if (pthread_create(&S.watcher, NULL, watcher_main, NULL) == 0)
-			S.watcher_up = true;
-	}
-	for (int i = 0; i < MAX_WATCH && S.watcher_up; i++) {
-		if (!S.watched[i]) {
-			S.watched[i] = irqfd;
-			r = 0;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&S.mu);
-	poke_watcher();
-	return r;
-}
-
-static void op_irqfd_unwatch(void *env, struct gzdrv_irqfd *irqfd)
-{
-	(void)env;
-	pthread_mutex_lock(&S.mu);
-	for (int i = 0; i < MAX_WATCH; i++)
-		if (S.watched[i] == irqfd)
-			S.watched[i] = NULL;
-	pthread_mutex_unlock(&S.mu);
-	poke_watcher();
-}
-
-/* Polls every watched irqfd's eventfd; a signal fires the irqfd, a hang-up drops it. */
-static void *watcher_main(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		struct pollfd pfd[MAX_WATCH + 1];
-		struct gzdrv_irqfd *who[MAX_WATCH];
-		int n = 0;
-
-		pthread_mutex_lock(&S.mu);
-		if (S.watcher_stop) {
-			pthread_mutex_unlock(&S.mu);
-			return NULL;
-		}
-		for (int i = 0; i < MAX_WATCH; i++) {
-			if (!S.watched[i])
-				continue;
-			pfd[n] = (struct pollfd){.fd = ((struct efd *)S.watched[i]->efd)->fd,
-						 .events = POLLIN};
-			who[n++] = S.watched[i];
-		}
-		pthread_mutex_unlock(&S.mu);
-		pfd[n] = (struct pollfd){.fd = S.wake_pipe[0], .events = POLLIN};
-		if (poll(pfd, (nfds_t)n + 1, -1) < 0)
-			continue;
-		if (pfd[n].revents) {
-			char buf[64];
-
-			if (read(S.wake_pipe[0], buf, sizeof(buf)) < 0)
-				continue;
-		}
-		for (int i = 0; i < n; i++) {
-			uint64_t cnt;
-
-			if (pfd[i].revents & POLLIN &&
-			    read(pfd[i].fd, &cnt, sizeof(cnt)) == sizeof(cnt))
-				gzdrv_irqfd_fire(who[i]);
-		}
-	}
 }
 
 static void *op_lock_create(void *env)
@@ -622,11 +480,11 @@ static const struct gzdrv_ops sim_ops = {
     .check_user_range = op_check_user_range,
     .pin_user_page = op_pin_user_page,
     .unpin_page = op_unpin_page,
-    .eventfd_get = op_eventfd_get,
-    .eventfd_put = op_eventfd_put,
-    .eventfd_signal = op_eventfd_signal,
-    .irqfd_watch = op_irqfd_watch,
-    .irqfd_unwatch = op_irqfd_unwatch,
+    .eventfd_get = gz_sim_eventfd_get,
+    .eventfd_put = gz_sim_eventfd_put,
+    .eventfd_signal = gz_sim_eventfd_signal,
+    .irqfd_watch = gz_sim_irqfd_watch,
+    .irqfd_unwatch = gz_sim_irqfd_unwatch,
     .lock_create = op_lock_create,
     .lock_destroy = op_lock_destroy,
     .lock = op_lock,
@@ -667,8 +525,9 @@ int gz_sim_drv_init(const struct gz_sim_drv_config *cfg)
 		fprintf(stderr, "gzsim driver: gz_core_init failed (%d)\n", r);
 		return -ENODEV;
 	}
-	if (pipe(S.wake_pipe))
-		return -errno;
+	r = gz_sim_irqfd_init();
+	if (r)
+		return r;
 	gzdrv_init(&S.drv, &sim_ops, NULL, 40, gz_sim_m.cfg.cntfrq);
 	r = gzdrv_probe(&S.drv);
 	if (r)
@@ -679,21 +538,10 @@ int gz_sim_drv_init(const struct gz_sim_drv_config *cfg)
 
 void gz_sim_drv_fini(void)
 {
-	if (S.watcher_up) {
-		pthread_mutex_lock(&S.mu);
-		S.watcher_stop = true;
-		pthread_mutex_unlock(&S.mu);
-		poke_watcher();
-		pthread_join(S.watcher, NULL);
-		S.watcher_up = false;
-	}
-	if (S.up) {
-		close(S.wake_pipe[0]);
-		close(S.wake_pipe[1]);
+	gz_sim_irqfd_fini();
+	if (S.up)
 		gzdrv_fini(&S.drv);
-	}
 	memset(S.fds, 0, sizeof(S.fds));
-	memset(S.watched, 0, sizeof(S.watched));
 	S.up = false;
 }
 
