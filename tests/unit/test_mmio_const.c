@@ -1,7 +1,10 @@
 /* Constant device registers (src/hyp/core/mmio_const.c, GZVM_CAP_OPENGZ_MMIO_CONST): what a
  * VMM may declare and when, the reads the hypervisor then answers on the fast path and on the
  * full one with the value the VMM would have given, the accesses that still go to the VMM, and
- * the table's pool page charged to the VM and given back with it. */
+ * the table's pool page charged to the VM and given back with it.
+ * The table's lookups are counted (the test links with --wrap): one per exit, whichever path
+ * completes it.
+ * test-libs: gzcore gzfake gzlib -Wl,--wrap=gz_mmio_const_lookup */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +24,19 @@
 
 static uint16_t vm;
 static struct gz_vcpu *v0;
+
+/* Every lookup in a constant-register table, counted on its way to the real one. */
+static unsigned nr_lookups;
+bool __real_gz_mmio_const_lookup(const struct gz_mmio_const *t, gz_ipa_t ipa, unsigned size,
+				 uint32_t *value);
+bool __wrap_gz_mmio_const_lookup(const struct gz_mmio_const *t, gz_ipa_t ipa, unsigned size,
+				 uint32_t *value);
+bool __wrap_gz_mmio_const_lookup(const struct gz_mmio_const *t, gz_ipa_t ipa, unsigned size,
+				 uint32_t *value)
+{
+	nr_lookups++;
+	return __real_gz_mmio_const_lookup(t, ipa, size, value);
+}
 
 static int setup(void **state)
 {
@@ -198,6 +214,62 @@ static void test_full_path_and_guard(void **state)
 	assert_int_equal(v0->ctx.x[3], 2);
 }
 
+/* One table lookup per exit: the fast path's decision is what dispatches the exit, taken
+ * or handed to the run loop; only an exit the fast path never saw is looked up there. */
+static void test_one_lookup_per_exit(void **state)
+{
+	struct gz_exit_record rec = rd(DEV, 2, false, false, false);
+	struct gz_exit x = {0};
+	uint32_t reason;
+	uint64_t x3, fast0;
+
+	(void)state;
+	assert_int_equal(declare(vm, DEV, 4, 0x74726976), GZ_OK);
+	nr_lookups = 0;
+	assert_true(fast_read(DEV, 2, false, false, &x3)); /* taken */
+	assert_int_equal(x3, 0x74726976);
+	assert_int_equal(nr_lookups, 1);
+
+	/* declined (another width): the run loop dispatches the handed exit without asking */
+	nr_lookups = 0;
+	rec = rd(DEV, 0, false, false, false);
+	assert_false(gz_exit_fast(&v0->ctx, &rec));
+	assert_true(v0->exit_handed);
+	assert_true(v0->exit.const_located);
+	assert_false(v0->exit.const_hit);
+	assert_int_equal(gz_exit_dispatch(v0, &v0->exit), GZ_EXIT_TO_HOST);
+	assert_int_equal(nr_lookups, 1);
+	/* a write is never a constant read: no lookup at all */
+	nr_lookups = 0;
+	rec = rd(DEV, 2, false, false, true);
+	assert_false(gz_exit_fast(&v0->ctx, &rec));
+	assert_int_equal(gz_exit_dispatch(v0, &v0->exit), GZ_EXIT_TO_HOST);
+	assert_int_equal(nr_lookups, 0);
+
+	/* an exit decoded by the run loop alone: one lookup, in the dispatch */
+	nr_lookups = 0;
+	rec = rd(DEV, 2, false, false, false);
+	arm64_exit_decode(&rec, &x.desc);
+	v0->ctx.pc = PC0;
+	assert_int_equal(gz_exit_dispatch(v0, &x), GZ_EXIT_RESUME);
+	assert_int_equal(v0->ctx.x[3], 0x74726976);
+	assert_int_equal(nr_lookups, 1);
+
+	/* through the run loop: a constant read the fast path completes, then one it declines
+	 * that becomes the VMM's MMIO exit; two exits, two lookups */
+	fake_hal_set_fast_path(gz_exit_fast);
+	fast0 = v0->nr_fast_exits;
+	nr_lookups = 0;
+	vfix_push(GZ_EXIT_KIND_SYNC, rd(DEV, 2, false, false, false).esr, DEV & 0xfff,
+		  hpfar_of(DEV), NULL, NULL);
+	vfix_push(GZ_EXIT_KIND_SYNC, rd(DEV, 1, false, false, false).esr, DEV & 0xfff,
+		  hpfar_of(DEV), NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_MMIO);
+	assert_int_equal(v0->nr_fast_exits, fast0 + 1);
+	assert_int_equal(nr_lookups, 2);
+}
+
 /* Declarations only before the first run; the page goes back with the VM. */
 static void test_frozen_after_run(void **state)
 {
@@ -227,8 +299,8 @@ static void test_frozen_after_run(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_declare_rules),	 T(test_table_full),	   T(test_fast_reads),
-	    T(test_full_path_and_guard), T(test_frozen_after_run),
+	    T(test_declare_rules),	 T(test_table_full),	      T(test_fast_reads),
+	    T(test_full_path_and_guard), T(test_one_lookup_per_exit), T(test_frozen_after_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

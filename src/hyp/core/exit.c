@@ -86,14 +86,15 @@ static enum gz_exit_action abort_in_slot(struct gz_vcpu *v, const struct gz_exit
 
 /* A read of a register the VMM declared constant (gzhyp/mmio_const.h), answered here as the
  * VMM would: the value crosses to the register as an MMIO completion's data would. An access
- * the MMIO guard keeps from the VMM is not answered either (dabt_default aborts it). */
+ * the MMIO guard keeps from the VMM is not answered either (dabt_default aborts it). The
+ * fast path has usually looked the access up already (x->const_located). */
 static enum gz_exit_action dabt_const(struct gz_vcpu *v, const struct gz_exit *x)
 {
 	const struct gz_exit_desc *d = &x->desc;
 	const struct gz_exit_abort *ab = &d->abort;
-	uint32_t val;
+	uint32_t val = x->const_val;
 
-	if (!gz_mmio_const_read(v, d, &val))
+	if (x->const_located ? !x->const_hit : !gz_mmio_const_read(v, d, &val))
 		return GZ_EXIT_NEXT;
 	gz_vcpu_set_reg(
 	    v, ab->reg,

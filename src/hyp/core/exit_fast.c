@@ -36,10 +36,11 @@ static bool takes(struct gz_vcpu *v, struct gz_exit *x)
 	gz_vgic_mmio_locate(&v->vm->vgic, v->id, ab->ipa, ab->size, &x->vgic);
 	x->vgic_located = true;
 	if (x->vgic.frame == GZ_VGIC_FRAME_NONE) {
-		/* or a read of a register the VMM declared constant */
-		uint32_t val;
-
-		return gz_mmio_const_read(v, d, &val);
+		/* or a read of a register the VMM declared constant: looked up here once, the
+		 * answer kept for dabt_const on whichever path dispatches the exit */
+		x->const_hit = gz_mmio_const_read(v, d, &x->const_val);
+		x->const_located = true;
+		return x->const_hit;
 	}
 	return !ab->write && !ab->ea && !ab->s1ptw && x->vgic.read_stable;
 }
@@ -67,6 +68,7 @@ bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 	x = &v->exit;
 	arm64_exit_decode(rec, &x->desc);
 	x->vgic_located = false;
+	x->const_located = false;
 	if (!takes(v, x)) {
 		v->exit_handed = true; /* the run loop dispatches it as decoded */
 		return false;

@@ -98,6 +98,7 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	if (!v->exit_handed) {
 		arm64_exit_decode(&rec, &v->exit.desc);
 		v->exit.vgic_located = false;
+		v->exit.const_located = false;
 		if (v->exit.desc.type == GZ_XT_FAIL_ENTRY)
 			v->exit.desc.esr = rec.esr; /* the HAL's reason, for fail_entry */
 	}

@@ -25,6 +25,11 @@ struct gz_exit {
 	struct gz_exit_desc desc;
 	bool vgic_located;	 /* a data abort's place in the vGIC is in vgic */
 	struct gz_vgic_loc vgic; /* where the access lands in the vGIC */
+	/* a data abort was looked up among the VMM's constant registers (gz_mmio_const_read):
+	 * const_hit says whether it is a read of one, const_val its value */
+	bool const_located;
+	bool const_hit;
+	uint32_t const_val;
 };
 
 enum gz_exit_action {
@@ -51,8 +56,8 @@ enum gz_exit_action gz_sysreg_ptimer(struct gz_vcpu *vcpu, const struct gz_exit 
 /* The exit fast path (exit_fast.c), called by a HAL from inside gz_hal_vcpu_run for a vCPU
  * context with fast_exits set (hal.h). Completes @rec through gz_exit_dispatch and returns
  * true when it is an exit whose handling reads and changes only the general registers, PC
- * and PSTATE: the guest-call queries and the vGIC reads whose value does not depend on
- * list-register state. Anything else returns false with nothing of the guest's changed, for
+ * and PSTATE: the guest-call queries, the vGIC reads whose value does not depend on
+ * list-register state and reads of registers the VMM declared constant. Anything else returns false with nothing of the guest's changed, for
  * the full exit path; what it decoded of that exit is handed to the run loop with it
  * (vcpu->exit), which then decodes nothing again. */
 bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec);
