@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arm64/ich.h>
 
 #include "drv_fake.h"
 
@@ -83,7 +84,7 @@ static void push_exit(struct in *in)
 		hw->nr_lrs = sel & 3;
 		hw->vtimer_migrate = sel >> 7;
 		hw->vtimer_delay = u8(in);
-		hw->lr[0] = ((uint64_t)(u8(in) & 3) << 62) | (32 + (sel >> 2) % 8);
+		hw->lr[0] = GZ_FIELD_PREP(ARCH_ICH_LR_STATE, u8(in) & 3) | (32 + (sel >> 2) % 8);
 		break;
 	}
 	default:
