@@ -164,6 +164,11 @@ static void test_one_reg_closed_after_run(void **state)
 	}
 	assert_int_equal(vfix_vcpu(vm, 0)->ctx.x[5], 0x5ec7e7);
 	assert_int_not_equal(vfix_vcpu(vm, 0)->ctx.pc, 0x1000);
+	/* inside RUN (another CPU's call) the answer is the same, never BUSY */
+	vfix_vcpu(vm, 0)->running = true;
+	assert_int_equal(get_reg(vm, 0, GZVM_REG_CORE_X(5), &val), GZ_ERR_ACCESS_DENIED);
+	assert_int_equal(set_reg(vm, 0, GZVM_REG_CORE_PC, 0x1000), GZ_ERR_ACCESS_DENIED);
+	vfix_vcpu(vm, 0)->running = false;
 	/* after power-off too */
 	gz_vm_get(vm)->state = GZ_VM_OFF;
 	assert_int_equal(get_reg(vm, 0, GZVM_REG_CORE_X(5), &val), GZ_ERR_ACCESS_DENIED);

@@ -145,12 +145,12 @@ static int one_reg(struct gz_smccc_regs *r, bool set)
 		return st;
 	gz_hal_lock(&vm->lock);
 	v = gz_vcpu_get(vm, gz_hvc_tuple_vcpu(r->a[1]));
+	/* A protected VM's registers are closed before anything else is said about the vCPU:
+	 * whether it is inside RUN just now must not change the answer a host gets. */
 	if (!v)
 		st = GZ_ERR_INVALID_ARGS;
-	else if (v->running)
+	else if ((st = gz_pvm_one_reg_allowed(vm)) == GZ_OK && v->running)
 		st = GZ_ERR_BUSY;
-	else
-		st = gz_pvm_one_reg_allowed(vm);
 	if (st == GZ_OK)
 		st = set ? gz_one_reg_set(v, r->a[2], r->a[3]) : gz_one_reg_get(v, r->a[2], &val);
 	gz_hal_unlock(&vm->lock);
