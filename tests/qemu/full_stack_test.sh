@@ -69,11 +69,7 @@ gz_stack_root "$image" "$work"
   echo 'echo "init: done"; poweroff -f'
 } >"$r/init"
 gz_stack_run "$image" "$work" "${GZ_QEMU_TIMEOUT:-28}" 1048576
-grep -E "^(host|init):|gzvm hypervisor|Power down|panic|Oops" "$log"
-echo "+ qemu exit status: $status (full console: $log)"
-
-ok=1
-[ "$status" = 0 ] || { echo "FAIL: QEMU exit status $status (124: timeout)"; ok=0; }
+gz_stack_verdict "^(host|init):|gzvm hypervisor|Power down|panic|Oops"
 grep -q "^init: insmod gzvm.ko ok$" "$log" || { echo "FAIL: gzvm.ko did not load"; ok=0; }
 for s in "${specs[@]}"; do
   parse_spec "$s"

@@ -65,3 +65,12 @@ gz_stack_run() {
   gz_host_vm_args "$image" "$kimg" "$kaddr" "$work/initramfs.cpio.gz" "${GZ_STACK_MEM:-1024}"
   gz_run_qemu "$tmo" "$cap" "$log" "${host_args[@]}" "$@"
 }
+
+# gz_stack_verdict PATTERN: after gz_stack_run, the console lines matching PATTERN and QEMU's
+# exit status; sets ok=1, or 0 when QEMU did not end by itself with status 0.
+gz_stack_verdict() {
+  grep -E "$1" "$log"
+  echo "+ qemu exit status: $status (full console: $log)"
+  ok=1
+  [ "$status" = 0 ] || { echo "FAIL: QEMU exit status $status (124: timeout)"; ok=0; }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The malicious host through the whole stack: in the host VM under gzhyp, gzvmm runs the
+# protected guest pvm_secret through gzvm.ko while the test-only module gzattack.ko
+# (tests/qemu/gzattack, built like gzvm.ko and loaded by this test only) lets host_attack, a
+# root program, issue gzhyp's host calls with forged arguments and read and write any
+# physical page (/dev/mem-style). The attacks and their transcript are the simulator's
+# (tests/sim/host_attack.c, expected/host_attack.txt): every read of the guest's RAM faults
+# but its mailbox, every forged call is refused, the guest's secret is intact
+# (expected/pvm_secret.txt), and the pages gzhyp gives back when the VM is destroyed hold
+# nothing of it. A second run kills gzvmm with SIGKILL mid-run: the pages come back scrubbed
+# too (expected/host_attack_kill.txt).
+#   host_attack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR
+set -uo pipefail
+image=$1 guests_dir=$2 work=$3
+root=$(cd "$(dirname "$0")/../.." && pwd)
+exp=$root/tests/sim/expected
+cc=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
+qemu=${GZ_QEMU:-qemu-system-aarch64}
+. "$(dirname "$0")/host_vm.sh"
+command -v "$cc" >/dev/null 2>&1 || { echo "FAIL: $cc not found: run scripts/deps"; exit 1; }
+gz_stack_root "$image" "$work"
+kdir=$("$root/scripts/fetch-kernel" --print) ||
+  { echo "FAIL: no Debian arm64 kernel headers: run scripts/fetch-kernel"; exit 1; }
+"$root/tests/qemu/gzattack/build.sh" "$work/attack-ko" "$kdir" >"$work/attack-ko.log" 2>&1 ||
+  { cat "$work/attack-ko.log"; echo "FAIL: gzattack.ko did not build"; exit 1; }
+"$cc" -static -O2 -std=gnu11 -Wall -Wextra -Werror -I"$root/include" \
+  -I"$root/tests/qemu/gzattack" "$root/tests/qemu/gzattack/host_attack.c" \
+  "$root/tests/qemu/gzattack/hattack.c" -o "$r/bin/host_attack" ||
+  { echo "FAIL: host_attack did not build"; exit 1; }
+cp "$work/attack-ko/gzattack.ko" "$r/gzattack.ko" && cp "$guests_dir/pvm_secret.elf" "$r/" ||
+  exit 1
+
+# The guest's console shows "waiting for the host" once its secret is written and its mailbox
+# shared: the attacker starts then (a hang guard of 120 s, in the host's time).
+cat >"$r/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+insmod /gzvm.ko && insmod /gzattack.ko && echo "init: insmod gzvm.ko gzattack.ko ok"
+guest() {
+  gzvmm run --backend gzvm --protected --kernel /pvm_secret.elf --mem 128M --cpus 1 \
+    --console file:/tmp/out.$1 2>/tmp/err.$1 &
+  pid=$!
+  n=0
+  while ! grep -q "waiting for the host" /tmp/out.$1 2>/dev/null && [ $n -lt 240 ]; do
+    sleep 0.5; n=$((n + 1))
+  done
+}
+guest attack
+host_attack attack $pid /tmp/state.attack >/tmp/attack 2>&1
+wait $pid
+echo "gzvmm: exit status $?" >>/tmp/attack
+host_attack after /tmp/state.attack "after the VM ended" >>/tmp/attack 2>&1
+guest kill
+host_attack scan $pid /tmp/state.kill >/tmp/kill 2>&1
+kill -9 $pid; wait $pid
+host_attack after /tmp/state.kill "after the VMM was killed" >>/tmp/kill 2>&1
+for f in attack out.attack kill; do
+  printf '@@begin@@ %s\n' $f; cat /tmp/$f; printf '@@end@@\n'
+done
+cat /tmp/err.attack /tmp/err.kill
+echo "init: done"; poweroff -f
+EOF
+gz_stack_run "$image" "$work" "${GZ_QEMU_TIMEOUT:-100}" 1048576
+gz_stack_verdict "^(host|init|gzvmm):|gzvm hypervisor|Power down|panic|Oops|Internal error"
+grep -q "^init: insmod gzvm.ko gzattack.ko ok$" "$log" || { echo "FAIL: the modules did not load"; ok=0; }
+! grep -Eq "Oops|Internal error|Kernel panic" "$log" || { echo "FAIL: the host kernel broke"; ok=0; }
+for pair in attack:host_attack.txt out.attack:pvm_secret.txt kill:host_attack_kill.txt; do
+  name=${pair%%:*} want=$exp/${pair#*:}
+  perl -0777 -ne "print \$1 if /\@\@begin\@\@ \Q$name\E\n(.*?)\@\@end\@\@/s" "$log" >"$work/$name.out"
+  if cmp -s "$work/$name.out" "$want"; then
+    echo "ok: $name equals $(basename "$want")"
+  else
+    echo "FAIL: $name differs from $(basename "$want"):"
+    diff -u "$want" "$work/$name.out" | head -40
+    ok=0
+  fi
+done
+[ $ok = 1 ] && echo "PASS" && exit 0
+exit 1
