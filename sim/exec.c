@@ -131,7 +131,9 @@ bool gz_sim_exec_acquire(struct gz_sim_vcpu *v, bool urgent)
 	v->exec_det = gz_sim_det_live() && gz_sim_det_self() >= 0;
 	if (v->exec_det) {
 		v->det_id = gz_sim_det_self();
-		v->exec_from = v->insns;
+		/* after a debugger's stop the turn goes on as if there had been none */
+		if (!v->gdb_resumed)
+			v->exec_from = v->insns;
 		return true;
 	}
 	pthread_mutex_lock(&exec_mu);
@@ -212,15 +214,48 @@ int gz_sim_exec_waiting(void)
 	return atomic_load(&exec_waiting);
 }
 
+atomic_uint_fast64_t gz_sim_exec_icount_at = UINT64_MAX;
+
+void gz_sim_exec_uncount(struct gz_sim_vcpu *v, uint64_t pc)
+{
+	uint64_t end = v->blk_addr + 4 * v->blk_n, n;
+
+	if (pc < v->blk_addr || pc >= end)
+		return;
+	n = (end - pc) / 4;
+	v->insns -= n;
+	atomic_fetch_sub(&gz_sim_m.insns, n);
+	v->blk_n -= n;
+}
+
+/* The holder's turn is over: true when the engine stops for it. */
+static bool turn_over(struct gz_sim_vcpu *v, uint64_t ran)
+{
+	int waiting;
+
+	if (v->exec_det) {
+		uint64_t q = gz_sim_det_quantum();
+
+		/* Alone, a vCPU still passes a scheduling point every EXEC_DET_ALONE quanta:
+		 * the points where host input can come in are the same in every run. */
+		return ran >= (gz_sim_det_contended() ? q : q * EXEC_DET_ALONE) ||
+		       (ran >= EXEC_QUANTUM_URGENT && gz_sim_det_urgent_waits());
+	}
+	waiting = atomic_load(&exec_waiting);
+	return (waiting && ran >= EXEC_QUANTUM) ||
+	       (ran >= EXEC_QUANTUM_URGENT && (atomic_load(&exec_urgent) || in_transit(true)));
+}
+
 void gz_sim_exec_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 {
 	struct gz_sim_vcpu *v = arg;
-	uint64_t n = size / 4, ran;
-	int waiting;
+	uint64_t n = size / 4, before;
 
-	(void)addr;
 	v->insns += n;
-	atomic_fetch_add(&gz_sim_m.insns, n);
+	before = atomic_fetch_add(&gz_sim_m.insns, n);
+	v->blk_addr = addr;
+	v->blk_n = n;
+	v->blk_before = before;
 	if (atomic_load(&v->stale) || gz_sim_vcpu_must_leave(v)) {
 		if (v->reason == GZ_SIM_STOP_NONE)
 			v->reason = GZ_SIM_STOP_HOSTIRQ;
@@ -229,23 +264,16 @@ void gz_sim_exec_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *a
 	}
 	if (v->reason != GZ_SIM_STOP_NONE)
 		return;
-	ran = v->insns - v->exec_from;
-	if (v->exec_det) {
-		uint64_t q = gz_sim_det_quantum();
-
-		/* Alone, a vCPU still passes a scheduling point every EXEC_DET_ALONE quanta:
-		 * the points where host input can come in are the same in every run. */
-		if (ran >= (gz_sim_det_contended() ? q : q * EXEC_DET_ALONE) ||
-		    (ran >= EXEC_QUANTUM_URGENT && gz_sim_det_urgent_waits())) {
-			v->reason = GZ_SIM_STOP_YIELD;
-			uc_emu_stop(uc);
-		}
+	if (turn_over(v, v->insns - v->exec_from)) {
+		v->reason = GZ_SIM_STOP_YIELD;
+		uc_emu_stop(uc);
 		return;
 	}
-	waiting = atomic_load(&exec_waiting);
-	if ((waiting && ran >= EXEC_QUANTUM) ||
-	    (ran >= EXEC_QUANTUM_URGENT && (atomic_load(&exec_urgent) || in_transit(true)))) {
-		v->reason = GZ_SIM_STOP_YIELD;
+	/* Only a block that runs counts here: one stopped above runs again, counted anew. */
+	if (before + n > atomic_load_explicit(&gz_sim_exec_icount_at, memory_order_relaxed) &&
+	    !v->icount_near) {
+		gz_sim_exec_uncount(v, addr);
+		v->reason = GZ_SIM_STOP_ICOUNT;
 		uc_emu_stop(uc);
 	}
 }

@@ -28,6 +28,14 @@ void gz_sim_exec_kicked(struct gz_sim_vcpu *v);
 void gz_sim_exec_runnable(int delta);
 /* How many vCPUs wait for the turn now. */
 int gz_sim_exec_waiting(void);
+/* The machine's instruction count at which the block hook stops an engine for the debugger
+ * (GZ_SIM_STOP_ICOUNT, before the block that holds it executes, or the first one after it);
+ * UINT64_MAX: none. */
+extern atomic_uint_fast64_t gz_sim_exec_icount_at;
+/* The engine of @v stopped before the instruction at @pc of the block it executes: the
+ * block's instructions from there on did not run, so the counts that took them at the block's
+ * start give them back (a debugger's stop leaves the counts as the run would have them). */
+void gz_sim_exec_uncount(struct gz_sim_vcpu *v, uint64_t pc);
 /* UC_HOOK_BLOCK of every engine (@arg the vCPU). */
 void gz_sim_exec_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *arg);
 

@@ -16,6 +16,14 @@ void gz_sim_gdb_park(uint16_t vm_id, unsigned vcpu, atomic_int *kicked);
 /* The driver puts the vCPU to sleep (WFI, powered off) or wakes it: asleep, its registers are
  * at rest as much as parked. */
 void gz_sim_gdb_asleep(uint16_t vm_id, unsigned vcpu, bool asleep);
+/* The driver: vCPU @vcpu's thread waits for the deterministic scheduler's turn (before a RUN,
+ * or asleep): its registers are at rest. */
+void gz_sim_gdb_turn(uint16_t vm_id, unsigned vcpu, bool waiting);
+/* run.c: @v waits for its turn inside the run, its registers saved to its context. */
+void gz_sim_gdb_waiting(struct gz_sim_vcpu *v, bool waiting);
+/* run.c: the block hook stopped @v before the instruction count to stop at: from here each
+ * of its instructions is hooked until one reaches it. */
+void gz_sim_gdb_icount_near(struct gz_sim_vcpu *v);
 /* run.c, entering a vCPU: the engine's breakpoint and step hooks follow the debugger's. */
 void gz_sim_gdb_enter(struct gz_sim_vcpu *v);
 /* run.c, leaving: the exit goes into the vCPU's history. */

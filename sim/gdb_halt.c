@@ -20,6 +20,7 @@
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vm.h>
 #include "debug.h"
+#include "detsched.h"
 #include "exec.h"
 #include "gdb.h"
 #include "gdb_halt.h"
@@ -36,7 +37,9 @@ _Static_assert(GZ_SIM_GDB_MAX_CPUS == GZ_VM_MAX_VCPUS, "one gdb thread per vCPU 
 
 atomic_bool gz_sim_gdb_on;
 
-enum cpu_state { CPU_AWAY, CPU_PARKED, CPU_ASLEEP };
+/* AWAY: running, or on its way; the others are at rest (WAITING: for the deterministic
+ * scheduler's turn). */
+enum cpu_state { CPU_AWAY, CPU_PARKED, CPU_ASLEEP, CPU_WAITING };
 
 struct gdb_cpu {
 	enum cpu_state state;
@@ -67,10 +70,14 @@ static struct {
 	bool bp_used[GZ_SIM_GDB_BPS];
 	struct gdb_wp wp[MAX_WPS];
 	unsigned nr_wps;
+	uint64_t icount; /* the machine's instruction count to stop at; UINT64_MAX: none */
 	atomic_uint gen;
 	bool dirty; /* hooks to change at the next resume */
 	struct gz_sim_gdb_event ev;
-} H = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .notify_fd = -1};
+} H = {.mu = PTHREAD_MUTEX_INITIALIZER,
+       .cv = PTHREAD_COND_INITIALIZER,
+       .notify_fd = -1,
+       .icount = UINT64_MAX};
 
 void gz_sim_gdb_lock(void)
 {
@@ -105,7 +112,7 @@ static void hold_all(enum gz_sim_gdb_stop kind, unsigned cpu, uint64_t addr, uns
 /* From a hook, with the lock: this vCPU stops before the instruction at its PC, and so does
  * every other; the lock is released. */
 static void stop_here(struct gz_sim_vcpu *v, uc_engine *uc, unsigned cpu, enum gz_sim_gdb_stop kind,
-		      uint64_t addr, unsigned wtype)
+		      uint64_t pc, uint64_t addr, unsigned wtype)
 {
 	char c = 1;
 	int fd = H.notify_fd;
@@ -114,7 +121,14 @@ static void stop_here(struct gz_sim_vcpu *v, uc_engine *uc, unsigned cpu, enum g
 	pthread_mutex_unlock(&H.mu);
 	v->reason = GZ_SIM_STOP_HOSTIRQ;
 	uc_emu_stop(uc);
-	gz_sim_registry_kick_all();
+	/* The counts go on from here when it resumes, and so does its turn: a stop at an
+	 * instruction leaves a deterministic run as it was, so a later one lands where it would
+	 * without the first. */
+	gz_sim_exec_uncount(v, pc);
+	v->gdb_stopped = true;
+	/* In a deterministic run nobody else executes: the others wait for their turn. */
+	if (!gz_sim_det_live())
+		gz_sim_registry_kick_all();
 	if (fd >= 0 && write(fd, &c, 1) < 0)
 		return; /* the pipe is full: the server has a wake-up pending anyway */
 }
@@ -146,14 +160,15 @@ static void bp_hook(uc_engine *uc, uint64_t pc, uint32_t size, void *arg)
 	pthread_mutex_lock(&H.mu);
 	for (unsigned i = 0; i < GZ_SIM_GDB_BPS; i++) {
 		if (H.bp_used[i] && H.bp[i] == pc) {
-			stop_here(v, uc, vc->id, GZ_SIM_GDB_STOP_BREAK, pc, 0);
+			stop_here(v, uc, vc->id, GZ_SIM_GDB_STOP_BREAK, pc, pc, 0);
 			return;
 		}
 	}
 	pthread_mutex_unlock(&H.mu);
 }
 
-/* Over every instruction while the vCPU steps or a watchpoint is set. */
+/* Over every instruction while the vCPU steps, a watchpoint is set or the instruction count
+ * to stop at is near. */
 static void wide_hook(uc_engine *uc, uint64_t pc, uint32_t size, void *arg)
 {
 	struct gz_sim_vcpu *v = arg;
@@ -169,11 +184,20 @@ static void wide_hook(uc_engine *uc, uint64_t pc, uint32_t size, void *arg)
 		return;
 	pthread_mutex_lock(&H.mu);
 	cpu = &H.cpu[vc->id];
+	/* the block hook took the block's instructions at its start (exec.c) */
+	if (v->icount_near && v->blk_before + (pc - v->blk_addr) / 4 >= H.icount) {
+		v->icount_near = false;
+		H.icount = UINT64_MAX;
+		atomic_store(&gz_sim_exec_icount_at, UINT64_MAX);
+		atomic_fetch_add(&H.gen, 1); /* the wide hook goes at the next entry */
+		stop_here(v, uc, vc->id, GZ_SIM_GDB_STOP_ICOUNT, pc, pc, 0);
+		return;
+	}
 	skip = cpu->skip && cpu->skip_pc == pc;
 	cpu->skip = false;
 	if (cpu->step) {
 		if (cpu->stepped) {
-			stop_here(v, uc, vc->id, GZ_SIM_GDB_STOP_STEP, pc, 0);
+			stop_here(v, uc, vc->id, GZ_SIM_GDB_STOP_STEP, pc, pc, 0);
 			return;
 		}
 		cpu->stepped = true;
@@ -182,7 +206,7 @@ static void wide_hook(uc_engine *uc, uint64_t pc, uint32_t size, void *arg)
 	    gz_sim_debug_data_access(uc, insn, &va, &len, &write) &&
 	    wp_match(va, len, write, &wtype, &waddr)) {
 		cpu->skip_pc = pc;
-		stop_here(v, uc, vc->id, GZ_SIM_GDB_STOP_WATCH, waddr, wtype);
+		stop_here(v, uc, vc->id, GZ_SIM_GDB_STOP_WATCH, pc, waddr, wtype);
 		return;
 	}
 	pthread_mutex_unlock(&H.mu);
@@ -203,7 +227,7 @@ void gz_sim_gdb_enter(struct gz_sim_vcpu *v)
 		if (H.bp_used[i] && uc_hook_add(v->uc, &v->gdb_hook[n], UC_HOOK_CODE, bp_hook, v,
 						H.bp[i], H.bp[i]) == UC_ERR_OK)
 			n++;
-	wide = H.nr_wps || H.cpu[vc->id].step;
+	wide = H.nr_wps || H.cpu[vc->id].step || v->icount_near;
 	pthread_mutex_unlock(&H.mu);
 	if (wide &&
 	    uc_hook_add(v->uc, &v->gdb_hook[n], UC_HOOK_CODE, wide_hook, v, 1, 0) == UC_ERR_OK)
@@ -211,6 +235,13 @@ void gz_sim_gdb_enter(struct gz_sim_vcpu *v)
 	v->gdb_nr_hooks = n;
 	v->gdb_gen = gen;
 	uc_ctl_flush_tb(v->uc); /* translations made before would ignore the hooks, or keep them */
+}
+
+void gz_sim_gdb_icount_near(struct gz_sim_vcpu *v)
+{
+	v->icount_near = true;
+	v->gdb_gen = atomic_load(&H.gen) - 1; /* hooks again, the wide one with them */
+	gz_sim_gdb_enter(v);
 }
 
 void gz_sim_gdb_exit(struct gz_sim_vcpu *v, const struct gz_exit_record *exit)
@@ -269,17 +300,43 @@ void gz_sim_gdb_park(uint16_t vm_id, unsigned vcpu, atomic_int *kicked)
 	pthread_mutex_unlock(&H.mu);
 }
 
-void gz_sim_gdb_asleep(uint16_t vm_id, unsigned vcpu, bool asleep)
+/* vCPU @vcpu comes to rest in @st (asleep, waiting for its turn), or leaves it (@rest false):
+ * woken, or given its turn, while held, it stays at rest until it parks before its next RUN. */
+static void rest(uint16_t vm_id, unsigned vcpu, enum cpu_state st, bool at_rest)
 {
 	if (!atomic_load_explicit(&gz_sim_gdb_on, memory_order_relaxed) || vcpu >= MAX_CPUS)
 		return;
 	pthread_mutex_lock(&H.mu);
 	note_vm(vm_id);
-	/* woken while held: still at rest until it parks, before its next RUN */
-	if (asleep || !H.cpu[vcpu].hold)
-		H.cpu[vcpu].state = asleep ? CPU_ASLEEP : CPU_AWAY;
+	if (at_rest || !H.cpu[vcpu].hold)
+		H.cpu[vcpu].state = at_rest ? st : CPU_AWAY;
 	pthread_cond_broadcast(&H.cv);
 	pthread_mutex_unlock(&H.mu);
+}
+
+void gz_sim_gdb_asleep(uint16_t vm_id, unsigned vcpu, bool asleep)
+{
+	rest(vm_id, vcpu, CPU_ASLEEP, asleep);
+}
+
+void gz_sim_gdb_turn(uint16_t vm_id, unsigned vcpu, bool waiting)
+{
+	rest(vm_id, vcpu, CPU_WAITING, waiting);
+}
+
+void gz_sim_gdb_waiting(struct gz_sim_vcpu *v, bool waiting)
+{
+	const struct gz_vcpu *vc = core_vcpu(v->ctx);
+	bool held;
+
+	if (!vc)
+		return;
+	gz_sim_gdb_turn(vc->vm->id, vc->id, waiting);
+	pthread_mutex_lock(&H.mu);
+	held = !waiting && H.cpu[vc->id].hold;
+	pthread_mutex_unlock(&H.mu);
+	if (held) /* its turn came while the debugger holds it: out to the park */
+		atomic_store(&v->kick, 1);
 }
 
 /* ---- the server's side -------------------------------------------------------------------- */
@@ -330,9 +387,13 @@ struct gz_cpu_ctx *gz_sim_gdb_ctx(unsigned i)
 	return vc ? &vc->ctx : NULL;
 }
 
-bool gz_sim_gdb_cpu_asleep(unsigned i)
+const char *gz_sim_gdb_cpu_state(unsigned i)
 {
-	return i < MAX_CPUS && H.cpu[i].state == CPU_ASLEEP;
+	if (i >= MAX_CPUS)
+		return "";
+	return H.cpu[i].state == CPU_ASLEEP    ? "asleep"
+	       : H.cpu[i].state == CPU_WAITING ? "waiting for its turn"
+					       : "";
 }
 
 const struct gz_sim_gdb_exit_rec *gz_sim_gdb_exits(unsigned i, uint64_t *nr)
@@ -353,19 +414,29 @@ static bool quiet(void)
 	return true;
 }
 
+/* Every vCPU out of the guest; in a deterministic run only the one that executes, the others
+ * wait for their turn (a kick would take them out when it comes: an exit the run had not). */
+static void kick(void)
+{
+	if (gz_sim_det_live())
+		gz_sim_registry_kick_executing();
+	else
+		gz_sim_registry_kick_all();
+}
+
 void gz_sim_gdb_stop_all(enum gz_sim_gdb_stop kind, unsigned cpu)
 {
 	time_t give_up = time(NULL) + QUIET_GIVE_UP_S;
 
 	hold_all(kind, cpu, 0, 0);
 	pthread_mutex_unlock(&H.mu);
-	gz_sim_registry_kick_all();
+	kick();
 	pthread_mutex_lock(&H.mu);
 	while (!quiet() && !H.quit && time(NULL) < give_up) {
 		wait_ms(20);
 		if (!quiet()) { /* a vCPU that entered the guest after the kick */
 			pthread_mutex_unlock(&H.mu);
-			gz_sim_registry_kick_all();
+			kick();
 			pthread_mutex_lock(&H.mu);
 		}
 	}
@@ -415,6 +486,7 @@ void gz_sim_gdb_release_all(void)
 	memset(H.bp_used, 0, sizeof(H.bp_used));
 	memset(H.wp, 0, sizeof(H.wp));
 	H.nr_wps = 0;
+	gz_sim_gdb_icount_set(UINT64_MAX);
 	H.dirty = true;
 	for (unsigned i = 0; i < MAX_CPUS; i++)
 		gz_sim_gdb_set_run(i, 'c');
@@ -477,4 +549,16 @@ int gz_sim_gdb_point(unsigned type, uint64_t addr, uint64_t len, bool insert)
 	if (!r)
 		H.dirty = true;
 	return r;
+}
+
+void gz_sim_gdb_icount_set(uint64_t n)
+{
+	H.icount = n;
+	atomic_store(&gz_sim_exec_icount_at, n);
+	H.dirty = true;
+}
+
+uint64_t gz_sim_gdb_icount(void)
+{
+	return H.icount;
 }

@@ -19,7 +19,8 @@ enum gz_sim_gdb_stop {
 	GZ_SIM_GDB_STOP_BREAK,
 	GZ_SIM_GDB_STOP_STEP,
 	GZ_SIM_GDB_STOP_WATCH,
-	GZ_SIM_GDB_STOP_INTR, /* Ctrl-C */
+	GZ_SIM_GDB_STOP_INTR,	/* Ctrl-C */
+	GZ_SIM_GDB_STOP_ICOUNT, /* the machine's instruction count reached (break-icount) */
 };
 
 /* The first stop since the last resume: what and where. */
@@ -44,7 +45,8 @@ void gz_sim_gdb_unlock(void);
 struct gz_vm *gz_sim_gdb_vm(void);
 unsigned gz_sim_gdb_nr_cpus(void);
 struct gz_cpu_ctx *gz_sim_gdb_ctx(unsigned i);
-bool gz_sim_gdb_cpu_asleep(unsigned i);
+/* "asleep", "waiting for its turn" (deterministic mode) or "" (parked or running). */
+const char *gz_sim_gdb_cpu_state(unsigned i);
 const struct gz_sim_gdb_exit_rec *gz_sim_gdb_exits(unsigned i, uint64_t *nr);
 
 /* Hold every vCPU and wait until each is at rest (or 30 s passed): the stop of kind @kind on
@@ -63,5 +65,11 @@ void gz_sim_gdb_release_all(void);
 /* Insert or remove a breakpoint (@type 0, 1) or a watchpoint (2 write, 3 read, 4 access) of
  * @len bytes: 0, -1 when there is no room left, -2 for a length of 0 or over a page. */
 int gz_sim_gdb_point(unsigned type, uint64_t addr, uint64_t len, bool insert);
+
+/* Stop the machine before the first instruction whose count (the machine's, as --stats,
+ * the trace and a recording give it) is @n or more, once; UINT64_MAX: no such stop. The
+ * vCPU that executes it stops there, the others where they are (all-stop). */
+void gz_sim_gdb_icount_set(uint64_t n);
+uint64_t gz_sim_gdb_icount(void);
 
 #endif

@@ -10,7 +10,10 @@
 #include <gzhyp/pgstate.h>
 #include <gzhyp/vm.h>
 #include <gzsim/sim.h>
+#include "gdb_halt.h"
 #include "gdb_monitor.h"
+#include "machine.h"
+#include "registry.h"
 
 #define IPA_DUMP_MAX 4096
 
@@ -71,7 +74,11 @@ static void help(struct out *o)
 	    "  s2 ADDR          the stage-2 mapping of an IPA\n"
 	    "  owner PA         owner and state of a physical page (page-state store)\n"
 	    "  exits            the vCPU's recent exits (oldest first)\n"
-	    "  lrs              the vCPU's list registers and pending/active interrupts\n",
+	    "  lrs              the vCPU's list registers and pending/active interrupts\n"
+	    "  icount           instructions executed: by the machine and by the vCPU\n"
+	    "  break-icount N   stop the machine before the instruction its count N names\n"
+	    "                   (the count of --stats, the trace's insns, a recording's);\n"
+	    "                   without N: the one set; 'off': none\n",
 	    IPA_DUMP_MAX);
 }
 
@@ -210,6 +217,48 @@ static void exits_cmd(const struct gz_sim_gdb_mon_env *env, struct out *o)
 	}
 }
 
+static void icount_cmd(const struct gz_sim_gdb_mon_env *env, struct out *o)
+{
+	put(o, "machine: %llu instructions\n", (unsigned long long)atomic_load(&gz_sim_m.insns));
+	if (env->ctx)
+		put(o, "vCPU %u: %llu instructions\n", env->vcpu,
+		    (unsigned long long)gz_sim_vcpu_insns(env->ctx));
+}
+
+/* Works before the VM exists too: a stop set before the guest's first instruction. */
+static void break_icount_cmd(const char *a, struct out *o)
+{
+	uint64_t n, now = atomic_load(&gz_sim_m.insns);
+
+	while (*a == ' ')
+		a++;
+	if (!*a) {
+		if (gz_sim_gdb_icount() == UINT64_MAX)
+			put(o, "no instruction count to stop at\n");
+		else
+			put(o, "the machine stops at instruction %llu (now at %llu)\n",
+			    (unsigned long long)gz_sim_gdb_icount(), (unsigned long long)now);
+		return;
+	}
+	if (word(&a, "off")) {
+		gz_sim_gdb_icount_set(UINT64_MAX);
+		put(o, "no instruction count to stop at\n");
+		return;
+	}
+	if (!number(&a, &n) || *a || n == UINT64_MAX) {
+		put(o, "usage: break-icount N | off\n");
+		return;
+	}
+	if (n < now) {
+		put(o, "instruction %llu has run: the machine is at %llu\n", (unsigned long long)n,
+		    (unsigned long long)now);
+		return;
+	}
+	gz_sim_gdb_icount_set(n);
+	put(o, "the machine stops at instruction %llu (now at %llu)\n", (unsigned long long)n,
+	    (unsigned long long)now);
+}
+
 static void lrs_cmd(const struct gz_sim_gdb_mon_env *env, struct out *o)
 {
 	static const char *const states[] = {"invalid", "pending", "active", "pending+active"};
@@ -260,6 +309,14 @@ void gz_sim_gdb_monitor(const struct gz_sim_gdb_mon_env *env, const char *cmd, c
 		help(&o);
 		return;
 	}
+	if (word(&a, "break-icount")) {
+		break_icount_cmd(a, &o);
+		return;
+	}
+	if (word(&a, "icount")) {
+		icount_cmd(env, &o);
+		return;
+	}
 	if (!env->vm || !env->ctx) {
 		put(&o, "no vCPU at rest to look at (the VM has not started)\n");
 		return;
@@ -279,6 +336,7 @@ void gz_sim_gdb_monitor(const struct gz_sim_gdb_mon_env *env, const char *cmd, c
 		exits_cmd(env, &o);
 	else if (word(&a, "lrs"))
 		lrs_cmd(env, &o);
+
 	else {
 		put(&o, "unknown monitor command '%s'\n", cmd);
 		help(&o);

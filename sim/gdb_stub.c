@@ -425,7 +425,7 @@ static bool serve(const char *pkt, size_t len)
 		break;
 	case GZ_GDB_THREAD_EXTRA: {
 		unsigned i = thread_cpu(cmd.thread, 0);
-		const char *st = gz_sim_gdb_cpu_asleep(i) ? "asleep" : "";
+		const char *st = gz_sim_gdb_cpu_state(i);
 
 		snprintf(buf, sizeof(buf), "vCPU %u%s%s", i, *st ? ", " : "", st);
 		gz_gdb_hex_encode((const uint8_t *)buf, strlen(buf), reply);

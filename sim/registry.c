@@ -156,6 +156,20 @@ void gz_sim_registry_kick_all(void)
 	gz_sim_exec_kicked(NULL);
 }
 
+void gz_sim_registry_kick_executing(void)
+{
+	pthread_mutex_lock(&reg_mu);
+	for (int i = 0; i < MAX_VCPUS; i++) {
+		if (vcpus[i] && atomic_load(&vcpus[i]->running) &&
+		    !atomic_load(&vcpus[i]->det_parked)) {
+			atomic_store(&vcpus[i]->kick, 1);
+			uc_emu_stop(vcpus[i]->uc);
+		}
+	}
+	pthread_mutex_unlock(&reg_mu);
+	gz_sim_exec_kicked(NULL);
+}
+
 uint64_t gz_sim_vcpu_insns(const struct gz_cpu_ctx *ctx)
 {
 	struct gz_sim_vcpu *v = gz_sim_registry_find(ctx, false);

@@ -15,5 +15,8 @@ void gz_sim_registry_forget_all(void);
 void gz_sim_registry_invalidate(bool all, uint16_t vmid);
 /* Make every vCPU inside Unicorn leave with an IRQ exit (host signal delivery). */
 void gz_sim_registry_kick_all(void);
+/* Kick only the vCPUs executing or about to (inside a run, not waiting there for the
+ * deterministic scheduler's turn). */
+void gz_sim_registry_kick_executing(void);
 
 #endif

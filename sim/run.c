@@ -70,10 +70,34 @@ static int enter(struct gz_sim_vcpu *v, struct gz_cpu_ctx *ctx, struct gz_exit_r
 	gz_sim_debug_enter(v);
 	if (atomic_load_explicit(&gz_sim_gdb_on, memory_order_relaxed))
 		gz_sim_gdb_enter(v);
-	v->slice_end = atomic_load(&gz_sim_m.insns) + gz_sim_m.cfg.slice;
+	v->gdb_resumed = v->gdb_stopped;
+	v->gdb_stopped = false;
+	if (!v->gdb_resumed)
+		v->slice_end = atomic_load(&gz_sim_m.insns) + gz_sim_m.cfg.slice;
 	v->timer_gated = gz_sim_timer_output(ctx);
 	atomic_store(&v->kick, 0);
 	return GZ_OK;
+}
+
+/* The quantum is over: pass the turn. With a debugger in a deterministic run the vCPU waits
+ * for its next turn inside the run, so its registers go to its context meanwhile (the
+ * debugger reads and may write them there) and come back from it. */
+static bool yield(struct gz_sim_vcpu *v)
+{
+	bool dbg = v->exec_det && atomic_load_explicit(&gz_sim_gdb_on, memory_order_relaxed);
+	bool held;
+
+	if (dbg) {
+		gz_sim_ctx_save(v, v->ctx);
+		gz_sim_gdb_waiting(v, true);
+	}
+	held = gz_sim_exec_yield(v);
+	if (dbg) {
+		gz_sim_gdb_waiting(v, false);
+		gz_sim_ctx_load(v, v->ctx);
+		gz_sim_gdb_enter(v);
+	}
+	return held;
 }
 
 /* Run the engine until the vCPU leaves the guest (v->reason EXIT or HOSTIRQ). The execution
@@ -104,9 +128,10 @@ static void run_guest(struct gz_sim_vcpu *v)
 		pc = gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PC);
 		if (!held && !(held = gz_sim_exec_acquire(v, v->virq)))
 			continue; /* kicked, or a TLBI, while it waited: see to it first */
+		v->gdb_resumed = false;
 		err = uc_emu_start(v->uc, pc, GZ_SIM_NO_UNTIL, 0, 0);
 		if (v->reason == GZ_SIM_STOP_YIELD)
-			held = gz_sim_exec_yield(v);
+			held = yield(v);
 		v->hflags_el = (gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
 		if (v->fix_pc) {
 			gz_sim_ucreg_wr(v->uc, UC_ARM64_REG_PC, v->fix_pc);
@@ -133,6 +158,9 @@ static void run_guest(struct gz_sim_vcpu *v)
 		case GZ_SIM_STOP_GUEST:
 			gz_sim_gexc_enter(v, v->gexc_esr, v->gexc_elr, v->gexc_far_valid,
 					  v->gexc_far);
+			break;
+		case GZ_SIM_STOP_ICOUNT:
+			gz_sim_gdb_icount_near(v); /* the next block again, each insn hooked */
 			break;
 		case GZ_SIM_STOP_HOSTIRQ:
 			gz_sim_vcpu_sample(v);
@@ -178,6 +206,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 	if (r != GZ_OK)
 		return r;
 	run_guest(v);
+	v->gdb_resumed = false;
 	irq_consumed = false;
 	if (v->reason == GZ_SIM_STOP_HOSTIRQ) {
 		bool kicked = atomic_exchange(&v->hyp_kick, 0);

@@ -34,6 +34,7 @@ enum gz_sim_stop {
 	GZ_SIM_STOP_GUEST,   /* guest exception to deliver at EL1 (gexc_*) */
 	GZ_SIM_STOP_RETRY,   /* state changed under the engine: continue */
 	GZ_SIM_STOP_YIELD,   /* quantum over and another vCPU waits to execute: continue later */
+	GZ_SIM_STOP_ICOUNT,  /* the debugger's instruction count is in the next block (exec.h) */
 };
 
 struct gz_sim_vcpu {
@@ -51,6 +52,11 @@ struct gz_sim_vcpu {
 	bool exec_det;		       /* it holds the deterministic scheduler's turn */
 	int det_id;		       /* its id for that scheduler */
 	atomic_int det_parked;	       /* it waits for that turn inside the run: remaps first */
+	/* the block executing: its address, instructions and the machine's count before it */
+	uint64_t blk_addr, blk_n, blk_before;
+	bool icount_near; /* the debugger's instruction count comes: every insn hooked */
+	bool gdb_stopped; /* a debugger's hook stopped it: its next entry resumes */
+	bool gdb_resumed; /* this entry follows that stop: the quantum and slice go on */
 
 	/* the current run */
 	struct gz_cpu_ctx *ctx;

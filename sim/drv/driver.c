@@ -373,7 +373,9 @@ static void op_vcpu_sleep(void *env, struct gzdrv_vcpu *vcpu, uint64_t timeout_n
 		 * the holder of the turn) or its deadline came in virtual time. */
 		p->asleep = true;
 		pthread_mutex_unlock(&S.mu);
+		gz_sim_gdb_asleep(vcpu->vm->vm_id, vcpu->id, true);
 		gz_sim_det_sleep(timeout_ns ? gz_sim_now() + ns_to_ticks(timeout_ns) : UINT64_MAX);
+		gz_sim_gdb_asleep(vcpu->vm->vm_id, vcpu->id, false);
 		pthread_mutex_lock(&S.mu);
 		p->asleep = false;
 	} else if (!p->wake) {
@@ -580,8 +582,12 @@ long gz_sim_ioctl(int fd, unsigned long req, void *arg)
 		/* Deterministic mode: the thread acts for this vCPU and waits for its turn,
 		 * which it keeps past the return until it yields or sleeps (detsched.c). */
 		if (req == GZVM_RUN && gz_sim_det_live()) {
-			S.threads[my_thread].det_id = (int)((struct gzdrv_vcpu *)e.obj)->id;
-			gz_sim_det_enter(((struct gzdrv_vcpu *)e.obj)->id);
+			struct gzdrv_vcpu *dv = e.obj;
+
+			S.threads[my_thread].det_id = (int)dv->id;
+			gz_sim_gdb_turn(dv->vm->vm_id, dv->id, true);
+			gz_sim_det_enter(dv->id);
+			gz_sim_gdb_turn(dv->vm->vm_id, dv->id, false);
 		}
 		pthread_mutex_lock(&S.mu);
 		S.nr_in_run++;

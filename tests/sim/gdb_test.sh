@@ -4,27 +4,17 @@
 # a step, registers and memory read and written, a watchpoint that fires twice, monitor
 # commands, the second thread's backtrace, continue to the end), then: gzvmm exits 0, the
 # console equals the guest's expected transcript, gdb saw what each step should show.
-# usage: gdb_test.sh GZVMM ELF EXPECTED OUTDIR
+# usage: gdb_test.sh GZVMM ELF EXPECTED OUTDIR [GZVMM OPTION...] (--deterministic: the same
+# session with the vCPUs in the deterministic scheduler's turns; vCPU 1 waits for its turn)
 set -u
 gzvmm=$1 elf=$2 expected=$3 out=$4
+shift 4
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 rm -f "$out"/{console.txt,gzvmm.err,gdb.log}
-# A free port, asked of the kernel; another process may take it before gzvmm binds it: then
-# gzvmm says so and exits, and the next try takes another.
-for _ in 1 2 3; do
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	timeout 300 "$gzvmm" run --backend sim --kernel "$elf" --cpus 2 --gdb "$port" --gdb-wait \
-		--console "file:$out/console.txt" 2>"$out/gzvmm.err" &
-	vmm=$!
-	for _ in $(seq 600); do
-		grep -q "gdb server on" "$out/gzvmm.err" 2>/dev/null && break
-		kill -0 $vmm 2>/dev/null || break
-		sleep 0.1
-	done
-	grep -q "cannot listen" "$out/gzvmm.err" || break
-	wait $vmm
-done
+. "$here/gdb/start_gzvmm.sh"
+gz_gdb_start "$out/gzvmm.err" "$gzvmm" run --backend sim --kernel "$elf" --cpus 2 \
+	--console "file:$out/console.txt" "$@"
 timeout 240 gdb-multiarch -batch -nx "$elf" -ex "set remotetimeout 60" \
 	-ex "target remote 127.0.0.1:$port" \
 	-x "$here/gdb/session.gdb" >"$out/gdb.log" 2>&1
@@ -38,7 +28,10 @@ check() { # fixed string gdb must have printed
 		fail=1
 	fi
 }
-check "Thread 2 (vCPU 1)"
+check "Thread 2 (vCPU 1"
+case " $* " in
+*" --deterministic "*) check "(vCPU 1, waiting for its turn)" ;;
+esac
 check "hit Breakpoint 1, gdb_add"
 check "arg x0=1"
 check "counter at entry=0"

@@ -218,7 +218,12 @@ said, _ = r.monitor("va 0x40080000")
 check("MMU off" in said, "monitor va")
 said, _ = r.monitor("s2 0x7f000000")
 check("not mapped" in said, "monitor s2 of nothing")
-for usage in ["ipa", "ipa 1 99999", "s2", "va", "owner", "ipa -1"]:
+said, _ = r.monitor("icount")
+check(said.startswith("machine: 0 instructions"), "monitor icount before the first instruction: " + said)
+said, _ = r.monitor("break-icount")
+check("no instruction count to stop at" in said, "monitor break-icount, none set: " + said)
+for usage in ["ipa", "ipa 1 99999", "s2", "va", "owner", "ipa -1", "break-icount x",
+              "break-icount 5 6"]:
     said, _ = r.monitor(usage)
     check("usage" in said, "monitor %s: usage" % usage)
 said, _ = r.monitor("bogus")
