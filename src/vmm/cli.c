@@ -97,6 +97,11 @@ void vmm_cli_usage(void *stream)
 	    "  --no-mmio-const          every virtio-mmio register read comes to gzvmm (by "
 	    "default\n"
 	    "                           the hypervisor answers the identification registers)\n"
+	    "  --vsock CID,PATH         virtio-vsock with guest CID (3 to 4294967294): host "
+	    "programs\n"
+	    "                           reach guest ports through the AF_UNIX socket PATH "
+	    "(\"CONNECT\n"
+	    "                           <port>\\n\"), the guest reaches host port P at PATH_P\n"
 	    "  --peer-vm 'OPTIONS'      a second VM in this process (its own options, blank "
 	    "separated,\n"
 	    "                           on the first VM's backend) joined to the first by a "
@@ -180,6 +185,7 @@ enum opt_id {
 	O_REPLAY,
 	O_TRACE,
 	O_TRACE_MAX,
+	O_VSOCK,
 	O_HELP,
 	O_VERSION,
 	O_COUNT
@@ -227,6 +233,7 @@ static const struct {
     [O_REPLAY] = {"--replay", true, false, true},
     [O_TRACE] = {"--trace", true, false, true},
     [O_TRACE_MAX] = {"--trace-max", true, false, true},
+    [O_VSOCK] = {"--vsock", true, false, false},
     [O_HELP] = {"--help", false, true, false},
     [O_VERSION] = {"--version", false, true, false},
 };
@@ -270,6 +277,31 @@ static int parse_disk(struct vmm_config *cfg, const char *v, char *err, size_t e
 	d->path = cfg->disk_path_buf[cfg->ndisks];
 	d->ro = comma != NULL;
 	cfg->ndisks++;
+	return 0;
+}
+
+/* "CID,PATH": CIDs 0 (hypervisor), 1 (local), 2 (host) and U32_MAX (any) are not a
+ * guest's. */
+static int parse_vsock(struct vmm_config *cfg, const char *v, char *err, size_t errlen)
+{
+	const char *comma = strchr(v, ',');
+	unsigned long long cid = 0;
+	bool ok = comma && comma != v;
+
+	for (const char *p = v; ok && p < comma; p++) {
+		ok = *p >= '0' && *p <= '9' && cid <= UINT32_MAX;
+		cid = cid * 10 + (unsigned)(*p - '0');
+	}
+	if (!ok || cid < 3 || cid >= UINT32_MAX)
+		return vmm_fail(err, errlen,
+				"invalid --vsock '%s' (CID,PATH with a CID of 3 to 4294967294)", v);
+	if (comma[1] == '\0')
+		return vmm_fail(err, errlen, "--vsock needs a socket path after the CID");
+	if (strlen(comma + 1) > VMM_VSOCK_PATH_LEN_MAX)
+		return vmm_fail(err, errlen, "--vsock path is too long (at most %u bytes)",
+				VMM_VSOCK_PATH_LEN_MAX);
+	cfg->vsock_cid = (uint32_t)cid;
+	cfg->vsock_path = comma + 1;
 	return 0;
 }
 
@@ -456,6 +488,8 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		cfg->stop_timeout = (unsigned)n;
 		return 0;
 	}
+	case O_VSOCK:
+		return parse_vsock(cfg, v, err, errlen);
 	case O_PEER_VM:
 		if (*v == '\0')
 			return vmm_fail(err, errlen, "--peer-vm needs the second VM's options");
@@ -566,6 +600,10 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 		return vmm_fail(err, errlen, "--deterministic needs --clock insns");
 	if (cfg->sim.deterministic && cfg->peer_args)
 		return vmm_fail(err, errlen, "--deterministic runs one VM, not a --peer-vm pair");
+	if (cfg->sim.deterministic && cfg->vsock_path)
+		return vmm_fail(
+		    err, errlen,
+		    "--deterministic cannot take --vsock (host sockets are not replayed)");
 	if (seen[O_TRACE_MAX] && !cfg->trace)
 		return vmm_fail(err, errlen, "--trace-max needs --trace FILE");
 	for (int id = 0; id < O_COUNT; id++)

@@ -12,6 +12,8 @@
 
 #define VMM_STOP_TIMEOUT_DEFAULT 30U
 #define VMM_STOP_TIMEOUT_MAX	 3600U
+/* --vsock's PATH: "PATH_PORT" must fit an AF_UNIX address (108 bytes with the NUL). */
+#define VMM_VSOCK_PATH_LEN_MAX 96U
 
 enum vmm_backend_kind { VMM_BACKEND_GZVM, VMM_BACKEND_SIM };
 enum vmm_console_kind { VMM_CONSOLE_STDIO, VMM_CONSOLE_FILE };
@@ -61,6 +63,8 @@ struct vmm_config {
 	const char *replay; /* --replay: the inputs come from this file */
 	const char *trace;  /* --trace: every exit as a JSON line */
 	uint64_t trace_max; /* --trace-max: bytes (0: the default) */
+	uint32_t vsock_cid; /* --vsock CID,PATH: the guest's CID; 0: no virtio-vsock */
+	const char *vsock_path; /* its host-side AF_UNIX socket */
 	/* Storage for the path part of "--disk FILE,ro" (the argv string is not modified). */
 	char disk_path_buf[VMM_MAX_DISKS][4096];
 };

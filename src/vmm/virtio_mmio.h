@@ -57,7 +57,7 @@
 #define VIRTIO_F_RING_EVENT_IDX (1ULL << 29)
 #define VIRTIO_F_VERSION_1	(1ULL << 32)
 
-#define VMM_VIRTIO_MAX_QUEUES 2U
+#define VMM_VIRTIO_MAX_QUEUES 3U
 
 struct vmm_virtio;
 

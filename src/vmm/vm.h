@@ -25,9 +25,10 @@
 #include "rtc.h"
 #include "virtio_devices.h"
 #include "virtio_mmio.h"
+#include "vsock.h"
 
-#define VMM_NR_EXIT_REASONS 14U /* GZVM_EXIT_UNKNOWN + 0 .. + 0xd */
-#define VMM_MAX_VDEVS	    (VMM_MAX_DISKS + 2U)
+#define VMM_NR_EXIT_REASONS 14U			 /* GZVM_EXIT_UNKNOWN + 0 .. + 0xd */
+#define VMM_MAX_VDEVS	    (VMM_MAX_DISKS + 3U) /* disks, console, rng, vsock */
 
 /* PSTATE at entry: EL1h with D, A, I and F masked. */
 #define VMM_PSTATE_EL1H_DAIF (PSR_MODE_EL1h | PSR_DAIF)
@@ -59,6 +60,7 @@ struct vmm_vdev {
 		struct vmm_blk blk;
 		struct vmm_vcon vcon;
 		struct vmm_rng rng;
+		struct vmm_vsock vsock;
 	} u;
 };
 
@@ -80,7 +82,10 @@ struct vmm_vm {
 	struct pl011 uart;
 	struct vmm_vdev *vdevs[VMM_MAX_VDEVS];
 	unsigned nvdevs;
-	struct vmm_vdev *vcon; /* the virtio-console transport */
+	struct vmm_vdev *vcon;	/* the virtio-console transport */
+	struct vmm_vdev *vsock; /* the virtio-vsock transport (--vsock), or NULL */
+	struct vmm_vsock_host vsock_host;
+	bool vsock_host_open;
 
 	int epfd;
 	int stop_fd;

@@ -28,6 +28,7 @@
 #define EV_RTC	  0x500000000ULL
 #define EV_KEY	  0x600000000ULL
 #define EV_TERM	  0x700000000ULL /* --stop-timeout ran out */
+#define EV_VSOCK  0x800000000ULL /* the virtio-vsock host sockets' epoll set */
 #define EV_KIND	  0xf00000000ULL
 
 static struct termios saved_tio;
@@ -473,6 +474,9 @@ static void event_loop(struct vmm_vm *vm)
 					stdin_on = false;
 				}
 				break;
+			case EV_VSOCK:
+				vmm_vsock_host_poll(&vm->vsock->u.vsock);
+				break;
 			case EV_QUEUE: {
 				struct vmm_vdev *d = vm->vdevs[tag & 0xff];
 
@@ -580,6 +584,10 @@ int vmm_vm_run(struct vmm_vm *vm)
 			fprintf(stderr, "gzvmm: epoll: %s\n", strerror(errno));
 			return VMM_EXIT_ERROR;
 		}
+	if (vm->vsock && ep_add(vm, vmm_vsock_host_event_fd(&vm->vsock_host), EV_VSOCK) != 0) {
+		fprintf(stderr, "gzvmm: epoll: %s\n", strerror(errno));
+		return VMM_EXIT_ERROR;
+	}
 	if (vm->cfg->input != VMM_INPUT_NONE)
 		setup_tty(vm);
 	/* A page a protected guest did not share is not the host's, under gzhyp's host stage 2
@@ -671,6 +679,18 @@ void vmm_vm_print_stats(struct vmm_vm *vm, void *stream)
 				(unsigned long long)d->u.blk.writes,
 				(unsigned long long)d->u.blk.flushes,
 				(unsigned long long)d->u.blk.ioerrs);
+		if (d->vd.ops == &vmm_vsock_ops) {
+			const struct vmm_vsock_stats *v = &d->u.vsock.stats;
+
+			fprintf(f,
+				" cid=%llu conns=%llu rx_pkts=%llu tx_pkts=%llu rx_bytes=%llu "
+				"tx_bytes=%llu rsts=%llu dropped=%llu",
+				(unsigned long long)d->u.vsock.guest_cid,
+				(unsigned long long)v->conns, (unsigned long long)v->rx_pkts,
+				(unsigned long long)v->tx_pkts, (unsigned long long)v->rx_bytes,
+				(unsigned long long)v->tx_bytes, (unsigned long long)v->rsts_sent,
+				(unsigned long long)v->dropped);
+		}
 		fprintf(f, " ioeventfd=%s irqfd=%s\n", d->ioeventfd ? "yes" : "no",
 			d->irqfd ? "yes" : "no");
 	}

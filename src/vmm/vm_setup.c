@@ -174,6 +174,15 @@ static int make_devices(struct vmm_vm *vm)
 		d->u.rng.det = true;
 		d->u.rng.state = vm->cfg->sim.seed ^ 0x6a09e667f3bcc909ULL;
 	}
+	if (vm->cfg->vsock_path) {
+		if (vmm_vsock_host_open(&vm->vsock_host, vm->cfg->vsock_path, err, sizeof(err)))
+			return vmm_report(VMM_EXIT_USAGE, "%s", err);
+		vm->vsock_host_open = true;
+		if (add_vdev(vm, &vmm_vsock_ops, &d) != 0)
+			return vmm_report(VMM_EXIT_ERROR, "out of memory");
+		vmm_vsock_init(&d->u.vsock, vm->cfg->vsock_cid, &d->vd, &vm->vsock_host);
+		vm->vsock = d;
+	}
 	return 0;
 }
 
@@ -591,11 +600,17 @@ void vmm_vm_teardown(struct vmm_vm *vm)
 
 		if (d->vd.ops == &vmm_blk_ops)
 			vmm_blk_close(&d->u.blk);
+		if (d->vd.ops == &vmm_vsock_ops)
+			vmm_vsock_close_all(&d->u.vsock);
 		vmm_virtio_destroy(&d->vd);
 		free(d);
 		vm->vdevs[i] = NULL;
 	}
 	vm->nvdevs = 0;
+	vm->vsock = NULL;
+	if (vm->vsock_host_open)
+		vmm_vsock_host_close(&vm->vsock_host);
+	vm->vsock_host_open = false;
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		free(vm->vcpus[i].run);
 		vm->vcpus[i].run = NULL;

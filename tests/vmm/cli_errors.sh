@@ -185,6 +185,26 @@ expect 2 "gzvmm: --stop-timeout '9999' out of range (0 to 3600)" -- run $K --sto
 expect 2 "gzvmm: invalid --hyp-mem '1K' (a size such as 8M, at least 4K)" -- run $K --hyp-mem 1K
 expect 2 "gzvmm: invalid --hyp-mem 'lots' (a size such as 8M, at least 4K)" -- run $K --hyp-mem lots
 
+# virtio-vsock: the guest's CID (0, 1, 2 and 4294967295 are reserved), the AF_UNIX path
+# ("PATH_PORT" must fit 108 bytes), a socket another process listens on.
+long=$(printf 'p%.0s' $(seq 97))
+expect 2 "gzvmm: invalid --vsock '2,$T/v' (CID,PATH with a CID of 3 to 4294967294)" -- run $K --vsock "2,$T/v"
+expect 2 "gzvmm: invalid --vsock '0,$T/v' (CID,PATH with a CID of 3 to 4294967294)" -- run $K --vsock "0,$T/v"
+expect 2 "gzvmm: invalid --vsock '1,$T/v' (CID,PATH with a CID of 3 to 4294967294)" -- run $K --vsock "1,$T/v"
+expect 2 "gzvmm: invalid --vsock '4294967295,$T/v' (CID,PATH with a CID of 3 to 4294967294)" -- run $K --vsock "4294967295,$T/v"
+expect 2 "gzvmm: invalid --vsock '99999999999999999999,$T/v' (CID,PATH with a CID of 3 to 4294967294)" -- run $K --vsock "99999999999999999999,$T/v"
+expect 2 "gzvmm: invalid --vsock '$T/v' (CID,PATH with a CID of 3 to 4294967294)" -- run $K --vsock "$T/v"
+expect 2 "gzvmm: --vsock needs a socket path after the CID" -- run $K --vsock 3,
+expect 2 "gzvmm: --vsock path is too long (at most 96 bytes)" -- run $K --vsock "3,$long"
+expect 2 "gzvmm: --vsock path '$T/kernel' exists and is not a socket" -- run $K --vsock "3,$T/kernel" --dry-run
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(60)' "$T/busy.sock" &
+busy=$!
+for _ in $(seq 100); do [ -S "$T/busy.sock" ] && break; sleep 0.1; done
+expect 2 "gzvmm: --vsock socket '$T/busy.sock' is in use" -- run $K --vsock "3,$T/busy.sock" --dry-run
+kill "$busy" 2>/dev/null
+expect 2 "gzvmm: --deterministic cannot take --vsock (host sockets are not replayed)" -- run $K --backend sim --deterministic --vsock "3,$T/v"
+
 # Deterministic runs, their recordings and traces (sim backend).
 S="--backend sim"
 printf 'gzvmm-record 1\nseed 0\nepoch 0\ncpus 2\ninput-device pl011\nimage 0000000000000000\n' > "$T/rec.2cpus"
