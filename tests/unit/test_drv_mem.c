@@ -424,6 +424,47 @@ static void test_demand_block(void **state)
 	}
 }
 
+/* With block paging turned off (sysfs block_paging = 0), a VM the hypervisor would let page
+ * by block still faults one 4 KiB page at a time, and asks for no PFN buffer. */
+static void test_demand_block_off(void **state)
+{
+	struct gzdrv *drv = fake_reset(true);
+	struct gzdrv_vm *vm;
+	uint64_t ram = fake_ram(1024, 3);
+	struct gzdrv_vcpu *vcpu;
+
+	(void)state;
+	assert_true(drv->block_paging);
+	gzdrv_set_block_paging(drv, false);
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_OK, 0, 0, 0);
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_OK, 0, 0, 0);
+	vm = fake_vm_new();
+	assert_true(vm->demand_paging);
+	assert_false(vm->block_paging);
+	assert_null(vm->pfn_buf);
+	assert_int_equal(set_region(vm, 1, 1, GPA, 1024 * PG, ram), 0);
+	assert_int_equal(gzdrv_vcpu_create(vm, 0, &vcpu), 0);
+	push_fault(GPA + 700 * PG);
+	push_fault(GPA + 701 * PG);
+	assert_int_equal(run(vcpu), 0);
+	assert_int_equal(fake_calls(GZ_HVC_FN_MAP_GUEST_BLOCK), 0);
+	assert_int_equal(fake_calls(GZ_HVC_FN_MAP_GUEST), 2);
+	assert_int_equal(fake_call(GZ_HVC_FN_MAP_GUEST, 1)->x[4], (GPA >> 12) + 701);
+	assert_int_equal(fake_call(GZ_HVC_FN_MAP_GUEST, 1)->x[5], 1);
+	assert_int_equal(fake_pins_outstanding(), 2);
+	assert_inv(vm);
+	gzdrv_vm_release(vm);
+	assert_clean();
+	/* back on: the next VM pages by block again */
+	gzdrv_set_block_paging(drv, true);
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_OK, 0, 0, 0);
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_OK, 0, 0, 0);
+	vm = fake_vm_new();
+	assert_true(vm->block_paging);
+	gzdrv_vm_release(vm);
+	assert_clean();
+}
+
 static void test_demand_block_failure(void **state)
 {
 	struct gzdrv_vm *vm = vm_mode(2);
@@ -482,11 +523,11 @@ static void test_relinquish(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_region_validation), cmocka_unit_test(test_slot_rules),
-	    cmocka_unit_test(test_populate_batches),  cmocka_unit_test(test_delete),
-	    cmocka_unit_test(test_region_failures),   cmocka_unit_test(test_demand_4k),
-	    cmocka_unit_test(test_demand_block),      cmocka_unit_test(test_demand_block_failure),
-	    cmocka_unit_test(test_relinquish),
+	    cmocka_unit_test(test_region_validation),	 cmocka_unit_test(test_slot_rules),
+	    cmocka_unit_test(test_populate_batches),	 cmocka_unit_test(test_delete),
+	    cmocka_unit_test(test_region_failures),	 cmocka_unit_test(test_demand_4k),
+	    cmocka_unit_test(test_demand_block),	 cmocka_unit_test(test_demand_block_off),
+	    cmocka_unit_test(test_demand_block_failure), cmocka_unit_test(test_relinquish),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@ void gzdrv_init(struct gzdrv *drv, const struct gzdrv_ops *ops, void *env, uint3
 	drv->gpa_bits = gpa_bits;
 	drv->cntfrq = cntfrq;
 	drv->batch_pages = GZDRV_BLOCK_PAGES;
+	drv->block_paging = true;
 	drv->destroy_batch_pages = GZDRV_DEFAULT_DESTROY_BATCH;
 	/* Only an embedder that resolves VM fds offers channels, which need the registry. */
 	if (ops->vm_get)
@@ -42,6 +43,11 @@ int gzdrv_set_batch_pages(struct gzdrv *drv, uint32_t pages)
 		return -EINVAL;
 	drv->batch_pages = pages;
 	return 0;
+}
+
+void gzdrv_set_block_paging(struct gzdrv *drv, bool on)
+{
+	drv->block_paging = on;
 }
 
 int gzdrv_set_destroy_batch_pages(struct gzdrv *drv, uint32_t pages)
@@ -168,7 +174,8 @@ static void vm_enable_features(struct gzdrv_vm *vm)
 
 	if (!gzdrv_enable_cap_hvc(drv, vm->vm_id, GZVM_CAP_ENABLE_DEMAND_PAGING, NULL, NULL)) {
 		vm->demand_paging = true;
-		vm->pfn_buf = drv->ops->alloc_pages(drv->env, 1, &vm->pfn_buf_pa);
+		if (drv->block_paging)
+			vm->pfn_buf = drv->ops->alloc_pages(drv->env, 1, &vm->pfn_buf_pa);
 		if (vm->pfn_buf) {
 			args[0] = GZDRV_BLOCK_PAGES * GZDRV_PAGE_SIZE;
 			args[1] = vm->pfn_buf_pa;

@@ -156,6 +156,7 @@ struct gzdrv {
 	struct gzdrv_vm *vms[GZDRV_MAX_VM_ID + 1];
 	uint32_t hyp_version[3];      /* major, minor, sub from PROBE */
 	uint32_t batch_pages;	      /* demand-paging batch; divides GZDRV_BLOCK_PAGES */
+	bool block_paging;	      /* new VMs ask for block-based demand paging (default) */
 	uint32_t destroy_batch_pages; /* pages reclaimed per DESTROY_VM call; power of 2 */
 	uint32_t gpa_bits;	      /* answer to GZVM_CAP_VM_GPA_SIZE */
 	uint64_t cntfrq;	      /* counter frequency, Hz (vtimer delay -> ns) */
@@ -254,6 +255,9 @@ void gzdrv_init(struct gzdrv *drv, const struct gzdrv_ops *ops, void *env, uint3
 int gzdrv_probe(struct gzdrv *drv);
 /* Tunables (sysfs in the kernel): -EINVAL unless the value divides 512 / is a power of 2. */
 int gzdrv_set_batch_pages(struct gzdrv *drv, uint32_t pages);
+/* Whether VMs created from now on fault their memory in by 2 MiB block (true, the default)
+ * or one 4 KiB page per fault (as KVM on a host without huge pages; bench/vs-kvm). */
+void gzdrv_set_block_paging(struct gzdrv *drv, bool on);
 int gzdrv_set_destroy_batch_pages(struct gzdrv *drv, uint32_t pages);
 /* The hypervisor's limits (opengz, docs/abi.md; sysfs max_vms and vm_hyp_quota_pages in the
  * kernel): with @set non-zero set it first; the value now in *@now. -EINVAL out of range

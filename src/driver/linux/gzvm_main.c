@@ -101,7 +101,7 @@ static struct miscdevice gzvm_dev = {
 };
 /* clang-format on */
 
-/* /sys/kernel/gzvm/{demand_paging_batch_pages,destroy_batch_pages,max_vms,
+/* /sys/kernel/gzvm/{demand_paging_batch_pages,block_paging,destroy_batch_pages,max_vms,
  * vm_hyp_quota_pages,pinned_pages,hyp_pool_used_bytes,hyp_pool_total_bytes,hyp_table_bytes} */
 static ssize_t demand_paging_batch_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
 					      char *buf)
@@ -117,6 +117,23 @@ static ssize_t demand_paging_batch_pages_store(struct kobject *kobj, struct kobj
 
 	if (!ret)
 		ret = gzdrv_set_batch_pages(&gzvm_drv, v);
+	return ret ? ret : count;
+}
+
+/* 1: new VMs fault their memory in by 2 MiB block; 0: one 4 KiB page per fault */
+static ssize_t block_paging_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", gzvm_drv.block_paging ? 1 : 0);
+}
+
+static ssize_t block_paging_store(struct kobject *kobj, struct kobj_attribute *attr,
+				  const char *buf, size_t count)
+{
+	bool v;
+	int ret = kstrtobool(buf, &v);
+
+	if (!ret)
+		gzdrv_set_block_paging(&gzvm_drv, v);
 	return ret ? ret : count;
 }
 
@@ -224,6 +241,7 @@ static struct kobj_attribute hyp_pool_total_bytes_attr = __ATTR_RO(hyp_pool_tota
 static struct kobj_attribute hyp_table_bytes_attr = __ATTR_RO(hyp_table_bytes);
 static struct kobj_attribute demand_paging_batch_pages_attr =
 	__ATTR_RW_MODE(demand_paging_batch_pages, 0660);
+static struct kobj_attribute block_paging_attr = __ATTR_RW_MODE(block_paging, 0660);
 static struct kobj_attribute destroy_batch_pages_attr =
 	__ATTR_RW_MODE(destroy_batch_pages, 0660);
 static struct kobj_attribute max_vms_attr = __ATTR_RW_MODE(max_vms, 0660);
@@ -233,6 +251,7 @@ static struct kobj_attribute vm_hyp_quota_pages_attr = __ATTR_RW_MODE(vm_hyp_quo
 /* clang-format off */
 static struct attribute *gzvm_attrs[] = {
 	&demand_paging_batch_pages_attr.attr,
+	&block_paging_attr.attr,
 	&destroy_batch_pages_attr.attr,
 	&max_vms_attr.attr,
 	&vm_hyp_quota_pages_attr.attr,
