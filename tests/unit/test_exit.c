@@ -341,6 +341,60 @@ static void test_halt_polling(void **state)
 	assert_int_equal(vfix_guest.last.pc, 0x80000004);
 }
 
+/* A vCPU whose own timer is due within four poll maxima waits for it at EL2, with or without
+ * a polling history; a later one, or a host interrupt, still means the IDLE exit. */
+static void test_timer_poll(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	const uint64_t wfi = esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI);
+	uint64_t t0;
+
+	(void)state;
+	m->idle_cap = true;
+	fake_hal_set_idle_poll(800, 10);
+	v0->poll_ticks = 0; /* no history: the adaptive window is shut */
+	v0->ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
+	/* due in 3,000 ticks (<= 4 x 800): the guest resumes once it fired, not the host */
+	t0 = gz_hal_cntpct();
+	v0->ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = t0 - m->cntvoff + 3000;
+	assert_int_equal(run_irq(wfi, 0, 0), GZVM_EXIT_IRQ);
+	assert_int_equal(v0->nr_polled_wakes, 1);
+	assert_int_equal(vfix_guest.last.pc, 0x80000004);
+	assert_true(gz_hal_cntpct() - t0 >= 3000);
+	assert_int_equal(v0->poll_ticks, 0); /* the window itself did not change */
+	/* masked: not a wake-up to wait for */
+	t0 = gz_hal_cntpct();
+	v0->ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE | CNT_CTL_IMASK;
+	v0->ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = t0 - m->cntvoff + 1000;
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	assert_true(gz_hal_cntpct() - t0 < 1000);
+	/* due later than 3,200 ticks: the IDLE exit at once, with the delay for the host */
+	v0->ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
+	v0->went_idle = false;
+	t0 = gz_hal_cntpct();
+	v0->ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = t0 - m->cntvoff + 4000;
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	assert_true(gz_hal_cntpct() - t0 < 1000);
+	assert_int_equal(v0->hwstate->vtimer_migrate, 1);
+	assert_true(v0->hwstate->vtimer_delay > 3000);
+	/* a host interrupt ends the wait for a timer due soon */
+	fake_hal_set_host_irq(true);
+	v0->went_idle = false;
+	t0 = gz_hal_cntpct();
+	v0->ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = t0 - m->cntvoff + 2000;
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	assert_true(gz_hal_cntpct() - t0 < 1000);
+	fake_hal_set_host_irq(false);
+	assert_int_equal(v0->nr_polled_wakes, 1);
+	/* the simulator's HAL does not poll: no wait either */
+	fake_hal_set_idle_poll(0, 10);
+	v0->went_idle = false;
+	t0 = gz_hal_cntpct();
+	v0->ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = t0 - m->cntvoff + 2000;
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	assert_true(gz_hal_cntpct() - t0 < 1000);
+}
+
 static void test_async_outcomes(void **state)
 {
 	uint32_t reason;
@@ -853,6 +907,7 @@ int main(void)
 	    T(test_emulated_insn_completes_step),
 	    T(test_id_registers),
 	    T(test_halt_polling),
+	    T(test_timer_poll),
 	    T(test_budget),
 	    T(test_run_entry_states),
 	    T(test_hwstate_lrs),
