@@ -2,7 +2,9 @@
  * every exit type (aborts inside and outside memslots, with and without a valid syndrome,
  * WFI/WFE, trapped system registers, the emulated physical timer, IRQ, SError, debug, entry
  * failure), vGIC MMIO in the hypervisor, the run budget and the IPI and power-off interplay
- * of vCPUs. The exception entry itself is tested in test_arm64_inject.c. */
+ * of vCPUs. The exception entry itself is tested in test_arm64_inject.c. The vGIC's
+ * pending check is counted (the test links with --wrap) for halt polling's economy of its lock.
+ * test-libs: gzcore gzfake gzlib -Wl,--wrap=gz_vgic_vcpu_pending */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -269,6 +271,22 @@ static void test_wfx(void **state)
 	}
 }
 
+/* Every look at a vCPU's pending interrupts (it takes the vGIC's lock), counted; the counter
+ * value of the last read before the first one that found something. */
+static unsigned nr_pending_asks;
+static uint64_t last_read, woke_at;
+bool __real_gz_vgic_vcpu_pending(struct gz_vgic *vgic, unsigned vcpu);
+bool __wrap_gz_vgic_vcpu_pending(struct gz_vgic *vgic, unsigned vcpu);
+bool __wrap_gz_vgic_vcpu_pending(struct gz_vgic *vgic, unsigned vcpu)
+{
+	bool r = __real_gz_vgic_vcpu_pending(vgic, vcpu);
+
+	nr_pending_asks++;
+	if (r && !woke_at)
+		woke_at = last_read;
+	return r;
+}
+
 /* Halt polling: a WFI spins for a wake-up (adaptively, up to the HAL's maximum) before the
  * IDLE exit; a wake-up within the window re-enters the guest without the host. */
 static uint64_t hook_at; /* the counter value at which PPI 20 rises (0: never) */
@@ -277,11 +295,20 @@ static void sgi_after_reads(uint64_t now, void *arg)
 {
 	struct gz_vm *m = arg;
 
+	last_read = now;
 	/* (not inside a locked region of the core: a device raises its line from outside) */
 	if (hook_at && now >= hook_at && fake_hal_locks_held() == 0) {
 		hook_at = 0;
 		assert_int_equal(gz_vgic_inject(&m->vgic, 0, 20, GZ_VGIC_LINE_HIGH), GZ_OK);
 	}
+}
+
+static void halt_polling_setup(struct gz_vm *m)
+{
+	m->idle_cap = true;
+	m->vgic.ctlr = 3;
+	m->vgic.cpu[0].priv[20].flags |= GZ_VGIC_IRQ_ENABLED;
+	m->vgic.cpu[0].vmcr = ~0ULL;
 }
 
 static void test_halt_polling(void **state)
@@ -339,6 +366,41 @@ static void test_halt_polling(void **state)
 	assert_int_equal(run_irq(wfi, 0, 0), GZVM_EXIT_IRQ);
 	assert_int_equal(v0->nr_polled_wakes, 2);
 	assert_int_equal(vfix_guest.last.pc, 0x80000004);
+}
+
+/* A polling vCPU looks at the vGIC (under its lock, which the vCPU sending it an interrupt
+ * needs) every eighth round, or in the round after a kick for it: an interrupt that arrives
+ * wakes it at once, and the lock is mostly free meanwhile. */
+static void test_poll_vgic_lock(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	const uint64_t wfi = esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI);
+	uint64_t t0, rounds;
+
+	(void)state;
+	halt_polling_setup(m);
+	fake_hal_set_idle_poll(800, 10); /* 80 rounds of one counter read */
+	fake_hal_set_cntpct_hook(sgi_after_reads, m);
+	v0->poll_ticks = 800;
+	/* nothing arrives: one look in eight rounds (and the WFI's own, and the last) */
+	nr_pending_asks = 0;
+	t0 = gz_hal_cntpct();
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	rounds = (gz_hal_cntpct() - t0) / 10;
+	assert_true(rounds >= 80);
+	assert_true(nr_pending_asks >= 80 / 8);
+	assert_true(nr_pending_asks <= rounds / 8 + 3);
+	/* an interrupt 3 rounds into a poll (not a round the poll looks anyway): seen in the
+	 * round after its kick */
+	v0->went_idle = false;
+	v0->poll_ticks = 800;
+	woke_at = 0;
+	t0 = gz_hal_cntpct() + 5 * 10 + 3 * 10; /* the RUN's 5 reads before the poll */
+	hook_at = t0;
+	assert_int_equal(run_irq(wfi, 0, 0), GZVM_EXIT_IRQ);
+	assert_int_equal(v0->nr_polled_wakes, 1);
+	assert_true(woke_at >= t0);
+	assert_true(woke_at - t0 <= 10);
 }
 
 /* A vCPU whose own timer is due within four poll maxima waits for it at EL2, with or without
@@ -908,6 +970,7 @@ int main(void)
 	    T(test_id_registers),
 	    T(test_halt_polling),
 	    T(test_timer_poll),
+	    T(test_poll_vgic_lock),
 	    T(test_budget),
 	    T(test_run_entry_states),
 	    T(test_hwstate_lrs),

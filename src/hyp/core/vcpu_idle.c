@@ -24,6 +24,9 @@ void gz_vcpu_idle_exit(struct gz_vcpu *v, uint64_t delay, uint32_t migrate)
  * vtimer_wfi: 249 us against 43.6 us in gzhyp's test mode, which polls), so the spin is the
  * cheaper wait up to a few times that. 800 us on gzhyp. */
 #define IDLE_TIMER_POLL_MAXES 4
+/* Rounds of a poll between two looks at the vGIC without a kick (a round is a few counter and
+ * register reads) */
+#define POLL_VGIC_EVERY 8
 
 /*
  * Halt polling, as KVM's halt_poll_ns: before a waiting vCPU gives its CPU back to the host
@@ -49,16 +52,26 @@ static bool poll_for_wake(struct gz_vcpu *v)
 		window = GZ_MAX(window, delay + max / 8); /* a margin past the deadline */
 	if (!window)
 		return false;
-	do {
-		if (gz_vgic_vcpu_pending(&v->vm->vgic, v->id) || gz_vtimer_asserted(&v->ctx, now) ||
-		    gz_ptimer_asserted(&v->ctx, now) ||
+	for (unsigned round = 0;; round++) {
+		/* The vGIC is asked (under its lock) when a kick says something changed for this
+		 * vCPU since it entered, and every POLL_VGIC_EVERY rounds in case the sender's
+		 * run loop took that kick first: the sender of the wake-up needs the lock to
+		 * make its interrupt pending, and a poll that held it every round would contend
+		 * with each IPI. */
+		bool ask = (gz_atomic_load(&v->vm->kick_mask) & (1u << (v->id % 32))) ||
+			   round % POLL_VGIC_EVERY == 0;
+
+		if ((ask && gz_vgic_vcpu_pending(&v->vm->vgic, v->id)) ||
+		    gz_vtimer_asserted(&v->ctx, now) || gz_ptimer_asserted(&v->ctx, now) ||
 		    gz_atomic_load_acquire(&v->vm->state) == GZ_VM_OFF)
 			return true;
 		if (gz_hal_host_irq_pending())
 			return false;
 		now = gz_hal_cntpct();
-	} while (now - start < window);
-	return false;
+		/* the window is over: the last word is the vGIC's, before the IDLE exit */
+		if (now - start >= window)
+			return gz_vgic_vcpu_pending(&v->vm->vgic, v->id);
+	}
 }
 
 void gz_vcpu_idle_adapt(struct gz_vcpu *v)
