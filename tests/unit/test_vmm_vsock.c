@@ -160,7 +160,8 @@ static struct vmm_vsock_hdr hdr(uint32_t src_port, uint32_t dst_port, uint16_t o
 static void tx(struct t *t, struct vmm_vsock_hdr h, const void *data, uint32_t len)
 {
 	memcpy(g(t, TXBUF), &h, sizeof(h));
-	memcpy(g(t, TXBUF + 0x100), data, len);
+	if (len)
+		memcpy(g(t, TXBUF + 0x100), data, len);
 	put_desc(t, 1, 0, TXBUF, sizeof(h), len ? VRING_DESC_F_NEXT : 0, 1);
 	put_desc(t, 1, 1, TXBUF + 0x100, len, 0, 0);
 	publish(t, 1, 0);
