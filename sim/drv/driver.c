@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <gzhyp/hostcall.h>
+#include <gzhyp/pvmfw.h>
 #include <gzabi/status.h>
 #include <gzsim/driver.h>
 #include <uapi/linux/gzvm.h>
@@ -527,6 +528,7 @@ int gz_sim_drv_init(const struct gz_sim_drv_config *cfg)
 		fprintf(stderr, "gzsim driver: gz_core_init failed (%d)\n", r);
 		return -ENODEV;
 	}
+	gz_pvmfw_set_platform_key(cfg ? cfg->pvmfw_key : NULL);
 	r = gz_sim_irqfd_init();
 	if (r)
 		return r;

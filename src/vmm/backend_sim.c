@@ -4,7 +4,9 @@
 #include "backend.h"
 
 #include <gzsim/driver.h>
+#include <gzcrypto/hex.h>
 #include <gzsim/gdb.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,9 +14,32 @@
  * page tables, the driver's shared pages. */
 #define SIM_PHYS_SLACK (96ULL << 20)
 
+/* --sim-pvmfw-key: gz-sign's public key file (hex on one line). */
+static int read_key(const char *path, uint8_t key[32], char *err, size_t errlen)
+{
+	char text[130];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		snprintf(err, errlen, "cannot open --sim-pvmfw-key '%s': %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	n = fread(text, 1, sizeof(text), f);
+	fclose(f);
+	if (!gzcrypto_hex_decode(key, 32, text, n)) {
+		snprintf(err, errlen, "--sim-pvmfw-key '%s' is not a public key (64 hex digits)",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
 static int sim_init(struct vmm_backend *be, size_t ram_size, char *err, size_t errlen)
 {
 	struct gz_sim_drv_config cfg;
+	uint8_t key[32];
 	int r;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -25,6 +50,11 @@ static int sim_init(struct vmm_backend *be, size_t ram_size, char *err, size_t e
 	cfg.machine.deterministic = be->sim.deterministic;
 	cfg.machine.seed = be->sim.seed;
 	cfg.machine.epoch = be->sim.epoch;
+	if (be->sim.pvmfw_key) {
+		if (read_key(be->sim.pvmfw_key, key, err, errlen) != 0)
+			return -1;
+		cfg.pvmfw_key = key;
+	}
 	r = gz_sim_drv_init(&cfg);
 	if (r < 0) {
 		snprintf(err, errlen, "simulator start-up failed: %s", strerror(-r));

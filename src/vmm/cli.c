@@ -82,6 +82,13 @@ void vmm_cli_usage(void *stream)
 	    "nothing\n"
 	    "  --protected              a protected VM: the host gives up its memory and "
 	    "registers\n"
+	    "  --pvmfw FILE             with --protected: boot through this firmware (opengz's "
+	    "pvmfw),\n"
+	    "                           which verifies the kernel before it runs "
+	    "(docs/security.md)\n"
+	    "  --boot-sig FILE          the kernel's boot signature block (gz-sign), for pvmfw\n"
+	    "  --test-pvmfw-write       (test) write the firmware after the host gave it up: must "
+	    "fault\n"
 	    "  --hyp-mem SIZE           the VM's quota of the hypervisor's memory (stage-2 "
 	    "tables,\n"
 	    "                           vCPUs), e.g. 8M (default: the hypervisor's)\n"
@@ -128,9 +135,13 @@ void vmm_cli_usage(void *stream)
 	    "  --replay FILE            run again what --record kept (its input, not stdin's)\n"
 	    "  --trace FILE             every exit as a JSON line (scripts/trace-summary)\n"
 	    "  --trace-max SIZE         stop tracing at SIZE bytes (default 1G)\n"
+	    "  --sim-pvmfw-key FILE     the platform's trusted key for pvmfw (gz-sign's .pub), "
+	    "as a\n"
+	    "                           secure boot would give it to the hypervisor\n"
 	    "\n"
 	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset\n"
-	    "             (--on-reset exit), 4 guest crash, 128+N stopped by signal N\n",
+	    "             (--on-reset exit), 4 guest crash, 5 pvmfw refused the kernel,\n"
+	    "             128+N stopped by signal N\n",
 	    VMM_MAX_CPUS, VMM_MAX_DISKS, VMM_STOP_TIMEOUT_DEFAULT, VMM_CHAN_SPI);
 }
 
@@ -179,6 +190,10 @@ enum opt_id {
 	O_NO_MMIO_CONST,
 	O_PEER_VM,
 	O_HYP_MEM,
+	O_PVMFW,
+	O_BOOT_SIG,
+	O_TEST_PVMFW_WRITE,
+	O_SIM_PVMFW_KEY,
 	O_DETERMINISTIC,
 	O_SEED,
 	O_RECORD,
@@ -227,6 +242,10 @@ static const struct {
     [O_NO_MMIO_CONST] = {"--no-mmio-const", false, false, false},
     [O_PEER_VM] = {"--peer-vm", true, false, false},
     [O_HYP_MEM] = {"--hyp-mem", true, false, false},
+    [O_PVMFW] = {"--pvmfw", true, false, false},
+    [O_BOOT_SIG] = {"--boot-sig", true, false, false},
+    [O_TEST_PVMFW_WRITE] = {"--test-pvmfw-write", false, false, false},
+    [O_SIM_PVMFW_KEY] = {"--sim-pvmfw-key", true, false, true},
     [O_DETERMINISTIC] = {"--deterministic", false, false, true},
     [O_SEED] = {"--seed", true, false, true},
     [O_RECORD] = {"--record", true, false, true},
@@ -416,6 +435,18 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 	case O_PROTECTED:
 		cfg->protected_vm = true;
 		return 0;
+	case O_PVMFW:
+		cfg->pvmfw = v;
+		break;
+	case O_BOOT_SIG:
+		cfg->boot_sig = v;
+		break;
+	case O_TEST_PVMFW_WRITE:
+		cfg->test_pvmfw_write = true;
+		return 0;
+	case O_SIM_PVMFW_KEY:
+		cfg->sim.pvmfw_key = v;
+		break;
 	case O_UNASSIGNED:
 		if (strcmp(v, "abort") == 0)
 			cfg->unassigned_zero = false;
@@ -604,6 +635,16 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 		return vmm_fail(
 		    err, errlen,
 		    "--deterministic cannot take --vsock (host sockets are not replayed)");
+	if ((cfg->pvmfw || cfg->boot_sig || cfg->test_pvmfw_write) && !cfg->protected_vm)
+		return vmm_fail(err, errlen, "%s needs --protected",
+				cfg->pvmfw	? "--pvmfw"
+				: cfg->boot_sig ? "--boot-sig"
+						: "--test-pvmfw-write");
+	if ((cfg->boot_sig || cfg->test_pvmfw_write) && !cfg->pvmfw)
+		return vmm_fail(err, errlen, "%s needs --pvmfw FILE",
+				cfg->boot_sig ? "--boot-sig" : "--test-pvmfw-write");
+	if (cfg->pvmfw && !cfg->kernel)
+		return vmm_fail(err, errlen, "--pvmfw needs --kernel (it verifies the kernel)");
 	if (seen[O_TRACE_MAX] && !cfg->trace)
 		return vmm_fail(err, errlen, "--trace-max needs --trace FILE");
 	for (int id = 0; id < O_COUNT; id++)

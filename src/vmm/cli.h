@@ -65,6 +65,9 @@ struct vmm_config {
 	uint64_t trace_max; /* --trace-max: bytes (0: the default) */
 	uint32_t vsock_cid; /* --vsock CID,PATH: the guest's CID; 0: no virtio-vsock */
 	const char *vsock_path; /* its host-side AF_UNIX socket */
+	const char *pvmfw;	/* --pvmfw: the protected VM boots through this firmware */
+	const char *boot_sig;	/* --boot-sig: the kernel's signature block, for pvmfw */
+	bool test_pvmfw_write;	/* --test-pvmfw-write: prove the firmware is locked */
 	/* Storage for the path part of "--disk FILE,ro" (the argv string is not modified). */
 	char disk_path_buf[VMM_MAX_DISKS][4096];
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include <gzabi/pvmfw.h>
 
 #define GIC_SPI		0U
 #define GIC_PPI		1U
@@ -226,6 +227,8 @@ static int add_chosen(void *fdt, const struct vmm_fdt_params *p)
 		CHK(fdt_property_u64(fdt, "linux,initrd-start", p->initrd_start));
 		CHK(fdt_property_u64(fdt, "linux,initrd-end", p->initrd_end));
 	}
+	if (p->bootsig)
+		CHK(fdt_property(fdt, GZ_PVMFW_DT_BOOTSIG, p->bootsig, (int)p->bootsig_size));
 	return fdt_end_node(fdt);
 }
 

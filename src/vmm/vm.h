@@ -22,6 +22,7 @@
 #include "guest_mem.h"
 #include "loader.h"
 #include "pl011.h"
+#include "pvmfw.h"
 #include "rtc.h"
 #include "virtio_devices.h"
 #include "virtio_mmio.h"
@@ -104,6 +105,7 @@ struct vmm_vm {
 	bool power_key_pressed; /* by SIGTERM, this run */
 	unsigned reboots;
 	struct vmm_det det;
+	struct vmm_pvmfw pvmfw; /* --pvmfw */
 
 	unsigned mmio_const; /* registers the hypervisor answers (declare_mmio_const) */
 	atomic_ullong mmio_unhandled;

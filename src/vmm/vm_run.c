@@ -197,6 +197,8 @@ static bool handle_exit(struct vmm_vcpu *v)
 		}
 		return true;
 	case GZVM_EXIT_HYPERCALL:
+		if (vmm_pvmfw_hypercall(vm, run))
+			return false;
 		/* Nothing is forwarded to gzvmm on purpose: answer NOT_SUPPORTED (SMCCC -1). */
 		run->hypercall.args[0] = (uint64_t)-1;
 		return true;
@@ -596,6 +598,8 @@ int vmm_vm_run(struct vmm_vm *vm)
 	if (vmm_guest_fault_install(&vm->mem) != 0)
 		fprintf(stderr, "gzvmm: cannot catch SIGBUS on guest memory: %s\n",
 			strerror(errno));
+	if (vmm_pvmfw_test_write(vm) != 0)
+		return VMM_EXIT_ERROR;
 	if (vm->cfg->sim.gdb_port && start_debugger(vm) != 0)
 		return VMM_EXIT_ERROR;
 	for (unsigned i = 0; i < vm->ncpus; i++) {

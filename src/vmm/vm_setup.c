@@ -20,6 +20,7 @@
 #include "layout.h"
 #include "msg.h"
 #include "openfile.h"
+#include <gzabi/pvmfw.h>
 
 #define ERRLEN	     512
 #define FDT_BUF_SIZE (64U * 1024U)
@@ -212,6 +213,11 @@ static int load_images(struct vmm_vm *vm)
 	}
 	if (kernel && vmm_load_kernel(&vm->mem, kernel, ksize, &vm->boot, err, sizeof(err)))
 		goto fail_msg;
+	if (cfg->pvmfw && kernel && vm->boot.fmt == VMM_FMT_ELF) {
+		/* pvmfw checks the kernel's bytes where it starts it: a file loaded as it is */
+		snprintf(err, sizeof(err), "--pvmfw needs a raw or arm64 Image kernel, not an ELF");
+		goto fail_msg;
+	}
 	if (initrd && vmm_load_initrd(&vm->mem, initrd, isize, &vm->boot, err, sizeof(err)))
 		goto fail_msg;
 
@@ -242,6 +248,8 @@ static int load_images(struct vmm_vm *vm)
 		    .nvirtio = vm->nvdevs,
 		    .flash = vm->flash.present,
 		    .channel = cfg->channel,
+		    .bootsig = vm->pvmfw.bootsig,
+		    .bootsig_size = vm->pvmfw.bootsig_size,
 		};
 
 		if (vmm_fdt_build(&p, vm->dtb, FDT_BUF_SIZE) != 0) {
@@ -348,7 +356,7 @@ static int create_vm(struct vmm_vm *vm)
 		if (r < 0)
 			return vmm_hv_fail(vm, "GZVM_ENABLE_CAP (--hyp-mem)", r);
 	}
-	if (vm->cfg->protected_vm) {
+	if (vm->cfg->protected_vm && !vm->cfg->pvmfw) {
 		struct gzvm_enable_cap cap = {.cap = GZVM_CAP_PROTECTED_VM,
 					      .args = {GZVM_CAP_PVM_SET_PROTECTED_VM}};
 
@@ -361,6 +369,9 @@ static int create_vm(struct vmm_vm *vm)
 		return vmm_hv_fail(vm, "GZVM_SET_USER_MEMORY_REGION", r);
 	if (vmm_flash_map(vm) != 0)
 		return VMM_EXIT_ERROR;
+	r = vmm_pvmfw_announce(vm);
+	if (r)
+		return (int)r;
 	r = be_ioctl(vm, vm->vm_fd, GZVM_CREATE_DEVICE, &dist);
 	if (r < 0)
 		return vmm_hv_fail(vm, "GZVM_CREATE_DEVICE (GIC distributor)", r);
@@ -462,7 +473,8 @@ static int wire_devices(struct vmm_vm *vm)
 
 size_t vmm_vm_backend_bytes(const struct vmm_config *cfg)
 {
-	return cfg->mem_size + (cfg->bios ? VMM_FLASH_BANKS * VMM_FLASH_BANK_SIZE : 0);
+	return cfg->mem_size + (cfg->bios ? VMM_FLASH_BANKS * VMM_FLASH_BANK_SIZE : 0) +
+	       (cfg->pvmfw ? GZ_PVMFW_MAX_SIZE : 0);
 }
 
 int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct vmm_backend_ops *ops)
@@ -512,6 +524,9 @@ int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct v
 		return vmm_report(VMM_EXIT_ERROR, "cannot allocate %llu bytes of guest memory",
 				  (unsigned long long)vm->ram_size);
 	vmm_mem_add(&vm->mem, VMM_RAM_BASE, vm->ram_size, vm->ram);
+	rc = vmm_pvmfw_open(vm);
+	if (rc)
+		return rc;
 	rc = load_images(vm);
 	if (rc || cfg->dry_run)
 		return rc;
@@ -564,6 +579,9 @@ int vmm_vm_reboot(struct vmm_vm *vm)
 				  (unsigned long long)vm->ram_size);
 	vm->mem.n = 0;
 	vmm_mem_add(&vm->mem, VMM_RAM_BASE, vm->ram_size, vm->ram);
+	rc = vmm_pvmfw_reload(vm);
+	if (rc)
+		return rc;
 	/* Devices as at power-on; a virtio reset is the driver's status write of 0. */
 	for (unsigned i = 0; i < vm->nvdevs; i++)
 		vmm_virtio_mmio_write(&vm->vdevs[i]->vd, VIRTIO_MMIO_STATUS, 4, 0);
@@ -618,6 +636,8 @@ void vmm_vm_teardown(struct vmm_vm *vm)
 	if (vm->ram)
 		ops->ram_free(&vm->be, vm->ram, vm->ram_size);
 	vm->ram = NULL;
+	if (ops)
+		vmm_pvmfw_close(vm);
 	if (ops) {
 		vmm_flash_close(vm);
 		vmm_det_close(vm);

@@ -8,11 +8,13 @@ gz_pack_initramfs() {
 }
 
 # gz_host_vm_args IMAGE KERNEL KADDR INITRD [MEM_MB]: sets host_args to the virt board with
-# gzhyp at EL2 (IMAGE), Debian's kernel at KADDR and INITRD as the host VM's initramfs.
+# gzhyp at EL2 (IMAGE), Debian's kernel at KADDR and INITRD as the host VM's initramfs;
+# $GZ_HYP_ARGS, if set, goes on gzhyp's command line too (the platform's boot configuration,
+# such as gz.pvmfw_key).
 gz_host_vm_args() {
   host_args=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -smp 2 -m "${5:-1024}"
              -nographic -net none -kernel "$1" -device "loader,file=$2,addr=$3,force-raw=on"
-             -initrd "$4" -append "gz.test=host gz.kernel=$3")
+             -initrd "$4" -append "gz.test=host gz.kernel=$3${GZ_HYP_ARGS:+ $GZ_HYP_ARGS}")
 }
 
 # gz_run_qemu SECONDS MAX_BYTES LOG ARGS...: prints the command, runs QEMU under timeout with its

@@ -228,6 +228,44 @@ expect 2 "gzvmm: --replay file '$T/rec.2cpus' is of a run with 2 vCPUs, not 1" -
 expect 2 "gzvmm: --replay file '$T/rec.image' is of another kernel or firmware" -- run $K $S --replay "$T/rec.image" --dry-run
 expect 2 "gzvmm: cannot create --record file '$T/dir/no/rec': No such file or directory" -- run $K $S --record "$T/dir/no/rec" --dry-run
 
+# Booting through pvmfw: the options' dependencies, the image's header (gzabi/pvmfw.h), the
+# room below the firmware, the simulated platform's key file.
+# pvmfw_hdr FILE IMAGE MEM ENTRY [VERSION]: a header of 64 bytes, zeros up to IMAGE bytes
+pvmfw_hdr() {
+	{
+		printf 'GZPVMW1\0'
+		printf "$(printf '\\x%02x\\x00\\x00\\x00' "${5:-1}")\x40\x00\x00\x00"
+		for v in "$2" "$3" "$4"; do
+			printf "$(printf '%016x' "$v" | sed 's/\(..\)/\1 /g' | awk '{for (i = 8; i >= 1; i--) printf "\\x%s", $i}')"
+		done
+		head -c $(($2 - 40)) /dev/zero
+	} >"$1"
+}
+pvmfw_hdr "$T/fw.bin" 128 4096 64
+{ cat "$T/fw.bin"; printf 'x'; } >"$T/fw-size.bin"
+pvmfw_hdr "$T/fw-entry.bin" 128 4096 66
+pvmfw_hdr "$T/fw-mem.bin" 128 64 64
+pvmfw_hdr "$T/fw-version.bin" 128 4096 64 2
+printf '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n' >"$T/key.pub"
+printf '0123456789abcdef\n' >"$T/short.pub"
+P="--protected --pvmfw $T/fw.bin"
+expect 2 "gzvmm: --pvmfw needs --protected" -- run $K --pvmfw "$T/fw.bin"
+expect 2 "gzvmm: --boot-sig needs --protected" -- run $K --boot-sig "$T/kernel"
+expect 2 "gzvmm: --test-pvmfw-write needs --protected" -- run $K --test-pvmfw-write
+expect 2 "gzvmm: --boot-sig needs --pvmfw FILE" -- run $K --protected --boot-sig "$T/kernel"
+expect 2 "gzvmm: --test-pvmfw-write needs --pvmfw FILE" -- run $K --protected --test-pvmfw-write
+expect 2 "gzvmm: --pvmfw needs --kernel (it verifies the kernel)" -- run $B0 $P
+expect 2 "gzvmm: option --sim-pvmfw-key needs --backend sim" -- run $K --sim-pvmfw-key "$T/key.pub"
+expect 2 "gzvmm: --pvmfw '$T/kernel': not an opengz pvmfw image (no GZPVMW1 header)" -- run $K --protected --pvmfw "$T/kernel" --dry-run
+expect 2 "gzvmm: --pvmfw '$T/fw-size.bin': the header's image size is not the file's" -- run $K --protected --pvmfw "$T/fw-size.bin" --dry-run
+expect 2 "gzvmm: --pvmfw '$T/fw-entry.bin': the header's memory size or entry point is out of range" -- run $K --protected --pvmfw "$T/fw-entry.bin" --dry-run
+expect 2 "gzvmm: --pvmfw '$T/fw-mem.bin': the header's memory size or entry point is out of range" -- run $K --protected --pvmfw "$T/fw-mem.bin" --dry-run
+expect 2 "gzvmm: --pvmfw '$T/fw-version.bin': unknown pvmfw header version" -- run $K --protected --pvmfw "$T/fw-version.bin" --dry-run
+expect 2 "gzvmm: --pvmfw: guest RAM must end below the firmware at 0x7fc00000 (--mem 1020M at most)" -- run $K $P --mem 1G --dry-run
+expect 2 "gzvmm: cannot open pvmfw '$T/nothing': No such file or directory" -- run $K --protected --pvmfw "$T/nothing" --dry-run
+expect 1 "gzvmm: cannot open --sim-pvmfw-key '$T/nothing': No such file or directory" -- run $K --backend sim --sim-pvmfw-key "$T/nothing" --dry-run
+expect 1 "gzvmm: --sim-pvmfw-key '$T/short.pub' is not a public key (64 hex digits)" -- run $K --backend sim --sim-pvmfw-key "$T/short.pub" --dry-run
+
 # Good forms.
 if ! "$GZVMM" --help | grep -q '^usage: gzvmm run'; then echo "FAIL: --help"; fails=$((fails + 1)); fi
 if ! "$GZVMM" --version | grep -q '^gzvmm (opengz)'; then echo "FAIL: --version"; fails=$((fails + 1)); fi

@@ -14,6 +14,9 @@
 struct gz_sim_drv_config {
 	struct gz_sim_config machine; /* for gz_sim_init */
 	uint64_t hyp_mem;	      /* hypervisor working memory, bytes (0: 32 MiB) */
+	/* the platform's trusted key for pvmfw (gzhyp/pvmfw.h), as a secure boot gives it to
+	 * the hypervisor before the host runs; NULL: none */
+	const uint8_t *pvmfw_key;
 };
 
 /* Bring up machine, core (gz_core_init) and driver (PROBE handshake). 0 or -errno. */

@@ -58,6 +58,7 @@ int gzdrv_pin_gfn(struct gzdrv_vm *vm, struct gzdrv_slot *s, uint64_t gfn, uint6
 
 /* paging.c */
 int gzdrv_handle_page_fault(struct gzdrv_vm *vm, uint64_t gpa, bool *handled);
+int gzdrv_populate_fw_slot(struct gzdrv_vm *vm, uint64_t gpa);
 void gzdrv_handle_relinquish(struct gzdrv_vm *vm, uint64_t ipa);
 
 /* ioeventfd.c */

@@ -90,3 +90,35 @@ void gzdrv_handle_relinquish(struct gzdrv_vm *vm, uint64_t ipa)
 	}
 	gzdrv_unlock(vm);
 }
+
+/* Before SET_PVMFW_GPA (the v13 driver pre-populates memslots there): every page of the
+ * PROTECT_FW slot holding @gpa mapped, so gzhyp can read and measure the firmware and the
+ * host loses the pages at once, not at the firmware's first touch. A slot that is not
+ * PROTECT_FW is left to the hypervisor to refuse. */
+int gzdrv_populate_fw_slot(struct gzdrv_vm *vm, uint64_t gpa)
+{
+	uint64_t gfn = gpa >> GZDRV_PAGE_SHIFT, first, n, i;
+	struct gzdrv_slot *s;
+	bool handled;
+	int ret;
+
+	gzdrv_lock(vm);
+	s = gzdrv_slot_find(vm, gfn, NULL);
+	if (!s || !(s->flags & GZVM_USER_MEM_REGION_PROTECT_FW)) {
+		gzdrv_unlock(vm);
+		return 0;
+	}
+	first = s->base_gfn;
+	n = s->npages;
+	gzdrv_unlock(vm);
+	for (i = 0; i < n;) {
+		ret = gzdrv_handle_page_fault(vm, (first + i) << GZDRV_PAGE_SHIFT, &handled);
+		if (ret)
+			return ret;
+		if (!handled)
+			return -EINVAL; /* the slot went away meanwhile */
+		/* block paging mapped the whole 2 MiB block around the page */
+		i = vm->block_paging ? ((first + i) | (GZDRV_BLOCK_PAGES - 1)) + 1 - first : i + 1;
+	}
+	return 0;
+}

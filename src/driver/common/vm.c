@@ -101,6 +101,11 @@ static long vm_enable_cap(struct gzdrv_vm *vm, uint64_t arg)
 	if (c.cap != GZVM_CAP_OPENGZ_MMIO_CONST &&
 	    (c.cap != GZVM_CAP_PROTECTED_VM || c.args[0] > GZVM_CAP_PVM_SET_PROTECTED_VM))
 		return -EINVAL;
+	if (c.cap == GZVM_CAP_PROTECTED_VM && c.args[0] == GZVM_CAP_PVM_SET_PVMFW_GPA) {
+		ret = gzdrv_populate_fw_slot(vm, c.args[1]);
+		if (ret)
+			return ret;
+	}
 	ret = gzdrv_enable_cap_hvc(drv, vm->vm_id, c.cap, c.args, &out);
 	if (ret)
 		return ret;

@@ -4,37 +4,24 @@
 #include <gzabi/status.h>
 #include <gzhyp/atomic.h>
 #include <gzhyp/pvm.h>
+#include <gzhyp/pvmfw.h>
 #include <gzhyp/vm.h>
-
-/* SET_PVMFW_GPA: where the VMM loaded pvmfw must be a PROTECT_FW region of guest RAM. */
-static int check_pvmfw_gpa(struct gz_vm *vm, uint64_t gpa)
-{
-	int slot;
-
-	if (!GZ_IS_ALIGNED(gpa, GZ_PAGE_SIZE) || gpa >= (1ULL << vm->ipa_bits))
-		return GZ_ERR_INVALID_ARGS;
-	slot = gz_memslot_lookup(&vm->mem, gpa);
-	if (slot < 0 || !(vm->mem.slots[slot].flags & GZVM_USER_MEM_REGION_PROTECT_FW))
-		return GZ_ERR_INVALID_ARGS;
-	return GZ_OK;
-}
 
 int gz_pvm_enable_cap(struct gz_vm *vm, const uint64_t args[5], uint64_t *out)
 {
-	int st;
-
 	*out = 0;
 	switch (args[0]) {
 	case GZVM_CAP_PVM_SET_PVMFW_GPA:
 		if (args[2] | args[3] | args[4])
 			return GZ_ERR_INVALID_ARGS;
-		st = check_pvmfw_gpa(vm, args[1]);
-		/* Booting through pvmfw (verification, handover) is not there yet: a VMM that
-		 * asks for it learns so before its guest runs unprotected. */
-		return st != GZ_OK ? st : GZ_ERR_NOT_SUPPORTED;
+		return gz_pvmfw_set_gpa(vm, args[1]);
 	case GZVM_CAP_PVM_GET_PVMFW_SIZE:
-		/* gzhyp carries no pvmfw of its own: size 0 (crosvm then refuses to load one). */
-		return args[1] | args[2] | args[3] | args[4] ? GZ_ERR_INVALID_ARGS : GZ_OK;
+		/* The firmware the VMM loaded and SET_PVMFW_GPA took (gzhyp carries none of its
+		 * own): 0 before. */
+		if (args[1] | args[2] | args[3] | args[4])
+			return GZ_ERR_INVALID_ARGS;
+		*out = gz_pvmfw_size(vm);
+		return GZ_OK;
 	case GZVM_CAP_PVM_SET_PROTECTED_VM:
 		if (args[1] | args[2] | args[3] | args[4])
 			return GZ_ERR_INVALID_ARGS;

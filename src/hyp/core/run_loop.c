@@ -152,8 +152,10 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 	}
 	v->running = true;
 	self = 1u << v->id;
-	if (vm->state == GZ_VM_CREATED)
+	if (vm->state == GZ_VM_CREATED) {
+		gz_pvmfw_first_run(vm, v);
 		gz_atomic_store_release(&vm->state, GZ_VM_RUNNING);
+	}
 	gz_hal_unlock(&vm->lock);
 
 	complete_previous(v, completion);

@@ -7,6 +7,7 @@
 #include <uapi/linux/gzvm.h>
 #include <gzabi/guest_calls.h>
 #include <gzhyp/chan_guest.h>
+#include <gzhyp/pvmfw.h>
 #include <gzhyp/psci.h>
 #include <gzabi/status.h>
 #include <gzhyp/vcpu.h>
@@ -128,6 +129,8 @@ static enum gz_exit_action vendor_call(struct gz_vcpu *v, uint32_t fid)
 
 	if (gz_chan_guest_owns(fid))
 		return gz_chan_guest_call(v, fid);
+	if (gz_pvmfw_guest_owns(fid))
+		return gz_pvmfw_guest_call(v, fid);
 	switch (fid) {
 	case GZ_VENDOR_HYP_CALL_UID:
 		v->ctx.x[0] = GZ_GENIEZONE_UID_W0;
@@ -136,7 +139,8 @@ static enum gz_exit_action vendor_call(struct gz_vcpu *v, uint32_t fid)
 		v->ctx.x[3] = GZ_GENIEZONE_UID_W3;
 		return GZ_EXIT_RESUME;
 	case GZ_VENDOR_HYP_FEATURES:
-		v->ctx.x[0] = vendor_features | gz_chan_guest_features();
+		v->ctx.x[0] =
+		    vendor_features | gz_chan_guest_features() | gz_pvmfw_guest_features();
 		v->ctx.x[1] = v->ctx.x[2] = v->ctx.x[3] = 0;
 		return GZ_EXIT_RESUME;
 	case GZ_VENDOR_HYP_MEMINFO:

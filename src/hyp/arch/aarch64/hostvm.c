@@ -23,6 +23,8 @@
 #include <gzhyp/lib.h>
 #include <gzhyp/log.h>
 #include <gzhyp/mem.h>
+#include <gzhyp/pvmfw.h>
+#include <gzcrypto/hex.h>
 #include <gzhyp/s2pt.h>
 #include <gzabi/status.h>
 #include <gzhyp/vm.h>
@@ -48,6 +50,29 @@ static volatile uint64_t host_entry[GZ_EL2_MAX_CPUS], host_ctxid[GZ_EL2_MAX_CPUS
 static volatile bool host_cpu_on[GZ_EL2_MAX_CPUS];
 static uint64_t hv_vttbr, hv_vtcr;
 static volatile uint64_t denied;
+
+/* gz.pvmfw_key=HEX: the platform's trusted key for protected VMs' kernels (gzhyp/pvmfw.h),
+ * from gzhyp's own command line, before the host runs: the host never gets to set it. */
+static void platform_pvmfw_key(void)
+{
+	const char *v = gz_el2_bootarg_value("gz.pvmfw_key");
+	uint8_t key[32];
+	size_t n = 0;
+
+	if (!v) {
+		gz_printf("host: no gz.pvmfw_key: pvmfw refuses every kernel\n");
+		return;
+	}
+	while (v[n] && v[n] != ' ')
+		n++;
+	if (!gzcrypto_hex_decode(key, sizeof(key), v, n)) {
+		gz_printf("host: gz.pvmfw_key is not 64 hex digits: pvmfw refuses every kernel\n");
+		return;
+	}
+	gz_pvmfw_set_platform_key(key);
+	gz_printf("host: pvmfw's trusted key %02x%02x%02x%02x... from gzhyp's command line\n",
+		  key[0], key[1], key[2], key[3]);
+}
 
 static __attribute__((noreturn)) void hv_fail(const char *what, int64_t st)
 {
@@ -358,6 +383,7 @@ void gz_el2_host_boot(void)
 	st = gz_core_init(&cfg);
 	if (st)
 		hv_fail("gz_core_init", st);
+	platform_pvmfw_key();
 	gz_el2_mmu_pool_ready();
 	hv_vttbr = gz_s2pt_vttbr(gz_mem_host_s2());
 	hv_vtcr = gz_s2pt_vtcr(gz_mem_host_s2()) | gz_vmid_vtcr_vs(gz_vm_vmid_alloc());

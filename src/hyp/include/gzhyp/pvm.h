@@ -13,10 +13,10 @@
 struct gz_vm;
 
 /* ENABLE_CAP(GZVM_CAP_PROTECTED_VM) with args[0..4] (x3..x7): *@out is x1.
- *   SET_PVMFW_GPA (0)   args[1] = the IPA where the VMM loaded pvmfw: checked (page
- *                       aligned, inside the IPA space, in a PROTECT_FW region, args[2..4]
- *                       zero), then GZ_ERR_NOT_SUPPORTED: gzhyp has no pvmfw handover yet
- *   GET_PVMFW_SIZE (1)  GZ_OK, *@out = 0: gzhyp holds no pvmfw of its own
+ *   SET_PVMFW_GPA (0)   args[1] = the IPA where the VMM loaded pvmfw (args[2..4] zero):
+ *                       gz_pvmfw_set_gpa (gzhyp/pvmfw.h): the VM becomes protected and
+ *                       boots through the firmware
+ *   GET_PVMFW_SIZE (1)  GZ_OK, *@out = the firmware's size (0 before SET_PVMFW_GPA)
  *   SET_PROTECTED_VM (2) the VM becomes protected (gz_vm_set_kind: before its first RUN,
  *                       GZ_ERR_BAD_STATE after); args[1..4] zero
  *   anything else       GZ_ERR_INVALID_ARGS

@@ -28,6 +28,7 @@
 #include <gzhyp/mem.h>
 #include <gzhyp/mmio_const.h>
 #include <gzhyp/mmio_guard.h>
+#include <gzhyp/pvmfw.h>
 #include <gzhyp/vgic.h>
 #include <gzhyp/vmid.h>
 #include <hal.h>
@@ -107,7 +108,8 @@ struct gz_vm {
 	 * the memory lock; read under either, or by a vCPU, whose RUN made the VM RUNNING under
 	 * [lock], after which it never changes */
 	struct gz_vm_mem mem;
-	struct gz_vgic vgic; /* its own lock (gzhyp/vgic.h) */
+	struct gz_vgic vgic;   /* its own lock (gzhyp/vgic.h) */
+	struct gz_pvmfw pvmfw; /* [lock] its firmware (gzhyp/pvmfw.h) */
 };
 
 /* Reset the VM table (gz_core_init), the VM limit and the default quota. */

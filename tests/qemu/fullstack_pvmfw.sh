@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Verified boot through the whole stack: gzhyp at EL2 gets the platform's trusted key on its
+# own command line (gz.pvmfw_key, before the host runs); in the host VM gzvmm --backend gzvm
+# --protected --pvmfw loads opengz's pvmfw, gzvm.ko populates its PROTECT_FW slot and forwards
+# SET_PVMFW_GPA, and gzhyp starts the VM in the firmware. The cases are the simulator's
+# (tests/sim/pvmfw_cases.sh): signed guests boot with their transcripts, every tampering is
+# refused with status 5 before the kernel ran, a host write to the firmware faults (status 4).
+#   fullstack_pvmfw.sh GZHYP_IMAGE GUEST_DIR PVMFW_BIN GZ_SIGN WORKDIR
+set -uo pipefail
+image=$1 guests=$2 fw=$3 sign=$4 work=$5
+root=$(cd "$(dirname "$0")/../.." && pwd)
+qemu=${GZ_QEMU:-qemu-system-aarch64}
+. "$(dirname "$0")/host_vm.sh"
+. "$root/tests/sim/pvmfw_cases.sh"
+gz_stack_root "$image" "$work" pv
+pvmfw_prepare "$sign" "$guests" "$root/tests/guests/initrd-data.txt" "$work/files" ||
+  { echo "FAIL: could not prepare the signed images"; exit 1; }
+cp "$work"/files/*.bin "$work"/files/*.img "$work"/files/*.sig "$fw" "$r/pv/" || exit 1
+{
+  echo '#!/bin/busybox sh'
+  echo '/bin/busybox --install -s /bin'
+  echo 'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev'
+  echo 'insmod /gzvm.ko && echo "init: insmod gzvm.ko ok"'
+  while IFS='|' read -r name want args line con; do
+    echo "gzvmm run --backend gzvm --protected --pvmfw /pv/$(basename "$fw") ${args//@//pv} --console file:/tmp/out 2>/tmp/err"
+    echo "rc=\$?; echo \"@@case $name \$rc\"; cat /tmp/out; echo @@err; cat /tmp/err; echo @@end"
+  done < <(pvmfw_cases)
+  echo 'echo "init: done"; poweroff -f'
+} >"$r/init"
+GZ_HYP_ARGS="gz.pvmfw_key=$(cat "$work/files/k.pub")" \
+  gz_stack_run "$image" "$work" "${GZ_QEMU_TIMEOUT:-80}" 1048576
+grep -E "^(host|init):|gzvm hypervisor|Power down|panic|Oops" "$log"
+echo "+ qemu exit status: $status (full console: $log)"
+ok=1
+[ "$status" = 0 ] || { echo "FAIL: QEMU exit status $status (124: timeout)"; ok=0; }
+grep -q "^host: pvmfw's trusted key $(head -c 8 "$work/files/k.pub")\.\.\. from gzhyp's command line$" "$log" ||
+  { echo "FAIL: gzhyp did not take the key from its command line"; ok=0; }
+while IFS='|' read -r name want args line con; do
+  rc=$(sed -n "s/^@@case $name \([0-9]*\)$/\1/p" "$log")
+  perl -0777 -ne "print \$1 if /\@\@case $name \d+\n(.*?)\@\@err\n/s" "$log" >"$work/$name.out"
+  perl -0777 -ne "print \$1 if /\@\@case $name \d+\n.*?\@\@err\n(.*?)\@\@end\n/s" "$log" >"$work/$name.err"
+  pvmfw_check "$name" "${rc:-none}" "$want" "$work/$name.err" "$line" "$work/$name.out" "$con" \
+    "$root/tests/sim/expected" || ok=0
+done < <(pvmfw_cases)
+[ $ok = 1 ] && echo PASS && exit 0
+exit 1

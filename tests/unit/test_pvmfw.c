@@ -1,0 +1,352 @@
+/* Booting through pvmfw in the core (src/hyp/core/pvmfw.c through the host-call dispatcher
+ * and the run loop): SET_PVMFW_GPA takes a firmware the host loaded into a PROTECT_FW slot,
+ * measures it and locks the host out of its pages (the VM becomes protected); every bad
+ * header is refused with nothing changed; GET_PVMFW_SIZE answers its size; the first RUN
+ * enters the firmware whatever the host set, once; the firmware's guest calls (KEY, RAM,
+ * REFUSE) with every bad argument.
+ * test-libs: gzcore gzfake gzlib gzcrypto
+ * test-labels: protected */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <gzabi/pvmfw.h>
+#include <gzcrypto/sha2.h>
+#include <gzhyp/pgstate.h>
+#include <gzhyp/pvmfw.h>
+
+#include "vm_fixture.h"
+
+#define RAM  0x80000000ULL
+#define FW   GZ_PVMFW_GPA
+#define SLOT 8 /* pages in each slot */
+/* the firmware's host pages, the RAM's */
+#define FW_PAGE(i)  VFIX_GUEST_PAGE(10 + (i))
+#define RAM_PAGE(i) VFIX_GUEST_PAGE(i)
+
+static uint16_t vm;
+static uint8_t image[3 * 4096 + 100];
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void add_slot(unsigned slot, gz_ipa_t gpa, uint32_t flags)
+{
+	gz_pa_t pa = VFIX_GUEST_PAGE(100);
+	struct gzvm_memory_region_ranges *r = gz_hal_pa_to_va(pa);
+
+	assert_int_equal(hstatus(GZ_HVC_MEMREGION_PURPOSE, vm, gpa, SLOT << 12, flags, 0), GZ_OK);
+	memset(r, 0, 64);
+	r->slot = slot;
+	r->total_pages = SLOT;
+	r->gpa = gpa;
+	assert_int_equal(hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, pa, 0, 0), GZ_OK);
+}
+
+/* A valid image: header, then a pattern; entry at 64, 6 pages of memory. */
+static void make_image(void)
+{
+	for (size_t i = 0; i < sizeof(image); i++)
+		image[i] = (uint8_t)(i * 7 + 1);
+	memset(image, 0, GZ_PVMFW_HEADER_SIZE);
+	put64(image + GZ_PVMFW_OFF_MAGIC, GZ_PVMFW_MAGIC);
+	image[GZ_PVMFW_OFF_VERSION] = GZ_PVMFW_VERSION;
+	image[GZ_PVMFW_OFF_HDR_SIZE] = GZ_PVMFW_HEADER_SIZE;
+	put64(image + GZ_PVMFW_OFF_IMAGE, sizeof(image));
+	put64(image + GZ_PVMFW_OFF_MEM, 6 * 4096);
+	put64(image + GZ_PVMFW_OFF_ENTRY, 64);
+}
+
+/* The host's copy into its pages, which stay mapped in the VM (@mapped of them). */
+static void load(unsigned mapped)
+{
+	for (unsigned i = 0; i < SLOT; i++)
+		memset(gz_hal_pa_to_va(FW_PAGE(i)), 0, 4096);
+	for (unsigned i = 0; i * 4096 < sizeof(image); i++)
+		memcpy(gz_hal_pa_to_va(FW_PAGE(i)), image + i * 4096,
+		       GZ_MIN(sizeof(image) - i * 4096, 4096));
+	for (unsigned i = 0; i < mapped; i++)
+		assert_int_equal(
+		    hstatus(GZ_HVC_MAP_GUEST, vm, 1, FW_PAGE(i) >> 12, (FW >> 12) + i, 1), GZ_OK);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	vm = vfix_setup_vm(2);
+	assert_int_not_equal(vm, 0);
+	assert_int_equal(hstatus(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_ENABLE_DEMAND_PAGING, 0, 0, 0),
+			 GZ_OK);
+	add_slot(0, RAM, GZVM_USER_MEM_REGION_GUEST_MEM);
+	add_slot(1, FW, GZVM_USER_MEM_REGION_PROTECT_FW);
+	for (unsigned i = 0; i < SLOT; i++)
+		assert_int_equal(
+		    hstatus(GZ_HVC_MAP_GUEST, vm, 0, RAM_PAGE(i) >> 12, (RAM >> 12) + i, 1), GZ_OK);
+	make_image();
+	gz_pvmfw_set_platform_key(NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	gz_pvmfw_set_platform_key(NULL);
+	return vfix_teardown() ? 0 : -1;
+}
+
+static int64_t set_gpa(gz_ipa_t gpa)
+{
+	return (int64_t)hcall(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_PROTECTED_VM,
+			      GZVM_CAP_PVM_SET_PVMFW_GPA, gpa, 0)
+	    .a[0];
+}
+
+static uint64_t fw_size(void)
+{
+	struct gz_smccc_regs r =
+	    hcall(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_PROTECTED_VM, GZVM_CAP_PVM_GET_PVMFW_SIZE, 0, 0);
+
+	assert_int_equal(r.a[0], GZ_OK);
+	return r.a[1];
+}
+
+static bool is_protected(void)
+{
+	return gz_vm_kind(gz_vm_get(vm)) == GZ_VM_PROTECTED;
+}
+
+static void test_takes_and_measures(void **state)
+{
+	uint8_t want[32];
+
+	(void)state;
+	load(4);
+	assert_int_equal(gz_pgstate_state(FW_PAGE(0)), GZ_PAGE_LENT);
+	assert_int_equal(fw_size(), 0);
+	assert_int_equal(set_gpa(FW), GZ_OK);
+	assert_int_equal(fw_size(), sizeof(image));
+	assert_true(is_protected());
+	/* the image's pages and RAM's are the VM's alone now */
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(gz_pgstate_state(FW_PAGE(i)), GZ_PAGE_OWNED);
+		assert_int_not_equal(gz_pgstate_owner(FW_PAGE(i)), GZ_OWNER_HOST);
+	}
+	assert_int_equal(gz_pgstate_state(RAM_PAGE(0)), GZ_PAGE_OWNED);
+	gzcrypto_sha256(want, image, sizeof(image));
+	assert_memory_equal(gz_vm_get(vm)->pvmfw.sha256, want, 32);
+	assert_int_equal(gz_vm_get(vm)->pvmfw.entry, FW + 64);
+	/* once only */
+	assert_int_equal(set_gpa(FW), GZ_ERR_BAD_STATE);
+	assert_int_equal(fw_size(), sizeof(image));
+}
+
+/* Each bad header: refused, the VM normal, the pages still lent. */
+static void refused(unsigned off, uint64_t v, int64_t want)
+{
+	make_image();
+	put64(image + off, v);
+	load(0);
+	for (unsigned i = 0; i < 4; i++)
+		hstatus(GZ_HVC_MAP_GUEST, vm, 1, FW_PAGE(i) >> 12, (FW >> 12) + i, 1);
+	assert_int_equal(set_gpa(FW), want);
+	assert_false(is_protected());
+	assert_int_equal(gz_pgstate_state(FW_PAGE(0)), GZ_PAGE_LENT);
+	assert_int_equal(fw_size(), 0);
+}
+
+static void test_bad_headers(void **state)
+{
+	(void)state;
+	refused(GZ_PVMFW_OFF_MAGIC, GZ_PVMFW_MAGIC ^ 1, GZ_ERR_INVALID_ARGS);
+	refused(GZ_PVMFW_OFF_VERSION, 2 | (uint64_t)GZ_PVMFW_HEADER_SIZE << 32,
+		GZ_ERR_INVALID_ARGS);
+	refused(GZ_PVMFW_OFF_VERSION, 1 | 32ULL << 32, GZ_ERR_INVALID_ARGS); /* header size */
+	refused(GZ_PVMFW_OFF_IMAGE, 63, GZ_ERR_INVALID_ARGS);		     /* below the header */
+	refused(GZ_PVMFW_OFF_IMAGE, 7 * 4096, GZ_ERR_INVALID_ARGS);	     /* above its memory */
+	refused(GZ_PVMFW_OFF_MEM, 9 * 4096, GZ_ERR_INVALID_ARGS);	     /* past the slot */
+	refused(GZ_PVMFW_OFF_ENTRY, sizeof(image), GZ_ERR_INVALID_ARGS);     /* past the image */
+	refused(GZ_PVMFW_OFF_ENTRY, 66, GZ_ERR_INVALID_ARGS);		     /* unaligned */
+}
+
+/* The image's last page not mapped: gzhyp cannot read it. */
+static void test_image_not_mapped(void **state)
+{
+	(void)state;
+	load(3);
+	assert_int_equal(set_gpa(FW), GZ_ERR_NOT_FOUND);
+	assert_false(is_protected());
+}
+
+static void test_bad_places(void **state)
+{
+	(void)state;
+	load(4);
+	/* not page aligned, outside the IPA space, outside a slot, in RAM's slot, the slot's
+	 * second page (the header is not there), and after the VM ran */
+	assert_int_equal(set_gpa(FW + 8), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(set_gpa(1ULL << 40), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(set_gpa(0x10000000), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(set_gpa(RAM), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(set_gpa(FW + 4096), GZ_ERR_INVALID_ARGS);
+	assert_false(is_protected());
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(set_gpa(FW), GZ_ERR_BAD_STATE);
+	assert_false(is_protected());
+}
+
+static void test_first_run_enters_firmware(void **state)
+{
+	struct gz_vcpu *v = vfix_vcpu(vm, 0);
+
+	(void)state;
+	load(4);
+	assert_int_equal(set_gpa(FW), GZ_OK);
+	/* what the host set: its kernel, its DTB, a PSTATE of EL0 with interrupts open */
+	v->ctx.pc = RAM;
+	v->ctx.x[0] = RAM + 0x2000;
+	v->ctx.x[5] = 0x55;
+	v->ctx.pstate = 0;
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(vfix_guest.last.pc, FW + 64);
+	assert_int_equal(vfix_guest.last.x[0], RAM + 0x2000);
+	assert_int_equal(vfix_guest.last.x[1], RAM);
+	assert_int_equal(vfix_guest.last.x[5], 0);
+	assert_int_equal(vfix_guest.last.pstate, PSR_MODE_EL1h | PSR_DAIF);
+	assert_true(gz_vm_get(vm)->pvmfw.entered);
+	/* the next RUN goes on where the guest is */
+	v->ctx.pc = RAM + 0x100;
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(vfix_guest.last.pc, RAM + 0x100);
+}
+
+static void test_no_firmware_runs_as_set(void **state)
+{
+	struct gz_vcpu *v = vfix_vcpu(vm, 0);
+
+	(void)state;
+	v->ctx.pc = RAM;
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(vfix_guest.last.pc, RAM);
+	assert_false(gz_vm_get(vm)->pvmfw.entered);
+}
+
+/* One HVC by vCPU 0, then a host interrupt: the guest's x0 after it. */
+static int64_t guest_call(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+	static uint64_t args[VFIX_MAX_STEPS][4];
+	unsigned k = vfix_guest.n;
+
+	args[k][0] = a;
+	args[k][1] = b;
+	args[k][2] = c;
+	args[k][3] = d;
+	vfix_push_hvc(args[k]);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	return (int64_t)vfix_guest.last.x[0];
+}
+
+static void test_key_and_ram(void **state)
+{
+	static const uint8_t key[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
+	uint8_t out[32];
+
+	(void)state;
+	load(4);
+	assert_int_equal(set_gpa(FW), GZ_OK);
+	assert_false(gz_pvmfw_platform_key(out));
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_KEY, RAM + 0x100, 0, 0),
+			 GZ_SMCCC_RET_NOT_SUPPORTED);
+	gz_pvmfw_set_platform_key(key);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_KEY, RAM + 0x100, 0, 0), 0);
+	assert_memory_equal((uint8_t *)gz_hal_pa_to_va(RAM_PAGE(0)) + 0x100, key, 32);
+	/* nothing mapped there, across the end of RAM, extra arguments */
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_KEY, 0x10000000, 0, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_KEY, RAM + SLOT * 4096 - 16, 0, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_KEY, RAM, 1, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_KEY, RAM, 0, 1),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	/* RAM: the slots, not what the host mapped of them; nothing outside */
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_RAM, RAM, SLOT * 4096, 0), 0);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_RAM, FW + 4096, 7 * 4096, 0), 0);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_RAM, RAM, 0, 0), 0);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_RAM, RAM, SLOT * 4096 + 1, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_RAM, RAM - 1, 2, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_RAM, RAM, ~0ULL, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER); /* wraps */
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_RAM, RAM, 1, 1),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	/* a number of the range nobody answers */
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_LAST, 0, 0, 0), GZ_SMCCC_RET_NOT_SUPPORTED);
+}
+
+static void test_refuse(void **state)
+{
+	static uint64_t refuse[4] = {GZ_VENDOR_HYP_PVMFW_REFUSE, 4, 0, 0};
+	struct gzvm_vcpu_run *run = vfix_run_page(vm, 0);
+	uint32_t reason;
+
+	(void)state;
+	/* a VM that did not boot through pvmfw has nothing to refuse */
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_REFUSE, 4, 0, 0),
+			 GZ_SMCCC_RET_NOT_SUPPORTED);
+	vfix_destroy_all();
+	setup(state);
+	load(4);
+	assert_int_equal(set_gpa(FW), GZ_OK);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_REFUSE, 0, 0, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_REFUSE, GZ_PVMFW_REFUSE_CODE_MAX + 1, 0, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_REFUSE, 4, 1, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(gz_vm_get(vm)->pvmfw.refused, 0);
+	/* the host learns the code; the firmware's result is final */
+	vfix_push_hvc(refuse);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_HYPERCALL);
+	assert_int_equal(run->hypercall.args[0], GZ_VENDOR_HYP_PVMFW_REFUSE);
+	assert_int_equal(run->hypercall.args[1], 4);
+	assert_int_equal(gz_vm_get(vm)->pvmfw.refused, 4);
+	run->hypercall.args[0] = 77; /* what a host may write back: not copied */
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(vfix_guest.last.x[0], 0);
+	/* the first code stays */
+	refuse[1] = 5;
+	vfix_push_hvc(refuse);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(gz_vm_get(vm)->pvmfw.refused, 4);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_takes_and_measures),
+	    T(test_bad_headers),
+	    T(test_image_not_mapped),
+	    T(test_bad_places),
+	    T(test_first_run_enters_firmware),
+	    T(test_no_firmware_runs_as_set),
+	    T(test_key_and_ram),
+	    T(test_refuse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
