@@ -2,8 +2,11 @@
  * MMIO/hypercall completion). The input sets up a VM with up to three memslots and two
  * vCPUs, then plays a guest: each 40-byte record is one exit (kind, ESR, FAR, HPFAR, x0-x3,
  * PSTATE) and, for the RUN that follows, the bytes the host leaves in the run page.
- * The VM may be protected; a guest's vendor calls (memory and MMIO guard) get IPAs and counts
- * near its RAM. Invariants after every RUN: a defined exit reason, no lock held, the
+ * The VM may be protected, and may boot through a firmware (SET_PVMFW_GPA of a valid image in
+ * a PROTECT_FW slot); a guest's vendor calls (memory and MMIO guard, pvmfw's KEY, REFUSE, RAM,
+ * HANDOVER and ATTEST) get IPAs and counts near its RAM. pvmfw's invariants: only a VM with a
+ * firmware hands over (then it has measurements) or refuses (a HYPERCALL exit naming REFUSE
+ * and its code). Invariants after every RUN: a defined exit reason, no lock held, the
  * page-ownership invariants, the MMIO guard's ranges well formed and no access reaching the
  * host through a granule an enrolled guest did not map, a protected VM's registers closed to
  * the host, each vCPU's emulated physical timer (reachable through trapped CNTP_* and
@@ -15,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gzabi/pvmfw.h>
+#include <gzhyp/attest.h>
 #include <gzhyp/ptimer.h>
+#include <gzhyp/pvmfw.h>
 
 #include "../tests/unit/vm_fixture.h"
 
@@ -40,7 +46,7 @@ static uint64_t take(struct reader *r, unsigned bytes)
 
 static struct reader in;
 static const uint64_t ipas[] = {0x80000000, 0x80003000, 0x3fff0000, 0x3ffe0000,
-				0x9000000,  0x0,	0x80010000, 0xffff000};
+				0x9000000,  0x0,	0x80010000, GZ_PVMFW_GPA};
 
 /* The exit fast path against the full one: an exit gz_exit_fast takes gives the registers
  * the full dispatch gives and changes nothing else; one it refuses changes nothing at all.
@@ -90,7 +96,19 @@ static int guest(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg)
 	exit->hpfar = (sel & 0x40) ? take(&in, 8) : hpfar_of(ipas[(sel >> 2) & 7]);
 	for (int i = 0; i < 4; i++)
 		ctx->x[i] = (sel & 0x20) ? take(&in, 8) : take(&in, 4) | 0x80000000ULL;
-	if (!(sel & 0x20) && GZ_SMCCC_OWNER(ctx->x[0]) == GZ_SMCCC_OWNER_VENDOR_HYP) {
+	if (!(sel & 0x20) && GZ_SMCCC_OWNER(ctx->x[0]) == GZ_SMCCC_OWNER_VENDOR_HYP &&
+	    (ctx->x[0] & 0x100)) {
+		/* pvmfw's calls (0x20..0x24): buffers at IPAs from the list, RAM's lengths and
+		 * ATTEST's report address likewise, REFUSE's codes around their range */
+		ctx->x[0] = GZ_VENDOR_HYP_PVMFW_KEY + (ctx->x[0] & 0xff) % 5;
+		ctx->x[1] = ctx->x[0] == GZ_VENDOR_HYP_PVMFW_REFUSE
+				? ctx->x[1] & 0x3f
+				: ipas[ctx->x[1] & 7] + ((ctx->x[1] >> 8) & 0xfff);
+		ctx->x[2] = ctx->x[0] == GZ_VENDOR_HYP_ATTEST
+				? ipas[ctx->x[2] & 7] + ((ctx->x[2] >> 8) & 0xfff)
+				: ctx->x[2] & ((ctx->x[2] >> 20 & 1) ? 0x1ffff : 0);
+		ctx->x[3] &= ctx->x[3] >> 8 & 1;
+	} else if (!(sel & 0x20) && GZ_SMCCC_OWNER(ctx->x[0]) == GZ_SMCCC_OWNER_VENDOR_HYP) {
 		/* the pKVM memory and guard calls (functions 2..9), on granules: an IPA from
 		 * the list (RAM, devices, nothing), a small count, x3 mostly zero */
 		ctx->x[0] = GZ_VENDOR_HYP_MEMINFO + (ctx->x[0] & 0xff) % 8;
@@ -162,6 +180,12 @@ static void check_exit(uint16_t vm, uint16_t idx, uint32_t reason)
 	    run->internal.suberror == GZ_INTERNAL_MMIO_NO_ISV &&
 	    !gz_mmio_guard_allows(&m->mmio_guard, run->internal.data[2]))
 		abort();
+	if (reason == GZVM_EXIT_HYPERCALL && run->hypercall.args[0] == GZ_VENDOR_HYP_PVMFW_REFUSE &&
+	    (!m->pvmfw.size || !run->hypercall.args[1] ||
+	     run->hypercall.args[1] > GZ_PVMFW_REFUSE_CODE_MAX || !m->pvmfw.refused))
+		abort(); /* a refusal only from a VM with a firmware, with a code, recorded */
+	if (m->pvmfw.handed_over && (!m->pvmfw.size || m->pvmfw.refused))
+		abort();
 	/* (a RUN of a vCPU that is off runs nothing: the VM stays CREATED) */
 	if (gz_vm_kind(m) == GZ_VM_PROTECTED && m->state != GZ_VM_CREATED) {
 		r = hcall(GZ_HVC_GET_ONE_REG, gz_hvc_tuple(vm, idx), GZVM_REG_CORE_PC, 0, 0, 0);
@@ -173,6 +197,35 @@ static void check_exit(uint16_t vm, uint16_t idx, uint32_t reason)
 static bool known_reason(uint32_t r)
 {
 	return r >= GZVM_EXIT_UNKNOWN && r <= GZVM_EXIT_IPI && r != 0x9292000c;
+}
+
+static const uint8_t platform_key[32] = {0x9d, 0x61, 0xb1};
+
+/* A firmware of one page in a PROTECT_FW slot of 8 at GZ_PVMFW_GPA (slot 3, host pages 64..71),
+ * taken by SET_PVMFW_GPA: the VM becomes protected and its first RUN enters the firmware. */
+static int64_t add_firmware(uint16_t vm)
+{
+	gz_pa_t pa = VFIX_GUEST_PAGE(203);
+	struct gzvm_memory_region_ranges *r = gz_hal_pa_to_va(pa);
+	uint8_t *img = gz_hal_pa_to_va(VFIX_GUEST_PAGE(64));
+	const uint64_t hdr[5] = {GZ_PVMFW_MAGIC, GZ_PVMFW_VERSION | (uint64_t)GZ_PVMFW_HEADER_SIZE << 32,
+				 4096, 4 * 4096, 64};
+
+	memset(r, 0, 64);
+	r->slot = 3;
+	r->constituent_cnt = 1;
+	r->total_pages = 8;
+	r->gpa = GZ_PVMFW_GPA;
+	r->constituents[0].address = VFIX_GUEST_PAGE(64);
+	r->constituents[0].pg_cnt = 8;
+	if (hstatus(GZ_HVC_MEMREGION_PURPOSE, vm, GZ_PVMFW_GPA, 8 << 12,
+		    GZVM_USER_MEM_REGION_PROTECT_FW, 0) != GZ_OK ||
+	    hstatus(GZ_HVC_SET_MEMREGION, vm, 8192, pa, 0, 0) != GZ_OK)
+		return GZ_ERR_GENERIC;
+	memset(img, 0, 4096);
+	memcpy(img, hdr, sizeof(hdr)); /* little-endian, as the build machine is */
+	return hstatus(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_PROTECTED_VM, GZVM_CAP_PVM_SET_PVMFW_GPA,
+		       GZ_PVMFW_GPA, 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -211,6 +264,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((caps & 2) && hstatus(GZ_HVC_ENABLE_CAP, vm, GZVM_CAP_PROTECTED_VM,
 				  GZVM_CAP_PVM_SET_PROTECTED_VM, 0, 0) != GZ_OK)
 		abort();
+	/* the platform's key and secret, or not */
+	gz_pvmfw_set_platform_key((caps & 8) ? platform_key : NULL);
+	gz_attest_set_secret((caps & 8) ? platform_key : NULL);
+	if ((caps & 4) && add_firmware(vm) != GZ_OK)
+		abort(); /* a valid image in its slot, on a VM that has not run */
 	{
 		gz_pa_t pa = VFIX_GUEST_PAGE(250);
 		struct gzvm_create_device *d = gz_hal_pa_to_va(pa);

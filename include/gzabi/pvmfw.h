@@ -4,7 +4,7 @@
  * SET_PVMFW_GPA, the firmware's place in the guest's memory map, the guest calls by which
  * the firmware asks gzhyp for the platform's trusted key and reports a refusal, and the
  * refusal codes gzvmm turns into its message. Freestanding: shared by gzhyp, the driver, the
- * VMM and the firmware.
+ * VMM, the firmware and the attestation report's verifier.
  */
 #ifndef GZ_PVMFW_H
 #define GZ_PVMFW_H
@@ -56,6 +56,20 @@
  * The firmware hashes and starts nothing outside such memory: elsewhere every read would be
  * an MMIO exit the host answers as it likes, now and again later. */
 #define GZ_VENDOR_HYP_PVMFW_RAM 0xc6000022U
+/* HANDOVER(x1 = IPA of 96 bytes: SHA-256 of the kernel, of the initrd, of the configuration,
+ * i.e. the bootargs, each as the boot signature block holds them): the firmware, once, after
+ * it verified them and just before it starts the kernel. gzhyp keeps them beside the
+ * firmware's own as the VM's measurements, derives the VM's compound device identifier (CDI)
+ * from its per-boot secret and the four, and writes the DICE handover (below) into the last
+ * page of the PROTECT_FW slot. x0 = 0; NOT_SUPPORTED for a VM without a firmware or on a
+ * platform without a secret; INVALID_PARAMETER for a buffer it cannot read, x2/x3 set, a
+ * second call, or after REFUSE. */
+#define GZ_VENDOR_HYP_PVMFW_HANDOVER 0xc6000023U
+/* ATTEST(x1 = IPA of a 32-byte nonce, x2 = IPA of GZ_ATTEST_REPORT_SIZE bytes): gzhyp writes
+ * an attestation report (below) over the VM's measurements and the nonce there, signed with
+ * its attestation key. x0 = 0; NOT_SUPPORTED before HANDOVER (no measurements to attest);
+ * INVALID_PARAMETER for buffers it cannot read or write, or x3 set. */
+#define GZ_VENDOR_HYP_ATTEST 0xc6000024U
 /* The id range the pvmfw module answers (function numbers 0x20..0x2f). */
 #define GZ_VENDOR_HYP_PVMFW_FIRST 0xc6000020U
 #define GZ_VENDOR_HYP_PVMFW_LAST  0xc600002fU
@@ -67,5 +81,28 @@
 #define GZ_PVMFW_REFUSE_BAD_DT	   18 /* no readable device tree at x0 */
 #define GZ_PVMFW_REFUSE_BAD_IMAGES 19 /* kernel or initrd outside the VM's RAM, or overlapping */
 #define GZ_PVMFW_REFUSE_CODE_MAX   31
+
+/* ---- measurements, the DICE handover and the attestation report (docs/security.md) ------- */
+#define GZ_MEASURE_SIZE 32 /* SHA-256 */
+/* The DICE handover page: the last page of the PROTECT_FW slot (GZ_PVMFW_DICE_GPA for gzvmm's
+ * slot), named in the device tree as /reserved-memory/dice@7ffff000 (compatible
+ * "opengz,dice"); the firmware's memory (its header's mem_size) must end before it. It holds
+ * the magic, the VM's CDI and its four measurements. */
+#define GZ_PVMFW_DICE_SIZE	   4096
+#define GZ_PVMFW_DICE_GPA	   (GZ_PVMFW_GPA + GZ_PVMFW_MAX_SIZE - GZ_PVMFW_DICE_SIZE)
+#define GZ_DICE_MAGIC		   0x0031454349445a47 /* "GZDICE1\0" */
+#define GZ_DICE_OFF_CDI		   16 /* 32 bytes */
+#define GZ_DICE_OFF_MEASUREMENTS   48 /* firmware, kernel, initrd, configuration */
+#define GZ_DICE_SIZE		   176
+/* The report: magic, version 1, flags 0, the four measurements, the nonce, the attestation
+ * public key, and the Ed25519 signature of the 208 bytes before it. */
+#define GZ_ATTEST_MAGIC		   0x3154535454415a47 /* "GZATTST1" */
+#define GZ_ATTEST_VERSION	   1
+#define GZ_ATTEST_OFF_MEASUREMENTS 16
+#define GZ_ATTEST_OFF_NONCE	   144
+#define GZ_ATTEST_OFF_KEY	   176
+#define GZ_ATTEST_SIGNED	   208
+#define GZ_ATTEST_REPORT_SIZE	   272
+#define GZ_ATTEST_NONCE_SIZE	   32
 
 #endif

@@ -14,6 +14,10 @@
 #include <unistd.h>
 #include <gzhyp/hostcall.h>
 #include <gzhyp/pvmfw.h>
+#include <gzhyp/attest.h>
+#include <gzcrypto/ct.h>
+#include <gzcrypto/sha2.h>
+#include <sys/random.h>
 #include <gzabi/status.h>
 #include <gzsim/driver.h>
 #include <uapi/linux/gzvm.h>
@@ -506,6 +510,32 @@ static const struct gzdrv_ops sim_ops = {
 
 /* ---- the embedder's API --------------------------------------------------------------- */
 
+/* The per-boot secret of attestation (gzhyp/attest.h), as a platform gives gzhyp one: from
+ * the host's random source, or in deterministic mode from the seed (a run repeated is the same
+ * run, reports included; such a secret is no secret, which a simulation may accept). */
+static int boot_secret(bool deterministic, uint64_t seed)
+{
+	static const char label[] = "opengz simulator secret";
+	uint8_t secret[32], in[sizeof(label) + 8];
+
+	if (deterministic) {
+		memcpy(in, label, sizeof(label));
+		memcpy(in + sizeof(label), &seed, 8);
+		gzcrypto_sha256(secret, in, sizeof(in));
+	} else if (getrandom(secret, sizeof(secret), 0) != (ssize_t)sizeof(secret)) {
+		return -EIO;
+	}
+	gz_attest_set_secret(secret);
+	gzcrypto_wipe(secret, sizeof(secret));
+	return 0;
+}
+
+void gz_sim_attest_key(uint8_t out[32])
+{
+	/* gz_sim_drv_init always gives the core a secret */
+	gz_attest_public_key(out);
+}
+
 int gz_sim_drv_init(const struct gz_sim_drv_config *cfg)
 {
 	struct gz_core_config core = {0};
@@ -529,6 +559,9 @@ int gz_sim_drv_init(const struct gz_sim_drv_config *cfg)
 		return -ENODEV;
 	}
 	gz_pvmfw_set_platform_key(cfg ? cfg->pvmfw_key : NULL);
+	r = boot_secret(cfg && cfg->machine.deterministic, cfg ? cfg->machine.seed : 0);
+	if (r)
+		return r;
 	r = gz_sim_irqfd_init();
 	if (r)
 		return r;

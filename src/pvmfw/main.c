@@ -4,8 +4,10 @@
  * and the initrd in the device tree the host wrote, checks with gzhyp that the device tree,
  * the kernel and the initrd lie in the VM's own memory, and verifies all three against the
  * block (gzcrypto_bootsig_verify). Then it starts the kernel at its first byte, as booting.rst
- * wants it (x0 = the device tree); on any failure it tells gzhyp why (REFUSE, which the host
- * reports) and powers the VM off, so the kernel never runs.
+ * wants it (x0 = the device tree), after it handed gzhyp the kernel's, the initrd's and the
+ * bootargs' measurements (HANDOVER: gzhyp writes the VM's CDI into the DICE page); on any
+ * failure it tells gzhyp why (REFUSE, which the host reports) and powers the VM off, so the
+ * kernel never runs.
  *
  * Everything it reads it reads from the VM's memory, which is the VM's alone once touched
  * (donated): what it verified is what the kernel gets.
@@ -134,29 +136,29 @@ static unsigned read_dt(struct boot *b)
 	return 0;
 }
 
-/* 0 and the kernel's entry, or why not. */
-static unsigned verify(struct boot *b, const uint8_t key[32])
+/* 0 when the kernel may start, or why not. On success @s holds the verified block, whose
+ * digests are the kernel's, the initrd's and the bootargs' measurements. */
+static unsigned verify(struct boot *b, const uint8_t key[32], struct gzcrypto_bootsig *s)
 {
-	struct gzcrypto_bootsig s;
 	enum gzcrypto_bootsig_status st;
 	unsigned code = read_dt(b);
 
 	if (code)
 		return code;
 	/* The block first: until its signature holds, its sizes mean nothing. */
-	st = gzcrypto_bootsig_open(&s, b->sig, b->sig_len, key);
+	st = gzcrypto_bootsig_open(s, b->sig, b->sig_len, key);
 	if (st != GZCRYPTO_BOOTSIG_OK)
 		return st;
-	if (!s.kernel_size || !vm_ram(b->kernel, s.kernel_size) ||
+	if (!s->kernel_size || !vm_ram(b->kernel, s->kernel_size) ||
 	    (b->initrd_size && !vm_ram(b->initrd, b->initrd_size)))
 		return GZ_PVMFW_REFUSE_BAD_IMAGES;
 	st = gzcrypto_bootsig_verify(b->sig, b->sig_len, key, (const void *)b->kernel,
-				     s.kernel_size, (const void *)b->initrd, b->initrd_size,
+				     s->kernel_size, (const void *)b->initrd, b->initrd_size,
 				     b->bootargs, b->bootargs_len);
 	if (st != GZCRYPTO_BOOTSIG_OK)
 		return st;
 	say("pvmfw: verified kernel (%lu bytes), initrd (%lu bytes), bootargs (%lu bytes)\n",
-	    (unsigned long)s.kernel_size, (unsigned long)b->initrd_size,
+	    (unsigned long)s->kernel_size, (unsigned long)b->initrd_size,
 	    (unsigned long)b->bootargs_len);
 	return 0;
 }
@@ -165,13 +167,23 @@ static unsigned verify(struct boot *b, const uint8_t key[32])
 uint64_t pvmfw_main(uint64_t dtb, uint64_t kernel)
 {
 	struct boot b = {.dtb = dtb, .kernel = kernel};
-	uint8_t key[32];
+	struct gzcrypto_bootsig s;
+	uint8_t key[32], m[3][32];
 	unsigned code;
+	uint64_t r;
 
 	if (smc(GZ_VENDOR_HYP_PVMFW_KEY, (uint64_t)(uintptr_t)key, 0, 0) != GZ_SMCCC_RET_SUCCESS)
 		refuse(GZ_PVMFW_REFUSE_NO_KEY);
-	code = verify(&b, key);
+	code = verify(&b, key, &s);
 	if (code)
 		refuse(code);
+	/* The measurements gzhyp attests and derives the VM's CDI from: what was just checked.
+	 * A platform without a per-boot secret attests nothing; the kernel still starts. */
+	gz_memcpy(m[0], s.kernel_sha256, 32);
+	gz_memcpy(m[1], s.initrd_sha256, 32);
+	gz_memcpy(m[2], s.bootargs_sha256, 32);
+	r = smc(GZ_VENDOR_HYP_PVMFW_HANDOVER, (uint64_t)(uintptr_t)m, 0, 0);
+	if (r != GZ_SMCCC_RET_SUCCESS && r != (uint64_t)GZ_SMCCC_RET_NOT_SUPPORTED)
+		say("pvmfw: no DICE handover (%ld)\n", (long)r);
 	return kernel;
 }

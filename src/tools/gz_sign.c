@@ -3,18 +3,26 @@
  *   gz-sign pubkey SECRET             prints the public key of SECRET (hex)
  *   gz-sign sign SECRET BLOCK --kernel F [--initrd F] [--bootargs TEXT]
  *   gz-sign verify PUBLIC BLOCK --kernel F [--initrd F] [--bootargs TEXT]
+ *   gz-sign report ATTEST_KEY REPORT --nonce HEX --pvmfw F --kernel F [--initrd F]
+ *                  [--bootargs TEXT]
  * verify prints one line ("gz-sign: kernel does not match its signature") and exits 1 when
- * the block does not verify; usage and I/O errors exit 2. Signing is libsodium's Ed25519 over
- * the block gzcrypto encodes; verification is gzcrypto's, as the firmware does it. */
+ * the block does not verify; usage and I/O errors exit 2. report checks an attestation report
+ * (include/gzabi/pvmfw.h; REPORT holds it in hex, as the guest printed it) against the
+ * platform's attestation key, the nonce sent and the measurements these files and bootargs
+ * must have: one line, exit 0 when all hold, 1 at the first that does not. Signing is libsodium's
+ * Ed25519 over the block gzcrypto encodes; verification is gzcrypto's, as the firmware does it. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include <gzabi/pvmfw.h>
 #include <gzcrypto/bootsig.h>
 #include <gzcrypto/ct.h>
+#include <gzcrypto/sha2.h>
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE   2
@@ -85,19 +93,24 @@ static void write_hex(const char *path, const unsigned char *bin, size_t n)
 }
 
 struct images {
-	unsigned char *kernel, *initrd;
-	size_t kernel_size, initrd_size;
-	const char *bootargs;
+	unsigned char *kernel, *initrd, *pvmfw;
+	size_t kernel_size, initrd_size, pvmfw_size;
+	const char *bootargs, *nonce;
 };
 
-static void read_images(struct images *im, int argc, char **argv)
+/* The options after the two files; --nonce and --pvmfw only for a report. */
+static void read_images(struct images *im, int argc, char **argv, bool report)
 {
 	memset(im, 0, sizeof(*im));
 	im->bootargs = "";
 	for (int i = 0; i < argc; i += 2) {
 		if (i + 1 >= argc)
 			die(argv[i], "needs a value");
-		if (!strcmp(argv[i], "--kernel"))
+		if (report && !strcmp(argv[i], "--nonce"))
+			im->nonce = argv[i + 1];
+		else if (report && !strcmp(argv[i], "--pvmfw"))
+			im->pvmfw = slurp(argv[i + 1], &im->pvmfw_size);
+		else if (!strcmp(argv[i], "--kernel"))
 			im->kernel = slurp(argv[i + 1], &im->kernel_size);
 		else if (!strcmp(argv[i], "--initrd"))
 			im->initrd = slurp(argv[i + 1], &im->initrd_size);
@@ -108,15 +121,63 @@ static void read_images(struct images *im, int argc, char **argv)
 	}
 	if (!im->kernel)
 		die("--kernel", "required");
+	if (report && (!im->nonce || !im->pvmfw))
+		die(im->nonce ? "--pvmfw" : "--nonce", "required");
 	if (strlen(im->bootargs) > UINT32_MAX)
 		die("--bootargs", "too long");
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* The report in REPORT against what it must say: the first thing that does not hold. */
+static const char *check_report(const unsigned char *text, size_t len, const unsigned char pk[32],
+				const struct images *im)
+{
+	unsigned char r[GZ_ATTEST_REPORT_SIZE], nonce[GZ_ATTEST_NONCE_SIZE], m[4][32];
+	size_t n;
+	const char *end;
+	static const char *const names[4] = {
+	    "firmware is not the one expected", "kernel is not the one expected",
+	    "initrd is not the one expected", "configuration (bootargs) is not the one expected"};
+
+	if (sodium_hex2bin(nonce, sizeof(nonce), im->nonce, strlen(im->nonce), NULL, &n, &end) ||
+	    n != sizeof(nonce) || *end)
+		die("--nonce", "not 64 hex digits");
+	if (sodium_hex2bin(r, sizeof(r), (const char *)text, len, NULL, &n, &end) ||
+	    n != sizeof(r) || (*end && *end != '\n'))
+		return "not a report (544 hex digits on one line)";
+	if (le64(r) != GZ_ATTEST_MAGIC || le64(r + 8) != GZ_ATTEST_VERSION)
+		return "report malformed (magic, version or flags)";
+	if (memcmp(r + GZ_ATTEST_OFF_KEY, pk, 32))
+		return "report made with another attestation key";
+	if (crypto_sign_verify_detached(r + GZ_ATTEST_SIGNED, r, GZ_ATTEST_SIGNED, pk))
+		return "report signature does not verify";
+	if (memcmp(r + GZ_ATTEST_OFF_NONCE, nonce, sizeof(nonce)))
+		return "report is not for this nonce";
+	gzcrypto_sha256(m[0], im->pvmfw, im->pvmfw_size);
+	gzcrypto_sha256(m[1], im->kernel, im->kernel_size);
+	gzcrypto_sha256(m[2], im->initrd, im->initrd_size);
+	gzcrypto_sha256(m[3], im->bootargs, strlen(im->bootargs));
+	for (int i = 0; i < 4; i++)
+		if (memcmp(r + GZ_ATTEST_OFF_MEASUREMENTS + 32 * i, m[i], 32))
+			return names[i];
+	return NULL;
 }
 
 static int usage(void)
 {
 	fputs("usage: gz-sign keygen SECRET PUBLIC | pubkey SECRET |\n"
 	      "       gz-sign sign SECRET BLOCK --kernel F [--initrd F] [--bootargs TEXT] |\n"
-	      "       gz-sign verify PUBLIC BLOCK --kernel F [--initrd F] [--bootargs TEXT]\n",
+	      "       gz-sign verify PUBLIC BLOCK --kernel F [--initrd F] [--bootargs TEXT] |\n"
+	      "       gz-sign report ATTEST_KEY REPORT --nonce HEX --pvmfw F --kernel F\n"
+	      "               [--initrd F] [--bootargs TEXT]\n",
 	      stderr);
 	return EXIT_USAGE;
 }
@@ -142,7 +203,7 @@ int main(int argc, char **argv)
 		puts(sodium_bin2hex(hex, sizeof(hex), pk, sizeof(pk)));
 	} else if (argc >= 6 && !strcmp(argv[1], "sign")) {
 		read_key(argv[2], seed, sizeof(seed));
-		read_images(&im, argc - 4, argv + 4);
+		read_images(&im, argc - 4, argv + 4, false);
 		crypto_sign_seed_keypair(pk, sk, seed);
 		gzcrypto_bootsig_measure(&s, im.kernel, im.kernel_size, im.initrd, im.initrd_size,
 					 im.bootargs, strlen(im.bootargs));
@@ -158,7 +219,7 @@ int main(int argc, char **argv)
 
 		read_key(argv[2], pk, sizeof(pk));
 		b = slurp(argv[3], &len);
-		read_images(&im, argc - 4, argv + 4);
+		read_images(&im, argc - 4, argv + 4, false);
 		enum gzcrypto_bootsig_status st =
 		    gzcrypto_bootsig_verify(b, len, pk, im.kernel, im.kernel_size, im.initrd,
 					    im.initrd_size, im.bootargs, strlen(im.bootargs));
@@ -168,6 +229,23 @@ int main(int argc, char **argv)
 		free(im.kernel);
 		free(im.initrd);
 		return st == GZCRYPTO_BOOTSIG_OK ? 0 : EXIT_REFUSED;
+	} else if (argc >= 10 && !strcmp(argv[1], "report")) {
+		size_t len;
+		unsigned char *b;
+		const char *why;
+
+		read_key(argv[2], pk, sizeof(pk));
+		b = slurp(argv[3], &len);
+		read_images(&im, argc - 4, argv + 4, true);
+		why = check_report(b, len, pk, &im);
+		printf("gz-sign: %s\n", why ? why
+					    : "report verified: firmware, kernel, initrd and "
+					      "configuration as expected, nonce fresh");
+		free(b);
+		free(im.kernel);
+		free(im.initrd);
+		free(im.pvmfw);
+		return why ? EXIT_REFUSED : 0;
 	} else {
 		return usage();
 	}

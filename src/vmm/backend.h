@@ -22,7 +22,8 @@ struct vmm_sim_opts {
 	bool deterministic; /* --deterministic: vCPUs take turns in virtual time (sim/detsched.c) */
 	uint64_t seed;	    /* --seed: the order of those turns (0: round robin) */
 	uint64_t epoch;	    /* deterministic: the guest's wall-clock time (s) at counter 0 */
-	const char *pvmfw_key; /* --sim-pvmfw-key: the platform's trusted key file */
+	const char *pvmfw_key;	/* --sim-pvmfw-key: the platform's trusted key file */
+	const char *attest_key; /* --sim-attest-key: where the attestation key goes */
 };
 
 /* What the gdb server asks of the VMM (vm_run.c gives it). */

@@ -36,6 +36,27 @@ static int read_key(const char *path, uint8_t key[32], char *err, size_t errlen)
 	return 0;
 }
 
+/* --sim-attest-key: the simulated platform's attestation public key, hex on one line. */
+static int write_attest_key(const char *path, char *err, size_t errlen)
+{
+	uint8_t key[32];
+	FILE *f;
+	int ok;
+
+	gz_sim_attest_key(key);
+	f = fopen(path, "w");
+	ok = f != NULL;
+	for (unsigned i = 0; ok && i < sizeof(key); i++)
+		ok = fprintf(f, "%02x", key[i]) == 2;
+	ok = ok && fputc('\n', f) != EOF;
+	if ((f && fclose(f) != 0) || !ok) {
+		snprintf(err, errlen, "cannot write --sim-attest-key '%s': %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int sim_init(struct vmm_backend *be, size_t ram_size, char *err, size_t errlen)
 {
 	struct gz_sim_drv_config cfg;
@@ -60,7 +81,7 @@ static int sim_init(struct vmm_backend *be, size_t ram_size, char *err, size_t e
 		snprintf(err, errlen, "simulator start-up failed: %s", strerror(-r));
 		return -1;
 	}
-	return 0;
+	return be->sim.attest_key ? write_attest_key(be->sim.attest_key, err, errlen) : 0;
 }
 
 static int sim_open_dev(struct vmm_backend *be, char *err, size_t errlen)

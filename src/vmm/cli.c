@@ -138,6 +138,9 @@ void vmm_cli_usage(void *stream)
 	    "  --sim-pvmfw-key FILE     the platform's trusted key for pvmfw (gz-sign's .pub), "
 	    "as a\n"
 	    "                           secure boot would give it to the hypervisor\n"
+	    "  --sim-attest-key FILE    write the platform's attestation public key to FILE "
+	    "(hex),\n"
+	    "                           as gzhyp's boot log publishes it\n"
 	    "\n"
 	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset\n"
 	    "             (--on-reset exit), 4 guest crash, 5 pvmfw refused the kernel,\n"
@@ -194,6 +197,7 @@ enum opt_id {
 	O_BOOT_SIG,
 	O_TEST_PVMFW_WRITE,
 	O_SIM_PVMFW_KEY,
+	O_SIM_ATTEST_KEY,
 	O_DETERMINISTIC,
 	O_SEED,
 	O_RECORD,
@@ -246,6 +250,7 @@ static const struct {
     [O_BOOT_SIG] = {"--boot-sig", true, false, false},
     [O_TEST_PVMFW_WRITE] = {"--test-pvmfw-write", false, false, false},
     [O_SIM_PVMFW_KEY] = {"--sim-pvmfw-key", true, false, true},
+    [O_SIM_ATTEST_KEY] = {"--sim-attest-key", true, false, true},
     [O_DETERMINISTIC] = {"--deterministic", false, false, true},
     [O_SEED] = {"--seed", true, false, true},
     [O_RECORD] = {"--record", true, false, true},
@@ -446,6 +451,9 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		return 0;
 	case O_SIM_PVMFW_KEY:
 		cfg->sim.pvmfw_key = v;
+		break;
+	case O_SIM_ATTEST_KEY:
+		cfg->sim.attest_key = v;
 		break;
 	case O_UNASSIGNED:
 		if (strcmp(v, "abort") == 0)

@@ -232,6 +232,25 @@ static int add_chosen(void *fdt, const struct vmm_fdt_params *p)
 	return fdt_end_node(fdt);
 }
 
+/* The page where gzhyp hands a VM booted through pvmfw its CDI and measurements
+ * (include/gzabi/pvmfw.h): no-map, the kernel's to find, not to use as RAM. */
+static int add_dice(void *fdt)
+{
+	uint64_t reg[2] = {GZ_PVMFW_DICE_GPA, GZ_PVMFW_DICE_SIZE};
+	uint32_t two = 2;
+
+	CHK(fdt_begin_node(fdt, "reserved-memory"));
+	CHK(prop_cells(fdt, "#address-cells", &two, 1));
+	CHK(prop_cells(fdt, "#size-cells", &two, 1));
+	CHK(fdt_property(fdt, "ranges", NULL, 0));
+	CHK(begin_at(fdt, "dice", GZ_PVMFW_DICE_GPA));
+	CHK(fdt_property_string(fdt, "compatible", "opengz,dice"));
+	CHK(prop_reg(fdt, reg, 1));
+	CHK(fdt_property(fdt, "no-map", NULL, 0));
+	CHK(fdt_end_node(fdt));
+	return fdt_end_node(fdt);
+}
+
 static int build(const struct vmm_fdt_params *p, void *fdt, size_t size)
 {
 	uint64_t mem[2] = {p->ram_base, p->ram_size};
@@ -250,6 +269,8 @@ static int build(const struct vmm_fdt_params *p, void *fdt, size_t size)
 	CHK(fdt_property_string(fdt, "device_type", "memory"));
 	CHK(prop_reg(fdt, mem, 1));
 	CHK(fdt_end_node(fdt));
+	if (p->dice)
+		CHK(add_dice(fdt));
 	CHK(add_cpus(fdt, p->cpus));
 	CHK(fdt_begin_node(fdt, "psci"));
 	CHK(fdt_property(fdt, "compatible", psci_compat, sizeof(psci_compat)));

@@ -19,6 +19,7 @@ struct vmm_fdt_params {
 	bool flash;	     /* the two CFI banks at 0 (--bios) */
 	bool channel;	     /* an "opengz,channel" node, id 0 until vmm_fdt_set_channel_id */
 	const void *bootsig; /* --boot-sig: /chosen's opengz,boot-signature (NULL: none) */
+	bool dice;	     /* --pvmfw: /reserved-memory/dice@7ffff000, the DICE handover */
 	size_t bootsig_size;
 };
 

@@ -42,7 +42,8 @@ static const char *header_problem(const uint8_t *img, size_t size)
 		return "unknown pvmfw header version";
 	if (image != size)
 		return "the header's image size is not the file's";
-	if (mem < image || mem > GZ_PVMFW_MAX_SIZE || entry >= image || (entry & 3))
+	if (mem < image || mem > GZ_PVMFW_MAX_SIZE - GZ_PVMFW_DICE_SIZE || entry >= image ||
+	    (entry & 3))
 		return "the header's memory size or entry point is out of range";
 	return NULL;
 }

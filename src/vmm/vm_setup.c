@@ -250,6 +250,7 @@ static int load_images(struct vmm_vm *vm)
 		    .channel = cfg->channel,
 		    .bootsig = vm->pvmfw.bootsig,
 		    .bootsig_size = vm->pvmfw.bootsig_size,
+		    .dice = vm->pvmfw.image != NULL,
 		};
 
 		if (vmm_fdt_build(&p, vm->dtb, FDT_BUF_SIZE) != 0) {

@@ -25,6 +25,8 @@ cp "$work"/files/*.bin "$work"/files/*.img "$work"/files/*.sig "$fw" "$r/pv/" ||
     echo "gzvmm run --backend gzvm --protected --pvmfw /pv/$(basename "$fw") ${args//@//pv} --console file:/tmp/out 2>/tmp/err"
     echo "rc=\$?; echo \"@@case $name \$rc\"; cat /tmp/out; echo @@err; cat /tmp/err; echo @@end"
   done < <(pvmfw_cases)
+  echo "gzvmm run --backend gzvm --protected --pvmfw /pv/$(basename "$fw") $(pvmfw_attest_args | sed 's|@|/pv|g') --console file:/tmp/out 2>/tmp/err"
+  echo "rc=\$?; echo \"@@case attest \$rc\"; cat /tmp/out; echo @@err; cat /tmp/err; echo @@end"
   echo 'echo "init: done"; poweroff -f'
 } >"$r/init"
 GZ_HYP_ARGS="gz.pvmfw_key=$(cat "$work/files/k.pub")" \
@@ -42,5 +44,15 @@ while IFS='|' read -r name want args line con; do
   pvmfw_check "$name" "${rc:-none}" "$want" "$work/$name.err" "$line" "$work/$name.out" "$con" \
     "$root/tests/sim/expected" || ok=0
 done < <(pvmfw_cases)
+# the report, against the attestation key gzhyp published in its boot log
+sed -n 's/^host: attestation key \([0-9a-f]\{64\}\) .*/\1/p' "$log" >"$work/attest.pub"
+rc=$(sed -n "s/^@@case attest \([0-9]*\)$/\1/p" "$log")
+perl -0777 -ne "print \$1 if /\@\@case attest \d+\n(.*?)\@\@err\n/s" "$log" >"$work/attest.out"
+if [ ! -s "$work/attest.pub" ]; then
+  echo "FAIL: gzhyp published no attestation key"; ok=0
+else
+  pvmfw_attest_check "$sign" "$fw" "$work/files" "${rc:-none}" "$work/attest.out" "$work/attest.pub" \
+    "$root/tests/sim/expected" || ok=0
+fi
 [ $ok = 1 ] && echo PASS && exit 0
 exit 1

@@ -31,6 +31,11 @@ run no_platform_key --kernel "$work/files/hello.bin" --boot-sig "$work/files/hel
 pvmfw_check no_platform_key "$rc" 5 "$work/no_platform_key.err" \
   "gzvmm: pvmfw refused to boot the kernel: the platform gave the hypervisor no trusted key" \
   "$work/no_platform_key.out" "pvmfw: refused: no trusted key" "" || ok=0
+# Measured boot: the attest guest's report checked by gz-sign report.
+run attest --sim-pvmfw-key "$work/files/k.pub" --sim-attest-key "$work/attest.pub" \
+  $(pvmfw_attest_args | sed "s|@|$work/files|g")
+pvmfw_attest_check "$sign" "$fw" "$work/files" "$rc" "$work/attest.out" "$work/attest.pub" \
+  "$root/tests/sim/expected" || ok=0
 # An ELF kernel: its file is not what runs, so pvmfw could not check it; refused up front.
 run elf_kernel --kernel "$guests/hello.elf" --boot-sig "$work/files/hello.sig" \
   --sim-pvmfw-key "$work/files/k.pub"

@@ -5,13 +5,16 @@
 # pvmfw_prepare GZSIGN GUEST_DIR INITRD_DATA DIR: into DIR, the platform key (k.pub, k.sec) and
 # another one (o.*); hello.bin and initrd.bin signed (initrd.bin with its initrd and bootargs
 # "opengz.pvmfw=1"); a one-byte change of each image; signature blocks truncated, with a
-# wrong magic, with a flipped signature bit and made with the other key.
+# wrong magic, with a flipped signature bit and made with the other key; attest.bin signed
+# with bootargs "opengz.attest=1".
 pvmfw_prepare() {
   local sign=$1 guests=$2 data=$3 d=$4
   mkdir -p "$d" || return 1
-  cp "$guests/hello.bin" "$guests/initrd.bin" "$d/" && cp "$data" "$d/initrd.img" &&
+  cp "$guests/hello.bin" "$guests/initrd.bin" "$guests/attest.bin" "$d/" &&
+    cp "$data" "$d/initrd.img" &&
     "$sign" keygen "$d/k.sec" "$d/k.pub" && "$sign" keygen "$d/o.sec" "$d/o.pub" &&
     "$sign" sign "$d/k.sec" "$d/hello.sig" --kernel "$d/hello.bin" &&
+    "$sign" sign "$d/k.sec" "$d/attest.sig" --kernel "$d/attest.bin" --bootargs opengz.attest=1 &&
     "$sign" sign "$d/o.sec" "$d/other.sig" --kernel "$d/hello.bin" &&
     "$sign" sign "$d/k.sec" "$d/initrd.sig" --kernel "$d/initrd.bin" --initrd "$d/initrd.img" \
       --bootargs opengz.pvmfw=1 || return 1
@@ -74,4 +77,51 @@ pvmfw_check() {
     head -n 5 "$con" | sed 's/^/  /'; return 1
   fi
   echo "ok: $name (status $rc)"
+}
+
+# The attest guest's arguments after --protected --pvmfw FW (@ = DIR).
+pvmfw_attest_args() {
+  echo "--kernel @/attest.bin --append opengz.attest=1 --boot-sig @/attest.sig"
+}
+
+# pvmfw_attest_check GZSIGN FW DIR STATUS CONSOLE ATTEST_KEY EXPECTED_DIR: the attest guest
+# booted (status 0, its transcript but the report equal to attest.txt), and gz-sign report
+# accepts its report against the platform's attestation key, the nonce it used and the
+# measurements of FW, attest.bin and its bootargs; it refuses the report for another nonce,
+# another kernel, other bootargs, another attestation key, and once a byte of it changed.
+pvmfw_attest_check() {
+  local sign=$1 fw=$2 d=$3 rc=$4 con=$5 key=$6 exp=$7 body out c ok=0
+  local nonce=a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf
+  local args=(--nonce "$nonce" --pvmfw "$fw" --kernel "$d/attest.bin" --bootargs opengz.attest=1)
+  [ "$rc" = 0 ] || { echo "FAIL: attest: gzvmm exited with $rc"; return 1; }
+  body=$(tail -n +2 "$con" | grep -v '^attest: report ')
+  if [ "$body" != "$(cat "$exp/attest.txt")" ]; then
+    echo "FAIL: attest: the transcript differs from attest.txt:"; diff <(echo "$body") "$exp/attest.txt" | head; return 1
+  fi
+  sed -n 's/^attest: report \([0-9a-f]*\)$/\1/p' "$con" >"$d/report.hex"
+  # want STATUS LINE -- gz-sign report's arguments
+  want() {
+    local st=$1 line=$2
+    shift 3
+    out=$("$sign" report "$@" 2>&1)
+    if [ $? != "$st" ] || [ "$out" != "gz-sign: $line" ]; then
+      echo "FAIL: attest: gz-sign report $*: status $?, '$out' (want $st, '$line')"; ok=1
+    fi
+  }
+  want 0 "report verified: firmware, kernel, initrd and configuration as expected, nonce fresh" -- "$key" "$d/report.hex" "${args[@]}"
+  want 1 "report is not for this nonce" -- "$key" "$d/report.hex" "${args[@]}" --nonce "${nonce/a0/a1}"
+  want 1 "kernel is not the one expected" -- "$key" "$d/report.hex" "${args[@]}" --kernel "$d/hello.bin"
+  want 1 "configuration (bootargs) is not the one expected" -- "$key" "$d/report.hex" "${args[@]}" --bootargs opengz.attest=2
+  want 1 "firmware is not the one expected" -- "$key" "$d/report.hex" "${args[@]}" --pvmfw "$d/hello.bin"
+  want 1 "initrd is not the one expected" -- "$key" "$d/report.hex" "${args[@]}" --initrd "$d/initrd.img"
+  want 1 "report made with another attestation key" -- "$d/o.pub" "$d/report.hex" "${args[@]}"
+  # a measurement changed in the report itself: its signature no longer holds
+  out=$(cat "$d/report.hex")
+  if [ "${out:100:1}" = 0 ]; then c=1; else c=0; fi
+  echo "${out:0:100}$c${out:101}" >"$d/changed.hex"
+  want 1 "report signature does not verify" -- "$key" "$d/changed.hex" "${args[@]}"
+  head -c 100 "$d/report.hex" >"$d/short.hex"
+  want 1 "not a report (544 hex digits on one line)" -- "$key" "$d/short.hex" "${args[@]}"
+  [ $ok = 0 ] && echo "ok: attest (the report verifies; nonce, kernel, bootargs, firmware, initrd, key and a changed byte refused)"
+  return $ok
 }

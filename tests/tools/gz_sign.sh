@@ -74,6 +74,15 @@ expect 2 "" "$GZSIGN" keygen no/such/dir/k.sec no/such/dir/k.pub
 expect 2 "" "$GZSIGN" keygen only-one-file
 expect 2 "" "$GZSIGN" verify k.pub block
 expect 2 "" "$GZSIGN" frobnicate k.sec
+# report's own usage errors (its verdicts: tests/sim/pvmfw.sh, fullstack_pvmfw)
+N=a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf
+printf '00\n' >report.hex
+expect 2 "" "$GZSIGN" report k.pub report.hex --pvmfw kernel --kernel kernel --initrd initrd
+expect 2 "" "$GZSIGN" report k.pub report.hex --nonce $N --kernel kernel --initrd initrd
+expect 2 "" "$GZSIGN" report k.pub report.hex --nonce abc --pvmfw kernel --kernel kernel
+expect 2 "" "$GZSIGN" sign k.sec block2 --kernel kernel --nonce $N
+expect 1 "gz-sign: not a report (544 hex digits on one line)" \
+	"$GZSIGN" report k.pub report.hex --nonce $N --pvmfw kernel --kernel kernel
 
 [ $fail = 0 ] && echo "gz-sign: all cases as expected"
 exit $fail

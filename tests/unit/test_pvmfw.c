@@ -3,7 +3,8 @@
  * measures it and locks the host out of its pages (the VM becomes protected); every bad
  * header is refused with nothing changed; GET_PVMFW_SIZE answers its size; the first RUN
  * enters the firmware whatever the host set, once; the firmware's guest calls (KEY, RAM,
- * REFUSE) with every bad argument.
+ * REFUSE) with every bad argument; HANDOVER's DICE page and CDI, and ATTEST's signed report
+ * (src/hyp/core/attest.c).
  * test-libs: gzcore gzfake gzlib gzcrypto
  * test-labels: protected */
 #include <setjmp.h>
@@ -14,7 +15,9 @@
 #include <cmocka.h>
 
 #include <gzabi/pvmfw.h>
+#include <gzcrypto/ed25519.h>
 #include <gzcrypto/sha2.h>
+#include <gzhyp/attest.h>
 #include <gzhyp/pgstate.h>
 #include <gzhyp/pvmfw.h>
 
@@ -28,6 +31,7 @@
 #define RAM_PAGE(i) VFIX_GUEST_PAGE(i)
 
 static uint16_t vm;
+static const uint8_t secret[32] = {0x5e, 0xc2, 0xe7}; /* the platform's, for attestation */
 static uint8_t image[3 * 4096 + 100];
 
 static void put64(uint8_t *p, uint64_t v)
@@ -90,6 +94,7 @@ static int setup(void **state)
 		    hstatus(GZ_HVC_MAP_GUEST, vm, 0, RAM_PAGE(i) >> 12, (RAM >> 12) + i, 1), GZ_OK);
 	make_image();
 	gz_pvmfw_set_platform_key(NULL);
+	gz_attest_set_secret(NULL);
 	return 0;
 }
 
@@ -97,6 +102,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	gz_pvmfw_set_platform_key(NULL);
+	gz_attest_set_secret(NULL);
 	return vfix_teardown() ? 0 : -1;
 }
 
@@ -170,6 +176,7 @@ static void test_bad_headers(void **state)
 	refused(GZ_PVMFW_OFF_IMAGE, 63, GZ_ERR_INVALID_ARGS);		     /* below the header */
 	refused(GZ_PVMFW_OFF_IMAGE, 7 * 4096, GZ_ERR_INVALID_ARGS);	     /* above its memory */
 	refused(GZ_PVMFW_OFF_MEM, 9 * 4096, GZ_ERR_INVALID_ARGS);	     /* past the slot */
+	refused(GZ_PVMFW_OFF_MEM, 8 * 4096, GZ_ERR_INVALID_ARGS); /* into the DICE page */
 	refused(GZ_PVMFW_OFF_ENTRY, sizeof(image), GZ_ERR_INVALID_ARGS);     /* past the image */
 	refused(GZ_PVMFW_OFF_ENTRY, 66, GZ_ERR_INVALID_ARGS);		     /* unaligned */
 }
@@ -302,8 +309,13 @@ static void test_refuse(void **state)
 	uint32_t reason;
 
 	(void)state;
-	/* a VM that did not boot through pvmfw has nothing to refuse */
+	/* a VM that did not boot through pvmfw has nothing to refuse, hand over or attest */
+	gz_attest_set_secret(secret);
 	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_REFUSE, 4, 0, 0),
+			 GZ_SMCCC_RET_NOT_SUPPORTED);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM, 0, 0),
+			 GZ_SMCCC_RET_NOT_SUPPORTED);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_ATTEST, RAM, RAM + 0x100, 0),
 			 GZ_SMCCC_RET_NOT_SUPPORTED);
 	vfix_destroy_all();
 	setup(state);
@@ -334,6 +346,136 @@ static void test_refuse(void **state)
 	assert_int_equal(gz_vm_get(vm)->pvmfw.refused, 4);
 }
 
+/* A firmware taken, its DICE page (the slot's last) mapped, the platform's secret set; the
+ * kernel's, initrd's and configuration's measurements at RAM + 0x200. */
+static void booted(void)
+{
+	uint8_t *m = (uint8_t *)gz_hal_pa_to_va(RAM_PAGE(0)) + 0x200;
+
+	load(4);
+	assert_int_equal(hstatus(GZ_HVC_MAP_GUEST, vm, 1, FW_PAGE(SLOT - 1) >> 12,
+				 (FW >> 12) + SLOT - 1, 1),
+			 GZ_OK);
+	assert_int_equal(set_gpa(FW), GZ_OK);
+	for (unsigned i = 0; i < 96; i++)
+		m[i] = (uint8_t)(0x40 + i);
+	gz_attest_set_secret(secret);
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void test_handover(void **state)
+{
+	const uint8_t *dice = (const uint8_t *)gz_hal_pa_to_va(FW_PAGE(SLOT - 1));
+	uint8_t m[4][32], cdi[32], pk[32];
+
+	(void)state;
+	booted();
+	gz_attest_set_secret(NULL);
+	assert_false(gz_attest_public_key(pk));
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM + 0x200, 0, 0),
+			 GZ_SMCCC_RET_NOT_SUPPORTED); /* a platform without a secret */
+	gz_attest_set_secret(secret);
+	assert_true(gz_attest_public_key(pk));
+	/* an unreadable buffer, extra arguments */
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, 0x10000000, 0, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM + 0x200, 1, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM + 0x200, 0, 1),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_false(gz_vm_get(vm)->pvmfw.handed_over);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM + 0x200, 0, 0), 0);
+	/* the page: magic, the CDI of exactly these measurements under this secret, them */
+	memcpy(m[0], gz_vm_get(vm)->pvmfw.sha256, 32);
+	memcpy(m[1], (uint8_t *)gz_hal_pa_to_va(RAM_PAGE(0)) + 0x200, 96);
+	gz_attest_cdi(cdi, (const uint8_t(*)[32])m);
+	assert_int_equal(le64(dice), GZ_DICE_MAGIC);
+	assert_memory_equal(dice + GZ_DICE_OFF_CDI, cdi, 32);
+	assert_memory_equal(dice + GZ_DICE_OFF_MEASUREMENTS, m, 128);
+	/* another measurement, another CDI; another secret, another CDI */
+	m[1][0] ^= 1;
+	gz_attest_cdi(cdi, (const uint8_t(*)[32])m);
+	assert_memory_not_equal(dice + GZ_DICE_OFF_CDI, cdi, 32);
+	m[1][0] ^= 1;
+	gz_attest_set_secret((const uint8_t[32]){1});
+	gz_attest_cdi(cdi, (const uint8_t(*)[32])m);
+	assert_memory_not_equal(dice + GZ_DICE_OFF_CDI, cdi, 32);
+	gz_attest_set_secret(secret);
+	/* once: the kernel cannot measure itself anew */
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM + 0x200, 0, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+}
+
+static void test_handover_refused(void **state)
+{
+	static uint64_t refuse[4] = {GZ_VENDOR_HYP_PVMFW_REFUSE, 3, 0, 0};
+
+	(void)state;
+	load(4); /* the DICE page not mapped: nowhere to write the CDI */
+	assert_int_equal(set_gpa(FW), GZ_OK);
+	gz_attest_set_secret(secret);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM, 0, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_false(gz_vm_get(vm)->pvmfw.handed_over);
+	/* after a refusal, no handover */
+	vfix_push_hvc(refuse);
+	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
+	assert_int_equal(hstatus(GZ_HVC_MAP_GUEST, vm, 1, FW_PAGE(SLOT - 1) >> 12,
+				 (FW >> 12) + SLOT - 1, 1),
+			 GZ_OK);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM, 0, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+}
+
+static void test_attest(void **state)
+{
+	uint8_t *ram = gz_hal_pa_to_va(RAM_PAGE(0)), pk[32];
+	const uint8_t *r = ram + 0x400;
+
+	(void)state;
+	booted();
+	/* before the handover there are no measurements to attest */
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_ATTEST, RAM + 0x300, RAM + 0x400, 0),
+			 GZ_SMCCC_RET_NOT_SUPPORTED);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM + 0x200, 0, 0), 0);
+	for (unsigned i = 0; i < 32; i++)
+		ram[0x300 + i] = (uint8_t)(0xa0 + i);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_ATTEST, RAM + 0x300, RAM + 0x400, 0), 0);
+	assert_true(gz_attest_public_key(pk));
+	assert_int_equal(le64(r), GZ_ATTEST_MAGIC);
+	assert_int_equal(le64(r + 8), GZ_ATTEST_VERSION);
+	assert_memory_equal(r + GZ_ATTEST_OFF_MEASUREMENTS, gz_vm_get(vm)->pvmfw.sha256, 32);
+	assert_memory_equal(r + GZ_ATTEST_OFF_MEASUREMENTS + 32, ram + 0x200, 96);
+	assert_memory_equal(r + GZ_ATTEST_OFF_NONCE, ram + 0x300, 32);
+	assert_memory_equal(r + GZ_ATTEST_OFF_KEY, pk, 32);
+	assert_true(gzcrypto_ed25519_verify(r + GZ_ATTEST_SIGNED, r, GZ_ATTEST_SIGNED, pk));
+	/* a changed measurement or nonce no longer verifies */
+	ram[0x400 + GZ_ATTEST_OFF_MEASUREMENTS + 40] ^= 1;
+	assert_false(gzcrypto_ed25519_verify(r + GZ_ATTEST_SIGNED, r, GZ_ATTEST_SIGNED, pk));
+	ram[0x400 + GZ_ATTEST_OFF_MEASUREMENTS + 40] ^= 1;
+	ram[0x400 + GZ_ATTEST_OFF_NONCE] ^= 1;
+	assert_false(gzcrypto_ed25519_verify(r + GZ_ATTEST_SIGNED, r, GZ_ATTEST_SIGNED, pk));
+	/* unreadable nonce, unwritable report, x3 set */
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_ATTEST, 0x10000000, RAM + 0x400, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_ATTEST, RAM + 0x300, 0x10000000, 0),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_ATTEST, RAM + 0x300, RAM + 0x400, 1),
+			 GZ_SMCCC_RET_INVALID_PARAMETER);
+	/* the platform's secret gone: nothing attested */
+	gz_attest_set_secret(NULL);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_ATTEST, RAM + 0x300, RAM + 0x400, 0),
+			 GZ_SMCCC_RET_NOT_SUPPORTED);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -346,6 +488,9 @@ int main(void)
 	    T(test_no_firmware_runs_as_set),
 	    T(test_key_and_ram),
 	    T(test_refuse),
+	    T(test_handover),
+	    T(test_handover_refused),
+	    T(test_attest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

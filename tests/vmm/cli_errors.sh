@@ -265,6 +265,8 @@ expect 2 "gzvmm: --pvmfw: guest RAM must end below the firmware at 0x7fc00000 (-
 expect 2 "gzvmm: cannot open pvmfw '$T/nothing': No such file or directory" -- run $K --protected --pvmfw "$T/nothing" --dry-run
 expect 1 "gzvmm: cannot open --sim-pvmfw-key '$T/nothing': No such file or directory" -- run $K --backend sim --sim-pvmfw-key "$T/nothing" --dry-run
 expect 1 "gzvmm: --sim-pvmfw-key '$T/short.pub' is not a public key (64 hex digits)" -- run $K --backend sim --sim-pvmfw-key "$T/short.pub" --dry-run
+expect 2 "gzvmm: option --sim-attest-key needs --backend sim" -- run $K --sim-attest-key "$T/a.pub"
+expect 1 "gzvmm: cannot write --sim-attest-key '$T/dir/no/a.pub': No such file or directory" -- run $K --backend sim --sim-attest-key "$T/dir/no/a.pub" --dry-run
 
 # Good forms.
 if ! "$GZVMM" --help | grep -q '^usage: gzvmm run'; then echo "FAIL: --help"; fails=$((fails + 1)); fi

@@ -43,6 +43,10 @@ struct gz_sim_drv_mem {
 };
 int gz_sim_drv_mem(struct gz_sim_drv_mem *m);
 
+/* The simulated platform's attestation public key (gzhyp/attest.h), as gzhyp's boot log
+ * publishes it in the full stack; after gz_sim_drv_init. */
+void gz_sim_attest_key(uint8_t out[32]);
+
 /* Guest RAM for memslots: simulated physical memory (gz_sim_host_alloc). */
 void *gz_sim_ram_alloc(size_t size);
 void gz_sim_ram_free(void *p, size_t size);

@@ -6,6 +6,7 @@
 #include <gzabi/pvmfw.h>
 #include <gzabi/status.h>
 #include <gzcrypto/sha2.h>
+#include <gzhyp/attest.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/mem_guest.h>
 #include <gzhyp/memslot.h>
@@ -68,8 +69,8 @@ static int read_header(struct gz_vm *vm, gz_ipa_t gpa, uint64_t room, uint64_t *
 	if (le64(h + GZ_PVMFW_OFF_MAGIC) != GZ_PVMFW_MAGIC ||
 	    le32(h + GZ_PVMFW_OFF_VERSION) != GZ_PVMFW_VERSION ||
 	    le32(h + GZ_PVMFW_OFF_HDR_SIZE) != GZ_PVMFW_HEADER_SIZE ||
-	    image < GZ_PVMFW_HEADER_SIZE || image > mem || mem > room || mem > GZ_PVMFW_MAX_SIZE ||
-	    off >= image || (off & 3))
+	    image < GZ_PVMFW_HEADER_SIZE || image > mem || mem > room - GZ_PVMFW_DICE_SIZE ||
+	    mem > GZ_PVMFW_MAX_SIZE || off >= image || (off & 3))
 		return GZ_ERR_INVALID_ARGS;
 	*size = image;
 	*entry = gpa + off;
@@ -125,6 +126,7 @@ static int set_gpa_locked(struct gz_vm *vm, gz_ipa_t gpa)
 	if (st != GZ_OK)
 		return st;
 	vm->pvmfw.gpa = gpa;
+	vm->pvmfw.dice = s->base + (s->npages << GZ_PAGE_SHIFT) - GZ_PVMFW_DICE_SIZE;
 	vm->pvmfw.entry = entry;
 	vm->pvmfw.size = size;
 	return GZ_OK;
@@ -154,7 +156,8 @@ void gz_pvmfw_first_run(struct gz_vm *vm, struct gz_vcpu *v)
 {
 	uint64_t x0 = v->ctx.x[0], pc = v->ctx.pc;
 
-	if (!vm->pvmfw.size || vm->pvmfw.entered)
+	/* called once per VM: the VM leaves CREATED right after */
+	if (!vm->pvmfw.size)
 		return;
 	vm->pvmfw.entered = true;
 	/* A full reset: nothing the host set (system registers, PSTATE) reaches the firmware
@@ -171,7 +174,8 @@ bool gz_pvmfw_guest_owns(uint32_t fid)
 uint64_t gz_pvmfw_guest_features(void)
 {
 	return FEATURE(GZ_VENDOR_HYP_PVMFW_KEY) | FEATURE(GZ_VENDOR_HYP_PVMFW_REFUSE) |
-	       FEATURE(GZ_VENDOR_HYP_PVMFW_RAM);
+	       FEATURE(GZ_VENDOR_HYP_PVMFW_RAM) | FEATURE(GZ_VENDOR_HYP_PVMFW_HANDOVER) |
+	       FEATURE(GZ_VENDOR_HYP_ATTEST);
 }
 
 /* RAM: slot by slot (a range may span adjacent slots), not page by page. */
@@ -219,6 +223,12 @@ enum gz_exit_action gz_pvmfw_guest_call(struct gz_vcpu *v, uint32_t fid)
 		return GZ_EXIT_RESUME;
 	case GZ_VENDOR_HYP_PVMFW_RAM:
 		v->ctx.x[0] = (uint64_t)call_ram(v);
+		return GZ_EXIT_RESUME;
+	case GZ_VENDOR_HYP_PVMFW_HANDOVER:
+		v->ctx.x[0] = (uint64_t)gz_attest_handover(v);
+		return GZ_EXIT_RESUME;
+	case GZ_VENDOR_HYP_ATTEST:
+		v->ctx.x[0] = (uint64_t)gz_attest_report(v);
 		return GZ_EXIT_RESUME;
 	case GZ_VENDOR_HYP_PVMFW_REFUSE:
 		gz_hal_lock(&vm->lock);

@@ -24,7 +24,10 @@
 #include <gzhyp/log.h>
 #include <gzhyp/mem.h>
 #include <gzhyp/pvmfw.h>
+#include <gzcrypto/ct.h>
 #include <gzcrypto/hex.h>
+#include <gzcrypto/hkdf.h>
+#include <gzhyp/attest.h>
 #include <gzhyp/s2pt.h>
 #include <gzabi/status.h>
 #include <gzhyp/vm.h>
@@ -72,6 +75,39 @@ static void platform_pvmfw_key(void)
 	gz_pvmfw_set_platform_key(key);
 	gz_printf("host: pvmfw's trusted key %02x%02x%02x%02x... from gzhyp's command line\n",
 		  key[0], key[1], key[2], key[3]);
+}
+
+/* The per-boot secret of attestation (gzhyp/attest.h) from the boot DTB's /chosen/rng-seed
+ * (QEMU's 32 random bytes, a boot loader's on hardware), in the host's copy @dtb of it: the
+ * host gets other bytes in its place, derived one way from the seed, so it keeps its entropy
+ * and never learns gzhyp's. Without a seed of at least 16 bytes nothing is attested. */
+static void platform_secret(uint8_t *dtb)
+{
+	static const char secret_info[] = "opengz gzhyp per-boot secret";
+	static const char host_info[] = "opengz host rng-seed";
+	struct gz_fdt fdt;
+	struct gz_fdt_prop seed;
+	uint8_t secret[32], key[32];
+	uint32_t total;
+	int chosen;
+
+	if (gz_fdt_totalsize(dtb, GZ_FDT_HEADER_SIZE, &total) < 0 ||
+	    gz_fdt_check(&fdt, dtb, total) < 0 || (chosen = gz_fdt_path(&fdt, "/chosen")) < 0 ||
+	    gz_fdt_getprop(&fdt, chosen, "rng-seed", &seed) != GZ_FDT_OK || seed.len < 16) {
+		gz_printf("host: no rng-seed in the boot DTB: no attestation\n");
+		return;
+	}
+	gzcrypto_hkdf_sha256(secret, sizeof(secret), NULL, 0, seed.data, seed.len, secret_info,
+			     sizeof(secret_info) - 1);
+	gzcrypto_hkdf_sha256((uint8_t *)seed.data, seed.len, NULL, 0, secret, sizeof(secret),
+			     host_info, sizeof(host_info) - 1);
+	gz_attest_set_secret(secret);
+	gzcrypto_wipe(secret, sizeof(secret));
+	gz_attest_public_key(key);
+	gz_printf("host: attestation key ");
+	for (unsigned i = 0; i < sizeof(key); i++)
+		gz_printf("%02x", key[i]);
+	gz_printf(" (the VMs' reports are signed with it)\n");
 }
 
 static __attribute__((noreturn)) void hv_fail(const char *what, int64_t st)
@@ -395,6 +431,7 @@ void gz_el2_host_boot(void)
 		hv_fail("host window on the DTBs", GZ_ERR_NO_MEMORY);
 	make_host_dtb(dst, src, host_base, host_size, p->mem_base[0], low_end - p->mem_base[0],
 		      work, HV_WORK_SIZE);
+	platform_secret(dst);
 	gz_hal_dcache_clean_inval(dst, HV_DTB_SPACE);
 	gz_el2_host_window_close(dtb, HV_DTB_SPACE);
 	gz_el2_host_window_close(p->dtb_pa, HV_DTB_SPACE);

@@ -2,7 +2,8 @@
  * Booting a protected VM through pvmfw (include/gzabi/pvmfw.h): the platform's trusted key,
  * which gzhyp gets from its own boot and never from the host; each VM's firmware as
  * SET_PVMFW_GPA took it (where, how big, its SHA-256); the redirection of the VM's first
- * vCPU into the firmware; and the firmware's guest calls (KEY, REFUSE, RAM).
+ * vCPU into the firmware; and the firmware's guest calls (KEY, REFUSE, RAM; HANDOVER and
+ * ATTEST go on to gzhyp/attest.h).
  */
 #ifndef GZ_PVMFW_CORE_H
 #define GZ_PVMFW_CORE_H
@@ -21,6 +22,9 @@ struct gz_pvmfw {
 	uint8_t sha256[32]; /* of the image's bytes as gzhyp read them, the host locked out */
 	bool entered;	    /* a vCPU was started in it */
 	uint32_t refused;   /* the REFUSE code the firmware reported, 0 if none */
+	gz_ipa_t dice;	    /* the DICE handover page: the slot's last */
+	bool handed_over;   /* HANDOVER done: measure[] holds kernel, initrd, configuration */
+	uint8_t measure[3][32];
 };
 
 /* The platform's trusted Ed25519 public key (gzhyp's boot configuration: the EL2 port's
