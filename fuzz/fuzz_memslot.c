@@ -9,20 +9,25 @@
  * store nor the slots nor the pending purposes; slots never overlap and stay inside the IPA space;
  * every page the VM's stage-2 maps lies inside one of its slots. At the end every slot is
  * deleted in batches, the VM destroyed, and nothing is left owned by it or charged to it.
+ * The memory invariants and the slot mappings are checked incrementally after every call (what
+ * the memory tracker, gzhyp/mem_track.h, saw change), in full every FULL_EVERY calls and at
+ * the end (gz_mem_check_invariants must agree).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <gzabi/hvc.h>
+#include <gzhyp/mem_track.h>
 
 #include "../tests/unit/mem_fixture.h"
 
-#define MAX_OPS	 48
-#define WINDOW	 1024		      /* host pages FIX_PAGE(0 .. 1023) */
-#define BUF_PA	 FIX_PAGE(WINDOW)     /* 2 pages: the SET_MEMREGION buffer */
-#define PFN_PA	 FIX_PAGE(WINDOW + 2) /* the PFN array */
-#define IPA_SPAN 4096		      /* gpa pages the input aims at */
+#define MAX_OPS	   48
+#define WINDOW	   1024			/* host pages FIX_PAGE(0 .. 1023) */
+#define BUF_PA	   FIX_PAGE(WINDOW)	/* 2 pages: the SET_MEMREGION buffer */
+#define PFN_PA	   FIX_PAGE(WINDOW + 2) /* the PFN array */
+#define IPA_SPAN   4096			/* gpa pages the input aims at */
+#define FULL_EVERY 16			/* calls between two full checks */
 
 struct in {
 	const uint8_t *p;
@@ -45,6 +50,10 @@ static unsigned get(struct in *in, unsigned bytes)
 
 static struct gz_vm_mem vm;
 static char err[256];
+static struct gz_mem_tracker track;
+static struct gz_mem_track_page track_pages[4096]; /* the store of the 16 MiB machine */
+static unsigned calls;
+static struct gz_memslot prev_slots[GZ_MEMSLOT_MAX]; /* as the last check saw them */
 
 #define FAIL(...)                                                                                  \
 	do {                                                                                       \
@@ -91,13 +100,40 @@ static int in_slot(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	return 1;
 }
 
-static bool check(void)
+/* Every mapping in [start, end) of the VM's stage-2 lies inside a slot. */
+static bool slots_cover(uint64_t start, uint64_t end)
+{
+	if (vm.state != GZ_VM_MEM_LIVE || start >= 1ULL << 32)
+		return true;
+	return !gz_pgt_walk(&vm.s2, start, GZ_MIN(end, 1ULL << 32), GZ_PGT_VISIT_LEAF, in_slot,
+			    NULL);
+}
+
+static bool check_full(bool full)
 {
 	uint64_t bad = 0;
 	struct gz_vm_mem *vms[] = {&vm};
 
-	if (gz_mem_check_invariants(vms, 1, &bad) != GZ_OK)
-		FAIL("invariant broken at 0x%llx", (unsigned long long)bad);
+	full = full || track.rebuild || ++calls % FULL_EVERY == 0;
+	/* What changed in the stage-2 (before the tracker's check forgets it), and where a slot
+	 * changed or went. */
+	for (unsigned i = 0; !full && i < track.nr_dirty; i++)
+		if (track.dirty[i].pgt == &vm.s2 &&
+		    !slots_cover(track.dirty[i].start, track.dirty[i].end))
+			FAIL("a mapping outside every slot");
+	for (unsigned i = 0; !full && i < GZ_MEMSLOT_MAX; i++) {
+		const struct gz_memslot *o = &prev_slots[i];
+
+		if (o->state != GZ_MEMSLOT_FREE && memcmp(o, &vm.slots[i], sizeof(*o)) &&
+		    !slots_cover(o->base, o->base + (o->npages << GZ_PAGE_SHIFT)))
+			FAIL("a mapping outside every slot once slot %u changed", i);
+	}
+	memcpy(prev_slots, vm.slots, sizeof(prev_slots));
+	if (gz_mem_track_check(&track, vms, 1, &bad) != GZ_OK)
+		FAIL("invariant broken at 0x%llx (incremental check)", (unsigned long long)bad);
+	if (full && gz_mem_check_invariants(vms, 1, &bad) != GZ_OK)
+		FAIL("invariant broken at 0x%llx (full check; the incremental one passed)",
+		     (unsigned long long)bad);
 	for (unsigned i = 0; i < GZ_MEMSLOT_MAX; i++) {
 		const struct gz_memslot *a = &vm.slots[i];
 
@@ -115,12 +151,16 @@ static bool check(void)
 				FAIL("slots %u and %u overlap", k, i);
 		}
 	}
-	if (vm.state == GZ_VM_MEM_LIVE &&
-	    gz_pgt_walk(&vm.s2, 0, 1ULL << 32, GZ_PGT_VISIT_LEAF, in_slot, NULL))
+	if (full && !slots_cover(0, 1ULL << 32))
 		FAIL("a mapping outside every slot");
 	if (fake_hal_locks_held())
 		FAIL("lock held");
 	return true;
+}
+
+static bool check(void)
+{
+	return check_full(false);
 }
 
 static int set_region(struct in *in)
@@ -250,14 +290,19 @@ static bool run(const uint8_t *data, size_t size)
 	struct gz_pool_stats base, st;
 	uint64_t n;
 
+	gz_mem_track_start(&track, track_pages, 4096, true);
 	if (fix_init_phys(16ULL << 20, FIX_WORK_SIZE) != GZ_OK)
 		FAIL("init");
 	gz_pool_get_stats(gz_mem_pool(), &base);
+	calls = 0;
+	memset(prev_slots, 0, sizeof(prev_slots));
 	if (gz_vm_mem_init(&vm, 5, 32, 6) != GZ_OK)
 		FAIL("vm init");
 	for (unsigned ops = 0; in.left && ops < MAX_OPS; ops++)
 		if (!step(&in))
 			return false;
+	if (!check_full(true))
+		return false;
 	for (unsigned i = 0; i < GZ_MEMSLOT_MAX; i++) {
 		int ret;
 
@@ -271,8 +316,9 @@ static bool run(const uint8_t *data, size_t size)
 	if (vm.owned_pages || vm.lent_pages || vm.shared_pages)
 		FAIL("%llu + %llu pages left after deleting every slot",
 		     (unsigned long long)vm.owned_pages, (unsigned long long)vm.lent_pages);
-	if (!check())
+	if (!check_full(true))
 		return false;
+	gz_mem_track_stop(&track);
 	while (gz_vm_mem_reclaim(&vm, 8) == GZ_ERR_BUSY)
 		;
 	if (vm.pgt_acct.pages)

@@ -12,6 +12,11 @@
  * the guest wrote (they need no scrub), the host must have no mapping of a page donated to a
  * VM, and gz_mem_check_invariants must hold. At the end all VMs are destroyed and the pool
  * must be back at its baseline.
+ * The comparison after a step looks only at what changed: the pages and IPAs the model
+ * changed, and those the core changed, as the memory tracker (gzhyp/mem_track.h) saw them;
+ * the tracker's incremental invariant check runs after every step, and every MM_FULL_EVERY
+ * steps and at the end of the input everything is compared and gz_mem_check_invariants must
+ * agree with it.
  * Header-only: each user is one executable.
  */
 #ifndef MEM_MODEL_H
@@ -19,13 +24,17 @@
 
 #include <stdio.h>
 
+#include <gzhyp/mem_track.h>
+
 #include "mem_fixture.h"
 
-#define MM_PAGES    1024 /* host pages FIX_PAGE(0 .. 1023), 4 MiB, 2 MiB aligned */
-#define MM_IPAS	    1024 /* guest IPA pages 0 .. 2047 of each VM */
-#define MM_VMS	    3
-#define MM_HYPALLOC 1024 /* enough to drain the pool */
-#define MM_NONE	    (-1)
+#define MM_PAGES       1024 /* host pages FIX_PAGE(0 .. 1023), 4 MiB, 2 MiB aligned */
+#define MM_IPAS	       1024 /* guest IPA pages 0 .. 2047 of each VM */
+#define MM_VMS	       3
+#define MM_HYPALLOC    1024 /* enough to drain the pool */
+#define MM_NONE	       (-1)
+#define MM_FULL_EVERY  32   /* steps between two full comparisons */
+#define MM_TRACK_PAGES 2048 /* the store of the 8 MiB machine */
 
 struct mm_page {
 	gz_owner_t owner;
@@ -48,6 +57,15 @@ struct mm {
 	gz_pa_t hyp_pages[MM_HYPALLOC];
 	unsigned nr_hyp_pages;
 	struct gz_pool_stats baseline;
+	/* the incremental check: the tracker, the model as the last check saw it, and what the
+	 * next one looks at */
+	struct gz_mem_tracker track;
+	struct gz_mem_track_page track_pages[MM_TRACK_PAGES];
+	struct mm_page prev_page[MM_PAGES];
+	int16_t prev_map[MM_VMS][MM_IPAS];
+	uint8_t pick_page[MM_PAGES];
+	uint8_t pick_ipa[MM_VMS][MM_IPAS];
+	unsigned full_checks;
 	const uint8_t *in;
 	size_t left;
 	unsigned steps;
@@ -108,8 +126,10 @@ static inline bool mm_init(struct mm *m, const uint8_t *data, size_t size)
 	memset(m, 0, sizeof(*m));
 	m->in = data;
 	m->left = size;
-	/* 16 MiB: a small store keeps every step's full comparison cheap. */
-	if (fix_init_phys(16ULL << 20, FIX_WORK_SIZE) != GZ_OK)
+	/* Tracked from before the store exists, so no check has to read all of it. */
+	gz_mem_track_start(&m->track, m->track_pages, MM_TRACK_PAGES, true);
+	/* 8 MiB (the model's window ends there): a small store keeps the full checks cheap. */
+	if (fix_init_phys(8ULL << 20, FIX_WORK_SIZE) != GZ_OK)
 		MM_FAIL(m, "init");
 	gz_pool_get_stats(gz_mem_pool(), &m->baseline);
 	gz_pool_acct_init(&m->hyp, gz_mem_pool());
@@ -126,44 +146,105 @@ static inline bool mm_init(struct mm *m, const uint8_t *data, size_t size)
 
 /* ---- comparing the model with the real thing ----------------------------------------- */
 
-static inline bool mm_check(struct mm *m)
+static inline bool mm_check_page(struct mm *m, unsigned i)
+{
+	gz_pa_t pa = mm_pa(i);
+
+	if (gz_pgstate_owner(pa) != m->page[i].owner || gz_pgstate_state(pa) != m->page[i].state ||
+	    gz_pgstate_lent_to(pa) != m->page[i].lent_to)
+		MM_FAIL(m, "page %u: store %u/%u/%u, model %u/%u/%u", i, gz_pgstate_owner(pa),
+			gz_pgstate_state(pa), gz_pgstate_lent_to(pa), m->page[i].owner,
+			m->page[i].state, m->page[i].lent_to);
+	/* The host can never reach a page a VM owns (it borrows a shared one only). */
+	if (GZ_OWNER_IS_VM(m->page[i].owner) && m->page[i].state == GZ_PAGE_OWNED &&
+	    fix_host_mapped(pa))
+		MM_FAIL(m, "page %u: the host maps a page VM %u owns", i, m->page[i].owner);
+	return true;
+}
+
+/* The model's mapping of IPA page @i of VM @v is the stage-2's. */
+static inline bool mm_check_ipa(struct mm *m, unsigned v, unsigned i)
+{
+	struct mm_vm *vm = &m->vm[v];
+	gz_pa_t pa = 0;
+	int ret;
+
+	if (vm->mem.state != GZ_VM_MEM_LIVE)
+		return true;
+	ret = gz_pgt_translate(&vm->mem.s2, (gz_ipa_t)i << GZ_PAGE_SHIFT, &pa, NULL, NULL);
+	if (vm->map[i] == MM_NONE ? ret != GZ_ERR_NOT_FOUND
+				  : ret != GZ_OK || pa != mm_pa(vm->map[i]))
+		MM_FAIL(m, "vm %u ipa page %u: %d 0x%llx, model %d", v, i, ret,
+			(unsigned long long)pa, vm->map[i]);
+	return true;
+}
+
+/* Pick [start, end) of a changed range the tracker saw (PAs, or IPAs of @v's stage 2). */
+static inline void mm_pick(uint8_t *pick, unsigned max, uint64_t base, uint64_t start, uint64_t end)
+{
+	uint64_t lo = start > base ? (start - base) >> GZ_PAGE_SHIFT : 0;
+	uint64_t hi = end > base ? (end - base + GZ_PAGE_SIZE - 1) >> GZ_PAGE_SHIFT : 0;
+
+	for (uint64_t i = lo; i < hi && i < max; i++)
+		pick[i] = 1;
+}
+
+static inline bool mm_invariants(struct mm *m, bool full)
 {
 	struct gz_vm_mem *vms[MM_VMS];
 	uint64_t bad = 0;
 
-	for (unsigned i = 0; i < MM_PAGES; i++) {
-		gz_pa_t pa = mm_pa(i);
+	for (unsigned v = 0; v < MM_VMS; v++)
+		vms[v] = &m->vm[v].mem;
+	if (gz_mem_track_check(&m->track, vms, MM_VMS, &bad) != GZ_OK)
+		MM_FAIL(m, "invariant broken at 0x%llx (incremental check)",
+			(unsigned long long)bad);
+	if (full && gz_mem_check_invariants(vms, MM_VMS, &bad) != GZ_OK)
+		MM_FAIL(m, "invariant broken at 0x%llx (full check; the incremental one passed)",
+			(unsigned long long)bad);
+	return true;
+}
 
-		if (gz_pgstate_owner(pa) != m->page[i].owner ||
-		    gz_pgstate_state(pa) != m->page[i].state ||
-		    gz_pgstate_lent_to(pa) != m->page[i].lent_to)
-			MM_FAIL(m, "page %u: store %u/%u/%u, model %u/%u/%u", i,
-				gz_pgstate_owner(pa), gz_pgstate_state(pa), gz_pgstate_lent_to(pa),
-				m->page[i].owner, m->page[i].state, m->page[i].lent_to);
-		/* The host can never reach a page a VM owns (it borrows a shared one only). */
-		if (GZ_OWNER_IS_VM(m->page[i].owner) && m->page[i].state == GZ_PAGE_OWNED &&
-		    fix_host_mapped(pa))
-			MM_FAIL(m, "page %u: the host maps a page VM %u owns", i, m->page[i].owner);
+/* Compare the model with the store and each VM's stage-2: what changed since the last
+ * check (the model's changes and the core's, as the tracker saw them), or, every
+ * MM_FULL_EVERY steps, when the tracker lost track and when @full, everything. */
+static inline bool mm_check_full(struct mm *m, bool full)
+{
+	const struct gz_mem_tracker *t = &m->track;
+
+	full = full || t->rebuild || m->steps % MM_FULL_EVERY == 0;
+	memset(m->pick_page, full, sizeof(m->pick_page));
+	memset(m->pick_ipa, full, sizeof(m->pick_ipa));
+	for (unsigned r = 0; !full && r < t->nr_dirty; r++) {
+		const struct gz_mem_track_range *d = &t->dirty[r];
+
+		if (!d->pgt || d->pgt == gz_mem_host_s2())
+			mm_pick(m->pick_page, MM_PAGES, mm_pa(0), d->start, d->end);
+		for (unsigned v = 0; v < MM_VMS; v++)
+			if (d->pgt == &m->vm[v].mem.s2)
+				mm_pick(m->pick_ipa[v], MM_IPAS, 0, d->start, d->end);
 	}
-	/* The model's mappings are in each VM's stage-2, and there are no others: the
-	 * invariant check below proves a live VM maps exactly owned_pages pages. */
+	for (unsigned i = 0; i < MM_PAGES; i++) {
+		const struct mm_page *a = &m->page[i], *b = &m->prev_page[i];
+
+		if ((m->pick_page[i] || a->owner != b->owner || a->state != b->state ||
+		     a->lent_to != b->lent_to || a->ipa != b->ipa) &&
+		    !mm_check_page(m, i))
+			return false;
+	}
+	/* The model's mappings are the stage-2's, and there are no others: the invariant
+	 * check below proves a live VM maps exactly owned_pages + lent_pages pages. */
 	for (unsigned v = 0; v < MM_VMS; v++) {
 		struct mm_vm *vm = &m->vm[v];
 		uint64_t mapped = 0;
 
-		vms[v] = &vm->mem;
 		for (unsigned i = 0; i < MM_IPAS; i++) {
-			gz_pa_t pa = 0;
-			int ret;
-
-			if (vm->map[i] == MM_NONE)
-				continue;
-			mapped++;
-			ret = gz_pgt_translate(&vm->mem.s2, (gz_ipa_t)i << GZ_PAGE_SHIFT, &pa, NULL,
-					       NULL);
-			if (ret != GZ_OK || pa != mm_pa(vm->map[i]))
-				MM_FAIL(m, "vm %u ipa page %u: %d 0x%llx, model %d", v, i, ret,
-					(unsigned long long)pa, vm->map[i]);
+			mapped += vm->map[i] != MM_NONE;
+			/* in full, the mapped ones (the count proves there are no others) */
+			if ((full ? vm->map[i] != MM_NONE
+				  : m->pick_ipa[v][i] || vm->map[i] != m->prev_map[v][i]) &&
+			    !mm_check_ipa(m, v, i))
+				return false;
 		}
 		if (mapped != vm->mem.owned_pages + vm->mem.lent_pages)
 			MM_FAIL(m, "vm %u holds %llu + %llu pages, model %llu", v,
@@ -171,12 +252,20 @@ static inline bool mm_check(struct mm *m)
 				(unsigned long long)vm->mem.lent_pages, (unsigned long long)mapped);
 		if (vm->mem.kind != vm->kind)
 			MM_FAIL(m, "vm %u kind %u, model %u", v, vm->mem.kind, vm->kind);
+		memcpy(m->prev_map[v], vm->map, sizeof(vm->map));
 	}
-	if (gz_mem_check_invariants(vms, MM_VMS, &bad) != GZ_OK)
-		MM_FAIL(m, "invariant broken at 0x%llx", (unsigned long long)bad);
+	memcpy(m->prev_page, m->page, sizeof(m->page));
+	m->full_checks += full;
+	if (!mm_invariants(m, full))
+		return false;
 	if (fake_hal_locks_held())
 		MM_FAIL(m, "lock held");
 	return true;
+}
+
+static inline bool mm_check(struct mm *m)
+{
+	return mm_check_full(m, false);
 }
 
 /* An operation the model calls legal must succeed (table memory aside); an illegal one must
@@ -465,11 +554,8 @@ static inline bool mm_step(struct mm *m)
 		break;
 	}
 	case 11: { /* destroy a VM in batches of n pages, then make a new one with its id */
-		struct gz_vm_mem *vms[MM_VMS];
 		uint64_t before;
 
-		for (unsigned k = 0; k < MM_VMS; k++)
-			vms[k] = &m->vm[k].mem;
 		do {
 			before = vm->mem.owned_pages;
 			ret = gz_vm_mem_reclaim(&vm->mem, n);
@@ -477,7 +563,7 @@ static inline bool mm_step(struct mm *m)
 				snprintf(m->err, sizeof(m->err), "reclaim did %llu > %u pages",
 					 (unsigned long long)(before - vm->mem.owned_pages), n);
 				ok = false;
-			} else if (gz_mem_check_invariants(vms, MM_VMS, NULL) != GZ_OK) {
+			} else if (!mm_invariants(m, false)) {
 				snprintf(m->err, sizeof(m->err), "invariants broken mid-destroy");
 				ok = false;
 			}
@@ -557,6 +643,9 @@ static inline bool mm_run(struct mm *m, const uint8_t *data, size_t size, unsign
 	while (m->left && m->steps < max_steps)
 		if (!mm_step(m))
 			return false;
+	/* the end of the input is a full check (unless the last step's was) */
+	if ((m->steps == 0 || m->steps % MM_FULL_EVERY) && !mm_check_full(m, true))
+		return false;
 	for (unsigned v = 0; v < MM_VMS; v++)
 		while (gz_vm_mem_reclaim(&m->vm[v].mem, 64) == GZ_ERR_BUSY)
 			;
@@ -580,6 +669,7 @@ static inline bool mm_run(struct mm *m, const uint8_t *data, size_t size, unsign
 			(unsigned long long)kept, (unsigned long long)gz_mem_hyp_acct()->pages,
 			(unsigned long long)m->baseline.total,
 			(unsigned long long)m->baseline.used);
+	gz_mem_track_stop(&m->track);
 	return true;
 }
 

@@ -36,13 +36,17 @@ void gz_host_s2_unmap(struct gz_pgt *s2, gz_pa_t pa, uint64_t nr)
 }
 
 /* May the host map the whole 2 MiB block around @pa as its own normal memory? (Pages it
- * lends are still its own.) */
-static bool host_owns_block(gz_pa_t block)
+ * lends are still its own.) The scan starts at @pa and wraps: pages come back in ascending
+ * order, so while a block is being returned the page after @pa is the likeliest not to be
+ * the host's yet (from the block's start a 2 MiB return read 131,072 entries, 512 here). */
+static bool host_owns_block(gz_pa_t block, gz_pa_t pa)
 {
-	if (!gz_pgstate_managed_range(block, HOST_BLOCK >> GZ_PAGE_SHIFT))
+	uint64_t first = (pa - block) >> GZ_PAGE_SHIFT, n = HOST_BLOCK >> GZ_PAGE_SHIFT;
+
+	if (!gz_pgstate_managed_range(block, n))
 		return false;
-	for (gz_pa_t p = block; p < block + HOST_BLOCK; p += GZ_PAGE_SIZE)
-		if (gz_pgstate_owner(p) != GZ_OWNER_HOST)
+	for (uint64_t i = 0; i < n; i++)
+		if (gz_pgstate_owner(block + (((first + i) % n) << GZ_PAGE_SHIFT)) != GZ_OWNER_HOST)
 			return false;
 	return true;
 }
@@ -51,7 +55,7 @@ void gz_host_s2_regroup(struct gz_pgt *s2, gz_pa_t pa)
 {
 	gz_pa_t block = GZ_ALIGN_DOWN(pa, HOST_BLOCK);
 
-	if (!host_owns_block(block))
+	if (!host_owns_block(block, GZ_ALIGN_DOWN(pa, GZ_PAGE_SIZE)))
 		return;
 	/* Whatever maps part of the block is a table of pages: the returned page's leaf went
 	 * when it left, and the host cannot have mapped the block whole since. Unmapping the
@@ -88,7 +92,7 @@ int gz_host_s2_map_fault(struct gz_pgt *s2, gz_pa_t pa)
 		case GZ_PAGE_LENT: /* lent pages stay the host's own (a normal VM's memory) */
 		case GZ_PAGE_LENT_SHARED:
 			prot = HOST_PROT;
-			if (host_owns_block(block)) {
+			if (host_owns_block(block, page)) {
 				base = block;
 				size = HOST_BLOCK;
 			}

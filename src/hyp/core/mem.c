@@ -336,7 +336,7 @@ struct check_ctx {
 	bool failed;
 };
 
-static bool check_host_page(gz_pa_t pa, uint32_t prot, uint64_t leaf_size)
+bool gz_mem_host_may_map(gz_pa_t pa, uint32_t prot, uint64_t leaf_size)
 {
 	if (!gz_pgstate_managed(pa))
 		return (prot & GZ_PROT_DEVICE) != 0;
@@ -370,8 +370,8 @@ static int check_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	gz_pgt_translate(v->pgt, v->addr, &pa, &prot, &level);
 	size = gz_pgt_level_size(level);
 	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
-		bool ok =
-		    c->vm ? gz_mem_held_by(c->vm, pa + off) : check_host_page(pa + off, prot, size);
+		bool ok = c->vm ? gz_mem_held_by(c->vm, pa + off)
+				: gz_mem_host_may_map(pa + off, prot, size);
 
 		if (!ok) {
 			c->bad = v->addr + off;

@@ -37,6 +37,9 @@ void gz_mem_unlock(void);
 void gz_mem_scrub(gz_pa_t pa, uint64_t nr);
 /* Does the VM own @pa or borrow it (lent to it)? */
 bool gz_mem_held_by(const struct gz_vm_mem *m, gz_pa_t pa);
+/* The invariant's rule for the host stage-2 (mem.c, mem_track.c): may a leaf of @leaf_size
+ * bytes with @prot map @pa for the host? */
+bool gz_mem_host_may_map(gz_pa_t pa, uint32_t prot, uint64_t leaf_size);
 /* host_s2.c, on the host stage-2 @s2 under the lock. Remove every leaf touching [pa, pa + nr
  * pages), whole (never splits, so it cannot fail; the host faults back in what it may still
  * access). */

@@ -17,6 +17,8 @@ static struct region regions[GZ_PGSTATE_MAX_REGIONS];
 static unsigned nr_regions;
 static uint16_t *entries;
 static uint64_t nr_entries;
+static gz_pgstate_observer_fn observer;
+static void *observer_arg;
 
 /* Read the HAL's regions into @out; the count, or 0 when they are unusable. */
 static unsigned read_regions(struct region *out)
@@ -79,6 +81,11 @@ static int64_t index_of(gz_pa_t pa)
 			return (int64_t)(regions[i].first + (off >> GZ_PAGE_SHIFT));
 	}
 	return -1;
+}
+
+int64_t gz_pgstate_index(gz_pa_t pa)
+{
+	return index_of(pa);
 }
 
 bool gz_pgstate_managed(gz_pa_t pa)
@@ -212,6 +219,14 @@ void gz_pgstate_set(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_stat
 		gz_hal_host_access(pa, nr, false);
 		break;
 	}
+	if (observer)
+		observer(pa, nr, observer_arg);
+}
+
+void gz_pgstate_set_observer(gz_pgstate_observer_fn fn, void *arg)
+{
+	observer = fn;
+	observer_arg = arg;
 }
 
 uint64_t gz_pgstate_nr_pages(void)

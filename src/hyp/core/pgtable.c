@@ -16,6 +16,21 @@
 
 #define LEVEL_BITS 9
 
+static gz_pgt_observer_fn observer;
+static void *observer_arg;
+
+void gz_pgt_set_observer(gz_pgt_observer_fn fn, void *arg)
+{
+	observer = fn;
+	observer_arg = arg;
+}
+
+static void observe(struct gz_pgt *pgt, uint64_t start, uint64_t end)
+{
+	if (observer)
+		observer(pgt, start, end - start, observer_arg);
+}
+
 static unsigned level_shift(unsigned level)
 {
 	return GZ_PAGE_SHIFT + LEVEL_BITS * (3 - level);
@@ -201,6 +216,7 @@ void gz_pgt_destroy(struct gz_pgt *pgt)
 {
 	if (!pgt || !pgt->root)
 		return;
+	observe(pgt, 0, 1ULL << pgt->ia_bits);
 	gz_pgt_walk(pgt, 0, 1ULL << pgt->ia_bits, GZ_PGT_VISIT_TABLE_POST, destroy_visit, NULL);
 	if (pgt->nr_roots > 1)
 		pgt->mm.free_contig(pgt->mm.ctx, pgt->root, pgt->nr_roots);
@@ -313,6 +329,7 @@ static int run_op(struct gz_pgt *pgt, uint64_t start, uint64_t end, unsigned fla
 {
 	int ret;
 
+	observe(pgt, start, end);
 	op->pass = PASS_PREPARE;
 	ret = gz_pgt_walk(pgt, start, end, flags, fn, op);
 	if (ret)
@@ -702,6 +719,7 @@ int gz_pgt_collapse(struct gz_pgt *pgt, uint64_t ia, uint64_t size)
 
 	if (!range_ok(pgt, ia, size, &end))
 		return GZ_ERR_INVALID_ARGS;
+	observe(pgt, ia, end);
 	/* With a whole-table TLBI (stage 2) one round per level: every table of leaves that
 	 * qualifies is broken, one TLBI covers them all, then the blocks are made; the next
 	 * round can then fold tables of the new blocks. By address (EL2), one walk does all

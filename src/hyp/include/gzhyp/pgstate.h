@@ -104,5 +104,12 @@ uint64_t gz_pgstate_nr_pages(void);
 gz_pa_t gz_pgstate_pa_at(uint64_t idx);
 /* Raw entries (for tests that snapshot the store and prove an operation changed nothing). */
 const void *gz_pgstate_raw(size_t *bytes);
+/* Index of the entry of @pa (the inverse of gz_pgstate_pa_at), -1 when unmanaged. */
+int64_t gz_pgstate_index(gz_pa_t pa);
+
+/* Told of every write of the store, after it (the incremental invariant check of tests and
+ * fuzzers, gzhyp/mem_track.h; none on gzhyp). NULL @fn: none. */
+typedef void (*gz_pgstate_observer_fn)(gz_pa_t pa, uint64_t nr, void *arg);
+void gz_pgstate_set_observer(gz_pgstate_observer_fn fn, void *arg);
 
 #endif

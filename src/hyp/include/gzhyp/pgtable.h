@@ -132,6 +132,13 @@ int gz_pgt_translate(const struct gz_pgt *pgt, uint64_t ia, gz_pa_t *pa, uint32_
  * qualify stay as they are. GZ_ERR_INVALID_ARGS only. */
 int gz_pgt_collapse(struct gz_pgt *pgt, uint64_t ia, uint64_t size);
 
+/* Told of every change map, unmap, protect, collapse and destroy are about to make, before
+ * they make it: the table and the input range (the incremental invariant check of tests and
+ * fuzzers, gzhyp/mem_track.h, reads what is still mapped there; none on gzhyp). A call that
+ * then fails changes nothing. NULL @fn: none. */
+typedef void (*gz_pgt_observer_fn)(struct gz_pgt *pgt, uint64_t ia, uint64_t size, void *arg);
+void gz_pgt_set_observer(gz_pgt_observer_fn fn, void *arg);
+
 /* Bytes of table memory in use (the statistics of a VM). */
 static inline uint64_t gz_pgt_table_bytes(const struct gz_pgt *pgt)
 {
