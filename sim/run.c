@@ -21,6 +21,15 @@
 static _Thread_local bool irq_consumed; /* the last IRQ exit on this CPU was the hypervisor's */
 
 /* Unicorn stops by itself after an untrapped WFI/WFE (it halts the CPU). */
+static gz_sim_entry_hook_fn entry_hook;
+static void *entry_hook_arg;
+
+void gz_sim_set_entry_hook(gz_sim_entry_hook_fn fn, void *arg)
+{
+	entry_hook = fn;
+	entry_hook_arg = arg;
+}
+
 static void finish_wfx(struct gz_sim_vcpu *v, bool wfe)
 {
 	bool trap = v->ctx->hcr_el2 & (wfe ? HCR_TWE : HCR_TWI);
@@ -143,6 +152,8 @@ static void run_guest(struct gz_sim_vcpu *v)
 
 			if (v->ctx->fast_exits && gz_sim_ctx_fast_exit(v, v->ctx)) {
 				gz_sim_trace_fast(v, v->exit, v->ctx, pc, t0);
+				if (entry_hook) /* the core handled an exit here too */
+					entry_hook(entry_hook_arg, v->ctx);
 				continue;
 			}
 			goto out;
@@ -201,6 +212,8 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 		return GZ_ERR_INVALID_ARGS; /* AArch32 and EL2+ are not guest states */
 	if (ctx->cnthctl_el2 & ~CNTHCTL_GUEST_ALLOWED)
 		return GZ_ERR_INVALID_ARGS; /* the physical timer is never a guest's (as gzhyp) */
+	if (entry_hook)
+		entry_hook(entry_hook_arg, ctx);
 	gz_sim_trace_entry(v);
 	r = enter(v, ctx, exit);
 	if (r != GZ_OK)

@@ -45,6 +45,7 @@ struct vcpu_priv {
 	pthread_cond_t cv;
 	bool wake;
 	bool asleep;
+	bool in_run;	   /* a thread is in its GZVM_RUN (under S.mu) */
 	uint64_t deadline; /* counter ticks, UINT64_MAX: none */
 };
 
@@ -596,6 +597,21 @@ static struct fd_ent *lookup(int fd)
 	return &S.fds[fd - FD_BASE];
 }
 
+/* Mark @vcpu as in GZVM_RUN; false when another thread already is. */
+static bool run_begin(struct gzdrv_vcpu *vcpu)
+{
+	struct vcpu_priv *p;
+	bool ok;
+
+	pthread_mutex_lock(&S.mu);
+	p = vcpu->priv;
+	ok = p && !p->in_run;
+	if (ok)
+		p->in_run = true;
+	pthread_mutex_unlock(&S.mu);
+	return ok;
+}
+
 long gz_sim_ioctl(int fd, unsigned long req, void *arg)
 {
 	struct fd_ent e, *p;
@@ -613,6 +629,11 @@ long gz_sim_ioctl(int fd, unsigned long req, void *arg)
 	case FD_VM:
 		return gzdrv_vm_ioctl(e.obj, (unsigned int)req, (uint64_t)(uintptr_t)arg);
 	case FD_VCPU:
+		/* One thread at a time runs a vCPU (gzdrv_run says -EBUSY to the second); said
+		 * here already, before a second thread would wait in the deterministic mode for
+		 * the turn the first one holds, for good (fuzz_sim_host found it). */
+		if (req == GZVM_RUN && !run_begin(e.obj))
+			return -EBUSY;
 		thread_slot((int)((struct gzdrv_vcpu *)e.obj)->id);
 		/* Deterministic mode: the thread acts for this vCPU and waits for its turn,
 		 * which it keeps past the return until it yields or sleeps (detsched.c). */
@@ -634,6 +655,8 @@ long gz_sim_ioctl(int fd, unsigned long req, void *arg)
 		gz_sim_exec_runnable(-1);
 		pthread_mutex_lock(&S.mu);
 		S.nr_in_run--;
+		if (req == GZVM_RUN && ((struct gzdrv_vcpu *)e.obj)->priv)
+			((struct vcpu_priv *)((struct gzdrv_vcpu *)e.obj)->priv)->in_run = false;
 		maybe_skip_time();
 		pthread_mutex_unlock(&S.mu);
 		return r;

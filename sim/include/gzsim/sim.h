@@ -71,6 +71,13 @@ void gz_sim_sched_poke(void);
 /* Scheduling points passed so far. */
 uint64_t gz_sim_sched_step(void);
 
+/* Called on a vCPU's thread each time the core enters the guest and after each exit the
+ * core's fast path handled inside a run (so after every exit the core handled), before the
+ * guest runs again: the guest fuzzer's invariant checks (fuzz/fuzz_sim_guest.c). NULL:
+ * none. */
+typedef void (*gz_sim_entry_hook_fn)(void *arg, const struct gz_cpu_ctx *ctx);
+void gz_sim_set_entry_hook(gz_sim_entry_hook_fn fn, void *arg);
+
 /* Exit traces: every exit of every vCPU as a JSON line to path, at most max_bytes (0: 1 GiB)
  * and a last line saying it was cut. 0 or -errno. */
 #define GZ_SIM_TRACE_MAX_DEFAULT (1ULL << 30)
