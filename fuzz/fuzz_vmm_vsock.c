@@ -433,6 +433,13 @@ static void host_step(unsigned kind)
 	}
 }
 
+/* The listener and the folder go with the process (gzvmm's own socket goes per input). */
+static void cleanup(void)
+{
+	unlink(lpath);
+	rmdir(dir);
+}
+
 static void setup_once(void)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
@@ -446,6 +453,7 @@ static void setup_once(void)
 	strcpy(a.sun_path, lpath);
 	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(lfd, 64) != 0)
 		abort();
+	atexit(cleanup);
 	vmm_mem_add(&mem, RAM_BASE, RAM, ram);
 	for (unsigned i = 0; i < MAXSOCK; i++)
 		hs[i].fd = -1;
