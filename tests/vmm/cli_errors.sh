@@ -200,7 +200,7 @@ expect 2 "gzvmm: --vsock path '$T/kernel' exists and is not a socket" -- run $K 
 python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(60)' "$T/busy.sock" &
 busy=$!
-for _ in $(seq 100); do [ -S "$T/busy.sock" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -S "$T/busy.sock" ] && break; sleep 0.1; done
 expect 2 "gzvmm: --vsock socket '$T/busy.sock' is in use" -- run $K --vsock "3,$T/busy.sock" --dry-run
 kill "$busy" 2>/dev/null
 expect 2 "gzvmm: --deterministic cannot take --vsock (host sockets are not replayed)" -- run $K --backend sim --deterministic --vsock "3,$T/v"
