@@ -92,6 +92,12 @@ void vmm_cli_usage(void *stream)
 	    "  --hyp-mem SIZE           the VM's quota of the hypervisor's memory (stage-2 "
 	    "tables,\n"
 	    "                           vCPUs), e.g. 8M (default: the hypervisor's)\n"
+	    "  --prealloc               guest RAM populated and locked before the VM is made; "
+	    "too\n"
+	    "                           little memory (host, memory cgroup) is a one-line "
+	    "error\n"
+	    "  --mem-file PATH          guest RAM is the file PATH (created, shared; gzvm "
+	    "backend)\n"
 	    "  --bios FILE              firmware (EDK2, U-Boot) in flash at 0, executing in place\n"
 	    "  --bios-vars FILE         the firmware's variable store: the second flash bank, kept "
 	    "in\n"
@@ -198,6 +204,8 @@ enum opt_id {
 	O_TEST_PVMFW_WRITE,
 	O_SIM_PVMFW_KEY,
 	O_SIM_ATTEST_KEY,
+	O_PREALLOC,
+	O_MEM_FILE,
 	O_DETERMINISTIC,
 	O_SEED,
 	O_RECORD,
@@ -251,6 +259,8 @@ static const struct {
     [O_TEST_PVMFW_WRITE] = {"--test-pvmfw-write", false, false, false},
     [O_SIM_PVMFW_KEY] = {"--sim-pvmfw-key", true, false, true},
     [O_SIM_ATTEST_KEY] = {"--sim-attest-key", true, false, true},
+    [O_PREALLOC] = {"--prealloc", false, false, false},
+    [O_MEM_FILE] = {"--mem-file", true, false, false},
     [O_DETERMINISTIC] = {"--deterministic", false, false, true},
     [O_SEED] = {"--seed", true, false, true},
     [O_RECORD] = {"--record", true, false, true},
@@ -541,6 +551,14 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 					v);
 		cfg->hyp_mem = (cfg->hyp_mem + VMM_PAGE_SIZE - 1) / VMM_PAGE_SIZE * VMM_PAGE_SIZE;
 		return 0;
+	case O_PREALLOC:
+		cfg->prealloc = true;
+		return 0;
+	case O_MEM_FILE:
+		if (*v == '\0')
+			return vmm_fail(err, errlen, "--mem-file needs a file name");
+		cfg->mem_file = v;
+		return 0;
 	case O_ON_RESET:
 		if (strcmp(v, "restart") == 0)
 			cfg->reset_exits = false;
@@ -653,6 +671,9 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 				cfg->boot_sig ? "--boot-sig" : "--test-pvmfw-write");
 	if (cfg->pvmfw && !cfg->kernel)
 		return vmm_fail(err, errlen, "--pvmfw needs --kernel (it verifies the kernel)");
+	if (cfg->mem_file && cfg->backend != VMM_BACKEND_GZVM)
+		return vmm_fail(err, errlen,
+				"--mem-file needs --backend gzvm (the simulator's RAM is its own)");
 	if (seen[O_TRACE_MAX] && !cfg->trace)
 		return vmm_fail(err, errlen, "--trace-max needs --trace FILE");
 	for (int id = 0; id < O_COUNT; id++)

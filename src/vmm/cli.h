@@ -58,12 +58,14 @@ struct vmm_config {
 	 * gets the node), and the backend both VMs share (initialised once, not per VM). */
 	bool channel;
 	const struct vmm_backend *shared_be;
-	uint64_t hyp_mem;   /* --hyp-mem: the VM's hypervisor memory quota (bytes); 0: default */
-	const char *record; /* --record: the run's inputs go to this file */
-	const char *replay; /* --replay: the inputs come from this file */
-	const char *trace;  /* --trace: every exit as a JSON line */
-	uint64_t trace_max; /* --trace-max: bytes (0: the default) */
-	uint32_t vsock_cid; /* --vsock CID,PATH: the guest's CID; 0: no virtio-vsock */
+	uint64_t hyp_mem;     /* --hyp-mem: the VM's hypervisor memory quota (bytes); 0: default */
+	bool prealloc;	      /* --prealloc: guest RAM populated up front (ram.c) */
+	const char *mem_file; /* --mem-file: guest RAM is this file, mapped shared (ram.c) */
+	const char *record;   /* --record: the run's inputs go to this file */
+	const char *replay;   /* --replay: the inputs come from this file */
+	const char *trace;    /* --trace: every exit as a JSON line */
+	uint64_t trace_max;   /* --trace-max: bytes (0: the default) */
+	uint32_t vsock_cid;   /* --vsock CID,PATH: the guest's CID; 0: no virtio-vsock */
 	const char *vsock_path; /* its host-side AF_UNIX socket */
 	const char *pvmfw;	/* --pvmfw: the protected VM boots through this firmware */
 	const char *boot_sig;	/* --boot-sig: the kernel's signature block, for pvmfw */

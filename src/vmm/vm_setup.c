@@ -21,6 +21,7 @@
 #include "msg.h"
 #include "openfile.h"
 #include <gzabi/pvmfw.h>
+#include "ram.h"
 
 #define ERRLEN	     512
 #define FDT_BUF_SIZE (64U * 1024U)
@@ -520,10 +521,9 @@ int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct v
 	rc = vmm_flash_open(vm);
 	if (rc)
 		return rc;
-	vm->ram = ops->ram_alloc(&vm->be, vm->ram_size);
-	if (!vm->ram)
-		return vmm_report(VMM_EXIT_ERROR, "cannot allocate %llu bytes of guest memory",
-				  (unsigned long long)vm->ram_size);
+	rc = vmm_ram_get(vm);
+	if (rc)
+		return rc;
 	vmm_mem_add(&vm->mem, VMM_RAM_BASE, vm->ram_size, vm->ram);
 	rc = vmm_pvmfw_open(vm);
 	if (rc)
@@ -568,16 +568,14 @@ static void drop_vm(struct vmm_vm *vm)
 
 int vmm_vm_reboot(struct vmm_vm *vm)
 {
-	const struct vmm_backend_ops *ops = vm->be.ops;
 	int rc;
 
 	drop_vm(vm);
 	/* Fresh RAM: zeroed pages, nothing of the last boot left. */
-	ops->ram_free(&vm->be, vm->ram, vm->ram_size);
-	vm->ram = ops->ram_alloc(&vm->be, vm->ram_size);
-	if (!vm->ram)
-		return vmm_report(VMM_EXIT_ERROR, "cannot allocate %llu bytes of guest memory",
-				  (unsigned long long)vm->ram_size);
+	vmm_ram_put(vm);
+	rc = vmm_ram_get(vm);
+	if (rc)
+		return rc;
 	vm->mem.n = 0;
 	vmm_mem_add(&vm->mem, VMM_RAM_BASE, vm->ram_size, vm->ram);
 	rc = vmm_pvmfw_reload(vm);
@@ -634,9 +632,7 @@ void vmm_vm_teardown(struct vmm_vm *vm)
 		free(vm->vcpus[i].run);
 		vm->vcpus[i].run = NULL;
 	}
-	if (vm->ram)
-		ops->ram_free(&vm->be, vm->ram, vm->ram_size);
-	vm->ram = NULL;
+	vmm_ram_put(vm);
 	if (ops)
 		vmm_pvmfw_close(vm);
 	if (ops) {

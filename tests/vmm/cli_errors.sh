@@ -184,6 +184,9 @@ expect 2 "gzvmm: invalid --on-reset 'halt' (restart or exit)" -- run $K --on-res
 expect 2 "gzvmm: --stop-timeout '9999' out of range (0 to 3600)" -- run $K --stop-timeout 9999
 expect 2 "gzvmm: invalid --hyp-mem '1K' (a size such as 8M, at least 4K)" -- run $K --hyp-mem 1K
 expect 2 "gzvmm: invalid --hyp-mem 'lots' (a size such as 8M, at least 4K)" -- run $K --hyp-mem lots
+expect 2 "gzvmm: --mem-file needs --backend gzvm (the simulator's RAM is its own)" -- run $K --backend sim --mem-file "$T/ram"
+expect 2 "gzvmm: --mem-file needs a file name" -- run $K --mem-file=
+expect 2 "gzvmm: option --prealloc given twice" -- run $K --prealloc --prealloc
 
 # virtio-vsock: the guest's CID (0, 1, 2 and 4294967295 are reserved), the AF_UNIX path
 # ("PATH_PORT" must fit 108 bytes), a socket another process listens on.
