@@ -355,6 +355,12 @@ static int create_vm(struct vmm_vm *vm)
 					      .args = {vm->cfg->hyp_mem / VMM_PAGE_SIZE}};
 
 		r = be_ioctl(vm, vm->vm_fd, GZVM_ENABLE_CAP, &cap);
+		if (r == -ENOSPC) /* a quota set for one VM is held for it: it must fit */
+			return vmm_report(
+			    VMM_EXIT_ERROR,
+			    "GZVM_ENABLE_CAP (--hyp-mem): the hypervisor's free memory "
+			    "cannot hold %llu KiB for this VM beside the other VMs' quotas",
+			    (unsigned long long)(vm->cfg->hyp_mem / 1024));
 		if (r < 0)
 			return vmm_hv_fail(vm, "GZVM_ENABLE_CAP (--hyp-mem)", r);
 	}

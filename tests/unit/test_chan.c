@@ -178,6 +178,47 @@ static void test_create_pool_empty(void **state)
 	fix_undrain(&acct, pas, n);
 }
 
+/* Each queue's page is charged to its sending VM (its GET_STATISTICS, its quota): a VM at
+ * its quota gets no channel (NO_RESOURCES, nothing kept, the other VM's quota untouched),
+ * raised it does, and the pages leave both accounts with the channel. */
+static void test_create_charged_to_quota(void **state)
+{
+	struct gz_smccc_regs r;
+	uint64_t held_a, held_b, limit, used;
+
+	(void)state;
+	held_a = hcall(GZ_HVC_GET_STATISTICS, vm_a, 0, 0, 0, 0).a[1];
+	held_b = hcall(GZ_HVC_GET_STATISTICS, vm_b, 0, 0, 0, 0).a[1];
+	assert_int_equal(hstatus(GZ_HVC_ENABLE_CAP, vm_b, GZVM_CAP_OPENGZ_HYP_QUOTA,
+				 held_b >> GZ_PAGE_SHIFT, 0, 0),
+			 GZ_OK);
+	assert_int_equal(hstatus(GZ_HVC_CHAN_CREATE, vm_a, vm_b, DB_A, DB_B, 0),
+			 GZ_ERR_NO_RESOURCES);
+	assert_int_equal(gz_chan_count(), 0);
+	assert_int_equal(gz_chan_pages(), 0);
+	assert_int_equal(hcall(GZ_HVC_GET_STATISTICS, vm_a, 0, 0, 0, 0).a[1], held_a);
+	gz_vm_mem_quota_get(&gz_vm_get(vm_a)->mem, &limit, &used);
+	assert_int_equal(used << GZ_PAGE_SHIFT, held_a);
+	assert_int_equal(pool_free(), pool_free_at_start);
+	/* One page more for vm_b: one queue each. */
+	assert_int_equal(hstatus(GZ_HVC_ENABLE_CAP, vm_b, GZVM_CAP_OPENGZ_HYP_QUOTA,
+				 (held_b >> GZ_PAGE_SHIFT) + 1, 0, 0),
+			 GZ_OK);
+	r = hcall(GZ_HVC_CHAN_CREATE, vm_a, vm_b, DB_A, DB_B, 0);
+	assert_int_equal((int64_t)r.a[0], GZ_OK);
+	assert_int_equal(hcall(GZ_HVC_GET_STATISTICS, vm_a, 0, 0, 0, 0).a[1],
+			 held_a + GZ_PAGE_SIZE);
+	assert_int_equal(hcall(GZ_HVC_GET_STATISTICS, vm_b, 0, 0, 0, 0).a[1],
+			 held_b + GZ_PAGE_SIZE);
+	assert_int_equal(gz_chan_pages(), 2);
+	/* vm_b's end gone: both queues leave both accounts. */
+	gz_chan_vm_gone(gz_vm_get(vm_b));
+	assert_int_equal(hcall(GZ_HVC_GET_STATISTICS, vm_a, 0, 0, 0, 0).a[1], held_a);
+	assert_int_equal(hcall(GZ_HVC_GET_STATISTICS, vm_b, 0, 0, 0, 0).a[1], held_b);
+	assert_int_equal(gz_chan_pages(), 0);
+	assert_int_equal(pool_free(), pool_free_at_start);
+}
+
 static void test_create_table_full(void **state)
 {
 	uint16_t vms[GZ_MAX_VMS];
@@ -544,6 +585,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_create_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_create_pool_empty, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_create_charged_to_quota, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_create_table_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_roundtrip_both_ways, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_queue_busy_then_not_full, setup, teardown),

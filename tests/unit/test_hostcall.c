@@ -498,6 +498,54 @@ static void test_limits(void **state)
 	assert_int_equal(st.total, st0.total);
 }
 
+/* A VM's own quota is a reservation: the VMs' quotas never add up past the pool's free pages
+ * (NO_RESOURCES, the quota unchanged), a reserved page is never another VM's, and a VM's end
+ * gives its reservation back. */
+static void test_quota_reservations(void **state)
+{
+	struct gz_pool_stats st00, st0, st;
+	struct gz_smccc_regs r;
+	uint16_t a, b;
+	uint64_t half, held_a, held_b;
+
+	(void)state;
+	gz_pool_get_stats(gz_mem_pool(), &st00);
+	a = vfix_create_vm();
+	b = vfix_create_vm();
+	gz_pool_get_stats(gz_mem_pool(), &st0);
+	held_a = hcall(GZ_HVC_GET_STATISTICS, a, 0, 0, 0, 0).a[1] >> GZ_PAGE_SHIFT;
+	held_b = hcall(GZ_HVC_GET_STATISTICS, b, 0, 0, 0, 0).a[1] >> GZ_PAGE_SHIFT;
+	/* Each asks for a little more than half of the free pages beyond what it holds. */
+	half = st0.free / 2 + 1;
+	r = hcall(GZ_HVC_ENABLE_CAP, a, GZVM_CAP_OPENGZ_HYP_QUOTA, held_a + half, 0, 0);
+	assert_int_equal(r.a[0], GZ_OK);
+	assert_int_equal(r.a[1], held_a + half);
+	r = hcall(GZ_HVC_ENABLE_CAP, b, GZVM_CAP_OPENGZ_HYP_QUOTA, held_b + half, 0, 0);
+	assert_int_equal((int64_t)r.a[0], GZ_ERR_NO_RESOURCES);
+	r = hcall(GZ_HVC_ENABLE_CAP, b, GZVM_CAP_OPENGZ_HYP_QUOTA, 0, 0, 0);
+	assert_int_equal(r.a[1], GZ_VM_HYP_QUOTA_DEFAULT); /* unchanged */
+	/* What is left beside a's reservation still fits. */
+	r = hcall(GZ_HVC_ENABLE_CAP, b, GZVM_CAP_OPENGZ_HYP_QUOTA, held_b + st0.free - half, 0, 0);
+	assert_int_equal(r.a[0], GZ_OK);
+	/* Nothing is left for a VM without a reservation: its vCPU finds the pool dry. */
+	assert_int_equal(hstatus(GZ_HVC_CREATE_VM, 0, 0, 0, 0, 0), GZ_ERR_NO_MEMORY);
+	/* a reaches its own. */
+	assert_int_equal(vfix_create_vcpu(a, 0), GZ_OK);
+	check_invariants();
+	/* a's end gives its reservation back: b may now reserve it. */
+	assert_int_equal(hstatus(GZ_HVC_DESTROY_VM, a, 0, 0, 0, 0), GZ_OK);
+	r = hcall(GZ_HVC_ENABLE_CAP, b, GZVM_CAP_OPENGZ_HYP_QUOTA, st0.free, 0, 0);
+	assert_int_equal(r.a[0], GZ_OK);
+	vfix_destroy_all();
+	gz_pool_get_stats(gz_mem_pool(), &st);
+	assert_int_equal(st.free, st00.free);
+	assert_int_equal(st.total, st00.total);
+	/* Nothing promised any more: a new VM gets pages again. */
+	a = vfix_create_vm();
+	assert_int_not_equal(a, 0);
+	assert_int_equal(vfix_create_vcpu(a, 0), GZ_OK);
+}
+
 static void test_dtb_and_inform_exit(void **state)
 {
 	uint16_t vm = vfix_create_vm();
@@ -602,6 +650,7 @@ int main(void)
 	    T(test_enable_cap),
 	    T(test_memory_calls),
 	    T(test_limits),
+	    T(test_quota_reservations),
 	    T(test_dtb_and_inform_exit),
 	    T(test_destroy_batches),
 	    T(test_hyp_statistics),

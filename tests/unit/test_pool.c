@@ -268,7 +268,7 @@ static void test_quota(void **state)
 	gz_pool_acct_init(&b, &pool);
 	a.quota = &q;
 	b.quota = &q;
-	gz_pool_quota_set(&pool, &q, 3);
+	assert_int_equal(gz_pool_quota_set(&pool, &q, 3, false), GZ_OK);
 	assert_int_equal(gz_pool_alloc(&a, &pa[0]), GZ_OK);
 	assert_int_equal(gz_pool_alloc(&b, &pa[1]), GZ_OK);
 	assert_int_equal(gz_pool_alloc(&a, &pa[2]), GZ_OK);
@@ -288,13 +288,13 @@ static void test_quota(void **state)
 	gz_pool_free(&a, pa[2]);
 	assert_int_equal(gz_pool_alloc_contig(&a, 2, &run), GZ_ERR_NO_RESOURCES);
 	assert_true(gz_pool_quota_refused(&pool, &q));
-	gz_pool_quota_set(&pool, &q, 4);
+	assert_int_equal(gz_pool_quota_set(&pool, &q, 4, false), GZ_OK);
 	assert_int_equal(gz_pool_alloc_contig(&a, 2, &run), GZ_OK);
 	gz_pool_quota_get(&pool, &q, &limit, &used);
 	assert_int_equal(used, 4);
 
 	/* Below what is held: nothing more, nothing taken away; freeing still works. */
-	gz_pool_quota_set(&pool, &q, 1);
+	assert_int_equal(gz_pool_quota_set(&pool, &q, 1, false), GZ_OK);
 	assert_int_equal(gz_pool_alloc(&b, &pa[3]), GZ_ERR_NO_RESOURCES);
 	gz_pool_free_contig(&a, run, 2);
 	gz_pool_quota_get(&pool, &q, &limit, &used);
@@ -303,7 +303,7 @@ static void test_quota(void **state)
 	assert_true(gz_pool_quota_refused(&pool, &q));
 
 	/* No limit: the pool decides; when it is empty that is NO_MEMORY, nothing charged. */
-	gz_pool_quota_set(&pool, &q, 0);
+	assert_int_equal(gz_pool_quota_set(&pool, &q, 0, false), GZ_OK);
 	for (unsigned i = 2; i < 16; i++)
 		assert_int_equal(gz_pool_alloc(&b, &pa[i % 8]), GZ_OK);
 	assert_int_equal(gz_pool_alloc(&b, &pa[3]), GZ_ERR_NO_MEMORY);
@@ -312,6 +312,82 @@ static void test_quota(void **state)
 	gz_pool_quota_get(&pool, &q, &limit, &used);
 	assert_int_equal(used, 16);
 	assert_int_equal(a.pages + b.pages, 16);
+	assert_int_equal(fake_hal_locks_held(), 0);
+}
+
+/* Reserving quotas: each holds its unused pages back from everyone else, and the
+ * reservations never promise more than is free (the setter refuses, nothing changed). */
+static void test_quota_reserve(void **state)
+{
+	struct gz_pool pool;
+	struct gz_pool_quota q1 = {0}, q2 = {0}, q3 = {0};
+	struct gz_pool_acct a, b, c, free_acct;
+	gz_pa_t pa[16], run;
+	uint64_t limit, used;
+
+	(void)state;
+	gz_pool_init(&pool);
+	assert_int_equal(gz_pool_add(&pool, BASE, 16), GZ_OK);
+	gz_pool_acct_init(&a, &pool);
+	gz_pool_acct_init(&b, &pool);
+	gz_pool_acct_init(&c, &pool);
+	gz_pool_acct_init(&free_acct, &pool);
+	a.quota = &q1;
+	b.quota = &q2;
+	c.quota = &q3;
+	assert_int_equal(gz_pool_quota_set(&pool, &q1, 6, true), GZ_OK);
+	assert_int_equal(gz_pool_quota_set(&pool, &q2, 8, true), GZ_OK);
+	assert_int_equal(pool.reserved, 14);
+	/* 16 free, 14 promised: a third reservation of 3 would promise 17. */
+	assert_int_equal(gz_pool_quota_set(&pool, &q3, 3, true), GZ_ERR_NO_RESOURCES);
+	gz_pool_quota_get(&pool, &q3, &limit, &used);
+	assert_int_equal(limit, 0);
+	assert_int_equal(pool.reserved, 14);
+	/* ... but a bound that reserves nothing is only a bound. */
+	assert_int_equal(gz_pool_quota_set(&pool, &q3, 3, false), GZ_OK);
+	/* The others get the 2 pages nobody reserved, then NO_MEMORY, while free pages remain. */
+	assert_int_equal(gz_pool_alloc(&c, &pa[0]), GZ_OK);
+	assert_int_equal(gz_pool_alloc(&free_acct, &pa[1]), GZ_OK);
+	assert_int_equal(gz_pool_alloc(&c, &pa[2]), GZ_ERR_NO_MEMORY);
+	assert_int_equal(gz_pool_alloc(&free_acct, &pa[2]), GZ_ERR_NO_MEMORY);
+	assert_int_equal(gz_pool_alloc_contig(&free_acct, 2, &run), GZ_ERR_NO_MEMORY);
+	assert_int_equal(gz_pool_take(&pool, &pa[2]), GZ_ERR_NO_MEMORY);
+	assert_false(gz_pool_quota_refused(&pool, &q3));
+	/* Each reservation is reached in full. */
+	for (unsigned i = 0; i < 6; i++)
+		assert_int_equal(gz_pool_alloc(&a, &pa[2 + i]), GZ_OK);
+	assert_int_equal(gz_pool_alloc(&a, &pa[8]), GZ_ERR_NO_RESOURCES);
+	assert_int_equal(gz_pool_alloc_contig(&b, 4, &run), GZ_OK);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(gz_pool_alloc(&b, &pa[8 + i]), GZ_OK);
+	assert_int_equal(pool.reserved, 0);
+	assert_int_equal(pool.nr_free, 0);
+	/* A page a reserving VM frees is its own again, not the others'. */
+	gz_pool_free(&a, pa[2]);
+	assert_int_equal(pool.reserved, 1);
+	assert_int_equal(gz_pool_alloc(&c, &pa[2]), GZ_ERR_NO_MEMORY);
+	assert_int_equal(gz_pool_alloc(&a, &pa[2]), GZ_OK);
+	/* Growing a reservation needs free pages to back it; shrinking gives them back. */
+	gz_pool_free_contig(&b, run, 4);
+	assert_int_equal(pool.reserved, 4);
+	assert_int_equal(gz_pool_quota_set(&pool, &q1, 7, true), GZ_ERR_NO_RESOURCES);
+	assert_int_equal(gz_pool_quota_set(&pool, &q2, 6, true), GZ_OK);
+	assert_int_equal(pool.reserved, 2);
+	assert_int_equal(gz_pool_quota_set(&pool, &q1, 8, true), GZ_OK);
+	assert_int_equal(pool.reserved, 4);
+	assert_int_equal(gz_pool_alloc(&c, &pa[12]), GZ_ERR_NO_MEMORY);
+	/* Ending a reservation (a VM's end) frees its promise for the others. */
+	assert_int_equal(gz_pool_quota_set(&pool, &q1, 0, false), GZ_OK);
+	assert_int_equal(pool.reserved, 2);
+	assert_int_equal(gz_pool_alloc(&c, &pa[12]), GZ_OK);
+	assert_int_equal(gz_pool_alloc(&c, &pa[13]), GZ_OK);
+	assert_int_equal(gz_pool_alloc(&c, &pa[14]), GZ_ERR_NO_RESOURCES); /* its bound of 3 */
+	assert_true(gz_pool_quota_refused(&pool, &q3));
+	assert_int_equal(gz_pool_alloc(&free_acct, &pa[14]), GZ_ERR_NO_MEMORY);
+	assert_true(pool.nr_free >= pool.reserved);
+	/* A reservation below what it holds promises nothing. */
+	assert_int_equal(gz_pool_quota_set(&pool, &q2, 1, true), GZ_OK);
+	assert_int_equal(pool.reserved, 0);
 	assert_int_equal(fake_hal_locks_held(), 0);
 }
 
@@ -326,6 +402,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_contig, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_free_invariants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_quota, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_quota_reserve, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

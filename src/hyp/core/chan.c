@@ -21,7 +21,8 @@ enum chan_state {
 
 /* One direction: slot (head + i) % DEPTH holds the i-th oldest message, len[] its length. */
 struct chan_queue {
-	uint8_t *slots; /* a pool page; NULL once the channel is dead */
+	uint8_t *slots;		   /* a pool page; NULL once the channel is dead */
+	struct gz_pool_acct *acct; /* the sending VM's objects: its quota bounds its queues */
 	uint8_t head, count;
 	uint16_t len[GZ_CHAN_DEPTH];
 };
@@ -36,13 +37,38 @@ struct chan {
 
 static struct chan chans[GZ_CHAN_MAX];
 static gz_lock_t chan_lock = GZ_LOCK_INIT;
-static struct gz_pool_acct chan_acct; /* every queue page */
+static uint64_t chan_pages; /* every queue page, under chan_lock */
 
 void gz_chan_table_init(void)
 {
 	gz_memset(chans, 0, sizeof(chans));
 	chan_lock = (gz_lock_t)GZ_LOCK_INIT;
-	gz_pool_acct_init(&chan_acct, gz_mem_pool());
+	chan_pages = 0;
+}
+
+/* A queue's page, charged to its sending VM (@acct: within that VM's quota, or
+ * GZ_ERR_NO_RESOURCES). Under chan_lock. */
+static int queue_alloc(struct chan_queue *q, struct gz_pool_acct *acct)
+{
+	gz_pa_t pa;
+	int r = gz_pool_alloc(acct, &pa);
+
+	if (r != GZ_OK)
+		return r;
+	q->slots = gz_hal_pa_to_va(pa);
+	q->acct = acct;
+	chan_pages++;
+	return GZ_OK;
+}
+
+/* Zero a queue's page and give it back to its VM's account (both VMs exist while a channel
+ * is open: a VM's destruction clears it from every channel first). Under chan_lock. */
+static void queue_free(struct chan_queue *q)
+{
+	gz_memset(q->slots, 0, GZ_PAGE_SIZE);
+	gz_pool_free_va(q->acct, q->slots);
+	chan_pages--;
+	*q = (struct chan_queue){0};
 }
 
 /* Channel ends @vm_id holds (any state but FREE), and whether one has doorbell @intid. */
@@ -98,14 +124,14 @@ int gz_chan_create(struct gz_vm *a, struct gz_vm *b, uint64_t intid_a, uint64_t 
 		r = GZ_ERR_NO_RESOURCES;
 	if (r == GZ_OK) {
 		*c = (struct chan){0};
-		c->q[0].slots = gz_pool_zalloc(&chan_acct);
-		c->q[1].slots = c->q[0].slots ? gz_pool_zalloc(&chan_acct) : NULL;
-		if (!c->q[1].slots) {
-			if (c->q[0].slots)
-				gz_pool_free_va(&chan_acct, c->q[0].slots);
-			*c = (struct chan){0};
-			r = GZ_ERR_NO_MEMORY;
+		r = queue_alloc(&c->q[0], &a->mem.obj_acct);
+		if (r == GZ_OK) {
+			r = queue_alloc(&c->q[1], &b->mem.obj_acct);
+			if (r != GZ_OK)
+				queue_free(&c->q[0]);
 		}
+		if (r != GZ_OK)
+			*c = (struct chan){0};
 	}
 	if (r == GZ_OK) {
 		c->vm_id[0] = a->id;
@@ -129,14 +155,6 @@ static void ring(struct chan *c, unsigned e)
 	if (!vm)
 		gz_hal_panic("chan: a live channel end without its VM");
 	gz_vgic_inject(&vm->vgic, 0, c->intid[e], GZ_VGIC_PULSE);
-}
-
-/* Zero a queue's page and give it back to the pool. */
-static void queue_free(struct chan_queue *q)
-{
-	gz_memset(q->slots, 0, GZ_PAGE_SIZE);
-	gz_pool_free_va(&chan_acct, q->slots);
-	*q = (struct chan_queue){0};
 }
 
 void gz_chan_vm_gone(struct gz_vm *vm)
@@ -309,7 +327,7 @@ uint64_t gz_chan_pages(void)
 	uint64_t n;
 
 	gz_hal_lock(&chan_lock);
-	n = chan_acct.pages;
+	n = chan_pages;
 	gz_hal_unlock(&chan_lock);
 	return n;
 }

@@ -314,11 +314,12 @@ static int do_enable_cap(struct gz_smccc_regs *r)
 	case GZVM_CAP_OPENGZ_HYP_QUOTA: {
 		uint64_t limit, used;
 
-		if (r->a[3])
-			gz_vm_mem_quota_set(&vm->mem, r->a[3]);
+		/* The host's own quota for this VM is a reservation: it can always be reached,
+		 * and the VMs' reservations never add up past the pool. */
+		st = r->a[3] ? gz_vm_mem_quota_set(&vm->mem, r->a[3], true) : GZ_OK;
 		gz_vm_mem_quota_get(&vm->mem, &limit, &used);
 		r->a[1] = limit;
-		return GZ_OK;
+		return st;
 	}
 	default:
 		return GZ_ERR_NOT_SUPPORTED;

@@ -312,9 +312,9 @@ void gz_mem_hyp_stats(uint64_t *used_bytes, uint64_t *total_bytes, uint64_t *tab
 	gz_mem_unlock();
 }
 
-void gz_vm_mem_quota_set(struct gz_vm_mem *m, uint64_t pages)
+int gz_vm_mem_quota_set(struct gz_vm_mem *m, uint64_t pages, bool reserve)
 {
-	gz_pool_quota_set(&gz_mem_g.pool, &m->quota, pages);
+	return gz_pool_quota_set(&gz_mem_g.pool, &m->quota, pages, reserve);
 }
 
 void gz_vm_mem_quota_get(const struct gz_vm_mem *m, uint64_t *limit, uint64_t *used)

@@ -19,6 +19,7 @@ void gz_pool_init(struct gz_pool *pool)
 	pool->free_head = 0;
 	pool->nr_free = 0;
 	pool->nr_total = 0;
+	pool->reserved = 0;
 }
 
 int gz_pool_add(struct gz_pool *pool, gz_pa_t pa, uint64_t nr)
@@ -54,47 +55,62 @@ static gz_pa_t pop(struct gz_pool *pool)
 	return pa;
 }
 
-/* Under the pool's lock: may @acct take @nr more pages? Charges them if so. */
-static bool quota_charge(struct gz_pool_acct *acct, uint64_t nr)
+/* Pages a quota holds back from the others: what is left of its limit, if it reserves. */
+static uint64_t backlog(const struct gz_pool_quota *q)
 {
-	struct gz_pool_quota *q = acct->quota;
-
-	if (!q)
-		return true;
-	if (q->limit && (q->used > q->limit || nr > q->limit - q->used)) {
-		q->refused = true;
-		return false;
-	}
-	q->used += nr;
-	return true;
+	return q && q->reserve && q->limit > q->used ? q->limit - q->used : 0;
 }
 
-static void quota_uncharge(struct gz_pool_acct *acct, uint64_t nr)
+/* Under the pool's lock: may @acct take @nr more pages? GZ_OK and charged, or why not. */
+static int charge(struct gz_pool_acct *acct, uint64_t nr)
 {
-	if (acct->quota)
-		acct->quota->used -= nr;
+	struct gz_pool *pool = acct->pool;
+	struct gz_pool_quota *q = acct->quota;
+	uint64_t before = backlog(q);
+
+	if (q && q->limit && (q->used > q->limit || nr > q->limit - q->used)) {
+		q->refused = true;
+		return GZ_ERR_NO_RESOURCES;
+	}
+	/* A reserving quota's own pages cover it (nr_free >= reserved >= before >= nr); anyone
+	 * else takes from the free pages nobody reserved. */
+	if (before < nr && pool->nr_free - pool->reserved < nr)
+		return GZ_ERR_NO_MEMORY;
+	if (q) {
+		q->used += nr;
+		pool->reserved -= before - backlog(q);
+	}
+	return GZ_OK;
+}
+
+static void uncharge(struct gz_pool_acct *acct, uint64_t nr)
+{
+	struct gz_pool_quota *q = acct->quota;
+	uint64_t before = backlog(q);
+
+	if (!q)
+		return;
+	q->used -= nr;
+	acct->pool->reserved += backlog(q) - before;
 }
 
 int gz_pool_alloc(struct gz_pool_acct *acct, gz_pa_t *pa)
 {
 	struct gz_pool *pool = acct->pool;
 	gz_pa_t p = 0;
-	bool allowed;
+	int st;
 
 	gz_hal_lock(&pool->lock);
-	allowed = quota_charge(acct, 1);
-	if (allowed) {
+	st = charge(acct, 1);
+	if (st == GZ_OK) {
 		p = pop(pool);
-		if (p)
-			acct->pages++;
-		else
-			quota_uncharge(acct, 1);
+		if (!p)
+			gz_hal_panic("pool: a page charged but none free");
+		acct->pages++;
 	}
 	gz_hal_unlock(&pool->lock);
-	if (!allowed)
-		return GZ_ERR_NO_RESOURCES;
-	if (!p)
-		return GZ_ERR_NO_MEMORY;
+	if (st != GZ_OK)
+		return st;
 	gz_memset(gz_hal_pa_to_va(p), 0, GZ_PAGE_SIZE);
 	*pa = p;
 	return GZ_OK;
@@ -119,7 +135,7 @@ void gz_pool_free(struct gz_pool_acct *acct, gz_pa_t pa)
 	if (!acct->pages)
 		gz_hal_panic("pool: account freeing more than it took");
 	acct->pages--;
-	quota_uncharge(acct, 1);
+	uncharge(acct, 1);
 	*link_of(pa) = pool->free_head;
 	pool->free_head = pa;
 	pool->nr_free++;
@@ -136,7 +152,7 @@ int gz_pool_take(struct gz_pool *pool, gz_pa_t *pa)
 	gz_pa_t p;
 
 	gz_hal_lock(&pool->lock);
-	p = pop(pool);
+	p = pool->nr_free > pool->reserved ? pop(pool) : 0;
 	if (p)
 		pool->nr_total--;
 	gz_hal_unlock(&pool->lock);
@@ -168,13 +184,15 @@ int gz_pool_alloc_contig(struct gz_pool_acct *acct, unsigned nr, gz_pa_t *pa)
 	uint64_t bytes = (uint64_t)nr << GZ_PAGE_SHIFT;
 	gz_pa_t prev = 0, start_prev = 0, start = 0, p;
 	unsigned run = 0;
+	int st;
 
 	if (nr == 0 || nr > GZ_POOL_MAX_CONTIG || (nr & (nr - 1)))
 		return GZ_ERR_INVALID_ARGS;
 	gz_hal_lock(&pool->lock);
-	if (!quota_charge(acct, nr)) {
+	st = charge(acct, nr);
+	if (st != GZ_OK) {
 		gz_hal_unlock(&pool->lock);
-		return GZ_ERR_NO_RESOURCES;
+		return st;
 	}
 	for (p = pool->free_head; p; prev = p, p = *link_of(p)) {
 		if (run && p == start + ((uint64_t)run << GZ_PAGE_SHIFT)) {
@@ -190,7 +208,7 @@ int gz_pool_alloc_contig(struct gz_pool_acct *acct, unsigned nr, gz_pa_t *pa)
 			break;
 	}
 	if (run != nr) {
-		quota_uncharge(acct, nr);
+		uncharge(acct, nr);
 		gz_hal_unlock(&pool->lock);
 		return GZ_ERR_NO_MEMORY;
 	}
@@ -249,11 +267,26 @@ void gz_pool_mm_ops(struct gz_pool_acct *acct, struct gz_pgt_mm_ops *ops)
 	};
 }
 
-void gz_pool_quota_set(struct gz_pool *pool, struct gz_pool_quota *q, uint64_t limit)
+int gz_pool_quota_set(struct gz_pool *pool, struct gz_pool_quota *q, uint64_t limit, bool reserve)
 {
+	struct gz_pool_quota old;
+	uint64_t before, after;
+	int st = GZ_OK;
+
 	gz_hal_lock(&pool->lock);
+	old = *q;
+	before = backlog(q);
 	q->limit = limit;
+	q->reserve = reserve && limit;
+	after = backlog(q);
+	if (after > before && pool->reserved - before + after > pool->nr_free) {
+		*q = old;
+		st = GZ_ERR_NO_RESOURCES;
+	} else {
+		pool->reserved = pool->reserved - before + after;
+	}
 	gz_hal_unlock(&pool->lock);
+	return st;
 }
 
 void gz_pool_quota_get(struct gz_pool *pool, const struct gz_pool_quota *q, uint64_t *limit,

@@ -147,7 +147,7 @@ int gz_vm_create(uint64_t vm_type, uint16_t *id)
 	}
 	/* After the root table: a quota too small for it still leaves a VM that reports why
 	 * its first map fails, rather than a CREATE_VM refusal that looks like the VM limit. */
-	gz_vm_mem_quota_set(&vm->mem, quota);
+	gz_vm_mem_quota_set(&vm->mem, quota, false); /* a bound only: nothing to refuse */
 	vm->cntvoff = gz_vtimer_vm_offset();
 	gz_sysreg_id_init(vm->id_aa64);
 	vm->vtcr_el2 = gz_s2pt_vtcr(&vm->mem.s2) | gz_vmid_vtcr_vs(&vmid_alloc);
@@ -264,6 +264,7 @@ int gz_vm_destroy(struct gz_vm *vm, uint64_t batch)
 		return GZ_ERR_BUSY;
 	}
 	gz_vmid_release(&vmid_alloc, &vm->vmid);
+	gz_vm_mem_quota_set(&vm->mem, 0, false); /* its reservation goes back to the pool */
 	gz_memset(vm, 0, sizeof(*vm));
 	gz_hal_unlock(&table_lock);
 	return GZ_OK;

@@ -39,8 +39,9 @@ void gz_chan_table_init(void);
  * doorbell INTIDs @intid_a in @a and @intid_b in @b (SPIs of the VMs' vGIC, each not the
  * doorbell of another channel end the VM holds). GZ_OK and *@id; GZ_ERR_INVALID_ARGS,
  * GZ_ERR_BAD_STATE (a VM being destroyed), GZ_ERR_ALREADY_EXISTS (doorbell taken),
- * GZ_ERR_NO_RESOURCES (table full, or a VM holds GZ_CHAN_MAX_PER_VM ends), GZ_ERR_NO_MEMORY
- * (pool empty: nothing kept). */
+ * GZ_ERR_NO_RESOURCES (table full, a VM holds GZ_CHAN_MAX_PER_VM ends, or a queue page would
+ * pass its sending VM's quota: each is charged to that VM), GZ_ERR_NO_MEMORY (pool empty);
+ * nothing kept either way. */
 int gz_chan_create(struct gz_vm *a, struct gz_vm *b, uint64_t intid_a, uint64_t intid_b,
 		   uint32_t *id);
 /* @vm is being destroyed (DESTROY_VM's first call): every channel it holds dies (queues

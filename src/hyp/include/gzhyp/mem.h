@@ -160,10 +160,13 @@ void gz_vm_mem_stats(const struct gz_vm_mem *m, uint64_t *hyp_bytes, uint64_t *s
 /* GET_STATISTICS(0): the pool's bytes in use and in all (free or not; host donations make it
  * grow), and the bytes of the hypervisor's own tables (the host's stage 2) among the used. */
 void gz_mem_hyp_stats(uint64_t *used_bytes, uint64_t *total_bytes, uint64_t *table_bytes);
-/* The VM's quota of pool pages (tables and objects together; 0: none): past it an
- * allocation for the VM fails (GZ_ERR_NO_RESOURCES from the pool; a page-table change that
- * needed the page reports GZ_ERR_NO_MEMORY, and gz_vm_mem_quota_refused says why). */
-void gz_vm_mem_quota_set(struct gz_vm_mem *m, uint64_t pages);
+/* The VM's quota of pool pages (tables, objects and its channels' queues together; 0: none):
+ * past it an allocation for the VM fails (GZ_ERR_NO_RESOURCES from the pool; a page-table
+ * change that needed the page reports GZ_ERR_NO_MEMORY, and gz_vm_mem_quota_refused says
+ * why). With @reserve (a quota the host set for this VM) the pages are also held for it:
+ * GZ_ERR_NO_RESOURCES, nothing changed, when the pool's free pages cannot back it beside
+ * the other VMs' reservations (gzhyp/pool.h). A VM's end sets 0 without @reserve. */
+int gz_vm_mem_quota_set(struct gz_vm_mem *m, uint64_t pages, bool reserve);
 void gz_vm_mem_quota_get(const struct gz_vm_mem *m, uint64_t *limit, uint64_t *used);
 /* Whether an allocation was refused for the quota since the last call (and forget it). */
 bool gz_vm_mem_quota_refused(struct gz_vm_mem *m);

@@ -8,7 +8,10 @@
  * Every allocation is charged to an account (struct gz_pool_acct), which is how the
  * hypervisor reports per-VM memory (GET_STATISTICS) and how tests prove nothing leaked.
  * Accounts may share a quota (struct gz_pool_quota: a VM's table and object accounts share
- * the VM's), which bounds what they hold together so one VM cannot empty the pool.
+ * the VM's), which bounds what they hold together so one VM cannot empty the pool. A quota
+ * may also be a reservation: its pages not yet taken are held back from everyone else, so it
+ * can always be reached, and reservations never add up past the free pages (the setter
+ * refuses one that would): @reserved below is their sum, and nr_free >= reserved always.
  */
 #ifndef GZ_POOL_H
 #define GZ_POOL_H
@@ -22,6 +25,7 @@ struct gz_pool {
 	gz_pa_t free_head; /* PA of the first free page; 0 when empty */
 	uint64_t nr_free;  /* pages on the free list */
 	uint64_t nr_total; /* pages owned by the pool, free or allocated */
+	uint64_t reserved; /* free pages promised to reserving quotas (limit - used of each) */
 };
 
 /* A bound on the pages some accounts hold together. Under the pool's lock. @limit 0: none.
@@ -32,6 +36,7 @@ struct gz_pool_quota {
 	uint64_t limit;
 	uint64_t used;
 	bool refused;
+	bool reserve; /* limit - used pages are held for it (gz_pool_quota_set) */
 };
 
 /* Who a page was allocated for. @pages is what the owner holds now; @quota (NULL: none)
@@ -54,7 +59,8 @@ void gz_pool_init(struct gz_pool *pool);
  * the HAL cannot map, or PA 0 (it marks the end of the free list); nothing is added then. */
 int gz_pool_add(struct gz_pool *pool, gz_pa_t pa, uint64_t nr);
 /* Take a zeroed page for @acct. Returns GZ_OK and the page's PA, GZ_ERR_NO_MEMORY (pool
- * empty) or GZ_ERR_NO_RESOURCES (the account's quota would be exceeded). */
+ * empty, or its free pages all reserved for quotas other than the account's) or
+ * GZ_ERR_NO_RESOURCES (the account's quota would be exceeded). */
 int gz_pool_alloc(struct gz_pool_acct *acct, gz_pa_t *pa);
 /* Same, returning the hypervisor VA (NULL when the pool is empty). */
 void *gz_pool_zalloc(struct gz_pool_acct *acct);
@@ -70,7 +76,7 @@ void gz_pool_free_contig(struct gz_pool_acct *acct, gz_pa_t pa, unsigned nr);
 void gz_pool_free(struct gz_pool_acct *acct, gz_pa_t pa);
 void gz_pool_free_va(struct gz_pool_acct *acct, void *va);
 /* Remove one free page from the pool for good (the pool shrinks by one page); used to return
- * donated pages to the host. GZ_ERR_NO_MEMORY when no page is free. */
+ * donated pages to the host. GZ_ERR_NO_MEMORY when no page is free that no quota reserved. */
 int gz_pool_take(struct gz_pool *pool, gz_pa_t *pa);
 void gz_pool_get_stats(struct gz_pool *pool, struct gz_pool_stats *st);
 /* Memory ops for the page-table engine that allocate from the pool, charged to @acct. */
@@ -84,8 +90,10 @@ static inline void gz_pool_acct_init(struct gz_pool_acct *acct, struct gz_pool *
 }
 
 /* Quotas (struct gz_pool_quota), all under the pool's lock. Set @limit (0: none; below what
- * is held only refuses further allocations). */
-void gz_pool_quota_set(struct gz_pool *pool, struct gz_pool_quota *q, uint64_t limit);
+ * is held only refuses further allocations) and whether it is a reservation (@reserve, with a
+ * limit). GZ_ERR_NO_RESOURCES, nothing changed, when the reservations would then promise more
+ * pages than are free. Setting 0 without @reserve ends a quota's reservation (a VM's end). */
+int gz_pool_quota_set(struct gz_pool *pool, struct gz_pool_quota *q, uint64_t limit, bool reserve);
 /* The limit and what is held now. */
 void gz_pool_quota_get(struct gz_pool *pool, const struct gz_pool_quota *q, uint64_t *limit,
 		       uint64_t *used);

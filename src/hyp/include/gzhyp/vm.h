@@ -13,7 +13,8 @@
  * Limits the host sets (opengz extensions, docs/abi.md): how many VMs may exist at once
  * (1..GZ_MAX_VMS, the table's size; CREATE_VM beyond it is GZ_ERR_NO_RESOURCES), and the quota
  * of pool pages each new VM gets (gz_vm_mem_quota_set), which one VM cannot go past, so it
- * cannot take the pool from the others.
+ * cannot take the pool from the others. A quota the host sets for one VM (ENABLE_CAP) is
+ * also a reservation: held for that VM, refused when the pool cannot back it.
  *
  * The VM control blocks live in the hypervisor's own memory (a fixed table; the embedded
  * vGIC needs more than one contiguous page and the pool hands out single pages). Everything
