@@ -10,25 +10,24 @@ GZVMM=$1
 GUEST=$2
 fails=0
 
-out=$(timeout -s KILL 60 "$GZVMM" run --backend sim --kernel "$GUEST" --hyp-mem 8K 2>&1 >/dev/null)
-rc=$?
-want="gzvmm: GZVM_RUN: the VM's quota of hypervisor memory (8 KiB, --hyp-mem) is reached"
-if [ "$rc" != 1 ] || [ "$out" != "$want" ]; then
-	echo "FAIL: --hyp-mem 8K: status $rc: $out"
-	fails=$((fails + 1))
-fi
+# refused SIZE MESSAGE: gzvmm stops with status 1 and exactly MESSAGE on stderr.
+refused() {
+	local out rc
+	out=$(timeout -s KILL 60 "$GZVMM" run --backend sim --kernel "$GUEST" --hyp-mem "$1" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" != 1 ] || [ "$out" != "$2" ]; then
+		echo "FAIL: --hyp-mem $1: status $rc: $out"
+		fails=$((fails + 1))
+	fi
+}
+
+refused 8K "gzvmm: GZVM_RUN: the VM's quota of hypervisor memory (8 KiB, --hyp-mem) is reached"
 out=$(timeout -s KILL 60 "$GZVMM" run --backend sim --kernel "$GUEST" --hyp-mem 64K 2>&1)
 rc=$?
 if [ "$rc" != 0 ] || ! printf '%s\n' "$out" | grep -q '^bye'; then
 	echo "FAIL: --hyp-mem 64K: status $rc: $out"
 	fails=$((fails + 1))
 fi
-out=$(timeout -s KILL 60 "$GZVMM" run --backend sim --kernel "$GUEST" --hyp-mem 64M 2>&1 >/dev/null)
-rc=$?
-want="gzvmm: GZVM_ENABLE_CAP (--hyp-mem): the hypervisor's free memory cannot hold 65536 KiB for this VM beside the other VMs' quotas"
-if [ "$rc" != 1 ] || [ "$out" != "$want" ]; then
-	echo "FAIL: --hyp-mem 64M: status $rc: $out"
-	fails=$((fails + 1))
-fi
+refused 64M "gzvmm: GZVM_ENABLE_CAP (--hyp-mem): the hypervisor's free memory cannot hold 65536 KiB for this VM beside the other VMs' quotas"
 echo "hyp_quota: $fails failure(s)"
 [ "$fails" = 0 ]
