@@ -117,6 +117,78 @@ static int check_memory(const char *name, const void *dtb, uint64_t ram_base, ui
 	return 0;
 }
 
+/* A node's phandle ("phandle" or the older "linux,phandle"): 0 when it has none, -1 when the
+ * property is not one cell or holds 0 or 0xffffffff (libfdt's and the spec's "none"). */
+static int64_t node_phandle(const void *dtb, int node)
+{
+	static const char *const props[] = {"phandle", "linux,phandle"};
+
+	for (unsigned i = 0; i < 2; i++) {
+		int len;
+		const uint8_t *p = fdt_getprop(dtb, node, props[i], &len);
+
+		if (p)
+			return len == 4 && be32(p) && be32(p) != 0xffffffff ? (int64_t)be32(p) : -1;
+	}
+	return 0;
+}
+
+/* Every phandle one good cell, used by one node only; every interrupt-parent names a node, and
+ * following interrupt-parent from node to node reaches an interrupt controller (or a node naming
+ * none) instead of coming back round: a guest kernel walking such a loop to find an interrupt's
+ * controller would never get out of it. */
+static int check_phandles(const char *name, const void *dtb, char *err, size_t errlen)
+{
+	int node, nodes = 0;
+
+	for (node = fdt_next_node(dtb, -1, NULL); node >= 0;
+	     node = fdt_next_node(dtb, node, NULL)) {
+		int64_t ph = node_phandle(dtb, node);
+		int other;
+
+		nodes++;
+		if (ph == 0)
+			continue;
+		if (ph < 0)
+			return vmm_fail(err, errlen, "dtb '%s': node '%s' has a bad phandle", name,
+					fdt_get_name(dtb, node, NULL));
+		other = fdt_node_offset_by_phandle(dtb, (uint32_t)ph);
+		if (other != node)
+			return vmm_fail(err, errlen,
+					"dtb '%s': phandle 0x%x belongs to two nodes ('%s' and "
+					"'%s')",
+					name, (unsigned)ph, fdt_get_name(dtb, other, NULL),
+					fdt_get_name(dtb, node, NULL));
+	}
+	for (node = fdt_next_node(dtb, -1, NULL); node >= 0;
+	     node = fdt_next_node(dtb, node, NULL)) {
+		int cur = node;
+
+		/* More hops than nodes means a node came back. */
+		for (int hops = 0;; hops++) {
+			int len;
+			const uint8_t *ip = fdt_getprop(dtb, cur, "interrupt-parent", &len);
+
+			if (!ip ||
+			    (cur != node && (fdt_getprop(dtb, cur, "interrupt-controller", NULL) ||
+					     fdt_getprop(dtb, cur, "interrupt-map", NULL))))
+				break;
+			if (len != 4 || (cur = fdt_node_offset_by_phandle(dtb, be32(ip))) < 0)
+				return vmm_fail(err, errlen,
+						"dtb '%s': node '%s' names an interrupt-parent no "
+						"node has",
+						name, fdt_get_name(dtb, node, NULL));
+			if (hops > nodes)
+				return vmm_fail(
+				    err, errlen,
+				    "dtb '%s': the interrupt-parent chain from node '%s' "
+				    "loops",
+				    name, fdt_get_name(dtb, node, NULL));
+		}
+	}
+	return 0;
+}
+
 int vmm_dtb_check(const char *name, const void *dtb, size_t size, uint64_t ram_base,
 		  uint64_t ram_size, char *err, size_t errlen)
 {
@@ -135,7 +207,7 @@ int vmm_dtb_check(const char *name, const void *dtb, size_t size, uint64_t ram_b
 	if (max_depth(dtb) > VMM_DTB_MAX_DEPTH)
 		return vmm_fail(err, errlen, "dtb '%s' nests nodes deeper than %d levels", name,
 				VMM_DTB_MAX_DEPTH);
-	if (check_cpus(name, dtb, err, errlen) != 0)
+	if (check_cpus(name, dtb, err, errlen) != 0 || check_phandles(name, dtb, err, errlen) != 0)
 		return -1;
 	return check_memory(name, dtb, ram_base, ram_size, err, errlen);
 }

@@ -137,18 +137,20 @@ int vmm_ram_get(struct vmm_vm *vm)
 	}
 	if (!cfg->prealloc)
 		return 0;
-	/* Every page present and locked now, so the driver's pins at stage-2 faults allocate
-	 * nothing later: a shortage is this error, not the OOM killer in the middle of a run. */
-	if (madvise(vm->ram, vm->ram_size, MADV_POPULATE_WRITE) != 0 ||
-	    mlock(vm->ram, vm->ram_size) != 0) {
+	/* Every page present now, so the driver's pins at stage-2 faults allocate nothing
+	 * later: a shortage is this error, not the OOM killer in the middle of a run. Locked
+	 * too where RLIMIT_MEMLOCK allows (root), so that nothing goes to swap before the
+	 * driver pins it; without the lock the pages are there all the same. */
+	if (madvise(vm->ram, vm->ram_size, MADV_POPULATE_WRITE) != 0) {
 		int e = errno;
 
 		vmm_ram_put(vm);
 		return vmm_report(VMM_EXIT_ERROR,
 				  "--prealloc: out of memory: the guest's %llu MiB could not be "
-				  "populated and locked: %s",
+				  "populated: %s",
 				  (unsigned long long)(vm->ram_size / MIB), strerror(e));
 	}
+	vm->ram_locked = mlock(vm->ram, vm->ram_size) == 0;
 	return 0;
 }
 
@@ -159,9 +161,10 @@ void vmm_ram_put(struct vmm_vm *vm)
 	if (vm->cfg->mem_file) {
 		munmap(vm->ram, vm->ram_size); /* unlocks too */
 	} else {
-		if (vm->cfg->prealloc)
+		if (vm->ram_locked)
 			munlock(vm->ram, vm->ram_size);
 		vm->be.ops->ram_free(&vm->be, vm->ram, vm->ram_size);
 	}
 	vm->ram = NULL;
+	vm->ram_locked = false;
 }

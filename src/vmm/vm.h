@@ -72,6 +72,7 @@ struct vmm_vm {
 	int vm_fd;
 	void *ram;
 	uint64_t ram_size;
+	bool ram_locked; /* --prealloc: mlock took (ram.c) */
 	struct vmm_mem mem;
 	struct vmm_boot_layout boot;
 	void *dtb;

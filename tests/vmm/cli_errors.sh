@@ -80,7 +80,8 @@ expect 2 "gzvmm: disk '$T/tiny.img' is smaller than one 512-byte sector" -- run 
 expect 2 "gzvmm: disk '$T/dir' is not a regular file or a block device" -- run $K --disk "$T/dir,ro"
 expect 2 "gzvmm: cannot open console file '$T/no/such/out': No such file or directory" -- run $K --console "file:$T/no/such/out"
 expect 2 "gzvmm: cannot write --dump-dtb file '$T/no/x.dtb': No such file or directory" -- run $K --dump-dtb "$T/no/x.dtb" --dry-run
-# --dtb: libfdt's full check, the reservation map, nesting, /cpus and /memory. Each blob is
+# --dtb: libfdt's full check, the reservation map, nesting, /cpus and /memory, phandles and
+# interrupt-parent chains. Each blob is
 # compiled with dtc and, for the structural cases, patched at offsets dtc's layout fixes
 # (header 40 bytes, reservation map at 0x28 with only its end marker, structure block at
 # 0x38: root node tag and name, then the first property's tag, length at 0x44, name offset
@@ -88,7 +89,8 @@ expect 2 "gzvmm: cannot write --dump-dtb file '$T/no/x.dtb': No such file or dir
 command -v dtc >/dev/null || { echo "FAIL: dtc not found (scripts/deps)"; exit 1; }
 mkdtb() { # NAME ROOT-BODY
 	printf '/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>; %s };\n' "$2" > "$T/$1.dts"
-	dtc -q -I dts -O dtb -o "$T/$1.dtb" "$T/$1.dts" || { echo "FAIL: dtc $1"; exit 1; }
+	dtc -q ${DTC_FORCE:-} -I dts -O dtb -o "$T/$1.dtb" "$T/$1.dts" 2>"$T/$1.dtc" ||
+		{ echo "FAIL: dtc $1"; cat "$T/$1.dtc"; exit 1; }
 }
 patch() { # FILE OFFSET HEX-BYTES (e.g. fffffff0)
 	printf "$(printf '%s' "$3" | sed 's/../\\x&/g')" |
@@ -113,6 +115,26 @@ mkdtb membig "$CPUS memory@40000000 { device_type = \"memory\"; reg = <0 0x40000
 deep="$CPUS $MEM"
 for i in $(seq 65); do deep="n$i { $deep };"; done
 mkdtb deep "$deep"
+# phandles (dtc itself refuses the bad and duplicate ones: -f writes them anyway) and
+# interrupt-parent chains that name no node or loop
+GIC='intc: intc@8000000 { interrupt-controller; #interrupt-cells = <3>; phandle = <1>; };'
+DTC_FORCE=-f mkdtb ph0 "$CPUS $MEM dev@1 { phandle = <0>; };"
+DTC_FORCE=-f mkdtb phff "$CPUS $MEM dev@1 { phandle = <0xffffffff>; };"
+DTC_FORCE=-f mkdtb phlong "$CPUS $MEM dev@1 { linux,phandle = <5 6>; };"
+DTC_FORCE=-f mkdtb phdup "$CPUS $MEM $GIC dev@1 { phandle = <1>; };"
+mkdtb ipnone "$CPUS $MEM $GIC dev@1 { interrupt-parent = <7>; };"
+mkdtb iploop "$CPUS $MEM $GIC a@1 { interrupt-parent = <3>; phandle = <2>; }; b@2 { interrupt-parent = <2>; phandle = <3>; }; dev@3 { interrupt-parent = <2>; };"
+mkdtb ipself "$CPUS $MEM dev@1 { interrupt-parent = <4>; phandle = <4>; };"
+mkdtb ipok "$CPUS $MEM $GIC a@1 { interrupt-parent = <1>; phandle = <2>; }; dev@3 { interrupt-parent = <2>; }; gic2@4 { interrupt-controller; interrupt-parent = <1>; };"
+expect 2 "gzvmm: dtb '$T/ph0.dtb': node 'dev@1' has a bad phandle" -- run $K --dtb "$T/ph0.dtb"
+expect 2 "gzvmm: dtb '$T/phff.dtb': node 'dev@1' has a bad phandle" -- run $K --dtb "$T/phff.dtb"
+expect 2 "gzvmm: dtb '$T/phlong.dtb': node 'dev@1' has a bad phandle" -- run $K --dtb "$T/phlong.dtb"
+expect 2 "gzvmm: dtb '$T/phdup.dtb': phandle 0x1 belongs to two nodes ('intc@8000000' and 'dev@1')" -- run $K --dtb "$T/phdup.dtb"
+expect 2 "gzvmm: dtb '$T/ipnone.dtb': node 'dev@1' names an interrupt-parent no node has" -- run $K --dtb "$T/ipnone.dtb"
+expect 2 "gzvmm: dtb '$T/iploop.dtb': the interrupt-parent chain from node 'a@1' loops" -- run $K --dtb "$T/iploop.dtb"
+expect 2 "gzvmm: dtb '$T/ipself.dtb': the interrupt-parent chain from node 'dev@1' loops" -- run $K --dtb "$T/ipself.dtb"
+out=$("$GZVMM" run $K --dtb "$T/ipok.dtb" --dry-run 2>&1)
+if [ $? != 0 ]; then echo "FAIL: dry run with interrupt-parent chains that end: $out"; fails=$((fails + 1)); fi
 expect 2 "gzvmm: dtb '$T/proplen.dtb' is malformed (libfdt: FDT_ERR_BADSTRUCTURE)" -- run $K --dtb "$T/proplen.dtb"
 expect 2 "gzvmm: dtb '$T/nameoff.dtb' is malformed (libfdt: FDT_ERR_BADOFFSET)" -- run $K --dtb "$T/nameoff.dtb"
 expect 2 "gzvmm: dtb '$T/noend.dtb' is malformed (libfdt: FDT_ERR_BADSTRUCTURE)" -- run $K --dtb "$T/noend.dtb"
@@ -187,6 +209,8 @@ expect 2 "gzvmm: invalid --hyp-mem 'lots' (a size such as 8M, at least 4K)" -- r
 expect 2 "gzvmm: --mem-file needs --backend gzvm (the simulator's RAM is its own)" -- run $K --backend sim --mem-file "$T/ram"
 expect 2 "gzvmm: --mem-file needs a file name" -- run $K --mem-file=
 expect 2 "gzvmm: option --prealloc given twice" -- run $K --prealloc --prealloc
+out=$("$GZVMM" run $K --backend sim --mem 64M --prealloc --dry-run 2>&1)
+if [ $? != 0 ]; then echo "FAIL: dry run with --prealloc: $out"; fails=$((fails + 1)); fi
 
 # virtio-vsock: the guest's CID (0, 1, 2 and 4294967295 are reserved), the AF_UNIX path
 # ("PATH_PORT" must fit 108 bytes), a socket another process listens on.
