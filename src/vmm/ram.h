@@ -1,8 +1,8 @@
 /* Guest RAM as the command line wants it: the backend's memory or a file shared with other
  * processes (--mem-file, gzvm backend: what is in it outlives gzvmm, so a test can look at
- * what the hypervisor gave back), and with --prealloc populated and locked before the VM
- * exists (and locked where RLIMIT_MEMLOCK allows), after checking that the host and the
- * process's memory cgroup have room for it.
+ * what the hypervisor gave back), and with --prealloc populated before the VM exists (and
+ * locked where RLIMIT_MEMLOCK allows), after checking that the host and the process's memory
+ * cgroup have room for it.
  * The policy: docs/driver.md ("Host memory"). */
 #ifndef VMM_RAM_H
 #define VMM_RAM_H
