@@ -46,9 +46,12 @@ static void env_hvc(void *env, const struct gzdrv_hvc_in *in, struct gzdrv_hvc_o
 	out->x[3] = res.a3;
 }
 
+/* Every allocation for a VM is charged to the memory cgroup of the VMM asking (as the guest
+ * pages it pins are, faulted in by its threads): a container's limit bounds its VMs' cost. */
 static void *env_alloc_pages(void *env, unsigned int nr_pages, uint64_t *pa)
 {
-	void *va = alloc_pages_exact((size_t)nr_pages << PAGE_SHIFT, GFP_KERNEL | __GFP_ZERO);
+	void *va =
+	    alloc_pages_exact((size_t)nr_pages << PAGE_SHIFT, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 
 	if (va)
 		*pa = virt_to_phys(va);
@@ -238,7 +241,7 @@ static void env_irqfd_unwatch(void *env, struct gzdrv_irqfd *irqfd)
 
 static void *env_lock_create(void *env)
 {
-	struct mutex *m = kmalloc(sizeof(*m), GFP_KERNEL);
+	struct mutex *m = kmalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 
 	if (m)
 		mutex_init(m);
