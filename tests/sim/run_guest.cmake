@@ -2,7 +2,8 @@
 # the expected one (tests/sim/expected/); RUNS runs must all match and exit with status 0, or
 # with STATUS after gzvmm reported a host access to guest memory the guest did not share.
 # Inputs: GZVMM IMAGE CPUS EXPECTED OUT RUNS [EXTRA] [STATUS] [PEER_EXPECTED: the transcript a
-# second VM (EXTRA's --peer-vm, console in OUT.peer) must leave]
+# second VM (EXTRA's --peer-vm, console in OUT.peer) must leave] [INPUT: a file given to gzvmm
+# as its stdin, for a guest reading its console (EXTRA says --input)]
 # Runs are deterministic (gzvmm --deterministic) unless EXTRA has --clock, --threaded or a
 # second VM (--peer-vm: the deterministic scheduler runs one VM).
 if(NOT EXISTS ${IMAGE})
@@ -19,10 +20,14 @@ if(_clock EQUAL -1 AND _threaded EQUAL -1 AND _peer EQUAL -1)
   list(APPEND extra --deterministic)
 endif()
 list(REMOVE_ITEM extra --threaded)
+set(_stdin)
+if(INPUT)
+  set(_stdin INPUT_FILE ${INPUT})
+endif()
 foreach(run RANGE 1 ${RUNS})
   execute_process(COMMAND ${GZVMM} run --backend sim --kernel ${IMAGE} --cpus ${CPUS}
                           --console file:${OUT}.${run} ${extra}
-                  RESULT_VARIABLE rc ERROR_VARIABLE err TIMEOUT 120)
+                  ${_stdin} RESULT_VARIABLE rc ERROR_VARIABLE err TIMEOUT 120)
   if(NOT DEFINED STATUS)
     set(STATUS 0)
   endif()
