@@ -1,6 +1,7 @@
 /* Command-line parsing for gzvmm: every bad argument gets a one-line message. */
 #include "cli.h"
 #include "msg.h"
+#include "virtio_net.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -72,6 +73,10 @@ void vmm_cli_usage(void *stream)
 	    "  --cpus N                 vCPUs, 1..%u (default 1)\n"
 	    "  --disk FILE[,ro]         virtio-blk disk backed by a raw file (repeatable, up to "
 	    "%u)\n"
+	    "  --net tap=NAME[,mac=XX:XX:XX:XX:XX:XX]\n"
+	    "                           virtio-net on the existing TAP interface NAME (default "
+	    "MAC\n"
+	    "                           52:54:00:12:34:56)\n"
 	    "  --console stdio|file:PATH  where guest console output goes (default stdio)\n"
 	    "  --input pl011|virtio|none  which device receives stdin (default pl011)\n"
 	    "  --virtio-version 1|2     virtio-mmio transport version (default 2)\n"
@@ -177,6 +182,7 @@ enum opt_id {
 	O_MEM,
 	O_CPUS,
 	O_DISK,
+	O_NET,
 	O_CONSOLE,
 	O_INPUT,
 	O_VIRTIO_VERSION,
@@ -232,6 +238,7 @@ static const struct {
     [O_MEM] = {"--mem", true, false, false},
     [O_CPUS] = {"--cpus", true, false, false},
     [O_DISK] = {"--disk", true, true, false},
+    [O_NET] = {"--net", true, false, false},
     [O_CONSOLE] = {"--console", true, false, false},
     [O_INPUT] = {"--input", true, false, false},
     [O_VIRTIO_VERSION] = {"--virtio-version", true, false, false},
@@ -339,6 +346,41 @@ static int parse_vsock(struct vmm_config *cfg, const char *v, char *err, size_t 
 	return 0;
 }
 
+static int parse_net(struct vmm_config *cfg, const char *v, char *err, size_t errlen)
+{
+	static const uint8_t def_mac[VMM_NET_MAC_LEN] = VMM_NET_MAC_DEFAULT;
+	const char *name = v + 4, *comma;
+	size_t nlen;
+
+	if (strncmp(v, "tap=", 4) != 0)
+		return vmm_fail(err, errlen,
+				"invalid --net '%s' (tap=NAME[,mac=XX:XX:XX:XX:XX:XX])", v);
+	comma = strchr(name, ',');
+	nlen = comma ? (size_t)(comma - name) : strlen(name);
+	if (nlen == 0)
+		return vmm_fail(err, errlen, "--net tap= needs an interface name");
+	if (nlen >= sizeof(cfg->net_tap_buf))
+		return vmm_fail(err, errlen, "tap name '%.*s' is too long (at most %zu characters)",
+				(int)nlen, name, sizeof(cfg->net_tap_buf) - 1);
+	memcpy(cfg->net_tap_buf, name, nlen);
+	cfg->net_tap_buf[nlen] = '\0';
+	cfg->net_tap = cfg->net_tap_buf;
+	memcpy(cfg->net_mac, def_mac, sizeof(def_mac));
+	if (!comma)
+		return 0;
+	if (strncmp(comma + 1, "mac=", 4) != 0)
+		return vmm_fail(err, errlen,
+				"invalid --net option '%s' (only mac=XX:XX:XX:XX:XX:XX is known)",
+				comma + 1);
+	if (vmm_net_parse_mac(comma + 5, cfg->net_mac) != 0)
+		return vmm_fail(
+		    err, errlen,
+		    "invalid MAC address '%s' (six hex bytes such as 52:54:00:12:34:56, "
+		    "unicast, not all zeros)",
+		    comma + 5);
+	return 0;
+}
+
 /* A count: decimal or 0x hex, at least min. */
 static int parse_count(const char *name, const char *v, uint64_t min, uint64_t *out, char *err,
 		       size_t errlen)
@@ -402,6 +444,8 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 	}
 	case O_DISK:
 		return parse_disk(cfg, v, err, errlen);
+	case O_NET:
+		return parse_net(cfg, v, err, errlen);
 	case O_CONSOLE:
 		if (strcmp(v, "stdio") == 0) {
 			cfg->console = VMM_CONSOLE_STDIO;
@@ -655,6 +699,10 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 				"--replay takes the seed from the recording, not --seed");
 	if (cfg->sim.deterministic && cfg->sim.wall_clock)
 		return vmm_fail(err, errlen, "--deterministic needs --clock insns");
+	if (cfg->sim.deterministic && cfg->net_tap)
+		return vmm_fail(
+		    err, errlen,
+		    "--deterministic cannot take --net (frames arrive in the host's time)");
 	if (cfg->sim.deterministic && cfg->peer_args)
 		return vmm_fail(err, errlen, "--deterministic runs one VM, not a --peer-vm pair");
 	if (cfg->sim.deterministic && cfg->vsock_path)

@@ -70,6 +70,10 @@ struct vmm_config {
 	const char *pvmfw;	/* --pvmfw: the protected VM boots through this firmware */
 	const char *boot_sig;	/* --boot-sig: the kernel's signature block, for pvmfw */
 	bool test_pvmfw_write;	/* --test-pvmfw-write: prove the firmware is locked */
+	/* --net tap=NAME[,mac=...]: virtio-net on the TAP interface net_tap (NULL: none). */
+	const char *net_tap;
+	uint8_t net_mac[6];
+	char net_tap_buf[16]; /* IFNAMSIZ */
 	/* Storage for the path part of "--disk FILE,ro" (the argv string is not modified). */
 	char disk_path_buf[VMM_MAX_DISKS][4096];
 };

@@ -26,10 +26,11 @@
 #include "rtc.h"
 #include "virtio_devices.h"
 #include "virtio_mmio.h"
+#include "virtio_net.h"
 #include "vsock.h"
 
 #define VMM_NR_EXIT_REASONS 14U			 /* GZVM_EXIT_UNKNOWN + 0 .. + 0xd */
-#define VMM_MAX_VDEVS	    (VMM_MAX_DISKS + 3U) /* disks, console, rng, vsock */
+#define VMM_MAX_VDEVS	    (VMM_MAX_DISKS + 4U) /* disks, console, rng, vsock, net */
 
 /* PSTATE at entry: EL1h with D, A, I and F masked. */
 #define VMM_PSTATE_EL1H_DAIF (PSR_MODE_EL1h | PSR_DAIF)
@@ -62,6 +63,7 @@ struct vmm_vdev {
 		struct vmm_vcon vcon;
 		struct vmm_rng rng;
 		struct vmm_vsock vsock;
+		struct vmm_net net;
 	} u;
 };
 
@@ -88,6 +90,7 @@ struct vmm_vm {
 	struct vmm_vdev *vsock; /* the virtio-vsock transport (--vsock), or NULL */
 	struct vmm_vsock_host vsock_host;
 	bool vsock_host_open;
+	struct vmm_vdev *net; /* the virtio-net transport (--net), or NULL */
 
 	int epfd;
 	int stop_fd;

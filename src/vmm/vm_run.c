@@ -29,6 +29,7 @@
 #define EV_KEY	  0x600000000ULL
 #define EV_TERM	  0x700000000ULL /* --stop-timeout ran out */
 #define EV_VSOCK  0x800000000ULL /* the virtio-vsock host sockets' epoll set */
+#define EV_NET	  0x900000000ULL /* the TAP has frames */
 #define EV_KIND	  0xf00000000ULL
 
 static struct termios saved_tio;
@@ -479,6 +480,9 @@ static void event_loop(struct vmm_vm *vm)
 			case EV_VSOCK:
 				vmm_vsock_host_poll(&vm->vsock->u.vsock);
 				break;
+			case EV_NET:
+				vmm_virtio_process(&vm->net->vd, VMM_NET_RX);
+				break;
 			case EV_QUEUE: {
 				struct vmm_vdev *d = vm->vdevs[tag & 0xff];
 
@@ -590,6 +594,17 @@ int vmm_vm_run(struct vmm_vm *vm)
 		fprintf(stderr, "gzvmm: epoll: %s\n", strerror(errno));
 		return VMM_EXIT_ERROR;
 	}
+	if (vm->net) {
+		/* Edge-triggered: the receive queue reads the TAP dry or until the guest has no
+		 * buffer left; the guest's next notify (it asked for one when the ring went empty)
+		 * resumes it, so frames waiting meanwhile do not spin the loop. */
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u64 = EV_NET};
+
+		if (epoll_ctl(vm->epfd, EPOLL_CTL_ADD, vm->net->u.net.fd, &ev) != 0) {
+			fprintf(stderr, "gzvmm: epoll: %s\n", strerror(errno));
+			return VMM_EXIT_ERROR;
+		}
+	}
 	if (vm->cfg->input != VMM_INPUT_NONE)
 		setup_tty(vm);
 	/* A page a protected guest did not share is not the host's, under gzhyp's host stage 2
@@ -695,6 +710,16 @@ void vmm_vm_print_stats(struct vmm_vm *vm, void *stream)
 				(unsigned long long)v->tx_bytes, (unsigned long long)v->rsts_sent,
 				(unsigned long long)v->dropped);
 		}
+		if (d->vd.ops == &vmm_net_ops)
+			fprintf(f,
+				" rx_frames=%llu rx_bytes=%llu rx_dropped=%llu tx_frames=%llu "
+				"tx_bytes=%llu tx_dropped=%llu",
+				(unsigned long long)d->u.net.rx_frames,
+				(unsigned long long)d->u.net.rx_bytes,
+				(unsigned long long)d->u.net.rx_dropped,
+				(unsigned long long)d->u.net.tx_frames,
+				(unsigned long long)d->u.net.tx_bytes,
+				(unsigned long long)d->u.net.tx_dropped);
 		fprintf(f, " ioeventfd=%s irqfd=%s\n", d->ioeventfd ? "yes" : "no",
 			d->irqfd ? "yes" : "no");
 	}

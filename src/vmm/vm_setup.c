@@ -185,6 +185,18 @@ static int make_devices(struct vmm_vm *vm)
 		vmm_vsock_init(&d->u.vsock, vm->cfg->vsock_cid, &d->vd, &vm->vsock_host);
 		vm->vsock = d;
 	}
+	if (vm->cfg->net_tap) {
+		int fd = vmm_tap_open(vm->cfg->net_tap, err, sizeof(err));
+
+		if (fd < 0)
+			return vmm_report(VMM_EXIT_USAGE, "%s", err);
+		if (add_vdev(vm, &vmm_net_ops, &d) != 0) {
+			close(fd);
+			return vmm_report(VMM_EXIT_ERROR, "out of memory");
+		}
+		vmm_net_init_fd(&d->u.net, fd, vm->cfg->net_mac);
+		vm->net = d;
+	}
 	return 0;
 }
 
@@ -625,6 +637,8 @@ void vmm_vm_teardown(struct vmm_vm *vm)
 			vmm_blk_close(&d->u.blk);
 		if (d->vd.ops == &vmm_vsock_ops)
 			vmm_vsock_close_all(&d->u.vsock);
+		if (d->vd.ops == &vmm_net_ops)
+			vmm_net_close(&d->u.net);
 		vmm_virtio_destroy(&d->vd);
 		free(d);
 		vm->vdevs[i] = NULL;
@@ -634,6 +648,7 @@ void vmm_vm_teardown(struct vmm_vm *vm)
 	if (vm->vsock_host_open)
 		vmm_vsock_host_close(&vm->vsock_host);
 	vm->vsock_host_open = false;
+	vm->net = NULL;
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		free(vm->vcpus[i].run);
 		vm->vcpus[i].run = NULL;

@@ -78,6 +78,19 @@ expect 2 "gzvmm: dtb '$T/big' is too big for guest memory (3000000 bytes)" -- ru
 expect 2 "gzvmm: cannot open disk '$T/nope': No such file or directory" -- run $K --disk "$T/nope"
 expect 2 "gzvmm: disk '$T/tiny.img' is smaller than one 512-byte sector" -- run $K --disk "$T/tiny.img"
 expect 2 "gzvmm: disk '$T/dir' is not a regular file or a block device" -- run $K --disk "$T/dir,ro"
+# --net: the syntax, the MAC, a TAP that is not there (looked up, never created)
+expect 2 "gzvmm: invalid --net 'user' (tap=NAME[,mac=XX:XX:XX:XX:XX:XX])" -- run $K --net user
+expect 2 "gzvmm: --net tap= needs an interface name" -- run $K --net tap=,mac=52:54:00:12:34:56
+expect 2 "gzvmm: tap name 'a-name-of-16-chars' is too long (at most 15 characters)" -- run $K --net tap=a-name-of-16-chars
+expect 2 "gzvmm: invalid --net option 'model=e1000' (only mac=XX:XX:XX:XX:XX:XX is known)" -- run $K --net tap=t0,model=e1000
+expect 2 "gzvmm: invalid MAC address '52:54:00:12:34' (six hex bytes such as 52:54:00:12:34:56, unicast, not all zeros)" -- run $K --net tap=t0,mac=52:54:00:12:34
+expect 2 "gzvmm: invalid MAC address '52:54:00:12:34:5g' (six hex bytes such as 52:54:00:12:34:56, unicast, not all zeros)" -- run $K --net tap=t0,mac=52:54:00:12:34:5g
+expect 2 "gzvmm: invalid MAC address '01:00:5e:00:00:01' (six hex bytes such as 52:54:00:12:34:56, unicast, not all zeros)" -- run $K --net tap=t0,mac=01:00:5e:00:00:01
+expect 2 "gzvmm: invalid MAC address '00:00:00:00:00:00' (six hex bytes such as 52:54:00:12:34:56, unicast, not all zeros)" -- run $K --net tap=t0,mac=00:00:00:00:00:00
+expect 2 "gzvmm: invalid MAC address '52:54:00:12:34:56:78' (six hex bytes such as 52:54:00:12:34:56, unicast, not all zeros)" -- run $K --net tap=t0,mac=52:54:00:12:34:56:78
+expect 2 "gzvmm: option --net given twice" -- run $K --net tap=t0 --net tap=t1
+expect 2 "gzvmm: --deterministic cannot take --net (frames arrive in the host's time)" -- run $K --backend sim --deterministic --net tap=t0
+expect 2 "gzvmm: tap 'gznotap9' does not exist (create it first: ip tuntap add dev gznotap9 mode tap)" -- run $K --net tap=gznotap9 --dry-run
 expect 2 "gzvmm: cannot open console file '$T/no/such/out': No such file or directory" -- run $K --console "file:$T/no/such/out"
 expect 2 "gzvmm: cannot write --dump-dtb file '$T/no/x.dtb': No such file or directory" -- run $K --dump-dtb "$T/no/x.dtb" --dry-run
 # --dtb: libfdt's full check, the reservation map, nesting, /cpus and /memory, phandles and
