@@ -1,6 +1,7 @@
 /* The in-process driver's eventfds: an eventfd the VMM hands over (ioeventfd, irqfd) is the
  * process's own Linux eventfd, kept as a dup of it; a thread polls every watched irqfd's
- * eventfd and fires the irqfd when it is signalled (the kernel's irqfd wait-queue callback). */
+ * eventfd and fires the irqfd when it is signalled (the kernel's irqfd wait-queue callback),
+ * never after its unwatch returned: the VM it injects into may be gone by then. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -118,6 +119,14 @@ void gz_sim_irqfd_unwatch(void *env, struct gzdrv_irqfd *irqfd)
 	poke_watcher();
 }
 
+static bool still_watched(const struct gzdrv_irqfd *irqfd)
+{
+	for (int i = 0; i < MAX_WATCH; i++)
+		if (W.watched[i] == irqfd)
+			return true;
+	return false;
+}
+
 /* Polls every watched irqfd's eventfd; a signal fires the irqfd, a hang-up drops it. */
 static void *watcher_main(void *arg)
 {
@@ -149,13 +158,17 @@ static void *watcher_main(void *arg)
 			if (read(W.wake_pipe[0], buf, sizeof(buf)) < 0)
 				continue;
 		}
+		/* Fired under the lock, and only while still watched: unwatch (a VM going away)
+		 * waits for a firing in progress, and nothing fires an irqfd after it. */
+		pthread_mutex_lock(&W.mu);
 		for (int i = 0; i < n; i++) {
 			uint64_t cnt;
 
-			if (pfd[i].revents & POLLIN &&
+			if (pfd[i].revents & POLLIN && still_watched(who[i]) &&
 			    read(pfd[i].fd, &cnt, sizeof(cnt)) == sizeof(cnt))
 				gzdrv_irqfd_fire(who[i]);
 		}
+		pthread_mutex_unlock(&W.mu);
 	}
 }
 
