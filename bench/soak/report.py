@@ -136,6 +136,7 @@ def main():
     ap.add_argument("--md", required=True)
     ap.add_argument("--svg", required=True)
     ap.add_argument("--command", default="bench/soak/run")
+    ap.add_argument("--specs", default="bench/soak/specs", help="the spec file the runs used")
     args = ap.parse_args()
 
     runs, problems, worlds = [], [], []
@@ -155,12 +156,13 @@ def main():
         svg(worlds, args.svg)
 
     md = ["# Soak: VM lifecycles in the simulator and the full stack", "",
-          f"`{args.command}`: VMs created, run and destroyed one after the other, each the "
-          "next line of `bench/soak/specs` (test guests with 1-8 vCPUs, 16-256 MiB of RAM, one "
-          "in three protected), every console checked against its transcript. The simulator "
+          f"`{args.command}`: VMs created, run and destroyed in a loop, each the next line of "
+          f"`{args.specs}` (test guests, their vCPUs and MiB of RAM, some protected), every "
+          "console checked against its transcript. The simulator "
           "runs them in one process on one simulated machine (`sim_soak`, gzvmm's own set-up "
-          "and teardown); the full stack in one boot of gzhyp + Debian's kernel + gzvm.ko "
-          "under QEMU (`fullstack.sh`, gzvmm --backend gzvm). Counters: the driver's pinned "
+          "and teardown), one VM after the other; the full stack in one boot of gzhyp + "
+          "Debian's kernel + gzvm.ko under QEMU (`fullstack.sh`, gzvmm --backend gzvm, with "
+          "--jobs VMs side by side, each its own gzvmm, the samples between rounds). Counters: the driver's pinned "
           "pages and gzhyp's pool and page tables (sysfs `/sys/kernel/gzvm/`, the opengz "
           "GET_STATISTICS of VM 0), the host's free memory (MemFree; the simulated host's "
           "free memory in the simulator).", ""]
