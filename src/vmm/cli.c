@@ -722,6 +722,9 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 	if (cfg->mem_file && cfg->backend != VMM_BACKEND_GZVM)
 		return vmm_fail(err, errlen,
 				"--mem-file needs --backend gzvm (the simulator's RAM is its own)");
+	/* the gdb server's threads are one VM's vCPUs */
+	if (cfg->sim.gdb_port && cfg->peer_args)
+		return vmm_fail(err, errlen, "--gdb debugs one VM, not a --peer-vm pair");
 	if (seen[O_TRACE_MAX] && !cfg->trace)
 		return vmm_fail(err, errlen, "--trace-max needs --trace FILE");
 	for (int id = 0; id < O_COUNT; id++)

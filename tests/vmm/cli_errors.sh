@@ -257,6 +257,9 @@ expect 2 "gzvmm: invalid --seed 'x' (a number, at least 0)" -- run $K $S --seed 
 expect 2 "gzvmm: --deterministic needs --clock insns" -- run $K $S --deterministic --clock wall
 expect 2 "gzvmm: --deterministic needs --clock insns" -- run $K $S --seed 3 --clock wall
 expect 2 "gzvmm: --record and --replay exclude each other" -- run $K $S --record a --replay b
+expect 2 "gzvmm: --deterministic runs one VM, not a --peer-vm pair" -- run $K $S --deterministic --peer-vm "--kernel x"
+expect 2 "gzvmm: --deterministic runs one VM, not a --peer-vm pair" -- run $K $S --replay a --peer-vm "--kernel x"
+expect 2 "gzvmm: --gdb debugs one VM, not a --peer-vm pair" -- run $K $S --gdb 1234 --peer-vm "--kernel x"
 expect 2 "gzvmm: --replay takes the seed from the recording, not --seed" -- run $K $S --replay a --seed 1
 expect 2 "gzvmm: --record needs a file name" -- run $K $S --record ""
 expect 2 "gzvmm: --trace-max needs --trace FILE" -- run $K $S --trace-max 1M
