@@ -114,6 +114,37 @@ struct gzvm_vcpu_hwstate {
 	__le32 __pad2;
 };
 
+/* opengz extension: the vCPU's exit log, in the hwstate page after gzvm_vcpu_hwstate. While
+ * the host sets `on` (read at the start of each RUN), gzhyp appends every exit of a normal
+ * VM's vCPU (a protected VM's stay closed: none), the ones its fast path and core finished
+ * inside the RUN and the one that ended it, and ends a RUN (GZVM_EXIT_GZ, as at the end of
+ * its budget) before the log wraps over a record of that RUN; the host reads what is new
+ * after each RUN (gzvm.ko's exit trace, docs/debugging.md). */
+#define GZ_EXIT_LOG_OFFSET 256 /* in the hwstate page */
+#define GZ_EXIT_LOG_NR	   78
+
+enum gz_exit_log_handler {
+	GZ_EXIT_LOG_FAST = 1, /* the core's fast path, from the trap */
+	GZ_EXIT_LOG_CORE = 2, /* the core's run loop, back into the guest */
+	GZ_EXIT_LOG_HOST = 3, /* the run page holds it for the host (run->exit_reason) */
+};
+
+struct gz_exit_log_rec {
+	__le64 t_exit; /* the physical counter at the exit */
+	__le64 esr, far, hpfar, pc;
+	__le32 cost;  /* counter ticks from the exit to the vCPU's next entry; 0: not yet */
+	__u8 kind;    /* enum gz_exit_kind: 0 sync, 1 irq, 2 serror, 3 fail-entry */
+	__u8 handler; /* enum gz_exit_log_handler */
+	__le16 __pad;
+};
+
+struct gz_exit_log {
+	__le32 head; /* records written (mod 2^32): the next goes to rec[head % GZ_EXIT_LOG_NR] */
+	__le32 on;   /* the host's: non-zero, log the exits of the RUNs to come */
+	__le64 __pad;
+	struct gz_exit_log_rec rec[GZ_EXIT_LOG_NR];
+};
+
 /* ---- SET_MEMREGION descriptor (x3 = PA of an 8 KiB buffer, x2 = its size) --------------- */
 #define GZVM_MEMREGION_BUF_SIZE (2 * GZ_HVC_PAGE_SIZE)
 
@@ -145,6 +176,10 @@ _Static_assert(GZ_HVC_RUN == 0xfb001005U, "SMC64 id");
 _Static_assert(GZ_HVC_GET_STATISTICS == 0xfb001013U, "SMC64 id");
 _Static_assert(GZ_HVC_ID_SMC32(5) == 0xbb001005U, "SMC32 id");
 _Static_assert(sizeof(struct gzvm_vcpu_hwstate) == 160, "hwstate size");
+_Static_assert(sizeof(struct gz_exit_log_rec) == 48, "exit log record");
+_Static_assert(GZ_EXIT_LOG_OFFSET >= sizeof(struct gzvm_vcpu_hwstate) &&
+		   GZ_EXIT_LOG_OFFSET + sizeof(struct gz_exit_log) <= GZ_HVC_PAGE_SIZE,
+	       "the exit log fits the hwstate page after the hwstate");
 _Static_assert(__builtin_offsetof(struct gzvm_vcpu_hwstate, lr) == 8, "hwstate lr");
 _Static_assert(__builtin_offsetof(struct gzvm_vcpu_hwstate, vtimer_offset) == 136, "offset");
 _Static_assert(__builtin_offsetof(struct gzvm_vcpu_hwstate, vtimer_delay) == 144, "delay");

@@ -19,6 +19,7 @@
 #include <gzhyp/ptimer.h>
 #include <gzhyp/vcpu_exit.h>
 #include <gzhyp/vtimer.h>
+#include <gzabi/hvc.h>
 
 #include "vm_fixture.h"
 
@@ -907,6 +908,59 @@ static void test_budget(void **state)
 	assert_int_equal(vfix_guest.entries, GZ_VCPU_RUN_BUDGET);
 }
 
+/* The exit log in the hwstate page (gzhyp/exit_log.h), once the host turned it on: every exit
+ * the run loop finishes, with its syndrome, PC and the ticks until the next entry; the one that
+ * ends the RUN last. Off, nothing. */
+static void tick(struct gz_cpu_ctx *ctx, void *arg)
+{
+	(void)ctx, (void)arg;
+	fake_hal_set_cntpct(gz_hal_cntpct() + 10);
+}
+
+static void test_exit_log(void **state)
+{
+	struct gz_exit_log *l =
+	    (struct gz_exit_log *)((char *)vfix_hwstate(vm, 0) + GZ_EXIT_LOG_OFFSET);
+	uint64_t wfi = esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI);
+	uint32_t reason;
+
+	(void)state;
+	run_irq(wfi, 0, 0);
+	assert_int_equal(l->head, 0);
+	l->on = 1;
+	fake_hal_set_cntpct(1000);
+	vfix_push(GZ_EXIT_KIND_SYNC, wfi, 0, 0, guest_at, NULL);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, tick, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(l->head, 2);
+	assert_int_equal(l->rec[0].esr, wfi);
+	assert_int_equal(l->rec[0].handler, GZ_EXIT_LOG_CORE);
+	assert_int_equal(l->rec[0].kind, GZ_EXIT_KIND_SYNC);
+	assert_int_equal(l->rec[0].t_exit, 1000);
+	assert_int_equal(l->rec[0].pc, 0x80000000);
+	assert_int_equal(l->rec[0].cost, 0); /* the clock stood still until the next entry */
+	assert_int_equal(l->rec[1].kind, GZ_EXIT_KIND_IRQ);
+	assert_int_equal(l->rec[1].pc, 0x80000004); /* past the WFI */
+	assert_int_equal(l->rec[1].t_exit, 1010);
+	assert_int_equal(l->rec[1].handler, GZ_EXIT_LOG_HOST);
+	assert_int_equal(l->rec[1].cost, 0); /* known at the next entry */
+	fake_hal_set_cntpct(1100);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(l->rec[1].cost, 1100 - 1010);
+	assert_int_equal(l->head, 3);
+	/* the run loop's budget ends a RUN before it could fill the log (the fast path's exits
+	 * do not count against the budget: test_exit_fast.c) */
+	for (int i = 0; i < GZ_VCPU_RUN_BUDGET + 5; i++)
+		vfix_push(GZ_EXIT_KIND_SYNC, wfi, 0, 0, wfi_loop, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_GZ);
+	assert_int_equal(l->head, 3 + GZ_VCPU_RUN_BUDGET);
+	_Static_assert(GZ_VCPU_RUN_BUDGET < GZ_EXIT_LOG_NR, "the budget comes first");
+	l->on = 0;
+	vfix_guest_reset();
+}
+
 static void kick_other(struct gz_cpu_ctx *ctx, void *arg)
 {
 	(void)ctx;
@@ -972,6 +1026,7 @@ int main(void)
 	    T(test_timer_poll),
 	    T(test_poll_vgic_lock),
 	    T(test_budget),
+	    T(test_exit_log),
 	    T(test_run_entry_states),
 	    T(test_hwstate_lrs),
 	    T(test_kick_and_power_off),

@@ -14,6 +14,7 @@
 #include <gzhyp/exit.h>
 #include <gzhyp/vgic.h>
 
+#include <gzabi/hvc.h>
 #include "vm_fixture.h"
 
 #define DIST   0x3fff0000ULL
@@ -467,6 +468,31 @@ static void test_declined_handed_over(void **state)
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, vfix_cmocka_teardown)
+/* With the exit log on (gzhyp/exit_log.h), exits the fast path serves are logged as its own;
+ * once the log holds all but one record of this RUN the fast path declines, the run loop
+ * takes the exit and ends the RUN (GZVM_EXIT_GZ) before the log wraps. */
+static void test_exit_log(void **state)
+{
+	struct gz_exit_log *l =
+	    (struct gz_exit_log *)((char *)vfix_hwstate(vm, 0) + GZ_EXIT_LOG_OFFSET);
+	static struct play psci = {.x = {GZ_PSCI_VERSION}, .pc = PC0};
+	uint32_t reason;
+
+	(void)state;
+	l->on = 1;
+	fake_hal_set_fast_path(gz_exit_fast);
+	for (int i = 0; i < GZ_EXIT_LOG_NR + 5; i++)
+		vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_HVC64, 0), 0, 0, play_fn, &psci);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_GZ);
+	assert_int_equal(l->head, GZ_EXIT_LOG_NR);
+	assert_int_equal(l->rec[0].handler, GZ_EXIT_LOG_FAST);
+	assert_int_equal(l->rec[0].pc, PC0);
+	assert_int_equal(l->rec[GZ_EXIT_LOG_NR - 2].handler, GZ_EXIT_LOG_FAST);
+	assert_int_equal(l->rec[GZ_EXIT_LOG_NR - 1].handler, GZ_EXIT_LOG_CORE);
+	fake_hal_set_fast_path(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +502,7 @@ int main(void)
 	    T(test_stable_reads),
 	    T(test_locate_then_access),
 	    T(test_declined_handed_over),
+	    T(test_exit_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,9 @@
  * or one with a TLBI leaves the queue without it; a free turn waits for vCPUs in transit
  * (not with the wall clock); a threaded yield hands the turn to a waiter; in deterministic
  * mode the turn is the scheduler's (quanta: ten alone, one contended, the short one for a
- * kicked vCPU).
+ * kicked vCPU); the debugger's instruction count stops the engine before the block that holds
+ * it runs (not for one that does not run, not once each instruction is hooked), and a stop
+ * in a block gives back the instructions of it that did not run.
  * test-libs: gzsim_internal gzsim gzcore gzlib */
 #include <stdarg.h>
 #include <stddef.h>
@@ -276,6 +278,41 @@ static void test_deterministic(void **state)
 	gz_sim_det_remove(0);
 }
 
+static void test_icount_and_uncount(void **state)
+{
+	struct gz_sim_vcpu *v = &vc[0];
+
+	(void)state;
+	atomic_store(&gz_sim_m.insns, 100);
+	v->insns = 40;
+	atomic_store(&gz_sim_exec_icount_at, 110);
+	/* the block of 10 ends before instruction 110: it runs */
+	v->reason = GZ_SIM_STOP_NONE;
+	gz_sim_exec_block_hook(v->uc, 0x1000, 40, v);
+	assert_int_equal(v->reason, GZ_SIM_STOP_NONE);
+	assert_int_equal(atomic_load(&gz_sim_m.insns), 110);
+	/* the next one holds it: stopped before it runs, its instructions given back */
+	gz_sim_exec_block_hook(v->uc, 0x1028, 16, v);
+	assert_int_equal(v->reason, GZ_SIM_STOP_ICOUNT);
+	assert_int_equal(atomic_load(&gz_sim_m.insns), 110);
+	assert_int_equal(v->insns, 50);
+	/* with each instruction hooked the block runs; a stop at its third instruction gives
+	 * back the other two; an address outside the block changes nothing */
+	v->icount_near = true;
+	v->reason = GZ_SIM_STOP_NONE;
+	gz_sim_exec_block_hook(v->uc, 0x1028, 16, v);
+	assert_int_equal(v->reason, GZ_SIM_STOP_NONE);
+	assert_int_equal(v->blk_before, 110);
+	gz_sim_exec_uncount(v, 0x1030);
+	assert_int_equal(atomic_load(&gz_sim_m.insns), 112);
+	assert_int_equal(v->insns, 52);
+	gz_sim_exec_uncount(v, 0x2000);
+	gz_sim_exec_uncount(v, 0xff0);
+	assert_int_equal(atomic_load(&gz_sim_m.insns), 112);
+	v->icount_near = false;
+	atomic_store(&gz_sim_exec_icount_at, UINT64_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +322,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_wall_clock_does_not_wait, setup_wall, teardown),
 	    cmocka_unit_test_setup_teardown(test_yield_threaded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_deterministic, setup_det, teardown),
+	    cmocka_unit_test_setup_teardown(test_icount_and_uncount, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

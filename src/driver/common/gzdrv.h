@@ -149,6 +149,28 @@ struct gzdrv_ops {
  * peer (gzdrv_chan_wake). */
 #define GZDRV_MAX_VM_ID 16
 
+/* One exit in the driver's exit trace (xtrace.c): the hypervisor's record (gzabi/hvc.h,
+ * struct gz_exit_log_rec), whose vCPU it was, and what the host made of it. */
+enum gzdrv_xtrace_handler {
+	GZDRV_XTRACE_DRIVER = 4, /* after GZ_EXIT_LOG_*: the driver finished it in the kernel */
+	GZDRV_XTRACE_VMM = 5,	 /* the VMM got it */
+};
+
+struct gzdrv_xrec {
+	uint64_t t_exit, esr, far, hpfar, pc;
+	uint32_t cost;	    /* counter ticks from the exit to the next entry */
+	uint32_t gzvm_exit; /* the GZVM_EXIT_* of the RUN it ended; 0: it ended none */
+	uint16_t vm_id, vcpu;
+	uint8_t kind, handler; /* enum gz_exit_kind; GZ_EXIT_LOG_* or GZDRV_XTRACE_* */
+};
+
+/* The driver-wide ring of the last exits of every VM (oldest overwritten). */
+struct gzdrv_xtrace {
+	void *lock;
+	struct gzdrv_xrec *rec;
+	uint64_t cap, head, lost; /* lost: records the hypervisor's log wrapped over */
+};
+
 struct gzdrv {
 	const struct gzdrv_ops *ops;
 	void *env;
@@ -160,6 +182,7 @@ struct gzdrv {
 	uint32_t destroy_batch_pages; /* pages reclaimed per DESTROY_VM call; power of 2 */
 	uint32_t gpa_bits;	      /* answer to GZVM_CAP_VM_GPA_SIZE */
 	uint64_t cntfrq;	      /* counter frequency, Hz (vtimer delay -> ns) */
+	struct gzdrv_xtrace *xtrace;  /* the exit trace; NULL: off */
 };
 
 /* One memslot. pa[] holds the PA of each pinned page (0 = not pinned). */
@@ -206,7 +229,13 @@ struct gzdrv_vcpu {
 	uint64_t nr_kernel_exits;
 	bool running; /* inside GZVM_RUN (one caller at a time) */
 	bool owned;   /* reserved by a fd (or a direct gzdrv_vcpu_create caller) */
-	void *priv;   /* embedder's (wait queue, hrtimer...) */
+	/* the exit trace: the next record of the hypervisor's log to take, the log's head at
+	 * the last RUN, and the RUN's last exit held until its cost is known */
+	uint32_t xlog_seen, xlog_head;
+	bool xpend;
+	uint32_t xpend_exit;
+	uint8_t xpend_handler;
+	void *priv; /* embedder's (wait queue, hrtimer...) */
 };
 
 struct gzdrv_vm_stats {
@@ -265,6 +294,17 @@ int gzdrv_set_destroy_batch_pages(struct gzdrv *drv, uint32_t pages);
  * without them. */
 int gzdrv_vm_limit(struct gzdrv *drv, uint64_t set, uint64_t *now);
 int gzdrv_hyp_quota_default(struct gzdrv *drv, uint64_t set, uint64_t *now);
+
+/* The exit trace (xtrace.c; gzvm.ko's exit_trace parameter and debugfs file): keep the last
+ * @nr exits of every VM's vCPUs, each vCPU's hypervisor log turned on and read after every RUN, so that none is lost. 0 or
+ * -ENOMEM; stop frees it (no VM may run then). */
+int gzdrv_xtrace_start(struct gzdrv *drv, uint64_t nr);
+void gzdrv_xtrace_stop(struct gzdrv *drv);
+/* Record @i of the trace, oldest first (false past the newest); *@lost: records the
+ * hypervisor's logs wrapped over before the driver read them. */
+bool gzdrv_xtrace_get(struct gzdrv *drv, uint64_t i, struct gzdrv_xrec *out, uint64_t *lost);
+/* Empty the trace. */
+void gzdrv_xtrace_clear(struct gzdrv *drv);
 
 /* Drop what gzdrv_init created (the VM registry's lock) once every VM is released. */
 void gzdrv_fini(struct gzdrv *drv);

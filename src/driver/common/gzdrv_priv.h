@@ -22,6 +22,13 @@
 /* A hypervisor that answers BUSY forever must not hang VM teardown. */
 #define GZDRV_DESTROY_MAX_CALLS (1U << 22)
 
+/* The exit trace's side of a vCPU (xtrace.c): created, after each RUN (@exit_reason its
+ * GZVM_EXIT_*), its last exit finished in the kernel, freed. Nothing while the trace is off. */
+void gzdrv_xtrace_vcpu_init(struct gzdrv_vcpu *vcpu);
+void gzdrv_xtrace_run(struct gzdrv_vcpu *vcpu, uint32_t exit_reason);
+void gzdrv_xtrace_in_kernel(struct gzdrv_vcpu *vcpu);
+void gzdrv_xtrace_vcpu_end(struct gzdrv_vcpu *vcpu);
+
 static inline void gzdrv_lock(struct gzdrv_vm *vm)
 {
 	vm->drv->ops->lock(vm->drv->env, vm->lock);

@@ -47,6 +47,7 @@ int gzdrv_vcpu_create(struct gzdrv_vm *vm, uint64_t id, struct gzdrv_vcpu **out)
 		ops->free(drv->env, vcpu);
 		return ret;
 	}
+	gzdrv_xtrace_vcpu_init(vcpu);
 	*out = vcpu;
 	return 0;
 }
@@ -55,6 +56,7 @@ void gzdrv_vcpu_free(struct gzdrv_vcpu *vcpu)
 {
 	struct gzdrv *drv = vcpu->vm->drv;
 
+	gzdrv_xtrace_vcpu_end(vcpu);
 	gzdrv_call1(drv, GZ_HVC_DESTROY_VCPU, gz_hvc_tuple(vcpu->vm->vm_id, (uint16_t)vcpu->id),
 		    NULL);
 	if (drv->ops->vcpu_destroy)
@@ -261,9 +263,11 @@ long gzdrv_run(struct gzdrv_vcpu *vcpu, uint64_t arg)
 		vcpu->nr_exits++;
 		if (ops->trace_exit)
 			ops->trace_exit(drv->env, run->exit_reason);
+		gzdrv_xtrace_run(vcpu, run->exit_reason);
 		gzdrv_irqfd_scan_lrs(vcpu);
 		if (!exit_in_kernel(vcpu, run, &ret) || ret)
 			break;
+		gzdrv_xtrace_in_kernel(vcpu);
 		vcpu->nr_kernel_exits++;
 	}
 	if (ops->copy_to_user(drv->env, arg, run, sizeof(*run)) && !ret)

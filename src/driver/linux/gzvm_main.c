@@ -273,6 +273,11 @@ static struct kobject *gzvm_kobj;
 
 static bool gzvm_probed;
 
+/* The exit trace (docs/debugging.md): the last N exits of every VM in debugfs exit_trace. */
+static unsigned int exit_trace;
+module_param(exit_trace, uint, 0444);
+MODULE_PARM_DESC(exit_trace, "exits kept in debugfs gzvm/exit_trace (0: no trace)");
+
 static int gzvm_drv_probe(struct platform_device *pdev)
 {
 	int ret;
@@ -303,6 +308,8 @@ static int gzvm_drv_probe(struct platform_device *pdev)
 	ret = sysfs_create_group(gzvm_kobj, &gzvm_attr_group);
 	if (ret)
 		goto err_kobj;
+	if (exit_trace && gzdrv_xtrace_start(&gzvm_drv, exit_trace))
+		dev_warn(&pdev->dev, "no room for an exit trace of %u exits\n", exit_trace);
 	gzvm_debugfs_init();
 	ret = misc_register(&gzvm_dev);
 	if (ret)
@@ -312,6 +319,7 @@ static int gzvm_drv_probe(struct platform_device *pdev)
 
 err_debugfs:
 	gzvm_debugfs_exit();
+	gzdrv_xtrace_stop(&gzvm_drv);
 	sysfs_remove_group(gzvm_kobj, &gzvm_attr_group);
 err_kobj:
 	kobject_put(gzvm_kobj);
@@ -324,6 +332,7 @@ static int gzvm_drv_remove(struct platform_device *pdev)
 {
 	misc_deregister(&gzvm_dev);
 	gzvm_debugfs_exit();
+	gzdrv_xtrace_stop(&gzvm_drv);
 	sysfs_remove_group(gzvm_kobj, &gzvm_attr_group);
 	kobject_put(gzvm_kobj);
 	gzvm_kobj = NULL;

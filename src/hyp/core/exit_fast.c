@@ -9,7 +9,9 @@
  * side effect: a refused exit leaves everything as it was.
  */
 #include <arm64/esr.h>
+#include <gzabi/hvc.h>
 #include <gzhyp/exit.h>
+#include <gzhyp/exit_log.h>
 #include <gzhyp/mmio.h>
 #include <gzhyp/psci.h>
 #include <gzhyp/ptimer.h>
@@ -49,12 +51,14 @@ bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 {
 	struct gz_vcpu *v;
 	struct gz_exit *x;
+	uint64_t t_exit, pc;
 
 	if (!ctx || !rec || !ctx->fast_exits)
 		return false;
 	v = GZ_CONTAINER_OF(ctx, struct gz_vcpu, ctx);
 	v->exit_handed = false;
-	if (rec->kind != GZ_EXIT_KIND_SYNC)
+	/* a full exit log: the run loop takes this one and ends the RUN (exit_log.h) */
+	if (rec->kind != GZ_EXIT_KIND_SYNC || gz_exit_log_full(v))
 		return false;
 	switch (ESR_EC(rec->esr)) {
 	case ESR_EC_HVC64:
@@ -73,8 +77,11 @@ bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 		v->exit_handed = true; /* the run loop dispatches it as decoded */
 		return false;
 	}
+	t_exit = gz_exit_log_now(v);
+	pc = ctx->pc; /* the exit's: the handler moves it on */
 	if (gz_exit_dispatch(v, x) != GZ_EXIT_RESUME)
 		return false;
+	gz_exit_log_add(v, rec, pc, t_exit, GZ_EXIT_LOG_FAST, gz_exit_log_now(v));
 	v->nr_exits++;
 	v->nr_fast_exits++;
 	return true;

@@ -6,6 +6,7 @@
 #include <gzabi/hvc.h>
 #include <gzhyp/atomic.h>
 #include <gzhyp/exit.h>
+#include <gzhyp/exit_log.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/mmio.h>
 #include <gzhyp/s2pt.h>
@@ -64,6 +65,8 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 {
 	struct gz_vm *vm = v->vm;
 	struct gz_exit_record rec;
+	enum gz_exit_action act;
+	uint64_t t_exit, pc;
 	uint16_t vmid;
 	int r;
 
@@ -79,7 +82,10 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	v->ctx.vttbr_el2 = gz_s2pt_vttbr(&vm->mem.s2);
 	gz_memset(&rec, 0, sizeof(rec));
 	v->exit_handed = false;
+	gz_exit_log_enter(v);
 	r = gz_hal_vcpu_run(&v->ctx, &rec);
+	t_exit = gz_exit_log_now(v);
+	pc = v->ctx.pc; /* the exit's: handlers move it on */
 	save_lrs(v);
 	gz_vgic_sync(&vm->vgic, v->id);
 	gz_vtimer_update(&vm->vgic, v->id, &v->ctx);
@@ -92,8 +98,10 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	v->nr_exits++;
 	/* The interrupt was gzhyp's own (the timer the sync just injected, maintenance, a
 	 * kick): straight back in, the flush above picks up what it announced. */
-	if (rec.kind == GZ_EXIT_KIND_IRQ && gz_hal_vcpu_irq_consumed())
+	if (rec.kind == GZ_EXIT_KIND_IRQ && gz_hal_vcpu_irq_consumed()) {
+		gz_exit_log_add(v, &rec, pc, t_exit, GZ_EXIT_LOG_CORE, 0);
 		return GZ_EXIT_RESUME;
+	}
 	/* An exit the fast path declined comes decoded (and located in the vGIC). */
 	if (!v->exit_handed) {
 		arm64_exit_decode(&rec, &v->exit.desc);
@@ -102,7 +110,10 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 		if (v->exit.desc.type == GZ_XT_FAIL_ENTRY)
 			v->exit.desc.esr = rec.esr; /* the HAL's reason, for fail_entry */
 	}
-	return gz_exit_dispatch(v, &v->exit);
+	act = gz_exit_dispatch(v, &v->exit);
+	gz_exit_log_add(v, &rec, pc, t_exit,
+			act == GZ_EXIT_TO_HOST ? GZ_EXIT_LOG_HOST : GZ_EXIT_LOG_CORE, 0);
+	return act;
 }
 
 int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
@@ -160,6 +171,7 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 
 	complete_previous(v, completion);
 	gz_vcpu_idle_adapt(v);
+	gz_exit_log_run(v);
 	for (budget = GZ_VCPU_RUN_BUDGET;; budget--) {
 		if (enter_once(v) == GZ_EXIT_TO_HOST)
 			break;
@@ -174,7 +186,7 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 			gz_vcpu_exit_simple(v, GZVM_EXIT_IPI);
 			break;
 		}
-		if (budget == 1) {
+		if (budget == 1 || gz_exit_log_full(v)) {
 			gz_vcpu_exit_simple(v, GZVM_EXIT_GZ);
 			break;
 		}

@@ -97,6 +97,7 @@ int gz_vcpu_create(struct gz_vm *vm, uint64_t idx, gz_pa_t shared_pa)
 	v->shared_pa = shared_pa;
 	v->run = run;
 	v->hwstate = hw;
+	v->xlog_last = UINT64_MAX; /* no exit logged yet, so no cost to fill */
 	gz_vcpu_reset(v, 0, 0);
 	gz_hal_lock(&vm->lock);
 	/* Checked again: another CPU may have created this index, or started DESTROY_VM

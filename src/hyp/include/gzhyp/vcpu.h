@@ -70,6 +70,11 @@ struct gz_vcpu {
 	/* [run] exit statistics */
 	uint64_t nr_exits;
 	uint64_t nr_fast_exits; /* of which served by gz_exit_fast */
+	/* [run] the exit log (gzhyp/exit_log.h): records written, the head when this RUN
+	 * began, whether it is on for this RUN, the counter at the exit whose cost is not known
+	 * yet (UINT64_MAX: none) */
+	uint64_t xlog_head, xlog_start, xlog_last;
+	bool xlog_on;
 	/* [run] halt polling (vcpu_idle.c): how long a WFI spins for a wake-up before the IDLE
 	 * exit, adapted to how soon the vCPU was woken after its last IDLE exit */
 	uint64_t poll_ticks, idle_since;
