@@ -98,6 +98,14 @@ struct images {
 	const char *bootargs, *nonce;
 };
 
+/* A file option's contents: given again, the later file counts (as for --bootargs and --nonce)
+ * and the earlier one is freed. */
+static void take_file(unsigned char **buf, size_t *len, const char *path)
+{
+	free(*buf);
+	*buf = slurp(path, len);
+}
+
 /* The options after the two files; --nonce and --pvmfw only for a report. */
 static void read_images(struct images *im, int argc, char **argv, bool report)
 {
@@ -109,11 +117,11 @@ static void read_images(struct images *im, int argc, char **argv, bool report)
 		if (report && !strcmp(argv[i], "--nonce"))
 			im->nonce = argv[i + 1];
 		else if (report && !strcmp(argv[i], "--pvmfw"))
-			im->pvmfw = slurp(argv[i + 1], &im->pvmfw_size);
+			take_file(&im->pvmfw, &im->pvmfw_size, argv[i + 1]);
 		else if (!strcmp(argv[i], "--kernel"))
-			im->kernel = slurp(argv[i + 1], &im->kernel_size);
+			take_file(&im->kernel, &im->kernel_size, argv[i + 1]);
 		else if (!strcmp(argv[i], "--initrd"))
-			im->initrd = slurp(argv[i + 1], &im->initrd_size);
+			take_file(&im->initrd, &im->initrd_size, argv[i + 1]);
 		else if (!strcmp(argv[i], "--bootargs"))
 			im->bootargs = argv[i + 1];
 		else

@@ -54,6 +54,9 @@ cp block block.long && printf '\0' >>block.long
 expect 1 "gz-sign: signature block malformed" \
 	"$GZSIGN" verify k.pub block.long --kernel kernel --initrd initrd --bootargs "$ARGS"
 cp block block.sig && printf '\x55' | dd of=block.sig bs=1 seek=200 conv=notrunc 2>/dev/null
+# a file option given again: the later file counts (under ASan: the earlier one is freed)
+expect 0 "$ok" "$GZSIGN" verify k.pub block --kernel kernel.bad --kernel kernel --initrd initrd.bad \
+	--initrd initrd --bootargs "$ARGS"
 expect 1 "gz-sign: signature does not verify" \
 	"$GZSIGN" verify k.pub block.sig --kernel kernel --initrd initrd --bootargs "$ARGS"
 
