@@ -122,7 +122,7 @@ static int open_file(const char *what, const char *path, int flags, uint64_t *si
 
 static int load_firmware(struct vmm_vm *vm)
 {
-	uint64_t size;
+	uint64_t size = 0; /* set with a valid fd; GCC -O2 cannot see it */
 	int fd = open_file("firmware", vm->cfg->bios, O_RDONLY, &size), rc;
 
 	if (fd < 0)
@@ -147,7 +147,7 @@ static int load_firmware(struct vmm_vm *vm)
 static int open_vars(struct vmm_vm *vm)
 {
 	struct vmm_flash_bank *b = &vm->flash.bank[1];
-	uint64_t size;
+	uint64_t size = 0; /* set with a valid fd; GCC -O2 cannot see it */
 	int rc;
 
 	b->fd = open_file("variable store", vm->cfg->bios_vars, O_RDWR, &size);
