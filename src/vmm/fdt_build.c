@@ -177,7 +177,20 @@ static int add_flash(void *fdt)
 	return fdt_end_node(fdt);
 }
 
-static int add_virtio(void *fdt, unsigned i)
+/* A protected VM's bounce pool (a child of /reserved-memory), the virtio transports'
+ * memory-region. */
+static int add_swiotlb(void *fdt, const struct vmm_fdt_params *p)
+{
+	uint64_t reg[2] = {p->swiotlb_base, p->swiotlb_size};
+
+	CHK(begin_at(fdt, "restricted-dma", p->swiotlb_base));
+	CHK(fdt_property_string(fdt, "compatible", "restricted-dma-pool"));
+	CHK(prop_reg(fdt, reg, 1));
+	CHK(fdt_property_u32(fdt, "phandle", VMM_FDT_PHANDLE_SWIOTLB));
+	return fdt_end_node(fdt);
+}
+
+static int add_virtio(void *fdt, unsigned i, bool swiotlb)
 {
 	uint64_t base = VMM_VIRTIO_BASE + i * VMM_VIRTIO_STRIDE;
 	uint64_t reg[2] = {base, VMM_VIRTIO_STRIDE};
@@ -188,6 +201,8 @@ static int add_virtio(void *fdt, unsigned i)
 	CHK(prop_reg(fdt, reg, 1));
 	CHK(prop_cells(fdt, "interrupts", irq, 3));
 	CHK(fdt_property(fdt, "dma-coherent", NULL, 0));
+	if (swiotlb)
+		CHK(fdt_property_u32(fdt, "memory-region", VMM_FDT_PHANDLE_SWIOTLB));
 	return fdt_end_node(fdt);
 }
 
@@ -234,20 +249,31 @@ static int add_chosen(void *fdt, const struct vmm_fdt_params *p)
 
 /* The page where gzhyp hands a VM booted through pvmfw its CDI and measurements
  * (include/gzabi/pvmfw.h): no-map, the kernel's to find, not to use as RAM. */
+/* The DICE handover page of a VM booted through pvmfw (a child of /reserved-memory). */
 static int add_dice(void *fdt)
 {
 	uint64_t reg[2] = {GZ_PVMFW_DICE_GPA, GZ_PVMFW_DICE_SIZE};
+
+	CHK(begin_at(fdt, "dice", GZ_PVMFW_DICE_GPA));
+	CHK(fdt_property_string(fdt, "compatible", "opengz,dice"));
+	CHK(prop_reg(fdt, reg, 1));
+	CHK(fdt_property(fdt, "no-map", NULL, 0));
+	return fdt_end_node(fdt);
+}
+
+/* /reserved-memory: the DICE page (--pvmfw) and a protected VM's bounce pool, either or both. */
+static int add_reserved(void *fdt, const struct vmm_fdt_params *p)
+{
 	uint32_t two = 2;
 
 	CHK(fdt_begin_node(fdt, "reserved-memory"));
 	CHK(prop_cells(fdt, "#address-cells", &two, 1));
 	CHK(prop_cells(fdt, "#size-cells", &two, 1));
 	CHK(fdt_property(fdt, "ranges", NULL, 0));
-	CHK(begin_at(fdt, "dice", GZ_PVMFW_DICE_GPA));
-	CHK(fdt_property_string(fdt, "compatible", "opengz,dice"));
-	CHK(prop_reg(fdt, reg, 1));
-	CHK(fdt_property(fdt, "no-map", NULL, 0));
-	CHK(fdt_end_node(fdt));
+	if (p->dice)
+		CHK(add_dice(fdt));
+	if (p->swiotlb_size)
+		CHK(add_swiotlb(fdt, p));
 	return fdt_end_node(fdt);
 }
 
@@ -269,8 +295,8 @@ static int build(const struct vmm_fdt_params *p, void *fdt, size_t size)
 	CHK(fdt_property_string(fdt, "device_type", "memory"));
 	CHK(prop_reg(fdt, mem, 1));
 	CHK(fdt_end_node(fdt));
-	if (p->dice)
-		CHK(add_dice(fdt));
+	if (p->dice || p->swiotlb_size)
+		CHK(add_reserved(fdt, p));
 	CHK(add_cpus(fdt, p->cpus));
 	CHK(fdt_begin_node(fdt, "psci"));
 	CHK(fdt_property(fdt, "compatible", psci_compat, sizeof(psci_compat)));
@@ -283,7 +309,7 @@ static int build(const struct vmm_fdt_params *p, void *fdt, size_t size)
 	if (p->flash)
 		CHK(add_flash(fdt));
 	for (unsigned i = 0; i < p->nvirtio; i++)
-		CHK(add_virtio(fdt, i));
+		CHK(add_virtio(fdt, i, p->swiotlb_size != 0));
 	if (p->channel)
 		CHK(add_channel(fdt));
 	CHK(fdt_end_node(fdt));

@@ -21,11 +21,15 @@ struct vmm_fdt_params {
 	const void *bootsig; /* --boot-sig: /chosen's opengz,boot-signature (NULL: none) */
 	bool dice;	     /* --pvmfw: /reserved-memory/dice@7ffff000, the DICE handover */
 	size_t bootsig_size;
+	/* swiotlb_size != 0: a "restricted-dma-pool" there (a protected VM's bounce pool,
+	 * swiotlb.h), the memory-region of every virtio transport */
+	uint64_t swiotlb_base, swiotlb_size;
 };
 
-#define VMM_FDT_PHANDLE_GIC  1U
-#define VMM_FDT_PHANDLE_CLK  2U
-#define VMM_FDT_PHANDLE_GPIO 3U
+#define VMM_FDT_PHANDLE_GIC	1U
+#define VMM_FDT_PHANDLE_CLK	2U
+#define VMM_FDT_PHANDLE_GPIO	3U
+#define VMM_FDT_PHANDLE_SWIOTLB 4U
 
 /* Builds the blob into buf (bufsize bytes, packed). Returns 0, or -1 if it does not fit or
  * the parameters are out of range. */

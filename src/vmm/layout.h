@@ -39,6 +39,11 @@
 #define VMM_GPIO_POWER_LINE 3U
 #define VMM_KEY_POWER	    116U
 
+/* A protected VM's bounce pool (swiotlb.h): the last 4 MiB of its RAM, slot 4 (pvmfw has 3),
+ * given to VMs of at least 32 MiB. */
+#define VMM_SWIOTLB_SIZE (4ULL << 20)
+#define VMM_SWIOTLB_SLOT 4U
+
 /* The optional scratch register file of the project's test guests (--testdev) is at
  * GZDEV_TESTDEV_BASE (gzdev/testdev.h), not in the device tree. */
 

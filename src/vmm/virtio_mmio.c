@@ -32,7 +32,7 @@ uint64_t vmm_virtio_offered(struct vmm_virtio *vd)
 	uint64_t f = vd->ops->features(vd) | VIRTIO_F_RING_EVENT_IDX;
 
 	if (vd->version == 2)
-		f |= VIRTIO_F_VERSION_1;
+		f |= VIRTIO_F_VERSION_1 | (vd->access_platform ? VIRTIO_F_ACCESS_PLATFORM : 0);
 	return f;
 }
 

@@ -54,8 +54,9 @@
 #define VIRTIO_INT_USED_RING 1U
 #define VIRTIO_INT_CONFIG    2U
 
-#define VIRTIO_F_RING_EVENT_IDX (1ULL << 29)
-#define VIRTIO_F_VERSION_1	(1ULL << 32)
+#define VIRTIO_F_RING_EVENT_IDX	 (1ULL << 29)
+#define VIRTIO_F_VERSION_1	 (1ULL << 32)
+#define VIRTIO_F_ACCESS_PLATFORM (1ULL << 33)
 
 #define VMM_VIRTIO_MAX_QUEUES 3U
 
@@ -93,7 +94,8 @@ struct vmm_virtio {
 	void *dev; /* device state */
 	const struct vmm_mem *mem;
 	unsigned version;
-	unsigned index; /* transport number: address and SPI */
+	unsigned index;	      /* transport number: address and SPI */
+	bool access_platform; /* offer VIRTIO_F_ACCESS_PLATFORM (modern transports only) */
 	/* Raise the transport's interrupt (irqfd write). */
 	void (*irq)(void *ctx);
 	/* A QueueNotify write reached the VMM (no ioeventfd): schedule processing of q. */

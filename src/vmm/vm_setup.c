@@ -22,6 +22,7 @@
 #include "openfile.h"
 #include <gzabi/pvmfw.h>
 #include "ram.h"
+#include "swiotlb.h"
 
 #define ERRLEN	     512
 #define FDT_BUF_SIZE (64U * 1024U)
@@ -116,6 +117,9 @@ static int add_vdev(struct vmm_vm *vm, const struct vmm_virtio_dev_ops *ops, str
 		free(d);
 		return -1;
 	}
+	/* A protected guest's buffers are where it bounces them (its swiotlb pool), not
+	 * anywhere in its RAM: the device says it honours the platform's DMA restrictions. */
+	d->vd.access_platform = vm->cfg->protected_vm;
 	d->vd.irq = vdev_raise;
 	d->vd.notify = vdev_notify;
 	d->vd.cb_ctx = d;
@@ -264,6 +268,8 @@ static int load_images(struct vmm_vm *vm)
 		    .bootsig = vm->pvmfw.bootsig,
 		    .bootsig_size = vm->pvmfw.bootsig_size,
 		    .dice = vm->pvmfw.image != NULL,
+		    .swiotlb_base = VMM_RAM_BASE + vm->ram_size - vmm_swiotlb_size(cfg),
+		    .swiotlb_size = vmm_swiotlb_size(cfg),
 		};
 
 		if (vmm_fdt_build(&p, vm->dtb, FDT_BUF_SIZE) != 0) {
@@ -340,7 +346,7 @@ static int create_vm(struct vmm_vm *vm)
 	    .slot = 0,
 	    .flags = GZVM_USER_MEM_REGION_GUEST_MEM,
 	    .guest_phys_addr = VMM_RAM_BASE,
-	    .memory_size = vm->ram_size,
+	    .memory_size = vm->ram_size - vmm_swiotlb_size(vm->cfg),
 	    .userspace_addr = (uint64_t)(uintptr_t)vm->ram,
 	};
 	struct gzvm_create_device dist = {
@@ -387,6 +393,9 @@ static int create_vm(struct vmm_vm *vm)
 	r = be_ioctl(vm, vm->vm_fd, GZVM_SET_USER_MEMORY_REGION, &slot);
 	if (r < 0)
 		return vmm_hv_fail(vm, "GZVM_SET_USER_MEMORY_REGION", r);
+	r = vmm_swiotlb_map(vm);
+	if (r)
+		return (int)r;
 	if (vmm_flash_map(vm) != 0)
 		return VMM_EXIT_ERROR;
 	r = vmm_pvmfw_announce(vm);
@@ -542,7 +551,7 @@ int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct v
 	rc = vmm_ram_get(vm);
 	if (rc)
 		return rc;
-	vmm_mem_add(&vm->mem, VMM_RAM_BASE, vm->ram_size, vm->ram);
+	vmm_ram_regions(vm);
 	rc = vmm_pvmfw_open(vm);
 	if (rc)
 		return rc;
@@ -594,8 +603,7 @@ int vmm_vm_reboot(struct vmm_vm *vm)
 	rc = vmm_ram_get(vm);
 	if (rc)
 		return rc;
-	vm->mem.n = 0;
-	vmm_mem_add(&vm->mem, VMM_RAM_BASE, vm->ram_size, vm->ram);
+	vmm_ram_regions(vm);
 	rc = vmm_pvmfw_reload(vm);
 	if (rc)
 		return rc;

@@ -8,7 +8,9 @@
 # but its mailbox, every forged call is refused, the guest's secret is intact
 # (expected/pvm_secret.txt), and the pages gzhyp gives back when the VM is destroyed hold
 # nothing of it. A second run kills gzvmm with SIGKILL mid-run: the pages come back scrubbed
-# too (expected/host_attack_kill.txt).
+# too (expected/host_attack_kill.txt). A third runs pvm_blk, whose virtio disk goes through the
+# bounce pool it shared (gzvmm's STATIC_SWIOTLB memslot): the attacker reads that pool and the
+# mailbox, nothing else (expected/host_attack_blk.txt, pvm_blk.txt).
 #   host_attack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR
 set -uo pipefail
 image=$1 guests_dir=$2 work=$3
@@ -27,7 +29,7 @@ kdir=$("$root/scripts/fetch-kernel" --print) ||
   -I"$root/tests/qemu/gzattack" "$root/tests/qemu/gzattack/host_attack.c" \
   "$root/tests/qemu/gzattack/hattack.c" -o "$r/bin/host_attack" ||
   { echo "FAIL: host_attack did not build"; exit 1; }
-cp "$work/attack-ko/gzattack.ko" "$r/gzattack.ko" && cp "$guests_dir/pvm_secret.elf" "$r/" ||
+cp "$work/attack-ko/gzattack.ko" "$r/gzattack.ko" && cp "$guests_dir"/pvm_{secret,blk}.elf "$r/" ||
   exit 1
 
 # The guest's console shows "waiting for the host" once its secret is written and its mailbox
@@ -38,34 +40,45 @@ cat >"$r/init" <<'EOF'
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 insmod /gzvm.ko && insmod /gzattack.ko && echo "init: insmod gzvm.ko gzattack.ko ok"
 guest() {
-  gzvmm run --backend gzvm --protected --kernel /pvm_secret.elf --mem 128M --cpus 1 \
-    --console file:/tmp/out.$1 2>/tmp/err.$1 &
+  name=$1 elf=$2
+  shift 2
+  gzvmm run --backend gzvm --protected --kernel /$elf --mem 128M --cpus 1 "$@" \
+    --console file:/tmp/out.$name 2>/tmp/err.$name &
   pid=$!
   n=0
-  while ! grep -q "waiting for the host" /tmp/out.$1 2>/dev/null && [ $n -lt 240 ]; do
+  while ! grep -q "waiting for the host" /tmp/out.$name 2>/dev/null && [ $n -lt 240 ]; do
     sleep 0.5; n=$((n + 1))
   done
 }
-guest attack
-host_attack attack $pid /tmp/state.attack >/tmp/attack 2>&1
-wait $pid
-echo "gzvmm: exit status $?" >>/tmp/attack
-host_attack after /tmp/state.attack "after the VM ended" >>/tmp/attack 2>&1
-guest kill
+attack() {
+  host_attack attack $pid /tmp/state.$name >/tmp/$name 2>&1
+  wait $pid
+  echo "gzvmm: exit status $?" >>/tmp/$name
+  host_attack after /tmp/state.$name "after the VM ended" >>/tmp/$name 2>&1
+}
+guest attack pvm_secret.elf
+attack
+guest kill pvm_secret.elf
 host_attack scan $pid /tmp/state.kill >/tmp/kill 2>&1
 kill -9 $pid; wait $pid
 host_attack after /tmp/state.kill "after the VMM was killed" >>/tmp/kill 2>&1
-for f in attack out.attack kill; do
+# the disk through the bounce pool: sector 0 names it
+dd if=/dev/zero of=/tmp/disk bs=512 count=128 2>/dev/null
+printf 'opengz bounce disk, sector 0\n' | dd of=/tmp/disk conv=notrunc 2>/dev/null
+guest blk pvm_blk.elf --disk /tmp/disk
+attack
+for f in attack out.attack kill blk out.blk; do
   printf '@@begin@@ %s\n' $f; cat /tmp/$f; printf '@@end@@\n'
 done
-cat /tmp/err.attack /tmp/err.kill
+cat /tmp/err.attack /tmp/err.kill /tmp/err.blk
 echo "init: done"; poweroff -f
 EOF
 gz_stack_run "$image" "$work" "${GZ_QEMU_TIMEOUT:-100}" 1048576
 gz_stack_verdict "^(host|init|gzvmm):|gzvm hypervisor|Power down|panic|Oops|Internal error"
 grep -q "^init: insmod gzvm.ko gzattack.ko ok$" "$log" || { echo "FAIL: the modules did not load"; ok=0; }
 ! grep -Eq "Oops|Internal error|Kernel panic" "$log" || { echo "FAIL: the host kernel broke"; ok=0; }
-for pair in attack:host_attack.txt out.attack:pvm_secret.txt kill:host_attack_kill.txt; do
+for pair in attack:host_attack.txt out.attack:pvm_secret.txt kill:host_attack_kill.txt \
+  blk:host_attack_blk.txt out.blk:pvm_blk.txt; do
   name=${pair%%:*} want=$exp/${pair#*:}
   perl -0777 -ne "print \$1 if /\@\@begin\@\@ \Q$name\E\n(.*?)\@\@end\@\@/s" "$log" >"$work/$name.out"
   if cmp -s "$work/$name.out" "$want"; then

@@ -4,12 +4,13 @@
  * the full stack's list) and reads and writes the guest's pages by physical address through
  * the host's view of memory, where the host's stage 2 holds (sim/hostview.c: SIGBUS).
  *
- *   host_attack attack GUEST.elf OUTDIR EXPECTED_ATTACK EXPECTED_CONSOLE
+ *   host_attack attack GUEST.elf OUTDIR EXPECTED_ATTACK EXPECTED_CONSOLE [DISK]
  *     the attacks while the guest runs, "done" through its mailbox, the guest's end; then the
  *     VM destroyed and its pages read back (scrubbed)
- *   host_attack kill GUEST.elf OUTDIR EXPECTED_ATTACK
+ *   host_attack kill GUEST.elf OUTDIR EXPECTED_ATTACK - [DISK]
  *     the scan, then the VMM stops the VM mid-run (the guest never hears "done") and the VM
  *     is destroyed as a killed VMM's is: its pages read back scrubbed
+ * DISK: a fresh 64 KiB disk made there (sector 0 names it) for gzvmm --disk.
  * The attacker's transcript and the guest's console must equal the expected files. */
 #define _GNU_SOURCE
 #include <gzabi/hvc.h>
@@ -144,6 +145,20 @@ static bool wait_console(const char *path, const char *line)
 	return false;
 }
 
+/* A fresh disk of 128 sectors whose sector 0 says what it is. */
+static int make_disk(const char *path)
+{
+	static char disk[128 * 512];
+	FILE *f = fopen(path, "wb");
+
+	snprintf(disk, sizeof(disk), "opengz bounce disk, sector 0\n");
+	if (!f || fwrite(disk, sizeof(disk), 1, f) != 1 || fclose(f)) {
+		fprintf(stderr, "host_attack: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
 static bool same(const char *what, const char *got, const char *exp_path)
 {
 	char *exp = slurp(exp_path);
@@ -170,20 +185,37 @@ int main(int argc, char **argv)
 	bool kill_mode, ok = true;
 	uint64_t *pas;
 
-	if (argc < 5 || (strcmp(argv[1], "attack") && strcmp(argv[1], "kill")) ||
-	    (!strcmp(argv[1], "attack") && argc < 6)) {
+	if ((argc != 6 && argc != 7) || (strcmp(argv[1], "attack") && strcmp(argv[1], "kill"))) {
 		fprintf(stderr, "usage: host_attack attack|kill GUEST.elf OUTDIR EXPECTED_ATTACK "
-				"[EXPECTED_CONSOLE]\n");
+				"EXPECTED_CONSOLE|- [DISK]\n");
 		return 2;
 	}
 	kill_mode = !strcmp(argv[1], "kill");
-	snprintf(console, sizeof(console), "file:%s/%s-console.txt", argv[3], argv[1]);
 	{
-		char *const args[] = {"gzvmm",	     "run",	  "--backend", "sim",
-				      "--protected", "--kernel",  argv[2],     "--mem",
-				      "128M",	     "--console", console,     NULL};
+		const char *g = strrchr(argv[2], '/');
 
-		if (vmm_cli_parse(11, args, &cfg, &action, err, sizeof(err))) {
+		snprintf(console, sizeof(console), "file:%s/%s-%s-console.txt", argv[3],
+			 g ? g + 1 : argv[2], argv[1]);
+	}
+	if (argc == 7 && make_disk(argv[6]))
+		return 1;
+	{
+		char *const args[] = {"gzvmm",
+				      "run",
+				      "--backend",
+				      "sim",
+				      "--protected",
+				      "--kernel",
+				      argv[2],
+				      "--mem",
+				      "128M",
+				      "--console",
+				      console,
+				      "--disk",
+				      argc == 7 ? argv[6] : NULL,
+				      NULL};
+
+		if (vmm_cli_parse(argc == 7 ? 13 : 11, args, &cfg, &action, err, sizeof(err))) {
 			fprintf(stderr, "host_attack: %s\n", err);
 			return 2;
 		}
@@ -249,7 +281,7 @@ int main(int argc, char **argv)
 	con = slurp(console + 5);
 	printf("--- the guest's console\n%s", con ? con : "");
 	ok = same("the attacker's transcript", log, argv[4]) && ok;
-	if (!kill_mode)
+	if (strcmp(argv[5], "-"))
 		ok = same("the guest's console", con, argv[5]) && ok;
 	vmm_vm_teardown(&vm);
 	free(con);

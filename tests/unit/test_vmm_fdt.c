@@ -107,6 +107,39 @@ static void test_content(void **state)
 	    fdt_getprop(blob, fdt_path_offset(blob, "/chosen"), "linux,initrd-start", NULL));
 }
 
+/* A protected VM's bounce pool: a restricted-dma-pool every virtio transport names. */
+static void test_swiotlb(void **state)
+{
+	struct vmm_fdt_params p = {
+	    .ram_base = VMM_RAM_BASE,
+	    .ram_size = 128ULL << 20,
+	    .cpus = 1,
+	    .nvirtio = 2,
+	    .swiotlb_base = 0x47c00000,
+	    .swiotlb_size = 4ULL << 20,
+	};
+	const char *pool = "/reserved-memory/restricted-dma@47c00000";
+
+	(void)state;
+	assert_int_equal(vmm_fdt_build(&p, blob, sizeof(blob)), 0);
+	assert_string_equal(fdt_getprop(blob, fdt_path_offset(blob, pool), "compatible", NULL),
+			    "restricted-dma-pool");
+	assert_int_equal(cell(blob, pool, "reg", 1), 0x47c00000);
+	assert_int_equal(cell(blob, pool, "reg", 3), 4U << 20);
+	assert_int_equal(cell(blob, pool, "phandle", 0), VMM_FDT_PHANDLE_SWIOTLB);
+	assert_int_equal(cell(blob, "/reserved-memory", "#size-cells", 0), 2);
+	assert_int_equal(cell(blob, "/virtio_mmio@a000000", "memory-region", 0),
+			 VMM_FDT_PHANDLE_SWIOTLB);
+	assert_int_equal(cell(blob, "/virtio_mmio@a000200", "memory-region", 0),
+			 VMM_FDT_PHANDLE_SWIOTLB);
+	/* a normal VM has neither */
+	p.swiotlb_size = 0;
+	assert_int_equal(vmm_fdt_build(&p, blob, sizeof(blob)), 0);
+	assert_true(fdt_path_offset(blob, "/reserved-memory") < 0);
+	assert_null(fdt_getprop(blob, fdt_path_offset(blob, "/virtio_mmio@a000000"),
+				"memory-region", NULL));
+}
+
 static void test_bad_params(void **state)
 {
 	struct vmm_fdt_params ok = {.ram_base = VMM_RAM_BASE, .ram_size = 1 << 21, .cpus = 1};
@@ -143,18 +176,23 @@ static void test_every_buffer_size(void **state)
 	size_t need = 0;
 
 	(void)state;
-	assert_int_equal(vmm_fdt_build(&p, blob, sizeof(blob)), 0);
-	need = fdt_totalsize(blob);
-	for (size_t size = 0; size < need + 512; size += 4) {
-		memset(blob, 0x5a, sizeof(blob));
-		int rc = vmm_fdt_build(&p, blob, size);
+	/* without and with a protected VM's bounce pool */
+	for (unsigned pool = 0; pool < 2; pool++) {
+		p.swiotlb_base = pool ? 0x40100000 : 0;
+		p.swiotlb_size = pool ? 0x100000 : 0;
+		assert_int_equal(vmm_fdt_build(&p, blob, sizeof(blob)), 0);
+		need = fdt_totalsize(blob);
+		for (size_t size = 0; size < need + 512; size += 4) {
+			memset(blob, 0x5a, sizeof(blob));
+			int rc = vmm_fdt_build(&p, blob, size);
 
-		for (size_t i = size; i < size + 64; i++)
-			assert_int_equal(blob[i], 0x5a);
-		if (rc == 0)
-			assert_true(fdt_totalsize(blob) <= size);
-		if (size < need)
-			assert_int_equal(rc, -1);
+			for (size_t i = size; i < size + 64; i++)
+				assert_int_equal(blob[i], 0x5a);
+			if (rc == 0)
+				assert_true(fdt_totalsize(blob) <= size);
+			if (size < need)
+				assert_int_equal(rc, -1);
+		}
 	}
 }
 
@@ -182,6 +220,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_content),
+	    cmocka_unit_test(test_swiotlb),
 	    cmocka_unit_test(test_bad_params),
 	    cmocka_unit_test(test_every_buffer_size),
 	    cmocka_unit_test(test_console_output_gone),

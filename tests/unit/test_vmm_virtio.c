@@ -275,6 +275,24 @@ static void test_feature_negotiation(void **state)
 	w32(t, VIRTIO_MMIO_DRIVER_FEATURES, 3);
 	assert_true(t->vd.drv_features == VIRTIO_F_VERSION_1);
 	rm(t);
+
+	/* A protected VM's device offers ACCESS_PLATFORM (bit 33), and takes it. */
+	t = mk(&vmm_rng_ops, 2);
+	t->vd.access_platform = true;
+	w32(t, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	assert_int_equal(r32(t, VIRTIO_MMIO_DEVICE_FEATURES) & 3, 3);
+	w32(t, VIRTIO_MMIO_STATUS, 3);
+	w32(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	w32(t, VIRTIO_MMIO_DRIVER_FEATURES, 1 | 2);
+	w32(t, VIRTIO_MMIO_STATUS, 0xb);
+	assert_true(r32(t, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
+	assert_true(t->vd.drv_features == (VIRTIO_F_VERSION_1 | VIRTIO_F_ACCESS_PLATFORM));
+	rm(t);
+	/* never on a legacy transport, whose features end at bit 31 */
+	t = mk(&vmm_rng_ops, 1);
+	t->vd.access_platform = true;
+	assert_false(vmm_virtio_offered(&t->vd) & VIRTIO_F_ACCESS_PLATFORM);
+	rm(t);
 }
 
 static void test_rng(void **state)

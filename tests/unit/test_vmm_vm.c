@@ -76,6 +76,7 @@ static struct fake {
 	int fail_errno;
 	uint64_t quota_set; /* pages of the last GZVM_CAP_OPENGZ_HYP_QUOTA set (0: none) */
 	bool fail_open, fail_ram;
+	bool fail_pool;		     /* SET_USER_MEMORY_REGION of the bounce pool's slot fails */
 	bool no_eventfds;	     /* IOEVENTFD and IRQFD unsupported: MMIO notify, IRQ_LINE */
 	bool wait_input;	     /* vCPU 0 waits until stdin reached a device */
 	unsigned drain;		     /* vCPU 0 reads this many bytes from the PL011 before ending */
@@ -390,6 +391,8 @@ static long fk_ioctl(struct vmm_backend *be, int fd, unsigned long req, void *ar
 	case GZVM_SET_USER_MEMORY_REGION: {
 		struct gzvm_userspace_memory_region *r = arg;
 
+		if (fk.fail_pool && r->slot == VMM_SWIOTLB_SLOT)
+			return -EINVAL;
 		if (fk.nregions < 32)
 			fk.regions[fk.nregions++] = *r;
 		if (r->slot == 0) {
@@ -489,14 +492,17 @@ static void reset_fake(enum ending e, unsigned cpus)
 	build_script();
 }
 
+/* --mem of setup_case */
+static const char *mem_arg = "16M";
+
 /* Parses "gzvmm run --kernel K --cpus N --mem 16M --console file:C" plus extra; sets up. */
 static int setup_case(unsigned cpus, const char *const *extra, struct vmm_config *cfg,
 		      struct vmm_vm *vm)
 {
 	enum vmm_cli_action act;
 	char err[256], cpus_s[4], con[64];
-	char *argv[32] = {"gzvmm", "run",   "--kernel", kpath,	     "--cpus",
-			  cpus_s,  "--mem", "16M",	"--console", con};
+	char *argv[32] = {"gzvmm", "run",   "--kernel",	     kpath,	  "--cpus",
+			  cpus_s,  "--mem", (char *)mem_arg, "--console", con};
 	int argc = 10;
 
 	snprintf(cpus_s, sizeof(cpus_s), "%u", cpus);
@@ -727,6 +733,46 @@ static void test_ioctl_failures(void **state)
 			fail_msg("case %zu: setup did not fail", i);
 		vmm_vm_teardown(&vm);
 	}
+}
+
+/* A protected VM of 32 MiB or more: the last 4 MiB of its RAM are the bounce pool's memslot
+ * (STATIC_SWIOTLB), the rest slot 0, and its transports offer ACCESS_PLATFORM; a smaller one
+ * has no pool; a refused pool slot ends the set-up. */
+static void test_protected_bounce_pool(void **state)
+{
+	static const char *const prot[] = {"--protected", NULL};
+	static struct vmm_config cfg;
+	static struct vmm_vm vm;
+
+	(void)state;
+	reset_fake(END_OFF, 1);
+	mem_arg = "64M";
+	assert_int_equal(setup_case(1, prot, &cfg, &vm), 0);
+	assert_int_equal(fk.nregions, 2);
+	assert_int_equal(fk.regions[0].slot, 0);
+	assert_int_equal(fk.regions[0].memory_size, 60ULL << 20);
+	assert_int_equal(fk.regions[1].slot, VMM_SWIOTLB_SLOT);
+	assert_int_equal(fk.regions[1].flags, GZVM_USER_MEM_REGION_STATIC_SWIOTLB);
+	assert_int_equal(fk.regions[1].guest_phys_addr, VMM_RAM_BASE + (60ULL << 20));
+	assert_int_equal(fk.regions[1].memory_size, VMM_SWIOTLB_SIZE);
+	assert_int_equal(fk.regions[1].userspace_addr,
+			 fk.regions[0].userspace_addr + (60ULL << 20));
+	assert_true(vm.nvdevs > 0 && vm.vdevs[0]->vd.access_platform);
+	vmm_vm_teardown(&vm);
+
+	reset_fake(END_OFF, 1);
+	mem_arg = "16M";
+	assert_int_equal(setup_case(1, prot, &cfg, &vm), 0);
+	assert_int_equal(fk.nregions, 1);
+	assert_int_equal(fk.regions[0].memory_size, 16ULL << 20);
+	vmm_vm_teardown(&vm);
+
+	reset_fake(END_OFF, 1);
+	mem_arg = "64M";
+	fk.fail_pool = true;
+	assert_int_equal(setup_case(1, prot, &cfg, &vm), VMM_EXIT_ERROR);
+	vmm_vm_teardown(&vm);
+	mem_arg = "16M";
 }
 
 /* A limit the hypervisor enforces (ENOSPC) is named in gzvmm's one line: the VM limit at
@@ -1174,6 +1220,7 @@ int main(void)
 	    cmocka_unit_test(test_setup_errors),
 	    cmocka_unit_test(test_fallbacks_without_eventfds),
 	    cmocka_unit_test(test_ioctl_failures),
+	    cmocka_unit_test(test_protected_bounce_pool),
 	    cmocka_unit_test(test_limit_messages),
 	    cmocka_unit_test(test_stdin_input),
 	    cmocka_unit_test(test_disks_initrd_and_user_dtb),

@@ -2,77 +2,59 @@
  * (chan.h). */
 #include "chan.h"
 
-#define FDT_MAGIC      0xd00dfeedU
-#define FDT_BEGIN_NODE 1
-#define FDT_END_NODE   2
-#define FDT_PROP       3
-#define FDT_NOP	       4
-#define VTIMER_PPI     27
+#include "fdt.h"
+
+#define VTIMER_PPI 27
 
 volatile unsigned chan_doorbells;
 static unsigned doorbell_intid;
 
-static uint32_t be32(const uint8_t *p)
+struct chan_find {
+	unsigned idx;
+	bool is_chan;
+	unsigned id, intid;
+	struct chan_end *e;
+};
+
+static void find_begin(void *ctx)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	struct chan_find *f = ctx;
+
+	f->is_chan = false;
+	f->id = f->intid = 0;
 }
 
-static bool same(const char *a, const char *b)
+static void find_prop(void *ctx, const char *name, const uint8_t *val, uint32_t len)
 {
-	while (*a && *a == *b) {
-		a++;
-		b++;
+	struct chan_find *f = ctx;
+
+	if (fdt_streq(name, "compatible"))
+		f->is_chan = fdt_streq((const char *)val, "opengz,channel");
+	else if (fdt_streq(name, "opengz,channel-id") && len == 4)
+		f->id = fdt_be32(val);
+	else if (fdt_streq(name, "interrupts") && len == 12 && fdt_be32(val) == 0)
+		f->intid = 32 + fdt_be32(val + 4); /* GIC_SPI n */
+}
+
+static bool find_end(void *ctx)
+{
+	struct chan_find *f = ctx;
+
+	if (f->is_chan && f->id && f->intid && f->idx-- == 0) {
+		f->e->id = f->id;
+		f->e->intid = f->intid;
+		return true;
 	}
-	return *a == *b;
+	f->is_chan = false;
+	return false;
 }
 
 bool chan_find(const void *blob, unsigned idx, struct chan_end *e)
 {
-	const uint8_t *fdt = blob, *p, *strings, *end;
-	bool is_chan = false;
-	unsigned id = 0, intid = 0;
+	static const struct fdt_visitor v = {find_begin, find_prop, find_end};
+	struct chan_find f = {idx, false, 0, 0, e};
 
-	if (!fdt || be32(fdt) != FDT_MAGIC)
-		return false;
-	end = fdt + be32(fdt + 4);
-	p = fdt + be32(fdt + 8);
-	strings = fdt + be32(fdt + 12);
-	while (p + 4 <= end) {
-		uint32_t tok = be32(p);
-
-		p += 4;
-		if (tok == FDT_BEGIN_NODE) {
-			uint32_t n = 0;
-
-			while (p[n])
-				n++;
-			p += (n + 4) & ~3U;
-			is_chan = false;
-			id = intid = 0;
-		} else if (tok == FDT_END_NODE) {
-			if (is_chan && id && intid && idx-- == 0) {
-				e->id = id;
-				e->intid = intid;
-				return true;
-			}
-			is_chan = false;
-		} else if (tok == FDT_PROP) {
-			uint32_t len = be32(p);
-			const char *name = (const char *)strings + be32(p + 4);
-			const uint8_t *val = p + 8;
-
-			if (same(name, "compatible"))
-				is_chan = same((const char *)val, "opengz,channel");
-			else if (same(name, "opengz,channel-id") && len == 4)
-				id = be32(val);
-			else if (same(name, "interrupts") && len == 12 && be32(val) == 0)
-				intid = 32 + be32(val + 4); /* GIC_SPI n */
-			p += 8 + ((len + 3) & ~3U);
-		} else if (tok != FDT_NOP) {
-			break;
-		}
-	}
-	return false;
+	return fdt_walk(blob, &v, &f);
 }
 
 #define GICD_ISENABLER 0x0100

@@ -101,6 +101,8 @@ bool hattack_scan(const struct hattack_ops *o, const struct hattack_target *t,
 			for (unsigned p = 0; p < f->nsecret; p++)
 				f->secret[p] =
 				    ipa_pa(t, page[HATTACK_MB_SECRET] + (uint64_t)p * HATTACK_PAGE);
+			f->bounce = page[HATTACK_MB_BOUNCE];
+			f->bounce_pages = page[HATTACK_MB_BOUNCE_PAGES];
 		}
 		holding += holds_secret(page);
 	}
@@ -115,6 +117,17 @@ bool hattack_scan(const struct hattack_ops *o, const struct hattack_target *t,
 	}
 	fprintf(out, "scan: secret pages read: %u of %u\n", readable_secret, f->nsecret);
 	fprintf(out, "scan: secret pages written: %u of %u\n", written, f->nsecret);
+	if (f->bounce_pages) {
+		uint64_t bounce_read = 0;
+
+		for (uint64_t p = 0; p < f->bounce_pages; p++) {
+			uint64_t pa = ipa_pa(t, f->bounce + p * HATTACK_PAGE);
+
+			bounce_read += pa && !o->read(o->env, pa, page);
+		}
+		fprintf(out, "scan: bounce pool pages read: %llu of %llu\n",
+			(unsigned long long)bounce_read, (unsigned long long)f->bounce_pages);
+	}
 	return true;
 }
 

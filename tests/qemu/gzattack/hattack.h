@@ -17,12 +17,14 @@
 #define HATTACK_SECRET_MAGIC 0x5ec2e75eU   /* high word of every secret word */
 #define HATTACK_MAILBOX	     0x31584f424c49414dULL
 #define HATTACK_DONE	     0xd0e
-/* The mailbox's words (tests/guests/pvm_secret.c) */
+/* The mailbox's words (tests/guests/common/secret.h) */
 enum {
 	HATTACK_MB_MAGIC,
 	HATTACK_MB_SELF,
 	HATTACK_MB_SECRET,
 	HATTACK_MB_PAGES,
+	HATTACK_MB_BOUNCE, /* the bounce pool's IPA and pages: 0 without one */
+	HATTACK_MB_BOUNCE_PAGES,
 	HATTACK_MB_DONE = 8
 };
 
@@ -50,12 +52,14 @@ struct hattack_found {
 	uint64_t mailbox; /* PA of its mailbox */
 	uint64_t secret[64];
 	unsigned nsecret;
+	uint64_t bounce, bounce_pages; /* IPA and size of its bounce pool, if any */
 };
 
 const char *hattack_status(int64_t st);
 /* The scan while the guest runs: finds the mailbox (the one readable page holding its magic)
- * and the secret pages it names, reads and writes every page. Prints its findings; false if
- * the mailbox cannot be found (nothing else to attack then). */
+ * and the secret pages it names, reads and writes every page, and every page of the bounce
+ * pool the mailbox names. Prints its findings; false if the mailbox cannot be found (nothing
+ * else to attack then). */
 bool hattack_scan(const struct hattack_ops *o, const struct hattack_target *t,
 		  struct hattack_found *f, FILE *out);
 /* Every forged host call against the victim VM and a second VM of the attacker's. */
