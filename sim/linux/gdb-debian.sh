@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Debugging Debian's arm64 kernel in the simulator with gdb (docs/debugging.md). Debian ships
 # no symbols outside its -dbg package (about 1 GB; /boot/System.map is a placeholder), so they
-# are recovered from the Image's own kallsyms table by vmlinux-to-elf (PyPI, installed on first
-# use). Both are cached per machine, outside the checkout, under
-# ${XDG_CACHE_HOME:-~/.cache}/opengz (the ELF by the Image's SHA-256: 35 MB, made once in a few
+# are recovered from the Image's own kallsyms table by vmlinux-to-elf (PyPI; scripts/deps puts
+# it in .venv, else it is installed on first use). Both are cached per machine, outside the
+# checkout, under ${XDG_CACHE_HOME:-~/.cache}/opengz (the ELF by the Image's SHA-256: 35 MB, made once in a few
 # minutes). gzvmm runs the kernel with --gdb --gdb-wait; gdb-multiarch -batch sets a hardware
 # breakpoint on start_kernel and shows the backtrace, the kernel's registers and code through
 # its own stage 1 (TTBR1), breaks on do_one_initcall during boot and shows the backtrace, then
@@ -29,6 +29,7 @@ if [ ! -s "$elf" ] && [ -s "$img/vmlinux.elf" ]; then
 fi
 if [ ! -s "$elf" ]; then
 	v2e="$cache/tools/v2e"
+	[ -x .venv/bin/vmlinux-to-elf ] && v2e=.venv # scripts/deps installs it there
 	if [ ! -x "$v2e/bin/vmlinux-to-elf" ]; then
 		python3 -m venv "$v2e"
 		"$v2e/bin/pip" install -q vmlinux-to-elf==1.4.0
