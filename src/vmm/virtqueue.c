@@ -130,8 +130,12 @@ int vmm_vq_pop(const struct vmm_mem *m, struct vmm_vq *vq, struct vmm_vq_chain *
 		} else if (seen_write) {
 			return -VMM_VQ_ERR_ORDER;
 		}
+		/* Buffers the device only reads may repeat: Linux zeroes a range by writing its
+		 * zero page many times in one request. One the device writes must overlap nothing.
+		 */
 		for (unsigned i = 0; i < c->n; i++)
-			if (vmm_range_overlap(addr, len, c->buf[i].gpa, c->buf[i].len))
+			if ((c->buf[i].write || (flags & VRING_DESC_F_WRITE)) &&
+			    vmm_range_overlap(addr, len, c->buf[i].gpa, c->buf[i].len))
 				return -VMM_VQ_ERR_OVERLAP;
 		b = &c->buf[c->n++];
 		b->gpa = addr;
