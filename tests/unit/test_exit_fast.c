@@ -480,6 +480,7 @@ static void test_exit_log(void **state)
 
 	(void)state;
 	l->on = 1;
+	fake_hal_set_cntpct(500); /* a clock that stands still: each fast exit costs 0 ticks */
 	fake_hal_set_fast_path(gz_exit_fast);
 	for (int i = 0; i < GZ_EXIT_LOG_NR + 5; i++)
 		vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_HVC64, 0), 0, 0, play_fn, &psci);
@@ -488,9 +489,41 @@ static void test_exit_log(void **state)
 	assert_int_equal(l->head, GZ_EXIT_LOG_NR);
 	assert_int_equal(l->rec[0].handler, GZ_EXIT_LOG_FAST);
 	assert_int_equal(l->rec[0].pc, PC0);
+	assert_int_equal(l->rec[0].t_exit, 500);
+	assert_int_equal(l->rec[0].cost, 0);
 	assert_int_equal(l->rec[GZ_EXIT_LOG_NR - 2].handler, GZ_EXIT_LOG_FAST);
 	assert_int_equal(l->rec[GZ_EXIT_LOG_NR - 1].handler, GZ_EXIT_LOG_CORE);
 	fake_hal_set_fast_path(NULL);
+}
+
+/* Costs past 32 bits of ticks saturate, on the fast path (at once) and for an exit the host
+ * served (at the next entry); a fast-path record carries its cost, so the next entry leaves it. */
+static void test_exit_log_saturates(void **state)
+{
+	struct gz_exit_log *l =
+	    (struct gz_exit_log *)((char *)vfix_hwstate(vm, 0) + GZ_EXIT_LOG_OFFSET);
+	static struct play psci = {.x = {GZ_PSCI_VERSION}, .pc = PC0};
+	uint32_t reason;
+
+	(void)state;
+	l->on = 1;
+	fake_hal_set_cntpct(1000);
+	fake_hal_set_idle_poll(0, 1ULL << 33); /* every counter read: 2^33 ticks later */
+	fake_hal_set_fast_path(gz_exit_fast);
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_HVC64, 0), 0, 0, play_fn, &psci);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(l->head, 2);
+	assert_int_equal(l->rec[0].handler, GZ_EXIT_LOG_FAST);
+	assert_int_equal(l->rec[0].cost, UINT32_MAX);
+	assert_int_equal(l->rec[1].handler, GZ_EXIT_LOG_HOST);
+	assert_int_equal(l->rec[1].cost, 0);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(l->rec[1].cost, UINT32_MAX);
+	assert_int_equal(l->head, 3);
+	fake_hal_set_fast_path(NULL);
+	fake_hal_set_idle_poll(0, 0);
 }
 
 int main(void)
@@ -503,6 +536,7 @@ int main(void)
 	    T(test_locate_then_access),
 	    T(test_declined_handed_over),
 	    T(test_exit_log),
+	    T(test_exit_log_saturates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
