@@ -154,3 +154,53 @@ bool gz_sim_decode_ldst_va(uint32_t insn, uint64_t (*reg)(void *arg, unsigned n,
 	*va = ((insn >> 10) & 3) == 1 ? base : base + (uint64_t)sext((insn >> 12) & 0x1ff, 9);
 	return true;
 }
+
+/* SIMD structure loads/stores (LD1-LD4, ST1-ST4, LDnR): Q, the registers, the lane. */
+static unsigned simd_struct_len(uint32_t insn)
+{
+	unsigned q = (insn >> 30) & 1, opcode = (insn >> 12) & 15, size = (insn >> 10) & 3;
+	unsigned selem, scale;
+
+	if (!(insn & GZ_BIT(24))) { /* multiple structures: whole registers */
+		static const unsigned char regs[16] = {4, 0, 4, 0, 3, 0, 3, 1, 2, 0, 2};
+
+		return regs[opcode] * (q ? 16u : 8u);
+	}
+	/* single structure: one element (or a replicated one) per register */
+	selem = ((((insn >> 13) & 1) << 1) | ((insn >> 21) & 1)) + 1;
+	scale = opcode >> 2 & 3;
+	if (scale == 3)
+		scale = size; /* LDnR */
+	else if (scale == 2 && (size & 1))
+		scale = 3; /* a 64-bit lane */
+	return selem << scale;
+}
+
+unsigned gz_sim_decode_ldst_len(uint32_t insn)
+{
+	unsigned size = insn >> 30;
+
+	if ((insn & 0xbfbf0000) == 0x0c000000 || (insn & 0xbfa00000) == 0x0c800000 ||
+	    (insn & 0xbf9f0000) == 0x0d000000 || (insn & 0xbf800000) == 0x0d800000)
+		return simd_struct_len(insn);
+	if ((insn & 0x3f000000) == 0x08000000) {
+		/* exclusive / ordered / compare and swap: o2 (bit 23) clear and o1 (bit 21)
+		 * set are the pairs (LDXP, STXP, CASP), two registers of 4 << sz bytes */
+		if (!(insn & GZ_BIT(23)) && (insn & GZ_BIT(21)))
+			return 2u * (4u << ((insn >> 30) & 1));
+		return 1u << size;
+	}
+	if ((insn & 0x3b200c00) == 0x38200000) /* LSE atomics */
+		return 1u << size;
+	if ((insn & 0x3a000000) == 0x28000000) { /* load/store pair */
+		unsigned opc = insn >> 30;
+		bool simd = insn & GZ_BIT(26);
+
+		return 2u << (simd ? 2 + opc : (opc & 2 ? 3 : 2));
+	}
+	if ((insn & 0x3a000000) != 0x38000000)
+		return 0;
+	if (insn & GZ_BIT(26) && size == 0 && (insn & GZ_BIT(23)))
+		size = 4; /* 128-bit SIMD register */
+	return 1u << size;
+}

@@ -21,6 +21,12 @@ void gz_sim_decode_ldst(uint32_t insn, struct gz_sim_ldst *out);
 bool gz_sim_decode_ldst_va(uint32_t insn, uint64_t (*reg)(void *arg, unsigned n, bool sp),
 			   void *arg, uint64_t *va);
 
+/* Bytes a load/store instruction accesses from the address gz_sim_decode_ldst_va gives (a
+ * contiguous range: pairs, SIMD registers, structures and exclusive pairs included); 0 for an
+ * instruction that is not a load/store. An access may cross into the next page, where the
+ * translation that fails can be. */
+unsigned gz_sim_decode_ldst_len(uint32_t insn);
+
 /* MSR/MRS (register) with op0 = 2 or 3, and SYS/SYSL (op0 = 1: cache and TLB maintenance,
  * address translation). */
 struct gz_sim_msr {

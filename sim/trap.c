@@ -43,6 +43,18 @@ void gz_sim_trap_to_guest(struct gz_sim_vcpu *v, uint64_t esr, uint64_t elr, boo
 	v->reason = GZ_SIM_STOP_GUEST;
 }
 
+/* An access of @len bytes at @va that faulted at @addr (an IPA, or a VA): its part in the next
+ * page when @addr is there (an access crossing a page boundary faults on the page it could not
+ * translate, and FAR names that page), else @va. */
+static uint64_t crossed_into(uint64_t va, unsigned len, uint64_t addr)
+{
+	uint64_t off = va & (GZ_PAGE_SIZE - 1);
+
+	if (off + len <= GZ_PAGE_SIZE || (addr & (GZ_PAGE_SIZE - 1)) >= off)
+		return va;
+	return GZ_ALIGN_DOWN(va, GZ_PAGE_SIZE) + GZ_PAGE_SIZE + (addr & (GZ_PAGE_SIZE - 1));
+}
+
 /* A data or instruction access missed Unicorn's mappings or permissions. */
 bool gz_sim_trap_mem_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
 			  void *arg)
@@ -68,6 +80,8 @@ bool gz_sim_trap_mem_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 		 * the instruction. */
 		if (!gz_sim_decode_ldst_va(insn, gz_sim_ucreg_addr_reg, uc, &far))
 			far = addr;
+		else
+			far = crossed_into(far, gz_sim_decode_ldst_len(insn), addr);
 		gz_sim_syn_dabt(v->exit, insn, write, &r, far, addr);
 	}
 	to_core(v);
@@ -97,6 +111,22 @@ static void stage1_abort(struct gz_sim_vcpu *v, uint64_t pc, bool fetch, bool un
 		sys[GZ_SYS_TTBR1_EL1] =
 		    gz_sim_ucreg_cp_read(v->uc, gz_sim_ucreg_sys_enc[GZ_SYS_TTBR1_EL1]);
 		gz_sim_s1_fault(v->map.vttbr, v->map.vtcr, sys, va, write, fetch, el0, &f);
+		if (!fetch && !f.s1ptw && f.fsc == ESR_FSC_ALIGN) {
+			/* The first page translates: an access crossing into the next one faulted
+			 * there (Linux's user stacks and memcpy's pairs and SIMD stores do), and
+			 * the guest must hear of that page, not of an alignment fault. */
+			uint64_t next = crossed_into(va, gz_sim_decode_ldst_len(insn), 0);
+			struct gz_sim_s1_fault f2;
+
+			if (next != va) {
+				gz_sim_s1_fault(v->map.vttbr, v->map.vtcr, sys, next, write, fetch,
+						el0, &f2);
+				if (f2.s1ptw || f2.fsc != ESR_FSC_ALIGN) {
+					f = f2;
+					va = next;
+				}
+			}
+		}
 	}
 	if (f.s1ptw) {
 		struct gz_sim_s2_result r;

@@ -139,14 +139,64 @@ static void test_ldst_va(void **state)
 	assert_false(gz_sim_decode_ldst_va(0x91000421, reg_cb, NULL, &va)); /* add */
 }
 
+/* The bytes each kind of load/store covers: what decides whether an access crossed into the
+ * next page (trap.c). */
+static void test_ldst_len(void **state)
+{
+	static const struct {
+		uint32_t insn;
+		unsigned len;
+	} cases[] = {
+	    {0xf9400041, 8},  /* ldr x1, [x2] */
+	    {0x39000483, 1},  /* strb w3, [x4, #1] */
+	    {0x79400041, 2},  /* ldrh w1, [x2] */
+	    {0xb85ff041, 4},  /* ldur w1, [x2, #-1] */
+	    {0x3dc00040, 16}, /* ldr q0, [x2] */
+	    {0xfd400040, 8},  /* ldr d0, [x2] */
+	    {0xa9400861, 16}, /* ldp x1, x2, [x3] */
+	    {0x29400861, 8},  /* ldp w1, w2, [x3] */
+	    {0x69400861, 8},  /* ldpsw x1, x2, [x3] */
+	    {0xad000400, 32}, /* stp q0, q1, [x0] */
+	    {0x6d000400, 16}, /* stp d0, d1, [x0] */
+	    {0xa9bf7bfd, 16}, /* stp x29, x30, [sp, #-16]! */
+	    {0xc85f7c41, 8},  /* ldxr x1, [x2] */
+	    {0x885f7c41, 4},  /* ldxr w1, [x2] */
+	    {0xc87f0c41, 16}, /* ldxp x1, x3, [x2] */
+	    {0x887f0c41, 8},  /* ldxp w1, w3, [x2] */
+	    {0xc8dffc41, 8},  /* ldar x1, [x2] */
+	    {0xf8200041, 8},  /* ldadd x0, x1, [x2] */
+	    {0x48207c82, 16}, /* casp x0, x1, x2, x3, [x4] */
+	    {0x4c402000, 64}, /* ld1 {v0.16b-v3.16b}, [x0] */
+	    {0x0c407000, 8},  /* ld1 {v0.8b}, [x0] */
+	    {0x4cdf8000, 32}, /* ld2 {v0.16b, v1.16b}, [x0], #32 */
+	    {0x4d408400, 8},  /* ld1 {v0.d}[1], [x0] */
+	    {0x4d608000, 8},  /* ld2 {v0.s, v1.s}[2], [x0] */
+	    {0x4d40c800, 4},  /* ld1r {v0.4s}, [x0] */
+	    {0xd503201f, 0},  /* nop */
+	    {0x91000421, 0},  /* add x1, x1, #1 */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < GZ_ARRAY_SIZE(cases); i++) {
+		unsigned len = gz_sim_decode_ldst_len(cases[i].insn);
+
+		if (len != cases[i].len)
+			fail_msg("insn %#x: %u bytes, expected %u", cases[i].insn, len,
+				 cases[i].len);
+	}
+}
+
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_dabt_iss),
 	    cmocka_unit_test(test_exception_insns),
 	    cmocka_unit_test(test_sysreg_insns),
 	    cmocka_unit_test(test_ldst_va),
+	    cmocka_unit_test(test_ldst_len),
 	};
+	/* clang-format on */
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

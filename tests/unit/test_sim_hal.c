@@ -1,7 +1,8 @@
 /* The simulator's HAL end to end: guest code run by gz_hal_vcpu_run against stage-2 tables
  * built here, checking the exit records hardware would give (HVC, trapped SMC, stage-2
  * translation and permission faults with their ISS/FAR/HPFAR, a store pair without a
- * syndrome, FAR = the VA with the guest's MMU on, instruction aborts, WFI, trapped
+ * syndrome, FAR = the VA with the guest's MMU on, accesses crossing into a page that faults
+ * at stage 2 or at the guest's stage 1, instruction aborts, WFI, trapped
  * ICC_SGI1R and CNTP_CTL_EL0), exception entry into the guest (SVC from EL1 and EL0, virtual
  * IRQs from the list registers, EL0's counter accesses and their traps), the identity
  * registers, the system registers and AT the simulator follows, untrapped WFI/WFE, code in a
@@ -901,6 +902,59 @@ static void test_mmu_on_far_is_va(void **state)
 	assert_int_equal(ctx.pc, CODE);
 }
 
+/* An access crossing a page boundary whose second page has no stage-2 mapping: the exit names
+ * that page in FAR as in HPFAR, not the first byte of the access. */
+static void test_page_crossing_stage2_fault(void **state)
+{
+	const uint32_t code[] = {0xa9000801 /* stp x1, x2, [x0] */};
+
+	(void)state;
+	put(CODE, code, 1);
+	l3[6] = 0;
+	ctx.x[0] = PG(6) - 8;
+	run();
+	assert_int_equal(ec(), ESR_EC_DABT_LOW);
+	assert_int_equal(ex.esr & 0x1ffffff, ESR_DABT_WNR | (ESR_FSC_TRANS + 3));
+	assert_int_equal(ex.far, PG(6));
+	assert_int_equal(ex.hpfar, HPFAR_OF(PG(6)));
+	assert_int_equal(ctx.pc, CODE);
+}
+
+/* The same across a boundary of the guest's own stage 1: the first page translates, the next
+ * one has no valid descriptor. The guest takes a translation fault on the second page, as
+ * Linux expects when a store pair at the end of a page reaches an untouched stack or heap page
+ * (it was an alignment fault, which user space gets as SIGBUS). */
+static void test_page_crossing_stage1_fault(void **state)
+{
+	const uint32_t code[] = {0xad000400 /* stp q0, q1, [x0] */};
+	const uint32_t vec = 0xd4000062; /* hvc #3 */
+	uint64_t *s1 = (uint64_t *)(ram + (PG(16) - IPA_RAM));
+	uint64_t *s1l2 = (uint64_t *)(ram + (PG(17) - IPA_RAM));
+	uint64_t *s1l3 = (uint64_t *)(ram + (PG(18) - IPA_RAM));
+
+	(void)state;
+	put(CODE, code, 1);
+	put(VBAR + VBAR_OFF_CUR_SPX + VBAR_OFF_SYNC, &vec, 1);
+	s1[1] = PG(17) | ARCH_PTE_VALID | ARCH_PTE_TYPE;
+	s1l2[0] = PG(18) | ARCH_PTE_VALID | ARCH_PTE_TYPE;
+	for (unsigned i = 0; i < 512; i++) /* VA = IPA, normal memory, inner shareable, RW */
+		s1l3[i] = PG(i) | ARCH_PTE_VALID | ARCH_PTE_TYPE | ARCH_PTE_AF | (3ULL << 8);
+	s1l3[22] = 0;
+	ctx.sys[GZ_SYS_MAIR_EL1] = 0xff;
+	ctx.sys[GZ_SYS_TCR_EL1] =
+	    25 | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | (1ULL << 23) | (2ULL << 32);
+	ctx.sys[GZ_SYS_TTBR0_EL1] = PG(16);
+	ctx.sys[GZ_SYS_CPACR_EL1] = 3ULL << 20; /* FP and SIMD at EL1 */
+	ctx.sys[GZ_SYS_SCTLR_EL1] |= 1;		/* M */
+	ctx.x[0] = PG(22) - 16;
+	run();
+	assert_int_equal(ec(), ESR_EC_HVC64);
+	assert_int_equal(ctx.elr_el1, CODE);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1] >> ESR_EC_SHIFT, ESR_EC_DABT_CUR);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1] & 0x1ffffff, ESR_DABT_WNR | (ESR_FSC_TRANS + 3));
+	assert_int_equal(ctx.sys[GZ_SYS_FAR_EL1], PG(22));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -940,6 +994,8 @@ int main(void)
 	    T(test_runs_from_block_mapping),
 	    T(test_svc_from_el0),
 	    T(test_mmu_on_far_is_va),
+	    T(test_page_crossing_stage2_fault),
+	    T(test_page_crossing_stage1_fault),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
