@@ -7,10 +7,18 @@
 #include "ucreg.h"
 #include "ctx.h"
 
+/* The registers stage 1 translates with. */
+static bool translation_reg(int i)
+{
+	return i == GZ_SYS_SCTLR_EL1 || i == GZ_SYS_TTBR0_EL1 || i == GZ_SYS_TTBR1_EL1 ||
+	       i == GZ_SYS_TCR_EL1 || i == GZ_SYS_MAIR_EL1;
+}
+
 int gz_sim_ctx_load(struct gz_sim_vcpu *v, const struct gz_cpu_ctx *c)
 {
 	uc_engine *uc = v->uc;
 	unsigned el = (unsigned)(c->pstate >> 2) & 3;
+	bool mmu = false;
 
 	if (el != v->hflags_el) {
 		/* The core moved the vCPU to EL1 (an exception it injected at EL0): let Unicorn
@@ -31,10 +39,17 @@ int gz_sim_ctx_load(struct gz_sim_vcpu *v, const struct gz_cpu_ctx *c)
 		gz_sim_ucreg_wr(uc, UC_ARM64_REG_FPSR, c->fp.fpsr);
 		gz_sim_ucreg_wr(uc, UC_ARM64_REG_FPCR, c->fp.fpcr);
 	}
-	for (int i = 0; i < GZ_SYS_NR; i++)
-		if (gz_sim_ucreg_has_sysreg(i) &&
-		    (!v->shadow_valid || v->sys_shadow[i] != c->sys[i]))
-			gz_sim_ucreg_cp_write(uc, gz_sim_ucreg_sys_enc[i], c->sys[i]);
+	for (int i = 0; i < GZ_SYS_NR; i++) {
+		if (!gz_sim_ucreg_has_sysreg(i) ||
+		    (v->shadow_valid && v->sys_shadow[i] == c->sys[i]))
+			continue;
+		gz_sim_ucreg_cp_write(uc, gz_sim_ucreg_sys_enc[i], c->sys[i]);
+		mmu |= translation_reg(i);
+	}
+	/* A register write through the API has none of the MSR's side effects: translations
+	 * Unicorn cached under the old regime (the MMU off, another TTBR) would stay. */
+	if (mmu)
+		uc_ctl_flush_tlb(uc);
 	gz_sim_ucreg_cp_write(uc, gz_sim_ucreg_elr_el1, c->elr_el1);
 	gz_sim_ucreg_cp_write(uc, gz_sim_ucreg_spsr_el1, c->spsr_el1);
 	gz_sim_ucreg_write_pstate_sp(uc, c->pstate, c->sp_el0, c->sp_el1);

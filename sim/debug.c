@@ -61,8 +61,8 @@ bool gz_sim_debug_data_access(uc_engine *uc, uint32_t insn, uint64_t *va, uint64
 	if (!gz_sim_decode_ldst_va(insn, gz_sim_ucreg_addr_reg, uc, va))
 		return false;
 	gz_sim_decode_ldst(insn, &l);
-	/* forms without a syndrome (pairs, SIMD): at most 16 bytes per register pair, the L bit */
-	*size = l.valid ? 1ULL << l.size : 16;
+	/* forms without a syndrome (pairs, SIMD, DC ZVA): their length, the L bit */
+	*size = l.valid ? 1ULL << l.size : gz_sim_decode_ldst_len(insn);
 	*write = l.valid ? l.write : !(insn & GZ_BIT(22));
 	return true;
 }

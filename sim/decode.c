@@ -91,6 +91,12 @@ bool gz_sim_decode_smc(uint32_t insn, uint16_t *imm)
 	return true;
 }
 
+/* DC ZVA, Xt (SYS #3, C7, C4, #1): glibc's memset zeroes with it. */
+static bool is_dc_zva(uint32_t insn)
+{
+	return (insn & 0xffffffe0) == 0xd50b7420;
+}
+
 static int64_t sext(uint64_t v, unsigned bits)
 {
 	return (int64_t)(v << (64 - bits)) >> (64 - bits);
@@ -118,6 +124,11 @@ bool gz_sim_decode_ldst_va(uint32_t insn, uint64_t (*reg)(void *arg, unsigned n,
 {
 	unsigned rn = (insn >> 5) & 31, size = insn >> 30;
 	uint64_t base = reg(arg, rn, true);
+
+	if (is_dc_zva(insn)) { /* the block that holds Xt (Rt 31: XZR) */
+		*va = GZ_ALIGN_DOWN(reg(arg, insn & 31, false), GZ_SIM_ZVA_BYTES);
+		return true;
+	}
 
 	if ((insn & 0x3f000000) == 0x08000000 || /* exclusive / ordered */
 	    (insn & 0x3b200c00) == 0x38200000 || /* LSE atomics */
@@ -180,6 +191,8 @@ unsigned gz_sim_decode_ldst_len(uint32_t insn)
 {
 	unsigned size = insn >> 30;
 
+	if (is_dc_zva(insn))
+		return GZ_SIM_ZVA_BYTES;
 	if ((insn & 0xbfbf0000) == 0x0c000000 || (insn & 0xbfa00000) == 0x0c800000 ||
 	    (insn & 0xbf9f0000) == 0x0d000000 || (insn & 0xbf800000) == 0x0d800000)
 		return simd_struct_len(insn);

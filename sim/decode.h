@@ -16,13 +16,16 @@ struct gz_sim_ldst {
 	unsigned rt;
 };
 void gz_sim_decode_ldst(uint32_t insn, struct gz_sim_ldst *out);
-/* Virtual address a load/store instruction accesses (reg(n, sp): Xn, or SP for n = 31 when
- * sp is true). False for an instruction that is not a load/store. */
+/* The bytes DC ZVA zeroes: DCZID_EL0.BS of every CPU model Unicorn 2.1 has (4 << 4). */
+#define GZ_SIM_ZVA_BYTES 64u
+
+/* Virtual address a load/store instruction (or DC ZVA, a store of a block) accesses (reg(n, sp):
+ * Xn, or SP for n = 31 when sp is true). False for an instruction that is not a load/store. */
 bool gz_sim_decode_ldst_va(uint32_t insn, uint64_t (*reg)(void *arg, unsigned n, bool sp),
 			   void *arg, uint64_t *va);
 
 /* Bytes a load/store instruction accesses from the address gz_sim_decode_ldst_va gives (a
- * contiguous range: pairs, SIMD registers, structures and exclusive pairs included); 0 for an
+ * contiguous range: pairs, SIMD registers, structures, exclusive pairs, DC ZVA's block); 0 for an
  * instruction that is not a load/store. An access may cross into the next page, where the
  * translation that fails can be. */
 unsigned gz_sim_decode_ldst_len(uint32_t insn);

@@ -118,6 +118,8 @@ static void test_ldst_va(void **state)
 	    {0xf9000be9, 0x8010},	 /* str x9, [sp, #16] */
 	    {0x38634841, 0x1000 + 0x10}, /* ldrb w1, [x2, w3, uxtw] */
 	    {0xc8dffc41, 0x1000},	 /* ldar x1, [x2] */
+	    {0xd50b7424, 0x3000},	 /* dc zva, x4 */
+	    {0xd50b7423, 0},		 /* dc zva, x3: the 64-byte block */
 	};
 	uint64_t va;
 
@@ -172,6 +174,8 @@ static void test_ldst_len(void **state)
 	    {0x4d408400, 8},  /* ld1 {v0.d}[1], [x0] */
 	    {0x4d608000, 8},  /* ld2 {v0.s, v1.s}[2], [x0] */
 	    {0x4d40c800, 4},  /* ld1r {v0.4s}, [x0] */
+	    {0xd50b7420, 64}, /* dc zva, x0 */
+	    {0xd5087620, 0},  /* dc ivac, x0: maintenance, no access */
 	    {0xd503201f, 0},  /* nop */
 	    {0x91000421, 0},  /* add x1, x1, #1 */
 	};

@@ -2,7 +2,7 @@
  * built here, checking the exit records hardware would give (HVC, trapped SMC, stage-2
  * translation and permission faults with their ISS/FAR/HPFAR, a store pair without a
  * syndrome, FAR = the VA with the guest's MMU on, accesses crossing into a page that faults
- * at stage 2 or at the guest's stage 1, instruction aborts, WFI, trapped
+ * at stage 2 or at the guest's stage 1, DC ZVA's block, instruction aborts, WFI, trapped
  * ICC_SGI1R and CNTP_CTL_EL0), exception entry into the guest (SVC from EL1 and EL0, virtual
  * IRQs from the list registers, EL0's counter accesses and their traps), the identity
  * registers, the system registers and AT the simulator follows, untrapped WFI/WFE, code in a
@@ -26,6 +26,7 @@
 #include <arm64/sysreg.h>
 #include <gzsim/sim.h>
 #include "machine.h"
+#include "decode.h"
 #include "phys.h"
 
 #define HPFAR_OF(ipa) GZ_FIELD_PREP(HPFAR_FIPA, (ipa) >> GZ_PAGE_SHIFT)
@@ -920,6 +921,40 @@ static void test_page_crossing_stage2_fault(void **state)
 	assert_int_equal(ctx.pc, CODE);
 }
 
+/* The guest's MMU on at EL1 with VA = IPA over the 2 MiB of RAM in 4 KiB pages, page @hole left
+ * without a valid descriptor; FP and SIMD allowed, and an hvc #3 at the vector that takes a
+ * synchronous exception at EL1. */
+static void s1_pages_with_hole(unsigned hole)
+{
+	const uint32_t vec = 0xd4000062; /* hvc #3 */
+	uint64_t *s1 = (uint64_t *)(ram + (PG(16) - IPA_RAM));
+	uint64_t *s1l2 = (uint64_t *)(ram + (PG(17) - IPA_RAM));
+	uint64_t *s1l3 = (uint64_t *)(ram + (PG(18) - IPA_RAM));
+
+	put(VBAR + VBAR_OFF_CUR_SPX + VBAR_OFF_SYNC, &vec, 1);
+	s1[1] = PG(17) | ARCH_PTE_VALID | ARCH_PTE_TYPE;
+	s1l2[0] = PG(18) | ARCH_PTE_VALID | ARCH_PTE_TYPE;
+	for (unsigned i = 0; i < 512; i++) /* normal memory, inner shareable, RW at EL1 */
+		s1l3[i] = PG(i) | ARCH_PTE_VALID | ARCH_PTE_TYPE | ARCH_PTE_AF | (3ULL << 8);
+	s1l3[hole] = 0;
+	ctx.sys[GZ_SYS_MAIR_EL1] = 0xff;
+	ctx.sys[GZ_SYS_TCR_EL1] =
+	    25 | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | (1ULL << 23) | (2ULL << 32);
+	ctx.sys[GZ_SYS_TTBR0_EL1] = PG(16);
+	ctx.sys[GZ_SYS_CPACR_EL1] = 3ULL << 20;
+	ctx.sys[GZ_SYS_SCTLR_EL1] |= 1; /* M */
+}
+
+/* A write the guest's stage 1 refused, taken by the guest at EL1 (hvc #3 at its vector). */
+static void assert_guest_write_fault(uint64_t far)
+{
+	assert_int_equal(ec(), ESR_EC_HVC64);
+	assert_int_equal(ctx.elr_el1, CODE);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1] >> ESR_EC_SHIFT, ESR_EC_DABT_CUR);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1] & 0x1ffffff, ESR_DABT_WNR | (ESR_FSC_TRANS + 3));
+	assert_int_equal(ctx.sys[GZ_SYS_FAR_EL1], far);
+}
+
 /* The same across a boundary of the guest's own stage 1: the first page translates, the next
  * one has no valid descriptor. The guest takes a translation fault on the second page, as
  * Linux expects when a store pair at the end of a page reaches an untouched stack or heap page
@@ -927,32 +962,37 @@ static void test_page_crossing_stage2_fault(void **state)
 static void test_page_crossing_stage1_fault(void **state)
 {
 	const uint32_t code[] = {0xad000400 /* stp q0, q1, [x0] */};
-	const uint32_t vec = 0xd4000062; /* hvc #3 */
-	uint64_t *s1 = (uint64_t *)(ram + (PG(16) - IPA_RAM));
-	uint64_t *s1l2 = (uint64_t *)(ram + (PG(17) - IPA_RAM));
-	uint64_t *s1l3 = (uint64_t *)(ram + (PG(18) - IPA_RAM));
 
 	(void)state;
 	put(CODE, code, 1);
-	put(VBAR + VBAR_OFF_CUR_SPX + VBAR_OFF_SYNC, &vec, 1);
-	s1[1] = PG(17) | ARCH_PTE_VALID | ARCH_PTE_TYPE;
-	s1l2[0] = PG(18) | ARCH_PTE_VALID | ARCH_PTE_TYPE;
-	for (unsigned i = 0; i < 512; i++) /* VA = IPA, normal memory, inner shareable, RW */
-		s1l3[i] = PG(i) | ARCH_PTE_VALID | ARCH_PTE_TYPE | ARCH_PTE_AF | (3ULL << 8);
-	s1l3[22] = 0;
-	ctx.sys[GZ_SYS_MAIR_EL1] = 0xff;
-	ctx.sys[GZ_SYS_TCR_EL1] =
-	    25 | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | (1ULL << 23) | (2ULL << 32);
-	ctx.sys[GZ_SYS_TTBR0_EL1] = PG(16);
-	ctx.sys[GZ_SYS_CPACR_EL1] = 3ULL << 20; /* FP and SIMD at EL1 */
-	ctx.sys[GZ_SYS_SCTLR_EL1] |= 1;		/* M */
+	s1_pages_with_hole(22);
 	ctx.x[0] = PG(22) - 16;
 	run();
+	assert_guest_write_fault(PG(22));
+}
+
+/* DC ZVA (glibc's memset) into a page the guest's stage 1 does not map yet: a write fault on
+ * the block it zeroes (it was a fault on address 0: SIGSEGV in user space). The block is
+ * DCZID_EL0's. */
+static void test_dc_zva_stage1_fault(void **state)
+{
+	const uint32_t dczid[] = {0xd53b00e1 /* mrs x1, dczid_el0 */, 0xd4000002 /* hvc #0 */};
+	const uint32_t code[] = {0xd50b7420 /* dc zva, x0 */, 0xd4000082 /* hvc #4 */};
+
+	(void)state;
+	put(CODE + 0x100, dczid, 2);
+	ctx.pc = CODE + 0x100;
+	run();
 	assert_int_equal(ec(), ESR_EC_HVC64);
-	assert_int_equal(ctx.elr_el1, CODE);
-	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1] >> ESR_EC_SHIFT, ESR_EC_DABT_CUR);
-	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1] & 0x1ffffff, ESR_DABT_WNR | (ESR_FSC_TRANS + 3));
-	assert_int_equal(ctx.sys[GZ_SYS_FAR_EL1], PG(22));
+	assert_int_equal(4u << (ctx.x[1] & 0xf), GZ_SIM_ZVA_BYTES);
+	/* the MMU turned on by the context, after a run with it off: what Unicorn translated
+	 * with it off must not stay */
+	put(CODE, code, 2);
+	ctx.pc = CODE;
+	s1_pages_with_hole(23);
+	ctx.x[0] = PG(23) + 0x48;
+	run();
+	assert_guest_write_fault(PG(23) + 0x40);
 }
 
 int main(void)
@@ -996,6 +1036,7 @@ int main(void)
 	    T(test_mmu_on_far_is_va),
 	    T(test_page_crossing_stage2_fault),
 	    T(test_page_crossing_stage1_fault),
+	    T(test_dc_zva_stage1_fault),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
