@@ -71,43 +71,11 @@ static void put_line(const char *line, size_t n)
 	pthread_mutex_unlock(&T.mu);
 }
 
-static const char *ec_name(unsigned ec)
-{
-	switch (ec) {
-	case ESR_EC_UNKNOWN:
-		return "unknown";
-	case ESR_EC_WFX:
-		return "wfx";
-	case ESR_EC_FP_ASIMD:
-		return "fp";
-	case ESR_EC_HVC64:
-		return "hvc";
-	case ESR_EC_SMC64:
-		return "smc";
-	case ESR_EC_SYS64:
-		return "sysreg";
-	case ESR_EC_IABT_LOW:
-		return "iabt";
-	case ESR_EC_DABT_LOW:
-		return "dabt";
-	case ESR_EC_BREAKPT_LOW:
-		return "breakpoint";
-	case ESR_EC_SOFTSTP_LOW:
-		return "step";
-	case ESR_EC_WATCHPT_LOW:
-		return "watchpoint";
-	case ESR_EC_BRK64:
-		return "brk";
-	default:
-		return "other";
-	}
-}
-
 static const char *reason_of(const struct gz_sim_trace_rec *r)
 {
 	switch (r->kind) {
 	case GZ_EXIT_KIND_SYNC:
-		return ec_name(ESR_EC(r->esr));
+		return arm64_esr_ec_name(ESR_EC(r->esr));
 	case GZ_EXIT_KIND_IRQ:
 		return "irq";
 	case GZ_EXIT_KIND_SERROR:

@@ -67,6 +67,10 @@ static inline uint64_t arm64_esr(unsigned ec, uint32_t iss)
 #define ESR_EC_BRK64	   0x3c
 #define ESR_EC_MAX	   0x3f
 
+/* A short lower-case name of an exception class ("dabt", "hvc", ...; "other" for classes no
+ * guest exit of ours takes), for exit traces and crash reports (src/arm64/esr_name.c). */
+const char *arm64_esr_ec_name(unsigned ec);
+
 /* Data and instruction aborts */
 #define ESR_xABT_ISV	 GZ_BIT(24)
 #define ESR_DABT_SAS	 GZ_GENMASK(23, 22)

@@ -18,38 +18,6 @@ static const char *const slot_names[GZ_VEC_COUNT] = {
     "lower32 sync", "lower32 irq", "lower32 fiq", "lower32 serror",
 };
 
-static const char *ec_name(unsigned ec)
-{
-	switch (ec) {
-	case ESR_EC_UNKNOWN:
-		return "unknown/undefined instruction";
-	case ESR_EC_WFX:
-		return "WFI/WFE";
-	case ESR_EC_HVC64:
-		return "HVC64";
-	case ESR_EC_SMC64:
-		return "SMC64";
-	case ESR_EC_SYS64:
-		return "MSR/MRS/system instruction";
-	case ESR_EC_IABT_LOW:
-	case ESR_EC_IABT_CUR:
-		return "instruction abort";
-	case ESR_EC_PC_ALIGN:
-		return "PC alignment";
-	case ESR_EC_DABT_LOW:
-	case ESR_EC_DABT_CUR:
-		return "data abort";
-	case ESR_EC_SP_ALIGN:
-		return "SP alignment";
-	case ESR_EC_SERROR:
-		return "SError";
-	case ESR_EC_BRK64:
-		return "BRK64";
-	default:
-		return "other";
-	}
-}
-
 static void report(const struct gz_el2_frame *f, unsigned slot)
 {
 	unsigned ec = ESR_EC(f->esr);
@@ -57,7 +25,7 @@ static void report(const struct gz_el2_frame *f, unsigned slot)
 	gz_el2_raw_printf("\ngzhyp: UNEXPECTED EXCEPTION on cpu%u: %s (vector %u)\n",
 			  gz_hal_cpu_id(), slot_names[slot], slot);
 	gz_el2_raw_printf("  ESR_EL2=0x%016lx EC=0x%02x (%s) ISS=0x%07lx\n", f->esr, ec,
-			  ec_name(ec), (uint64_t)ESR_ISS(f->esr));
+			  arm64_esr_ec_name(ec), (uint64_t)ESR_ISS(f->esr));
 	gz_el2_raw_printf("  ELR_EL2=0x%016lx FAR_EL2=0x%016lx\n", f->elr, f->far);
 	gz_el2_raw_printf("  SPSR_EL2=0x%016lx SP=0x%016lx\n", f->spsr, f->sp);
 	for (unsigned i = 0; i < 31; i++)
