@@ -11,7 +11,10 @@
  *     the scan, then the VMM stops the VM mid-run (the guest never hears "done") and the VM
  *     is destroyed as a killed VMM's is: its pages read back scrubbed
  * DISK: a fresh 64 KiB disk made there (sector 0 names it) for gzvmm --disk.
- * The attacker's transcript and the guest's console must equal the expected files. */
+ * Arguments after "--" go to gzvmm's command line as well (a Linux guest's --initrd, --append
+ * and own --disk: tests/sim/pvm_linux.sh).
+ * The attacker's transcript and the guest's console must equal the expected files ("-": the
+ * console is the caller's to check). */
 #define _GNU_SOURCE
 #include <gzabi/hvc.h>
 #include <gzhyp/hostcall.h>
@@ -183,11 +186,15 @@ int main(int argc, char **argv)
 	sigset_t set;
 	FILE *out;
 	bool kill_mode, ok = true;
+	int nfixed;
 	uint64_t *pas;
 
-	if ((argc != 6 && argc != 7) || (strcmp(argv[1], "attack") && strcmp(argv[1], "kill"))) {
+	for (nfixed = 1; nfixed < argc && strcmp(argv[nfixed], "--"); nfixed++)
+		;
+	if ((nfixed != 6 && nfixed != 7) ||
+	    (strcmp(argv[1], "attack") && strcmp(argv[1], "kill"))) {
 		fprintf(stderr, "usage: host_attack attack|kill GUEST.elf OUTDIR EXPECTED_ATTACK "
-				"EXPECTED_CONSOLE|- [DISK]\n");
+				"EXPECTED_CONSOLE|- [DISK] [-- GZVMM-ARGS...]\n");
 		return 2;
 	}
 	kill_mode = !strcmp(argv[1], "kill");
@@ -197,25 +204,21 @@ int main(int argc, char **argv)
 		snprintf(console, sizeof(console), "file:%s/%s-%s-console.txt", argv[3],
 			 g ? g + 1 : argv[2], argv[1]);
 	}
-	if (argc == 7 && make_disk(argv[6]))
+	if (nfixed == 7 && make_disk(argv[6]))
 		return 1;
 	{
-		char *const args[] = {"gzvmm",
-				      "run",
-				      "--backend",
-				      "sim",
-				      "--protected",
-				      "--kernel",
-				      argv[2],
-				      "--mem",
-				      "128M",
-				      "--console",
-				      console,
-				      "--disk",
-				      argc == 7 ? argv[6] : NULL,
-				      NULL};
+		char *args[64] = {"gzvmm",	 "run",	      "--backend", "sim",
+				  "--protected", "--kernel",  argv[2],	   "--mem",
+				  "128M",	 "--console", console};
+		int n = 11;
 
-		if (vmm_cli_parse(argc == 7 ? 13 : 11, args, &cfg, &action, err, sizeof(err))) {
+		if (nfixed == 7) {
+			args[n++] = "--disk";
+			args[n++] = argv[6];
+		}
+		for (int i = nfixed + 1; i < argc && n < 63; i++)
+			args[n++] = argv[i];
+		if (vmm_cli_parse(n, args, &cfg, &action, err, sizeof(err))) {
 			fprintf(stderr, "host_attack: %s\n", err);
 			return 2;
 		}
@@ -231,7 +234,8 @@ int main(int argc, char **argv)
 	if (pthread_create(&th, NULL, run_vm, NULL))
 		return 1;
 	out = open_memstream(&log, &loglen);
-	if (!out || !wait_console(console + 5, "waiting for the host\n")) {
+	/* (a Linux guest's console ends its lines with CR LF) */
+	if (!out || !wait_console(console + 5, "waiting for the host")) {
 		fprintf(stderr, "FAIL: the guest never waited for the host\n");
 		return 1;
 	}
