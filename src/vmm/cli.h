@@ -58,6 +58,9 @@ struct vmm_config {
 	 * gets the node), and the backend both VMs share (initialised once, not per VM). */
 	bool channel;
 	const struct vmm_backend *shared_be;
+	/* Set by pair.c: the peer VM's --vsock CID when both VMs have one (the channel then
+	 * carries vsock between them, docs/abi.md "vsock over a channel"); 0: none. */
+	uint32_t peer_vsock_cid;
 	uint64_t hyp_mem;     /* --hyp-mem: the VM's hypervisor memory quota (bytes); 0: default */
 	bool prealloc;	      /* --prealloc: guest RAM populated up front (ram.c) */
 	const char *mem_file; /* --mem-file: guest RAM is this file, mapped shared (ram.c) */

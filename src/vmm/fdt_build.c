@@ -207,15 +207,19 @@ static int add_virtio(void *fdt, unsigned i, bool swiotlb)
 }
 
 /* A hypervisor channel end (docs/abi.md "Channels between VMs"): its id, known once both VMs
- * exist (vmm_fdt_set_channel_id), and its doorbell. */
-static int add_channel(void *fdt)
+ * exist (vmm_fdt_set_channel_id), and its doorbell; when both VMs have a vsock CID, the two
+ * CIDs the channel carries vsock between (docs/abi.md "vsock over a channel"). */
+static int add_channel(void *fdt, const struct vmm_fdt_params *p)
 {
 	uint32_t irq[3] = {GIC_SPI, VMM_CHAN_SPI, IRQ_EDGE_RISING};
+	uint32_t cids[2] = {p->vsock_cid, p->peer_vsock_cid};
 
 	CHK(fdt_begin_node(fdt, "opengz-channel"));
 	CHK(fdt_property_string(fdt, "compatible", "opengz,channel"));
 	CHK(fdt_property_u32(fdt, "opengz,channel-id", 0));
 	CHK(prop_cells(fdt, "interrupts", irq, 3));
+	if (p->vsock_cid && p->peer_vsock_cid)
+		CHK(prop_cells(fdt, "opengz,vsock-cids", cids, 2));
 	return fdt_end_node(fdt);
 }
 
@@ -311,7 +315,7 @@ static int build(const struct vmm_fdt_params *p, void *fdt, size_t size)
 	for (unsigned i = 0; i < p->nvirtio; i++)
 		CHK(add_virtio(fdt, i, p->swiotlb_size != 0));
 	if (p->channel)
-		CHK(add_channel(fdt));
+		CHK(add_channel(fdt, p));
 	CHK(fdt_end_node(fdt));
 	CHK(fdt_finish(fdt));
 	return fdt_pack(fdt);

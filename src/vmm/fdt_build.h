@@ -15,9 +15,11 @@ struct vmm_fdt_params {
 	const char *bootargs;  /* NULL: no bootargs property */
 	uint64_t initrd_start; /* initrd_end == 0: no initrd */
 	uint64_t initrd_end;
-	unsigned nvirtio;    /* transports 0..nvirtio-1 at VMM_VIRTIO_BASE + i * stride */
-	bool flash;	     /* the two CFI banks at 0 (--bios) */
-	bool channel;	     /* an "opengz,channel" node, id 0 until vmm_fdt_set_channel_id */
+	unsigned nvirtio; /* transports 0..nvirtio-1 at VMM_VIRTIO_BASE + i * stride */
+	bool flash;	  /* the two CFI banks at 0 (--bios) */
+	bool channel;	  /* an "opengz,channel" node, id 0 until vmm_fdt_set_channel_id */
+	/* both non-zero: the channel carries vsock, "opengz,vsock-cids" = <own peer> */
+	uint32_t vsock_cid, peer_vsock_cid;
 	const void *bootsig; /* --boot-sig: /chosen's opengz,boot-signature (NULL: none) */
 	bool dice;	     /* --pvmfw: /reserved-memory/dice@7ffff000, the DICE handover */
 	size_t bootsig_size;

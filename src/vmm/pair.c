@@ -72,6 +72,9 @@ int vmm_pair_parse(const struct vmm_config *cfg, struct vmm_config *peer, char *
 				"--slice or --max-insns of its own");
 	if (cfg->dry_run || peer->dry_run)
 		return vmm_fail(err, errlen, "--peer-vm and --dry-run exclude each other");
+	if (cfg->vsock_cid && peer->vsock_cid == cfg->vsock_cid)
+		return vmm_fail(err, errlen, "--peer-vm: both VMs have vsock CID %u",
+				cfg->vsock_cid);
 	peer->sim = cfg->sim;
 	peer->input = VMM_INPUT_NONE; /* stdin is the first VM's */
 	return 0;
@@ -158,6 +161,11 @@ int vmm_pair_main(const struct vmm_config *cfg, const struct vmm_backend_ops *op
 	/* A reset would rebuild one VM without the channel: either reset ends that VM. */
 	first.reset_exits = second.reset_exits = true;
 	first.channel = second.channel = true;
+	/* Both VMs with a CID: the channel carries vsock between them. */
+	if (first.vsock_cid && second.vsock_cid) {
+		first.peer_vsock_cid = second.vsock_cid;
+		second.peer_vsock_cid = first.vsock_cid;
+	}
 	first.shared_be = second.shared_be = &be;
 	if (ops->init(&be, vmm_vm_backend_bytes(&first) + vmm_vm_backend_bytes(&second), err,
 		      sizeof(err)) != 0) {

@@ -265,6 +265,8 @@ static int load_images(struct vmm_vm *vm)
 		    .nvirtio = vm->nvdevs,
 		    .flash = vm->flash.present,
 		    .channel = cfg->channel,
+		    .vsock_cid = cfg->vsock_cid,
+		    .peer_vsock_cid = cfg->peer_vsock_cid,
 		    .bootsig = vm->pvmfw.bootsig,
 		    .bootsig_size = vm->pvmfw.bootsig_size,
 		    .dice = vm->pvmfw.image != NULL,

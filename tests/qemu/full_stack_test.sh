@@ -4,13 +4,14 @@
 # --backend gzvm, so every guest run goes gzvmm -> /dev/gzvm ioctls -> gzvm.ko -> HVC ->
 # gzhyp's core -> world switch -> the guest at EL1. Each guest's console must equal the
 # simulator's transcript (tests/sim/expected).
-#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST[.bin][+protected][!STATUS][@PEER]:VCPUS[:INITRD]...
+#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST[.bin][+protected][!STATUS][%vsock][@PEER]:VCPUS[:INITRD]...
 # GUEST boots from its ELF, GUEST.bin from its raw binary; INITRD (a host path) is passed
 # with --initrd; +protected runs it as a protected VM (gzvmm --protected), against the same
 # transcript. !STATUS: gzvmm must end with that status after reporting a host access to
 # guest memory the guest did not share (the simulator stops it at the same point). @PEER: a
 # second VM in the same gzvmm (--peer-vm, PEER.elf with 64 MiB) joined to GUEST by a hypervisor
-# channel; PEER's console must equal tests/sim/expected/GUEST.peer.txt too.
+# channel; PEER's console must equal tests/sim/expected/GUEST.peer.txt too. GUEST%vsock@PEER:
+# both VMs also get a vsock CID (3 and 4), so the channel carries vsock between them.
 # Needs scripts/fetch-kernel --image (kernel, busybox, headers for gzvm.ko) and
 # scripts/fetch-vmm-arm64 (libfdt for the static gzvmm).
 set -uo pipefail
@@ -20,12 +21,14 @@ shift 3
 specs=("$@")
 # spec -> g (guest name), img (file in GUEST_DIR), n (vCPUs), rd (initrd path or empty),
 # prot (--protected or empty), want (gzvmm's exit status), peer (the peer VM's guest or
-# empty), tag (names the run in the console log), desc (in messages)
+# empty), vs (--vsock for GUEST, or empty), tag (names the run in the console log), desc (in
+# messages)
 parse_spec() {
   local s=$1 name
   name=${s%%:*} s=${s#*:}
-  n=${s%%:*} rd= prot= want=0 peer=
+  n=${s%%:*} rd= prot= want=0 peer= vs=
   [ "${name%@*}" = "$name" ] || { peer=${name##*@} name=${name%@*}; }
+  [ "${name%\%vsock}" = "$name" ] || { vs="--vsock 3,/tmp/a.sock" name=${name%\%vsock}; }
   [ "$s" = "$n" ] || rd=${s#*:}
   [ "${name%!*}" = "$name" ] || { want=${name##*!} name=${name%!*}; }
   [ "${name%+protected}" = "$name" ] || { prot=--protected name=${name%+protected}; }
@@ -58,7 +61,7 @@ gz_stack_root "$image" "$work"
     fi
     if [ -n "$peer" ]; then
       cp "$guests_dir/$peer.elf" "$r/$peer.elf" || exit 1
-      opt="$opt --peer-vm '--kernel /$peer.elf --mem 64M --console file:/tmp/peer'"
+      opt="$opt $vs --peer-vm '--kernel /$peer.elf --mem 64M --console file:/tmp/peer${vs:+ --vsock 4,/tmp/b.sock}'"
     fi
     echo "gzvmm run --backend gzvm --kernel /$img $opt $prot --mem 128M --cpus $n --console file:/tmp/out 2>/tmp/err"
     echo "rc=\$?; printf '@@guest-console-begin@@ $tag\\n'; cat /tmp/out; printf '@@guest-console-end@@\\n'"

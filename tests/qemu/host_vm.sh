@@ -76,3 +76,31 @@ gz_stack_verdict() {
   ok=1
   [ "$status" = 0 ] || { echo "FAIL: QEMU exit status $status (124: timeout)"; ok=0; }
 }
+
+# gz_vsock_verdict WANT_GUEST BYTES: after a run of vsock_echo beside a vsock guest whose /init
+# framed the guest's console (@@guest-console-begin@@) and vsock_echo's output (@@host-begin@@)
+# and printed "init: gzvmm exit 0, vsock_echo exit 0": checks both against their transcripts
+# (WANT_GUEST, a path under the repository, and tests/vmm/expected/vsock-host.txt, both of
+# 262144 bytes: BYTES replaces that number), less the guest's "time:" lines and a Linux
+# guest's kernel messages ("[ seconds ] ..."). Clears ok on a difference (set it first).
+gz_vsock_verdict() {
+  local want=$1 bytes=$2 top
+  top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  sed "s/262144/$bytes/g" "$top/$want" >"$work/want.txt"
+  sed "s/262144/$bytes/g" "$top/tests/vmm/expected/vsock-host.txt" >"$work/want-host.txt"
+  grep -q "^init: gzvmm exit 0, vsock_echo exit 0$" "$log" ||
+    { echo "FAIL: gzvmm and vsock_echo did not both end with status 0"; ok=0; }
+  perl -0777 -ne 'print $1 if /\@\@guest-console-begin\@\@\n(.*?)\@\@guest-console-end\@\@/s' "$log" |
+    grep -Ev '^(time:|\[ *[0-9]+\.[0-9]+\] )' >"$work/out.cmp"
+  perl -0777 -ne 'print $1 if /\@\@host-begin\@\@\n(.*?)\@\@host-end\@\@/s' "$log" >"$work/host.txt"
+  if ! cmp -s "$work/out.cmp" "$work/want.txt"; then
+    echo "FAIL: the guest's console differs from $want:"
+    diff -u "$work/want.txt" "$work/out.cmp" | head -30
+    ok=0
+  fi
+  if ! cmp -s "$work/host.txt" "$work/want-host.txt"; then
+    echo "FAIL: vsock_echo's output differs from tests/vmm/expected/vsock-host.txt:"
+    diff -u "$work/want-host.txt" "$work/host.txt" | head -20
+    ok=0
+  fi
+}

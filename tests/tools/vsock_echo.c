@@ -19,20 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int timeout_ms = 120000;
-
-static uint8_t pattern(uint64_t i)
-{
-	return (uint8_t)(i * 131 + (i >> 11));
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "vsock_tool.h"
 
 static int addr(struct sockaddr_un *a, const char *path)
 {
@@ -42,13 +29,6 @@ static int addr(struct sockaddr_un *a, const char *path)
 		return -1;
 	strcpy(a->sun_path, path);
 	return 0;
-}
-
-static int wait_fd(int fd, short ev)
-{
-	struct pollfd p = {.fd = fd, .events = ev};
-
-	return poll(&p, 1, timeout_ms) == 1 ? 0 : -1;
 }
 
 /* Reads a line byte by byte (nothing past it is taken). */

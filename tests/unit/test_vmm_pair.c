@@ -1,7 +1,7 @@
 /* gzvmm --peer-vm (src/vmm/pair.c, fdt_build.c): the second VM's options parsed on the first
  * VM's backend with their one-line errors, and the channel node of the device tree with its id
- * written in place. Running two VMs is tested end to end (tests/sim sim_chan_*, tests/qemu
- * qemu_full_stack_chan). */
+ * written in place and the two vsock CIDs when both VMs have one. Running two VMs is tested end to
+ * end (tests/sim sim_chan_*, tests/qemu qemu_full_stack_chan). */
 /* test-libs: gzvmm_lib */
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,6 +86,15 @@ static void test_peer_refusals(void **state)
 	    .backend = VMM_BACKEND_SIM, .peer_args = "--kernel a", .dry_run = true};
 	assert_int_equal(vmm_pair_parse(&first, &c, buf, sizeof(buf), err, sizeof(err)), -1);
 	assert_string_equal(err, "--peer-vm and --dry-run exclude each other");
+	/* Both VMs with one vsock CID: the channel could not tell them apart. */
+	first.dry_run = false;
+	first.vsock_cid = 3;
+	first.peer_args = "--kernel a --vsock 3,/tmp/b.sock";
+	assert_int_equal(vmm_pair_parse(&first, &c, buf, sizeof(buf), err, sizeof(err)), -1);
+	assert_string_equal(err, "--peer-vm: both VMs have vsock CID 3");
+	first.peer_args = "--kernel a --vsock 4,/tmp/b.sock";
+	assert_int_equal(vmm_pair_parse(&first, &c, buf, sizeof(buf), err, sizeof(err)), 0);
+	assert_int_equal(c.vsock_cid, 4);
 }
 
 static void test_channel_node(void **state)
@@ -117,6 +126,20 @@ static void test_channel_node(void **state)
 	assert_int_equal(len, 4);
 	assert_int_equal(fdt32_to_cpu(*v), 7);
 	assert_int_equal(fdt_totalsize(blob), size); /* in place: the blob in RAM keeps its size */
+	assert_null(fdt_getprop(blob, node, "opengz,vsock-cids", &len));
+
+	/* Both VMs with a vsock CID: the channel carries vsock between them. */
+	p.vsock_cid = 3;
+	assert_int_equal(vmm_fdt_build(&p, blob, sizeof(blob)), 0);
+	node = fdt_path_offset(blob, "/opengz-channel");
+	assert_null(fdt_getprop(blob, node, "opengz,vsock-cids", &len)); /* no peer CID */
+	p.peer_vsock_cid = 4;
+	assert_int_equal(vmm_fdt_build(&p, blob, sizeof(blob)), 0);
+	node = fdt_path_offset(blob, "/opengz-channel");
+	v = fdt_getprop(blob, node, "opengz,vsock-cids", &len);
+	assert_int_equal(len, 8);
+	assert_int_equal(fdt32_to_cpu(v[0]), 3);
+	assert_int_equal(fdt32_to_cpu(v[1]), 4);
 }
 
 int main(void)

@@ -12,7 +12,7 @@ static unsigned doorbell_intid;
 struct chan_find {
 	unsigned idx;
 	bool is_chan;
-	unsigned id, intid;
+	unsigned id, intid, cid, peer_cid;
 	struct chan_end *e;
 };
 
@@ -21,7 +21,7 @@ static void find_begin(void *ctx)
 	struct chan_find *f = ctx;
 
 	f->is_chan = false;
-	f->id = f->intid = 0;
+	f->id = f->intid = f->cid = f->peer_cid = 0;
 }
 
 static void find_prop(void *ctx, const char *name, const uint8_t *val, uint32_t len)
@@ -34,6 +34,10 @@ static void find_prop(void *ctx, const char *name, const uint8_t *val, uint32_t 
 		f->id = fdt_be32(val);
 	else if (fdt_streq(name, "interrupts") && len == 12 && fdt_be32(val) == 0)
 		f->intid = 32 + fdt_be32(val + 4); /* GIC_SPI n */
+	else if (fdt_streq(name, "opengz,vsock-cids") && len == 8) {
+		f->cid = fdt_be32(val);
+		f->peer_cid = fdt_be32(val + 4);
+	}
 }
 
 static bool find_end(void *ctx)
@@ -43,6 +47,8 @@ static bool find_end(void *ctx)
 	if (f->is_chan && f->id && f->intid && f->idx-- == 0) {
 		f->e->id = f->id;
 		f->e->intid = f->intid;
+		f->e->vsock_cid = f->cid;
+		f->e->peer_vsock_cid = f->peer_cid;
 		return true;
 	}
 	f->is_chan = false;
@@ -52,7 +58,7 @@ static bool find_end(void *ctx)
 bool chan_find(const void *blob, unsigned idx, struct chan_end *e)
 {
 	static const struct fdt_visitor v = {find_begin, find_prop, find_end};
-	struct chan_find f = {idx, false, 0, 0, e};
+	struct chan_find f = {idx, false, 0, 0, 0, 0, e};
 
 	return fdt_walk(blob, &v, &f);
 }

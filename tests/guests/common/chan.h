@@ -13,6 +13,9 @@
 struct chan_end {
 	unsigned id;	/* channel id for the calls */
 	unsigned intid; /* doorbell */
+	/* "opengz,vsock-cids": the channel carries vsock from vsock_cid to peer_vsock_cid
+	 * (include/gzabi/chan_vsock.h); both 0 when it does not */
+	unsigned vsock_cid, peer_vsock_cid;
 };
 
 /* The @idx-th "opengz,channel" node of the device tree at @fdt; false if there is none. */
