@@ -139,8 +139,9 @@ if [ "$mode" = interactive ]; then
   GZ_HYP_ARGS=$hypargs gz_host_vm_args "$image" "$kimg" "$kaddr" "$work/initramfs.cpio.gz" 1024
   log=$work/console.log
   echo "+ timeout $tmo $qemu ${host_args[*]}"
-  timeout "$tmo" "$qemu" "${host_args[@]}" </dev/null 2>&1 | tee >(tr -d '\r' >"$log")
+  timeout "$tmo" "$qemu" "${host_args[@]}" </dev/null 2>&1 | tee "$log.raw"
   status=${PIPESTATUS[0]}
+  tr -d '\r' <"$log.raw" >"$log"
 else
   GZ_HYP_ARGS=$hypargs gz_stack_run "$image" "$work" "$tmo" 4194304
   grep -E "^(host|guest|pvmfw):|GUEST-|HVC0-|gzvm hypervisor|Power down|panic|Oops" "$log" |

@@ -99,8 +99,11 @@ static uint64_t alloc(void *env)
 
 static const struct hattack_ops ops = {NULL, hvc, rd, wr, alloc};
 
-/* The PA behind each page of gzvmm's guest RAM: its one anonymous mapping of the RAM's size
- * in /proc/PID/maps, each page's PFN from /proc/PID/pagemap (0 where none is present). */
+/* The PA behind each page of gzvmm's guest RAM: the last RAM-sized stretch of its anonymous
+ * mapping of at least the RAM's size in /proc/PID/maps (gzvmm maps the RAM first; pvmfw's slot,
+ * mapped later the same way, lands just below it and the kernel merges the two into one
+ * mapping; a wrong guess finds no mailbox at its own IPA), each page's PFN from
+ * /proc/PID/pagemap (0 where none is present). */
 static uint64_t *guest_pas(const char *pid, uint64_t *npages)
 {
 	char path[64], line[512];
@@ -115,8 +118,8 @@ static uint64_t *guest_pas(const char *pid, uint64_t *npages)
 		char name[256] = "";
 
 		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %255s", &lo, &hi, name) >= 2 &&
-		    hi - lo == GUEST_RAM_SIZE && !name[0])
-			start = lo;
+		    hi - lo >= GUEST_RAM_SIZE && !name[0])
+			start = hi - GUEST_RAM_SIZE;
 	}
 	if (f)
 		fclose(f);
