@@ -43,15 +43,10 @@ gz_stack_root "$image" "$work" guest
 work=$(cd "$work" && pwd)
 
 # the guest's modules and the malicious host's, both for Debian's 6.1 kernel
-"$root/tests/qemu/guest-share/build.sh" "$work/guest-ko" "$kdir" >"$work/guest-ko.log" 2>&1 ||
+"$root/tests/qemu/kmod-build.sh" "$root/tests/qemu/guest-share" "$work/guest-ko" "$kdir" \
+  >"$work/guest-ko.log" 2>&1 ||
   { cat "$work/guest-ko.log"; echo "FAIL: gzbounce.ko/gzsecret.ko did not build"; exit 1; }
-"$root/tests/qemu/gzattack/build.sh" "$work/attack-ko" "$kdir" >"$work/attack-ko.log" 2>&1 ||
-  { cat "$work/attack-ko.log"; echo "FAIL: gzattack.ko did not build"; exit 1; }
-"$cc" -static -O2 -std=gnu11 -Wall -Wextra -Werror -I"$root/include" \
-  -I"$root/tests/qemu/gzattack" "$root/tests/qemu/gzattack/host_attack.c" \
-  "$root/tests/qemu/gzattack/hattack.c" -o "$r/bin/host_attack" ||
-  { echo "FAIL: host_attack did not build"; exit 1; }
-cp "$work/attack-ko/gzattack.ko" "$r/gzattack.ko" || exit 1
+gz_stack_attacker "$work" "$kdir"
 
 gz_pvm_guest "$lnx" "$work" || exit 1
 cp "$lnx/Image" "$r/guest/Image" && cp "$work/guest-initramfs.cpio.gz" "$r/guest/initramfs.cpio.gz" || exit 1

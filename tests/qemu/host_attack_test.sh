@@ -23,14 +23,8 @@ command -v "$cc" >/dev/null 2>&1 || { echo "FAIL: $cc not found: run scripts/dep
 gz_stack_root "$image" "$work"
 kdir=$("$root/scripts/fetch-kernel" --print) ||
   { echo "FAIL: no Debian arm64 kernel headers: run scripts/fetch-kernel"; exit 1; }
-"$root/tests/qemu/gzattack/build.sh" "$work/attack-ko" "$kdir" >"$work/attack-ko.log" 2>&1 ||
-  { cat "$work/attack-ko.log"; echo "FAIL: gzattack.ko did not build"; exit 1; }
-"$cc" -static -O2 -std=gnu11 -Wall -Wextra -Werror -I"$root/include" \
-  -I"$root/tests/qemu/gzattack" "$root/tests/qemu/gzattack/host_attack.c" \
-  "$root/tests/qemu/gzattack/hattack.c" -o "$r/bin/host_attack" ||
-  { echo "FAIL: host_attack did not build"; exit 1; }
-cp "$work/attack-ko/gzattack.ko" "$r/gzattack.ko" && cp "$guests_dir"/pvm_{secret,blk}.elf "$r/" ||
-  exit 1
+gz_stack_attacker "$work" "$kdir"
+cp "$guests_dir"/pvm_{secret,blk}.elf "$r/" || exit 1
 
 # The guest's console shows "waiting for the host" once its secret is written and its mailbox
 # shared: the attacker starts then (a hang guard of 120 s, in the host's time).

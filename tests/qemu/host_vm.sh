@@ -104,3 +104,18 @@ gz_vsock_verdict() {
     ok=0
   fi
 }
+
+# gz_stack_attacker WORK KDIR: the malicious host in $r (gz_stack_root's tree): the test-only
+# gzattack.ko (tests/qemu/gzattack, kmod-build.sh against KDIR's headers) as $r/gzattack.ko and
+# host_attack, static, as $r/bin/host_attack; exits the calling script with a FAIL line when
+# either does not build.
+gz_stack_attacker() {
+  local work=$1 kdir=$2 top cc=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
+  top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  "$top/tests/qemu/kmod-build.sh" "$top/tests/qemu/gzattack" "$work/attack-ko" "$kdir" \
+    >"$work/attack-ko.log" 2>&1 || { cat "$work/attack-ko.log"; echo "FAIL: gzattack.ko did not build"; exit 1; }
+  "$cc" -static -O2 -std=gnu11 -Wall -Wextra -Werror -I"$top/include" -I"$top/tests/qemu/gzattack" \
+    "$top/tests/qemu/gzattack/host_attack.c" "$top/tests/qemu/gzattack/hattack.c" \
+    -o "$r/bin/host_attack" || { echo "FAIL: host_attack did not build"; exit 1; }
+  cp "$work/attack-ko/gzattack.ko" "$r/gzattack.ko" || exit 1
+}

@@ -19,7 +19,8 @@ lnx=$(GZ_KERNEL_ABI=$abi "$root/scripts/fetch-linux" --print) ||
 kdir=$("$root/scripts/fetch-kernel" --print) ||
   { echo "FAIL: no Debian arm64 kernel headers: run scripts/fetch-kernel"; exit 1; }
 mkdir -p "$work" && work=$(cd "$work" && pwd)
-"$root/tests/qemu/guest-share/build.sh" "$work/guest-ko" "$kdir" >"$work/guest-ko.log" 2>&1 ||
+"$root/tests/qemu/kmod-build.sh" "$root/tests/qemu/guest-share" "$work/guest-ko" "$kdir" \
+  >"$work/guest-ko.log" 2>&1 ||
   { cat "$work/guest-ko.log"; echo "FAIL: gzbounce.ko/gzsecret.ko did not build"; exit 1; }
 gz_pvm_guest "$lnx" "$work" || exit 1
 tag=$(gz_pvm_disk "$work/disk.img") || exit 1

@@ -1,6 +1,6 @@
 # Sourced by the tests that run Debian's kernel as a protected VM (tests/qemu/fullstack_pvm_linux.sh,
 # tests/sim/pvm_linux.sh): the guest's initramfs, its disk, and the checks of what the guest
-# printed. The modules come from build.sh beside this file (WORK/guest-ko).
+# printed. The modules come from tests/qemu/kmod-build.sh (WORK/guest-ko).
 
 # gz_pvm_guest LNX WORK: WORK/guest-initramfs.cpio.gz from scripts/fetch-linux's folder LNX:
 # busybox, gzbounce.ko and gzsecret.ko before the virtio modules, and an /init that uses the
