@@ -7,14 +7,6 @@
 #include "ucreg.h"
 #include "gexc.h"
 
-static void stop_here(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
-{
-	(void)addr;
-	(void)size;
-	(void)arg;
-	uc_emu_stop(uc);
-}
-
 /* Unicorn keeps translation flags (the EL among them) cached and rebuilds them only when it
  * changes EL itself, never on a PSTATE write through its API (seen with 2.1.4). To move the
  * CPU from EL0 to EL1 we let Unicorn take a virtual IRQ (HCR_EL2.VI) and stop on the vector;
@@ -27,16 +19,16 @@ void gz_sim_gexc_uc_to_el1(struct gz_sim_vcpu *v)
 	uint64_t vbar = gz_sim_ucreg_cp_read(uc, gz_sim_ucreg_sys_enc[GZ_SYS_VBAR_EL1]) & ~0x7ffULL;
 	uint64_t vector = vbar + VBAR_OFF_LOWER_A64 + VBAR_OFF_IRQ;
 	bool vi = v->uc_vi;
-	uc_hook h;
 
 	gz_sim_ucreg_wr(uc, UC_ARM64_REG_PSTATE, pstate & ~PSR_I);
 	gz_sim_vcpu_set_vi(v, true);
-	/* A code hook on the vector stops before its first instruction ("until" does not
-	 * stop after an interrupt entry in 2.1.4). */
-	uc_ctl_flush_tb(uc); /* a cached translation of the vector would ignore the hook */
-	uc_hook_add(uc, &h, UC_HOOK_CODE, stop_here, v, vector, vector);
+	/* The block hook stops the engine before the vector's first block ("until" does not
+	 * stop after an interrupt entry in 2.1.4). Every block calls it already: a code hook
+	 * added on the vector needed the whole translation cache flushed to take effect, at
+	 * each of Linux's page faults from user space. */
+	v->stop_at = vector;
 	uc_emu_start(uc, pc, GZ_SIM_NO_UNTIL, 0, 0);
-	uc_hook_del(uc, h);
+	v->stop_at = 0;
 	gz_sim_vcpu_set_vi(v, vi);
 	v->hflags_el = (gz_sim_ucreg_rd(uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
 	if (gz_sim_m.trace)

@@ -54,6 +54,7 @@ struct gz_sim_vcpu {
 	atomic_int det_parked;	       /* it waits for that turn inside the run: remaps first */
 	/* the block executing: its address, instructions and the machine's count before it */
 	uint64_t blk_addr, blk_n, blk_before;
+	uint64_t stop_at; /* nonzero: the block hook stops the engine before this block (gexc.c) */
 	bool icount_near; /* the debugger's instruction count comes: every insn hooked */
 	bool gdb_stopped; /* a debugger's hook stopped it: its next entry resumes */
 	bool gdb_resumed; /* this entry follows that stop: the quantum and slice go on */
