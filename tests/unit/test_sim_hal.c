@@ -995,6 +995,46 @@ static void test_dc_zva_stage1_fault(void **state)
 	assert_guest_write_fault(PG(23) + 0x40);
 }
 
+/* The guest remaps a VA in its stage 1 and invalidates it the way Linux does (TLBI by VA,
+ * inner shareable, or all of EL1): the next access goes to the new page. */
+static void test_guest_tlbi_remaps(void **state)
+{
+	const uint32_t tlbis[] = {0xd5088364 /* tlbi vaae1is, x4 */,
+				  0xd50883a4 /* tlbi vale1is, x4 */,
+				  0xd508831f /* tlbi vmalle1is */, 0xd5088724 /* tlbi vae1, x4 */};
+
+	(void)state;
+	for (size_t i = 0; i < GZ_ARRAY_SIZE(tlbis); i++) {
+		const uint32_t code[] = {
+		    0xf9400002,		    /* ldr x2, [x0] */
+		    0xf9000061,		    /* str x1, [x3] */
+		    0xd5033b9f,		    /* dsb ish */
+		    tlbis[i],	0xd5033b9f, /* dsb ish */
+		    0xd5033fdf,		    /* isb */
+		    0xf9400005,		    /* ldr x5, [x0] */
+		    0xd4000002,		    /* hvc #0 */
+		};
+		uint64_t pte = ARCH_PTE_VALID | ARCH_PTE_TYPE | ARCH_PTE_AF | (3ULL << 8);
+		unsigned a = 40 + 2 * (unsigned)i; /* a fresh VA each time: page a, then a + 1 */
+
+		put(CODE, code, GZ_ARRAY_SIZE(code));
+		s1_pages_with_hole(511);
+		*(uint64_t *)(ram + a * 0x1000) = 0xaaaa;
+		*(uint64_t *)(ram + (a + 1) * 0x1000) = 0xbbbb;
+		ctx.pc = CODE;
+		ctx.x[0] = PG(a);
+		ctx.x[1] = PG(a + 1) | pte;
+		ctx.x[3] = PG(18) + a * 8;
+		ctx.x[4] = PG(a) >> 12;
+		run();
+		assert_int_equal(ec(), ESR_EC_HVC64);
+		assert_int_equal(ctx.x[2], 0xaaaa);
+		if (ctx.x[5] != 0xbbbb)
+			fail_msg("tlbi %#x: the old page still answers (%#llx)", tlbis[i],
+				 (unsigned long long)ctx.x[5]);
+	}
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1037,6 +1077,7 @@ int main(void)
 	    T(test_page_crossing_stage2_fault),
 	    T(test_page_crossing_stage1_fault),
 	    T(test_dc_zva_stage1_fault),
+	    T(test_guest_tlbi_remaps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
