@@ -1035,6 +1035,29 @@ static void test_guest_tlbi_remaps(void **state)
 	}
 }
 
+/* A load whose base is its destination, into a page stage 2 maps since the last run without a
+ * TLBI (demand paging): the simulator maps it in Unicorn on the miss and the load runs once. */
+static void test_refilled_load_runs_once(void **state)
+{
+	const uint32_t code[] = {0xd538d084 /* mrs x4, tpidr_el1 */,
+				 0xb8646821 /* ldr w1, [x1, x4] */, 0xd4000002 /* hvc #0 */};
+
+	(void)state;
+	put(CODE, code, 3);
+	l3[7] = 0;
+	*(uint32_t *)(ram + 7 * 0x1000 + 0x10) = 0x7010; /* a second load would read 0x7010 */
+	*(uint32_t *)(ram + 7 * 0x1000 + 0x10 + 0x7010) = 0xdead;
+	ctx.sys[GZ_SYS_TPIDR_EL1] = 0x10;
+	ctx.x[1] = PG(7);
+	run();
+	assert_int_equal(ec(), ESR_EC_DABT_LOW); /* not mapped yet */
+	assert_int_equal(ctx.pc, CODE + 4);
+	l3[7] = S2_PAGE(ram_pa + 0x7000, RW, false); /* as MAP_GUEST does it: no TLBI */
+	run();
+	assert_int_equal(ec(), ESR_EC_HVC64);
+	assert_int_equal(ctx.x[1], 0x7010);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1078,6 +1101,7 @@ int main(void)
 	    T(test_page_crossing_stage1_fault),
 	    T(test_dc_zva_stage1_fault),
 	    T(test_guest_tlbi_remaps),
+	    T(test_refilled_load_runs_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
