@@ -5,7 +5,10 @@
  * closes; then it accepts the guest's connection on PATH_5000 and echoes it to its end. It
  * prints one line per stream with its throughput, and exits 0 only if both streams carried
  * N bytes intact. Built for the build machine and, static, for the full stack's host VM.
- *   vsock_echo PATH N [TIMEOUT_S] */
+ * With vsock:CID instead of PATH it is the host side of a VMM whose vsock is the host
+ * kernel's (KVM's vhost-vsock, bench/vsock): AF_VSOCK to CID port 1234 and a listener on
+ * port 5000, no CONNECT line (it prints the line gzvmm's OK would have given, port 0).
+ *   vsock_echo PATH|vsock:CID N [TIMEOUT_S] */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+/* after sys/socket.h: it uses struct sockaddr */
+#include <linux/vm_sockets.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,27 +51,49 @@ static int read_line(int fd, char *buf, size_t len)
 	return 0;
 }
 
+/* vsock:CID: the host kernel's vsock; 0 for gzvmm's AF_UNIX socket. */
+static unsigned vsock_cid;
+
+/* A stream to the guest's port 1234: gzvmm's CONNECT line answered, or AF_VSOCK. */
+static int open_guest(const char *path, char *line, size_t len)
+{
+	struct sockaddr_un a;
+	struct sockaddr_vm v = {.svm_family = AF_VSOCK, .svm_cid = vsock_cid, .svm_port = 1234};
+	int fd = socket(vsock_cid ? AF_VSOCK : AF_UNIX, SOCK_STREAM, 0);
+
+	if (fd >= 0 && vsock_cid) {
+		if (connect(fd, (struct sockaddr *)&v, sizeof(v)) == 0) {
+			snprintf(line, len, "OK 0\n");
+			return fd;
+		}
+	} else if (fd >= 0 && addr(&a, path) == 0 &&
+		   connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+		if (write(fd, "CONNECT 1234\n", 13) == 13 && read_line(fd, line, len) == 0 &&
+		    strncmp(line, "OK ", 3) == 0)
+			return fd;
+		fprintf(stderr, "vsock_echo: no OK from gzvmm for CONNECT 1234\n");
+		close(fd);
+		return -1;
+	}
+	fprintf(stderr, "vsock_echo: connect %s: %s\n", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 /* Host-initiated: the guest's port 1234 echoes what we send. */
 static int to_guest(const char *path, uint64_t total)
 {
-	struct sockaddr_un a;
 	char line[64];
 	static uint8_t buf[65536];
 	uint64_t sent = 0, got = 0, bad = 0;
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	int fd = open_guest(path, line, sizeof(line));
 	uint8_t pre[4] = {(uint8_t)total, (uint8_t)(total >> 8), (uint8_t)(total >> 16),
 			  (uint8_t)(total >> 24)};
 	double t0;
 
-	if (fd < 0 || addr(&a, path) != 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		fprintf(stderr, "vsock_echo: connect %s: %s\n", path, strerror(errno));
+	if (fd < 0)
 		return -1;
-	}
-	if (write(fd, "CONNECT 1234\n", 13) != 13 || read_line(fd, line, sizeof(line)) != 0 ||
-	    strncmp(line, "OK ", 3) != 0) {
-		fprintf(stderr, "vsock_echo: no OK from gzvmm for CONNECT 1234\n");
-		return -1;
-	}
 	printf("host: CONNECT 1234 answered %s", line);
 	if (write(fd, pre, 4) != 4)
 		return -1;
@@ -160,26 +187,41 @@ int main(int argc, char **argv)
 	int lfd, rc;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: vsock_echo PATH BYTES [TIMEOUT_S]\n");
+		fprintf(stderr, "usage: vsock_echo PATH|vsock:CID BYTES [TIMEOUT_S]\n");
 		return 2;
 	}
 	total = strtoull(argv[2], NULL, 0);
 	if (argc > 3)
 		timeout_ms = atoi(argv[3]) * 1000;
+	if (strncmp(argv[1], "vsock:", 6) == 0)
+		vsock_cid = (unsigned)strtoul(argv[1] + 6, NULL, 0);
 	snprintf(lpath, sizeof(lpath), "%s_5000", argv[1]);
-	unlink(lpath);
-	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (lfd < 0 || addr(&a, lpath) != 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    listen(lfd, 4) != 0) {
-		fprintf(stderr, "vsock_echo: listen %s: %s\n", lpath, strerror(errno));
-		return 1;
+	if (vsock_cid) {
+		struct sockaddr_vm v = {
+		    .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY, .svm_port = 5000};
+
+		lfd = socket(AF_VSOCK, SOCK_STREAM, 0);
+		if (lfd < 0 || bind(lfd, (struct sockaddr *)&v, sizeof(v)) != 0 || listen(lfd, 4)) {
+			fprintf(stderr, "vsock_echo: listen on vsock port 5000: %s\n",
+				strerror(errno));
+			return 1;
+		}
+	} else {
+		unlink(lpath);
+		lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (lfd < 0 || addr(&a, lpath) != 0 ||
+		    bind(lfd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(lfd, 4) != 0) {
+			fprintf(stderr, "vsock_echo: listen %s: %s\n", lpath, strerror(errno));
+			return 1;
+		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* gzvmm's socket appears once it has set the VM up. */
-	for (int i = 0; i < timeout_ms / 50 && access(argv[1], F_OK) != 0; i++)
+	for (int i = 0; !vsock_cid && i < timeout_ms / 50 && access(argv[1], F_OK) != 0; i++)
 		usleep(50000);
 	rc = to_guest(argv[1], total) == 0 && from_guest(lfd, total) == 0 ? 0 : 1;
 	close(lfd);
-	unlink(lpath);
+	if (!vsock_cid)
+		unlink(lpath);
 	return rc;
 }
