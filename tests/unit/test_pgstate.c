@@ -202,6 +202,32 @@ static void test_set_and_views(void **state)
 	assert_int_equal(gz_pgstate_borrower(GZ_OWNER_NONE), GZ_OWNER_NONE);
 }
 
+/* A VM's pages found in the raw entries: owned (any state) or lent to it, nothing else. */
+static void test_find_vm(void **state)
+{
+	const gz_pa_t b = FAKE_PHYS_BASE;
+	uint64_t n;
+
+	(void)state;
+	two_regions();
+	n = gz_pgstate_nr_pages();
+	gz_pgstate_set(b + 5 * GZ_PAGE_SIZE, 1, GZ_OWNER_VM(4), GZ_PAGE_OWNED);
+	gz_pgstate_set(b + 9 * GZ_PAGE_SIZE, 1, GZ_OWNER_VM(3), GZ_PAGE_SHARED_OWNED);
+	gz_pgstate_set(b + 8 * MB + GZ_PAGE_SIZE, 1, GZ_OWNER_VM(3), GZ_PAGE_LENT);
+	gz_pgstate_set(b + 8 * MB + 7 * GZ_PAGE_SIZE, 1, GZ_OWNER_HYP, GZ_PAGE_DONATED);
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_VM(3), 0, n), 9);
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_VM(3), 10, n), 1024 + 1);
+	assert_int_equal(gz_pgstate_lent_to(gz_pgstate_pa_at(1024 + 1)), GZ_OWNER_VM(3));
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_VM(3), 1024 + 2, n), n);
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_VM(3), 0, 9), 9); /* not found below 9 */
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_VM(4), 0, n), 5);
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_VM(5), 0, n + 100), n); /* clamped */
+	/* the host's, the hypervisor's and nobody's pages are no VM's */
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_HYP, 0, n), n);
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_HOST, 0, n), n);
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_NONE, 0, 40), 40);
+}
+
 static jmp_buf jb;
 
 #define EXPECT_PANIC(stmt, msg) FAKE_EXPECT_PANIC(jb, stmt, msg)
@@ -234,6 +260,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_regions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_managed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_and_views, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_find_vm, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_invariants, setup, teardown),
 	};
 

@@ -664,6 +664,18 @@ static void test_walker(void **state)
 	assert_int_equal(gz_pgt_walk(&f->h.pgt, 0, 2 * M2, flags, count_visit, &c), 42);
 	c = (struct count){.stop_at = 514};
 	assert_int_equal(gz_pgt_walk(&f->h.pgt, 0, 2 * M2, flags, count_visit, &c), 42);
+	/* valid leaves only: the two pages mapped, none of the 511 invalid entries around them */
+	c = (struct count){0};
+	assert_int_equal(
+	    gz_pgt_walk(&f->h.pgt, 0, 2 * M2, flags | GZ_PGT_VISIT_VALID_ONLY, count_visit, &c), 0);
+	assert_int_equal(c.leaves, 2);
+	assert_int_equal(c.pre, 2);
+	assert_int_equal(c.post, 2);
+	c = (struct count){0};
+	assert_int_equal(gz_pgt_walk(&f->h.pgt, 2 * M2, 4 * M2,
+				     GZ_PGT_VISIT_LEAF | GZ_PGT_VISIT_VALID_ONLY, count_visit, &c),
+			 0);
+	assert_int_equal(c.leaves, 0);
 	check_model(f);
 }
 

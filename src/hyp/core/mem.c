@@ -363,10 +363,7 @@ static int check_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	uint64_t size;
 	gz_pa_t pa;
 
-	(void)flag;
-	/* Both descriptor formats share the VMSA valid bit. */
-	if (!(v->desc & ARCH_PTE_VALID))
-		return 0;
+	(void)flag; /* a valid leaf: the walk skips the others */
 	gz_pgt_translate(v->pgt, v->addr, &pa, &prot, &level);
 	size = gz_pgt_level_size(level);
 	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
@@ -385,7 +382,8 @@ static int check_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 
 static bool walk_ok(struct gz_pgt *pgt, struct check_ctx *c)
 {
-	gz_pgt_walk(pgt, 0, 1ULL << pgt->ia_bits, GZ_PGT_VISIT_LEAF, check_leaf, c);
+	gz_pgt_walk(pgt, 0, 1ULL << pgt->ia_bits, GZ_PGT_VISIT_LEAF | GZ_PGT_VISIT_VALID_ONLY,
+		    check_leaf, c);
 	return !c->failed;
 }
 

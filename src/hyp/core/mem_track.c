@@ -95,9 +95,7 @@ static int forget_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	uint64_t size = gz_pgt_level_size(v->level);
 	gz_pa_t pa;
 
-	(void)flag;
-	if (!(v->desc & ARCH_PTE_VALID))
-		return 0;
+	(void)flag; /* a valid leaf: the walk skips the others */
 	u->start = GZ_MIN(u->start, v->addr);
 	u->end = GZ_MAX(u->end, v->addr + size);
 	gz_pgt_translate(v->pgt, v->addr, &pa, NULL, NULL);
@@ -128,7 +126,8 @@ static void table_changes(struct gz_pgt *pgt, uint64_t ia, uint64_t size, void *
 			return;
 		}
 		u.owner = m->owner;
-		gz_pgt_walk(pgt, ia, ia + size, GZ_PGT_VISIT_LEAF, forget_leaf, &u);
+		gz_pgt_walk(pgt, ia, ia + size, GZ_PGT_VISIT_LEAF | GZ_PGT_VISIT_VALID_ONLY,
+			    forget_leaf, &u);
 	}
 	add_dirty(t, pgt, u.start, u.end);
 }
@@ -159,9 +158,7 @@ static int look_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	uint32_t prot;
 	gz_pa_t pa;
 
-	(void)flag;
-	if (!(v->desc & ARCH_PTE_VALID))
-		return 0;
+	(void)flag; /* a valid leaf: the walk skips the others */
 	gz_pgt_translate(v->pgt, v->addr, &pa, &prot, NULL);
 	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
 		struct gz_mem_track_page *p;
@@ -191,7 +188,8 @@ static bool look_range(struct look *l, struct gz_pgt *pgt, uint64_t start, uint6
 
 	if (start >= top)
 		return true;
-	gz_pgt_walk(pgt, start, GZ_MIN(end, top), GZ_PGT_VISIT_LEAF, look_leaf, l);
+	gz_pgt_walk(pgt, start, GZ_MIN(end, top), GZ_PGT_VISIT_LEAF | GZ_PGT_VISIT_VALID_ONLY,
+		    look_leaf, l);
 	return !l->failed;
 }
 

@@ -53,9 +53,7 @@ static int lent_to_donated(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	uint64_t size = gz_pgt_level_size(v->level);
 	gz_pa_t pa;
 
-	(void)flag;
-	if (!(v->desc & ARCH_PTE_VALID)) /* the VMSA valid bit */
-		return 0;
+	(void)flag; /* a valid leaf: the walk skips the others */
 	gz_pgt_translate(v->pgt, v->addr, &pa, NULL, NULL);
 	pa = GZ_ALIGN_DOWN(pa, size);
 	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
@@ -81,8 +79,8 @@ int gz_vm_mem_set_protected(struct gz_vm_mem *m)
 		ret = GZ_ERR_NOT_ALLOWED;
 	} else if (m->kind != GZ_VM_PROTECTED) {
 		/* A normal VM maps only pages lent to it: each leaf of its stage-2 is one. */
-		gz_pgt_walk(&m->s2, 0, 1ULL << m->s2.ia_bits, GZ_PGT_VISIT_LEAF, lent_to_donated,
-			    m);
+		gz_pgt_walk(&m->s2, 0, 1ULL << m->s2.ia_bits,
+			    GZ_PGT_VISIT_LEAF | GZ_PGT_VISIT_VALID_ONLY, lent_to_donated, m);
 		m->kind = GZ_VM_PROTECTED;
 	}
 	gz_mem_unlock();
@@ -466,11 +464,15 @@ int gz_vm_mem_reclaim(struct gz_vm_mem *m, uint64_t max_pages)
 	}
 	while (m->owned_pages + m->lent_pages && done < max_pages &&
 	       scanned < GZ_MEM_RECLAIM_SCAN_MAX && m->reclaim_idx < total) {
-		gz_pa_t pa = gz_pgstate_pa_at(m->reclaim_idx++);
+		uint64_t limit =
+		    GZ_MIN(total, m->reclaim_idx + (GZ_MEM_RECLAIM_SCAN_MAX - scanned));
+		uint64_t idx = gz_pgstate_find_vm(m->owner, m->reclaim_idx, limit);
 
-		scanned++;
-		if (gz_pgstate_owner(pa) == m->owner || gz_pgstate_lent_to(pa) == m->owner) {
-			return_to_host(m, pa, true);
+		/* the entries up to the page found (or the limit) are looked at */
+		scanned += idx - m->reclaim_idx + (idx < limit);
+		m->reclaim_idx = idx + (idx < limit);
+		if (idx < limit) {
+			return_to_host(m, gz_pgstate_pa_at(idx), true);
 			done++;
 		}
 	}

@@ -243,6 +243,20 @@ gz_pa_t gz_pgstate_pa_at(uint64_t idx)
 	gz_hal_panic("pgstate: index out of range");
 }
 
+uint64_t gz_pgstate_find_vm(gz_owner_t vm, uint64_t from, uint64_t to)
+{
+	if (to > nr_entries)
+		to = nr_entries;
+	if (!GZ_OWNER_IS_VM(vm) || vm == GZ_OWNER_NONE)
+		return to;
+	/* A VM's id in the owner bits is its page (owned, shared) or one lent to it: the lent
+	 * states keep the borrower there, every other state the owner. */
+	for (uint64_t i = from; i < to; i++)
+		if ((entries[i] & ENTRY_OWNER_MASK) == vm)
+			return i;
+	return to;
+}
+
 const void *gz_pgstate_raw(size_t *bytes)
 {
 	*bytes = (size_t)nr_entries * sizeof(uint16_t);

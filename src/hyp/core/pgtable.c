@@ -121,7 +121,8 @@ static int walk_entry(struct walker *w, uint64_t *ptep, unsigned level, uint64_t
 	int ret;
 
 	if (!desc_is_table(*ptep, level)) {
-		if (!(w->flags & GZ_PGT_VISIT_LEAF))
+		if (!(w->flags & GZ_PGT_VISIT_LEAF) ||
+		    ((w->flags & GZ_PGT_VISIT_VALID_ONLY) && !desc_valid(*ptep)))
 			return 0;
 		ret = visit(w, ptep, level, addr, GZ_PGT_VISIT_LEAF);
 		/* A leaf visitor may have installed a table (map, split): walk into it. */

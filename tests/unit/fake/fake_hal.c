@@ -17,6 +17,7 @@ static gz_pa_t region_base[FAKE_MAX_REGIONS];
 static uint64_t region_size[FAKE_MAX_REGIONS];
 static unsigned nr_regions;
 static uint64_t phys_size;
+static bool keep_phys; /* fake_hal_keep_phys */
 /* gzhyp's own mappings: one byte per page of the fake memory (1: mapped for gzhyp) */
 static uint8_t *hyp_mapped;
 static uint64_t hyp_map_calls, hyp_unmap_calls, fixmap_calls;
@@ -57,22 +58,32 @@ void fake_hal_teardown(void)
 
 static uint64_t host_access[2]; /* gz_hal_host_access's pages: lost, got back */
 
+void fake_hal_keep_phys(bool keep)
+{
+	keep_phys = keep;
+}
+
 void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 {
 	host_access[0] = host_access[1] = 0;
-	fake_hal_teardown();
+	size = size ? size : 64ULL << 20;
 	nr_regions = 0;
-	phys_size = size ? size : 64ULL << 20;
-	/* Lazily backed, so large fake memories cost only what a test touches. */
-	phys_mem = mmap(NULL, phys_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (phys_mem == MAP_FAILED) {
-		perror("fake_hal: mmap");
-		abort();
+	if (keep_phys && phys_mem && phys_size == size) {
+		memset(hyp_mapped, 0, phys_size >> GZ_PAGE_SHIFT);
+	} else {
+		fake_hal_teardown();
+		phys_size = size;
+		/* Lazily backed, so large fake memories cost only what a test touches. */
+		phys_mem = mmap(NULL, phys_size, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (phys_mem == MAP_FAILED) {
+			perror("fake_hal: mmap");
+			abort();
+		}
+		hyp_mapped = calloc(phys_size >> GZ_PAGE_SHIFT, 1);
+		if (!hyp_mapped)
+			abort();
 	}
-	hyp_mapped = calloc(phys_size >> GZ_PAGE_SHIFT, 1);
-	if (!hyp_mapped)
-		abort();
 	hyp_map_calls = hyp_unmap_calls = fixmap_calls = 0;
 	fixmap_busy = hyp_map_fails = false;
 	nr_ops = 0;

@@ -35,6 +35,10 @@ struct fake_op {
 /* Reset everything; physical memory of @phys_size bytes (0: 64 MiB) at FAKE_PHYS_BASE,
  * zero-filled, with @nr_lrs list registers reported by ICH_VTR (0: 4). */
 void fake_hal_reset(uint64_t phys_size, unsigned nr_lrs);
+/* From now on a reset to the same size keeps the fake memory mapped and as it is (not
+ * zeroed): a machine set up for every fuzz input then costs no page faults. The caller
+ * clears whatever the next machine could read. fake_hal_teardown still releases it. */
+void fake_hal_keep_phys(bool keep);
 /* Make gz_hal_phys_region report these @n regions (at most 16; reset restores the default
  * single region covering the whole fake memory). Regions outside the fake memory exist for
  * the core's bookkeeping only: gz_hal_pa_to_va returns NULL there. */

@@ -102,6 +102,10 @@ void gz_pgstate_set(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_stat
  * the @idx-th covered page (ordered by region, then address). */
 uint64_t gz_pgstate_nr_pages(void);
 gz_pa_t gz_pgstate_pa_at(uint64_t idx);
+/* The first index in [@from, @to) whose page VM @vm owns or borrows (gz_pgstate_owner or
+ * gz_pgstate_lent_to of it is @vm), or @to (at most gz_pgstate_nr_pages()) when none: a VM's
+ * pages found in one pass over the raw entries. */
+uint64_t gz_pgstate_find_vm(gz_owner_t vm, uint64_t from, uint64_t to);
 /* Raw entries (for tests that snapshot the store and prove an operation changed nothing). */
 const void *gz_pgstate_raw(size_t *bytes);
 /* Index of the entry of @pa (the inverse of gz_pgstate_pa_at), -1 when unmanaged. */

@@ -151,6 +151,9 @@ enum gz_pgt_visit_flags {
 	GZ_PGT_VISIT_LEAF = 1u << 0,	   /* invalid entries, blocks and pages */
 	GZ_PGT_VISIT_TABLE_PRE = 1u << 1,  /* a table descriptor, before its children */
 	GZ_PGT_VISIT_TABLE_POST = 1u << 2, /* a table descriptor, after its children */
+	/* with LEAF: valid blocks and pages only, for visitors that skip invalid entries (a
+	 * whole-space walk of a sparse table would call them for thousands) */
+	GZ_PGT_VISIT_VALID_ONLY = 1u << 3,
 };
 
 struct gz_pgt_visit {
