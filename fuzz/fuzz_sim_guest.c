@@ -22,6 +22,7 @@
  * every exit the memory-ownership invariant and the vGIC's state are checked (simvm.h); after
  * the VM is closed, nothing is left with a VM and the pool is where it was.
  * fuzz-libs: gzsim_drv gzsim gzcore gzlib
+ * fuzz-flags: -detect_leaks=0
  */
 #include <stdint.h>
 

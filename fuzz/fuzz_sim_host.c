@@ -18,6 +18,7 @@
  * deterministic scheduler but the host's calls come from their own thread, so a run is not
  * exactly repeatable: a crash is replayed by its input most of the time, not always.
  * fuzz-libs: gzsim_drv gzsim gzcore gzlib
+ * fuzz-flags: -detect_leaks=0
  */
 #include <stdint.h>
 #include <time.h>

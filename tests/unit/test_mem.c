@@ -712,6 +712,8 @@ static void test_donate_pfns(void **state)
 	uint64_t pfns[4] = {FIX_PAGE(3) >> 12, FIX_PAGE(1) >> 12, FIX_PAGE(2) >> 12,
 			    FIX_PAGE(9) >> 12};
 	uint64_t dup[2] = {FIX_PAGE(3) >> 12, FIX_PAGE(3) >> 12};
+	/* ascending, then the first page again (past the one-pass check of ordered runs) */
+	uint64_t again[3] = {FIX_PAGE(4) >> 12, FIX_PAGE(5) >> 12, FIX_PAGE(4) >> 12};
 	uint64_t huge[1] = {~0ULL};
 	gz_pa_t pa;
 	size_t bytes;
@@ -723,6 +725,7 @@ static void test_donate_pfns(void **state)
 	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, pfns, 0, GZ_MEM_LIST_MAX + 1),
 			 GZ_ERR_INVALID_ARGS);
 	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, dup, 0, 2), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, again, 0, 3), GZ_ERR_INVALID_ARGS);
 	assert_int_equal(gz_mem_host_give_guest_pfns(&vm_a, huge, 0, 1), GZ_ERR_INVALID_ARGS);
 	assert_true(fix_same_as(snap, bytes));
 	free(snap);
