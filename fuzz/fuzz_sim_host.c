@@ -214,13 +214,23 @@ static void entry_hook(void *arg, const struct gz_cpu_ctx *ctx)
 	}
 }
 
-/* Let the guest make some exits (or give up after a while: it may be asleep for good). */
+static uint64_t mono_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
+/* Let the guest make some exits, or give up after 2 ms (it may be asleep for good). A
+ * deadline, not a count of sleeps: on a loaded machine each 100 us sleep lasted tens of
+ * milliseconds, and an input of 32 calls took over 10 s. */
 static void let_run(struct simvm *vm, unsigned exits)
 {
-	uint64_t until = vm->exits + exits;
+	uint64_t until = vm->exits + exits, end = mono_us() + 2000;
 	struct timespec ts = {0, 100000};
 
-	for (unsigned i = 0; i < 20 && vm->exits < until && !atomic_load(&vm->stop); i++)
+	while (vm->exits < until && !atomic_load(&vm->stop) && mono_us() < end)
 		nanosleep(&ts, NULL);
 }
 
