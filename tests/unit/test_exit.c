@@ -961,11 +961,12 @@ static void test_exit_log(void **state)
 	vfix_guest_reset();
 }
 
+/* Another CPU's vGIC makes an interrupt pending for vCPU 1 and kicks it. */
 static void kick_other(struct gz_cpu_ctx *ctx, void *arg)
 {
 	(void)ctx;
 	struct gz_vm *m = arg;
-	m->kick_mask |= 2;
+	m->vgic.ops->kick(m->vgic.ops_ctx, 1);
 }
 
 static void kick_self(struct gz_cpu_ctx *ctx, void *arg)
@@ -994,16 +995,104 @@ static void test_kick_and_power_off(void **state)
 	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
 	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
 	assert_int_equal(reason, GZVM_EXIT_IRQ);
-	/* a kick for another vCPU: IPI exit so the host wakes it */
+	/* a kick for another vCPU outside a RUN: IPI exit so the host wakes it; the kick
+	 * itself stays for that vCPU's next entry */
+	fake_hal_clear_ops();
 	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0, kick_other, m);
 	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
 	assert_int_equal(reason, GZVM_EXIT_IPI);
-	assert_int_equal(m->kick_mask, 0);
+	assert_int_equal(m->wake_mask, 0);
+	assert_int_equal(m->kick_mask, 2);
+	assert_int_equal(fake_hal_count_ops(FAKE_OP_VCPU_KICK), 0);
+	m->kick_mask = 0;
 	/* another vCPU powered the VM off while this one ran */
 	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0, power_off, m);
 	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
 	assert_int_equal(reason, GZVM_EXIT_SYSTEM_EVENT);
 	assert_int_equal(v0->run->system_event.type, GZVM_SYSTEM_EVENT_RESET);
+}
+
+/* A kick for a vCPU inside its RUN (in its guest or polling at EL2) interrupts it where it
+ * runs and costs the sender no trip to the host: no IPI exit, no host wake-up. */
+static void test_kick_running_no_ipi(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	struct gz_vcpu *v1 = m->vcpus[1];
+	size_t k;
+	uint32_t reason;
+
+	(void)state;
+	v1->running = true; /* vCPU 1's RUN on another CPU */
+	fake_hal_clear_ops();
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0, kick_other, m);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	/* the guest ran on to the host interrupt */
+	assert_int_equal(reason, GZVM_EXIT_IRQ);
+	k = fake_hal_find_op(FAKE_OP_VCPU_KICK, 0);
+	assert_int_not_equal(k, (size_t)-1);
+	assert_ptr_equal((const void *)(uintptr_t)fake_hal_op(k)->a, &v1->ctx);
+	assert_int_equal(m->wake_mask, 0);
+	assert_int_equal(m->kick_mask, 2); /* vCPU 1 takes it at its next entry */
+	v1->running = false;
+	/* the same kick once vCPU 1's RUN is over: its thread may sleep, the host wakes it */
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0, kick_other, m);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_IPI);
+	assert_int_equal(m->wake_mask, 0);
+}
+
+static struct gz_vm *idle_vm;
+static bool idle_kick_armed;
+
+/* The other CPU's kick lands between the IDLE decision and the end of the RUN: it looks at
+ * vCPU 0 while it still runs (so it wakes no host thread), just before the RUN's last lock. */
+static void kick_before_run_end(gz_lock_t *lock, bool acquire, void *arg)
+{
+	(void)arg;
+	if (!acquire || !idle_kick_armed || lock != &idle_vm->lock ||
+	    v0->run->exit_reason != GZVM_EXIT_IDLE)
+		return;
+	idle_kick_armed = false;
+	idle_vm->kick_mask |= 1;
+}
+
+/* A vCPU about to sleep in the host after a kick that woke no host thread: the RUN ends with
+ * GZVM_EXIT_GZ, not IDLE, so the wake-up is not lost. */
+static void test_idle_after_kick_does_not_sleep(void **state)
+{
+	const uint64_t wfi = esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI);
+
+	(void)state;
+	idle_vm = gz_vm_get(vm);
+	idle_vm->idle_cap = true;
+	fake_hal_set_idle_poll(0, 0);
+	/* without a kick: IDLE */
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	assert_int_equal(v0->run->exit_reason, GZVM_EXIT_IDLE);
+	/* with one after the last look at the vGIC: the host re-enters at once */
+	v0->run->exit_reason = 0;
+	idle_kick_armed = true;
+	fake_hal_set_lock_hook(kick_before_run_end, NULL);
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_GZ);
+	fake_hal_set_lock_hook(NULL, NULL);
+	assert_false(idle_kick_armed);
+	assert_int_equal(v0->run->exit_reason, GZVM_EXIT_GZ);
+	assert_int_equal(v0->ctx.pc, 0x80000004); /* the WFI is complete */
+	/* the next entry takes the kick */
+	run_irq(esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFE), 0, 0);
+	assert_int_equal(idle_vm->kick_mask, 0);
+	/* a powered-off vCPU (CPU_OFF) stays parked whatever its kick bit says */
+	idle_vm->kick_mask |= 1;
+	v0->power = GZ_VCPU_OFF;
+	{
+		uint32_t reason;
+
+		assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+		assert_int_equal(reason, GZVM_EXIT_IDLE);
+	}
+	v0->power = GZ_VCPU_ON;
+	idle_vm->kick_mask = 0;
 }
 
 int main(void)
@@ -1030,6 +1119,8 @@ int main(void)
 	    T(test_run_entry_states),
 	    T(test_hwstate_lrs),
 	    T(test_kick_and_power_off),
+	    T(test_kick_running_no_ipi),
+	    T(test_idle_after_kick_does_not_sleep),
 	    T(test_readonly_slot_store),
 	};
 

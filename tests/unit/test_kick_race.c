@@ -1,14 +1,14 @@
 /*
  * The lost-kick interleaving (src/hyp/core/run_loop.c, vm.c): another CPU's vGIC kicks a vCPU
- * exactly between the moment a running vCPU's run loop reads the VM's pending kicks and the
- * moment it clears them for its IPI exit. That kick must not be lost: it stays pending, and
- * the next exit reports it.
+ * outside its RUN exactly between the moment a running vCPU's run loop reads the VM's pending
+ * host wake-ups and the moment it clears them for its IPI exit. That wake-up must not be
+ * lost: it stays pending, and the next exit reports it.
  *
  * The moment is made exact without threads: from the guest's exit on, the page holding the
- * VM's kick_mask is read-only whenever no lock is held (what is written under a lock there,
- * the VM's and the vGIC's, may be written). The run loop's clear of the kicks it has read is
- * the first write to it outside a lock; it faults, and the fault handler plays the other CPU
- * (the vGIC's kick callback) before the write is retried.
+ * VM's wake_mask is read-only whenever no lock is held (what is written under a lock there,
+ * the VM's and the vGIC's, may be written). The run loop's clear of the wake-ups it has read
+ * is the first write to it outside a lock; it faults, and the fault handler plays the other
+ * CPU (the vGIC's kick callback) before the write is retried.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -51,7 +51,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	faults++;
 	fault_addr = si->si_addr;
 	/* Another CPU: its vGIC makes an interrupt pending for vCPU 2 and kicks it. */
-	if (fault_addr == (void *)&m->kick_mask)
+	if (fault_addr == (void *)&m->wake_mask)
 		m->vgic.ops->kick(m->vgic.ops_ctx, 2);
 }
 
@@ -88,7 +88,7 @@ static void test_kick_between_read_and_clear(void **state)
 		assert_int_equal(vfix_create_vcpu(vm, i), GZ_OK);
 	m = gz_vm_get(vm);
 	page_size = (size_t)sysconf(_SC_PAGESIZE);
-	page = (uintptr_t)&m->kick_mask & ~(uintptr_t)(page_size - 1);
+	page = (uintptr_t)&m->wake_mask & ~(uintptr_t)(page_size - 1);
 	/* the page holds the idle VM's tail and this VM's head: nothing else */
 	assert_true(page >= (uintptr_t)gz_vm_get(other));
 
@@ -107,17 +107,17 @@ static void test_kick_between_read_and_clear(void **state)
 	/* vCPU 1's kick made the IPI exit; the first write after the exit was the clear */
 	assert_int_equal(reason, GZVM_EXIT_IPI);
 	assert_int_equal(faults, 1);
-	assert_ptr_equal(fault_addr, &m->kick_mask);
-	assert_int_equal(m->kick_mask & 2, 0);
+	assert_ptr_equal(fault_addr, &m->wake_mask);
+	assert_int_equal(m->wake_mask & 2, 0);
 	/* vCPU 2's kick, made between the read and the clear, is still pending... */
-	assert_int_equal(m->kick_mask & 4, 4);
+	assert_int_equal(m->wake_mask & 4, 4);
 	/* ... and the next exit that comes back to the loop reports it (without it, the guest
 	 * would run on to the host interrupt) */
 	vfix_push_hvc((uint64_t[]){GZ_PSCI_VERSION, 0, 0, 0});
 	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
 	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
 	assert_int_equal(reason, GZVM_EXIT_IPI);
-	assert_int_equal(m->kick_mask & 4, 0);
+	assert_int_equal(m->wake_mask & 4, 0);
 	assert_true(vfix_teardown());
 }
 

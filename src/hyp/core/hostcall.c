@@ -221,6 +221,7 @@ static int do_irq_line(struct gz_smccc_regs *r)
 	st = gz_vgic_inject(&vm->vgic, vcpu, intid, (uint32_t)level);
 	/* The driver wakes every vCPU after an injection: no IPI exit needed for it. */
 	gz_vm_kicks_take(vm, ~0u);
+	gz_vm_wakes_take(vm, ~0u);
 	return st;
 }
 

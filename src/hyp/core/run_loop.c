@@ -180,9 +180,9 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 			gz_vcpu_exit_system_event(v, vm->sys_event, vm->sys_event_data);
 			break;
 		}
-		if (gz_vm_kicks_take(vm, ~self)) {
-			/* Another vCPU got an interrupt; its host thread may sleep in IDLE. The
-			 * host wakes every vCPU of the VM on this exit. */
+		if (gz_vm_wakes_take(vm, ~self)) {
+			/* Another vCPU outside a RUN got an interrupt; its host thread may sleep
+			 * in IDLE. The host wakes every vCPU of the VM on this exit. */
 			gz_vcpu_exit_simple(v, GZVM_EXIT_IPI);
 			break;
 		}
@@ -196,6 +196,14 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 
 	gz_hal_lock(&vm->lock);
 	v->running = false;
+	/* A kick that looked at this vCPU while it still ran woke no host thread (vm.c): if
+	 * one came since its last entry, the IDLE exit must not put the thread to sleep. The
+	 * RUN ends with GZVM_EXIT_GZ instead (the host re-enters at once; the WFI is done). */
+	if (*exit_reason == GZVM_EXIT_IDLE && v->power == GZ_VCPU_ON &&
+	    (gz_atomic_load(&vm->kick_mask) & self)) {
+		gz_vcpu_exit_simple(v, GZVM_EXIT_GZ);
+		*exit_reason = GZVM_EXIT_GZ;
+	}
 	gz_hal_unlock(&vm->lock);
 	return GZ_OK;
 }

@@ -79,23 +79,38 @@ static void vm_kick(void *ctx, unsigned vcpu)
 
 	gz_atomic_or(&vm->kick_mask, 1u << (vcpu % 32));
 	/* A running target may sit on another physical CPU with its list registers already
-	 * loaded: interrupt it there rather than wait for its next exit. The lock keeps it
-	 * from being freed meanwhile. */
+	 * loaded: interrupt it there rather than wait for its next exit; one polling at EL2
+	 * sees its kick bit. Only a target outside a RUN needs its host thread woken. The lock
+	 * keeps it from being freed meanwhile, and orders this look against the target's end
+	 * of RUN: one that ends after it finds its kick bit set and does not sleep
+	 * (gz_vcpu_run). */
 	gz_hal_lock(&vm->lock);
 	v = vcpu < GZ_VM_MAX_VCPUS ? vm->vcpus[vcpu] : NULL;
 	if (v && v->running)
 		gz_hal_vcpu_kick(&v->ctx);
+	else
+		gz_atomic_or(&vm->wake_mask, 1u << (vcpu % 32));
 	gz_hal_unlock(&vm->lock);
+}
+
+/* Only what was seen: a bit set between the load and the clear stays set. */
+static uint32_t mask_take(uint32_t *m, uint32_t mask)
+{
+	uint32_t seen = gz_atomic_load(m) & mask;
+
+	if (seen)
+		gz_atomic_and(m, ~seen);
+	return seen;
 }
 
 uint32_t gz_vm_kicks_take(struct gz_vm *vm, uint32_t mask)
 {
-	uint32_t seen = gz_atomic_load(&vm->kick_mask) & mask;
+	return mask_take(&vm->kick_mask, mask);
+}
 
-	/* Only what was seen: a kick that arrives between the load and the clear stays set. */
-	if (seen)
-		gz_atomic_and(&vm->kick_mask, ~seen);
-	return seen;
+uint32_t gz_vm_wakes_take(struct gz_vm *vm, uint32_t mask)
+{
+	return mask_take(&vm->wake_mask, mask);
 }
 
 static const struct gz_vgic_ops vm_vgic_ops = {

@@ -94,12 +94,18 @@ struct gz_vm {
 	uint64_t vtcr_el2; /* [const] of its vCPUs: its stage 2 and the VMID width */
 	/* [const] the ID registers its vCPUs read (gzhyp/sysreg_id.h) */
 	uint64_t id_aa64[ID_AA64_NR];
-	/* vCPUs the vGIC asked to wake (bit per index): a running vCPU turns this into a
-	 * GZVM_EXIT_IPI so the host wakes sleeping vCPU threads. [atomic] relaxed (the
+	/* vCPUs the vGIC asked to look at their interrupts (bit per index): each vCPU takes
+	 * its own bit at every entry, and a waiting one polls it. [atomic] relaxed (the
 	 * interrupts themselves are ordered by the vGIC's lock): set by the kick
-	 * (gz_atomic_or), cleared only by gz_vm_kicks_take, which clears exactly the bits it
-	 * loaded for the one who reports them: a kick set in between stays for the next */
+	 * (gz_atomic_or) before it looks at the target under [lock], cleared only by
+	 * gz_vm_kicks_take, which clears exactly the bits it loaded: a kick set in between
+	 * stays for the next */
 	uint32_t kick_mask;
+	/* The kicked vCPUs that were not inside a RUN (their host thread may sleep in IDLE):
+	 * a running vCPU turns these into a GZVM_EXIT_IPI so the host wakes them. A vCPU
+	 * inside a RUN (in its guest or polling at EL2) sees its kick itself and costs no trip
+	 * to the host. [atomic] set under [lock] by the kick, taken by gz_vm_wakes_take. */
+	uint32_t wake_mask;
 	/* [table] host calls using the VM right now (gz_vm_acquire): DESTROY_VM frees the
 	 * control block only when it is the last one */
 	uint32_t users;
@@ -157,6 +163,8 @@ struct gz_vm *gz_vm_at(unsigned idx);
 
 /* Take the pending kicks of the vCPUs in @mask: clear and return those set now. */
 uint32_t gz_vm_kicks_take(struct gz_vm *vm, uint32_t mask);
+/* Take the pending host wake-ups (wake_mask) of the vCPUs in @mask, as gz_vm_kicks_take. */
+uint32_t gz_vm_wakes_take(struct gz_vm *vm, uint32_t mask);
 /* The vCPU of @vm whose MPIDR affinity is @mpidr (other bits must be zero), or NULL. */
 struct gz_vcpu *gz_vm_find_vcpu_by_mpidr(struct gz_vm *vm, uint64_t mpidr);
 
