@@ -229,15 +229,19 @@ void gz_el2_gic_vtimer_gate(bool allow);
 void gz_el2_tick_arm(uint64_t ticks);
 /* Arm the EL2 timer for physical count @cval (stopped again with gz_el2_tick_arm(0)). */
 void gz_el2_tick_arm_at(uint64_t cval);
+/* Keep the EL2 timer enabled with its interrupt masked (a host's deadline between its RUNs:
+ * under emulation unmasking a timer is a line update, enabling one reprograms a host timer
+ * and wakes the emulator's main loop). */
+void gz_el2_tick_mask(void);
+/* Put the EL2 timer back as CNTHP_CTL_EL2 @ctl (ENABLE, IMASK) and CNTHP_CVAL_EL2 @cval said. */
+void gz_el2_tick_restore(uint64_t ctl, uint64_t cval);
 /* Is the EL2 timer armed, with its deadline passed? */
 bool gz_el2_tick_due(void);
-/* A host VM owns the GIC: make sure PPI 26 (EL2 timer) is enabled at this CPU's
- * redistributor for a while (claim returns whether it already was; release restores). */
-bool gz_el2_gic_hyp_timer_claim(void);
-void gz_el2_gic_hyp_timer_release(bool was_enabled);
-/* Guests on this CPU (the world switch's calls): enter makes sure the maintenance PPI is
- * enabled (a host VM's GIC driver disables it); leave, once the guest is unloaded, waits for
- * kick senders that saw it and clears a kick that did not cause the exit. */
+/* Guests on this CPU (the world switch's calls): enter makes sure the maintenance PPI, the
+ * EL2 timer's PPI 26 and the kick SGI are enabled at this CPU's redistributor (a host VM's
+ * GIC driver disables them; looked at once after each time a host VM ran); leave, once the
+ * guest is unloaded, waits for kick senders that saw it and clears a kick that did not
+ * cause the exit. */
 void gz_el2_gic_guest_enter(void);
 /* A host VM is about to run: it may change its PPI/SGI enables (guest_enter rechecks). */
 void gz_el2_gic_host_enter(void);

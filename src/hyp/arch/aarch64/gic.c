@@ -112,31 +112,30 @@ void gz_el2_gic_vtimer_gate(bool allow)
 	pc->vtimer_ppi_on = allow;
 }
 
-bool gz_el2_gic_hyp_timer_claim(void)
-{
-	struct gz_el2_percpu *pc = gz_el2_this_cpu();
-	bool was;
-
-	if (!pc->gicr_sgi)
-		return true;
-	was = gz_mmio_read32(pc->gicr_sgi + ARCH_GICR_ISENABLER0) & (1u << PPI_HYP_TIMER);
-	if (!was)
-		gz_mmio_write32(pc->gicr_sgi + ARCH_GICR_ISENABLER0, 1u << PPI_HYP_TIMER);
-	return was;
-}
-
-void gz_el2_gic_hyp_timer_release(bool was_enabled)
-{
-	struct gz_el2_percpu *pc = gz_el2_this_cpu();
-
-	if (pc->gicr_sgi && !was_enabled)
-		gz_mmio_write32(pc->gicr_sgi + ARCH_GICR_ICENABLER0, 1u << PPI_HYP_TIMER);
-}
-
 void gz_el2_tick_arm_at(uint64_t cval)
 {
-	gz_sysreg_write(cnthp_cval_el2, cval);
+	/* A host's deadline is the same for many RUNs in a row: under emulation every timer
+	 * register write reprograms a host timer. */
+	if (gz_sysreg_read(cnthp_cval_el2) != cval)
+		gz_sysreg_write(cnthp_cval_el2, cval);
 	gz_sysreg_write(cnthp_ctl_el2, CNT_CTL_ENABLE);
+	__asm__ volatile("isb");
+}
+
+void gz_el2_tick_mask(void)
+{
+	gz_sysreg_write(cnthp_ctl_el2, CNT_CTL_ENABLE | CNT_CTL_IMASK);
+	__asm__ volatile("isb");
+}
+
+void gz_el2_tick_restore(uint64_t ctl, uint64_t cval)
+{
+	ctl &= CNT_CTL_ENABLE | CNT_CTL_IMASK;
+	if (ctl & CNT_CTL_ENABLE) {
+		if (gz_sysreg_read(cnthp_cval_el2) != cval)
+			gz_sysreg_write(cnthp_cval_el2, cval);
+	}
+	gz_sysreg_write(cnthp_ctl_el2, ctl);
 	__asm__ volatile("isb");
 }
 
@@ -184,12 +183,16 @@ unsigned gz_el2_irq_drain(void)
 void gz_el2_gic_guest_enter(void)
 {
 	struct gz_el2_percpu *pc = gz_el2_this_cpu();
-	uint32_t want = (1u << PPI_MAINTENANCE) | (1u << SGI_KICK), on;
+	uint32_t want = (1u << PPI_MAINTENANCE) | (1u << SGI_KICK) | (1u << PPI_HYP_TIMER), on;
 
 	/* A host VM's GIC driver disables the PPIs and SGIs it does not use, the maintenance
-	 * interrupt and SGI 15 among them: without the first a guest's EOI of its timer would
-	 * not come back to EL2 and the timer's line (gated while injected) would stay off until
-	 * some other exit; without the second a kick would never arrive. */
+	 * interrupt, the EL2 timer and SGI 15 among them: without the first a guest's EOI of
+	 * its timer would not come back to EL2 and the timer's line (gated while injected)
+	 * would stay off until some other exit; without the second neither the host's
+	 * deadline during a RUN nor the core's emulated timer would stop the guest; without
+	 * the third a kick would never arrive. They stay enabled: none fires while the host
+	 * runs (the EL2 timer is armed only around a RUN and while a guest runs, and a kick
+	 * that comes late is cleared by guest_leave), and one look per RUN finds them so. */
 	if (!pc->gicr_sgi || pc->guest_ppis_on)
 		return; /* checked, and no host VM ran since: skip the MMIO read */
 	on = gz_mmio_read32(pc->gicr_sgi + ARCH_GICR_ISENABLER0);

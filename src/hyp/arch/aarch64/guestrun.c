@@ -662,8 +662,10 @@ static void run_vm(unsigned pcpu)
 }
 
 /* With no guest loaded, a host interrupt (the EL2 timer, PPI 26) must reach the host's own
- * GIC CPU interface directly: HCR_EL2 has IMO/FMO clear outside a run, so nothing routes it
- * through a guest exit. Returns false when it did not arrive within 5 s: the check is whether
+ * GIC CPU interface directly: before the first run HCR_EL2 has IMO/FMO clear, so nothing
+ * routes it through a guest exit (later the last guest's HCR_EL2 stays loaded between runs;
+ * its IMO/FMO route EL1's interrupts only, and gzhyp at EL2 acknowledges the physical
+ * ones). Returns false when it did not arrive within 5 s: the check is whether
  * it comes, not how soon (QEMU delivers timer interrupts from its main thread, which a loaded
  * machine deschedules for a long time: 200 ms were missed at a load average above 10). */
 static bool host_irq_check(void)

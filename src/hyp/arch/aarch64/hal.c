@@ -142,7 +142,8 @@ uint64_t gz_hal_idle_poll_max(void)
 
 bool gz_hal_host_irq_pending(void)
 {
-	/* Between runs IMO/FMO are clear: ISR_EL1 shows the physical lines. */
+	/* At EL2 ISR_EL1 shows the physical lines whatever HCR_EL2.IMO/FMO say (the last
+	 * context's stay loaded between runs: they route EL1's interrupts only). */
 	return (sysreg_read(isr_el1) & (ISR_EL1_I | ISR_EL1_F)) != 0;
 }
 

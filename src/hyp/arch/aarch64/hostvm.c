@@ -312,14 +312,13 @@ static void host_hvc(struct gz_cpu_ctx *c)
 	 * tick) would not fire until the guest exits for another reason, and a spinning vCPU
 	 * would keep the CPU. The host's deadline moves to the EL2 timer (the host's CNTVOFF is
 	 * 0, so its virtual count is the physical one): when it passes, the guest exits with an
-	 * IRQ, the RUN returns, and the host's restored timer fires at once. */
-	if (host_timer_armed(c)) {
-		bool was = gz_el2_gic_hyp_timer_claim();
-
+	 * IRQ, the RUN returns, and the host's restored timer fires at once. Other calls leave
+	 * the host's timer where it is. */
+	if (r.a[0] == GZ_HVC_RUN && host_timer_armed(c)) {
+		gz_el2_gic_guest_enter(); /* PPI 26 among the guest's */
 		gz_el2_tick_arm_at(c->sys[GZ_SYS_CNTV_CVAL_EL0]);
 		gz_hostcall_dispatch(&r);
-		gz_el2_tick_arm(0);
-		gz_el2_gic_hyp_timer_release(was);
+		gz_el2_tick_mask(); /* not gz_el2_tick_arm(0): the next RUN only unmasks it */
 	} else {
 		gz_hostcall_dispatch(&r);
 	}

@@ -135,6 +135,23 @@ void gz_el2_vcpu_init_cpu(void)
 	__asm__ volatile("isb");
 }
 
+/* The context's virtual timer in. A timer that is off is turned off before its compare value
+ * changes, one that is on only after: under emulation a compare value written to an enabled
+ * timer reprograms a host timer. Only what differs is written (ISTATUS is read-only). */
+static void vtimer_load(uint64_t ctl, uint64_t cval)
+{
+	const uint64_t rw = CNT_CTL_ENABLE | CNT_CTL_IMASK;
+	bool ctl_differs = (gz_sysreg_read(cntv_ctl_el0) & rw) != (ctl & rw);
+
+	if (!(ctl & CNT_CTL_ENABLE) && ctl_differs) {
+		gz_sysreg_write(cntv_ctl_el0, ctl & rw);
+		ctl_differs = false;
+	}
+	SET(cntv_cval_el0, cval);
+	if (ctl_differs)
+		gz_sysreg_write(cntv_ctl_el0, ctl & rw);
+}
+
 /* The guest's timer output is high now (the core has made it a virtual interrupt). */
 static bool vtimer_asserted(const struct gz_cpu_ctx *c)
 {
@@ -146,12 +163,18 @@ static bool vtimer_asserted(const struct gz_cpu_ctx *c)
 
 /* The deadline of the timer the core emulates (c->exit_at) on the EL2 timer: armed for the
  * run unless that fires earlier already (the test mode's slice, a host VM's own deadline
- * during its RUN), with PPI 26 enabled at a host VM's GIC; the previous setting comes back
- * after the run. */
+ * during its RUN; PPI 26 is enabled with the guest's PPIs, gz_el2_gic_guest_enter); the
+ * previous setting comes back after the run. */
 struct exit_at_tick {
-	bool armed, ppi_was_on;
+	bool armed;
 	uint64_t ctl, cval; /* the EL2 timer before */
 };
+
+/* Will the EL2 timer interrupt at its deadline (enabled, not masked)? */
+static bool tick_live(uint64_t ctl)
+{
+	return (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE;
+}
 
 static void exit_at_arm(const struct gz_cpu_ctx *c, struct exit_at_tick *t)
 {
@@ -160,9 +183,8 @@ static void exit_at_arm(const struct gz_cpu_ctx *c, struct exit_at_tick *t)
 		return;
 	t->ctl = gz_sysreg_read(cnthp_ctl_el2);
 	t->cval = gz_sysreg_read(cnthp_cval_el2);
-	if ((t->ctl & CNT_CTL_ENABLE) && t->cval <= c->exit_at)
+	if (tick_live(t->ctl) && t->cval <= c->exit_at)
 		return;
-	t->ppi_was_on = gz_el2_gic_hyp_timer_claim();
 	gz_el2_tick_arm_at(c->exit_at);
 	t->armed = true;
 }
@@ -172,18 +194,13 @@ static bool exit_at_fired(const struct gz_cpu_ctx *c, const struct exit_at_tick 
 {
 	uint64_t now = gz_hal_cntpct();
 
-	return t->armed && now >= c->exit_at && !((t->ctl & CNT_CTL_ENABLE) && now >= t->cval);
+	return t->armed && now >= c->exit_at && !(tick_live(t->ctl) && now >= t->cval);
 }
 
 static void exit_at_restore(const struct exit_at_tick *t)
 {
-	if (!t->armed)
-		return;
-	if (t->ctl & CNT_CTL_ENABLE)
-		gz_el2_tick_arm_at(t->cval);
-	else
-		gz_el2_tick_arm(0);
-	gz_el2_gic_hyp_timer_release(t->ppi_was_on);
+	if (t->armed)
+		gz_el2_tick_restore(t->ctl, t->cval);
 }
 
 static enum gz_exit_kind slot_kind(unsigned slot)
@@ -205,7 +222,7 @@ static enum gz_exit_kind slot_kind(unsigned slot)
 int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 {
 	struct gz_el2_percpu *pc = gz_el2_this_cpu();
-	uint64_t daif = gz_sysreg_read(daif);
+	uint64_t daif = gz_sysreg_read(daif) & PSR_DAIF;
 	struct exit_at_tick tick;
 	bool owns_irqs, debug;
 	unsigned slot;
@@ -217,7 +234,8 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 		exit->kind = GZ_EXIT_KIND_FAIL_ENTRY;
 		return GZ_ERR_INVALID_ARGS;
 	}
-	__asm__ volatile("msr daifset, #" GZ_STR(DAIFSET_ALL));
+	if (daif != PSR_DAIF) /* gzhyp runs with everything masked: usually nothing to do */
+		__asm__ volatile("msr daifset, #" GZ_STR(DAIFSET_ALL));
 
 	/* The vCPU's EL1 context in. gzhyp runs at EL2 only and has no EL1 or FP/SIMD state of
 	 * its own: whatever the previous context left there is simply overwritten, and a
@@ -237,8 +255,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	SET(cntvoff_el2, c->cntvoff_el2);
 	SET(cnthctl_el2, c->cnthctl_el2); /* the physical timer traps, the counter may */
 	SET(mdcr_el2, (c->mdcr_el2 & ~MDCR_EL2_HPMN) | hpmn); /* the core's traps */
-	gz_sysreg_write(cntv_cval_el0, c->sys[GZ_SYS_CNTV_CVAL_EL0]);
-	gz_sysreg_write(cntv_ctl_el0, c->sys[GZ_SYS_CNTV_CTL_EL0]);
+	vtimer_load(c->sys[GZ_SYS_CNTV_CTL_EL0], c->sys[GZ_SYS_CNTV_CVAL_EL0]);
 	/* A guest (IMO set) must not see its own timer line twice; the host VM (IMO clear)
 	 * owns the physical interrupts and its timer stays live across its exits. */
 	owns_irqs = !(c->hcr_el2 & HCR_IMO);
@@ -268,10 +285,10 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	slot = gz_el2_enter_guest(&pc->host, c);
 	__atomic_store_n(&pc->guest, NULL, __ATOMIC_SEQ_CST); /* kick senders look at it */
 
-	/* Back at EL2: physical interrupts are the host's again (IMO/FMO clear). VM stays set
-	 * with the vCPU's VTTBR: stage 2 only applies to EL1/EL0, which do not run until the
-	 * next entry loads its own, and toggling it would flush the TLB on every exit. */
-	SET(hcr_el2, HCR_EL2_HOST | HCR_VM);
+	/* Back at EL2, HCR_EL2 stays the context's: its traps and routing only apply to EL1/EL0,
+	 * which do not run until the next entry loads its own (a vCPU re-entered keeps it, and
+	 * every write of it is costly under emulation), and gzhyp at EL2 runs with interrupts
+	 * masked and reads the physical lines in ISR_EL1 whatever IMO says. */
 	c->sys[GZ_SYS_CNTV_CTL_EL0] = gz_sysreg_read(cntv_ctl_el0);
 	c->sys[GZ_SYS_CNTV_CVAL_EL0] = gz_sysreg_read(cntv_cval_el0);
 	/* A guest's timer must not interrupt the host: its line drops with ENABLE = 0; PPI 27
@@ -283,7 +300,7 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 			    gz_el2_gic_irq_consume(vtimer_asserted(c), exit_at_fired(c, &tick));
 		pc->irqs_consumed += pc->irq_consumed;
 		gz_el2_gic_guest_leave();
-		gz_sysreg_write(cntv_ctl_el0, 0);
+		SET(cntv_ctl_el0, 0);
 		gz_el2_gic_vtimer_gate(true);
 	}
 	if (debug)
@@ -295,7 +312,8 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	c->elr_el1 = gz_sysreg_read(elr_el1);
 	c->spsr_el1 = gz_sysreg_read(spsr_el1);
 	__asm__ volatile("isb");
-	gz_sysreg_write(daif, daif);
+	if (daif != PSR_DAIF)
+		gz_sysreg_write(daif, daif);
 
 	exit->kind = slot_kind(slot);
 	if (exit->kind == GZ_EXIT_KIND_SYNC || exit->kind == GZ_EXIT_KIND_SERROR) {
