@@ -183,6 +183,39 @@ static void test_cycles(void **state)
 	assert_int_equal(line(), false);
 }
 
+static unsigned counter_reads;
+
+static void count_read(uint64_t now, void *arg)
+{
+	(void)now, (void)arg;
+	counter_reads++;
+}
+
+/* The run loop's update before and after each entry reads the counter only while the PMU is
+ * on (PMCR_EL0.E): a guest that never turns it on costs no counter read for it. */
+static void test_update_reads_counter_when_on(void **state)
+{
+	struct gz_vm *v = gz_vm_get(vm);
+	struct gz_vpmu *p = &vfix_vcpu(vm, 0)->pmu;
+
+	(void)state;
+	fake_hal_set_cntpct_hook(count_read, NULL);
+	counter_reads = 0;
+	assert_int_equal(gz_pmu_update(p, &v->vgic, 0), GZ_OK);
+	assert_int_equal(counter_reads, 0);
+	fake_hal_set_cntpct_hook(NULL, NULL);
+	wr(SYS_PMCNTENSET_EL0, CYC);
+	wr(SYS_PMCR_EL0, PMCR_E);
+	fake_hal_set_cntpct_hook(count_read, NULL);
+	now_ += 50;
+	fake_hal_set_cntpct(now_);
+	assert_int_equal(gz_pmu_update(p, &v->vgic, 0), GZ_OK);
+	assert_int_equal(counter_reads, 1);
+	fake_hal_set_cntpct_hook(NULL, NULL);
+	/* the update brought the cycle count up to that read */
+	assert_int_equal(p->ccnt, 50);
+}
+
 /* Overflows: an event counter wrapping 32 bits, the cycle counter's low 32 bits, or all 64
  * with PMCR_EL0.LC; the line is up while an overflow flag has its interrupt enabled and the PMU
  * is, down when the flag clears; the run loop brings time-based counts up at each entry. */
@@ -239,6 +272,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bitmaps_and_selection, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cycles, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overflow_interrupt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_update_reads_counter_when_on, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

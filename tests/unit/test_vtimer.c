@@ -79,6 +79,35 @@ static void test_condition_and_line(void **s)
 	assert_int_equal(gz_vtimer_update(&vg, 5, &ctx), GZ_ERR_INVALID_ARGS);
 }
 
+static unsigned counter_reads;
+
+static void count_read(uint64_t now, void *arg)
+{
+	(void)now, (void)arg;
+	counter_reads++;
+}
+
+/* The update reads the counter only for an enabled timer (a disabled one's condition is false
+ * at any count): guests whose timer is off cost no counter read per entry and exit. */
+static void test_update_reads_counter_when_enabled(void **s)
+{
+	(void)s;
+	t_setup(4, 2, 32);
+	memset(&ctx, 0, sizeof(ctx));
+	fake_hal_set_cntpct(5000);
+	ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = 100;
+	fake_hal_set_cntpct_hook(count_read, NULL);
+	counter_reads = 0;
+	assert_int_equal(gz_vtimer_update(&vg, 1, &ctx), GZ_OK);
+	assert_int_equal(counter_reads, 0);
+	assert_false(ppi27_line(1));
+	ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
+	assert_int_equal(gz_vtimer_update(&vg, 1, &ctx), GZ_OK);
+	assert_int_equal(counter_reads, 1);
+	assert_true(ppi27_line(1));
+	fake_hal_set_cntpct_hook(NULL, NULL);
+}
+
 static bool rearm;
 static void guest_timer_handler(int intid)
 {
@@ -171,6 +200,7 @@ int main(void)
 	    cmocka_unit_test(test_condition_and_line),
 	    cmocka_unit_test(test_timer_fires_through_lrs),
 	    cmocka_unit_test(test_idle_info),
+	    cmocka_unit_test(test_update_reads_counter_when_enabled),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 

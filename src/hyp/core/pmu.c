@@ -67,7 +67,11 @@ static bool line(const struct gz_vpmu *p)
 
 int gz_pmu_update(struct gz_vpmu *p, struct gz_vgic *vgic, unsigned vcpu)
 {
-	sync(p, gz_hal_cntpct());
+	/* With PMCR_EL0.E clear nothing counts: the counts wait for the next sync, which every
+	 * access to the PMU makes first (most guests never turn it on; their entries and exits
+	 * do not read the counter for it). */
+	if (p->pmcr & PMCR_E)
+		sync(p, gz_hal_cntpct());
 	return gz_vgic_inject(vgic, vcpu, GZ_PMU_PPI,
 			      line(p) ? GZ_VGIC_LINE_HIGH : GZ_VGIC_LINE_LOW);
 }

@@ -42,8 +42,10 @@ bool gz_vtimer_asserted(const struct gz_cpu_ctx *ctx, uint64_t cntpct)
 
 int gz_vtimer_update(struct gz_vgic *vgic, unsigned vcpu, struct gz_cpu_ctx *ctx)
 {
-	uint64_t now = gz_hal_cntpct();
 	uint64_t *ctl = &ctx->sys[GZ_SYS_CNTV_CTL_EL0];
+	/* A disabled timer's condition is false whatever the count: no counter read (one per
+	 * update, twice per entry; under emulation a read of the counter is not free). */
+	uint64_t now = (*ctl & CNT_CTL_ENABLE) ? gz_hal_cntpct() : 0;
 
 	if (gz_vtimer_istatus(ctx, now))
 		*ctl |= CNT_CTL_ISTATUS;
