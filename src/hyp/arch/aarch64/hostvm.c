@@ -45,8 +45,11 @@
 #define HV_CPU_ON_FAILED ((uint64_t)(int64_t)GZ_PSCI_RET_INVALID_PARAMETERS)
 
 /* HCR_EL2 of the host VM: stage 2, AArch64 EL1, SMC trapped (PSCI), set/way as clean and
- * invalidate, broadcast TLB/barriers inner shareable; interrupts stay the host's. */
-#define HV_HCR (HCR_VM | HCR_RW | HCR_TSC | HCR_SWIO | HCR_FB | HCR_BSU_IS)
+ * invalidate, broadcast TLB/barriers inner shareable; interrupts stay the host's. PTW (a
+ * stage-1 walk that lands on device memory faults) as for guests: the host's tables are in
+ * RAM, and a switch between host and guest that toggled it would flush the whole TLB once
+ * more (QEMU's TCG flushes on every change of HCR_EL2.PTW). */
+#define HV_HCR (HCR_VM | HCR_RW | HCR_TSC | HCR_SWIO | HCR_FB | HCR_BSU_IS | HCR_PTW)
 
 static struct gz_cpu_ctx host_ctx[GZ_EL2_MAX_CPUS];
 static volatile uint64_t host_entry[GZ_EL2_MAX_CPUS], host_ctxid[GZ_EL2_MAX_CPUS];
