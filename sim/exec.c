@@ -251,7 +251,7 @@ void gz_sim_exec_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *a
 	struct gz_sim_vcpu *v = arg;
 	uint64_t n = size / 4, before;
 
-	if (v->stop_at && addr == v->stop_at) { /* nothing of the block ran: nothing counts */
+	if (addr == v->stop_at) { /* nothing of the block ran: nothing counts */
 		uc_emu_stop(uc);
 		return;
 	}

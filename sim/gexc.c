@@ -28,7 +28,7 @@ void gz_sim_gexc_uc_to_el1(struct gz_sim_vcpu *v)
 	 * each of Linux's page faults from user space. */
 	v->stop_at = vector;
 	uc_emu_start(uc, pc, GZ_SIM_NO_UNTIL, 0, 0);
-	v->stop_at = 0;
+	v->stop_at = GZ_SIM_NO_STOP;
 	gz_sim_vcpu_set_vi(v, vi);
 	v->hflags_el = (gz_sim_ucreg_rd(uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
 	if (gz_sim_m.trace)

@@ -29,6 +29,7 @@ static struct gz_sim_vcpu *create_vcpu(const struct gz_cpu_ctx *key)
 	if (!v)
 		return NULL;
 	v->key = key;
+	v->stop_at = GZ_SIM_NO_STOP;
 	if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &v->uc) != UC_ERR_OK) {
 		free(v);
 		return NULL;

@@ -27,6 +27,9 @@ struct gz_sim_trace_rec {
 };
 
 /* Why Unicorn stopped. */
+/* stop_at when nothing is to stop: no block starts at an odd address */
+#define GZ_SIM_NO_STOP 1u
+
 enum gz_sim_stop {
 	GZ_SIM_STOP_NONE,
 	GZ_SIM_STOP_EXIT,    /* exit record filled: return to the core */
@@ -54,7 +57,7 @@ struct gz_sim_vcpu {
 	atomic_int det_parked;	       /* it waits for that turn inside the run: remaps first */
 	/* the block executing: its address, instructions and the machine's count before it */
 	uint64_t blk_addr, blk_n, blk_before;
-	uint64_t stop_at; /* nonzero: the block hook stops the engine before this block (gexc.c) */
+	uint64_t stop_at; /* the block hook stops the engine before a block here (gexc.c) */
 	bool icount_near; /* the debugger's instruction count comes: every insn hooked */
 	bool gdb_stopped; /* a debugger's hook stopped it: its next entry resumes */
 	bool gdb_resumed; /* this entry follows that stop: the quantum and slice go on */

@@ -37,6 +37,7 @@ static void fresh(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c)
 	v->slice_end = UINT64_MAX;
 	v->timer_deadline = UINT64_MAX;
 	v->exit_at_insns = UINT64_MAX;
+	v->stop_at = GZ_SIM_NO_STOP;
 	assert_int_equal(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &v->uc), UC_ERR_OK);
 }
 
