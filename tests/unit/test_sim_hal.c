@@ -626,6 +626,29 @@ static void test_watchpoint_from_el0(void **state)
 	assert_int_equal(ctx.x[1], 0x5555);
 }
 
+/* A watchpoint with an address mask (DBGWCR.MASK: a 64-byte region, BAS unused) caught by a
+ * load pair, whose 16 bytes come from the instruction (no syndrome): only the second of two
+ * such watchpoints covers the pair's last 16 bytes of the region, and it fires. */
+static void test_watchpoint_mask_pair_from_el0(void **state)
+{
+	const uint32_t el0[] = {0xa9400c41 /* ldp x1, x3, [x2] */};
+
+	(void)state;
+	ctx.sys[GZ_SYS_MDSCR_EL1] = MDSCR_MDE;
+	ctx.dbg.nr_wps = 2;
+	for (unsigned n = 0; n < 2; n++)
+		ctx.dbg.wcr[n] =
+		    DBGxCR_E | DBGxCR_EL0 | DBGWCR_LSC_LOAD | (6u << DBGWCR_MASK_SHIFT);
+	ctx.dbg.wvr[0] = DATA + 64; /* the next region: the pair stops short of it */
+	ctx.dbg.wvr[1] = DATA + 8;  /* inside the region: the mask clears its low bits */
+	ctx.x[2] = DATA + 48;
+	ctx.x[1] = 0x5555;
+	enter_el0(el0, 1);
+	assert_int_equal(ctx.sys[GZ_SYS_ESR_EL1], arm64_esr(ESR_EC_WATCHPT_LOW, ESR_DBG_FSC_DEBUG));
+	assert_int_equal(ctx.elr_el1, PG(6));
+	assert_int_equal(ctx.x[1], 0x5555);
+}
+
 static void test_step_pending_from_eret(void **state)
 {
 	const uint32_t el0[] = {0xd503201f};
@@ -1091,6 +1114,7 @@ int main(void)
 	    T(test_pmu_el0_undefined),
 	    T(test_debug_from_el0),
 	    T(test_watchpoint_from_el0),
+	    T(test_watchpoint_mask_pair_from_el0),
 	    T(test_step_pending_from_eret),
 	    T(test_store_pair_has_no_syndrome),
 	    T(test_identity_registers),
