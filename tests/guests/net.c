@@ -213,18 +213,12 @@ static bool init(void)
 	uint32_t f;
 	unsigned n = spi_intid;
 
-	w32(base + R_STATUS, 0);
-	w32(base + R_STATUS, 3);
+	virtio_begin(base);
 	w32(base + R_DEV_FEAT_SEL, 0);
 	f = r32(base + R_DEV_FEAT);
 	printf_("net: features mac %s status %s\n", f & F_MAC ? "yes" : "no",
 		f & F_STATUS ? "yes" : "no");
-	w32(base + R_DRV_FEAT_SEL, 0);
-	w32(base + R_DRV_FEAT, f & (F_MAC | F_STATUS));
-	w32(base + R_DRV_FEAT_SEL, 1);
-	w32(base + R_DRV_FEAT, 1); /* VERSION_1 */
-	w32(base + R_STATUS, 0xb);
-	if (!(r32(base + R_STATUS) & 8))
+	if (!virtio_features_ok(base, f & (F_MAC | F_STATUS)))
 		return false;
 	vq_init(&rxq, base, 0);
 	vq_init(&txq, base, 1);

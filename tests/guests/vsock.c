@@ -6,9 +6,10 @@
  * refusals: a port nobody listens on and a packet of an unknown operation are answered RST.
  * Lines starting "time:" carry figures of the run (the tests leave them out). */
 #include "common/guest.h"
-#include "common/virtio_regs.h"
+#define VQ_SIZE 16U
+#include "common/virtio.h"
 
-#define QSZ	 16
+#define QSZ	 VQ_SIZE
 #define HDR	 44
 #define RXBUF	 (HDR + 16384)
 #define TXMAX	 16384
@@ -28,22 +29,6 @@ struct hdr {
 	uint16_t type, op;
 	uint32_t flags, buf_alloc, fwd_cnt;
 } __attribute__((packed));
-
-struct vq {
-	struct desc d[QSZ] __attribute__((aligned(16)));
-	struct {
-		uint16_t flags, idx, ring[QSZ], used_event;
-	} avail __attribute__((aligned(2)));
-	struct {
-		uint16_t flags, idx;
-		struct {
-			uint32_t id, len;
-		} ring[QSZ];
-		uint16_t avail_event;
-	} used __attribute__((aligned(4096)));
-	uint16_t last_used;
-	unsigned q;
-};
 
 /* One stream: credit both ways, and the echo ring (received, not yet sent back). */
 struct conn {
@@ -83,20 +68,6 @@ static uint64_t now_us(void)
 static uint8_t pattern(uint64_t i)
 {
 	return (uint8_t)(i * 131 + (i >> 11));
-}
-
-static void queue_init(struct vq *v, unsigned q)
-{
-	v->q = q;
-	w32(base + R_QUEUE_SEL, q);
-	w32(base + R_QUEUE_NUM, QSZ);
-	w32(base + R_DESC_LO, (uint32_t)(uint64_t)v->d);
-	w32(base + R_DESC_HI, (uint32_t)((uint64_t)v->d >> 32));
-	w32(base + R_AVAIL_LO, (uint32_t)(uint64_t)&v->avail);
-	w32(base + R_AVAIL_HI, (uint32_t)((uint64_t)&v->avail >> 32));
-	w32(base + R_USED_LO, (uint32_t)(uint64_t)&v->used);
-	w32(base + R_USED_HI, (uint32_t)((uint64_t)&v->used >> 32));
-	w32(base + R_QUEUE_READY, 1);
 }
 
 static void post(struct vq *v, uint16_t i, void *p, uint32_t len, uint16_t flags)
@@ -397,20 +368,14 @@ void guest_main(unsigned cpu)
 		puts_("vsock: no virtio-vsock device\n");
 		return;
 	}
-	w32(base + R_STATUS, 0);
-	w32(base + R_STATUS, 3);
-	w32(base + R_DRV_FEAT_SEL, 0);
-	w32(base + R_DRV_FEAT, 0);
-	w32(base + R_DRV_FEAT_SEL, 1);
-	w32(base + R_DRV_FEAT, 1); /* VERSION_1 */
-	w32(base + R_STATUS, 0xb);
-	if (!(r32(base + R_STATUS) & 8)) {
+	virtio_begin(base);
+	if (!virtio_features_ok(base, 0)) {
 		puts_("vsock: features refused\n");
 		return;
 	}
-	queue_init(&rxq, 0);
-	queue_init(&txq, 1);
-	queue_init(&evq, 2);
+	vq_init(&rxq, base, 0);
+	vq_init(&txq, base, 1);
+	vq_init(&evq, base, 2);
 	w32(base + R_STATUS, 0xf);
 	cid = r64(base + R_CONFIG);
 	printf_("vsock: device found, guest cid %lu\n", cid);

@@ -4,28 +4,11 @@
  * receives a line on its receive queue, and takes bytes from virtio-rng. Each step prints
  * what it saw, so the transcript checks the whole round trip. */
 #include "common/guest.h"
-#include "common/virtio_regs.h"
+#include "common/virtio.h"
 
-#define QSZ	   8
+#define QSZ	   VQ_SIZE
 #define POLL_LIMIT 50000000UL
 #define ID_READS   1000
-
-struct vq {
-	struct desc d[QSZ] __attribute__((aligned(16)));
-	struct {
-		uint16_t flags, idx, ring[QSZ], used_event;
-	} avail __attribute__((aligned(2)));
-	struct {
-		uint16_t flags, idx;
-		struct {
-			uint32_t id, len;
-		} ring[QSZ];
-		uint16_t avail_event;
-	} used __attribute__((aligned(4096)));
-	uint16_t last_used;
-	uint64_t base;
-	unsigned q;
-};
 
 static struct vq blkq __attribute__((aligned(4096)));
 static struct vq conq[2] __attribute__((aligned(4096)));
@@ -39,31 +22,8 @@ static void mb(void)
 
 static bool dev_init(uint64_t base)
 {
-	w32(base + R_STATUS, 0);
-	w32(base + R_STATUS, 1);
-	w32(base + R_STATUS, 3);
-	w32(base + R_DRV_FEAT_SEL, 0);
-	w32(base + R_DRV_FEAT, 0);
-	w32(base + R_DRV_FEAT_SEL, 1);
-	w32(base + R_DRV_FEAT, 1); /* VERSION_1 */
-	w32(base + R_STATUS, 0xb);
-	return r32(base + R_STATUS) & 8;
-}
-
-static void queue_init(struct vq *v, uint64_t base, unsigned q)
-{
-	v->base = base;
-	v->q = q;
-	v->last_used = 0;
-	w32(base + R_QUEUE_SEL, q);
-	w32(base + R_QUEUE_NUM, QSZ);
-	w32(base + R_DESC_LO, (uint32_t)(uint64_t)v->d);
-	w32(base + R_DESC_HI, (uint32_t)((uint64_t)v->d >> 32));
-	w32(base + R_AVAIL_LO, (uint32_t)(uint64_t)&v->avail);
-	w32(base + R_AVAIL_HI, (uint32_t)((uint64_t)&v->avail >> 32));
-	w32(base + R_USED_LO, (uint32_t)(uint64_t)&v->used);
-	w32(base + R_USED_HI, (uint32_t)((uint64_t)&v->used >> 32));
-	w32(base + R_QUEUE_READY, 1);
+	virtio_begin(base);
+	return virtio_features_ok(base, 0);
 }
 
 /* Publishes the chain at descriptor 0, notifies, waits for it to come back. Returns the used
@@ -139,7 +99,7 @@ static void test_blk(uint64_t base)
 		puts_("blk: features refused\n");
 		return;
 	}
-	queue_init(&blkq, base, 0);
+	vq_init(&blkq, base, 0);
 	w32(base + R_STATUS, 0xf);
 	printf_("blk: capacity %lu sectors\n", r64(base + R_CONFIG));
 	r = blk(0, 0, buf, 512, false);
@@ -173,8 +133,8 @@ static void test_console(uint64_t base)
 		puts_("console: features refused\n");
 		return;
 	}
-	queue_init(&conq[0], base, 0);
-	queue_init(&conq[1], base, 1);
+	vq_init(&conq[0], base, 0);
+	vq_init(&conq[1], base, 1);
 	w32(base + R_STATUS, 0xf);
 	for (unsigned i = 0; i < sizeof(msg); i++)
 		out[i] = msg[i];
@@ -198,7 +158,7 @@ static void test_rng(uint64_t base)
 		puts_("rng: features refused\n");
 		return;
 	}
-	queue_init(&rngq, base, 0);
+	vq_init(&rngq, base, 0);
 	w32(base + R_STATUS, 0xf);
 	for (unsigned i = 0; i < 32; i++)
 		buf[i] = 0;
