@@ -4,12 +4,7 @@
  * Every attempt must be refused (an error code, or an access that reaches no memory) and the
  * guest must keep running undisturbed; it prints what it got. */
 #include "common/guest.h"
-
-#define MEM_SHARE	   0xc6000003UL
-#define MEM_UNSHARE	   0xc6000004UL
-#define MEM_RELINQUISH	   0xc6000009UL
-#define HOST_CREATE_VM	   0xfb001000UL /* host-only: MT_HVC_GZVM_CREATE_VM */
-#define HOST_SET_MEMREGION 0xfb001004UL
+#include "gzabi/hvc.h"
 
 static uint64_t page[512] __attribute__((aligned(4096)));
 static uint64_t canary = 0x600d600d600d600dUL;
@@ -47,21 +42,22 @@ void guest_main(unsigned cpu)
 	probe("host PA as IPA", 0x102000000UL);
 	probe("IPA beyond RAM", RAM_BASE + 0x10000000UL);
 
-	print_status("share unaligned", (int64_t)hvc(MEM_SHARE, pg + 8, 0, 0));
-	print_status("share outside RAM", (int64_t)hvc(MEM_SHARE, 0x20000000UL, 0, 0));
-	print_status("unshare never shared", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
-	print_status("share", (int64_t)hvc(MEM_SHARE, pg, 0, 0));
-	print_status("share again", (int64_t)hvc(MEM_SHARE, pg, 0, 0));
-	print_status("relinquish shared", (int64_t)hvc(MEM_RELINQUISH, pg, 0, 0));
-	print_status("unshare", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
-	print_status("unshare again", (int64_t)hvc(MEM_UNSHARE, pg, 0, 0));
+	print_status("share unaligned", (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, pg + 8, 0, 0));
+	print_status("share outside RAM",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, 0x20000000UL, 0, 0));
+	print_status("unshare never shared", (int64_t)hvc(GZ_VENDOR_HYP_MEM_UNSHARE, pg, 0, 0));
+	print_status("share", (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, pg, 0, 0));
+	print_status("share again", (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, pg, 0, 0));
+	print_status("relinquish shared", (int64_t)hvc(GZ_VENDOR_HYP_MEM_RELINQUISH, pg, 0, 0));
+	print_status("unshare", (int64_t)hvc(GZ_VENDOR_HYP_MEM_UNSHARE, pg, 0, 0));
+	print_status("unshare again", (int64_t)hvc(GZ_VENDOR_HYP_MEM_UNSHARE, pg, 0, 0));
 	page[3] = 0x1234;
 	printf_("page still ours: %lx\n", page[3]);
 	/* x2 is a granule count (1: this page alone); x3 must be zero */
-	print_status("extra args to share", (int64_t)hvc(MEM_SHARE, pg, 0, 1));
+	print_status("extra args to share", (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, pg, 0, 1));
 
-	print_status("host CREATE_VM from guest", (int64_t)hvc(HOST_CREATE_VM, 0, 0, 0));
-	print_status("host SET_MEMREGION from guest", (int64_t)hvc(HOST_SET_MEMREGION, 0, 0, 0));
+	print_status("host CREATE_VM from guest", (int64_t)hvc(GZ_HVC_CREATE_VM, 0, 0, 0));
+	print_status("host SET_MEMREGION from guest", (int64_t)hvc(GZ_HVC_SET_MEMREGION, 0, 0, 0));
 	print_status("unknown function", (int64_t)hvc(0xc2ffffffUL, 0, 0, 0));
 	print_status("CPU_ON unaligned entry",
 		     (int64_t)hvc(PSCI_CPU_ON, 1, (uint64_t)secondary_entry + 2, 0));

@@ -7,14 +7,6 @@
  * and the guest must run on; a relinquished page reads back scrubbed. */
 #include "common/guest.h"
 
-#define MEMINFO		   0xc6000002UL
-#define MEM_SHARE	   0xc6000003UL
-#define MEM_UNSHARE	   0xc6000004UL
-#define MMIO_GUARD_INFO	   0xc6000005UL
-#define MMIO_GUARD_ENROLL  0xc6000006UL
-#define MMIO_GUARD_MAP	   0xc6000007UL
-#define MMIO_GUARD_UNMAP   0xc6000008UL
-#define MEM_RELINQUISH	   0xc6000009UL
 #define VIRTIO_BASE	   0x0a000000UL /* gzvmm's virtio-mmio window */
 #define VIRTIO_MAGIC_VALUE 0x74726976U	/* "virt" */
 
@@ -45,46 +37,59 @@ void guest_main(unsigned cpu)
 	int64_t enroll, enroll_again, map_uart;
 
 	(void)cpu;
-	print_status("MEMINFO granule", (int64_t)hvc(MEMINFO, 0, 0, 0));
-	print_status("MMIO_GUARD_INFO granule", (int64_t)hvc(MMIO_GUARD_INFO, 0, 0, 0));
+	print_status("MEMINFO granule", (int64_t)hvc(GZ_VENDOR_HYP_MEMINFO, 0, 0, 0));
+	print_status("MMIO_GUARD_INFO granule",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MMIO_GUARD_INFO, 0, 0, 0));
 
 	/* memory it does not own, or not in the state the call wants */
-	print_status("share outside RAM", (int64_t)hvc(MEM_SHARE, 0x20000000UL, 0, 0));
+	print_status("share outside RAM",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, 0x20000000UL, 0, 0));
 	print_status("share a range starting below RAM",
-		     (int64_t)hvc(MEM_SHARE, RAM_BASE - 4096, 2, 0));
-	print_status("share a range of 513 granules", (int64_t)hvc(MEM_SHARE, p0, 513, 0));
-	print_status("share a range that wraps", (int64_t)hvc(MEM_SHARE, ~0xfffUL, 2, 0));
-	print_status("share 2 pages", (int64_t)hvc(MEM_SHARE, p0, 2, 0));
-	print_status("share the first again", (int64_t)hvc(MEM_SHARE, p0, 0, 0));
-	print_status("share a range holding a shared page", (int64_t)hvc(MEM_SHARE, p1, 2, 0));
-	print_status("unshare never shared", (int64_t)hvc(MEM_UNSHARE, p2, 0, 0));
-	print_status("unshare a range holding a private page", (int64_t)hvc(MEM_UNSHARE, p1, 2, 0));
-	print_status("relinquish a shared page", (int64_t)hvc(MEM_RELINQUISH, p0, 0, 0));
-	print_status("unshare 2 pages", (int64_t)hvc(MEM_UNSHARE, p0, 2, 0));
-	print_status("unshare them again", (int64_t)hvc(MEM_UNSHARE, p0, 2, 0));
+		     (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, RAM_BASE - 4096, 2, 0));
+	print_status("share a range of 513 granules",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, p0, 513, 0));
+	print_status("share a range that wraps",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, ~0xfffUL, 2, 0));
+	print_status("share 2 pages", (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, p0, 2, 0));
+	print_status("share the first again", (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, p0, 0, 0));
+	print_status("share a range holding a shared page",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, p1, 2, 0));
+	print_status("unshare never shared", (int64_t)hvc(GZ_VENDOR_HYP_MEM_UNSHARE, p2, 0, 0));
+	print_status("unshare a range holding a private page",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MEM_UNSHARE, p1, 2, 0));
+	print_status("relinquish a shared page",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MEM_RELINQUISH, p0, 0, 0));
+	print_status("unshare 2 pages", (int64_t)hvc(GZ_VENDOR_HYP_MEM_UNSHARE, p0, 2, 0));
+	print_status("unshare them again", (int64_t)hvc(GZ_VENDOR_HYP_MEM_UNSHARE, p0, 2, 0));
 	pages[3][7] = 0x4141414141414141UL;
-	print_status("relinquish", (int64_t)hvc(MEM_RELINQUISH, p3, 0, 0));
-	print_status("relinquish again", (int64_t)hvc(MEM_RELINQUISH, p3, 0, 0));
+	print_status("relinquish", (int64_t)hvc(GZ_VENDOR_HYP_MEM_RELINQUISH, p3, 0, 0));
+	print_status("relinquish again", (int64_t)hvc(GZ_VENDOR_HYP_MEM_RELINQUISH, p3, 0, 0));
 	printf_("relinquished page reads back %lx (scrubbed)\n", pages[3][7]);
 
 	/* the MMIO guard */
 	virtio_probe("virtio before enrolling");
-	print_status("guard map before enrolling", (int64_t)hvc(MMIO_GUARD_MAP, UART_BASE, 0, 0));
+	print_status("guard map before enrolling",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MMIO_GUARD_MAP, UART_BASE, 0, 0));
 	/* From the enrolment on, the console's granule must be mapped before the next print. */
-	enroll = (int64_t)hvc(MMIO_GUARD_ENROLL, 0, 0, 0);
-	map_uart = (int64_t)hvc(MMIO_GUARD_MAP, UART_BASE, 0, 0);
-	enroll_again = (int64_t)hvc(MMIO_GUARD_ENROLL, 0, 0, 0);
+	enroll = (int64_t)hvc(GZ_VENDOR_HYP_MMIO_GUARD_ENROLL, 0, 0, 0);
+	map_uart = (int64_t)hvc(GZ_VENDOR_HYP_MMIO_GUARD_MAP, UART_BASE, 0, 0);
+	enroll_again = (int64_t)hvc(GZ_VENDOR_HYP_MMIO_GUARD_ENROLL, 0, 0, 0);
 	print_status("enroll", enroll);
 	print_status("guard map the console", map_uart);
 	print_status("enroll again", enroll_again);
-	print_status("guard map its own RAM", (int64_t)hvc(MMIO_GUARD_MAP, p2, 0, 0));
-	print_status("guard map unaligned", (int64_t)hvc(MMIO_GUARD_MAP, VIRTIO_BASE + 8, 0, 0));
-	print_status("guard unmap never mapped", (int64_t)hvc(MMIO_GUARD_UNMAP, VIRTIO_BASE, 0, 0));
-	print_status("guard unmap its own RAM", (int64_t)hvc(MMIO_GUARD_UNMAP, p2, 0, 0));
+	print_status("guard map its own RAM", (int64_t)hvc(GZ_VENDOR_HYP_MMIO_GUARD_MAP, p2, 0, 0));
+	print_status("guard map unaligned",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MMIO_GUARD_MAP, VIRTIO_BASE + 8, 0, 0));
+	print_status("guard unmap never mapped",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MMIO_GUARD_UNMAP, VIRTIO_BASE, 0, 0));
+	print_status("guard unmap its own RAM",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MMIO_GUARD_UNMAP, p2, 0, 0));
 	virtio_probe("virtio not mapped");
-	print_status("guard map virtio", (int64_t)hvc(MMIO_GUARD_MAP, VIRTIO_BASE, 0, 0));
+	print_status("guard map virtio",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MMIO_GUARD_MAP, VIRTIO_BASE, 0, 0));
 	virtio_probe("virtio mapped");
-	print_status("guard unmap virtio", (int64_t)hvc(MMIO_GUARD_UNMAP, VIRTIO_BASE, 0, 0));
+	print_status("guard unmap virtio",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MMIO_GUARD_UNMAP, VIRTIO_BASE, 0, 0));
 	virtio_probe("virtio unmapped");
 	pages[2][0] = 0x600d;
 	printf_("own pages still ours: %lx, still running\n", pages[2][0]);

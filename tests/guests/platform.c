@@ -5,9 +5,6 @@
  * nothing can emulate it: the VMM gives the guest an external abort). */
 #include "common/guest.h"
 
-#define PSCI_AFFINITY_INFO 0xc4000004UL
-#define PSCI_CPU_ON32	   0x84000003UL
-
 static volatile unsigned up;
 static volatile unsigned aborts;
 
@@ -44,11 +41,12 @@ void guest_main(unsigned cpu)
 	printf_("PSCI_FEATURES(CPU_ON) %ld, (0x12345) %ld\n",
 		(int64_t)hvc(PSCI_FEATURES, PSCI_CPU_ON, 0, 0),
 		(int64_t)hvc(PSCI_FEATURES, 0x12345, 0, 0));
-	printf_("AFFINITY_INFO cpu 1: %ld, cpu 9: %ld\n", (int64_t)hvc(PSCI_AFFINITY_INFO, 1, 0, 0),
-		(int64_t)hvc(PSCI_AFFINITY_INFO, 9, 0, 0));
+	printf_("AFFINITY_INFO cpu 1: %ld, cpu 9: %ld\n",
+		(int64_t)hvc(GZ_PSCI_AFFINITY_INFO_64, 1, 0, 0),
+		(int64_t)hvc(GZ_PSCI_AFFINITY_INFO_64, 9, 0, 0));
 	printf_("PSCI_VERSION over SMC: %lx\n", smc(PSCI_VERSION, 0, 0, 0));
 	printf_("CPU_ON32 cpu 1: %ld\n",
-		(int64_t)hvc(PSCI_CPU_ON32, 1, (uint32_t)(uint64_t)secondary_entry, 1));
+		(int64_t)hvc(GZ_PSCI_CPU_ON_32, 1, (uint32_t)(uint64_t)secondary_entry, 1));
 	while (!up)
 		__asm__ volatile("wfe");
 	printf_("GICD_TYPER %x GICD_IIDR %x GICD_PIDR2 %x\n", r32(GICD_BASE + 4),

@@ -8,43 +8,16 @@
  * (tests/sim/host_attack.c, gzattack) reads the pool and the mailbox and nothing else. */
 #include "common/fdt.h"
 #include "common/secret.h"
+#include "common/virtio_regs.h"
 
-#define VIRTIO_BASE	     0x0a000000UL
-#define VIRTIO_STRIDE	     0x200UL
-#define MMIO_MAGIC	     0x000
-#define MMIO_DEVICE_ID	     0x008
-#define MMIO_DEV_FEAT	     0x010
-#define MMIO_DEV_FEAT_SEL    0x014
-#define MMIO_DRV_FEAT	     0x020
-#define MMIO_DRV_FEAT_SEL    0x024
-#define MMIO_QUEUE_SEL	     0x030
-#define MMIO_QUEUE_NUM	     0x038
-#define MMIO_QUEUE_READY     0x044
-#define MMIO_QUEUE_NOTIFY    0x050
-#define MMIO_STATUS	     0x070
-#define MMIO_DESC_LOW	     0x080
-#define MMIO_DESC_HIGH	     0x084
-#define MMIO_AVAIL_LOW	     0x090
-#define MMIO_AVAIL_HIGH	     0x094
-#define MMIO_USED_LOW	     0x0a0
-#define MMIO_USED_HIGH	     0x0a4
-#define MMIO_CONFIG	     0x100
 #define VIRTIO_MAGIC	     0x74726976U
 #define VIRTIO_ID_BLOCK	     2
 #define F_HI_VERSION_1	     1U /* feature bit 32 */
 #define F_HI_ACCESS_PLATFORM 2U /* feature bit 33 */
 #define DESC_NEXT	     1
-#define DESC_WRITE	     2
 #define BLK_IN		     0
 #define BLK_OUT		     1
 #define SECTOR		     512
-#define SHARE_MAX	     512 /* granules per MEM_SHARE */
-
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
-};
 
 /* Where things sit in the pool: the queue in its first page, the request's header and status
  * in the second, the data in the third. */
@@ -65,8 +38,7 @@ static uint64_t find_blk(void)
 	for (unsigned i = 0; i < 32; i++) {
 		uint64_t b = VIRTIO_BASE + i * VIRTIO_STRIDE;
 
-		if (r32(b + MMIO_MAGIC) == VIRTIO_MAGIC &&
-		    r32(b + MMIO_DEVICE_ID) == VIRTIO_ID_BLOCK) {
+		if (r32(b + R_MAGIC) == VIRTIO_MAGIC && r32(b + R_DEVICE_ID) == VIRTIO_ID_BLOCK) {
 			printf_("virtio-blk: transport %u\n", i);
 			return b;
 		}
@@ -93,13 +65,13 @@ static unsigned request(uint32_t type, uint64_t sector)
 	w64(REQ_HDR + 8, sector);
 	w8(REQ_ST, 0xff);
 	d[0] = (struct desc){REQ_HDR, 16, DESC_NEXT, 1};
-	d[1] = (struct desc){REQ_BUF, SECTOR, DESC_NEXT | (type == BLK_IN ? DESC_WRITE : 0), 2};
-	d[2] = (struct desc){REQ_ST, 1, DESC_WRITE, 0};
+	d[1] = (struct desc){REQ_BUF, SECTOR, DESC_NEXT | (type == BLK_IN ? F_WRITE : 0), 2};
+	d[2] = (struct desc){REQ_ST, 1, F_WRITE, 0};
 	avail[2 + next_idx % 4] = 0;
 	dsb();
 	avail[1] = ++next_idx;
 	dsb();
-	w32(dev + MMIO_QUEUE_NOTIFY, 0);
+	w32(dev + R_QUEUE_NOTIFY, 0);
 	/* served on another host thread: bounded by guest time, never by iterations */
 	end = read_sysreg(cntvct_el0) + 10 * read_sysreg(cntfrq_el0);
 	while (used[1] != next_idx && read_sysreg(cntvct_el0) < end)
@@ -117,28 +89,28 @@ static void disk(void)
 	dev = find_blk();
 	if (!dev)
 		return;
-	w32(dev + MMIO_STATUS, 0);
-	w32(dev + MMIO_STATUS, 3); /* ACKNOWLEDGE | DRIVER */
-	w32(dev + MMIO_DEV_FEAT_SEL, 1);
-	hi = r32(dev + MMIO_DEV_FEAT);
+	w32(dev + R_STATUS, 0);
+	w32(dev + R_STATUS, 3); /* ACKNOWLEDGE | DRIVER */
+	w32(dev + R_DEV_FEAT_SEL, 1);
+	hi = r32(dev + R_DEV_FEAT);
 	printf_("offered ACCESS_PLATFORM: %s\n", hi & F_HI_ACCESS_PLATFORM ? "yes" : "no");
-	w32(dev + MMIO_DRV_FEAT_SEL, 1);
-	w32(dev + MMIO_DRV_FEAT, F_HI_VERSION_1 | F_HI_ACCESS_PLATFORM);
-	w32(dev + MMIO_DRV_FEAT_SEL, 0);
-	w32(dev + MMIO_DRV_FEAT, 0);
-	w32(dev + MMIO_STATUS, 11); /* | FEATURES_OK */
-	printf_("features accepted: %s\n", r32(dev + MMIO_STATUS) & 8 ? "yes" : "no");
-	w32(dev + MMIO_QUEUE_SEL, 0);
-	w32(dev + MMIO_QUEUE_NUM, 4);
-	w32(dev + MMIO_DESC_LOW, (uint32_t)Q_DESC);
-	w32(dev + MMIO_DESC_HIGH, (uint32_t)(Q_DESC >> 32));
-	w32(dev + MMIO_AVAIL_LOW, (uint32_t)Q_AVAIL);
-	w32(dev + MMIO_AVAIL_HIGH, (uint32_t)(Q_AVAIL >> 32));
-	w32(dev + MMIO_USED_LOW, (uint32_t)Q_USED);
-	w32(dev + MMIO_USED_HIGH, (uint32_t)(Q_USED >> 32));
-	w32(dev + MMIO_QUEUE_READY, 1);
-	w32(dev + MMIO_STATUS, 15); /* | DRIVER_OK */
-	printf_("capacity: %lu sectors\n", (uint64_t)r32(dev + MMIO_CONFIG));
+	w32(dev + R_DRV_FEAT_SEL, 1);
+	w32(dev + R_DRV_FEAT, F_HI_VERSION_1 | F_HI_ACCESS_PLATFORM);
+	w32(dev + R_DRV_FEAT_SEL, 0);
+	w32(dev + R_DRV_FEAT, 0);
+	w32(dev + R_STATUS, 11); /* | FEATURES_OK */
+	printf_("features accepted: %s\n", r32(dev + R_STATUS) & 8 ? "yes" : "no");
+	w32(dev + R_QUEUE_SEL, 0);
+	w32(dev + R_QUEUE_NUM, 4);
+	w32(dev + R_DESC_LO, (uint32_t)Q_DESC);
+	w32(dev + R_DESC_HI, (uint32_t)(Q_DESC >> 32));
+	w32(dev + R_AVAIL_LO, (uint32_t)Q_AVAIL);
+	w32(dev + R_AVAIL_HI, (uint32_t)(Q_AVAIL >> 32));
+	w32(dev + R_USED_LO, (uint32_t)Q_USED);
+	w32(dev + R_USED_HI, (uint32_t)(Q_USED >> 32));
+	w32(dev + R_QUEUE_READY, 1);
+	w32(dev + R_STATUS, 15); /* | DRIVER_OK */
+	printf_("capacity: %lu sectors\n", (uint64_t)r32(dev + R_CONFIG));
 
 	printf_("read sector 0: status %u\n", request(BLK_IN, 0));
 	copy((uint64_t)private_buf, REQ_BUF, SECTOR);
@@ -179,9 +151,11 @@ void guest_main(unsigned cpu)
 	/* A page is the guest's once it touched it: only then can it share it. */
 	for (uint64_t p = 0; p < size; p += 4096)
 		w64(pool + p, 0);
-	for (uint64_t done = 0; done < size >> 12; done += SHARE_MAX) {
-		uint64_t n = (size >> 12) - done < SHARE_MAX ? (size >> 12) - done : SHARE_MAX;
-		int64_t st = (int64_t)hvc(MEM_SHARE, pool + (done << 12), n, 0);
+	for (uint64_t done = 0; done < size >> 12; done += GZ_VENDOR_HYP_MEM_RANGE_MAX) {
+		uint64_t n = (size >> 12) - done < GZ_VENDOR_HYP_MEM_RANGE_MAX
+				 ? (size >> 12) - done
+				 : GZ_VENDOR_HYP_MEM_RANGE_MAX;
+		int64_t st = (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, pool + (done << 12), n, 0);
 
 		if (st) {
 			print_status("share the bounce pool", st);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gzabi/guest_calls.h"
+
 #define UART_BASE    0x09000000UL
 #define GICD_BASE    0x08000000UL
 #define GICR_BASE    0x080A0000UL
@@ -15,11 +17,12 @@
 #define TESTDEV_BASE 0x0b000000UL /* scratch register file (gzvmm --testdev, test mode) */
 #define RAM_BASE     0x40000000UL
 
-#define PSCI_VERSION	0x84000000UL
-#define PSCI_CPU_OFF	0x84000002UL
-#define PSCI_CPU_ON	0xc4000003UL
-#define PSCI_SYSTEM_OFF 0x84000008UL
-#define PSCI_FEATURES	0x8400000aUL
+/* The PSCI calls the guests make, by short names (the ids are the ABI header's) */
+#define PSCI_VERSION	GZ_PSCI_VERSION
+#define PSCI_CPU_OFF	GZ_PSCI_CPU_OFF
+#define PSCI_CPU_ON	GZ_PSCI_CPU_ON_64
+#define PSCI_SYSTEM_OFF GZ_PSCI_SYSTEM_OFF
+#define PSCI_FEATURES	GZ_PSCI_FEATURES
 
 #define read_sysreg(r)                                                                             \
 	({                                                                                         \

@@ -24,7 +24,8 @@ void secret_run(uint64_t bounce, uint64_t bounce_pages)
 		for (unsigned i = 0; i < 512; i++)
 			secret[p][i] = secret_word(p, i);
 	printf_("secret: %u pages written\n", SECRET_PAGES);
-	print_status("share the mailbox", (int64_t)hvc(MEM_SHARE, (uint64_t)mailbox, 0, 0));
+	print_status("share the mailbox",
+		     (int64_t)hvc(GZ_VENDOR_HYP_MEM_SHARE, (uint64_t)mailbox, 0, 0));
 	mailbox[MB_SELF] = (uint64_t)mailbox;
 	mailbox[MB_SECRET] = (uint64_t)secret;
 	mailbox[MB_PAGES] = SECRET_PAGES;

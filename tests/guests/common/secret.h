@@ -10,7 +10,6 @@
 #define SECRET_MAGIC  0x5ec2e75e00000000UL /* high word: what a scan looks for */
 #define MAILBOX_MAGIC 0x31584f424c49414dUL /* "MAILBOX1" */
 #define HOST_DONE     0xd0e
-#define MEM_SHARE     0xc6000003UL
 
 /* The mailbox, word by word: the bounce pool's IPA and pages are 0 without one. */
 enum { MB_MAGIC, MB_SELF, MB_SECRET, MB_PAGES, MB_BOUNCE, MB_BOUNCE_PAGES, MB_DONE = 8 };
