@@ -40,6 +40,7 @@ s=/sys/kernel/gzvm
 kills=$(cat /kills)
 truncate -s 64M /tmp/vars
 pool0=$(cat $s/hyp_pool_used_bytes)
+. /gz_lib.sh
 echo "init: pinned_pages $(cat $s/pinned_pages) pool_used_bytes $pool0"
 # rnd LO HI: a number in [LO, HI)
 rnd() { echo $(($1 + RANDOM % ($2 - $1))); }
@@ -87,10 +88,7 @@ while [ $i -lt $kills ]; do
   break
   done
   bytes=$(wc -c </tmp/out 2>/dev/null || echo 0)
-  n=0
-  while { [ "$(cat $s/pinned_pages)" != 0 ] || [ "$(cat $s/hyp_pool_used_bytes)" != $pool0 ]; } && [ $n -lt 100 ]; do
-    usleep 100000; n=$((n + 1))
-  done
+  gz_settle
   pinned=$(cat $s/pinned_pages) pool=$(cat $s/hyp_pool_used_bytes)
   ok=yes why=
   # A guest may finish before its moment comes (EDK2 reaching GRUB, which powers off, on a
@@ -112,10 +110,9 @@ while [ $i -lt $kills ]; do
     [ $what = scrub ] && [ $marks = none ] && { ok=no why="$why marker-missing-from-a-normal-VM"; }
     ;;
   esac
-  gzvmm run --backend gzvm --kernel /g/hello.elf --mem 16M --console file:/tmp/next 2>/tmp/err </dev/null
-  nrc=$?
+  gz_next_vm
   next=ok
-  { [ $nrc = 0 ] && cmp -s /tmp/next /exp/hello.txt; } || { next=FAILED; ok=no why="$why next-VM-status-$nrc"; head -c 600 /tmp/err; }
+  [ $next_ok = yes ] || { next=FAILED; ok=no why="$why next-VM-status-$nrc"; head -c 600 /tmp/err; }
   [ $ok = yes ] || failed=$((failed + 1))
   echo "kill: $i $what after ${ms}ms console_bytes $bytes status $rc pinned_pages $pinned pool_used_bytes $pool markers $marks next_vm $next back_after_ms $((n * 100)) $([ $ok = yes ] && echo ok || echo "FAILED:$why")"
   i=$((i + 1))

@@ -29,6 +29,7 @@ mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 insmod /gzvm.ko && echo "init: insmod gzvm.ko ok"
 s=/sys/kernel/gzvm
 pool0=$(cat $s/hyp_pool_used_bytes)
+. /gz_lib.sh
 t() { cut -d' ' -f1 /proc/uptime; }
 # crowd N MEM: N crowd VMs in the background, each held until /tmp/go is opened for writing.
 crowd() {
@@ -85,14 +86,10 @@ for n in 32 64; do
 done
 gzvmm run --backend gzvm --kernel /g/hello.elf --mem 16M --hyp-mem 64M --console file:/tmp/x 2>/tmp/x.err </dev/null
 echo "many: quota: status $?: $(cat /tmp/x.err)"
-n=0
-while { [ "$(cat $s/pinned_pages)" != 0 ] || [ "$(cat $s/hyp_pool_used_bytes)" != $pool0 ]; } && [ $n -lt 100 ]; do
-  usleep 100000; n=$((n + 1))
-done
-gzvmm run --backend gzvm --kernel /g/hello.elf --mem 16M --console file:/tmp/next 2>/tmp/err </dev/null
-rc=$?
-cmp -s /tmp/next /exp/hello.txt || rc="$rc, transcript differs"
-echo "many: back: pinned_pages $(cat $s/pinned_pages) pool_used_bytes $(cat $s/hyp_pool_used_bytes) (start $pool0) next_vm status $rc"
+gz_settle
+gz_next_vm
+[ $next_ok = yes ] || [ $nrc != 0 ] || nrc="$nrc, transcript differs"
+echo "many: back: pinned_pages $(cat $s/pinned_pages) pool_used_bytes $(cat $s/hyp_pool_used_bytes) (start $pool0) next_vm status $nrc"
 echo "init: done"
 poweroff -f
 INIT

@@ -33,6 +33,7 @@ s=/sys/kernel/gzvm cg=/sys/fs/cgroup
 mount -t cgroup2 none $cg && echo +memory >$cg/cgroup.subtree_control && mkdir $cg/a $cg/b &&
   echo 32M >$cg/b/memory.max && echo "init: cgroups ok"
 pool0=$(cat $s/hyp_pool_used_bytes)
+. /gz_lib.sh
 # vm CGROUP OUT ARGS...: gzvmm with memtouch in CGROUP (- for none), console to OUT
 vm() {
   c=$1 o=$2
@@ -42,14 +43,10 @@ vm() {
 }
 # back NAME: every page and gzhyp's pool back (10 s at most), then a hello VM.
 back() {
-  n=0
-  while { [ "$(cat $s/pinned_pages)" != 0 ] || [ "$(cat $s/hyp_pool_used_bytes)" != $pool0 ]; } && [ $n -lt 100 ]; do
-    usleep 100000; n=$((n + 1))
-  done
-  gzvmm run --backend gzvm --kernel /g/hello.elf --mem 16M --console file:/tmp/next 2>/tmp/err </dev/null
-  rc=$?
-  cmp -s /tmp/next /exp/hello.txt || rc="$rc, transcript differs"
-  echo "memcg: $1: back: pinned_pages $(cat $s/pinned_pages) pool_used_bytes $(cat $s/hyp_pool_used_bytes) (start $pool0) next_vm status $rc"
+  gz_settle
+  gz_next_vm
+  [ $next_ok = yes ] || [ $nrc != 0 ] || nrc="$nrc, transcript differs"
+  echo "memcg: $1: back: pinned_pages $(cat $s/pinned_pages) pool_used_bytes $(cat $s/hyp_pool_used_bytes) (start $pool0) next_vm status $nrc"
 }
 oomkills() { awk '/^oom_kill / {print $2}' $cg/$1/memory.events; }
 

@@ -50,7 +50,8 @@ gz_stack_root() {
   rm -rf "$r" && mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" || exit 1
   for d in "$@"; do mkdir -p "$r/$d" || exit 1; done
   cp "$bbox" "$r/bin/busybox" && cp "$work/gzvmm" "$r/bin/gzvmm" &&
-    cp "$work/ko/gzvm.ko" "$r/gzvm.ko" || { echo "FAIL: could not fill $r"; exit 1; }
+    cp "$work/ko/gzvm.ko" "$r/gzvm.ko" && cp "$top/tests/qemu/host_init_lib.sh" "$r/gz_lib.sh" ||
+    { echo "FAIL: could not fill $r"; exit 1; }
 }
 
 # gz_stack_run IMAGE WORK SECONDS MAX_BYTES [QEMU-ARG...]: packs $r (gz_stack_root's tree, its
