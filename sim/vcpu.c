@@ -16,7 +16,11 @@ void gz_sim_vcpu_sample(struct gz_sim_vcpu *v)
 
 unsigned gz_sim_vcpu_must_leave(const struct gz_sim_vcpu *v)
 {
-	uint64_t now = atomic_load(&gz_sim_m.insns);
+	return gz_sim_vcpu_leaves_at(v, atomic_load(&gz_sim_m.insns));
+}
+
+unsigned gz_sim_vcpu_leaves_at(const struct gz_sim_vcpu *v, uint64_t now)
+{
 	unsigned why = 0;
 
 	if (atomic_load(&v->kick))

@@ -115,6 +115,8 @@ void gz_sim_vcpu_sample(struct gz_sim_vcpu *v);
 /* Why the vCPU must leave the guest now (GZ_SIM_LEAVE_*), 0 when it may stay. Cheap enough
  * for every translated block: the timer is looked at only once its deadline has come. */
 unsigned gz_sim_vcpu_must_leave(const struct gz_sim_vcpu *v);
+/* The same at the machine's instruction count @now (the block hook's, which counted it). */
+unsigned gz_sim_vcpu_leaves_at(const struct gz_sim_vcpu *v, uint64_t now);
 /* Drive Unicorn's virtual IRQ line (HCR_EL2.VI): Unicorn takes the IRQ at EL1 itself. */
 void gz_sim_vcpu_set_vi(struct gz_sim_vcpu *v, bool on);
 
