@@ -28,17 +28,9 @@ int gz_sim_ctx_load(struct gz_sim_vcpu *v, const struct gz_cpu_ctx *c)
 		gz_sim_gexc_uc_to_el1(v);
 	}
 
-	for (unsigned i = 0; i < 31; i++)
-		gz_sim_ucreg_wr(uc, gz_sim_ucreg_xreg(i), c->x[i]);
-	if (!v->shadow_valid || memcmp(&v->fp_shadow, &c->fp, sizeof(c->fp))) {
-		for (unsigned i = 0; i < 32; i++) {
-			uint64_t q[2] = {c->fp.v[i][0], c->fp.v[i][1]};
-
-			uc_reg_write(uc, UC_ARM64_REG_Q0 + (int)i, q);
-		}
-		gz_sim_ucreg_wr(uc, UC_ARM64_REG_FPSR, c->fp.fpsr);
-		gz_sim_ucreg_wr(uc, UC_ARM64_REG_FPCR, c->fp.fpcr);
-	}
+	gz_sim_ucreg_write_gprs(uc, c->x);
+	if (!v->shadow_valid || memcmp(&v->fp_shadow, &c->fp, sizeof(c->fp)))
+		gz_sim_ucreg_write_fp(uc, &c->fp);
 	for (int i = 0; i < GZ_SYS_NR; i++) {
 		if (!gz_sim_ucreg_has_sysreg(i) ||
 		    (v->shadow_valid && v->sys_shadow[i] == c->sys[i]))
@@ -62,24 +54,12 @@ void gz_sim_ctx_save(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c)
 	uc_engine *uc = v->uc;
 
 	/* One copy of the general registers per exit: a declined fast exit read them already. */
-	if (!v->gprs_saved) {
-		for (unsigned i = 0; i < 31; i++)
-			c->x[i] = gz_sim_ucreg_rd(uc, gz_sim_ucreg_xreg(i));
-		c->pc = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PC);
-		c->pstate = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PSTATE);
-	}
+	if (!v->gprs_saved)
+		gz_sim_ucreg_read_gprs(uc, c->x, &c->pc, &c->pstate);
 	v->gprs_saved = false;
 	gz_sim_ucreg_read_sps(uc, c->pstate, &c->sp_el0, &c->sp_el1);
 	c->pstate = gz_sim_debug_pstate(v, c->pstate);
-	for (unsigned i = 0; i < 32; i++) {
-		uint64_t q[2] = {0, 0};
-
-		uc_reg_read(uc, UC_ARM64_REG_Q0 + (int)i, q);
-		c->fp.v[i][0] = q[0];
-		c->fp.v[i][1] = q[1];
-	}
-	c->fp.fpsr = (uint32_t)gz_sim_ucreg_rd(uc, UC_ARM64_REG_FPSR);
-	c->fp.fpcr = (uint32_t)gz_sim_ucreg_rd(uc, UC_ARM64_REG_FPCR);
+	gz_sim_ucreg_read_fp(uc, &c->fp);
 	if (v->sys_dirty) {
 		for (int i = 0; i < GZ_SYS_NR; i++)
 			if (gz_sim_ucreg_has_sysreg(i))
@@ -97,17 +77,14 @@ bool gz_sim_ctx_fast_exit(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c)
 	uc_engine *uc = v->uc;
 	uint64_t pstate;
 
-	for (unsigned i = 0; i < 31; i++)
-		c->x[i] = gz_sim_ucreg_rd(uc, gz_sim_ucreg_xreg(i));
-	c->pc = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PC);
-	c->pstate = pstate = gz_sim_ucreg_rd(uc, UC_ARM64_REG_PSTATE);
+	gz_sim_ucreg_read_gprs(uc, c->x, &c->pc, &c->pstate);
+	pstate = c->pstate;
 	c->sys[GZ_SYS_SCTLR_EL1] = gz_sim_ucreg_cp_read(uc, gz_sim_ucreg_sys_enc[GZ_SYS_SCTLR_EL1]);
 	if (!gz_exit_fast(c, v->exit)) {
 		v->gprs_saved = true; /* and the exit goes back to the core as it is */
 		return false;
 	}
-	for (unsigned i = 0; i < 31; i++)
-		gz_sim_ucreg_wr(uc, gz_sim_ucreg_xreg(i), c->x[i]);
+	gz_sim_ucreg_write_gprs(uc, c->x);
 	if (c->pstate != pstate) {
 		uint64_t sp0, sp1;
 

@@ -75,6 +75,80 @@ int gz_sim_ucreg_xreg(unsigned n)
 	return n == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
 }
 
+/* Batches: one Unicorn call for a register set instead of one per register (the calls were
+ * half of an exit's cost): x0-x30 then PC and PSTATE; Q0-Q31 then FPSR and FPCR. */
+static void gpr_ids(int ids[GZ_SIM_UCREG_NGPR + 2])
+{
+	for (unsigned i = 0; i < GZ_SIM_UCREG_NGPR; i++)
+		ids[i] = gz_sim_ucreg_xreg(i);
+	ids[GZ_SIM_UCREG_NGPR] = UC_ARM64_REG_PC;
+	ids[GZ_SIM_UCREG_NGPR + 1] = UC_ARM64_REG_PSTATE;
+}
+
+static void fp_ids(int ids[32 + 2])
+{
+	for (int i = 0; i < 32; i++)
+		ids[i] = UC_ARM64_REG_Q0 + i;
+	ids[32] = UC_ARM64_REG_FPSR;
+	ids[33] = UC_ARM64_REG_FPCR;
+}
+
+void gz_sim_ucreg_read_gprs(uc_engine *uc, uint64_t x[GZ_SIM_UCREG_NGPR], uint64_t *pc,
+			    uint64_t *pstate)
+{
+	int ids[GZ_SIM_UCREG_NGPR + 2];
+	void *vals[GZ_SIM_UCREG_NGPR + 2];
+
+	gpr_ids(ids);
+	for (int i = 0; i < GZ_SIM_UCREG_NGPR; i++)
+		vals[i] = &x[i];
+	*pc = *pstate = 0;
+	vals[GZ_SIM_UCREG_NGPR] = pc;
+	vals[GZ_SIM_UCREG_NGPR + 1] = pstate;
+	uc_reg_read_batch(uc, ids, vals, GZ_SIM_UCREG_NGPR + 2);
+}
+
+void gz_sim_ucreg_write_gprs(uc_engine *uc, const uint64_t x[GZ_SIM_UCREG_NGPR])
+{
+	int ids[GZ_SIM_UCREG_NGPR + 2];
+	void *vals[GZ_SIM_UCREG_NGPR];
+
+	gpr_ids(ids);
+	for (int i = 0; i < GZ_SIM_UCREG_NGPR; i++)
+		vals[i] = (void *)&x[i];
+	uc_reg_write_batch(uc, ids, vals, GZ_SIM_UCREG_NGPR);
+}
+
+void gz_sim_ucreg_read_fp(uc_engine *uc, struct gz_fpsimd *fp)
+{
+	uint64_t fpsr = 0, fpcr = 0;
+	void *vals[34];
+	int ids[34];
+
+	fp_ids(ids);
+	for (int i = 0; i < 32; i++)
+		vals[i] = fp->v[i];
+	vals[32] = &fpsr;
+	vals[33] = &fpcr;
+	uc_reg_read_batch(uc, ids, vals, 34);
+	fp->fpsr = (uint32_t)fpsr;
+	fp->fpcr = (uint32_t)fpcr;
+}
+
+void gz_sim_ucreg_write_fp(uc_engine *uc, const struct gz_fpsimd *fp)
+{
+	uint64_t fpsr = fp->fpsr, fpcr = fp->fpcr;
+	void *vals[34];
+	int ids[34];
+
+	fp_ids(ids);
+	for (int i = 0; i < 32; i++)
+		vals[i] = (void *)fp->v[i];
+	vals[32] = &fpsr;
+	vals[33] = &fpcr;
+	uc_reg_write_batch(uc, ids, vals, 34);
+}
+
 uint64_t gz_sim_ucreg_rd(uc_engine *uc, int reg)
 {
 	uint64_t v = 0;

@@ -25,6 +25,13 @@ void gz_sim_ucreg_cp_write(uc_engine *uc, struct gz_sim_cpreg e, uint64_t v);
 
 /* Unicorn's id of Xn (n < 31). */
 int gz_sim_ucreg_xreg(unsigned n);
+/* x0-x30 with PC and PSTATE, and Q0-Q31 with FPSR/FPCR, each in one Unicorn call. */
+#define GZ_SIM_UCREG_NGPR 31
+void gz_sim_ucreg_read_gprs(uc_engine *uc, uint64_t x[GZ_SIM_UCREG_NGPR], uint64_t *pc,
+			    uint64_t *pstate);
+void gz_sim_ucreg_write_gprs(uc_engine *uc, const uint64_t x[GZ_SIM_UCREG_NGPR]);
+void gz_sim_ucreg_read_fp(uc_engine *uc, struct gz_fpsimd *fp);
+void gz_sim_ucreg_write_fp(uc_engine *uc, const struct gz_fpsimd *fp);
 uint64_t gz_sim_ucreg_rd(uc_engine *uc, int reg);
 void gz_sim_ucreg_wr(uc_engine *uc, int reg, uint64_t v);
 /* GPR n as an instruction operand (31 = XZR: reads zero, writes vanish). */
