@@ -117,6 +117,12 @@ void gz_sim_registry_forget_all(void)
 	pthread_mutex_unlock(&reg_mu);
 }
 
+/* A kick is a flag the vCPU's own block hook sees at the next block it starts
+ * (gz_sim_vcpu_must_leave), and stops there with uc_emu_stop from inside the engine. Never
+ * uc_emu_stop from another thread: Unicorn 2.1 stores the PC before each memory access and,
+ * stopped from outside, ends the block without writing it back, so the vCPU left with its PC
+ * on a load or store it had already executed and ran it again at its next entry (Debian's
+ * kernel died of a load whose base was its destination, in ct_nmi_exit). */
 void gz_sim_vcpu_kick(const struct gz_cpu_ctx *ctx)
 {
 	struct gz_sim_vcpu *v = gz_sim_registry_find(ctx, false);
@@ -124,10 +130,8 @@ void gz_sim_vcpu_kick(const struct gz_cpu_ctx *ctx)
 	if (!v)
 		return;
 	atomic_store(&v->kick, 1);
-	if (atomic_load(&v->running)) {
-		uc_emu_stop(v->uc);
+	if (atomic_load(&v->running))
 		gz_sim_exec_kicked(v);
-	}
 }
 
 /* Only a vCPU inside gz_hal_vcpu_run is kicked; the next entry sees what was made pending
@@ -139,7 +143,6 @@ void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
 	if (!v || !atomic_load(&v->running))
 		return;
 	atomic_store(&v->hyp_kick, 1);
-	uc_emu_stop(v->uc);
 	gz_sim_exec_kicked(v); /* it may be waiting for the turn */
 }
 
@@ -147,11 +150,8 @@ void gz_sim_registry_kick_all(void)
 {
 	pthread_mutex_lock(&reg_mu);
 	for (int i = 0; i < MAX_VCPUS; i++) {
-		if (vcpus[i]) {
+		if (vcpus[i])
 			atomic_store(&vcpus[i]->kick, 1);
-			if (atomic_load(&vcpus[i]->running))
-				uc_emu_stop(vcpus[i]->uc);
-		}
 	}
 	pthread_mutex_unlock(&reg_mu);
 	gz_sim_exec_kicked(NULL);
@@ -162,10 +162,8 @@ void gz_sim_registry_kick_executing(void)
 	pthread_mutex_lock(&reg_mu);
 	for (int i = 0; i < MAX_VCPUS; i++) {
 		if (vcpus[i] && atomic_load(&vcpus[i]->running) &&
-		    !atomic_load(&vcpus[i]->det_parked)) {
+		    !atomic_load(&vcpus[i]->det_parked))
 			atomic_store(&vcpus[i]->kick, 1);
-			uc_emu_stop(vcpus[i]->uc);
-		}
 	}
 	pthread_mutex_unlock(&reg_mu);
 	gz_sim_exec_kicked(NULL);
@@ -206,7 +204,6 @@ void gz_sim_registry_invalidate(bool all, uint16_t vmid)
 		 * it remapped, and cannot get the turn while the caller holds it. */
 		while (atomic_load(&targets[i]->running) && atomic_load(&targets[i]->stale) &&
 		       !atomic_load(&targets[i]->det_parked)) {
-			uc_emu_stop(targets[i]->uc);
 			gz_sim_exec_kicked(targets[i]); /* it may be waiting for the turn */
 			sched_yield();
 		}

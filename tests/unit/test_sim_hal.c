@@ -7,7 +7,8 @@
  * IRQs from the list registers, EL0's counter accesses and their traps), the identity
  * registers, the system registers and AT the simulator follows, untrapped WFI/WFE, code in a
  * 2 MiB block, the virtual timer (and its gate for a run entered with its output up), TLB
- * invalidation before and during a run, the states it refuses to enter, the stage-2 walker and
+ * invalidation before and during a run, a run kicked from another thread resuming at the
+ * instruction it stopped before, the states it refuses to enter, the stage-2 walker and
  * simulated physical memory. test-libs: gzsim_internal gzsim gzcore gzlib */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,8 @@
 #include <string.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <cmocka.h>
 #include <gzabi/status.h>
@@ -1081,6 +1084,60 @@ static void test_refilled_load_runs_once(void **state)
 	assert_int_equal(ctx.x[1], 0x7010);
 }
 
+static atomic_int kicks_done;
+
+static void *kick_repeatedly(void *arg)
+{
+	unsigned seed = 1;
+
+	(void)arg;
+	while (!atomic_load(&kicks_done)) {
+		struct timespec ts = {0, (long)(rand_r(&seed) % 200000)};
+
+		gz_sim_vcpu_kick(&ctx);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+/* A vCPU kicked from another thread while it runs (an interrupt made pending for it, the host
+ * wanting its CPU) leaves the engine with its PC on the next instruction to execute. Stopped
+ * from outside, Unicorn 2.1 could leave the PC on a load it had already executed (it stores
+ * the PC before each memory access and, told to stop, does not write it at the end of the
+ * block): the load ran again on the next entry, with its result as its own address. Debian's
+ * kernel died of it in ct_nmi_exit and this_cpu_has_cap. Here a load follows a ring of
+ * pointers and the counter before it says how far: the pair is checked at every exit. */
+static void test_kicked_run_resumes_exactly(void **state)
+{
+	const uint32_t code[] = {0x91000400 /* loop: add x0, x0, #1 */,
+				 0xf9400021 /* ldr x1, [x1] */, 0x17fffffe /* b loop */};
+	uint64_t *ring = (uint64_t *)(ram + (DATA - IPA_RAM));
+	pthread_t t;
+	unsigned exits = 0;
+
+	(void)state;
+	put(CODE, code, 3);
+	for (unsigned i = 0; i < 8; i++)
+		ring[i] = DATA + 8 * ((i + 1) % 8);
+	ctx.x[0] = 0;
+	ctx.x[1] = DATA;
+	gz_sim_m.cfg.slice = UINT64_MAX / 2; /* only the kicks end the runs */
+	atomic_store(&kicks_done, 0);
+	assert_int_equal(pthread_create(&t, NULL, kick_repeatedly, NULL), 0);
+	for (exits = 0; exits < 300; exits++) {
+		uint64_t loads;
+
+		run();
+		assert_int_equal(ex.kind, GZ_EXIT_KIND_IRQ);
+		assert_in_range(ctx.pc, CODE, CODE + 8);
+		/* the counter runs one ahead while the PC is on the load */
+		loads = ctx.x[0] - (ctx.pc == CODE + 4 ? 1 : 0);
+		assert_int_equal(ctx.x[1], DATA + 8 * (loads % 8));
+	}
+	atomic_store(&kicks_done, 1);
+	pthread_join(t, NULL);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1126,6 +1183,7 @@ int main(void)
 	    T(test_dc_zva_stage1_fault),
 	    T(test_guest_tlbi_remaps),
 	    T(test_refilled_load_runs_once),
+	    T(test_kicked_run_resumes_exactly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
