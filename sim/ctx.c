@@ -18,7 +18,7 @@ int gz_sim_ctx_load(struct gz_sim_vcpu *v, const struct gz_cpu_ctx *c)
 {
 	uc_engine *uc = v->uc;
 	unsigned el = (unsigned)(c->pstate >> 2) & 3;
-	bool mmu = false;
+	bool mmu = false, entered = false;
 
 	if (el != v->hflags_el) {
 		/* The core moved the vCPU to EL1 (an exception it injected at EL0): let Unicorn
@@ -26,6 +26,7 @@ int gz_sim_ctx_load(struct gz_sim_vcpu *v, const struct gz_cpu_ctx *c)
 		if (el != 1)
 			return GZ_ERR_NOT_SUPPORTED;
 		gz_sim_gexc_uc_to_el1(v);
+		entered = true; /* Unicorn's exception entry wrote its ELR and SPSR */
 	}
 
 	gz_sim_ucreg_write_gprs(uc, c->x);
@@ -42,8 +43,11 @@ int gz_sim_ctx_load(struct gz_sim_vcpu *v, const struct gz_cpu_ctx *c)
 	 * Unicorn cached under the old regime (the MMU off, another TTBR) would stay. */
 	if (mmu)
 		uc_ctl_flush_tlb(uc);
-	gz_sim_ucreg_cp_write(uc, gz_sim_ucreg_elr_el1, c->elr_el1);
-	gz_sim_ucreg_cp_write(uc, gz_sim_ucreg_spsr_el1, c->spsr_el1);
+	/* The engine still holds what the last save read, unless the entry above wrote them. */
+	if (entered || !v->shadow_valid || v->elr_shadow != c->elr_el1)
+		gz_sim_ucreg_cp_write(uc, gz_sim_ucreg_elr_el1, c->elr_el1);
+	if (entered || !v->shadow_valid || v->spsr_shadow != c->spsr_el1)
+		gz_sim_ucreg_cp_write(uc, gz_sim_ucreg_spsr_el1, c->spsr_el1);
 	gz_sim_ucreg_write_pstate_sp(uc, c->pstate, c->sp_el0, c->sp_el1);
 	gz_sim_ucreg_wr(uc, UC_ARM64_REG_PC, c->pc);
 	return GZ_OK;
@@ -67,6 +71,8 @@ void gz_sim_ctx_save(struct gz_sim_vcpu *v, struct gz_cpu_ctx *c)
 	}
 	c->elr_el1 = gz_sim_ucreg_cp_read(uc, gz_sim_ucreg_elr_el1);
 	c->spsr_el1 = gz_sim_ucreg_cp_read(uc, gz_sim_ucreg_spsr_el1);
+	v->elr_shadow = c->elr_el1;
+	v->spsr_shadow = c->spsr_el1;
 	v->fp_shadow = c->fp;
 	memcpy(v->sys_shadow, c->sys, sizeof(c->sys));
 	v->shadow_valid = true;

@@ -93,6 +93,7 @@ struct gz_sim_vcpu {
 	unsigned hflags_el;  /* the EL Unicorn's cached translation flags were built for */
 	struct gz_fpsimd fp_shadow;
 	uint64_t sys_shadow[GZ_SYS_NR];
+	uint64_t elr_shadow, spsr_shadow;
 	bool shadow_valid;
 	bool trace_pending; /* trace holds its last exit, not written yet */
 	struct gz_sim_trace_rec trace;
