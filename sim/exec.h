@@ -6,8 +6,9 @@
 
 #include "vcpu.h"
 
-/* uc_emu_start's "until": Unicorn stops (with a prefetch abort) when the PC reaches it, so it
- * must be an address no instruction has. 0 is one firmware starts at (QEMU virt's flash reset
+/* uc_emu_start's "until", which the engines ignore (registry.c gives them an empty set of
+ * exits). Were it used, Unicorn would stop (with a prefetch abort) when the PC reaches it, so it
+ * is an address no instruction has: 0 is one firmware starts at (QEMU virt's flash reset
  * vector); an odd address is never a PC. */
 #define GZ_SIM_NO_UNTIL 1
 

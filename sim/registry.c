@@ -37,6 +37,11 @@ static struct gz_sim_vcpu *create_vcpu(const struct gz_cpu_ctx *key)
 	v->map.uc = v->uc;
 	uc_ctl_set_cpu_model(v->uc, model);
 	uc_ctl_set_tcg_buffer_size(v->uc, TCG_BUFFER);
+	/* No exit address at all (an empty set): with "until" as its one exit, every
+	 * uc_emu_start ended by invalidating the translation at address 0 (until - 1), which
+	 * cost a TLB fill per exit and a new translation of code there each time. */
+	uc_ctl_exits_enable(v->uc);
+	uc_ctl_set_exits(v->uc, NULL, 0);
 	/* Non-secure EL1 under an AArch64 EL2: HVC reaches "EL2" (our hook) with SCR_EL3.HCE,
 	 * and Unicorn's HCR_EL2/CNTHCTL_EL2 traps give precise PCs for trapped instructions. */
 	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_scr_el3,
