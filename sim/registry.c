@@ -34,7 +34,6 @@ static struct gz_sim_vcpu *create_vcpu(const struct gz_cpu_ctx *key)
 		free(v);
 		return NULL;
 	}
-	v->map.uc = v->uc;
 	uc_ctl_set_cpu_model(v->uc, model);
 	uc_ctl_set_tcg_buffer_size(v->uc, TCG_BUFFER);
 	/* No exit address at all (an empty set): with "until" as its one exit, every
@@ -55,7 +54,7 @@ static struct gz_sim_vcpu *create_vcpu(const struct gz_cpu_ctx *key)
 	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_cnthctl_el2, v->uc_cnthctl);
 	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_cptr_el2, CPTR_GUEST);
 	gz_sim_ucreg_cp_write(v->uc, gz_sim_ucreg_mdcr_el2, 0);
-	uc_hook_add(v->uc, &h, UC_HOOK_MEM_INVALID, gz_sim_trap_mem_hook, v, 1, 0);
+	gz_sim_ucmap_init(&v->map, v->uc, (void *)gz_sim_trap_mem_hook, v);
 	uc_hook_add(v->uc, &h, UC_HOOK_INTR, gz_sim_trap_intr_hook, v, 1, 0);
 	uc_hook_add(v->uc, &h, UC_HOOK_BLOCK, gz_sim_exec_block_hook, v, 1, 0);
 	uc_hook_add(v->uc, &h, UC_HOOK_INSN, gz_sim_sysemu_mrs_hook, v, 1, 0, UC_ARM64_INS_MRS);

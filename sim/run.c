@@ -16,6 +16,7 @@
 #include "syndrome.h"
 #include "timer.h"
 #include "trace.h"
+#include "trap.h"
 #include "ucreg.h"
 
 static _Thread_local bool irq_consumed; /* the last IRQ exit on this CPU was the hypervisor's */
@@ -139,6 +140,10 @@ static void run_guest(struct gz_sim_vcpu *v)
 			continue; /* kicked, or a TLBI, while it waited: see to it first */
 		v->gdb_resumed = false;
 		err = uc_emu_start(v->uc, pc, GZ_SIM_NO_UNTIL, 0, 0);
+		if (err == UC_ERR_FETCH_PROT &&
+		    (v->reason == GZ_SIM_STOP_NONE || v->reason == GZ_SIM_STOP_RETRY) &&
+		    gz_sim_trap_fetch_fault(v))
+			continue; /* code in a data range: its chunk is code now */
 		if (v->reason == GZ_SIM_STOP_YIELD)
 			held = yield(v);
 		v->hflags_el = (gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PSTATE) >> 2) & 3;

@@ -69,6 +69,11 @@ bool gz_sim_trap_mem_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 
 	(void)size;
 	(void)value;
+	if (fetch && gz_sim_ucmap_is_data(&v->map, addr)) {
+		/* Made code once the engine stopped (gz_sim_trap_fetch_fault). */
+		v->reason = GZ_SIM_STOP_RETRY;
+		return false;
+	}
 	if (gz_sim_ucmap_refill(&v->map, addr, need, &r))
 		return true;
 	if (fetch) {
@@ -86,6 +91,19 @@ bool gz_sim_trap_mem_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	}
 	to_core(v);
 	return false;
+}
+
+bool gz_sim_trap_fetch_fault(struct gz_sim_vcpu *v)
+{
+	uint64_t pc = gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PC), ipa = 0;
+
+	/* A block's instructions are on one page: the fetch faulted at its first, the PC. */
+	if (uc_vmem_translate(v->uc, pc, UC_PROT_EXEC, &ipa) != UC_ERR_OK)
+		return false;
+	if (gz_sim_ucmap_make_code(&v->map, ipa))
+		return true;
+	return v->reason == GZ_SIM_STOP_NONE &&
+	       gz_sim_trap_mem_hook(v->uc, UC_MEM_FETCH_PROT, ipa, 4, 0, v);
 }
 
 /* Unicorn's own MMU (the guest's stage 1) refused an access, or it was misaligned: give the

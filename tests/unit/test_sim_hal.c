@@ -8,8 +8,9 @@
  * registers, the system registers and AT the simulator follows, untrapped WFI/WFE, code in a
  * 2 MiB block, the virtual timer (and its gate for a run entered with its output up), TLB
  * invalidation before and during a run, a run kicked from another thread resuming at the
- * instruction it stopped before, the states it refuses to enter, the stage-2 walker and
- * simulated physical memory. test-libs: gzsim_internal gzsim gzcore gzlib */
+ * instruction it stopped before, code written by the guest and run (from a page mapped as data
+ * until then, and with more ranges than the fault hook takes), the states it refuses to enter,
+ * the stage-2 walker and simulated physical memory. test-libs: gzsim_internal gzsim gzcore gzlib */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -1084,6 +1085,53 @@ static void test_refilled_load_runs_once(void **state)
 	assert_int_equal(ctx.x[1], 0x7010);
 }
 
+/* The guest stores to @page, writes two instructions there (x1's, then hvc #0) and branches to
+ * them: the first run executes them from a page it stored to just before, the second after
+ * storing another first instruction (x1 = mov x3, #2) over the code it ran, a store elsewhere
+ * on the page first (which invalidates nothing: the stores after it must too). */
+static void write_code_and_run_twice(uint64_t page, uint32_t movz_x0)
+{
+	const uint32_t code[] = {movz_x0,
+				 0xf2a80000 /* movk x0, #0x4000, lsl #16 */,
+				 0xb901001f /* str wzr, [x0, #0x100] */,
+				 0xb9000001 /* str w1, [x0] */,
+				 0xb9000402 /* str w2, [x0, #4] */,
+				 0xd61f0000 /* br x0 */};
+
+	put(CODE, code, 6);
+	ctx.x[1] = 0xd2800023; /* mov x3, #1 */
+	ctx.x[2] = 0xd4000002; /* hvc #0 */
+	run();
+	assert_int_equal(ec(), ESR_EC_HVC64);
+	assert_int_equal(ctx.pc, page + 8);
+	assert_int_equal(ctx.x[3], 1);
+	ctx.pc = CODE;
+	ctx.x[1] = 0xd2800043; /* mov x3, #2 */
+	run();
+	assert_int_equal(ec(), ESR_EC_HVC64);
+	assert_int_equal(ctx.x[3], 2); /* not the translation of the first */
+}
+
+/* A page read-write-execute at stage 2 is mapped in Unicorn as data (stores on its fast path)
+ * until code runs from its chunk, which then becomes code: a store to it takes the slow path
+ * again and invalidates what was translated. Without the TLB flush at that change the second
+ * store went through the fast entry the first had left, and the old translation ran. */
+static void test_code_written_to_a_data_page(void **state)
+{
+	(void)state;
+	write_code_and_run_twice(PG(5), 0xd28a0000 /* mov x0, #0x5000 */);
+}
+
+/* The same with more data ranges than the fault hook takes ranges (pages alternately
+ * read-write and read-only): the hook covers every address and sees the fetch itself. */
+static void test_code_written_past_the_hook_limit(void **state)
+{
+	(void)state;
+	for (unsigned i = 10; i < 512; i++)
+		l3[i] = S2_PAGE(ram_pa + i * 0x1000ULL, (i & 1) ? RO : RW, false);
+	write_code_and_run_twice(PG(12), 0xd2980000 /* mov x0, #0xc000 */);
+}
+
 static atomic_int kicks_done;
 
 static void *kick_repeatedly(void *arg)
@@ -1184,6 +1232,8 @@ int main(void)
 	    T(test_guest_tlbi_remaps),
 	    T(test_refilled_load_runs_once),
 	    T(test_kicked_run_resumes_exactly),
+	    T(test_code_written_to_a_data_page),
+	    T(test_code_written_past_the_hook_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
