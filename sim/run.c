@@ -140,13 +140,14 @@ static void run_guest(struct gz_sim_vcpu *v)
 			continue; /* kicked, or a TLBI, while it waited: see to it first */
 		v->gdb_resumed = false;
 		err = uc_emu_start(v->uc, pc, GZ_SIM_NO_UNTIL, 0, 0);
+		if (v->reason == GZ_SIM_STOP_YIELD)
+			held = yield(v);
+		v->hflags_el = (gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
+		/* After the EL is known: the run may end before the engine starts again. */
 		if (err == UC_ERR_FETCH_PROT &&
 		    (v->reason == GZ_SIM_STOP_NONE || v->reason == GZ_SIM_STOP_RETRY) &&
 		    gz_sim_trap_fetch_fault(v))
 			continue; /* code in a data range: its chunk is code now */
-		if (v->reason == GZ_SIM_STOP_YIELD)
-			held = yield(v);
-		v->hflags_el = (gz_sim_ucreg_rd(v->uc, UC_ARM64_REG_PSTATE) >> 2) & 3;
 		if (v->fix_pc) {
 			gz_sim_ucreg_wr(v->uc, UC_ARM64_REG_PC, v->fix_pc);
 			v->fix_pc = 0;

@@ -1148,6 +1148,40 @@ static void *kick_repeatedly(void *arg)
 	return NULL;
 }
 
+/* EL0 code in a data page: the run makes its chunk code after the fetch faulted there, at
+ * EL0 already (an ERET before it). A kick meanwhile ended the run before the engine started
+ * again, with the EL the simulator believed Unicorn in still EL1's: the next entry, at EL0,
+ * was refused (fail_entry; Debian's vsock test guest died of it). A TLBI each round makes the
+ * chunk data again. */
+static void test_el0_code_from_a_data_page_kicked(void **state)
+{
+	const uint32_t eret = 0xd69f03e0, spin = 0x14000000 /* b . */;
+	pthread_t t;
+
+	(void)state;
+	put(CODE, &eret, 1);
+	put(PG(5), &spin, 1);
+	gz_sim_m.cfg.slice = 20000;
+	atomic_store(&kicks_done, 0);
+	assert_int_equal(pthread_create(&t, NULL, kick_repeatedly, NULL), 0);
+	for (unsigned round = 0; round < 200; round++) {
+		gz_hal_tlbi_vmid(1);
+		ctx.pc = CODE;
+		ctx.pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
+		ctx.elr_el1 = PG(5);
+		ctx.spsr_el1 = PSR_MODE_EL0t;
+		run();
+		if ((ctx.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t) {
+			assert_int_equal(ctx.pc, PG(5));
+			run(); /* entered at EL0 */
+			assert_int_equal(ex.kind, GZ_EXIT_KIND_IRQ);
+			assert_int_equal(ctx.pc, PG(5));
+		}
+	}
+	atomic_store(&kicks_done, 1);
+	pthread_join(t, NULL);
+}
+
 /* A vCPU kicked from another thread while it runs (an interrupt made pending for it, the host
  * wanting its CPU) leaves the engine with its PC on the next instruction to execute. Stopped
  * from outside, Unicorn 2.1 could leave the PC on a load it had already executed (it stores
@@ -1234,6 +1268,7 @@ int main(void)
 	    T(test_kicked_run_resumes_exactly),
 	    T(test_code_written_to_a_data_page),
 	    T(test_code_written_past_the_hook_limit),
+	    T(test_el0_code_from_a_data_page_kicked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
