@@ -13,15 +13,20 @@
  *    verdict against libsodium);
  *  - signing is deterministic;
  * and, as one more kind, for boot signature blocks (gzcrypto/bootsig.h), with the message
- * split into kernel, initrd and bootargs: the block sealed with the seed's key verifies them,
- * the same block with one bit flipped does not, and the message taken as a block never
- * verifies under that key.
+ * split into kernel, initrd and bootargs and the machine's digests taken from the input's
+ * signature field: the block sealed with the seed's key verifies them, the same block with one
+ * bit flipped does not, nor the block against a machine with one digest bit flipped, and the
+ * message taken as a block never verifies under that key; and for certificates
+ * (gzcrypto/cert.h) of the input's key field: the certificate sealed with the seed's key
+ * opens under it and gives back that key, not for another usage, not with one bit flipped,
+ * and the message taken as a certificate never opens under that key.
  * fuzz-libs: gzcrypto */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gzcrypto/bootsig.h>
+#include <gzcrypto/cert.h>
 #include <gzcrypto/ed25519.h>
 #include <gzcrypto/sha2.h>
 
@@ -47,24 +52,51 @@ static void flip(uint8_t *p, unsigned bit)
 
 /* Kernel, initrd and bootargs are thirds of the message. */
 static void bootsig(const uint8_t *msg, size_t len, const uint8_t pk[32], const uint8_t sk[64],
-		    unsigned bit)
+		    const uint8_t machine[64], unsigned bit)
 {
 	struct gzcrypto_bootsig bs;
-	uint8_t block[GZCRYPTO_BOOTSIG_SIZE];
+	uint8_t block[GZCRYPTO_BOOTSIG_SIZE], other[64];
 	size_t k = len / 3, i = len / 3, a = len - k - i;
 	const uint8_t *initrd = msg + k, *args = msg + k + i;
 
 	gzcrypto_bootsig_measure(&bs, msg, k, initrd, i, args, a);
+	memcpy(bs.memory_sha256, machine, 32);
+	memcpy(bs.devices_sha256, machine + 32, 32);
 	gzcrypto_bootsig_seal(block, &bs, sk);
-	if (gzcrypto_bootsig_verify(block, sizeof(block), pk, msg, k, initrd, i, args, a) !=
-	    GZCRYPTO_BOOTSIG_OK)
+	if (gzcrypto_bootsig_verify(block, sizeof(block), pk, msg, k, initrd, i, args, a, machine,
+				    machine + 32) != GZCRYPTO_BOOTSIG_OK)
+		abort();
+	memcpy(other, machine, sizeof(other));
+	flip(other, bit % (8 * sizeof(other)));
+	if (gzcrypto_bootsig_verify(block, sizeof(block), pk, msg, k, initrd, i, args, a, other,
+				    other + 32) !=
+	    (bit % (8 * sizeof(other)) < 256 ? GZCRYPTO_BOOTSIG_MEMORY : GZCRYPTO_BOOTSIG_DEVICES))
 		abort();
 	flip(block, bit % (8 * sizeof(block)));
-	if (gzcrypto_bootsig_verify(block, sizeof(block), pk, msg, k, initrd, i, args, a) ==
-	    GZCRYPTO_BOOTSIG_OK)
+	if (gzcrypto_bootsig_verify(block, sizeof(block), pk, msg, k, initrd, i, args, a, machine,
+				    machine + 32) == GZCRYPTO_BOOTSIG_OK)
 		abort();
-	if (gzcrypto_bootsig_verify(msg, len, pk, msg, k, initrd, i, args, a) ==
-	    GZCRYPTO_BOOTSIG_OK)
+	if (gzcrypto_bootsig_verify(msg, len, pk, msg, k, initrd, i, args, a, machine,
+				    machine + 32) == GZCRYPTO_BOOTSIG_OK)
+		abort();
+}
+
+static void cert(const uint8_t *msg, size_t len, const uint8_t subject[32], const uint8_t pk[32],
+		 const uint8_t sk[64], unsigned bit)
+{
+	uint8_t c[GZCRYPTO_CERT_SIZE], got[32];
+
+	gzcrypto_cert_seal(c, GZCRYPTO_CERT_ATTEST, subject, sk);
+	if (gzcrypto_cert_open(got, c, sizeof(c), GZCRYPTO_CERT_ATTEST, pk) != GZCRYPTO_CERT_OK ||
+	    memcmp(got, subject, 32))
+		abort();
+	if (gzcrypto_cert_open(got, c, sizeof(c), GZCRYPTO_CERT_ATTEST + 1 + bit % 7, pk) ==
+	    GZCRYPTO_CERT_OK)
+		abort();
+	flip(c, bit % (8 * sizeof(c)));
+	if (gzcrypto_cert_open(got, c, sizeof(c), GZCRYPTO_CERT_ATTEST, pk) == GZCRYPTO_CERT_OK)
+		abort();
+	if (gzcrypto_cert_open(got, msg, len, GZCRYPTO_CERT_ATTEST, pk) == GZCRYPTO_CERT_OK)
 		abort();
 }
 
@@ -93,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(m, sig, 64);
 	memcpy(k, pk, 32);
-	switch (h[0] % 9) {
+	switch (h[0] % 10) {
 	case 0: /* a bit of R */
 		flip(m, bit % 256);
 		refuse(m, msgbuf, len, pk);
@@ -133,7 +165,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		refuse(sig, msgbuf, len, k);
 		break;
 	case 7:
-		bootsig(msgbuf, len, pk, sk, bit);
+		bootsig(msgbuf, len, pk, sk, in_sig, bit);
+		break;
+	case 8:
+		cert(msgbuf, len, in_pk, pk, sk, bit);
 		break;
 	default: /* signing is deterministic */
 		gzcrypto_ed25519_sign(m, msgbuf, len, sk);

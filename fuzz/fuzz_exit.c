@@ -208,8 +208,9 @@ static int64_t add_firmware(uint16_t vm)
 	gz_pa_t pa = VFIX_GUEST_PAGE(203);
 	struct gzvm_memory_region_ranges *r = gz_hal_pa_to_va(pa);
 	uint8_t *img = gz_hal_pa_to_va(VFIX_GUEST_PAGE(64));
-	const uint64_t hdr[5] = {GZ_PVMFW_MAGIC, GZ_PVMFW_VERSION | (uint64_t)GZ_PVMFW_HEADER_SIZE << 32,
-				 4096, 4 * 4096, 64};
+	const uint64_t hdr[5] = {GZ_PVMFW_MAGIC,
+				 GZ_PVMFW_VERSION | (uint64_t)GZ_PVMFW_HEADER_SIZE << 32, 4096,
+				 4 * 4096, 64};
 
 	memset(r, 0, 64);
 	r->slot = 3;
@@ -267,6 +268,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the platform's key and secret, or not */
 	gz_pvmfw_set_platform_key((caps & 8) ? platform_key : NULL);
 	gz_attest_set_secret((caps & 8) ? platform_key : NULL);
+	if ((caps & 16) && gz_attest_certify(platform_key) != ((caps & 8) != 0))
+		abort(); /* the attestation key certified, when there is one */
 	if ((caps & 4) && add_firmware(vm) != GZ_OK)
 		abort(); /* a valid image in its slot, on a VM that has not run */
 	{

@@ -9,6 +9,9 @@
  *  - gz_fdt_getprop finds the first property of that name the iteration yields;
  *  - gz_fdt_parent of a node is the node the walk was in, and lists it as a subnode;
  *  - queries (memory, cpus, compatible, reg) give the same answer twice;
+ *  - the machine description (gzhyp/fdt_vmdesc.h) is the same twice; when read, its ranges
+ *    are sorted and are exactly the memory ranges gz_fdt_find_memory lists, and it counts
+ *    every node but the root and memory nodes that has a compatible property;
  *  - any 4-aligned offset passed as a node (forged) stays within the blob.
  * ASan catches any read outside the exact-size input buffer.
  */
@@ -17,6 +20,7 @@
 #include <string.h>
 
 #include <gzhyp/fdt.h>
+#include <gzhyp/fdt_vmdesc.h>
 
 #define MAX_NODES  256 /* nodes whose parent/subnode relation is checked */
 #define MAX_FORGED 512 /* forged offsets tried */
@@ -94,6 +98,50 @@ static void queries_stable(const struct gz_fdt *fdt)
 	gz_fdt_path(fdt, "/chosen");
 }
 
+static bool has_string(const struct gz_fdt *fdt, int node, const char *prop, const char *str)
+{
+	struct gz_fdt_prop p;
+
+	return gz_fdt_getprop(fdt, node, prop, &p) == GZ_FDT_OK &&
+	       gz_fdt_stringlist_contains(&p, str);
+}
+
+static void machine_stable(const struct gz_fdt *fdt)
+{
+	static struct gz_vmdesc d1, d2;
+	struct gz_fdt_prop p;
+	uint64_t a, s;
+	unsigned n = 0, devices = 0;
+	int node = -1, depth = 0, r1 = gz_vmdesc_read(&d1, fdt), r2 = gz_vmdesc_read(&d2, fdt);
+
+	if (r1 != r2 || (r1 == GZ_FDT_OK && memcmp(&d1, &d2, sizeof(d1))))
+		abort();
+	if (r1 != GZ_FDT_OK)
+		return;
+	if (d1.nmem > GZ_VMDESC_MAX_MEMORY || d1.ndevices > GZ_VMDESC_MAX_DEVICES)
+		abort();
+	for (unsigned i = 1; i < d1.nmem; i++)
+		if (d1.mem_base[i - 1] > d1.mem_base[i] ||
+		    (d1.mem_base[i - 1] == d1.mem_base[i] && d1.mem_size[i - 1] > d1.mem_size[i]))
+			abort();
+	for (; gz_fdt_find_memory(fdt, n, &a, &s) == GZ_FDT_OK; n++) {
+		unsigned i = 0;
+
+		while (i < d1.nmem && (d1.mem_base[i] != a || d1.mem_size[i] != s))
+			i++;
+		if (i == d1.nmem)
+			abort();
+	}
+	if (n != d1.nmem)
+		abort();
+	while ((node = gz_fdt_next_node(fdt, node, &depth)) >= 0)
+		if (depth > 0 && !has_string(fdt, node, "device_type", "memory") &&
+		    gz_fdt_getprop(fdt, node, "compatible", &p) == GZ_FDT_OK)
+			devices++;
+	if (devices != d1.ndevices)
+		abort();
+}
+
 static void forged(const struct gz_fdt *fdt)
 {
 	struct gz_fdt_prop p;
@@ -164,6 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	queries_stable(&fdt);
+	machine_stable(&fdt);
 	forged(&fdt);
 	return 0;
 }

@@ -36,7 +36,7 @@
  * PC the host set (the kernel's first byte, which the firmware verifies before it jumps
  * there with x0 = the device tree, x1-x3 = 0). */
 
-/* The device tree carries the boot signature block (gzcrypto/bootsig.h, 232 bytes) as this
+/* The device tree carries the boot signature block (gzcrypto/bootsig.h, 296 bytes) as this
  * property of /chosen; bootargs and linux,initrd-start/-end as usual. */
 #define GZ_PVMFW_DT_BOOTSIG "opengz,boot-signature"
 
@@ -56,8 +56,9 @@
  * The firmware hashes and starts nothing outside such memory: elsewhere every read would be
  * an MMIO exit the host answers as it likes, now and again later. */
 #define GZ_VENDOR_HYP_PVMFW_RAM 0xc6000022U
-/* HANDOVER(x1 = IPA of 96 bytes: SHA-256 of the kernel, of the initrd, of the configuration,
- * i.e. the bootargs, each as the boot signature block holds them): the firmware, once, after
+/* HANDOVER(x1 = IPA of 96 bytes: SHA-256 of the kernel, of the initrd, and the configuration
+ * measurement (gzcrypto_bootsig_config: bootargs, memory and devices), each as the boot
+ * signature block holds them): the firmware, once, after
  * it verified them and just before it starts the kernel. gzhyp keeps them beside the
  * firmware's own as the VM's measurements, derives the VM's compound device identifier (CDI)
  * from its per-boot secret and the four, and writes the DICE handover (below) into the last
@@ -74,12 +75,13 @@
 #define GZ_VENDOR_HYP_PVMFW_FIRST 0xc6000020U
 #define GZ_VENDOR_HYP_PVMFW_LAST  0xc600002fU
 
-/* REFUSE's codes: 1..7 are gzcrypto_bootsig_verify's statuses (gzcrypto/bootsig.h), the rest
+/* REFUSE's codes: 1..9 are gzcrypto_bootsig_verify's statuses (gzcrypto/bootsig.h), the rest
  * the firmware's own. */
 #define GZ_PVMFW_REFUSE_NO_KEY	   16 /* the platform gave gzhyp no trusted key */
 #define GZ_PVMFW_REFUSE_NO_SIG	   17 /* no boot signature block in /chosen */
 #define GZ_PVMFW_REFUSE_BAD_DT	   18 /* no readable device tree at x0 */
 #define GZ_PVMFW_REFUSE_BAD_IMAGES 19 /* kernel or initrd outside the VM's RAM, or overlapping */
+#define GZ_PVMFW_REFUSE_BAD_MEMORY 20 /* the device tree's memory is not the VM's memslots */
 #define GZ_PVMFW_REFUSE_CODE_MAX   31
 
 /* ---- measurements, the DICE handover and the attestation report (docs/security.md) ------- */
@@ -87,13 +89,17 @@
 /* The DICE handover page: the last page of the PROTECT_FW slot (GZ_PVMFW_DICE_GPA for gzvmm's
  * slot), named in the device tree as /reserved-memory/dice@7ffff000 (compatible
  * "opengz,dice"); the firmware's memory (its header's mem_size) must end before it. It holds
- * the magic, the VM's CDI and its four measurements. */
-#define GZ_PVMFW_DICE_SIZE	   4096
-#define GZ_PVMFW_DICE_GPA	   (GZ_PVMFW_GPA + GZ_PVMFW_MAX_SIZE - GZ_PVMFW_DICE_SIZE)
-#define GZ_DICE_MAGIC		   0x0031454349445a47 /* "GZDICE1\0" */
-#define GZ_DICE_OFF_CDI		   16 /* 32 bytes */
-#define GZ_DICE_OFF_MEASUREMENTS   48 /* firmware, kernel, initrd, configuration */
-#define GZ_DICE_SIZE		   176
+ * the magic, the VM's CDI, its four measurements and the attestation key's certificate. */
+#define GZ_PVMFW_DICE_SIZE	 4096
+#define GZ_PVMFW_DICE_GPA	 (GZ_PVMFW_GPA + GZ_PVMFW_MAX_SIZE - GZ_PVMFW_DICE_SIZE)
+#define GZ_DICE_MAGIC		 0x0031454349445a47 /* "GZDICE1\0" */
+#define GZ_DICE_OFF_CDI		 16		    /* 32 bytes */
+#define GZ_DICE_OFF_MEASUREMENTS 48		    /* firmware, kernel, initrd, configuration */
+#define GZ_DICE_OFF_CERT	 176 /* the attestation key's certificate (zero: none) */
+#define GZ_DICE_SIZE		 320
+/* The attestation key's certificate (gzcrypto/cert.h): issued by the platform's attestation
+ * root, usage 1, the attestation public key as its subject. */
+#define GZ_ATTEST_CERT_SIZE 144
 /* The report: magic, version 1, flags 0, the four measurements, the nonce, the attestation
  * public key, and the Ed25519 signature of the 208 bytes before it. */
 #define GZ_ATTEST_MAGIC		   0x3154535454415a47 /* "GZATTST1" */

@@ -537,6 +537,11 @@ void gz_sim_attest_key(uint8_t out[32])
 	gz_attest_public_key(out);
 }
 
+bool gz_sim_attest_cert(uint8_t out[GZ_ATTEST_CERT_SIZE])
+{
+	return gz_attest_certificate(out);
+}
+
 int gz_sim_drv_init(const struct gz_sim_drv_config *cfg)
 {
 	struct gz_core_config core = {0};
@@ -563,6 +568,8 @@ int gz_sim_drv_init(const struct gz_sim_drv_config *cfg)
 	r = boot_secret(cfg && cfg->machine.deterministic, cfg ? cfg->machine.seed : 0);
 	if (r)
 		return r;
+	if (cfg && cfg->attest_root)
+		gz_attest_certify(cfg->attest_root);
 	r = gz_sim_irqfd_init();
 	if (r)
 		return r;

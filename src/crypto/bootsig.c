@@ -19,14 +19,10 @@ enum {
 	OFF_BOOTARGS_LEN = 128,
 	OFF_PAD = 132,
 	OFF_BOOTARGS_SHA = 136,
+	OFF_MEMORY_SHA = 168,
+	OFF_DEVICES_SHA = 200,
 	OFF_SIG = GZCRYPTO_BOOTSIG_SIGNED,
 };
-
-static void copy(uint8_t *dst, const uint8_t *src, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		dst[i] = src[i];
-}
 
 void gzcrypto_bootsig_measure(struct gzcrypto_bootsig *s, const void *kernel, size_t kernel_size,
 			      const void *initrd, size_t initrd_size, const void *bootargs,
@@ -45,15 +41,17 @@ void gzcrypto_bootsig_encode(uint8_t block[GZCRYPTO_BOOTSIG_SIZE], const struct 
 {
 	for (size_t i = 0; i < GZCRYPTO_BOOTSIG_SIZE; i++)
 		block[i] = 0;
-	copy(block, magic, sizeof(magic));
+	gzcrypto_copy(block, magic, sizeof(magic));
 	gzcrypto_store_le32(block + OFF_VERSION, GZCRYPTO_BOOTSIG_VERSION);
-	copy(block + OFF_PK, pk, 32);
+	gzcrypto_copy(block + OFF_PK, pk, 32);
 	gzcrypto_store_le64(block + OFF_KERNEL_SIZE, s->kernel_size);
-	copy(block + OFF_KERNEL_SHA, s->kernel_sha256, 32);
+	gzcrypto_copy(block + OFF_KERNEL_SHA, s->kernel_sha256, 32);
 	gzcrypto_store_le64(block + OFF_INITRD_SIZE, s->initrd_size);
-	copy(block + OFF_INITRD_SHA, s->initrd_sha256, 32);
+	gzcrypto_copy(block + OFF_INITRD_SHA, s->initrd_sha256, 32);
 	gzcrypto_store_le32(block + OFF_BOOTARGS_LEN, s->bootargs_len);
-	copy(block + OFF_BOOTARGS_SHA, s->bootargs_sha256, 32);
+	gzcrypto_copy(block + OFF_BOOTARGS_SHA, s->bootargs_sha256, 32);
+	gzcrypto_copy(block + OFF_MEMORY_SHA, s->memory_sha256, 32);
+	gzcrypto_copy(block + OFF_DEVICES_SHA, s->devices_sha256, 32);
 }
 
 void gzcrypto_bootsig_seal(uint8_t block[GZCRYPTO_BOOTSIG_SIZE], const struct gzcrypto_bootsig *s,
@@ -78,13 +76,15 @@ enum gzcrypto_bootsig_status gzcrypto_bootsig_open(struct gzcrypto_bootsig *s, c
 		return GZCRYPTO_BOOTSIG_WRONG_KEY;
 	if (!gzcrypto_ed25519_verify(b + OFF_SIG, b, GZCRYPTO_BOOTSIG_SIGNED, trusted_pk))
 		return GZCRYPTO_BOOTSIG_BAD_SIGNATURE;
-	copy(s->pk, b + OFF_PK, 32);
+	gzcrypto_copy(s->pk, b + OFF_PK, 32);
 	s->kernel_size = gzcrypto_load_le64(b + OFF_KERNEL_SIZE);
-	copy(s->kernel_sha256, b + OFF_KERNEL_SHA, 32);
+	gzcrypto_copy(s->kernel_sha256, b + OFF_KERNEL_SHA, 32);
 	s->initrd_size = gzcrypto_load_le64(b + OFF_INITRD_SIZE);
-	copy(s->initrd_sha256, b + OFF_INITRD_SHA, 32);
+	gzcrypto_copy(s->initrd_sha256, b + OFF_INITRD_SHA, 32);
 	s->bootargs_len = gzcrypto_load_le32(b + OFF_BOOTARGS_LEN);
-	copy(s->bootargs_sha256, b + OFF_BOOTARGS_SHA, 32);
+	gzcrypto_copy(s->bootargs_sha256, b + OFF_BOOTARGS_SHA, 32);
+	gzcrypto_copy(s->memory_sha256, b + OFF_MEMORY_SHA, 32);
+	gzcrypto_copy(s->devices_sha256, b + OFF_DEVICES_SHA, 32);
 	return GZCRYPTO_BOOTSIG_OK;
 }
 
@@ -100,11 +100,11 @@ static bool same_image(const void *data, size_t size, uint64_t want_size,
 	return gzcrypto_ct_equal(h, want_sha256, 32);
 }
 
-enum gzcrypto_bootsig_status gzcrypto_bootsig_verify(const void *block, size_t len,
-						     const uint8_t trusted_pk[32],
-						     const void *kernel, size_t kernel_size,
-						     const void *initrd, size_t initrd_size,
-						     const void *bootargs, size_t bootargs_len)
+enum gzcrypto_bootsig_status
+gzcrypto_bootsig_verify(const void *block, size_t len, const uint8_t trusted_pk[32],
+			const void *kernel, size_t kernel_size, const void *initrd,
+			size_t initrd_size, const void *bootargs, size_t bootargs_len,
+			const uint8_t memory_sha256[32], const uint8_t devices_sha256[32])
 {
 	struct gzcrypto_bootsig want;
 	enum gzcrypto_bootsig_status st = gzcrypto_bootsig_open(&want, block, len, trusted_pk);
@@ -117,7 +117,22 @@ enum gzcrypto_bootsig_status gzcrypto_bootsig_verify(const void *block, size_t l
 		return GZCRYPTO_BOOTSIG_INITRD;
 	if (!same_image(bootargs, bootargs_len, want.bootargs_len, want.bootargs_sha256))
 		return GZCRYPTO_BOOTSIG_BOOTARGS;
+	if (!gzcrypto_ct_equal(memory_sha256, want.memory_sha256, 32))
+		return GZCRYPTO_BOOTSIG_MEMORY;
+	if (!gzcrypto_ct_equal(devices_sha256, want.devices_sha256, 32))
+		return GZCRYPTO_BOOTSIG_DEVICES;
 	return GZCRYPTO_BOOTSIG_OK;
+}
+
+void gzcrypto_bootsig_config(uint8_t out[32], const struct gzcrypto_bootsig *s)
+{
+	struct gzcrypto_sha256 c;
+
+	gzcrypto_sha256_init(&c);
+	gzcrypto_sha256_update(&c, s->bootargs_sha256, 32);
+	gzcrypto_sha256_update(&c, s->memory_sha256, 32);
+	gzcrypto_sha256_update(&c, s->devices_sha256, 32);
+	gzcrypto_sha256_final(&c, out);
 }
 
 const char *gzcrypto_bootsig_error(enum gzcrypto_bootsig_status st)
@@ -139,6 +154,10 @@ const char *gzcrypto_bootsig_error(enum gzcrypto_bootsig_status st)
 		return "initrd does not match its signature";
 	case GZCRYPTO_BOOTSIG_BOOTARGS:
 		return "bootargs do not match their signature";
+	case GZCRYPTO_BOOTSIG_MEMORY:
+		return "device tree's memory does not match its signature";
+	case GZCRYPTO_BOOTSIG_DEVICES:
+		return "device tree's devices do not match their signature";
 	}
 	return "unknown signature status";
 }

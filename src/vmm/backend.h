@@ -22,8 +22,10 @@ struct vmm_sim_opts {
 	bool deterministic; /* --deterministic: vCPUs take turns in virtual time (sim/detsched.c) */
 	uint64_t seed;	    /* --seed: the order of those turns (0: round robin) */
 	uint64_t epoch;	    /* deterministic: the guest's wall-clock time (s) at counter 0 */
-	const char *pvmfw_key;	/* --sim-pvmfw-key: the platform's trusted key file */
-	const char *attest_key; /* --sim-attest-key: where the attestation key goes */
+	const char *pvmfw_key;	 /* --sim-pvmfw-key: the platform's trusted key file */
+	const char *attest_key;	 /* --sim-attest-key: where the attestation key goes */
+	const char *attest_root; /* --sim-attest-root: the platform's attestation root (seed) */
+	const char *attest_cert; /* --sim-attest-cert: where its certificate goes */
 };
 
 /* What the gdb server asks of the VMM (vm_run.c gives it). */

@@ -4,6 +4,8 @@
 #include "backend.h"
 
 #include <gzsim/driver.h>
+#include <gzabi/pvmfw.h>
+#include <gzcrypto/ct.h>
 #include <gzcrypto/hex.h>
 #include <gzsim/gdb.h>
 #include <errno.h>
@@ -14,53 +16,66 @@
  * page tables, the driver's shared pages. */
 #define SIM_PHYS_SLACK (96ULL << 20)
 
-/* --sim-pvmfw-key: gz-sign's public key file (hex on one line). */
-static int read_key(const char *path, uint8_t key[32], char *err, size_t errlen)
+/* A gz-sign key file (32 bytes as hex on one line) for option @opt. */
+static int read_key(const char *opt, const char *path, uint8_t key[32], char *err, size_t errlen)
 {
 	char text[130];
 	size_t n;
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
-		snprintf(err, errlen, "cannot open --sim-pvmfw-key '%s': %s", path,
-			 strerror(errno));
+		snprintf(err, errlen, "cannot open %s '%s': %s", opt, path, strerror(errno));
 		return -1;
 	}
 	n = fread(text, 1, sizeof(text), f);
 	fclose(f);
 	if (!gzcrypto_hex_decode(key, 32, text, n)) {
-		snprintf(err, errlen, "--sim-pvmfw-key '%s' is not a public key (64 hex digits)",
-			 path);
+		snprintf(err, errlen, "%s '%s' is not a %s key (64 hex digits)", opt, path,
+			 strcmp(opt, "--sim-attest-root") ? "public" : "secret");
 		return -1;
 	}
 	return 0;
 }
 
-/* --sim-attest-key: the simulated platform's attestation public key, hex on one line. */
-static int write_attest_key(const char *path, char *err, size_t errlen)
+/* --sim-attest-key, --sim-attest-cert: what the simulated platform publishes, hex on one
+ * line. */
+static int write_hex(const char *opt, const char *path, const uint8_t *b, size_t n, char *err,
+		     size_t errlen)
 {
-	uint8_t key[32];
-	FILE *f;
-	int ok;
+	FILE *f = fopen(path, "w");
+	int ok = f != NULL;
 
-	gz_sim_attest_key(key);
-	f = fopen(path, "w");
-	ok = f != NULL;
-	for (unsigned i = 0; ok && i < sizeof(key); i++)
-		ok = fprintf(f, "%02x", key[i]) == 2;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = fprintf(f, "%02x", b[i]) == 2;
 	ok = ok && fputc('\n', f) != EOF;
 	if ((f && fclose(f) != 0) || !ok) {
-		snprintf(err, errlen, "cannot write --sim-attest-key '%s': %s", path,
-			 strerror(errno));
+		snprintf(err, errlen, "cannot write %s '%s': %s", opt, path, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+static int publish(const struct vmm_backend *be, char *err, size_t errlen)
+{
+	uint8_t key[32], cert[GZ_ATTEST_CERT_SIZE];
+
+	gz_sim_attest_key(key);
+	if (be->sim.attest_key &&
+	    write_hex("--sim-attest-key", be->sim.attest_key, key, sizeof(key), err, errlen))
+		return -1;
+	if (!be->sim.attest_cert)
+		return 0;
+	if (!gz_sim_attest_cert(cert)) {
+		snprintf(err, errlen, "--sim-attest-cert needs --sim-attest-root");
+		return -1;
+	}
+	return write_hex("--sim-attest-cert", be->sim.attest_cert, cert, sizeof(cert), err, errlen);
 }
 
 static int sim_init(struct vmm_backend *be, size_t ram_size, char *err, size_t errlen)
 {
 	struct gz_sim_drv_config cfg;
-	uint8_t key[32];
+	uint8_t key[32], root[32];
 	int r;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -72,16 +87,22 @@ static int sim_init(struct vmm_backend *be, size_t ram_size, char *err, size_t e
 	cfg.machine.seed = be->sim.seed;
 	cfg.machine.epoch = be->sim.epoch;
 	if (be->sim.pvmfw_key) {
-		if (read_key(be->sim.pvmfw_key, key, err, errlen) != 0)
+		if (read_key("--sim-pvmfw-key", be->sim.pvmfw_key, key, err, errlen) != 0)
 			return -1;
 		cfg.pvmfw_key = key;
 	}
+	if (be->sim.attest_root) {
+		if (read_key("--sim-attest-root", be->sim.attest_root, root, err, errlen) != 0)
+			return -1;
+		cfg.attest_root = root;
+	}
 	r = gz_sim_drv_init(&cfg);
+	gzcrypto_wipe(root, sizeof(root));
 	if (r < 0) {
 		snprintf(err, errlen, "simulator start-up failed: %s", strerror(-r));
 		return -1;
 	}
-	return be->sim.attest_key ? write_attest_key(be->sim.attest_key, err, errlen) : 0;
+	return publish(be, err, errlen);
 }
 
 static int sim_open_dev(struct vmm_backend *be, char *err, size_t errlen)

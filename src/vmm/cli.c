@@ -152,6 +152,10 @@ void vmm_cli_usage(void *stream)
 	    "  --sim-attest-key FILE    write the platform's attestation public key to FILE "
 	    "(hex),\n"
 	    "                           as gzhyp's boot log publishes it\n"
+	    "  --sim-attest-root FILE   the platform's attestation root (gz-sign's .sec), which\n"
+	    "                           certifies the attestation key at the hypervisor's start\n"
+	    "  --sim-attest-cert FILE   write that certificate to FILE (hex), as gzhyp's boot log\n"
+	    "                           publishes it\n"
 	    "\n"
 	    "exit status: 0 power off, 1 VMM error, 2 bad argument or file, 3 guest reset\n"
 	    "             (--on-reset exit), 4 guest crash, 5 pvmfw refused the kernel,\n"
@@ -210,6 +214,8 @@ enum opt_id {
 	O_TEST_PVMFW_WRITE,
 	O_SIM_PVMFW_KEY,
 	O_SIM_ATTEST_KEY,
+	O_SIM_ATTEST_ROOT,
+	O_SIM_ATTEST_CERT,
 	O_PREALLOC,
 	O_MEM_FILE,
 	O_DETERMINISTIC,
@@ -266,6 +272,8 @@ static const struct {
     [O_TEST_PVMFW_WRITE] = {"--test-pvmfw-write", false, false, false},
     [O_SIM_PVMFW_KEY] = {"--sim-pvmfw-key", true, false, true},
     [O_SIM_ATTEST_KEY] = {"--sim-attest-key", true, false, true},
+    [O_SIM_ATTEST_ROOT] = {"--sim-attest-root", true, false, true},
+    [O_SIM_ATTEST_CERT] = {"--sim-attest-cert", true, false, true},
     [O_PREALLOC] = {"--prealloc", false, false, false},
     [O_MEM_FILE] = {"--mem-file", true, false, false},
     [O_DETERMINISTIC] = {"--deterministic", false, false, true},
@@ -508,6 +516,12 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 		break;
 	case O_SIM_ATTEST_KEY:
 		cfg->sim.attest_key = v;
+		break;
+	case O_SIM_ATTEST_ROOT:
+		cfg->sim.attest_root = v;
+		break;
+	case O_SIM_ATTEST_CERT:
+		cfg->sim.attest_cert = v;
 		break;
 	case O_UNASSIGNED:
 		if (strcmp(v, "abort") == 0)

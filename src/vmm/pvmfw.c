@@ -168,8 +168,10 @@ const char *vmm_pvmfw_refusal(uint64_t code)
 		return "the device tree is unreadable";
 	case GZ_PVMFW_REFUSE_BAD_IMAGES:
 		return "the kernel or initrd lies outside the VM's RAM";
+	case GZ_PVMFW_REFUSE_BAD_MEMORY:
+		return "the device tree's memory is not the VM's memory";
 	default:
-		if (code >= GZCRYPTO_BOOTSIG_TRUNCATED && code <= GZCRYPTO_BOOTSIG_BOOTARGS)
+		if (code >= GZCRYPTO_BOOTSIG_TRUNCATED && code <= GZCRYPTO_BOOTSIG_DEVICES)
 			return gzcrypto_bootsig_error((enum gzcrypto_bootsig_status)code);
 		return "unknown reason";
 	}

@@ -1,8 +1,9 @@
 /* attest: a kernel that pvmfw verified asks gzhyp what it is. It finds its vendor calls
  * advertised, reads the DICE handover page pvmfw's HANDOVER left (magic, a CDI, the four
  * measurements), cannot hand over again with measurements of its choosing, asks for an
- * attestation report over a nonce and prints it in hex for the host's verifier (gz-attest),
- * and checks that the report carries the measurements of the DICE page. Booted without pvmfw
+ * attestation report over a nonce and prints it in hex for the host's verifier (gz-sign
+ * report) with the attestation key's certificate from the DICE page, and checks that the
+ * report carries the measurements of the DICE page. Booted without pvmfw
  * it says that it has nothing to attest. */
 #include "common/guest.h"
 
@@ -54,5 +55,9 @@ void guest_main(unsigned cpu)
 	puts_("attest: report ");
 	for (unsigned i = 0; i < GZ_ATTEST_REPORT_SIZE; i++)
 		printf_("%02x", report[i]);
+	/* what the relying party checks the report's key with, up to the platform's root */
+	puts_("\nattest: certificate ");
+	for (unsigned i = 0; i < GZ_ATTEST_CERT_SIZE; i++)
+		printf_("%02x", dice[GZ_DICE_OFF_CERT + i]);
 	puts_("\nbye\n");
 }

@@ -12,18 +12,21 @@
 # call is refused (the transcript is pvm_blk's: expected/host_attack_blk.txt), the secret stays intact and the pages come
 # back scrubbed.
 #
-#   fullstack_pvm_linux.sh GZHYP_IMAGE PVMFW GZ_SIGN WORKDIR MODE
+#   fullstack_pvm_linux.sh GZHYP_IMAGE PVMFW GZ_SIGN GZVMM WORKDIR MODE
+#     (GZVMM: the build machine's, which writes the device tree the signature binds)
 #     MODE attack       the above (the ctest)
-#     MODE pvmfw        the same guest booted through opengz's pvmfw: kernel, initrd and
-#                       bootargs signed with gz-sign (the key on gzhyp's command line), the
-#                       verified measurements and the guest's attestation report over the
-#                       host's nonce, checked by gz-sign report; then the kernel with one byte
-#                       changed, refused before it runs (gzvmm status 5)
+#     MODE pvmfw        the same guest booted through opengz's pvmfw: kernel, initrd,
+#                       bootargs and machine (the device tree gzvmm gives it) signed with
+#                       gz-sign (the key on gzhyp's command line), the verified measurements
+#                       and the guest's attestation report over the host's nonce, checked by
+#                       gz-sign report up to the platform's attestation root (gz.attest_root,
+#                       which certified gzhyp's key); then the kernel with one byte changed,
+#                       refused before it runs (gzvmm status 5)
 #     MODE interactive  pvmfw's run with the console on the terminal (scripts/run --protected)
 # Needs scripts/fetch-kernel --image, scripts/fetch-linux and scripts/fetch-vmm-arm64.
 # GZ_QEMU_TIMEOUT (seconds) bounds the QEMU run.
 set -uo pipefail
-image=$1 fw=$2 sign=$3 work=$4 mode=$5
+image=$1 fw=$2 sign=$3 gzvmm_build=$4 work=$5 mode=$6
 root=$(cd "$(dirname "$0")/../.." && pwd)
 exp=$root/tests/sim/expected
 abi=${GZ_KERNEL_ABI:-6.1.0-50}
@@ -59,13 +62,18 @@ hypargs=""
 if [ $pv = 1 ]; then
   [ -f "$fw" ] || { echo "FAIL: $fw missing (el2 sub-build)"; exit 1; }
   [ -x "$sign" ] || { echo "FAIL: $sign missing (gz-sign needs libsodium)"; exit 1; }
-  "$sign" keygen "$work/vm.sec" "$work/vm.pub" >/dev/null &&
+  # the machine as gzvmm in the host VM will describe it: the same options (vmargs below)
+  "$gzvmm_build" run --backend sim --dry-run --protected --pvmfw "$fw" --kernel "$r/guest/Image" \
+    --initrd "$r/guest/initramfs.cpio.gz" --append "$bootargs" --disk "$r/guest/disk.img" \
+    --mem 128M --cpus 1 --input none --dump-dtb "$work/guest.dtb" >/dev/null &&
+    "$sign" keygen "$work/vm.sec" "$work/vm.pub" >/dev/null &&
+    "$sign" keygen "$work/root.sec" "$work/root.pub" >/dev/null &&
     "$sign" sign "$work/vm.sec" "$r/guest/boot.sig" --kernel "$r/guest/Image" \
-      --initrd "$r/guest/initramfs.cpio.gz" --bootargs "$bootargs" >/dev/null ||
+      --initrd "$r/guest/initramfs.cpio.gz" --bootargs "$bootargs" --dtb "$work/guest.dtb" >/dev/null ||
     { echo "FAIL: gz-sign could not sign the guest"; exit 1; }
   cp "$fw" "$r/guest/pvmfw.bin" || exit 1
   pvargs="--pvmfw /guest/pvmfw.bin --boot-sig /guest/boot.sig"
-  hypargs="gz.pvmfw_key=$(cat "$work/vm.pub")"
+  hypargs="gz.pvmfw_key=$(cat "$work/vm.pub") gz.attest_root=$(cat "$work/root.sec")"
 fi
 
 {
@@ -164,26 +172,27 @@ else
 fi
 need "^host: pinned_pages after the guests: 0$" "pages stayed pinned after the VM was gone"
 if [ $pv = 1 ]; then
-  grep -qE "^pvmfw: verified kernel \($(stat -c %s "$r/guest/Image") bytes\), initrd \($(stat -c %s "$r/guest/initramfs.cpio.gz") bytes\), bootargs \(${#bootargs} bytes\)$" "$work/guest.out" ||
-    fail "pvmfw did not verify the signed kernel, initrd and bootargs"
+  grep -qE "^pvmfw: verified kernel \($(stat -c %s "$r/guest/Image") bytes\), initrd \($(stat -c %s "$r/guest/initramfs.cpio.gz") bytes\), bootargs \(${#bootargs} bytes\), memory \([0-9]+ MiB\), devices \([0-9]+\)$" "$work/guest.out" ||
+    fail "pvmfw did not verify the signed kernel, initrd, bootargs and machine"
   nonce=$(sed -n 's/^host: nonce \([0-9a-f]\{64\}\)$/\1/p' "$log")
-  sed -n 's/^host: attestation key \([0-9a-f]\{64\}\) .*/\1/p' "$log" >"$work/attest.pub"
+  sed -n 's/^host: attestation certificate \([0-9a-f]\{288\}\) .*/\1/p' "$log" >"$work/attest.cert"
   sed -n 's/^guest: attestation report \([0-9a-f]\{544\}\)$/\1/p' "$work/guest.out" >"$work/report.hex"
-  vargs=(--nonce "$nonce" --pvmfw "$fw" --kernel "$r/guest/Image" --initrd "$r/guest/initramfs.cpio.gz" --bootargs "$bootargs")
-  if [ ! -s "$work/report.hex" ] || [ ! -s "$work/attest.pub" ]; then
-    fail "no attestation report or no attestation key: $(grep 'attestation report' "$work/guest.out" | head -c 200)"
+  vargs=(--cert "$work/attest.cert" --nonce "$nonce" --pvmfw "$fw" --kernel "$r/guest/Image" --initrd "$r/guest/initramfs.cpio.gz" --bootargs "$bootargs"
+         --dtb "$work/guest.dtb")
+  if [ ! -s "$work/report.hex" ] || [ ! -s "$work/attest.cert" ]; then
+    fail "no attestation report or no attestation certificate: $(grep 'attestation report' "$work/guest.out" | head -c 200)"
   else
     hex=$(cat "$work/report.hex")
     echo "the guest's attestation report, as gzhyp signed it (SHA-256 measurements):"
     printf '  firmware       %s\n  kernel         %s\n  initrd         %s\n  configuration  %s\n  nonce          %s\n' \
       "${hex:32:64}" "${hex:96:64}" "${hex:160:64}" "${hex:224:64}" "${hex:288:64}"
-    echo "+ gz-sign report ATTEST_KEY REPORT ${vargs[*]}"
-    out=$("$sign" report "$work/attest.pub" "$work/report.hex" "${vargs[@]}" 2>&1)
+    echo "+ gz-sign report ROOT_KEY REPORT ${vargs[*]}"
+    out=$("$sign" report "$work/root.pub" "$work/report.hex" "${vargs[@]}" 2>&1)
     st=$?
     echo "  $out"
     [ $st = 0 ] || fail "the verifier refused the report (status $st)"
     other=$([ "${nonce:0:1}" = 0 ] && echo 1 || echo 0)${nonce:1}
-    out=$("$sign" report "$work/attest.pub" "$work/report.hex" "${vargs[@]}" --nonce "$other" 2>&1)
+    out=$("$sign" report "$work/root.pub" "$work/report.hex" "${vargs[@]}" --nonce "$other" 2>&1)
     echo "$out" | grep -q "report is not for this nonce" ||
       fail "the verifier took the report for another nonce: $out"
   fi

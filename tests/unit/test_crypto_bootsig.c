@@ -1,8 +1,10 @@
-/* The boot signature block (src/crypto/bootsig.c): a sealed block verifies its kernel, initrd
- * and bootargs; a tampered, shortened or lengthened kernel, initrd or command line, a block
+/* The boot signature block (src/crypto/bootsig.c): a sealed block verifies its kernel, initrd,
+ * bootargs and machine (memory and devices digests); a tampered, shortened or lengthened
+ * kernel, initrd or command line, another memory or devices digest, a version 1 block, a block
  * for another key, a forged key field, a truncated, overlong or malformed block and every
  * flipped bit are refused with their own status. libsodium checks that the signature is plain
- * Ed25519 over the block's first 168 bytes.
+ * Ed25519 over the block's first 232 bytes; the configuration measurement is SHA-256 of the
+ * three digests.
  * test-libs: gzcrypto sodium */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 static uint8_t kernel[5000], initrd[3000];
 static const char bootargs[] = "console=hvc0 root=/dev/vda rw";
 static uint8_t pk[32], sk[64], other_pk[32], other_sk[64];
+static uint8_t memory[32], devices[32]; /* the machine's digests, as gz_vmdesc_read gives */
 
 static int setup(void **state)
 {
@@ -29,6 +32,8 @@ static int setup(void **state)
 		kernel[i] = (uint8_t)(i * 7 + 1);
 	for (size_t i = 0; i < sizeof(initrd); i++)
 		initrd[i] = (uint8_t)(i * 13 + 5);
+	memset(memory, 0x3c, sizeof(memory));
+	memset(devices, 0xd5, sizeof(devices));
 	memset(seed, 0x42, sizeof(seed));
 	gzcrypto_ed25519_keypair(pk, sk, seed);
 	seed[0] ^= 1;
@@ -42,13 +47,15 @@ static void seal(uint8_t block[GZCRYPTO_BOOTSIG_SIZE], const uint8_t *key, bool 
 
 	gzcrypto_bootsig_measure(&s, kernel, sizeof(kernel), with_initrd ? initrd : NULL,
 				 with_initrd ? sizeof(initrd) : 0, bootargs, strlen(bootargs));
+	memcpy(s.memory_sha256, memory, 32);
+	memcpy(s.devices_sha256, devices, 32);
 	gzcrypto_bootsig_seal(block, &s, key);
 }
 
 static enum gzcrypto_bootsig_status check(const uint8_t *block, size_t len, const uint8_t *trusted)
 {
 	return gzcrypto_bootsig_verify(block, len, trusted, kernel, sizeof(kernel), initrd,
-				       sizeof(initrd), bootargs, strlen(bootargs));
+				       sizeof(initrd), bootargs, strlen(bootargs), memory, devices);
 }
 
 static void test_valid(void **state)
@@ -74,10 +81,24 @@ static void test_valid(void **state)
 	assert_memory_equal(got.kernel_sha256, want.kernel_sha256, 32);
 	assert_memory_equal(got.initrd_sha256, want.initrd_sha256, 32);
 	assert_memory_equal(got.bootargs_sha256, want.bootargs_sha256, 32);
+	assert_memory_equal(got.memory_sha256, memory, 32);
+	assert_memory_equal(got.devices_sha256, devices, 32);
+	/* the configuration measurement: SHA-256(bootargs || memory || devices digests) */
+	{
+		uint8_t three[96], want_conf[32], conf[32];
+
+		memcpy(three, want.bootargs_sha256, 32);
+		memcpy(three + 32, memory, 32);
+		memcpy(three + 64, devices, 32);
+		crypto_hash_sha256(want_conf, three, sizeof(three));
+		gzcrypto_bootsig_config(conf, &got);
+		assert_memory_equal(conf, want_conf, 32);
+	}
 	/* no initrd, no bootargs */
 	seal(block, sk, false);
 	assert_int_equal(gzcrypto_bootsig_verify(block, sizeof(block), pk, kernel, sizeof(kernel),
-						 NULL, 0, bootargs, strlen(bootargs)),
+						 NULL, 0, bootargs, strlen(bootargs), memory,
+						 devices),
 			 GZCRYPTO_BOOTSIG_OK);
 	assert_int_equal(check(block, sizeof(block), pk), GZCRYPTO_BOOTSIG_INITRD);
 }
@@ -96,27 +117,68 @@ static void test_tampered_images(void **state)
 	}
 	assert_int_equal(gzcrypto_bootsig_verify(block, sizeof(block), pk, kernel,
 						 sizeof(kernel) - 1, initrd, sizeof(initrd),
-						 bootargs, blen),
+						 bootargs, blen, memory, devices),
 			 GZCRYPTO_BOOTSIG_KERNEL);
 	initrd[sizeof(initrd) - 1] ^= 0x80;
 	assert_int_equal(check(block, sizeof(block), pk), GZCRYPTO_BOOTSIG_INITRD);
 	initrd[sizeof(initrd) - 1] ^= 0x80;
 	assert_int_equal(gzcrypto_bootsig_verify(block, sizeof(block), pk, kernel, sizeof(kernel),
-						 NULL, 0, bootargs, blen),
+						 NULL, 0, bootargs, blen, memory, devices),
 			 GZCRYPTO_BOOTSIG_INITRD);
 	assert_int_equal(gzcrypto_bootsig_verify(block, sizeof(block), pk, kernel, sizeof(kernel),
 						 initrd, sizeof(initrd),
-						 "console=hvc0 root=/dev/vda rW", blen),
+						 "console=hvc0 root=/dev/vda rW", blen, memory,
+						 devices),
 			 GZCRYPTO_BOOTSIG_BOOTARGS);
 	assert_int_equal(gzcrypto_bootsig_verify(block, sizeof(block), pk, kernel, sizeof(kernel),
-						 initrd, sizeof(initrd), bootargs, blen - 1),
+						 initrd, sizeof(initrd), bootargs, blen - 1, memory,
+						 devices),
 			 GZCRYPTO_BOOTSIG_BOOTARGS);
 	/* a length beyond the 32-bit field whose low bits match: refused before any read */
 	assert_int_equal(gzcrypto_bootsig_verify(block, sizeof(block), pk, kernel, sizeof(kernel),
 						 initrd, sizeof(initrd), bootargs,
-						 ((size_t)1 << 32) + blen),
+						 ((size_t)1 << 32) + blen, memory, devices),
 			 GZCRYPTO_BOOTSIG_BOOTARGS);
 	assert_int_equal(check(block, sizeof(block), pk), GZCRYPTO_BOOTSIG_OK);
+}
+
+/* Another machine: each digest byte by byte; the first that differs names what changed. */
+static void test_tampered_machine(void **state)
+{
+	uint8_t block[GZCRYPTO_BOOTSIG_SIZE];
+
+	(void)state;
+	seal(block, sk, true);
+	for (size_t at = 0; at < 32; at++) {
+		memory[at] ^= 0x20;
+		assert_int_equal(check(block, sizeof(block), pk), GZCRYPTO_BOOTSIG_MEMORY);
+		devices[at] ^= 0x02;
+		assert_int_equal(check(block, sizeof(block), pk), GZCRYPTO_BOOTSIG_MEMORY);
+		memory[at] ^= 0x20;
+		assert_int_equal(check(block, sizeof(block), pk), GZCRYPTO_BOOTSIG_DEVICES);
+		devices[at] ^= 0x02;
+	}
+	/* the images come first */
+	devices[0] ^= 1;
+	kernel[0] ^= 1;
+	assert_int_equal(check(block, sizeof(block), pk), GZCRYPTO_BOOTSIG_KERNEL);
+	kernel[0] ^= 1;
+	devices[0] ^= 1;
+	assert_int_equal(check(block, sizeof(block), pk), GZCRYPTO_BOOTSIG_OK);
+}
+
+/* A version 1 block (no machine) re-signed as it was: refused as malformed, so a block made
+ * before the machine counted cannot boot another one. */
+static void test_version_1(void **state)
+{
+	uint8_t block[GZCRYPTO_BOOTSIG_SIZE];
+
+	(void)state;
+	seal(block, sk, true);
+	block[8] = 1;
+	gzcrypto_ed25519_sign(block + GZCRYPTO_BOOTSIG_SIGNED, block, GZCRYPTO_BOOTSIG_SIGNED, sk);
+	assert_int_equal(check(block, sizeof(block), pk), GZCRYPTO_BOOTSIG_MALFORMED);
+	assert_int_equal(check(block, 232, pk), GZCRYPTO_BOOTSIG_TRUNCATED);
 }
 
 /* Signed with another key: WRONG_KEY; the key field then set to the trusted key: the
@@ -183,7 +245,7 @@ static void test_every_bit(void **state)
 static void test_error_texts(void **state)
 {
 	(void)state;
-	for (int st = GZCRYPTO_BOOTSIG_OK; st <= GZCRYPTO_BOOTSIG_BOOTARGS; st++) {
+	for (int st = GZCRYPTO_BOOTSIG_OK; st <= GZCRYPTO_BOOTSIG_DEVICES; st++) {
 		const char *t = gzcrypto_bootsig_error((enum gzcrypto_bootsig_status)st);
 
 		assert_non_null(strstr(t, "sign"));
@@ -199,9 +261,14 @@ static void test_error_texts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid),     cmocka_unit_test(test_tampered_images),
-	    cmocka_unit_test(test_wrong_key), cmocka_unit_test(test_truncated_and_malformed),
-	    cmocka_unit_test(test_every_bit), cmocka_unit_test(test_error_texts),
+	    cmocka_unit_test(test_valid),
+	    cmocka_unit_test(test_tampered_images),
+	    cmocka_unit_test(test_tampered_machine),
+	    cmocka_unit_test(test_version_1),
+	    cmocka_unit_test(test_wrong_key),
+	    cmocka_unit_test(test_truncated_and_malformed),
+	    cmocka_unit_test(test_every_bit),
+	    cmocka_unit_test(test_error_texts),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <gzabi/pvmfw.h>
+#include <gzcrypto/cert.h>
 #include <gzcrypto/ed25519.h>
 #include <gzcrypto/sha2.h>
 #include <gzhyp/attest.h>
@@ -176,9 +177,9 @@ static void test_bad_headers(void **state)
 	refused(GZ_PVMFW_OFF_IMAGE, 63, GZ_ERR_INVALID_ARGS);		     /* below the header */
 	refused(GZ_PVMFW_OFF_IMAGE, 7 * 4096, GZ_ERR_INVALID_ARGS);	     /* above its memory */
 	refused(GZ_PVMFW_OFF_MEM, 9 * 4096, GZ_ERR_INVALID_ARGS);	     /* past the slot */
-	refused(GZ_PVMFW_OFF_MEM, 8 * 4096, GZ_ERR_INVALID_ARGS); /* into the DICE page */
-	refused(GZ_PVMFW_OFF_ENTRY, sizeof(image), GZ_ERR_INVALID_ARGS);     /* past the image */
-	refused(GZ_PVMFW_OFF_ENTRY, 66, GZ_ERR_INVALID_ARGS);		     /* unaligned */
+	refused(GZ_PVMFW_OFF_MEM, 8 * 4096, GZ_ERR_INVALID_ARGS);	 /* into the DICE page */
+	refused(GZ_PVMFW_OFF_ENTRY, sizeof(image), GZ_ERR_INVALID_ARGS); /* past the image */
+	refused(GZ_PVMFW_OFF_ENTRY, 66, GZ_ERR_INVALID_ARGS);		 /* unaligned */
 }
 
 /* The image's last page not mapped: gzhyp cannot read it. */
@@ -353,9 +354,9 @@ static void booted(void)
 	uint8_t *m = (uint8_t *)gz_hal_pa_to_va(RAM_PAGE(0)) + 0x200;
 
 	load(4);
-	assert_int_equal(hstatus(GZ_HVC_MAP_GUEST, vm, 1, FW_PAGE(SLOT - 1) >> 12,
-				 (FW >> 12) + SLOT - 1, 1),
-			 GZ_OK);
+	assert_int_equal(
+	    hstatus(GZ_HVC_MAP_GUEST, vm, 1, FW_PAGE(SLOT - 1) >> 12, (FW >> 12) + SLOT - 1, 1),
+	    GZ_OK);
 	assert_int_equal(set_gpa(FW), GZ_OK);
 	for (unsigned i = 0; i < 96; i++)
 		m[i] = (uint8_t)(0x40 + i);
@@ -400,6 +401,9 @@ static void test_handover(void **state)
 	assert_int_equal(le64(dice), GZ_DICE_MAGIC);
 	assert_memory_equal(dice + GZ_DICE_OFF_CDI, cdi, 32);
 	assert_memory_equal(dice + GZ_DICE_OFF_MEASUREMENTS, m, 128);
+	/* an attestation key nobody certified: no certificate */
+	assert_memory_equal(dice + GZ_DICE_OFF_CERT, (uint8_t[GZ_ATTEST_CERT_SIZE]){0},
+			    GZ_ATTEST_CERT_SIZE);
 	/* another measurement, another CDI; another secret, another CDI */
 	m[1][0] ^= 1;
 	gz_attest_cdi(cdi, (const uint8_t(*)[32])m);
@@ -412,6 +416,37 @@ static void test_handover(void **state)
 	/* once: the kernel cannot measure itself anew */
 	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM + 0x200, 0, 0),
 			 GZ_SMCCC_RET_INVALID_PARAMETER);
+}
+
+/* The platform's attestation root certifies the attestation key: not without a secret, anew
+ * with every secret, and the certificate reaches the DICE page at HANDOVER. */
+static void test_certificate(void **state)
+{
+	const uint8_t *dice = (const uint8_t *)gz_hal_pa_to_va(FW_PAGE(SLOT - 1));
+	static const uint8_t root_seed[32] = {7, 7, 7};
+	uint8_t cert[GZ_ATTEST_CERT_SIZE], root_pk[32], root_sk[64], pk[32], subject[32];
+
+	(void)state;
+	gzcrypto_ed25519_keypair(root_pk, root_sk, root_seed);
+	booted();
+	gz_attest_set_secret(NULL);
+	assert_false(gz_attest_certify(root_seed));
+	assert_false(gz_attest_certificate(cert));
+	gz_attest_set_secret(secret);
+	assert_false(gz_attest_certificate(cert));
+	assert_true(gz_attest_certify(root_seed));
+	assert_true(gz_attest_certificate(cert));
+	assert_true(gz_attest_public_key(pk));
+	assert_int_equal(
+	    gzcrypto_cert_open(subject, cert, sizeof(cert), GZCRYPTO_CERT_ATTEST, root_pk),
+	    GZCRYPTO_CERT_OK);
+	assert_memory_equal(subject, pk, 32);
+	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM + 0x200, 0, 0), 0);
+	assert_memory_equal(dice + GZ_DICE_OFF_CERT, cert, sizeof(cert));
+	/* a new secret: a new key, not certified until the root says so again */
+	gz_attest_set_secret((const uint8_t[32]){2});
+	assert_false(gz_attest_certificate(cert));
+	gz_attest_set_secret(secret);
 }
 
 static void test_handover_refused(void **state)
@@ -428,9 +463,9 @@ static void test_handover_refused(void **state)
 	/* after a refusal, no handover */
 	vfix_push_hvc(refuse);
 	assert_int_equal(vfix_run(vm, 0, NULL), GZ_OK);
-	assert_int_equal(hstatus(GZ_HVC_MAP_GUEST, vm, 1, FW_PAGE(SLOT - 1) >> 12,
-				 (FW >> 12) + SLOT - 1, 1),
-			 GZ_OK);
+	assert_int_equal(
+	    hstatus(GZ_HVC_MAP_GUEST, vm, 1, FW_PAGE(SLOT - 1) >> 12, (FW >> 12) + SLOT - 1, 1),
+	    GZ_OK);
 	assert_int_equal(guest_call(GZ_VENDOR_HYP_PVMFW_HANDOVER, RAM, 0, 0),
 			 GZ_SMCCC_RET_INVALID_PARAMETER);
 }
@@ -489,6 +524,7 @@ int main(void)
 	    T(test_key_and_ram),
 	    T(test_refuse),
 	    T(test_handover),
+	    T(test_certificate),
 	    T(test_handover_refused),
 	    T(test_attest),
 	};

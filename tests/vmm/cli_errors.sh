@@ -310,6 +310,12 @@ expect 1 "gzvmm: cannot open --sim-pvmfw-key '$T/nothing': No such file or direc
 expect 1 "gzvmm: --sim-pvmfw-key '$T/short.pub' is not a public key (64 hex digits)" -- run $K --backend sim --sim-pvmfw-key "$T/short.pub" --dry-run
 expect 2 "gzvmm: option --sim-attest-key needs --backend sim" -- run $K --sim-attest-key "$T/a.pub"
 expect 1 "gzvmm: cannot write --sim-attest-key '$T/dir/no/a.pub': No such file or directory" -- run $K --backend sim --sim-attest-key "$T/dir/no/a.pub" --dry-run
+expect 2 "gzvmm: option --sim-attest-root needs --backend sim" -- run $K --sim-attest-root "$T/key.pub"
+expect 2 "gzvmm: option --sim-attest-cert needs --backend sim" -- run $K --sim-attest-cert "$T/a.cert"
+expect 1 "gzvmm: cannot open --sim-attest-root '$T/nothing': No such file or directory" -- run $K --backend sim --sim-attest-root "$T/nothing" --dry-run
+expect 1 "gzvmm: --sim-attest-root '$T/short.pub' is not a secret key (64 hex digits)" -- run $K --backend sim --sim-attest-root "$T/short.pub" --dry-run
+expect 1 "gzvmm: --sim-attest-cert needs --sim-attest-root" -- run $K --backend sim --sim-attest-cert "$T/a.cert" --dry-run
+expect 1 "gzvmm: cannot write --sim-attest-cert '$T/dir/no/a.cert': No such file or directory" -- run $K --backend sim --sim-attest-root "$T/key.pub" --sim-attest-cert "$T/dir/no/a.cert" --dry-run
 
 # Good forms.
 if ! "$GZVMM" --help | grep -q '^usage: gzvmm run'; then echo "FAIL: --help"; fails=$((fails + 1)); fi

@@ -17,6 +17,9 @@ struct gz_sim_drv_config {
 	/* the platform's trusted key for pvmfw (gzhyp/pvmfw.h), as a secure boot gives it to
 	 * the hypervisor before the host runs; NULL: none */
 	const uint8_t *pvmfw_key;
+	/* the platform's attestation root (an Ed25519 seed) that certifies the attestation key
+	 * at start, as a secure boot gives it to gzhyp (gz.attest_root); NULL: not certified */
+	const uint8_t *attest_root;
 };
 
 /* Bring up machine, core (gz_core_init) and driver (PROBE handshake). 0 or -errno. */
@@ -46,6 +49,8 @@ int gz_sim_drv_mem(struct gz_sim_drv_mem *m);
 /* The simulated platform's attestation public key (gzhyp/attest.h), as gzhyp's boot log
  * publishes it in the full stack; after gz_sim_drv_init. */
 void gz_sim_attest_key(uint8_t out[32]);
+/* Its certificate (gzcrypto/cert.h, 144 bytes); false without an attestation root. */
+bool gz_sim_attest_cert(uint8_t out[144]);
 
 /* Guest RAM for memslots: simulated physical memory (gz_sim_host_alloc). */
 void *gz_sim_ram_alloc(size_t size);

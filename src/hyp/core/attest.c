@@ -2,6 +2,7 @@
 #include <gzabi/guest_calls.h>
 #include <gzabi/pvmfw.h>
 #include <gzabi/status.h>
+#include <gzcrypto/cert.h>
 #include <gzcrypto/ct.h>
 #include <gzcrypto/ed25519.h>
 #include <gzcrypto/hkdf.h>
@@ -16,6 +17,8 @@ static uint8_t boot_secret[32];
 static uint8_t attest_pk[GZCRYPTO_ED25519_PUBLIC_SIZE];
 static uint8_t attest_sk[GZCRYPTO_ED25519_SECRET_SIZE];
 static bool have_secret;
+static uint8_t attest_cert[GZCRYPTO_CERT_SIZE];
+static bool have_cert;
 
 static const char cdi_info[] = "opengz CDI v1";
 static const char key_info[] = "opengz attestation key v1";
@@ -25,6 +28,8 @@ void gz_attest_set_secret(const uint8_t secret[32])
 	uint8_t seed[GZCRYPTO_ED25519_SEED_SIZE];
 
 	have_secret = secret != NULL;
+	have_cert = false;
+	gz_memset(attest_cert, 0, sizeof(attest_cert));
 	gzcrypto_wipe(boot_secret, sizeof(boot_secret));
 	gzcrypto_wipe(attest_sk, sizeof(attest_sk));
 	gzcrypto_wipe(attest_pk, sizeof(attest_pk));
@@ -42,6 +47,28 @@ bool gz_attest_public_key(uint8_t out[32])
 	if (have_secret)
 		gz_memcpy(out, attest_pk, sizeof(attest_pk));
 	return have_secret;
+}
+
+_Static_assert(GZ_ATTEST_CERT_SIZE == GZCRYPTO_CERT_SIZE, "one certificate size");
+
+bool gz_attest_certify(const uint8_t root_seed[32])
+{
+	uint8_t pk[GZCRYPTO_ED25519_PUBLIC_SIZE], sk[GZCRYPTO_ED25519_SECRET_SIZE];
+
+	if (!have_secret)
+		return false;
+	gzcrypto_ed25519_keypair(pk, sk, root_seed);
+	gzcrypto_cert_seal(attest_cert, GZCRYPTO_CERT_ATTEST, attest_pk, sk);
+	gzcrypto_wipe(sk, sizeof(sk));
+	have_cert = true;
+	return true;
+}
+
+bool gz_attest_certificate(uint8_t out[GZ_ATTEST_CERT_SIZE])
+{
+	if (have_cert)
+		gz_memcpy(out, attest_cert, sizeof(attest_cert));
+	return have_cert;
 }
 
 void gz_attest_cdi(uint8_t cdi[32], const uint8_t m[4][32])
@@ -75,6 +102,7 @@ static int64_t handover_locked(struct gz_vcpu *v)
 	put64(page, GZ_DICE_MAGIC);
 	gz_attest_cdi(page + GZ_DICE_OFF_CDI, (const uint8_t(*)[32])m);
 	gz_memcpy(page + GZ_DICE_OFF_MEASUREMENTS, m, sizeof(m));
+	gz_memcpy(page + GZ_DICE_OFF_CERT, attest_cert, sizeof(attest_cert)); /* zero: none */
 	st = gz_mem_guest_write(&vm->mem, f->dice, page, sizeof(page));
 	gzcrypto_wipe(page, sizeof(page));
 	if (st != GZ_OK)

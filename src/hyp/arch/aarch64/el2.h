@@ -268,6 +268,13 @@ void gz_el2_host_secondary(unsigned cpu);
 /* The value of "key=value" on the command line (NULL when absent); bootarg words. */
 const char *gz_el2_bootarg_value(const char *key);
 bool gz_el2_bootarg(const char *word);
+/* Overwrites the value of "key=value" in the command line @s with '*' (a secret that must
+ * reach neither a log nor the host); its length, 0 when absent. */
+size_t gz_el2_bootarg_scrub(char *s, const char *key);
+/* The platform's attestation root secret from gz.attest_root=HEX (platform.c): 1 and the 32
+ * bytes in @out (then forgotten: a second call gets 0), 0 when absent, -1 when not 64 hex
+ * digits. The command line gzhyp keeps and prints has stars in its place. */
+int gz_el2_attest_root(uint8_t out[32]);
 bool gz_el2_parse_u64(const char *s, uint64_t *v);
 
 /* Called from the vectors with the saved frame; returns to resume it. */

@@ -24,6 +24,7 @@
 #include <gzhyp/log.h>
 #include <gzhyp/mem.h>
 #include <gzhyp/pvmfw.h>
+#include <gzcrypto/cert.h>
 #include <gzcrypto/ct.h>
 #include <gzcrypto/hex.h>
 #include <gzcrypto/hkdf.h>
@@ -111,6 +112,40 @@ static void platform_secret(uint8_t *dtb)
 	for (unsigned i = 0; i < sizeof(key); i++)
 		gz_printf("%02x", key[i]);
 	gz_printf(" (the VMs' reports are signed with it)\n");
+}
+
+/* gz.attest_root: the platform's attestation root (an Ed25519 seed, platform.c took it off the
+ * command line) certifies this boot's attestation key, and is forgotten: gzhyp signs nothing
+ * else with it. The host's copy @dtb of the command line gets stars in its place. */
+static void platform_attest_root(uint8_t *dtb)
+{
+	struct gz_fdt fdt;
+	struct gz_fdt_prop args;
+	uint8_t root[32], cert[GZCRYPTO_CERT_SIZE];
+	uint32_t total;
+	int chosen, st = gz_el2_attest_root(root);
+
+	if (gz_fdt_totalsize(dtb, GZ_FDT_HEADER_SIZE, &total) == 0 &&
+	    gz_fdt_check(&fdt, dtb, total) == 0 && (chosen = gz_fdt_path(&fdt, "/chosen")) >= 0 &&
+	    gz_fdt_getprop(&fdt, chosen, "bootargs", &args) == GZ_FDT_OK && args.len &&
+	    args.data[args.len - 1] == '\0')
+		gz_el2_bootarg_scrub((char *)args.data, "gz.attest_root");
+	if (st <= 0) {
+		gz_printf("host: %s: the attestation key is not certified\n",
+			  st ? "gz.attest_root is not 64 hex digits" : "no gz.attest_root");
+		return;
+	}
+	st = gz_attest_certify(root);
+	gzcrypto_wipe(root, sizeof(root));
+	if (!st || !gz_attest_certificate(cert)) {
+		gz_printf("host: no attestation key to certify\n");
+		return;
+	}
+	gz_printf("host: attestation certificate ");
+	for (unsigned i = 0; i < sizeof(cert); i++)
+		gz_printf("%02x", cert[i]);
+	gz_printf(" (the attestation key, certified by the platform's root %02x%02x%02x%02x...)\n",
+		  cert[16], cert[17], cert[18], cert[19]);
 }
 
 static __attribute__((noreturn)) void hv_fail(const char *what, int64_t st)
@@ -434,6 +469,7 @@ void gz_el2_host_boot(void)
 	make_host_dtb(dst, src, host_base, host_size, p->mem_base[0], low_end - p->mem_base[0],
 		      work, HV_WORK_SIZE);
 	platform_secret(dst);
+	platform_attest_root(dst);
 	gz_hal_dcache_clean_inval(dst, HV_DTB_SPACE);
 	gz_el2_host_window_close(dtb, HV_DTB_SPACE);
 	gz_el2_host_window_close(p->dtb_pa, HV_DTB_SPACE);

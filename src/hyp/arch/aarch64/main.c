@@ -54,9 +54,9 @@ bool gz_el2_bootarg(const char *word)
 	return false;
 }
 
-const char *gz_el2_bootarg_value(const char *key)
+/* The value of @key= in the command line @s, or NULL. */
+static const char *value_in(const char *s, const char *key)
 {
-	const char *s = gz_el2_platform.bootargs;
 	size_t n = gz_strlen(key);
 
 	while (s && *s) {
@@ -68,6 +68,21 @@ const char *gz_el2_bootarg_value(const char *key)
 			s++;
 	}
 	return NULL;
+}
+
+const char *gz_el2_bootarg_value(const char *key)
+{
+	return value_in(gz_el2_platform.bootargs, key);
+}
+
+size_t gz_el2_bootarg_scrub(char *s, const char *key)
+{
+	char *v = (char *)value_in(s, key);
+	size_t n = 0;
+
+	while (v && v[n] && v[n] != ' ')
+		v[n++] = '*';
+	return n;
 }
 
 /* A decimal or 0x-hexadecimal number ending at a space, comma or the end of the string. */

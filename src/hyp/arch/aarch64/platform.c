@@ -1,6 +1,8 @@
 /* The machine as the boot DTB describes it: RAM regions, CPUs (MPIDRs), the GICv3
  * distributor and redistributors, the console UART and the command line. The DTB is
  * untrusted input: it is validated by gz_fdt_check and every value is checked before use. */
+#include <gzcrypto/ct.h>
+#include <gzcrypto/hex.h>
 #include <gzhyp/fdt.h>
 #include <gzhyp/lib.h>
 
@@ -103,6 +105,35 @@ static int read_uart(const struct gz_fdt *fdt, int chosen, struct gz_el2_platfor
 	return gz_fdt_reg(fdt, uart, 0, &p->uart_base, &size);
 }
 
+/* gz.attest_root=HEX: taken out of the command line as soon as it is copied, before anything
+ * prints it, and kept until hostvm.c certifies the attestation key with it. */
+static uint8_t attest_root[32];
+static int attest_root_state;
+
+static void take_attest_root(char *args)
+{
+	const char *v = gz_el2_bootarg_value("gz.attest_root");
+	size_t n = 0;
+
+	if (!v)
+		return;
+	while (v[n] && v[n] != ' ')
+		n++;
+	attest_root_state = gzcrypto_hex_decode(attest_root, sizeof(attest_root), v, n) ? 1 : -1;
+	gz_el2_bootarg_scrub(args, "gz.attest_root");
+}
+
+int gz_el2_attest_root(uint8_t out[32])
+{
+	int st = attest_root_state;
+
+	if (st == 1)
+		gz_memcpy(out, attest_root, sizeof(attest_root));
+	gzcrypto_wipe(attest_root, sizeof(attest_root));
+	attest_root_state = 0;
+	return st;
+}
+
 /* Copied into the image: the DTB is the host's memory, which gzhyp does not keep mapped
  * once its MMU is on (mmu.c). A command line that does not fit is refused. */
 static int read_bootargs(const struct gz_fdt *fdt, int chosen, struct gz_el2_platform *p)
@@ -121,6 +152,7 @@ static int read_bootargs(const struct gz_fdt *fdt, int chosen, struct gz_el2_pla
 		return GZ_FDT_E_BADLAYOUT;
 	gz_memcpy(buf, prop.data, n + 1);
 	p->bootargs = buf;
+	take_attest_root(buf);
 	return GZ_FDT_OK;
 }
 

@@ -12,6 +12,7 @@
 #define GZ_ATTEST_H
 
 #include <arm64/types.h>
+#include <gzabi/pvmfw.h>
 
 struct gz_vcpu;
 
@@ -21,6 +22,12 @@ void gz_attest_set_secret(const uint8_t secret[32]);
 /* The attestation public key, which the platform publishes (gzhyp's boot log); false
  * without a secret. */
 bool gz_attest_public_key(uint8_t out[32]);
+/* Certifies the attestation key with the platform's attestation root (the Ed25519 seed
+ * @root_seed, given before the host runs; the caller wipes it): false without a secret.
+ * The certificate (gzcrypto/cert.h) is what a verifier checks the key with, up to the root. */
+bool gz_attest_certify(const uint8_t root_seed[32]);
+/* The certificate of the attestation key; false when it was not certified. */
+bool gz_attest_certificate(uint8_t out[GZ_ATTEST_CERT_SIZE]);
 /* The CDI of a VM whose measurements are @m (firmware, kernel, initrd, configuration). */
 void gz_attest_cdi(uint8_t cdi[32], const uint8_t m[4][32]);
 
