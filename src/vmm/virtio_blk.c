@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 int vmm_blk_open(struct vmm_blk *b, const char *path, bool ro, unsigned index, char *err,
@@ -79,34 +80,55 @@ static void blk_config(struct vmm_virtio *vd, uint32_t off, void *dst, uint32_t 
 	memcpy(dst, cfg + off, len);
 }
 
-/* Transfers the data part of a chain (buffers from index first, total len bytes) to or from
- * the file at byte offset pos. Returns 0 or -1 on an I/O error. */
-static int blk_io(struct vmm_blk *b, const struct vmm_vq_chain *c, unsigned first, uint64_t len,
-		  uint64_t pos, bool to_file)
+/* The chain's buffers [first, last) from byte off on, at most len bytes, as an iovec array:
+ * one preadv or pwritev moves a whole request however many buffers the guest scattered it
+ * over (a 1 MiB O_DIRECT read is up to 256 pages). Returns the number of entries. */
+static unsigned chain_iov(const struct vmm_vq_chain *c, unsigned first, unsigned last, uint64_t off,
+			  uint64_t len, struct iovec *iov)
 {
-	for (unsigned i = first; i < c->n && len; i++) {
-		uint64_t n = c->buf[i].len < len ? c->buf[i].len : len;
-		uint64_t done = 0;
+	unsigned n = 0;
 
-		while (done < n) {
-			ssize_t r =
-			    to_file
-				? pwrite(b->fd, c->buf[i].hva + done, n - done, (off_t)(pos + done))
-				: pread(b->fd, c->buf[i].hva + done, n - done, (off_t)(pos + done));
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0)
-				return -1;
-			if (r == 0) { /* file shrank under us: read zeros */
-				if (to_file)
-					return -1;
-				memset(c->buf[i].hva + done, 0, n - done);
-				break;
-			}
-			done += (uint64_t)r;
+	for (unsigned i = first; i < last && len; i++) {
+		uint64_t k;
+
+		if (off >= c->buf[i].len) {
+			off -= c->buf[i].len;
+			continue;
 		}
-		pos += n;
-		len -= n;
+		k = c->buf[i].len - off < len ? c->buf[i].len - off : len;
+		iov[n].iov_base = c->buf[i].hva + off;
+		iov[n++].iov_len = (size_t)k;
+		len -= k;
+		off = 0;
+	}
+	return n;
+}
+
+/* Moves the n buffers of iov to or from the file at byte offset pos, resuming after short
+ * transfers. Returns 0 or -1 on an I/O error; a read past the end of a file that shrank
+ * under us reads zeros. */
+static int blk_rw(struct vmm_blk *b, struct iovec *iov, unsigned n, uint64_t pos, bool to_file)
+{
+	while (n) {
+		ssize_t r = to_file ? pwritev(b->fd, iov, (int)n, (off_t)pos)
+				    : preadv(b->fd, iov, (int)n, (off_t)pos);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (r == 0 && to_file))
+			return -1;
+		if (r == 0) {
+			for (unsigned i = 0; i < n; i++)
+				memset(iov[i].iov_base, 0, iov[i].iov_len);
+			return 0;
+		}
+		pos += (uint64_t)r;
+		for (; n && (size_t)r >= iov->iov_len; n--, iov++)
+			r -= (ssize_t)iov->iov_len;
+		if (n) {
+			iov->iov_base = (uint8_t *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
 	}
 	return 0;
 }
@@ -120,6 +142,8 @@ static int blk_handle(struct vmm_virtio *vd, unsigned q, const struct vmm_vq_cha
 	uint64_t sector, data_len;
 	uint8_t status = VIRTIO_BLK_S_OK;
 	const struct vmm_vq_buf *last;
+	struct iovec iov[VMM_VQ_MAX_SIZE];
+	unsigned niov;
 
 	(void)q;
 	/* Header: 16 readable bytes; status: the last writable byte. */
@@ -142,7 +166,8 @@ static int blk_handle(struct vmm_virtio *vd, unsigned q, const struct vmm_vq_cha
 			status = VIRTIO_BLK_S_IOERR;
 			break;
 		}
-		if (blk_io(b, c, c->nread, data_len, sector * VIRTIO_BLK_SECTOR, false) != 0) {
+		niov = chain_iov(c, c->nread, c->n, 0, data_len, iov);
+		if (blk_rw(b, iov, niov, sector * VIRTIO_BLK_SECTOR, false) != 0) {
 			status = VIRTIO_BLK_S_IOERR;
 			break;
 		}
@@ -158,23 +183,10 @@ static int blk_handle(struct vmm_virtio *vd, unsigned q, const struct vmm_vq_cha
 			status = VIRTIO_BLK_S_IOERR;
 			break;
 		}
-		/* Data may start inside the header's buffer: gather it through a bounce. */
-		{
-			uint64_t pos = sector * VIRTIO_BLK_SECTOR, off = VIRTIO_BLK_HDR_SIZE;
-			uint8_t bounce[4096];
-
-			while (off < c->read_len) {
-				uint64_t n = vmm_vq_read(c, off, bounce, sizeof(bounce));
-				ssize_t r = pwrite(b->fd, bounce, n, (off_t)pos);
-
-				if (r != (ssize_t)n) {
-					status = VIRTIO_BLK_S_IOERR;
-					break;
-				}
-				off += n;
-				pos += n;
-			}
-		}
+		/* Data may start inside the header's buffer: the iovec starts past the header. */
+		niov = chain_iov(c, 0, c->nread, VIRTIO_BLK_HDR_SIZE, data_len, iov);
+		if (blk_rw(b, iov, niov, sector * VIRTIO_BLK_SECTOR, true) != 0)
+			status = VIRTIO_BLK_S_IOERR;
 		if (status == VIRTIO_BLK_S_OK)
 			b->writes++;
 		break;
