@@ -363,10 +363,10 @@ void vmm_virtio_process(struct vmm_virtio *vd, unsigned q)
 		vmm_vq_push(vd->mem, vq, vd->chain.head, written);
 		pushed = true;
 	}
-	if (budget == (unsigned)-1 && vd->notify) {
+	if (budget == (unsigned)-1 && (vd->requeue || vd->notify)) {
 		/* Out of budget with work left: come back after other events. */
 		pthread_mutex_unlock(&vd->lock);
-		vd->notify(vd->cb_ctx, q);
+		(vd->requeue ? vd->requeue : vd->notify)(vd->cb_ctx, q);
 		pthread_mutex_lock(&vd->lock);
 	}
 	if (pushed && vq->ready && vmm_vq_need_irq(vd->mem, vq))

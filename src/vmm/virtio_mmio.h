@@ -1,6 +1,7 @@
 /* virtio-mmio transport (virtio 1.x §4.2), version 2 or legacy version 1, shared by every
  * virtio device. MMIO register accesses come from vCPU threads; queue processing runs on the
- * event loop when a queue's notification eventfd fires. One mutex per transport orders them.
+ * event loop when a queue's notification eventfd fires, or on the notifying vCPU's thread for
+ * a device whose notify callback serves the queue itself. One mutex per transport orders them.
  * A malformed ring or request sets DEVICE_NEEDS_RESET and the device stops until the driver
  * resets it. */
 #ifndef VMM_VIRTIO_MMIO_H
@@ -100,6 +101,9 @@ struct vmm_virtio {
 	void (*irq)(void *ctx);
 	/* A QueueNotify write reached the VMM (no ioeventfd): schedule processing of q. */
 	void (*notify)(void *ctx, unsigned q);
+	/* A pass over q ran out of budget with work left: schedule another, off this call
+	 * (optional: notify is used when NULL; notify may serve q on the spot). */
+	void (*requeue)(void *ctx, unsigned q);
 	void *cb_ctx;
 
 	uint32_t status;

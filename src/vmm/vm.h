@@ -57,6 +57,9 @@ struct vmm_vdev {
 	bool ioeventfd;
 	int irq_fd; /* irqfd */
 	bool irqfd;
+	/* Queues served by the notifying vCPU's thread in its MMIO exit (virtio-blk): no
+	 * ioeventfd; notify_fd only takes work left over when a pass ran out of budget. */
+	bool serve_on_vcpu;
 	atomic_bool det_notified; /* deterministic mode: a queue notify to serve (det.c) */
 	union {
 		struct vmm_blk blk;

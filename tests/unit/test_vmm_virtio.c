@@ -38,6 +38,7 @@ struct t {
 	int con_fd;
 	int irqs;
 	int notified[2];
+	int requeued;
 	uint16_t avail_idx;
 	char diskpath[64];
 };
@@ -249,6 +250,74 @@ static void test_registers(void **state)
 	w32(t, VIRTIO_MMIO_QUEUE_NOTIFY, 7);
 	assert_int_equal(t->notified[0], 1);
 	assert_int_equal(t->vd.stats.notifies, 2);
+	rm(t);
+}
+
+static uint64_t refill_features(struct vmm_virtio *vd)
+{
+	(void)vd;
+	return 0;
+}
+
+/* Consumes each chain and publishes it again at once: a guest refilling the ring from another
+ * vCPU as fast as the device serves it. */
+static int refill_handle(struct vmm_virtio *vd, unsigned q, const struct vmm_vq_chain *c,
+			 uint32_t *written)
+{
+	publish(vd->cb_ctx, q, c->head);
+	*written = 0;
+	return 0;
+}
+
+static const struct vmm_virtio_dev_ops refill_ops = {
+    .name = "refill",
+    .device_id = 99,
+    .nqueues = 1,
+    .features = refill_features,
+    .handle = refill_handle,
+};
+
+static void on_notify_serve(void *ctx, unsigned q)
+{
+	struct t *t = ctx;
+
+	t->notified[q]++;
+	vmm_virtio_process(&t->vd, q);
+}
+
+static void on_requeue(void *ctx, unsigned q)
+{
+	(void)q;
+	((struct t *)ctx)->requeued++;
+}
+
+/* A device served on the notifying thread (gzvmm's virtio-blk): its notify callback processes
+ * the queue on the spot. A pass that runs out of budget hands the rest to requeue, never back
+ * to notify, which would serve it again from inside the pass (recursion without end while
+ * the guest keeps refilling). */
+static void test_serve_on_notify(void **state)
+{
+	struct t *t = mk(&refill_ops, 2);
+
+	(void)state;
+	t->vd.notify = on_notify_serve;
+	t->vd.requeue = on_requeue;
+	drv_init(t, true);
+	put_desc(t, 0, 0, (struct b){DATA, 64, 0, 0});
+	publish(t, 0, 0);
+	w32(t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(t->notified[0], 1);
+	assert_int_equal(t->requeued, 1);
+	assert_int_equal(t->vd.stats.chains, 1024);
+	assert_int_equal(used_idx(t, 0), 1024);
+	assert_int_equal(t->irqs, 1);
+	assert_false(vmm_virtio_needs_reset(&t->vd));
+	/* Without a requeue callback the transport falls back to notify, as before. */
+	t->vd.notify = on_notify;
+	t->vd.requeue = NULL;
+	vmm_virtio_process(&t->vd, 0);
+	assert_int_equal(t->notified[0], 2);
+	assert_int_equal(t->vd.stats.chains, 2048);
 	rm(t);
 }
 
@@ -947,6 +1016,7 @@ int main(void)
 	    cmocka_unit_test(test_event_idx),
 	    cmocka_unit_test(test_blk),
 	    cmocka_unit_test(test_blk_repeated_page),
+	    cmocka_unit_test(test_serve_on_notify),
 	    cmocka_unit_test(test_blk_scattered),
 	    cmocka_unit_test(test_blk_readonly),
 	    cmocka_unit_test(test_blk_io_errors),
