@@ -26,7 +26,7 @@ def parse(path):
             m = re.match(r"^iobench: irqs (before|after) (\d+)", line)
             if m:
                 out.setdefault("irqs", {})[m.group(1)] = int(m.group(2))
-            m = re.match(r"^iobench: vda stat ((?:\d+\s*)+)$", line)
+            m = re.match(r"^iobench: vda stat\s+((?:\d+\s*)+)$", line)
             if m:
                 f_ = [int(x) for x in m.group(1).split()]
                 out["requests"] = f_[0] + f_[4]  # reads + writes completed
@@ -56,6 +56,8 @@ def main():
     ap.add_argument("--command", required=True)
     ap.add_argument("--qemu-version", default="")
     ap.add_argument("--loads", default="")
+    ap.add_argument("--before", help="a run of another gzvmm (run --only opengz --gzvmm FILE)")
+    ap.add_argument("--before-label", default="before")
     a = ap.parse_args()
     runs = {}
     for world in ("opengz", "kvm"):
@@ -74,14 +76,19 @@ def main():
           "a raw file in the host VM's tmpfs. iobench writes and reads the whole `/dev/vda` "
           "with O_DIRECT, then reads 4 KiB blocks at random, one at a time; every 4 KiB read "
           "is checked against what was written. `bench/io/report.py` writes this file.\n")
-    print("| figure (median of the rounds) | opengz | KVM | opengz / KVM |")
-    print("|---|---:|---:|---:|")
+    print("| figure (median of the rounds) | opengz | KVM | opengz / KVM | median of the "
+          "rounds' ratios |")
+    print("|---|---:|---:|---:|---:|")
     for op, key, label in ROWS:
         med = {w: median([r.get(op, {}).get(key) for r in runs[w]]) for w in runs}
         n = {w: sum(1 for r in runs[w] if key in r.get(op, {})) for w in runs}
         ratio = (f"{med['opengz'] / med['kvm']:.2f}x" if med["opengz"] and med["kvm"] else "-")
+        # A round runs both worlds together: its ratio shares that round's conditions.
+        per = median([o[op][key] / k[op][key] for o, k in zip(runs["opengz"], runs["kvm"])
+                      if key in o.get(op, {}) and k.get(op, {}).get(key)])
         print(f"| {label} | {fmt(med['opengz'])} ({n['opengz']}/{len(runs['opengz'])}) | "
-              f"{fmt(med['kvm'])} ({n['kvm']}/{len(runs['kvm'])}) | {ratio} |")
+              f"{fmt(med['kvm'])} ({n['kvm']}/{len(runs['kvm'])}) | {ratio} | "
+              f"{'-' if per is None else f'{per:.2f}x'} |")
     print("\nEvery round (opengz; KVM):\n")
     print("| round | " + " | ".join(label for _, _, label in ROWS) + " | guest interrupts "
           "per request |")
@@ -99,6 +106,19 @@ def main():
             per.append(f"{(irq['after'] - irq['before']) / req:.2f}"
                        if "after" in irq and "before" in irq and req else "-")
         print(f"| {i + 1} | " + " | ".join(cells) + f" | {'; '.join(per)} |")
+    if a.before:
+        before = [parse(p) for p in sorted(glob.glob(os.path.join(a.before, "opengz-*.txt")))]
+        print(f"\nThe same time window with another gzvmm ({a.before_label}; its own run "
+              "beside this one, not paired round by round):\n")
+        print(f"| figure (median of the rounds) | opengz {a.before_label} | opengz | KVM | "
+              f"{a.before_label} / KVM |")
+        print("|---|---:|---:|---:|---:|")
+        for op, key, label in ROWS:
+            b = median([r.get(op, {}).get(key) for r in before])
+            o = median([r.get(op, {}).get(key) for r in runs["opengz"]])
+            k = median([r.get(op, {}).get(key) for r in runs["kvm"]])
+            print(f"| {label} | {fmt(b)} ({len(before)} rounds) | {fmt(o)} | {fmt(k)} | "
+                  f"{f'{b / k:.2f}x' if b and k else '-'} |")
     fails = [(w, i + 1, r["fail"]) for w in runs for i, r in enumerate(runs[w]) if "fail" in r]
     for w, i, line in fails:
         print(f"\n{w} round {i}: `{line}`")
