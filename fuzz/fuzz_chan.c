@@ -1,8 +1,11 @@
-/* Fuzz target: inter-VM channels (src/hyp/core/chan.c, chan_guest.c, mem_guest.c) driven
- * by a hostile host and hostile guests. Three VMs with four pages of RAM each; every 8-byte
- * record is one action: CHAN_CREATE with picked or raw VM ids and doorbells, a guest's SEND,
- * RECV or STATE through an HVC exit with picked or raw channel ids, buffer addresses and
- * sizes, a guest scribbling on its RAM, or DESTROY_VM of a VM (created again later).
+/* Fuzz target: inter-VM channels (src/hyp/core/chan.c, chan_guest.c, mem_guest.c, and the
+ * bulk region's mem_pair.c) driven by a hostile host and hostile guests. Three VMs with four
+ * pages of RAM each; every 8-byte record is one action: CHAN_CREATE with picked or raw VM ids
+ * and doorbells, CHAN_REGION with picked or raw VMs, channel, pages, sizes and IPAs (the
+ * invariant of the page-state store checked after each, a byte written by one end read by
+ * the other), a guest's SEND, RECV or STATE through an HVC exit with picked or raw channel
+ * ids, buffer addresses (RAM or a region) and sizes, a guest scribbling on its RAM, or
+ * DESTROY_VM of a VM (created again later; its regions' pages must come back zeroed).
  * A model of every channel (its ends, and the bytes of each queued message in order) checks
  * after every call: the status is one the ABI defines for that call, x1..x3 as documented,
  * a received message is exactly the one sent, the queue never holds more than
@@ -14,6 +17,7 @@
 
 #include <gzabi/chan.h>
 #include <gzhyp/chan.h>
+#include <gzhyp/mem_guest.h>
 
 #include "../tests/unit/vm_fixture.h"
 #include "harness/input.h"
@@ -33,7 +37,13 @@ struct model_chan {
 	uint16_t vm[2];			/* VM ids of the ends; 0 once gone */
 	struct msg q[2][GZ_CHAN_DEPTH]; /* q[e]: sent by end e, oldest first */
 	unsigned count[2];
+	uint64_t region_nr; /* its bulk region: pages (0: none), host PA, IPA at each end */
+	gz_pa_t region_pa;
+	uint64_t region_ipa[2];
 };
+
+#define REGION_PA(i) VFIX_GUEST_PAGE(64 + (i))
+#define REGION_IPA   0x40000000ULL
 
 static struct model_chan model[GZ_CHAN_MAX + 1];
 static uint16_t vms[NVM];
@@ -154,6 +164,100 @@ static uint64_t pick_addr(unsigned slot, uint64_t len)
 	}
 }
 
+/* Where the guest byte at @ipa of the VM in @slot lives (its RAM or a region of a channel it
+ * is an end of), NULL when it has none there. */
+static uint8_t *guest_byte(unsigned slot, uint64_t ipa)
+{
+	if (ipa >= RAM_IPA && ipa - RAM_IPA < RAM_SIZE)
+		return ram(slot) + (ipa - RAM_IPA);
+	for (unsigned i = 1; i <= GZ_CHAN_MAX; i++) {
+		const struct model_chan *c = &model[i];
+		int e = c->used && c->region_nr ? end_of(c, vms[slot]) : -1;
+
+		if (e >= 0 && ipa >= c->region_ipa[e] &&
+		    ipa - c->region_ipa[e] < (c->region_nr << GZ_PAGE_SHIFT))
+			return (uint8_t *)gz_hal_pa_to_va(c->region_pa) + (ipa - c->region_ipa[e]);
+	}
+	return NULL;
+}
+
+/* Copy @len guest bytes at @ipa (into @out unless NULL); false when one is not there. */
+static bool guest_bytes(unsigned slot, uint64_t ipa, uint64_t len, uint8_t *out)
+{
+	for (uint64_t i = 0; i < len; i++) {
+		uint8_t *b = ipa + i < ipa ? NULL : guest_byte(slot, ipa + i);
+
+		if (!b)
+			return false;
+		if (out)
+			out[i] = *b;
+	}
+	return true;
+}
+
+static void check_invariants(void)
+{
+	struct gz_vm_mem *m[NVM];
+	uint64_t bad;
+
+	for (unsigned i = 0; i < NVM; i++)
+		m[i] = &gz_vm_get(vms[i])->mem;
+	check(gz_mem_check_invariants(m, NVM, &bad) == GZ_OK);
+}
+
+/* CHAN_REGION from a hostile host: the status is one the call defines; a region given is
+ * mapped in exactly its two VMs (a byte one end writes the other reads), its pages nobody
+ * else's; a second one for a channel that has one is refused. */
+static void do_region(unsigned slot)
+{
+	uint8_t sel = (uint8_t)take(1);
+	uint64_t a = sel & 1 ? take(1) : vms[slot];
+	uint64_t b = sel & 2 ? take(1) : vms[take(1) % NVM];
+	uint64_t id = pick_chan();
+	gz_pa_t pa = sel & 4 ? take(8) : REGION_PA(take(1) % 64);
+	uint64_t nr = sel & 8 ? take(2) : 1 + take(1) % 4;
+	uint64_t ipa_a = sel & 16 ? take(8) : REGION_IPA + (take(1) % 16) * GZ_PAGE_SIZE;
+	uint64_t ipa_b = sel & 32 ? take(8) : REGION_IPA + (take(1) % 16) * GZ_PAGE_SIZE;
+	struct gz_smccc_regs r = {{GZ_HVC_CHAN_REGION, a, b, id, pa, nr, ipa_a, ipa_b}};
+	struct model_chan *c = id <= GZ_CHAN_MAX ? &model[id] : NULL;
+	int64_t st;
+	int ea;
+
+	gz_hostcall_dispatch(&r);
+	st = (int64_t)r.a[0];
+	check(r.a[1] == 0 && r.a[2] == 0 && r.a[3] == 0);
+	ea = c && c->used && !c->dead && a != b ? end_of(c, (uint16_t)a) : -1;
+	if (ea >= 0 && c->vm[1 - ea] != b)
+		ea = -1;
+	if (ea >= 0 && c->region_nr && nr && nr <= GZ_CHAN_REGION_PAGES_MAX)
+		check(st == GZ_ERR_NO_RESOURCES);
+	check_invariants();
+	if (st != GZ_OK) {
+		check(st == GZ_ERR_INVALID_ARGS || st == GZ_ERR_NOT_FOUND ||
+		      st == GZ_ERR_BAD_STATE || st == GZ_ERR_NO_RESOURCES ||
+		      st == GZ_ERR_ALREADY_EXISTS || st == GZ_ERR_OUT_OF_RANGE ||
+		      st == GZ_ERR_ACCESS_DENIED || st == GZ_ERR_NO_MEMORY);
+		return;
+	}
+	check(ea >= 0 && !c->region_nr);
+	c->region_nr = nr;
+	c->region_pa = pa;
+	c->region_ipa[ea] = ipa_a;
+	c->region_ipa[1 - ea] = ipa_b;
+	/* one end's byte is the other's */
+	uint64_t off = take(2) % (nr << GZ_PAGE_SHIFT);
+	uint8_t v = (uint8_t)(take(1) | 1), back = 0;
+	unsigned sa = 0, sb = 0;
+	for (unsigned i = 0; i < NVM; i++) {
+		sa = vms[i] == a ? i : sa;
+		sb = vms[i] == b ? i : sb;
+	}
+	check(*guest_byte(sa, ipa_a + off) == 0); /* zeroed before either VM saw it */
+	check(gz_mem_guest_write(&gz_vm_get((uint16_t)a)->mem, ipa_a + off, &v, 1) == GZ_OK);
+	check(gz_mem_guest_read(&gz_vm_get((uint16_t)b)->mem, ipa_b + off, &back, 1) == GZ_OK);
+	check(back == v && *guest_byte(sb, ipa_b + off) == v);
+}
+
 /* Issue @fid(@id, @ipa, @n) from the VM in @slot and check what every call answers first:
  * BAD_CHANNEL for a channel the VM is no end of, PEER_GONE for a dead one. Returns the
  * caller's end in the model (*@c) for the call's own checks, or -1 when it was answered. */
@@ -185,8 +289,7 @@ static void do_send(unsigned slot)
 	uint64_t id = pick_chan();
 	uint64_t len = take(1) & 0x80 ? take(8) : take(2) % (GZ_CHAN_MSG_MAX + 8);
 	uint64_t ipa = pick_addr(slot, len);
-	bool in_ram =
-	    ipa >= RAM_IPA && ipa <= RAM_IPA + RAM_SIZE && len <= RAM_IPA + RAM_SIZE - ipa;
+	bool in_ram = len <= GZ_CHAN_MSG_MAX && guest_bytes(slot, ipa, len, NULL);
 	struct model_chan *c;
 	int e = channel_call(slot, GZ_VENDOR_HYP_CHAN_SEND, id, ipa, len, &c);
 	int64_t st = (int64_t)call_ret[0];
@@ -203,8 +306,7 @@ static void do_send(unsigned slot)
 		check(st == GZ_CHAN_RET_SUCCESS);
 		struct msg *m = &c->q[e][c->count[e]++];
 		m->len = (uint16_t)len;
-		if (len)
-			memcpy(m->data, ram(slot) + (ipa - RAM_IPA), len);
+		check(guest_bytes(slot, ipa, len, m->data));
 	}
 	check(call_ret[1] == c->count[e]);
 }
@@ -226,8 +328,8 @@ static void do_recv(unsigned slot)
 		return;
 	}
 	struct msg *m = &c->q[from][0];
-	bool in_ram =
-	    ipa >= RAM_IPA && ipa <= RAM_IPA + RAM_SIZE && m->len <= RAM_IPA + RAM_SIZE - ipa;
+	uint8_t got[GZ_CHAN_MSG_MAX];
+	bool in_ram = guest_bytes(slot, ipa, m->len, NULL);
 	check(call_ret[1] == m->len);
 	if (size < m->len) {
 		check(st == GZ_CHAN_RET_TOO_BIG);
@@ -238,8 +340,7 @@ static void do_recv(unsigned slot)
 		return;
 	}
 	check(st == GZ_CHAN_RET_SUCCESS);
-	if (m->len)
-		check(memcmp(ram(slot) + (ipa - RAM_IPA), m->data, m->len) == 0);
+	check(guest_bytes(slot, ipa, m->len, got) && memcmp(got, m->data, m->len) == 0);
 	memmove(&c->q[from][0], &c->q[from][1], sizeof(struct msg) * (c->count[from] - 1));
 	c->count[from]--;
 	check(call_ret[2] == c->count[from]);
@@ -280,6 +381,16 @@ static void do_destroy(unsigned slot)
 		if (e < 0)
 			continue;
 		c->vm[e] = 0;
+		/* the region went with the channel: the host's again, zeroed */
+		for (uint64_t p = 0; p < c->region_nr; p++) {
+			gz_pa_t pa = c->region_pa + (p << GZ_PAGE_SHIFT);
+			const uint8_t *bytes = gz_hal_pa_to_va(pa);
+
+			check(gz_pgstate_view(pa, GZ_OWNER_HOST) == GZ_PAGE_OWNED);
+			for (unsigned k = 0; k < GZ_PAGE_SIZE; k++)
+				check(bytes[k] == 0);
+		}
+		c->region_nr = 0;
 		if (c->dead) {
 			*c = (struct model_chan){0};
 		} else {
@@ -330,12 +441,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		default:
 			if (op & 8)
 				do_destroy(slot);
+			else
+				do_region(slot);
 			break;
 		}
 		check(fake_hal_locks_held() == 0);
 	}
+	check_invariants();
 	vfix_destroy_all();
-	check(gz_vm_count() == 0 && gz_chan_count() == 0 && gz_chan_pages() == 0);
+	check(gz_vm_count() == 0 && gz_chan_count() == 0 && gz_chan_pages() == 0 &&
+	      gz_chan_region_pages() == 0);
 	gz_pool_get_stats(gz_mem_pool(), &ps);
 	/* The three VMs' structures are back too: nothing stays charged. */
 	check(ps.free >= pool_free);

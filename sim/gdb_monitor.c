@@ -149,9 +149,16 @@ static void va_cmd(const struct gz_sim_gdb_mon_env *env, const char *a, struct o
 
 static const char *state_name(enum gz_page_state st)
 {
-	static const char *const names[] = {"owned",	    "shared (owner)", "shared (borrower)",
-					    "donated",	    "no access",      "lent",
-					    "lent, shared", "borrowed"};
+	static const char *const names[] = {"owned",
+					    "shared (owner)",
+					    "shared (borrower)",
+					    "donated",
+					    "no access",
+					    "lent",
+					    "lent, shared",
+					    "borrowed",
+					    "shared by two VMs",
+					    "borrowed from a VM"};
 
 	return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }

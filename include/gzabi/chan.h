@@ -23,6 +23,15 @@
 #define GZ_HVC_FN_CHAN_CREATE 0x40U
 #define GZ_HVC_CHAN_CREATE    0xfb001040U
 
+/* CHAN_REGION(x1 = vm_a, x2 = vm_b, x3 = channel id, x4 = PA, x5 = pages, x6 = IPA in vm_a,
+ * x7 = IPA in vm_b): the channel's bulk region, host pages [PA, PA + pages) that leave the
+ * host and are mapped read/write (never executable) in both VMs, owned by vm_a and borrowed
+ * by vm_b, until either VM is destroyed (docs/abi.md "A channel's bulk region"). */
+#define GZ_HVC_FN_CHAN_REGION 0x41U
+#define GZ_HVC_CHAN_REGION    0xfb001041U
+/* Most pages of one region (2 MiB), and regions per channel. */
+#define GZ_CHAN_REGION_PAGES_MAX 512
+
 /* ---- guest calls (vendor-hypervisor service, owner 6, SMC64) ------------------------------ */
 /* SEND(x1 = channel, x2 = buffer IPA, x3 = length): x0 = status, x1 = messages now queued.
  * RECV(x1 = channel, x2 = buffer IPA, x3 = buffer size): x0 = status, x1 = the message's

@@ -125,6 +125,9 @@ void vmm_cli_usage(void *stream)
 	    "                           on the first VM's backend) joined to the first by a "
 	    "hypervisor\n"
 	    "                           channel (doorbell SPI %u in both); a reset ends a VM\n"
+	    "  --chan-region SIZE       with --peer-vm: the channel's bulk region, SIZE bytes (up "
+	    "to 2M)\n"
+	    "                           of memory mapped in both VMs, the host's no more\n"
 	    "options of the sim backend:\n"
 	    "  --clock insns|wall       counter from executed instructions (deterministic, "
 	    "default)\n"
@@ -209,6 +212,7 @@ enum opt_id {
 	O_NO_MMIO_CONST,
 	O_PEER_VM,
 	O_HYP_MEM,
+	O_CHAN_REGION,
 	O_PVMFW,
 	O_BOOT_SIG,
 	O_TEST_PVMFW_WRITE,
@@ -267,6 +271,7 @@ static const struct {
     [O_NO_MMIO_CONST] = {"--no-mmio-const", false, false, false},
     [O_PEER_VM] = {"--peer-vm", true, false, false},
     [O_HYP_MEM] = {"--hyp-mem", true, false, false},
+    [O_CHAN_REGION] = {"--chan-region", true, false, false},
     [O_PVMFW] = {"--pvmfw", true, false, false},
     [O_BOOT_SIG] = {"--boot-sig", true, false, false},
     [O_TEST_PVMFW_WRITE] = {"--test-pvmfw-write", false, false, false},
@@ -609,6 +614,13 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 					v);
 		cfg->hyp_mem = (cfg->hyp_mem + VMM_PAGE_SIZE - 1) / VMM_PAGE_SIZE * VMM_PAGE_SIZE;
 		return 0;
+	case O_CHAN_REGION:
+		if (vmm_parse_size(v, &cfg->chan_region) != 0 || !cfg->chan_region ||
+		    cfg->chan_region % VMM_PAGE_SIZE || cfg->chan_region > VMM_CHAN_REGION_MAX)
+			return vmm_fail(err, errlen,
+					"invalid --chan-region '%s' (a multiple of 4K up to 2M)",
+					v);
+		return 0;
 	case O_PREALLOC:
 		cfg->prealloc = true;
 		return 0;
@@ -736,6 +748,9 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 	if (cfg->mem_file && cfg->backend != VMM_BACKEND_GZVM)
 		return vmm_fail(err, errlen,
 				"--mem-file needs --backend gzvm (the simulator's RAM is its own)");
+	if (cfg->chan_region && !cfg->peer_args)
+		return vmm_fail(err, errlen,
+				"--chan-region needs --peer-vm (the first VM's, mapped in both)");
 	/* the gdb server's threads are one VM's vCPUs */
 	if (cfg->sim.gdb_port && cfg->peer_args)
 		return vmm_fail(err, errlen, "--gdb debugs one VM, not a --peer-vm pair");

@@ -61,6 +61,11 @@ struct vmm_config {
 	/* Set by pair.c: the peer VM's --vsock CID when both VMs have one (the channel then
 	 * carries vsock between them, docs/abi.md "vsock over a channel"); 0: none. */
 	uint32_t peer_vsock_cid;
+	/* --chan-region (the first VM of a --peer-vm pair): bytes of the channel's bulk region,
+	 * owned by the first VM, at VMM_CHAN_REGION_BASE in both (docs/abi.md "A channel's
+	 * bulk region"); 0: none. pair.c gives the peer the same size and sets which owns it. */
+	uint64_t chan_region;
+	bool chan_region_owner;
 	uint64_t hyp_mem;     /* --hyp-mem: the VM's hypervisor memory quota (bytes); 0: default */
 	bool prealloc;	      /* --prealloc: guest RAM populated up front (ram.c) */
 	const char *mem_file; /* --mem-file: guest RAM is this file, mapped shared (ram.c) */

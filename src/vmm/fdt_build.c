@@ -208,7 +208,8 @@ static int add_virtio(void *fdt, unsigned i, bool swiotlb)
 
 /* A hypervisor channel end (docs/abi.md "Channels between VMs"): its id, known once both VMs
  * exist (vmm_fdt_set_channel_id), and its doorbell; when both VMs have a vsock CID, the two
- * CIDs the channel carries vsock between (docs/abi.md "vsock over a channel"). */
+ * CIDs the channel carries vsock between (docs/abi.md "vsock over a channel"); with a bulk
+ * region, its IPA and size (two 64-bit numbers) and in its owner "opengz,region-owner". */
 static int add_channel(void *fdt, const struct vmm_fdt_params *p)
 {
 	uint32_t irq[3] = {GIC_SPI, VMM_CHAN_SPI, IRQ_EDGE_RISING};
@@ -220,6 +221,14 @@ static int add_channel(void *fdt, const struct vmm_fdt_params *p)
 	CHK(prop_cells(fdt, "interrupts", irq, 3));
 	if (p->vsock_cid && p->peer_vsock_cid)
 		CHK(prop_cells(fdt, "opengz,vsock-cids", cids, 2));
+	if (p->chan_region) {
+		fdt64_t region[2] = {cpu_to_fdt64(VMM_CHAN_REGION_BASE),
+				     cpu_to_fdt64(p->chan_region)};
+
+		CHK(fdt_property(fdt, "opengz,region", region, sizeof(region)));
+		if (p->chan_region_owner)
+			CHK(fdt_property(fdt, "opengz,region-owner", NULL, 0));
+	}
 	return fdt_end_node(fdt);
 }
 

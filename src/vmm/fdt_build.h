@@ -20,6 +20,10 @@ struct vmm_fdt_params {
 	bool channel;	  /* an "opengz,channel" node, id 0 until vmm_fdt_set_channel_id */
 	/* both non-zero: the channel carries vsock, "opengz,vsock-cids" = <own peer> */
 	uint32_t vsock_cid, peer_vsock_cid;
+	/* non-zero: the channel's bulk region, "opengz,region" = <IPA size> at
+	 * VMM_CHAN_REGION_BASE, and "opengz,region-owner" in the VM that owns it */
+	uint64_t chan_region;
+	bool chan_region_owner;
 	const void *bootsig; /* --boot-sig: /chosen's opengz,boot-signature (NULL: none) */
 	bool dice;	     /* --pvmfw: /reserved-memory/dice@7ffff000, the DICE handover */
 	size_t bootsig_size;

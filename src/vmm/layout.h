@@ -16,8 +16,12 @@
 #define VMM_VIRTIO_STRIDE   0x200ULL
 #define VMM_VIRTIO_SPI_BASE 16U
 /* The doorbell of a channel end (--peer-vm): SPI 64, clear of the devices' SPIs. */
-#define VMM_CHAN_SPI   64U
-#define VMM_VIRTIO_MAX 32U
+#define VMM_CHAN_SPI 64U
+/* A channel's bulk region (--chan-region): at this IPA in both VMs, clear of the devices and
+ * of RAM, at most 2 MiB (GZ_CHAN_REGION_PAGES_MAX). */
+#define VMM_CHAN_REGION_BASE 0x20000000ULL
+#define VMM_CHAN_REGION_MAX  (2ULL << 20)
+#define VMM_VIRTIO_MAX	     32U
 
 /* Two banks of CFI flash at 0 (QEMU virt): bank 0 the firmware (--bios), executing in
  * place; bank 1 its variable store (--bios-vars). Erase blocks of 256 KiB. */

@@ -18,6 +18,7 @@
 #include <arm64/gicv3.h>
 
 #include "fdt_build.h"
+#include "layout.h"
 #include "msg.h"
 #include "setup_stop.h"
 
@@ -80,8 +81,26 @@ int vmm_pair_parse(const struct vmm_config *cfg, struct vmm_config *peer, char *
 	return 0;
 }
 
+/* The channel's bulk region (--chan-region): owned by @a, at the same IPA in both VMs. */
+static int give_region(struct vmm_vm *a, struct vmm_vm *b, uint32_t id)
+{
+	struct gzvm_create_channel_region r = {
+	    .peer_fd = b->vm_fd,
+	    .id = id,
+	    .size = a->cfg->chan_region,
+	    .ipa = VMM_CHAN_REGION_BASE,
+	    .peer_ipa = VMM_CHAN_REGION_BASE,
+	};
+	long ret = a->be.ops->ioctl(&a->be, a->vm_fd, GZVM_CREATE_CHANNEL_REGION, &r);
+
+	if (ret < 0)
+		return vmm_report(VMM_EXIT_ERROR, "GZVM_CREATE_CHANNEL_REGION failed: %s",
+				  strerror((int)-ret));
+	return 0;
+}
+
 /* The channel and its id in both device trees (the generated ones have its node; a --dtb of
- * the user's gets nothing written). */
+ * the user's gets nothing written), and its region. */
 static int join(struct vmm_vm *a, struct vmm_vm *b)
 {
 	struct gzvm_create_channel c = {
@@ -96,6 +115,8 @@ static int join(struct vmm_vm *a, struct vmm_vm *b)
 	if (r < 0)
 		return vmm_report(VMM_EXIT_ERROR, "GZVM_CREATE_CHANNEL failed: %s",
 				  strerror((int)-r));
+	if (a->cfg->chan_region && give_region(a, b, c.id) != 0)
+		return VMM_EXIT_ERROR;
 	for (unsigned i = 0; i < 2; i++) {
 		struct vmm_vm *vm = both[i];
 
@@ -161,6 +182,8 @@ int vmm_pair_main(const struct vmm_config *cfg, const struct vmm_backend_ops *op
 	/* A reset would rebuild one VM without the channel: either reset ends that VM. */
 	first.reset_exits = second.reset_exits = true;
 	first.channel = second.channel = true;
+	second.chan_region = first.chan_region;
+	first.chan_region_owner = first.chan_region != 0;
 	/* Both VMs with a CID: the channel carries vsock between them. */
 	if (first.vsock_cid && second.vsock_cid) {
 		first.peer_vsock_cid = second.vsock_cid;

@@ -286,6 +286,8 @@ static int load_images(struct vmm_vm *vm)
 		    .channel = cfg->channel,
 		    .vsock_cid = cfg->vsock_cid,
 		    .peer_vsock_cid = cfg->peer_vsock_cid,
+		    .chan_region = cfg->chan_region,
+		    .chan_region_owner = cfg->chan_region_owner,
 		    .bootsig = vm->pvmfw.bootsig,
 		    .bootsig_size = vm->pvmfw.bootsig_size,
 		    .dice = vm->pvmfw.image != NULL,
@@ -526,7 +528,8 @@ static int wire_devices(struct vmm_vm *vm)
 size_t vmm_vm_backend_bytes(const struct vmm_config *cfg)
 {
 	return cfg->mem_size + (cfg->bios ? VMM_FLASH_BANKS * VMM_FLASH_BANK_SIZE : 0) +
-	       (cfg->pvmfw ? GZ_PVMFW_MAX_SIZE : 0);
+	       (cfg->pvmfw ? GZ_PVMFW_MAX_SIZE : 0) +
+	       (cfg->chan_region_owner ? cfg->chan_region : 0);
 }
 
 int vmm_vm_setup(struct vmm_vm *vm, const struct vmm_config *cfg, const struct vmm_backend_ops *ops)

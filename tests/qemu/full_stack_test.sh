@@ -4,7 +4,7 @@
 # --backend gzvm, so every guest run goes gzvmm -> /dev/gzvm ioctls -> gzvm.ko -> HVC ->
 # gzhyp's core -> world switch -> the guest at EL1. Each guest's console must equal the
 # simulator's transcript (tests/sim/expected).
-#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST[.bin][+protected][!STATUS][%vsock][@PEER]:VCPUS[:INITRD]...
+#   full_stack_test.sh GZHYP_IMAGE GUEST_DIR WORKDIR GUEST[.bin][+protected][!STATUS][%vsock|%region][@PEER]:VCPUS[:INITRD]...
 # GUEST boots from its ELF, GUEST.bin from its raw binary; INITRD (a host path) is passed
 # with --initrd; +protected runs it as a protected VM (gzvmm --protected), against the same
 # transcript. !STATUS: gzvmm must end with that status after reporting a host access to
@@ -12,6 +12,7 @@
 # second VM in the same gzvmm (--peer-vm, PEER.elf with 64 MiB) joined to GUEST by a hypervisor
 # channel; PEER's console must equal tests/sim/expected/GUEST.peer.txt too. GUEST%vsock@PEER:
 # both VMs also get a vsock CID (3 and 4), so the channel carries vsock between them.
+# GUEST%region@PEER: the channel gets a bulk region of 256 KiB (--chan-region), GUEST's.
 # Needs scripts/fetch-kernel --image (kernel, busybox, headers for gzvm.ko) and
 # scripts/fetch-vmm-arm64 (libfdt for the static gzvmm).
 set -uo pipefail
@@ -26,9 +27,10 @@ specs=("$@")
 parse_spec() {
   local s=$1 name
   name=${s%%:*} s=${s#*:}
-  n=${s%%:*} rd= prot= want=0 peer= vs=
+  n=${s%%:*} rd= prot= want=0 peer= vs= cr=
   [ "${name%@*}" = "$name" ] || { peer=${name##*@} name=${name%@*}; }
   [ "${name%\%vsock}" = "$name" ] || { vs="--vsock 3,/tmp/a.sock" name=${name%\%vsock}; }
+  [ "${name%\%region}" = "$name" ] || { cr="--chan-region 256K" name=${name%\%region}; }
   [ "$s" = "$n" ] || rd=${s#*:}
   [ "${name%!*}" = "$name" ] || { want=${name##*!} name=${name%!*}; }
   [ "${name%+protected}" = "$name" ] || { prot=--protected name=${name%+protected}; }
@@ -61,7 +63,7 @@ gz_stack_root "$image" "$work"
     fi
     if [ -n "$peer" ]; then
       cp "$guests_dir/$peer.elf" "$r/$peer.elf" || exit 1
-      opt="$opt $vs --peer-vm '--kernel /$peer.elf --mem 64M --console file:/tmp/peer${vs:+ --vsock 4,/tmp/b.sock}'"
+      opt="$opt $vs $cr --peer-vm '--kernel /$peer.elf --mem 64M --console file:/tmp/peer${vs:+ --vsock 4,/tmp/b.sock}'"
     fi
     echo "gzvmm run --backend gzvm --kernel /$img $opt $prot --mem 128M --cpus $n --console file:/tmp/out 2>/tmp/err"
     echo "rc=\$?; printf '@@guest-console-begin@@ $tag\\n'; cat /tmp/out; printf '@@guest-console-end@@\\n'"

@@ -38,6 +38,7 @@ static struct {
 	long pages_out, pins, fds;
 	bool scatter;	/* RAM page i at FIX_PAGE(RAM_FIRST + 2 i): no two contiguous */
 	bool no_demand; /* refuse ENABLE_DEMAND_PAGING on the way to the core */
+	bool no_pages;	/* alloc_pages fails */
 	void *last_obj;
 	void *objs[64]; /* by fd - 3 */
 	unsigned wakes;
@@ -75,6 +76,8 @@ static void *e_alloc_pages(void *e, unsigned int n, uint64_t *pa)
 	void *va;
 
 	(void)e;
+	if (env.no_pages)
+		return NULL;
 	*pa = FIX_PAGE(ALLOC_FIRST + env.next_alloc);
 	env.next_alloc += n;
 	va = gz_hal_pa_to_va(*pa);
@@ -567,6 +570,90 @@ static long create_channel(struct gzdrv_vm *vm, int peer_fd, uint32_t irq, uint3
 	return r;
 }
 
+static long channel_region(struct gzdrv_vm *vm, int peer_fd, uint32_t id, uint64_t size,
+			   uint64_t ipa, uint64_t peer_ipa, uint32_t flags)
+{
+	struct gzvm_create_channel_region r = {.peer_fd = peer_fd,
+					       .id = id,
+					       .size = size,
+					       .ipa = ipa,
+					       .peer_ipa = peer_ipa,
+					       .flags = flags};
+
+	return gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL_REGION, (uint64_t)(uintptr_t)&r);
+}
+
+/* GZVM_CREATE_CHANNEL_REGION: every bad request's errno with no page kept, the region's pages
+ * given to both VMs and held by the owner's driver object, freed only once the owner is
+ * destroyed (the hypervisor took them back from both VMs when the first of them went). */
+static void test_channel_region(void **state)
+{
+	const uint64_t ipa = 0x20000000ULL;
+	struct gzdrv_vm *a, *b, *c;
+	int fd_a, fd_b, fd_c;
+	long out_before;
+	uint32_t id = 0;
+
+	(void)state;
+	fd_a = (int)(3 + env.fds);
+	a = new_vm();
+	new_vcpu(a, 0);
+	assert_int_equal(region(a, 0, GPA, 16, 0), 0);
+	fd_b = (int)(3 + env.fds);
+	b = new_vm();
+	new_vcpu(b, 0);
+	assert_int_equal(region(b, 0, GPA, 16, 64), 0);
+	fd_c = (int)(3 + env.fds);
+	c = new_vm();
+	assert_int_equal(create_channel(a, fd_b, 40, 41, 0, &id), 0);
+	out_before = env.pages_out;
+
+	assert_int_equal(channel_region(a, fd_b, id, 8192, ipa, ipa, 1), -EINVAL);
+	assert_int_equal(channel_region(a, fd_b, id, 0, ipa, ipa, 0), -EINVAL);
+	assert_int_equal(channel_region(a, fd_b, id, 4097, ipa, ipa, 0), -EINVAL);
+	assert_int_equal(channel_region(a, fd_b, id, (2u << 20) + 4096, ipa, ipa, 0), -EINVAL);
+	assert_int_equal(channel_region(a, 99, id, 8192, ipa, ipa, 0), -EBADF);
+	assert_int_equal(channel_region(a, fd_a, id, 8192, ipa, ipa, 0), -EINVAL); /* itself */
+	assert_int_equal(channel_region(a, fd_c, id, 8192, ipa, ipa, 0), -ENOENT); /* no channel */
+	assert_int_equal(channel_region(a, fd_b, id + 1, 8192, ipa, ipa, 0), -ENOENT);
+	assert_int_equal(channel_region(a, fd_b, id, 8192, ipa + 512, ipa, 0), -EINVAL);
+	assert_int_equal(channel_region(a, fd_b, id, 8192, ipa, GPA + 4096, 0), -EEXIST);
+	assert_int_equal(env.pages_out, out_before);
+	assert_null(a->regions[0].va);
+	/* no memory for the pages; every one of the VM's region records in use */
+	env.no_pages = true;
+	assert_int_equal(channel_region(a, fd_b, id, 8192, ipa, ipa, 0), -ENOMEM);
+	env.no_pages = false;
+	for (unsigned i = 0; i < GZDRV_MAX_REGIONS; i++)
+		a->regions[i].va = &env;
+	assert_int_equal(channel_region(a, fd_b, id, 8192, ipa, ipa, 0), -EBUSY);
+	memset(a->regions, 0, sizeof(a->regions));
+	assert_int_equal(env.pages_out, out_before);
+
+	assert_int_equal(channel_region(a, fd_b, id, 8192, ipa, ipa + 0x100000, 0), 0);
+	assert_int_equal(env.pages_out, out_before + 2);
+	assert_int_equal(a->regions[0].nr_pages, 2);
+	assert_int_equal(gz_pgstate_state(a->regions[0].pa), GZ_PAGE_VM_SHARED);
+	assert_int_equal(gz_chan_region_pages(), 2);
+	/* again, from either end: the channel has its region */
+	assert_int_equal(channel_region(a, fd_b, id, 4096, ipa + 0x8000, ipa + 0x8000, 0), -EBUSY);
+	assert_int_equal(channel_region(b, fd_a, id, 4096, ipa + 0x8000, ipa + 0x8000, 0), -EBUSY);
+	assert_int_equal(env.pages_out, out_before + 2);
+	assert_null(a->regions[1].va);
+	assert_null(b->regions[0].va);
+
+	/* B goes: the region leaves both VMs, A's driver object still holds the pages */
+	gzdrv_vm_release(b);
+	assert_int_equal(gz_chan_region_pages(), 0);
+	assert_int_equal(gz_pgstate_view(a->regions[0].pa, GZ_OWNER_HOST), GZ_PAGE_OWNED);
+	assert_non_null(a->regions[0].va);
+	assert_int_equal(channel_region(a, fd_c, id, 4096, ipa + 0x8000, ipa, 0), -ENOENT);
+	gzdrv_vm_release(c);
+	gzdrv_vm_release(a);
+	assert_int_equal(env.pages_out, 0);
+	gzdrv_fini(&drv);
+}
+
 static void test_channel(void **state)
 {
 	struct gzdrv_vm *a, *b;
@@ -650,6 +737,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_devices_and_irq_lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_level_irqfd_resample, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_channel, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_channel_region, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -237,8 +237,9 @@ static void test_unknown_ioctls(void **state)
 	assert_clean();
 }
 
-/* GZVM_CREATE_CHANNEL (opengz) in an embedding that cannot resolve VM fds: checked, then
- * refused; the argument is read and written as user memory (test_drv_core runs it for real). */
+/* GZVM_CREATE_CHANNEL and GZVM_CREATE_CHANNEL_REGION (opengz) in an embedding that cannot
+ * resolve VM fds: checked, then refused; the argument is read and written as user memory
+ * (test_drv_core runs them for real). */
 static void test_create_channel_unsupported(void **state)
 {
 	struct gzdrv *drv = fake_reset(true);
@@ -265,6 +266,15 @@ static void test_create_channel_unsupported(void **state)
 			 -EOPNOTSUPP);
 	/* Without the registry a wake-up finds nothing to wake (and no lock to take). */
 	gzdrv_chan_wake(drv, vm->vm_id);
+	/* GZVM_CREATE_CHANNEL_REGION the same way: user memory, its own checks, then refused */
+	struct gzvm_create_channel_region r = {.peer_fd = 3, .id = 1, .size = 4096};
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL_REGION, 0), -EFAULT);
+	r.reserved = 1;
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL_REGION, fake_user(&r, sizeof(r))),
+			 -EINVAL);
+	r.reserved = 0;
+	assert_int_equal(gzdrv_vm_ioctl(vm, GZVM_CREATE_CHANNEL_REGION, fake_user(&r, sizeof(r))),
+			 -EOPNOTSUPP);
 	gzdrv_vm_release(vm);
 	assert_clean();
 }

@@ -6,7 +6,9 @@
  * of the host's or a VM's) and behind them (a VM's counters, its kind) are caught by the
  * incremental check at the next check, and by the full one; losing track (a VM's table the
  * tracker does not know, more changed ranges than it keeps, a failed check) makes the next
- * check a rebuild that still agrees.
+ * check a rebuild that still agrees. Two-VM shares (a channel's region) are followed given and
+ * revoked, and a share's wrong count, executable or third mapping, or unlisted borrower is
+ * caught by both.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -218,6 +220,80 @@ static void test_caught_double_mapping(void **state)
 	assert_int_equal(bad, IPA(300));
 }
 
+/* ---- two-VM shares (a channel's region, mem_pair.c) ----------------------------------------- */
+
+#define PAIR_PA	 FIX_PAGE(200)
+#define PAIR_IPA IPA(1100)
+
+static void give_pair(void)
+{
+	assert_int_equal(
+	    gz_mem_host_give_pair(&vm_n, PAIR_IPA, &vm_p, PAIR_IPA + IPA(8), PAIR_PA, 4, 3), GZ_OK);
+	assert_int_equal(gz_mem_track_check(&track, vms, 2, NULL), GZ_OK);
+	assert_int_equal(gz_mem_check_invariants(vms, 2, NULL), GZ_OK);
+}
+
+/* Given to a normal and a protected VM and revoked: both checks agree at every step, and the
+ * tracker looked only at what changed. */
+static void test_pair_given_and_revoked(void **state)
+{
+	uint64_t rebuilds = track.rebuilds;
+	int full;
+
+	(void)state;
+	give_pair();
+	assert_int_equal(vm_n.peer_pages, 4);
+	assert_int_equal(vm_p.peer_pages, 4);
+	gz_mem_pair_revoke(&vm_n, PAIR_IPA, &vm_p, PAIR_IPA + IPA(8), PAIR_PA, 4);
+	assert_int_equal(check_both(&track, vms, 2, &full), GZ_OK);
+	assert_int_equal(full, GZ_OK);
+	assert_int_equal(vm_n.peer_pages + vm_p.peer_pages, 0);
+	assert_int_equal(track.rebuilds, rebuilds);
+}
+
+/* A share's count wrong in one VM. */
+static void test_caught_pair_counter(void **state)
+{
+	(void)state;
+	give_pair();
+	vm_p.peer_pages--;
+	expect_caught();
+	vm_p.peer_pages++;
+}
+
+/* A share mapped executable in its owner. */
+static void test_caught_pair_executable(void **state)
+{
+	(void)state;
+	give_pair();
+	assert_int_equal(gz_pgt_unmap(&vm_n.s2, PAIR_IPA, GZ_PAGE_SIZE), GZ_OK);
+	assert_int_equal(gz_pgt_map(&vm_n.s2, PAIR_IPA, PAIR_PA, GZ_PAGE_SIZE, GZ_PROT_RWX), GZ_OK);
+	expect_caught();
+}
+
+/* A share mapped a second time in one of its VMs. */
+static void test_caught_pair_third_mapping(void **state)
+{
+	(void)state;
+	give_pair();
+	assert_int_equal(gz_pgt_map(&vm_p.s2, IPA(900), PAIR_PA, GZ_PAGE_SIZE, GZ_PROT_RW), GZ_OK);
+	expect_caught();
+}
+
+/* A share whose borrower is not listed. */
+static void test_caught_pair_unlisted_borrower(void **state)
+{
+	uint64_t bad = 0;
+
+	(void)state;
+	/* the incremental check meets the share's pages as changed ones */
+	assert_int_equal(
+	    gz_mem_host_give_pair(&vm_n, PAIR_IPA, &vm_p, PAIR_IPA + IPA(8), PAIR_PA, 4, 3), GZ_OK);
+	assert_int_equal(gz_mem_track_check(&track, vms, 1, &bad), GZ_ERR_BAD_STATE);
+	assert_int_equal(bad, PAIR_PA);
+	assert_int_equal(gz_mem_check_invariants(vms, 1, NULL), GZ_ERR_BAD_STATE);
+}
+
 /* ---- losing track ------------------------------------------------------------------------ */
 
 /* A VM the tracker has not been told of maps pages: the next check rebuilds and agrees. */
@@ -296,6 +372,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_caught_lent_to_protected, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_caught_unlisted_holder, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_caught_double_mapping, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pair_given_and_revoked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_caught_pair_counter, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_caught_pair_executable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_caught_pair_third_mapping, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_caught_pair_unlisted_borrower, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_table_rebuilds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_changes_rebuild, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),

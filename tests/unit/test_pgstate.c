@@ -232,6 +232,55 @@ static jmp_buf jb;
 
 #define EXPECT_PANIC(stmt, msg) FAKE_EXPECT_PANIC(jb, stmt, msg)
 
+/* The two-VM share: its entry names a pair slot; owner, borrower and every viewer's view come
+ * from the pair; reclaim scans skip it (even where a slot number equals a VM's owner id); a
+ * pair slot that was never named, or is named badly, is refused. */
+static void test_vm_shared_pair(void **state)
+{
+	const gz_pa_t b = FAKE_PHYS_BASE;
+	const uint16_t *raw;
+	size_t bytes;
+	uint64_t n;
+
+	(void)state;
+	two_regions();
+	n = gz_pgstate_nr_pages();
+	/* slot 5 is the owner field of VM 3 (GZ_OWNER_VM(3) == 5) */
+	gz_pgstate_pair_name(5, GZ_OWNER_VM(4), GZ_OWNER_VM(6));
+	gz_pgstate_set_pair(b + 2 * GZ_PAGE_SIZE, 3, 5);
+	raw = gz_pgstate_raw(&bytes);
+	assert_int_equal(raw[2], 0x8005); /* state 8 in bits 15:12 */
+	for (unsigned i = 2; i < 5; i++) {
+		gz_pa_t pa = b + i * GZ_PAGE_SIZE;
+
+		assert_int_equal(gz_pgstate_state(pa), GZ_PAGE_VM_SHARED);
+		assert_int_equal(gz_pgstate_owner(pa), GZ_OWNER_VM(4));
+		assert_int_equal(gz_pgstate_vm_borrower(pa), GZ_OWNER_VM(6));
+		assert_int_equal(gz_pgstate_lent_to(pa), GZ_OWNER_NONE);
+		assert_int_equal(gz_pgstate_view(pa, GZ_OWNER_VM(4)), GZ_PAGE_VM_SHARED);
+		assert_int_equal(gz_pgstate_view(pa, GZ_OWNER_VM(6)), GZ_PAGE_VM_BORROWED);
+		assert_int_equal(gz_pgstate_view(pa, GZ_OWNER_VM(3)), GZ_PAGE_NOACCESS);
+		assert_int_equal(gz_pgstate_view(pa, GZ_OWNER_HOST), GZ_PAGE_NOACCESS);
+		assert_int_equal(gz_pgstate_view(pa, GZ_OWNER_HYP), GZ_PAGE_NOACCESS);
+	}
+	assert_int_equal(gz_pgstate_vm_borrower(b), GZ_OWNER_NONE);
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_VM(3), 0, n), n);
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_VM(4), 0, n), n);
+	assert_int_equal(gz_pgstate_find_vm(GZ_OWNER_VM(6), 0, n), n);
+	/* back to the host: an ordinary entry again */
+	gz_pgstate_set(b + 2 * GZ_PAGE_SIZE, 3, GZ_OWNER_HOST, GZ_PAGE_OWNED);
+	assert_int_equal(gz_pgstate_vm_borrower(b + 3 * GZ_PAGE_SIZE), GZ_OWNER_NONE);
+	EXPECT_PANIC(gz_pgstate_set_pair(b, 1, 6), "never named");
+	EXPECT_PANIC(gz_pgstate_set_pair(b, 1, GZ_PGSTATE_PAIRS), "never named");
+	EXPECT_PANIC(gz_pgstate_pair_name(GZ_PGSTATE_PAIRS, GZ_OWNER_VM(1), GZ_OWNER_VM(2)),
+		     "bad pair");
+	EXPECT_PANIC(gz_pgstate_pair_name(1, GZ_OWNER_VM(1), GZ_OWNER_VM(1)), "bad pair");
+	EXPECT_PANIC(gz_pgstate_pair_name(1, GZ_OWNER_HOST, GZ_OWNER_VM(1)), "bad pair");
+	EXPECT_PANIC(gz_pgstate_pair_name(1, GZ_OWNER_VM(1), GZ_OWNER_NONE), "bad pair");
+	EXPECT_PANIC(gz_pgstate_set_pair(b + 4 * MB, 1, 5), "unmanaged");
+	assert_int_equal(gz_pgstate_state(b), GZ_PAGE_OWNED);
+}
+
 static void test_set_invariants(void **state)
 {
 	(void)state;
@@ -262,6 +311,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_set_and_views, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_find_vm, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_invariants, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_vm_shared_pair, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,7 +102,8 @@ static void test_ioctl_numbers(void **state)
 	    {GZVM_SET_ONE_REG, 0x401092ac},
 	    {GZVM_CREATE_DEVICE, 0xc03092e0},
 	    {GZVM_SET_DTB_CONFIG, 0x401092ff},
-	    {GZVM_CREATE_CHANNEL, 0xc01892c0}, /* opengz */
+	    {GZVM_CREATE_CHANNEL, 0xc01892c0},	      /* opengz */
+	    {GZVM_CREATE_CHANNEL_REGION, 0x402892c1}, /* opengz */
 	};
 
 	(void)state;

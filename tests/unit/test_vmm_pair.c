@@ -57,6 +57,8 @@ static void test_peer_refusals(void **state)
 	    {"--kernel a --clock wall", "--peer-vm: the peer runs on the first VM's backend: no "
 					"--clock, --slice or --max-insns of its own"},
 	    {"--kernel a --peer-vm x", "--peer-vm: the peer cannot have a peer"},
+	    {"--kernel a --chan-region 8K",
+	     "--peer-vm: --chan-region needs --peer-vm (the first VM's, mapped in both)"},
 	    {"--kernel a --help", "--peer-vm: --help and --version are not for the peer"},
 	    {"--kernel a --dry-run", "--peer-vm and --dry-run exclude each other"},
 	};

@@ -260,6 +260,10 @@ expect 2 "gzvmm: --record and --replay exclude each other" -- run $K $S --record
 expect 2 "gzvmm: --deterministic runs one VM, not a --peer-vm pair" -- run $K $S --deterministic --peer-vm "--kernel x"
 expect 2 "gzvmm: --deterministic runs one VM, not a --peer-vm pair" -- run $K $S --replay a --peer-vm "--kernel x"
 expect 2 "gzvmm: --gdb debugs one VM, not a --peer-vm pair" -- run $K $S --gdb 1234 --peer-vm "--kernel x"
+expect 2 "gzvmm: --chan-region needs --peer-vm (the first VM's, mapped in both)" -- run $K $S --chan-region 64K
+expect 2 "gzvmm: invalid --chan-region '6K' (a multiple of 4K up to 2M)" -- run $K $S --chan-region 6K --peer-vm "--kernel x"
+expect 2 "gzvmm: invalid --chan-region '4M' (a multiple of 4K up to 2M)" -- run $K $S --chan-region 4M --peer-vm "--kernel x"
+expect 2 "gzvmm: invalid --chan-region '0' (a multiple of 4K up to 2M)" -- run $K $S --chan-region 0 --peer-vm "--kernel x"
 expect 2 "gzvmm: --replay takes the seed from the recording, not --seed" -- run $K $S --replay a --seed 1
 expect 2 "gzvmm: --record needs a file name" -- run $K $S --record ""
 expect 2 "gzvmm: --trace-max needs --trace FILE" -- run $K $S --trace-max 1M

@@ -380,6 +380,21 @@ struct gzvm_create_channel {
 	__u32 reserved;
 };
 #define GZVM_CREATE_CHANNEL _IOWR(GZVM_IOC_MAGIC, 0xc0, struct gzvm_create_channel)
+/* opengz extension on a VM fd: the bulk region of channel id, which joins this VM and the VM
+ * of peer_fd (docs/abi.md "A channel's bulk region"): size bytes (a multiple of 4096, at most
+ * 2 MiB) of memory the driver allocates, which leaves the host (neither user space nor the
+ * kernel can read it from then on), owned by this VM and mapped read/write at ipa in it and
+ * at peer_ipa in the peer until either VM is destroyed. flags and reserved 0. */
+struct gzvm_create_channel_region {
+	__s32 peer_fd;
+	__u32 id;
+	__u64 size;
+	__u64 ipa;
+	__u64 peer_ipa;
+	__u32 flags;
+	__u32 reserved;
+};
+#define GZVM_CREATE_CHANNEL_REGION _IOW(GZVM_IOC_MAGIC, 0xc1, struct gzvm_create_channel_region)
 
 /* on a vCPU fd */
 #define GZVM_RUN	 _IO(GZVM_IOC_MAGIC, 0x80) /* arg: user VA of a gzvm_vcpu_run */
@@ -468,6 +483,7 @@ __GZVM_CHECK(GZVM_SET_ONE_REG == 0x401092ac);
 __GZVM_CHECK(GZVM_CREATE_DEVICE == 0xc03092e0);
 __GZVM_CHECK(GZVM_SET_DTB_CONFIG == 0x401092ff);
 __GZVM_CHECK(GZVM_CREATE_CHANNEL == 0xc01892c0);
+__GZVM_CHECK(GZVM_CREATE_CHANNEL_REGION == 0x402892c1);
 #undef __GZVM_OFF
 #undef __GZVM_CHECK
 #endif

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Inter-VM channels in the driver (opengz, docs/abi.md "Channels between VMs"): the
- * GZVM_CREATE_CHANNEL ioctl on two VM fds, the registry of the driver's VMs by id, and the
- * wake-ups a channel needs from the host: the VM whose doorbell a guest call rang (the
- * CHAN_WAKE hypercall exit), and the peers of a VM that was destroyed.
+ * GZVM_CREATE_CHANNEL and GZVM_CREATE_CHANNEL_REGION ioctls on two VM fds, the registry of the
+ * driver's VMs by id, and the wake-ups a channel needs from the host: the VM whose doorbell a guest
+ * call rang (the CHAN_WAKE hypercall exit), and the peers of a VM that was destroyed.
  */
 #include "gzdrv_priv.h"
 
@@ -95,4 +95,98 @@ long gzdrv_create_channel(struct gzdrv_vm *vm, uint64_t arg)
 	if (!ret && ops->copy_to_user(drv->env, arg, &c, sizeof(c)))
 		return -EFAULT;
 	return ret;
+}
+
+_Static_assert(GZDRV_MAX_REGIONS == GZ_CHAN_MAX_PER_VM, "a region per channel end");
+
+/* The hypervisor's refusals of CHAN_REGION that have an errno of their own. */
+static int region_errno(int ret, int64_t status)
+{
+	switch (status) {
+	case GZ_ERR_NOT_FOUND: /* no such channel between the two VMs */
+		return -ENOENT;
+	case GZ_ERR_BAD_STATE: /* a VM is being destroyed */
+		return -EPIPE;
+	case GZ_ERR_ALREADY_EXISTS: /* an IPA range is in use */
+		return -EEXIST;
+	case GZ_ERR_NO_RESOURCES: /* the channel has its region already */
+		return -EBUSY;
+	default:
+		return ret;
+	}
+}
+
+/* Allocate the region's pages, hand them to the hypervisor and keep them on @vm (the owner)
+ * until its destruction; freed at once when refused. Under vm->lock. */
+static int region_give(struct gzdrv_vm *vm, struct gzdrv_vm *peer,
+		       const struct gzvm_create_channel_region *c)
+{
+	struct gzdrv *drv = vm->drv;
+	const struct gzdrv_ops *ops = drv->ops;
+	uint32_t nr = (uint32_t)(c->size / GZDRV_PAGE_SIZE);
+	uint64_t args[7] = {vm->vm_id, peer->vm_id, c->id, 0, nr, c->ipa, c->peer_ipa};
+	struct gzdrv_region *r = NULL;
+	struct gzdrv_hvc_out out;
+	int ret;
+
+	for (unsigned int i = 0; !r && i < GZDRV_MAX_REGIONS; i++)
+		if (!vm->regions[i].va)
+			r = &vm->regions[i];
+	if (!r)
+		return -EBUSY;
+	r->va = ops->alloc_pages(drv->env, nr, &r->pa);
+	if (!r->va)
+		return -ENOMEM;
+	args[3] = r->pa;
+	ret = gzdrv_call(drv, GZ_HVC_CHAN_REGION, args, 7, &out);
+	ret = region_errno(ret, (int64_t)out.x[0]);
+	if (ret) {
+		/* Refused: the hypervisor changed nothing, the pages are still the host's. */
+		ops->free_pages(drv->env, r->va, nr);
+		*r = (struct gzdrv_region){0};
+		return ret;
+	}
+	r->nr_pages = nr;
+	return 0;
+}
+
+long gzdrv_create_channel_region(struct gzdrv_vm *vm, uint64_t arg)
+{
+	struct gzdrv *drv = vm->drv;
+	const struct gzdrv_ops *ops = drv->ops;
+	struct gzvm_create_channel_region c;
+	struct gzdrv_vm *peer;
+	int ret;
+
+	if (ops->copy_from_user(drv->env, &c, arg, sizeof(c)))
+		return -EFAULT;
+	if (c.flags || c.reserved || !c.size || c.size % GZDRV_PAGE_SIZE ||
+	    c.size > (uint64_t)GZ_CHAN_REGION_PAGES_MAX * GZDRV_PAGE_SIZE)
+		return -EINVAL;
+	if (!ops->vm_get || !drv->vms_lock)
+		return -EOPNOTSUPP;
+	ret = ops->vm_get(drv->env, c.peer_fd, &peer);
+	if (ret)
+		return ret;
+	if (peer == vm) {
+		ret = -EINVAL;
+	} else {
+		gzdrv_lock(vm);
+		ret = region_give(vm, peer, &c);
+		gzdrv_unlock(vm);
+	}
+	ops->vm_put(drv->env, peer);
+	return ret;
+}
+
+void gzdrv_regions_free(struct gzdrv_vm *vm, bool destroyed)
+{
+	for (unsigned int i = 0; i < GZDRV_MAX_REGIONS; i++) {
+		struct gzdrv_region *r = &vm->regions[i];
+
+		/* Pages the hypervisor may still hold (destroy failed) stay with it. */
+		if (r->va && destroyed)
+			vm->drv->ops->free_pages(vm->drv->env, r->va, r->nr_pages);
+		*r = (struct gzdrv_region){0};
+	}
 }

@@ -266,6 +266,7 @@ void gzdrv_vm_release(struct gzdrv_vm *vm)
 	}
 	/* Pages the hypervisor still holds (destroy failed) must not go back to the host. */
 	gzdrv_slots_free(vm, vm->destroyed);
+	gzdrv_regions_free(vm, vm->destroyed);
 	if (vm->pfn_buf)
 		ops->free_pages(drv->env, vm->pfn_buf, 1);
 	if (vm->region_buf)

@@ -25,6 +25,7 @@
 /* Limits (v13 values where v13 has one). */
 #define GZDRV_MAX_VCPUS		    8
 #define GZDRV_MAX_SLOTS		    10
+#define GZDRV_MAX_REGIONS	    8	/* bulk regions a VM owns: one per channel end */
 #define GZDRV_MAX_IOEVENTFDS	    128 /* per VM; assign beyond this is -ENOSPC */
 #define GZDRV_MAX_IRQFDS	    64	/* per VM; assign beyond this is -ENOSPC */
 #define GZDRV_MAX_SLOT_PAGES	    0x7fffffffULL
@@ -268,7 +269,14 @@ struct gzdrv_vm {
 	uint64_t region_buf_pa;
 	struct gzdrv_vm_stats stats;
 	uint32_t chan_peers; /* bit n: a channel joins this VM and VM n (drv->vms_lock) */
-	void *priv;	     /* embedder's (debugfs dentry...) */
+	/* the bulk regions this VM owns (GZVM_CREATE_CHANNEL_REGION): freed only once the
+	 * hypervisor destroyed the VM, which took them back from both VMs (vm->lock) */
+	struct gzdrv_region {
+		void *va;
+		uint64_t pa;
+		uint32_t nr_pages;
+	} regions[GZDRV_MAX_REGIONS];
+	void *priv; /* embedder's (debugfs dentry...) */
 };
 
 /* ---- driver ------------------------------------------------------------------------------ */
@@ -296,8 +304,8 @@ int gzdrv_vm_limit(struct gzdrv *drv, uint64_t set, uint64_t *now);
 int gzdrv_hyp_quota_default(struct gzdrv *drv, uint64_t set, uint64_t *now);
 
 /* The exit trace (xtrace.c; gzvm.ko's exit_trace parameter and debugfs file): keep the last
- * @nr exits of every VM's vCPUs, each vCPU's hypervisor log turned on and read after every RUN, so that none is lost. 0 or
- * -ENOMEM; stop frees it (no VM may run then). */
+ * @nr exits of every VM's vCPUs, each vCPU's hypervisor log turned on and read after every RUN, so
+ * that none is lost. 0 or -ENOMEM; stop frees it (no VM may run then). */
 int gzdrv_xtrace_start(struct gzdrv *drv, uint64_t nr);
 void gzdrv_xtrace_stop(struct gzdrv *drv);
 /* Record @i of the trace, oldest first (false past the newest); *@lost: records the

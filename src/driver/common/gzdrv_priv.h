@@ -81,6 +81,9 @@ int gzdrv_irq_line(struct gzdrv_vm *vm, uint32_t vcpu, uint32_t irq, uint32_t le
 
 /* chan.c */
 long gzdrv_create_channel(struct gzdrv_vm *vm, uint64_t arg);
+long gzdrv_create_channel_region(struct gzdrv_vm *vm, uint64_t arg);
+/* Free the regions @vm owns once the hypervisor destroyed it (@destroyed), else forget them. */
+void gzdrv_regions_free(struct gzdrv_vm *vm, bool destroyed);
 void gzdrv_vm_register(struct gzdrv_vm *vm, bool on);
 void gzdrv_chan_wake(struct gzdrv *drv, uint64_t vm_id);
 void gzdrv_chan_wake_peers(struct gzdrv_vm *vm);

@@ -215,6 +215,8 @@ long gzdrv_vm_ioctl(struct gzdrv_vm *vm, unsigned int cmd, uint64_t arg)
 		return vm_set_dtb_config(vm, arg);
 	case GZVM_CREATE_CHANNEL: /* opengz */
 		return gzdrv_create_channel(vm, arg);
+	case GZVM_CREATE_CHANNEL_REGION: /* opengz */
+		return gzdrv_create_channel_region(vm, arg);
 	default: /* includes GZVM_SET_MEMORY_REGION, defined but unhandled in v13 */
 		return -ENOTTY;
 	}

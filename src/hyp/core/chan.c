@@ -6,6 +6,7 @@
 #include <gzhyp/atomic.h>
 #include <gzhyp/chan.h>
 #include <gzhyp/lib.h>
+#include <gzhyp/mem.h>
 #include <gzhyp/mem_guest.h>
 #include <gzhyp/vgic.h>
 #include <gzhyp/vm.h>
@@ -27,23 +28,38 @@ struct chan_queue {
 	uint16_t len[GZ_CHAN_DEPTH];
 };
 
+/* The bulk region: host pages mapped in both VMs (a two-VM share, gzhyp/mem.h). */
+struct chan_region {
+	gz_pa_t pa; /* nr 0: none */
+	uint64_t nr;
+	gz_ipa_t ipa[2]; /* where end e maps it */
+	uint8_t owner;	 /* the end whose VM owns it (the other borrows it) */
+};
+
 /* End e sends through q[e] and receives from q[1 - e]. vm_id 0: that VM is gone. */
 struct chan {
 	uint8_t state; /* enum chan_state */
 	uint16_t vm_id[2];
 	uint16_t intid[2];
 	struct chan_queue q[2];
+	struct chan_region region;
 };
+
+GZ_STATIC_ASSERT(GZ_CHAN_MAX <= GZ_PGSTATE_PAIRS, "a pair slot per channel");
+GZ_STATIC_ASSERT(GZ_CHAN_REGION_PAGES_MAX == GZ_MEM_PEER_PAGES_MAX, "one limit");
+GZ_STATIC_ASSERT(GZ_CHAN_MAX_PER_VM <= GZ_MEM_PEER_MAX, "a share per channel end");
 
 static struct chan chans[GZ_CHAN_MAX];
 static gz_lock_t chan_lock = GZ_LOCK_INIT;
-static uint64_t chan_pages; /* every queue page, under chan_lock */
+static uint64_t chan_pages;   /* every queue page, under chan_lock */
+static uint64_t region_pages; /* every region's pages, under chan_lock */
 
 void gz_chan_table_init(void)
 {
 	gz_memset(chans, 0, sizeof(chans));
 	chan_lock = (gz_lock_t)GZ_LOCK_INIT;
 	chan_pages = 0;
+	region_pages = 0;
 }
 
 /* A queue's page, charged to its sending VM (@acct: within that VM's quota, or
@@ -145,6 +161,25 @@ int gz_chan_create(struct gz_vm *a, struct gz_vm *b, uint64_t intid_a, uint64_t 
 	return r;
 }
 
+/* Take the region away from both VMs (@gone is end @e's VM, being destroyed; the other end's
+ * is live). Under chan_lock. */
+static void region_revoke(struct chan *c, unsigned e, struct gz_vm *gone)
+{
+	struct chan_region *rg = &c->region;
+	struct gz_vm *vm[2];
+
+	if (!rg->nr)
+		return;
+	vm[e] = gone;
+	vm[1 - e] = gz_vm_get(c->vm_id[1 - e]);
+	if (!vm[1 - e])
+		gz_hal_panic("chan: a live channel end without its VM");
+	gz_mem_pair_revoke(&vm[rg->owner]->mem, rg->ipa[rg->owner], &vm[1 - rg->owner]->mem,
+			   rg->ipa[1 - rg->owner], rg->pa, rg->nr);
+	region_pages -= rg->nr;
+	*rg = (struct chan_region){0};
+}
+
 /* Pulse end @e's doorbell (its VM is live: an OPEN channel's ends are). Under the channel
  * lock, which keeps the VM from being freed: its destruction clears it from every channel
  * under this lock first. */
@@ -166,12 +201,14 @@ void gz_chan_vm_gone(struct gz_vm *vm)
 		for (unsigned e = 0; c->state != CHAN_FREE && e < 2; e++) {
 			if (c->vm_id[e] != vm->id)
 				continue;
-			c->vm_id[e] = 0;
 			if (c->state == CHAN_DEAD) {
 				*c = (struct chan){0};
 				break;
 			}
-			/* Messages in flight die with the channel: neither VM can reach them. */
+			/* Messages in flight die with the channel: neither VM can reach them;
+			 * the region leaves the survivor before its doorbell rings. */
+			region_revoke(c, e, vm);
+			c->vm_id[e] = 0;
 			queue_free(&c->q[0]);
 			queue_free(&c->q[1]);
 			c->state = CHAN_DEAD;
@@ -198,6 +235,53 @@ static struct chan *lookup(struct gz_vm *vm, uint64_t id, unsigned *end)
 		}
 	}
 	return NULL;
+}
+
+/* Whether [ipa, ipa + size) meets the vGIC's distributor or redistributor frames (all
+ * GZ_VGIC_MAX_VCPUS of them: a vCPU created later gets its frame there). */
+static bool meets_vgic(const struct gz_vgic *g, gz_ipa_t ipa, uint64_t size)
+{
+	uint64_t end = ipa + size < ipa ? UINT64_MAX : ipa + size;
+	uint64_t frames = g->redist_frames ? g->redist_frames : GZ_VGIC_MAX_VCPUS;
+
+	if (g->dist_base != GZ_VGIC_BASE_UNSET && ipa < g->dist_base + ARCH_GICD_SIZE &&
+	    g->dist_base < end)
+		return true;
+	return g->redist_base != GZ_VGIC_BASE_UNSET &&
+	       ipa < g->redist_base + frames * ARCH_GICR_STRIDE && g->redist_base < end;
+}
+
+int gz_chan_region(struct gz_vm *a, struct gz_vm *b, uint64_t id, gz_pa_t pa, uint64_t nr,
+		   gz_ipa_t ipa_a, gz_ipa_t ipa_b)
+{
+	struct chan *c = NULL;
+	unsigned ea = 0;
+	int r = GZ_OK;
+
+	if (a == b || !nr || nr > GZ_CHAN_REGION_PAGES_MAX)
+		return GZ_ERR_INVALID_ARGS;
+	gz_hal_lock(&chan_lock);
+	if (!live(a) || !live(b))
+		r = GZ_ERR_BAD_STATE;
+	/* Both ends live: the channel is OPEN (a dead one has lost one of them). */
+	else if (!(c = lookup(a, id, &ea)) || c->vm_id[1 - ea] != b->id)
+		r = GZ_ERR_NOT_FOUND;
+	else if (c->region.nr)
+		r = GZ_ERR_NO_RESOURCES;
+	else if (meets_vgic(&a->vgic, ipa_a, nr << GZ_PAGE_SHIFT) ||
+		 meets_vgic(&b->vgic, ipa_b, nr << GZ_PAGE_SHIFT))
+		r = GZ_ERR_ALREADY_EXISTS;
+	if (r == GZ_OK)
+		r = gz_mem_host_give_pair(&a->mem, ipa_a, &b->mem, ipa_b, pa, nr,
+					  (unsigned)(c - chans));
+	if (r == GZ_OK) {
+		c->region = (struct chan_region){.pa = pa, .nr = nr, .owner = (uint8_t)ea};
+		c->region.ipa[ea] = ipa_a;
+		c->region.ipa[1 - ea] = ipa_b;
+		region_pages += nr;
+	}
+	gz_hal_unlock(&chan_lock);
+	return r;
 }
 
 static int64_t copy_status(int st)
@@ -318,6 +402,16 @@ unsigned gz_chan_count(void)
 	gz_hal_lock(&chan_lock);
 	for (unsigned i = 0; i < GZ_CHAN_MAX; i++)
 		n += chans[i].state != CHAN_FREE;
+	gz_hal_unlock(&chan_lock);
+	return n;
+}
+
+uint64_t gz_chan_region_pages(void)
+{
+	uint64_t n;
+
+	gz_hal_lock(&chan_lock);
+	n = region_pages;
 	gz_hal_unlock(&chan_lock);
 	return n;
 }

@@ -430,6 +430,24 @@ static int do_chan_create(struct gz_smccc_regs *r)
 	return st;
 }
 
+/* CHAN_REGION (opengz, include/gzabi/chan.h): both VMs held for the call. */
+static int do_chan_region(struct gz_smccc_regs *r)
+{
+	struct gz_vm *a, *b;
+	int st = live_vm(r->a[1], &a);
+
+	if (st != GZ_OK)
+		return st;
+	if (r->a[2] > 0xffff)
+		return GZ_ERR_INVALID_ARGS;
+	b = gz_vm_acquire(r->a[2]);
+	if (!b)
+		return GZ_ERR_INVALID_ARGS;
+	st = gz_chan_region(a, b, r->a[3], r->a[4], r->a[5], r->a[6], r->a[7]);
+	gz_vm_release(b);
+	return st;
+}
+
 static int do_inform_exit(struct gz_smccc_regs *r)
 {
 	struct gz_vm *vm;
@@ -478,11 +496,14 @@ void gz_hostcall_dispatch(struct gz_smccc_regs *regs)
 
 		/* opengz's own calls sit outside gzvm's numbers (include/gzabi/chan.h). */
 		static const struct hostcall chan_create = {do_chan_create, 1};
+		static const struct hostcall chan_region = {do_chan_region, 0};
 		const struct hostcall *c =
 		    fid - GZ_HVC_ID(0) < GZ_HVC_FN_NR ? &calls[fid - GZ_HVC_ID(0)] : NULL;
 
 		if (fid == GZ_HVC_CHAN_CREATE)
 			c = &chan_create;
+		else if (fid == GZ_HVC_CHAN_REGION)
+			c = &chan_region;
 
 		st = c && c->fn ? c->fn(regs) : GZ_ERR_NOT_SUPPORTED;
 		if (st == GZ_OK)

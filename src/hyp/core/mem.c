@@ -367,7 +367,10 @@ static int check_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	gz_pgt_translate(v->pgt, v->addr, &pa, &prot, &level);
 	size = gz_pgt_level_size(level);
 	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
-		bool ok = c->vm ? gz_mem_held_by(c->vm, pa + off)
+		/* A two-VM share is data for both VMs: never executable in either. */
+		bool ok = c->vm ? gz_mem_held_by(c->vm, pa + off) &&
+				      !(gz_pgstate_state(pa + off) == GZ_PAGE_VM_SHARED &&
+					(prot & GZ_PROT_X))
 				: gz_mem_host_may_map(pa + off, prot, size);
 
 		if (!ok) {
@@ -387,10 +390,20 @@ static bool walk_ok(struct gz_pgt *pgt, struct check_ctx *c)
 	return !c->failed;
 }
 
+/* The listed VM with owner @o, or @nr_vms. */
+static unsigned listed(struct gz_vm_mem *const *vms, unsigned nr_vms, gz_owner_t o)
+{
+	unsigned i = 0;
+
+	while (i < nr_vms && vms[i]->owner != o)
+		i++;
+	return i;
+}
+
 int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint64_t *bad_addr)
 {
 	uint64_t owned[GZ_MEM_CHECK_MAX_VMS] = {0}, shared[GZ_MEM_CHECK_MAX_VMS] = {0};
-	uint64_t lent[GZ_MEM_CHECK_MAX_VMS] = {0};
+	uint64_t lent[GZ_MEM_CHECK_MAX_VMS] = {0}, peer[GZ_MEM_CHECK_MAX_VMS] = {0};
 	uint64_t total = gz_pgstate_nr_pages();
 	struct check_ctx c = {0};
 	int ret = GZ_ERR_BAD_STATE;
@@ -401,20 +414,29 @@ int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint6
 	if (!walk_ok(&gz_mem_g.host_s2, &c))
 		goto out;
 	/* One pass over the store: every guest page, and every page lent, belongs to a listed
-	 * VM; only normal VMs borrow. */
+	 * VM; only normal VMs borrow; both VMs of a two-VM share are listed. */
 	for (uint64_t k = 0; k < total; k++) {
 		gz_pa_t pa = gz_pgstate_pa_at(k);
 		gz_owner_t o = gz_pgstate_owner(pa), to = gz_pgstate_lent_to(pa);
 		enum gz_page_state st = gz_pgstate_state(pa);
-		unsigned i = 0;
+		unsigned i;
 
+		c.bad = pa;
+		if (st == GZ_PAGE_VM_SHARED) {
+			unsigned j = listed(vms, nr_vms, gz_pgstate_vm_borrower(pa));
+
+			i = listed(vms, nr_vms, o);
+			if (i == nr_vms || j == nr_vms)
+				goto out;
+			peer[i]++;
+			peer[j]++;
+			continue;
+		}
 		if (to != GZ_OWNER_NONE)
 			o = to;
 		else if (!GZ_OWNER_IS_VM(o))
 			continue;
-		while (i < nr_vms && vms[i]->owner != o)
-			i++;
-		c.bad = pa;
+		i = listed(vms, nr_vms, o);
 		if (i == nr_vms || (to != GZ_OWNER_NONE && vms[i]->kind != GZ_VM_NORMAL))
 			goto out;
 		if (to != GZ_OWNER_NONE)
@@ -431,10 +453,11 @@ int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint6
 			goto out;
 		c.bad = m->owner;
 		/* The counters match the store; a live VM maps each page it owns or borrows
-		 * once, a dying one maps nothing. */
+		 * once, a dying one maps nothing (its two-VM shares went before). */
 		if (owned[i] != m->owned_pages || lent[i] != m->lent_pages ||
-		    shared[i] != m->shared_pages ||
-		    (m->state == GZ_VM_MEM_LIVE && c.mapped != owned[i] + lent[i]))
+		    shared[i] != m->shared_pages || peer[i] != m->peer_pages ||
+		    (m->state == GZ_VM_MEM_LIVE && c.mapped != owned[i] + lent[i] + peer[i]) ||
+		    (m->state != GZ_VM_MEM_LIVE && peer[i]))
 			goto out;
 	}
 	ret = GZ_OK;

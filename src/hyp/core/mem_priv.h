@@ -56,6 +56,29 @@ void gz_host_s2_regroup(struct gz_pgt *s2, gz_pa_t pa);
 /* Whether [addr, addr + nr pages) is aligned, non-empty and below 2^bits. */
 int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits);
 
+/* Whether [base, base + npages) touches a memslot of the VM other than @self (GZ_MEMSLOT_MAX:
+ * none excluded) or one of its two-VM shares: IPAs taken for good. */
+static inline bool gz_mem_ipa_taken(const struct gz_vm_mem *m, unsigned self, gz_ipa_t base,
+				    uint64_t npages)
+{
+	gz_ipa_t end = base + (npages << GZ_PAGE_SHIFT);
+
+	for (unsigned i = 0; i < GZ_MEMSLOT_MAX; i++) {
+		const struct gz_memslot *s = &m->slots[i];
+
+		if (i != self && s->state != GZ_MEMSLOT_FREE &&
+		    base < s->base + (s->npages << GZ_PAGE_SHIFT) && s->base < end)
+			return true;
+	}
+	for (unsigned i = 0; i < GZ_MEM_PEER_MAX; i++) {
+		const struct gz_mem_peer_range *r = &m->peer_ranges[i];
+
+		if (r->nr && base < r->ipa + (r->nr << GZ_PAGE_SHIFT) && r->ipa < end)
+			return true;
+	}
+	return false;
+}
+
 /* Stage-2 permissions of guest memory: RWX, or RX in a read-only memslot. */
 #define GZ_MEM_GUEST_PROT    GZ_PROT_RWX
 #define GZ_MEM_GUEST_RO_PROT (GZ_PROT_R | GZ_PROT_X)

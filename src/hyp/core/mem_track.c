@@ -12,8 +12,16 @@ static struct gz_mem_track_page page_now(gz_pa_t pa)
 {
 	gz_owner_t owner = gz_pgstate_owner(pa), to = gz_pgstate_lent_to(pa);
 	enum gz_page_state st = gz_pgstate_state(pa);
-	struct gz_mem_track_page p = {.holder = GZ_OWNER_NONE, .mapper = GZ_OWNER_NONE};
+	struct gz_mem_track_page p = {.holder = GZ_OWNER_NONE,
+				      .holder2 = GZ_OWNER_NONE,
+				      .mapper = GZ_OWNER_NONE,
+				      .mapper2 = GZ_OWNER_NONE};
 
+	if (st == GZ_PAGE_VM_SHARED) {
+		p.holder = owner;
+		p.holder2 = gz_pgstate_vm_borrower(pa);
+		return p;
+	}
 	if (to != GZ_OWNER_NONE) {
 		p.holder = to;
 		p.lent = 1;
@@ -30,6 +38,12 @@ static void count(struct gz_mem_tracker *t, const struct gz_mem_track_page *p, i
 {
 	if (p->holder == GZ_OWNER_NONE)
 		return;
+	if (p->holder2 != GZ_OWNER_NONE) {
+		t->peer[p->holder] += (uint32_t)sign;
+		t->peer[p->holder2] += (uint32_t)sign;
+		t->vm_held += (uint64_t)(int64_t)(2 * sign);
+		return;
+	}
 	if (p->lent)
 		t->lent[p->holder] += (uint32_t)sign;
 	else
@@ -106,6 +120,9 @@ static int forget_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 		if (p && p->mapper == u->owner && p->ipa == v->addr + off) {
 			p->mapper = GZ_OWNER_NONE;
 			u->t->mapped[u->owner]--;
+		} else if (p && p->mapper2 == u->owner && p->ipa2 == v->addr + off) {
+			p->mapper2 = GZ_OWNER_NONE;
+			u->t->mapped[u->owner]--;
 		}
 	}
 	return 0;
@@ -168,15 +185,24 @@ static int look_leaf(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 				return fail(l, v->addr + off);
 			continue;
 		}
-		if (!gz_mem_held_by(l->m, pa + off))
+		bool pair = gz_pgstate_state(pa + off) == GZ_PAGE_VM_SHARED;
+
+		if (!gz_mem_held_by(l->m, pa + off) || (pair && (prot & GZ_PROT_X)))
 			return fail(l, v->addr + off);
 		p = &l->t->pages[gz_pgstate_index(pa + off)];
-		if (p->mapper == l->m->owner && p->ipa == v->addr + off)
+		if ((p->mapper == l->m->owner && p->ipa == v->addr + off) ||
+		    (p->mapper2 == l->m->owner && p->ipa2 == v->addr + off))
 			continue; /* seen in an earlier range of this check */
-		if (p->mapper != GZ_OWNER_NONE)
+		if (p->mapper == GZ_OWNER_NONE) {
+			p->mapper = l->m->owner;
+			p->ipa = v->addr + off;
+		} else if (pair && p->mapper2 == GZ_OWNER_NONE && p->mapper != l->m->owner) {
+			/* a two-VM share: once in each of its two VMs */
+			p->mapper2 = l->m->owner;
+			p->ipa2 = v->addr + off;
+		} else {
 			return fail(l, v->addr + off); /* mapped twice */
-		p->mapper = l->m->owner;
-		p->ipa = v->addr + off;
+		}
 		l->t->mapped[l->m->owner]++;
 	}
 	return 0;
@@ -208,6 +234,8 @@ static bool look_page(struct look *l, uint64_t k, gz_pa_t pa, gz_pa_t *leaf_end)
 	count(t, p, -1);
 	now.mapper = p->mapper;
 	now.ipa = p->ipa;
+	now.mapper2 = p->mapper2;
+	now.ipa2 = p->ipa2;
 	*p = now;
 	count(t, p, 1);
 	if (p->holder != GZ_OWNER_NONE) {
@@ -215,8 +243,12 @@ static bool look_page(struct look *l, uint64_t k, gz_pa_t pa, gz_pa_t *leaf_end)
 		if (!m || (p->lent && m->kind != GZ_VM_NORMAL))
 			return !fail(l, pa);
 	}
-	if (p->mapper != GZ_OWNER_NONE) {
-		m = vm_of_owner(t, p->mapper);
+	if (p->holder2 != GZ_OWNER_NONE && !vm_of_owner(t, p->holder2))
+		return !fail(l, pa);
+	for (unsigned i = 0; i < 2; i++) {
+		gz_owner_t o = i ? p->mapper2 : p->mapper;
+
+		m = o == GZ_OWNER_NONE ? NULL : vm_of_owner(t, o);
 		if (m && m->state == GZ_VM_MEM_LIVE && !gz_mem_held_by(m, pa))
 			return !fail(l, pa);
 	}
@@ -241,10 +273,13 @@ static bool totals(struct look *l)
 		gz_owner_t o = m->owner;
 
 		if (t->owned[o] != m->owned_pages || t->lent[o] != m->lent_pages ||
-		    t->shared[o] != m->shared_pages || (m->kind != GZ_VM_NORMAL && t->lent[o]) ||
-		    (m->state == GZ_VM_MEM_LIVE && t->mapped[o] != t->owned[o] + t->lent[o]))
+		    t->shared[o] != m->shared_pages || t->peer[o] != m->peer_pages ||
+		    (m->kind != GZ_VM_NORMAL && t->lent[o]) ||
+		    (m->state != GZ_VM_MEM_LIVE && t->peer[o]) ||
+		    (m->state == GZ_VM_MEM_LIVE &&
+		     t->mapped[o] != t->owned[o] + t->lent[o] + t->peer[o]))
 			return !fail(l, o);
-		held += t->owned[o] + t->lent[o];
+		held += t->owned[o] + t->lent[o] + t->peer[o];
 	}
 	return held == t->vm_held || !fail(l, 0);
 }
@@ -255,10 +290,13 @@ static void forget_all(struct gz_mem_tracker *t)
 	gz_memset(t->lent, 0, sizeof(t->lent));
 	gz_memset(t->shared, 0, sizeof(t->shared));
 	gz_memset(t->mapped, 0, sizeof(t->mapped));
+	gz_memset(t->peer, 0, sizeof(t->peer));
 	t->vm_held = 0;
 	for (uint64_t k = 0; k < t->nr_pages; k++)
-		t->pages[k] =
-		    (struct gz_mem_track_page){.holder = GZ_OWNER_NONE, .mapper = GZ_OWNER_NONE};
+		t->pages[k] = (struct gz_mem_track_page){.holder = GZ_OWNER_NONE,
+							 .holder2 = GZ_OWNER_NONE,
+							 .mapper = GZ_OWNER_NONE,
+							 .mapper2 = GZ_OWNER_NONE};
 }
 
 static bool rebuild(struct look *l)

@@ -43,7 +43,8 @@ bool gz_mem_held_by(const struct gz_vm_mem *m, gz_pa_t pa)
 {
 	enum gz_page_state v = gz_pgstate_view(pa, m->owner);
 
-	return v == GZ_PAGE_OWNED || v == GZ_PAGE_SHARED_OWNED || v == GZ_PAGE_BORROWED;
+	return v == GZ_PAGE_OWNED || v == GZ_PAGE_SHARED_OWNED || v == GZ_PAGE_BORROWED ||
+	       v == GZ_PAGE_VM_SHARED || v == GZ_PAGE_VM_BORROWED;
 }
 
 /* A page lent to the VM becomes its own: the host loses its mapping (the VM's stays). */
@@ -56,6 +57,10 @@ static int lent_to_donated(struct gz_pgt_visit *v, enum gz_pgt_visit_flags flag)
 	(void)flag; /* a valid leaf: the walk skips the others */
 	gz_pgt_translate(v->pgt, v->addr, &pa, NULL, NULL);
 	pa = GZ_ALIGN_DOWN(pa, size);
+	/* A channel's region stays what it is: it was never the host's to keep (its leaves map
+	 * nothing else, gz_mem_host_give_pair maps it alone). */
+	if (gz_pgstate_state(pa) == GZ_PAGE_VM_SHARED)
+		return 0;
 	for (uint64_t off = 0; off < size; off += GZ_PAGE_SIZE) {
 		enum gz_page_state st = gz_pgstate_state(pa + off);
 
@@ -331,7 +336,9 @@ static int collect_guest_pages(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr, b
 			return GZ_ERR_NOT_FOUND;
 		if (!gz_mem_held_by(m, pa))
 			gz_hal_panic("mem: a guest maps a page it does not hold");
-		if (shared_state(gz_pgstate_state(pa)) != shared)
+		/* A two-VM share is the channel's: neither VM shares, unshares or gives it back. */
+		if (gz_pgstate_state(pa) == GZ_PAGE_VM_SHARED ||
+		    shared_state(gz_pgstate_state(pa)) != shared)
 			return GZ_ERR_BAD_STATE;
 		runs[n++] = (struct gz_mem_run){pa, 1};
 	}

@@ -26,20 +26,6 @@ static uint64_t slot_end(const struct gz_memslot *s)
 	return s->base + (s->npages << GZ_PAGE_SHIFT);
 }
 
-/* Is [base, base + npages) free of every slot but @self? */
-static bool overlaps_other(const struct gz_vm_mem *m, unsigned self, gz_ipa_t base, uint64_t npages)
-{
-	gz_ipa_t end = base + (npages << GZ_PAGE_SHIFT);
-
-	for (unsigned i = 0; i < GZ_MEMSLOT_MAX; i++) {
-		const struct gz_memslot *s = &m->slots[i];
-
-		if (i != self && s->state != GZ_MEMSLOT_FREE && base < slot_end(s) && s->base < end)
-			return true;
-	}
-	return false;
-}
-
 /* Can the host hand the hypervisor [pa, pa + len) to read? 0 or a status. */
 static int host_readable(gz_pa_t pa, uint64_t len)
 {
@@ -205,7 +191,7 @@ int gz_memslot_set_region(struct gz_vm_mem *m, gz_pa_t buf_pa, uint64_t buf_size
 		ret = GZ_ERR_NOT_ALLOWED;
 		goto out;
 	}
-	if (overlaps_other(m, hdr.slot, next.base, next.npages)) {
+	if (gz_mem_ipa_taken(m, hdr.slot, next.base, next.npages)) {
 		ret = GZ_ERR_ALREADY_EXISTS;
 		goto out;
 	}

@@ -5,7 +5,7 @@
 
 #define ENTRY_OWNER_MASK  0x0fffu
 #define ENTRY_STATE_SHIFT 12
-#define ENTRY_STATE_MASK  0x7u
+#define ENTRY_STATE_MASK  0xfu
 
 struct region {
 	gz_pa_t base;
@@ -17,6 +17,10 @@ static struct region regions[GZ_PGSTATE_MAX_REGIONS];
 static unsigned nr_regions;
 static uint16_t *entries;
 static uint64_t nr_entries;
+/* The owner and borrower of each two-VM share's pages. */
+static struct {
+	gz_owner_t owner, borrower;
+} pairs[GZ_PGSTATE_PAIRS];
 static gz_pgstate_observer_fn observer;
 static void *observer_arg;
 
@@ -68,6 +72,8 @@ int gz_pgstate_init(void *storage, size_t bytes)
 	/* Host OWNED is the all-zero entry. */
 	for (uint64_t i = 0; i < total; i++)
 		entries[i] = 0;
+	for (unsigned i = 0; i < GZ_PGSTATE_PAIRS; i++)
+		pairs[i].owner = pairs[i].borrower = GZ_OWNER_NONE;
 	return GZ_OK;
 }
 
@@ -140,6 +146,8 @@ gz_owner_t gz_pgstate_owner(gz_pa_t pa)
 	/* A lent page's owner bits name the borrower; the owner is the host. */
 	if (gz_page_state_is_lent(entry_state(entries[i])))
 		return GZ_OWNER_HOST;
+	if (entry_state(entries[i]) == GZ_PAGE_VM_SHARED)
+		return pairs[entries[i] & ENTRY_OWNER_MASK].owner;
 	return (gz_owner_t)(entries[i] & ENTRY_OWNER_MASK);
 }
 
@@ -157,6 +165,15 @@ gz_owner_t gz_pgstate_lent_to(gz_pa_t pa)
 	if (i < 0 || !gz_page_state_is_lent(entry_state(entries[i])))
 		return GZ_OWNER_NONE;
 	return (gz_owner_t)(entries[i] & ENTRY_OWNER_MASK);
+}
+
+gz_owner_t gz_pgstate_vm_borrower(gz_pa_t pa)
+{
+	int64_t i = index_of(pa);
+
+	if (i < 0 || entry_state(entries[i]) != GZ_PAGE_VM_SHARED)
+		return GZ_OWNER_NONE;
+	return pairs[entries[i] & ENTRY_OWNER_MASK].borrower;
 }
 
 gz_owner_t gz_pgstate_borrower(gz_owner_t owner)
@@ -183,6 +200,11 @@ enum gz_page_state gz_pgstate_view(gz_pa_t pa, gz_owner_t who)
 			return st;
 		return owner == who ? GZ_PAGE_BORROWED : GZ_PAGE_NOACCESS;
 	}
+	if (st == GZ_PAGE_VM_SHARED) {
+		if (pairs[owner].owner == who)
+			return st;
+		return pairs[owner].borrower == who ? GZ_PAGE_VM_BORROWED : GZ_PAGE_NOACCESS;
+	}
 	if (owner == who)
 		return st;
 	if (st == GZ_PAGE_SHARED_OWNED && gz_pgstate_borrower(owner) == who)
@@ -190,18 +212,12 @@ enum gz_page_state gz_pgstate_view(gz_pa_t pa, gz_owner_t who)
 	return GZ_PAGE_NOACCESS;
 }
 
-void gz_pgstate_set(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_state state)
+/* Store entry @e for [pa, pa + nr pages), tell the HAL whether the host may reach them, and
+ * the observer that they changed. */
+static void write_entries(gz_pa_t pa, uint64_t nr, uint16_t e)
 {
-	bool lent = gz_page_state_is_lent(state);
-	uint16_t e;
 	int64_t i;
 
-	if (owner > ENTRY_OWNER_MASK || owner == GZ_OWNER_NONE ||
-	    (lent && !GZ_OWNER_IS_VM(owner)) ||
-	    (!lent && state != GZ_PAGE_OWNED && state != GZ_PAGE_SHARED_OWNED &&
-	     state != GZ_PAGE_DONATED))
-		gz_hal_panic("pgstate: bad entry");
-	e = (uint16_t)(owner | ((unsigned)state << ENTRY_STATE_SHIFT));
 	if (!gz_pgstate_managed_range(pa, nr))
 		gz_hal_panic("pgstate: set on unmanaged memory");
 	i = index_of(pa);
@@ -221,6 +237,35 @@ void gz_pgstate_set(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_stat
 	}
 	if (observer)
 		observer(pa, nr, observer_arg);
+}
+
+void gz_pgstate_set(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_state state)
+{
+	bool lent = gz_page_state_is_lent(state);
+
+	if (owner > ENTRY_OWNER_MASK || owner == GZ_OWNER_NONE ||
+	    (lent && !GZ_OWNER_IS_VM(owner)) ||
+	    (!lent && state != GZ_PAGE_OWNED && state != GZ_PAGE_SHARED_OWNED &&
+	     state != GZ_PAGE_DONATED))
+		gz_hal_panic("pgstate: bad entry");
+	write_entries(pa, nr, (uint16_t)(owner | ((unsigned)state << ENTRY_STATE_SHIFT)));
+}
+
+void gz_pgstate_pair_name(unsigned slot, gz_owner_t owner, gz_owner_t borrower)
+{
+	if (slot >= GZ_PGSTATE_PAIRS || !GZ_OWNER_IS_VM(owner) || owner == GZ_OWNER_NONE ||
+	    !GZ_OWNER_IS_VM(borrower) || borrower == GZ_OWNER_NONE || owner == borrower)
+		gz_hal_panic("pgstate: bad pair");
+	pairs[slot].owner = owner;
+	pairs[slot].borrower = borrower;
+}
+
+void gz_pgstate_set_pair(gz_pa_t pa, uint64_t nr, unsigned slot)
+{
+	if (slot >= GZ_PGSTATE_PAIRS || pairs[slot].owner == GZ_OWNER_NONE)
+		gz_hal_panic("pgstate: a share of a pair never named");
+	write_entries(pa, nr,
+		      (uint16_t)(slot | ((unsigned)GZ_PAGE_VM_SHARED << ENTRY_STATE_SHIFT)));
 }
 
 void gz_pgstate_set_observer(gz_pgstate_observer_fn fn, void *arg)
@@ -252,7 +297,8 @@ uint64_t gz_pgstate_find_vm(gz_owner_t vm, uint64_t from, uint64_t to)
 	/* A VM's id in the owner bits is its page (owned, shared) or one lent to it: the lent
 	 * states keep the borrower there, every other state the owner. */
 	for (uint64_t i = from; i < to; i++)
-		if ((entries[i] & ENTRY_OWNER_MASK) == vm)
+		if ((entries[i] & ENTRY_OWNER_MASK) == vm &&
+		    entry_state(entries[i]) != GZ_PAGE_VM_SHARED)
 			return i;
 	return to;
 }

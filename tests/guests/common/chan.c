@@ -13,6 +13,8 @@ struct chan_find {
 	unsigned idx;
 	bool is_chan;
 	unsigned id, intid, cid, peer_cid;
+	uint64_t region_ipa, region_size;
+	bool region_owner;
 	struct chan_end *e;
 };
 
@@ -22,6 +24,8 @@ static void find_begin(void *ctx)
 
 	f->is_chan = false;
 	f->id = f->intid = f->cid = f->peer_cid = 0;
+	f->region_ipa = f->region_size = 0;
+	f->region_owner = false;
 }
 
 static void find_prop(void *ctx, const char *name, const uint8_t *val, uint32_t len)
@@ -37,6 +41,11 @@ static void find_prop(void *ctx, const char *name, const uint8_t *val, uint32_t 
 	else if (fdt_streq(name, "opengz,vsock-cids") && len == 8) {
 		f->cid = fdt_be32(val);
 		f->peer_cid = fdt_be32(val + 4);
+	} else if (fdt_streq(name, "opengz,region") && len == 16) {
+		f->region_ipa = fdt_be64(val);
+		f->region_size = fdt_be64(val + 8);
+	} else if (fdt_streq(name, "opengz,region-owner")) {
+		f->region_owner = true;
 	}
 }
 
@@ -49,6 +58,9 @@ static bool find_end(void *ctx)
 		f->e->intid = f->intid;
 		f->e->vsock_cid = f->cid;
 		f->e->peer_vsock_cid = f->peer_cid;
+		f->e->region_ipa = f->region_ipa;
+		f->e->region_size = f->region_size;
+		f->e->region_owner = f->region_owner;
 		return true;
 	}
 	f->is_chan = false;
@@ -58,7 +70,7 @@ static bool find_end(void *ctx)
 bool chan_find(const void *blob, unsigned idx, struct chan_end *e)
 {
 	static const struct fdt_visitor v = {find_begin, find_prop, find_end};
-	struct chan_find f = {idx, false, 0, 0, 0, 0, e};
+	struct chan_find f = {.idx = idx, .e = e};
 
 	return fdt_walk(blob, &v, &f);
 }

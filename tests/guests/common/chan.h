@@ -16,6 +16,10 @@ struct chan_end {
 	/* "opengz,vsock-cids": the channel carries vsock from vsock_cid to peer_vsock_cid
 	 * (include/gzabi/chan_vsock.h); both 0 when it does not */
 	unsigned vsock_cid, peer_vsock_cid;
+	/* "opengz,region": the channel's bulk region, mapped in both VMs (size 0: none), and
+	 * whether this VM owns it ("opengz,region-owner") */
+	uint64_t region_ipa, region_size;
+	bool region_owner;
 };
 
 /* The @idx-th "opengz,channel" node of the device tree at @fdt; false if there is none. */

@@ -8,8 +8,9 @@
  *
  *   FREE --gz_chan_create--> OPEN --either VM destroyed--> DEAD --the other destroyed--> FREE
  *
- * DEAD: the queues are scrubbed and their pages back in the pool, the surviving end gets
- * PEER_GONE from every call and one doorbell. Only the host creates channels; guests only
+ * DEAD: the queues are scrubbed and their pages back in the pool, the region (if the host
+ * gave the channel one) unmapped from both VMs and scrubbed back to the host, the surviving
+ * end gets PEER_GONE from every call and one doorbell. Only the host creates channels; guests only
  * use the ends they were given.
  *
  * Locking: one lock for the table, taken by every call below and held while a message is
@@ -44,8 +45,19 @@ void gz_chan_table_init(void);
  * nothing kept either way. */
 int gz_chan_create(struct gz_vm *a, struct gz_vm *b, uint64_t intid_a, uint64_t intid_b,
 		   uint32_t *id);
+/* CHAN_REGION: the bulk region of channel @id, which joins @a and @b: host pages [pa, pa + nr
+ * pages) owned by @a and borrowed by @b, mapped at @ipa_a in @a and @ipa_b in @b (the
+ * two-VM share of gzhyp/mem.h, pair slot = the channel's index). GZ_OK; GZ_ERR_INVALID_ARGS
+ * (@a is @b, @nr 0 or over GZ_CHAN_REGION_PAGES_MAX, an unaligned address),
+ * GZ_ERR_NOT_FOUND (no channel @id between @a and @b), GZ_ERR_BAD_STATE (a VM being
+ * destroyed), GZ_ERR_NO_RESOURCES (the channel has its region already),
+ * GZ_ERR_ALREADY_EXISTS (an IPA range meets a memslot, the vGIC's frames, another region or
+ * anything mapped), and gz_mem_host_give_pair's page and range errors; nothing kept. */
+int gz_chan_region(struct gz_vm *a, struct gz_vm *b, uint64_t id, gz_pa_t pa, uint64_t nr,
+		   gz_ipa_t ipa_a, gz_ipa_t ipa_b);
 /* @vm is being destroyed (DESTROY_VM's first call): every channel it holds dies (queues
- * scrubbed and freed, the peer's doorbell rung) or, already dead, is freed. */
+ * scrubbed and freed, its region unmapped from both VMs and scrubbed back to the host, the
+ * peer's doorbell rung) or, already dead, is freed. */
 void gz_chan_vm_gone(struct gz_vm *vm);
 
 /* The guest calls of GZ_VENDOR_HYP_CHAN_* for @vm (include/gzabi/chan.h). */
@@ -55,8 +67,10 @@ void gz_chan_recv(struct gz_vm *vm, uint64_t id, gz_ipa_t ipa, uint64_t size,
 		  struct gz_chan_result *res);
 void gz_chan_state(struct gz_vm *vm, uint64_t id, struct gz_chan_result *res);
 
-/* For invariant checks: channels not FREE, and pool pages the queues hold. */
+/* For invariant checks: channels not FREE, pool pages the queues hold, and host pages the
+ * regions hold. */
 unsigned gz_chan_count(void);
 uint64_t gz_chan_pages(void);
+uint64_t gz_chan_region_pages(void);
 
 #endif

@@ -40,6 +40,11 @@
  *                          (lent: LENT -> host OWNED, unmapped from guest s2, not scrubbed)
  *   reclaim (VM destroy, slot delete)  VM any -> host OWNED, scrubbed, batched
  *                          (lent any -> host OWNED, not scrubbed)
+ *   host -> two VMs        (a channel's bulk region, mem_pair.c) host OWNED -> VM_SHARED
+ *                          (owned by one VM, borrowed by the other), scrubbed, unmapped from
+ *                          host s2, mapped RW (never executable) in both guest s2s
+ *   two VMs -> host        (either VM destroyed) VM_SHARED -> host OWNED: unmapped from both
+ *                          guest s2s (TLBs invalidated), scrubbed
  * A scrubbed page is zeroed and cleaned to the point of coherency before the host can map
  * it again. A lent page needs no scrub: the host could read and write it all along, so
  * nothing in it was ever hidden from the host, and no one else can have seen it (a lent
@@ -55,6 +60,11 @@
 #include <gzhyp/pgtable.h>
 #include <gzhyp/pool.h>
 #include <gzhyp/memslot.h>
+
+/* Two-VM shares one VM may map (one per channel end it may hold, GZ_CHAN_MAX_PER_VM). */
+#define GZ_MEM_PEER_MAX 8
+/* Most pages of one two-VM share (2 MiB: one call maps, and later scrubs, all of it). */
+#define GZ_MEM_PEER_PAGES_MAX 512
 
 /* Pages a DESTROY_VM call reclaims when the caller does not say (v13 driver default). */
 #define GZ_MEM_DESTROY_BATCH 128
@@ -133,6 +143,12 @@ struct gz_vm_mem {
 	uint64_t owned_pages;  /* pages the VM owns (any state) */
 	uint64_t lent_pages;   /* pages the host lends it (either lent state) */
 	uint64_t shared_pages; /* of both, those shared with the host (MEM_SHARE) */
+	uint64_t peer_pages;   /* two-VM shares it maps, owned or borrowed (not in the above) */
+	/* where those are mapped: no memslot may cover them (nr 0: unused) */
+	struct gz_mem_peer_range {
+		gz_ipa_t ipa;
+		uint64_t nr;
+	} peer_ranges[GZ_MEM_PEER_MAX];
 	struct gz_memslot slots[GZ_MEMSLOT_MAX];
 	struct gz_memslot_purpose purposes[GZ_MEMSLOT_MAX];
 	gz_pa_t pfn_buf_pa;   /* MAP_GUEST_BLOCK PFN array; 0: none */
@@ -183,13 +199,32 @@ int gz_mem_guest_share_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr);
 int gz_mem_guest_unshare_host(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr);
 int gz_mem_guest_relinquish(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr);
 
+/* ---- two VMs (a channel's bulk region, mem_pair.c) ------------------------------------- */
+/* host -> two VMs: [pa, pa + nr pages) (host OWNED, nr <= GZ_MEM_PEER_PAGES_MAX) leaves the
+ * host, is zeroed, and is mapped read/write, never executable, at @ipa_a in @a, which owns it,
+ * and at @ipa_b in @b, which borrows it; recorded as pair @slot (< GZ_PGSTATE_PAIRS, unused).
+ * Both VMs live and distinct; each IPA range inside its VM's space, clear of its memslots,
+ * of its other shares and of anything mapped. GZ_ERR_INVALID_ARGS (bad range or slot, the same
+ * VM), GZ_ERR_OUT_OF_RANGE, GZ_ERR_ACCESS_DENIED / GZ_ERR_BAD_STATE (a page not the host's
+ * own), GZ_ERR_ALREADY_EXISTS (an IPA in use), GZ_ERR_NO_RESOURCES (a VM maps
+ * GZ_MEM_PEER_MAX shares), GZ_ERR_NOT_ALLOWED (a VM being destroyed), GZ_ERR_NO_MEMORY
+ * (tables); all or nothing. */
+int gz_mem_host_give_pair(struct gz_vm_mem *a, gz_ipa_t ipa_a, struct gz_vm_mem *b, gz_ipa_t ipa_b,
+			  gz_pa_t pa, uint64_t nr, unsigned slot);
+/* two VMs -> host: the share given by gz_mem_host_give_pair with these arguments is unmapped
+ * from both VMs (their TLB entries for it invalidated), scrubbed and host OWNED again. Cannot
+ * fail (panics when the store disagrees: an invariant). */
+void gz_mem_pair_revoke(struct gz_vm_mem *a, gz_ipa_t ipa_a, struct gz_vm_mem *b, gz_ipa_t ipa_b,
+			gz_pa_t pa, uint64_t nr);
+
 /* ---- invariants (tests, fuzzers, debug builds) ---------------------------------------- */
 /* Check the invariants against the store: every page mapped in a VM's stage-2 is owned by
- * that VM or lent to it; every managed page mapped in the host's stage-2 is one the host may
- * access and is writable there only if the host owns it (lent pages included) or borrows it;
- * no page is mapped in two guests; each VM's owned/lent/shared counters match the store. @vms lists
- * the live VMs. GZ_OK or GZ_ERR_BAD_STATE (with the offending address in *@bad_addr when non-NULL),
- * or GZ_ERR_INVALID_ARGS for more than GZ_MEM_CHECK_MAX_VMS VMs. */
+ * that VM or lent to it, or a two-VM share it owns or borrows (both VMs listed); every managed page
+ * mapped in the host's stage-2 is one the host may access and is writable there only if the host
+ * owns it (lent pages included) or borrows it; no page is mapped in two guests; each VM's
+ * owned/lent/shared counters match the store. @vms lists the live VMs. GZ_OK or GZ_ERR_BAD_STATE
+ * (with the offending address in *@bad_addr when non-NULL), or GZ_ERR_INVALID_ARGS for more than
+ * GZ_MEM_CHECK_MAX_VMS VMs. */
 #define GZ_MEM_CHECK_MAX_VMS 64
 int gz_mem_check_invariants(struct gz_vm_mem *const *vms, unsigned nr_vms, uint64_t *bad_addr);
 

@@ -27,11 +27,13 @@
 
 /* What the tracker knows of one store page. */
 struct gz_mem_track_page {
-	uint64_t ipa;	   /* where mapper maps it */
-	gz_owner_t holder; /* the VM that owns it or borrows it (lent), GZ_OWNER_NONE: no VM */
-	gz_owner_t mapper; /* the VM whose stage 2 maps it, GZ_OWNER_NONE: none */
-	uint8_t lent;	   /* holder borrows it */
-	uint8_t shared;	   /* holder shares it with the host */
+	uint64_t ipa, ipa2; /* where mapper, mapper2 map it */
+	gz_owner_t holder;  /* the VM that owns it or borrows it (lent), GZ_OWNER_NONE: no VM */
+	gz_owner_t holder2; /* a two-VM share's borrowing VM, GZ_OWNER_NONE: not one */
+	gz_owner_t mapper;  /* the VM whose stage 2 maps it, GZ_OWNER_NONE: none */
+	gz_owner_t mapper2; /* a two-VM share's second mapper, GZ_OWNER_NONE: none */
+	uint8_t lent;	    /* holder borrows it */
+	uint8_t shared;	    /* holder shares it with the host */
 };
 
 /* A changed range: IPAs of a table, or (pgt NULL) PAs of store pages. */
@@ -47,6 +49,7 @@ struct gz_mem_tracker {
 	/* per owner id, of the pages it holds: owned, lent to it, shared, mapped by it */
 	uint32_t owned[GZ_MEM_TRACK_OWNERS], lent[GZ_MEM_TRACK_OWNERS];
 	uint32_t shared[GZ_MEM_TRACK_OWNERS], mapped[GZ_MEM_TRACK_OWNERS];
+	uint32_t peer[GZ_MEM_TRACK_OWNERS];	     /* two-VM shares it owns or borrows */
 	uint64_t vm_held;			     /* pages any VM holds */
 	struct gz_vm_mem *vms[GZ_MEM_CHECK_MAX_VMS]; /* as the last check listed them */
 	unsigned nr_vms;

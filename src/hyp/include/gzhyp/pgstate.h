@@ -5,7 +5,7 @@
  *
  * One 16-bit entry per 4 KiB page (0.05% of the memory it covers), kept in a memory area
  * the caller hands to gz_pgstate_init (the hypervisor carves it out of its reserved memory);
- * no allocation, no pointer per page. Entry: owner in bits [11:0], state in [14:12].
+ * no allocation, no pointer per page. Entry: owner in bits [11:0], state in [15:12].
  *
  * Owners: the host VM, the hypervisor, or a guest VM (by VM id). States, from the owner's
  * point of view:
@@ -20,9 +20,14 @@
  *                 VM).
  *   LENT_SHARED   LENT, and the VM has declared it shared with the host (MEM_SHARE): access
  *                 is the same, but the VM's share calls get the answers a protected VM gets.
- * SHARED_BORROWED and BORROWED are never stored: they are how a shared page looks to its
- * borrower (the host for a guest's page, the hypervisor for a host page) and a lent page to
- * the VM it is lent to, see gz_pgstate_view().
+ *   VM_SHARED     the two-VM share: a page of a channel's bulk region, owned by one VM and
+ *                 borrowed by the other end of the channel; the host has no access. The
+ *                 entry's owner bits hold a pair slot (gz_pgstate_pair_name says which VM
+ *                 owns and which borrows): a page has one owner and one borrower, 12 bits
+ *                 each do not fit one entry, and there are few pairs (one per channel).
+ * SHARED_BORROWED, BORROWED and VM_BORROWED are never stored: they are how a shared page looks
+ * to its borrower (the host for a guest's page, the hypervisor for a host page), a lent page
+ * to the VM it is lent to, and a two-VM share to its borrowing VM, see gz_pgstate_view().
  *
  * Writes go through mem.c's checked transitions only; everything else reads.
  */
@@ -53,8 +58,13 @@ enum gz_page_state {
 	GZ_PAGE_NOACCESS = 4, /* views only: the viewer may not touch the page */
 	GZ_PAGE_LENT = 5,
 	GZ_PAGE_LENT_SHARED = 6,
-	GZ_PAGE_BORROWED = 7, /* views only: a page lent to the viewer */
+	GZ_PAGE_BORROWED = 7,	 /* views only: a page lent to the viewer */
+	GZ_PAGE_VM_SHARED = 8,	 /* a two-VM share (stored with a pair slot, not an owner) */
+	GZ_PAGE_VM_BORROWED = 9, /* views only: a two-VM share seen by its borrowing VM */
 };
+
+/* Two-VM shares at once: pair slots 0 .. GZ_PGSTATE_PAIRS - 1 (one per channel). */
+#define GZ_PGSTATE_PAIRS 32
 
 /* Whether @st is one of the two states of a lent page. */
 static inline bool gz_page_state_is_lent(enum gz_page_state st)
@@ -85,9 +95,12 @@ gz_owner_t gz_pgstate_owner(gz_pa_t pa);
 enum gz_page_state gz_pgstate_state(gz_pa_t pa);
 /* The VM a lent page is lent to; GZ_OWNER_NONE for any other page. */
 gz_owner_t gz_pgstate_lent_to(gz_pa_t pa);
-/* The page as @who sees it: OWNED, SHARED_OWNED, DONATED, LENT, LENT_SHARED (the owner),
- * SHARED_BORROWED (the borrower of a shared page), BORROWED (the VM a page is lent to) or
- * NOACCESS. */
+/* The borrowing VM of a two-VM share (its owner: gz_pgstate_owner); GZ_OWNER_NONE for any
+ * other page. */
+gz_owner_t gz_pgstate_vm_borrower(gz_pa_t pa);
+/* The page as @who sees it: OWNED, SHARED_OWNED, DONATED, LENT, LENT_SHARED, VM_SHARED (the
+ * owner), SHARED_BORROWED (the borrower of a shared page), BORROWED (the VM a page is lent
+ * to), VM_BORROWED (the borrowing VM of a two-VM share) or NOACCESS. */
 enum gz_page_state gz_pgstate_view(gz_pa_t pa, gz_owner_t who);
 /* The borrower of a page in state SHARED_OWNED by @owner: the host for a guest page, the
  * hypervisor for a host page; GZ_OWNER_NONE for anything else. */
@@ -98,12 +111,21 @@ gz_owner_t gz_pgstate_borrower(gz_owner_t owner);
  * an unmanaged page or a view-only state (an invariant, the caller checked). */
 void gz_pgstate_set(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_state state);
 
+/* Name pair @slot (< GZ_PGSTATE_PAIRS): its pages are owned by VM @owner and borrowed by VM
+ * @borrower (two different VMs). Only for mem_pair.c, while no page is stored with the slot;
+ * panics on a bad slot or owner. */
+void gz_pgstate_pair_name(unsigned slot, gz_owner_t owner, gz_owner_t borrower);
+/* Record [pa, pa + nr pages) as the two-VM share of pair @slot (named before). Only for
+ * mem_pair.c, after it checked the transition; panics as gz_pgstate_set. */
+void gz_pgstate_set_pair(gz_pa_t pa, uint64_t nr, unsigned slot);
+
 /* Enumeration for invariant checks and statistics: number of covered pages, and the PA of
  * the @idx-th covered page (ordered by region, then address). */
 uint64_t gz_pgstate_nr_pages(void);
 gz_pa_t gz_pgstate_pa_at(uint64_t idx);
 /* The first index in [@from, @to) whose page VM @vm owns or borrows (gz_pgstate_owner or
- * gz_pgstate_lent_to of it is @vm), or @to (at most gz_pgstate_nr_pages()) when none: a VM's
+ * gz_pgstate_lent_to of it is @vm; two-VM shares are not looked at: they go with their
+ * channel, before a VM's reclaim), or @to (at most gz_pgstate_nr_pages()) when none: a VM's
  * pages found in one pass over the raw entries. */
 uint64_t gz_pgstate_find_vm(gz_owner_t vm, uint64_t from, uint64_t to);
 /* Raw entries (for tests that snapshot the store and prove an operation changed nothing). */
