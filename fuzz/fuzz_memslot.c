@@ -2,7 +2,8 @@
  * Fuzz target: gzvm memslots, the host-facing side of guest memory. The input is a
  * sequence of MEMREGION_PURPOSE, SET_MEMREGION (a v13 descriptor built from the input in a
  * host page: slot, counts, gpa, constituents, buffer size), ENABLE_CAP demand paging and
- * PFN buffer, MAP_GUEST, MAP_GUEST_BLOCK (PFN array from the input), slot deletion, guest
+ * PFN buffer, MAP_GUEST (a few pages, or a huge page's 512: a 2 MiB block descriptor that a
+ * later relinquish splits), MAP_GUEST_BLOCK (PFN array from the input), slot deletion, guest
  * share/relinquish, host actions on the buffers, and the VM (normal: its pages are lent)
  * made protected (what it borrowed becomes its own, later pages are donated). Invariants after
  * every call: the memory invariants (gz_mem_check_invariants); a refused call changes neither the
@@ -243,7 +244,18 @@ static bool step(struct in *in)
 		uint64_t pfn = get_pa(in) >> GZ_PAGE_SHIFT;
 		uint64_t gfn = get_gpa(in) >> GZ_PAGE_SHIFT;
 
-		ret = gz_memslot_map_guest(&vm, slot, pfn, gfn, get(in, 1) % 5);
+		unsigned nr = get(in, 1) % 5;
+
+		if (!nr) {
+			/* A huge page: 512 contiguous pages from a 2 MiB boundary (one block
+			 * descriptor where the IPA is aligned too), or one page off either. */
+			unsigned off = get(in, 1);
+
+			pfn = GZ_ALIGN_DOWN(pfn, GZ_PGT_ENTRIES) + (off & 1);
+			gfn = GZ_ALIGN_DOWN(gfn, GZ_PGT_ENTRIES) + (off >> 1 & 1);
+			nr = GZ_PGT_ENTRIES;
+		}
+		ret = gz_memslot_map_guest(&vm, slot, pfn, gfn, nr);
 		break;
 	}
 	case 6:

@@ -207,21 +207,26 @@ bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size)
 }
 
 /* First fit from a moving hint: allocations are few and large (guest RAM, VM state). */
-static bool find_run(uint64_t from, uint64_t to, uint64_t n, uint64_t *first)
+/* The first free run of @n pages in [from, to) that starts on a multiple of @align pages. */
+static bool find_run(uint64_t from, uint64_t to, uint64_t n, uint64_t align, uint64_t *first)
 {
-	uint64_t run = 0;
+	uint64_t start = GZ_ALIGN_UP(from, align);
 
-	for (uint64_t i = from; i < to; i++) {
-		run = gz_sim_m.used[i] ? 0 : run + 1;
-		if (run == n) {
-			*first = i + 1 - n;
+	for (uint64_t i = start; i < to; i++) {
+		if (gz_sim_m.used[i]) {
+			start = GZ_ALIGN_UP(i + 1, align);
+			i = start - 1;
+			continue;
+		}
+		if (i + 1 - start == n) {
+			*first = start;
 			return true;
 		}
 	}
 	return false;
 }
 
-void *gz_sim_host_alloc(size_t size)
+static void *host_alloc(size_t size, uint64_t align)
 {
 	uint64_t n = GZ_ALIGN_UP((uint64_t)size, GZ_PAGE_SIZE) >> GZ_PAGE_SHIFT, first;
 	void *va = NULL;
@@ -230,8 +235,8 @@ void *gz_sim_host_alloc(size_t size)
 		return NULL;
 	pthread_mutex_lock(&phys_mu);
 	if (n <= gz_sim_m.free_pages &&
-	    (find_run(gz_sim_m.next_hint, gz_sim_m.nr_pages, n, &first) ||
-	     find_run(0, gz_sim_m.nr_pages, n, &first))) {
+	    (find_run(gz_sim_m.next_hint, gz_sim_m.nr_pages, n, align, &first) ||
+	     find_run(0, gz_sim_m.nr_pages, n, align, &first))) {
 		memset(gz_sim_m.used + first, 1, n);
 		gz_sim_m.free_pages -= n;
 		gz_sim_m.next_hint = first + n;
@@ -245,6 +250,19 @@ void *gz_sim_host_alloc(size_t size)
 		mprotect(va, n << GZ_PAGE_SHIFT, PROT_READ | PROT_WRITE);
 	}
 	return va;
+}
+
+void *gz_sim_host_alloc(size_t size)
+{
+	return host_alloc(size, 1);
+}
+
+void *gz_sim_host_alloc_huge(size_t size)
+{
+	const uint64_t huge = (2ULL << 20) >> GZ_PAGE_SHIFT; /* pages; phys_base is 2 MiB-aligned */
+	void *va = size >= (huge << GZ_PAGE_SHIFT) ? host_alloc(size, huge) : NULL;
+
+	return va ? va : host_alloc(size, 1);
 }
 
 void gz_sim_host_free(void *va, size_t size)

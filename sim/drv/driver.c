@@ -66,6 +66,7 @@ static struct {
 	void *hyp_mem;
 	uint64_t hyp_size;
 	uint64_t pinned, pinned_peak; /* pages pinned for all VMs, and the most at once (atomic) */
+	uint64_t s2_blocks;	      /* stage-2 blocks of the VMs released so far (atomic) */
 } S = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static _Thread_local int my_thread = -1;
@@ -696,8 +697,10 @@ int gz_sim_close(int fd)
 			last = false;
 	}
 	pthread_mutex_unlock(&S.mu);
-	if (vm && last)
+	if (vm && last) {
+		__atomic_fetch_add(&S.s2_blocks, vm->stats.s2_blocks, __ATOMIC_RELAXED);
 		gzdrv_vm_release(vm);
+	}
 	return 0;
 }
 
@@ -734,6 +737,7 @@ int gz_sim_drv_mem(struct gz_sim_drv_mem *m)
 	m->pinned_peak = __atomic_load_n(&S.pinned_peak, __ATOMIC_RELAXED);
 	m->host_free_bytes = __atomic_load_n(&gz_sim_m.free_pages, __ATOMIC_RELAXED)
 			     << GZ_PAGE_SHIFT;
+	m->s2_blocks = __atomic_load_n(&S.s2_blocks, __ATOMIC_RELAXED);
 	m->pool_used = h.pool_used;
 	m->pool_total = h.pool_total;
 	m->tables = h.tables;
@@ -742,7 +746,7 @@ int gz_sim_drv_mem(struct gz_sim_drv_mem *m)
 
 void *gz_sim_ram_alloc(size_t size)
 {
-	return gz_sim_host_alloc(size);
+	return gz_sim_host_alloc_huge(size);
 }
 
 void gz_sim_ram_free(void *p, size_t size)

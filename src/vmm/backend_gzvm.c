@@ -48,13 +48,24 @@ static void gzvm_close_fd(struct vmm_backend *be, int fd)
 	close(fd);
 }
 
+/* Guest RAM starts on a 2 MiB boundary, as the guest's RAM does (1 GiB): each 2 MiB of it can
+ * then be one huge page of the host's and one stage-2 block of the hypervisor's. The mapping
+ * is made 2 MiB larger and trimmed to the aligned range. */
 static void *gzvm_ram_alloc(struct vmm_backend *be, size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	const size_t huge = (size_t)2 << 20;
+	uint8_t *p = mmap(NULL, size + huge, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint8_t *a;
 
 	(void)be;
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	munmap(a + size, (size_t)(p + huge - a));
+	return a;
 }
 
 static void gzvm_ram_free(struct vmm_backend *be, void *p, size_t size)

@@ -103,6 +103,12 @@ void vmm_cli_usage(void *stream)
 	    "error\n"
 	    "  --mem-file PATH          guest RAM is the file PATH (created, shared; gzvm "
 	    "backend)\n"
+	    "  --hugepages thp|hugetlb|off  guest RAM in 2 MiB pages the hypervisor maps "
+	    "whole:\n"
+	    "                           transparent huge pages (default), hugetlbfs pages "
+	    "(the\n"
+	    "                           host's reserved pool), or 4 KiB pages only (gzvm "
+	    "backend)\n"
 	    "  --bios FILE              firmware (EDK2, U-Boot) in flash at 0, executing in place\n"
 	    "  --bios-vars FILE         the firmware's variable store: the second flash bank, kept "
 	    "in\n"
@@ -222,6 +228,7 @@ enum opt_id {
 	O_SIM_ATTEST_CERT,
 	O_PREALLOC,
 	O_MEM_FILE,
+	O_HUGEPAGES,
 	O_DETERMINISTIC,
 	O_SEED,
 	O_RECORD,
@@ -281,6 +288,7 @@ static const struct {
     [O_SIM_ATTEST_CERT] = {"--sim-attest-cert", true, false, true},
     [O_PREALLOC] = {"--prealloc", false, false, false},
     [O_MEM_FILE] = {"--mem-file", true, false, false},
+    [O_HUGEPAGES] = {"--hugepages", true, false, false},
     [O_DETERMINISTIC] = {"--deterministic", false, false, true},
     [O_SEED] = {"--seed", true, false, true},
     [O_RECORD] = {"--record", true, false, true},
@@ -629,6 +637,17 @@ static int apply(struct vmm_config *cfg, int id, const char *v, char *err, size_
 			return vmm_fail(err, errlen, "--mem-file needs a file name");
 		cfg->mem_file = v;
 		return 0;
+	case O_HUGEPAGES:
+		if (strcmp(v, "thp") == 0)
+			cfg->hugepages = VMM_HUGEPAGES_THP;
+		else if (strcmp(v, "hugetlb") == 0)
+			cfg->hugepages = VMM_HUGEPAGES_HUGETLB;
+		else if (strcmp(v, "off") == 0)
+			cfg->hugepages = VMM_HUGEPAGES_OFF;
+		else
+			return vmm_fail(err, errlen,
+					"invalid --hugepages '%s' (thp, hugetlb or off)", v);
+		return 0;
 	case O_ON_RESET:
 		if (strcmp(v, "restart") == 0)
 			cfg->reset_exits = false;
@@ -751,6 +770,10 @@ int vmm_cli_parse(int argc, char *const argv[], struct vmm_config *cfg, enum vmm
 	if (cfg->chan_region && !cfg->peer_args)
 		return vmm_fail(err, errlen,
 				"--chan-region needs --peer-vm (the first VM's, mapped in both)");
+	if (cfg->hugepages == VMM_HUGEPAGES_HUGETLB &&
+	    (cfg->backend != VMM_BACKEND_GZVM || cfg->mem_file))
+		return vmm_fail(err, errlen,
+				"--hugepages hugetlb needs --backend gzvm and no --mem-file");
 	/* the gdb server's threads are one VM's vCPUs */
 	if (cfg->sim.gdb_port && cfg->peer_args)
 		return vmm_fail(err, errlen, "--gdb debugs one VM, not a --peer-vm pair");

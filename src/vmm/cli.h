@@ -19,6 +19,9 @@ enum vmm_backend_kind { VMM_BACKEND_GZVM, VMM_BACKEND_SIM };
 enum vmm_console_kind { VMM_CONSOLE_STDIO, VMM_CONSOLE_FILE };
 enum vmm_input_target { VMM_INPUT_PL011, VMM_INPUT_VIRTIO, VMM_INPUT_NONE };
 enum vmm_cli_action { VMM_CLI_RUN, VMM_CLI_HELP, VMM_CLI_VERSION };
+/* How the gzvm backend backs guest RAM (ram.c): 2 MiB pages gzvm.ko hands the hypervisor
+ * whole (one stage-2 block each), or 4 KiB pages only. */
+enum vmm_hugepages { VMM_HUGEPAGES_THP, VMM_HUGEPAGES_HUGETLB, VMM_HUGEPAGES_OFF };
 
 struct vmm_disk_cfg {
 	const char *path;
@@ -69,6 +72,7 @@ struct vmm_config {
 	uint64_t hyp_mem;     /* --hyp-mem: the VM's hypervisor memory quota (bytes); 0: default */
 	bool prealloc;	      /* --prealloc: guest RAM populated up front (ram.c) */
 	const char *mem_file; /* --mem-file: guest RAM is this file, mapped shared (ram.c) */
+	uint8_t hugepages;    /* --hugepages: enum vmm_hugepages (ram.c) */
 	const char *record;   /* --record: the run's inputs go to this file */
 	const char *replay;   /* --replay: the inputs come from this file */
 	const char *trace;    /* --trace: every exit as a JSON line */

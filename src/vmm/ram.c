@@ -1,6 +1,8 @@
 /* Guest RAM as the command line wants it (ram.h): the backend's memory, or a shared file
- * (--mem-file), and with --prealloc everything populated and locked before the VM exists,
- * after a check that the host and the memory cgroup have room for it. */
+ * (--mem-file), in 2 MiB pages as --hugepages says (transparent huge pages by default,
+ * hugetlbfs pages, or 4 KiB pages only), and with --prealloc everything populated and
+ * locked before the VM exists, after a check that the host and the memory cgroup have room
+ * for it. */
 #define _GNU_SOURCE
 #include "ram.h"
 
@@ -21,7 +23,13 @@
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21 << 26) /* MAP_HUGE_SHIFT 26 */
+#endif
+
 #define MIB ((uint64_t)1024 * 1024)
+/* hugetlbfs mappings are whole huge pages */
+#define ROUND_2M(x) (((x) + 2 * MIB - 1) & ~(2 * MIB - 1))
 
 /* The first line of @path that starts with @key, its number after the key; -1 if none. */
 static int read_key_u64(const char *path, const char *key, uint64_t *out)
@@ -128,12 +136,32 @@ int vmm_ram_get(struct vmm_vm *vm)
 		vm->ram = file_map(cfg->mem_file, vm->ram_size, err, sizeof(err));
 		if (!vm->ram)
 			return vmm_report(VMM_EXIT_ERROR, "%s", err);
+	} else if (cfg->hugepages == VMM_HUGEPAGES_HUGETLB) {
+		/* hugetlbfs pages of 2 MiB from the host's reserved pool (vm.nr_hugepages),
+		 * physically contiguous and aligned by construction */
+		void *p = mmap(NULL, ROUND_2M(vm->ram_size), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
+
+		if (p == MAP_FAILED)
+			return vmm_report(VMM_EXIT_ERROR,
+					  "--hugepages hugetlb: %llu MiB of 2 MiB huge pages: %s "
+					  "(reserve them in /proc/sys/vm/nr_hugepages)",
+					  (unsigned long long)(vm->ram_size / MIB),
+					  strerror(errno));
+		vm->ram = p;
 	} else {
 		vm->ram = vm->be.ops->ram_alloc(&vm->be, vm->ram_size);
 		if (!vm->ram)
 			return vmm_report(VMM_EXIT_ERROR,
 					  "cannot allocate %llu bytes of guest memory",
 					  (unsigned long long)vm->ram_size);
+		/* The gzvm backend's RAM is 2 MiB-aligned: the host may back each 2 MiB with a
+		 * transparent huge page, which gzvm.ko hands the hypervisor whole. A kernel
+		 * without THP refuses the advice, and the RAM stays in 4 KiB pages. */
+		if (cfg->backend == VMM_BACKEND_GZVM)
+			(void)madvise(vm->ram, vm->ram_size,
+				      cfg->hugepages == VMM_HUGEPAGES_OFF ? MADV_NOHUGEPAGE
+									  : MADV_HUGEPAGE);
 	}
 	if (!cfg->prealloc)
 		return 0;
@@ -160,6 +188,8 @@ void vmm_ram_put(struct vmm_vm *vm)
 		return;
 	if (vm->cfg->mem_file) {
 		munmap(vm->ram, vm->ram_size); /* unlocks too */
+	} else if (vm->cfg->hugepages == VMM_HUGEPAGES_HUGETLB) {
+		munmap(vm->ram, ROUND_2M(vm->ram_size));
 	} else {
 		if (vm->ram_locked)
 			munlock(vm->ram, vm->ram_size);

@@ -1,7 +1,8 @@
 # Shell functions for the host VM's /init in the full-stack tests that check that everything
-# comes back after VMs end (fullstack_kill, fullstack_many, fullstack_memcg). gz_stack_root
-# puts this file at /gz_lib.sh; an /init sources it after recording pool0 (gzhyp's pool in
-# use before the first VM). busybox sh: no bash in the host VM.
+# comes back after VMs end (fullstack_kill, fullstack_many, fullstack_memcg,
+# fullstack_s2block). gz_stack_root puts this file at /gz_lib.sh; an /init sources it after
+# recording pool0 (gzhyp's pool in use before the first VM). busybox sh: no bash in the host
+# VM.
 
 s=/sys/kernel/gzvm
 

@@ -1,6 +1,7 @@
 /* gzdrv memory: SET_USER_MEMORY_REGION validation and slot rules (incl. opengz's delete),
  * fully populated registration in batches of merged constituents, demand paging (4 KiB and
- * 2 MiB blocks in batches) on PAGE_FAULT exits, MEM_RELINQUISH, and every failure path.
+ * 2 MiB blocks in batches, a huge page's block in one call) on PAGE_FAULT exits,
+ * MEM_RELINQUISH, and every failure path.
  * test-libs: gzdrv_fake gzdrv */
 #include <stdarg.h>
 #include <stddef.h>
@@ -465,10 +466,99 @@ static void test_demand_block_off(void **state)
 	assert_clean();
 }
 
-static void test_demand_block_failure(void **state)
+/* A block the host backs with one contiguous, aligned 2 MiB (a huge page) goes whole in one
+ * MAP_GUEST call, its pins taken in one go where the embedder can (one walk of a huge page);
+ * the hypervisor's count of blocks (x1) reaches the VM's and the driver's statistics. A block
+ * that is not contiguous, not aligned or not whole in the slot goes by MAP_GUEST_BLOCK. */
+static void huge_block_case(struct gzdrv_vm *vm, long batch_pins)
+{
+	uint64_t ram = fake_ram(1536, 0), odd = fake_ram(1024, 0), gappy = fake_ram(1024, 9);
+	const struct fake_rec *r;
+	struct gzdrv_vcpu *vcpu;
+
+	assert_true(vm->block_paging);
+	assert_int_equal(set_region(vm, 1, 1, GPA, 1536 * PG, ram), 0);
+	/* a slot starting one page into its RAM: no block of it is aligned in the host */
+	assert_int_equal(set_region(vm, 2, 1, GPA + 4 * 512 * PG, 1023 * PG, odd + PG), 0);
+	assert_int_equal(set_region(vm, 3, 1, GPA + 6 * 512 * PG, 1024 * PG, gappy), 0);
+	assert_int_equal(gzdrv_vcpu_create(vm, 0, &vcpu), 0);
+	fake_hyp_status(GZ_HVC_FN_MAP_GUEST, GZ_OK, 1, 0, 0);
+	push_fault(GPA + 700 * PG);
+	assert_int_equal(run(vcpu), 0);
+	assert_int_equal(fake_calls(GZ_HVC_FN_MAP_GUEST), 1);
+	assert_int_equal(fake_calls(GZ_HVC_FN_MAP_GUEST_BLOCK), 0);
+	r = fake_call(GZ_HVC_FN_MAP_GUEST, 0);
+	assert_int_equal(r->x[2], 1);
+	assert_int_equal(r->x[3], fake_ram_pa(ram + 512 * PG) >> 12);
+	assert_int_equal(r->x[4], (GPA >> 12) + 512);
+	assert_int_equal(r->x[5], 512);
+	assert_int_equal(fake.batch_pins, batch_pins);
+	assert_int_equal(fake_pins_outstanding(), 512);
+	assert_int_equal(vm->stats.s2_blocks, 1);
+	/* the same block again (a second vCPU's fault): the pins are kept, the call repeated */
+	fake_hyp_status(GZ_HVC_FN_MAP_GUEST, GZ_OK, 1, 0, 0);
+	push_fault(GPA + 512 * PG);
+	assert_int_equal(run(vcpu), 0);
+	assert_int_equal(fake_calls(GZ_HVC_FN_MAP_GUEST), 2);
+	assert_int_equal(fake_pins_outstanding(), 512);
+	/* unaligned, then scattered: the PFN buffer, whatever the pins' path */
+	push_fault(GPA + 4 * 512 * PG + 5 * PG);
+	push_fault(GPA + 6 * 512 * PG + 5 * PG);
+	assert_int_equal(run(vcpu), 0);
+	assert_int_equal(fake_calls(GZ_HVC_FN_MAP_GUEST), 2);
+	assert_int_equal(fake_calls(GZ_HVC_FN_MAP_GUEST_BLOCK), 2);
+	assert_int_equal(fake_call(GZ_HVC_FN_MAP_GUEST_BLOCK, 0)->x[4], 512);
+	assert_int_equal(fake_pins_outstanding(), 3 * 512);
+	assert_int_equal(vm->stats.s2_blocks, 1);
+	assert_inv(vm);
+	gzdrv_vm_release(vm);
+	assert_clean();
+}
+
+static void test_demand_block_huge(void **state)
+{
+	(void)state;
+	huge_block_case(vm_mode(2), 1);
+	/* an embedder without pin_user_pages pins page by page: the same calls */
+	fake_reset_minimal(true, 62500000);
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_OK, 0, 0, 0);
+	fake_hyp_status(GZ_HVC_FN_ENABLE_CAP, GZ_OK, 0, 0, 0);
+	huge_block_case(fake_vm_new(), 0);
+}
+
+/* A huge page's block whose pins fail part way (or come back broken) keeps none of them. */
+static void test_demand_block_huge_failure(void **state)
 {
 	struct gzdrv_vm *vm = vm_mode(2);
 	uint64_t ram = fake_ram(512, 0);
+	struct gzdrv_vcpu *vcpu;
+
+	(void)state;
+	assert_int_equal(set_region(vm, 0, 1, GPA, 512 * PG, ram), 0);
+	assert_int_equal(gzdrv_vcpu_create(vm, 0, &vcpu), 0);
+	fake.fail_pin_in = 300;
+	push_fault(GPA + 3 * PG);
+	assert_int_equal(run(vcpu), -EFAULT);
+	assert_int_equal(fake_pins_outstanding(), 0);
+	fake.bad_pa_in = 7;
+	push_fault(GPA + 3 * PG);
+	assert_int_equal(run(vcpu), -EFAULT);
+	assert_int_equal(fake_pins_outstanding(), 0);
+	assert_int_equal(fake_calls(GZ_HVC_FN_MAP_GUEST), 0);
+	fake_hyp_status(GZ_HVC_FN_MAP_GUEST, GZ_ERR_NO_MEMORY, 0, 0, 0);
+	push_fault(GPA + 3 * PG);
+	assert_int_equal(run(vcpu), -EFAULT);
+	assert_int_equal(fake_calls(GZ_HVC_FN_MAP_GUEST), 1);
+	assert_int_equal(vm->stats.s2_blocks, 0);
+	assert_inv(vm);
+	gzdrv_vm_release(vm);
+	assert_clean();
+}
+
+static void test_demand_block_failure(void **state)
+{
+	struct gzdrv_vm *vm = vm_mode(2);
+	uint64_t ram = fake_ram(512, 7); /* scattered: the PFN buffer's path */
 	struct gzdrv_vcpu *vcpu;
 
 	(void)state;
@@ -523,11 +613,18 @@ static void test_relinquish(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_region_validation),	 cmocka_unit_test(test_slot_rules),
-	    cmocka_unit_test(test_populate_batches),	 cmocka_unit_test(test_delete),
-	    cmocka_unit_test(test_region_failures),	 cmocka_unit_test(test_demand_4k),
-	    cmocka_unit_test(test_demand_block),	 cmocka_unit_test(test_demand_block_off),
-	    cmocka_unit_test(test_demand_block_failure), cmocka_unit_test(test_relinquish),
+	    cmocka_unit_test(test_region_validation),
+	    cmocka_unit_test(test_slot_rules),
+	    cmocka_unit_test(test_populate_batches),
+	    cmocka_unit_test(test_delete),
+	    cmocka_unit_test(test_region_failures),
+	    cmocka_unit_test(test_demand_4k),
+	    cmocka_unit_test(test_demand_block),
+	    cmocka_unit_test(test_demand_block_off),
+	    cmocka_unit_test(test_demand_block_failure),
+	    cmocka_unit_test(test_relinquish),
+	    cmocka_unit_test(test_demand_block_huge),
+	    cmocka_unit_test(test_demand_block_huge_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /*
  * Unit tests of gzvm memslots (src/hyp/core/memslot.c): SET_MEMREGION with the v13
  * descriptor (purpose, batches, growth, every rejection), demand paging (MAP_GUEST,
- * MAP_GUEST_BLOCK with the PFN buffer), batched slot deletion and the fault lookup.
+ * MAP_GUEST_BLOCK with the PFN buffer, a huge page's 2 MiB block and its split), batched
+ * slot deletion and the fault lookup.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -516,6 +517,107 @@ static void test_block_demand_paging(void **state)
 	check_invariants();
 }
 
+static unsigned leaf_level(gz_ipa_t ipa)
+{
+	unsigned level = 0;
+
+	assert_int_equal(gz_pgt_translate(&vm.s2, ipa, NULL, NULL, &level), GZ_OK);
+	return level;
+}
+
+/* A huge page handed whole by MAP_GUEST (one run of 512 aligned pages) is mapped by one 2 MiB
+ * block descriptor, counted in s2_blocks. A page of it that changes state: sharing and
+ * unsharing keep the block (the mapping does not change), the VM turning protected donates
+ * the whole block and keeps it, a relinquished page splits it (needing a table page: refused
+ * whole at the quota) into 511 mapped pages and one back with the host, and the slot's
+ * deletion reclaims what is left. */
+static void test_huge_block(void **state)
+{
+	const uint64_t gfn = GPA >> 12;
+	const gz_pa_t blk = FIX_HOST_BASE + 8 * MB;
+	uint8_t *scrub = gz_hal_pa_to_va(blk + 9 * GZ_PAGE_SIZE);
+	uint64_t limit;
+	gz_pa_t pa;
+	int ret;
+
+	(void)state;
+	assert_int_equal(gz_vm_mem_reclaim(&vm, 1), GZ_OK);
+	assert_int_equal(gz_vm_mem_init(&vm, 7, 32, 7), GZ_OK);
+	assert_int_equal(gz_memslot_enable_demand_paging(&vm), GZ_OK);
+	put_desc(0, GPA, 2048, 0, NULL, 0);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, blk >> 12, gfn, 512), GZ_OK);
+	assert_int_equal(leaf_level(GPA), 2);
+	assert_int_equal(leaf_level(GPA + 2 * MB - 1), 2);
+	assert_int_equal(fix_guest_pa(&vm, GPA + 300 * GZ_PAGE_SIZE, &pa), GZ_OK);
+	assert_int_equal(pa, blk + 300 * GZ_PAGE_SIZE);
+	assert_int_equal(vm.s2_blocks, 1);
+	assert_int_equal(gz_vm_mem_s2_blocks(&vm), 1);
+	assert_int_equal(vm.lent_pages, 512);
+	assert_int_equal(gz_pgstate_state(blk), GZ_PAGE_LENT);
+	/* A second vCPU's fault on the block: done already, no new block. */
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, blk >> 12, gfn, 512), GZ_OK);
+	assert_int_equal(vm.s2_blocks, 1);
+	/* Contiguous but not 2 MiB-aligned in PA: 512 pages, no block. */
+	assert_int_equal(
+	    gz_memslot_map_guest(&vm, 0, (blk + 2 * MB) / GZ_PAGE_SIZE + 1, gfn + 512, 512), GZ_OK);
+	assert_int_equal(leaf_level(GPA + 2 * MB), 3);
+	assert_int_equal(vm.s2_blocks, 1);
+	check_invariants();
+
+	/* Shared with the host and back: the block stays. */
+	assert_int_equal(gz_mem_guest_share_host(&vm, GPA + 7 * GZ_PAGE_SIZE, 1), GZ_OK);
+	assert_int_equal(gz_pgstate_state(blk + 7 * GZ_PAGE_SIZE), GZ_PAGE_LENT_SHARED);
+	assert_int_equal(leaf_level(GPA), 2);
+	check_invariants();
+	assert_int_equal(gz_mem_guest_unshare_host(&vm, GPA + 7 * GZ_PAGE_SIZE, 1), GZ_OK);
+	assert_int_equal(leaf_level(GPA), 2);
+
+	/* Protected: every page of the block donated, the block kept. */
+	assert_int_equal(gz_vm_mem_set_protected(&vm), GZ_OK);
+	assert_int_equal(leaf_level(GPA), 2);
+	assert_int_equal(gz_pgstate_owner(blk + 511 * GZ_PAGE_SIZE), vm.owner);
+	assert_int_equal(gz_pgstate_state(blk + 511 * GZ_PAGE_SIZE), GZ_PAGE_OWNED);
+	assert_int_equal(vm.owned_pages, 1024);
+	check_invariants();
+
+	/* A relinquish needs a table to split the block: at the quota it changes nothing. */
+	limit = vm.quota.limit;
+	vm.quota.limit = vm.quota.used;
+	scrub[0] = 0x5a;
+	ret = gz_mem_guest_relinquish(&vm, GPA + 9 * GZ_PAGE_SIZE, 1);
+	assert_true(ret == GZ_ERR_NO_MEMORY || ret == GZ_ERR_NO_RESOURCES);
+	assert_int_equal(leaf_level(GPA), 2);
+	assert_int_equal(gz_pgstate_owner(blk + 9 * GZ_PAGE_SIZE), vm.owner);
+	assert_int_equal(scrub[0], 0x5a);
+	vm.quota.limit = limit;
+	/* Split: the page goes back to the host scrubbed, its 511 neighbours stay as pages. */
+	assert_int_equal(gz_mem_guest_relinquish(&vm, GPA + 9 * GZ_PAGE_SIZE, 1), GZ_OK);
+	assert_int_equal(fix_guest_pa(&vm, GPA + 9 * GZ_PAGE_SIZE, NULL), GZ_ERR_NOT_FOUND);
+	assert_int_equal(gz_pgstate_owner(blk + 9 * GZ_PAGE_SIZE), GZ_OWNER_HOST);
+	assert_int_equal(scrub[0], 0);
+	assert_int_equal(leaf_level(GPA + 8 * GZ_PAGE_SIZE), 3);
+	assert_int_equal(leaf_level(GPA + 10 * GZ_PAGE_SIZE), 3);
+	assert_maps(GPA + 8 * GZ_PAGE_SIZE, blk + 8 * GZ_PAGE_SIZE);
+	assert_maps(GPA + 10 * GZ_PAGE_SIZE, blk + 10 * GZ_PAGE_SIZE);
+	assert_maps(GPA + 511 * GZ_PAGE_SIZE, blk + 511 * GZ_PAGE_SIZE);
+	assert_int_equal(vm.owned_pages, 1023);
+	check_invariants();
+	/* Faulted in again, the page lands in the split table; the whole block's map is done. */
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, blk >> 12, gfn, 512), GZ_OK);
+	assert_maps(GPA + 9 * GZ_PAGE_SIZE, blk + 9 * GZ_PAGE_SIZE);
+	assert_int_equal(leaf_level(GPA + 9 * GZ_PAGE_SIZE), 3);
+	assert_int_equal(vm.s2_blocks, 1);
+	check_invariants();
+	/* The slot's deletion takes every page back. */
+	while ((ret = gz_memslot_delete(&vm, 0, 100)) == GZ_ERR_BUSY)
+		;
+	assert_int_equal(ret, GZ_OK);
+	assert_int_equal(vm.owned_pages, 0);
+	assert_int_equal(gz_pgstate_owner(blk), GZ_OWNER_HOST);
+	check_invariants();
+}
+
 static void test_delete_batched(void **state)
 {
 	const uint64_t gfn = GPA >> 12;
@@ -661,7 +763,7 @@ int main(void)
 	    T(test_populated_batches), T(test_set_region_rejects),  T(test_purpose),
 	    T(test_demand_paging),     T(test_block_demand_paging), T(test_delete_batched),
 	    T(test_dying_vm),	       T(test_delete_many_leaves),  T(test_normal_vm_lends),
-	    T(test_readonly_slot),
+	    T(test_huge_block),	       T(test_readonly_slot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,6 +43,7 @@ void gz_sim_kick_thread(pthread_t t);
 struct gz_sim_drv_mem {
 	uint64_t pinned_pages, pinned_peak, host_free_bytes;
 	uint64_t pool_used, pool_total, tables;
+	uint64_t s2_blocks; /* 2 MiB stage-2 blocks gzhyp made for the VMs released so far */
 };
 int gz_sim_drv_mem(struct gz_sim_drv_mem *m);
 
@@ -52,7 +53,8 @@ void gz_sim_attest_key(uint8_t out[32]);
 /* Its certificate (gzcrypto/cert.h, 144 bytes); false without an attestation root. */
 bool gz_sim_attest_cert(uint8_t out[144]);
 
-/* Guest RAM for memslots: simulated physical memory (gz_sim_host_alloc). */
+/* Guest RAM for memslots: simulated physical memory in huge pages where it can
+ * (gz_sim_host_alloc_huge): whole 2 MiB blocks of it become stage-2 block mappings. */
 void *gz_sim_ram_alloc(size_t size);
 void gz_sim_ram_free(void *p, size_t size);
 

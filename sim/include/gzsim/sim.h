@@ -43,6 +43,10 @@ const struct gz_sim_config *gz_sim_config(void);
 /* Simulated physical memory for the in-process host: page-aligned, zeroed, physically
  * contiguous blocks. NULL when exhausted or size is 0. */
 void *gz_sim_host_alloc(size_t size);
+/* The same, starting on a 2 MiB boundary when @size is 2 MiB or more and such a run is free
+ * (else as gz_sim_host_alloc): guest RAM in huge pages, as a host kernel backs gzvmm's RAM
+ * with transparent huge pages. */
+void *gz_sim_host_alloc_huge(size_t size);
 void gz_sim_host_free(void *va, size_t size);
 uint64_t gz_sim_phys_free_bytes(void);
 

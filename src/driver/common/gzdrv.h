@@ -84,6 +84,10 @@ struct gzdrv_ops {
 	int (*check_user_range)(void *env, uint64_t uaddr, uint64_t size);
 	/* Pin one page of the caller's memory long-term for writing; *pa = its PA. */
 	int (*pin_user_page)(void *env, uint64_t uaddr, uint64_t *pa);
+	/* Optional (may be NULL: pin_user_page one page at a time): pin @nr pages of the
+	 * caller's memory from @uaddr as pin_user_page does, all or none; pa[i] = the PA of
+	 * page i. Each pin is dropped alone by unpin_page. */
+	int (*pin_user_pages)(void *env, uint64_t uaddr, uint32_t nr, uint64_t *pa);
 	/* Drop a pin taken by pin_user_page (dirty: the guest may have written it). */
 	void (*unpin_page)(void *env, uint64_t pa, bool dirty);
 
@@ -248,6 +252,7 @@ struct gzdrv_vm_stats {
 	uint64_t irq_injections; /* IRQ_LINE hypercalls issued (ioctl + irqfd) */
 	uint64_t destroy_calls;	 /* DESTROY_VM hypercalls issued (batches) */
 	uint64_t leaked_pages;	 /* pins kept: the hypervisor did not give the pages back */
+	uint64_t s2_blocks;	 /* 2 MiB stage-2 block descriptors the hypervisor made */
 };
 
 struct gzdrv_vm {

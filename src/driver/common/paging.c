@@ -1,10 +1,84 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Demand paging: a stage-2 fault inside a memslot is served in the kernel by pinning the
- * host page(s) behind it and mapping them with MAP_GUEST (4 KiB) or MAP_GUEST_BLOCK (the 2 MiB
- * block around the fault, clipped to the slot, in batches of drv->batch_pages through the
- * shared PFN buffer). Guest MEM_RELINQUISH gives a page back to the host.
+ * host page(s) behind it and mapping them with MAP_GUEST (4 KiB) or by the 2 MiB block around
+ * the fault: a block the host backs with one physically contiguous, aligned 2 MiB (a huge
+ * page) goes to the hypervisor as one run in one MAP_GUEST call, which it maps with one
+ * block descriptor; any other block, clipped to the slot, by MAP_GUEST_BLOCK in batches of
+ * drv->batch_pages through the shared PFN buffer. Guest MEM_RELINQUISH gives a page back to
+ * the host.
  */
 #include "gzdrv_priv.h"
+
+/* The hypervisor's count of the VM's 2 MiB stage-2 blocks after a map call (opengz: x1 of
+ * MAP_GUEST and MAP_GUEST_BLOCK; 0 from a hypervisor without it). */
+static void note_blocks(struct gzdrv_vm *vm, uint64_t now)
+{
+	if (now > vm->stats.s2_blocks)
+		vm->stats.s2_blocks = now;
+}
+
+/* The 512 pins of a block none of whose pages is pinned, in one call of the embedder (a huge
+ * page's pins in one walk of the host's tables); the PAs land in the slot's array. */
+static int pin_fresh_block(struct gzdrv_vm *vm, struct gzdrv_slot *s, uint64_t idx)
+{
+	const struct gzdrv_ops *ops = vm->drv->ops;
+	uint64_t *pa = &s->pa[idx];
+	uint32_t i;
+	int ret;
+
+	ret = ops->pin_user_pages(vm->drv->env, s->uaddr + (idx << GZDRV_PAGE_SHIFT),
+				  GZDRV_BLOCK_PAGES, pa);
+	if (ret)
+		return ret;
+	for (i = 0; i < GZDRV_BLOCK_PAGES && pa[i] && !(pa[i] & (GZDRV_PAGE_SIZE - 1)); i++)
+		;
+	if (i < GZDRV_BLOCK_PAGES) {
+		/* The embedder broke its contract: give back exactly what it gave. */
+		for (i = 0; i < GZDRV_BLOCK_PAGES; i++) {
+			ops->unpin_page(vm->drv->env, pa[i], false);
+			pa[i] = 0;
+		}
+		return -EFAULT;
+	}
+	s->nr_pinned += GZDRV_BLOCK_PAGES;
+	vm->stats.pinned_pages += GZDRV_BLOCK_PAGES;
+	if (vm->stats.pinned_pages > vm->stats.pinned_max)
+		vm->stats.pinned_max = vm->stats.pinned_pages;
+	return 0;
+}
+
+/* Pin the whole block [first, first + 512) of the slot (inside it): in one go when none of
+ * its pages is pinned and the embedder can, page by page otherwise. */
+static int pin_block(struct gzdrv_vm *vm, struct gzdrv_slot *s, uint64_t first)
+{
+	uint64_t idx = first - s->base_gfn, pa, i;
+	int ret;
+
+	for (i = 0; i < GZDRV_BLOCK_PAGES && !s->pa[idx + i]; i++)
+		;
+	if (i == GZDRV_BLOCK_PAGES && vm->drv->ops->pin_user_pages)
+		return pin_fresh_block(vm, s, idx);
+	for (i = 0; i < GZDRV_BLOCK_PAGES; i++) {
+		ret = gzdrv_pin_gfn(vm, s, first + i, &pa);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Whether the pinned block at slot index @idx is one physically contiguous, 2 MiB-aligned
+ * range. */
+static bool block_contiguous(const struct gzdrv_slot *s, uint64_t idx)
+{
+	uint64_t i;
+
+	if (s->pa[idx] & (GZDRV_BLOCK_PAGES * GZDRV_PAGE_SIZE - 1))
+		return false;
+	for (i = 1; i < GZDRV_BLOCK_PAGES; i++)
+		if (s->pa[idx + i] != s->pa[idx] + (i << GZDRV_PAGE_SHIFT))
+			return false;
+	return true;
+}
 
 static int map_block(struct gzdrv_vm *vm, uint32_t slot_id, struct gzdrv_slot *s, uint64_t gfn)
 {
@@ -12,10 +86,26 @@ static int map_block(struct gzdrv_vm *vm, uint32_t slot_id, struct gzdrv_slot *s
 	uint64_t first = gfn & ~(uint64_t)(GZDRV_BLOCK_PAGES - 1);
 	uint64_t last = first + GZDRV_BLOCK_PAGES; /* exclusive */
 	uint64_t slot_end = s->base_gfn + s->npages;
+	struct gzdrv_hvc_out out;
 	uint64_t start, pa;
 	uint32_t n, i;
 	int ret;
 
+	if (first >= s->base_gfn && last <= slot_end) {
+		uint64_t idx = first - s->base_gfn;
+
+		ret = pin_block(vm, s, first);
+		if (ret)
+			return ret;
+		if (block_contiguous(s, idx)) {
+			ret = gzdrv_call5(drv, GZ_HVC_MAP_GUEST, vm->vm_id, slot_id,
+					  s->pa[idx] >> GZDRV_PAGE_SHIFT, first, GZDRV_BLOCK_PAGES,
+					  &out);
+			if (!ret)
+				note_blocks(vm, out.x[1]);
+			return ret;
+		}
+	}
 	if (first < s->base_gfn)
 		first = s->base_gfn;
 	if (last > slot_end)
@@ -31,9 +121,10 @@ static int map_block(struct gzdrv_vm *vm, uint32_t slot_id, struct gzdrv_slot *s
 			vm->pfn_buf[i] = pa >> GZDRV_PAGE_SHIFT;
 		}
 		ret = gzdrv_call(drv, GZ_HVC_MAP_GUEST_BLOCK,
-				 (const uint64_t[]){vm->vm_id, slot_id, start, n}, 4, NULL);
+				 (const uint64_t[]){vm->vm_id, slot_id, start, n}, 4, &out);
 		if (ret)
 			return ret;
+		note_blocks(vm, out.x[1]);
 	}
 	return 0;
 }

@@ -193,6 +193,28 @@ static int f_pin_user_page(void *env, uint64_t uaddr, uint64_t *pa)
 	return 0;
 }
 
+static void f_unpin_page(void *env, uint64_t pa, bool dirty);
+
+/* A block's pins in one call (the full ops only): page by page underneath, all or none. */
+static int f_pin_user_pages(void *env, uint64_t uaddr, uint32_t nr, uint64_t *pa)
+{
+	uint32_t i;
+	int ret;
+
+	fake.batch_pins++;
+	for (i = 0; i < nr; i++) {
+		ret = f_pin_user_page(env, uaddr + (uint64_t)i * GZDRV_PAGE_SIZE, &pa[i]);
+		if (ret) {
+			while (i--) {
+				f_unpin_page(env, pa[i], false);
+				pa[i] = 0;
+			}
+			return ret;
+		}
+	}
+	return 0;
+}
+
 static void f_unpin_page(void *env, uint64_t pa, bool dirty)
 {
 	long *c = pin_slot(pa, false);
@@ -678,6 +700,7 @@ static const struct gzdrv_ops fake_min_ops = {FAKE_MANDATORY_OPS};
 /* clang-format off */
 static const struct gzdrv_ops fake_ops = {
 	FAKE_MANDATORY_OPS,
+	.pin_user_pages = f_pin_user_pages,
 	.vcpu_destroy = f_vcpu_destroy,
 	.yield = f_yield,
 	.trace_hvc_enter = f_trace_enter,

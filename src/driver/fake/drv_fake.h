@@ -68,6 +68,7 @@ struct fake_env {
 	/* env counters */
 	long pages_out, zallocs_out, locks_out, pins_out;
 	long pins_total, unpins_total, unpins_dirty;
+	long batch_pins; /* pin_user_pages calls (a block's pins at once) */
 	long fail_alloc_in, fail_zalloc_in, fail_pin_in, fail_newfd_in, fail_watch_in;
 	long fail_lock_in;
 	int next_fd;

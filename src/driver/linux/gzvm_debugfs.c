@@ -3,9 +3,10 @@
  * gzvm.ko debugfs: /sys/kernel/debug/gzvm/<pid>-<vmid>/ per VM. protected_hyp_mem and
  * protected_shared_mem come from the hypervisor (GET_STATISTICS, bytes); the driver's own
  * counters (pinned pages, demand faults, relinquished pages, ioeventfd hits, injections,
- * destroy calls, leaked pages) are read from its statistics. gzvm/exit_trace (with the
- * module's exit_trace parameter) lists the driver's exit trace, one exit a line, oldest first
- * (scripts/gzvm-exit-trace turns it into the JSON lines of gzvmm --trace); a write empties it.
+ * destroy calls, leaked pages, the 2 MiB stage-2 blocks gzhyp made) are read from its
+ * statistics. gzvm/exit_trace (with the module's exit_trace parameter) lists the driver's exit
+ * trace, one exit a line, oldest first (scripts/gzvm-exit-trace turns it into the JSON lines
+ * of gzvmm --trace); a write empties it.
  */
 #include <linux/debugfs.h>
 #include <linux/sched.h>
@@ -149,6 +150,7 @@ void gzvm_debugfs_vm_add(struct gzvm_vm_priv *priv)
 	debugfs_create_u64("irq_injections", 0444, d, &st->irq_injections);
 	debugfs_create_u64("destroy_calls", 0444, d, &st->destroy_calls);
 	debugfs_create_u64("leaked_pages", 0444, d, &st->leaked_pages);
+	debugfs_create_u64("s2_blocks", 0444, d, &st->s2_blocks);
 }
 
 void gzvm_debugfs_vm_remove(struct gzvm_vm_priv *priv)

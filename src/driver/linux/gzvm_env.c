@@ -123,6 +123,28 @@ static int env_pin_user_page(void *env, uint64_t uaddr, uint64_t *pa)
 	return 0;
 }
 
+/* One walk of the host's tables for a whole block (a huge page's 512 pins at once). The
+ * page pointers go through @pa itself, as wide as they are, and are turned into PAs there. */
+static int env_pin_user_pages(void *env, uint64_t uaddr, uint32_t nr, uint64_t *pa)
+{
+	struct page **pages = (struct page **)pa;
+	long ret;
+	uint32_t i;
+
+	BUILD_BUG_ON(sizeof(struct page *) != sizeof(uint64_t));
+	ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE | FOLL_LONGTERM, pages);
+	if (ret != nr) {
+		if (ret > 0)
+			unpin_user_pages(pages, ret);
+		memset(pa, 0, nr * sizeof(*pa));
+		return ret < 0 ? ret : -EFAULT;
+	}
+	for (i = 0; i < nr; i++)
+		pa[i] = page_to_phys(pages[i]);
+	atomic64_add(nr, &gzvm_pinned_pages);
+	return 0;
+}
+
 static void env_unpin_page(void *env, uint64_t pa, bool dirty)
 {
 	struct page *page = phys_to_page(pa);
@@ -431,6 +453,7 @@ const struct gzdrv_ops gzvm_ops = {
 	.copy_to_user = env_copy_to_user,
 	.check_user_range = env_check_user_range,
 	.pin_user_page = env_pin_user_page,
+	.pin_user_pages = env_pin_user_pages,
 	.unpin_page = env_unpin_page,
 	.eventfd_get = env_eventfd_get,
 	.eventfd_put = env_eventfd_put,

@@ -18,12 +18,15 @@
 #include "gzvm_env.h"
 
 struct gzdrv gzvm_drv;
+/* 2 MiB stage-2 blocks gzhyp made for the VMs released so far (sysfs s2_blocks) */
+static atomic64_t gzvm_s2_blocks = ATOMIC64_INIT(0);
 
 static void gzvm_vm_put_release(struct kref *ref)
 {
 	struct gzvm_vm_priv *priv = container_of(ref, struct gzvm_vm_priv, ref);
 
 	gzvm_debugfs_vm_remove(priv);
+	atomic64_add(priv->vm->stats.s2_blocks, &gzvm_s2_blocks);
 	gzdrv_vm_release(priv->vm);
 	kfree(priv);
 }
@@ -102,7 +105,8 @@ static struct miscdevice gzvm_dev = {
 /* clang-format on */
 
 /* /sys/kernel/gzvm/{demand_paging_batch_pages,block_paging,destroy_batch_pages,max_vms,
- * vm_hyp_quota_pages,pinned_pages,hyp_pool_used_bytes,hyp_pool_total_bytes,hyp_table_bytes} */
+ * vm_hyp_quota_pages,pinned_pages,s2_blocks,hyp_pool_used_bytes,hyp_pool_total_bytes,
+ * hyp_table_bytes} */
 static ssize_t demand_paging_batch_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
 					      char *buf)
 {
@@ -205,6 +209,13 @@ static ssize_t pinned_pages_show(struct kobject *kobj, struct kobj_attribute *at
 	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(&gzvm_pinned_pages));
 }
 
+/* 2 MiB stage-2 block descriptors gzhyp made for the VMs released since the module loaded
+ * (each a huge page of guest RAM mapped whole) */
+static ssize_t s2_blocks_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(&gzvm_s2_blocks));
+}
+
 /* The hypervisor's own memory, asked at each read (GET_STATISTICS of VM 0): what a soak run
  * watches for leaks across VM lifetimes (bench/soak). */
 static ssize_t hyp_mem_show(char *buf, size_t field)
@@ -236,6 +247,7 @@ static ssize_t hyp_table_bytes_show(struct kobject *kobj, struct kobj_attribute 
 
 /* clang-format off */
 static struct kobj_attribute pinned_pages_attr = __ATTR_RO(pinned_pages);
+static struct kobj_attribute s2_blocks_attr = __ATTR_RO(s2_blocks);
 static struct kobj_attribute hyp_pool_used_bytes_attr = __ATTR_RO(hyp_pool_used_bytes);
 static struct kobj_attribute hyp_pool_total_bytes_attr = __ATTR_RO(hyp_pool_total_bytes);
 static struct kobj_attribute hyp_table_bytes_attr = __ATTR_RO(hyp_table_bytes);
@@ -256,6 +268,7 @@ static struct attribute *gzvm_attrs[] = {
 	&max_vms_attr.attr,
 	&vm_hyp_quota_pages_attr.attr,
 	&pinned_pages_attr.attr,
+	&s2_blocks_attr.attr,
 	&hyp_pool_used_bytes_attr.attr,
 	&hyp_pool_total_bytes_attr.attr,
 	&hyp_table_bytes_attr.attr,

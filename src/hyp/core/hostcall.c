@@ -376,8 +376,12 @@ static int map_guest(struct gz_smccc_regs *r, bool block)
 	if (r->a[2] > 0xffffffffULL)
 		return GZ_ERR_INVALID_ARGS;
 	if (block)
-		return gz_memslot_map_guest_block(&vm->mem, (uint32_t)r->a[2], r->a[3], r->a[4]);
-	return gz_memslot_map_guest(&vm->mem, (uint32_t)r->a[2], r->a[3], r->a[4], r->a[5]);
+		st = gz_memslot_map_guest_block(&vm->mem, (uint32_t)r->a[2], r->a[3], r->a[4]);
+	else
+		st = gz_memslot_map_guest(&vm->mem, (uint32_t)r->a[2], r->a[3], r->a[4], r->a[5]);
+	/* opengz: x1 = the 2 MiB stage-2 blocks the VM's maps have made so far (docs/abi.md) */
+	r->a[1] = gz_vm_mem_s2_blocks(&vm->mem);
+	return st;
 }
 
 static int do_map_guest(struct gz_smccc_regs *r)
@@ -478,8 +482,8 @@ static const struct hostcall {
     [GZ_HVC_FN_INFORM_EXIT] = {do_inform_exit, 0},
     [GZ_HVC_FN_MEMREGION_PURPOSE] = {do_memregion_purpose, 0},
     [GZ_HVC_FN_SET_DTB_CONFIG] = {do_set_dtb_config, 0},
-    [GZ_HVC_FN_MAP_GUEST] = {do_map_guest, 0},
-    [GZ_HVC_FN_MAP_GUEST_BLOCK] = {do_map_guest_block, 0},
+    [GZ_HVC_FN_MAP_GUEST] = {do_map_guest, 1},
+    [GZ_HVC_FN_MAP_GUEST_BLOCK] = {do_map_guest_block, 1},
     [GZ_HVC_FN_GET_STATISTICS] = {do_statistics, 3},
 };
 

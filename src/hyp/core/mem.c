@@ -300,6 +300,16 @@ void gz_vm_mem_stats(const struct gz_vm_mem *m, uint64_t *hyp_bytes, uint64_t *s
 	*shared_bytes = m->shared_pages << GZ_PAGE_SHIFT;
 }
 
+uint64_t gz_vm_mem_s2_blocks(const struct gz_vm_mem *m)
+{
+	uint64_t n;
+
+	gz_mem_lock();
+	n = m->s2_blocks;
+	gz_mem_unlock();
+	return n;
+}
+
 void gz_mem_hyp_stats(uint64_t *used_bytes, uint64_t *total_bytes, uint64_t *table_bytes)
 {
 	struct gz_pool_stats st;

@@ -234,10 +234,27 @@ static int unmap_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t
 	return GZ_OK;
 }
 
+/* Count the 2 MiB blocks the map of a stretch made: where IPA and PA are aligned alike, each
+ * aligned 2 MiB the stretch covers whole was mapped by one block descriptor unless a table
+ * was already there (a block split earlier stays split). */
+static void count_blocks(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t nr)
+{
+	const uint64_t bsize = gz_pgt_level_size(2);
+	gz_ipa_t end = ipa + (nr << GZ_PAGE_SHIFT);
+	unsigned level;
+
+	if ((ipa ^ pa) & (bsize - 1))
+		return;
+	for (gz_ipa_t b = GZ_ALIGN_UP(ipa, bsize); b + bsize <= end; b += bsize)
+		if (gz_pgt_translate(&m->s2, b, NULL, NULL, &level) == GZ_OK && level == 2)
+			m->s2_blocks++;
+}
+
 /* Lend (the host keeps its mapping) or donate (the host loses it) a mapped stretch. */
 static int give_stretch(struct gz_vm_mem *m, gz_ipa_t ipa, gz_pa_t pa, uint64_t nr)
 {
-	(void)ipa;
+	if (nr >= GZ_PGT_ENTRIES)
+		count_blocks(m, ipa, pa, nr);
 	if (m->kind == GZ_VM_NORMAL) {
 		gz_pgstate_set(pa, nr, m->owner, GZ_PAGE_LENT);
 		m->lent_pages += nr;

@@ -149,6 +149,9 @@ struct gz_vm_mem {
 		gz_ipa_t ipa;
 		uint64_t nr;
 	} peer_ranges[GZ_MEM_PEER_MAX];
+	/* 2 MiB stage-2 block descriptors its gives have made, ever (under the memory lock;
+	 * MAP_GUEST and MAP_GUEST_BLOCK report it to the host, which counts real blocks) */
+	uint64_t s2_blocks;
 	struct gz_memslot slots[GZ_MEMSLOT_MAX];
 	struct gz_memslot_purpose purposes[GZ_MEMSLOT_MAX];
 	gz_pa_t pfn_buf_pa;   /* MAP_GUEST_BLOCK PFN array; 0: none */
@@ -173,6 +176,8 @@ int gz_vm_mem_reclaim(struct gz_vm_mem *m, uint64_t max_pages);
 /* GET_STATISTICS: bytes of hypervisor memory the VM uses (its structures and stage-2
  * tables) and bytes it shares with the host. */
 void gz_vm_mem_stats(const struct gz_vm_mem *m, uint64_t *hyp_bytes, uint64_t *shared_bytes);
+/* The 2 MiB stage-2 block descriptors the VM's gives have made so far (m->s2_blocks). */
+uint64_t gz_vm_mem_s2_blocks(const struct gz_vm_mem *m);
 /* GET_STATISTICS(0): the pool's bytes in use and in all (free or not; host donations make it
  * grow), and the bytes of the hypervisor's own tables (the host's stage 2) among the used. */
 void gz_mem_hyp_stats(uint64_t *used_bytes, uint64_t *total_bytes, uint64_t *table_bytes);
