@@ -3,7 +3,8 @@
  * sequence of MEMREGION_PURPOSE, SET_MEMREGION (a v13 descriptor built from the input in a
  * host page: slot, counts, gpa, constituents, buffer size), ENABLE_CAP demand paging and
  * PFN buffer, MAP_GUEST (a few pages, or a huge page's 512: a 2 MiB block descriptor that a
- * later relinquish splits), MAP_GUEST_BLOCK (PFN array from the input), slot deletion, guest
+ * later relinquish splits), MAP_GUEST_AHEAD and the guest's touch of a page it holds,
+ * MAP_GUEST_BLOCK (PFN array from the input), slot deletion, guest
  * share/relinquish, host actions on the buffers, and the VM (normal: its pages are lent)
  * made protected (what it borrowed becomes its own, later pages are donated). Invariants after
  * every call: the memory invariants (gz_mem_check_invariants); a refused call changes neither the
@@ -248,8 +249,20 @@ static bool step(struct in *in)
 
 		if (!nr) {
 			/* A huge page: 512 contiguous pages from a 2 MiB boundary (one block
-			 * descriptor where the IPA is aligned too), or one page off either. */
+			 * descriptor where the IPA is aligned too), or one page off either; or
+			 * MAP_GUEST_AHEAD of four pages, or the guest's touch of a held page. */
 			unsigned off = get(in, 1);
+
+			if (off & 4) {
+				uint64_t pfns[4] = {pfn, off & 16 ? 0 : pfn + 1, pfn + 2, pfn + 3};
+
+				ret = gz_memslot_map_ahead(&vm, slot, gfn, pfns, 1 + (off >> 5 & 3));
+				break;
+			}
+			if (off & 8) {
+				ret = gz_memslot_fault_ahead(&vm, gfn << GZ_PAGE_SHIFT);
+				break;
+			}
 
 			pfn = GZ_ALIGN_DOWN(pfn, GZ_PGT_ENTRIES) + (off & 1);
 			gfn = GZ_ALIGN_DOWN(gfn, GZ_PGT_ENTRIES) + (off >> 1 & 1);

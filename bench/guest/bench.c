@@ -2,7 +2,9 @@
  * iterations, the operations whose cost a hypervisor decides (hypercall, MMIO exits,
  * vGIC accesses, virtual interrupts, IPIs, the virtual timer, stage-2 fault-in) and prints
  * one greppable line per operation:
- *   bench: <name> median=<ticks> min=<ticks> max=<ticks> n=<samples>
+ *   bench: <name> median=<ticks> min=<ticks> max=<ticks> n=<samples> mean=<ticks>
+ * (the mean for operations whose cost comes in kinds, such as a stage-2 fault served by the
+ * hypervisor or by the host; one outlier of the host's scheduler moves it a lot)
  * Freestanding, EL1, QEMU virt memory map (RAM at 1 GiB, at least 128 MiB; PL011 at
  * 0x09000000; GICv3 distributor 0x08000000, redistributors 0x080A0000; a plain MMIO device
  * without an in-kernel handler at 0x0b000000, gzvmm's --testdev). Two vCPUs for the IPI
@@ -272,6 +274,10 @@ static void sort(uint64_t *a, unsigned n)
 
 static void report(const char *name, unsigned n)
 {
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		sum += samples[i];
 	sort(samples, n);
 	puts_("bench: ");
 	puts_(name);
@@ -283,6 +289,8 @@ static void report(const char *name, unsigned n)
 	putu(samples[n - 1]);
 	puts_(" n=");
 	putu(n);
+	puts_(" mean=");
+	putu(sum / n);
 	putc_('\n');
 }
 

@@ -19,7 +19,7 @@ fail=0
 for op in null hvc_smccc_version hvc_psci_version world_switch mmio_exit_read mmio_exit_write \
   mmio_gicd_typer hvc_unimplemented mmio_virtio_id virq_ack_eoi sgi_send vtimer vtimer_wfi s2fault \
   s2mapped ipi ipi_wfi ipi_pingpong; do
-  grep -qE "^bench: $op median=[0-9]+ min=[0-9]+ max=[0-9]+ n=[1-9][0-9]*$" "$log" ||
+  grep -qE "^bench: $op median=[0-9]+ min=[0-9]+ max=[0-9]+ n=[1-9][0-9]* mean=[0-9]+$" "$log" ||
     { echo "FAIL: no line for $op"; fail=1; }
 done
 grep -q '^bench: done cpus=2$' "$log" || { echo "FAIL: no 'bench: done cpus=2'"; fail=1; }

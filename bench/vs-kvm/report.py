@@ -2,7 +2,7 @@
 """Turns bench/vs-kvm's run logs into REPORT.md (tables) and a PNG plot.
 
 Each log holds the benchmark guest's lines
-    bench: <op> median=<ticks> min=<ticks> max=<ticks> n=<samples>
+    bench: <op> median=<ticks> min=<ticks> max=<ticks> n=<samples> mean=<ticks>
 and, for the KVM runs, kvmvmm's "kvmvmm: marker <ms> ms" (nested Linux boot to /init).
 Logs are named <config>-<round>.log. Figures under QEMU's emulation are compared only as
 ratios within one run; a missing configuration is reported as missing, never filled in.

@@ -46,6 +46,17 @@ enum gz_hvc_fn {
 	GZ_HVC_FN_NR
 };
 
+/* opengz: MAP_GUEST_AHEAD(x1 = vm, x2 = slot, x3 = gfn, x4 = pfn of gfn, x5..x7 = pfns of
+ * gfn + 1 .. gfn + 3, 0 for none). Maps gfn as MAP_GUEST(vm, slot, x4, gfn, 1) does; the other
+ * pages stay the host's, held for the guest's first stage-2 fault on their gfn, which gzhyp
+ * then serves itself (the same checks as MAP_GUEST, at that moment) without a trip to the
+ * host. A later call replaces what the last one held. Function number 0x42, after
+ * CHAN_CREATE's 0x40 and CHAN_REGION's 0x41 (include/gzabi/chan.h), away from gzvm's 0..19.
+ * docs/abi.md. */
+#define GZ_HVC_FN_MAP_GUEST_AHEAD 0x42U
+#define GZ_HVC_MAP_GUEST_AHEAD	  0xfb001042U
+#define GZ_MAP_AHEAD_PAGES	  3 /* pages a MAP_GUEST_AHEAD holds beyond its gfn */
+
 #define GZ_HVC_CREATE_VM	 GZ_HVC_ID(GZ_HVC_FN_CREATE_VM)		/* 0xfb001000 */
 #define GZ_HVC_DESTROY_VM	 GZ_HVC_ID(GZ_HVC_FN_DESTROY_VM)	/* 0xfb001001 */
 #define GZ_HVC_CREATE_VCPU	 GZ_HVC_ID(GZ_HVC_FN_CREATE_VCPU)	/* 0xfb001002 */
@@ -174,6 +185,7 @@ struct gzvm_memory_region_ranges {
 _Static_assert(GZ_HVC_CREATE_VM == 0xfb001000U, "SMC64 id");
 _Static_assert(GZ_HVC_RUN == 0xfb001005U, "SMC64 id");
 _Static_assert(GZ_HVC_GET_STATISTICS == 0xfb001013U, "SMC64 id");
+_Static_assert(GZ_HVC_MAP_GUEST_AHEAD == GZ_HVC_ID(GZ_HVC_FN_MAP_GUEST_AHEAD), "SMC64 id");
 _Static_assert(GZ_HVC_ID_SMC32(5) == 0xbb001005U, "SMC32 id");
 _Static_assert(sizeof(struct gzvm_vcpu_hwstate) == 160, "hwstate size");
 _Static_assert(sizeof(struct gz_exit_log_rec) == 48, "exit log record");

@@ -578,6 +578,7 @@ int gz_sim_drv_init(const struct gz_sim_drv_config *cfg)
 	r = gzdrv_probe(&S.drv);
 	if (r)
 		return r;
+	gzdrv_set_block_paging(&S.drv, !(cfg && cfg->page_paging));
 	S.up = true;
 	return 0;
 }

@@ -370,6 +370,65 @@ static void test_demand_4k(void **state)
 	assert_clean();
 }
 
+/* With an opengz hypervisor a 4 KiB fault goes by MAP_GUEST_AHEAD: the first with no page
+ * ahead, the next ones with the three pages after the fault's pinned and handed over (fewer
+ * at the slot's end, none that cannot be pinned); a refusal of the call is RUN's error, and a
+ * hypervisor without it gets MAP_GUEST from then on. */
+static void test_demand_4k_ahead(void **state)
+{
+	struct gzdrv_vm *vm = vm_mode(1);
+	uint64_t ram = fake_ram(64, 1);
+	struct gzdrv_vcpu *vcpu;
+	const struct fake_rec *r;
+
+	(void)state;
+	fake_hyp_default(FAKE_FN_MAP_GUEST_AHEAD, GZ_OK);
+	assert_int_equal(set_region(vm, 3, 1, GPA, 64 * PG, ram), 0);
+	assert_int_equal(gzdrv_vcpu_create(vm, 0, &vcpu), 0);
+	push_fault(GPA + 5 * PG);
+	push_fault(GPA + 20 * PG);
+	push_fault(GPA + 62 * PG);
+	assert_int_equal(run(vcpu), 0);
+	assert_int_equal(fake_calls(GZ_HVC_FN_MAP_GUEST), 0);
+	assert_int_equal(fake_calls(FAKE_FN_MAP_GUEST_AHEAD), 3);
+	r = fake_call(FAKE_FN_MAP_GUEST_AHEAD, 0);
+	assert_int_equal(r->x[1], 1);
+	assert_int_equal(r->x[2], 3);
+	assert_int_equal(r->x[3], (GPA >> 12) + 5);
+	assert_int_equal(r->x[4], fake_ram_pa(ram + 5 * PG) >> 12);
+	assert_int_equal(r->x[5] | r->x[6] | r->x[7], 0);
+	r = fake_call(FAKE_FN_MAP_GUEST_AHEAD, 1);
+	assert_int_equal(r->x[3], (GPA >> 12) + 20);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(r->x[4 + i], fake_ram_pa(ram + (20 + i) * PG) >> 12);
+	r = fake_call(FAKE_FN_MAP_GUEST_AHEAD, 2);
+	assert_int_equal(r->x[5], fake_ram_pa(ram + 63 * PG) >> 12);
+	assert_int_equal(r->x[6] | r->x[7], 0);
+	assert_int_equal(fake_pins_outstanding(), 1 + 4 + 2);
+	assert_int_equal(vm->stats.demand_faults, 3);
+	/* an ahead page whose pin fails is not handed over; a refused call is RUN's error */
+	fake.fail_pin_in = 2;
+	push_fault(GPA + 30 * PG);
+	assert_int_equal(run(vcpu), 0);
+	r = fake_call(FAKE_FN_MAP_GUEST_AHEAD, 3);
+	assert_int_equal(r->x[5], 0);
+	assert_int_equal(r->x[6], fake_ram_pa(ram + 32 * PG) >> 12);
+	fake_hyp_status(FAKE_FN_MAP_GUEST_AHEAD, GZ_ERR_NO_RESOURCES, 0, 0, 0);
+	push_fault(GPA + 40 * PG);
+	assert_int_equal(run(vcpu), -ENOSPC);
+	/* a hypervisor that does not take it: MAP_GUEST for this fault and every later one */
+	fake_hyp_status(FAKE_FN_MAP_GUEST_AHEAD, GZ_ERR_NOT_SUPPORTED, 0, 0, 0);
+	push_fault(GPA + 50 * PG);
+	push_fault(GPA + 51 * PG);
+	assert_int_equal(run(vcpu), 0);
+	assert_int_equal(fake_calls(FAKE_FN_MAP_GUEST_AHEAD), 6);
+	assert_int_equal(fake_calls(GZ_HVC_FN_MAP_GUEST), 2);
+	assert_int_equal(fake_call(GZ_HVC_FN_MAP_GUEST, 1)->x[4], (GPA >> 12) + 51);
+	assert_inv(vm);
+	gzdrv_vm_release(vm);
+	assert_clean();
+}
+
 static void test_demand_block(void **state)
 {
 	static const struct {
@@ -623,6 +682,7 @@ int main(void)
 	    cmocka_unit_test(test_demand_block_off),
 	    cmocka_unit_test(test_demand_block_failure),
 	    cmocka_unit_test(test_relinquish),
+	    cmocka_unit_test(test_demand_4k_ahead),
 	    cmocka_unit_test(test_demand_block_huge),
 	    cmocka_unit_test(test_demand_block_huge_failure),
 	};

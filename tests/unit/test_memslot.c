@@ -618,6 +618,79 @@ static void test_huge_block(void **state)
 	check_invariants();
 }
 
+/* MAP_GUEST_AHEAD: the fault's page mapped, the next pages held for the guest's first touch
+ * of each and then given with MAP_GUEST's checks at that moment; what cannot be held (mapped
+ * already, past the slot, a read-only slot) is not; a slot's deletion drops every hold and a
+ * relinquish the hold on its gfn. */
+static void test_map_ahead(void **state)
+{
+	const uint64_t gfn = GPA >> 12;
+	uint64_t pfns[4] = {FIX_PAGE(40) >> 12, FIX_PAGE(41) >> 12, FIX_PAGE(42) >> 12,
+			    FIX_PAGE(43) >> 12};
+	int ret;
+
+	(void)state;
+	assert_int_equal(gz_memslot_enable_demand_paging(&vm), GZ_OK);
+	put_desc(0, GPA, 64, 0, NULL, 0);
+	assert_int_equal(set_region(), GZ_OK);
+	assert_int_equal(gz_memslot_map_ahead(&vm, 0, gfn, pfns, 0), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_map_ahead(&vm, 0, gfn, pfns, 5), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(gz_memslot_map_ahead(&vm, 1, gfn, pfns, 4), GZ_ERR_NOT_FOUND);
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + GZ_PAGE_SIZE), GZ_ERR_NOT_FOUND);
+	/* gfn + 2 is mapped already: not held */
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, FIX_PAGE(30) >> 12, gfn + 2, 1), GZ_OK);
+	assert_int_equal(gz_memslot_map_ahead(&vm, 0, gfn, pfns, 4), GZ_OK);
+	assert_maps(GPA, FIX_PAGE(40));
+	assert_int_equal(fix_guest_pa(&vm, GPA + GZ_PAGE_SIZE, NULL), GZ_ERR_NOT_FOUND);
+	assert_int_equal(gz_pgstate_owner(FIX_PAGE(41)), GZ_OWNER_HOST);
+	check_invariants();
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + GZ_PAGE_SIZE + 123), GZ_OK);
+	assert_maps(GPA + GZ_PAGE_SIZE, FIX_PAGE(41));
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + GZ_PAGE_SIZE), GZ_ERR_NOT_FOUND);
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + 2 * GZ_PAGE_SIZE), GZ_ERR_NOT_FOUND);
+	assert_maps(GPA + 2 * GZ_PAGE_SIZE, FIX_PAGE(30));
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + 4 * GZ_PAGE_SIZE), GZ_ERR_NOT_FOUND);
+	check_invariants();
+	/* The host gave a held page away meanwhile: refused at the touch, the hold used up. */
+	assert_int_equal(gz_mem_host_donate_hyp(FIX_PAGE(43), 1), GZ_OK);
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + 3 * GZ_PAGE_SIZE), GZ_ERR_ACCESS_DENIED);
+	assert_int_equal(fix_guest_pa(&vm, GPA + 3 * GZ_PAGE_SIZE, NULL), GZ_ERR_NOT_FOUND);
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + 3 * GZ_PAGE_SIZE), GZ_ERR_NOT_FOUND);
+	check_invariants();
+	/* Past the slot's end nothing is held; a relinquished gfn loses its hold. */
+	pfns[0] = FIX_PAGE(50) >> 12;
+	pfns[1] = FIX_PAGE(51) >> 12;
+	pfns[2] = FIX_PAGE(52) >> 12;
+	pfns[3] = FIX_PAGE(53) >> 12;
+	assert_int_equal(gz_memslot_map_ahead(&vm, 0, gfn + 62, pfns, 4), GZ_OK);
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + 64 * GZ_PAGE_SIZE), GZ_ERR_NOT_FOUND);
+	assert_int_equal(gz_memslot_map_ahead(&vm, 0, gfn + 10, pfns, 4), GZ_ERR_ACCESS_DENIED);
+	pfns[0] = FIX_PAGE(54) >> 12;
+	assert_int_equal(gz_memslot_map_ahead(&vm, 0, gfn + 10, pfns, 4), GZ_OK);
+	/* another vCPU's MAP_GUEST mapped gfn + 11, the guest gives it back: the hold goes */
+	assert_int_equal(gz_memslot_map_guest(&vm, 0, pfns[1], gfn + 11, 1), GZ_OK);
+	assert_int_equal(gz_mem_guest_relinquish(&vm, GPA + 11 * GZ_PAGE_SIZE, 1), GZ_OK);
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + 11 * GZ_PAGE_SIZE), GZ_ERR_NOT_FOUND);
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + 12 * GZ_PAGE_SIZE), GZ_OK);
+	assert_maps(GPA + 12 * GZ_PAGE_SIZE, FIX_PAGE(52));
+	/* The slot's deletion drops the holds. */
+	while ((ret = gz_memslot_delete(&vm, 0, 100)) == GZ_ERR_BUSY)
+		;
+	assert_int_equal(ret, GZ_OK);
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + 13 * GZ_PAGE_SIZE), GZ_ERR_NOT_FOUND);
+	check_invariants();
+	/* A read-only slot holds nothing (its stores go to the VMM before a page is mapped). */
+	assert_int_equal(
+	    gz_memslot_purpose(&vm, GPA, 64 * GZ_PAGE_SIZE, GZVM_USER_MEM_REGION_READONLY), GZ_OK);
+	put_desc(0, GPA, 64, 0, NULL, 0);
+	assert_int_equal(set_region(), GZ_OK);
+	pfns[0] = FIX_PAGE(60) >> 12;
+	pfns[1] = FIX_PAGE(61) >> 12;
+	assert_int_equal(gz_memslot_map_ahead(&vm, 0, gfn, pfns, 2), GZ_OK);
+	assert_int_equal(gz_memslot_fault_ahead(&vm, GPA + GZ_PAGE_SIZE), GZ_ERR_NOT_FOUND);
+	check_invariants();
+}
+
 static void test_delete_batched(void **state)
 {
 	const uint64_t gfn = GPA >> 12;
@@ -763,7 +836,7 @@ int main(void)
 	    T(test_populated_batches), T(test_set_region_rejects),  T(test_purpose),
 	    T(test_demand_paging),     T(test_block_demand_paging), T(test_delete_batched),
 	    T(test_dying_vm),	       T(test_delete_many_leaves),  T(test_normal_vm_lends),
-	    T(test_huge_block),	       T(test_readonly_slot),
+	    T(test_huge_block),	       T(test_map_ahead),	    T(test_readonly_slot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

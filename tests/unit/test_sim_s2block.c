@@ -1,8 +1,11 @@
-/* Real 2 MiB stage-2 blocks through the simulator's in-process driver (the gzvm ABI as gzvmm
- * sees it): guest RAM from gz_sim_ram_alloc is 2 MiB-aligned and contiguous, so each block
- * the guest faults in goes to the core as one run and is mapped by one block descriptor
- * (counted by the driver from MAP_GUEST's x1); a page the guest relinquishes splits its
- * block, the 511 others stay mapped, and the page faulted in again lands in the split table.
+/* Demand paging through the simulator's in-process driver (the gzvm ABI as gzvmm sees it).
+ * Real 2 MiB stage-2 blocks: guest RAM from gz_sim_ram_alloc is 2 MiB-aligned and
+ * contiguous, so each block the guest faults in goes to the core as one run and is mapped by
+ * one block descriptor (counted by the driver from MAP_GUEST's x1); a page the guest
+ * relinquishes splits its block, the 511 others stay mapped, and the page faulted in again
+ * lands in the split table. Pages ahead: with 4 KiB demand paging, a guest touching eight
+ * pages in order goes to the host for two of them (MAP_GUEST_AHEAD) and gzhyp's fast path
+ * maps the six others.
  * test-libs: gzsim_drv gzsim gzcore gzlib */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +16,7 @@
 #include <gzabi/guest_calls.h>
 #include <gzabi/status.h>
 #include <gzhyp/pgtable.h>
+#include <gzhyp/vcpu.h>
 #include <gzhyp/vm.h>
 #include <gzsim/driver.h>
 #include <uapi/linux/gzvm.h>
@@ -60,36 +64,90 @@ static unsigned leaf_level(const struct gz_vm *vm, uint64_t ipa)
 	return level;
 }
 
-static void test_blocks_and_split(void **state)
-{
+struct vm {
 	uint8_t *ram;
+	int dev, vm_fd, vcpu_fd;
+};
+
+/* A VM with RAM_SIZE of RAM at RAM (its program already written there) and one vCPU at RAM. */
+static void vm_make(struct vm *v)
+{
 	struct gzvm_userspace_memory_region slot = {
 	    .slot = 0,
 	    .flags = GZVM_USER_MEM_REGION_GUEST_MEM,
 	    .guest_phys_addr = RAM,
 	    .memory_size = RAM_SIZE,
+	    .userspace_addr = (uint64_t)(uintptr_t)v->ram,
 	};
-	struct gzvm_create_device dist = {.dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_DIST,
-					  .dev_addr = 0x08000000,
-					  .dev_reg_size = 0x10000};
-	struct gzvm_create_device redist = {.dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST,
-					    .dev_addr = 0x080a0000,
-					    .dev_reg_size = 0x20000};
+	struct gzvm_create_device gic[2] = {
+	    {.dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_DIST,
+	     .dev_addr = 0x08000000,
+	     .dev_reg_size = 0x10000},
+	    {.dev_type = GZVM_DEV_TYPE_ARM_VGIC_V3_REDIST,
+	     .dev_addr = 0x080a0000,
+	     .dev_reg_size = 0x20000},
+	};
+
+	v->dev = gz_sim_open();
+	assert_true(v->dev >= 0);
+	v->vm_fd = (int)gz_sim_ioctl(v->dev, GZVM_CREATE_VM, 0);
+	assert_true(v->vm_fd >= 0);
+	assert_int_equal(gz_sim_ioctl(v->vm_fd, GZVM_SET_USER_MEMORY_REGION, &slot), 0);
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(gz_sim_ioctl(v->vm_fd, GZVM_CREATE_DEVICE, &gic[i]), 0);
+	v->vcpu_fd = (int)gz_sim_ioctl(v->vm_fd, GZVM_CREATE_VCPU, 0);
+	assert_true(v->vcpu_fd >= 0);
+	assert_int_equal(set_reg(v->vcpu_fd, GZVM_REG_CORE_PC, RAM), 0);
+	assert_int_equal(set_reg(v->vcpu_fd, GZVM_REG_CORE_PSTATE, 0x3c5), 0); /* EL1h, masked */
+}
+
+/* RUN until the guest powers off (the demand-paging exits are the driver's). */
+static void vm_run(struct vm *v)
+{
 	struct gzvm_vcpu_run run;
-	struct gz_sim_drv_mem m0, m1;
-	const uint64_t page = RAM + BLK + 5 * 4096; /* in the second block */
-	uint32_t *p;
-	struct gz_vm *vm = NULL;
-	int dev, vm_fd, vcpu_fd, runs = 0;
+	int runs = 0;
 	long r;
+
+	do {
+		memset(&run, 0, sizeof(run));
+		r = gz_sim_ioctl(v->vcpu_fd, GZVM_RUN, &run);
+		assert_true(r == 0 || r == -EINTR);
+	} while ((r != 0 || run.exit_reason != GZVM_EXIT_SYSTEM_EVENT) && ++runs < 100);
+	assert_int_equal(run.exit_reason, GZVM_EXIT_SYSTEM_EVENT);
+}
+
+static void vm_close(struct vm *v)
+{
+	gz_sim_close(v->vcpu_fd);
+	gz_sim_close(v->vm_fd);
+	gz_sim_close(v->dev);
+}
+
+/* The core's VM (one at a time in these tests). */
+static struct gz_vm *core_vm(void)
+{
+	for (unsigned i = 0; i < gz_vm_count(); i++)
+		if (gz_vm_at(i))
+			return gz_vm_at(i);
+	fail_msg("no VM in the core");
+	return NULL;
+}
+
+static void test_blocks_and_split(void **state)
+{
+	const uint64_t page = RAM + BLK + 5 * 4096; /* in the second block */
+	struct gz_sim_drv_mem m0, m1;
+	struct gz_vm *vm;
+	struct vm v;
+	uint32_t *p;
 
 	(void)state;
 	assert_int_equal(gz_sim_drv_init(NULL), 0);
-	ram = gz_sim_ram_alloc(RAM_SIZE);
-	assert_non_null(ram);
+	v.ram = gz_sim_ram_alloc(RAM_SIZE);
+	assert_non_null(v.ram);
 	/* the guest: store to the second block, give one of its pages back, store to it again,
 	 * touch the fourth block, power off (the code itself is in the first) */
-	p = (uint32_t *)ram;
+	p = (uint32_t *)v.ram;
 	p = mov64(p, 1, page);
 	*p++ = STR_X1_X1;
 	p = mov64(p, 0, GZ_VENDOR_HYP_MEM_RELINQUISH);
@@ -101,45 +159,59 @@ static void test_blocks_and_split(void **state)
 	*p++ = STR_X1_X1;
 	p = mov64(p, 0, PSCI_SYSTEM_OFF);
 	*p++ = HVC0;
-	dev = gz_sim_open();
-	assert_true(dev >= 0);
-	vm_fd = (int)gz_sim_ioctl(dev, GZVM_CREATE_VM, 0);
-	assert_true(vm_fd >= 0);
-	slot.userspace_addr = (uint64_t)(uintptr_t)ram;
-	assert_int_equal(gz_sim_ioctl(vm_fd, GZVM_SET_USER_MEMORY_REGION, &slot), 0);
-	assert_int_equal(gz_sim_ioctl(vm_fd, GZVM_CREATE_DEVICE, &dist), 0);
-	assert_int_equal(gz_sim_ioctl(vm_fd, GZVM_CREATE_DEVICE, &redist), 0);
-	vcpu_fd = (int)gz_sim_ioctl(vm_fd, GZVM_CREATE_VCPU, 0);
-	assert_true(vcpu_fd >= 0);
-	assert_int_equal(set_reg(vcpu_fd, GZVM_REG_CORE_PC, RAM), 0);
-	assert_int_equal(set_reg(vcpu_fd, GZVM_REG_CORE_PSTATE, 0x3c5), 0); /* EL1h, masked */
+	vm_make(&v);
 	assert_int_equal(gz_sim_drv_mem(&m0), 0);
-	do {
-		memset(&run, 0, sizeof(run));
-		r = gz_sim_ioctl(vcpu_fd, GZVM_RUN, &run);
-		assert_true(r == 0 || r == -EINTR);
-	} while ((r != 0 || run.exit_reason != GZVM_EXIT_SYSTEM_EVENT) && ++runs < 100);
-	assert_int_equal(run.exit_reason, GZVM_EXIT_SYSTEM_EVENT);
-	for (unsigned i = 0; i < gz_vm_count() && !vm; i++)
-		if (gz_vm_at(i))
-			vm = gz_vm_at(i);
-	assert_non_null(vm);
+	vm_run(&v);
+	vm = core_vm();
 	assert_int_equal(leaf_level(vm, RAM), 2);
 	assert_int_equal(leaf_level(vm, RAM + 3 * BLK + BLK - 1), 2);
 	assert_int_equal(leaf_level(vm, RAM + 2 * BLK), 0); /* never touched */
 	assert_int_equal(leaf_level(vm, page), 3);
 	assert_int_equal(leaf_level(vm, page - 4096), 3);
 	assert_int_equal(leaf_level(vm, RAM + BLK + BLK - 1), 3);
-	assert_int_equal(*(uint64_t *)(ram + (page - RAM)), page);
-	gz_sim_close(vcpu_fd);
-	gz_sim_close(vm_fd);
-	gz_sim_close(dev);
+	assert_int_equal(*(uint64_t *)(v.ram + (page - RAM)), page);
+	vm_close(&v);
 	/* three blocks faulted in, each one descriptor; the page given back and faulted in
 	 * again made none (the driver's count, from MAP_GUEST's x1, once the VM is gone) */
 	assert_int_equal(gz_sim_drv_mem(&m1), 0);
 	assert_int_equal(m1.s2_blocks - m0.s2_blocks, 3);
 	assert_int_equal(m1.pinned_pages, 0);
-	gz_sim_ram_free(ram, RAM_SIZE);
+	gz_sim_ram_free(v.ram, RAM_SIZE);
+	gz_sim_drv_fini();
+}
+
+static void test_pages_ahead(void **state)
+{
+	struct gz_sim_drv_config cfg = {.machine = {.cpu_model = -1}, .page_paging = true};
+	struct gz_vm *vm;
+	struct vm v;
+	uint32_t *p;
+
+	(void)state;
+	assert_int_equal(gz_sim_drv_init(&cfg), 0);
+	v.ram = gz_sim_ram_alloc(RAM_SIZE);
+	assert_non_null(v.ram);
+	/* the guest: a store to each of eight pages in order (none in the code's page) */
+	p = (uint32_t *)v.ram;
+	for (unsigned i = 0; i < 8; i++) {
+		p = mov64(p, 1, RAM + BLK + i * 4096ULL);
+		*p++ = STR_X1_X1;
+	}
+	p = mov64(p, 0, PSCI_SYSTEM_OFF);
+	*p++ = HVC0;
+	vm_make(&v);
+	vm_run(&v);
+	vm = core_vm();
+	for (unsigned i = 0; i < 8; i++) {
+		assert_int_equal(leaf_level(vm, RAM + BLK + i * 4096ULL), 3);
+		assert_int_equal(*(uint64_t *)(v.ram + BLK + i * 4096ULL), RAM + BLK + i * 4096ULL);
+	}
+	assert_int_equal(leaf_level(vm, RAM + BLK + 8 * 4096ULL), 0); /* held, never touched */
+	/* the code page's fault asks without pages ahead, the first store's hands three, the
+	 * fifth store's three more: six faults served by the fast path */
+	assert_int_equal(vm->vcpus[0]->nr_fast_exits, 6);
+	vm_close(&v);
+	gz_sim_ram_free(v.ram, RAM_SIZE);
 	gz_sim_drv_fini();
 }
 
@@ -147,6 +219,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_blocks_and_split),
+	    cmocka_unit_test(test_pages_ahead),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

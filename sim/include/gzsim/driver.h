@@ -20,6 +20,8 @@ struct gz_sim_drv_config {
 	/* the platform's attestation root (an Ed25519 seed) that certifies the attestation key
 	 * at start, as a secure boot gives it to gzhyp (gz.attest_root); NULL: not certified */
 	const uint8_t *attest_root;
+	/* VMs fault their RAM in one 4 KiB page at a time, as gzvm.ko with block_paging = 0 */
+	bool page_paging;
 };
 
 /* Bring up machine, core (gz_core_init) and driver (PROBE handshake). 0 or -errno. */

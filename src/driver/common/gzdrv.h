@@ -33,6 +33,12 @@
 #define GZDRV_DEFAULT_DESTROY_BATCH 128
 #define GZDRV_VCPU_SHARED_PAGES	    2 /* page 0: gzvm_vcpu_run, page 1: hwstate */
 
+/* Whether the hypervisor takes opengz's MAP_GUEST_AHEAD (struct gzdrv_vm's ahead): not asked
+ * yet (the first 4 KiB fault asks with no page ahead), yes, or no (MAP_GUEST only). */
+#define GZDRV_AHEAD_UNKNOWN 0
+#define GZDRV_AHEAD_YES	    1
+#define GZDRV_AHEAD_NO	    2
+
 /* Driver version sent in the PROBE handshake (v13: 16.0.0). */
 #define GZDRV_VERSION_MAJOR 16
 #define GZDRV_VERSION_MINOR 0
@@ -261,6 +267,7 @@ struct gzdrv_vm {
 	bool demand_paging; /* hypervisor accepted GZVM_CAP_ENABLE_DEMAND_PAGING */
 	bool block_paging;  /* ... and GZVM_CAP_BLOCK_BASED_DEMAND_PAGING */
 	bool idle;	    /* ... and GZVM_CAP_ENABLE_IDLE */
+	uint8_t ahead;	    /* MAP_GUEST_AHEAD: GZDRV_AHEAD_* */
 	bool destroyed;	    /* DESTROY_VM succeeded (release only) */
 	void *lock;	    /* memslots, pins, PFN buffer, vcpus, ioeventfds, irqfds */
 	struct gzdrv_slot slots[GZDRV_MAX_SLOTS];

@@ -129,12 +129,45 @@ static int map_block(struct gzdrv_vm *vm, uint32_t slot_id, struct gzdrv_slot *s
 	return 0;
 }
 
+/* One 4 KiB page per fault: the fault's page mapped now and, with opengz's MAP_GUEST_AHEAD,
+ * the next GZ_MAP_AHEAD_PAGES pages of the slot pinned and handed over with it, for gzhyp to
+ * map at the guest's first touch of each without a trip here (a guest touching its memory
+ * in order takes one host trip per 1 + GZ_MAP_AHEAD_PAGES faults). The first fault asks with
+ * no page ahead; a page that cannot be pinned is not handed ahead. */
+static int map_page(struct gzdrv_vm *vm, uint32_t slot_id, struct gzdrv_slot *s, uint64_t gfn)
+{
+	uint64_t a[3 + 1 + GZ_MAP_AHEAD_PAGES] = {vm->vm_id, slot_id, gfn};
+	uint64_t pa, ahead;
+	unsigned i;
+	int ret;
+
+	ret = gzdrv_pin_gfn(vm, s, gfn, &pa);
+	if (ret || vm->ahead == GZDRV_AHEAD_NO)
+		return ret ? ret
+			   : gzdrv_call5(vm->drv, GZ_HVC_MAP_GUEST, vm->vm_id, slot_id,
+					 pa >> GZDRV_PAGE_SHIFT, gfn, 1, NULL);
+	a[3] = pa >> GZDRV_PAGE_SHIFT;
+	for (i = 1; vm->ahead == GZDRV_AHEAD_YES && i <= GZ_MAP_AHEAD_PAGES &&
+		    gfn + i < s->base_gfn + s->npages;
+	     i++)
+		if (!gzdrv_pin_gfn(vm, s, gfn + i, &ahead))
+			a[3 + i] = ahead >> GZDRV_PAGE_SHIFT;
+	ret = gzdrv_call(vm->drv, GZ_HVC_MAP_GUEST_AHEAD, a, GZDRV_ARRAY_SIZE(a), NULL);
+	if (ret != -EOPNOTSUPP) {
+		if (!ret)
+			vm->ahead = GZDRV_AHEAD_YES;
+		return ret;
+	}
+	vm->ahead = GZDRV_AHEAD_NO; /* a hypervisor without it */
+	return gzdrv_call5(vm->drv, GZ_HVC_MAP_GUEST, vm->vm_id, slot_id, pa >> GZDRV_PAGE_SHIFT,
+			   gfn, 1, NULL);
+}
+
 int gzdrv_handle_page_fault(struct gzdrv_vm *vm, uint64_t gpa, bool *handled)
 {
 	uint64_t gfn = gpa >> GZDRV_PAGE_SHIFT;
 	struct gzdrv_slot *s;
 	uint32_t slot_id;
-	uint64_t pa;
 	int ret;
 
 	*handled = false;
@@ -149,10 +182,7 @@ int gzdrv_handle_page_fault(struct gzdrv_vm *vm, uint64_t gpa, bool *handled)
 	if (vm->block_paging) {
 		ret = map_block(vm, slot_id, s, gfn);
 	} else {
-		ret = gzdrv_pin_gfn(vm, s, gfn, &pa);
-		if (!ret)
-			ret = gzdrv_call5(vm->drv, GZ_HVC_MAP_GUEST, vm->vm_id, slot_id,
-					  pa >> GZDRV_PAGE_SHIFT, gfn, 1, NULL);
+		ret = map_page(vm, slot_id, s, gfn);
 	}
 	gzdrv_unlock(vm);
 	/* ENOSPC: the VM's quota of hypervisor memory (docs/abi.md), which the VMM can name */

@@ -474,6 +474,8 @@ uint32_t fake_fn(uint64_t id)
 {
 	uint32_t n = (uint32_t)id - GZ_HVC_ID(0);
 
+	if (id == GZ_HVC_MAP_GUEST_AHEAD)
+		return FAKE_FN_MAP_GUEST_AHEAD;
 	if (id > 0xffffffffULL || (uint32_t)id < GZ_HVC_ID(0) || n >= GZ_HVC_FN_NR)
 		return GZ_HVC_FN_NR;
 	return n;
@@ -718,6 +720,7 @@ static struct gzdrv *reset(bool probe, const struct gzdrv_ops *ops, uint64_t cnt
 	nr_rams = 0;
 	pfn_buf = NULL;
 	fake.next_vm_id = 1;
+	fake.default_status[FAKE_FN_MAP_GUEST_AHEAD] = GZ_ERR_NOT_SUPPORTED;
 	fake.next_fd = 3;
 	fake.clock_wall = 0x123456789abcdef0ULL;
 	fake.clock_cnt = 0x0000000500000007ULL;

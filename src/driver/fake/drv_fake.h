@@ -42,19 +42,25 @@ struct fake_efd {
 	struct gzdrv_irqfd *watcher;
 };
 
+/* opengz's MAP_GUEST_AHEAD (0x41) in the hypercall log after gzvm's numbers and the unknown
+ * ids' GZ_HVC_FN_NR; a reset answers it NOT_SUPPORTED, as a GenieZone hypervisor would
+ * (fake_hyp_default(FAKE_FN_MAP_GUEST_AHEAD, GZ_OK) makes the fake take it). */
+#define FAKE_FN_MAP_GUEST_AHEAD (GZ_HVC_FN_NR + 1)
+#define FAKE_FNS		(GZ_HVC_FN_NR + 2)
+
 struct fake_env {
 	struct gzdrv drv;
 	/* hypercall log */
 	struct fake_rec recs[FAKE_MAX_RECS];
 	unsigned int nr_recs;
-	unsigned int per_fn[GZ_HVC_FN_NR + 1];
+	unsigned int per_fn[FAKE_FNS];
 	/* scripted answers: fn -> queue of (status, x1, x2, x3); then the default status */
 	struct {
 		int64_t status;
 		uint64_t x[3];
-	} script[GZ_HVC_FN_NR + 1][FAKE_MAX_SCRIPT];
-	unsigned int script_head[GZ_HVC_FN_NR + 1], script_tail[GZ_HVC_FN_NR + 1];
-	int64_t default_status[GZ_HVC_FN_NR + 1];
+	} script[FAKE_FNS][FAKE_MAX_SCRIPT];
+	unsigned int script_head[FAKE_FNS], script_tail[FAKE_FNS];
+	int64_t default_status[FAKE_FNS];
 	/* vCPU exits: template of the run struct (exit_reason is returned in x1) and the
 	 * hwstate page contents to install before the exit is reported */
 	struct {
@@ -123,7 +129,7 @@ unsigned int fake_calls(uint32_t fn);
 const struct fake_rec *fake_call(uint32_t fn, unsigned int nth); /* NULL if absent */
 const struct fake_rec *fake_last(void);
 
-/* The fn number of a hypercall id (GZ_HVC_FN_NR for unknown ids). */
+/* The fn number of a hypercall id (GZ_HVC_FN_NR for unknown ids, FAKE_FN_MAP_GUEST_AHEAD). */
 uint32_t fake_fn(uint64_t id);
 
 /* Invariants the fuzzer and tests check on a live VM: slots never overlap, every pin is

@@ -72,6 +72,9 @@ static enum gz_exit_action abort_in_slot(struct gz_vcpu *v, const struct gz_exit
 	/* A missing page of guest RAM (or of a stage-1 table in it): demand paging. The
 	 * instruction re-executes once the host mapped the page. */
 	if (ab->kind == GZ_FAULT_TRANSLATION || ab->kind == GZ_FAULT_ACCESS_FLAG) {
+		/* a page the host handed ahead (MAP_GUEST_AHEAD) is mapped here and now */
+		if (gz_memslot_fault_ahead(&v->vm->mem, ab->ipa) == GZ_OK)
+			return GZ_EXIT_RESUME;
 		gz_vcpu_exit_page_fault(v, ab->ipa & GZ_PAGE_MASK, (uint32_t)d->esr);
 		return GZ_EXIT_TO_HOST;
 	}

@@ -9,6 +9,7 @@
  * side effect: a refused exit leaves everything as it was.
  */
 #include <arm64/esr.h>
+#include <gzabi/status.h>
 #include <gzabi/hvc.h>
 #include <gzhyp/exit.h>
 #include <gzhyp/exit_log.h>
@@ -18,6 +19,31 @@
 #include <gzhyp/vcpu.h>
 #include <gzhyp/vgic.h>
 #include <gzhyp/vm.h>
+
+/* A data access's stage-2 translation fault on a page the host handed ahead
+ * (MAP_GUEST_AHEAD): mapped here, the guest's stage 2 still loaded (a new valid entry needs no
+ * TLB maintenance), and the access re-executed. The mapping is the one side effect the fast
+ * path allows besides the registers; nothing changed when the answer is no. An instruction
+ * fetch's fault on a held page is served by the run loop (exit.c, abort_in_slot), still
+ * without a trip to the host. */
+static bool fault_ahead(struct gz_vcpu *v, const struct gz_exit_record *rec, uint64_t pc)
+{
+	const struct gz_exit_desc *d = &v->exit.desc;
+	const struct gz_exit_abort *ab = &d->abort;
+	uint64_t t_exit;
+
+	if (d->type != GZ_XT_DABT)
+		return false;
+	if (ab->kind != GZ_FAULT_TRANSLATION && ab->kind != GZ_FAULT_ACCESS_FLAG)
+		return false;
+	t_exit = gz_exit_log_now(v);
+	if (gz_memslot_fault_ahead(&v->vm->mem, ab->ipa) != GZ_OK)
+		return false;
+	gz_exit_log_add(v, rec, pc, t_exit, GZ_EXIT_LOG_FAST, gz_exit_log_now(v));
+	v->nr_exits++;
+	v->nr_fast_exits++;
+	return true;
+}
 
 static bool takes(struct gz_vcpu *v, struct gz_exit *x)
 {
@@ -51,7 +77,7 @@ bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 {
 	struct gz_vcpu *v;
 	struct gz_exit *x;
-	uint64_t t_exit, pc;
+	uint64_t t_exit, pc; /* the exit's pc: a handler moves it on */
 
 	if (!ctx || !rec || !ctx->fast_exits)
 		return false;
@@ -73,12 +99,14 @@ bool gz_exit_fast(struct gz_cpu_ctx *ctx, const struct gz_exit_record *rec)
 	arm64_exit_decode(rec, &x->desc);
 	x->vgic_located = false;
 	x->const_located = false;
+	if (fault_ahead(v, rec, ctx->pc))
+		return true;
 	if (!takes(v, x)) {
 		v->exit_handed = true; /* the run loop dispatches it as decoded */
 		return false;
 	}
 	t_exit = gz_exit_log_now(v);
-	pc = ctx->pc; /* the exit's: the handler moves it on */
+	pc = ctx->pc;
 	if (gz_exit_dispatch(v, x) != GZ_EXIT_RESUME)
 		return false;
 	gz_exit_log_add(v, rec, pc, t_exit, GZ_EXIT_LOG_FAST, gz_exit_log_now(v));

@@ -394,6 +394,20 @@ static int do_map_guest_block(struct gz_smccc_regs *r)
 	return map_guest(r, true);
 }
 
+/* MAP_GUEST_AHEAD (opengz, include/gzabi/hvc.h): x4 the fault's page, x5..x7 those held. */
+static int do_map_guest_ahead(struct gz_smccc_regs *r)
+{
+	struct gz_vm *vm;
+	int st = live_vm(r->a[1], &vm);
+
+	if (st != GZ_OK)
+		return st;
+	if (r->a[2] > 0xffffffffULL)
+		return GZ_ERR_INVALID_ARGS;
+	return gz_memslot_map_ahead(&vm->mem, (uint32_t)r->a[2], r->a[3], &r->a[4],
+				    1 + GZ_MAP_AHEAD_PAGES);
+}
+
 static int do_statistics(struct gz_smccc_regs *r)
 {
 	struct gz_vm *vm;
@@ -501,6 +515,7 @@ void gz_hostcall_dispatch(struct gz_smccc_regs *regs)
 		/* opengz's own calls sit outside gzvm's numbers (include/gzabi/chan.h). */
 		static const struct hostcall chan_create = {do_chan_create, 1};
 		static const struct hostcall chan_region = {do_chan_region, 0};
+		static const struct hostcall map_ahead = {do_map_guest_ahead, 0};
 		const struct hostcall *c =
 		    fid - GZ_HVC_ID(0) < GZ_HVC_FN_NR ? &calls[fid - GZ_HVC_ID(0)] : NULL;
 
@@ -508,6 +523,8 @@ void gz_hostcall_dispatch(struct gz_smccc_regs *regs)
 			c = &chan_create;
 		else if (fid == GZ_HVC_CHAN_REGION)
 			c = &chan_region;
+		else if (fid == GZ_HVC_MAP_GUEST_AHEAD)
+			c = &map_ahead;
 
 		st = c && c->fn ? c->fn(regs) : GZ_ERR_NOT_SUPPORTED;
 		if (st == GZ_OK)

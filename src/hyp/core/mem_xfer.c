@@ -442,6 +442,12 @@ int gz_mem_guest_relinquish(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
 	ret = collect_guest_pages(m, ipa, nr, false, &n);
 	if (!ret)
 		ret = gz_pgt_unmap(&m->s2, ipa, nr << GZ_PAGE_SHIFT);
+	/* The host unpins a page the guest gives back: a hold on its gfn (MAP_GUEST_AHEAD of a
+	 * page another vCPU's fault mapped meanwhile) would give it to the guest again. */
+	for (unsigned i = 0; !ret && i < GZ_MEMSLOT_AHEAD_PAGES; i++)
+		if (m->ahead_gfn + i >= ipa >> GZ_PAGE_SHIFT &&
+		    m->ahead_gfn + i < (ipa >> GZ_PAGE_SHIFT) + nr)
+			m->ahead_pfn[i] = 0;
 	for (unsigned i = 0; !ret && i < n; i++)
 		return_to_host(m, gz_mem_g.scratch.runs[i].pa, true);
 	gz_mem_unlock();

@@ -1,6 +1,7 @@
 /*
  * gzvm memslots of a VM (gzhyp/memslot.h): region registration (SET_MEMREGION), purposes,
- * demand paging (MAP_GUEST, MAP_GUEST_BLOCK), slot deletion and the fault lookup. Every page
+ * demand paging (MAP_GUEST, MAP_GUEST_BLOCK, MAP_GUEST_AHEAD and the faults it serves), slot
+ * deletion and the fault lookup. Every page
  * moves through the checked donation of mem_xfer.c; host-supplied lists are copied into the
  * scratch area once, under the memory lock, before they are checked.
  */
@@ -20,6 +21,7 @@
 GZ_STATIC_ASSERT(GZ_MEMSLOT_MAX == 10, "GZVM_MAX_MEM_REGION");
 GZ_STATIC_ASSERT(HDR_SIZE == 24 && RANGE_SIZE == 16, "v13 descriptor layout");
 GZ_STATIC_ASSERT(GZVM_MEMREGION_MAX_CONSTITUENTS <= GZ_MEM_MAX_RUNS, "scratch size");
+GZ_STATIC_ASSERT(GZ_MEMSLOT_AHEAD_PAGES == GZ_MAP_AHEAD_PAGES, "MAP_GUEST_AHEAD's x5..x7");
 
 static uint64_t slot_end(const struct gz_memslot *s)
 {
@@ -318,6 +320,71 @@ out:
 	return ret;
 }
 
+/* Drop every page the VM holds for its guest's first touch. */
+static void ahead_drop(struct gz_vm_mem *m)
+{
+	for (unsigned i = 0; i < GZ_MEMSLOT_AHEAD_PAGES; i++)
+		m->ahead_pfn[i] = 0;
+}
+
+int gz_memslot_map_ahead(struct gz_vm_mem *m, uint32_t slot, uint64_t gfn, const uint64_t *pfns,
+			 unsigned nr)
+{
+	struct gz_mem_run run;
+	const struct gz_memslot *s;
+	uint64_t end;
+	int ret;
+
+	if (!nr || nr > 1 + GZ_MEMSLOT_AHEAD_PAGES)
+		return GZ_ERR_INVALID_ARGS;
+	for (unsigned i = 0; i < nr; i++)
+		if (pfns[i] > (UINT64_MAX >> GZ_PAGE_SHIFT))
+			return GZ_ERR_INVALID_ARGS;
+	gz_mem_lock();
+	ret = check_map(m, slot, gfn, 1);
+	if (ret)
+		goto out;
+	run = (struct gz_mem_run){pfns[0] << GZ_PAGE_SHIFT, 1};
+	s = &m->slots[slot];
+	ret = gz_mem_give_runs(m, gfn << GZ_PAGE_SHIFT, &run, 1, true, slot_prot(s->flags));
+	if (ret)
+		goto out;
+	ahead_drop(m);
+	m->ahead_gfn = gfn + 1;
+	m->ahead_slot = slot;
+	end = slot_end(s) >> GZ_PAGE_SHIFT;
+	/* A read-only slot's stores go to the VMM before its pages are mapped (exit.c). */
+	for (unsigned i = 1; i < nr && !(s->flags & GZVM_USER_MEM_REGION_READONLY); i++)
+		if (gfn + i < end &&
+		    gz_pgt_translate(&m->s2, (gfn + i) << GZ_PAGE_SHIFT, NULL, NULL, NULL) != GZ_OK)
+			m->ahead_pfn[i - 1] = pfns[i];
+out:
+	gz_mem_unlock();
+	return ret;
+}
+
+int gz_memslot_fault_ahead(struct gz_vm_mem *m, gz_ipa_t ipa)
+{
+	uint64_t gfn = ipa >> GZ_PAGE_SHIFT, i = gfn - m->ahead_gfn;
+	struct gz_mem_run run;
+	int ret;
+
+	gz_mem_lock();
+	if (gfn < m->ahead_gfn || i >= GZ_MEMSLOT_AHEAD_PAGES || !m->ahead_pfn[i]) {
+		ret = GZ_ERR_NOT_FOUND;
+		goto out;
+	}
+	run = (struct gz_mem_run){m->ahead_pfn[i] << GZ_PAGE_SHIFT, 1};
+	m->ahead_pfn[i] = 0;
+	ret = check_map(m, m->ahead_slot, gfn, 1);
+	if (!ret)
+		ret = gz_mem_give_runs(m, gfn << GZ_PAGE_SHIFT, &run, 1, true,
+				       slot_prot(m->slots[m->ahead_slot].flags));
+out:
+	gz_mem_unlock();
+	return ret;
+}
+
 struct leaf_collect {
 	uint64_t budget; /* pages */
 	uint64_t pages;
@@ -357,6 +424,8 @@ static int delete_locked(struct gz_vm_mem *m, uint32_t slot, uint64_t max_pages)
 	if (s->state == GZ_MEMSLOT_FREE)
 		return GZ_ERR_NOT_FOUND;
 	s->state = GZ_MEMSLOT_DELETING;
+	/* The host takes the slot's pins back once it is gone: nothing of it may be held. */
+	ahead_drop(m);
 	stopped = gz_pgt_walk(&m->s2, s->base + s->cursor, slot_end(s), GZ_PGT_VISIT_LEAF,
 			      collect_leaf, &c);
 	for (unsigned i = 0; i < c.nr; i++) {

@@ -154,7 +154,14 @@ struct gz_vm_mem {
 	uint64_t s2_blocks;
 	struct gz_memslot slots[GZ_MEMSLOT_MAX];
 	struct gz_memslot_purpose purposes[GZ_MEMSLOT_MAX];
-	gz_pa_t pfn_buf_pa;   /* MAP_GUEST_BLOCK PFN array; 0: none */
+	gz_pa_t pfn_buf_pa; /* MAP_GUEST_BLOCK PFN array; 0: none */
+	/* Host pages held for the guest's first touch (MAP_GUEST_AHEAD, gzhyp/memslot.h): the
+	 * page for gfn ahead_gfn + i is ahead_pfn[i] (0: none, taken or dropped), in slot
+	 * ahead_slot. Under the memory lock; dropped whole when a slot goes, a page's entry
+	 * when the guest relinquishes that gfn. */
+	uint64_t ahead_gfn;
+	uint64_t ahead_pfn[GZ_MEMSLOT_AHEAD_PAGES];
+	uint32_t ahead_slot;
 	uint64_t reclaim_idx; /* store index where the next reclaim call resumes */
 };
 

@@ -34,6 +34,7 @@
 #define GZ_MEMSLOT_BLOCK_SIZE	 (2ULL << 20) /* MAP_GUEST_BLOCK granule (PMD size) */
 #define GZ_MEMSLOT_BLOCK_PAGES	 (GZ_MEMSLOT_BLOCK_SIZE >> GZ_PAGE_SHIFT)
 #define GZ_MEMSLOT_MAP_GUEST_MAX GZ_MEMSLOT_BLOCK_PAGES /* pages per MAP_GUEST call */
+#define GZ_MEMSLOT_AHEAD_PAGES	 3 /* pages MAP_GUEST_AHEAD holds (GZ_MAP_AHEAD_PAGES) */
 
 enum gz_memslot_state {
 	GZ_MEMSLOT_FREE = 0,
@@ -81,6 +82,18 @@ int gz_memslot_map_guest(struct gz_vm_mem *m, uint32_t slot, uint64_t pfn, uint6
  * PFN buffer; [start_gfn, start_gfn + nr) lies inside the slot and inside one 2 MiB-aligned
  * block. GZ_ERR_BAD_STATE without a PFN buffer. */
 int gz_memslot_map_guest_block(struct gz_vm_mem *m, uint32_t slot, uint64_t start_gfn, uint64_t nr);
+/* MAP_GUEST_AHEAD (opengz, include/gzabi/hvc.h): map @pfns[0] at @gfn as MAP_GUEST(slot,
+ * pfns[0], gfn, 1) does, then hold pfns[1..@nr) for gfn + 1 .. gfn + nr - 1 (nr <= 1 +
+ * GZ_MEMSLOT_AHEAD_PAGES; a 0 pfn holds nothing), in place of what the VM held before. A
+ * page is held only where its gfn lies in the slot, is not mapped yet and the slot is
+ * writable; nothing about it is checked or changed until the guest touches it. */
+int gz_memslot_map_ahead(struct gz_vm_mem *m, uint32_t slot, uint64_t gfn, const uint64_t *pfns,
+			 unsigned nr);
+/* A stage-2 translation fault at @ipa: GZ_OK when a held page was there for it and is now
+ * mapped (given to the VM with every check of MAP_GUEST; the entry is used up either way),
+ * GZ_ERR_NOT_FOUND when none was held, or MAP_GUEST's refusal. The caller resumes the guest
+ * on GZ_OK and goes to the host otherwise. */
+int gz_memslot_fault_ahead(struct gz_vm_mem *m, gz_ipa_t ipa);
 /* Delete slot @slot, reclaiming at most @max_pages guest pages this call (0 counts as 1; a
  * single block mapping larger than that is reclaimed whole). GZ_OK when the slot is gone,
  * GZ_ERR_BUSY to be called again, GZ_ERR_NOT_FOUND for a free slot. */
