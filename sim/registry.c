@@ -150,6 +150,11 @@ void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
 	gz_sim_exec_kicked(v); /* it may be waiting for the turn */
 }
 
+/* The simulator's vCPUs take a kick at their next instruction: nothing to wait for. */
+void gz_hal_vcpu_kick_settle(void)
+{
+}
+
 void gz_sim_registry_kick_all(void)
 {
 	pthread_mutex_lock(&reg_mu);

@@ -224,9 +224,18 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 	r = enter(v, ctx, exit);
 	if (r != GZ_OK)
 		return r;
-	run_guest(v);
-	v->gdb_resumed = false;
 	irq_consumed = false;
+	if (gz_hal_ctx_kicked(ctx)) {
+		/* Kicked before enter() marked it running: that kick stopped nothing and the
+		 * flush may have missed its interrupt (hal.h). No guest instruction: an IRQ exit
+		 * the core re-enters from at once. */
+		*exit = (struct gz_exit_record){.kind = GZ_EXIT_KIND_IRQ};
+		irq_consumed = true;
+		v->reason = GZ_SIM_STOP_NONE;
+	} else {
+		run_guest(v);
+		v->gdb_resumed = false;
+	}
 	if (v->reason == GZ_SIM_STOP_HOSTIRQ) {
 		bool kicked = atomic_exchange(&v->hyp_kick, 0);
 		unsigned why, own = GZ_SIM_LEAVE_HYP_KICK | GZ_SIM_LEAVE_EXIT_AT;

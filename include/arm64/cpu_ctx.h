@@ -114,6 +114,11 @@ struct gz_cpu_ctx {
 	/* Nonzero when this is a vCPU of the core's: the HAL may then offer a synchronous exit
 	 * to gz_exit_fast before doing the full switch back (hal.h). */
 	uint64_t fast_exits;
+	/* A vCPU of the core's: the word where the vGIC's kick sets kick_bit for it before it
+	 * looks for the CPU that has it loaded (NULL for other contexts). The HAL reads it
+	 * after publishing the context as loaded (hal.h, gz_hal_ctx_kicked). */
+	const uint32_t *kick_word;
+	uint32_t kick_bit;
 
 	struct gz_debug_ctx dbg;
 };

@@ -1042,6 +1042,86 @@ static void test_kick_running_no_ipi(void **state)
 	assert_int_equal(m->wake_mask, 0);
 }
 
+static struct gz_vm *entry_vm;
+static bool entry_irq_armed;
+static uint64_t entry_lr0; /* list register 0 when the guest ran */
+
+/* A device raises PPI 20 for vCPU 0 as the HAL begins the entry: after the flush looked at
+ * the vGIC, before the vCPU counted as loaded, so the kick interrupted nothing. */
+static void irq_at_entry(const struct fake_op *op, void *arg)
+{
+	(void)arg;
+	if (op->kind != FAKE_OP_VCPU_RUN || !entry_irq_armed)
+		return;
+	entry_irq_armed = false;
+	assert_int_equal(gz_vgic_inject(&entry_vm->vgic, 0, 20, GZ_VGIC_LINE_HIGH), GZ_OK);
+}
+
+static void note_lr0(struct gz_cpu_ctx *ctx, void *arg)
+{
+	(void)ctx;
+	(void)arg;
+	entry_lr0 = fake_hal_ich(GZ_ICH_LR(0));
+}
+
+/* The kick that races with an entry is not lost: the HAL finds the vCPU's kick bit after it
+ * published the entry and does not enter; the core flushes again and the guest runs with the
+ * interrupt in a list register (without the check it would run on without it until some
+ * other exit: the host's next tick). */
+static void test_kick_at_entry(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	uint32_t reason;
+
+	(void)state;
+	entry_vm = m;
+	m->vgic.ctlr = 3;
+	m->vgic.cpu[0].priv[20].flags |= GZ_VGIC_IRQ_ENABLED;
+	m->vgic.cpu[0].vmcr = ~0ULL;
+	entry_irq_armed = true;
+	entry_lr0 = 0;
+	fake_hal_set_op_hook(irq_at_entry, NULL);
+	fake_hal_clear_ops();
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, note_lr0, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	fake_hal_set_op_hook(NULL, NULL);
+	assert_false(entry_irq_armed);
+	assert_int_equal(reason, GZVM_EXIT_IRQ);
+	/* two entries begun, the guest entered once, with the interrupt pending in LR 0 */
+	assert_int_equal(fake_hal_count_ops(FAKE_OP_VCPU_RUN), 2);
+	assert_int_equal(vfix_guest.entries, 1);
+	assert_int_equal(GZ_FIELD_GET(ARCH_ICH_LR_VINTID, entry_lr0), 20);
+	assert_int_equal(GZ_FIELD_GET(ARCH_ICH_LR_STATE, entry_lr0), ARCH_ICH_LR_STATE_PENDING);
+	assert_int_equal(m->kick_mask, 0); /* taken by the entry that happened */
+	assert_int_equal(m->wake_mask, 0); /* vCPU 0 was inside its RUN */
+	assert_int_equal(gz_vgic_inject(&m->vgic, 0, 20, GZ_VGIC_LINE_LOW), GZ_OK);
+	m->vgic.cpu[0].priv[20].flags &= ~GZ_VGIC_IRQ_ENABLED;
+}
+
+/* The vCPU's own timer, due at its entry, makes its interrupt pending (and kicks the vCPU)
+ * before the flush takes the kicks: one entry, with the interrupt in LR 0, not an entry
+ * given up again and again for its own kick. */
+static void test_own_timer_at_entry(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	uint32_t reason;
+
+	(void)state;
+	m->vgic.ctlr = 3;
+	m->vgic.cpu[0].priv[GZ_VGIC_VTIMER_PPI].flags |= GZ_VGIC_IRQ_ENABLED;
+	m->vgic.cpu[0].vmcr = ~0ULL;
+	v0->ctx.sys[GZ_SYS_CNTV_CTL_EL0] = CNT_CTL_ENABLE;
+	v0->ctx.sys[GZ_SYS_CNTV_CVAL_EL0] = 0; /* due */
+	entry_lr0 = 0;
+	fake_hal_clear_ops();
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, note_lr0, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_IRQ);
+	assert_int_equal(fake_hal_count_ops(FAKE_OP_VCPU_RUN), 1);
+	assert_int_equal(GZ_FIELD_GET(ARCH_ICH_LR_VINTID, entry_lr0), GZ_VGIC_VTIMER_PPI);
+	assert_int_equal(GZ_FIELD_GET(ARCH_ICH_LR_STATE, entry_lr0), ARCH_ICH_LR_STATE_PENDING);
+}
+
 static struct gz_vm *idle_vm;
 static bool idle_kick_armed;
 
@@ -1120,6 +1200,8 @@ int main(void)
 	    T(test_hwstate_lrs),
 	    T(test_kick_and_power_off),
 	    T(test_kick_running_no_ipi),
+	    T(test_kick_at_entry),
+	    T(test_own_timer_at_entry),
 	    T(test_idle_after_kick_does_not_sleep),
 	    T(test_readonly_slot_store),
 	};

@@ -219,8 +219,9 @@ static int do_irq_line(struct gz_smccc_regs *r)
 		return GZ_ERR_INVALID_ARGS;
 	}
 	st = gz_vgic_inject(&vm->vgic, vcpu, intid, (uint32_t)level);
-	/* The driver wakes every vCPU after an injection: no IPI exit needed for it. */
-	gz_vm_kicks_take(vm, ~0u);
+	/* The driver wakes every vCPU after an injection: no IPI exit needed for it. The kick
+	 * bits stay: each is its vCPU's to take at its entry, and an entry racing with this
+	 * kick looks at its bit (hal.h, gz_hal_ctx_kicked). */
 	gz_vm_wakes_take(vm, ~0u);
 	return st;
 }

@@ -70,11 +70,13 @@ static enum gz_exit_action enter_once(struct gz_vcpu *v)
 	uint16_t vmid;
 	int r;
 
-	/* Kicks for this vCPU are picked up by the flush. */
-	gz_vm_kicks_take(vm, 1u << v->id);
+	gz_hal_vcpu_kick_settle();
 	gz_vtimer_update(&vm->vgic, v->id, &v->ctx);
 	gz_ptimer_update(&vm->vgic, v->id, &v->ctx);
 	gz_pmu_update(&v->pmu, &vm->vgic, v->id);
+	/* Kicks for this vCPU (its own timers' above among them) are picked up by the flush;
+	 * one that comes after it makes the HAL give up the entry (hal.h). */
+	gz_vm_kicks_take(vm, 1u << v->id);
 	gz_vgic_flush(&vm->vgic, v->id);
 	vmid = gz_vmid_enter(gz_vm_vmid_alloc(), &vm->vmid, gz_hal_cpu_id());
 	if (gz_atomic_load(&vm->mem.s2.vmid) != vmid)

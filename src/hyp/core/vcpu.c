@@ -44,6 +44,8 @@ void gz_vcpu_reset(struct gz_vcpu *v, uint64_t entry, uint64_t x0)
 	c->vttbr_el2 = gz_s2pt_vttbr(&vm->mem.s2);
 	c->vmpidr_el2 = v->mpidr;
 	c->fast_exits = 1;
+	c->kick_word = &vm->kick_mask;
+	c->kick_bit = 1u << (v->id % 32);
 	gz_sysreg_dbg_reset(c, vm->id_aa64[ID_AA64_INDEX(SYS_ID_AA64DFR0_EL1)]);
 	gz_vtimer_reset(c, vm->cntvoff);
 	gz_ptimer_reset(c, vm->cntvoff);

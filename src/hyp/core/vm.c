@@ -77,7 +77,8 @@ static void vm_kick(void *ctx, unsigned vcpu)
 	struct gz_vm *vm = ctx;
 	struct gz_vcpu *v;
 
-	gz_atomic_or(&vm->kick_mask, 1u << (vcpu % 32));
+	/* Before the look at the target: an entry the look misses finds the bit (hal.h). */
+	gz_atomic_or_seq_cst(&vm->kick_mask, 1u << (vcpu % 32));
 	/* A running target may sit on another physical CPU with its list registers already
 	 * loaded: interrupt it there rather than wait for its next exit; one polling at EL2
 	 * sees its kick bit. Only a target outside a RUN needs its host thread woken. The lock

@@ -89,6 +89,26 @@ bool gz_hal_vcpu_irq_consumed(void);
  * registers). Nothing happens when @ctx runs nowhere else or the platform cannot interrupt
  * that CPU; a kick that arrives after the exit is harmless. */
 void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx);
+/* Before each entry, ahead of the core's flush: when the last exit handled on this CPU
+ * kicked a vCPU loaded on another CPU, the HAL may wait (briefly, bounded) until that CPU has
+ * taken the kick and entered again. gzhyp does so: under emulation every step of the
+ * target's exit and re-entry takes the emulator's global lock, which a sender running on
+ * (its flush, its guest spinning on the counter) keeps taking too. Others return at once. */
+void gz_hal_vcpu_kick_settle(void);
+/* The kick's race with an entry. A HAL makes @ctx visible to gz_hal_vcpu_kick as loaded on
+ * this CPU before it enters it, then asks this: a kick that came after the core's last look
+ * at the vGIC (the flush before gz_hal_vcpu_run) but before that publication found the vCPU
+ * loaded nowhere and interrupted nothing, and its interrupt may be missing from the list
+ * registers. Such an entry must not happen: gz_hal_vcpu_run returns an IRQ exit that
+ * gz_hal_vcpu_irq_consumed reports as consumed, and the core flushes and enters again. The
+ * kick sets the bit (sequentially consistent) before it looks for the loaded context, and
+ * the HAL publishes it (sequentially consistent) before this load: one of the two sees the
+ * other's store. A bit set by a kick the flush already served costs one more flush. */
+static inline bool gz_hal_ctx_kicked(const struct gz_cpu_ctx *ctx)
+{
+	return ctx->kick_word &&
+	       (__atomic_load_n(ctx->kick_word, __ATOMIC_SEQ_CST) & ctx->kick_bit);
+}
 
 /* ---- GIC virtual CPU interface (ICH_*_EL2) of this physical CPU --------------------- */
 

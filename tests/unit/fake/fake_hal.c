@@ -38,6 +38,7 @@ static uint64_t ich[GZ_ICH_NR_REGS];
 static fake_run_fn run_fn;
 static fake_fast_fn fast_fn;
 static bool irq_consumed;
+static bool entry_kicked; /* the last gz_hal_vcpu_run found a kick at its entry (hal.h) */
 static void *run_arg;
 static const char *last_panic;
 jmp_buf *fake_hal_panic_jmp;
@@ -104,6 +105,7 @@ void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 	run_fn = NULL;
 	fast_fn = NULL;
 	irq_consumed = false;
+	entry_kicked = false;
 	run_arg = NULL;
 	last_panic = NULL;
 	fake_hal_panic_jmp = NULL;
@@ -239,12 +241,16 @@ void fake_hal_set_irq_consumed(bool consumed)
 
 bool gz_hal_vcpu_irq_consumed(void)
 {
-	return irq_consumed;
+	return irq_consumed || entry_kicked;
 }
 
 void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
 {
 	record(FAKE_OP_VCPU_KICK, (uint64_t)(uintptr_t)ctx, 0, 0);
+}
+
+void gz_hal_vcpu_kick_settle(void)
+{
 }
 
 const char *fake_hal_last_panic(void)
@@ -433,7 +439,13 @@ bool gz_hal_phys_region(unsigned idx, gz_pa_t *base, uint64_t *size)
 
 int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 {
+	/* The context counts as loaded from here (an op hook's kick lands before the look). */
 	record(FAKE_OP_VCPU_RUN, 0, 0, 0);
+	entry_kicked = gz_hal_ctx_kicked(ctx);
+	if (entry_kicked) {
+		exit->kind = GZ_EXIT_KIND_IRQ;
+		return 0;
+	}
 	if (!run_fn) {
 		exit->kind = GZ_EXIT_KIND_FAIL_ENTRY;
 		return -1;

@@ -146,6 +146,14 @@ struct gz_el2_percpu {
 	/* kick SGIs: senders looking at this CPU's guest now, and one was sent to it */
 	unsigned kicks_inflight;
 	bool kick_sent;
+	/* contexts this CPU entered (or found kicked at the entry), mod 2^32: a kick's sender
+	 * sees the target's exit done when it moves */
+	unsigned entries;
+	/* this CPU sent a kick to CPU kick_wait_cpu - 1 (0: none) while its entry count was
+	 * kick_wait_entries: its next guest entry waits for that CPU to enter again */
+	unsigned kick_wait_cpu, kick_wait_entries;
+	/* waiting for that CPU now: two CPUs that kicked each other do not wait for each other */
+	bool kick_settling;
 	/* the last IRQ exit was gzhyp's own interrupt, already handled (irq_consumed) */
 	bool irq_consumed;
 	/* test mode: the preemption slice (EL2 timer ticks) the next guest entry arms */
@@ -252,6 +260,8 @@ void gz_el2_gic_guest_leave(void);
 bool gz_el2_gic_irq_consume(bool vtimer_high, bool hyp_timer_mine);
 /* Send the kick SGI to the CPU that has @ctx loaded, if another one does. */
 void gz_el2_gic_kick(const struct gz_cpu_ctx *ctx);
+/* gz_hal_vcpu_kick_settle: let the CPU this one's last kick went to enter again. */
+void gz_el2_gic_kick_settle(void);
 /* Acknowledge and handle every pending host interrupt; returns how many. */
 unsigned gz_el2_irq_drain(void);
 

@@ -271,6 +271,9 @@ void gz_el2_gic_kick(const struct gz_cpu_ctx *ctx)
 		__atomic_fetch_add(&pc->kicks_inflight, 1U, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&pc->guest, __ATOMIC_SEQ_CST) == ctx) {
 			__atomic_store_n(&pc->kick_sent, true, __ATOMIC_SEQ_CST);
+			gz_el2_this_cpu()->kick_wait_cpu = i + 1;
+			gz_el2_this_cpu()->kick_wait_entries =
+			    __atomic_load_n(&pc->entries, __ATOMIC_RELAXED);
 			sgi = GZ_FIELD_PREP(ARCH_ICC_SGIR_INTID, SGI_KICK) |
 			      GZ_FIELD_PREP(ARCH_ICC_SGIR_TARGETLIST, 1u << (m & 0xf)) |
 			      GZ_FIELD_PREP(ARCH_ICC_SGIR_RS, (m & 0xff) >> 4) |
@@ -283,4 +286,34 @@ void gz_el2_gic_kick(const struct gz_cpu_ctx *ctx)
 		}
 		__atomic_fetch_sub(&pc->kicks_inflight, 1U, __ATOMIC_SEQ_CST);
 	}
+}
+
+void gz_el2_gic_kick_settle(void)
+{
+	struct gz_el2_percpu *self = gz_el2_this_cpu(), *t;
+	uint64_t limit, start;
+
+	if (!self->kick_wait_cpu)
+		return;
+	t = &gz_el2_percpu[self->kick_wait_cpu - 1];
+	self->kick_wait_cpu = 0;
+	/* The kicked CPU leaves its guest, takes the kick, flushes and enters again: on
+	 * hardware a microsecond or two. Under emulation every step of that takes QEMU's
+	 * global lock, which a sender that is back in its guest at once and spins there
+	 * (reading the counter takes it too) keeps taking in a loop: the kick then waited up
+	 * to milliseconds. So the sender waits here, before its own flush, on memory only,
+	 * until the target has entered again, at most a halt poll's window; the counter is
+	 * read every 256 rounds. */
+	limit = gz_hal_idle_poll_max();
+	start = gz_hal_cntpct();
+	__atomic_store_n(&self->kick_settling, true, __ATOMIC_SEQ_CST);
+	for (unsigned n = 1;
+	     __atomic_load_n(&t->entries, __ATOMIC_RELAXED) == self->kick_wait_entries; n++) {
+		if (__atomic_load_n(&t->kick_settling, __ATOMIC_SEQ_CST))
+			break; /* it waits too, perhaps for this CPU */
+		if (!(n % 256) && gz_hal_cntpct() - start >= limit)
+			break;
+		__asm__ volatile("yield");
+	}
+	__atomic_store_n(&self->kick_settling, false, __ATOMIC_RELAXED);
 }

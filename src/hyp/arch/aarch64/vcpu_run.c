@@ -223,8 +223,8 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 {
 	struct gz_el2_percpu *pc = gz_el2_this_cpu();
 	uint64_t daif = gz_sysreg_read(daif) & PSR_DAIF;
-	struct exit_at_tick tick;
-	bool owns_irqs, debug;
+	struct exit_at_tick tick = {.armed = false};
+	bool owns_irqs, debug, kicked;
 	unsigned slot;
 
 	exit->esr = exit->far = exit->hpfar = 0;
@@ -236,6 +236,8 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	}
 	if (daif != PSR_DAIF) /* gzhyp runs with everything masked: usually nothing to do */
 		__asm__ volatile("msr daifset, #" GZ_STR(DAIFSET_ALL));
+	if (!(c->hcr_el2 & HCR_IMO))
+		pc->kick_wait_cpu = 0; /* the host VM's kicks (IRQ_LINE) are not waited for */
 
 	/* The vCPU's EL1 context in. gzhyp runs at EL2 only and has no EL1 or FP/SIMD state of
 	 * its own: whatever the previous context left there is simply overwritten, and a
@@ -282,7 +284,11 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	}
 	exit_at_arm(c, &tick);
 	__atomic_store_n(&pc->guest, c, __ATOMIC_SEQ_CST);
-	slot = gz_el2_enter_guest(&pc->host, c);
+	__atomic_store_n(&pc->entries, pc->entries + 1, __ATOMIC_RELAXED);
+	/* A kick that came before the store above sent no SGI and the flush may have missed its
+	 * interrupt (hal.h): no entry, an IRQ exit the core re-enters from at once. */
+	kicked = gz_hal_ctx_kicked(c);
+	slot = kicked ? GZ_VEC_LOW64_IRQ : gz_el2_enter_guest(&pc->host, c);
 	__atomic_store_n(&pc->guest, NULL, __ATOMIC_SEQ_CST); /* kick senders look at it */
 
 	/* Back at EL2, HCR_EL2 stays the context's: its traps and routing only apply to EL1/EL0,
@@ -295,7 +301,9 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *c, struct gz_exit_record *exit)
 	 * is the host's timer interrupt again (a host VM's own timer uses it too). */
 	if (!owns_irqs) {
 		/* Which interrupt it was, before the timer's line drops with it. */
-		if (slot_kind(slot) == GZ_EXIT_KIND_IRQ)
+		if (kicked)
+			pc->irq_consumed = true;
+		else if (slot_kind(slot) == GZ_EXIT_KIND_IRQ)
 			pc->irq_consumed =
 			    gz_el2_gic_irq_consume(vtimer_asserted(c), exit_at_fired(c, &tick));
 		pc->irqs_consumed += pc->irq_consumed;
@@ -334,4 +342,9 @@ bool gz_hal_vcpu_irq_consumed(void)
 void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
 {
 	gz_el2_gic_kick(ctx);
+}
+
+void gz_hal_vcpu_kick_settle(void)
+{
+	gz_el2_gic_kick_settle();
 }

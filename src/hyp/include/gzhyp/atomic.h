@@ -19,5 +19,9 @@
 /* Read-modify-write, relaxed; the old value is discarded. */
 #define gz_atomic_or(p, v)  ((void)__atomic_fetch_or((p), (v), __ATOMIC_RELAXED))
 #define gz_atomic_and(p, v) ((void)__atomic_fetch_and((p), (v), __ATOMIC_RELAXED))
+/* Read-modify-write, sequentially consistent: ordered with every access of this CPU before
+ * and after it, for a handshake in which each side stores and then loads what the other
+ * stores (one of them is sure to see the other's store). */
+#define gz_atomic_or_seq_cst(p, v) ((void)__atomic_fetch_or((p), (v), __ATOMIC_SEQ_CST))
 
 #endif

@@ -95,11 +95,12 @@ struct gz_vm {
 	/* [const] the ID registers its vCPUs read (gzhyp/sysreg_id.h) */
 	uint64_t id_aa64[ID_AA64_NR];
 	/* vCPUs the vGIC asked to look at their interrupts (bit per index): each vCPU takes
-	 * its own bit at every entry, and a waiting one polls it. [atomic] relaxed (the
-	 * interrupts themselves are ordered by the vGIC's lock): set by the kick
-	 * (gz_atomic_or) before it looks at the target under [lock], cleared only by
-	 * gz_vm_kicks_take, which clears exactly the bits it loaded: a kick set in between
-	 * stays for the next */
+	 * its own bit at every entry, and a waiting one polls it. [atomic] (the interrupts
+	 * themselves are ordered by the vGIC's lock): set by the kick (gz_atomic_or_seq_cst)
+	 * before it looks at the target under [lock] and for the CPU that has it loaded, read
+	 * by the HAL after it published an entry (hal.h, gz_hal_ctx_kicked, through the
+	 * vCPU context's kick_word); cleared (relaxed) only by gz_vm_kicks_take, which clears
+	 * exactly the bits it loaded: a kick set in between stays for the next */
 	uint32_t kick_mask;
 	/* The kicked vCPUs that were not inside a RUN (their host thread may sleep in IDLE):
 	 * a running vCPU turns these into a GZVM_EXIT_IPI so the host wakes them. A vCPU
