@@ -210,9 +210,12 @@ void gz_sim_registry_invalidate(bool all, uint16_t vmid)
 	pthread_mutex_unlock(&reg_mu);
 	for (int i = 0; i < n; i++) {
 		/* A vCPU parked for the deterministic scheduler's turn executes nothing before
-		 * it remapped, and cannot get the turn while the caller holds it. */
+		 * it remapped, and cannot get the turn while the caller holds it; one in the
+		 * core's fast exit remaps before it runs again, and may wait for a lock the
+		 * caller holds (a memslot's, in a fault served ahead). */
 		while (atomic_load(&targets[i]->running) && atomic_load(&targets[i]->stale) &&
-		       !atomic_load(&targets[i]->det_parked)) {
+		       !atomic_load(&targets[i]->det_parked) &&
+		       !atomic_load(&targets[i]->in_fast_exit)) {
 			gz_sim_exec_kicked(targets[i]); /* it may be waiting for the turn */
 			sched_yield();
 		}

@@ -156,7 +156,15 @@ static void run_guest(struct gz_sim_vcpu *v)
 		if (v->reason == GZ_SIM_STOP_EXIT) {
 			uint64_t t0 = gz_sim_trace_clock();
 
-			if (v->ctx->fast_exits && gz_sim_ctx_fast_exit(v, v->ctx)) {
+			bool fast;
+
+			/* The fast exit may take a lock a TLBI's caller holds while it waits
+			 * for this vCPU (gz_sim_registry_invalidate): it need not, since the
+			 * loop remaps before the engine runs again. */
+			atomic_store(&v->in_fast_exit, 1);
+			fast = v->ctx->fast_exits && gz_sim_ctx_fast_exit(v, v->ctx);
+			atomic_store(&v->in_fast_exit, 0);
+			if (fast) {
 				gz_sim_trace_fast(v, v->exit, v->ctx, pc, t0);
 				if (entry_hook) /* the core handled an exit here too */
 					entry_hook(entry_hook_arg, v->ctx);

@@ -55,6 +55,7 @@ struct gz_sim_vcpu {
 	bool exec_det;		       /* it holds the deterministic scheduler's turn */
 	int det_id;		       /* its id for that scheduler */
 	atomic_int det_parked;	       /* it waits for that turn inside the run: remaps first */
+	atomic_int in_fast_exit;       /* in the core's fast exit handler: remaps first */
 	/* the block executing: its address, instructions and the machine's count before it */
 	uint64_t blk_addr, blk_n, blk_before;
 	uint64_t stop_at; /* the block hook stops the engine before a block here (gexc.c) */
