@@ -6,8 +6,10 @@
 #            MAP_GUEST, and gzhyp's count of block descriptors (sysfs s2_blocks, from
 #            MAP_GUEST's x1, added when the VM is released) grows by at least half the RAM's
 #            32 blocks;
-#   off      --hugepages off: 4 KiB pages, the blocks go through the PFN buffer, no block
-#            descriptor;
+#   off      --hugepages off: 4 KiB pages, the blocks go through the PFN buffer; a block
+#            descriptor only where the host's page allocator happened to hand out 512
+#            contiguous, aligned 4 KiB pages (a legitimate block: seen once in CI, right
+#            after the thp run freed its huge pages), so fewer than half the thp minimum;
 #   hugetlb  --hugepages hugetlb from a pool of 40 reserved huge pages: every one of the 32
 #            blocks is one descriptor.
 # Each run's console must say the guest touched its RAM and ended; after each every pin and
@@ -73,8 +75,8 @@ done
 b=$(blocks thp)
 [ -n "$b" ] && [ "$b" -ge 16 ] || fail "thp: $b block descriptors, want at least 16 of 32"
 b=$(blocks off)
-[ "$b" = 0 ] || fail "off: $b block descriptors, want none"
+[ -n "$b" ] && [ "$b" -lt 8 ] || fail "off: $b block descriptors, want fewer than 8 (only chance contiguity)"
 b=$(blocks hugetlb)
 [ "$b" = 32 ] || fail "hugetlb: $b block descriptors, want 32"
-[ "$ok" = 1 ] && echo "PASS: 2 MiB stage-2 blocks from transparent and hugetlbfs huge pages, none without"
+[ "$ok" = 1 ] && echo "PASS: 2 MiB stage-2 blocks from transparent and hugetlbfs huge pages, from 4 KiB pages only by chance"
 [ "$ok" = 1 ]
