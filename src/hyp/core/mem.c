@@ -161,8 +161,7 @@ int gz_mem_init(const struct gz_mem_config *cfg)
 
 /* ---- host <-> hypervisor ------------------------------------------------------------- */
 
-/* Every page of [pa, pa + nr) owned by @owner in @state? The first failure's status. */
-static int check_pages(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_state state)
+int gz_mem_check_pages(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_state state)
 {
 	int ret = gz_mem_check_range(pa, nr, gz_mem_g.pa_bits);
 
@@ -188,7 +187,7 @@ int gz_mem_host_donate_hyp(gz_pa_t pa, uint64_t nr)
 	if (!gz_mem_g.ready)
 		return GZ_ERR_BAD_STATE;
 	gz_mem_lock();
-	ret = check_pages(pa, nr, GZ_OWNER_HOST, GZ_PAGE_OWNED);
+	ret = gz_mem_check_pages(pa, nr, GZ_OWNER_HOST, GZ_PAGE_OWNED);
 	if (!ret && (!gz_hal_pa_to_va(pa) || !gz_hal_pa_to_va(pa + ((nr - 1) << GZ_PAGE_SHIFT))))
 		ret = GZ_ERR_OUT_OF_RANGE;
 	/* Pool pages are the hypervisor's to touch: mapped before anything else changes. */
@@ -255,7 +254,7 @@ static int host_share_change(gz_pa_t pa, uint64_t nr, enum gz_page_state from,
 	if (!gz_mem_g.ready)
 		return GZ_ERR_BAD_STATE;
 	gz_mem_lock();
-	ret = check_pages(pa, nr, GZ_OWNER_HOST, from);
+	ret = gz_mem_check_pages(pa, nr, GZ_OWNER_HOST, from);
 	if (!ret && to == GZ_PAGE_SHARED_OWNED)
 		ret = gz_hal_hyp_map(pa, nr);
 	else if (!ret)

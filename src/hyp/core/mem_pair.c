@@ -12,26 +12,16 @@
 /* Never executable: the region carries data, and neither VM can put code into the other. */
 #define PAIR_PROT GZ_PROT_RW
 
-/* Every page of [pa, pa + nr) the host's own, not shared, lent nor given: 0 or a status. */
+/* Every page of [pa, pa + nr) the host's own, not shared, lent nor given, and one the
+ * hypervisor can scrub: 0 or a status. */
 static int check_host_pages(gz_pa_t pa, uint64_t nr)
 {
-	int ret = gz_mem_check_range(pa, nr, gz_mem_g.pa_bits);
+	int ret = gz_mem_check_pages(pa, nr, GZ_OWNER_HOST, GZ_PAGE_OWNED);
 
-	if (ret)
-		return ret;
-	if (!gz_pgstate_managed_range(pa, nr))
-		return GZ_ERR_OUT_OF_RANGE;
-	for (uint64_t i = 0; i < nr; i++) {
-		gz_pa_t p = pa + (i << GZ_PAGE_SHIFT);
-
-		if (gz_pgstate_owner(p) != GZ_OWNER_HOST)
-			return GZ_ERR_ACCESS_DENIED;
-		if (gz_pgstate_state(p) != GZ_PAGE_OWNED)
-			return GZ_ERR_BAD_STATE;
-		if (!gz_hal_pa_to_va(p))
-			return GZ_ERR_OUT_OF_RANGE;
-	}
-	return GZ_OK;
+	for (uint64_t i = 0; !ret && i < nr; i++)
+		if (!gz_hal_pa_to_va(pa + (i << GZ_PAGE_SHIFT)))
+			ret = GZ_ERR_OUT_OF_RANGE;
+	return ret;
 }
 
 /* [ipa, ipa + nr) usable for a share in @m: 0 or a status; *@range the free record. */

@@ -1,4 +1,5 @@
-/* Internals shared by mem.c, mem_xfer.c, memslot.c and host_s2.c (not part of the API). */
+/* Internals shared by the memory core's files (mem*.c, memslot.c, host_s2.c), not part of
+ * the API. */
 #ifndef GZ_MEM_PRIV_H
 #define GZ_MEM_PRIV_H
 
@@ -55,6 +56,9 @@ int gz_host_s2_map_fault(struct gz_pgt *s2, gz_pa_t pa);
 void gz_host_s2_regroup(struct gz_pgt *s2, gz_pa_t pa);
 /* Whether [addr, addr + nr pages) is aligned, non-empty and below 2^bits. */
 int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits);
+/* Every page of [pa, pa + nr) in the store, owned by @owner in @state? 0 or the first
+ * failure's status (the range's, then GZ_ERR_OUT_OF_RANGE, ACCESS_DENIED or BAD_STATE). */
+int gz_mem_check_pages(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_state state);
 
 /* Whether [base, base + npages) touches a memslot of the VM other than @self (GZ_MEMSLOT_MAX:
  * none excluded) or one of its two-VM shares: IPAs taken for good. */
