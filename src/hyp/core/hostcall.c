@@ -428,20 +428,29 @@ static int do_statistics(struct gz_smccc_regs *r)
 	return GZ_OK;
 }
 
-/* CHAN_CREATE (opengz, include/gzabi/chan.h): both VMs held for the call. */
-static int do_chan_create(struct gz_smccc_regs *r)
+/* The two VMs of a channel call, x1 (live, held until the dispatch ends) and x2 (held: the
+ * caller releases *@b). */
+static int chan_vms(const struct gz_smccc_regs *r, struct gz_vm **a, struct gz_vm **b)
 {
-	struct gz_vm *a, *b;
-	uint32_t id = 0;
-	int st = live_vm(r->a[1], &a);
+	int st = live_vm(r->a[1], a);
 
 	if (st != GZ_OK)
 		return st;
 	if (r->a[2] > 0xffff)
 		return GZ_ERR_INVALID_ARGS;
-	b = gz_vm_acquire(r->a[2]);
-	if (!b)
-		return GZ_ERR_INVALID_ARGS;
+	*b = gz_vm_acquire(r->a[2]);
+	return *b ? GZ_OK : GZ_ERR_INVALID_ARGS;
+}
+
+/* CHAN_CREATE (opengz, include/gzabi/chan.h): both VMs held for the call. */
+static int do_chan_create(struct gz_smccc_regs *r)
+{
+	struct gz_vm *a, *b;
+	uint32_t id = 0;
+	int st = chan_vms(r, &a, &b);
+
+	if (st != GZ_OK)
+		return st;
 	st = gz_chan_create(a, b, r->a[3], r->a[4], &id);
 	gz_vm_release(b);
 	if (st == GZ_OK)
@@ -453,15 +462,10 @@ static int do_chan_create(struct gz_smccc_regs *r)
 static int do_chan_region(struct gz_smccc_regs *r)
 {
 	struct gz_vm *a, *b;
-	int st = live_vm(r->a[1], &a);
+	int st = chan_vms(r, &a, &b);
 
 	if (st != GZ_OK)
 		return st;
-	if (r->a[2] > 0xffff)
-		return GZ_ERR_INVALID_ARGS;
-	b = gz_vm_acquire(r->a[2]);
-	if (!b)
-		return GZ_ERR_INVALID_ARGS;
 	st = gz_chan_region(a, b, r->a[3], r->a[4], r->a[5], r->a[6], r->a[7]);
 	gz_vm_release(b);
 	return st;
