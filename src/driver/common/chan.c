@@ -59,6 +59,24 @@ static int create_errno(int ret, int64_t status)
 	}
 }
 
+/* The other VM of a channel ioctl, by its fd, held (the caller puts it): never @vm itself. */
+static int peer_get(struct gzdrv_vm *vm, int fd, struct gzdrv_vm **peer)
+{
+	struct gzdrv *drv = vm->drv;
+	int ret;
+
+	if (!drv->ops->vm_get || !drv->vms_lock)
+		return -EOPNOTSUPP;
+	ret = drv->ops->vm_get(drv->env, fd, peer);
+	if (ret)
+		return ret;
+	if (*peer == vm) {
+		drv->ops->vm_put(drv->env, *peer);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 long gzdrv_create_channel(struct gzdrv_vm *vm, uint64_t arg)
 {
 	struct gzdrv *drv = vm->drv;
@@ -72,15 +90,9 @@ long gzdrv_create_channel(struct gzdrv_vm *vm, uint64_t arg)
 		return -EFAULT;
 	if (c.flags || c.reserved || c.id)
 		return -EINVAL;
-	if (!ops->vm_get || !drv->vms_lock)
-		return -EOPNOTSUPP;
-	ret = ops->vm_get(drv->env, c.peer_fd, &peer);
+	ret = peer_get(vm, c.peer_fd, &peer);
 	if (ret)
 		return ret;
-	if (peer == vm) {
-		ops->vm_put(drv->env, peer);
-		return -EINVAL;
-	}
 	ret = gzdrv_call5(drv, GZ_HVC_CHAN_CREATE, vm->vm_id, peer->vm_id, c.irq, c.peer_irq, 0,
 			  &out);
 	ret = create_errno(ret, (int64_t)out.x[0]);
@@ -163,18 +175,12 @@ long gzdrv_create_channel_region(struct gzdrv_vm *vm, uint64_t arg)
 	if (c.flags || c.reserved || !c.size || c.size % GZDRV_PAGE_SIZE ||
 	    c.size > (uint64_t)GZ_CHAN_REGION_PAGES_MAX * GZDRV_PAGE_SIZE)
 		return -EINVAL;
-	if (!ops->vm_get || !drv->vms_lock)
-		return -EOPNOTSUPP;
-	ret = ops->vm_get(drv->env, c.peer_fd, &peer);
+	ret = peer_get(vm, c.peer_fd, &peer);
 	if (ret)
 		return ret;
-	if (peer == vm) {
-		ret = -EINVAL;
-	} else {
-		gzdrv_lock(vm);
-		ret = region_give(vm, peer, &c);
-		gzdrv_unlock(vm);
-	}
+	gzdrv_lock(vm);
+	ret = region_give(vm, peer, &c);
+	gzdrv_unlock(vm);
 	ops->vm_put(drv->env, peer);
 	return ret;
 }
