@@ -16,51 +16,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "harness/virtio_ram.h"
 #include "virtio_net.h"
 
-#define RAM_BASE 0x40000000ULL
-#define RAM	 (64ULL * 1024)
-#define GUARD	 4096ULL
-#define QOFF(q)	 ((q)*0x4000ULL) /* desc at +0, avail +0x1000, used +0x2000 */
-#define NFRAMES	 8U
+#define NFRAMES 8U
 
-static uint8_t *mem;
 static int sv[2] = {-1, -1};
 static struct vmm_net net;
 static uint8_t frames[NFRAMES][2048];
 static size_t frame_len[NFRAMES];
 static unsigned nframes;
-
-static uint8_t *ram(uint64_t gpa)
-{
-	return mem + GUARD + (gpa - RAM_BASE);
-}
-
-/* The chain at head as the guest left it: writable bytes, or -1 if it is not well formed
- * (then the device must have refused it, never completed it). */
-static int64_t chain_writable(unsigned q, uint16_t num, uint16_t head)
-{
-	uint64_t total = 0;
-	uint16_t idx = head;
-
-	for (unsigned n = 0; n < num; n++) {
-		uint8_t *d = ram(RAM_BASE + QOFF(q) + 16ULL * idx);
-		uint32_t len;
-		uint16_t flags, next;
-
-		memcpy(&len, d + 8, 4);
-		memcpy(&flags, d + 12, 2);
-		memcpy(&next, d + 14, 2);
-		if (flags & VRING_DESC_F_WRITE)
-			total += len;
-		if (!(flags & VRING_DESC_F_NEXT))
-			return (int64_t)total;
-		if (next >= num)
-			return -1;
-		idx = next;
-	}
-	return -1;
-}
 
 static void drain(int fd)
 {
@@ -104,9 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 4)
 		return 0;
-	if (!mem) {
-		mem = malloc(RAM + 2 * GUARD);
-		if (!mem || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv) != 0)
+	if (sv[0] < 0) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv) != 0)
 			abort();
 		/* Room for every frame an input can hold in flight. */
 		int big = 1 << 20;
@@ -134,43 +98,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (send(sv[1], frames[i], len, MSG_DONTWAIT) != (ssize_t)len)
 			abort();
 	}
-	memset(mem, 0xa5, GUARD);
-	memset(mem + GUARD + RAM, 0xa5, GUARD);
-	memset(mem + GUARD, 0, RAM);
-	if (pos < size)
-		memcpy(mem + GUARD, data + pos, size - pos < RAM ? size - pos : RAM);
-	vmm_mem_add(&m, RAM_BASE, RAM, mem + GUARD);
+	vram_fill(&m, data + pos, pos < size ? size - pos : 0);
 
 	vmm_net_init_fd(&net, sv[0], mac);
 	if (vmm_virtio_init(&vd, &vmm_net_ops, &net, &m, version, 0) != 0)
 		abort();
-	vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_STATUS, 4, 3);
-	vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 4, 0);
-	vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_DRIVER_FEATURES, 4,
-			      (uint32_t)(VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS |
-					 (event_idx ? VIRTIO_F_RING_EVENT_IDX : 0)));
-	vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 4, 1);
-	vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_DRIVER_FEATURES, 4, version == 2);
-	if (version == 2)
-		vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_STATUS, 4, 0xb);
-	for (unsigned q = 0; q < 2; q++) {
-		vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_QUEUE_SEL, 4, q);
-		vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_QUEUE_NUM, 4, num);
-		if (version == 1) {
-			/* The legacy layout: used at the next page after avail. */
-			vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_QUEUE_PFN, 4,
-					      (uint32_t)((RAM_BASE + QOFF(q)) >> 12));
-			continue;
-		}
-		vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_QUEUE_DESC_LOW, 4,
-				      (uint32_t)(RAM_BASE + QOFF(q)));
-		vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_QUEUE_AVAIL_LOW, 4,
-				      (uint32_t)(RAM_BASE + QOFF(q) + 0x1000));
-		vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_QUEUE_USED_LOW, 4,
-				      (uint32_t)(RAM_BASE + QOFF(q) + 0x2000));
-		vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_QUEUE_READY, 4, 1);
-	}
-	vmm_virtio_mmio_write(&vd, VIRTIO_MMIO_STATUS, 4, 0xf);
+	vram_bring_up(&vd, version,
+		      (uint32_t)(VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS |
+				 (event_idx ? VIRTIO_F_RING_EVENT_IDX : 0)),
+		      2, num);
 	uint32_t hlen = version == 2 ? VMM_NET_HDR_V1 : VMM_NET_HDR_LEGACY;
 
 	for (unsigned round = 0; round < 2; round++)
@@ -195,32 +131,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			for (uint16_t i = 0; i < done; i++) {
 				uint8_t *e =
-				    ram(vq->used_gpa + 4 + 8ULL * ((used_before + i) % num));
+				    vram(vq->used_gpa + 4 + 8ULL * ((used_before + i) % num));
 				uint32_t id, len;
-				int64_t w;
+				uint64_t w;
+				bool formed;
 
 				memcpy(&id, e, 4);
 				memcpy(&len, e + 4, 4);
 				if (id >= num)
 					abort();
-				w = chain_writable(q, num, (uint16_t)id);
+				w = vram_chain_writable(q, num, (uint16_t)id, &formed);
 				/* Only the device writes RAM here, never into a ring: the chain is
 				 * as the device saw it, and a malformed one is never completed. */
-				if (w < 0 || len > (uint64_t)w || (q == VMM_NET_TX && len != 0))
+				if (!formed || len > w || (q == VMM_NET_TX && len != 0))
 					abort();
 				if (q == VMM_NET_RX && (len < hlen || !is_a_frame(len - hlen)))
 					abort();
 			}
 		}
-	if (vd.isr & ~(VIRTIO_INT_USED_RING | VIRTIO_INT_CONFIG))
-		abort();
-	if (vmm_virtio_needs_reset(&vd) && vd.stats.errors == 0)
-		abort();
 	if (net.rx_frames + net.rx_dropped > nframes)
 		abort();
-	for (uint64_t i = 0; i < GUARD; i++)
-		if (mem[i] != 0xa5 || mem[GUARD + RAM + i] != 0xa5)
-			abort();
-	vmm_virtio_destroy(&vd);
+	vram_finish(&vd);
 	return 0;
 }
