@@ -41,7 +41,7 @@
 /* How long (wall clock) a free turn waits for vCPUs in transit before it goes anyway: a
  * guard against a host thread held outside the simulator (a debugger, a stalled host), far
  * beyond any transit through the core and the driver. */
-#define EXEC_TRANSIT_GIVE_UP_NS 200000000ULL
+uint64_t gz_sim_exec_transit_give_up_ns = 200000000ULL;
 
 static pthread_mutex_t exec_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t exec_cv = PTHREAD_COND_INITIALIZER;
@@ -148,7 +148,7 @@ bool gz_sim_exec_acquire(struct gz_sim_vcpu *v, bool urgent)
 			if (!in_transit(false))
 				got = true;
 			else if (!give_up)
-				give_up = mono_ns() + EXEC_TRANSIT_GIVE_UP_NS;
+				give_up = mono_ns() + gz_sim_exec_transit_give_up_ns;
 			else if (mono_ns() >= give_up)
 				got = true;
 			if (got) {

@@ -27,6 +27,10 @@ void gz_sim_exec_kicked(struct gz_sim_vcpu *v);
  * asleep) went up or down by @delta: with the instruction clock the turn waits for those
  * between two turns (exec.c). */
 void gz_sim_exec_runnable(int delta);
+/* How long (monotonic ns) a free turn waits for vCPUs in transit before it goes anyway
+ * (200 ms). Set only while no vCPU waits: a test holds the turn back for as long as it checks
+ * that it is held back, however slowly its threads run. */
+extern uint64_t gz_sim_exec_transit_give_up_ns;
 /* How many vCPUs wait for the turn now. */
 int gz_sim_exec_waiting(void);
 /* The machine's instruction count at which the block hook stops an engine for the debugger

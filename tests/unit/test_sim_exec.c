@@ -3,12 +3,12 @@
  * short one for a waiter with an interrupt to take or (instruction clock) while a runnable
  * vCPU is between two turns, and not before; waiters get it in FIFO order; a kicked waiter
  * or one with a TLBI leaves the queue without it; a free turn waits for vCPUs in transit
- * (not with the wall clock); a threaded yield hands the turn to a waiter; in deterministic
- * mode the turn is the scheduler's (quanta: ten alone, one contended, the short one for a
- * kicked vCPU); the debugger's instruction count stops the engine before the block that holds
- * it runs (not for one that does not run, not once each instruction is hooked), and a stop
- * in a block gives back the instructions of it that did not run.
- * test-libs: gzsim_internal gzsim gzcore gzlib */
+ * (not with the wall clock), for the give-up time at most; a threaded yield hands the turn to a
+ * waiter; in deterministic mode the turn is the scheduler's (quanta: ten alone, one contended, the
+ * short one for a kicked vCPU); the debugger's instruction count stops the engine before the block
+ * that holds it runs (not for one that does not run, not once each instruction is hooked), and a
+ * stop in a block gives back the instructions of it that did not run. test-libs: gzsim_internal
+ * gzsim gzcore gzlib */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -23,6 +23,7 @@
 
 #define QUANTUM	       20000
 #define QUANTUM_URGENT 1000
+#define GIVE_UP_NS     200000000ULL /* exec.c's default */
 
 static struct gz_sim_vcpu vc[3];
 static struct gz_cpu_ctx ctx[3];
@@ -183,12 +184,16 @@ static void test_fifo_and_leaving(void **state)
 	gz_sim_exec_release(&vc[0]);
 }
 
-/* With the instruction clock, a runnable vCPU between two turns holds the others back. */
+/* With the instruction clock, a runnable vCPU between two turns holds the others back. The
+ * give-up time is an hour here: with its 200 ms a loaded host that kept this thread from
+ * running for 150 ms past stays_blocked's 50 ms saw the waiter take the turn (1 run in 20
+ * beside four busy loops of higher priority). */
 static void test_transit(void **state)
 {
 	struct waiter w;
 
 	(void)state;
+	gz_sim_exec_transit_give_up_ns = 3600ULL * 1000000000ULL;
 	gz_sim_exec_runnable(1); /* vCPU 0's thread, in its RUN */
 	assert_true(gz_sim_exec_acquire(&vc[0], false));
 	vc[0].exec_from = vc[0].insns;
@@ -207,6 +212,36 @@ static void test_transit(void **state)
 	assert_int_equal(atomic_load(&w.state), 1);
 	gz_sim_exec_release(&vc[0]);
 	gz_sim_exec_runnable(-1);
+	gz_sim_exec_transit_give_up_ns = GIVE_UP_NS;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* A vCPU that stays in transit (its thread held outside the simulator) holds a free turn back
+ * for the give-up time only, not for good. */
+static void test_transit_give_up(void **state)
+{
+	struct waiter w;
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(gz_sim_exec_transit_give_up_ns, GIVE_UP_NS);
+	gz_sim_exec_transit_give_up_ns = 20000000ULL; /* 20 ms */
+	gz_sim_exec_runnable(2); /* the waiter's thread, and one that stays away */
+	t0 = mono_ns();
+	start_waiter(&w, &vc[0], false, 0);
+	pthread_join(w.t, NULL);
+	assert_int_equal(atomic_load(&w.state), 1);
+	assert_true(mono_ns() - t0 >= 20000000ULL);
+	gz_sim_exec_release(&vc[0]);
+	gz_sim_exec_runnable(-2);
+	gz_sim_exec_transit_give_up_ns = GIVE_UP_NS;
 }
 
 /* The wall clock runs anyway: nothing waits for vCPUs in transit. */
@@ -320,6 +355,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_quanta, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fifo_and_leaving, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transit_give_up, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wall_clock_does_not_wait, setup_wall, teardown),
 	    cmocka_unit_test_setup_teardown(test_yield_threaded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_deterministic, setup_det, teardown),
