@@ -5,7 +5,9 @@
  * TOTAL bytes of a pattern, never past the server's credit, reading the echo back and checking
  * every byte; then it shuts both directions down, which the server answers with an RST. The
  * server checks every byte it receives and echoes it, within the client's credit, out of a
- * ring of BUF bytes (its buf_alloc: a client keeping to its credit never overflows it).
+ * ring of BUF bytes (its buf_alloc: a client keeping to its credit never overflows it), and
+ * ends only once the client has received its last packet, which the client comes back for
+ * after a pause.
  * Packets for other CIDs or ports, or whose length is not the message's, are counted and
  * dropped. Nothing waits on a send: a full queue leaves the packet owed for the next round,
  * so neither side can block the other. */
@@ -13,12 +15,13 @@
 
 #include "common/chan.h"
 
-#define TOTAL	    (256U * 1024U)
-#define BUF	    (16U * 1024U) /* each side's buf_alloc */
-#define SERVER_PORT 1234U
-#define CLOSED_PORT 1235U
-#define CLIENT_PORT 40000U
-#define DEADLINE_US 120000000ULL /* per step, virtual time */
+#define TOTAL	     (256U * 1024U)
+#define BUF	     (16U * 1024U) /* each side's buf_alloc */
+#define SERVER_PORT  1234U
+#define CLOSED_PORT  1235U
+#define CLIENT_PORT  40000U
+#define DEADLINE_US  120000000ULL /* per step, virtual time */
+#define SLOW_READ_US 200000ULL	  /* the client's pause before it reads the RST */
 
 enum { NONE, CONNECTING, ESTABLISHED, CLOSED };
 
@@ -282,6 +285,11 @@ static bool all_echoed(void)
 	return checked == TOTAL || cn.state != ESTABLISHED;
 }
 
+static bool shutdown_sent(void)
+{
+	return !(cn.owe & OWE_SHUTDOWN) || cn.state != ESTABLISHED;
+}
+
 static bool closed(void)
 {
 	return cn.state == CLOSED;
@@ -315,14 +323,41 @@ static void client(void)
 	printf_("client: %lu bytes sent, %lu echoed back, pattern %s\n", sent, checked,
 		bad ? "BAD" : "ok");
 	cn.owe |= OWE_SHUTDOWN;
+	run_until(shutdown_sent);
+	/* A reader slow to come back for the server's answer, as a client whose thread a loaded
+	 * host holds back: the server must not end before the RST is read (its linger). In the
+	 * simulator the server's last lines and power-off take 100-200 ms of guest time while
+	 * the two share the execution turn: without the linger, every run with this pause lost
+	 * the RST, none with half of it. */
+	for (uint64_t until = chan_now() + chan_us(SLOW_READ_US); chan_now() < until;)
+		;
 	run_until(closed);
 	printf_("client: shut down both ways, the server answered %s\n",
 		cn.state == CLOSED ? "RST" : "nothing");
 }
 
+/* Until the client has received every message sent here (or it is gone, or the deadline
+ * passed): a VM's channel queues go with it, and the client reads the RST only once its vCPU
+ * runs again, so a server that powered off right after sending it took it along whenever
+ * the host kept the client's thread from running meanwhile (sim_chan_vsock: "the server
+ * answered nothing", "peer gone" with a wake-up 20 ms late). Nothing is read: the
+ * transcript's counts are final. A busy wait: once the client has powered off (its VM stays
+ * until this one ends), no other vCPU moves the simulator's instruction clock, and a WFI
+ * for a timer would never end. */
+static void linger(void)
+{
+	uint64_t deadline = chan_now() + chan_us(DEADLINE_US), rx, free_slots, limits;
+
+	while (chan_state(end.id, &rx, &free_slots, &limits) == GZ_CHAN_RET_SUCCESS &&
+	       free_slots < limits >> 16 && chan_now() < deadline)
+		for (uint64_t until = chan_now() + chan_us(100); chan_now() < until;)
+			;
+}
+
 static void serve(void)
 {
 	run_until(served);
+	linger();
 	printf_("server: %u request(s) for a port nobody listens on, answered RST\n", refused);
 	printf_("server: connection from cid %u port %u to port %u\n", end.peer_vsock_cid, cn.pport,
 		cn.lport);
