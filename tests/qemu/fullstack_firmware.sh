@@ -66,7 +66,7 @@ uboot)
     { echo "FAIL: U-Boot did not answer 'version' and 'date' or come back after its reset"; ok=0; }
   ;;
 edk2)
-  grep -q "^fw: session: step 1 (Shell>) after" "$log" &&
+  grep -q "^fw: session: step 2 (Shell>) after" "$log" &&
     grep -q "^fw: firmware: the variable store holds a firmware volume$" "$log" ||
     { echo "FAIL: EDK2 did not reach its shell or format its variable store"; ok=0; }
   ;;

@@ -9,7 +9,8 @@
 #     gzvmm on the same store finds it again.
 #   firmware.sh edk2 GZVMM WORKDIR [GZVMM-OPTION...]
 #     EDK2 to its UEFI shell on an empty variable store, which it formats (the firmware
-#     volume header lands in the file); "reset -s" powers off.
+#     volume header lands in the file), a key typed at the shell's startup countdown;
+#     "reset -s" powers off.
 #   firmware.sh uboot-disk GZVMM WORKDIR [GZVMM-OPTION...]
 #     U-Boot with the test disk (esp-test.img, read-only virtio-blk): "virtio info" names the
 #     disk and its size, "part list virtio 0" its GPT and EFI system partition, "poweroff".
@@ -50,7 +51,11 @@ uboot-env)
 		'^=> |2|poweroff\r' -- "$gzvmm" run --bios "$fw/u-boot.bin" --bios-vars "$vars" "$@"
 	;;
 edk2)
-	"$session" "$work/1" 240 'Shell>|1|reset -s\r' -- \
+	# Enter at the shell's "Press ESC in 5 seconds to skip startup.nsh" (colour codes between
+	# its words) ends its countdown after the first of five busy-waited seconds: in the
+	# simulator's instruction clock each one costs 100 M instructions, and the five were half
+	# of the run's.
+	"$session" "$work/1" 240 'in 5 seconds to skip|1|\r' 'Shell>|1|reset -s\r' -- \
 		"$gzvmm" run --bios "$fw/QEMU_EFI.fd" --bios-vars "$vars" "$@" || exit 1
 	# EFI_FIRMWARE_VOLUME_HEADER.Signature "_FVH" at offset 40 of the store.
 	sig=$(dd if="$vars" bs=1 skip=40 count=4 2>/dev/null)
