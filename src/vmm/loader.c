@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,12 +30,11 @@ static uint32_t rd32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int vmm_read_file(const char *what, const char *path, size_t max, uint8_t **data, size_t *size,
-		  char *err, size_t errlen)
+/* Opens @path for reading when it is a regular file of 1..@max bytes; its size in @size. */
+static int open_checked(const char *what, const char *path, size_t max, size_t *size, char *err,
+			size_t errlen)
 {
 	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
 	int fd = vmm_open_noblock(path, O_RDONLY, 0);
 
 	if (fd < 0)
@@ -53,13 +53,21 @@ int vmm_read_file(const char *what, const char *path, size_t max, uint8_t **data
 		return vmm_fail(err, errlen, "%s '%s' is too big for guest memory (%llu bytes)",
 				what, path, (unsigned long long)st.st_size);
 	}
-	buf = malloc((size_t)st.st_size);
-	if (!buf) {
-		close(fd);
+	*size = (size_t)st.st_size;
+	return fd;
+}
+
+/* Reads the @size bytes of @fd into a new buffer. */
+static int read_all(int fd, const char *what, const char *path, uint8_t **data, size_t size,
+		    char *err, size_t errlen)
+{
+	uint8_t *buf = malloc(size);
+	size_t got = 0;
+
+	if (!buf)
 		return vmm_fail(err, errlen, "out of memory reading %s '%s'", what, path);
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -67,16 +75,62 @@ int vmm_read_file(const char *what, const char *path, size_t max, uint8_t **data
 			int e = n < 0 ? errno : EIO;
 
 			free(buf);
-			close(fd);
 			return vmm_fail(err, errlen, "cannot read %s '%s': %s", what, path,
 					strerror(e));
 		}
 		got += (size_t)n;
 	}
-	close(fd);
 	*data = buf;
-	*size = got;
 	return 0;
+}
+
+int vmm_read_file(const char *what, const char *path, size_t max, uint8_t **data, size_t *size,
+		  char *err, size_t errlen)
+{
+	int fd = open_checked(what, path, max, size, err, errlen);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = read_all(fd, what, path, data, *size, err, errlen);
+	close(fd);
+	return rc;
+}
+
+int vmm_map_file(const char *what, const char *path, size_t max, struct vmm_file *f, char *err,
+		 size_t errlen)
+{
+	int fd = open_checked(what, path, max, &f->size, err, errlen);
+	void *p;
+	int rc = 0;
+
+	f->data = NULL;
+	f->mapped = false;
+	if (fd < 0)
+		return -1;
+	/* The file's own page-cache pages, mapped at once (MAP_POPULATE): the loader copies
+	 * them into guest RAM with no buffer in between. A filesystem that cannot map it
+	 * is read instead. */
+	p = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	if (p != MAP_FAILED) {
+		f->data = p;
+		f->mapped = true;
+	} else {
+		rc = read_all(fd, what, path, &f->data, f->size, err, errlen);
+	}
+	close(fd);
+	return rc;
+}
+
+void vmm_file_release(struct vmm_file *f)
+{
+	if (f->mapped)
+		munmap(f->data, f->size);
+	else
+		free(f->data);
+	f->data = NULL;
+	f->size = 0;
+	f->mapped = false;
 }
 
 static int copy_in(const struct vmm_mem *m, uint64_t gpa, const void *src, uint64_t len,

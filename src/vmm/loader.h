@@ -5,6 +5,7 @@
 #ifndef VMM_LOADER_H
 #define VMM_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,21 @@ struct vmm_boot_layout {
 /* Reads a whole regular file of at most max bytes ("what" names it in messages). */
 int vmm_read_file(const char *what, const char *path, size_t max, uint8_t **data, size_t *size,
 		  char *err, size_t errlen);
+
+/* A file's bytes as vmm_map_file gave them: its pages mapped read-only, or (a file that cannot
+ * be mapped) read into a buffer. */
+struct vmm_file {
+	uint8_t *data;
+	size_t size;
+	bool mapped;
+};
+
+/* vmm_read_file's checks and messages, the bytes mapped instead of copied: a kernel or
+ * initrd then goes from the page cache into guest RAM in one copy, where reading it first
+ * cost a second copy and a fresh zeroed buffer as large as the file. */
+int vmm_map_file(const char *what, const char *path, size_t max, struct vmm_file *f, char *err,
+		 size_t errlen);
+void vmm_file_release(struct vmm_file *f);
 
 /* Detects the format and copies the kernel into guest memory; fills fmt, kernel range, entry. */
 int vmm_load_kernel(const struct vmm_mem *m, const uint8_t *img, size_t size,

@@ -228,16 +228,17 @@ static int load_images(struct vmm_vm *vm)
 {
 	const struct vmm_config *cfg = vm->cfg;
 	char err[ERRLEN];
-	uint8_t *kernel = NULL, *initrd = NULL, *udtb = NULL;
-	size_t ksize = 0, isize = 0, dsize = 0;
+	struct vmm_file kernel = {0}, initrd = {0};
+	uint8_t *udtb = NULL;
+	size_t dsize = 0;
 	int rc = VMM_EXIT_USAGE;
 	uint64_t dtb_size;
 
 	if (cfg->kernel &&
-	    vmm_read_file("kernel", cfg->kernel, cfg->mem_size, &kernel, &ksize, err, sizeof(err)))
+	    vmm_map_file("kernel", cfg->kernel, cfg->mem_size, &kernel, err, sizeof(err)))
 		goto fail_msg;
 	if (cfg->initrd &&
-	    vmm_read_file("initrd", cfg->initrd, cfg->mem_size, &initrd, &isize, err, sizeof(err)))
+	    vmm_map_file("initrd", cfg->initrd, cfg->mem_size, &initrd, err, sizeof(err)))
 		goto fail_msg;
 	if (cfg->dtb) {
 		if (vmm_read_file("dtb", cfg->dtb, VMM_DTB_MAX_SIZE, &udtb, &dsize, err,
@@ -247,14 +248,16 @@ static int load_images(struct vmm_vm *vm)
 				  sizeof(err)) != 0)
 			goto fail_msg;
 	}
-	if (kernel && vmm_load_kernel(&vm->mem, kernel, ksize, &vm->boot, err, sizeof(err)))
+	if (kernel.data &&
+	    vmm_load_kernel(&vm->mem, kernel.data, kernel.size, &vm->boot, err, sizeof(err)))
 		goto fail_msg;
-	if (cfg->pvmfw && kernel && vm->boot.fmt == VMM_FMT_ELF) {
+	if (cfg->pvmfw && kernel.data && vm->boot.fmt == VMM_FMT_ELF) {
 		/* pvmfw checks the kernel's bytes where it starts it: a file loaded as it is */
 		snprintf(err, sizeof(err), "--pvmfw needs a raw or arm64 Image kernel, not an ELF");
 		goto fail_msg;
 	}
-	if (initrd && vmm_load_initrd(&vm->mem, initrd, isize, &vm->boot, err, sizeof(err)))
+	if (initrd.data &&
+	    vmm_load_initrd(&vm->mem, initrd.data, initrd.size, &vm->boot, err, sizeof(err)))
 		goto fail_msg;
 
 	vm->dtb = calloc(1, FDT_BUF_SIZE);
@@ -301,8 +304,8 @@ static int load_images(struct vmm_vm *vm)
 		}
 		dtb_size = fdt_totalsize(vm->dtb);
 	}
-	if (kernel ? vmm_place_dtb(&vm->mem, dtb_size, &vm->boot, err, sizeof(err))
-		   : vmm_place_firmware(&vm->mem, dtb_size, &vm->boot, err, sizeof(err)))
+	if (kernel.data ? vmm_place_dtb(&vm->mem, dtb_size, &vm->boot, err, sizeof(err))
+			: vmm_place_firmware(&vm->mem, dtb_size, &vm->boot, err, sizeof(err)))
 		goto fail_msg;
 	if (vmm_write_dtb(&vm->mem, vm->dtb, dtb_size, &vm->boot, err, sizeof(err)))
 		goto fail_msg;
@@ -329,8 +332,8 @@ static int load_images(struct vmm_vm *vm)
 fail_msg:
 	rc = vmm_report(VMM_EXIT_USAGE, "%s", err);
 out:
-	free(kernel);
-	free(initrd);
+	vmm_file_release(&kernel);
+	vmm_file_release(&initrd);
 	free(udtb);
 	return rc;
 }

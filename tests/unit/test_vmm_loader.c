@@ -514,6 +514,49 @@ static void test_read_file_errors(void **state)
 	assert_string_equal(err, "dtb '/tmp' is not a regular file");
 }
 
+/* The kernel and initrd are mapped, not read: the same checks and messages as
+ * vmm_read_file, the file's bytes, and nothing left mapped after the release. */
+static void test_map_file(void **state)
+{
+	char err[256], path[] = "/tmp/gzvmm-test-XXXXXX";
+	struct vmm_file f = {0};
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(vmm_map_file("kernel", path, 100, &f, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is empty"));
+	assert_null(f.data);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	assert_int_equal(vmm_map_file("kernel", path, 9, &f, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is too big for guest memory (10 bytes)"));
+	assert_int_equal(vmm_map_file("kernel", path, 10, &f, err, sizeof(err)), 0);
+	assert_true(f.mapped);
+	assert_int_equal(f.size, 10);
+	assert_memory_equal(f.data, "0123456789", 10);
+	/* loaded from the mapping as from a buffer (a raw binary here) */
+	{
+		struct vmm_mem m = {0};
+		static uint8_t ram[4 << 20];
+		struct vmm_boot_layout bl = {0};
+
+		assert_int_equal(vmm_mem_add(&m, VMM_RAM_BASE, sizeof(ram), ram), 0);
+		assert_int_equal(vmm_load_kernel(&m, f.data, f.size, &bl, err, sizeof(err)), 0);
+		assert_memory_equal(ram + VMM_RAW_LOAD_OFFSET, "0123456789", 10);
+	}
+	vmm_file_release(&f);
+	assert_null(f.data);
+	assert_int_equal(f.size, 0);
+	assert_false(f.mapped);
+	vmm_file_release(&f); /* twice, or never filled: nothing happens */
+	close(fd);
+	unlink(path);
+	assert_int_equal(vmm_map_file("initrd", "/nonexistent/x", 10, &f, err, sizeof(err)), -1);
+	assert_string_equal(err, "cannot open initrd '/nonexistent/x': No such file or directory");
+	assert_int_equal(vmm_map_file("dtb", "/tmp", 10, &f, err, sizeof(err)), -1);
+	assert_string_equal(err, "dtb '/tmp' is not a regular file");
+}
+
 static void test_guest_mem(void **state)
 {
 	struct vmm_mem m = {0};
@@ -554,6 +597,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dtb_never_straddles_2m, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overlaps_refused, setup, teardown),
 	    cmocka_unit_test(test_read_file_errors),
+	    cmocka_unit_test(test_map_file),
 	    cmocka_unit_test(test_guest_mem),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
