@@ -60,20 +60,24 @@ static uint32_t read_dr(struct gzdev_pl011 *u)
 	return v;
 }
 
+uint32_t gzdev_pl011_fr(const struct gzdev_pl011 *u)
+{
+	uint32_t v = PL011_FR_TXFE;
+
+	if (u->fifo_count == 0)
+		v |= PL011_FR_RXFE;
+	if (u->fifo_count >= fifo_depth(u))
+		v |= PL011_FR_RXFF;
+	return v;
+}
+
 static uint32_t read_reg(struct gzdev_pl011 *u, uint64_t off)
 {
-	uint32_t v;
-
 	switch (off) {
 	case PL011_DR:
 		return read_dr(u);
 	case PL011_FR:
-		v = PL011_FR_TXFE;
-		if (u->fifo_count == 0)
-			v |= PL011_FR_RXFE;
-		if (u->fifo_count >= fifo_depth(u))
-			v |= PL011_FR_RXFF;
-		return v;
+		return gzdev_pl011_fr(u);
 	case PL011_ILPR:
 		return u->ilpr;
 	case PL011_IBRD:

@@ -18,6 +18,12 @@ struct pl011 {
 	/* Sets the interrupt line level (IRQ_LINE); called with the lock held. */
 	void (*set_irq)(void *ctx, bool level);
 	void *irq_ctx;
+	/* The flag register's value as the hypervisor answers reads of it (pl011_fr_track):
+	 * told every change, with the lock held, before the guest can see the change through
+	 * any other register or the interrupt line. NULL: every read of FR comes here. */
+	bool (*fr_set)(void *ctx, uint32_t fr);
+	void *fr_ctx;
+	uint32_t fr_known;    /* the value fr_set last took */
 	struct gzdev_pl011 m; /* registers and counters */
 };
 
@@ -29,5 +35,12 @@ void pl011_write(struct pl011 *u, uint64_t off, unsigned size, uint64_t val);
 /* Input from the host; returns bytes accepted (the rest must be offered again later). */
 size_t pl011_input(struct pl011 *u, const void *buf, size_t len);
 size_t pl011_input_space(struct pl011 *u);
+/* Hands the flag register to @fr_set: called at once with its value and then with every new
+ * one, each before the access or input that changed it returns and before an interrupt it
+ * raises. A guest printing polls FR twice per byte (earlycon: "FIFO full?" before, "busy?"
+ * after), and while no input arrives it never changes: the hypervisor answers those reads
+ * (an updatable constant register) and only the data register's write leaves the guest. When
+ * @fr_set refuses the first value, nothing is handed over. */
+bool pl011_fr_track(struct pl011 *u, bool (*fr_set)(void *ctx, uint32_t fr), void *ctx);
 
 #endif

@@ -465,11 +465,27 @@ static int create_vm(struct vmm_vm *vm)
 	return 0;
 }
 
+/* The PL011's flag register as the hypervisor answers 32-bit reads of it, a constant that
+ * input changes (GZVM_MMIO_CONST_UPDATABLE); called with the UART's lock held. */
+static bool uart_fr_set(void *ctx, uint32_t fr)
+{
+	struct vmm_vm *vm = ctx;
+	struct gzvm_enable_cap cap = {
+	    .cap = GZVM_CAP_OPENGZ_MMIO_CONST,
+	    .args = {VMM_UART_BASE + PL011_FR, 4, fr, GZVM_MMIO_CONST_UPDATABLE},
+	};
+
+	return be_ioctl(vm, vm->vm_fd, GZVM_ENABLE_CAP, &cap) == 0;
+}
+
 /* The identification registers of all 32 virtio-mmio transports never change: the hypervisor
  * answers their 32-bit reads itself (GZVM_CAP_OPENGZ_MMIO_CONST, docs/abi.md), as
  * vmm_virtio_mmio_read and empty_transport would. A guest probing its devices, or a benchmark
- * reading DeviceID in a loop, then costs no trip through the host kernel and back. A
- * hypervisor without the extension refuses the first declaration: every read comes here. */
+ * reading DeviceID in a loop, then costs no trip through the host kernel and back. Nor does a
+ * guest polling the PL011's flag register, which changes only with input: it is declared
+ * updatable, and the UART tells the hypervisor each new value (pl011_fr_track). A
+ * hypervisor without the extension refuses the first declaration (without updatable
+ * registers, the flag register's): every such read comes here. */
 static void declare_mmio_const(struct vmm_vm *vm)
 {
 	vm->mmio_const = 0;
@@ -492,6 +508,8 @@ static void declare_mmio_const(struct vmm_vm *vm)
 			vm->mmio_const++;
 		}
 	}
+	if (vm->cfg->mmio_const && pl011_fr_track(&vm->uart, uart_fr_set, vm))
+		vm->mmio_const++;
 }
 
 static int wire_devices(struct vmm_vm *vm)

@@ -49,6 +49,16 @@ static int64_t declare(uint16_t id, uint64_t ipa, uint64_t size, uint64_t value)
 	return hstatus(GZ_HVC_ENABLE_CAP, id, GZVM_CAP_OPENGZ_MMIO_CONST, ipa, size, value);
 }
 
+static int64_t declare_flags(uint16_t id, uint64_t ipa, uint64_t size, uint64_t value,
+			     uint64_t flags)
+{
+	struct gz_smccc_regs r = {
+	    {GZ_HVC_ENABLE_CAP, id, GZVM_CAP_OPENGZ_MMIO_CONST, ipa, size, value, flags}};
+
+	gz_hostcall_dispatch(&r);
+	return (int64_t)r.a[0];
+}
+
 /* LDR W3 / LDRB W3 / LDRSH X3 ... from @ipa: the exit record of the access. */
 static struct gz_exit_record rd(gz_ipa_t ipa, unsigned sas, bool sse, bool sf, bool write)
 {
@@ -284,6 +294,17 @@ static void test_frozen_after_run(void **state)
 	assert_int_equal(declare(vm, DEV + 4, 4, 1), GZ_ERR_BAD_STATE);
 	assert_int_equal(declare(vm, DEV, 0, 0), GZ_ERR_BAD_STATE);
 
+	/* a VM that ran with no table at all: nothing to update */
+	vm2 = vfix_create_vm();
+	assert_int_not_equal(vm2, 0);
+	assert_int_equal(vfix_create_vcpu(vm2, 0), GZ_OK);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm2, 0, &reason), GZ_OK);
+	assert_int_equal(declare_flags(vm2, DEV, 4, 1, GZVM_MMIO_CONST_UPDATABLE),
+			 GZ_ERR_BAD_STATE);
+	while (hstatus(GZ_HVC_DESTROY_VM, vm2, 0, 0, 0, 0) == GZ_ERR_BUSY)
+		;
+
 	gz_pool_get_stats(gz_mem_hyp_acct()->pool, &before);
 	vm2 = vfix_create_vm();
 	assert_int_not_equal(vm2, 0);
@@ -294,6 +315,47 @@ static void test_frozen_after_run(void **state)
 	assert_int_equal(after.free, before.free);
 }
 
+/* A register declared updatable (GZVM_MMIO_CONST_UPDATABLE) gets new values after the first
+ * run, and the next read answered in the hypervisor returns the new one; nothing else of the
+ * table changes then. */
+static void test_updatable_after_run(void **state)
+{
+	const uint64_t upd = GZVM_MMIO_CONST_UPDATABLE;
+	struct gz_vm *m = gz_vm_get(vm);
+	uint32_t reason;
+	uint64_t x3;
+
+	(void)state;
+	assert_int_equal(declare_flags(vm, DEV, 4, 0x90, upd | 2), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(declare_flags(vm, DEV, 0, 0, upd), GZ_ERR_INVALID_ARGS); /* no size */
+	assert_int_equal(declare_flags(vm, DEV, 4, 0x90, upd), GZ_OK);
+	assert_int_equal(declare(vm, DEV + 4, 4, 7), GZ_OK); /* a constant one beside it */
+	/* before the run an update is a declaration like any other */
+	assert_int_equal(declare_flags(vm, DEV, 4, 0x80, upd), GZ_OK);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+
+	assert_true(fast_read(DEV, 2, false, false, &x3));
+	assert_int_equal(x3, 0x80);
+	assert_int_equal(declare_flags(vm, DEV, 4, 0x10, upd), GZ_OK);
+	assert_true(fast_read(DEV, 2, false, false, &x3));
+	assert_int_equal(x3, 0x10);
+
+	/* anything but a new value of an updatable entry is refused, and changes nothing */
+	assert_int_equal(declare_flags(vm, DEV, 4, 1ULL << 32, upd), GZ_ERR_INVALID_ARGS);
+	assert_int_equal(declare(vm, DEV, 4, 0x20), GZ_ERR_BAD_STATE); /* without the flag */
+	assert_int_equal(declare_flags(vm, DEV, 2, 0x20, upd), GZ_ERR_BAD_STATE);  /* size */
+	assert_int_equal(declare_flags(vm, DEV + 4, 4, 8, upd), GZ_ERR_BAD_STATE); /* constant */
+	assert_int_equal(declare_flags(vm, DEV + 8, 4, 8, upd), GZ_ERR_BAD_STATE); /* new IPA */
+	assert_int_equal(declare_flags(vm, DEV - 4, 4, 8, upd), GZ_ERR_BAD_STATE); /* below */
+	assert_int_equal(declare(vm, DEV, 0, 0), GZ_ERR_BAD_STATE);		   /* removal */
+	assert_int_equal(m->mmio_const.nr, 2);
+	assert_true(fast_read(DEV, 2, false, false, &x3));
+	assert_int_equal(x3, 0x10);
+	assert_true(fast_read(DEV + 4, 2, false, false, &x3));
+	assert_int_equal(x3, 7);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, vfix_cmocka_teardown)
 
 int main(void)
@@ -301,6 +363,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_declare_rules),	 T(test_table_full),	      T(test_fast_reads),
 	    T(test_full_path_and_guard), T(test_one_lookup_per_exit), T(test_frozen_after_run),
+	    T(test_updatable_after_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

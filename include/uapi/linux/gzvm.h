@@ -30,8 +30,11 @@
 #define GZVM_CAP_QUERY_DESTROY_BATCH_PAGES 0x9205
 /* opengz extension (docs/abi.md): a device register that always reads the same. args[0] = IPA,
  * args[1] = access size (1, 2, 4; 0 removes the declaration), args[2] = the value as the VMM
- * would return it for that read; args[3..4] = 0. Only before the VM's first run. */
+ * would return it for that read; args[3] = flags, args[4] = 0. Declarations only before the
+ * VM's first run; one made with GZVM_MMIO_CONST_UPDATABLE may have its value changed later (a
+ * register that changes now and then, as a UART's flag register when input arrives). */
 #define GZVM_CAP_OPENGZ_MMIO_CONST 0x9280
+#define GZVM_MMIO_CONST_UPDATABLE  (1ULL << 0)
 /* opengz extensions (docs/abi.md). VM_LIMIT: CHECK_EXTENSION answers how many VMs may exist
  * at once. HYP_QUOTA: ENABLE_CAP on a VM fd with args[0] = pages (0: only ask) sets the VM's
  * quota of the hypervisor's memory and answers it in args[1]. */

@@ -302,15 +302,16 @@ static int do_enable_cap(struct gz_smccc_regs *r)
 		return gz_pvm_enable_cap(vm, &r->a[3], &r->a[1]);
 	case GZVM_CAP_OPENGZ_MMIO_CONST:
 		r->a[1] = 0;
-		if (r->a[6] || r->a[7])
+		if (r->a[7])
 			return GZ_ERR_INVALID_ARGS;
 		gz_hal_lock(&vm->lock);
-		/* The first RUN moves the VM out of CREATED under this lock: vCPUs read the
-		 * table without it, so it is frozen from then on. */
+		/* The first RUN moves the VM out of CREATED under this lock: vCPUs search the
+		 * table without it, so from then on only an updatable entry's value changes. */
 		st = vm->state != GZ_VM_CREATED
-			 ? GZ_ERR_BAD_STATE
+			 ? gz_mmio_const_update(&vm->mmio_const, vm->ipa_bits, r->a[3], r->a[4],
+						r->a[5], r->a[6])
 			 : gz_mmio_const_set(&vm->mmio_const, &vm->mem.obj_acct, vm->ipa_bits,
-					     r->a[3], r->a[4], r->a[5]);
+					     r->a[3], r->a[4], r->a[5], r->a[6]);
 		gz_hal_unlock(&vm->lock);
 		return st;
 	case GZVM_CAP_OPENGZ_HYP_QUOTA: {

@@ -1,9 +1,11 @@
 /* Constant device registers a VMM declared (gzhyp/mmio_const.h): a sorted table in one pool
  * page, searched by binary search from the exit paths. */
 #include <gzabi/status.h>
+#include <gzhyp/atomic.h>
 #include <gzhyp/lib.h>
 #include <gzhyp/mmio_const.h>
 #include <gzhyp/pool.h>
+#include <uapi/linux/gzvm.h>
 
 /* The first entry whose IPA is >= @ipa. */
 static uint32_t lower_bound(const struct gz_mmio_const *t, gz_ipa_t ipa)
@@ -32,15 +34,21 @@ static int remove(struct gz_mmio_const *t, gz_ipa_t ipa)
 	return GZ_OK;
 }
 
+static bool args_ok(unsigned ipa_bits, gz_ipa_t ipa, uint64_t size, uint64_t value, uint64_t flags)
+{
+	return (size == 1 || size == 2 || size == 4) && GZ_IS_ALIGNED(ipa, size) &&
+	       !(ipa >> ipa_bits) && !(value >> (8 * size)) &&
+	       !(flags & ~GZVM_MMIO_CONST_UPDATABLE);
+}
+
 int gz_mmio_const_set(struct gz_mmio_const *t, struct gz_pool_acct *acct, unsigned ipa_bits,
-		      gz_ipa_t ipa, uint64_t size, uint64_t value)
+		      gz_ipa_t ipa, uint64_t size, uint64_t value, uint64_t flags)
 {
 	uint32_t i;
 
-	if (size == 0)
+	if (size == 0 && !flags)
 		return remove(t, ipa);
-	if ((size != 1 && size != 2 && size != 4) || !GZ_IS_ALIGNED(ipa, size) || ipa >> ipa_bits ||
-	    value >> (8 * size))
+	if (!args_ok(ipa_bits, ipa, size, value, flags))
 		return GZ_ERR_INVALID_ARGS;
 	if (!t->ent) {
 		t->ent = gz_pool_zalloc(acct);
@@ -55,7 +63,24 @@ int gz_mmio_const_set(struct gz_mmio_const *t, struct gz_pool_acct *acct, unsign
 		t->nr++;
 	}
 	t->ent[i] = (struct gz_mmio_const_ent){
-	    .ipa = ipa, .value = (uint32_t)value, .size = (uint32_t)size};
+	    .ipa = ipa, .value = (uint32_t)value, .size = (uint16_t)size, .flags = (uint16_t)flags};
+	return GZ_OK;
+}
+
+int gz_mmio_const_update(struct gz_mmio_const *t, unsigned ipa_bits, gz_ipa_t ipa, uint64_t size,
+			 uint64_t value, uint64_t flags)
+{
+	uint32_t i;
+
+	if (size && !args_ok(ipa_bits, ipa, size, value, flags))
+		return GZ_ERR_INVALID_ARGS;
+	i = lower_bound(t, ipa); /* an empty table (no page yet) gives 0 == nr */
+	if (!(flags & GZVM_MMIO_CONST_UPDATABLE) || i == t->nr || t->ent[i].ipa != ipa ||
+	    t->ent[i].size != size || !(t->ent[i].flags & GZVM_MMIO_CONST_UPDATABLE))
+		return GZ_ERR_BAD_STATE;
+	/* the entry stays where it is: a vCPU searching the table meanwhile finds it, with the
+	 * old value or the new one */
+	gz_atomic_store_release(&t->ent[i].value, (uint32_t)value);
 	return GZ_OK;
 }
 
@@ -69,7 +94,7 @@ bool gz_mmio_const_lookup(const struct gz_mmio_const *t, gz_ipa_t ipa, unsigned 
 	i = lower_bound(t, ipa);
 	if (i == t->nr || t->ent[i].ipa != ipa || t->ent[i].size != size)
 		return false;
-	*value = t->ent[i].value;
+	*value = gz_atomic_load_acquire(&t->ent[i].value);
 	return true;
 }
 

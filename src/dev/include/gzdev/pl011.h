@@ -49,5 +49,8 @@ void gzdev_pl011_write(struct gzdev_pl011 *u, uint64_t off, unsigned size, uint6
 /* Input from the host; returns the bytes accepted (the rest must be offered again later). */
 size_t gzdev_pl011_input(struct gzdev_pl011 *u, const void *buf, size_t len);
 size_t gzdev_pl011_input_space(const struct gzdev_pl011 *u);
+/* The flag register as a read would return it now: only input and the guest's reads of it
+ * (and LCR_H's FIFO enable) change it. */
+uint32_t gzdev_pl011_fr(const struct gzdev_pl011 *u);
 
 #endif

@@ -80,7 +80,7 @@ struct gz_vm {
 	/* the guest's MMIO_GUARD calls and the exits they filter (exit.c) [lock] */
 	struct gz_mmio_guard mmio_guard;
 	/* constant device registers the VMM declared (gzhyp/mmio_const.h): written under [lock]
-	 * while the VM is CREATED, frozen after */
+	 * while the VM is CREATED; after, only an updatable entry's value, under [lock] */
 	struct gz_mmio_const mmio_const;
 	/* SET_DTB_CONFIG [lock] */
 	gz_ipa_t dtb_addr;
