@@ -96,7 +96,8 @@ static void test_lr_fields_and_hcr(void **s)
 	 * the LR is active-only with EOI maintenance; the pending state is resampled then. */
 	assert_int_equal(model_ack(4), 41);
 	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
-	assert_int_equal(fake_hal_ich(GZ_ICH_HCR), 0);
+	/* No maintenance was armed: En alone stays, with every LR invalid. */
+	assert_int_equal(fake_hal_ich(GZ_ICH_HCR), ARCH_ICH_HCR_EN);
 	assert_int_equal(fake_hal_ich(GZ_ICH_LR(0)), 0);
 	lrs = gz_vgic_lrs(&vg, 0, &nr);
 	assert_int_equal(model_lr_state(lrs[0]), ARCH_ICH_LR_STATE_ACTIVE);
@@ -132,6 +133,8 @@ static void test_overflow_maintenance_bits(void **s)
 	model_eoi(2, 40);
 	assert_int_equal(model_misr(2), ARCH_ICH_MISR_U);
 	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	/* The armed maintenance must not fire while the host runs. */
+	assert_int_equal(fake_hal_ich(GZ_ICH_HCR), 0);
 	/* Refill: 41 (still pending in its LR) and 42. */
 	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
 	assert_int_equal(fake_hal_ich(GZ_ICH_HCR), ARCH_ICH_HCR_EN);
@@ -293,12 +296,18 @@ static void test_vmcr_apr_saved(void **s)
 {
 	(void)s;
 	t_setup(4, 1, 32);
+	/* An interrupt in an LR: the guest may acknowledge it and set an active priority. */
+	t_enable(1);
+	t_spi(40, 0x80, true);
+	gz_vgic_inject(&vg, 0, 40, GZ_VGIC_LINE_HIGH);
 	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
-	assert_int_equal(fake_hal_ich(GZ_ICH_VMCR), 0);
+	assert_int_equal(fake_hal_ich(GZ_ICH_VMCR), vg.cpu[0].vmcr);
 	fake_hal_set_ich(GZ_ICH_VMCR, 0xf0000003);
 	fake_hal_set_ich(GZ_ICH_AP1R0, 0x80000000);
 	fake_hal_set_ich(GZ_ICH_AP0R0, 0x1);
 	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	/* Entered next on another physical CPU, whose interface holds something else. */
+	fake_hal_set_cpu_id(1);
 	fake_hal_set_ich(GZ_ICH_VMCR, 0);
 	fake_hal_set_ich(GZ_ICH_AP1R0, 0);
 	fake_hal_set_ich(GZ_ICH_AP0R0, 0);
@@ -327,6 +336,107 @@ static void test_vmcr_apr_saved(void **s)
 	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
 	assert_int_equal(fake_hal_ich(GZ_ICH_AP1R3), 0x55);
 	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+}
+
+/* A run with no LR, no active priority and nothing active outside the LRs (most exits of a
+ * guest at work): the sync reads VMCR only, and leaves ICH_HCR_EL2 as En alone; the next
+ * flush on the same CPU writes ICH_HCR_EL2 only, unless another vCPU was there or the CPU
+ * moved or was reset. */
+static void test_sync_reads_only_what_can_change(void **s)
+{
+	(void)s;
+	t_setup(4, 1, 32);
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	fake_hal_set_ich(GZ_ICH_VMCR, 0xf0000003); /* the guest wrote ICC_PMR_EL1 */
+	fake_hal_clear_ops();
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	assert_int_equal(fake_hal_ich_reads(GZ_ICH_VMCR), 1);
+	assert_int_equal(fake_hal_ich_reads(GZ_ICH_HCR), 0);
+	assert_int_equal(fake_hal_ich_reads(GZ_ICH_AP0R0), 0);
+	assert_int_equal(fake_hal_ich_reads(GZ_ICH_AP1R0), 0);
+	assert_int_equal(fake_hal_nr_ops(), 0); /* no write at all */
+	assert_int_equal(fake_hal_ich(GZ_ICH_HCR), ARCH_ICH_HCR_EN);
+	assert_int_equal(vg.cpu[0].vmcr, 0xf0000003);
+	/* Entered again on the same CPU with no other vCPU there in between: VMCR and the
+	 * active priorities are still its own, and only ICH_HCR_EL2 is written (whole: a
+	 * stray EOI of the guest may have counted in it). */
+	fake_hal_set_ich(GZ_ICH_HCR, ARCH_ICH_HCR_EN | GZ_FIELD_PREP(ARCH_ICH_HCR_EOICOUNT, 3));
+	fake_hal_clear_ops();
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(fake_hal_nr_ops(), 1);
+	assert_int_equal(fake_hal_op(0)->a, GZ_ICH_HCR);
+	assert_int_equal(fake_hal_ich(GZ_ICH_HCR), ARCH_ICH_HCR_EN);
+	assert_int_equal(fake_hal_ich(GZ_ICH_VMCR), 0xf0000003);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+
+	/* Another vCPU ran on this CPU in between: the flush writes them all again. */
+	assert_int_equal(gz_vgic_vcpu_init(&vg, 1, t_mpidr(1)), GZ_OK);
+	vg.cpu[1].ap1r[0] = 0x40000000;
+	assert_int_equal(gz_vgic_flush(&vg, 1), GZ_OK);
+	assert_int_equal(fake_hal_ich(GZ_ICH_AP1R0), 0x40000000);
+	assert_int_equal(fake_hal_ich(GZ_ICH_VMCR), 0);
+	fake_hal_set_ich(GZ_ICH_AP1R0, 0); /* its guest's priority drop */
+	assert_int_equal(gz_vgic_sync(&vg, 1), GZ_OK);
+	/* Its active priority was read back: it set one at its flush. */
+	assert_int_equal(fake_hal_ich_reads(GZ_ICH_AP1R0), 1);
+	assert_int_equal(vg.cpu[1].ap1r[0], 0);
+	fake_hal_set_ich(GZ_ICH_VMCR, 0x12);
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(fake_hal_ich(GZ_ICH_VMCR), 0xf0000003);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+
+	/* Away on another CPU and back: what it left here is stale, written again. */
+	fake_hal_set_cpu_id(1);
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	fake_hal_set_ich(GZ_ICH_VMCR, 0xf0000007);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	fake_hal_set_cpu_id(0);
+	fake_hal_set_ich(GZ_ICH_VMCR, 0xf0000003); /* as it left CPU 0 */
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(fake_hal_ich(GZ_ICH_VMCR), 0xf0000007);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+
+	/* A CPU that went through reset: its next flush writes everything. */
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	gz_vgic_cpu_interface_reset(0);
+	fake_hal_set_ich(GZ_ICH_VMCR, 0);
+	fake_hal_clear_ops();
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(fake_hal_ich(GZ_ICH_VMCR), 0xf0000007);
+	assert_true(fake_hal_nr_ops() > 1);
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+
+	/* An active priority that changed between the sync and the flush: written. */
+	vg.cpu[0].ap0r[0] = 0x1;
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	assert_int_equal(fake_hal_ich(GZ_ICH_AP0R0), 0x1);
+	fake_hal_set_ich(GZ_ICH_AP0R0, 0); /* the guest's priority drop */
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	assert_int_equal(vg.cpu[0].ap0r[0], 0);
+
+	/* A CPU past the records (and its reset, a no-op): everything written every time. */
+	gz_vgic_cpu_interface_reset(GZ_MAX_PCPUS);
+	fake_hal_set_cpu_id(GZ_MAX_PCPUS);
+	for (unsigned i = 0; i < 2; i++) {
+		fake_hal_set_ich(GZ_ICH_VMCR, 0);
+		assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+		assert_int_equal(fake_hal_ich(GZ_ICH_VMCR), 0xf0000007);
+		assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	}
+	fake_hal_set_cpu_id(0);
+
+	/* An interrupt active outside the LRs (made active by another vCPU's ISACTIVER write
+	 * while this one ran): EOIcount is read, and deactivates it. */
+	t_enable(1);
+	t_spi(40, 0x80, true);
+	assert_int_equal(gz_vgic_flush(&vg, 0), GZ_OK);
+	mw(0, T_DIST + ARCH_GICD_ISACTIVER + 4, 4, 1u << 8);
+	fake_hal_set_ich(GZ_ICH_HCR,
+			 fake_hal_ich(GZ_ICH_HCR) | GZ_FIELD_PREP(ARCH_ICH_HCR_EOICOUNT, 1));
+	assert_int_equal(gz_vgic_sync(&vg, 0), GZ_OK);
+	assert_int_equal(fake_hal_ich_reads(GZ_ICH_HCR), 1);
+	assert_int_equal(mr(0, T_DIST + ARCH_GICD_ISACTIVER + 4, 4), 0);
 }
 
 /* Guest writes from another vCPU to an interrupt in a running vCPU's LR take effect at
@@ -508,6 +618,7 @@ int main(void)
 	    cmocka_unit_test(test_level_repend_and_resample),
 	    cmocka_unit_test(test_preemption_by_injection),
 	    cmocka_unit_test(test_vmcr_apr_saved),
+	    cmocka_unit_test(test_sync_reads_only_what_can_change),
 	    cmocka_unit_test(test_changes_while_in_lr),
 	    cmocka_unit_test(test_first_flush_clears_stale_lrs),
 	    cmocka_unit_test(test_busy_summaries),

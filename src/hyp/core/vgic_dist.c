@@ -105,6 +105,7 @@ int gz_vgic_vcpu_init(struct gz_vgic *vgic, unsigned vcpu, uint64_t mpidr)
 		return ret;
 	}
 	gz_memset(cpu, 0, sizeof(*cpu));
+	cpu->load_id = vgic_new_load_id();
 	cpu->present = true;
 	cpu->mpidr = mpidr;
 	cpu->sleep = true;

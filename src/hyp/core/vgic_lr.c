@@ -111,6 +111,51 @@ static uint64_t make_lr(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcp
  * clears the LRs its flush used. */
 static bool lrs_clean[GZ_MAX_PCPUS];
 
+/* The vCPU (gz_vgic_cpu.load_id, 0: none known) whose VMCR and active priorities each
+ * physical CPU's interface holds as that vCPU's last sync left them. Only the flush and sync
+ * write those registers, a guest changes them only while it runs between the two, and the
+ * sync reads back whatever it can have changed: a vCPU entered again on the CPU it left,
+ * with no other vCPU there in between, finds them as they were (its gz_vgic_cpu.loaded_on
+ * says where they were left last). */
+static uint64_t loaded[GZ_MAX_PCPUS];
+static uint64_t last_load_id;
+
+uint64_t vgic_new_load_id(void)
+{
+	return __atomic_add_fetch(&last_load_id, 1, __ATOMIC_RELAXED);
+}
+
+void gz_vgic_cpu_interface_reset(unsigned pcpu)
+{
+	if (pcpu >= GZ_MAX_PCPUS)
+		return;
+	lrs_clean[pcpu] = false;
+	loaded[pcpu] = 0;
+}
+
+/* Are @cpu's VMCR and active priorities in this physical CPU's interface already? (The
+ * values are compared too: whatever changes them between a sync and a flush is written.) */
+static bool state_held(const struct gz_vgic *v, const struct gz_vgic_cpu *cpu, unsigned pcpu)
+{
+	if (pcpu >= GZ_MAX_PCPUS || loaded[pcpu] != cpu->load_id || cpu->loaded_on != pcpu ||
+	    cpu->vmcr != cpu->held_vmcr)
+		return false;
+	for (unsigned i = 0; i < v->nr_apr; i++)
+		if (cpu->ap0r[i] != cpu->held_ap0r[i] || cpu->ap1r[i] != cpu->held_ap1r[i])
+			return false;
+	return true;
+}
+
+/* The interface holds @cpu's VMCR and active priorities as they are now. */
+static void state_hold(const struct gz_vgic *v, struct gz_vgic_cpu *cpu)
+{
+	cpu->held_vmcr = cpu->vmcr;
+	for (unsigned i = 0; i < v->nr_apr; i++) {
+		cpu->held_ap0r[i] = cpu->ap0r[i];
+		cpu->held_ap1r[i] = cpu->ap1r[i];
+	}
+}
+
 int gz_vgic_flush(struct gz_vgic *vgic, unsigned vcpu)
 {
 	struct lr_pick p;
@@ -162,11 +207,22 @@ int gz_vgic_flush(struct gz_vgic *vgic, unsigned vcpu)
 		hcr |= ARCH_ICH_HCR_UIE;
 	if (p.active > p.nr)
 		hcr |= ARCH_ICH_HCR_LRENPIE;
-	for (unsigned i = 0; i < vgic->nr_apr; i++) {
-		gz_hal_ich_write((enum gz_ich_reg)(GZ_ICH_AP0R0 + i), cpu->ap0r[i]);
-		gz_hal_ich_write((enum gz_ich_reg)(GZ_ICH_AP1R0 + i), cpu->ap1r[i]);
+	cpu->apr_live = p.nr > 0;
+	for (unsigned i = 0; i < vgic->nr_apr; i++)
+		cpu->apr_live |= (cpu->ap0r[i] | cpu->ap1r[i]) != 0;
+	if (!state_held(vgic, cpu, pcpu)) {
+		for (unsigned i = 0; i < vgic->nr_apr; i++) {
+			gz_hal_ich_write((enum gz_ich_reg)(GZ_ICH_AP0R0 + i), cpu->ap0r[i]);
+			gz_hal_ich_write((enum gz_ich_reg)(GZ_ICH_AP1R0 + i), cpu->ap1r[i]);
+		}
+		gz_hal_ich_write(GZ_ICH_VMCR, cpu->vmcr);
+		if (pcpu < GZ_MAX_PCPUS) {
+			loaded[pcpu] = cpu->load_id;
+			cpu->loaded_on = (uint8_t)pcpu;
+			state_hold(vgic, cpu);
+		}
 	}
-	gz_hal_ich_write(GZ_ICH_VMCR, cpu->vmcr);
+	/* Always written whole: its EOIcount may hold a guest's stray EOIs. */
 	gz_hal_ich_write(GZ_ICH_HCR, hcr);
 	cpu->hcr = hcr;
 	gz_hal_unlock(&vgic->lock);
@@ -211,19 +267,27 @@ static void fold(struct gz_vgic *v, struct gz_vgic_irq *irq, unsigned vcpu, uint
 		vgic_defer_kick(d, vgic_owner(irq));
 }
 
+/* The highest-priority interrupt active on @vcpu outside its LRs, or NULL: the one an
+ * EOIcount step deactivates (acknowledged last). */
+static struct gz_vgic_irq *active_outside(struct gz_vgic *v, unsigned vcpu)
+{
+	struct gz_vgic_irq *best = NULL, *irq;
+
+	for (uint32_t pos = 0; (irq = vgic_next_busy(v, vcpu, &pos));) {
+		if ((irq->flags & GZ_VGIC_IRQ_ACTIVE) && vgic_owner(irq) == vcpu &&
+		    irq->lr_vcpu == GZ_VGIC_NO_VCPU && (!best || irq->priority < best->priority))
+			best = irq;
+	}
+	return best;
+}
+
 /* EOIcount: the guest deactivated active interrupts that were not in an LR, highest
  * priority first (they were acknowledged last). */
 static void eoi_count(struct gz_vgic *v, unsigned vcpu, unsigned count, struct vgic_defer *d)
 {
 	while (count--) {
-		struct gz_vgic_irq *best = NULL, *irq;
+		struct gz_vgic_irq *best = active_outside(v, vcpu);
 
-		for (uint32_t pos = 0; (irq = vgic_next_busy(v, vcpu, &pos));) {
-			if ((irq->flags & GZ_VGIC_IRQ_ACTIVE) && vgic_owner(irq) == vcpu &&
-			    irq->lr_vcpu == GZ_VGIC_NO_VCPU &&
-			    (!best || irq->priority < best->priority))
-				best = irq;
-		}
 		if (!best)
 			return;
 		best->flags &= (uint8_t)~GZ_VGIC_IRQ_ACTIVE;
@@ -246,9 +310,13 @@ int gz_vgic_sync(struct gz_vgic *vgic, unsigned vcpu)
 		return ret;
 	}
 	cpu = &vgic->cpu[vcpu];
-	hcr = gz_hal_ich_read(GZ_ICH_HCR);
-	/* Active interrupts outside the LRs first, while the LR ones are still marked. */
-	eoi_count(vgic, vcpu, (unsigned)GZ_FIELD_GET(ARCH_ICH_HCR_EOICOUNT, hcr), &d);
+	/* Active interrupts outside the LRs first, while the LR ones are still marked. With
+	 * none, EOIcount has nothing to deactivate: ICH_HCR_EL2 is not read (every access to
+	 * the CPU interface is costly under emulation; the next flush resets the count). */
+	if (active_outside(vgic, vcpu)) {
+		hcr = gz_hal_ich_read(GZ_ICH_HCR);
+		eoi_count(vgic, vcpu, (unsigned)GZ_FIELD_GET(ARCH_ICH_HCR_EOICOUNT, hcr), &d);
+	}
 	for (unsigned i = 0; i < cpu->nr_lr_used; i++) {
 		struct gz_vgic_irq *irq = vgic_irq(vgic, vcpu, cpu->lr_intid[i]);
 
@@ -256,12 +324,25 @@ int gz_vgic_sync(struct gz_vgic *vgic, unsigned vcpu)
 		fold(vgic, irq, vcpu, cpu->lr[i], &d);
 		gz_hal_ich_write(GZ_ICH_LR(i), 0);
 	}
+	/* The guest changes VMCR without an exit (ICC_PMR/BPR/IGRPEN/CTLR): always read. */
 	cpu->vmcr = gz_hal_ich_read(GZ_ICH_VMCR);
-	for (unsigned i = 0; i < vgic->nr_apr; i++) {
-		cpu->ap0r[i] = gz_hal_ich_read((enum gz_ich_reg)(GZ_ICH_AP0R0 + i));
-		cpu->ap1r[i] = gz_hal_ich_read((enum gz_ich_reg)(GZ_ICH_AP1R0 + i));
+	/* An active priority is set only by acknowledging an interrupt from a pending LR and
+	 * cleared only by a priority drop; software may write back only the value it read or
+	 * zero (GICv3, ICC_AP1R<n>_EL1: anything else is UNPREDICTABLE). With no LR and none
+	 * set at the flush they are still zero: not read. */
+	if (cpu->apr_live) {
+		for (unsigned i = 0; i < vgic->nr_apr; i++) {
+			cpu->ap0r[i] = gz_hal_ich_read((enum gz_ich_reg)(GZ_ICH_AP0R0 + i));
+			cpu->ap1r[i] = gz_hal_ich_read((enum gz_ich_reg)(GZ_ICH_AP1R0 + i));
+		}
 	}
-	gz_hal_ich_write(GZ_ICH_HCR, 0);
+	state_hold(vgic, cpu);
+	/* Maintenance interrupts armed by the flush must not fire while the host runs. En
+	 * alone may stay: no LR is valid now, so nothing is signalled, and a host VM (IMO and
+	 * FMO clear) reaches the physical CPU interface whatever it says; the next flush
+	 * writes the register whole (and its EOIcount with it). */
+	if (cpu->hcr != ARCH_ICH_HCR_EN)
+		gz_hal_ich_write(GZ_ICH_HCR, 0);
 	cpu->hcr = 0;
 	vgic_unlock_run(vgic, &d);
 	return GZ_OK;

@@ -25,6 +25,9 @@ void vgic_defer_resample(struct vgic_defer *d, uint32_t intid);
 /* Unlock @v and run the collected callbacks. */
 void vgic_unlock_run(struct gz_vgic *v, struct vgic_defer *d);
 
+/* A fresh gz_vgic_cpu.load_id (never 0, never reused). */
+uint64_t vgic_new_load_id(void);
+
 static inline bool vgic_vcpu_ok(const struct gz_vgic *v, unsigned vcpu)
 {
 	return vcpu < GZ_VGIC_MAX_VCPUS && v->cpu[vcpu].present;

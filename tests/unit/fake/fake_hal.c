@@ -35,6 +35,7 @@ static bool host_irq;
 static unsigned cpu_id;
 static uint64_t id_aa64[ID_AA64_NR];
 static uint64_t ich[GZ_ICH_NR_REGS];
+static unsigned ich_reads[GZ_ICH_NR_REGS];
 static fake_run_fn run_fn;
 static fake_fast_fn fast_fn;
 static bool irq_consumed;
@@ -100,6 +101,7 @@ void fake_hal_reset(uint64_t size, unsigned nr_lrs)
 	cpu_id = 0;
 	memset(id_aa64, 0, sizeof(id_aa64));
 	memset(ich, 0, sizeof(ich));
+	memset(ich_reads, 0, sizeof(ich_reads));
 	/* ICH_VTR_EL2: ListRegs = n-1 in [4:0], PRIbits-1 = 4 in [31:29], IDbits 0 (16). */
 	ich[GZ_ICH_VTR] = ((uint64_t)4 << 29) | ((nr_lrs ? nr_lrs : 4) - 1);
 	run_fn = NULL;
@@ -221,6 +223,11 @@ uint64_t fake_hal_ich(enum gz_ich_reg r)
 void fake_hal_set_ich(enum gz_ich_reg r, uint64_t v)
 {
 	ich[r] = v;
+}
+
+unsigned fake_hal_ich_reads(enum gz_ich_reg r)
+{
+	return ich_reads[r];
 }
 
 void fake_hal_set_fast_path(fake_fast_fn fast)
@@ -462,7 +469,10 @@ int gz_hal_vcpu_run(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit)
 
 uint64_t gz_hal_ich_read(enum gz_ich_reg reg)
 {
-	return reg < GZ_ICH_NR_REGS ? ich[reg] : 0;
+	if (reg >= GZ_ICH_NR_REGS)
+		return 0;
+	ich_reads[reg]++;
+	return ich[reg];
 }
 
 void gz_hal_ich_write(enum gz_ich_reg reg, uint64_t val)

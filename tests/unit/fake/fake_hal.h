@@ -102,6 +102,8 @@ void fake_hal_set_cpu_id_reg(uint32_t enc, uint64_t val);
 /* ICH register file as the core left it. */
 uint64_t fake_hal_ich(enum gz_ich_reg r);
 void fake_hal_set_ich(enum gz_ich_reg r, uint64_t v);
+/* How often the core read ICH register @r since the reset (reads are not recorded ops). */
+unsigned fake_hal_ich_reads(enum gz_ich_reg r);
 
 /* vCPU run: the handler plays the guest. Without one, run returns a FAIL_ENTRY exit. */
 typedef int (*fake_run_fn)(struct gz_cpu_ctx *ctx, struct gz_exit_record *exit, void *arg);

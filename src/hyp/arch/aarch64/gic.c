@@ -171,7 +171,7 @@ unsigned gz_el2_irq_drain(void)
 			pc->timer_irqs++;
 		}
 		/* 27: the guest's timer line dropped when its context was saved; 25: the
-		 * core's vGIC sync already cleared ICH_HCR_EL2. Nothing else is enabled. */
+		 * core's vGIC sync already disarmed it (ICH_HCR_EL2). Nothing else is enabled. */
 		gz_sysreg_write(S3_0_C12_C12_1, iar); /* ICC_EOIR1_EL1 */
 		__asm__ volatile("isb");
 		pc->irqs++;
@@ -233,8 +233,8 @@ bool gz_el2_gic_irq_consume(bool vtimer_high, bool hyp_timer_mine)
 		 * switch restores the EL2 timer), or the host's own tick. */
 		return hyp_timer_mine;
 	case PPI_MAINTENANCE:
-		/* Level: the core's vGIC sync lowers it (ICH_HCR_EL2 = 0) before the next flush
-		 * decides what to arm. */
+		/* Level: the core's vGIC sync lowers it (ICH_HCR_EL2 = 0 when it was armed)
+		 * before the next flush decides what to arm. */
 		return true;
 	case SGI_KICK:
 		id = gz_sysreg_read(S3_0_C12_C12_0) & ICC_IAR_INTID_MASK; /* ICC_IAR1_EL1 */

@@ -12,6 +12,7 @@
  */
 #include <hal.h>
 #include <gzhyp/exit.h>
+#include <gzhyp/vgic.h>
 #include <gzabi/status.h>
 #include <arm64/traps.h>
 
@@ -133,6 +134,7 @@ void gz_el2_vcpu_init_cpu(void)
 	gz_sysreg_write(hcr_el2, HCR_EL2_HOST);
 	gz_sysreg_write(vttbr_el2, 0);
 	__asm__ volatile("isb");
+	gz_vgic_cpu_interface_reset(gz_hal_cpu_id());
 }
 
 /* The context's virtual timer in. A timer that is off is turned off before its compare value

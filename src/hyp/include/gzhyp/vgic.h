@@ -23,10 +23,13 @@
  *    whenever a refill on EOI is needed (the first flush on a physical CPU also writes 0
  *    into the LRs above n: their reset value is UNKNOWN); then ICH_AP0R<n>/ICH_AP1R<n> and
  *    ICH_VMCR_EL2 as the
- *    guest left them; then ICH_HCR_EL2 with En = 1 and UIE / NPIE / LRENPIE as needed.
- *  - gz_vgic_sync() reads back those LRs, ICH_VMCR_EL2, the active-priority registers and
- *    ICH_HCR_EL2.EOIcount, writes 0 into every LR it used and writes ICH_HCR_EL2 = 0 (the
- *    interface is off while the host runs).
+ *    guest left them (unless the interface holds them still: the same vCPU synced last on
+ *    this CPU); then ICH_HCR_EL2 with En = 1 and UIE / NPIE / LRENPIE as needed.
+ *  - gz_vgic_sync() reads back those LRs and ICH_VMCR_EL2, the active-priority registers
+ *    when an LR was used or one was set, and ICH_HCR_EL2.EOIcount when an interrupt is
+ *    active outside the LRs (nothing else can change them); it writes 0 into every LR it
+ *    used and ICH_HCR_EL2 = 0 when the flush armed maintenance (none fires while the host
+ *    runs; En alone stays: with no valid LR it signals nothing).
  *  - An LR the guest acknowledged goes pending -> active; an EOI (EOImode 0) makes it
  *    invalid; an interrupt whose LR reads invalid after being written valid was deactivated.
  *
@@ -136,7 +139,12 @@ struct gz_vgic_cpu {
 	bool present;
 	bool sleep;	    /* GICR_WAKER.ProcessorSleep */
 	uint8_t nr_lr_used; /* LRs written by the last flush */
-	uint32_t busy;	    /* bit i: priv[i] is pending or active (see gz_vgic.spi_busy) */
+	bool apr_live;	    /* the last flush used an LR or set an active priority */
+	uint8_t loaded_on;  /* the physical CPU the last flush left VMCR and priorities on */
+	uint64_t load_id;   /* this vCPU's name in the physical CPUs' interfaces (vgic_lr.c) */
+	uint64_t held_vmcr; /* VMCR and active priorities as the interface on loaded_on holds */
+	uint64_t held_ap0r[4], held_ap1r[4]; /* them for this vCPU (vgic_lr.c) */
+	uint32_t busy; /* bit i: priv[i] is pending or active (see gz_vgic.spi_busy) */
 	uint16_t lr_intid[GZ_ICH_MAX_LRS];
 	uint64_t lr[GZ_ICH_MAX_LRS]; /* written by the last flush, read back by sync */
 	uint64_t hcr;		     /* ICH_HCR_EL2 of the last flush; 0 once synced */
@@ -264,7 +272,9 @@ unsigned gz_vgic_nr_lrs(const struct gz_vgic *vgic);
 /* ---- list registers (vgic_lr.c) ---------------------------------------------------------- */
 
 /* Before entering @vcpu on this physical CPU: program the LRs, active priorities, VMCR and
- * ICH_HCR_EL2 (protocol above). GZ_ERR_INVALID_ARGS for an unregistered vCPU. */
+ * ICH_HCR_EL2 (protocol above; the active priorities and VMCR only when the interface does
+ * not hold them as @vcpu's last sync on this CPU left them). GZ_ERR_INVALID_ARGS for an
+ * unregistered vCPU. */
 int gz_vgic_flush(struct gz_vgic *vgic, unsigned vcpu);
 /* After @vcpu stopped on this physical CPU: fold every LR back, save VMCR and active
  * priorities, clear the interface. Level interrupts whose line is still high are pending
@@ -274,5 +284,8 @@ int gz_vgic_sync(struct gz_vgic *vgic, unsigned vcpu);
 /* The LRs of @vcpu's last run (hwstate.lr copy): as the flush wrote them, replaced by the
  * values read back once synced; *nr gets the count (0 and NULL for a bad vCPU). */
 const uint64_t *gz_vgic_lrs(const struct gz_vgic *vgic, unsigned vcpu, unsigned *nr);
+/* Physical CPU @pcpu came out of reset (boot, or a CPU_ON after CPU_OFF): its interface's
+ * LRs, VMCR and active priorities are UNKNOWN, and its next flush writes them all. */
+void gz_vgic_cpu_interface_reset(unsigned pcpu);
 
 #endif
