@@ -42,6 +42,16 @@
 
 #define GZDRV_U64_MAX (~(uint64_t)0)
 
+/* A flag one caller at a time claims (true if it was free; acquire) and lets go (release). */
+#ifdef __KERNEL__
+#include <linux/atomic.h>
+#define gzdrv_flag_claim(p)   (!xchg_acquire((p), true))
+#define gzdrv_flag_release(p) smp_store_release((p), false)
+#else
+#define gzdrv_flag_claim(p)   (!__atomic_exchange_n((p), true, __ATOMIC_ACQUIRE))
+#define gzdrv_flag_release(p) __atomic_store_n((p), false, __ATOMIC_RELEASE)
+#endif
+
 #define GZDRV_PAGE_SHIFT 12
 #define GZDRV_PAGE_SIZE	 (1ULL << GZDRV_PAGE_SHIFT)
 

@@ -228,13 +228,11 @@ long gzdrv_run(struct gzdrv_vcpu *vcpu, uint64_t arg)
 	bool signalled = false;
 	int ret = 0;
 
-	gzdrv_lock(vm);
-	if (vcpu->running) {
-		gzdrv_unlock(vm);
+	/* One caller at a time, claimed without the VM's lock: nothing else looks at the flag,
+	 * and the lock (a separate allocation) would be one more cold page per exit for a
+	 * host whose TLB the world switch has just flushed. */
+	if (!gzdrv_flag_claim(&vcpu->running))
 		return -EBUSY;
-	}
-	vcpu->running = true;
-	gzdrv_unlock(vm);
 
 	if (ops->copy_from_user(drv->env, run, arg, sizeof(*run))) {
 		ret = -EFAULT;
@@ -275,8 +273,6 @@ long gzdrv_run(struct gzdrv_vcpu *vcpu, uint64_t arg)
 	if (signalled)
 		gzdrv_call1(drv, GZ_HVC_INFORM_EXIT, vm->vm_id, NULL);
 out:
-	gzdrv_lock(vm);
-	vcpu->running = false;
-	gzdrv_unlock(vm);
+	gzdrv_flag_release(&vcpu->running);
 	return ret;
 }
