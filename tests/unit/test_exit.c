@@ -369,6 +369,45 @@ static void test_halt_polling(void **state)
 	assert_int_equal(vfix_guest.last.pc, 0x80000004);
 }
 
+/* The window adapts to when the wake-up came (the first kick after the IDLE exit), not to when
+ * the host's thread ran the vCPU again: a host slower than the maximum to wake its thread
+ * still opens the window of a vCPU kicked soon after its IDLE exit, and a kick later than
+ * the maximum still halves it however soon the thread runs after it. */
+static void test_poll_adapts_to_kick(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	const uint64_t wfi = esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI);
+
+	(void)state;
+	halt_polling_setup(m);
+	fake_hal_set_idle_poll(800, 10);
+	/* no history: the IDLE exit at once */
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	assert_int_equal(v0->poll_ticks, 0);
+	/* kicked 50 ticks after its IDLE exit, running again 100,000 ticks later */
+	fake_hal_set_cntpct(gz_hal_cntpct() + 50);
+	assert_int_equal(gz_vgic_inject(&m->vgic, 0, 20, GZ_VGIC_LINE_HIGH), GZ_OK);
+	assert_true(v0->woken_at != 0);
+	fake_hal_set_cntpct(gz_hal_cntpct() + 100000);
+	assert_int_equal(run_irq(wfi, 0, 0), GZVM_EXIT_IRQ);
+	assert_int_equal(v0->poll_ticks, 100); /* opened: an eighth of the maximum */
+	assert_int_equal(v0->woken_at, 0);    /* taken by the RUN */
+	assert_int_equal(gz_vgic_inject(&m->vgic, 0, 20, GZ_VGIC_LINE_LOW), GZ_OK);
+	/* nothing comes within the window: the IDLE exit; then a kick 1,000 ticks after it,
+	 * and the thread at once: the window halves */
+	assert_int_equal(run_one(wfi, 0, 0), GZVM_EXIT_IDLE);
+	fake_hal_set_cntpct(gz_hal_cntpct() + 1000);
+	assert_int_equal(gz_vgic_inject(&m->vgic, 0, 20, GZ_VGIC_LINE_HIGH), GZ_OK);
+	assert_int_equal(run_irq(wfi, 0, 0), GZVM_EXIT_IRQ);
+	assert_int_equal(v0->poll_ticks, 50);
+	assert_int_equal(gz_vgic_inject(&m->vgic, 0, 20, GZ_VGIC_LINE_LOW), GZ_OK);
+	/* a kick while the vCPU runs is no wake-up of a sleeping thread: nothing recorded */
+	v0->running = true;
+	assert_int_equal(gz_vgic_inject(&m->vgic, 0, 20, GZ_VGIC_LINE_HIGH), GZ_OK);
+	v0->running = false;
+	assert_int_equal(v0->woken_at, 0);
+}
+
 /* A polling vCPU looks at the vGIC (under its lock, which the vCPU sending it an interrupt
  * needs) every eighth round, or in the round after a kick for it: an interrupt that arrives
  * wakes it at once, and the lock is mostly free meanwhile. */
@@ -1192,6 +1231,7 @@ int main(void)
 	    T(test_emulated_insn_completes_step),
 	    T(test_id_registers),
 	    T(test_halt_polling),
+	    T(test_poll_adapts_to_kick),
 	    T(test_timer_poll),
 	    T(test_poll_vgic_lock),
 	    T(test_budget),

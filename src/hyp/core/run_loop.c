@@ -122,6 +122,7 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 {
 	struct gz_vcpu *v;
 	uint32_t self;
+	uint64_t woken_at;
 	unsigned budget;
 	uint8_t completion;
 	int r = GZ_OK;
@@ -164,6 +165,8 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 		v->power = GZ_VCPU_ON;
 	}
 	v->running = true;
+	woken_at = v->woken_at;
+	v->woken_at = 0;
 	self = 1u << v->id;
 	if (vm->state == GZ_VM_CREATED) {
 		gz_pvmfw_first_run(vm, v);
@@ -172,7 +175,7 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 	gz_hal_unlock(&vm->lock);
 
 	complete_previous(v, completion);
-	gz_vcpu_idle_adapt(v);
+	gz_vcpu_idle_adapt(v, woken_at);
 	gz_exit_log_run(v);
 	for (budget = GZ_VCPU_RUN_BUDGET;; budget--) {
 		if (enter_once(v) == GZ_EXIT_TO_HOST)

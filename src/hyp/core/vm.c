@@ -87,10 +87,13 @@ static void vm_kick(void *ctx, unsigned vcpu)
 	 * (gz_vcpu_run). */
 	gz_hal_lock(&vm->lock);
 	v = vcpu < GZ_VM_MAX_VCPUS ? vm->vcpus[vcpu] : NULL;
-	if (v && v->running)
+	if (v && v->running) {
 		gz_hal_vcpu_kick(&v->ctx);
-	else
+	} else {
 		gz_atomic_or(&vm->wake_mask, 1u << (vcpu % 32));
+		if (v && !v->woken_at)
+			v->woken_at = gz_hal_cntpct(); /* halt polling's measure (vcpu_idle.c) */
+	}
 	gz_hal_unlock(&vm->lock);
 }
 

@@ -79,6 +79,10 @@ struct gz_vcpu {
 	 * exit, adapted to how soon the vCPU was woken after its last IDLE exit */
 	uint64_t poll_ticks, idle_since;
 	bool went_idle;
+	/* [lock] the counter at the first kick (an interrupt made pending for it) that found
+	 * the vCPU outside a RUN, 0: none since its last RUN began. Set by the kick (vm.c),
+	 * taken by the next RUN: when the wake-up came, not when the host's thread was back. */
+	uint64_t woken_at;
 	uint64_t nr_polled_wakes; /* WFIs a poll ended without going to the host */
 	struct gz_vpmu pmu;	  /* [run] */
 	struct gz_cpu_ctx ctx;	  /* [run] */

@@ -18,7 +18,9 @@ enum gz_exit_action gz_vcpu_wfi(struct gz_vcpu *vcpu);
 /* GZVM_EXIT_IDLE: the host may sleep @delay counter ticks (0: until woken); @migrate says
  * whether it should arm a host timer for it (hwstate.vtimer_delay / vtimer_migrate). */
 void gz_vcpu_idle_exit(struct gz_vcpu *vcpu, uint64_t delay, uint32_t migrate);
-/* On RUN after an IDLE exit: adapt the polling window to how soon the vCPU was woken. */
-void gz_vcpu_idle_adapt(struct gz_vcpu *vcpu);
+/* On RUN after an IDLE exit: adapt the polling window to how soon the vCPU was woken, at
+ * @woken_at (the counter at the first kick while it was outside its RUN, vcpu->woken_at) or,
+ * with no kick (0), now. */
+void gz_vcpu_idle_adapt(struct gz_vcpu *vcpu, uint64_t woken_at);
 
 #endif
