@@ -119,6 +119,11 @@ struct gz_cpu_ctx {
 	 * after publishing the context as loaded (hal.h, gz_hal_ctx_kicked). */
 	const uint32_t *kick_word;
 	uint32_t kick_bit;
+	/* A vCPU of the core's: 1 + the physical CPU whose RUN holds it, 0 outside a RUN. The
+	 * core writes it under the VM's lock, under which the kick reads it (gz_hal_vcpu_kick):
+	 * a vCPU inside its RUN but not loaded (polling at EL2, between an exit and its next
+	 * entry) is still found where it runs. */
+	uint32_t run_cpu;
 
 	struct gz_debug_ctx dbg;
 };

@@ -391,7 +391,7 @@ static void test_poll_adapts_to_kick(void **state)
 	fake_hal_set_cntpct(gz_hal_cntpct() + 100000);
 	assert_int_equal(run_irq(wfi, 0, 0), GZVM_EXIT_IRQ);
 	assert_int_equal(v0->poll_ticks, 100); /* opened: an eighth of the maximum */
-	assert_int_equal(v0->woken_at, 0);    /* taken by the RUN */
+	assert_int_equal(v0->woken_at, 0);     /* taken by the RUN */
 	assert_int_equal(gz_vgic_inject(&m->vgic, 0, 20, GZ_VGIC_LINE_LOW), GZ_OK);
 	/* nothing comes within the window: the IDLE exit; then a kick 1,000 ticks after it,
 	 * and the thread at once: the window halves */
@@ -1081,6 +1081,44 @@ static void test_kick_running_no_ipi(void **state)
 	assert_int_equal(m->wake_mask, 0);
 }
 
+static unsigned seen_run_cpu;
+
+/* vCPU 0's guest: where its RUN says it runs, and a device's interrupt for it meanwhile. */
+static void note_run_cpu(struct gz_cpu_ctx *ctx, void *arg)
+{
+	struct gz_vm *m = arg;
+
+	guest_at(ctx, NULL);
+	seen_run_cpu = ctx->run_cpu;
+	assert_int_equal(gz_vgic_inject(&m->vgic, 0, 20, GZ_VGIC_LINE_HIGH), GZ_OK);
+}
+
+/* A vCPU inside its RUN tells the kick which CPU runs it (1 + its id), for a HAL that lets
+ * the sender wait for that CPU's entry (gzhyp: gz_hal_vcpu_kick_settle); outside a RUN it
+ * names none. */
+static void test_kick_names_run_cpu(void **state)
+{
+	struct gz_vm *m = gz_vm_get(vm);
+	uint32_t reason;
+	size_t k;
+
+	(void)state;
+	halt_polling_setup(m);
+	fake_hal_set_cpu_id(2);
+	fake_hal_clear_ops();
+	seen_run_cpu = 0;
+	vfix_push(GZ_EXIT_KIND_SYNC, esr_ec(ESR_EC_WFX, ESR_WFX_TI_WFI), 0, 0, note_run_cpu, m);
+	vfix_push(GZ_EXIT_KIND_IRQ, 0, 0, 0, NULL, NULL);
+	assert_int_equal(vfix_run(vm, 0, &reason), GZ_OK);
+	assert_int_equal(reason, GZVM_EXIT_IRQ);
+	assert_int_equal(seen_run_cpu, 3);
+	k = fake_hal_find_op(FAKE_OP_VCPU_KICK, 0);
+	assert_int_not_equal(k, (size_t)-1);
+	assert_ptr_equal((const void *)(uintptr_t)fake_hal_op(k)->a, &v0->ctx);
+	assert_int_equal(fake_hal_op(k)->b, 3);
+	assert_int_equal(v0->ctx.run_cpu, 0);
+}
+
 static struct gz_vm *entry_vm;
 static bool entry_irq_armed;
 static uint64_t entry_lr0; /* list register 0 when the guest ran */
@@ -1240,6 +1278,7 @@ int main(void)
 	    T(test_hwstate_lrs),
 	    T(test_kick_and_power_off),
 	    T(test_kick_running_no_ipi),
+	    T(test_kick_names_run_cpu),
 	    T(test_kick_at_entry),
 	    T(test_own_timer_at_entry),
 	    T(test_idle_after_kick_does_not_sleep),

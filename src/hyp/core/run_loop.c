@@ -165,6 +165,7 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 		v->power = GZ_VCPU_ON;
 	}
 	v->running = true;
+	v->ctx.run_cpu = gz_hal_cpu_id() + 1;
 	woken_at = v->woken_at;
 	v->woken_at = 0;
 	self = 1u << v->id;
@@ -201,6 +202,7 @@ int gz_vcpu_run(struct gz_vm *vm, uint64_t idx, uint32_t *exit_reason)
 
 	gz_hal_lock(&vm->lock);
 	v->running = false;
+	v->ctx.run_cpu = 0;
 	/* A kick that looked at this vCPU while it still ran woke no host thread (vm.c): if
 	 * one came since its last entry, the IDLE exit must not put the thread to sleep. The
 	 * RUN ends with GZVM_EXIT_GZ instead (the host re-enters at once; the WFI is done). */

@@ -90,10 +90,12 @@ bool gz_hal_vcpu_irq_consumed(void);
  * that CPU; a kick that arrives after the exit is harmless. */
 void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx);
 /* Before each entry, ahead of the core's flush: when the last exit handled on this CPU
- * kicked a vCPU loaded on another CPU, the HAL may wait (briefly, bounded) until that CPU has
- * taken the kick and entered again. gzhyp does so: under emulation every step of the
- * target's exit and re-entry takes the emulator's global lock, which a sender running on
- * (its flush, its guest spinning on the counter) keeps taking too. Others return at once. */
+ * kicked a vCPU inside its RUN on another CPU (loaded there, or polling at EL2 or between an
+ * exit and its next entry: the context's run_cpu), the HAL may wait (briefly, bounded) until
+ * that CPU has taken the kick and entered again. gzhyp does so: under emulation every step of
+ * the target's exit (or the end of its poll) and re-entry takes the emulator's global lock,
+ * which a sender running on (its flush, its guest spinning on the counter) keeps taking too.
+ * Others return at once. */
 void gz_hal_vcpu_kick_settle(void);
 /* The kick's race with an entry. A HAL makes @ctx visible to gz_hal_vcpu_kick as loaded on
  * this CPU before it enters it, then asks this: a kick that came after the core's last look

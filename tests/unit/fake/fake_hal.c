@@ -253,7 +253,7 @@ bool gz_hal_vcpu_irq_consumed(void)
 
 void gz_hal_vcpu_kick(const struct gz_cpu_ctx *ctx)
 {
-	record(FAKE_OP_VCPU_KICK, (uint64_t)(uintptr_t)ctx, 0, 0);
+	record(FAKE_OP_VCPU_KICK, (uint64_t)(uintptr_t)ctx, ctx->run_cpu, 0);
 }
 
 void gz_hal_vcpu_kick_settle(void)

@@ -19,7 +19,7 @@ enum fake_op_kind {
 	FAKE_OP_ICACHE,
 	FAKE_OP_ICH_WRITE,
 	FAKE_OP_VCPU_RUN,
-	FAKE_OP_VCPU_KICK, /* a: the kicked context's address */
+	FAKE_OP_VCPU_KICK, /* a: the kicked context's address, b: its run_cpu */
 	FAKE_OP_FAST_EXIT, /* an exit gz_exit_fast completed inside a run */
 };
 

@@ -257,7 +257,8 @@ bool gz_el2_gic_irq_consume(bool vtimer_high, bool hyp_timer_mine)
 
 void gz_el2_gic_kick(const struct gz_cpu_ctx *ctx)
 {
-	unsigned self = gz_hal_cpu_id();
+	unsigned self = gz_hal_cpu_id(), run = ctx->run_cpu;
+	bool sent = false;
 
 	if (!gz_el2_gic_ready)
 		return;
@@ -283,8 +284,18 @@ void gz_el2_gic_kick(const struct gz_cpu_ctx *ctx)
 			gz_sysreg_write(S3_0_C12_C11_5, sgi); /* ICC_SGI1R_EL1 */
 			__asm__ volatile("isb");
 			gz_el2_this_cpu()->kicks_sent++;
+			sent = true;
 		}
 		__atomic_fetch_sub(&pc->kicks_inflight, 1U, __ATOMIC_SEQ_CST);
+	}
+	/* Inside its RUN on another CPU but not loaded: polling at EL2 for a wake-up, or between
+	 * an exit and its next entry. It needs no SGI (it looks at its kick bit or the vGIC
+	 * before it enters), but its flush and entry take QEMU's lock as a loaded one's do:
+	 * this CPU waits for that entry too (gz_el2_gic_kick_settle). */
+	if (!sent && run && run - 1 != self && run - 1 < GZ_EL2_MAX_CPUS) {
+		gz_el2_this_cpu()->kick_wait_cpu = run;
+		gz_el2_this_cpu()->kick_wait_entries =
+		    __atomic_load_n(&gz_el2_percpu[run - 1].entries, __ATOMIC_RELAXED);
 	}
 }
 
