@@ -3,13 +3,14 @@
 # types the answers. POSIX sh, so the same script runs on the build machine (gzvmm --backend
 # sim) and in the full stack's host VM (busybox sh, --backend gzvm).
 #   console_session.sh WORKDIR SECONDS STEP... -- GZVMM-COMMAND...
+# GZ_TIME_SCALE (default 1) multiplies SECONDS (the asan and coverage builds set it).
 # STEP is PATTERN|COUNT|TEXT: once COUNT console lines match the grep PATTERN, TEXT is typed
 # (printf %b: \r is Enter; empty: nothing; @TERM: SIGTERM to gzvmm, which presses the
 # board's power key). The command gets --console file:WORKDIR/console
 # --input pl011 added and stdin from a FIFO. Prints "session: step N (PATTERN) after S s" per
 # step, then "session: gzvmm exit STATUS" and the console; exit status 0 when every step was
 # met within SECONDS and gzvmm ended with status 0.
-work=$1 limit=$2
+work=$1 limit=$((${2} * ${GZ_TIME_SCALE:-1}))
 shift 2
 nsteps=0
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do

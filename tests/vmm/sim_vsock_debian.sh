@@ -9,7 +9,8 @@
 # The guest waits for its peer with timeouts, so its counter is the host's clock (--clock wall).
 # gzvmm must end with 0 and remove its socket; its --stats line must show no dropped packet.
 #   sim_vsock_debian.sh GZVMM VSOCK_ECHO WORK BYTES
-# Needs scripts/fetch-linux. GZ_VSOCK_TIMEOUT: seconds gzvmm may take (default 400).
+# Needs scripts/fetch-linux. GZ_VSOCK_TIMEOUT: seconds gzvmm may take (default 400);
+# GZ_TIME_SCALE (default 1) multiplies it and vsock_echo's 300 s.
 set -uo pipefail
 gzvmm=$1 echo_tool=$2 work=$3 bytes=$4
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,7 +18,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 rm -rf "$work" && mkdir -p "$work" || exit 1
 kernel=$("$root/tests/tools/vsock_linux_initramfs.sh" "$work" "$work/initramfs.cpio.gz") || exit 1
 t0=$(date +%s.%N)
-timeout "${GZ_VSOCK_TIMEOUT:-400}" "$gzvmm" run --backend sim --kernel "$kernel" \
+scale=${GZ_TIME_SCALE:-1}
+timeout $((${GZ_VSOCK_TIMEOUT:-400} * scale)) "$gzvmm" run --backend sim --kernel "$kernel" \
   --initrd "$work/initramfs.cpio.gz" --input none --mem 256M --cpus 2 --clock wall \
   --append "console=ttyAMA0 panic=-1 rdinit=/init quiet" --vsock "3,$work/v.sock" \
   --console "file:$work/out.txt" --stats 2>"$work/gzvmm.err" &
@@ -29,7 +31,7 @@ done
 t1=$(date +%s.%N)
 erc=none
 if kill -0 $pid 2>/dev/null; then
-  timeout 300 "$echo_tool" "$work/v.sock" "$bytes" 150 >"$work/host.txt" 2>"$work/host.err"
+  timeout $((300 * scale)) "$echo_tool" "$work/v.sock" "$bytes" 150 >"$work/host.txt" 2>"$work/host.err"
   erc=$?
 fi
 wait $pid
