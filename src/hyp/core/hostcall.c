@@ -368,15 +368,23 @@ static int do_set_dtb_config(struct gz_smccc_regs *r)
 	return GZ_OK;
 }
 
+/* The VM (x1) and memslot id (x2, 32 bits) the MAP_GUEST calls name. */
+static int slot_call(const struct gz_smccc_regs *r, struct gz_vm **vm)
+{
+	int st = live_vm(r->a[1], vm);
+
+	if (st == GZ_OK && r->a[2] > 0xffffffffULL)
+		return GZ_ERR_INVALID_ARGS;
+	return st;
+}
+
 static int map_guest(struct gz_smccc_regs *r, bool block)
 {
 	struct gz_vm *vm;
-	int st = live_vm(r->a[1], &vm);
+	int st = slot_call(r, &vm);
 
 	if (st != GZ_OK)
 		return st;
-	if (r->a[2] > 0xffffffffULL)
-		return GZ_ERR_INVALID_ARGS;
 	if (block)
 		st = gz_memslot_map_guest_block(&vm->mem, (uint32_t)r->a[2], r->a[3], r->a[4]);
 	else
@@ -400,12 +408,10 @@ static int do_map_guest_block(struct gz_smccc_regs *r)
 static int do_map_guest_ahead(struct gz_smccc_regs *r)
 {
 	struct gz_vm *vm;
-	int st = live_vm(r->a[1], &vm);
+	int st = slot_call(r, &vm);
 
 	if (st != GZ_OK)
 		return st;
-	if (r->a[2] > 0xffffffffULL)
-		return GZ_ERR_INVALID_ARGS;
 	return gz_memslot_map_ahead(&vm->mem, (uint32_t)r->a[2], r->a[3], &r->a[4],
 				    1 + GZ_MAP_AHEAD_PAGES);
 }

@@ -51,6 +51,13 @@ int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits)
 	return GZ_OK;
 }
 
+int gz_mem_check_live_ipas(const struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr)
+{
+	if (m->state != GZ_VM_MEM_LIVE)
+		return GZ_ERR_NOT_ALLOWED;
+	return gz_mem_check_range(ipa, nr, m->s2.ia_bits);
+}
+
 /* A page to scrub is usually not mapped for the hypervisor (a guest's): the fixmap reaches
  * it for the time of the scrub only. */
 void gz_mem_scrub(gz_pa_t pa, uint64_t nr)

@@ -30,9 +30,7 @@ static int check_ipas(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr,
 {
 	int ret;
 
-	if (m->state != GZ_VM_MEM_LIVE)
-		return GZ_ERR_NOT_ALLOWED;
-	ret = gz_mem_check_range(ipa, nr, m->s2.ia_bits);
+	ret = gz_mem_check_live_ipas(m, ipa, nr);
 	if (ret)
 		return ret;
 	if (gz_mem_ipa_taken(m, GZ_MEMSLOT_MAX, ipa, nr))

@@ -56,6 +56,9 @@ int gz_host_s2_map_fault(struct gz_pgt *s2, gz_pa_t pa);
 void gz_host_s2_regroup(struct gz_pgt *s2, gz_pa_t pa);
 /* Whether [addr, addr + nr pages) is aligned, non-empty and below 2^bits. */
 int gz_mem_check_range(uint64_t addr, uint64_t nr, unsigned bits);
+/* @m still live (GZ_ERR_NOT_ALLOWED if not) and [ipa, ipa + nr pages) a range of its IPA
+ * space as gz_mem_check_range says. */
+int gz_mem_check_live_ipas(const struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr);
 /* Every page of [pa, pa + nr) in the store, owned by @owner in @state? 0 or the first
  * failure's status (the range's, then GZ_ERR_OUT_OF_RANGE, ACCESS_DENIED or BAD_STATE). */
 int gz_mem_check_pages(gz_pa_t pa, uint64_t nr, gz_owner_t owner, enum gz_page_state state);

@@ -339,9 +339,7 @@ static int collect_guest_pages(struct gz_vm_mem *m, gz_ipa_t ipa, uint64_t nr, b
 	unsigned n = 0;
 	int ret;
 
-	if (m->state != GZ_VM_MEM_LIVE)
-		return GZ_ERR_NOT_ALLOWED;
-	ret = gz_mem_check_range(ipa, nr, m->s2.ia_bits);
+	ret = gz_mem_check_live_ipas(m, ipa, nr);
 	if (ret)
 		return ret;
 	if (nr > GZ_MEM_MAX_RUNS)
